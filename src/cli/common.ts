@@ -1,0 +1,32 @@
+/** Options every command shares, and their mapping onto the typed config. */
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+
+export interface CommonOptions {
+  json?: boolean;
+  config?: string;
+  store?: string;
+  symbols?: string;
+}
+
+/** Adds --json, --config, --store and --symbols to a command. */
+export function withCommonOptions(command: Command): Command {
+  return command
+    .option('--json', 'print the result as one JSON document on stdout')
+    .option('--config <file>', 'JSON config file (default: ./alpha15.config.json when present)')
+    .addOption(new Option('--store <url>', 'object store: file://<dir> or s3://<bucket>/<prefix>').env('ALPHA15_STORE'))
+    .option('--symbols <list>', 'comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the config universe)');
+}
+
+/** Resolves the config for a command from its common options plus command-specific dotted overrides. */
+export function resolveConfig(options: CommonOptions, overrides: Record<string, unknown> = {}): Config {
+  return loadConfig({
+    file: options.config,
+    flags: {
+      store: options.store,
+      symbols: options.symbols?.split(',').map((s) => s.trim().toUpperCase()),
+      ...overrides,
+    },
+  });
+}

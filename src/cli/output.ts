@@ -1,0 +1,32 @@
+/**
+ * How every command reports: a JSON document on stdout with --json (and nothing else on stdout, so
+ * scripts can parse it), or human text otherwise. Progress and logs go to stderr in both modes.
+ */
+import { Alpha15Error } from '../errors.js';
+
+export interface OutputOptions {
+  json?: boolean;
+}
+
+export function emit<T>(options: OutputOptions, result: T, human: (result: T) => string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${human(result)}\n`);
+}
+
+export function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Prints an error the way a user can act on it, as JSON with --json, and returns the exit code. */
+export function reportError(error: unknown, json: boolean): number {
+  const isOurs = error instanceof Alpha15Error;
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = isOurs ? error.hint : undefined;
+  if (json) {
+    const name = error instanceof Error ? error.name : 'Error';
+    process.stdout.write(`${JSON.stringify({ error: { name, message, hint } }, null, 2)}\n`);
+  } else {
+    process.stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    if (!isOurs && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  }
+  return isOurs ? 1 : 2;
+}

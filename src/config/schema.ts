@@ -1,0 +1,82 @@
+/**
+ * The one typed configuration of alpha15. Every tunable number (fees, horizon, window, model sizes,
+ * schedules) lives here with its default, so no stage buries a literal in code.
+ */
+import { z } from 'zod';
+import { DEFAULT_SYMBOLS } from './defaults.js';
+
+const symbol = z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol in upper case, e.g. BTCUSDT');
+
+export const modelConfigSchema = z.object({
+  filters: z.number().int().positive().default(64),
+  blocks: z.number().int().positive().default(6),
+  kernelSize: z.number().int().positive().default(3),
+  /** Adds sin/cos time-of-day and day-of-week channels to every window. */
+  timeChannels: z.boolean().default(false),
+  seed: z.number().int().default(42),
+});
+
+export const trainingConfigSchema = z.object({
+  epochs: z.number().int().positive().default(20),
+  batchSize: z.number().int().positive().default(64),
+  learningRate: z.number().positive().default(1e-3),
+  /** Epochs without validation improvement before the learning rate is reduced. */
+  plateauPatience: z.number().int().positive().default(2),
+  plateauFactor: z.number().positive().lt(1).default(0.5),
+  /** Epochs without validation improvement before training stops. */
+  earlyStoppingPatience: z.number().int().positive().default(5),
+  validationFraction: z.number().positive().lt(1).default(0.15),
+  testFraction: z.number().min(0).lt(1).default(0.15),
+  /** Minutes between consecutive training samples; 1 uses every minute. */
+  sampleStrideMinutes: z.number().int().positive().default(1),
+  /** A window with a run of missing minutes longer than this is skipped. */
+  maxGapMinutes: z.number().int().nonnegative().default(5),
+  walkForwardFolds: z.number().int().nonnegative().default(0),
+});
+
+export const strategyConfigSchema = z.object({
+  /** Taker fee charged on each side of a trade, as a fraction of notional (0.001 = 0.1%). */
+  feeRatePerSide: z.number().min(0).lt(0.1).default(0.001),
+  /** Fewest validation trades a threshold needs before it may be chosen. */
+  minTrades: z.number().int().positive().default(20),
+  /** Candidate thresholds are quantiles of the validation predictions; this many per side. */
+  thresholdCandidates: z.number().int().positive().default(50),
+  /** How a new signal on a pair with an open position is handled. */
+  overlap: z.enum(['skip', 'stack']).default('skip'),
+  calibration: z.boolean().default(true),
+});
+
+export const paperConfigSchema = z.object({
+  /** A symbol whose newest closed candle is older than this is stale and not traded. */
+  staleAfterMinutes: z.number().int().positive().default(3),
+  notionalPerTrade: z.number().positive().default(1000),
+});
+
+export const telemetryConfigSchema = z.object({
+  sink: z.enum(['jsonl', 'opensearch']).default('jsonl'),
+  opensearchUrl: z.string().url().optional(),
+  indexPrefix: z.string().regex(/^[a-z0-9-]+$/).default('alpha15'),
+});
+
+export const configSchema = z.object({
+  symbols: z.array(symbol).min(1).default([...DEFAULT_SYMBOLS]),
+  intervalMinutes: z.literal(1).default(1),
+  windowMinutes: z.number().int().min(16).default(512),
+  horizonMinutes: z.number().int().positive().default(15),
+  /** `file://dir` or `s3://bucket/prefix`. */
+  store: z.string().regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>/<prefix>').default('file://./.alpha15'),
+  binanceBaseUrl: z.string().url().default('https://api.binance.com'),
+  binanceArchiveBaseUrl: z.string().url().default('https://data.binance.vision'),
+  requestTimeoutMs: z.number().int().positive().default(10_000),
+  model: modelConfigSchema.prefault({}),
+  training: trainingConfigSchema.prefault({}),
+  strategy: strategyConfigSchema.prefault({}),
+  paper: paperConfigSchema.prefault({}),
+  telemetry: telemetryConfigSchema.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type ModelConfig = Config['model'];
+export type TrainingConfig = Config['training'];
+export type StrategyConfig = Config['strategy'];
