@@ -1,0 +1,116 @@
+/**
+ * The ObjectStore on a local folder (the default, `file://./.alpha15`). Keys map to files under the
+ * root. Every write goes to a temp file in the destination folder first and is then published with one
+ * atomic rename (put) or link (putIfAbsent), so a reader never sees a partly written object.
+ */
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Body, ObjectStore } from './object-store.js';
+import { validateListPrefix, validateObjectKey } from './errors.js';
+
+/** Temp files carry this marker so `list` never reports an object that is still being written. */
+const TEMP_MARKER = '.alpha15-partial-';
+
+export class LocalStore implements ObjectStore {
+  readonly url: string;
+  readonly rootDir: string;
+
+  constructor(rootDir: string) {
+    this.rootDir = path.resolve(rootDir);
+    this.url = pathToFileURL(this.rootDir).href;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.pathOf(key)));
+    } catch (error) {
+      if (isCode(error, 'ENOENT', 'EISDIR', 'ENOTDIR')) return undefined;
+      throw error;
+    }
+  }
+
+  async put(key: string, body: Body): Promise<void> {
+    const target = this.pathOf(key);
+    const temp = await this.writeTemp(target, body);
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async putIfAbsent(key: string, body: Body): Promise<boolean> {
+    const target = this.pathOf(key);
+    const temp = await this.writeTemp(target, body);
+    try {
+      // link() publishes the complete temp file under the final name and fails if that name exists,
+      // which makes it an exclusive create that readers can never observe half-written
+      await link(temp, target);
+      return true;
+    } catch (error) {
+      if (isCode(error, 'EEXIST')) return false;
+      throw error;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    validateListPrefix(prefix);
+    const slash = prefix.lastIndexOf('/');
+    const baseKey = slash >= 0 ? prefix.slice(0, slash + 1) : '';
+    const keys: string[] = [];
+    await this.walk(path.join(this.rootDir, baseKey), baseKey, keys);
+    return keys.filter((key) => key.startsWith(prefix)).sort(compareKeys);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  private pathOf(key: string): string {
+    validateObjectKey(key);
+    return path.join(this.rootDir, ...key.split('/'));
+  }
+
+  private async writeTemp(target: string, body: Body): Promise<string> {
+    const dir = path.dirname(target);
+    await mkdir(dir, { recursive: true });
+    const temp = path.join(dir, `${TEMP_MARKER}${randomBytes(8).toString('hex')}`);
+    try {
+      await writeFile(temp, body);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return temp;
+  }
+
+  private async walk(dir: string, keyPrefix: string, keys: string[]): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isCode(error, 'ENOENT', 'ENOTDIR')) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(TEMP_MARKER)) continue;
+      const key = keyPrefix + entry.name;
+      if (entry.isDirectory()) await this.walk(path.join(dir, entry.name), `${key}/`, keys);
+      else if (entry.isFile()) keys.push(key);
+    }
+  }
+}
+
+/** Byte order of the keys, the order S3 lists in (plain `<` on ASCII keys). */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isCode(error: unknown, ...codes: string[]): boolean {
+  return codes.includes((error as NodeJS.ErrnoException)?.code ?? '');
+}
