@@ -1,0 +1,172 @@
+/**
+ * The paper-trading ledger on the ObjectStore: the source of truth for positions, trades,
+ * per-minute decisions (with their predictions) and tick outcomes. Every write is idempotent: keys
+ * derive from the minute and the pair, decisions and closed trades are created with putIfAbsent, so a
+ * duplicate, concurrent or repeated tick can rewrite nothing it should not.
+ *
+ *   paper/decisions/<minute>.json    one per decision minute, created once
+ *   paper/positions/<tradeId>.json   open positions; deleted after the trade is recorded
+ *   paper/trades/<tradeId>.json      closed trades, created once
+ *   paper/ticks/<minute>.json        tick outcomes, written last
+ *
+ * `<minute>` is `YYYY-MM-DDTHHmmZ`: sortable as text, and a day is a key prefix (listing a range never
+ * walks the whole history). A trade id is `<entry minute>-<SYMBOL>`.
+ */
+import { z } from 'zod';
+import { Alpha15Error } from '../errors.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { DAY_MS, MINUTE_MS } from '../time.js';
+import {
+  decisionSchema,
+  positionSchema,
+  tickOutcomeSchema,
+  tradeSchema,
+  type Decision,
+  type Position,
+  type TickOutcome,
+  type Trade,
+} from './records.js';
+
+export class CorruptLedgerObjectError extends Alpha15Error {
+  constructor(key: string, reason: string) {
+    super(`ledger object ${key} is invalid: ${reason}`, 'inspect or delete that object; the ledger keeps every other record');
+  }
+}
+
+export const LEDGER_PREFIX = 'paper';
+
+export function minuteKey(timeMs: number): string {
+  const iso = new Date(timeMs).toISOString();
+  return `${iso.slice(0, 11)}${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
+}
+
+export function minuteFromKey(key: string): number {
+  const match = /(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})Z/.exec(key);
+  if (!match) throw new CorruptLedgerObjectError(key, 'its name holds no minute');
+  return Date.parse(`${match[1]}T${match[2]}:${match[3]}:00Z`);
+}
+
+export function tradeIdOf(symbol: string, entryTimeMs: number): string {
+  return `${minuteKey(entryTimeMs)}-${symbol}`;
+}
+
+type Kind = 'decisions' | 'positions' | 'trades' | 'ticks';
+
+export class Ledger {
+  constructor(
+    readonly store: ObjectStore,
+    private readonly prefix = LEDGER_PREFIX,
+  ) {}
+
+  /** True when this call created the minute's decision; false when one already existed. */
+  createDecision(decision: Decision): Promise<boolean> {
+    return this.store.putIfAbsent(this.key('decisions', minuteKey(decision.minuteMs)), JSON.stringify(decision));
+  }
+
+  getDecision(minuteMs: number): Promise<Decision | undefined> {
+    return this.read(this.key('decisions', minuteKey(minuteMs)), decisionSchema);
+  }
+
+  listDecisions(fromMs: number, toMs: number): Promise<Decision[]> {
+    return this.readRange('decisions', fromMs, toMs, decisionSchema);
+  }
+
+  /** Opens a position unless it is open already; true when this call opened it. */
+  openPosition(position: Position): Promise<boolean> {
+    return this.store.putIfAbsent(this.key('positions', position.tradeId), JSON.stringify(position));
+  }
+
+  async openPositions(): Promise<Position[]> {
+    const keys = await this.store.list(`${this.prefix}/positions/`);
+    return this.readAll(keys, positionSchema);
+  }
+
+  /**
+   * Records the closed trade (once, whoever gets there first) and then removes the open position.
+   * A crash in between leaves both; the next close of that position finds the trade and only removes
+   * the position, so the trade is never counted twice. True when this call recorded the trade.
+   */
+  async closePosition(trade: Trade): Promise<boolean> {
+    const created = await this.store.putIfAbsent(this.key('trades', trade.tradeId), JSON.stringify(trade));
+    await this.store.delete(this.key('positions', trade.tradeId));
+    return created;
+  }
+
+  getTrade(tradeId: string): Promise<Trade | undefined> {
+    return this.read(this.key('trades', tradeId), tradeSchema);
+  }
+
+  /** Closed trades whose entry minute lies in [fromMs, toMs). */
+  listTrades(fromMs: number, toMs: number): Promise<Trade[]> {
+    return this.readRange('trades', fromMs, toMs, tradeSchema);
+  }
+
+  /** Writes the minute's outcome unless one exists (the first finished tick of a minute is the record). */
+  recordTick(outcome: TickOutcome): Promise<boolean> {
+    return this.store.putIfAbsent(this.key('ticks', minuteKey(outcome.minuteMs)), JSON.stringify(outcome));
+  }
+
+  getTick(minuteMs: number): Promise<TickOutcome | undefined> {
+    return this.read(this.key('ticks', minuteKey(minuteMs)), tickOutcomeSchema);
+  }
+
+  listTicks(fromMs: number, toMs: number): Promise<TickOutcome[]> {
+    return this.readRange('ticks', fromMs, toMs, tickOutcomeSchema);
+  }
+
+  /** Minutes in [fromMs, toMs) with a decision but no tick outcome: ticks that did not finish. */
+  async unfinishedMinutes(fromMs: number, toMs: number): Promise<number[]> {
+    const [decisions, ticks] = await Promise.all([this.keysInRange('decisions', fromMs, toMs), this.keysInRange('ticks', fromMs, toMs)]);
+    const finished = new Set(ticks.map(minuteFromKey));
+    return decisions.map(minuteFromKey).filter((minuteMs) => !finished.has(minuteMs));
+  }
+
+  /** The first and last minute any tick recorded, for a UI or a reindex without bounds. */
+  async tickSpan(): Promise<{ fromMs: number; toMs: number } | undefined> {
+    const keys = await this.store.list(`${this.prefix}/ticks/`);
+    if (keys.length === 0) return undefined;
+    return { fromMs: minuteFromKey(keys[0]!), toMs: minuteFromKey(keys.at(-1)!) + MINUTE_MS };
+  }
+
+  private key(kind: Kind, name: string): string {
+    return `${this.prefix}/${kind}/${name}.json`;
+  }
+
+  /** Keys of one kind whose minute lies in [fromMs, toMs), listing one day prefix at a time. */
+  private async keysInRange(kind: Kind, fromMs: number, toMs: number): Promise<string[]> {
+    const days: string[] = [];
+    for (let dayMs = Math.floor(fromMs / DAY_MS) * DAY_MS; dayMs < toMs; dayMs += DAY_MS) days.push(minuteKey(dayMs).slice(0, 11));
+    const listed = await Promise.all(days.map((day) => this.store.list(`${this.prefix}/${kind}/${day}`)));
+    return listed.flat().filter((key) => {
+      const minuteMs = minuteFromKey(key);
+      return minuteMs >= fromMs && minuteMs < toMs;
+    });
+  }
+
+  private async readRange<T>(kind: Kind, fromMs: number, toMs: number, schema: z.ZodType<T>): Promise<T[]> {
+    return this.readAll(await this.keysInRange(kind, fromMs, toMs), schema);
+  }
+
+  private async readAll<T>(keys: string[], schema: z.ZodType<T>): Promise<T[]> {
+    const records = await Promise.all(keys.map((key) => this.read(key, schema)));
+    // an object deleted between list and get (a position closed meanwhile) is simply gone
+    return records.filter((record): record is Awaited<T> => record !== undefined) as T[];
+  }
+
+  private async read<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const bytes = await this.store.get(key);
+    if (bytes === undefined) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw new CorruptLedgerObjectError(key, 'not JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new CorruptLedgerObjectError(key, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+    return parsed.data;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What the paper-trading ledger holds, as zod schemas: everything read back from the object store is
+ * parsed, so a corrupt or foreign object is a clear error, not a silent NaN in the PnL.
+ *
+ * Times follow `decide()`: `entryTimeMs` is the open time of the candle whose close is the entry price
+ * (the newest closed candle when the tick ran), `exitTimeMs = entryTimeMs + horizon`, the open time of
+ * the candle whose close is the exit price.
+ */
+import { z } from 'zod';
+
+const finite = z.number().refine(Number.isFinite, 'a finite number');
+const side = z.enum(['long', 'short']);
+
+export const positionSchema = z.object({
+  /** `<entry minute>-<SYMBOL>`: one position per pair and minute, so every write of it is idempotent. */
+  tradeId: z.string(),
+  symbol: z.string(),
+  side,
+  entryTimeMs: z.number().int(),
+  exitTimeMs: z.number().int(),
+  entryPrice: finite.positive(),
+  /** Raw model output. */
+  prediction: finite,
+  /** The value compared with the threshold (calibrated when the strategy is). */
+  calibratedPrediction: finite,
+  threshold: finite,
+  modelId: z.string(),
+  notional: finite.positive(),
+  feeRatePerSide: finite.nonnegative(),
+});
+export type Position = z.infer<typeof positionSchema>;
+
+export const tradeSchema = positionSchema.extend({
+  exitPrice: finite.positive(),
+  /** Open time of the candle the exit price came from: `exitTimeMs` unless that candle was missing. */
+  exitCandleTimeMs: z.number().int(),
+  exitCandleMissing: z.boolean(),
+  /** Price move in the trade's favour, before fees (`exit/entry − 1`, negated for a short). */
+  grossReturn: finite,
+  netReturn: finite,
+  grossPnl: finite,
+  fees: finite,
+  netPnl: finite,
+  closedAtMs: z.number().int(),
+});
+export type Trade = z.infer<typeof tradeSchema>;
+
+export const PREDICTION_ACTIONS = ['long', 'short', 'none', 'stale'] as const;
+export type PredictionAction = (typeof PREDICTION_ACTIONS)[number];
+
+export const predictionSchema = z.object({
+  symbol: z.string(),
+  /** Null when the symbol was stale or its window incomplete: no prediction was made. */
+  prediction: finite.nullable(),
+  calibratedPrediction: finite.nullable(),
+  longThreshold: finite.nullable(),
+  shortThreshold: finite.nullable(),
+  /** Close of the decision minute's candle, when there was one. */
+  close: finite.nullable(),
+  action: z.enum(PREDICTION_ACTIONS),
+});
+export type Prediction = z.infer<typeof predictionSchema>;
+
+/** The decision of one minute: created once with putIfAbsent, then only read. */
+export const decisionSchema = z.object({
+  version: z.literal(1),
+  /** Open time of the newest closed candle when the tick ran (decide()'s `minuteMs`). */
+  minuteMs: z.number().int(),
+  createdAtMs: z.number().int(),
+  modelId: z.string(),
+  predictions: z.array(predictionSchema),
+  staleSymbols: z.array(z.string()),
+  /** The positions this decision opens, complete, so a crashed tick's successor can open them. */
+  entries: z.array(positionSchema),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+export const TICK_STATUSES = ['ok', 'repaired'] as const;
+
+/** The outcome of one minute: written last, so a decision without one marks a tick that did not finish. */
+export const tickOutcomeSchema = z.object({
+  minuteMs: z.number().int(),
+  /** 'repaired' when a later tick finished this minute's writes after a crash. */
+  status: z.enum(TICK_STATUSES),
+  modelId: z.string(),
+  predicted: z.number().int().nonnegative(),
+  opened: z.number().int().nonnegative(),
+  closed: z.number().int().nonnegative(),
+  /** Earlier minutes whose unfinished writes this tick completed. */
+  reconciledMinutesMs: z.array(z.number().int()),
+  staleSymbols: z.array(z.string()),
+  /** Due positions left open because no candle at or after their exit minute exists yet. */
+  exitsPending: z.array(z.string()),
+  telemetryFailed: z.number().int().nonnegative(),
+  durationMs: finite.nonnegative(),
+  finishedAtMs: z.number().int(),
+});
+export type TickOutcome = z.infer<typeof tickOutcomeSchema>;
