@@ -1,0 +1,96 @@
+/**
+ * The backtest replay: walks a period minute by minute through `decide()` (the very function the live
+ * paper trader calls), opening positions at the decision candle's close and closing each at the close
+ * of its own exit minute, `horizonMinutes` later, with fees on both sides.
+ */
+import type { MarketFrame } from '../lake/frame.js';
+import { MINUTE_MS } from '../time.js';
+import { decide, type Entry } from './decision.js';
+import type { StrategyParams } from './params.js';
+import type { Period } from './performance.js';
+import { netReturn } from './pnl.js';
+
+export interface BacktestTrade extends Entry {
+  entryPrice: number;
+  exitPrice: number;
+  /** Open time of the candle whose close was used: `exitTimeMs`, or later when that candle is missing. */
+  exitFilledTimeMs: number;
+  /** True when the exit candle was missing and the next available one was used. */
+  lateExit: boolean;
+  priceMove: number;
+  netReturn: number;
+}
+
+export interface ReplayInput {
+  /** Prices covering the period plus `horizonMinutes` after it, so the last entries can close. */
+  frame: MarketFrame;
+  /** Raw model outputs [row][coin] on the frame's rows and symbols; NaN where there is none. */
+  predictions: ArrayLike<number>;
+  strategy: StrategyParams;
+  /** Decision minutes to replay. */
+  period: Period;
+}
+
+export interface ReplayResult {
+  trades: BacktestTrade[];
+  /** Positions whose exit candle (or any later one) is not on the frame: not counted as trades. */
+  unclosed: Entry[];
+}
+
+export function replay(input: ReplayInput): ReplayResult {
+  const { frame, strategy, period } = input;
+  const coinCount = frame.symbols.length;
+  if (input.predictions.length !== frame.length * coinCount) {
+    throw new RangeError(`predictions hold ${input.predictions.length} values, expected ${frame.length} rows × ${coinCount} coins`);
+  }
+  const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
+  const endRow = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
+  const lastEntryRow = frame.length - 1 - strategy.horizonMinutes;
+
+  const trades: BacktestTrade[] = [];
+  const unclosed: Entry[] = [];
+  let open: Entry[] = [];
+  const closeAt = (position: Entry): void => {
+    const columns = frame.columns[position.symbol]!;
+    const entryRow = (position.entryTimeMs - frame.startTimeMs) / MINUTE_MS;
+    let exitRow = (position.exitTimeMs - frame.startTimeMs) / MINUTE_MS;
+    while (exitRow < frame.length && columns.present[exitRow] !== 1) exitRow++;
+    if (exitRow >= frame.length) {
+      unclosed.push(position);
+      return;
+    }
+    const entryPrice = columns.close[entryRow]!;
+    const exitPrice = columns.close[exitRow]!;
+    const exitFilledTimeMs = frame.startTimeMs + exitRow * MINUTE_MS;
+    trades.push({
+      ...position,
+      entryPrice,
+      exitPrice,
+      exitFilledTimeMs,
+      lateExit: exitFilledTimeMs !== position.exitTimeMs,
+      priceMove: exitPrice / entryPrice - 1,
+      netReturn: netReturn(position.side, entryPrice, exitPrice, strategy.feeRatePerSide),
+    });
+  };
+
+  // Runs on past the period by the horizon so every position opened inside it reaches its exit minute;
+  // no entry is made later than `horizonMinutes` before the frame ends, so none is left open.
+  const lastRow = Math.min(frame.length - 1, endRow - 1 + strategy.horizonMinutes);
+  for (let row = firstRow; row <= lastRow; row++) {
+    const minuteMs = frame.startTimeMs + row * MINUTE_MS;
+    const predictions: Record<string, number> = {};
+    const tradable: string[] = [];
+    if (row < endRow && row <= lastEntryRow) {
+      frame.symbols.forEach((symbol, coin) => {
+        const prediction = input.predictions[row * coinCount + coin]!;
+        if (frame.columns[symbol]!.present[row] !== 1 || !Number.isFinite(prediction)) return;
+        predictions[symbol] = prediction;
+        tradable.push(symbol);
+      });
+    }
+    const decision = decide({ minuteMs, predictions, strategy, openPositions: open, tradableSymbols: tradable });
+    decision.exits.forEach(closeAt);
+    open = [...decision.holding, ...decision.entries];
+  }
+  return { trades, unclosed };
+}

@@ -1,0 +1,48 @@
+/**
+ * Trade arithmetic. Every trade pays the taker fee `f` (feeRatePerSide) on both sides, and every
+ * return is a fraction of the notional committed at entry:
+ *
+ *   long:  net = exit·(1−f) / (entry·(1+f)) − 1
+ *          buy `notional/(entry·(1+f))` units (the fee comes out of the notional), sell them at exit
+ *          and pay the fee on the proceeds.
+ *   short: net = (entry·(1−f) − exit·(1+f)) / entry
+ *          sell `notional/entry` borrowed units (the fee is taken from the proceeds), buy them back at
+ *          exit paying the fee on top: the mirror of the long, profitable when the price falls.
+ *
+ * A flat price therefore loses ≈ 2f either way, and a long needs the price to rise by
+ * (1+f)/(1−f) − 1 (≈ 2f) just to break even.
+ */
+export type Side = 'long' | 'short';
+
+/** Net return of one trade from its entry and exit prices. */
+export function netReturn(side: Side, entryPrice: number, exitPrice: number, feeRatePerSide: number): number {
+  return netReturnFromMove(side, exitPrice / entryPrice - 1, feeRatePerSide);
+}
+
+/**
+ * Net return of one trade from the price move `exit/entry − 1` (the model's target), so the
+ * threshold sweep can price a trade from a forward return without the two prices.
+ */
+export function netReturnFromMove(side: Side, priceMove: number, feeRatePerSide: number): number {
+  const priceRatio = 1 + priceMove;
+  return side === 'long'
+    ? (priceRatio * (1 - feeRatePerSide)) / (1 + feeRatePerSide) - 1
+    : 1 - feeRatePerSide - priceRatio * (1 + feeRatePerSide);
+}
+
+/** The gross move a trade of this side needs to break even after fees on both sides. */
+export function breakEvenMove(side: Side, feeRatePerSide: number): number {
+  return side === 'long'
+    ? (1 + feeRatePerSide) / (1 - feeRatePerSide) - 1
+    : (1 - feeRatePerSide) / (1 + feeRatePerSide) - 1;
+}
+
+/** The trade's return without fees: the price move for a long, its negation for a short. */
+export function grossTradeReturn(side: Side, priceMove: number): number {
+  return side === 'long' ? priceMove : -priceMove;
+}
+
+/** What the fees cost one trade, as a fraction of the entry notional: gross trade return minus net. */
+export function feeCost(side: Side, priceMove: number, feeRatePerSide: number): number {
+  return grossTradeReturn(side, priceMove) - netReturnFromMove(side, priceMove, feeRatePerSide);
+}
