@@ -1,0 +1,88 @@
+/**
+ * zod schemas for the Binance REST bodies alpha15 reads. Nothing from the network is trusted: every body
+ * is parsed here before any field is used, so a malformed response fails loudly with a zod path.
+ */
+import { z } from 'zod';
+import type { Kline } from './kline.js';
+
+/** Binance sends prices and volumes as decimal strings ("46914.16000000"); keep them exact. */
+const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal number as a string');
+const epochMs = z.number().int().nonnegative();
+
+/** One kline as Binance sends it: a 12-element array. */
+export const rawKlineSchema = z.tuple([
+  epochMs, // open time
+  decimalString, // open
+  decimalString, // high
+  decimalString, // low
+  decimalString, // close
+  decimalString, // volume
+  epochMs, // close time
+  decimalString, // quote asset volume
+  z.number().int().nonnegative(), // number of trades
+  decimalString, // taker buy base volume
+  decimalString, // taker buy quote volume
+  z.string(), // unused field, "0"
+]);
+export type RawKline = z.infer<typeof rawKlineSchema>;
+
+export const klinesBodySchema = z.array(rawKlineSchema).transform((rows) => rows.map(rawToKline));
+
+export const serverTimeBodySchema = z.object({ serverTime: epochMs });
+
+export const exchangeInfoBodySchema = z.object({
+  symbols: z.array(z.object({ symbol: z.string().min(1), status: z.string().min(1) })),
+});
+export type ExchangeSymbol = z.infer<typeof exchangeInfoBodySchema>['symbols'][number];
+
+/** The error body Binance returns with 4xx/5xx, e.g. `{"code":-1121,"msg":"Invalid symbol."}`. */
+export const binanceErrorBodySchema = z.object({ code: z.number().int(), msg: z.string() });
+export type BinanceErrorBody = z.infer<typeof binanceErrorBodySchema>;
+
+/** Binance's error code for an unknown symbol. */
+export const INVALID_SYMBOL_CODE = -1121;
+
+export function rawToKline(row: RawKline): Kline {
+  return {
+    openTimeMs: row[0],
+    open: row[1],
+    high: row[2],
+    low: row[3],
+    close: row[4],
+    volume: row[5],
+    closeTimeMs: row[6],
+    quoteVolume: row[7],
+    trades: row[8],
+    takerBuyBaseVolume: row[9],
+    takerBuyQuoteVolume: row[10],
+    ignore: row[11],
+  };
+}
+
+/** The inverse of `rawToKline`: the array form Binance (and the replay server) send. */
+export function klineToRaw(kline: Kline): RawKline {
+  return [
+    kline.openTimeMs,
+    kline.open,
+    kline.high,
+    kline.low,
+    kline.close,
+    kline.volume,
+    kline.closeTimeMs,
+    kline.quoteVolume,
+    kline.trades,
+    kline.takerBuyBaseVolume,
+    kline.takerBuyQuoteVolume,
+    kline.ignore,
+  ];
+}
+
+/** Renders a zod error as "path: message" lines short enough for an error message. */
+export function describeZodError(error: z.ZodError, maxIssues = 3): string {
+  const issues = error.issues.slice(0, maxIssues).map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
+    return `at ${where}: ${issue.message}`;
+  });
+  const more = error.issues.length > maxIssues ? ` (and ${error.issues.length - maxIssues} more)` : '';
+  return issues.join('; ') + more;
+}

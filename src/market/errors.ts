@@ -1,0 +1,146 @@
+/** The typed errors of the market sources: each names the situation and says what to do about it. */
+import { Alpha15Error } from '../errors.js';
+
+/** A Binance response with an error status that retrying did not (or could not) fix. */
+export class BinanceHttpError extends Alpha15Error {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    readonly body: string,
+    attempts: number,
+  ) {
+    super(
+      `Binance answered HTTP ${status} for ${url}${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${body.slice(0, 200) || '(empty body)'}`,
+      status >= 500
+        ? 'Binance (or the configured base URL) is failing; retry later or point BINANCE_BASE_URL at a working endpoint'
+        : 'the request was rejected; check the symbol, interval and time range',
+    );
+  }
+}
+
+export class BinanceRateLimitedError extends Alpha15Error {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(
+      `Binance rate limit (HTTP ${status}${status === 418 ? ', IP banned' : ''}) for ${url}; gave up` +
+        (retryAfterMs !== undefined ? ` (Retry-After ${Math.round(retryAfterMs / 1000)} s)` : ''),
+      'wait until the Retry-After period is over, lower the concurrency or the number of symbols; repeated 429s turn into 418 bans',
+    );
+  }
+}
+
+export class BinanceTimeoutError extends Alpha15Error {
+  constructor(
+    readonly url: string,
+    timeoutMs: number,
+    attempts: number,
+  ) {
+    super(
+      `Binance did not answer ${url} within ${timeoutMs} ms (${attempts} attempts)`,
+      'check the network and BINANCE_BASE_URL, or raise requestTimeoutMs in the config',
+    );
+  }
+}
+
+export class BinanceNetworkError extends Alpha15Error {
+  constructor(
+    readonly url: string,
+    attempts: number,
+    cause: unknown,
+  ) {
+    super(
+      `could not reach ${url} (${attempts} attempts): ${cause instanceof Error ? cause.message : String(cause)}`,
+      'check the network connection and BINANCE_BASE_URL',
+      { cause },
+    );
+  }
+}
+
+export class UnknownSymbolError extends Alpha15Error {
+  constructor(readonly symbol: string) {
+    super(
+      `Binance does not know the symbol ${symbol} ("Invalid symbol.")`,
+      'check the spelling (upper case, e.g. BTCUSDT) and that it is a spot pair; `alpha15` lists symbols via /api/v3/exchangeInfo',
+    );
+  }
+}
+
+export class MalformedBinanceResponseError extends Alpha15Error {
+  constructor(
+    readonly endpoint: string,
+    readonly symbol: string | undefined,
+    problem: string,
+  ) {
+    super(
+      `malformed Binance response from ${endpoint}${symbol ? ` for ${symbol}` : ''}: ${problem}`,
+      'the endpoint did not answer like Binance; check BINANCE_BASE_URL (a proxy or captive portal?) and retry',
+    );
+  }
+}
+
+export class MalformedCsvRowError extends Alpha15Error {
+  constructor(
+    readonly source: string,
+    readonly lineNumber: number,
+    readonly content: string,
+    problem: string,
+  ) {
+    super(
+      `${source}, line ${lineNumber}: ${problem}: "${content.slice(0, 160)}"`,
+      'the archive is damaged or not a Binance 1m kline CSV; download it again and verify its .CHECKSUM',
+    );
+  }
+}
+
+export class CorruptArchiveError extends Alpha15Error {
+  constructor(
+    readonly fileName: string,
+    problem: string,
+  ) {
+    super(
+      `${fileName} is not a readable kline archive: ${problem}`,
+      'the zip is truncated or damaged; delete it and download it again',
+    );
+  }
+}
+
+export class ArchiveChecksumError extends Alpha15Error {
+  constructor(
+    readonly fileName: string,
+    readonly expectedSha256: string,
+    readonly actualSha256: string,
+  ) {
+    super(
+      `${fileName} fails its checksum: expected sha256 ${expectedSha256}, got ${actualSha256}`,
+      'the download is incomplete or altered; delete the zip and download it (and its .CHECKSUM) again',
+    );
+  }
+}
+
+export class ArchiveNotFoundError extends Alpha15Error {
+  constructor(
+    readonly location: string,
+    hint: string,
+  ) {
+    super(`no kline archive at ${location}`, hint);
+  }
+}
+
+export class StaleSymbolError extends Alpha15Error {
+  constructor(
+    readonly symbol: string,
+    readonly lastOpenTimeMs: number | undefined,
+    readonly ageMinutes: number,
+    staleAfterMinutes: number,
+  ) {
+    super(
+      lastOpenTimeMs === undefined
+        ? `${symbol} has no candles at all`
+        : `${symbol} is stale: its newest candle opened ${new Date(lastOpenTimeMs).toISOString()}, ${Math.round(ageMinutes)} minutes ago (limit ${staleAfterMinutes})`,
+      'the pair may have stopped trading (check /api/v3/exchangeInfo) or the feed is lagging; drop it from the symbols or wait',
+    );
+  }
+}
