@@ -72,7 +72,10 @@ export function parseArchiveFileName(fileName: string): ArchiveFileInfo | undefi
 export function parseChecksumFile(text: string): { sha256: string; fileName: string } {
   const match = /^\s*([0-9a-fA-F]{64})\s+\*?(\S+)\s*$/.exec(text);
   if (!match) {
-    throw new CorruptArchiveError('.CHECKSUM', `expected "<sha256>  <file name>", got ${JSON.stringify(text.slice(0, 100))}`);
+    throw new CorruptArchiveError(
+      '.CHECKSUM',
+      `expected "<sha256>  <file name>", got ${JSON.stringify(text.slice(0, 100))}`,
+    );
   }
   return { sha256: match[1]!.toLowerCase(), fileName: match[2]! };
 }
@@ -97,7 +100,8 @@ export function readKlineArchive(
     typeof options === 'string' ? { expectedSha256: options } : options;
   if (expectedSha256 !== undefined) {
     const actual = sha256Hex(zipBytes);
-    if (actual !== expectedSha256.toLowerCase()) throw new ArchiveChecksumError(fileName, expectedSha256, actual);
+    if (actual !== expectedSha256.toLowerCase())
+      throw new ArchiveChecksumError(fileName, expectedSha256, actual);
   }
   const { name, csv } = unzipSingleCsv(zipBytes, fileName);
   return parseKlineCsv(symbol, csv, `${fileName}:${name}`);
@@ -116,7 +120,10 @@ const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 function unzipSingleCsv(zipBytes: Uint8Array, fileName: string): { name: string; csv: Uint8Array } {
   const view = new DataView(zipBytes.buffer, zipBytes.byteOffset, zipBytes.byteLength);
   if (!hasEndOfCentralDirectory(view)) {
-    throw new CorruptArchiveError(fileName, `truncated or not a zip (${zipBytes.length} bytes, no end-of-central-directory record)`);
+    throw new CorruptArchiveError(
+      fileName,
+      `truncated or not a zip (${zipBytes.length} bytes, no end-of-central-directory record)`,
+    );
   }
   try {
     return nativeSingleEntry(zipBytes, view) ?? fflateSingleEntry(zipBytes, fileName);
@@ -134,7 +141,10 @@ function hasEndOfCentralDirectory(view: DataView): boolean {
   return false;
 }
 
-function nativeSingleEntry(zipBytes: Uint8Array, view: DataView): { name: string; csv: Uint8Array } | undefined {
+function nativeSingleEntry(
+  zipBytes: Uint8Array,
+  view: DataView,
+): { name: string; csv: Uint8Array } | undefined {
   if (view.byteLength < 30 || view.getUint32(0, true) !== LOCAL_FILE_HEADER) return undefined;
   const flags = view.getUint16(6, true);
   const method = view.getUint16(8, true);
@@ -145,7 +155,8 @@ function nativeSingleEntry(zipBytes: Uint8Array, view: DataView): { name: string
   const dataStart = 30 + nameLength + view.getUint16(28, true);
   const dataEnd = dataStart + compressedSize;
   const usesDataDescriptor = (flags & 0x08) !== 0;
-  if (method !== 8 || usesDataDescriptor || compressedSize === 0xffffffff || dataEnd + 4 > view.byteLength) return undefined;
+  if (method !== 8 || usesDataDescriptor || compressedSize === 0xffffffff || dataEnd + 4 > view.byteLength)
+    return undefined;
   if (view.getUint32(dataEnd, true) !== CENTRAL_DIRECTORY_HEADER) return undefined; // more than one entry
   const name = new TextDecoder().decode(zipBytes.subarray(30, 30 + nameLength));
   if (!name.toLowerCase().endsWith('.csv')) return undefined;
@@ -159,7 +170,8 @@ function nativeSingleEntry(zipBytes: Uint8Array, view: DataView): { name: string
 function fflateSingleEntry(zipBytes: Uint8Array, fileName: string): { name: string; csv: Uint8Array } {
   const entries = unzipSync(zipBytes, { filter: (file) => file.name.toLowerCase().endsWith('.csv') });
   const names = Object.keys(entries);
-  if (names.length !== 1) throw new CorruptArchiveError(fileName, `expected exactly one CSV inside, found ${names.length}`);
+  if (names.length !== 1)
+    throw new CorruptArchiveError(fileName, `expected exactly one CSV inside, found ${names.length}`);
   return { name: names[0]!, csv: entries[names[0]!]! };
 }
 
@@ -207,7 +219,13 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
       const fieldStart = position;
       let value = Number.NaN;
       if (field === FIELDS_PER_ROW - 1) {
-        while (position < length && bytes[position] !== COMMA && bytes[position] !== LF && bytes[position] !== CR) position++;
+        while (
+          position < length &&
+          bytes[position] !== COMMA &&
+          bytes[position] !== LF &&
+          bytes[position] !== CR
+        )
+          position++;
       } else {
         // fast path: [-]digits[.digits] as an exact integer mantissa scaled by a power of ten, which
         // rounds exactly like Number() while the mantissa stays below 2^53
@@ -237,16 +255,24 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
           if (negative) value = -value;
         } else {
           // rare: exponent notation or too many digits; let Number() decide, and reject non-numbers
-          while (position < length && bytes[position] !== COMMA && bytes[position] !== LF && bytes[position] !== CR) position++;
+          while (
+            position < length &&
+            bytes[position] !== COMMA &&
+            bytes[position] !== LF &&
+            bytes[position] !== CR
+          )
+            position++;
           const text = new TextDecoder().decode(bytes.subarray(fieldStart, position));
           value = text.trim() === '' ? Number.NaN : Number(text);
-          if (Number.isNaN(value)) fail(lineStart, `field ${field + 1} is not a number (${JSON.stringify(text)})`);
+          if (Number.isNaN(value))
+            fail(lineStart, `field ${field + 1} is not a number (${JSON.stringify(text)})`);
         }
       }
       const target = targets[field];
       if (target) target[rows] = value;
       if (field < FIELDS_PER_ROW - 1) {
-        if (bytes[position] !== COMMA) fail(lineStart, `expected ${FIELDS_PER_ROW} fields, found ${field + 1}`);
+        if (bytes[position] !== COMMA)
+          fail(lineStart, `expected ${FIELDS_PER_ROW} fields, found ${field + 1}`);
         position++;
       }
     }
@@ -260,7 +286,10 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
     if (timeDivisor === 0) timeDivisor = openTime > MICROSECOND_THRESHOLD ? 1000 : 1;
     openTime /= timeDivisor;
     if (openTime % MINUTE_MS !== 0) {
-      fail(lineStart, `open time is not on a minute boundary${timeDivisor === 1000 ? ' (read as microseconds)' : ''}`);
+      fail(
+        lineStart,
+        `open time is not on a minute boundary${timeDivisor === 1000 ? ' (read as microseconds)' : ''}`,
+      );
     }
     columns.openTimeMs[rows] = openTime;
     rows++;

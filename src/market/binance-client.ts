@@ -58,8 +58,7 @@ export interface KlinesQuery {
 }
 
 export type SymbolKlines =
-  | { symbol: string; ok: true; columns: KlineColumns }
-  | { symbol: string; ok: false; error: Error };
+  { symbol: string; ok: true; columns: KlineColumns } | { symbol: string; ok: false; error: Error };
 
 type Outcome<T> = { done: true; value: T } | { done: false; retryAfterMs?: number; failure: () => Error };
 
@@ -135,7 +134,11 @@ export class BinanceClient {
     let fetchedRows = 0;
     let startTimeMs = fromMs;
     while (startTimeMs < toMs) {
-      const page = await this.klines(symbol, { startTimeMs, endTimeMs: toMs - 1, limit: MAX_KLINES_PER_REQUEST });
+      const page = await this.klines(symbol, {
+        startTimeMs,
+        endTimeMs: toMs - 1,
+        limit: MAX_KLINES_PER_REQUEST,
+      });
       if (page.length === 0) break;
       pages.push(page);
       fetchedRows += page.length;
@@ -164,7 +167,9 @@ export class BinanceClient {
     let endTimeMs = nowMs - MINUTE_MS;
     while (remaining > 0) {
       const limit = Math.min(remaining, MAX_KLINES_PER_REQUEST);
-      const page = (await this.klines(symbol, { endTimeMs, limit })).filter((kline) => kline.closeTimeMs < nowMs);
+      const page = (await this.klines(symbol, { endTimeMs, limit })).filter(
+        (kline) => kline.closeTimeMs < nowMs,
+      );
       if (page.length === 0) break;
       pages.unshift(klinesToColumns(symbol, page));
       remaining -= page.length;
@@ -193,7 +198,11 @@ export class BinanceClient {
         try {
           results[index] = { symbol, ok: true, columns: await this.latestClosedKlines(symbol, count, nowMs) };
         } catch (error) {
-          results[index] = { symbol, ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+          results[index] = {
+            symbol,
+            ok: false,
+            error: error instanceof Error ? error : new Error(String(error)),
+          };
         }
       }
     };
@@ -213,7 +222,8 @@ export class BinanceClient {
       const outcome = await this.attempt(url, path, schema, symbol, attempt + 1);
       if (outcome.done) return outcome.value;
       if (attempt >= this.maxRetries) throw outcome.failure();
-      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.maxRetryAfterMs) throw outcome.failure();
+      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.maxRetryAfterMs)
+        throw outcome.failure();
       await this.sleep(outcome.retryAfterMs ?? this.backoffMs(attempt));
     }
   }
@@ -234,20 +244,28 @@ export class BinanceClient {
       headers = response.headers;
       text = await response.text();
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       return {
         done: false,
         failure: () =>
-          timedOut ? new BinanceTimeoutError(url, this.timeoutMs, attempts) : new BinanceNetworkError(url, attempts, error),
+          timedOut
+            ? new BinanceTimeoutError(url, this.timeoutMs, attempts)
+            : new BinanceNetworkError(url, attempts, error),
       };
     }
     this.recordWeight(headers.get(USED_WEIGHT_HEADER));
 
     if (status === 429 || status === 418) {
       const retryAfterMs = parseRetryAfterMs(headers.get('retry-after'));
-      return { done: false, retryAfterMs, failure: () => new BinanceRateLimitedError(status, url, retryAfterMs) };
+      return {
+        done: false,
+        retryAfterMs,
+        failure: () => new BinanceRateLimitedError(status, url, retryAfterMs),
+      };
     }
-    if (status >= 500) return { done: false, failure: () => new BinanceHttpError(status, url, text, attempts) };
+    if (status >= 500)
+      return { done: false, failure: () => new BinanceHttpError(status, url, text, attempts) };
     if (status !== 200) {
       const errorBody = safeJson(text);
       const parsedError = binanceErrorBodySchema.safeParse(errorBody);
@@ -262,7 +280,8 @@ export class BinanceClient {
       throw new MalformedBinanceResponseError(path, symbol, `not JSON: ${JSON.stringify(text.slice(0, 80))}`);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new MalformedBinanceResponseError(path, symbol, describeZodError(parsed.error));
+    if (!parsed.success)
+      throw new MalformedBinanceResponseError(path, symbol, describeZodError(parsed.error));
     return { done: true, value: parsed.data };
   }
 

@@ -39,7 +39,10 @@ describe('kline archives', () => {
       assert.equal(columns.symbol, symbol);
       assert.equal(columns.openTimeMs.length, ROWS_IN_FEB_2026, symbol);
       assert.equal(columns.openTimeMs[0], FEB_2026_START_MS);
-      assert.equal(columns.openTimeMs[ROWS_IN_FEB_2026 - 1], FEB_2026_START_MS + (ROWS_IN_FEB_2026 - 1) * 60_000);
+      assert.equal(
+        columns.openTimeMs[ROWS_IN_FEB_2026 - 1],
+        FEB_2026_START_MS + (ROWS_IN_FEB_2026 - 1) * 60_000,
+      );
       for (let row = 0; row < ROWS_IN_FEB_2026; row += 997) {
         assert.ok(columns.low[row]! <= columns.open[row]! && columns.open[row]! <= columns.high[row]!);
         assert.ok(Number.isInteger(columns.trades[row]));
@@ -108,7 +111,8 @@ describe('kline archives', () => {
     );
     assert.throws(
       () => parseKlineCsv('ALGOUSDT', '1769904000000,0.1038,0.1040\n'),
-      (error: unknown) => error instanceof MalformedCsvRowError && /line 1: expected 12 fields, found 3/.test(error.message),
+      (error: unknown) =>
+        error instanceof MalformedCsvRowError && /line 1: expected 12 fields, found 3/.test(error.message),
     );
     assert.throws(
       () => parseKlineCsv('ALGOUSDT', '1769904000123,1,1,1,1,1,1769904059999,1,1,1,1,0\n'),
@@ -121,7 +125,8 @@ describe('kline archives', () => {
     for (const keptBytes of [zip.length - 10, Math.floor(zip.length / 2), 40]) {
       assert.throws(
         () => readKlineArchive('FILUSDT', zip.subarray(0, keptBytes), { fileName: 'FILUSDT-1m-2026-02.zip' }),
-        (error: unknown) => error instanceof CorruptArchiveError && error.message.startsWith('FILUSDT-1m-2026-02.zip'),
+        (error: unknown) =>
+          error instanceof CorruptArchiveError && error.message.startsWith('FILUSDT-1m-2026-02.zip'),
         `kept ${keptBytes} bytes`,
       );
     }
@@ -130,7 +135,10 @@ describe('kline archives', () => {
   it('a flipped byte inside the compressed data is caught', () => {
     const zip = Uint8Array.from(realZip('LTCUSDT'));
     zip[Math.floor(zip.length / 2)]! ^= 0xff;
-    assert.throws(() => readKlineArchive('LTCUSDT', zip), (error: unknown) => error instanceof CorruptArchiveError || error instanceof MalformedCsvRowError);
+    assert.throws(
+      () => readKlineArchive('LTCUSDT', zip),
+      (error: unknown) => error instanceof CorruptArchiveError || error instanceof MalformedCsvRowError,
+    );
   });
 
   it('a checksum mismatch names both hashes; a matching checksum passes', () => {
@@ -140,18 +148,27 @@ describe('kline archives', () => {
     assert.throws(
       () => readKlineArchive('AVAXUSDT', zip, { expectedSha256: wrong, fileName: 'AVAXUSDT-1m-2026-02.zip' }),
       (error: unknown) =>
-        error instanceof ArchiveChecksumError && error.message.includes(wrong) && error.message.includes(actual),
+        error instanceof ArchiveChecksumError &&
+        error.message.includes(wrong) &&
+        error.message.includes(actual),
     );
     const checksum = parseChecksumFile(`${actual}  AVAXUSDT-1m-2026-02.zip\n`);
     assert.equal(checksum.fileName, 'AVAXUSDT-1m-2026-02.zip');
-    assert.equal(readKlineArchive('AVAXUSDT', zip, { expectedSha256: checksum.sha256 }).openTimeMs.length, ROWS_IN_FEB_2026);
+    assert.equal(
+      readKlineArchive('AVAXUSDT', zip, { expectedSha256: checksum.sha256 }).openTimeMs.length,
+      ROWS_IN_FEB_2026,
+    );
   });
 
   it('names monthly and daily archives like the data site and reads the names back', () => {
     assert.equal(archiveFileName('BTCUSDT', '2026-02'), 'BTCUSDT-1m-2026-02.zip');
     assert.equal(archiveFileName('BTCUSDT', '2026-02-14'), 'BTCUSDT-1m-2026-02-14.zip');
     assert.throws(() => archiveFileName('BTCUSDT', '2026-2'));
-    assert.deepEqual(parseArchiveFileName('BTCUSDT-1m-2026-02-14.zip'), { symbol: 'BTCUSDT', period: '2026-02-14', kind: 'daily' });
+    assert.deepEqual(parseArchiveFileName('BTCUSDT-1m-2026-02-14.zip'), {
+      symbol: 'BTCUSDT',
+      period: '2026-02-14',
+      kind: 'daily',
+    });
     assert.equal(parseArchiveFileName('BTCUSDT-5m-2026-02.zip'), undefined);
   });
 });

@@ -13,7 +13,9 @@ import {
 import { REST_SNAPSHOTS_DIR } from '../support/shared-data.js';
 import { sendJson, startScriptedServer, type ScriptedServer } from './support/http-server.js';
 
-const btcBody: unknown[] = JSON.parse(readFileSync(path.join(REST_SNAPSHOTS_DIR, 'snapshot-c/BTCUSDT.json'), 'utf8'));
+const btcBody: unknown[] = JSON.parse(
+  readFileSync(path.join(REST_SNAPSHOTS_DIR, 'snapshot-c/BTCUSDT.json'), 'utf8'),
+);
 const servers: ScriptedServer[] = [];
 after(() => Promise.all(servers.map((server) => server.close())));
 
@@ -40,9 +42,15 @@ function fastClient(baseUrl: string, options: Partial<BinanceClientOptions> = {}
 
 describe('BinanceClient against a local HTTP server', () => {
   it('parses a real klines body and sends symbol, interval and limits as Binance expects', async () => {
-    const server = await serve((_request, response) => sendJson(response, 200, btcBody, { 'x-mbx-used-weight-1m': '12' }));
+    const server = await serve((_request, response) =>
+      sendJson(response, 200, btcBody, { 'x-mbx-used-weight-1m': '12' }),
+    );
     const { client } = fastClient(server.url);
-    const klines = await client.klines('BTCUSDT', { startTimeMs: 1640198340000, endTimeMs: 1640258339999, limit: 1000 });
+    const klines = await client.klines('BTCUSDT', {
+      startTimeMs: 1640198340000,
+      endTimeMs: 1640258339999,
+      limit: 1000,
+    });
     assert.equal(klines.length, btcBody.length);
     assert.equal(klines[0]!.openTimeMs, (btcBody[0] as unknown[])[0]);
     const query = new URL(server.requests[0]!, server.url).searchParams;
@@ -69,26 +77,43 @@ describe('BinanceClient against a local HTTP server', () => {
   });
 
   it('HTTP 429 that never ends gives up with BinanceRateLimitedError', async () => {
-    const server = await serve((_request, response) => sendJson(response, 429, { code: -1003, msg: 'Too many requests.' }, { 'retry-after': '1' }));
+    const server = await serve((_request, response) =>
+      sendJson(response, 429, { code: -1003, msg: 'Too many requests.' }, { 'retry-after': '1' }),
+    );
     const { client } = fastClient(server.url, { maxRetries: 2 });
-    await assert.rejects(client.serverTimeMs(), (error: unknown) => error instanceof BinanceRateLimitedError && error.status === 429);
+    await assert.rejects(
+      client.serverTimeMs(),
+      (error: unknown) => error instanceof BinanceRateLimitedError && error.status === 429,
+    );
     assert.equal(server.requests.length, 3);
   });
 
   it('an IP ban (418) longer than the longest acceptable wait fails at once', async () => {
-    const server = await serve((_request, response) => sendJson(response, 418, { code: -1003, msg: 'banned' }, { 'retry-after': '7200' }));
+    const server = await serve((_request, response) =>
+      sendJson(response, 418, { code: -1003, msg: 'banned' }, { 'retry-after': '7200' }),
+    );
     const { client, waitsMs } = fastClient(server.url);
-    await assert.rejects(client.serverTimeMs(), (error: unknown) => error instanceof BinanceRateLimitedError && /IP banned/.test(error.message));
+    await assert.rejects(
+      client.serverTimeMs(),
+      (error: unknown) => error instanceof BinanceRateLimitedError && /IP banned/.test(error.message),
+    );
     assert.equal(server.requests.length, 1);
     assert.deepEqual(waitsMs, []);
   });
 
   it('HTTP 500 forever gives up after maxRetries with BinanceHttpError, backing off with jitter', async () => {
-    const server = await serve((_request, response) => sendJson(response, 500, { code: -1000, msg: 'An unknown error occurred.' }));
-    const { client, waitsMs } = fastClient(server.url, { maxRetries: 4, backoffBaseMs: 100, random: () => 0.5 });
+    const server = await serve((_request, response) =>
+      sendJson(response, 500, { code: -1000, msg: 'An unknown error occurred.' }),
+    );
+    const { client, waitsMs } = fastClient(server.url, {
+      maxRetries: 4,
+      backoffBaseMs: 100,
+      random: () => 0.5,
+    });
     await assert.rejects(
       client.klines('BTCUSDT'),
-      (error: unknown) => error instanceof BinanceHttpError && error.status === 500 && /after 5 attempts/.test(error.message),
+      (error: unknown) =>
+        error instanceof BinanceHttpError && error.status === 500 && /after 5 attempts/.test(error.message),
     );
     assert.equal(server.requests.length, 5);
     assert.deepEqual(waitsMs, [50, 100, 200, 400]);
@@ -106,11 +131,14 @@ describe('BinanceClient against a local HTTP server', () => {
   });
 
   it('an unknown symbol is reported as UnknownSymbolError without retrying', async () => {
-    const server = await serve((_request, response) => sendJson(response, 400, { code: -1121, msg: 'Invalid symbol.' }));
+    const server = await serve((_request, response) =>
+      sendJson(response, 400, { code: -1121, msg: 'Invalid symbol.' }),
+    );
     const { client } = fastClient(server.url);
     await assert.rejects(
       client.klines('NOPEUSDT'),
-      (error: unknown) => error instanceof UnknownSymbolError && error.symbol === 'NOPEUSDT' && error.hint !== undefined,
+      (error: unknown) =>
+        error instanceof UnknownSymbolError && error.symbol === 'NOPEUSDT' && error.hint !== undefined,
     );
     assert.equal(server.requests.length, 1);
   });
@@ -123,7 +151,9 @@ describe('BinanceClient against a local HTTP server', () => {
     await assert.rejects(
       client.klines('BTCUSDT'),
       (error: unknown) =>
-        error instanceof MalformedBinanceResponseError && /for BTCUSDT/.test(error.message) && /at 7\.4:/.test(error.message),
+        error instanceof MalformedBinanceResponseError &&
+        /for BTCUSDT/.test(error.message) &&
+        /at 7\.4:/.test(error.message),
     );
   });
 
@@ -133,11 +163,16 @@ describe('BinanceClient against a local HTTP server', () => {
       response.end('<html>login</html>');
     });
     const { client } = fastClient(server.url);
-    await assert.rejects(client.klines('BTCUSDT'), (error: unknown) => error instanceof MalformedBinanceResponseError && /not JSON/.test(error.message));
+    await assert.rejects(
+      client.klines('BTCUSDT'),
+      (error: unknown) => error instanceof MalformedBinanceResponseError && /not JSON/.test(error.message),
+    );
   });
 
   it('near the weight limit it pauses until the next minute before the next request', async () => {
-    const server = await serve((_request, response) => sendJson(response, 200, { serverTime: 1 }, { 'x-mbx-used-weight-1m': '5950' }));
+    const server = await serve((_request, response) =>
+      sendJson(response, 200, { serverTime: 1 }, { 'x-mbx-used-weight-1m': '5950' }),
+    );
     const clockMs = Date.UTC(2026, 1, 1, 12, 0, 40);
     const { client, waitsMs } = fastClient(server.url, { nowMs: () => clockMs });
     await client.serverTimeMs();

@@ -24,7 +24,11 @@ describe('captured Binance REST bodies', () => {
       const klines = klinesBodySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
       assert.ok(klines.length > 0 && klines.length <= 1000, file);
       const columns = klinesToColumns(symbol, klines);
-      assert.equal(columns.openTimeMs.length, klines.length, `${file}: the capture holds no duplicate minutes`);
+      assert.equal(
+        columns.openTimeMs.length,
+        klines.length,
+        `${file}: the capture holds no duplicate minutes`,
+      );
       for (let row = 0; row < klines.length; row++) {
         assert.equal(columns.openTimeMs[row]! % 60_000, 0);
         if (row > 0) assert.ok(columns.openTimeMs[row]! > columns.openTimeMs[row - 1]!);
@@ -52,7 +56,9 @@ describe('captured Binance REST bodies', () => {
   });
 
   it('the retry capture overlaps the first SOLUSDT request and merges without duplicates', () => {
-    const first = klinesBodySchema.parse(JSON.parse(readFileSync(path.join(REST_SNAPSHOTS_DIR, 'snapshot-a/SOLUSDT.json'), 'utf8')));
+    const first = klinesBodySchema.parse(
+      JSON.parse(readFileSync(path.join(REST_SNAPSHOTS_DIR, 'snapshot-a/SOLUSDT.json'), 'utf8')),
+    );
     const retry = klinesBodySchema.parse(
       JSON.parse(readFileSync(path.join(REST_SNAPSHOTS_DIR, 'snapshot-a/SOLUSDT.retry.json'), 'utf8')),
     );
@@ -67,13 +73,17 @@ describe('captured Binance REST bodies', () => {
 
   it('server time bodies parse', () => {
     for (const name of ['server-time-0.json', 'server-time-1.json']) {
-      const body = serverTimeBodySchema.parse(JSON.parse(readFileSync(path.join(REST_SNAPSHOTS_DIR, name), 'utf8')));
+      const body = serverTimeBodySchema.parse(
+        JSON.parse(readFileSync(path.join(REST_SNAPSHOTS_DIR, name), 'utf8')),
+      );
       assert.ok(body.serverTime > Date.parse('2021-12-01') && body.serverTime < Date.parse('2022-01-01'));
     }
   });
 
   it('a body with a number where Binance sends a string is rejected with its path', () => {
-    const result = klinesBodySchema.safeParse([[1640044740000, 46892.63, '1', '1', '1', '1', 1640044799999, '1', 1, '1', '1', '0']]);
+    const result = klinesBodySchema.safeParse([
+      [1640044740000, 46892.63, '1', '1', '1', '1', 1640044799999, '1', 1, '1', '1', '0'],
+    ]);
     assert.equal(result.success, false);
     assert.deepEqual(result.error!.issues[0]!.path, [0, 1]);
   });
