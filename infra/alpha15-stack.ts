@@ -1,0 +1,162 @@
+/**
+ * The whole system as one deployable stack: the data lake, ingestion, retraining, promotion, paper
+ * trading and observability, wired together by typed properties.
+ */
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as events from 'aws-cdk-lib/aws-events';
+import { acknowledgeFindings, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
+import type { Construct } from 'constructs';
+import { REPO_ROOT } from './alpha15-function.js';
+import { DataLake } from './data-lake.js';
+import { Ingestion } from './ingestion.js';
+import { Observability } from './observability.js';
+import { PaperTrading, TICK_COMPLETED_METRIC } from './paper-trading.js';
+import { Promotion } from './promotion.js';
+import type { DeploySettings } from './settings.js';
+import { Training, type TrainingImage } from './training.js';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { METRICS_NAMESPACE } from './alpha15-function.js';
+
+export interface Alpha15StackProps extends StackProps {
+  settings: DeploySettings;
+  /** Index prefix of the telemetry in OpenSearch (the config's telemetry.indexPrefix). */
+  indexPrefix?: string;
+}
+
+export class Alpha15Stack extends Stack {
+  readonly lake: DataLake;
+  readonly ingestion: Ingestion;
+  readonly training: Training;
+  readonly promotion: Promotion;
+  readonly paperTrading: PaperTrading;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: Alpha15StackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const removalPolicy = settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.lake = new DataLake(this, 'DataLake', { rawRetentionDays: settings.rawRetentionDays, removalPolicy });
+    const bucket = this.lake.bucket;
+
+    this.observability = new Observability(this, 'Observability', {
+      instanceType: settings.openSearchInstanceType,
+      volumeSizeGb: settings.openSearchVolumeGb,
+      indexPrefix: props.indexPrefix ?? 'alpha15',
+      alarmEmail: settings.alarmEmail || undefined,
+      removalPolicy,
+    });
+
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      bucket,
+      symbols: settings.symbols,
+      schedule: events.Schedule.expression(settings.ingestSchedule),
+      lookbackMinutes: settings.ingestLookbackMinutes,
+    });
+
+    this.training = new Training(this, 'Training', {
+      bucket,
+      image: this.trainingImage(settings),
+      symbols: settings.symbols,
+      instanceType: settings.trainingInstanceType,
+      volumeSizeGb: settings.trainingVolumeGb,
+      maxRuntime: Duration.hours(settings.trainingMaxRuntimeHours),
+      maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
+      retrainMinInterval: Duration.hours(settings.retrainMinIntervalHours),
+      lookbackDays: settings.trainingLookbackDays,
+    });
+
+    this.promotion = new Promotion(this, 'Promotion', { bucket });
+
+    this.paperTrading = new PaperTrading(this, 'PaperTrading', {
+      bucket,
+      symbols: settings.symbols,
+      schedule: events.Schedule.expression(settings.paperSchedule),
+      memorySizeMb: settings.paperMemoryMb,
+      telemetry: { domain: this.observability.domain, indexPrefix: this.observability.indexPrefix },
+    });
+    this.observability.addTelemetryWriter(this.paperTrading.handler.role);
+
+    this.observability.monitor({
+      functions: [
+        { title: 'Paper tick', handler: this.paperTrading.handler },
+        { title: 'Ingestion', handler: this.ingestion.handler },
+        { title: 'Training trigger', handler: this.training.trigger },
+        { title: 'Promotion', handler: this.promotion.handler },
+      ],
+      alarms: [
+        ...this.paperTrading.alarms,
+        errorAlarm(this.ingestion, 'IngestionErrorsAlarm', this.ingestion.handler.function, 'alpha15 ingestion failed 3 runs in a row', 3),
+        errorAlarm(this.training, 'TriggerErrorsAlarm', this.training.trigger.function, 'alpha15 training trigger failed', 1),
+        errorAlarm(this.promotion, 'PromotionErrorsAlarm', this.promotion.handler.function, 'alpha15 promotion failed', 1),
+      ],
+      metrics: [
+        {
+          title: 'Paper ticks completed per minute',
+          metric: new cloudwatch.Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: TICK_COMPLETED_METRIC,
+            dimensionsMap: { service: 'paper-tick' },
+            statistic: 'Sum',
+            period: Duration.minutes(1),
+          }),
+        },
+      ],
+    });
+  }
+
+  /** A prebuilt image from context, or training-container/Dockerfile built and pushed by `cdk deploy`. */
+  private trainingImage(settings: DeploySettings): TrainingImage {
+    if (settings.trainingImageUri) {
+      const repositoryName = settings.trainingImageUri.split('/').slice(1).join('/').split(/[:@]/)[0]!;
+      return { imageUri: settings.trainingImageUri, repository: ecr.Repository.fromRepositoryName(this, 'TrainingRepository', repositoryName) };
+    }
+    const asset = new DockerImageAsset(this, 'TrainingImage', {
+      directory: REPO_ROOT,
+      file: 'training-container/Dockerfile',
+      platform: Platform.LINUX_AMD64,
+      // only what the image installs; node_modules, data and cdk.out stay out of the build context
+      exclude: ['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!bin', '!src', '!training-container'],
+    });
+    return { imageUri: asset.imageUri, repository: asset.repository };
+  }
+}
+
+function errorAlarm(scope: Construct, id: string, fn: import('aws-cdk-lib/aws-lambda').IFunction, description: string, failures: number): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: description,
+    metric: fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+    threshold: failures,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/**
+ * Acknowledgments for what aws-cdk-lib adds on its own: functions pinned to our runtime, and the
+ * framework singletons (bucket notifications, the AwsCustomResource that sets the OpenSearch access
+ * policy) whose roles and runtimes the library chooses.
+ */
+export function acknowledgeStackFindings(stack: Stack): void {
+  acknowledgeFindings(stack, [
+    {
+      id: 'AwsSolutions-L1',
+      reason: 'Functions pin nodejs22.x on purpose: it is the runtime the project tests and bundles for (esbuild target node22).',
+    },
+  ]);
+  const frameworkSingletons = stack.node.children.filter((child) =>
+    FRAMEWORK_SINGLETON_IDS.some((prefix) => child.node.id.startsWith(prefix)),
+  );
+  for (const singleton of frameworkSingletons) {
+    acknowledgeFindings(singleton, [
+      { id: BASIC_EXECUTION_ROLE_FINDING, reason: 'aws-cdk-lib builds this framework function with the AWS basic execution role.' },
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'aws-cdk-lib scopes this framework function (bucket notifications / SDK custom resource) itself.' },
+    ]);
+  }
+}
+
+/** Construct ids of aws-cdk-lib's stack-level singletons. */
+const FRAMEWORK_SINGLETON_IDS = ['BucketNotificationsHandler', 'AWS679f53fac002430cb0da5b7982bd2287'];

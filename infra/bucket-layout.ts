@@ -1,0 +1,23 @@
+/**
+ * Key prefixes of the one bucket, as IAM and EventBridge see them. Lake and registry keys come from the
+ * core (the store is opened at the bucket root, `s3://<bucket>`), so a permission can never drift from
+ * the keys the code writes.
+ */
+export const BUCKET_PREFIXES = {
+  /** Raw downloads (archive zips, captured REST bodies). */
+  raw: 'raw/',
+  /** The curated Parquet lake written by ingestion. */
+  curated: 'lake/',
+  /** Saved models, their metrics, the champion pointer and its history. */
+  models: 'models/',
+  /** The paper-trading ledger. */
+  paper: 'paper/',
+  /** Dropping any object here asks for a retrain now. */
+  trainingRequests: 'requests/training/',
+  /** SageMaker output (model.tar.gz) and spot checkpoints. */
+  sagemakerOutput: 'sagemaker/output/',
+  checkpoints: 'sagemaker/checkpoints/',
+} as const;
+
+/** Every training job is named `<prefix><UTC minute>`, so rules and IAM can match on it. */
+export const TRAINING_JOB_PREFIX = 'alpha15-';

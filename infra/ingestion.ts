@@ -1,0 +1,54 @@
+/**
+ * Scheduled ingestion: every few minutes a Lambda asks Binance for the last `lookbackMinutes` of 1m
+ * klines of every symbol and merges them into the lake. Re-requesting a window longer than the schedule
+ * backfills the gap a failed or throttled run left; the merge is idempotent, so overlap costs nothing.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { Alpha15Function } from './alpha15-function.js';
+import { BUCKET_PREFIXES } from './bucket-layout.js';
+import { acknowledgeBucketPrefixGrants } from './nag.js';
+
+export interface IngestionProps {
+  bucket: s3.IBucket;
+  symbols: readonly string[];
+  schedule: events.Schedule;
+  lookbackMinutes: number;
+  removalPolicy?: RemovalPolicy;
+}
+
+export class Ingestion extends Construct {
+  readonly handler: Alpha15Function;
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: IngestionProps) {
+    super(scope, id);
+    this.handler = new Alpha15Function(this, 'Ingest', {
+      handler: 'ingest',
+      description: 'Pulls the newest 1m klines of every symbol from Binance into the lake',
+      timeout: Duration.minutes(4),
+      memorySize: 1024,
+      // two overlapping runs would merge the same partitions; the next scheduled run catches up instead
+      reservedConcurrentExecutions: 1,
+      environment: {
+        STORE_URL: `s3://${props.bucket.bucketName}`,
+        SYMBOLS: props.symbols.join(','),
+        LOOKBACK_MINUTES: String(props.lookbackMinutes),
+      },
+      removalPolicy: props.removalPolicy,
+    });
+    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.curated}*`);
+    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.raw}*`);
+    acknowledgeBucketPrefixGrants(this.handler.role, props.bucket, [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw],
+      'Ingestion merges into partitions keyed by symbol and month under the lake and raw prefixes only.');
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: 'alpha15 ingestion clock',
+      schedule: props.schedule,
+      // a retried run would only repeat the next run's work
+      targets: [new targets.LambdaFunction(this.handler.function, { retryAttempts: 0 })],
+    });
+  }
+}

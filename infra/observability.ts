@@ -1,0 +1,227 @@
+/**
+ * Dashboards and alarms. An OpenSearch domain (one small node by default) receives the paper-trading
+ * telemetry; it is encrypted at rest and between nodes, HTTPS only (TLS 1.2), and guarded by
+ * fine-grained access control with an internal admin whose password lives in Secrets Manager. A custom
+ * resource installs the index templates, the OpenSearch Dashboards saved objects and the writer role
+ * mapped to the paper-trading Lambda. CloudWatch holds the alarms (routed to one SNS topic) and a
+ * dashboard of every function.
+ */
+import { createHash } from 'node:crypto';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { acknowledgeFindings, arnFindingToken, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
+import { Construct } from 'constructs';
+import { indexTemplates } from '../src/telemetry/index-templates.js';
+import { Alpha15Function } from './alpha15-function.js';
+
+export interface ObservabilityProps {
+  instanceType: string;
+  volumeSizeGb: number;
+  indexPrefix: string;
+  /** Subscribed to the alarm topic when given. */
+  alarmEmail?: string;
+  removalPolicy: RemovalPolicy;
+}
+
+/** A function shown on the dashboard under a human title. */
+export interface MonitoredFunction {
+  title: string;
+  handler: Alpha15Function;
+}
+
+export interface MonitorProps {
+  functions: MonitoredFunction[];
+  alarms: cloudwatch.Alarm[];
+  /** Extra graphs, e.g. custom metrics of one component. */
+  metrics?: { title: string; metric: cloudwatch.IMetric }[];
+}
+
+export const OPENSEARCH_ADMIN_USER = 'alpha15-admin';
+
+export class Observability extends Construct {
+  readonly domain: opensearch.Domain;
+  readonly adminSecret: secretsmanager.Secret;
+  readonly alarmTopic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly setup: Alpha15Function;
+  readonly indexPrefix: string;
+  private readonly writerRoleArns: string[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    this.indexPrefix = props.indexPrefix;
+    this.adminSecret = new secretsmanager.Secret(this, 'AdminSecret', {
+      description: 'alpha15 OpenSearch internal admin (fine-grained access control master user)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: OPENSEARCH_ADMIN_USER }),
+        generateStringKey: 'password',
+        passwordLength: 32,
+        requireEachIncludedType: true,
+        excludeCharacters: '"\'\\/@:`',
+      },
+      removalPolicy: props.removalPolicy,
+    });
+    acknowledgeFindings(this.adminSecret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The OpenSearch master password cannot be rotated by a generic rotation Lambda: the domain must be updated with it. Rotate with `cdk deploy` after changing the secret (README).',
+      },
+    ]);
+
+    const logGroups = {
+      slowSearch: new logs.LogGroup(this, 'SlowSearchLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      slowIndex: new logs.LogGroup(this, 'SlowIndexLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      app: new logs.LogGroup(this, 'AppLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+    };
+    // our own resource policy instead of the AwsCustomResource Lambda the construct would add for it
+    new logs.ResourcePolicy(this, 'LogsPolicy', {
+      policyStatements: [
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('es.amazonaws.com')],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: Object.values(logGroups).map((group) => group.logGroupArn),
+        }),
+      ],
+    });
+
+    this.domain = new opensearch.Domain(this, 'Domain', {
+      version: opensearch.EngineVersion.OPENSEARCH_2_19,
+      capacity: { dataNodes: 1, dataNodeInstanceType: props.instanceType, multiAzWithStandbyEnabled: false },
+      ebs: { volumeSize: props.volumeSizeGb, volumeType: ec2.EbsDeviceVolumeType.GP3 },
+      zoneAwareness: { enabled: false },
+      encryptionAtRest: { enabled: true },
+      nodeToNodeEncryption: true,
+      enforceHttps: true,
+      tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
+      fineGrainedAccessControl: {
+        masterUserName: OPENSEARCH_ADMIN_USER,
+        masterUserPassword: this.adminSecret.secretValueFromJson('password'),
+      },
+      logging: {
+        slowSearchLogEnabled: true,
+        slowSearchLogGroup: logGroups.slowSearch,
+        slowIndexLogEnabled: true,
+        slowIndexLogGroup: logGroups.slowIndex,
+        appLogEnabled: true,
+        appLogGroup: logGroups.app,
+      },
+      suppressLogsResourcePolicy: true,
+      removalPolicy: props.removalPolicy,
+    });
+    // With fine-grained access control the resource policy admits any principal and the security
+    // plugin authenticates each request (internal users, or IAM roles mapped to OpenSearch roles).
+    this.domain.addAccessPolicies(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['es:ESHttp*'],
+        resources: [`${this.domain.domainArn}/*`],
+      }),
+    );
+    acknowledgeFindings(
+      this.domain,
+      [
+        { id: 'AwsSolutions-OS1', reason: 'No VPC: a NAT gateway would cost more than the domain; fine-grained access control and HTTPS guard the public endpoint.' },
+        { id: 'AwsSolutions-OS3', reason: 'Callers are Lambdas and people at changing addresses; fine-grained access control authenticates every request instead of an IP allowlist.' },
+        { id: 'AwsSolutions-OS4', reason: 'One data node by default to keep costs low; dedicated masters pay off only for multi-node clusters (set openSearchInstanceType for more).' },
+        { id: 'AwsSolutions-OS5', reason: 'The open resource policy is the documented pattern for fine-grained access control, which rejects unauthenticated requests.' },
+        { id: 'AwsSolutions-OS7', reason: 'Telemetry is a rebuildable copy of the ledger in S3 (`alpha15 reindex`); one AZ is enough.' },
+      ],
+    );
+
+    this.setup = new Alpha15Function(this, 'Setup', {
+      handler: 'opensearch-setup',
+      description: 'Installs alpha15 index templates, dashboards and the writer role in OpenSearch',
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+    });
+    this.adminSecret.grantRead(this.setup.role);
+    const provider = new cr.Provider(this, 'SetupProvider', { onEventHandler: this.setup.function });
+    acknowledgeFindings(
+      provider,
+      [
+        { id: BASIC_EXECUTION_ROLE_FINDING, reason: 'The custom-resource framework function of aws-cdk-lib uses the AWS basic execution role.' },
+        {
+          id: `AwsSolutions-IAM5[Resource::${arnFindingToken(this.setup.function)}:*]`,
+          reason: 'The framework invokes any version of the setup function (`:*`), as aws-cdk-lib generates it.',
+        },
+        { id: 'AwsSolutions-L1', reason: 'The runtime of the custom-resource framework function is chosen by aws-cdk-lib.' },
+      ],
+    );
+    const templatesVersion = createHash('sha256').update(JSON.stringify(indexTemplates(props.indexPrefix))).digest('hex').slice(0, 16);
+    new CustomResource(this, 'SetupResource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::Alpha15OpenSearchSetup',
+      properties: {
+        Endpoint: `https://${this.domain.domainEndpoint}`,
+        AdminSecretArn: this.adminSecret.secretArn,
+        IndexPrefix: props.indexPrefix,
+        // resolved at synth, after the writers were added
+        WriterRoleArns: Lazy.list({ produce: () => this.writerRoleArns }),
+        TemplatesVersion: templatesVersion,
+      },
+    });
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'alpha15 alarms', enforceSSL: true });
+    acknowledgeFindings(this.alarmTopic, [
+      {
+        id: 'AwsSolutions-SNS2',
+        reason: 'Alarm notifications carry no data beyond alarm names; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would cost more than the topic.',
+      },
+    ]);
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `alpha15-${Stack.of(this).stackName}` });
+  }
+
+  /** Maps an IAM role onto the OpenSearch writer role (telemetry indices and templates only). */
+  addTelemetryWriter(role: iam.IRole): void {
+    this.writerRoleArns.push(role.roleArn);
+  }
+
+  /** Routes the alarms to the topic and lays out the dashboard. */
+  monitor(props: MonitorProps): void {
+    const domainAlarms = [
+      new cloudwatch.Alarm(this, 'ClusterRedAlarm', {
+        alarmDescription: 'alpha15 OpenSearch cluster is red',
+        metric: this.domain.metricClusterStatusRed({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      }),
+      new cloudwatch.Alarm(this, 'FreeStorageAlarm', {
+        alarmDescription: 'alpha15 OpenSearch has under 2 GiB free',
+        metric: this.domain.metricFreeStorageSpace({ period: Duration.minutes(5), statistic: 'Minimum' }),
+        threshold: 2048,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      }),
+    ];
+    const alarms = [...props.alarms, ...domainAlarms];
+    for (const alarm of alarms) alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 }));
+    for (const { title, handler } of props.functions) {
+      const fn = handler.function;
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({ title: `${title}: invocations and errors`, left: [fn.metricInvocations(), fn.metricErrors(), fn.metricThrottles()], width: 12 }),
+        new cloudwatch.GraphWidget({ title: `${title}: duration`, left: [fn.metricDuration({ statistic: 'p95' }), fn.metricDuration({ statistic: 'Maximum' })], width: 12 }),
+      );
+    }
+    for (const { title, metric } of props.metrics ?? []) {
+      this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title, left: [metric], width: 12 }));
+    }
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'OpenSearch: free storage (MiB)', left: [this.domain.metricFreeStorageSpace()], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'OpenSearch: indexing rate', left: [this.domain.metricIndexingLatency()], width: 12 }),
+    );
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The paper-trading clock: an EventBridge schedule (every minute) invokes one Lambda that runs the same
+ * `tick()` as `alpha15 paper`. Concurrency 1 keeps ticks strictly sequential (the ledger is one writer),
+ * the timeout stays under the one-minute period, failed async invocations land in a dead-letter queue,
+ * and two alarms watch it: any error, and minutes without a completed tick.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { Alpha15Function, METRICS_NAMESPACE } from './alpha15-function.js';
+import { BUCKET_PREFIXES } from './bucket-layout.js';
+import { acknowledgeBucketPrefixGrants, acknowledgeFindings, arnFindingToken } from './nag.js';
+
+export interface PaperTradingTelemetry {
+  domain: opensearch.IDomain;
+  indexPrefix: string;
+}
+
+export interface PaperTradingProps {
+  bucket: s3.IBucket;
+  symbols: readonly string[];
+  schedule: events.Schedule;
+  memorySizeMb: number;
+  /** Where tick records are indexed for dashboards; without it only the ledger records them. */
+  telemetry?: PaperTradingTelemetry;
+  removalPolicy?: RemovalPolicy;
+}
+
+/** The metric a completed tick emits once; its absence is a missed minute. */
+export const TICK_COMPLETED_METRIC = 'TickCompleted';
+/** Minutes in the missed-minute alarm's window, and how many of them may pass without a tick. */
+const MISSED_WINDOW_MINUTES = 5;
+const MISSED_MINUTES_TOLERATED = 1;
+
+export class PaperTrading extends Construct {
+  readonly handler: Alpha15Function;
+  readonly rule: events.Rule;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly errorsAlarm: cloudwatch.Alarm;
+  readonly missedMinutesAlarm: cloudwatch.Alarm;
+  readonly deadLettersAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: PaperTradingProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeFindings(this.deadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the paper-trading function and rule.' },
+    ]);
+    this.handler = new Alpha15Function(this, 'Tick', {
+      handler: 'paper-tick',
+      description: 'One paper-trading tick: close due positions, predict, open positions',
+      // under the 1-minute period, so a slow tick cannot overlap the next one
+      timeout: Duration.seconds(50),
+      memorySize: props.memorySizeMb,
+      reservedConcurrentExecutions: 1,
+      environment: {
+        STORE_URL: `s3://${props.bucket.bucketName}`,
+        SYMBOLS: props.symbols.join(','),
+        ...(props.telemetry
+          ? { OPENSEARCH_URL: `https://${props.telemetry.domain.domainEndpoint}`, INDEX_PREFIX: props.telemetry.indexPrefix }
+          : {}),
+      },
+      // the wasm backend loads its binaries from beside the bundle at run time
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir: string, outputDir: string) => [
+          `cp ${inputDir}/node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm ${outputDir}/`,
+        ],
+      },
+      // ticks that failed inside the function land here with their event
+      deadLetterQueue: this.deadLetterQueue,
+      removalPolicy: props.removalPolicy,
+    });
+    const fn = this.handler.function;
+    fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
+
+    props.bucket.grantRead(this.handler.role, `${BUCKET_PREFIXES.models}*`);
+    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.paper}*`);
+    acknowledgeBucketPrefixGrants(this.handler.role, props.bucket, [BUCKET_PREFIXES.models, BUCKET_PREFIXES.paper],
+      'The tick reads the champion model and appends to its ledger; nothing outside those two prefixes.');
+    if (props.telemetry) this.grantTelemetryWrite(props.telemetry);
+
+    this.rule = new events.Rule(this, 'EveryMinute', {
+      description: 'alpha15 paper-trading clock',
+      schedule: props.schedule,
+      // a retried tick would run for a minute that has passed; the ledger catches up on the next one
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 0, deadLetterQueue: this.deadLetterQueue })],
+    });
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: 'alpha15 paper tick failed',
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.missedMinutesAlarm = new cloudwatch.Alarm(this, 'MissedMinutesAlarm', {
+      alarmDescription: `alpha15 paper trading missed more than ${MISSED_MINUTES_TOLERATED} of ${MISSED_WINDOW_MINUTES} minutes`,
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: TICK_COMPLETED_METRIC,
+        dimensionsMap: { service: 'paper-tick' },
+        statistic: 'Sum',
+        period: Duration.minutes(MISSED_WINDOW_MINUTES),
+      }),
+      threshold: MISSED_WINDOW_MINUTES - MISSED_MINUTES_TOLERATED,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // no datapoint at all means no tick completed: that is the outage this alarm exists for
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: 'alpha15 paper ticks landed in the dead-letter queue',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  get alarms(): cloudwatch.Alarm[] {
+    return [this.errorsAlarm, this.missedMinutesAlarm, this.deadLettersAlarm];
+  }
+
+  /** Signed (SigV4) writes to the telemetry indices and their templates only. */
+  private grantTelemetryWrite(telemetry: PaperTradingTelemetry): void {
+    const arn = telemetry.domain.domainArn;
+    this.handler.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpGet'],
+        resources: [`${arn}/_bulk`, `${arn}/_index_template/${telemetry.indexPrefix}-*`, `${arn}/${telemetry.indexPrefix}-*`],
+      }),
+    );
+    const domainToken = arnFindingToken(telemetry.domain) ?? arn;
+    acknowledgeFindings(
+      this.handler.role,
+      [`${domainToken}/_index_template/${telemetry.indexPrefix}-*`, `${domainToken}/${telemetry.indexPrefix}-*`].map((resource) => ({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: 'One index (and template) per telemetry stream, all under the configured index prefix.',
+      })),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Promotion: when a training job reaches a final state, SageMaker emits a "Training Job State Change"
+ * event; a Lambda loads the candidate's validation metrics from the registry, compares them with the
+ * champion's on the same validation window and moves `models/champion.json` only when the candidate
+ * is better. Failed or stopped jobs are recorded and never promoted.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { Alpha15Function } from './alpha15-function.js';
+import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from './bucket-layout.js';
+import { acknowledgeBucketPrefixGrants, acknowledgeFindings } from './nag.js';
+
+export interface PromotionProps {
+  bucket: s3.IBucket;
+}
+
+export class Promotion extends Construct {
+  readonly handler: Alpha15Function;
+  readonly rule: events.Rule;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: PromotionProps) {
+    super(scope, id);
+    this.handler = new Alpha15Function(this, 'Promote', {
+      handler: 'promotion',
+      description: 'Promotes a finished training job to champion when it beats the champion',
+      timeout: Duration.seconds(60),
+      memorySize: 512,
+      // two finishing jobs must not race on the champion pointer
+      reservedConcurrentExecutions: 1,
+      environment: { STORE_URL: `s3://${props.bucket.bucketName}`, TRAINING_JOB_PREFIX },
+    });
+    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.models}*`);
+    acknowledgeBucketPrefixGrants(this.handler.role, props.bucket, [BUCKET_PREFIXES.models],
+      'Promotion reads candidate and champion metrics and moves the champion pointer, all under the models prefix.');
+    this.deadLetterQueue = new sqs.Queue(this, 'PromoteDlq', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeFindings(this.deadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the promotion rule.' },
+    ]);
+    this.rule = new events.Rule(this, 'JobFinished', {
+      description: 'alpha15: a training job finished',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Training Job State Change'],
+        detail: {
+          TrainingJobName: [{ prefix: TRAINING_JOB_PREFIX }],
+          TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+        },
+      },
+      targets: [
+        new targets.LambdaFunction(this.handler.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+  }
+}

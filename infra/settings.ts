@@ -1,0 +1,70 @@
+/**
+ * Deployment settings read from CDK context (`cdk.json`, or `-c alpha15:<name>=<value>` on the command
+ * line). Every size, schedule and instance type has its default here, so a bare `cdk deploy` stands up
+ * the cheapest working system; context values arrive as strings from the command line, hence coercion.
+ */
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
+import { Alpha15Error } from '../src/errors.js';
+
+export class InvalidDeploySettingError extends Alpha15Error {}
+
+const scheduleExpression = z.string().regex(/^(rate|cron)\(.+\)$/, 'an EventBridge schedule, e.g. rate(5 minutes)');
+const symbolList = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value),
+  z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1),
+);
+
+export const deploySettingsSchema = z.object({
+  /** Universe traded and ingested. */
+  symbols: symbolList.default([...DEFAULT_SYMBOLS]),
+  /** How often ingestion pulls the newest klines. */
+  ingestSchedule: scheduleExpression.default('rate(5 minutes)'),
+  /** Minutes of history every ingestion run re-requests, so short gaps left by a failed run are refilled. */
+  ingestLookbackMinutes: z.coerce.number().int().min(5).max(1440).default(120),
+  /** The paper-trading clock. */
+  paperSchedule: scheduleExpression.default('rate(1 minute)'),
+  paperMemoryMb: z.coerce.number().int().min(512).max(10240).default(2048),
+  /** GPU instance of the SageMaker training job. */
+  trainingInstanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/).default('ml.g5.xlarge'),
+  trainingVolumeGb: z.coerce.number().int().min(5).default(30),
+  trainingMaxRuntimeHours: z.coerce.number().positive().default(4),
+  /** Managed spot: how long SageMaker may wait for capacity plus run, at least the runtime. */
+  trainingMaxWaitHours: z.coerce.number().positive().default(8),
+  /** New curated data starts a retrain at most this often; a request object bypasses the interval. */
+  retrainMinIntervalHours: z.coerce.number().min(0).default(24),
+  /** Days of training history the job reads from the lake. */
+  trainingLookbackDays: z.coerce.number().int().positive().default(90),
+  /** A prebuilt training image (ECR URI in this account); empty builds training-container/Dockerfile. */
+  trainingImageUri: z.string().default(''),
+  openSearchInstanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/).default('t3.small.search'),
+  openSearchVolumeGb: z.coerce.number().int().min(10).default(10),
+  /** Raw downloads move to infrequent access after 30 days and expire after this many. */
+  rawRetentionDays: z.coerce.number().int().min(31).default(365),
+  /** Where alarm notifications go; empty creates the topic without a subscription. */
+  alarmEmail: z.string().default(''),
+  /** `destroy` lets `cdk destroy` remove the bucket and domain with their data (for test accounts). */
+  removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+});
+
+export type DeploySettings = z.infer<typeof deploySettingsSchema>;
+
+export const CONTEXT_PREFIX = 'alpha15:';
+
+export function readDeploySettings(node: Node): DeploySettings {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(deploySettingsSchema.shape)) {
+    const value = node.tryGetContext(`${CONTEXT_PREFIX}${key}`);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = deploySettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidDeploySettingError(
+      `invalid CDK context ${CONTEXT_PREFIX}${issue.path.join('.')}: ${issue.message}`,
+      `fix it in cdk.json or pass -c ${CONTEXT_PREFIX}${issue.path.join('.')}=<value>`,
+    );
+  }
+  return parsed.data;
+}

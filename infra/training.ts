@@ -1,0 +1,177 @@
+/**
+ * S3-triggered retraining. New curated data (ingestion's partitions) or any object under
+ * `requests/training/` emits an EventBridge "Object Created" event; a Lambda with concurrency 1 checks
+ * SageMaker for a job in progress and the minimum retrain interval, then starts one managed-spot GPU
+ * training job with checkpoints. The job runs training-container/ and saves the candidate model into
+ * the registry; the Promotion construct takes it from there.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { Alpha15Function } from './alpha15-function.js';
+import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from './bucket-layout.js';
+import { acknowledgeBucketPrefixGrants, acknowledgeFindings } from './nag.js';
+import { TRAINING_METRIC_DEFINITIONS } from '../training-container/metric-lines.js';
+
+export { TRAINING_METRIC_DEFINITIONS };
+
+export interface TrainingImage {
+  imageUri: string;
+  repository: ecr.IRepository;
+}
+
+export interface TrainingProps {
+  bucket: s3.IBucket;
+  image: TrainingImage;
+  symbols: readonly string[];
+  instanceType: string;
+  volumeSizeGb: number;
+  maxRuntime: Duration;
+  /** Managed spot: time to wait for capacity plus run time; at least `maxRuntime`. */
+  maxWait: Duration;
+  retrainMinInterval: Duration;
+  lookbackDays: number;
+}
+
+export class Training extends Construct {
+  readonly trigger: Alpha15Function;
+  readonly rule: events.Rule;
+  /** The role SageMaker assumes inside the training job. */
+  readonly jobRole: iam.Role;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: TrainingProps) {
+    super(scope, id);
+    if (props.maxWait.toSeconds() < props.maxRuntime.toSeconds()) {
+      throw new Error('Training: maxWait must be at least maxRuntime (SageMaker managed spot rule)');
+    }
+    const { account, region, partition } = Stack.of(this);
+
+    this.jobRole = new iam.Role(this, 'JobRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'alpha15 SageMaker training job',
+    });
+    props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.curated}*`);
+    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.models}*`);
+    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.sagemakerOutput}*`);
+    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.checkpoints}*`);
+    acknowledgeBucketPrefixGrants(
+      this.jobRole,
+      props.bucket,
+      [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.models, BUCKET_PREFIXES.sagemakerOutput, BUCKET_PREFIXES.checkpoints],
+      'The job reads the lake and writes its model, output and spot checkpoints, each under its own prefix.',
+    );
+    props.image.repository.grantPull(this.jobRole);
+    this.jobRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [`arn:${partition}:logs:${region}:${account}:log-group:/aws/sagemaker/TrainingJobs:*`],
+      }),
+    );
+    this.jobRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } },
+      }),
+    );
+    acknowledgeFindings(this.jobRole, [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource scope; PutMetricData is limited to the SageMaker namespaces by condition.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:*]',
+        reason: 'SageMaker writes one log stream per job into this fixed log group; the streams are named at run time.',
+      },
+    ]);
+
+    this.trigger = new Alpha15Function(this, 'Trigger', {
+      handler: 'training-trigger',
+      description: 'Starts one SageMaker training job on new curated data or a training request',
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      // serialises triggers, so two events can never both see "no job running" and both start one
+      reservedConcurrentExecutions: 1,
+      environment: {
+        BUCKET_NAME: props.bucket.bucketName,
+        STORE_URL: `s3://${props.bucket.bucketName}`,
+        SYMBOLS: props.symbols.join(','),
+        JOB_ROLE_ARN: this.jobRole.roleArn,
+        IMAGE_URI: props.image.imageUri,
+        INSTANCE_TYPE: props.instanceType,
+        VOLUME_SIZE_GB: String(props.volumeSizeGb),
+        MAX_RUNTIME_SECONDS: String(props.maxRuntime.toSeconds()),
+        MAX_WAIT_SECONDS: String(props.maxWait.toSeconds()),
+        RETRAIN_MIN_INTERVAL_SECONDS: String(props.retrainMinInterval.toSeconds()),
+        LOOKBACK_DAYS: String(props.lookbackDays),
+        TRAINING_JOB_PREFIX,
+        CURATED_PREFIX: BUCKET_PREFIXES.curated,
+        REQUEST_PREFIX: BUCKET_PREFIXES.trainingRequests,
+        OUTPUT_PREFIX: BUCKET_PREFIXES.sagemakerOutput,
+        CHECKPOINT_PREFIX: BUCKET_PREFIXES.checkpoints,
+        METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
+      },
+    });
+    props.bucket.grantRead(this.trigger.role, `${BUCKET_PREFIXES.trainingRequests}*`);
+    this.trigger.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sagemaker:CreateTrainingJob', 'sagemaker:AddTags'],
+        resources: [`arn:${partition}:sagemaker:${region}:${account}:training-job/${TRAINING_JOB_PREFIX}*`],
+      }),
+    );
+    this.trigger.role.addToPolicy(
+      // SageMaker's List actions support no resource-level scoping
+      new iam.PolicyStatement({ actions: ['sagemaker:ListTrainingJobs'], resources: ['*'] }),
+    );
+    this.trigger.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.jobRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+
+    acknowledgeBucketPrefixGrants(this.trigger.role, props.bucket, [BUCKET_PREFIXES.trainingRequests],
+      'The trigger reads the training request objects, whose names the requester chooses.');
+    acknowledgeFindings(this.trigger.role, [
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'sagemaker:ListTrainingJobs supports no resource-level scope.' },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/${TRAINING_JOB_PREFIX}*]`,
+        reason: 'Jobs are named by the minute they start; the prefix limits the trigger to alpha15 jobs.',
+      },
+    ]);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'TriggerDlq', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeFindings(this.deadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the training trigger rule.' },
+    ]);
+    this.rule = new events.Rule(this, 'NewDataOrRequest', {
+      description: 'alpha15: new curated data or a training request starts a retrain',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.bucket.bucketName] },
+          object: { key: [{ prefix: BUCKET_PREFIXES.curated }, { prefix: BUCKET_PREFIXES.trainingRequests }] },
+        },
+      },
+      targets: [
+        new targets.LambdaFunction(this.trigger.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+  }
+}

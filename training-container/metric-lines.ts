@@ -1,0 +1,32 @@
+/**
+ * How the training job reports metrics to SageMaker: one line per value on stdout, which SageMaker
+ * scans with the regexes below (the Training construct passes them as the job's metric definitions)
+ * and charts in the console and CloudWatch (`/aws/sagemaker/TrainingJobs`).
+ */
+export const TRAINING_METRIC_NAMES = [
+  'epoch',
+  'train_loss',
+  'validation_loss',
+  'validation_ic',
+  'validation_rank_ic',
+  'validation_hit_rate',
+] as const;
+export type TrainingMetricName = (typeof TRAINING_METRIC_NAMES)[number];
+
+const MARKER = '[alpha15-metric]';
+const NUMBER_PATTERN = '[-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?';
+
+export interface MetricDefinition {
+  Name: string;
+  Regex: string;
+}
+
+export const TRAINING_METRIC_DEFINITIONS: MetricDefinition[] = TRAINING_METRIC_NAMES.map((name) => ({
+  Name: name,
+  Regex: `\\[alpha15-metric\\] ${name}=(${NUMBER_PATTERN})`,
+}));
+
+/** The stdout line for one value; non-finite values are skipped (SageMaker cannot chart them). */
+export function formatMetricLine(name: TrainingMetricName, value: number): string | undefined {
+  return Number.isFinite(value) ? `${MARKER} ${name}=${value}` : undefined;
+}
