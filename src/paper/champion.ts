@@ -1,0 +1,52 @@
+/**
+ * The tick's model: the champion from the registry with the strategy (`thresholds.json`) stored beside
+ * it. The pointer is read on every tick and the weights reloaded only when it changes, so a promotion or
+ * a refit takes effect at the next minute without a restart.
+ */
+import { windowAt } from '../features/dataset.js';
+import { selectBackend } from '../model/backend.js';
+import { loadPredictor, type Predictor } from '../model/predictor.js';
+import { getModelFile, resolveModelId } from '../model/registry.js';
+import { Alpha15Error } from '../errors.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { THRESHOLDS_FILE, parseStrategyParams, type StrategyParams } from '../strategy/params.js';
+import type { ModelLoader, TickModel } from './model.js';
+
+export class MissingStrategyError extends Alpha15Error {}
+
+/** Wraps a predictor and its strategy as the tick's model. */
+export function tickModelOf(predictor: Predictor, strategy: StrategyParams): TickModel {
+  const { windowMinutes, symbols } = predictor.meta;
+  return {
+    id: predictor.id,
+    symbols,
+    // one minute before the window supplies the first minute's previous close
+    historyMinutes: windowMinutes + 1,
+    strategy,
+    predict: async (frame) => {
+      const features = predictor.featuresOf(frame);
+      const returns = predictor.predictWindow(windowAt(features, frame.length - 1, windowMinutes));
+      return Object.fromEntries(symbols.map((symbol, coin) => [symbol, returns[coin]!]));
+    },
+  };
+}
+
+/** Loads `idOrChampion` (default the champion), reusing the loaded weights while the id stays the same. */
+export function registryModelLoader(store: ObjectStore, idOrChampion = 'champion'): ModelLoader {
+  let cached: { id: string; strategyBytes: string; model: TickModel; predictor: Predictor } | undefined;
+  return async () => {
+    await selectBackend();
+    const modelId = await resolveModelId(store, idOrChampion);
+    const bytes = await getModelFile(store, modelId, THRESHOLDS_FILE);
+    if (bytes === undefined) {
+      throw new MissingStrategyError(`model ${modelId} has no ${THRESHOLDS_FILE}`, 'fit its thresholds (alpha15 train does so after training) before paper trading');
+    }
+    const strategyBytes = new TextDecoder().decode(bytes);
+    if (cached?.id === modelId && cached.strategyBytes === strategyBytes) return cached.model;
+    const predictor = cached?.id === modelId ? cached.predictor : await loadPredictor(store, modelId);
+    if (cached && cached.predictor !== predictor) cached.predictor.dispose();
+    const model = tickModelOf(predictor, parseStrategyParams(strategyBytes, `${modelId}/${THRESHOLDS_FILE}`));
+    cached = { id: modelId, strategyBytes, model, predictor };
+    return model;
+  };
+}

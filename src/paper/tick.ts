@@ -1,0 +1,273 @@
+/**
+ * The every-minute step of paper trading, the same function in the Lambda, `alpha15 paper` and the
+ * replay. One tick, for the minute m whose candle closed last:
+ *
+ *   1. fetch the newest closed candles of every symbol the model or an open position needs;
+ *   2. repair: finish the writes of any earlier minute whose decision exists but whose tick did not;
+ *   3. close every position whose exit minute has come, at its own exit minute's close;
+ *   4. predict, decide (the backtest's `decide()`), and create m's decision with putIfAbsent;
+ *      if another tick created it first, apply that one instead of ours;
+ *   5. open the decision's positions; send telemetry; write m's tick outcome last.
+ *
+ * Every ledger write is keyed by minute and pair and created at most once, so duplicate, concurrent,
+ * late or crashed ticks converge on the same ledger and nothing is counted twice.
+ */
+import type { BinanceClient, SymbolKlines } from '../market/binance-client.js';
+import type { Config } from '../config/schema.js';
+import type { KlineColumns } from '../market/kline.js';
+import { allocateColumns } from '../market/kline-columns.js';
+import { checkColumnsFreshness } from '../market/freshness.js';
+import { alignToGrid } from '../lake/grid.js';
+import { applyCalibration } from '../strategy/calibration.js';
+import { decide } from '../strategy/decision.js';
+import type { TelemetryRecord, TelemetrySink } from '../telemetry/sink.js';
+import { DAY_MS, MINUTE_MS, floorToMinute, isoMinute } from '../time.js';
+import { closeTrade, firstCandleAtOrAfter } from './close-trade.js';
+import { tradeIdOf, type Ledger } from './ledger.js';
+import type { ModelLoader, TickModel } from './model.js';
+import type { Decision, Position, Prediction, TickOutcome, Trade } from './records.js';
+import { closedTradeRecord, openedTradeRecord, predictionRecords, tickRecord } from './telemetry-records.js';
+
+/** How far back a tick looks for unfinished minutes to repair. */
+const REPAIR_LOOKBACK_MS = DAY_MS;
+
+export interface TickDeps {
+  ledger: Ledger;
+  binance: Pick<BinanceClient, 'latestClosedKlinesForSymbols' | 'klines'>;
+  loadModel: ModelLoader;
+  sink: TelemetrySink;
+  config: Pick<Config, 'strategy' | 'paper'>;
+  /** Wall clock for durations and record times (the market's time is `nowMs`). */
+  clock?: () => number;
+  log?: (message: string) => void;
+}
+
+export interface TickResult {
+  minuteMs: number;
+  /** 'duplicate': the minute had already been ticked; nothing was written. */
+  status: 'ok' | 'duplicate';
+  /** True when this tick's own decision was stored (false: another tick's decision was applied). */
+  decidedHere: boolean;
+  opened: Position[];
+  closed: Trade[];
+  outcome?: TickOutcome;
+}
+
+/** Market data for one tick: candles by symbol, and the symbols that may trade this minute. */
+interface Market {
+  columns: Map<string, KlineColumns>;
+  fresh: Set<string>;
+  stale: string[];
+}
+
+export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
+  const clock = deps.clock ?? Date.now;
+  const startedMs = clock();
+  const log = deps.log ?? (() => {});
+  const { ledger } = deps;
+  const minuteMs = floorToMinute(nowMs) - MINUTE_MS;
+  if (await ledger.getTick(minuteMs)) return { minuteMs, status: 'duplicate', decidedHere: false, opened: [], closed: [] };
+
+  const model = await deps.loadModel();
+  const [openBefore, unfinished] = await Promise.all([
+    ledger.openPositions(),
+    ledger.unfinishedMinutes(minuteMs - REPAIR_LOOKBACK_MS, minuteMs),
+  ]);
+  const symbols = [...new Set([...model.symbols, ...openBefore.map((position) => position.symbol)])];
+  const market = assessMarket(
+    await deps.binance.latestClosedKlinesForSymbols(symbols, model.historyMinutes, nowMs),
+    nowMs,
+    deps.config.paper.staleAfterMinutes,
+  );
+  if (market.stale.length > 0) log(`${isoMinute(minuteMs)}: stale or missing, not traded: ${market.stale.join(', ')}`);
+
+  const records: TelemetryRecord[] = [];
+  const opened: Position[] = [];
+  for (const earlierMs of unfinished) {
+    const earlier = await ledger.getDecision(earlierMs);
+    if (!earlier) continue;
+    opened.push(...(await applyEntries(ledger, earlier)));
+    records.push(...predictionRecords(earlier));
+    log(`${isoMinute(minuteMs)}: repaired the unfinished tick of ${isoMinute(earlierMs)}`);
+  }
+
+  const openPositions = await ledger.openPositions();
+  const { exits } = decide({ minuteMs, predictions: {}, strategy: model.strategy, openPositions, tradableSymbols: [] });
+  const { closed, pending } = await closeDue(exits, market, minuteMs, deps, clock());
+  if (pending.length > 0) log(`${isoMinute(minuteMs)}: no exit candle yet for ${pending.join(', ')}`);
+
+  let decision = await ledger.getDecision(minuteMs);
+  let decidedHere = false;
+  if (!decision) {
+    const stillOpen = await ledger.openPositions();
+    const ours = await makeDecision(model, market, minuteMs, stillOpen, deps.config, clock());
+    decidedHere = await ledger.createDecision(ours);
+    decision = decidedHere ? ours : await ledger.getDecision(minuteMs);
+  }
+  if (decision) {
+    opened.push(...(await applyEntries(ledger, decision)));
+    records.push(...predictionRecords(decision));
+  }
+
+  for (const earlierMs of unfinished) await recordRepaired(ledger, earlierMs, clock, startedMs);
+  records.push(...opened.map(openedTradeRecord), ...closed.map(closedTradeRecord));
+  deps.sink.write(records);
+  const report = await deps.sink.flush();
+  if (report.failed > 0) log(`${isoMinute(minuteMs)}: telemetry kept ${report.failed} records back (the ledger has them): ${report.errors[0]}`);
+
+  const outcome: TickOutcome = {
+    minuteMs,
+    status: 'ok',
+    modelId: decision?.modelId ?? model.id,
+    predicted: decision?.predictions.filter((prediction) => prediction.prediction !== null).length ?? 0,
+    opened: opened.length,
+    closed: closed.length,
+    reconciledMinutesMs: unfinished,
+    staleSymbols: market.stale,
+    exitsPending: pending,
+    telemetryFailed: report.failed,
+    durationMs: clock() - startedMs,
+    finishedAtMs: clock(),
+  };
+  if (await ledger.recordTick(outcome)) {
+    deps.sink.write([tickRecord(outcome)]);
+    await deps.sink.flush();
+  }
+  return { minuteMs, status: 'ok', decidedHere, opened, closed, outcome };
+}
+
+/** Stale symbols are logged and not traded; a symbol trades only with a real candle at the decision minute. */
+function assessMarket(results: SymbolKlines[], nowMs: number, staleAfterMinutes: number): Market {
+  const minuteMs = floorToMinute(nowMs) - MINUTE_MS;
+  const columns = new Map<string, KlineColumns>();
+  const fresh = new Set<string>();
+  const stale: string[] = [];
+  for (const result of results) {
+    if (!result.ok) {
+      stale.push(result.symbol);
+      continue;
+    }
+    columns.set(result.symbol, result.columns);
+    if (checkColumnsFreshness(result.columns, nowMs, staleAfterMinutes).stale) stale.push(result.symbol);
+    else if (result.columns.openTimeMs.at(-1) === minuteMs) fresh.add(result.symbol);
+  }
+  return { columns, fresh, stale };
+}
+
+async function closeDue(
+  exits: Position[],
+  market: Market,
+  minuteMs: number,
+  deps: TickDeps,
+  closedAtMs: number,
+): Promise<{ closed: Trade[]; pending: string[] }> {
+  const closed: Trade[] = [];
+  const pending: string[] = [];
+  await Promise.all(
+    exits.map(async (position) => {
+      const exit = await findExitCandle(position, market, minuteMs, deps);
+      if (!exit) {
+        pending.push(position.tradeId);
+        return;
+      }
+      const trade = closeTrade(position, exit, closedAtMs);
+      if (await deps.ledger.closePosition(trade)) closed.push(trade);
+    }),
+  );
+  return { closed, pending };
+}
+
+/** The exit candle from this tick's candles, or, when ticks were missed for longer, from history. */
+async function findExitCandle(position: Position, market: Market, minuteMs: number, deps: TickDeps) {
+  const columns = market.columns.get(position.symbol);
+  const firstFetchedMs = columns?.openTimeMs[0];
+  if (columns && firstFetchedMs !== undefined && firstFetchedMs <= position.exitTimeMs) {
+    return firstCandleAtOrAfter(columns, position.exitTimeMs, minuteMs);
+  }
+  const [kline] = await deps.binance.klines(position.symbol, { startTimeMs: position.exitTimeMs, endTimeMs: minuteMs, limit: 1 });
+  return kline ? { openTimeMs: kline.openTimeMs, close: Number(kline.close) } : undefined;
+}
+
+async function makeDecision(
+  model: TickModel,
+  market: Market,
+  minuteMs: number,
+  openPositions: Position[],
+  config: TickDeps['config'],
+  createdAtMs: number,
+): Promise<Decision> {
+  const fromMs = minuteMs - (model.historyMinutes - 1) * MINUTE_MS;
+  const frame = alignToGrid(
+    model.symbols.map((symbol) => market.columns.get(symbol) ?? allocateColumns(symbol, 0)),
+    fromMs,
+    minuteMs + MINUTE_MS,
+  );
+  const raw = await model.predict(frame);
+  const tradable = model.symbols.filter((symbol) => market.fresh.has(symbol));
+  const predictions = Object.fromEntries(tradable.map((symbol) => [symbol, raw[symbol] ?? Number.NaN]));
+  const { entries } = decide({ minuteMs, predictions, strategy: model.strategy, openPositions, tradableSymbols: tradable });
+  const lastRow = frame.length - 1;
+  const positions: Position[] = entries.map((entry) => ({
+    tradeId: tradeIdOf(entry.symbol, entry.entryTimeMs),
+    symbol: entry.symbol,
+    side: entry.side,
+    entryTimeMs: entry.entryTimeMs,
+    exitTimeMs: entry.exitTimeMs,
+    entryPrice: frame.columns[entry.symbol]!.close[lastRow]!,
+    prediction: entry.prediction,
+    calibratedPrediction: entry.calibratedPrediction,
+    threshold: entry.threshold,
+    modelId: model.id,
+    notional: config.paper.notionalPerTrade,
+    feeRatePerSide: config.strategy.feeRatePerSide,
+  }));
+  const sideOf = new Map(positions.map((position) => [position.symbol, position.side]));
+  const staleSet = new Set(market.stale);
+  const predictionRows: Prediction[] = model.symbols.map((symbol) => {
+    const pair = model.strategy.pairs[symbol];
+    const value = predictions[symbol];
+    const finite = value !== undefined && Number.isFinite(value) ? value : null;
+    const close = frame.columns[symbol]!.close[lastRow]!;
+    return {
+      symbol,
+      prediction: finite,
+      calibratedPrediction: finite === null ? null : model.strategy.calibrated ? applyCalibration(pair?.calibration ?? null, finite) : finite,
+      longThreshold: pair?.long.threshold ?? null,
+      shortThreshold: pair?.short.threshold ?? null,
+      close: Number.isFinite(close) ? close : null,
+      action: sideOf.get(symbol) ?? (staleSet.has(symbol) || !market.fresh.has(symbol) ? 'stale' : 'none'),
+    };
+  });
+  return { version: 1, minuteMs, createdAtMs, modelId: model.id, predictions: predictionRows, staleSymbols: market.stale, entries: positions };
+}
+
+/** Opens a decision's positions, skipping any already open or already closed; returns those opened now. */
+async function applyEntries(ledger: Ledger, decision: Decision): Promise<Position[]> {
+  const opened: Position[] = [];
+  for (const position of decision.entries) {
+    // a position whose trade is recorded was opened and closed already: re-opening it would count it twice
+    if (await ledger.getTrade(position.tradeId)) continue;
+    if (await ledger.openPosition(position)) opened.push(position);
+  }
+  return opened;
+}
+
+/** Marks an earlier minute finished by this tick, so no later tick repairs it again. */
+async function recordRepaired(ledger: Ledger, minuteMs: number, clock: () => number, startedMs: number): Promise<void> {
+  const decision = await ledger.getDecision(minuteMs);
+  if (!decision) return;
+  await ledger.recordTick({
+    minuteMs,
+    status: 'repaired',
+    modelId: decision.modelId,
+    predicted: decision.predictions.filter((prediction) => prediction.prediction !== null).length,
+    opened: decision.entries.length,
+    closed: 0,
+    reconciledMinutesMs: [],
+    staleSymbols: decision.staleSymbols,
+    exitsPending: [],
+    telemetryFailed: 0,
+    durationMs: clock() - startedMs,
+    finishedAtMs: clock(),
+  });
+}
