@@ -1,0 +1,57 @@
+/**
+ * Writes one symbol's candles into the lake: one Parquet partition per UTC day, merged by open time
+ * with what is stored. Each partition is a single atomic put, so a reader sees a day's old file or its
+ * new one, never a mix; the watermark moves only after every partition it covers is written.
+ */
+import type { KlineColumns } from '../market/kline.js';
+import { lowerBound, normaliseColumns, sliceColumns } from '../market/kline-columns.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { DAY_MS } from '../time.js';
+import { dayStartMs, partitionKey } from './layout.js';
+import { mergeKlines } from './merge.js';
+import { klinesToParquet, parquetToKlines } from './parquet.js';
+import { mapWithConcurrency } from './pool.js';
+import { extendWatermark } from './watermark.js';
+
+export interface WriteResult {
+  /** Candles whose open time the lake did not hold before. */
+  rowsAdded: number;
+  /** Partitions (symbol-days) that were (re)written; 0 when nothing changed. */
+  partitionsWritten: number;
+}
+
+export interface WriteOptions {
+  /** Partitions read/written at the same time (S3 round trips overlap). */
+  concurrency?: number;
+}
+
+export async function writeKlines(store: ObjectStore, columns: KlineColumns, options: WriteOptions = {}): Promise<WriteResult> {
+  const sorted = normaliseColumns(columns);
+  const times = sorted.openTimeMs;
+  if (times.length === 0) return { rowsAdded: 0, partitionsWritten: 0 };
+
+  const days: { dayMs: number; start: number; end: number }[] = [];
+  for (let start = 0; start < times.length; ) {
+    const dayMs = dayStartMs(times[start]!);
+    const end = lowerBound(times, dayMs + DAY_MS);
+    days.push({ dayMs, start, end });
+    start = end;
+  }
+
+  const perDay = await mapWithConcurrency(days, options.concurrency ?? 8, async ({ dayMs, start, end }) => {
+    const key = partitionKey(sorted.symbol, dayMs);
+    const incoming = sliceColumns(sorted, start, end);
+    const storedBytes = await store.get(key);
+    const { merged, rowsAdded, changed } = storedBytes
+      ? mergeKlines(await parquetToKlines(sorted.symbol, storedBytes, key), incoming)
+      : { merged: incoming, rowsAdded: incoming.openTimeMs.length, changed: true };
+    if (changed) await store.put(key, klinesToParquet(merged));
+    return { rowsAdded, written: changed ? 1 : 0 };
+  });
+
+  await extendWatermark(store, sorted.symbol, times[0]!, times[times.length - 1]!);
+  return {
+    rowsAdded: perDay.reduce((sum, day) => sum + day.rowsAdded, 0),
+    partitionsWritten: perDay.reduce((sum, day) => sum + day.written, 0),
+  };
+}
