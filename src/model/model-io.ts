@@ -1,0 +1,102 @@
+/**
+ * A tfjs LayersModel to and from the two files of a stored model: `model.json` (topology and weights
+ * manifest, the tfjs format other tools can read) and one `weights.bin`. tfjs's own `file://` handler
+ * needs tfjs-node, which may not be installed; saving through `withSaveHandler` and loading through
+ * `fromMemory` works on every backend and any ObjectStore.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { MODEL_FILES } from './artifacts.js';
+import { CorruptModelArtifactError } from './registry-errors.js';
+
+export interface SerialisedModel {
+  /** The text of model.json. */
+  topologyJson: string;
+  weights: Uint8Array;
+}
+
+const weightSpecSchema = z.object({
+  name: z.string(),
+  shape: z.array(z.number().int().nonnegative()),
+  dtype: z.enum(['float32', 'int32', 'bool']),
+});
+
+const modelJsonSchema = z.object({
+  modelTopology: z.record(z.string(), z.unknown()),
+  format: z.string().optional(),
+  generatedBy: z.string().optional(),
+  convertedBy: z.string().nullable().optional(),
+  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(weightSpecSchema) })).length(1),
+});
+
+const BYTES_PER_ELEMENT = { float32: 4, int32: 4, bool: 1 } as const;
+
+export async function serialiseModel(model: tf.LayersModel): Promise<SerialisedModel> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (saved) => {
+      artifacts = saved;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (artifacts?.weightData === undefined || artifacts.weightSpecs === undefined) {
+    throw new Error('tfjs produced no weights when saving the model');
+  }
+  const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  const modelJson = {
+    modelTopology: artifacts.modelTopology,
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: [MODEL_FILES.weights], weights: artifacts.weightSpecs }],
+  };
+  return { topologyJson: JSON.stringify(modelJson), weights };
+}
+
+/** Rebuilds the model, rejecting a model.json that does not parse or weights of the wrong length. */
+export async function deserialiseModel(modelId: string, topologyBytes: Uint8Array, weights: Uint8Array): Promise<tf.LayersModel> {
+  const modelJson = parseJson(modelId, MODEL_FILES.topology, topologyBytes, modelJsonSchema);
+  const weightSpecs = modelJson.weightsManifest[0]!.weights;
+  const expectedBytes = weightSpecs.reduce(
+    (total, spec) => total + spec.shape.reduce((count, size) => count * size, 1) * BYTES_PER_ELEMENT[spec.dtype],
+    0,
+  );
+  if (weights.byteLength !== expectedBytes) {
+    throw new CorruptModelArtifactError(
+      modelId,
+      MODEL_FILES.weights,
+      `holds ${weights.byteLength} bytes but the manifest in ${MODEL_FILES.topology} needs ${expectedBytes}`,
+    );
+  }
+  // fromMemory wants an ArrayBuffer of exactly the weights, not a view into a larger one.
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  try {
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData, format: modelJson.format }),
+    );
+  } catch (error) {
+    throw new CorruptModelArtifactError(modelId, MODEL_FILES.topology, `does not describe a loadable model: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Parses a JSON file of a model against its schema; anything else is a corrupt artifact. */
+export function parseJson<Schema extends z.ZodType>(
+  modelId: string,
+  file: string,
+  bytes: Uint8Array,
+  schema: Schema,
+): z.infer<Schema> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new CorruptModelArtifactError(modelId, file, 'is not valid JSON', { cause: error });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new CorruptModelArtifactError(modelId, file, `does not match its schema: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}

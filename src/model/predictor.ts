@@ -1,0 +1,61 @@
+/**
+ * The one way to get predictions out of a model, shared by training (validation predictions), the
+ * backtest and paper trading: normalised feature windows in, plain forward returns out (the network's
+ * unit-scale outputs multiplied back by each coin's target scale). A tfjs backend must be selected first.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { buildFeatures, type FeatureMatrix } from '../features/features.js';
+import { applyStats, type NormStats } from '../features/normalise.js';
+import type { MarketFrame } from '../lake/frame.js';
+import type { ObjectStore } from '../store/object-store.js';
+import type { ModelMeta } from './artifacts.js';
+import { loadModel, type LoadModelOptions } from './registry.js';
+
+export interface Predictor {
+  id: string;
+  meta: ModelMeta;
+  stats: NormStats;
+  model: tf.LayersModel;
+  /** `x` is `[batch][windowMinutes][channels]` of normalised features; returns `[batch][coin]` returns. */
+  predictBatch(x: Float32Array, batch: number): Float32Array;
+  /** One `[windowMinutes][channels]` window; returns one predicted return per coin. */
+  predictWindow(window: Float32Array): Float32Array;
+  /** The frame's features normalised with this model's training stats, ready for windowAt/batches. */
+  featuresOf(frame: MarketFrame): FeatureMatrix;
+  dispose(): void;
+}
+
+export async function loadPredictor(store: ObjectStore, idOrChampion: string, options: LoadModelOptions = {}): Promise<Predictor> {
+  const { meta, stats, model } = await loadModel(store, idOrChampion, options);
+  return createPredictor(meta, stats, model);
+}
+
+export function createPredictor(meta: ModelMeta, stats: NormStats, model: tf.LayersModel): Predictor {
+  const { windowMinutes, channels, targetScale } = meta;
+  const coinCount = meta.symbols.length;
+  const predictBatch = (x: Float32Array, batch: number): Float32Array => {
+    if (x.length !== batch * windowMinutes * channels) {
+      throw new RangeError(`expected ${batch} × ${windowMinutes} × ${channels} values, got ${x.length}`);
+    }
+    const output = tf.tidy(() => model.predict(tf.tensor3d(x, [batch, windowMinutes, channels])) as tf.Tensor);
+    // A copy: on some backends dataSync hands out the tensor's own storage.
+    const returns = (output.dataSync() as Float32Array).slice();
+    output.dispose();
+    for (let at = 0; at < returns.length; at++) returns[at]! *= targetScale[at % coinCount]!;
+    return returns;
+  };
+  return {
+    id: meta.id,
+    meta,
+    stats,
+    model,
+    predictBatch,
+    predictWindow: (window) => predictBatch(window, 1),
+    featuresOf: (frame) => {
+      const features = buildFeatures(frame, { timeChannels: meta.timeChannels });
+      applyStats(features, stats);
+      return features;
+    },
+    dispose: () => model.dispose(),
+  };
+}

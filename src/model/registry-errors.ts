@@ -1,0 +1,44 @@
+/** Why a stored model cannot be used. Each names the situation and says what to do instead. */
+import { Alpha15Error } from '../errors.js';
+
+export class ModelNotFoundError extends Alpha15Error {
+  constructor(readonly modelId: string) {
+    super(
+      modelId === 'champion' ? 'no champion model is set in this store' : `model ${modelId} does not exist (or was never completed)`,
+      modelId === 'champion'
+        ? 'train one with `alpha15 train --store <url>` (the first model becomes champion), or promote one with --promote'
+        : 'check the id and the --store URL; a model whose training crashed before meta.json was written does not count',
+    );
+  }
+}
+
+/** The network's input or output shape disagrees with what its meta.json promises. */
+export class ModelShapeMismatchError extends Alpha15Error {
+  constructor(modelId: string, what: 'input' | 'output', actual: readonly (number | null)[], expected: readonly (number | null)[]) {
+    super(
+      `model ${modelId} has ${what} shape [${actual.join(', ')}] but its meta.json says [${expected.join(', ')}]`,
+      'the artifact was tampered with or mixed from two models: retrain it, or use another model id',
+    );
+  }
+}
+
+/** The model predicts other coins (or the same coins in another order) than the caller trades. */
+export class ModelSymbolsMismatchError extends Alpha15Error {
+  constructor(modelId: string, modelSymbols: readonly string[], expectedSymbols: readonly string[]) {
+    super(
+      `model ${modelId} was trained on [${modelSymbols.join(', ')}] but [${expectedSymbols.join(', ')}] were asked for`,
+      'use --symbols exactly as the model was trained (same order), or train a model on these symbols',
+    );
+  }
+}
+
+/** A file of the artifact is missing, is not valid JSON, fails its schema, or has the wrong size. */
+export class CorruptModelArtifactError extends Alpha15Error {
+  constructor(modelId: string, file: string, problem: string, options?: ErrorOptions) {
+    super(
+      `model ${modelId}: ${file} ${problem}`,
+      'the artifact is damaged: retrain the model (or copy models/<id>/ again from where it was made)',
+      options,
+    );
+  }
+}

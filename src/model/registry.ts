@@ -1,0 +1,201 @@
+/**
+ * The model registry on an ObjectStore: saves a trained model with everything needed to use it again
+ * (weights, normalisation stats, config, metrics, meta), loads it back with every file validated, and
+ * keeps the champion pointer. See artifacts.ts for the layout.
+ *
+ * A save writes meta.json last and every reader starts from meta.json, so a crash mid-save leaves
+ * files no reader will ever see instead of a half model.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { configSchema, type Config } from '../config/schema.js';
+import { normStatsSchema, type NormStats } from '../features/normalise.js';
+import type { Body, ObjectStore } from '../store/object-store.js';
+import {
+  CHAMPION_KEY,
+  championSchema,
+  epochRecordSchema,
+  MODEL_FILES,
+  MODEL_ID_PATTERN,
+  modelKey,
+  modelMetaSchema,
+  MODELS_PREFIX,
+  type ChampionPointer,
+  type EpochRecord,
+  type ModelMeta,
+  type ModelMetaInput,
+} from './artifacts.js';
+import { deserialiseModel, parseJson, serialiseModel } from './model-io.js';
+import {
+  CorruptModelArtifactError,
+  ModelNotFoundError,
+  ModelShapeMismatchError,
+  ModelSymbolsMismatchError,
+} from './registry-errors.js';
+
+export const CHAMPION = 'champion';
+
+export interface SaveModelInput {
+  meta: Omit<ModelMetaInput, 'formatVersion' | 'weightsByteLength'>;
+  model: tf.LayersModel;
+  stats: NormStats;
+  config: Config;
+  epochs: EpochRecord[];
+  /** More files to publish with the model (e.g. thresholds.json), written before meta.json. */
+  extraFiles?: Record<string, Body>;
+}
+
+/** A stored model, every file validated against the others. */
+export interface StoredModel {
+  meta: ModelMeta;
+  stats: NormStats;
+  config: Config;
+  model: tf.LayersModel;
+}
+
+export interface LoadModelOptions {
+  /** The symbols the caller will feed, in order; a model trained on others is rejected. */
+  expectedSymbols?: readonly string[];
+}
+
+const CORE_FILES = new Set<string>(Object.values(MODEL_FILES));
+const FILE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
+
+export async function saveModel(store: ObjectStore, input: SaveModelInput): Promise<ModelMeta> {
+  const { topologyJson, weights } = await serialiseModel(input.model);
+  const meta = modelMetaSchema.parse({ ...input.meta, formatVersion: 1, weightsByteLength: weights.byteLength });
+  const id = meta.id;
+  await store.put(modelKey(id, MODEL_FILES.topology), topologyJson);
+  await store.put(modelKey(id, MODEL_FILES.weights), weights);
+  await store.put(modelKey(id, MODEL_FILES.stats), JSON.stringify(input.stats));
+  await store.put(modelKey(id, MODEL_FILES.config), JSON.stringify(input.config, null, 2));
+  await store.put(modelKey(id, MODEL_FILES.metrics), toJsonLines(input.epochs));
+  for (const [name, body] of Object.entries(input.extraFiles ?? {})) {
+    await store.put(modelKey(id, assertExtraFileName(name)), body);
+  }
+  await store.put(modelKey(id, MODEL_FILES.meta), JSON.stringify(meta, null, 2));
+  return meta;
+}
+
+/** The id a reference names: a model id as it is, or the champion's id for 'champion'. */
+export async function resolveModelId(store: ObjectStore, idOrChampion: string): Promise<string> {
+  if (idOrChampion !== CHAMPION) return idOrChampion;
+  const champion = await getChampion(store);
+  if (champion === undefined) throw new ModelNotFoundError(CHAMPION);
+  return champion.modelId;
+}
+
+export async function readModelMeta(store: ObjectStore, modelId: string): Promise<ModelMeta> {
+  if (!MODEL_ID_PATTERN.test(modelId)) throw new ModelNotFoundError(modelId);
+  const bytes = await store.get(modelKey(modelId, MODEL_FILES.meta));
+  if (bytes === undefined) throw new ModelNotFoundError(modelId);
+  const meta = parseJson(modelId, MODEL_FILES.meta, bytes, modelMetaSchema);
+  if (meta.id !== modelId) throw new CorruptModelArtifactError(modelId, MODEL_FILES.meta, `names another model (${meta.id})`);
+  return meta;
+}
+
+/** Loads a model by id or 'champion', checking shapes, symbols and stats against meta.json. */
+export async function loadModel(store: ObjectStore, idOrChampion: string, options: LoadModelOptions = {}): Promise<StoredModel> {
+  const modelId = await resolveModelId(store, idOrChampion);
+  const meta = await readModelMeta(store, modelId);
+  if (options.expectedSymbols !== undefined && options.expectedSymbols.join(',') !== meta.symbols.join(',')) {
+    throw new ModelSymbolsMismatchError(modelId, meta.symbols, options.expectedSymbols);
+  }
+  const stats = parseJson(modelId, MODEL_FILES.stats, await requireFile(store, modelId, MODEL_FILES.stats), normStatsSchema);
+  if (stats.symbols.join(',') !== meta.symbols.join(',') || stats.timeChannels !== meta.timeChannels) {
+    throw new CorruptModelArtifactError(modelId, MODEL_FILES.stats, 'describes other symbols or channels than meta.json');
+  }
+  if (meta.targetScale.length !== meta.symbols.length) {
+    throw new CorruptModelArtifactError(modelId, MODEL_FILES.meta, `has ${meta.targetScale.length} target scales for ${meta.symbols.length} symbols`);
+  }
+  const config = parseJson(modelId, MODEL_FILES.config, await requireFile(store, modelId, MODEL_FILES.config), configSchema);
+  const weights = await requireFile(store, modelId, MODEL_FILES.weights);
+  if (weights.byteLength !== meta.weightsByteLength) {
+    throw new CorruptModelArtifactError(
+      modelId,
+      MODEL_FILES.weights,
+      `holds ${weights.byteLength} bytes but meta.json recorded ${meta.weightsByteLength}`,
+    );
+  }
+  const model = await deserialiseModel(modelId, await requireFile(store, modelId, MODEL_FILES.topology), weights);
+  try {
+    assertShapes(model, meta);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { meta, stats, config, model };
+}
+
+export async function readEpochRecords(store: ObjectStore, modelId: string): Promise<EpochRecord[]> {
+  const text = new TextDecoder().decode(await requireFile(store, modelId, MODEL_FILES.metrics));
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => parseJson(modelId, MODEL_FILES.metrics, new TextEncoder().encode(line), epochRecordSchema));
+}
+
+/** Adds a file beside a finished model, e.g. the strategy's thresholds.json or calibration.json. */
+export async function putModelFile(store: ObjectStore, modelId: string, name: string, body: Body): Promise<void> {
+  await readModelMeta(store, modelId);
+  await store.put(modelKey(modelId, assertExtraFileName(name)), body);
+}
+
+/** A file beside a model, or undefined when the model has none of that name. */
+export async function getModelFile(store: ObjectStore, modelId: string, name: string): Promise<Uint8Array | undefined> {
+  await readModelMeta(store, modelId);
+  if (!FILE_NAME_PATTERN.test(name)) throw new RangeError(`"${name}" is not a model file name`);
+  return store.get(modelKey(modelId, name));
+}
+
+/** Ids of complete models (meta.json written), oldest first. */
+export async function listModelIds(store: ObjectStore): Promise<string[]> {
+  const keys = await store.list(MODELS_PREFIX);
+  const metaSuffix = `/${MODEL_FILES.meta}`;
+  return keys
+    .filter((key) => key.endsWith(metaSuffix))
+    .map((key) => key.slice(MODELS_PREFIX.length, -metaSuffix.length))
+    .filter((id) => MODEL_ID_PATTERN.test(id))
+    .sort();
+}
+
+export async function setChampion(store: ObjectStore, modelId: string, nowMs: number = Date.now()): Promise<ChampionPointer> {
+  await readModelMeta(store, modelId);
+  const pointer: ChampionPointer = { modelId, promotedAtMs: nowMs };
+  await store.put(CHAMPION_KEY, JSON.stringify(pointer));
+  return pointer;
+}
+
+export async function getChampion(store: ObjectStore): Promise<ChampionPointer | undefined> {
+  const bytes = await store.get(CHAMPION_KEY);
+  return bytes === undefined ? undefined : parseJson(CHAMPION, CHAMPION_KEY, bytes, championSchema);
+}
+
+function assertShapes(model: tf.LayersModel, meta: ModelMeta): void {
+  const expectedInput = [null, meta.windowMinutes, meta.channels];
+  const expectedOutput = [null, meta.symbols.length];
+  const input = model.inputs[0]?.shape ?? [];
+  const output = model.outputs[0]?.shape ?? [];
+  if (model.inputs.length !== 1 || input.join(',') !== expectedInput.join(',')) {
+    throw new ModelShapeMismatchError(meta.id, 'input', input, expectedInput);
+  }
+  if (model.outputs.length !== 1 || output.join(',') !== expectedOutput.join(',')) {
+    throw new ModelShapeMismatchError(meta.id, 'output', output, expectedOutput);
+  }
+}
+
+async function requireFile(store: ObjectStore, modelId: string, file: string): Promise<Uint8Array> {
+  const bytes = await store.get(modelKey(modelId, file));
+  if (bytes === undefined) throw new CorruptModelArtifactError(modelId, file, 'is missing although meta.json exists');
+  return bytes;
+}
+
+function assertExtraFileName(name: string): string {
+  if (!FILE_NAME_PATTERN.test(name) || CORE_FILES.has(name)) {
+    throw new RangeError(`"${name}" cannot be written beside a model (core files are written only by saveModel)`);
+  }
+  return name;
+}
+
+function toJsonLines(records: EpochRecord[]): string {
+  return records.map((record) => JSON.stringify(record)).join('\n') + (records.length > 0 ? '\n' : '');
+}
