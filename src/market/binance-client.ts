@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { MINUTE_MS } from '../time.js';
+import { defaultSleep, fullJitterDelayMs } from './backoff.js';
 import {
   binanceErrorBodySchema,
   describeZodError,
@@ -61,8 +62,6 @@ export type SymbolKlines =
   { symbol: string; ok: true; columns: KlineColumns } | { symbol: string; ok: false; error: Error };
 
 type Outcome<T> = { done: true; value: T } | { done: false; retryAfterMs?: number; failure: () => Error };
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class BinanceClient {
   readonly baseUrl: string;
@@ -224,7 +223,10 @@ export class BinanceClient {
       if (attempt >= this.maxRetries) throw outcome.failure();
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.maxRetryAfterMs)
         throw outcome.failure();
-      await this.sleep(outcome.retryAfterMs ?? this.backoffMs(attempt));
+      await this.sleep(
+        outcome.retryAfterMs ??
+          fullJitterDelayMs(attempt, this.backoffBaseMs, this.backoffMaxMs, this.random),
+      );
     }
   }
 
@@ -283,10 +285,6 @@ export class BinanceClient {
     if (!parsed.success)
       throw new MalformedBinanceResponseError(path, symbol, describeZodError(parsed.error));
     return { done: true, value: parsed.data };
-  }
-
-  private backoffMs(attempt: number): number {
-    return this.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt);
   }
 
   private currentMinuteMs(): number {
