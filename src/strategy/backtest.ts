@@ -37,6 +37,12 @@ export interface ReplayResult {
   unclosed: Entry[];
 }
 
+/** The row whose close closes a position due at `scheduledRow`: that row, or the next real candle when it is missing. */
+export function exitRowFrom(present: Uint8Array, scheduledRow: number): number | undefined {
+  for (let row = scheduledRow; row < present.length; row++) if (present[row] === 1) return row;
+  return undefined;
+}
+
 export function replay(input: ReplayInput): ReplayResult {
   const { frame, strategy, period } = input;
   const coinCount = frame.symbols.length;
@@ -53,9 +59,8 @@ export function replay(input: ReplayInput): ReplayResult {
   const closeAt = (position: Entry): void => {
     const columns = frame.columns[position.symbol]!;
     const entryRow = (position.entryTimeMs - frame.startTimeMs) / MINUTE_MS;
-    let exitRow = (position.exitTimeMs - frame.startTimeMs) / MINUTE_MS;
-    while (exitRow < frame.length && columns.present[exitRow] !== 1) exitRow++;
-    if (exitRow >= frame.length) {
+    const exitRow = exitRowFrom(columns.present, (position.exitTimeMs - frame.startTimeMs) / MINUTE_MS);
+    if (exitRow === undefined) {
       unclosed.push(position);
       return;
     }

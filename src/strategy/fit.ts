@@ -6,7 +6,10 @@
  */
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
+import type { TargetMatrix } from '../features/targets.js';
+import { MINUTE_MS } from '../time.js';
 import { applyCalibration, fitCalibration } from './calibration.js';
+import type { Period } from './performance.js';
 import { strategyParamsSchema, type PairParams, type StrategyParams } from './params.js';
 import { chooseSideThreshold, type SweepOptions } from './thresholds.js';
 
@@ -88,5 +91,33 @@ export function fitStrategy(input: FitStrategyInput): StrategyParams {
     calibrated: strategy.calibration,
     validation: { fromMs, toMs, splitMs },
     pairs,
+  });
+}
+
+export interface FitOnFrameInput {
+  symbols: readonly string[];
+  frameStartTimeMs: number;
+  /** Predictions [row][coin] on a frame's rows (NaN where none). */
+  predictions: Float32Array | Float64Array;
+  targets: TargetMatrix;
+  /** The validation period (decision minutes). */
+  period: Period;
+  config: FitStrategyInput['config'];
+}
+
+/** `fitStrategy` on the rows of a frame that fall inside the validation period. */
+export function fitStrategyOnFrame(input: FitOnFrameInput): StrategyParams {
+  const coinCount = input.symbols.length;
+  const firstRow = Math.max(0, Math.ceil((input.period.fromMs - input.frameStartTimeMs) / MINUTE_MS));
+  const endRow = Math.min(input.targets.length, Math.ceil((input.period.toMs - input.frameStartTimeMs) / MINUTE_MS));
+  const rows = Math.max(0, endRow - firstRow);
+  const slice = { from: firstRow * coinCount, to: (firstRow + rows) * coinCount };
+  return fitStrategy({
+    symbols: input.symbols,
+    predictions: input.predictions.subarray(slice.from, slice.to),
+    realised: input.targets.values.subarray(slice.from, slice.to),
+    mask: input.targets.mask.subarray(slice.from, slice.to),
+    timesMs: Float64Array.from({ length: rows }, (_, i) => input.frameStartTimeMs + (firstRow + i) * MINUTE_MS),
+    config: input.config,
   });
 }

@@ -1,0 +1,219 @@
+/**
+ * The backtest's verdict, without I/O: replays the model's strategy over the test period and puts it
+ * beside three baselines on the same minutes and fees: not trading, a ridge regression on hand-crafted
+ * features with thresholds chosen the same way, and random entries with the same pairs, sides and
+ * trade count. Everything the report shows comes from here.
+ */
+import type { Config } from '../config/schema.js';
+import { forwardReturns, type TargetMatrix } from '../features/targets.js';
+import type { MarketFrame } from '../lake/frame.js';
+import { pearson } from '../model/metrics.js';
+import { MINUTE_MS } from '../time.js';
+import { handCraftedFeatures } from './baselines/hand-features.js';
+import { noTradeBaseline } from './baselines/no-trade.js';
+import { randomBaseline, type RandomBaselineResult } from './baselines/random.js';
+import { ridgePredictions } from './baselines/ridge.js';
+import { replay, type BacktestTrade } from './backtest.js';
+import { applyCalibration } from './calibration.js';
+import { fitStrategyOnFrame } from './fit.js';
+import type { StrategyParams } from './params.js';
+import { summariseByPair, type Period, type PerformanceMetrics } from './performance.js';
+
+export interface Splits {
+  train: Period;
+  validation: Period;
+  test: Period;
+}
+
+export interface EvaluateInput {
+  /** Candles from the start of training to `horizonMinutes` past the test period. */
+  frame: MarketFrame;
+  /** The model's raw predictions [row][coin] on the frame (NaN where none); needed on the test rows. */
+  modelPredictions: Float32Array | Float64Array;
+  /** The model's thresholds.json. */
+  modelStrategy: StrategyParams;
+  splits: Splits;
+  config: Pick<Config, 'horizonMinutes' | 'strategy'>;
+  randomSimulations?: number;
+  seed?: number;
+}
+
+export interface ContenderResult {
+  params: StrategyParams;
+  trades: BacktestTrade[];
+  /** Positions the data could not close (no candle after their exit minute). */
+  unclosed: number;
+  overall: PerformanceMetrics;
+  perPair: Record<string, PerformanceMetrics>;
+  /** Pearson IC of the raw predictions with realised returns on the test period, per pair (null: undefined). */
+  ic: Record<string, number | null>;
+}
+
+export interface CalibrationBin {
+  meanPredicted: number;
+  meanRealised: number;
+  count: number;
+}
+
+export interface Verdict {
+  /** Pairs whose test trades averaged a positive net return after fees. */
+  pairsClearingFees: { symbol: string; trades: number; avgNetReturn: number }[];
+  beats: { noTrade: boolean; ridge: boolean; random: boolean };
+  beatsAllBaselines: boolean;
+  /** One plain sentence for the report and the terminal. */
+  summary: string;
+}
+
+export interface BacktestResult {
+  symbols: string[];
+  period: Period;
+  feeRatePerSide: number;
+  horizonMinutes: number;
+  strategy: ContenderResult;
+  /** Test-period predictions against realised returns, pooled over pairs, in decile bins. */
+  calibrationBins: { raw: CalibrationBin[]; calibrated: CalibrationBin[] };
+  baselines: { noTrade: PerformanceMetrics; ridge: ContenderResult; random: RandomBaselineResult };
+  verdict: Verdict;
+}
+
+/** The random baseline must land this unlikely before the strategy counts as beating it. */
+export const SIGNIFICANCE_LEVEL = 0.05;
+const CALIBRATION_BINS = 10;
+
+function rowRange(frame: MarketFrame, period: Period): { from: number; to: number } {
+  return {
+    from: Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS)),
+    to: Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS)),
+  };
+}
+
+/** Per pair, the prediction/realised pairs of a row range where both are real. */
+function pairedColumn(predictions: ArrayLike<number>, targets: TargetMatrix, coin: number, rows: { from: number; to: number }): [number[], number[]] {
+  const coinCount = targets.symbols.length;
+  const predicted: number[] = [];
+  const realised: number[] = [];
+  for (let row = rows.from; row < rows.to; row++) {
+    const at = row * coinCount + coin;
+    if (targets.mask[at] !== 1 || !Number.isFinite(predictions[at]!)) continue;
+    predicted.push(predictions[at]!);
+    realised.push(targets.values[at]!);
+  }
+  return [predicted, realised];
+}
+
+function contender(
+  frame: MarketFrame,
+  targets: TargetMatrix,
+  predictions: Float32Array | Float64Array,
+  params: StrategyParams,
+  period: Period,
+): ContenderResult {
+  const { trades, unclosed } = replay({ frame, predictions, strategy: params, period });
+  const { overall, perPair } = summariseByPair(trades, frame.symbols, period);
+  const rows = rowRange(frame, period);
+  const ic: Record<string, number | null> = {};
+  frame.symbols.forEach((symbol, coin) => {
+    const value = pearson(...pairedColumn(predictions, targets, coin, rows));
+    ic[symbol] = Number.isFinite(value) ? value : null;
+  });
+  return { params, trades, unclosed: unclosed.length, overall, perPair, ic };
+}
+
+function bins(predicted: number[], realised: number[]): CalibrationBin[] {
+  const order = predicted.map((_, i) => i).sort((a, b) => predicted[a]! - predicted[b]!);
+  const result: CalibrationBin[] = [];
+  for (let bin = 0; bin < CALIBRATION_BINS; bin++) {
+    const members = order.slice(Math.floor((bin * order.length) / CALIBRATION_BINS), Math.floor(((bin + 1) * order.length) / CALIBRATION_BINS));
+    if (members.length === 0) continue;
+    const meanOf = (values: number[]): number => members.reduce((sum, i) => sum + values[i]!, 0) / members.length;
+    result.push({ meanPredicted: meanOf(predicted), meanRealised: meanOf(realised), count: members.length });
+  }
+  return result;
+}
+
+function calibrationBins(frame: MarketFrame, targets: TargetMatrix, predictions: ArrayLike<number>, params: StrategyParams, period: Period) {
+  const raw: number[] = [];
+  const calibrated: number[] = [];
+  const realised: number[] = [];
+  const rows = rowRange(frame, period);
+  frame.symbols.forEach((symbol, coin) => {
+    const [predicted, actual] = pairedColumn(predictions, targets, coin, rows);
+    const calibration = params.pairs[symbol]?.calibration ?? null;
+    predicted.forEach((value, i) => {
+      raw.push(value);
+      calibrated.push(applyCalibration(calibration, value));
+      realised.push(actual[i]!);
+    });
+  });
+  return { raw: bins(raw, realised), calibrated: bins(calibrated, realised) };
+}
+
+const percent = (value: number): string => `${(value * 100).toFixed(3)}%`;
+
+function verdictOf(strategy: ContenderResult, ridge: ContenderResult, random: RandomBaselineResult): Verdict {
+  const pairsClearingFees = Object.entries(strategy.perPair)
+    .filter(([, metrics]) => metrics.trades > 0 && metrics.avgNetReturn! > 0)
+    .map(([symbol, metrics]) => ({ symbol, trades: metrics.trades, avgNetReturn: metrics.avgNetReturn! }));
+  const { overall } = strategy;
+  const beats = {
+    noTrade: overall.trades > 0 && overall.totalNetReturn > 0,
+    ridge: overall.trades > 0 && overall.totalNetReturn > ridge.overall.totalNetReturn,
+    random: overall.trades > 0 && random.pValue < SIGNIFICANCE_LEVEL,
+  };
+  const beatsAllBaselines = beats.noTrade && beats.ridge && beats.random;
+  const pairs =
+    pairsClearingFees.length === 0
+      ? 'No pair clears fees on the test period'
+      : `${pairsClearingFees.length} of ${Object.keys(strategy.perPair).length} pairs clear fees on the test period (${pairsClearingFees
+          .map((pair) => `${pair.symbol}: ${percent(pair.avgNetReturn)} per trade over ${pair.trades} trades`)
+          .join('; ')})`;
+  const overallText =
+    overall.trades === 0
+      ? 'the strategy made no trade'
+      : `overall ${overall.trades} trades averaged ${percent(overall.avgNetReturn!)} net (total ${percent(overall.totalNetReturn)}), random-entry p-value ${random.pValue.toFixed(3)}`;
+  const baselineText = beatsAllBaselines
+    ? 'it beats all three baselines'
+    : `it does not beat ${(['noTrade', 'ridge', 'random'] as const).filter((name) => !beats[name]).join(', ')}`;
+  return { pairsClearingFees, beats, beatsAllBaselines, summary: `${pairs}; ${overallText}; ${baselineText}.` };
+}
+
+export function evaluateBacktest(input: EvaluateInput): BacktestResult {
+  const { frame, splits } = input;
+  // The thresholds were chosen for the model's horizon; the ridge is held to the same one.
+  const config = { ...input.config, horizonMinutes: input.modelStrategy.horizonMinutes };
+  const targets = forwardReturns(frame, config.horizonMinutes);
+  const strategy = contender(frame, targets, input.modelPredictions, input.modelStrategy, splits.test);
+
+  const features = handCraftedFeatures(frame);
+  const ridgeRows = ridgePredictions(frame, features, targets, rowRange(frame, splits.train));
+  const ridgeParams = fitStrategyOnFrame({
+    symbols: frame.symbols,
+    frameStartTimeMs: frame.startTimeMs,
+    predictions: ridgeRows,
+    targets,
+    period: splits.validation,
+    config,
+  });
+  const ridge = contender(frame, targets, ridgeRows, ridgeParams, splits.test);
+
+  const random = randomBaseline({
+    frame,
+    period: splits.test,
+    trades: strategy.trades,
+    strategyAvgNetReturn: strategy.overall.avgNetReturn,
+    feeRatePerSide: input.modelStrategy.feeRatePerSide,
+    horizonMinutes: input.modelStrategy.horizonMinutes,
+    simulations: input.randomSimulations,
+    seed: input.seed,
+  });
+  return {
+    symbols: [...frame.symbols],
+    period: splits.test,
+    feeRatePerSide: input.modelStrategy.feeRatePerSide,
+    horizonMinutes: input.modelStrategy.horizonMinutes,
+    strategy,
+    calibrationBins: calibrationBins(frame, targets, input.modelPredictions, input.modelStrategy, splits.test),
+    baselines: { noTrade: noTradeBaseline(splits.test), ridge, random },
+    verdict: verdictOf(strategy, ridge, random),
+  };
+}
