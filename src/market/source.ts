@@ -5,9 +5,12 @@
  */
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
-import { DAY_MS, floorToMinute } from '../time.js';
+import { DAY_MS, floorToMinute, MINUTE_MS } from '../time.js';
+import { LocalArchiveSource, openArchiveSource, periodRangeMs, type ArchiveSource } from './archive-source.js';
 import { BinanceClient } from './binance-client.js';
 import type { KlineColumns } from './kline.js';
+import { concatColumns, lowerBound, sliceColumns } from './kline-columns.js';
+import { generateSyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
 
 /** [fromMs, toMs): open times from fromMs (inclusive) to toMs (exclusive), UTC epoch ms. */
 export interface TimeRange {
@@ -46,6 +49,12 @@ export class UnknownSourceError extends Alpha15Error {
   }
 }
 
+export class SymbolNotInSourceError extends Alpha15Error {
+  constructor(source: string, symbol: string, available: readonly string[]) {
+    super(`source ${source} has no symbol ${symbol}`, `use one of ${available.join(', ')}`);
+  }
+}
+
 /** How far back a first REST ingest reaches when no --from is given. */
 export const DEFAULT_REST_LOOKBACK_DAYS = 30;
 
@@ -60,9 +69,93 @@ export function binanceSource(client: BinanceClient, nowMs: () => number = Date.
   };
 }
 
+/**
+ * Candles from kline archives (a local folder or the data site). Every archive overlapping the range
+ * is read whole and its zip handed back for raw/; a folder also knows its symbols and its time span.
+ */
+export function archiveSource(archives: ArchiveSource): KlineSource {
+  const local = archives instanceof LocalArchiveSource ? archives : undefined;
+  return {
+    name: `archive:${archives.location}`,
+    fetch: async (symbol, fromMs, toMs, onProgress) => {
+      const entries = await archives.list(symbol, { fromMs, toMs });
+      const expectedRows = Math.max(0, Math.ceil((toMs - fromMs) / MINUTE_MS));
+      const parts: KlineColumns[] = [];
+      const rawArchives: RawArchive[] = [];
+      let fetchedRows = 0;
+      for (const entry of entries) {
+        const file = await archives.read(symbol, entry.period);
+        const inRange = clipColumns(file.columns, fromMs, toMs);
+        parts.push(inRange);
+        rawArchives.push({ fileName: file.fileName, bytes: file.rawZip });
+        fetchedRows += inRange.openTimeMs.length;
+        onProgress?.(fetchedRows, expectedRows);
+      }
+      // monthly and daily files may overlap; concatColumns keeps one candle per minute
+      return { columns: concatColumns(symbol, parts), rawArchives };
+    },
+    ...(local && {
+      listSymbols: () => local.symbols(),
+      defaultRange: async (symbol: string) => {
+        const entries = await local.list(symbol);
+        if (entries.length === 0) return undefined;
+        const spans = entries.map((entry) => periodRangeMs(entry.period));
+        return { fromMs: Math.min(...spans.map((span) => span.startMs)), toMs: Math.max(...spans.map((span) => span.endMs)) };
+      },
+    }),
+  };
+}
+
+/**
+ * The synthetic market lives on one fixed range (so every run, and every resumed run, sees the same
+ * candles): SYNTHETIC_DAYS days ending at SYNTHETIC_END_MS, with a lead-lag planted from the first
+ * symbol to the others. Requests outside that range get no candles.
+ */
+export const SYNTHETIC_END_MS = Date.UTC(2026, 0, 1);
+export const SYNTHETIC_DAYS = 14;
+export const SYNTHETIC_SEED = 15;
+
+export function syntheticMarketOptions(symbols: readonly string[]): SyntheticMarketOptions {
+  const minutes = (SYNTHETIC_DAYS * DAY_MS) / MINUTE_MS;
+  return {
+    symbols: [...symbols],
+    startTimeMs: SYNTHETIC_END_MS - minutes * MINUTE_MS,
+    minutes,
+    seed: SYNTHETIC_SEED,
+    plantedAlpha: symbols.length > 1 ? { leader: symbols[0]!, lagMinutes: 5, strength: 0.25 } : undefined,
+    gapRate: 0.0005,
+  };
+}
+
+export function syntheticSource(symbols: readonly string[]): KlineSource {
+  const options = syntheticMarketOptions(symbols);
+  let market: Map<string, KlineColumns> | undefined;
+  const range = { fromMs: options.startTimeMs, toMs: options.startTimeMs + options.minutes * MINUTE_MS };
+  return {
+    name: 'synthetic',
+    fetch: async (symbol, fromMs, toMs) => {
+      market ??= new Map(generateSyntheticMarket(options).map((columns) => [columns.symbol, columns]));
+      const columns = market.get(symbol);
+      if (!columns) throw new SymbolNotInSourceError('synthetic', symbol, options.symbols);
+      return { columns: clipColumns(columns, fromMs, toMs) };
+    },
+    defaultRange: () => range,
+    listSymbols: async () => [...options.symbols],
+  };
+}
+
+/** `binance`, `archive:<dir or https URL>` or `synthetic` (over the config's symbols). */
 export function parseSourceSpec(spec: string, config: Config): KlineSource {
   if (spec === 'binance') {
     return binanceSource(new BinanceClient({ baseUrl: config.binanceBaseUrl, timeoutMs: config.requestTimeoutMs }));
   }
+  if (spec.startsWith('archive:') && spec.length > 'archive:'.length) {
+    return archiveSource(openArchiveSource(spec.slice('archive:'.length), { timeoutMs: config.requestTimeoutMs }));
+  }
+  if (spec === 'synthetic') return syntheticSource(config.symbols);
   throw new UnknownSourceError(spec);
+}
+
+function clipColumns(columns: KlineColumns, fromMs: number, toMs: number): KlineColumns {
+  return sliceColumns(columns, lowerBound(columns.openTimeMs, fromMs), lowerBound(columns.openTimeMs, toMs));
 }
