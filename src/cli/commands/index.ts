@@ -3,7 +3,9 @@
  * a command is one line here.
  */
 import type { Command } from 'commander';
+import { register as data } from './data.js';
+import { register as ingest } from './ingest.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [];
+export const COMMANDS: Register[] = [ingest, data];
