@@ -40,11 +40,15 @@ describe('normalisation statistics', () => {
 
   it('turn every missing entry into exactly 0, never a sentinel', () => {
     const candles = [{ close: 1 }, { close: 2 }, null, null, { close: 3 }, { close: 2.5 }, { close: 2.7 }];
-    const features = buildFeatures(handFrame(START_MS, { AAAUSDT: candles, BBBUSDT: candles.map((c) => c ?? { close: 2 }) }));
+    const frame = handFrame(START_MS, { AAAUSDT: candles, BBBUSDT: candles.map((c) => c ?? { close: 2 }) });
+    const features = buildFeatures(frame, { timeChannels: true });
+    const timeChannelsBefore = features.values.slice(16, 20);
     applyStats(features, fitStats(features, { fromRow: 0, toRow: features.length }));
+    assert.deepEqual(features.values.slice(16, 20), timeChannelsBefore, 'time channels are already scaled and stay');
     for (let row = 0; row < features.length; row++) {
       for (let coin = 0; coin < 2; coin++) {
-        const entries = Array.from(features.values.subarray(row * 16 + coin * 8, row * 16 + coin * 8 + 8));
+        const at = row * features.channels + coin * 8;
+        const entries = Array.from(features.values.subarray(at, at + 8));
         if (features.valid[row * 2 + coin] === 0) assert.deepEqual(entries, Array(8).fill(0), `row ${row} coin ${coin}`);
         else assert.ok(entries.every(Number.isFinite));
       }

@@ -69,11 +69,18 @@ describe('synthetic market', () => {
     assert.ok(crossCorrelation > 0.2, `cross-correlation ${crossCorrelation}`);
   });
 
-  it('trades more in the busy hours around 14:00 UTC than around 02:00', () => {
+  it('trades more and moves more in the busy hours around 14:00 UTC than around 02:00', () => {
     const volumeByHour = new Float64Array(24);
+    const absoluteReturnByHour = new Float64Array(24);
     const columns = market[1]!;
-    columns.quoteVolume.forEach((quote, row) => (volumeByHour[new Date(columns.openTimeMs[row]!).getUTCHours()]! += quote));
-    assert.ok(volumeByHour[14]! > 1.5 * volumeByHour[2]!, `${volumeByHour[14]} vs ${volumeByHour[2]}`);
+    const returns = logReturns(columns);
+    columns.quoteVolume.forEach((quote, row) => {
+      const hour = new Date(columns.openTimeMs[row]!).getUTCHours();
+      volumeByHour[hour]! += quote;
+      absoluteReturnByHour[hour]! += Math.abs(returns[row - 1] ?? 0);
+    });
+    assert.ok(volumeByHour[14]! > 1.5 * volumeByHour[2]!, `volume ${volumeByHour[14]} vs ${volumeByHour[2]}`);
+    assert.ok(absoluteReturnByHour[14]! > 1.3 * absoluteReturnByHour[2]!, `|r| ${absoluteReturnByHour[14]} vs ${absoluteReturnByHour[2]}`);
   });
 
   it('plants a lead-lag whose measured IC is close to the documented theoretical value', () => {
