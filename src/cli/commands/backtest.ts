@@ -1,0 +1,69 @@
+/** `alpha15 backtest`: replays a model's test period through the live decision step and reports the truth. */
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { openStore } from '../../store/open-store.js';
+import { runBacktest, type BacktestSummary } from '../../strategy/run-backtest.js';
+import { renderSummaryText } from '../../strategy/report/text.js';
+import { parseTimeMs } from '../../time.js';
+import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { emit } from '../output.js';
+
+interface BacktestFlags extends CommonOptions {
+  model: string;
+  from?: string;
+  to?: string;
+  report?: string;
+  simulations?: string;
+}
+
+export function register(program: Command): void {
+  withCommonOptions(
+    program
+      .command('backtest')
+      .description(
+        "Replay a model's test period minute by minute through the same decide() the paper trader uses: entries on " +
+          'threshold crossings, exits exactly horizon minutes later, fees on both sides. Compares with no trading, a ridge ' +
+          'regression on hand-crafted features and random entries (p-value), and writes a self-contained HTML report.',
+      )
+      .option('--model <id>', "model id or 'champion'", 'champion')
+      .option('--from <time>', "start of the test period (UTC ISO date or epoch ms; default: the model's test split)")
+      .option('--to <time>', 'end of the test period, exclusive')
+      .option('--report <path>', 'also write the HTML report to this local file (default: printed)')
+      .option('--simulations <n>', 'random-entry Monte Carlo runs', '1000'),
+  )
+    .addHelpText(
+      'after',
+      '\nThe report goes to reports/<modelId>/backtest.html in the store and to a local file whose path is printed.\n' +
+        'Examples:\n  alpha15 backtest --store file://./.alpha15 --model champion\n' +
+        '  alpha15 backtest --model 20260224T120000Z-1a2b3c --from 2026-02-25 --to 2026-03-01 --json',
+    )
+    .action(async (flags: BacktestFlags) => {
+      const config = resolveConfig(flags);
+      const bar = new cliProgress.SingleBar(
+        { stream: process.stderr, format: 'backtest: predicting |{bar}| {value}/{total} minutes', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      let started = false;
+      let outcome;
+      try {
+        outcome = await runBacktest({
+          store: openStore(config.store),
+          model: flags.model,
+          config,
+          fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
+          toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
+          reportPath: flags.report,
+          randomSimulations: Number(flags.simulations),
+          onProgress: (done, total) => {
+            if (!started) bar.start(total, 0);
+            started = true;
+            bar.update(done);
+          },
+        });
+      } finally {
+        if (started) bar.stop();
+      }
+      const { summary, result } = outcome;
+      emit<BacktestSummary>(flags, summary, () => `${renderSummaryText(result)}\n\nreport: ${summary.report}`);
+    });
+}

@@ -1,0 +1,202 @@
+/**
+ * The research report: one self-contained HTML file (inline CSS and SVG, no script, no network) that
+ * says plainly whether anything clears fees, and shows why: threshold curves per pair, equity and
+ * drawdown, IC per coin, calibration, the trades, and the baselines side by side.
+ */
+import { isoMinute } from '../../time.js';
+import type { BacktestResult, ContenderResult } from '../evaluate.js';
+import { equityCurve, type PerformanceMetrics } from '../performance.js';
+import type { SideParams } from '../params.js';
+import { barChart, escapeXml, lineChart } from './svg.js';
+
+export interface ReportInput {
+  result: BacktestResult;
+  modelId: string;
+  generatedAtMs: number;
+}
+
+/** Trades beyond this are summarised, not listed: a month of minute trades would make the file unwieldy. */
+export const MAX_TRADE_ROWS = 500;
+
+const COLORS = { strategy: '#1f6feb', ridge: '#d97706', random: '#6b7280', long: '#15803d', short: '#b91c1c', ideal: '#9ca3af' };
+
+const pct = (value: number | null, digits = 3): string => (value === null ? '–' : `${(value * 100).toFixed(digits)}%`);
+const num = (value: number | null, digits = 2): string => (value === null ? '–' : value.toFixed(digits));
+const day = (timeMs: number): string => new Date(timeMs).toISOString().slice(5, 16).replace('T', ' ');
+
+function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): string {
+  const cells = [
+    metrics.trades,
+    pct(metrics.hitRate, 1),
+    pct(metrics.avgNetReturn),
+    pct(metrics.totalNetReturn, 2),
+    num(metrics.sharpe, 3),
+    num(metrics.dailySharpe),
+    pct(metrics.maxDrawdown, 2),
+    pct(metrics.exposure, 1),
+  ];
+  return `<tr><th>${escapeXml(name)}</th>${cells.map((cell) => `<td>${cell}</td>`).join('')}<td>${extra}</td></tr>`;
+}
+
+const METRICS_HEADER =
+  '<tr><th></th><th>trades</th><th>hit rate</th><th>avg net / trade</th><th>total net</th><th>Sharpe / trade</th><th>daily Sharpe (ann.)</th><th>max drawdown</th><th>exposure</th><th></th></tr>';
+
+function thresholdChart(symbol: string, long: SideParams, short: SideParams, feeRatePerSide: number): string {
+  const toPoints = (side: SideParams) =>
+    side.curve.filter((point) => point.avgNetReturn !== null).map((point) => [point.threshold, point.avgNetReturn!] as const);
+  const chosen = [long, short].flatMap((side) => (side.chosen ? [[side.chosen.threshold, side.chosen.avgNetReturn!] as const] : []));
+  return lineChart({
+    title: `${symbol}: validation avg net profit per trade vs threshold (fee ${pct(feeRatePerSide, 2)}/side)`,
+    series: [
+      { name: 'long (prediction ≥ threshold)', color: COLORS.long, points: toPoints(long) },
+      { name: 'short (prediction ≤ threshold)', color: COLORS.short, points: toPoints(short) },
+      { name: 'chosen', color: COLORS.strategy, points: chosen, markers: true, line: false },
+    ],
+    xLabel: 'threshold (predicted return)',
+    yLabel: 'avg net return per trade',
+    xFormat: (value) => pct(value, 2),
+    yFormat: (value) => pct(value, 2),
+    yRules: [0],
+  });
+}
+
+function equityChart(result: BacktestResult): string {
+  const curve = (contender: ContenderResult) => {
+    const { timesMs, equity } = equityCurve(contender.trades);
+    return [[result.period.fromMs, 0] as const, ...timesMs.map((time, i) => [time, equity[i]!] as const)];
+  };
+  return lineChart({
+    title: 'Equity: cumulative net return (units of one trade’s notional)',
+    series: [
+      { name: 'strategy', color: COLORS.strategy, points: curve(result.strategy) },
+      { name: 'ridge baseline', color: COLORS.ridge, points: curve(result.baselines.ridge) },
+    ],
+    xLabel: 'exit time (UTC)',
+    yLabel: 'cumulative net return',
+    xFormat: day,
+    yFormat: (value) => pct(value, 1),
+    yRules: [0],
+  });
+}
+
+function drawdownChart(result: BacktestResult): string {
+  const { timesMs, drawdown } = equityCurve(result.strategy.trades);
+  return lineChart({
+    title: 'Strategy drawdown below its running peak',
+    series: [{ name: 'drawdown', color: COLORS.short, points: [[result.period.fromMs, 0], ...timesMs.map((time, i) => [time, -drawdown[i]!] as const)] }],
+    xLabel: 'exit time (UTC)',
+    yLabel: 'drawdown',
+    xFormat: day,
+    yFormat: (value) => pct(value, 1),
+    yRules: [0],
+  });
+}
+
+function icChart(result: BacktestResult): string {
+  return barChart({
+    title: 'Test-period IC per coin (Pearson, prediction vs realised return)',
+    bars: result.symbols.map((symbol) => ({ label: symbol.replace(/USDT$/, ''), values: [result.strategy.ic[symbol] ?? null, result.baselines.ridge.ic[symbol] ?? null] })),
+    seriesNames: ['model', 'ridge'],
+    colors: [COLORS.strategy, COLORS.ridge],
+    yFormat: (value) => value.toFixed(3),
+  });
+}
+
+function calibrationChart(result: BacktestResult): string {
+  const { raw, calibrated } = result.calibrationBins;
+  const all = [...raw, ...calibrated];
+  const low = Math.min(...all.map((bin) => Math.min(bin.meanPredicted, bin.meanRealised)), 0);
+  const high = Math.max(...all.map((bin) => Math.max(bin.meanPredicted, bin.meanRealised)), 0);
+  return lineChart({
+    title: 'Calibration on the test period: mean realised vs mean predicted, decile bins',
+    series: [
+      { name: 'raw prediction', color: COLORS.random, points: raw.map((bin) => [bin.meanPredicted, bin.meanRealised] as const), markers: true },
+      { name: 'calibrated prediction', color: COLORS.strategy, points: calibrated.map((bin) => [bin.meanPredicted, bin.meanRealised] as const), markers: true },
+      { name: 'perfect calibration', color: COLORS.ideal, points: [[low, low], [high, high]], dashed: true },
+    ],
+    xLabel: 'mean predicted return in bin',
+    yLabel: 'mean realised return',
+    xFormat: (value) => pct(value, 2),
+    yFormat: (value) => pct(value, 2),
+  });
+}
+
+function randomHistogram(result: BacktestResult): string {
+  const { avgNetReturns, pValue } = result.baselines.random;
+  const strategyAvg = result.strategy.overall.avgNetReturn;
+  if (avgNetReturns.length === 0 || strategyAvg === null) return '<p>No random-entry simulation: the strategy made no trade.</p>';
+  const sorted = [...avgNetReturns].sort((a, b) => a - b);
+  const quantiles = sorted.map((value, i) => [value, (i + 1) / sorted.length] as const);
+  return lineChart({
+    title: `Random entries (same pairs, sides, count): CDF of avg net return; strategy p = ${pValue.toFixed(4)}`,
+    series: [
+      { name: `${sorted.length} random runs`, color: COLORS.random, points: quantiles },
+      { name: 'strategy', color: COLORS.strategy, points: [[strategyAvg, 0], [strategyAvg, 1]] },
+    ],
+    xLabel: 'avg net return per trade',
+    yLabel: 'share of runs',
+    xFormat: (value) => pct(value, 2),
+  });
+}
+
+function tradeTable(result: BacktestResult): string {
+  const trades = result.strategy.trades;
+  const rows = trades
+    .slice(0, MAX_TRADE_ROWS)
+    .map(
+      (trade) =>
+        `<tr><td>${isoMinute(trade.entryTimeMs)}</td><td>${isoMinute(trade.exitFilledTimeMs)}${trade.lateExit ? ' (late: exit candle missing)' : ''}</td><td>${trade.symbol}</td><td class="${trade.side}">${trade.side}</td><td>${pct(trade.calibratedPrediction)}</td><td>${pct(trade.threshold)}</td><td>${trade.entryPrice}</td><td>${trade.exitPrice}</td><td>${pct(trade.priceMove)}</td><td class="${trade.netReturn > 0 ? 'win' : 'loss'}">${pct(trade.netReturn)}</td></tr>`,
+    )
+    .join('');
+  const more = trades.length > MAX_TRADE_ROWS ? `<p>First ${MAX_TRADE_ROWS} of ${trades.length} trades shown.</p>` : '';
+  return `<table class="trades"><tr><th>entry (UTC)</th><th>exit (UTC)</th><th>pair</th><th>side</th><th>signal</th><th>threshold</th><th>entry price</th><th>exit price</th><th>price move</th><th>net return</th></tr>${rows}</table>${more}`;
+}
+
+function pairTable(result: BacktestResult): string {
+  const rows = result.symbols.map((symbol) => {
+    const pair = result.strategy.params.pairs[symbol];
+    const thresholds = pair ? `long ≥ ${pair.long.threshold === null ? 'none' : pct(pair.long.threshold)}, short ≤ ${pair.short.threshold === null ? 'none' : pct(pair.short.threshold)}` : 'not traded';
+    return metricsRow(symbol, result.strategy.perPair[symbol]!, escapeXml(thresholds));
+  });
+  return `<table>${METRICS_HEADER}${rows.join('')}</table>`;
+}
+
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1200px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th:first-child{text-align:left}
+.verdict{font-size:16px;padding:12px;border-left:5px solid #1f6feb;background:#f3f6fb}.verdict.no{border-color:#b91c1c;background:#fbf3f3}
+.charts{display:flex;flex-wrap:wrap;gap:12px}.chart{background:#fff;border:1px solid #eee}.chart-title{font-size:12px;font-weight:600}
+.tick,.legend,.axis{font-size:10px;fill:#444}.grid{stroke:#eee}.rule{stroke:#888;stroke-dasharray:3 3}.series{fill:none;stroke-width:1.6}
+.long{color:#15803d}.short{color:#b91c1c}.win{color:#15803d}.loss{color:#b91c1c}.trades td{font-size:12px}`;
+
+export function renderReportHtml(input: ReportInput): string {
+  const { result } = input;
+  const { baselines, strategy, verdict } = result;
+  const anyClears = verdict.pairsClearingFees.length > 0;
+  const thresholdCharts = result.symbols
+    .map((symbol) => strategy.params.pairs[symbol])
+    .map((pair, i) => (pair ? thresholdChart(result.symbols[i]!, pair.long, pair.short, result.feeRatePerSide) : ''))
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${STYLE}</style></head>
+<body>
+<h1>alpha15 backtest: model ${escapeXml(input.modelId)}</h1>
+<p>Test period ${isoMinute(result.period.fromMs)} to ${isoMinute(result.period.toMs)} · ${result.symbols.length} pairs · horizon ${result.horizonMinutes} min · fee ${pct(result.feeRatePerSide, 2)} per side · overlap rule “${strategy.params.overlap}” · ${strategy.params.calibrated ? 'calibrated' : 'raw'} predictions · generated ${isoMinute(input.generatedAtMs)}</p>
+<p class="verdict${anyClears ? '' : ' no'}" id="verdict"><strong>${anyClears ? 'Some pairs clear fees.' : 'No pair clears fees.'}</strong> ${escapeXml(verdict.summary)}</p>
+<h2>Strategy and baselines on the same period</h2>
+<table id="summary">${METRICS_HEADER}
+${metricsRow('strategy', strategy.overall)}
+${metricsRow('no trade', baselines.noTrade)}
+${metricsRow('ridge (hand-crafted features)', baselines.ridge.overall)}
+${metricsRow('random entries (median run)', baselines.random.metrics, `p = ${baselines.random.pValue.toFixed(4)} over ${baselines.random.simulations} runs`)}
+</table>
+<p>Beats no-trade: ${verdict.beats.noTrade ? 'yes' : 'no'} · beats ridge: ${verdict.beats.ridge ? 'yes' : 'no'} · beats random (p &lt; 0.05): ${verdict.beats.random ? 'yes' : 'no'}</p>
+<h2>Per pair</h2>${pairTable(result)}
+<h2>Equity and drawdown</h2><div class="charts">${equityChart(result)}${drawdownChart(result)}</div>
+<h2>Thresholds chosen on validation data</h2>
+<p>Each curve: average net profit per trade after fees if the pair traded every signal beyond that threshold on the validation period. The chosen point maximises it among thresholds with at least ${strategy.params.minTrades} trades that are profitable in both halves of validation; a side with no such threshold does not trade.</p>
+<div class="charts">${thresholdCharts}</div>
+<h2>Signal quality</h2><div class="charts">${icChart(result)}${calibrationChart(result)}${randomHistogram(result)}</div>
+<h2>Trades</h2>${tradeTable(result)}
+</body></html>
+`;
+}

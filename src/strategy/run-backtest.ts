@@ -1,0 +1,174 @@
+/**
+ * The backtest as one call, shared by `alpha15 backtest` and `npm start`: loads a model and its
+ * thresholds from the store, reads its candles from the lake, predicts the test period, evaluates the
+ * strategy against the baselines and writes the report (to the store and to a local file).
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { Alpha15Error } from '../errors.js';
+import { batches } from '../features/dataset.js';
+import { forwardReturns } from '../features/targets.js';
+import type { MarketFrame } from '../lake/frame.js';
+import { readFrame } from '../lake/reader.js';
+import { selectBackend } from '../model/backend.js';
+import { loadPredictor, type Predictor } from '../model/predictor.js';
+import { getModelFile, resolveModelId } from '../model/registry.js';
+import { LocalStore } from '../store/local-store.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { MINUTE_MS } from '../time.js';
+import { evaluateBacktest, type BacktestResult, type Splits } from './evaluate.js';
+import { fitStrategyOnFrame } from './fit.js';
+import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from './params.js';
+import type { PerformanceMetrics, Period } from './performance.js';
+import { renderReportHtml } from './report/html.js';
+
+export class NoTestPeriodError extends Alpha15Error {}
+
+export interface RunBacktestOptions {
+  store: ObjectStore;
+  /** A model id or 'champion'. */
+  model: string;
+  config: Config;
+  /** Test period override; defaults to the model's test split. */
+  fromMs?: number;
+  toMs?: number;
+  /** A local file to write the report to, besides the store. */
+  reportPath?: string;
+  randomSimulations?: number;
+  /** Predicted minutes so far, for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
+  nowMs?: number;
+}
+
+type Headline = Pick<PerformanceMetrics, 'trades' | 'hitRate' | 'avgNetReturn' | 'totalNetReturn' | 'sharpe' | 'maxDrawdown'>;
+
+export interface BacktestSummary {
+  modelId: string;
+  period: Period;
+  strategy: Headline & { dailySharpe: number | null; exposure: number };
+  baselines: { noTrade: Headline; ridge: Headline; random: Headline & { pValue: number } };
+  pairsClearingFees: string[];
+  verdict: string;
+  /** Local path of the HTML report. */
+  report: string;
+  /** The report's key in the object store. */
+  reportKey: string;
+  /** Where the thresholds came from: the model's thresholds.json, or fitted now on its validation split. */
+  thresholdsSource: 'stored' | 'fitted';
+}
+
+export function reportKey(modelId: string): string {
+  return `reports/${modelId}/backtest.html`;
+}
+
+const headline = (metrics: PerformanceMetrics): Headline => ({
+  trades: metrics.trades,
+  hitRate: metrics.hitRate,
+  avgNetReturn: metrics.avgNetReturn,
+  totalNetReturn: metrics.totalNetReturn,
+  sharpe: metrics.sharpe,
+  maxDrawdown: metrics.maxDrawdown,
+});
+
+/** Raw predictions [row][coin] for every row of `rows` that has a full window; NaN elsewhere. */
+export function predictRows(
+  predictor: Predictor,
+  frame: MarketFrame,
+  periods: readonly Period[],
+  onProgress?: (done: number, total: number) => void,
+): Float32Array {
+  const { windowMinutes, horizonMinutes } = predictor.meta;
+  const coinCount = frame.symbols.length;
+  const predictions = new Float32Array(frame.length * coinCount).fill(Number.NaN);
+  const endRows: number[] = [];
+  for (const period of periods) {
+    const from = Math.max(windowMinutes, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
+    const to = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
+    for (let row = from; row < to; row++) endRows.push(row);
+  }
+  const features = predictor.featuresOf(frame);
+  const targets = forwardReturns(frame, horizonMinutes);
+  let done = 0;
+  for (const batch of batches(features, targets, Int32Array.from(endRows), { batchSize: 256, windowMinutes })) {
+    const output = predictor.predictBatch(batch.x, batch.size);
+    batch.endRows.forEach((row, sample) => predictions.set(output.subarray(sample * coinCount, (sample + 1) * coinCount), row * coinCount));
+    done += batch.size;
+    onProgress?.(done, endRows.length);
+  }
+  return predictions;
+}
+
+async function writeFileAtomically(filePath: string, text: string): Promise<void> {
+  await mkdir(path.dirname(filePath), { recursive: true });
+  const temp = `${filePath}.partial-${process.pid}`;
+  await writeFile(temp, text);
+  await rename(temp, filePath);
+}
+
+function defaultLocalReportPath(store: ObjectStore, modelId: string): string {
+  return store instanceof LocalStore ? path.join(store.rootDir, reportKey(modelId)) : path.resolve('alpha15-reports', modelId, 'backtest.html');
+}
+
+export async function runBacktest(options: RunBacktestOptions): Promise<{ summary: BacktestSummary; result: BacktestResult }> {
+  const { store, config } = options;
+  const modelId = await resolveModelId(store, options.model);
+  await selectBackend();
+  const predictor = await loadPredictor(store, modelId);
+  try {
+    const { meta } = predictor;
+    const modelTest = meta.split.test;
+    const test: Period = { fromMs: options.fromMs ?? modelTest?.fromMs ?? Number.NaN, toMs: options.toMs ?? modelTest?.toMs ?? Number.NaN };
+    if (!Number.isFinite(test.fromMs) || !Number.isFinite(test.toMs) || test.toMs <= test.fromMs) {
+      throw new NoTestPeriodError(
+        `model ${modelId} has no test split and no valid --from/--to was given`,
+        'pass --from and --to after the model\'s training data, e.g. --from 2026-02-25 --to 2026-03-01',
+      );
+    }
+    const splits: Splits = { train: meta.split.train, validation: meta.split.validation, test };
+    const horizonMs = meta.horizonMinutes * MINUTE_MS;
+    const frameFromMs = Math.min(splits.train.fromMs, test.fromMs - (meta.windowMinutes + 1) * MINUTE_MS);
+    const frame = await readFrame(store, meta.symbols, frameFromMs, test.toMs + horizonMs);
+
+    const stored = await getModelFile(store, modelId, THRESHOLDS_FILE);
+    const needValidation = stored === undefined;
+    const predictions = predictRows(predictor, frame, needValidation ? [splits.validation, test] : [test], options.onProgress);
+    const modelStrategy: StrategyParams =
+      stored !== undefined
+        ? parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`)
+        : fitStrategyOnFrame({
+            symbols: frame.symbols,
+            frameStartTimeMs: frame.startTimeMs,
+            predictions,
+            targets: forwardReturns(frame, meta.horizonMinutes),
+            period: splits.validation,
+            config: { ...config, horizonMinutes: meta.horizonMinutes },
+          });
+
+    const result = evaluateBacktest({ frame, modelPredictions: predictions, modelStrategy, splits, config, randomSimulations: options.randomSimulations });
+    const html = renderReportHtml({ result, modelId, generatedAtMs: options.nowMs ?? Date.now() });
+    const key = reportKey(modelId);
+    await store.put(key, html);
+    const localPath = path.resolve(options.reportPath ?? defaultLocalReportPath(store, modelId));
+    if (!(store instanceof LocalStore && localPath === path.join(store.rootDir, key))) await writeFileAtomically(localPath, html);
+
+    const summary: BacktestSummary = {
+      modelId,
+      period: test,
+      strategy: { ...headline(result.strategy.overall), dailySharpe: result.strategy.overall.dailySharpe, exposure: result.strategy.overall.exposure },
+      baselines: {
+        noTrade: headline(result.baselines.noTrade),
+        ridge: headline(result.baselines.ridge.overall),
+        random: { ...headline(result.baselines.random.metrics), pValue: result.baselines.random.pValue },
+      },
+      pairsClearingFees: result.verdict.pairsClearingFees.map((pair) => pair.symbol),
+      verdict: result.verdict.summary,
+      report: localPath,
+      reportKey: key,
+      thresholdsSource: needValidation ? 'fitted' : 'stored',
+    };
+    return { summary, result };
+  } finally {
+    predictor.dispose();
+  }
+}
