@@ -3,9 +3,11 @@
  * a command is one line here.
  */
 import type { Command } from 'commander';
+import { register as backtest } from './backtest.js';
 import { register as data } from './data.js';
 import { register as ingest } from './ingest.js';
+import { register as replayServer } from './replay-server.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [ingest, data];
+export const COMMANDS: Register[] = [ingest, data, backtest, replayServer];
