@@ -1,0 +1,228 @@
+/**
+ * A Binance-compatible server for stored data: `/api/v3/klines`, `/api/v3/time` and a minimal
+ * `/api/v3/exchangeInfo` on 127.0.0.1, driven by a simulated clock, so the live path (paper trading)
+ * runs offline and faster than real time. It never serves a candle that has not closed by the
+ * simulated now: a replay that leaks the future would make any strategy look good.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MINUTE_MS } from '../time.js';
+import { klineToRaw, type BinanceErrorBody } from './binance-schema.js';
+import { checkColumnsFreshness } from './freshness.js';
+import type { KlineColumns } from './kline.js';
+import { columnsToKlines, lowerBound } from './kline-columns.js';
+import { defaultReplayStartMs, loadReplayData, type ReplaySourceSpec } from './replay-data.js';
+
+export interface ReplayServerOptions {
+  source: ReplaySourceSpec;
+  /** Simulated time at start; default: the data's start + 512 minutes. */
+  fromMs?: number;
+  /** Simulated milliseconds per real millisecond. */
+  speed?: number;
+  port?: number;
+  host?: string;
+  /** Freeze the clock: it moves only through setTimeMs or POST /_replay/time. */
+  manualClock?: boolean;
+  /** Serve only these symbols (default: all in the data). */
+  symbols?: readonly string[];
+  /** exchangeInfo reports a symbol without a candle in this many minutes as BREAK. */
+  breakAfterMinutes?: number;
+}
+
+export interface ReplayServer {
+  url: string;
+  fromMs: number;
+  speed: number;
+  symbols: string[];
+  nowMs(): number;
+  setTimeMs(timeMs: number): void;
+  close(): Promise<void>;
+}
+
+const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 500;
+/** Request weights as Binance counts them (klines 2, time 1, exchangeInfo 20). */
+const WEIGHTS: Record<string, number> = {
+  '/api/v3/klines': 2,
+  '/api/v3/time': 1,
+  '/api/v3/exchangeInfo': 20,
+};
+
+export interface KlinesQueryMs {
+  startTimeMs?: number;
+  endTimeMs?: number;
+  limit: number;
+}
+
+/**
+ * Rows [start, end) Binance would answer at nowMs, counting only closed candles (open time at least a
+ * minute before now). With startTime: the first `limit` from there; otherwise the last `limit` up to
+ * endTime (or now).
+ */
+export function selectKlineRows(
+  openTimeMs: Float64Array,
+  query: KlinesQueryMs,
+  nowMs: number,
+): [number, number] {
+  const lastClosedOpenMs = nowMs - MINUTE_MS;
+  const upToMs = Math.min(query.endTimeMs ?? Number.POSITIVE_INFINITY, lastClosedOpenMs);
+  const end = lowerBound(openTimeMs, Math.floor(upToMs) + 1);
+  if (query.startTimeMs !== undefined) {
+    const start = lowerBound(openTimeMs, query.startTimeMs);
+    return start >= end ? [start, start] : [start, Math.min(end, start + query.limit)];
+  }
+  return [Math.max(0, end - query.limit), end];
+}
+
+class BadRequest extends Error {
+  constructor(readonly body: BinanceErrorBody) {
+    super(body.msg);
+  }
+}
+
+function integerParam(params: URLSearchParams, name: string): number | undefined {
+  const text = params.get(name);
+  if (text === null) return undefined;
+  if (!/^\d{1,16}$/.test(text)) {
+    throw new BadRequest({
+      code: -1100,
+      msg: `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`,
+    });
+  }
+  return Number(text);
+}
+
+export async function startReplayServer(options: ReplayServerOptions): Promise<ReplayServer> {
+  const data = await loadReplayData(options.source, options.symbols);
+  const speed = options.speed ?? 1;
+  const fromMs = options.fromMs ?? defaultReplayStartMs(data);
+  const breakAfterMinutes = options.breakAfterMinutes ?? 60;
+
+  // the simulated clock: anchorMs at real time anchorRealMs, advancing `speed` times faster
+  let anchorMs = fromMs;
+  let anchorRealMs = Date.now();
+  const nowMs = () =>
+    options.manualClock ? anchorMs : Math.floor(anchorMs + (Date.now() - anchorRealMs) * speed);
+  const setTimeMs = (timeMs: number) => {
+    anchorMs = timeMs;
+    anchorRealMs = Date.now();
+  };
+
+  // used weight per real minute, reported like Binance does
+  let weightMinute = 0;
+  let usedWeight = 0;
+  const addWeight = (weight: number) => {
+    const minute = Math.floor(Date.now() / MINUTE_MS);
+    if (minute !== weightMinute) {
+      weightMinute = minute;
+      usedWeight = 0;
+    }
+    usedWeight += weight;
+    return usedWeight;
+  };
+
+  const klinesBody = (params: URLSearchParams): unknown => {
+    const symbol = params.get('symbol');
+    if (!symbol) {
+      throw new BadRequest({
+        code: -1102,
+        msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
+      });
+    }
+    const interval = params.get('interval');
+    if (!interval) {
+      throw new BadRequest({
+        code: -1102,
+        msg: "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.",
+      });
+    }
+    if (interval !== '1m') throw new BadRequest({ code: -1120, msg: 'Invalid interval.' });
+    const columns = data.get(symbol);
+    if (!columns) throw new BadRequest({ code: -1121, msg: 'Invalid symbol.' });
+    const limit = integerParam(params, 'limit') ?? DEFAULT_LIMIT;
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new BadRequest({ code: -1130, msg: "Data sent for parameter 'limit' is not valid." });
+    }
+    const startTimeMs = integerParam(params, 'startTime');
+    const endTimeMs = integerParam(params, 'endTime');
+    if (startTimeMs !== undefined && endTimeMs !== undefined && startTimeMs > endTimeMs) {
+      throw new BadRequest({ code: -1128, msg: 'Combination of optional parameters invalid.' });
+    }
+    const [start, end] = selectKlineRows(columns.openTimeMs, { startTimeMs, endTimeMs, limit }, nowMs());
+    return columnsToKlines(columns, start, end).map(klineToRaw);
+  };
+
+  const exchangeInfoBody = () => {
+    const serverTime = nowMs();
+    return {
+      timezone: 'UTC',
+      serverTime,
+      symbols: [...data.values()].map((columns: KlineColumns) => ({
+        symbol: columns.symbol,
+        status: checkColumnsFreshness(columns, serverTime, breakAfterMinutes).stale ? 'BREAK' : 'TRADING',
+      })),
+    };
+  };
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://replay');
+    const reply = (status: number, body: unknown) => {
+      response.writeHead(status, {
+        'content-type': 'application/json;charset=UTF-8',
+        'x-mbx-used-weight': String(usedWeight),
+        'x-mbx-used-weight-1m': String(usedWeight),
+      });
+      response.end(JSON.stringify(body));
+    };
+    addWeight(WEIGHTS[url.pathname] ?? 1);
+    try {
+      if (request.method === 'POST' && url.pathname === '/_replay/time') {
+        const timeMs = integerParam(url.searchParams, 'timeMs');
+        if (timeMs === undefined)
+          throw new BadRequest({ code: -1102, msg: "Mandatory parameter 'timeMs' was not sent." });
+        setTimeMs(timeMs);
+        return reply(200, { serverTime: nowMs() });
+      }
+      if (request.method !== 'GET') return reply(405, { code: -1, msg: 'Only GET is supported.' });
+      switch (url.pathname) {
+        case '/api/v3/klines':
+          return reply(200, klinesBody(url.searchParams));
+        case '/api/v3/time':
+          return reply(200, { serverTime: nowMs() });
+        case '/api/v3/exchangeInfo':
+          return reply(200, exchangeInfoBody());
+        case '/api/v3/ping':
+          return reply(200, {});
+        default:
+          return reply(404, {
+            code: -1,
+            msg: `Unknown path ${url.pathname}; the replay server serves /api/v3/klines, /time, /exchangeInfo.`,
+          });
+      }
+    } catch (error) {
+      if (error instanceof BadRequest) return reply(400, error.body);
+      return reply(500, { code: -1000, msg: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  const server = createServer(handle);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    fromMs,
+    speed,
+    symbols: [...data.keys()].sort(),
+    nowMs,
+    setTimeMs,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
