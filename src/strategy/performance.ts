@@ -21,13 +21,18 @@ export interface PerformanceMetrics {
   totalNetReturn: number;
   /** Mean over standard deviation of the per-trade net returns (not annualised). */
   sharpe: number | null;
-  /** Mean over standard deviation of daily net PnL, every day of the period counted, times √365. */
+  /**
+   * Mean over standard deviation of daily net PnL, every day of the period counted, times √365; null for
+   * periods shorter than MIN_DAYS_FOR_DAILY_SHARPE, where it would be noise dressed up as a statistic.
+   */
   dailySharpe: number | null;
   /** Largest fall of the equity curve from a previous peak (a positive number; 0 without losses). */
   maxDrawdown: number;
   /** Share of the period's minutes with at least one position open. */
   exposure: number;
 }
+
+export const MIN_DAYS_FOR_DAILY_SHARPE = 5;
 
 export interface Period {
   fromMs: number;
@@ -100,7 +105,7 @@ export function summarise(trades: readonly ClosedTradeReturn[], period: Period):
   const returns = trades.map((trade) => trade.netReturn);
   const curve = equityCurve(trades);
   const daily = dailyPnl(trades, period);
-  const dailyRatio = sharpeRatio(daily);
+  const dailyRatio = daily.length >= MIN_DAYS_FOR_DAILY_SHARPE ? sharpeRatio(daily) : null;
   return {
     trades: trades.length,
     hitRate: trades.length > 0 ? returns.filter((value) => value > 0).length / trades.length : null,

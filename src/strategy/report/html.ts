@@ -128,7 +128,7 @@ function randomHistogram(result: BacktestResult): string {
   const sorted = [...avgNetReturns].sort((a, b) => a - b);
   const quantiles = sorted.map((value, i) => [value, (i + 1) / sorted.length] as const);
   return lineChart({
-    title: `Random entries (same pairs, sides, count): CDF of avg net return; strategy p = ${pValue.toFixed(4)}`,
+    title: `Random entries (same pairs and sides): avg net return CDF, p = ${pValue.toFixed(4)}`,
     series: [
       { name: `${sorted.length} random runs`, color: COLORS.random, points: quantiles },
       { name: 'strategy', color: COLORS.strategy, points: [[strategyAvg, 0], [strategyAvg, 1]] },
@@ -149,7 +149,8 @@ function tradeTable(result: BacktestResult): string {
     )
     .join('');
   const more = trades.length > MAX_TRADE_ROWS ? `<p>First ${MAX_TRADE_ROWS} of ${trades.length} trades shown.</p>` : '';
-  return `<table class="trades"><tr><th>entry (UTC)</th><th>exit (UTC)</th><th>pair</th><th>side</th><th>signal</th><th>threshold</th><th>entry price</th><th>exit price</th><th>price move</th><th>net return</th></tr>${rows}</table>${more}`;
+  // A trade enters at the close of its entry candle and exits at the close of its exit candle; both are named by open time.
+  return `<table class="trades"><tr><th>entry candle (UTC)</th><th>exit candle (UTC)</th><th>pair</th><th>side</th><th>signal</th><th>threshold</th><th>entry price</th><th>exit price</th><th>price move</th><th>net return</th></tr>${rows}</table>${more}`;
 }
 
 function pairTable(result: BacktestResult): string {
@@ -172,10 +173,15 @@ export function renderReportHtml(input: ReportInput): string {
   const { result } = input;
   const { baselines, strategy, verdict } = result;
   const anyClears = verdict.pairsClearingFees.length > 0;
+  const withoutSignal = result.symbols.filter((symbol) => {
+    const pair = strategy.params.pairs[symbol];
+    return !pair || (pair.long.curve.length === 0 && pair.short.curve.length === 0);
+  });
   const thresholdCharts = result.symbols
-    .map((symbol) => strategy.params.pairs[symbol])
-    .map((pair, i) => (pair ? thresholdChart(result.symbols[i]!, pair.long, pair.short, result.feeRatePerSide) : ''))
+    .filter((symbol) => !withoutSignal.includes(symbol))
+    .map((symbol) => thresholdChart(symbol, strategy.params.pairs[symbol]!.long, strategy.params.pairs[symbol]!.short, result.feeRatePerSide))
     .join('');
+  const noSignalNote = withoutSignal.length > 0 ? `<p>No validation predictions (never traded): ${withoutSignal.map(escapeXml).join(', ')}.</p>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${STYLE}</style></head>
 <body>
@@ -194,7 +200,7 @@ ${metricsRow('random entries (median run)', baselines.random.metrics, `p = ${bas
 <h2>Equity and drawdown</h2><div class="charts">${equityChart(result)}${drawdownChart(result)}</div>
 <h2>Thresholds chosen on validation data</h2>
 <p>Each curve: average net profit per trade after fees if the pair traded every signal beyond that threshold on the validation period. The chosen point maximises it among thresholds with at least ${strategy.params.minTrades} trades that are profitable in both halves of validation; a side with no such threshold does not trade.</p>
-<div class="charts">${thresholdCharts}</div>
+${noSignalNote}<div class="charts">${thresholdCharts}</div>
 <h2>Signal quality</h2><div class="charts">${icChart(result)}${calibrationChart(result)}${randomHistogram(result)}</div>
 <h2>Trades</h2>${tradeTable(result)}
 </body></html>

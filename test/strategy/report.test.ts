@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { configSchema } from '../../src/config/schema.js';
+import { forwardReturns } from '../../src/features/targets.js';
+import { evaluateBacktest } from '../../src/strategy/evaluate.js';
+import { fitStrategyOnFrame } from '../../src/strategy/fit.js';
+import { renderReportHtml } from '../../src/strategy/report/html.js';
+import { renderSummaryText } from '../../src/strategy/report/text.js';
+import { REPO_ROOT } from '../support/shared-data.js';
+import { knownSignal, plantedFrame, plantedSplits } from './planted-signal.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output', 'strategy');
+
+function plantedResult() {
+  const config = configSchema.parse({});
+  const frame = plantedFrame();
+  const splits = plantedSplits(frame);
+  const predictions = knownSignal(frame);
+  const modelStrategy = fitStrategyOnFrame({
+    symbols: frame.symbols,
+    frameStartTimeMs: frame.startTimeMs,
+    predictions,
+    targets: forwardReturns(frame, config.horizonMinutes),
+    period: splits.validation,
+    config,
+  });
+  return evaluateBacktest({ frame, modelPredictions: predictions, modelStrategy, splits, config, randomSimulations: 200 });
+}
+
+const result = plantedResult();
+const html = renderReportHtml({ result, modelId: 'planted-signal', generatedAtMs: Date.UTC(2026, 1, 1) });
+
+test('the report is one self-contained file: no script, stylesheet or image fetched from anywhere', () => {
+  assert.doesNotMatch(html, /<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  assert.match(html, /Some pairs clear fees\./);
+});
+
+test('the terminal summary lists the strategy, the three baselines, every pair and the verdict', () => {
+  const text = renderSummaryText(result);
+  for (const name of ['strategy', 'no trade', 'ridge', 'random (p=', ...result.symbols]) assert.ok(text.includes(name), name);
+  assert.ok(text.endsWith(result.verdict.summary));
+});
+
+test('the report renders in chromium with every chart drawn and no console error; a screenshot is written', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    console.error(`\n*** SKIPPING the browser check of the backtest report: ${CHROMIUM} is missing (apt-get install chromium) ***\n`);
+    t.skip(`${CHROMIUM} is missing`);
+    return;
+  }
+  await mkdir(OUTPUT_DIR, { recursive: true });
+  const reportFile = path.join(OUTPUT_DIR, 'backtest.html');
+  await writeFile(reportFile, html);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) problems.push(`network request: ${request.url()}`);
+    });
+    await page.goto(pathToFileURL(reportFile).href, { waitUntil: 'load' });
+
+    assert.match((await page.textContent('#verdict')) ?? '', /clear fees/);
+    const charts = await page.$$eval('svg.chart', (svgs) =>
+      svgs.map((svg) => ({
+        title: svg.getAttribute('aria-label'),
+        width: svg.getBoundingClientRect().width,
+        // points drawn: path vertices (M/L commands), bar shapes and dots
+        points:
+          Array.from(svg.querySelectorAll('path.series')).reduce((sum, p) => sum + (p.getAttribute('d')?.match(/[ML]/g)?.length ?? 0), 0) +
+          svg.querySelectorAll('path.bar, circle').length,
+      })),
+    );
+    // equity, drawdown, a threshold chart per pair with a signal (the leader has none), IC, calibration, random CDF
+    const expectedCharts = 2 + (result.symbols.length - 1) + 3;
+    assert.equal(charts.length, expectedCharts, JSON.stringify(charts.map((chart) => chart.title)));
+    for (const chart of charts) {
+      assert.ok(chart.width > 100, `${chart.title} is laid out`);
+      assert.ok(chart.points >= 2, `${chart.title} draws ${chart.points} points`);
+    }
+    assert.equal(await page.locator('table.trades tr').count(), result.strategy.trades.length + 1);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'backtest-report.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
