@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { BinanceClient } from '../../src/market/binance-client.js';
+import { REPO_ROOT, REST_SNAPSHOTS_DIR } from '../support/shared-data.js';
+
+describe('alpha15 replay-server', () => {
+  it('prints its URL as JSON, serves a running clock at the requested speed, and stops on Ctrl-C', async () => {
+    const fromMs = Date.parse('2021-12-23T00:00:00Z');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'replay-server',
+        '--data',
+        path.join(REST_SNAPSHOTS_DIR, 'snapshot-c'),
+        '--from',
+        '2021-12-23T00:00',
+        '--speed',
+        '600',
+        '--json',
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // --json prints one JSON document; it is complete once a line closes the top-level object
+      let text = '';
+      for await (const line of createInterface({ input: child.stdout })) {
+        text += `${line}\n`;
+        if (line === '}') break;
+      }
+      const summary = JSON.parse(text) as { url: string; fromMs: number; speed: number; symbols: string[] };
+      assert.equal(summary.fromMs, fromMs);
+      assert.equal(summary.speed, 600);
+      assert.equal(summary.symbols.length, 20);
+      assert.match(summary.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+
+      const client = new BinanceClient({ baseUrl: summary.url });
+      const firstMs = await client.serverTimeMs();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const secondMs = await client.serverTimeMs();
+      assert.ok(firstMs >= fromMs, 'the clock starts at --from');
+      // 300 ms of real time at 600x is 180 s of simulated time (allow for scheduling delays)
+      assert.ok(
+        secondMs - firstMs >= 150_000 && secondMs - firstMs < 600_000,
+        `advanced ${secondMs - firstMs} ms`,
+      );
+      const klines = await client.latestClosedKlines('ETCETH', 5, secondMs);
+      assert.equal(klines.openTimeMs.length, 5);
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0);
+  });
+});
