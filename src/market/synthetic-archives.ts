@@ -10,6 +10,7 @@ import { generateSyntheticMarket, type SyntheticMarketOptions } from './syntheti
 
 export interface WrittenArchive {
   key: string;
+  symbol: string;
   rows: number;
 }
 
@@ -25,7 +26,7 @@ export async function writeSyntheticArchives(
       // zip first: a folder never holds a checksum without the file it vouches for
       await destination.put(archive.fileName, archive.zipBytes);
       await destination.put(`${archive.fileName}.CHECKSUM`, archive.checksumText);
-      written.push({ key: archive.fileName, rows: archive.rows });
+      written.push({ key: archive.fileName, symbol: columns.symbol, rows: archive.rows });
     }
   }
   return written;

@@ -7,7 +7,8 @@ import { register as backtest } from './backtest.js';
 import { register as data } from './data.js';
 import { register as ingest } from './ingest.js';
 import { register as replayServer } from './replay-server.js';
+import { register as synthetic } from './synthetic.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [ingest, data, backtest, replayServer];
+export const COMMANDS: Register[] = [ingest, data, backtest, replayServer, synthetic];
