@@ -1,0 +1,167 @@
+/**
+ * Chooses the TensorFlow.js backend at run time: native TensorFlow with a GPU, native TensorFlow on the
+ * CPU, WebAssembly (XNNPACK, SIMD, with the gradient kernels it lacks registered), then pure JavaScript.
+ * The native packages are optionalDependencies whose install may have failed (offline, no CUDA), so
+ * each is tried with a dynamic import and skipped when it does not load.
+ */
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { Alpha15Error } from '../errors.js';
+import { registerWasmGradients } from './wasm-gradients.js';
+import { enableNodeWasmThreads } from './wasm-threads.js';
+
+export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendPreference = 'auto' | BackendName;
+
+export const backendPreferenceSchema = z.enum(['auto', ...BACKEND_NAMES]);
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Threads the backend computes with (XNNPACK's pool for wasm, 1 for cpu). */
+  threads: number;
+  /** Whether the wasm build in use has 128-bit SIMD. */
+  simd?: boolean;
+}
+
+export interface BackendOptions {
+  /** Threads for the wasm backend; defaults to the machine's available parallelism. */
+  threads?: number;
+}
+
+/** The variable that replaces an `auto` preference, e.g. `ALPHA15_BACKEND=cpu`. */
+export const BACKEND_ENV_VARIABLE = 'ALPHA15_BACKEND';
+
+export class BackendUnavailableError extends Alpha15Error {
+  constructor(
+    readonly backend: BackendName,
+    cause: unknown,
+  ) {
+    super(
+      `The TensorFlow.js backend '${backend}' is not available: ${describe(cause)}`,
+      backend === 'node' || backend === 'node-gpu'
+        ? `Install @tensorflow/tfjs-${backend === 'node' ? 'node' : 'node-gpu'} (it needs network access and, for the GPU, CUDA), or choose --backend wasm.`
+        : `Choose another backend (--backend auto picks the best one that loads), or unset ${BACKEND_ENV_VARIABLE}.`,
+      { cause },
+    );
+  }
+}
+
+/** The TensorFlow.js name each backend registers under. */
+const TF_BACKEND_NAME: Record<BackendName, string> = {
+  'node-gpu': 'tensorflow',
+  node: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+const selections = new Map<BackendName, Promise<BackendInfo>>();
+let active: BackendInfo | undefined;
+
+/**
+ * Activates the best available backend (or exactly the preferred one) and returns what it is. Calling
+ * again is cheap: each backend is initialised once and the choice is logged to stderr once.
+ */
+export async function selectBackend(
+  preferred: BackendPreference = 'auto',
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
+  const resolved = resolvePreference(preferred);
+  if (resolved !== 'auto') return activate(resolved, options);
+  if (active !== undefined) return active;
+  const failures: string[] = [];
+  for (const candidate of BACKEND_NAMES) {
+    try {
+      return await activate(candidate, options);
+    } catch (error) {
+      failures.push(`${candidate}: ${describe(error instanceof BackendUnavailableError ? error.cause : error)}`);
+    }
+  }
+  throw new Alpha15Error(`No TensorFlow.js backend could start (${failures.join('; ')})`, 'Reinstall dependencies with npm install.');
+}
+
+function resolvePreference(preferred: BackendPreference): BackendPreference {
+  if (preferred !== 'auto') return preferred;
+  const fromEnvironment = process.env[BACKEND_ENV_VARIABLE];
+  if (fromEnvironment === undefined || fromEnvironment === '') return 'auto';
+  const parsed = backendPreferenceSchema.safeParse(fromEnvironment);
+  if (!parsed.success) {
+    throw new Alpha15Error(
+      `${BACKEND_ENV_VARIABLE}=${fromEnvironment} names no backend`,
+      `Use one of: ${backendPreferenceSchema.options.join(', ')}.`,
+    );
+  }
+  return parsed.data;
+}
+
+function activate(name: BackendName, options: BackendOptions): Promise<BackendInfo> {
+  let selection = selections.get(name);
+  if (selection === undefined) {
+    selection = initialise(name, options).catch((error: unknown) => {
+      selections.delete(name);
+      throw error instanceof BackendUnavailableError ? error : new BackendUnavailableError(name, error);
+    });
+    selections.set(name, selection);
+  }
+  return selection.then(async (info) => {
+    if (tf.getBackend() !== TF_BACKEND_NAME[name]) await tf.setBackend(TF_BACKEND_NAME[name]);
+    if (active?.name !== info.name) {
+      process.stderr.write(`alpha15: TensorFlow.js backend ${formatBackend(info)}\n`);
+    }
+    active = info;
+    return info;
+  });
+}
+
+async function initialise(name: BackendName, options: BackendOptions): Promise<BackendInfo> {
+  switch (name) {
+    case 'node-gpu':
+    case 'node': {
+      // A variable specifier keeps TypeScript and bundlers from requiring the optional package.
+      const specifier = name === 'node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
+      await import(specifier);
+      await setBackendOrThrow(name);
+      return { name, threads: availableParallelism() };
+    }
+    case 'wasm':
+      return initialiseWasm(options);
+    case 'cpu':
+      await setBackendOrThrow('cpu');
+      return { name: 'cpu', threads: 1 };
+  }
+}
+
+async function initialiseWasm(options: BackendOptions): Promise<BackendInfo> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // Point the loader at the binaries shipped in node_modules: in Node it would otherwise look beside the
+  // bundled script or, with a CDN prefix, go to the network.
+  const require = createRequire(import.meta.url);
+  const distFolder = require.resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/');
+  wasm.setWasmPaths(distFolder);
+  const threads = options.threads ?? availableParallelism();
+  const threaded = threads > 1 && enableNodeWasmThreads();
+  wasm.setThreadsCount(threads);
+  registerWasmGradients();
+  await setBackendOrThrow('wasm');
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  return { name: 'wasm', threads: threaded ? wasm.getThreadsCount() : 1, simd };
+}
+
+async function setBackendOrThrow(name: BackendName): Promise<void> {
+  // setBackend resolves false (with a console warning) instead of throwing when initialisation fails.
+  const ok = await tf.setBackend(TF_BACKEND_NAME[name]);
+  if (!ok) throw new BackendUnavailableError(name, new Error('initialisation failed'));
+}
+
+export function formatBackend(info: BackendInfo): string {
+  const details = [`${info.threads} thread${info.threads === 1 ? '' : 's'}`];
+  if (info.simd !== undefined) details.unshift(info.simd ? 'SIMD' : 'no SIMD');
+  return `${info.name} (${details.join(', ')})`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}
