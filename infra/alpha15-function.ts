@@ -113,3 +113,19 @@ export class Alpha15Function extends Construct {
 
 /** CloudWatch namespace of the Powertools metrics every handler emits. */
 export const METRICS_NAMESPACE = 'Alpha15';
+
+/** A run-time file (glob, relative to the project root) and the folder (relative to the bundle) it goes to. */
+export interface BundledFile {
+  from: string;
+  to: string;
+}
+
+/** Bundling hooks that copy run-time files beside the bundle; run in the local shell, like the local esbuild. */
+export function copyIntoBundle(files: readonly BundledFile[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      files.map(({ from, to }) => `mkdir -p "${outputDir}/${to}" && cp ${inputDir}/${from} "${outputDir}/${to}/"`),
+  };
+}

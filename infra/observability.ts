@@ -21,7 +21,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { acknowledgeFindings, arnFindingToken, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
 import { Construct } from 'constructs';
 import { indexTemplates } from '../src/telemetry/index-templates.js';
-import { Alpha15Function } from './alpha15-function.js';
+import { Alpha15Function, copyIntoBundle } from './alpha15-function.js';
 
 export interface ObservabilityProps {
   instanceType: string;
@@ -143,6 +143,8 @@ export class Observability extends Construct {
       description: 'Installs alpha15 index templates, dashboards and the writer role in OpenSearch',
       timeout: Duration.minutes(5),
       memorySize: 256,
+      // dashboards-import.ts reads the saved objects from ./dashboards/ beside the (bundled) module
+      commandHooks: copyIntoBundle([{ from: 'src/telemetry/dashboards/*.ndjson', to: 'dashboards' }]),
     });
     this.adminSecret.grantRead(this.setup.role);
     const provider = new cr.Provider(this, 'SetupProvider', { onEventHandler: this.setup.function });

@@ -13,7 +13,8 @@ import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Alpha15Function, METRICS_NAMESPACE } from './alpha15-function.js';
+import { Alpha15Function, copyIntoBundle, METRICS_NAMESPACE, type BundledFile } from './alpha15-function.js';
+import { TICK_COMPLETED_METRIC } from '../lambdas/shared/metric-names.js';
 import { BUCKET_PREFIXES } from './bucket-layout.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, arnFindingToken } from './nag.js';
 
@@ -32,8 +33,16 @@ export interface PaperTradingProps {
   removalPolicy?: RemovalPolicy;
 }
 
-/** The metric a completed tick emits once; its absence is a missed minute. */
-export const TICK_COMPLETED_METRIC = 'TickCompleted';
+export { TICK_COMPLETED_METRIC };
+
+const WASM_PACKAGE = 'node_modules/@tensorflow/tfjs-backend-wasm';
+/** What the wasm backend loads from disk at run time, relative to the project root and the bundle. */
+export const WASM_RUNTIME_FILES: BundledFile[] = [
+  { from: `${WASM_PACKAGE}/package.json`, to: WASM_PACKAGE },
+  { from: `${WASM_PACKAGE}/dist/*.wasm`, to: `${WASM_PACKAGE}/dist` },
+  { from: `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.js`, to: `${WASM_PACKAGE}/wasm-out` },
+  { from: `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`, to: `${WASM_PACKAGE}/wasm-out` },
+];
 /** Minutes in the missed-minute alarm's window, and how many of them may pass without a tick. */
 const MISSED_WINDOW_MINUTES = 5;
 const MISSED_MINUTES_TOLERATED = 1;
@@ -70,14 +79,9 @@ export class PaperTrading extends Construct {
           ? { OPENSEARCH_URL: `https://${props.telemetry.domain.domainEndpoint}`, INDEX_PREFIX: props.telemetry.indexPrefix }
           : {}),
       },
-      // the wasm backend loads its binaries from beside the bundle at run time
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (inputDir: string, outputDir: string) => [
-          `cp ${inputDir}/node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm ${outputDir}/`,
-        ],
-      },
+      // the wasm backend resolves its binaries (and the threaded build's worker files) through
+      // require.resolve('@tensorflow/tfjs-backend-wasm/...'), so they ship in a node_modules beside the bundle
+      commandHooks: copyIntoBundle(WASM_RUNTIME_FILES),
       // ticks that failed inside the function land here with their event
       deadLetterQueue: this.deadLetterQueue,
       removalPolicy: props.removalPolicy,

@@ -1,0 +1,39 @@
+/** Lambda: the ingestion schedule (see infra/ingestion.ts). */
+import { z } from 'zod';
+import { configSchema } from '../../src/config/schema.js';
+import { parseSourceSpec } from '../../src/market/source.js';
+import { openStore } from '../../src/store/open-store.js';
+import { DAY_MS, MINUTE_MS } from '../../src/time.js';
+import { parseEnv, symbolListSchema } from '../shared/env.js';
+import { parseEvent, scheduledEventSchema } from '../shared/events.js';
+import { createTools, wrapHandler } from '../shared/powertools.js';
+import { ingestLatest } from './ingest-latest.js';
+
+const env = parseEnv(
+  z.object({
+    STORE_URL: z.string().startsWith('s3://'),
+    SYMBOLS: symbolListSchema,
+    LOOKBACK_MINUTES: z.coerce.number().int().positive(),
+    MAX_BACKFILL_DAYS: z.coerce.number().positive().default(3),
+    BINANCE_BASE_URL: z.string().url().optional(),
+  }),
+);
+const tools = createTools('ingest');
+const store = openStore(env.STORE_URL);
+const source = parseSourceSpec('binance', configSchema.parse({ symbols: env.SYMBOLS, binanceBaseUrl: env.BINANCE_BASE_URL }));
+
+export const handler = wrapHandler(tools, async (event) => {
+  const scheduled = parseEvent(scheduledEventSchema, event, 'a scheduled event');
+  const result = await ingestLatest(Date.parse(scheduled.time), {
+    store,
+    source,
+    symbols: env.SYMBOLS,
+    lookbackMinutes: env.LOOKBACK_MINUTES,
+    maxBackfillMinutes: (env.MAX_BACKFILL_DAYS * DAY_MS) / MINUTE_MS,
+  });
+  tools.metrics.addMetric('RowsAdded', 'Count', result.rowsAdded);
+  const missing = Object.values(result.symbols).reduce((sum, symbolResult) => sum + symbolResult.missing, 0);
+  tools.metrics.addMetric('MinutesMissing', 'Count', missing);
+  tools.logger.info('ingested', { toMs: result.toMs, rowsAdded: result.rowsAdded, missing });
+  return { toMs: result.toMs, rowsAdded: result.rowsAdded, missing };
+});

@@ -1,0 +1,64 @@
+/**
+ * What the OpenSearch setup custom resource installs, over plain HTTPS with the internal admin user:
+ * the index templates (before any document, so every number maps as double), the Dashboards saved
+ * objects, and an OpenSearch role that may write only the telemetry indices, mapped to the IAM roles of
+ * the writers (the paper-trading Lambda signs its requests with SigV4).
+ */
+import { Alpha15Error } from '../../src/errors.js';
+import { importDashboards } from '../../src/telemetry/dashboards-import.js';
+import { indexTemplates } from '../../src/telemetry/index-templates.js';
+
+export class OpenSearchSetupError extends Alpha15Error {}
+
+export interface InstallOptions {
+  endpoint: string;
+  username: string;
+  password: string;
+  indexPrefix: string;
+  writerRoleArns: readonly string[];
+  fetchImpl?: typeof fetch;
+}
+
+export interface InstallReport {
+  templates: string[];
+  dashboardObjects: number;
+  writerRole: string;
+}
+
+export function writerRoleName(indexPrefix: string): string {
+  return `${indexPrefix}_telemetry_writer`;
+}
+
+export async function installOpenSearchResources(options: InstallOptions): Promise<InstallReport> {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const base = options.endpoint.replace(/\/+$/, '');
+  const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+  const call = async (method: string, path: string, body: unknown) => {
+    const response = await fetchImpl(`${base}${path}`, {
+      method,
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw new OpenSearchSetupError(`${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`, 'check the domain status and the admin secret');
+    }
+  };
+
+  const templates = indexTemplates(options.indexPrefix);
+  for (const template of templates) await call('PUT', `/_index_template/${template.name}`, template.body);
+
+  const role = writerRoleName(options.indexPrefix);
+  await call('PUT', `/_plugins/_security/api/roles/${role}`, {
+    cluster_permissions: ['cluster_composite_ops', 'indices:admin/index_template/get', 'indices:admin/index_template/put'],
+    index_permissions: [{ index_patterns: [`${options.indexPrefix}-*`], allowed_actions: ['crud', 'create_index', 'indices:admin/mapping/put'] }],
+  });
+  await call('PUT', `/_plugins/_security/api/rolesmapping/${role}`, { backend_roles: [...options.writerRoleArns] });
+
+  const imported = await importDashboards({
+    dashboardsUrl: `${base}/_dashboards`,
+    indexPrefix: options.indexPrefix,
+    headers: { authorization },
+    fetchImpl,
+  });
+  return { templates: templates.map((template) => template.name), dashboardObjects: imported.successCount, writerRole: role };
+}

@@ -1,0 +1,78 @@
+/**
+ * The promotion step after a training job ends: a failed or stopped job is recorded and never
+ * promoted; a completed one is looked up (job → model), its evaluation read, and the champion pointer
+ * moved only when `decidePromotion` says the candidate is better on the same validation window. Every
+ * decision is written to `models/promotions/<job>.json`; every promotion also to the champion history.
+ */
+import { Alpha15Error } from '../../src/errors.js';
+import { parseJson } from '../../src/model/model-io.js';
+import {
+  championHistoryKey,
+  decidePromotion,
+  evaluationSchema,
+  EVALUATION_FILE,
+  promotionRecordKey,
+  trainingJobRecordKey,
+  trainingJobRecordSchema,
+  type PromotionDecision,
+} from '../../src/model/promotion.js';
+import { getChampion, getModelFile, setChampion } from '../../src/model/registry.js';
+import type { ObjectStore } from '../../src/store/object-store.js';
+import type { TrainingJobStateChange } from '../shared/events.js';
+
+/** A completed job left no record of its model: the container did not finish its contract. */
+export class CandidateRecordMissingError extends Alpha15Error {}
+
+export type PromotionOutcome =
+  | { jobName: string; status: 'Failed' | 'Stopped'; promoted: false; reason: 'job-failed' | 'job-stopped'; detail: string }
+  | ({ jobName: string; status: 'Completed'; modelId: string; promoted: boolean } & PromotionDecision)
+  | { jobName: string; status: 'InProgress' | 'Stopping'; promoted: false; reason: 'not-final'; detail: string };
+
+export async function promoteFinishedJob(event: TrainingJobStateChange, deps: { store: ObjectStore; nowMs: number }): Promise<PromotionOutcome> {
+  const { TrainingJobName: jobName, TrainingJobStatus: status } = event.detail;
+  const outcome = await decide(jobName, status, event.detail.FailureReason, deps);
+  await deps.store.put(promotionRecordKey(jobName), JSON.stringify({ ...outcome, decidedAtMs: deps.nowMs }, null, 2));
+  return outcome;
+}
+
+async function decide(
+  jobName: string,
+  status: TrainingJobStateChange['detail']['TrainingJobStatus'],
+  failureReason: string | undefined,
+  deps: { store: ObjectStore; nowMs: number },
+): Promise<PromotionOutcome> {
+  if (status === 'Failed' || status === 'Stopped') {
+    return {
+      jobName,
+      status,
+      promoted: false,
+      reason: status === 'Failed' ? 'job-failed' : 'job-stopped',
+      detail: failureReason ?? 'no failure reason given',
+    };
+  }
+  if (status !== 'Completed') return { jobName, status, promoted: false, reason: 'not-final', detail: status };
+
+  const recordBytes = await deps.store.get(trainingJobRecordKey(jobName));
+  if (recordBytes === undefined) {
+    throw new CandidateRecordMissingError(
+      `training job ${jobName} completed but ${trainingJobRecordKey(jobName)} does not exist`,
+      'check the job log in CloudWatch (/aws/sagemaker/TrainingJobs): the container must write it after saving the model',
+    );
+  }
+  const { modelId } = parseJson(jobName, trainingJobRecordKey(jobName), recordBytes, trainingJobRecordSchema);
+  const evaluationBytes = await getModelFile(deps.store, modelId, EVALUATION_FILE);
+  if (evaluationBytes === undefined) {
+    throw new CandidateRecordMissingError(`model ${modelId} of job ${jobName} has no ${EVALUATION_FILE}`, 'retrain: the job did not finish its contract');
+  }
+  const evaluation = parseJson(modelId, EVALUATION_FILE, evaluationBytes, evaluationSchema);
+  const champion = await getChampion(deps.store);
+  const decision = decidePromotion(evaluation, champion?.modelId);
+  if (decision.promote) {
+    const pointer = await setChampion(deps.store, modelId, deps.nowMs);
+    await deps.store.putIfAbsent(
+      championHistoryKey(modelId, pointer.promotedAtMs),
+      JSON.stringify({ ...pointer, previousModelId: champion?.modelId ?? null, jobName, evaluation }, null, 2),
+    );
+  }
+  return { jobName, status, modelId, promoted: decision.promote, ...decision };
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { TRAINING_METRIC_DEFINITIONS } from '../../infra/training.js';
+import { writeKlines } from '../../src/lake/writer.js';
+import { generateSyntheticMarket } from '../../src/market/synthetic.js';
+import { loadPredictor } from '../../src/model/predictor.js';
+import { evaluationSchema, EVALUATION_FILE, trainingJobRecordKey, trainingJobRecordSchema } from '../../src/model/promotion.js';
+import { getChampion, getModelFile, readModelMeta } from '../../src/model/registry.js';
+import { openStore } from '../../src/store/open-store.js';
+import { MINUTE_MS } from '../../src/time.js';
+import { runSageMakerTraining } from '../../training-container/run-training.js';
+import { encodeHyperparameters, sagemakerPaths, type TrainingHyperparameters } from '../../training-container/sagemaker-contract.js';
+import { leadLagOptions, LEAD_LAG_SYMBOLS, SYNTHETIC_START_MS } from '../support/model-fixtures.js';
+
+const MINUTES = 3_000;
+let workDir: string;
+let storeUrl: string;
+
+before(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'alpha15-sagemaker-'));
+  storeUrl = `file://${path.join(workDir, 'bucket')}`;
+  const store = openStore(storeUrl);
+  for (const columns of generateSyntheticMarket(leadLagOptions(MINUTES, 21))) await writeKlines(store, columns);
+});
+after(() => rm(workDir, { recursive: true, force: true }));
+
+/** A SageMaker directory tree with the given hyperparameters (as SageMaker writes them: all strings). */
+async function sagemakerTree(name: string, hyperparameters: Record<string, string>): Promise<string> {
+  const root = path.join(workDir, name);
+  await mkdir(path.join(root, 'input/config'), { recursive: true });
+  await writeFile(sagemakerPaths(root).hyperparameters, JSON.stringify(hyperparameters));
+  return root;
+}
+
+function tinyJob(jobName: string, overrides: Partial<TrainingHyperparameters> = {}): Record<string, string> {
+  return encodeHyperparameters({
+    jobName,
+    store: storeUrl,
+    symbols: LEAD_LAG_SYMBOLS.join(','),
+    fromMs: SYNTHETIC_START_MS,
+    toMs: SYNTHETIC_START_MS + MINUTES * MINUTE_MS,
+    windowMinutes: 32,
+    filters: 8,
+    blocks: 2,
+    epochs: 1,
+    sampleStrideMinutes: 4,
+    backend: 'wasm',
+    ...overrides,
+  });
+}
+
+test('a job on a local SageMaker tree writes a loadable model, parseable metric lines and the promotion evidence', async () => {
+  const root = await sagemakerTree('first-job', tinyJob('alpha15-20260105-0000'));
+  const lines: string[] = [];
+  const result = await runSageMakerTraining(root, { writeLine: (line) => lines.push(line), env: {} });
+  assert.ok(result.ok, `the job failed: ${'failure' in result ? result.failure : ''}`);
+
+  const modelStore = openStore(`file://${sagemakerPaths(root).model}`);
+  const predictor = await loadPredictor(modelStore, result.modelId);
+  try {
+    assert.deepEqual(predictor.meta.symbols, LEAD_LAG_SYMBOLS);
+    const window = new Float32Array(predictor.meta.windowMinutes * predictor.meta.channels);
+    assert.equal(predictor.predictWindow(window).length, LEAD_LAG_SYMBOLS.length);
+  } finally {
+    predictor.dispose();
+  }
+
+  // every metric SageMaker charts is found by its definition's regex, with the value the registry holds
+  const meta = await readModelMeta(openStore(storeUrl), result.modelId);
+  const captured = (name: string) =>
+    lines.flatMap((line) => {
+      const match = new RegExp(TRAINING_METRIC_DEFINITIONS.find((definition) => definition.Name === name)!.Regex).exec(line);
+      return match ? [Number(match[1])] : [];
+    });
+  assert.deepEqual(captured('epoch'), [1]);
+  assert.equal(captured('train_loss').length, 1);
+  assert.ok(Math.abs(captured('validation_ic').at(-1)! - meta.validation.ic) < 1e-9);
+  assert.ok(Math.abs(captured('validation_hit_rate').at(-1)! - meta.validation.hitRate) < 1e-9);
+
+  const store = openStore(storeUrl);
+  const record = trainingJobRecordSchema.parse(JSON.parse(new TextDecoder().decode(await store.get(trainingJobRecordKey('alpha15-20260105-0000')))));
+  assert.equal(record.modelId, result.modelId);
+  const evaluation = evaluationSchema.parse(JSON.parse(new TextDecoder().decode(await getModelFile(store, result.modelId, EVALUATION_FILE))));
+  assert.equal(evaluation.champion, null, 'the first model has no champion to compare with');
+  assert.equal((await getChampion(store))?.modelId, result.modelId, 'the first model becomes champion');
+  const epochLog = await readFile(path.join(sagemakerPaths(root).checkpoints, 'epochs.jsonl'), 'utf8');
+  assert.equal(epochLog.trim().split('\n').length, 1, 'the epoch log is kept with the spot checkpoints');
+});
+
+test('a later job scores the champion on its own validation window and leaves the champion pointer to promotion', async () => {
+  const store = openStore(storeUrl);
+  const championBefore = await getChampion(store);
+  assert.ok(championBefore, 'the previous test made a champion');
+  const root = await sagemakerTree('second-job', tinyJob('alpha15-20260105-0100', { seed: 99 }));
+  const result = await runSageMakerTraining(root, { writeLine: () => {}, env: {} });
+  assert.ok(result.ok);
+
+  const evaluation = evaluationSchema.parse(JSON.parse(new TextDecoder().decode(await getModelFile(store, result.modelId, EVALUATION_FILE))));
+  const meta = await readModelMeta(store, result.modelId);
+  assert.equal(evaluation.champion?.modelId, championBefore.modelId);
+  assert.deepEqual(evaluation.window, meta.split.validation);
+  assert.ok(evaluation.samples > 0);
+  assert.ok(Number.isFinite(evaluation.champion!.score.ic) && Number.isFinite(evaluation.candidate.ic));
+  assert.notEqual(evaluation.champion!.score.ic, evaluation.candidate.ic, 'two different models score differently');
+  assert.equal((await getChampion(store))?.modelId, championBefore.modelId, 'the container never replaces a champion');
+});
+
+test('bad hyperparameters write the failure file, name the parameter, and train nothing', async () => {
+  const root = await sagemakerTree('bad-job', { ...tinyJob('alpha15-20260105-0200'), epochs: 'many' });
+  const result = await runSageMakerTraining(root, { writeLine: () => {}, env: {} });
+  assert.equal(result.ok, false);
+  const failure = await readFile(sagemakerPaths(root).failure, 'utf8');
+  assert.match(failure, /^InvalidHyperparametersError: invalid hyperparameter epochs/);
+  await assert.rejects(stat(sagemakerPaths(root).model), { code: 'ENOENT' });
+  assert.equal(await openStore(storeUrl).get(trainingJobRecordKey('alpha15-20260105-0200')), undefined);
+});

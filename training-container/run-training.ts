@@ -1,0 +1,107 @@
+/**
+ * The training job: SageMaker directory tree in, registry model out. The same `trainModel` as
+ * `alpha15 train`; around it only the contract (hyperparameters, failure file, model directory, metric
+ * lines, checkpoints) and the promotion evidence. Order matters: the model and its evaluation are saved
+ * first, the job record (`models/training-jobs/<job>.json`) last, so promotion never sees half a result.
+ */
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from '../src/config/load.js';
+import { modelKey, type EpochRecord } from '../src/model/artifacts.js';
+import { EVALUATION_FILE, trainingJobRecordKey, type TrainingJobRecord } from '../src/model/promotion.js';
+import { putModelFile } from '../src/model/registry.js';
+import { trainModel } from '../src/model/train.js';
+import { openStore } from '../src/store/open-store.js';
+import { evaluateOnSameWindow } from './evaluate-on-window.js';
+import { formatMetricLine } from './metric-lines.js';
+import { configOverrides, failureReason, parseHyperparameters, sagemakerPaths, type SageMakerPaths } from './sagemaker-contract.js';
+
+export interface SageMakerRunOptions {
+  /** Where metric lines and progress go (SageMaker scans the container's stdout). */
+  writeLine?: (line: string) => void;
+  /** Environment for ALPHA15_* config overrides; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  nowMs?: number;
+}
+
+export type SageMakerRunResult = { ok: true; modelId: string; jobName: string; championBefore: string | null } | { ok: false; failure: string };
+
+export async function runSageMakerTraining(root: string, options: SageMakerRunOptions = {}): Promise<SageMakerRunResult> {
+  const paths = sagemakerPaths(root);
+  const writeLine = options.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
+  try {
+    return await train(paths, writeLine, options);
+  } catch (error) {
+    const failure = failureReason(error);
+    await mkdir(path.dirname(paths.failure), { recursive: true });
+    await writeFile(paths.failure, failure);
+    writeLine(`alpha15: training failed: ${failure}`);
+    return { ok: false, failure };
+  }
+}
+
+async function train(paths: SageMakerPaths, writeLine: (line: string) => void, options: SageMakerRunOptions): Promise<SageMakerRunResult> {
+  const hyperparameters = parseHyperparameters(JSON.parse(await readFile(paths.hyperparameters, 'utf8')));
+  const config = loadConfig({ env: options.env ?? process.env, flags: configOverrides(hyperparameters) });
+  const store = openStore(config.store);
+  const epochLog = path.join(paths.checkpoints, 'epochs.jsonl');
+  await mkdir(paths.checkpoints, { recursive: true });
+
+  const printEpoch = (record: EpochRecord) => {
+    const values = { epoch: record.epoch, train_loss: record.trainLoss, validation_loss: record.valLoss, validation_ic: record.meanIc };
+    for (const [name, value] of Object.entries(values)) {
+      const line = formatMetricLine(name as keyof typeof values, value);
+      if (line) writeLine(line);
+    }
+  };
+  // one write after the other, so the epoch log keeps its order
+  let epochLogWritten = Promise.resolve();
+  const result = await trainModel({
+    config,
+    store,
+    fromMs: hyperparameters.fromMs,
+    toMs: hyperparameters.toMs,
+    backend: hyperparameters.backend,
+    save: true,
+    // the first model becomes champion (trainModel's rule); later ones only through the promotion step
+    promote: false,
+    nowMs: options.nowMs,
+    onEpoch: (record) => {
+      printEpoch(record);
+      // the epoch log survives a spot interruption with the checkpoints directory
+      epochLogWritten = epochLogWritten.then(() => appendFile(epochLog, `${JSON.stringify(record)}\n`));
+    },
+  });
+  await epochLogWritten;
+  try {
+    for (const [name, value] of [
+      ['validation_ic', result.val.ic],
+      ['validation_rank_ic', result.val.rankIc],
+      ['validation_hit_rate', result.val.hitRate],
+    ] as const) {
+      const line = formatMetricLine(name, value);
+      if (line) writeLine(line);
+    }
+    const evaluation = await evaluateOnSameWindow(store, result, writeLine);
+    await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
+    await copyModelDirectory(store, result.modelId, paths.model);
+    const record: TrainingJobRecord = { jobName: hyperparameters.jobName, modelId: result.modelId, finishedAtMs: options.nowMs ?? Date.now() };
+    await store.put(trainingJobRecordKey(hyperparameters.jobName), JSON.stringify(record, null, 2));
+    writeLine(`alpha15: model ${result.modelId} saved to ${store.url} (champion now: ${result.champion ? 'this model' : 'unchanged, promotion decides'})`);
+    return { ok: true, modelId: result.modelId, jobName: hyperparameters.jobName, championBefore: evaluation.champion?.modelId ?? null };
+  } finally {
+    result.predictor.dispose();
+  }
+}
+
+/** The model's registry files into /opt/ml/model, so the job's model.tar.gz is a loadable copy. */
+async function copyModelDirectory(store: ReturnType<typeof openStore>, modelId: string, modelDir: string): Promise<void> {
+  const prefix = modelKey(modelId, '');
+  // the registry layout (models/<id>/...), so the directory opens as a store: openStore('file://' + modelDir)
+  const target = path.join(modelDir, prefix);
+  await mkdir(target, { recursive: true });
+  for (const key of await store.list(prefix)) {
+    const bytes = await store.get(key);
+    if (bytes !== undefined) await writeFile(path.join(target, key.slice(prefix.length)), bytes);
+  }
+}

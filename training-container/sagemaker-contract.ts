@@ -1,0 +1,129 @@
+/**
+ * The SageMaker training-container contract, in one place:
+ *
+ *   /opt/ml/input/config/hyperparameters.json   every value a STRING (SageMaker's rule), parsed here
+ *   /opt/ml/input/data/<channel>/               optional input channels (we read the lake through the store)
+ *   /opt/ml/model/                              the model; SageMaker tars it into the job's output
+ *   /opt/ml/output/failure                      why the job failed, shown as the job's FailureReason
+ *   /opt/ml/checkpoints/                        synced with S3 for managed-spot restarts
+ *
+ * The trigger Lambda encodes hyperparameters with `encodeHyperparameters`, the container decodes them
+ * with `parseHyperparameters`: one schema on both sides of the wire.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { Alpha15Error } from '../src/errors.js';
+
+export const SAGEMAKER_ROOT = '/opt/ml';
+export const CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
+/** SageMaker keeps at most this many characters of the failure file as FailureReason. */
+export const FAILURE_REASON_MAX_CHARS = 1024;
+
+export class InvalidHyperparametersError extends Alpha15Error {}
+
+const int = z.coerce.number().int();
+/**
+ * The backend preferences of src/model/backend.ts, spelled out: importing that module would pull
+ * TensorFlow.js into the trigger Lambda's bundle (a test keeps the two lists equal).
+ */
+export const BACKEND_PREFERENCES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+const symbolList = z
+  .string()
+  .transform((list) => list.split(',').map((symbol) => symbol.trim().toUpperCase()).filter((symbol) => symbol !== ''))
+  .pipe(z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1));
+
+/** The decoded hyperparameters. Optional training knobs override the config's defaults. */
+export const hyperparametersSchema = z
+  .object({
+    jobName: z.string().regex(/^[a-zA-Z0-9-]{1,63}$/, 'a SageMaker job name'),
+    /** Where the lake is read and the model saved (`s3://bucket` in AWS, `file://dir` locally). */
+    store: z.string().regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>'),
+    symbols: symbolList,
+    fromMs: int.optional(),
+    toMs: int.optional(),
+    epochs: int.positive().optional(),
+    batchSize: int.positive().optional(),
+    learningRate: z.coerce.number().positive().optional(),
+    filters: int.positive().optional(),
+    blocks: int.positive().optional(),
+    kernelSize: int.positive().optional(),
+    windowMinutes: int.min(16).optional(),
+    sampleStrideMinutes: int.positive().optional(),
+    seed: int.optional(),
+    backend: z.enum(BACKEND_PREFERENCES).optional(),
+  })
+  .strict()
+  .refine((h) => h.fromMs === undefined || h.toMs === undefined || h.fromMs < h.toMs, 'fromMs must lie before toMs');
+
+export type TrainingHyperparameters = z.input<typeof hyperparametersSchema>;
+export type ParsedHyperparameters = z.infer<typeof hyperparametersSchema>;
+
+export function encodeHyperparameters(hyperparameters: TrainingHyperparameters): Record<string, string> {
+  const encoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(hyperparameters)) {
+    if (value === undefined) continue;
+    encoded[name] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return encoded;
+}
+
+export function parseHyperparameters(raw: unknown): ParsedHyperparameters {
+  const strings = z.record(z.string(), z.string()).safeParse(raw);
+  if (!strings.success) {
+    throw new InvalidHyperparametersError('hyperparameters.json must be an object of strings', 'SageMaker passes every hyperparameter as a string');
+  }
+  const parsed = hyperparametersSchema.safeParse(strings.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidHyperparametersError(
+      `invalid hyperparameter ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      'fix the training job request (lambdas/training-trigger) or the local hyperparameters.json',
+    );
+  }
+  return parsed.data;
+}
+
+/** Config overrides (dotted paths, as `loadConfig` takes them) that the hyperparameters carry. */
+export function configOverrides(h: ParsedHyperparameters): Record<string, unknown> {
+  return {
+    store: h.store,
+    symbols: h.symbols,
+    windowMinutes: h.windowMinutes,
+    'training.epochs': h.epochs,
+    'training.batchSize': h.batchSize,
+    'training.learningRate': h.learningRate,
+    'training.sampleStrideMinutes': h.sampleStrideMinutes,
+    'model.filters': h.filters,
+    'model.blocks': h.blocks,
+    'model.kernelSize': h.kernelSize,
+    'model.seed': h.seed,
+  };
+}
+
+export interface SageMakerPaths {
+  root: string;
+  hyperparameters: string;
+  inputData: string;
+  model: string;
+  failure: string;
+  checkpoints: string;
+}
+
+export function sagemakerPaths(root: string = SAGEMAKER_ROOT): SageMakerPaths {
+  return {
+    root,
+    hyperparameters: path.join(root, 'input/config/hyperparameters.json'),
+    inputData: path.join(root, 'input/data'),
+    model: path.join(root, 'model'),
+    failure: path.join(root, 'output/failure'),
+    checkpoints: path.join(root, 'checkpoints'),
+  };
+}
+
+/** The failure file's text: the situation and what to do, cut to what SageMaker keeps. */
+export function failureReason(error: unknown): string {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = error instanceof Alpha15Error && error.hint ? ` (hint: ${error.hint})` : '';
+  return `${name}: ${message}${hint}`.slice(0, FAILURE_REASON_MAX_CHARS);
+}
