@@ -39,14 +39,21 @@ started = performance.now();
 const frame = alignToGrid(market, startTimeMs, startTimeMs + minutes * MINUTE_MS);
 const features = buildFeatures(frame);
 applyStats(features, fitStats(features, { fromRow: 0, toRow: frame.length }));
-const { endRows, targets } = sampleEndRows(features, forwardReturns(frame, horizonMinutes), { fromRow: 0, toRow: frame.length }, {
-  windowMinutes,
-  horizonMinutes,
-  strideMinutes: 1,
-  maxGapMinutes: 5,
-});
+const { endRows, targets } = sampleEndRows(
+  features,
+  forwardReturns(frame, horizonMinutes),
+  { fromRow: 0, toRow: frame.length },
+  {
+    windowMinutes,
+    horizonMinutes,
+    strideMinutes: 1,
+    maxGapMinutes: 5,
+  },
+);
 const prepareSeconds = (performance.now() - started) / 1000;
-log(`features, stats, targets and ${endRows.length} samples in ${prepareSeconds.toFixed(2)} s (channels ${features.channels})`);
+log(
+  `features, stats, targets and ${endRows.length} samples in ${prepareSeconds.toFixed(2)} s (channels ${features.channels})`,
+);
 
 const budgetMs = Number(flags.seconds) * 1000;
 let samples = 0;
@@ -72,4 +79,7 @@ const result = {
   checksumIsFinite: Number.isFinite(checksum),
 };
 if (flags.json) console.log(JSON.stringify(result));
-else console.log(`window assembly [${result.shape.join(', ')}]: ${result.samplesPerSecond} samples/s (${result.gigabytesPerSecond} GB/s copied)`);
+else
+  console.log(
+    `window assembly [${result.shape.join(', ')}]: ${result.samplesPerSecond} samples/s (${result.gigabytesPerSecond} GB/s copied)`,
+  );

@@ -115,7 +115,10 @@ export function splitChronologically(length: number, options: SplitOptions): Chr
   return {
     train: { fromRow: 0, toRow: trainRows },
     validation: { fromRow: validationFromRow, toRow: validationToRow },
-    test: testFraction > 0 ? { fromRow: validationToRow + embargoMinutes, toRow: length } : { fromRow: length, toRow: length },
+    test:
+      testFraction > 0
+        ? { fromRow: validationToRow + embargoMinutes, toRow: length }
+        : { fromRow: length, toRow: length },
   };
 }
 
@@ -123,8 +126,13 @@ export function splitChronologically(length: number, options: SplitOptions): Chr
  * Expanding-window folds: rows are cut into k + 1 equal blocks; fold i trains on blocks 0..i and
  * validates on block i + 1 after an embargo, so every fold only ever looks back in time.
  */
-export function walkForwardFolds(length: number, foldCount: number, options: { embargoMinutes: number }): WalkForwardFold[] {
-  if (!Number.isInteger(foldCount) || foldCount < 1) throw new RangeError(`foldCount must be ≥ 1, got ${foldCount}`);
+export function walkForwardFolds(
+  length: number,
+  foldCount: number,
+  options: { embargoMinutes: number },
+): WalkForwardFold[] {
+  if (!Number.isInteger(foldCount) || foldCount < 1)
+    throw new RangeError(`foldCount must be ≥ 1, got ${foldCount}`);
   const blockRows = Math.floor(length / (foldCount + 1));
   if (blockRows <= options.embargoMinutes) {
     throw new DatasetTooShortError(
@@ -184,7 +192,11 @@ export function sampleEndRows(
   const firstEndRow = Math.max(range.fromRow, 0) + windowMinutes - 1;
   const lastEndRow = Math.min(range.toRow, features.length) - 1 - horizonMinutes;
   const endRows: number[] = [];
-  for (let endRow = Math.ceil(firstEndRow / strideMinutes) * strideMinutes; endRow <= lastEndRow; endRow += strideMinutes) {
+  for (
+    let endRow = Math.ceil(firstEndRow / strideMinutes) * strideMinutes;
+    endRow <= lastEndRow;
+    endRow += strideMinutes
+  ) {
     const maskRow = gapMasked.mask.subarray(endRow * coinCount, (endRow + 1) * coinCount);
     if (maskRow.includes(1)) endRows.push(endRow);
   }
@@ -214,7 +226,8 @@ export function* batches(
     const rows = order.subarray(first, Math.min(first + batchSize, order.length));
     rows.forEach((endRow, sample) => {
       const windowStart = (endRow - windowMinutes + 1) * channels;
-      if (windowStart < 0) throw new RangeError(`sample ending at row ${endRow} has no full ${windowMinutes}-minute window`);
+      if (windowStart < 0)
+        throw new RangeError(`sample ending at row ${endRow} has no full ${windowMinutes}-minute window`);
       x.set(values.subarray(windowStart, windowStart + windowValues), sample * windowValues);
       y.set(targets.values.subarray(endRow * coinCount, (endRow + 1) * coinCount), sample * coinCount);
       mask.set(targets.mask.subarray(endRow * coinCount, (endRow + 1) * coinCount), sample * coinCount);

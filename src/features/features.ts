@@ -112,7 +112,12 @@ export function buildFeatures(frame: MarketFrame, options: BuildFeaturesOptions 
 /** Epoch day 0 (1970-01-01) was a Thursday; shifting by 4 makes Sunday 0, as Date.getUTCDay does. */
 const EPOCH_WEEKDAY = 4;
 
-function writeTimeChannels(values: Float32Array, startTimeMs: number, length: number, channels: number): void {
+function writeTimeChannels(
+  values: Float32Array,
+  startTimeMs: number,
+  length: number,
+  channels: number,
+): void {
   const first = channels - TIME_CHANNEL_NAMES.length;
   for (let row = 0; row < length; row++) {
     const openTimeMs = startTimeMs + row * MINUTE_MS;

@@ -107,7 +107,10 @@ export function applyStats(features: FeatureMatrix, stats: NormStats): void {
 
 function assertStatsMatch(features: FeatureMatrix, stats: NormStats): void {
   if (features.normalised) {
-    throw new StatsMismatchError('feature matrix is already normalised', 'build fresh features before applying stats');
+    throw new StatsMismatchError(
+      'feature matrix is already normalised',
+      'build fresh features before applying stats',
+    );
   }
   const hint = 'use a model trained on the same symbols (in the same order) and feature set, or retrain';
   if (stats.symbols.join(',') !== features.symbols.join(',')) {

@@ -28,7 +28,11 @@ export interface ArchiveWriteOptions {
 }
 
 /** The candles of `columns` that open within `period`, as one archive. */
-export function writeArchiveZip(columns: KlineColumns, period: ArchivePeriod, options: ArchiveWriteOptions = {}): ArchiveZip {
+export function writeArchiveZip(
+  columns: KlineColumns,
+  period: ArchivePeriod,
+  options: ArchiveWriteOptions = {},
+): ArchiveZip {
   const fileName = archiveFileName(columns.symbol, period);
   const { startMs, endMs } = periodRangeMs(period);
   const first = lowerBound(columns.openTimeMs, startMs);
@@ -55,7 +59,9 @@ export function writeArchiveZip(columns: KlineColumns, period: ArchivePeriod, op
   }
   const csvName = fileName.replace(/\.zip$/, '.csv');
   // A fixed modification time keeps the bytes, and so the checksum, the same for the same candles.
-  const zipBytes = zipSync({ [csvName]: [strToU8(lines.join('\n') + '\n'), { level: 6, mtime: new Date(startMs) }] });
+  const zipBytes = zipSync({
+    [csvName]: [strToU8(lines.join('\n') + '\n'), { level: 6, mtime: new Date(startMs) }],
+  });
   return { fileName, zipBytes, checksumText: `${sha256Hex(zipBytes)}  ${fileName}\n`, rows: last - first };
 }
 
@@ -65,7 +71,11 @@ export function monthsCovered(columns: KlineColumns): ArchivePeriod[] {
   if (times.length === 0) return [];
   const months: ArchivePeriod[] = [];
   const last = new Date(times[times.length - 1]!);
-  for (let cursor = new Date(times[0]!); cursor <= last; cursor = new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, 1))) {
+  for (
+    let cursor = new Date(times[0]!);
+    cursor <= last;
+    cursor = new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, 1))
+  ) {
     months.push(cursor.toISOString().slice(0, 7));
   }
   return months;

@@ -77,10 +77,14 @@ export interface SyntheticSymbolParameters {
 export class InvalidSyntheticOptionsError extends Alpha15Error {}
 
 /** Per-coin levels, drawn from their own stream so they depend only on the seed and the symbol order. */
-export function syntheticSymbolParameters(symbols: readonly string[], seed: number): SyntheticSymbolParameters[] {
+export function syntheticSymbolParameters(
+  symbols: readonly string[],
+  seed: number,
+): SyntheticSymbolParameters[] {
   const uniform = mulberry32(seed ^ 0x3c6ef372);
   const between = ([low, high]: readonly [number, number]) => low + (high - low) * uniform();
-  const logBetween = ([low, high]: readonly [number, number]) => Math.exp(between([Math.log(low), Math.log(high)]));
+  const logBetween = ([low, high]: readonly [number, number]) =>
+    Math.exp(between([Math.log(low), Math.log(high)]));
   return symbols.map((symbol) => {
     const basePrice = logBetween(SYNTHETIC_MODEL.basePriceRange);
     return {
@@ -107,18 +111,24 @@ export function syntheticSymbolParameters(symbols: readonly string[], seed: numb
  * GARCH and the intraday profile have unconditional mean 1, so they leave these moments unchanged; the
  * target uses simple returns, which differ from log returns by far less than sampling noise.
  */
-export function expectedLeadLagIc(options: SyntheticMarketOptions, laggard: string, horizonMinutes: number): number {
+export function expectedLeadLagIc(
+  options: SyntheticMarketOptions,
+  laggard: string,
+  horizonMinutes: number,
+): number {
   const alpha = options.plantedAlpha;
   if (!alpha) return 0;
   const parameters = syntheticSymbolParameters(options.symbols, options.seed);
   const leader = parameters.find((p) => p.symbol === alpha.leader);
   const follower = parameters.find((p) => p.symbol === laggard);
-  if (!leader || !follower) throw new InvalidSyntheticOptionsError(`unknown symbol ${laggard} or ${alpha.leader}`);
+  if (!leader || !follower)
+    throw new InvalidSyntheticOptionsError(`unknown symbol ${laggard} or ${alpha.leader}`);
   if (!laggardsOf(options.symbols, alpha).includes(laggard)) return 0;
   const factorVariance = SYNTHETIC_MODEL.factorVolPerMinute ** 2;
   const k = alpha.strength;
   const leaderVariance = leader.beta ** 2 * factorVariance + leader.idiosyncraticVolPerMinute ** 2;
-  const laggardVariance = follower.beta ** 2 * factorVariance + follower.idiosyncraticVolPerMinute ** 2 + k ** 2 * leaderVariance;
+  const laggardVariance =
+    follower.beta ** 2 * factorVariance + follower.idiosyncraticVolPerMinute ** 2 + k ** 2 * leaderVariance;
   const overlap = Math.min(alpha.lagMinutes, horizonMinutes);
   const forwardVariance =
     horizonMinutes * laggardVariance +
@@ -134,7 +144,8 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
   const shock = unitStudentTSource(normal, SYNTHETIC_MODEL.tailDegreesOfFreedom);
   const { garchAlpha, garchBeta } = SYNTHETIC_MODEL;
   const garchOmega = 1 - garchAlpha - garchBeta;
-  const nextVariance = (variance: number, lastShock: number) => garchOmega + garchAlpha * lastShock ** 2 * variance + garchBeta * variance;
+  const nextVariance = (variance: number, lastShock: number) =>
+    garchOmega + garchAlpha * lastShock ** 2 * variance + garchBeta * variance;
 
   const leaderIndex = plantedAlpha ? symbols.indexOf(plantedAlpha.leader) : -1;
   const laggards = new Set(plantedAlpha ? laggardsOf(symbols, plantedAlpha) : []);
@@ -146,7 +157,9 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
   const coinVariance = new Float64Array(symbols.length).fill(1);
   const coinShock = new Float64Array(symbols.length);
   const logPrice = Float64Array.from(parameters, (p) => Math.log(p.basePrice));
-  const totalVolPerMinute = parameters.map((p) => Math.hypot(p.beta * SYNTHETIC_MODEL.factorVolPerMinute, p.idiosyncraticVolPerMinute));
+  const totalVolPerMinute = parameters.map((p) =>
+    Math.hypot(p.beta * SYNTHETIC_MODEL.factorVolPerMinute, p.idiosyncraticVolPerMinute),
+  );
   let factorVariance = 1;
   let factorShock = 0;
 
@@ -155,15 +168,18 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
     const volScale = intradayVolatility(openTimeMs);
     factorVariance = nextVariance(factorVariance, factorShock);
     factorShock = shock();
-    const factorReturn = SYNTHETIC_MODEL.factorVolPerMinute * volScale * Math.sqrt(factorVariance) * factorShock;
+    const factorReturn =
+      SYNTHETIC_MODEL.factorVolPerMinute * volScale * Math.sqrt(factorVariance) * factorShock;
     const lagged = minute >= lagMinutes ? leaderReturns[minute - lagMinutes]! : 0;
 
     for (let coin = 0; coin < symbols.length; coin++) {
       const p = parameters[coin]!;
       coinVariance[coin] = nextVariance(coinVariance[coin]!, coinShock[coin]!);
       coinShock[coin] = shock();
-      const idiosyncratic = p.idiosyncraticVolPerMinute * volScale * Math.sqrt(coinVariance[coin]!) * coinShock[coin]!;
-      const logReturn = p.beta * factorReturn + idiosyncratic + (laggards.has(symbols[coin]!) ? strength * lagged : 0);
+      const idiosyncratic =
+        p.idiosyncraticVolPerMinute * volScale * Math.sqrt(coinVariance[coin]!) * coinShock[coin]!;
+      const logReturn =
+        p.beta * factorReturn + idiosyncratic + (laggards.has(symbols[coin]!) ? strength * lagged : 0);
       if (coin === leaderIndex) leaderReturns[minute] = logReturn;
       const prevLogPrice = logPrice[coin]!;
       logPrice[coin] = prevLogPrice + logReturn;
@@ -178,7 +194,9 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
       });
     }
   }
-  return options.gapRate ? columns.map((coinColumns, coin) => dropGaps(coinColumns, options.gapRate!, seed + coin)) : columns;
+  return options.gapRate
+    ? columns.map((coinColumns, coin) => dropGaps(coinColumns, options.gapRate!, seed + coin))
+    : columns;
 }
 
 interface CandleInputs {
@@ -199,13 +217,24 @@ function writeCandle(columns: KlineColumns, row: number, inputs: CandleInputs): 
   // The first trade lands near, not exactly at, the previous close.
   const open = roundTo(prevClose * Math.exp(0.1 * minuteVol * normal()), decimals);
   const roundedClose = roundTo(close, decimals);
-  const high = roundTo(Math.max(open, roundedClose) * Math.exp(0.5 * minuteVol * Math.abs(normal())), decimals);
-  const low = roundTo(Math.min(open, roundedClose) * Math.exp(-0.5 * minuteVol * Math.abs(normal())), decimals);
+  const high = roundTo(
+    Math.max(open, roundedClose) * Math.exp(0.5 * minuteVol * Math.abs(normal())),
+    decimals,
+  );
+  const low = roundTo(
+    Math.min(open, roundedClose) * Math.exp(-0.5 * minuteVol * Math.abs(normal())),
+    decimals,
+  );
   const averagePrice = (open + high + low + roundedClose) / 4;
 
   const quoteVolume =
-    parameters.quoteVolumePerMinute * intradayVolume(inputs.openTimeMs) * (0.5 + 0.5 * inputs.activity) * Math.exp(0.35 * normal() - 0.06125);
-  const trades = Math.round((quoteVolume / SYNTHETIC_MODEL.averageTradeQuote) * Math.exp(0.2 * normal() - 0.02));
+    parameters.quoteVolumePerMinute *
+    intradayVolume(inputs.openTimeMs) *
+    (0.5 + 0.5 * inputs.activity) *
+    Math.exp(0.35 * normal() - 0.06125);
+  const trades = Math.round(
+    (quoteVolume / SYNTHETIC_MODEL.averageTradeQuote) * Math.exp(0.2 * normal() - 0.02),
+  );
   const volume = trades === 0 ? 0 : roundTo(quoteVolume / averagePrice, 8);
   // Buyers lift the offer in rising minutes: the taker-buy share leans with the return.
   const upness = Math.tanh((Math.log(roundedClose / prevClose) / minuteVol) * 0.5);
@@ -285,17 +314,23 @@ function validate(options: SyntheticMarketOptions): void {
   if (options.symbols.length === 0 || new Set(options.symbols).size !== options.symbols.length) {
     fail('symbols must be a non-empty list without repeats', 'pass distinct symbols, e.g. BTCUSDT,ETHUSDT');
   }
-  if (options.startTimeMs % MINUTE_MS !== 0) fail('startTimeMs is not on a minute', 'start on a whole minute (UTC)');
-  if (!Number.isInteger(options.minutes) || options.minutes <= 0) fail(`minutes ${options.minutes} is not a positive whole number`, 'e.g. 40320 for four weeks');
+  if (options.startTimeMs % MINUTE_MS !== 0)
+    fail('startTimeMs is not on a minute', 'start on a whole minute (UTC)');
+  if (!Number.isInteger(options.minutes) || options.minutes <= 0)
+    fail(`minutes ${options.minutes} is not a positive whole number`, 'e.g. 40320 for four weeks');
   const gapRate = options.gapRate ?? 0;
-  if (!(gapRate >= 0 && gapRate < 0.5)) fail(`gapRate ${gapRate} is outside [0, 0.5)`, 'a few percent (0.01) already exercises masking');
+  if (!(gapRate >= 0 && gapRate < 0.5))
+    fail(`gapRate ${gapRate} is outside [0, 0.5)`, 'a few percent (0.01) already exercises masking');
   const alpha = options.plantedAlpha;
   if (alpha) {
-    if (!options.symbols.includes(alpha.leader)) fail(`leader ${alpha.leader} is not among the symbols`, 'pick the leader from --symbols');
-    if (!Number.isInteger(alpha.lagMinutes) || alpha.lagMinutes < 1) fail(`lagMinutes ${alpha.lagMinutes} must be a whole number ≥ 1`, 'e.g. 5');
+    if (!options.symbols.includes(alpha.leader))
+      fail(`leader ${alpha.leader} is not among the symbols`, 'pick the leader from --symbols');
+    if (!Number.isInteger(alpha.lagMinutes) || alpha.lagMinutes < 1)
+      fail(`lagMinutes ${alpha.lagMinutes} must be a whole number ≥ 1`, 'e.g. 5');
     if (!(Math.abs(alpha.strength) < 1)) fail(`strength ${alpha.strength} must lie in (-1, 1)`, 'e.g. 0.3');
     for (const laggard of laggardsOf(options.symbols, alpha)) {
-      if (laggard === alpha.leader || !options.symbols.includes(laggard)) fail(`laggard ${laggard} is the leader or unknown`, 'list other symbols as laggards');
+      if (laggard === alpha.leader || !options.symbols.includes(laggard))
+        fail(`laggard ${laggard} is the leader or unknown`, 'list other symbols as laggards');
     }
   }
 }

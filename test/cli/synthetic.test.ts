@@ -16,7 +16,25 @@ describe('alpha15 synthetic', () => {
     try {
       const { stdout } = await run(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/main.ts', 'synthetic', '--out', dir, '--symbols', 'BTCUSDT,ETHUSDT,SOLUSDT', '--days', '1', '--from', '2026-03-01', '--strength', '0.3', '--gap-rate', '0', '--json'],
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          'synthetic',
+          '--out',
+          dir,
+          '--symbols',
+          'BTCUSDT,ETHUSDT,SOLUSDT',
+          '--days',
+          '1',
+          '--from',
+          '2026-03-01',
+          '--strength',
+          '0.3',
+          '--gap-rate',
+          '0',
+          '--json',
+        ],
         { cwd: REPO_ROOT },
       );
       const result = JSON.parse(stdout);

@@ -20,7 +20,12 @@ import { handFrame, type HandCandle } from '../support/hand-frame.js';
 const START_MS = parseTimeMs('2026-02-01');
 
 /** A random walk per coin with the given minutes missing. */
-function walkFrame(length: number, coinCount: number, missing: (row: number, coin: number) => boolean, seed = 1) {
+function walkFrame(
+  length: number,
+  coinCount: number,
+  missing: (row: number, coin: number) => boolean,
+  seed = 1,
+) {
   const uniform = mulberry32(seed);
   const candles: Record<string, Array<HandCandle | null>> = {};
   for (let coin = 0; coin < coinCount; coin++) {
@@ -49,7 +54,8 @@ describe('chronological splits', () => {
     for (let trial = 0; trial < 40; trial++) {
       const windowMinutes = 16 + Math.floor(uniform() * 60);
       const horizonMinutes = 1 + Math.floor(uniform() * 20);
-      const embargoMinutes = minimumEmbargoMinutes(windowMinutes, horizonMinutes) + Math.floor(uniform() * 10);
+      const embargoMinutes =
+        minimumEmbargoMinutes(windowMinutes, horizonMinutes) + Math.floor(uniform() * 10);
       const length = 6 * embargoMinutes + Math.floor(uniform() * 2000);
       const validationFraction = 0.1 + uniform() * 0.2;
       const testFraction = trial % 5 === 0 ? 0 : 0.1 + uniform() * 0.2;
@@ -64,12 +70,21 @@ describe('chronological splits', () => {
       if (testFraction > 0) assert.ok(split.test.fromRow - split.validation.toRow >= embargoMinutes);
       else assert.equal(split.test.toRow - split.test.fromRow, 0);
       for (const range of ranges) {
-        const { endRows } = sampleEndRows(features, targets, range, { windowMinutes, horizonMinutes, strideMinutes, maxGapMinutes: 5 });
+        const { endRows } = sampleEndRows(features, targets, range, {
+          windowMinutes,
+          horizonMinutes,
+          strideMinutes,
+          maxGapMinutes: 5,
+        });
         for (const endRow of endRows) {
-          assert.ok(within(range, endRow - windowMinutes + 1) && within(range, endRow + horizonMinutes), `trial ${trial} row ${endRow}`);
+          assert.ok(
+            within(range, endRow - windowMinutes + 1) && within(range, endRow + horizonMinutes),
+            `trial ${trial} row ${endRow}`,
+          );
           assert.equal(endRow % strideMinutes, 0);
         }
-        if (range.toRow - range.fromRow > windowMinutes + horizonMinutes + strideMinutes) assert.ok(endRows.length > 0);
+        if (range.toRow - range.fromRow > windowMinutes + horizonMinutes + strideMinutes)
+          assert.ok(endRows.length > 0);
       }
     }
   });
@@ -85,7 +100,11 @@ describe('chronological splits', () => {
       if (previous) {
         assert.ok(fold.train.toRow > previous.train.toRow, 'training grows');
         assert.ok(fold.validation.fromRow >= previous.validation.toRow, 'validation blocks do not overlap');
-        assert.equal(fold.train.toRow, previous.validation.toRow, 'the next fold trains on the previous validation block');
+        assert.equal(
+          fold.train.toRow,
+          previous.validation.toRow,
+          'the next fold trains on the previous validation block',
+        );
       }
     });
     assert.equal(folds.at(-1)!.validation.toRow, 10_000);
@@ -96,15 +115,27 @@ describe('sample selection', () => {
   it('masks a coin whose window touches a long gap, and skips a sample only when every coin is masked', () => {
     // coin 0 misses minutes 100..109 (10 > maxGap 5); both coins miss 300..309 (an exchange outage);
     // coin 1 misses 200..202 (3, a short gap that is kept)
-    const frame = walkFrame(600, 2, (row, coin) => (row >= 300 && row < 310) || (coin === 0 && row >= 100 && row < 110) || (coin === 1 && row >= 200 && row < 203));
+    const frame = walkFrame(
+      600,
+      2,
+      (row, coin) =>
+        (row >= 300 && row < 310) ||
+        (coin === 0 && row >= 100 && row < 110) ||
+        (coin === 1 && row >= 200 && row < 203),
+    );
     const features = buildFeatures(frame);
     const targets = forwardReturns(frame, 5);
     const windowMinutes = 32;
-    const { endRows, targets: gapMasked } = sampleEndRows(features, targets, { fromRow: 0, toRow: 600 }, {
-      windowMinutes,
-      strideMinutes: 1,
-      maxGapMinutes: 5,
-    });
+    const { endRows, targets: gapMasked } = sampleEndRows(
+      features,
+      targets,
+      { fromRow: 0, toRow: 600 },
+      {
+        windowMinutes,
+        strideMinutes: 1,
+        maxGapMinutes: 5,
+      },
+    );
     const rows = new Set(endRows);
     // coin 0's long gap ends at row 109: its windows up to end row 109 + 31 lose coin 0's target only
     for (const endRow of [106, 120, 140]) {
@@ -128,11 +159,16 @@ describe('batches', () => {
   const features = normalisedFeatures(frame, true);
   const targets = forwardReturns(frame, 15);
   const windowMinutes = 24;
-  const { endRows, targets: sampleTargets } = sampleEndRows(features, targets, { fromRow: 0, toRow: 400 }, {
-    windowMinutes,
-    strideMinutes: 3,
-    maxGapMinutes: 5,
-  });
+  const { endRows, targets: sampleTargets } = sampleEndRows(
+    features,
+    targets,
+    { fromRow: 0, toRow: 400 },
+    {
+      windowMinutes,
+      strideMinutes: 3,
+      maxGapMinutes: 5,
+    },
+  );
 
   it('equal a naive element-by-element assembly, shuffled reproducibly, with a short last batch', () => {
     const batchSize = 16;
@@ -140,7 +176,11 @@ describe('batches', () => {
     const coinCount = 3;
     const channels = features.channels;
     let batchCount = 0;
-    for (const batch of batches(features, sampleTargets, endRows, { batchSize, windowMinutes, shuffleSeed: 3 })) {
+    for (const batch of batches(features, sampleTargets, endRows, {
+      batchSize,
+      windowMinutes,
+      shuffleSeed: 3,
+    })) {
       batchCount++;
       assert.equal(batch.x.length, batch.size * windowMinutes * channels);
       for (let sample = 0; sample < batch.size; sample++) {
@@ -160,8 +200,14 @@ describe('batches', () => {
     }
     assert.equal(batchCount, Math.ceil(endRows.length / batchSize));
     assert.notDeepEqual(seen, Array.from(endRows), 'shuffled');
-    assert.deepEqual([...seen].sort((a, b) => a - b), Array.from(endRows), 'every sample exactly once');
-    const again = [...batches(features, sampleTargets, endRows, { batchSize, windowMinutes, shuffleSeed: 3 })].flatMap((b) => Array.from(b.endRows));
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      Array.from(endRows),
+      'every sample exactly once',
+    );
+    const again = [
+      ...batches(features, sampleTargets, endRows, { batchSize, windowMinutes, shuffleSeed: 3 }),
+    ].flatMap((b) => Array.from(b.endRows));
     assert.deepEqual(again, seen, 'the same seed gives the same order');
   });
 
@@ -173,6 +219,9 @@ describe('batches', () => {
 
   it('refuse raw features, whose missing entries are NaN', () => {
     const raw = buildFeatures(frame);
-    assert.throws(() => [...batches(raw, targets, endRows, { batchSize: 4, windowMinutes })], FeaturesNotNormalisedError);
+    assert.throws(
+      () => [...batches(raw, targets, endRows, { batchSize: 4, windowMinutes })],
+      FeaturesNotNormalisedError,
+    );
   });
 });

@@ -12,15 +12,35 @@ describe('buildFeatures', () => {
     const frame = handFrame(START_MS, {
       AAAUSDT: [
         { close: 100 },
-        { open: 101, high: 103, low: 99, close: 102, volume: 7, quoteVolume: 714, trades: 12, takerBuyBaseVolume: 5 },
+        {
+          open: 101,
+          high: 103,
+          low: 99,
+          close: 102,
+          volume: 7,
+          quoteVolume: 714,
+          trades: 12,
+          takerBuyBaseVolume: 5,
+        },
       ],
     });
     const features = buildFeatures(frame);
     assert.equal(features.featureCount, FEATURE_NAMES.length);
     assert.equal(features.channels, 8);
     const row1 = Array.from(features.values.subarray(8, 16));
-    const expected = [Math.log(1.01), Math.log(1.03), Math.log(0.99), Math.log(1.02), Math.log(8), Math.log(715), Math.log(13), 5 / 7];
-    row1.forEach((value, f) => assert.ok(Math.abs(value - expected[f]!) < 1e-6, `${FEATURE_NAMES[f]}: ${value} vs ${expected[f]}`));
+    const expected = [
+      Math.log(1.01),
+      Math.log(1.03),
+      Math.log(0.99),
+      Math.log(1.02),
+      Math.log(8),
+      Math.log(715),
+      Math.log(13),
+      5 / 7,
+    ];
+    row1.forEach((value, f) =>
+      assert.ok(Math.abs(value - expected[f]!) < 1e-6, `${FEATURE_NAMES[f]}: ${value} vs ${expected[f]}`),
+    );
   });
 
   it('marks a minute valid only when its candle and the previous one are real', () => {
@@ -48,11 +68,19 @@ describe('buildFeatures', () => {
   it('appends sin/cos time-of-day and day-of-week channels after the coin channels', () => {
     const sixAmMonday = parseTimeMs('2026-02-02T06:00');
     const candles = Array.from({ length: 3 }, () => ({ close: 1 }));
-    const features = buildFeatures(handFrame(sixAmMonday, { AAAUSDT: candles, BBBUSDT: candles }), { timeChannels: true });
+    const features = buildFeatures(handFrame(sixAmMonday, { AAAUSDT: candles, BBBUSDT: candles }), {
+      timeChannels: true,
+    });
     assert.equal(features.channels, 2 * 8 + 4);
     const [todSin, todCos, dowSin, dowCos] = features.values.subarray(16, 20);
-    assert.ok(Math.abs(todSin! - 1) < 1e-6 && Math.abs(todCos!) < 1e-6, 'six in the morning is a quarter of the day');
-    assert.ok(Math.abs(dowSin! - Math.sin((2 * Math.PI) / 7)) < 1e-6 && Math.abs(dowCos! - Math.cos((2 * Math.PI) / 7)) < 1e-6);
+    assert.ok(
+      Math.abs(todSin! - 1) < 1e-6 && Math.abs(todCos!) < 1e-6,
+      'six in the morning is a quarter of the day',
+    );
+    assert.ok(
+      Math.abs(dowSin! - Math.sin((2 * Math.PI) / 7)) < 1e-6 &&
+        Math.abs(dowCos! - Math.cos((2 * Math.PI) / 7)) < 1e-6,
+    );
     assert.equal(new Date(sixAmMonday).getUTCDay(), 1);
   });
 
@@ -67,7 +95,8 @@ describe('buildFeatures', () => {
         if (features.valid[row * coinCount + coin] !== 1) continue;
         validCount++;
         const base = row * features.channels + coin * 8;
-        for (let f = 0; f < 8; f++) assert.ok(Number.isFinite(features.values[base + f]!), `row ${row} coin ${coin} feature ${f}`);
+        for (let f = 0; f < 8; f++)
+          assert.ok(Number.isFinite(features.values[base + f]!), `row ${row} coin ${coin} feature ${f}`);
       }
     }
     // the first minute has no previous close; every other minute of this gap-free month is valid

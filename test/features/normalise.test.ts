@@ -11,7 +11,11 @@ const START_MS = parseTimeMs('2026-02-01T00:00');
 
 describe('normalisation statistics', () => {
   const frame = realMonthFrame(['ALGOUSDT', 'LTCUSDT', 'NEARUSDT']);
-  const split = splitChronologically(frame.length, { validationFraction: 0.15, testFraction: 0.15, embargoMinutes: 527 });
+  const split = splitChronologically(frame.length, {
+    validationFraction: 0.15,
+    testFraction: 0.15,
+    embargoMinutes: 527,
+  });
 
   it('come from the training split only: changing later minutes leaves them unchanged', () => {
     const before = fitStats(buildFeatures(frame), split.train);
@@ -44,12 +48,17 @@ describe('normalisation statistics', () => {
     const features = buildFeatures(frame, { timeChannels: true });
     const timeChannelsBefore = features.values.slice(16, 20);
     applyStats(features, fitStats(features, { fromRow: 0, toRow: features.length }));
-    assert.deepEqual(features.values.slice(16, 20), timeChannelsBefore, 'time channels are already scaled and stay');
+    assert.deepEqual(
+      features.values.slice(16, 20),
+      timeChannelsBefore,
+      'time channels are already scaled and stay',
+    );
     for (let row = 0; row < features.length; row++) {
       for (let coin = 0; coin < 2; coin++) {
         const at = row * features.channels + coin * 8;
         const entries = Array.from(features.values.subarray(at, at + 8));
-        if (features.valid[row * 2 + coin] === 0) assert.deepEqual(entries, Array(8).fill(0), `row ${row} coin ${coin}`);
+        if (features.valid[row * 2 + coin] === 0)
+          assert.deepEqual(entries, Array(8).fill(0), `row ${row} coin ${coin}`);
         else assert.ok(entries.every(Number.isFinite));
       }
     }
@@ -62,9 +71,16 @@ describe('normalisation statistics', () => {
     const otherSymbols = buildFeatures(realMonthFrame(['ALGOUSDT', 'NEARUSDT', 'LTCUSDT']));
     assert.throws(() => applyStats(otherSymbols, stats), StatsMismatchError);
     assert.throws(() => applyStats(buildFeatures(frame, { timeChannels: true }), stats), StatsMismatchError);
-    assert.throws(() => applyStats(features, { ...stats, featureNames: stats.featureNames.slice(1) }), StatsMismatchError);
+    assert.throws(
+      () => applyStats(features, { ...stats, featureNames: stats.featureNames.slice(1) }),
+      StatsMismatchError,
+    );
     applyStats(features, stats);
-    assert.throws(() => applyStats(features, stats), StatsMismatchError, 'applying twice would double-normalise');
+    assert.throws(
+      () => applyStats(features, stats),
+      StatsMismatchError,
+      'applying twice would double-normalise',
+    );
     assert.throws(() => normStatsSchema.parse({ ...stats, std: stats.std.map(() => 0) }));
   });
 });

@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { batches, minimumEmbargoMinutes, sampleEndRows, splitChronologically } from '../../src/features/dataset.js';
+import {
+  batches,
+  minimumEmbargoMinutes,
+  sampleEndRows,
+  splitChronologically,
+} from '../../src/features/dataset.js';
 import { FEATURE_NAMES, buildFeatures } from '../../src/features/features.js';
 import { applyStats, fitStats } from '../../src/features/normalise.js';
 import { forwardReturns } from '../../src/features/targets.js';
 import { alignToGrid } from '../../src/lake/grid.js';
-import { expectedLeadLagIc, generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
+import {
+  expectedLeadLagIc,
+  generateSyntheticMarket,
+  type SyntheticMarketOptions,
+} from '../../src/market/synthetic.js';
 import { pearson } from '../../src/model/metrics.js';
 import { MINUTE_MS, parseTimeMs } from '../../src/time.js';
 
@@ -21,7 +30,11 @@ describe('the planted lead-lag through the feature pipeline', () => {
     };
     const windowMinutes = 32;
     const horizonMinutes = 15;
-    const frame = alignToGrid(generateSyntheticMarket(options), options.startTimeMs, options.startTimeMs + options.minutes * MINUTE_MS);
+    const frame = alignToGrid(
+      generateSyntheticMarket(options),
+      options.startTimeMs,
+      options.startTimeMs + options.minutes * MINUTE_MS,
+    );
     const features = buildFeatures(frame);
     const split = splitChronologically(frame.length, {
       validationFraction: 0.3,
@@ -29,11 +42,16 @@ describe('the planted lead-lag through the feature pipeline', () => {
       embargoMinutes: minimumEmbargoMinutes(windowMinutes, horizonMinutes),
     });
     applyStats(features, fitStats(features, split.train));
-    const { endRows, targets } = sampleEndRows(features, forwardReturns(frame, horizonMinutes), { fromRow: 0, toRow: frame.length }, {
-      windowMinutes,
-      strideMinutes: 1,
-      maxGapMinutes: 5,
-    });
+    const { endRows, targets } = sampleEndRows(
+      features,
+      forwardReturns(frame, horizonMinutes),
+      { fromRow: 0, toRow: frame.length },
+      {
+        windowMinutes,
+        strideMinutes: 1,
+        maxGapMinutes: 5,
+      },
+    );
 
     const closeFeature = FEATURE_NAMES.indexOf('logCloseToPrevClose');
     const channels = features.channels;
@@ -54,7 +72,10 @@ describe('the planted lead-lag through the feature pipeline', () => {
     ['LAGAUSDT', 'LAGBUSDT'].forEach((laggard, i) => {
       const measured = pearson(predictor, forward[i]!);
       const expected = expectedLeadLagIc(options, laggard, horizonMinutes);
-      assert.ok(Math.abs(measured - expected) < 0.05, `${laggard}: measured ${measured}, expected ${expected}`);
+      assert.ok(
+        Math.abs(measured - expected) < 0.05,
+        `${laggard}: measured ${measured}, expected ${expected}`,
+      );
     });
   });
 });

@@ -22,13 +22,18 @@ describe('forwardReturns', () => {
   it('masks the last h minutes, whose future is beyond the frame', () => {
     const frame = realMonthFrame(['LINKUSDT']);
     const targets = forwardReturns(frame, 15);
-    assert.equal(targets.mask.subarray(frame.length - 15).reduce((a, b) => a + b, 0), 0);
+    assert.equal(
+      targets.mask.subarray(frame.length - 15).reduce((a, b) => a + b, 0),
+      0,
+    );
     assert.equal(targets.mask[frame.length - 16], 1);
   });
 
   it('masks a target when either of its candles is missing, and leaves 0 in its place', () => {
     const closes = [10, 11, null, 12, 13, 14, 15];
-    const frame = handFrame(parseTimeMs('2026-02-01'), { AAAUSDT: closes.map((close) => (close === null ? null : { close })) });
+    const frame = handFrame(parseTimeMs('2026-02-01'), {
+      AAAUSDT: closes.map((close) => (close === null ? null : { close })),
+    });
     const targets = forwardReturns(frame, 2);
     assert.deepEqual(Array.from(targets.mask), [0, 1, 0, 1, 1, 0, 0]);
     assert.ok(Math.abs(targets.values[1]! - (12 / 11 - 1)) < 1e-7);

@@ -23,7 +23,11 @@ const OPTIONS: SyntheticMarketOptions = {
 };
 
 describe('synthetic archives', () => {
-  const [lead] = generateSyntheticMarket({ ...OPTIONS, startTimeMs: parseTimeMs('2026-02-01'), minutes: 1440 });
+  const [lead] = generateSyntheticMarket({
+    ...OPTIONS,
+    startTimeMs: parseTimeMs('2026-02-01'),
+    minutes: 1440,
+  });
 
   it('parse back to exactly the generated candles, with or without a header row', () => {
     for (const header of [true, false]) {
@@ -40,26 +44,40 @@ describe('synthetic archives', () => {
     assert.match(first.checksumText, /^[0-9a-f]{64} {2}LEADUSDT-1m-2026-02\.zip\n$/);
     const tampered = first.zipBytes.slice();
     tampered[tampered.length - 30]! ^= 1;
-    assert.throws(() => readKlineArchive('LEADUSDT', tampered, first.checksumText.slice(0, 64)), ArchiveChecksumError);
+    assert.throws(
+      () => readKlineArchive('LEADUSDT', tampered, first.checksumText.slice(0, 64)),
+      ArchiveChecksumError,
+    );
   });
 
   it('are written per symbol and month and read back through the archive source with checksums verified', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-synthetic-'));
     try {
       const written = await writeSyntheticArchives(new LocalStore(dir), OPTIONS);
-      assert.deepEqual(written.map((file) => file.key), [
-        'LEADUSDT-1m-2026-01.zip',
-        'LEADUSDT-1m-2026-02.zip',
-        'LAGAUSDT-1m-2026-01.zip',
-        'LAGAUSDT-1m-2026-02.zip',
-      ]);
+      assert.deepEqual(
+        written.map((file) => file.key),
+        [
+          'LEADUSDT-1m-2026-01.zip',
+          'LEADUSDT-1m-2026-02.zip',
+          'LAGAUSDT-1m-2026-01.zip',
+          'LAGAUSDT-1m-2026-02.zip',
+        ],
+      );
       assert.equal((await readdir(dir)).filter((name) => name.endsWith('.CHECKSUM')).length, 4);
       const source = new LocalArchiveSource(dir);
       const generated = generateSyntheticMarket(OPTIONS);
       for (const columns of generated) {
-        const files = await Promise.all(['2026-01', '2026-02'].map((period) => source.read(columns.symbol, period)));
+        const files = await Promise.all(
+          ['2026-01', '2026-02'].map((period) => source.read(columns.symbol, period)),
+        );
         assert.ok(files.every((file) => file.checksumVerified));
-        assert.deepEqual(concatColumns(columns.symbol, files.map((file) => file.columns)), columns);
+        assert.deepEqual(
+          concatColumns(
+            columns.symbol,
+            files.map((file) => file.columns),
+          ),
+          columns,
+        );
         assert.ok(columns.openTimeMs.length < OPTIONS.minutes, 'the gaps survive the round trip');
       }
     } finally {

@@ -4,7 +4,12 @@ import { buildFeatures } from '../../src/features/features.js';
 import { forwardReturns } from '../../src/features/targets.js';
 import { alignToGrid } from '../../src/lake/grid.js';
 import type { KlineColumns } from '../../src/market/kline.js';
-import { InvalidSyntheticOptionsError, expectedLeadLagIc, generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
+import {
+  InvalidSyntheticOptionsError,
+  expectedLeadLagIc,
+  generateSyntheticMarket,
+  type SyntheticMarketOptions,
+} from '../../src/market/synthetic.js';
 import { pearson } from '../../src/model/metrics.js';
 import { MINUTE_MS, parseTimeMs } from '../../src/time.js';
 
@@ -19,7 +24,9 @@ const OPTIONS: SyntheticMarketOptions = {
 const market = generateSyntheticMarket(OPTIONS);
 
 function logReturns(columns: KlineColumns): Float64Array {
-  return Float64Array.from({ length: columns.close.length - 1 }, (_, i) => Math.log(columns.close[i + 1]! / columns.close[i]!));
+  return Float64Array.from({ length: columns.close.length - 1 }, (_, i) =>
+    Math.log(columns.close[i + 1]! / columns.close[i]!),
+  );
 }
 
 function kurtosis(values: Float64Array): number {
@@ -30,7 +37,7 @@ function kurtosis(values: Float64Array): number {
     m2 += (value - mean) ** 2;
     m4 += (value - mean) ** 4;
   }
-  return (m4 / values.length) / (m2 / values.length) ** 2;
+  return m4 / values.length / (m2 / values.length) ** 2;
 }
 
 describe('synthetic market', () => {
@@ -44,14 +51,27 @@ describe('synthetic market', () => {
   it('produces consistent, positive candles with plausible volumes on the minute grid', () => {
     for (const columns of market) {
       for (let row = 0; row < columns.close.length; row++) {
-        const [open, high, low, close] = [columns.open[row]!, columns.high[row]!, columns.low[row]!, columns.close[row]!];
+        const [open, high, low, close] = [
+          columns.open[row]!,
+          columns.high[row]!,
+          columns.low[row]!,
+          columns.close[row]!,
+        ];
         assert.equal(columns.openTimeMs[row], OPTIONS.startTimeMs + row * MINUTE_MS);
-        assert.ok(low > 0 && high >= Math.max(open, close) && low <= Math.min(open, close), `${columns.symbol} row ${row}`);
+        assert.ok(
+          low > 0 && high >= Math.max(open, close) && low <= Math.min(open, close),
+          `${columns.symbol} row ${row}`,
+        );
         const volume = columns.volume[row]!;
-        assert.ok(volume >= 0 && columns.takerBuyBaseVolume[row]! <= volume && Number.isInteger(columns.trades[row]));
+        assert.ok(
+          volume >= 0 && columns.takerBuyBaseVolume[row]! <= volume && Number.isInteger(columns.trades[row]),
+        );
         if (volume > 0) {
           const averagePrice = columns.quoteVolume[row]! / volume;
-          assert.ok(averagePrice >= low * 0.999 && averagePrice <= high * 1.001, 'quote volume is volume times a price of the minute');
+          assert.ok(
+            averagePrice >= low * 0.999 && averagePrice <= high * 1.001,
+            'quote volume is volume times a price of the minute',
+          );
         }
       }
     }
@@ -80,7 +100,10 @@ describe('synthetic market', () => {
       absoluteReturnByHour[hour]! += Math.abs(returns[row - 1] ?? 0);
     });
     assert.ok(volumeByHour[14]! > 1.5 * volumeByHour[2]!, `volume ${volumeByHour[14]} vs ${volumeByHour[2]}`);
-    assert.ok(absoluteReturnByHour[14]! > 1.3 * absoluteReturnByHour[2]!, `|r| ${absoluteReturnByHour[14]} vs ${absoluteReturnByHour[2]}`);
+    assert.ok(
+      absoluteReturnByHour[14]! > 1.3 * absoluteReturnByHour[2]!,
+      `|r| ${absoluteReturnByHour[14]} vs ${absoluteReturnByHour[2]}`,
+    );
   });
 
   it('plants a lead-lag whose measured IC is close to the documented theoretical value', () => {
@@ -96,7 +119,10 @@ describe('synthetic market', () => {
       const measured = pearson(predictor, forward);
       const expected = expectedLeadLagIc(OPTIONS, laggard, 15);
       assert.ok(expected > 0.1 && expected < 0.2, `expected IC ${expected}`);
-      assert.ok(Math.abs(measured - expected) < 0.04, `${laggard}: measured ${measured}, expected ${expected}`);
+      assert.ok(
+        Math.abs(measured - expected) < 0.04,
+        `${laggard}: measured ${measured}, expected ${expected}`,
+      );
     }
     const plain = generateSyntheticMarket({ ...OPTIONS, plantedAlpha: undefined });
     const plainLeader = plain[0]!.close;
@@ -127,8 +153,21 @@ describe('synthetic market', () => {
   });
 
   it('rejects options it cannot honour', () => {
-    assert.throws(() => generateSyntheticMarket({ ...OPTIONS, plantedAlpha: { leader: 'NOPEUSDT', lagMinutes: 5, strength: 0.3 } }), InvalidSyntheticOptionsError);
-    assert.throws(() => generateSyntheticMarket({ ...OPTIONS, startTimeMs: OPTIONS.startTimeMs + 1 }), InvalidSyntheticOptionsError);
-    assert.throws(() => generateSyntheticMarket({ ...OPTIONS, symbols: ['AUSDT', 'AUSDT'] }), InvalidSyntheticOptionsError);
+    assert.throws(
+      () =>
+        generateSyntheticMarket({
+          ...OPTIONS,
+          plantedAlpha: { leader: 'NOPEUSDT', lagMinutes: 5, strength: 0.3 },
+        }),
+      InvalidSyntheticOptionsError,
+    );
+    assert.throws(
+      () => generateSyntheticMarket({ ...OPTIONS, startTimeMs: OPTIONS.startTimeMs + 1 }),
+      InvalidSyntheticOptionsError,
+    );
+    assert.throws(
+      () => generateSyntheticMarket({ ...OPTIONS, symbols: ['AUSDT', 'AUSDT'] }),
+      InvalidSyntheticOptionsError,
+    );
   });
 });

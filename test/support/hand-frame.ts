@@ -7,7 +7,10 @@ import { KLINE_VALUE_FIELDS, type KlineValueField } from '../../src/market/kline
 
 export type HandCandle = Partial<Record<KlineValueField, number>> & { close: number };
 
-export function handFrame(startTimeMs: number, candles: Record<string, Array<HandCandle | null>>): MarketFrame {
+export function handFrame(
+  startTimeMs: number,
+  candles: Record<string, Array<HandCandle | null>>,
+): MarketFrame {
   const symbols = Object.keys(candles);
   const length = Math.max(...symbols.map((symbol) => candles[symbol]!.length));
   const columns: Record<string, SymbolColumns> = {};

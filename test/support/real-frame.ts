@@ -9,6 +9,8 @@ import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS, requireSharedData } from './s
 
 export function realMonthFrame(symbols: readonly string[] = ARCHIVE_MONTH_SYMBOLS): MarketFrame {
   requireSharedData();
-  const columns = symbols.map((symbol) => readKlineArchive(symbol, readFileSync(path.join(ARCHIVE_MONTH_DIR, archiveFileName(symbol, '2026-02')))));
+  const columns = symbols.map((symbol) =>
+    readKlineArchive(symbol, readFileSync(path.join(ARCHIVE_MONTH_DIR, archiveFileName(symbol, '2026-02')))),
+  );
   return alignToGrid(columns, parseTimeMs('2026-02-01'), parseTimeMs('2026-03-01'));
 }

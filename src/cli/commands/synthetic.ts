@@ -57,10 +57,18 @@ export function register(program: Command): void {
       .option('--seed <n>', 'random seed (same seed, same market)', number)
       .option('--leader <symbol>', 'the leading symbol (default: the first symbol)')
       .option('--lag-minutes <n>', 'minutes the laggards trail the leader', number, 5)
-      .option('--strength <k>', "share of the leader's lagged return in each laggard's return (0 = no alpha)", number, 0.25)
+      .option(
+        '--strength <k>',
+        "share of the leader's lagged return in each laggard's return (0 = no alpha)",
+        number,
+        0.25,
+      )
       .option('--gap-rate <x>', 'share of minutes missing per symbol, in short runs', number)
       .option('--no-header', 'write CSVs without the header row (like older archives)')
-      .addHelpText('after', '\nExample:\n  alpha15 synthetic --out ./synthetic --symbols BTCUSDT,ETHUSDT,SOLUSDT --days 28 --json\n'),
+      .addHelpText(
+        'after',
+        '\nExample:\n  alpha15 synthetic --out ./synthetic --symbols BTCUSDT,ETHUSDT,SOLUSDT --days 28 --json\n',
+      ),
   ).action(async (options: SyntheticCommandOptions) => {
     const config = resolveConfig(options);
     const defaults = syntheticMarketOptions(config.symbols);
@@ -73,10 +81,16 @@ export function register(program: Command): void {
       gapRate: options.gapRate ?? defaults.gapRate,
       plantedAlpha:
         options.strength !== 0 && config.symbols.length > 1
-          ? { leader: options.leader ?? config.symbols[0]!, lagMinutes: options.lagMinutes, strength: options.strength }
+          ? {
+              leader: options.leader ?? config.symbols[0]!,
+              lagMinutes: options.lagMinutes,
+              strength: options.strength,
+            }
           : undefined,
     };
-    const written = await writeSyntheticArchives(new LocalStore(options.out), marketOptions, { header: options.header });
+    const written = await writeSyntheticArchives(new LocalStore(options.out), marketOptions, {
+      header: options.header,
+    });
     const rows: Record<string, number> = {};
     for (const file of written) rows[file.symbol] = (rows[file.symbol] ?? 0) + file.rows;
     const laggards = config.symbols.filter((symbol) => symbol !== marketOptions.plantedAlpha?.leader);
@@ -89,7 +103,12 @@ export function register(program: Command): void {
       rows,
       plantedAlpha: marketOptions.plantedAlpha ?? null,
       expectedIc: Object.fromEntries(
-        marketOptions.plantedAlpha ? laggards.map((symbol) => [symbol, expectedLeadLagIc(marketOptions, symbol, config.horizonMinutes)]) : [],
+        marketOptions.plantedAlpha
+          ? laggards.map((symbol) => [
+              symbol,
+              expectedLeadLagIc(marketOptions, symbol, config.horizonMinutes),
+            ])
+          : [],
       ),
     };
     emit(options, result, formatResult);
