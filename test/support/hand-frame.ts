@@ -3,6 +3,7 @@
  * minute, so a test can state exactly which minutes exist.
  */
 import type { MarketFrame, SymbolColumns } from '../../src/lake/frame.js';
+import { emptySymbolColumns } from '../../src/lake/grid.js';
 import { KLINE_VALUE_FIELDS, type KlineValueField } from '../../src/market/kline.js';
 
 export type HandCandle = Partial<Record<KlineValueField, number>> & { close: number };
@@ -15,8 +16,7 @@ export function handFrame(
   const length = Math.max(...symbols.map((symbol) => candles[symbol]!.length));
   const columns: Record<string, SymbolColumns> = {};
   for (const symbol of symbols) {
-    const symbolColumns = { present: new Uint8Array(length) } as SymbolColumns;
-    for (const field of KLINE_VALUE_FIELDS) symbolColumns[field] = new Float64Array(length).fill(Number.NaN);
+    const symbolColumns = emptySymbolColumns(length);
     candles[symbol]!.forEach((candle, row) => {
       if (!candle) return;
       symbolColumns.present[row] = 1;
