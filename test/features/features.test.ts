@@ -84,6 +84,24 @@ describe('buildFeatures', () => {
     assert.equal(new Date(sixAmMonday).getUTCDay(), 1);
   });
 
+  it('never looks ahead: changing candles after minute t leaves the features up to t unchanged', () => {
+    const frame = realMonthFrame(['LTCUSDT', 'FILUSDT']);
+    const before = buildFeatures(frame, { timeChannels: true });
+    const cut = 20_000;
+    for (const symbol of frame.symbols) {
+      const columns = frame.columns[symbol]!;
+      for (const field of ['open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades'] as const) {
+        for (let row = cut + 1; row < frame.length; row++) columns[field][row]! *= 1.7;
+      }
+      columns.present[cut + 5] = 0;
+    }
+    const after = buildFeatures(frame, { timeChannels: true });
+    const rowsUpToCut = (cut + 1) * before.channels;
+    assert.deepEqual(after.values.subarray(0, rowsUpToCut), before.values.subarray(0, rowsUpToCut));
+    assert.deepEqual(after.valid.subarray(0, (cut + 1) * 2), before.valid.subarray(0, (cut + 1) * 2));
+    assert.notDeepEqual(after.values.subarray(rowsUpToCut), before.values.subarray(rowsUpToCut));
+  });
+
   it('yields finite features for every valid minute of the real month', () => {
     const frame = realMonthFrame();
     const features = buildFeatures(frame, { timeChannels: true });
