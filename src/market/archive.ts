@@ -1,44 +1,16 @@
 /**
  * Binance public-data kline archives: `<SYM>-1m-<YYYY-MM>.zip` (monthly) and `<SYM>-1m-<YYYY-MM-DD>.zip`
- * (daily), each holding one CSV of the same name. The CSV parser reads bytes straight into
- * Float64Arrays in a single pass (no line strings, no row objects): ingest speed depends on it.
+ * (daily), each holding one CSV of the same name (parsed by `kline-csv.ts`).
  */
 import { createHash } from 'node:crypto';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { Alpha15Error } from '../errors.js';
-import { ArchiveChecksumError, CorruptArchiveError, MalformedCsvRowError } from './errors.js';
+import { ArchiveChecksumError, CorruptArchiveError } from './errors.js';
 import type { KlineColumns } from './kline.js';
-import { allocateColumns, normaliseColumns } from './kline-columns.js';
+import { parseKlineCsv } from './kline-csv.js';
 
-const COMMA = 44;
-const LF = 10;
-const CR = 13;
-const DOT = 46;
-const MINUS = 45;
-const ZERO = 48;
-const NINE = 57;
-const FIELDS_PER_ROW = 12;
-/** Open times above this are microseconds (ms epochs stay below 1e14 until the year 5138). */
-const MICROSECOND_THRESHOLD = 1e14;
-const POW10 = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
-const MINUTE_MS = 60_000;
-
-/** CSV column index → the KlineColumns field it fills (close time and the last field are only checked). */
-const COLUMN_TARGETS = [
-  'openTimeMs',
-  'open',
-  'high',
-  'low',
-  'close',
-  'volume',
-  undefined, // close time
-  'quoteVolume',
-  'trades',
-  'takerBuyBaseVolume',
-  'takerBuyQuoteVolume',
-  undefined, // "ignore"
-] as const;
+export { parseKlineCsv };
 
 export type ArchivePeriod = string; // "YYYY-MM" (monthly) or "YYYY-MM-DD" (daily)
 
@@ -173,135 +145,4 @@ function fflateSingleEntry(zipBytes: Uint8Array, fileName: string): { name: stri
   if (names.length !== 1)
     throw new CorruptArchiveError(fileName, `expected exactly one CSV inside, found ${names.length}`);
   return { name: names[0]!, csv: entries[names[0]!]! };
-}
-
-/**
- * Parses a Binance kline CSV: with or without the header row, millisecond or microsecond timestamps
- * (detected once per file from the first open time), LF or CRLF line ends. Rows come back sorted and
- * deduplicated by open time.
- */
-export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceName = symbol): KlineColumns {
-  const bytes = typeof csv === 'string' ? new TextEncoder().encode(csv) : csv;
-  const length = bytes.length;
-  let lineCount = 1;
-  for (let i = 0; i < length; i++) if (bytes[i] === LF) lineCount++;
-
-  const columns = allocateColumns(symbol, lineCount);
-  const targets = COLUMN_TARGETS.map((field) => (field ? columns[field] : undefined));
-  let position = 0;
-  let lineNumber = 1;
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) position = 3; // UTF-8 byte order mark
-  if (position < length && !isDigit(bytes[position]!)) {
-    // a header row: skip it
-    while (position < length && bytes[position] !== LF) position++;
-    position++;
-    lineNumber++;
-  }
-
-  let rows = 0;
-  let timeDivisor = 0; // 1 for ms, 1000 for µs; decided by the first row
-  const fail = (lineStart: number, problem: string): never => {
-    let lineEnd = lineStart;
-    while (lineEnd < length && bytes[lineEnd] !== LF && bytes[lineEnd] !== CR) lineEnd++;
-    const content = new TextDecoder().decode(bytes.subarray(lineStart, lineEnd));
-    throw new MalformedCsvRowError(sourceName, lineNumber, content, problem);
-  };
-
-  for (; position < length; lineNumber++) {
-    const lineStart = position;
-    if (bytes[position] === LF || bytes[position] === CR) {
-      // blank line (e.g. the final newline): skip it
-      if (bytes[position] === CR) position++;
-      if (bytes[position] === LF) position++;
-      continue;
-    }
-    for (let field = 0; field < FIELDS_PER_ROW; field++) {
-      const fieldStart = position;
-      let value = Number.NaN;
-      if (field === FIELDS_PER_ROW - 1) {
-        while (
-          position < length &&
-          bytes[position] !== COMMA &&
-          bytes[position] !== LF &&
-          bytes[position] !== CR
-        )
-          position++;
-      } else {
-        // fast path: [-]digits[.digits] as an exact integer mantissa scaled by a power of ten, which
-        // rounds exactly like Number() while the mantissa stays below 2^53
-        let negative = false;
-        if (bytes[position] === MINUS) {
-          negative = true;
-          position++;
-        }
-        let mantissa = 0;
-        let digits = 0;
-        let fractionDigits = 0;
-        let seenDot = false;
-        for (; position < length; position++) {
-          const byte = bytes[position]!;
-          if (byte >= ZERO && byte <= NINE) {
-            mantissa = mantissa * 10 + (byte - ZERO);
-            digits++;
-            if (seenDot) fractionDigits++;
-          } else if (byte === DOT && !seenDot) {
-            seenDot = true;
-          } else break;
-        }
-        const terminator = bytes[position];
-        const clean = position >= length || terminator === COMMA || terminator === LF || terminator === CR;
-        if (clean && digits > 0 && mantissa <= Number.MAX_SAFE_INTEGER && fractionDigits < POW10.length) {
-          value = fractionDigits === 0 ? mantissa : mantissa / POW10[fractionDigits]!;
-          if (negative) value = -value;
-        } else {
-          // rare: exponent notation or too many digits; let Number() decide, and reject non-numbers
-          while (
-            position < length &&
-            bytes[position] !== COMMA &&
-            bytes[position] !== LF &&
-            bytes[position] !== CR
-          )
-            position++;
-          const text = new TextDecoder().decode(bytes.subarray(fieldStart, position));
-          value = text.trim() === '' ? Number.NaN : Number(text);
-          if (Number.isNaN(value))
-            fail(lineStart, `field ${field + 1} is not a number (${JSON.stringify(text)})`);
-        }
-      }
-      const target = targets[field];
-      if (target) target[rows] = value;
-      if (field < FIELDS_PER_ROW - 1) {
-        if (bytes[position] !== COMMA)
-          fail(lineStart, `expected ${FIELDS_PER_ROW} fields, found ${field + 1}`);
-        position++;
-      }
-    }
-    if (position < length && bytes[position] !== LF && bytes[position] !== CR) {
-      fail(lineStart, `expected ${FIELDS_PER_ROW} fields, found more`);
-    }
-    if (bytes[position] === CR) position++;
-    if (bytes[position] === LF) position++;
-
-    let openTime = columns.openTimeMs[rows]!;
-    if (timeDivisor === 0) timeDivisor = openTime > MICROSECOND_THRESHOLD ? 1000 : 1;
-    openTime /= timeDivisor;
-    if (openTime % MINUTE_MS !== 0) {
-      fail(
-        lineStart,
-        `open time is not on a minute boundary${timeDivisor === 1000 ? ' (read as microseconds)' : ''}`,
-      );
-    }
-    columns.openTimeMs[rows] = openTime;
-    rows++;
-  }
-
-  const trimmed = allocateColumns(symbol, 0);
-  for (const key of Object.keys(trimmed) as (keyof KlineColumns)[]) {
-    if (key !== 'symbol') trimmed[key] = columns[key].subarray(0, rows);
-  }
-  return normaliseColumns(trimmed);
-}
-
-function isDigit(byte: number): boolean {
-  return byte >= ZERO && byte <= NINE;
 }

@@ -87,6 +87,20 @@ describe('kline archives', () => {
     assertSameColumns(readKlineArchive('DOTUSDT', zipped), reference);
   });
 
+  it('accepts a byte order mark, a missing final newline, an empty last field and exponent notation', () => {
+    const csv =
+      '\ufeff1769904000000,1.5e-7,0.0000002,1E-7,0.00000015,12345678901234567890.5,1769904059999,0,3,0,0,\n' +
+      '1769904060000,1,1,1,1,1,1769904119999,1,1,1,1,0';
+    const columns = parseKlineCsv('SHIBUSDT', csv);
+    assert.deepEqual([...columns.openTimeMs], [1769904000000, 1769904060000]);
+    assert.deepEqual(
+      [columns.open[0], columns.high[0], columns.low[0], columns.close[0]],
+      [1.5e-7, 2e-7, 1e-7, 1.5e-7],
+    );
+    assert.equal(columns.volume[0], Number('12345678901234567890.5'));
+    assert.equal(columns.trades[0], 3);
+  });
+
   it('sorts shuffled rows and keeps one row per minute', () => {
     const text = realCsvText('NEARUSDT');
     const [header, ...rows] = text.trim().split('\n');
