@@ -60,14 +60,29 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const nowMs = options.nowMs ?? Date.now;
   const result: IngestResult = { source: source.name, symbols: {} };
 
+  const report = (symbolIndex: number, phase: IngestProgress['phase'], fetchedRows: number, expectedRows: number) =>
+    onProgress?.({ symbol: symbols[symbolIndex]!, phase, fetchedRows, expectedRows, symbolIndex, symbolCount: symbols.length });
+
+  const fetchSymbol = async (symbolIndex: number) => {
+    const symbol = symbols[symbolIndex]!;
+    const range = await resolveRange(options, symbol, nowMs);
+    const expectedRows = Math.max(0, Math.ceil((range.toMs - range.fromMs) / MINUTE_MS));
+    if (range.toMs <= range.fromMs) return { range, expectedRows, fetched: undefined };
+    report(symbolIndex, 'fetch', 0, expectedRows);
+    const fetched = await source.fetch(symbol, range.fromMs, range.toMs, (rows, expected) => report(symbolIndex, 'fetch', rows, expected));
+    return { range, expectedRows, fetched };
+  };
+  const fetches: ReturnType<typeof fetchSymbol>[] = [];
+  const startFetch = (symbolIndex: number) => (fetches[symbolIndex] ??= fetchSymbol(symbolIndex));
+
   for (const [symbolIndex, symbol] of symbols.entries()) {
-    const { fromMs, toMs } = await resolveRange(options, symbol, nowMs);
-    const report = (phase: IngestProgress['phase'], fetchedRows: number, expectedRows: number) =>
-      onProgress?.({ symbol, phase, fetchedRows, expectedRows, symbolIndex, symbolCount: symbols.length });
-    const expectedRows = Math.max(0, Math.ceil((toMs - fromMs) / MINUTE_MS));
+    const { range, expectedRows, fetched } = await startFetch(symbolIndex);
+    // fetch the next symbol while this one is written (parse and network overlap the store's I/O);
+    // a failure there surfaces when its turn comes
+    if (symbolIndex + 1 < symbols.length) startFetch(symbolIndex + 1).catch(() => undefined);
+
     const symbolResult: SymbolIngestResult = {
-      fromMs,
-      toMs,
+      ...range,
       rowsFetched: 0,
       rowsAdded: 0,
       partitionsWritten: 0,
@@ -77,31 +92,27 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       missing: 0,
     };
     result.symbols[symbol] = symbolResult;
-    if (toMs <= fromMs) {
-      report('done', 0, 0);
+    if (!fetched) {
+      report(symbolIndex, 'done', 0, 0);
       continue;
     }
-
-    report('fetch', 0, expectedRows);
-    const fetched = await source.fetch(symbol, fromMs, toMs, (fetchedRows, expected) => report('fetch', fetchedRows, expected));
     const times = fetched.columns.openTimeMs;
-    report('write', times.length, expectedRows);
+    report(symbolIndex, 'write', times.length, expectedRows);
 
     // raw first: the curated partitions must always be rebuildable from what raw/ holds
     for (const archive of fetched.rawArchives ?? []) {
       if (await store.putIfAbsent(rawArchiveKey(symbol, archive.fileName), archive.bytes)) symbolResult.rawArchivesStored++;
     }
     const written = await writeKlines(store, fetched.columns);
-    const gaps = gapReport([fetched.columns])[symbol]!;
     Object.assign(symbolResult, {
       rowsFetched: times.length,
       rowsAdded: written.rowsAdded,
       partitionsWritten: written.partitionsWritten,
       first: times.length > 0 ? times[0]! : null,
       last: times.length > 0 ? times[times.length - 1]! : null,
-      missing: gaps.missing,
+      missing: gapReport([fetched.columns])[symbol]!.missing,
     });
-    report('done', times.length, expectedRows);
+    report(symbolIndex, 'done', times.length, expectedRows);
   }
   return result;
 }

@@ -7,7 +7,7 @@ import type { KlineColumns } from '../market/kline.js';
 import { lowerBound, normaliseColumns, sliceColumns } from '../market/kline-columns.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { DAY_MS } from '../time.js';
-import { dayStartMs, partitionKey } from './layout.js';
+import { dayStartMs, partitionKey, symbolPartitionsPrefix } from './layout.js';
 import { mergeKlines } from './merge.js';
 import { klinesToParquet, parquetToKlines } from './parquet.js';
 import { mapWithConcurrency } from './pool.js';
@@ -38,10 +38,12 @@ export async function writeKlines(store: ObjectStore, columns: KlineColumns, opt
     start = end;
   }
 
+  // one listing instead of a lookup per day: on S3 a LIST replaces dozens of GETs answered 404
+  const storedKeys = new Set(await store.list(symbolPartitionsPrefix(sorted.symbol)));
   const perDay = await mapWithConcurrency(days, options.concurrency ?? 8, async ({ dayMs, start, end }) => {
     const key = partitionKey(sorted.symbol, dayMs);
     const incoming = sliceColumns(sorted, start, end);
-    const storedBytes = await store.get(key);
+    const storedBytes = storedKeys.has(key) ? await store.get(key) : undefined;
     const { merged, rowsAdded, changed } = storedBytes
       ? mergeKlines(await parquetToKlines(sorted.symbol, storedBytes, key), incoming)
       : { merged: incoming, rowsAdded: incoming.openTimeMs.length, changed: true };

@@ -91,8 +91,9 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
         fetchedRows += inRange.openTimeMs.length;
         onProgress?.(fetchedRows, expectedRows);
       }
-      // monthly and daily files may overlap; concatColumns keeps one candle per minute
-      return { columns: concatColumns(symbol, parts), rawArchives };
+      // monthly and daily files may overlap; concatColumns keeps one candle per minute (and copies,
+      // which a single archive does not need)
+      return { columns: parts.length === 1 ? parts[0]! : concatColumns(symbol, parts), rawArchives };
     },
     ...(local && {
       listSymbols: () => local.symbols(),

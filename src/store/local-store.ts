@@ -78,13 +78,15 @@ export class LocalStore implements ObjectStore {
 
   private async writeTemp(target: string, body: Body): Promise<string> {
     const dir = path.dirname(target);
-    await mkdir(dir, { recursive: true });
     const temp = path.join(dir, `${TEMP_MARKER}${randomBytes(8).toString('hex')}`);
     try {
-      await writeFile(temp, body);
+      await writeFile(temp, body, { flag: 'wx' });
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      if (!isCode(error, 'ENOENT')) throw error;
+      // the folder does not exist yet: create it and write once more (cheaper than a mkdir per write)
+      await mkdir(dir, { recursive: true });
+      await writeFile(temp, body, { flag: 'wx' });
     }
     return temp;
   }

@@ -28,13 +28,16 @@ describe('LocalStore on disk', () => {
     assert.deepEqual(await readdir(path.join(dir, 'curated/x')), ['data.parquet']);
   });
 
-  it('a failed write leaves neither the object nor a temp file', async () => {
+  it('a put that cannot be published leaves no temp file and the other objects intact', async () => {
     const dir = await freshDir();
     const store = new LocalStore(dir);
-    // a body that cannot be written (a detached-like invalid argument) makes writeFile throw
-    await assert.rejects(store.put('f/bad.bin', 42 as unknown as string));
-    assert.equal(await store.get('f/bad.bin'), undefined);
-    assert.deepEqual(await readdir(path.join(dir, 'f')), []);
+    await store.put('f/inside.txt', 'kept');
+    // the key "f" names a folder that holds objects, so the final rename must fail
+    await assert.rejects(store.put('f', 'clobber'));
+    assert.equal(await store.putIfAbsent('f', 'clobber'), false);
+    assert.deepEqual(await readdir(dir), ['f']);
+    assert.deepEqual(await store.list(''), ['f/inside.txt']);
+    assert.equal(new TextDecoder().decode(await store.get('f/inside.txt')), 'kept');
   });
 });
 

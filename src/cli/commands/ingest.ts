@@ -54,36 +54,29 @@ export function register(program: Command): void {
     });
 }
 
-/** One bar on stderr for the symbol being ingested (cli-progress prints nothing when stderr is no TTY). */
+/**
+ * One bar on stderr over the symbols (the next symbol is fetched while the current one is written, so
+ * the bar counts finished symbols and names the latest event). cli-progress prints nothing without a TTY.
+ */
 function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop: () => void } {
   const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'ingest {symbol} ({index}/{count}) |{bar}| {value}/{total} rows {phase}',
-      hideCursor: true,
-    },
+    { stream: process.stderr, format: 'ingest |{bar}| {value}/{total} symbols  {symbol} {phase} {rows}', hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
-  let currentSymbol: string | undefined;
+  let started = false;
+  let finished = 0;
   return {
     update: (progress) => {
-      const payload = {
-        symbol: progress.symbol,
-        index: progress.symbolIndex + 1,
-        count: progress.symbolCount,
-        phase: progress.phase === 'fetch' ? '' : progress.phase === 'write' ? 'writing' : 'done',
-      };
-      if (currentSymbol !== progress.symbol) {
-        if (currentSymbol !== undefined) bar.stop();
-        bar.start(Math.max(progress.expectedRows, 1), progress.fetchedRows, payload);
-        currentSymbol = progress.symbol;
-      } else {
-        bar.setTotal(Math.max(progress.expectedRows, progress.fetchedRows, 1));
-        bar.update(progress.fetchedRows, payload);
+      if (!started) {
+        bar.start(progress.symbolCount, 0);
+        started = true;
       }
+      if (progress.phase === 'done') finished++;
+      const rows = progress.expectedRows > 0 ? `${progress.fetchedRows}/${progress.expectedRows} rows` : '';
+      bar.update(finished, { symbol: progress.symbol, phase: progress.phase, rows });
     },
     stop: () => {
-      if (currentSymbol !== undefined) bar.stop();
+      if (started) bar.stop();
     },
   };
 }
