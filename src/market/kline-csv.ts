@@ -158,6 +158,7 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
     const lineStart = cursor.position;
     try {
       if (rows === capacity) throw new FieldError('rows shorter than any kline row');
+      // unrolled on purpose: one named column per field keeps every store monomorphic and inlined
       let openTime = cursor.number(0);
       cursor.comma(1);
       open[rows] = cursor.number(1);
