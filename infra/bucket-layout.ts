@@ -3,11 +3,14 @@
  * core (the store is opened at the bucket root, `s3://<bucket>`), so a permission can never drift from
  * the keys the code writes.
  */
+import { CURATED_KLINES_PREFIX } from '../src/lake/layout.js';
 export const BUCKET_PREFIXES = {
   /** Raw downloads (archive zips, captured REST bodies). */
   raw: 'raw/',
-  /** The curated Parquet lake written by ingestion. */
-  curated: 'lake/',
+  /** The curated Parquet lake and its watermarks, written by ingestion. */
+  curated: 'curated/',
+  /** New kline partitions: what counts as new curated data for retraining. */
+  curatedKlines: CURATED_KLINES_PREFIX,
   /** Saved models, their metrics, the champion pointer and its history. */
   models: 'models/',
   /** The paper-trading ledger. */

@@ -111,7 +111,7 @@ export class Training extends Construct {
         RETRAIN_MIN_INTERVAL_SECONDS: String(props.retrainMinInterval.toSeconds()),
         LOOKBACK_DAYS: String(props.lookbackDays),
         TRAINING_JOB_PREFIX,
-        CURATED_PREFIX: BUCKET_PREFIXES.curated,
+        CURATED_PREFIX: BUCKET_PREFIXES.curatedKlines,
         REQUEST_PREFIX: BUCKET_PREFIXES.trainingRequests,
         OUTPUT_PREFIX: BUCKET_PREFIXES.sagemakerOutput,
         CHECKPOINT_PREFIX: BUCKET_PREFIXES.checkpoints,
@@ -162,7 +162,7 @@ export class Training extends Construct {
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [props.bucket.bucketName] },
-          object: { key: [{ prefix: BUCKET_PREFIXES.curated }, { prefix: BUCKET_PREFIXES.trainingRequests }] },
+          object: { key: [{ prefix: BUCKET_PREFIXES.curatedKlines }, { prefix: BUCKET_PREFIXES.trainingRequests }] },
         },
       },
       targets: [

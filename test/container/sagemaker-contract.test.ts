@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BACKEND_NAMES } from '../../src/model/backend.js';
+import {
+  BACKEND_PREFERENCES,
+  configOverrides,
+  encodeHyperparameters,
+  failureReason,
+  FAILURE_REASON_MAX_CHARS,
+  InvalidHyperparametersError,
+  parseHyperparameters,
+  sagemakerPaths,
+} from '../../training-container/sagemaker-contract.js';
+
+test('hyperparameters survive the trip through SageMaker, where every value becomes a string', () => {
+  const sent = { jobName: 'alpha15-20261124-1830', store: 's3://alpha15-lake', symbols: 'BTCUSDT,ETHUSDT', fromMs: 1_700_000_000_000, toMs: 1_700_086_400_000, epochs: 3, learningRate: 0.0005, backend: 'node-gpu' as const };
+  const wire = encodeHyperparameters(sent);
+  assert.ok(Object.values(wire).every((value) => typeof value === 'string'));
+  const received = parseHyperparameters(JSON.parse(JSON.stringify(wire)));
+  assert.deepEqual(received, { ...sent, symbols: ['BTCUSDT', 'ETHUSDT'] });
+  assert.deepEqual(Object.fromEntries(Object.entries(configOverrides(received)).filter(([, value]) => value !== undefined)), {
+    store: 's3://alpha15-lake',
+    symbols: ['BTCUSDT', 'ETHUSDT'],
+    'training.epochs': 3,
+    'training.learningRate': 0.0005,
+  });
+});
+
+test('unknown, non-string or out-of-order hyperparameters are refused with the parameter named', () => {
+  const valid = { jobName: 'alpha15-x', store: 'file:///tmp/x', symbols: 'BTCUSDT' };
+  assert.throws(() => parseHyperparameters({ ...valid, epoch: '3' }), InvalidHyperparametersError);
+  assert.throws(() => parseHyperparameters({ ...valid, epochs: 3 }), /object of strings/);
+  assert.throws(() => parseHyperparameters({ ...valid, epochs: '0' }), /hyperparameter epochs/);
+  assert.throws(() => parseHyperparameters({ ...valid, fromMs: '20', toMs: '10' }), /fromMs must lie before toMs/);
+  assert.throws(() => parseHyperparameters({ ...valid, store: 'ftp://x' }), /hyperparameter store/);
+});
+
+test('the container accepts exactly the backends the backend selector knows', () => {
+  assert.deepEqual([...BACKEND_PREFERENCES], ['auto', ...BACKEND_NAMES]);
+});
+
+test('the SageMaker paths sit where SageMaker mounts them', () => {
+  assert.deepEqual(sagemakerPaths('/opt/ml'), {
+    root: '/opt/ml',
+    hyperparameters: '/opt/ml/input/config/hyperparameters.json',
+    inputData: '/opt/ml/input/data',
+    model: '/opt/ml/model',
+    failure: '/opt/ml/output/failure',
+    checkpoints: '/opt/ml/checkpoints',
+  });
+});
+
+test('the failure reason names the error and its hint, cut to what SageMaker keeps', () => {
+  const reason = failureReason(new InvalidHyperparametersError('invalid hyperparameter epochs', 'fix the request'));
+  assert.equal(reason, 'InvalidHyperparametersError: invalid hyperparameter epochs (hint: fix the request)');
+  assert.equal(failureReason(new Error('x'.repeat(5000))).length, FAILURE_REASON_MAX_CHARS);
+});

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import { Observability } from '../../infra/observability.js';
+import { PaperTrading } from '../../infra/paper-trading.js';
+import { constructStack } from './support.js';
+
+const { stack, lake } = constructStack();
+const observability = new Observability(stack, 'Observability', {
+  instanceType: 't3.small.search',
+  volumeSizeGb: 10,
+  indexPrefix: 'alpha15',
+  alarmEmail: 'ops@example.com',
+  removalPolicy: RemovalPolicy.RETAIN,
+});
+const paper = new PaperTrading(stack, 'PaperTrading', {
+  bucket: lake.bucket,
+  symbols: ['BTCUSDT'],
+  schedule: events.Schedule.rate(Duration.minutes(1)),
+  memorySizeMb: 2048,
+  telemetry: { domain: observability.domain, indexPrefix: 'alpha15' },
+});
+observability.addTelemetryWriter(paper.handler.role);
+observability.monitor({ functions: [{ title: 'Paper tick', handler: paper.handler }], alarms: paper.alarms });
+const template = Template.fromStack(stack);
+
+test('the OpenSearch domain is small by default and secured: encryption at rest and in transit, HTTPS only, fine-grained access control', () => {
+  template.hasResourceProperties('AWS::OpenSearchService::Domain', {
+    ClusterConfig: Match.objectLike({ InstanceCount: 1, InstanceType: 't3.small.search', DedicatedMasterEnabled: false }),
+    EBSOptions: Match.objectLike({ EBSEnabled: true, VolumeSize: 10, VolumeType: 'gp3' }),
+    EncryptionAtRestOptions: { Enabled: true },
+    NodeToNodeEncryptionOptions: { Enabled: true },
+    DomainEndpointOptions: Match.objectLike({ EnforceHTTPS: true, TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07' }),
+    AdvancedSecurityOptions: Match.objectLike({
+      Enabled: true,
+      InternalUserDatabaseEnabled: true,
+      MasterUserOptions: Match.objectLike({ MasterUserName: 'alpha15-admin' }),
+    }),
+    LogPublishingOptions: Match.objectLike({ ES_APPLICATION_LOGS: Match.anyValue(), SEARCH_SLOW_LOGS: Match.anyValue(), INDEX_SLOW_LOGS: Match.anyValue() }),
+  });
+});
+
+test('the master password comes from a generated secret, never a literal in the template', () => {
+  const domain = Object.values(template.findResources('AWS::OpenSearchService::Domain'))[0] as { Properties: { AdvancedSecurityOptions: { MasterUserOptions: { MasterUserPassword: unknown } } } };
+  assert.match(JSON.stringify(domain.Properties.AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword), /resolve:secretsmanager/);
+  template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }) });
+});
+
+test('the setup custom resource installs templates and dashboards and maps the paper role as writer', () => {
+  template.hasResourceProperties('Custom::Alpha15OpenSearchSetup', {
+    Endpoint: Match.anyValue(),
+    IndexPrefix: 'alpha15',
+    WriterRoleArns: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickRole'), 'Arn'] }],
+    TemplatesVersion: Match.stringLikeRegexp('^[0-9a-f]{16}$'),
+  });
+});
+
+test('every alarm notifies the alarm topic, which has the configured subscriber', () => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmActions?: unknown[] } }[];
+  assert.ok(alarms.length >= 5, 'paper-trading alarms plus the domain alarms');
+  for (const alarm of alarms) assert.match(JSON.stringify(alarm.Properties.AlarmActions), /ObservabilityAlarmTopic/);
+  template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ClusterStatus.red', Namespace: 'AWS/ES' });
+});
+
+test('the CloudWatch dashboard shows the alarms and the functions', () => {
+  const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } };
+  const body = JSON.stringify(dashboard.Properties.DashboardBody);
+  assert.match(body, /Alarms/);
+  assert.match(body, /Paper tick: invocations and errors/);
+});

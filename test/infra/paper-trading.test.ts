@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import { Observability } from '../../infra/observability.js';
+import { PaperTrading } from '../../infra/paper-trading.js';
+import { TICK_COMPLETED_METRIC } from '../../lambdas/shared/metric-names.js';
+import { constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
+
+const { stack, lake } = constructStack();
+const observability = new Observability(stack, 'Observability', {
+  instanceType: 't3.small.search',
+  volumeSizeGb: 10,
+  indexPrefix: 'alpha15',
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+new PaperTrading(stack, 'PaperTrading', {
+  bucket: lake.bucket,
+  symbols: ['BTCUSDT', 'ETHUSDT'],
+  schedule: events.Schedule.rate(Duration.minutes(1)),
+  memorySizeMb: 2048,
+  telemetry: { domain: observability.domain, indexPrefix: 'alpha15' },
+});
+const template = Template.fromStack(stack);
+const tickFunction = Match.objectLike({ Description: Match.stringLikeRegexp('paper-trading tick') });
+
+test('the paper tick runs every minute, alone, and finishes inside its minute', () => {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    ScheduleExpression: 'rate(1 minute)',
+    Targets: [Match.objectLike({ RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }), DeadLetterConfig: Match.anyValue() })],
+  });
+  const tick = Object.values(template.findResources('AWS::Lambda::Function', { Properties: tickFunction }))[0] as {
+    Properties: { ReservedConcurrentExecutions: number; Timeout: number; Runtime: string; DeadLetterConfig: { TargetArn: unknown } };
+  };
+  assert.equal(tick.Properties.ReservedConcurrentExecutions, 1);
+  assert.ok(tick.Properties.Timeout < 60, `timeout ${tick.Properties.Timeout} s must stay under the 1-minute period`);
+  assert.equal(tick.Properties.Runtime, 'nodejs22.x');
+  assert.match(JSON.stringify(tick.Properties.DeadLetterConfig.TargetArn), /PaperTradingDlq/);
+});
+
+test('alarms fire on any tick error, on missed minutes (missing data counts) and on dead letters', () => {
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'Errors',
+    Namespace: 'AWS/Lambda',
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^PaperTradingTickFunction') } }],
+  });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: TICK_COMPLETED_METRIC,
+    Namespace: 'Alpha15',
+    Dimensions: [{ Name: 'service', Value: 'paper-tick' }],
+    Period: 300,
+    Threshold: 4,
+    ComparisonOperator: 'LessThanThreshold',
+    TreatMissingData: 'breaching',
+  });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingDlq'), 'QueueName'] } }],
+  });
+});
+
+test('the tick reads models, writes its ledger, and writes only the telemetry indices', () => {
+  const statements = roleStatements(template, 'PaperTradingTickRole');
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['models/*', 'paper/*']);
+  assert.deepEqual(unscopedActions(statements), []);
+  const write = JSON.stringify(statements.filter((statement) => [statement.Action].flat().includes('es:ESHttpPost')));
+  assert.match(write, /\/_bulk/);
+  assert.match(write, /\/alpha15-\*/);
+  assert.doesNotMatch(write, /"\/\*"/, 'no access to the whole domain');
+});
