@@ -100,9 +100,19 @@ export async function parquetToKlines(symbol: string, bytes: Uint8Array, what = 
   return columns;
 }
 
+/**
+ * Whole numbers (epoch ms, trade counts) as int64 without a BigInt per value: each is split into two
+ * little-endian 32-bit words, exact for |x| < 2^53 (negative values in two's complement).
+ */
 function toBigInt64(values: Float64Array): BigInt64Array {
   const result = new BigInt64Array(values.length);
-  for (let i = 0; i < values.length; i++) result[i] = BigInt(values[i]!);
+  const words = new Uint32Array(result.buffer);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    const high = Math.floor(value / 4_294_967_296);
+    words[2 * i] = value - high * 4_294_967_296;
+    words[2 * i + 1] = high;
+  }
   return result;
 }
 

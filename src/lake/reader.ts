@@ -1,31 +1,30 @@
 /**
  * Reads the lake back: one symbol as KlineColumns, or several on one gap-aware grid (the feature
- * builder's input). Only the day partitions that overlap the range are fetched, several at a time,
- * and each is copied straight onto the grid: no per-row objects, no intermediate concatenation.
+ * builder's input). Only the partitions that overlap the range are fetched, several at a time, and
+ * each is copied straight onto the grid: no per-row objects, no intermediate concatenation.
  */
 import type { KlineColumns } from '../market/kline.js';
 import { concatColumns, lowerBound, sliceColumns } from '../market/kline-columns.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { DAY_MS, MINUTE_MS } from '../time.js';
+import { MINUTE_MS } from '../time.js';
 import type { MarketFrame } from './frame.js';
 import { emptySymbolColumns, gridSpec, placeOnGrid } from './grid.js';
-import { dayStartMs, partitionDayMs, symbolPartitionsPrefix } from './layout.js';
+import { nextPartitionStartMs, partitionStartFromKey, symbolPartitionsPrefix } from './layout.js';
 import { parquetToKlines } from './parquet.js';
 import { mapWithConcurrency } from './pool.js';
 
-const READ_CONCURRENCY = 16;
+const READ_CONCURRENCY = 8;
 
-/** Partition keys of a symbol whose day overlaps [fromMs, toMs), in time order. */
+/** Partition keys of a symbol whose month overlaps [fromMs, toMs), in time order. */
 export async function partitionKeysInRange(
   store: ObjectStore,
   symbol: string,
   fromMs = Number.NEGATIVE_INFINITY,
   toMs = Number.POSITIVE_INFINITY,
 ): Promise<string[]> {
-  const firstDayMs = Number.isFinite(fromMs) ? dayStartMs(fromMs) : fromMs;
   return (await store.list(symbolPartitionsPrefix(symbol))).filter((key) => {
-    const dayMs = partitionDayMs(key);
-    return dayMs !== undefined && dayMs >= firstDayMs && dayMs < toMs && dayMs + DAY_MS > fromMs;
+    const startMs = partitionStartFromKey(key);
+    return startMs !== undefined && startMs < toMs && nextPartitionStartMs(startMs) > fromMs;
   });
 }
 

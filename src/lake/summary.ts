@@ -4,7 +4,7 @@
  */
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
-import { CURATED_KLINES_PREFIX, partitionDayMs, symbolPartitionsPrefix, symbolsInKeys } from './layout.js';
+import { CURATED_KLINES_PREFIX, partitionStartFromKey, symbolPartitionsPrefix, symbolsInKeys } from './layout.js';
 import { parquetPartitionStats } from './parquet.js';
 import { mapWithConcurrency } from './pool.js';
 
@@ -24,7 +24,7 @@ export interface LakeSummary {
 
 /** Summarises every symbol in the lake, or only `symbols` (those without data are left out). */
 export async function summariseLake(store: ObjectStore, symbols?: readonly string[]): Promise<LakeSummary> {
-  const keys = (await store.list(CURATED_KLINES_PREFIX)).filter((key) => partitionDayMs(key) !== undefined);
+  const keys = (await store.list(CURATED_KLINES_PREFIX)).filter((key) => partitionStartFromKey(key) !== undefined);
   const wanted = symbols ? symbolsInKeys(keys).filter((symbol) => symbols.includes(symbol)) : symbolsInKeys(keys);
   const summary: LakeSummary = { symbols: {} };
   for (const symbol of wanted) {

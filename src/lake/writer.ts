@@ -1,13 +1,12 @@
 /**
- * Writes one symbol's candles into the lake: one Parquet partition per UTC day, merged by open time
- * with what is stored. Each partition is a single atomic put, so a reader sees a day's old file or its
- * new one, never a mix; the watermark moves only after every partition it covers is written.
+ * Writes one symbol's candles into the lake: one Parquet partition per UTC month, merged by open time
+ * with what is stored. Each partition is a single atomic put, so a reader sees a month's old file or
+ * its new one, never a mix; the watermark moves only after every partition it covers is written.
  */
 import type { KlineColumns } from '../market/kline.js';
 import { lowerBound, normaliseColumns, sliceColumns } from '../market/kline-columns.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { DAY_MS } from '../time.js';
-import { dayStartMs, partitionKey, symbolPartitionsPrefix } from './layout.js';
+import { nextPartitionStartMs, partitionKey, partitionStartMs, symbolPartitionsPrefix } from './layout.js';
 import { mergeKlines } from './merge.js';
 import { klinesToParquet, parquetToKlines } from './parquet.js';
 import { mapWithConcurrency } from './pool.js';
@@ -16,7 +15,7 @@ import { extendWatermark } from './watermark.js';
 export interface WriteResult {
   /** Candles whose open time the lake did not hold before. */
   rowsAdded: number;
-  /** Partitions (symbol-days) that were (re)written; 0 when nothing changed. */
+  /** Partitions (symbol-months) that were (re)written; 0 when nothing changed. */
   partitionsWritten: number;
 }
 
@@ -30,18 +29,18 @@ export async function writeKlines(store: ObjectStore, columns: KlineColumns, opt
   const times = sorted.openTimeMs;
   if (times.length === 0) return { rowsAdded: 0, partitionsWritten: 0 };
 
-  const days: { dayMs: number; start: number; end: number }[] = [];
+  const partitions: { startMs: number; start: number; end: number }[] = [];
   for (let start = 0; start < times.length; ) {
-    const dayMs = dayStartMs(times[start]!);
-    const end = lowerBound(times, dayMs + DAY_MS);
-    days.push({ dayMs, start, end });
+    const startMs = partitionStartMs(times[start]!);
+    const end = lowerBound(times, nextPartitionStartMs(startMs));
+    partitions.push({ startMs, start, end });
     start = end;
   }
 
-  // one listing instead of a lookup per day: on S3 a LIST replaces dozens of GETs answered 404
+  // one listing instead of a lookup per partition: on S3 a LIST replaces GETs answered 404
   const storedKeys = new Set(await store.list(symbolPartitionsPrefix(sorted.symbol)));
-  const perDay = await mapWithConcurrency(days, options.concurrency ?? 8, async ({ dayMs, start, end }) => {
-    const key = partitionKey(sorted.symbol, dayMs);
+  const perPartition = await mapWithConcurrency(partitions, options.concurrency ?? 4, async ({ startMs, start, end }) => {
+    const key = partitionKey(sorted.symbol, startMs);
     const incoming = sliceColumns(sorted, start, end);
     const storedBytes = storedKeys.has(key) ? await store.get(key) : undefined;
     const { merged, rowsAdded, changed } = storedBytes
@@ -53,7 +52,7 @@ export async function writeKlines(store: ObjectStore, columns: KlineColumns, opt
 
   await extendWatermark(store, sorted.symbol, times[0]!, times[times.length - 1]!);
   return {
-    rowsAdded: perDay.reduce((sum, day) => sum + day.rowsAdded, 0),
-    partitionsWritten: perDay.reduce((sum, day) => sum + day.written, 0),
+    rowsAdded: perPartition.reduce((sum, partition) => sum + partition.rowsAdded, 0),
+    partitionsWritten: perPartition.reduce((sum, partition) => sum + partition.written, 0),
   };
 }

@@ -16,6 +16,8 @@ const TEMP_MARKER = '.alpha15-partial-';
 export class LocalStore implements ObjectStore {
   readonly url: string;
   readonly rootDir: string;
+  /** Folders this store has made or found, so a write does not pay for a mkdir each time. */
+  private readonly knownDirs = new Set<string>();
 
   constructor(rootDir: string) {
     this.rootDir = path.resolve(rootDir);
@@ -78,15 +80,18 @@ export class LocalStore implements ObjectStore {
 
   private async writeTemp(target: string, body: Body): Promise<string> {
     const dir = path.dirname(target);
+    if (!this.knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.knownDirs.add(dir);
+    }
     const temp = path.join(dir, `${TEMP_MARKER}${randomBytes(8).toString('hex')}`);
     try {
       await writeFile(temp, body, { flag: 'wx' });
     } catch (error) {
       await rm(temp, { force: true });
-      if (!isCode(error, 'ENOENT')) throw error;
-      // the folder does not exist yet: create it and write once more (cheaper than a mkdir per write)
-      await mkdir(dir, { recursive: true });
-      await writeFile(temp, body, { flag: 'wx' });
+      // the folder vanished since it was made (someone cleared the store): forget it so a retry makes it
+      if (isCode(error, 'ENOENT')) this.knownDirs.delete(dir);
+      throw error;
     }
     return temp;
   }

@@ -5,27 +5,36 @@ import { parquetToKlines } from '../../src/lake/parquet.js';
 import { readSymbol } from '../../src/lake/reader.js';
 import { readWatermark } from '../../src/lake/watermark.js';
 import { writeKlines } from '../../src/lake/writer.js';
-import { concatColumns, KLINE_COLUMN_FIELDS, sliceColumns } from '../../src/market/kline-columns.js';
+import { concatColumns, KLINE_COLUMN_FIELDS, lowerBound, sliceColumns } from '../../src/market/kline-columns.js';
+import { generateSyntheticMarket } from '../../src/market/synthetic.js';
+import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { FlakyStore, realMonthColumns, withTempStore } from '../support/lake.js';
 
 const DAY_ROWS = 1440;
 const month = realMonthColumns('DOTUSDT');
 const days = (first: number, end: number) => sliceColumns(month, first * DAY_ROWS, end * DAY_ROWS);
+// 75 synthetic days from 2026-01-20: candles in January, February, March and April
+const [multiMonth] = generateSyntheticMarket({ symbols: ['DOTUSDT'], startTimeMs: Date.UTC(2026, 0, 20), minutes: (75 * DAY_MS) / MINUTE_MS, seed: 5 });
+const rowsBefore = (timeMs: number) => lowerBound(multiMonth!.openTimeMs, timeMs);
 
 describe('writeKlines', () => {
-  it('writes one Hive-style partition per UTC day and a watermark covering them', async () => {
+  it('writes one Hive-style partition per UTC month and a watermark covering them', async () => {
     await withTempStore(async (store) => {
-      const result = await writeKlines(store, days(0, 3));
-      assert.deepEqual(result, { rowsAdded: 3 * DAY_ROWS, partitionsWritten: 3 });
+      const result = await writeKlines(store, multiMonth!);
+      assert.deepEqual(result, { rowsAdded: multiMonth!.openTimeMs.length, partitionsWritten: 4 });
       assert.deepEqual(await store.list('curated/klines/'), [
-        'curated/klines/symbol=DOTUSDT/date=2026-02-01/klines.parquet',
-        'curated/klines/symbol=DOTUSDT/date=2026-02-02/klines.parquet',
-        'curated/klines/symbol=DOTUSDT/date=2026-02-03/klines.parquet',
+        'curated/klines/symbol=DOTUSDT/month=2026-01/klines.parquet',
+        'curated/klines/symbol=DOTUSDT/month=2026-02/klines.parquet',
+        'curated/klines/symbol=DOTUSDT/month=2026-03/klines.parquet',
+        'curated/klines/symbol=DOTUSDT/month=2026-04/klines.parquet',
       ]);
+      const february = await parquetToKlines('DOTUSDT', (await store.get(partitionKey('DOTUSDT', Date.UTC(2026, 1, 1))))!);
+      assert.equal(february.openTimeMs.length, rowsBefore(Date.UTC(2026, 2, 1)) - rowsBefore(Date.UTC(2026, 1, 1)));
+      assert.equal(february.openTimeMs[0], Date.UTC(2026, 1, 1));
       assert.deepEqual(await readWatermark(store, 'DOTUSDT'), {
         symbol: 'DOTUSDT',
-        firstOpenTimeMs: month.openTimeMs[0],
-        lastOpenTimeMs: month.openTimeMs[3 * DAY_ROWS - 1],
+        firstOpenTimeMs: multiMonth!.openTimeMs[0],
+        lastOpenTimeMs: multiMonth!.openTimeMs.at(-1),
       });
     });
   });
@@ -41,10 +50,10 @@ describe('writeKlines', () => {
 
   it('overlapping writes merge by open time and count only new candles', async () => {
     await withTempStore(async (store) => {
-      // half of day 1 first, then days 1-2 whole: day 1 gains its second half, day 2 is new
+      // half of day 1 first, then days 1-2 whole: the month gains day 1's second half and day 2
       await writeKlines(store, sliceColumns(month, 0, DAY_ROWS / 2));
       const result = await writeKlines(store, days(0, 2));
-      assert.deepEqual(result, { rowsAdded: DAY_ROWS / 2 + DAY_ROWS, partitionsWritten: 2 });
+      assert.deepEqual(result, { rowsAdded: DAY_ROWS / 2 + DAY_ROWS, partitionsWritten: 1 });
       const back = await readSymbol(store, 'DOTUSDT');
       for (const field of KLINE_COLUMN_FIELDS) assert.deepEqual(back[field], days(0, 2)[field], field);
     });
@@ -64,18 +73,17 @@ describe('writeKlines', () => {
 
   it('a store failing part-way leaves only whole partitions, no watermark, and a re-run completes', async () => {
     await withTempStore(async (inner) => {
-      const failing = new FlakyStore(inner, 4);
-      await assert.rejects(writeKlines(failing, days(0, 6), { concurrency: 1 }), /injected failure on put #4/);
+      const failing = new FlakyStore(inner, 3);
+      await assert.rejects(writeKlines(failing, multiMonth!, { concurrency: 1 }), /injected failure on put #3/);
       assert.equal(await inner.get(watermarkKey('DOTUSDT')), undefined);
       const keys = await inner.list('curated/klines/');
-      assert.equal(keys.length, 3);
-      for (const key of keys) {
-        const partition = await parquetToKlines('DOTUSDT', (await inner.get(key))!, key);
-        assert.equal(partition.openTimeMs.length, DAY_ROWS, `${key} is whole`);
-      }
-      const rerun = await writeKlines(inner, days(0, 6));
-      assert.deepEqual(rerun, { rowsAdded: 3 * DAY_ROWS, partitionsWritten: 3 });
-      assert.equal((await readWatermark(inner, 'DOTUSDT'))?.lastOpenTimeMs, month.openTimeMs[6 * DAY_ROWS - 1]);
+      assert.equal(keys.length, 2);
+      const march = Date.UTC(2026, 2, 1);
+      const stored = await Promise.all(keys.map(async (key) => (await parquetToKlines('DOTUSDT', (await inner.get(key))!, key)).openTimeMs.length));
+      assert.equal(stored[0]! + stored[1]!, rowsBefore(march), 'January and February are whole');
+      const rerun = await writeKlines(inner, multiMonth!);
+      assert.deepEqual(rerun, { rowsAdded: multiMonth!.openTimeMs.length - rowsBefore(march), partitionsWritten: 2 });
+      assert.equal((await readWatermark(inner, 'DOTUSDT'))?.lastOpenTimeMs, multiMonth!.openTimeMs.at(-1));
     });
   });
 });
