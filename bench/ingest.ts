@@ -54,7 +54,12 @@ async function ingestOnce(): Promise<Run & { readSeconds: number }> {
     const lastMs = Math.max(...Object.values(result.symbols).map((symbol) => symbol.last ?? -Infinity));
     const readStarted = performance.now();
     await readFrame(store, symbols, firstMs, lastMs + 60_000);
-    return { rows, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, readSeconds: (performance.now() - readStarted) / 1000 };
+    return {
+      rows,
+      seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      readSeconds: (performance.now() - readStarted) / 1000,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -65,10 +70,25 @@ function pandasRun(): (Run & { version: string }) | { skipped: string } {
   const python = '/usr/bin/python3';
   const probe = spawnSync(python, ['-c', 'import pandas'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return { skipped: `${python} cannot import pandas` };
-  const run = spawnSync(python, [path.join(repoRoot, 'bench/pandas_read_csv.py'), archiveDir, '--runs', '1'], { encoding: 'utf8' });
-  if (run.status !== 0) return { skipped: `pandas_read_csv.py failed: ${run.stderr.trim().split('\n').at(-1)}` };
-  const parsed = JSON.parse(run.stdout) as { rows: number; seconds: number[]; cpuSeconds: number[]; pandas: string };
-  return { rows: parsed.rows, seconds: parsed.seconds[0]!, cpuSeconds: parsed.cpuSeconds[0]!, version: parsed.pandas };
+  const run = spawnSync(
+    python,
+    [path.join(repoRoot, 'bench/pandas_read_csv.py'), archiveDir, '--runs', '1'],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0)
+    return { skipped: `pandas_read_csv.py failed: ${run.stderr.trim().split('\n').at(-1)}` };
+  const parsed = JSON.parse(run.stdout) as {
+    rows: number;
+    seconds: number[];
+    cpuSeconds: number[];
+    pandas: string;
+  };
+  return {
+    rows: parsed.rows,
+    seconds: parsed.seconds[0]!,
+    cpuSeconds: parsed.cpuSeconds[0]!,
+    version: parsed.pandas,
+  };
 }
 
 // alpha15 and pandas take turns, so both see the same load on a shared machine
@@ -80,7 +100,9 @@ let pandasRows = 0;
 for (let i = 0; i < runs; i++) {
   const run = await ingestOnce();
   alpha15.push(run);
-  log(`alpha15 ingest run ${i + 1}: ${run.rows} rows in ${run.seconds.toFixed(3)} s (cpu ${run.cpuSeconds.toFixed(3)} s) = ${Math.round(run.rows / run.seconds)} rows/s; readFrame ${run.readSeconds.toFixed(3)} s`);
+  log(
+    `alpha15 ingest run ${i + 1}: ${run.rows} rows in ${run.seconds.toFixed(3)} s (cpu ${run.cpuSeconds.toFixed(3)} s) = ${Math.round(run.rows / run.seconds)} rows/s; readFrame ${run.readSeconds.toFixed(3)} s`,
+  );
   if (pandasSkipped) continue;
   const pandas = pandasRun();
   if ('skipped' in pandas) {
@@ -91,7 +113,9 @@ for (let i = 0; i < runs; i++) {
   pandasRuns.push(pandas);
   pandasVersion = pandas.version;
   pandasRows = pandas.rows;
-  log(`pandas ${pandas.version} read_csv run ${i + 1}: ${pandas.rows} rows in ${pandas.seconds.toFixed(3)} s (cpu ${pandas.cpuSeconds.toFixed(3)} s) = ${Math.round(pandas.rows / pandas.seconds)} rows/s`);
+  log(
+    `pandas ${pandas.version} read_csv run ${i + 1}: ${pandas.rows} rows in ${pandas.seconds.toFixed(3)} s (cpu ${pandas.cpuSeconds.toFixed(3)} s) = ${Math.round(pandas.rows / pandas.seconds)} rows/s`,
+  );
 }
 const rows = alpha15[0]!.rows;
 const best = (values: number[]) => Math.min(...values);
@@ -99,8 +123,10 @@ const bestSeconds = best(alpha15.map((run) => run.seconds));
 const ingestRowsPerSecond = rows / bestSeconds;
 const ingestRowsPerCpuSecond = rows / best(alpha15.map((run) => run.cpuSeconds));
 const readRowsPerSecond = rows / best(alpha15.map((run) => run.readSeconds));
-const pandasRowsPerSecond = pandasRuns.length > 0 ? pandasRows / best(pandasRuns.map((run) => run.seconds)) : undefined;
-const pandasRowsPerCpuSecond = pandasRuns.length > 0 ? pandasRows / best(pandasRuns.map((run) => run.cpuSeconds)) : undefined;
+const pandasRowsPerSecond =
+  pandasRuns.length > 0 ? pandasRows / best(pandasRuns.map((run) => run.seconds)) : undefined;
+const pandasRowsPerCpuSecond =
+  pandasRuns.length > 0 ? pandasRows / best(pandasRuns.map((run) => run.cpuSeconds)) : undefined;
 
 const report = {
   archiveDir,
@@ -126,16 +152,26 @@ const report = {
   /** alpha15 end-to-end ingest rate over pandas' read_csv rate; the target is >= 1. */
   ratioToPandas: pandasRowsPerSecond ? Number((ingestRowsPerSecond / pandasRowsPerSecond).toFixed(3)) : null,
   /** The same ratio on CPU time, which a busy shared machine distorts less. */
-  cpuRatioToPandas: pandasRowsPerCpuSecond ? Number((ingestRowsPerCpuSecond / pandasRowsPerCpuSecond).toFixed(3)) : null,
+  cpuRatioToPandas: pandasRowsPerCpuSecond
+    ? Number((ingestRowsPerCpuSecond / pandasRowsPerCpuSecond).toFixed(3))
+    : null,
 };
 
 if (flags.json) {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 } else {
-  console.log(`ingest (archive -> lake, end to end): ${report.ingest.rowsPerSecond.toLocaleString('en')} rows/s best, ${report.ingest.coldRowsPerSecond.toLocaleString('en')} rows/s cold`);
-  console.log(`readFrame (lake -> grid):             ${report.readFrame.rowsPerSecond.toLocaleString('en')} rows/s`);
+  console.log(
+    `ingest (archive -> lake, end to end): ${report.ingest.rowsPerSecond.toLocaleString('en')} rows/s best, ${report.ingest.coldRowsPerSecond.toLocaleString('en')} rows/s cold`,
+  );
+  console.log(
+    `readFrame (lake -> grid):             ${report.readFrame.rowsPerSecond.toLocaleString('en')} rows/s`,
+  );
   if (pandasRowsPerSecond) {
-    console.log(`pandas read_csv (parse only):         ${Math.round(pandasRowsPerSecond).toLocaleString('en')} rows/s`);
-    console.log(`ratio ingest / pandas:                ${report.ratioToPandas} wall, ${report.cpuRatioToPandas} cpu (target >= 1)`);
+    console.log(
+      `pandas read_csv (parse only):         ${Math.round(pandasRowsPerSecond).toLocaleString('en')} rows/s`,
+    );
+    console.log(
+      `ratio ingest / pandas:                ${report.ratioToPandas} wall, ${report.cpuRatioToPandas} cpu (target >= 1)`,
+    );
   }
 }

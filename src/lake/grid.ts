@@ -18,7 +18,10 @@ export interface GridSpec {
 /** The minutes whose open time lies in [fromMs, toMs): the first starts at or after fromMs. */
 export function gridSpec(fromMs: number, toMs: number): GridSpec {
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs) {
-    throw new InvalidGridRangeError(`invalid time range [${fromMs}, ${toMs})`, 'give --from before --to, both UTC');
+    throw new InvalidGridRangeError(
+      `invalid time range [${fromMs}, ${toMs})`,
+      'give --from before --to, both UTC',
+    );
   }
   const startTimeMs = Math.ceil(fromMs / MINUTE_MS) * MINUTE_MS;
   return { startTimeMs, length: Math.max(0, Math.ceil((toMs - startTimeMs) / MINUTE_MS)) };
@@ -39,7 +42,7 @@ export function placeOnGrid(target: SymbolColumns, grid: GridSpec, columns: Klin
   const times = columns.openTimeMs;
   const endTimeMs = grid.startTimeMs + grid.length * MINUTE_MS;
   const last = lowerBound(times, endTimeMs);
-  for (let row = lowerBound(times, grid.startTimeMs); row < last; ) {
+  for (let row = lowerBound(times, grid.startTimeMs); row < last;) {
     const firstTimeMs = times[row]!;
     const offsetMs = firstTimeMs - grid.startTimeMs;
     if (offsetMs % MINUTE_MS !== 0) {
@@ -60,7 +63,8 @@ export function alignToGrid(columnsList: readonly KlineColumns[], fromMs: number
   const grid = gridSpec(fromMs, toMs);
   const frame: MarketFrame = { symbols: [], startTimeMs: grid.startTimeMs, length: grid.length, columns: {} };
   for (const columns of columnsList) {
-    if (frame.columns[columns.symbol]) throw new InvalidGridRangeError(`symbol ${columns.symbol} given twice`, 'pass each symbol once');
+    if (frame.columns[columns.symbol])
+      throw new InvalidGridRangeError(`symbol ${columns.symbol} given twice`, 'pass each symbol once');
     const target = emptySymbolColumns(grid.length);
     placeOnGrid(target, grid, columns);
     frame.symbols.push(columns.symbol);
@@ -108,7 +112,8 @@ function timeGaps(openTimeMs: Float64Array): GapStats {
   const rows = openTimeMs.length;
   if (rows === 0) return { rows: 0, missing: 0, longestGapMinutes: 0 };
   let longest = 0;
-  for (let i = 1; i < rows; i++) longest = Math.max(longest, (openTimeMs[i]! - openTimeMs[i - 1]!) / MINUTE_MS - 1);
+  for (let i = 1; i < rows; i++)
+    longest = Math.max(longest, (openTimeMs[i]! - openTimeMs[i - 1]!) / MINUTE_MS - 1);
   const span = (openTimeMs[rows - 1]! - openTimeMs[0]!) / MINUTE_MS + 1;
   return { rows, missing: span - rows, longestGapMinutes: longest };
 }

@@ -60,8 +60,20 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const nowMs = options.nowMs ?? Date.now;
   const result: IngestResult = { source: source.name, symbols: {} };
 
-  const report = (symbolIndex: number, phase: IngestProgress['phase'], fetchedRows: number, expectedRows: number) =>
-    onProgress?.({ symbol: symbols[symbolIndex]!, phase, fetchedRows, expectedRows, symbolIndex, symbolCount: symbols.length });
+  const report = (
+    symbolIndex: number,
+    phase: IngestProgress['phase'],
+    fetchedRows: number,
+    expectedRows: number,
+  ) =>
+    onProgress?.({
+      symbol: symbols[symbolIndex]!,
+      phase,
+      fetchedRows,
+      expectedRows,
+      symbolIndex,
+      symbolCount: symbols.length,
+    });
 
   const fetchSymbol = async (symbolIndex: number) => {
     const symbol = symbols[symbolIndex]!;
@@ -69,7 +81,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     const expectedRows = Math.max(0, Math.ceil((range.toMs - range.fromMs) / MINUTE_MS));
     if (range.toMs <= range.fromMs) return { range, expectedRows, fetched: undefined };
     report(symbolIndex, 'fetch', 0, expectedRows);
-    const fetched = await source.fetch(symbol, range.fromMs, range.toMs, (rows, expected) => report(symbolIndex, 'fetch', rows, expected));
+    const fetched = await source.fetch(symbol, range.fromMs, range.toMs, (rows, expected) =>
+      report(symbolIndex, 'fetch', rows, expected),
+    );
     return { range, expectedRows, fetched };
   };
   const fetches: ReturnType<typeof fetchSymbol>[] = [];
@@ -101,7 +115,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
 
     // raw first: the curated partitions must always be rebuildable from what raw/ holds
     for (const archive of fetched.rawArchives ?? []) {
-      if (await store.putIfAbsent(rawArchiveKey(symbol, archive.fileName), archive.bytes)) symbolResult.rawArchivesStored++;
+      if (await store.putIfAbsent(rawArchiveKey(symbol, archive.fileName), archive.bytes))
+        symbolResult.rawArchivesStored++;
     }
     const written = await writeKlines(store, fetched.columns);
     Object.assign(symbolResult, {

@@ -29,7 +29,11 @@ const INTEGER_FIELDS: ReadonlySet<KlineColumnField> = new Set(['openTimeMs', 'tr
 
 export class CorruptPartitionError extends Alpha15Error {
   constructor(what: string, reason: string, options?: ErrorOptions) {
-    super(`${what} is not a readable kline partition: ${reason}`, 're-ingest the affected days; the raw archives stay under raw/', options);
+    super(
+      `${what} is not a readable kline partition: ${reason}`,
+      're-ingest the affected days; the raw archives stay under raw/',
+      options,
+    );
   }
 }
 
@@ -41,7 +45,14 @@ export function klinesToParquet(columns: KlineColumns): Uint8Array {
       const isOpenTime = field === 'openTimeMs';
       // open_time steps by 60 000: delta encoding shrinks it to almost nothing; trades gain little from it
       const encoding = isOpenTime ? 'DELTA_BINARY_PACKED' : 'PLAIN';
-      return { name, data: toBigInt64(columns[field]), type: 'INT64', nullable: false, encoding, statistics: isOpenTime };
+      return {
+        name,
+        data: toBigInt64(columns[field]),
+        type: 'INT64',
+        nullable: false,
+        encoding,
+        statistics: isOpenTime,
+      };
     }
     return { name, data: columns[field], type: 'DOUBLE', nullable: false, encoding: 'PLAIN' };
   });
@@ -68,7 +79,11 @@ export function klinesToParquet(columns: KlineColumns): Uint8Array {
 }
 
 /** Reads a partition back into columns; `what` names it in errors (e.g. its key). */
-export async function parquetToKlines(symbol: string, bytes: Uint8Array, what = 'parquet file'): Promise<KlineColumns> {
+export async function parquetToKlines(
+  symbol: string,
+  bytes: Uint8Array,
+  what = 'parquet file',
+): Promise<KlineColumns> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata;
   try {
@@ -93,10 +108,13 @@ export async function parquetToKlines(symbol: string, bytes: Uint8Array, what = 
       else for (let i = 0; i < columnData.length; i++) target[rowStart + i] = Number(columnData[i]);
     },
   }).catch((error: unknown) => {
-    throw new CorruptPartitionError(what, error instanceof Error ? error.message : String(error), { cause: error });
+    throw new CorruptPartitionError(what, error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
   });
   const missing = [...fieldByName.keys()].filter((name) => !seen.has(name));
-  if (missing.length > 0 && rowCount > 0) throw new CorruptPartitionError(what, `missing columns ${missing.join(', ')}`);
+  if (missing.length > 0 && rowCount > 0)
+    throw new CorruptPartitionError(what, `missing columns ${missing.join(', ')}`);
   return columns;
 }
 
@@ -126,7 +144,10 @@ export interface PartitionStats {
  * Row count and open-time range of a partition from its footer alone (open_time carries min/max
  * statistics), without decoding a page; falls back to reading the column for files without them.
  */
-export async function parquetPartitionStats(bytes: Uint8Array, what = 'parquet file'): Promise<PartitionStats> {
+export async function parquetPartitionStats(
+  bytes: Uint8Array,
+  what = 'parquet file',
+): Promise<PartitionStats> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata;
   try {
@@ -138,13 +159,19 @@ export async function parquetPartitionStats(bytes: Uint8Array, what = 'parquet f
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const rowGroup of metadata.row_groups) {
-    const chunk = rowGroup.columns.find((column) => column.meta_data?.path_in_schema[0] === PARQUET_COLUMN_NAMES.openTimeMs);
+    const chunk = rowGroup.columns.find(
+      (column) => column.meta_data?.path_in_schema[0] === PARQUET_COLUMN_NAMES.openTimeMs,
+    );
     const statistics = chunk?.meta_data?.statistics;
     const min = statistics?.min_value ?? statistics?.min;
     const max = statistics?.max_value ?? statistics?.max;
     if (min === undefined || max === undefined || min === null || max === null) {
       const columns = await parquetToKlines('', bytes, what);
-      return { rows, firstOpenTimeMs: columns.openTimeMs[0] ?? Number.NaN, lastOpenTimeMs: columns.openTimeMs.at(-1) ?? Number.NaN };
+      return {
+        rows,
+        firstOpenTimeMs: columns.openTimeMs[0] ?? Number.NaN,
+        lastOpenTimeMs: columns.openTimeMs.at(-1) ?? Number.NaN,
+      };
     }
     first = Math.min(first, Number(min));
     last = Math.max(last, Number(max));

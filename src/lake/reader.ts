@@ -44,7 +44,12 @@ async function readPartitions(
 }
 
 /** One symbol's candles with open time in [fromMs, toMs) (the whole lake when omitted). */
-export async function readSymbol(store: ObjectStore, symbol: string, fromMs?: number, toMs?: number): Promise<KlineColumns> {
+export async function readSymbol(
+  store: ObjectStore,
+  symbol: string,
+  fromMs?: number,
+  toMs?: number,
+): Promise<KlineColumns> {
   const parts: KlineColumns[] = [];
   await readPartitions(store, symbol, fromMs, toMs, (columns) => parts.push(columns));
   parts.sort((a, b) => (a.openTimeMs[0] ?? 0) - (b.openTimeMs[0] ?? 0));
@@ -55,9 +60,19 @@ export async function readSymbol(store: ObjectStore, symbol: string, fromMs?: nu
 }
 
 /** Several symbols on the 1-minute grid of [fromMs, toMs); a symbol the lake lacks is all gap. */
-export async function readFrame(store: ObjectStore, symbols: readonly string[], fromMs: number, toMs: number): Promise<MarketFrame> {
+export async function readFrame(
+  store: ObjectStore,
+  symbols: readonly string[],
+  fromMs: number,
+  toMs: number,
+): Promise<MarketFrame> {
   const grid = gridSpec(fromMs, toMs);
-  const frame: MarketFrame = { symbols: [...symbols], startTimeMs: grid.startTimeMs, length: grid.length, columns: {} };
+  const frame: MarketFrame = {
+    symbols: [...symbols],
+    startTimeMs: grid.startTimeMs,
+    length: grid.length,
+    columns: {},
+  };
   for (const symbol of symbols) frame.columns[symbol] = emptySymbolColumns(grid.length);
   await Promise.all(
     symbols.map((symbol) =>

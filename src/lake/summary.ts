@@ -4,7 +4,12 @@
  */
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
-import { CURATED_KLINES_PREFIX, partitionStartFromKey, symbolPartitionsPrefix, symbolsInKeys } from './layout.js';
+import {
+  CURATED_KLINES_PREFIX,
+  partitionStartFromKey,
+  symbolPartitionsPrefix,
+  symbolsInKeys,
+} from './layout.js';
 import { parquetPartitionStats } from './parquet.js';
 import { mapWithConcurrency } from './pool.js';
 
@@ -24,8 +29,12 @@ export interface LakeSummary {
 
 /** Summarises every symbol in the lake, or only `symbols` (those without data are left out). */
 export async function summariseLake(store: ObjectStore, symbols?: readonly string[]): Promise<LakeSummary> {
-  const keys = (await store.list(CURATED_KLINES_PREFIX)).filter((key) => partitionStartFromKey(key) !== undefined);
-  const wanted = symbols ? symbolsInKeys(keys).filter((symbol) => symbols.includes(symbol)) : symbolsInKeys(keys);
+  const keys = (await store.list(CURATED_KLINES_PREFIX)).filter(
+    (key) => partitionStartFromKey(key) !== undefined,
+  );
+  const wanted = symbols
+    ? symbolsInKeys(keys).filter((symbol) => symbols.includes(symbol))
+    : symbolsInKeys(keys);
   const summary: LakeSummary = { symbols: {} };
   for (const symbol of wanted) {
     const prefix = symbolPartitionsPrefix(symbol);
@@ -46,7 +55,8 @@ export async function summariseLake(store: ObjectStore, symbols?: readonly strin
       first = Math.min(first, partition.firstOpenTimeMs);
       last = Math.max(last, partition.lastOpenTimeMs);
     }
-    if (rows > 0) summary.symbols[symbol] = { rows, first, last, missing: (last - first) / MINUTE_MS + 1 - rows };
+    if (rows > 0)
+      summary.symbols[symbol] = { rows, first, last, missing: (last - first) / MINUTE_MS + 1 - rows };
   }
   return summary;
 }

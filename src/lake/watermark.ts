@@ -24,10 +24,17 @@ export async function readWatermark(store: ObjectStore, symbol: string): Promise
   try {
     parsed = watermarkSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
   } catch (error) {
-    throw new CorruptWatermarkError(`watermark ${key} is not JSON`, `delete ${key}; the next ingest rebuilds it`, { cause: error });
+    throw new CorruptWatermarkError(
+      `watermark ${key} is not JSON`,
+      `delete ${key}; the next ingest rebuilds it`,
+      { cause: error },
+    );
   }
   if (!parsed.success) {
-    throw new CorruptWatermarkError(`watermark ${key} is malformed: ${parsed.error.issues[0]?.message}`, `delete ${key}; the next ingest rebuilds it`);
+    throw new CorruptWatermarkError(
+      `watermark ${key} is malformed: ${parsed.error.issues[0]?.message}`,
+      `delete ${key}; the next ingest rebuilds it`,
+    );
   }
   return parsed.data;
 }

@@ -24,13 +24,17 @@ export interface WriteOptions {
   concurrency?: number;
 }
 
-export async function writeKlines(store: ObjectStore, columns: KlineColumns, options: WriteOptions = {}): Promise<WriteResult> {
+export async function writeKlines(
+  store: ObjectStore,
+  columns: KlineColumns,
+  options: WriteOptions = {},
+): Promise<WriteResult> {
   const sorted = normaliseColumns(columns);
   const times = sorted.openTimeMs;
   if (times.length === 0) return { rowsAdded: 0, partitionsWritten: 0 };
 
   const partitions: { startMs: number; start: number; end: number }[] = [];
-  for (let start = 0; start < times.length; ) {
+  for (let start = 0; start < times.length;) {
     const startMs = partitionStartMs(times[start]!);
     const end = lowerBound(times, nextPartitionStartMs(startMs));
     partitions.push({ startMs, start, end });
@@ -39,16 +43,20 @@ export async function writeKlines(store: ObjectStore, columns: KlineColumns, opt
 
   // one listing instead of a lookup per partition: on S3 a LIST replaces GETs answered 404
   const storedKeys = new Set(await store.list(symbolPartitionsPrefix(sorted.symbol)));
-  const perPartition = await mapWithConcurrency(partitions, options.concurrency ?? 4, async ({ startMs, start, end }) => {
-    const key = partitionKey(sorted.symbol, startMs);
-    const incoming = sliceColumns(sorted, start, end);
-    const storedBytes = storedKeys.has(key) ? await store.get(key) : undefined;
-    const { merged, rowsAdded, changed } = storedBytes
-      ? mergeKlines(await parquetToKlines(sorted.symbol, storedBytes, key), incoming)
-      : { merged: incoming, rowsAdded: incoming.openTimeMs.length, changed: true };
-    if (changed) await store.put(key, klinesToParquet(merged));
-    return { rowsAdded, written: changed ? 1 : 0 };
-  });
+  const perPartition = await mapWithConcurrency(
+    partitions,
+    options.concurrency ?? 4,
+    async ({ startMs, start, end }) => {
+      const key = partitionKey(sorted.symbol, startMs);
+      const incoming = sliceColumns(sorted, start, end);
+      const storedBytes = storedKeys.has(key) ? await store.get(key) : undefined;
+      const { merged, rowsAdded, changed } = storedBytes
+        ? mergeKlines(await parquetToKlines(sorted.symbol, storedBytes, key), incoming)
+        : { merged: incoming, rowsAdded: incoming.openTimeMs.length, changed: true };
+      if (changed) await store.put(key, klinesToParquet(merged));
+      return { rowsAdded, written: changed ? 1 : 0 };
+    },
+  );
 
   await extendWatermark(store, sorted.symbol, times[0]!, times[times.length - 1]!);
   return {

@@ -6,7 +6,12 @@
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { DAY_MS, floorToMinute, MINUTE_MS } from '../time.js';
-import { LocalArchiveSource, openArchiveSource, periodRangeMs, type ArchiveSource } from './archive-source.js';
+import {
+  LocalArchiveSource,
+  openArchiveSource,
+  periodRangeMs,
+  type ArchiveSource,
+} from './archive-source.js';
 import { BinanceClient } from './binance-client.js';
 import type { KlineColumns } from './kline.js';
 import { concatColumns, lowerBound, sliceColumns } from './kline-columns.js';
@@ -61,7 +66,9 @@ export const DEFAULT_REST_LOOKBACK_DAYS = 30;
 export function binanceSource(client: BinanceClient, nowMs: () => number = Date.now): KlineSource {
   return {
     name: 'binance',
-    fetch: async (symbol, fromMs, toMs, onProgress) => ({ columns: await client.klinesRange(symbol, fromMs, toMs, onProgress) }),
+    fetch: async (symbol, fromMs, toMs, onProgress) => ({
+      columns: await client.klinesRange(symbol, fromMs, toMs, onProgress),
+    }),
     defaultRange: () => {
       const toMs = floorToMinute(nowMs());
       return { fromMs: toMs - DEFAULT_REST_LOOKBACK_DAYS * DAY_MS, toMs };
@@ -101,7 +108,10 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
         const entries = await local.list(symbol);
         if (entries.length === 0) return undefined;
         const spans = entries.map((entry) => periodRangeMs(entry.period));
-        return { fromMs: Math.min(...spans.map((span) => span.startMs)), toMs: Math.max(...spans.map((span) => span.endMs)) };
+        return {
+          fromMs: Math.min(...spans.map((span) => span.startMs)),
+          toMs: Math.max(...spans.map((span) => span.endMs)),
+        };
       },
     }),
   };
@@ -148,10 +158,14 @@ export function syntheticSource(symbols: readonly string[]): KlineSource {
 /** `binance`, `archive:<dir or https URL>` or `synthetic` (over the config's symbols). */
 export function parseSourceSpec(spec: string, config: Config): KlineSource {
   if (spec === 'binance') {
-    return binanceSource(new BinanceClient({ baseUrl: config.binanceBaseUrl, timeoutMs: config.requestTimeoutMs }));
+    return binanceSource(
+      new BinanceClient({ baseUrl: config.binanceBaseUrl, timeoutMs: config.requestTimeoutMs }),
+    );
   }
   if (spec.startsWith('archive:') && spec.length > 'archive:'.length) {
-    return archiveSource(openArchiveSource(spec.slice('archive:'.length), { timeoutMs: config.requestTimeoutMs }));
+    return archiveSource(
+      openArchiveSource(spec.slice('archive:'.length), { timeoutMs: config.requestTimeoutMs }),
+    );
   }
   if (spec === 'synthetic') return syntheticSource(config.symbols);
   throw new UnknownSourceError(spec);

@@ -3,13 +3,19 @@ import { Alpha15Error } from '../errors.js';
 
 export class StoreUrlError extends Alpha15Error {
   constructor(url: string, reason: string) {
-    super(`store URL "${url}" ${reason}`, 'use file://<dir> (e.g. file://./.alpha15) or s3://<bucket>/<prefix>');
+    super(
+      `store URL "${url}" ${reason}`,
+      'use file://<dir> (e.g. file://./.alpha15) or s3://<bucket>/<prefix>',
+    );
   }
 }
 
 export class InvalidObjectKeyError extends Alpha15Error {
   constructor(key: string, reason: string) {
-    super(`object key "${key}" ${reason}`, 'keys are relative slash-separated paths such as curated/klines/...');
+    super(
+      `object key "${key}" ${reason}`,
+      'keys are relative slash-separated paths such as curated/klines/...',
+    );
   }
 }
 
@@ -17,10 +23,13 @@ export class InvalidObjectKeyError extends Alpha15Error {
 export function validateObjectKey(key: string): void {
   if (key.length === 0) throw new InvalidObjectKeyError(key, 'is empty');
   if (key.startsWith('/') || /^[A-Za-z]:/.test(key)) throw new InvalidObjectKeyError(key, 'is absolute');
-  if (key.includes('\\') || key.includes('\0')) throw new InvalidObjectKeyError(key, 'contains a backslash or NUL');
+  if (key.includes('\\') || key.includes('\0'))
+    throw new InvalidObjectKeyError(key, 'contains a backslash or NUL');
   for (const segment of key.split('/')) {
-    if (segment === '..' || segment === '.') throw new InvalidObjectKeyError(key, `contains a "${segment}" segment`);
-    if (segment === '') throw new InvalidObjectKeyError(key, 'contains an empty segment (// or a trailing /)');
+    if (segment === '..' || segment === '.')
+      throw new InvalidObjectKeyError(key, `contains a "${segment}" segment`);
+    if (segment === '')
+      throw new InvalidObjectKeyError(key, 'contains an empty segment (// or a trailing /)');
   }
 }
 

@@ -22,7 +22,8 @@ export function openStore(url: string = DEFAULT_STORE_URL, cwd: string = process
     }
     case 's3': {
       const [bucket = '', ...prefixParts] = rest.split('/');
-      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new StoreUrlError(url, `has an invalid bucket name "${bucket}"`);
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+        throw new StoreUrlError(url, `has an invalid bucket name "${bucket}"`);
       const prefix = prefixParts.filter((part) => part !== '').join('/');
       return new S3Store({ bucket, prefix });
     }

@@ -41,7 +41,9 @@ export class S3Store implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
+      );
       if (!response.Body) return new Uint8Array();
       return await response.Body.transformToByteArray();
     } catch (error) {
@@ -55,7 +57,12 @@ export class S3Store implements ObjectStore {
   }
 
   async putIfAbsent(key: string, body: Body): Promise<boolean> {
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: body, IfNoneMatch: '*' });
+    const command = new PutObjectCommand({
+      Bucket: this.bucket,
+      Key: this.fullKey(key),
+      Body: body,
+      IfNoneMatch: '*',
+    });
     for (let attempt = 0; ; attempt++) {
       try {
         await this.client.send(command);

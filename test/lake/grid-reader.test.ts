@@ -14,7 +14,10 @@ const startMs = link.openTimeMs[0]!;
 // NEARUSDT loses 90 minutes across the day boundary (rows 1400..1489) and its first 10 minutes
 const GAP_START = 1400;
 const GAP_END = 1490;
-const nearWithGap = concatColumns('NEARUSDT', [sliceColumns(near, 10, GAP_START), sliceColumns(near, GAP_END, near.openTimeMs.length)]);
+const nearWithGap = concatColumns('NEARUSDT', [
+  sliceColumns(near, 10, GAP_START),
+  sliceColumns(near, GAP_END, near.openTimeMs.length),
+]);
 
 describe('alignToGrid and gapReport', () => {
   it('puts real candles on their minute and leaves gaps as present=0 with NaN, never a filled price', () => {
@@ -23,13 +26,19 @@ describe('alignToGrid and gapReport', () => {
     const nearGrid = frame.columns.NEARUSDT!;
     for (const row of [0, 9, GAP_START, GAP_END - 1]) {
       assert.equal(nearGrid.present[row], 0, `row ${row}`);
-      assert.ok(Number.isNaN(nearGrid.close[row]!) && Number.isNaN(nearGrid.volume[row]!), `row ${row} is NaN`);
+      assert.ok(
+        Number.isNaN(nearGrid.close[row]!) && Number.isNaN(nearGrid.volume[row]!),
+        `row ${row} is NaN`,
+      );
     }
     for (const row of [10, GAP_START - 1, GAP_END, 2 * DAY_ROWS - 1]) {
       assert.equal(nearGrid.present[row], 1);
       assert.equal(nearGrid.close[row], near.close[row]);
     }
-    assert.equal(frame.columns.LINKUSDT!.present.reduce((sum, flag) => sum + flag, 0), 2 * DAY_ROWS);
+    assert.equal(
+      frame.columns.LINKUSDT!.present.reduce((sum, flag) => sum + flag, 0),
+      2 * DAY_ROWS,
+    );
   });
 
   it('reports rows, missing minutes and the longest gap per symbol', () => {
@@ -37,7 +46,11 @@ describe('alignToGrid and gapReport', () => {
     const gapMinutes = GAP_END - GAP_START;
     assert.deepEqual(gapReport(frame), {
       LINKUSDT: { rows: 2 * DAY_ROWS, missing: 0, longestGapMinutes: 0 },
-      NEARUSDT: { rows: 2 * DAY_ROWS - 10 - gapMinutes, missing: 10 + gapMinutes, longestGapMinutes: gapMinutes },
+      NEARUSDT: {
+        rows: 2 * DAY_ROWS - 10 - gapMinutes,
+        missing: 10 + gapMinutes,
+        longestGapMinutes: gapMinutes,
+      },
     });
     // on columns, only the minutes between the first and the last candle count as missing
     assert.deepEqual(gapReport([nearWithGap]).NEARUSDT, {
@@ -69,8 +82,14 @@ describe('readFrame and readSymbol', () => {
     await withTempStore(async (store) => {
       await writeKlines(store, link);
       const frame = await readFrame(store, ['LINKUSDT', 'BTCUSDT'], startMs, startMs + 60 * MINUTE_MS);
-      assert.equal(frame.columns.BTCUSDT!.present.reduce((sum, flag) => sum + flag, 0), 0);
-      assert.equal(frame.columns.LINKUSDT!.present.reduce((sum, flag) => sum + flag, 0), 60);
+      assert.equal(
+        frame.columns.BTCUSDT!.present.reduce((sum, flag) => sum + flag, 0),
+        0,
+      );
+      assert.equal(
+        frame.columns.LINKUSDT!.present.reduce((sum, flag) => sum + flag, 0),
+        60,
+      );
     });
   });
 

@@ -11,7 +11,12 @@ import { archiveSource, syntheticMarketOptions, syntheticSource } from '../../sr
 import { generateSyntheticMarket } from '../../src/market/synthetic.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { FlakyStore, withTempStore } from '../support/lake.js';
-import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
+import {
+  ARCHIVE_MONTH_DIR,
+  ARCHIVE_MONTH_SYMBOLS,
+  REPO_ROOT,
+  requireSharedData,
+} from '../support/shared-data.js';
 
 requireSharedData();
 const MONTH_ROWS = 40_320;
@@ -31,13 +36,24 @@ describe('ingest from the real archive month', () => {
       const summary = await summariseLake(store);
       assert.deepEqual(Object.keys(summary.symbols), ARCHIVE_MONTH_SYMBOLS);
       for (const symbol of ARCHIVE_MONTH_SYMBOLS) {
-        assert.deepEqual(summary.symbols[symbol], { rows: MONTH_ROWS, first: FEB_1_MS, last: MAR_1_MS - MINUTE_MS, missing: 0 });
+        assert.deepEqual(summary.symbols[symbol], {
+          rows: MONTH_ROWS,
+          first: FEB_1_MS,
+          last: MAR_1_MS - MINUTE_MS,
+          missing: 0,
+        });
       }
       assert.equal((await store.list('raw/klines/')).length, 7);
 
       // again, even with the range given explicitly (so the watermark cannot skip the work)
       const counting = new FlakyStore(store);
-      const second = await ingest({ store: counting, source: monthSource(), symbols: ARCHIVE_MONTH_SYMBOLS, fromMs: FEB_1_MS, toMs: MAR_1_MS });
+      const second = await ingest({
+        store: counting,
+        source: monthSource(),
+        symbols: ARCHIVE_MONTH_SYMBOLS,
+        fromMs: FEB_1_MS,
+        toMs: MAR_1_MS,
+      });
       for (const symbol of ARCHIVE_MONTH_SYMBOLS) assert.equal(second.symbols[symbol]!.rowsAdded, 0);
       assert.equal(counting.puts, 0, 'no object rewritten');
       assert.deepEqual(counting.putKeys, [], 'no object created');
@@ -45,7 +61,7 @@ describe('ingest from the real archive month', () => {
     });
   });
 
-  it('without --from it resumes after each symbol\'s watermark', async () => {
+  it("without --from it resumes after each symbol's watermark", async () => {
     await withTempStore(async (store) => {
       const tenDaysMs = FEB_1_MS + 10 * DAY_MS;
       await ingest({ store, source: monthSource(), symbols: ['LTCUSDT'], toMs: tenDaysMs });
@@ -61,18 +77,34 @@ describe('ingest from the real archive month', () => {
     await withTempStore(async (store) => {
       // per symbol: 1 partition + 1 watermark; put #3 (NEARUSDT's partition) fails
       const failing = new FlakyStore(store, 3);
-      await assert.rejects(ingest({ store: failing, source: monthSource(), symbols: ['FILUSDT', 'NEARUSDT'] }), /injected failure/);
+      await assert.rejects(
+        ingest({ store: failing, source: monthSource(), symbols: ['FILUSDT', 'NEARUSDT'] }),
+        /injected failure/,
+      );
       for (const key of await store.list('curated/klines/')) {
         const partition = await parquetToKlines('X', (await store.get(key))!, key);
         assert.equal(partition.openTimeMs.length, MONTH_ROWS, `${key} is a whole month`);
       }
-      assert.deepEqual(await store.list('curated/klines/symbol=NEARUSDT/'), [], 'nothing of the broken symbol is visible');
-      assert.equal(await store.get('curated/watermarks/NEARUSDT.json'), undefined, 'no watermark for the broken symbol');
+      assert.deepEqual(
+        await store.list('curated/klines/symbol=NEARUSDT/'),
+        [],
+        'nothing of the broken symbol is visible',
+      );
+      assert.equal(
+        await store.get('curated/watermarks/NEARUSDT.json'),
+        undefined,
+        'no watermark for the broken symbol',
+      );
       const rerun = await ingest({ store, source: monthSource(), symbols: ['FILUSDT', 'NEARUSDT'] });
       assert.equal(rerun.symbols.FILUSDT!.rowsAdded, 0);
       assert.equal(rerun.symbols.NEARUSDT!.rowsAdded, MONTH_ROWS);
       const summary = await summariseLake(store);
-      assert.deepEqual(summary.symbols.NEARUSDT, { rows: MONTH_ROWS, first: FEB_1_MS, last: MAR_1_MS - MINUTE_MS, missing: 0 });
+      assert.deepEqual(summary.symbols.NEARUSDT, {
+        rows: MONTH_ROWS,
+        first: FEB_1_MS,
+        last: MAR_1_MS - MINUTE_MS,
+        missing: 0,
+      });
     });
   });
 });
@@ -87,7 +119,12 @@ describe('ingest from the synthetic market', () => {
 
       const options = syntheticMarketOptions(symbols);
       const generated = generateSyntheticMarket(options);
-      const frame = await readFrame(store, symbols, options.startTimeMs, options.startTimeMs + options.minutes * MINUTE_MS);
+      const frame = await readFrame(
+        store,
+        symbols,
+        options.startTimeMs,
+        options.startTimeMs + options.minutes * MINUTE_MS,
+      );
       for (const columns of generated) {
         const grid = frame.columns[columns.symbol]!;
         const present = grid.present.reduce((sum, flag) => sum + flag, 0);
@@ -105,9 +142,22 @@ describe('ingest from the synthetic market', () => {
 describe('the alpha15 CLI', () => {
   it('ingest --json and data summary --json report the lake as JSON on stdout', async () => {
     await withTempStore(async (_store, dir) => {
-      const cli = (...args: string[]) => run(process.execPath, ['bin/alpha15.js', ...args], { cwd: REPO_ROOT, env: { ...process.env, ALPHA15_STORE: '' } });
+      const cli = (...args: string[]) =>
+        run(process.execPath, ['bin/alpha15.js', ...args], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ALPHA15_STORE: '' },
+        });
       const store = `file://${dir}`;
-      const ingested = await cli('ingest', '--source', `archive:${ARCHIVE_MONTH_DIR}`, '--symbols', 'LINKUSDT,NEARUSDT', '--store', store, '--json');
+      const ingested = await cli(
+        'ingest',
+        '--source',
+        `archive:${ARCHIVE_MONTH_DIR}`,
+        '--symbols',
+        'LINKUSDT,NEARUSDT',
+        '--store',
+        store,
+        '--json',
+      );
       const ingestResult = JSON.parse(ingested.stdout) as { symbols: Record<string, { rowsAdded: number }> };
       assert.deepEqual(Object.keys(ingestResult.symbols), ['LINKUSDT', 'NEARUSDT']);
       assert.equal(ingestResult.symbols.NEARUSDT!.rowsAdded, MONTH_ROWS);
@@ -123,12 +173,15 @@ describe('the alpha15 CLI', () => {
   });
 
   it('an unknown source is a clear error with a hint, as JSON with --json', async () => {
-    await assert.rejects(run(process.execPath, ['bin/alpha15.js', 'ingest', '--source', 'ftp', '--json'], { cwd: REPO_ROOT }), (error: { code: number; stdout: string }) => {
-      const body = JSON.parse(error.stdout) as { error: { name: string; hint: string } };
-      assert.equal(body.error.name, 'UnknownSourceError');
-      assert.match(body.error.hint, /archive:<dir>/);
-      assert.equal(error.code, 1);
-      return true;
-    });
+    await assert.rejects(
+      run(process.execPath, ['bin/alpha15.js', 'ingest', '--source', 'ftp', '--json'], { cwd: REPO_ROOT }),
+      (error: { code: number; stdout: string }) => {
+        const body = JSON.parse(error.stdout) as { error: { name: string; hint: string } };
+        assert.equal(body.error.name, 'UnknownSourceError');
+        assert.match(body.error.hint, /archive:<dir>/);
+        assert.equal(error.code, 1);
+        return true;
+      },
+    );
   });
 });

@@ -17,7 +17,11 @@ describe('Parquet partitions', () => {
 
   it('the footer alone gives the row count and open-time range', async () => {
     const stats = await parquetPartitionStats(klinesToParquet(day));
-    assert.deepEqual(stats, { rows: DAY_ROWS, firstOpenTimeMs: day.openTimeMs[0], lastOpenTimeMs: day.openTimeMs[DAY_ROWS - 1] });
+    assert.deepEqual(stats, {
+      rows: DAY_ROWS,
+      firstOpenTimeMs: day.openTimeMs[0],
+      lastOpenTimeMs: day.openTimeMs[DAY_ROWS - 1],
+    });
   });
 
   it('bytes that are not Parquet are reported as a corrupt partition, naming it', async () => {

@@ -5,7 +5,12 @@ import { parquetToKlines } from '../../src/lake/parquet.js';
 import { readSymbol } from '../../src/lake/reader.js';
 import { readWatermark } from '../../src/lake/watermark.js';
 import { writeKlines } from '../../src/lake/writer.js';
-import { concatColumns, KLINE_COLUMN_FIELDS, lowerBound, sliceColumns } from '../../src/market/kline-columns.js';
+import {
+  concatColumns,
+  KLINE_COLUMN_FIELDS,
+  lowerBound,
+  sliceColumns,
+} from '../../src/market/kline-columns.js';
 import { generateSyntheticMarket } from '../../src/market/synthetic.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { FlakyStore, realMonthColumns, withTempStore } from '../support/lake.js';
@@ -14,7 +19,12 @@ const DAY_ROWS = 1440;
 const month = realMonthColumns('DOTUSDT');
 const days = (first: number, end: number) => sliceColumns(month, first * DAY_ROWS, end * DAY_ROWS);
 // 75 synthetic days from 2026-01-20: candles in January, February, March and April
-const [multiMonth] = generateSyntheticMarket({ symbols: ['DOTUSDT'], startTimeMs: Date.UTC(2026, 0, 20), minutes: (75 * DAY_MS) / MINUTE_MS, seed: 5 });
+const [multiMonth] = generateSyntheticMarket({
+  symbols: ['DOTUSDT'],
+  startTimeMs: Date.UTC(2026, 0, 20),
+  minutes: (75 * DAY_MS) / MINUTE_MS,
+  seed: 5,
+});
 const rowsBefore = (timeMs: number) => lowerBound(multiMonth!.openTimeMs, timeMs);
 
 describe('writeKlines', () => {
@@ -28,8 +38,14 @@ describe('writeKlines', () => {
         'curated/klines/symbol=DOTUSDT/month=2026-03/klines.parquet',
         'curated/klines/symbol=DOTUSDT/month=2026-04/klines.parquet',
       ]);
-      const february = await parquetToKlines('DOTUSDT', (await store.get(partitionKey('DOTUSDT', Date.UTC(2026, 1, 1))))!);
-      assert.equal(february.openTimeMs.length, rowsBefore(Date.UTC(2026, 2, 1)) - rowsBefore(Date.UTC(2026, 1, 1)));
+      const february = await parquetToKlines(
+        'DOTUSDT',
+        (await store.get(partitionKey('DOTUSDT', Date.UTC(2026, 1, 1))))!,
+      );
+      assert.equal(
+        february.openTimeMs.length,
+        rowsBefore(Date.UTC(2026, 2, 1)) - rowsBefore(Date.UTC(2026, 1, 1)),
+      );
       assert.equal(february.openTimeMs[0], Date.UTC(2026, 1, 1));
       assert.deepEqual(await readWatermark(store, 'DOTUSDT'), {
         symbol: 'DOTUSDT',
@@ -65,7 +81,10 @@ describe('writeKlines', () => {
       const corrected = concatColumns('DOTUSDT', [sliceColumns(month, 100, 101)]);
       corrected.close[0] = corrected.close[0]! * 1.01;
       assert.deepEqual(await writeKlines(store, corrected), { rowsAdded: 0, partitionsWritten: 1 });
-      const stored = await parquetToKlines('DOTUSDT', (await store.get(partitionKey('DOTUSDT', month.openTimeMs[0]!)))!);
+      const stored = await parquetToKlines(
+        'DOTUSDT',
+        (await store.get(partitionKey('DOTUSDT', month.openTimeMs[0]!)))!,
+      );
       assert.equal(stored.close[100], corrected.close[0]);
       assert.equal(stored.close[99], month.close[99]);
     });
@@ -74,15 +93,25 @@ describe('writeKlines', () => {
   it('a store failing part-way leaves only whole partitions, no watermark, and a re-run completes', async () => {
     await withTempStore(async (inner) => {
       const failing = new FlakyStore(inner, 3);
-      await assert.rejects(writeKlines(failing, multiMonth!, { concurrency: 1 }), /injected failure on put #3/);
+      await assert.rejects(
+        writeKlines(failing, multiMonth!, { concurrency: 1 }),
+        /injected failure on put #3/,
+      );
       assert.equal(await inner.get(watermarkKey('DOTUSDT')), undefined);
       const keys = await inner.list('curated/klines/');
       assert.equal(keys.length, 2);
       const march = Date.UTC(2026, 2, 1);
-      const stored = await Promise.all(keys.map(async (key) => (await parquetToKlines('DOTUSDT', (await inner.get(key))!, key)).openTimeMs.length));
+      const stored = await Promise.all(
+        keys.map(
+          async (key) => (await parquetToKlines('DOTUSDT', (await inner.get(key))!, key)).openTimeMs.length,
+        ),
+      );
       assert.equal(stored[0]! + stored[1]!, rowsBefore(march), 'January and February are whole');
       const rerun = await writeKlines(inner, multiMonth!);
-      assert.deepEqual(rerun, { rowsAdded: multiMonth!.openTimeMs.length - rowsBefore(march), partitionsWritten: 2 });
+      assert.deepEqual(rerun, {
+        rowsAdded: multiMonth!.openTimeMs.length - rowsBefore(march),
+        partitionsWritten: 2,
+      });
       assert.equal((await readWatermark(inner, 'DOTUSDT'))?.lastOpenTimeMs, multiMonth!.openTimeMs.at(-1));
     });
   });

@@ -53,7 +53,8 @@ objectStoreContract('S3Store on s3rver', {
     return new S3Store({ bucket, prefix: 'alpha15/v1', client });
   },
   unsupported: {
-    conditionalWrite: 's3rver ignores If-None-Match on PUT; the 412 path is covered by the aws-sdk-client-mock cases',
+    conditionalWrite:
+      's3rver ignores If-None-Match on PUT; the 412 path is covered by the aws-sdk-client-mock cases',
   },
 });
 
@@ -122,11 +123,14 @@ describe('S3Store with a mocked S3 client', () => {
 
 describe('s3ClientConfigFromEnv', () => {
   it('uses AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) with path-style addressing for LocalStack and s3rver', () => {
-    assert.deepEqual(s3ClientConfigFromEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_REGION: 'eu-west-1' }), {
-      region: 'eu-west-1',
-      endpoint: 'http://127.0.0.1:4566',
-      forcePathStyle: true,
-    });
+    assert.deepEqual(
+      s3ClientConfigFromEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_REGION: 'eu-west-1' }),
+      {
+        region: 'eu-west-1',
+        endpoint: 'http://127.0.0.1:4566',
+        forcePathStyle: true,
+      },
+    );
     assert.deepEqual(s3ClientConfigFromEnv({}), { region: 'us-east-1' });
   });
 });

@@ -36,7 +36,8 @@ export function objectStoreContract(name: string, options: ContractOptions): voi
 
     it('list returns the keys under a prefix in ascending order and nothing else', async () => {
       const store = await options.open();
-      for (const key of ['p/z.txt', 'p/a.txt', 'p/sub/m.txt', 'q/other.txt', 'p2/x.txt']) await store.put(key, key);
+      for (const key of ['p/z.txt', 'p/a.txt', 'p/sub/m.txt', 'q/other.txt', 'p2/x.txt'])
+        await store.put(key, key);
       assert.deepEqual(await store.list('p/'), ['p/a.txt', 'p/sub/m.txt', 'p/z.txt']);
       assert.deepEqual(await store.list('p'), ['p/a.txt', 'p/sub/m.txt', 'p/z.txt', 'p2/x.txt']);
       assert.deepEqual(await store.list('missing/'), []);
@@ -51,23 +52,31 @@ export function objectStoreContract(name: string, options: ContractOptions): voi
       assert.deepEqual(await store.list('d/'), []);
     });
 
-    it('putIfAbsent creates a missing object and leaves an existing one untouched', { skip: conditionalSkip }, async () => {
-      const store = await options.open();
-      assert.equal(await store.putIfAbsent('once.txt', 'first'), true);
-      assert.equal(await store.putIfAbsent('once.txt', 'second'), false);
-      assert.equal(text(await store.get('once.txt')), 'first');
-    });
+    it(
+      'putIfAbsent creates a missing object and leaves an existing one untouched',
+      { skip: conditionalSkip },
+      async () => {
+        const store = await options.open();
+        assert.equal(await store.putIfAbsent('once.txt', 'first'), true);
+        assert.equal(await store.putIfAbsent('once.txt', 'second'), false);
+        assert.equal(text(await store.get('once.txt')), 'first');
+      },
+    );
 
-    it('exactly one of 10 concurrent putIfAbsent calls on one key wins', { skip: conditionalSkip }, async () => {
-      const store = await options.open();
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, writer) => store.putIfAbsent('race/key.txt', `writer ${writer}`)),
-      );
-      assert.equal(results.filter(Boolean).length, 1);
-      const winner = results.indexOf(true);
-      assert.equal(text(await store.get('race/key.txt')), `writer ${winner}`);
-      assert.deepEqual(await store.list('race/'), ['race/key.txt']);
-    });
+    it(
+      'exactly one of 10 concurrent putIfAbsent calls on one key wins',
+      { skip: conditionalSkip },
+      async () => {
+        const store = await options.open();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, writer) => store.putIfAbsent('race/key.txt', `writer ${writer}`)),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+        const winner = results.indexOf(true);
+        assert.equal(text(await store.get('race/key.txt')), `writer ${winner}`);
+        assert.deepEqual(await store.list('race/'), ['race/key.txt']);
+      },
+    );
 
     it('rejects keys that could escape the store root', async () => {
       const store = await options.open();

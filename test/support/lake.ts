@@ -14,7 +14,10 @@ import { ARCHIVE_MONTH_DIR, requireSharedData } from './shared-data.js';
 
 export function realMonthColumns(symbol: string): KlineColumns {
   requireSharedData();
-  return readKlineArchive(symbol, readFileSync(path.join(ARCHIVE_MONTH_DIR, archiveFileName(symbol, '2026-02'))));
+  return readKlineArchive(
+    symbol,
+    readFileSync(path.join(ARCHIVE_MONTH_DIR, archiveFileName(symbol, '2026-02'))),
+  );
 }
 
 export async function withTempStore<T>(run: (store: LocalStore, dir: string) => Promise<T>): Promise<T> {

@@ -27,7 +27,22 @@ function formatSummary(summary: LakeSummary, storeUrl: string): string {
   const entries = Object.entries(summary.symbols);
   if (entries.length === 0) return `no klines in ${storeUrl} yet: run alpha15 ingest first`;
   const header = ['SYMBOL', 'ROWS', 'FIRST (UTC)', 'LAST (UTC)', 'MISSING'];
-  const rows = entries.map(([symbol, s]) => [symbol, String(s.rows), isoMinute(s.first), isoMinute(s.last), String(s.missing)]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  const rows = entries.map(([symbol, s]) => [
+    symbol,
+    String(s.rows),
+    isoMinute(s.first),
+    isoMinute(s.last),
+    String(s.missing),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -22,9 +22,15 @@ export function register(program: Command): void {
         'Load 1m klines from a source into the lake (Parquet per symbol and UTC day, raw archives under raw/). ' +
           'Re-running adds nothing twice; without --from each symbol resumes after its watermark.',
       )
-      .requiredOption('--source <spec>', 'binance (REST), archive:<dir or https URL> (zip archives) or synthetic (seeded, offline)')
+      .requiredOption(
+        '--source <spec>',
+        'binance (REST), archive:<dir or https URL> (zip archives) or synthetic (seeded, offline)',
+      )
       .option('--from <time>', 'first open time to load, inclusive: ISO date/time (UTC) or epoch ms')
-      .option('--to <time>', 'end of the range, exclusive: ISO date/time (UTC) or epoch ms (default: the source\'s end, else now)'),
+      .option(
+        '--to <time>',
+        "end of the range, exclusive: ISO date/time (UTC) or epoch ms (default: the source's end, else now)",
+      ),
   )
     .addHelpText(
       'after',
@@ -60,7 +66,11 @@ export function register(program: Command): void {
  */
 function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop: () => void } {
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'ingest |{bar}| {value}/{total} symbols  {symbol} {phase} {rows}', hideCursor: true },
+    {
+      stream: process.stderr,
+      format: 'ingest |{bar}| {value}/{total} symbols  {symbol} {phase} {rows}',
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -84,7 +94,10 @@ function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop
 function formatIngestResult(result: IngestResult): string {
   const lines = [`source ${result.source}`];
   for (const [symbol, outcome] of Object.entries(result.symbols)) {
-    const span = outcome.first === null || outcome.last === null ? 'nothing new' : `${isoMinute(outcome.first)} .. ${isoMinute(outcome.last)}`;
+    const span =
+      outcome.first === null || outcome.last === null
+        ? 'nothing new'
+        : `${isoMinute(outcome.first)} .. ${isoMinute(outcome.last)}`;
     lines.push(
       `${symbol.padEnd(12)} +${outcome.rowsAdded} rows (${outcome.rowsFetched} fetched, ${outcome.missing} missing) ` +
         `${outcome.partitionsWritten} partitions written, ${outcome.rawArchivesStored} raw archives stored  ${span}`,
