@@ -19,7 +19,7 @@ export function register(program: Command): void {
     program
       .command('ingest')
       .description(
-        'Load 1m klines from a source into the lake (Parquet per symbol and UTC day, raw archives under raw/). ' +
+        'Load 1m klines from a source into the lake (Parquet per symbol and UTC month, raw archives under raw/). ' +
           'Re-running adds nothing twice; without --from each symbol resumes after its watermark.',
       )
       .requiredOption(
