@@ -4,13 +4,8 @@
  * aws-sdk-client-mock.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -19,39 +14,20 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import S3rver from 's3rver';
 import { S3Store, s3ClientConfigFromEnv } from '../../src/store/s3-store.js';
+import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 import { objectStoreContract } from './store-contract.js';
 
-let server: InstanceType<typeof S3rver> | undefined;
-let serverDir = '';
-let client: S3Client;
-let bucketCount = 0;
-
+let localS3: LocalS3;
 before(async () => {
-  serverDir = await mkdtemp(path.join(tmpdir(), 'alpha15-s3rver-'));
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: serverDir });
-  const address = (await server.run()) as AddressInfo;
-  client = new S3Client({
-    endpoint: `http://127.0.0.1:${address.port}`,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  localS3 = await startLocalS3();
 });
-
 after(async () => {
-  client?.destroy();
-  await server?.close();
-  await rm(serverDir, { recursive: true, force: true });
+  await localS3?.close();
 });
 
 objectStoreContract('S3Store on s3rver', {
-  open: async () => {
-    const bucket = `lake-${++bucketCount}`;
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    return new S3Store({ bucket, prefix: 'alpha15/v1', client });
-  },
+  open: async () => new S3Store({ bucket: await localS3.createBucket(), prefix: 'alpha15/v1', client: localS3.client }),
   unsupported: {
     conditionalWrite:
       's3rver ignores If-None-Match on PUT; the 412 path is covered by the aws-sdk-client-mock cases',
