@@ -43,7 +43,11 @@ describe('ingest --source binance (against the replay server)', () => {
       assert.equal(result.symbols.LINKUSDT!.rowsAdded, 2880);
       assert.equal(result.symbols.LINKUSDT!.rawArchivesStored, 0, 'REST has no raw archives');
       const month = realMonthColumns('LINKUSDT');
-      const expected = sliceColumns(month, lowerBound(month.openTimeMs, FEB_10_MS), lowerBound(month.openTimeMs, toMs));
+      const expected = sliceColumns(
+        month,
+        lowerBound(month.openTimeMs, FEB_10_MS),
+        lowerBound(month.openTimeMs, toMs),
+      );
       const stored = await readSymbol(store, 'LINKUSDT');
       assert.deepEqual(stored.openTimeMs, expected.openTimeMs);
       assert.deepEqual(stored.close, expected.close);
@@ -68,7 +72,11 @@ describe('the lake on S3 (s3rver)', () => {
   });
 
   it('ingests the real month into a bucket prefix, reads it back on the grid, and a second run writes nothing', async () => {
-    const store = new S3Store({ bucket: await localS3.createBucket(), prefix: 'alpha15', client: localS3.client });
+    const store = new S3Store({
+      bucket: await localS3.createBucket(),
+      prefix: 'alpha15',
+      client: localS3.client,
+    });
     const source = archiveSource(new LocalArchiveSource(ARCHIVE_MONTH_DIR));
     const first = await ingest({ store, source, symbols: ['DOTUSDT'] });
     assert.equal(first.symbols.DOTUSDT!.rowsAdded, 40_320);

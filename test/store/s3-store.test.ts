@@ -27,7 +27,8 @@ after(async () => {
 });
 
 objectStoreContract('S3Store on s3rver', {
-  open: async () => new S3Store({ bucket: await localS3.createBucket(), prefix: 'alpha15/v1', client: localS3.client }),
+  open: async () =>
+    new S3Store({ bucket: await localS3.createBucket(), prefix: 'alpha15/v1', client: localS3.client }),
   unsupported: {
     conditionalWrite:
       's3rver ignores If-None-Match on PUT; the 412 path is covered by the aws-sdk-client-mock cases',
