@@ -7,6 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { MODEL_FILES } from './artifacts.js';
+// Registers the ResNet's custom layers, which tfjs must know by name to deserialise a topology.
+import './layers.js';
 import { CorruptModelArtifactError } from './registry-errors.js';
 
 export interface SerialisedModel {

@@ -1,0 +1,346 @@
+/**
+ * A whole training run, the one core behind `alpha15 train`, `npm start` and the SageMaker container:
+ * market frame → features and targets → chronological folds with embargo → per fold, stats fitted on
+ * its training rows only, a ResNet1D (or the parent model in fine-tune mode) trained by fitFold →
+ * validation predictions → strategy thresholds → the artifact in the registry, champion if none.
+ */
+import { FEATURE_NAMES } from '../features/features.js';
+import { forwardReturns } from '../features/targets.js';
+import type { Config } from '../config/schema.js';
+import { Alpha15Error } from '../errors.js';
+import type { MarketFrame } from '../lake/frame.js';
+import { readFrame } from '../lake/reader.js';
+import { readWatermark } from '../lake/watermark.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { fitStrategy } from '../strategy/fit.js';
+import { THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
+import { MINUTE_MS } from '../time.js';
+import {
+  newModelId,
+  type EpochRecord,
+  type FoldSummary,
+  type ModelMeta,
+  type TimeRange,
+  type ValidationSummary,
+} from './artifacts.js';
+import { selectBackend, type BackendInfo, type BackendPreference } from './backend.js';
+import { currentGitRevision } from './git-revision.js';
+import { summarise } from './metrics.js';
+import { createPredictor, type Predictor } from './predictor.js';
+import { getChampion, loadModel, saveModel, setChampion, type StoredModel } from './registry.js';
+import { ModelSymbolsMismatchError } from './registry-errors.js';
+import { buildResNet1D } from './resnet1d.js';
+import { scaleTargets } from './target-scale.js';
+import { prepareFold, type PreparedFold } from './training-data.js';
+import { evaluate, fitFold, type Evaluation } from './training-loop.js';
+import { trainingProgressBar } from './training-progress.js';
+import { planFolds, type TrainingFold } from './walk-forward.js';
+import type * as tf from '@tensorflow/tfjs';
+
+export interface TrainModelOptions {
+  config: Config;
+  /** The market to learn from; when omitted it is read from `store` over [fromMs, toMs). */
+  frame?: MarketFrame;
+  /** Where data is read from, the parent model loaded from and the new model saved to. */
+  store?: ObjectStore;
+  /** Defaults: the span every symbol's lake watermark covers (fine-tune: from the parent's data end). */
+  fromMs?: number;
+  toMs?: number;
+  /** Fine-tune: start from this model's weights, stats and target scale; train on the new data only. */
+  initModelId?: string;
+  backend?: BackendPreference;
+  /** Save into the store's registry (default: whenever a store is given). */
+  save?: boolean;
+  /** Make the new model champion even if one exists (it always becomes champion when none does). */
+  promote?: boolean;
+  /** Draw a progress bar on stderr. */
+  progress?: boolean;
+  onEpoch?: (record: EpochRecord) => void;
+  /** Ctrl-C: stop after the current batch and keep (and save) the best weights so far. */
+  signal?: AbortSignal;
+  nowMs?: number;
+}
+
+/** Validation predictions of the final model, in plain returns, [sample][coin]. */
+export interface ValidationPredictions {
+  timesMs: Float64Array;
+  predictions: Float32Array;
+  realised: Float32Array;
+  mask: Float32Array;
+}
+
+export interface TrainResult {
+  modelId: string;
+  backend: BackendInfo;
+  meta: ModelMeta;
+  /** The kept model's validation metrics (the last fold's in walk-forward). */
+  val: ValidationSummary;
+  folds: FoldSummary[];
+  /** Walk-forward only: each metric averaged over the folds. */
+  foldMean?: { loss: number; ic: number; rankIc: number; hitRate: number };
+  epochs: EpochRecord[];
+  samplesPerSecond: number;
+  aborted: boolean;
+  saved: boolean;
+  champion: boolean;
+  /** The strategy fitted on the validation predictions, or null when it could not be fitted. */
+  thresholds: StrategyParams | null;
+  validation: ValidationPredictions;
+  /** The trained model, in memory; dispose() it when done. */
+  predictor: Predictor;
+}
+
+/** The store holds no candles for a symbol the run needs. */
+export class NoTrainingDataError extends Alpha15Error {}
+
+/** An option combination training cannot honour. */
+export class TrainingOptionsError extends Alpha15Error {}
+
+interface FoldOutcome {
+  prepared: PreparedFold;
+  model: tf.LayersModel;
+  best: Evaluation;
+  summary: FoldSummary;
+}
+
+export async function trainModel(options: TrainModelOptions): Promise<TrainResult> {
+  const backend = await selectBackend(options.backend ?? 'auto');
+  const parent = options.initModelId === undefined ? undefined : await loadModel(requireStore(options, '--init'), options.initModelId);
+  try {
+    return await trainWith(options, backend, parent);
+  } catch (error) {
+    parent?.model.dispose();
+    throw error;
+  }
+}
+
+async function trainWith(options: TrainModelOptions, backend: BackendInfo, parent: StoredModel | undefined): Promise<TrainResult> {
+  const config = parent === undefined ? options.config : inheritFromParent(options.config, parent);
+  const frame = options.frame ?? (await readTrainingFrame(options, config, parent));
+  if (frame.symbols.join(',') !== config.symbols.join(',')) {
+    if (parent !== undefined) throw new ModelSymbolsMismatchError(parent.meta.id, parent.meta.symbols, frame.symbols);
+    throw new TrainingOptionsError(`the frame holds [${frame.symbols.join(', ')}] but the config asks for [${config.symbols.join(', ')}]`);
+  }
+  const targets = forwardReturns(frame, config.horizonMinutes);
+  const plan = planFolds(frame.length, { windowMinutes: config.windowMinutes, horizonMinutes: config.horizonMinutes, training: config.training });
+  if (parent !== undefined && plan.walkForward) {
+    throw new TrainingOptionsError('--walk-forward and --init cannot be combined', 'fine-tune with --init on new data, or run walk-forward from scratch');
+  }
+  const progress = options.progress ? trainingProgressBar() : undefined;
+  const rowTime = (row: number) => frame.startTimeMs + row * MINUTE_MS;
+  const rangeTime = (range: { fromRow: number; toRow: number }): TimeRange => ({ fromMs: rowTime(range.fromRow), toMs: rowTime(range.toRow) });
+
+  const epochs: EpochRecord[] = [];
+  const summaries: FoldSummary[] = [];
+  let samplesSeen = 0;
+  let trainSeconds = 0;
+  let aborted = false;
+  let final: FoldOutcome | undefined;
+  try {
+    for (const fold of plan.folds) {
+      if (final !== undefined) final.model.dispose();
+      const prepared = prepareFold(frame, targets, fold, config, parent && { stats: parent.stats, targetScale: parent.meta.targetScale });
+      const model = parent?.model ?? buildResNet1D({
+        timesteps: config.windowMinutes,
+        channels: prepared.features.channels,
+        outputs: config.symbols.length,
+        filters: config.model.filters,
+        blocks: config.model.blocks,
+        kernelSize: config.model.kernelSize,
+        seed: config.model.seed,
+      });
+      progress?.startFold(fold.fold, plan.folds.length, prepared.trainEndRows.length, config.training.epochs);
+      const fit = await fitFold({
+        model,
+        features: prepared.features,
+        targets: scaleTargets(prepared.targets, prepared.targetScale),
+        trainEndRows: prepared.trainEndRows,
+        validationEndRows: prepared.validationEndRows,
+        windowMinutes: config.windowMinutes,
+        training: config.training,
+        seed: config.model.seed,
+        fold: fold.fold,
+        signal: options.signal,
+        onBatch: progress && ((batch) => progress.batch(batch.epoch, batch.samplesDone, batch.loss)),
+        onEpoch: (record) => {
+          progress?.epoch(record);
+          options.onEpoch?.(record);
+        },
+      });
+      epochs.push(...fit.records);
+      samplesSeen += fit.trainSamplesSeen;
+      trainSeconds += fit.trainSeconds;
+      const summary: FoldSummary = {
+        fold: fold.fold,
+        train: rangeTime(fold.train),
+        validation: rangeTime(fold.validation),
+        val: validationSummary(fit.best),
+        epochs: fit.records.length,
+      };
+      summaries.push(summary);
+      final = { prepared, model, best: fit.best, summary };
+      if (fit.aborted) {
+        aborted = true;
+        break;
+      }
+    }
+  } finally {
+    progress?.stop();
+  }
+  if (final === undefined) throw new TrainingOptionsError('no training fold was planned');
+
+  const { prepared, model, summary } = final;
+  const lastFold = plan.folds.at(-1)!;
+  const modelId = newModelId(options.nowMs);
+  const meta: ModelMeta = {
+    formatVersion: 1,
+    id: modelId,
+    symbols: [...config.symbols],
+    windowMinutes: config.windowMinutes,
+    horizonMinutes: config.horizonMinutes,
+    featureNames: [...FEATURE_NAMES],
+    timeChannels: config.model.timeChannels,
+    channels: prepared.features.channels,
+    targetScale: prepared.targetScale,
+    architecture: {
+      filters: config.model.filters,
+      blocks: config.model.blocks,
+      kernelSize: config.model.kernelSize,
+      seed: config.model.seed,
+    },
+    data: { fromMs: frame.startTimeMs, toMs: rowTime(frame.length) },
+    split: {
+      embargoMinutes: plan.embargoMinutes,
+      train: rangeTime(lastFold.train),
+      validation: rangeTime(lastFold.validation),
+      test: lastFold.test === undefined ? null : rangeTime(lastFold.test),
+    },
+    folds: plan.walkForward ? summaries : [],
+    validation: summary.val,
+    trainingSamples: prepared.trainEndRows.length,
+    epochs: epochs.filter((record) => record.fold === lastFold.fold).length,
+    samplesPerSecond: trainSeconds > 0 ? samplesSeen / trainSeconds : 0,
+    backend: backend.name,
+    gitRevision: currentGitRevision(),
+    parentModelId: parent?.meta.id ?? null,
+    weightsByteLength: 0,
+    createdAtMs: options.nowMs ?? Date.now(),
+  };
+  const predictor = createPredictor(meta, prepared.stats, model);
+  const validation = validationPredictions(predictor, prepared, rowTime);
+  const thresholds = fitThresholds(config, validation);
+
+  const save = options.save ?? options.store !== undefined;
+  let savedMeta = meta;
+  let champion = false;
+  if (save) {
+    const store = requireStore(options, 'saving');
+    savedMeta = await saveModel(store, {
+      meta,
+      model,
+      stats: prepared.stats,
+      config,
+      epochs,
+      extraFiles: thresholds === null ? {} : { [THRESHOLDS_FILE]: JSON.stringify(thresholds, null, 2) },
+    });
+    if (options.promote || (await getChampion(store)) === undefined) {
+      await setChampion(store, modelId, options.nowMs);
+      champion = true;
+    }
+  }
+  return {
+    modelId,
+    backend,
+    meta: savedMeta,
+    val: summary.val,
+    folds: summaries,
+    foldMean: plan.walkForward ? meanOverFolds(summaries) : undefined,
+    epochs,
+    samplesPerSecond: meta.samplesPerSecond,
+    aborted,
+    saved: save,
+    champion,
+    thresholds,
+    validation,
+    predictor: save ? createPredictor(savedMeta, prepared.stats, model) : predictor,
+  };
+}
+
+function validationPredictions(
+  predictor: Predictor,
+  prepared: PreparedFold,
+  rowTime: (row: number) => number,
+): ValidationPredictions {
+  const evaluation = evaluate(
+    predictor.model,
+    prepared.features,
+    prepared.targets,
+    prepared.validationEndRows,
+    predictor.meta.windowMinutes,
+    256,
+  );
+  const coinCount = prepared.targetScale.length;
+  const predictions = evaluation.predictions.map((value, at) => value * prepared.targetScale[at % coinCount]!);
+  return { timesMs: Float64Array.from(prepared.validationEndRows, rowTime), predictions, realised: evaluation.realised, mask: evaluation.mask };
+}
+
+/** The strategy's thresholds from the validation predictions; a run too small to fit them still yields a model. */
+function fitThresholds(config: Config, validation: ValidationPredictions): StrategyParams | null {
+  try {
+    return fitStrategy({ symbols: config.symbols, ...validation, config });
+  } catch (error) {
+    if (!(error instanceof Alpha15Error)) throw error;
+    process.stderr.write(`alpha15: no thresholds.json for this model: ${error.message}\n`);
+    return null;
+  }
+}
+
+function validationSummary(evaluation: Evaluation): ValidationSummary {
+  return { loss: evaluation.loss, ...summarise(evaluation.metrics), perCoin: evaluation.metrics };
+}
+
+function meanOverFolds(folds: FoldSummary[]): { loss: number; ic: number; rankIc: number; hitRate: number } {
+  const mean = (pick: (fold: FoldSummary) => number) => folds.reduce((sum, fold) => sum + pick(fold), 0) / folds.length;
+  return {
+    loss: mean((fold) => fold.val.loss),
+    ic: mean((fold) => fold.val.ic),
+    rankIc: mean((fold) => fold.val.rankIc),
+    hitRate: mean((fold) => fold.val.hitRate),
+  };
+}
+
+/** A fine-tuned model keeps its parent's symbols, window, horizon, features and architecture. */
+function inheritFromParent(config: Config, parent: StoredModel): Config {
+  const { meta } = parent;
+  return {
+    ...config,
+    symbols: [...meta.symbols],
+    windowMinutes: meta.windowMinutes,
+    horizonMinutes: meta.horizonMinutes,
+    model: { ...config.model, ...meta.architecture, timeChannels: meta.timeChannels },
+  };
+}
+
+async function readTrainingFrame(options: TrainModelOptions, config: Config, parent: StoredModel | undefined): Promise<MarketFrame> {
+  const store = requireStore(options, 'reading the lake');
+  let fromMs = options.fromMs ?? parent?.meta.data.toMs;
+  let toMs = options.toMs;
+  if (fromMs === undefined || toMs === undefined) {
+    for (const symbol of config.symbols) {
+      const watermark = await readWatermark(store, symbol);
+      if (watermark === undefined) {
+        throw new NoTrainingDataError(`the store ${store.url} holds no candles for ${symbol}`, 'run `alpha15 ingest` for these symbols first, or pass --symbols');
+      }
+      if (options.fromMs === undefined && parent === undefined) fromMs = Math.max(fromMs ?? -Infinity, watermark.firstOpenTimeMs);
+      if (options.toMs === undefined) toMs = Math.min(toMs ?? Infinity, watermark.lastOpenTimeMs + MINUTE_MS);
+    }
+  }
+  // Fine-tuning learns new targets only, but its first windows may look back into the parent's data.
+  if (options.fromMs === undefined && parent !== undefined) fromMs = fromMs! - config.windowMinutes * MINUTE_MS;
+  return readFrame(store, config.symbols, fromMs!, toMs!);
+}
+
+function requireStore(options: TrainModelOptions, purpose: string): ObjectStore {
+  if (options.store === undefined) throw new TrainingOptionsError(`${purpose} needs an object store`, 'pass --store <url>');
+  return options.store;
+}

@@ -1,0 +1,208 @@
+/**
+ * The training loop of one fold: Adam on masked L1, batches streamed from the dataset iterator, a
+ * validation pass per epoch, learning rate reduced on plateau, early stopping that keeps the best
+ * weights. The loop owns no I/O: progress and records leave through callbacks, and an AbortSignal
+ * (Ctrl-C) stops it after the current batch with the best weights so far restored.
+ *
+ * Every tensor a batch creates is disposed before the next one, so tf.memory() stays flat however
+ * long the run is.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingConfig } from '../config/schema.js';
+import { batches } from '../features/dataset.js';
+import type { FeatureMatrix } from '../features/features.js';
+import type { TargetMatrix } from '../features/targets.js';
+import type { EpochRecord } from './artifacts.js';
+import { maskedL1 } from './loss.js';
+import { coinMetrics, summarise, type CoinMetrics } from './metrics.js';
+
+export interface FitFoldInput {
+  model: tf.LayersModel;
+  /** Normalised features. */
+  features: FeatureMatrix;
+  /** Scaled targets (see target-scale.ts), gap-masked by sampleEndRows. */
+  targets: TargetMatrix;
+  trainEndRows: Int32Array;
+  validationEndRows: Int32Array;
+  windowMinutes: number;
+  training: TrainingConfig;
+  seed: number;
+  fold: number;
+  onEpoch?: (record: EpochRecord) => void;
+  /** Called after every training batch with the samples done so far in this epoch. */
+  onBatch?: (progress: { epoch: number; samplesDone: number; samplesTotal: number; loss: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface Evaluation {
+  loss: number;
+  metrics: CoinMetrics;
+  /** [sample][coin] in the order of the evaluated end rows, in the targets' (scaled) units. */
+  predictions: Float32Array;
+  realised: Float32Array;
+  mask: Float32Array;
+}
+
+export interface FitFoldResult {
+  records: EpochRecord[];
+  /** The evaluation of the weights the model holds at the end (the best epoch's). */
+  best: Evaluation;
+  bestEpoch: number;
+  aborted: boolean;
+  trainSamplesSeen: number;
+  trainSeconds: number;
+}
+
+/** Adam whose learning rate can be lowered in place, keeping its moment estimates. */
+class AdjustableAdam extends tf.AdamOptimizer {
+  get rate(): number {
+    return this.learningRate;
+  }
+  set rate(value: number) {
+    this.learningRate = value;
+  }
+}
+
+export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
+  const { model, features, targets, training, windowMinutes, signal } = input;
+  const optimizer = new AdjustableAdam(training.learningRate, 0.9, 0.999, 1e-7);
+  const records: EpochRecord[] = [];
+  let best: { evaluation: Evaluation; epoch: number; weights: Float32Array[] } | undefined;
+  let epochsSinceBest = 0;
+  let epochsSincePlateauCut = 0;
+  let trainSamplesSeen = 0;
+  let trainMs = 0;
+  let aborted = false;
+  const startedMs = performance.now();
+
+  try {
+    for (let epoch = 1; epoch <= training.epochs && !aborted; epoch++) {
+      const epochStartMs = performance.now();
+      let lossSum = 0;
+      let samplesDone = 0;
+      for (const batch of batches(features, targets, input.trainEndRows, {
+        batchSize: training.batchSize,
+        windowMinutes,
+        shuffleSeed: input.seed * 1009 + input.fold * 101 + epoch,
+      })) {
+        const coinCount = targets.symbols.length;
+        const x = tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels]);
+        const y = tf.tensor2d(batch.y, [batch.size, coinCount]);
+        const mask = tf.tensor2d(batch.mask, [batch.size, coinCount]);
+        const lossTensor = optimizer.minimize(
+          () => maskedL1(y, model.apply(x, { training: true }) as tf.Tensor, mask) as tf.Scalar,
+          true,
+        );
+        const loss = lossTensor!.dataSync()[0]!;
+        tf.dispose([x, y, mask, lossTensor!]);
+        lossSum += loss * batch.size;
+        samplesDone += batch.size;
+        input.onBatch?.({ epoch, samplesDone, samplesTotal: input.trainEndRows.length, loss });
+        // Yield to the event loop: a Ctrl-C handler can only set the abort signal between batches.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) {
+          aborted = true;
+          break;
+        }
+      }
+      trainSamplesSeen += samplesDone;
+      trainMs += performance.now() - epochStartMs;
+
+      const evaluation = evaluate(model, features, targets, input.validationEndRows, windowMinutes, training.batchSize);
+      const improved = best === undefined || evaluation.loss < best.evaluation.loss;
+      const summary = summarise(evaluation.metrics);
+      const record: EpochRecord = {
+        fold: input.fold,
+        epoch,
+        trainLoss: samplesDone > 0 ? lossSum / samplesDone : Number.NaN,
+        valLoss: evaluation.loss,
+        learningRate: optimizer.rate,
+        ic: evaluation.metrics.ic,
+        rankIc: evaluation.metrics.rankIc,
+        hitRate: evaluation.metrics.hitRate,
+        meanIc: summary.ic,
+        meanRankIc: summary.rankIc,
+        meanHitRate: summary.hitRate,
+        improved,
+        trainSamples: samplesDone,
+        elapsedMs: performance.now() - startedMs,
+      };
+      records.push(record);
+      input.onEpoch?.(record);
+
+      if (improved) {
+        best = { evaluation, epoch, weights: snapshotWeights(model) };
+        epochsSinceBest = 0;
+        epochsSincePlateauCut = 0;
+        continue;
+      }
+      epochsSinceBest++;
+      epochsSincePlateauCut++;
+      if (epochsSinceBest >= training.earlyStoppingPatience) break;
+      if (epochsSincePlateauCut >= training.plateauPatience) {
+        optimizer.rate = optimizer.rate * training.plateauFactor;
+        epochsSincePlateauCut = 0;
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  if (best === undefined) throw new RangeError('training ran no epoch: epochs must be at least 1');
+  restoreWeights(model, best.weights);
+  return {
+    records,
+    best: best.evaluation,
+    bestEpoch: best.epoch,
+    aborted,
+    trainSamplesSeen,
+    trainSeconds: trainMs / 1000,
+  };
+}
+
+/** Predictions for the given samples in time order, their masked L1 loss and per-coin metrics. */
+export function evaluate(
+  model: tf.LayersModel,
+  features: FeatureMatrix,
+  targets: TargetMatrix,
+  endRows: Int32Array,
+  windowMinutes: number,
+  batchSize: number,
+): Evaluation {
+  const coinCount = targets.symbols.length;
+  const predictions = new Float32Array(endRows.length * coinCount);
+  const realised = new Float32Array(endRows.length * coinCount);
+  const mask = new Float32Array(endRows.length * coinCount);
+  let offset = 0;
+  for (const batch of batches(features, targets, endRows, { batchSize, windowMinutes })) {
+    const output = tf.tidy(() => model.predict(tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels])) as tf.Tensor);
+    predictions.set(output.dataSync() as Float32Array, offset);
+    output.dispose();
+    realised.set(batch.y, offset);
+    mask.set(batch.mask, offset);
+    offset += batch.size * coinCount;
+  }
+  let absoluteErrorSum = 0;
+  let maskedCount = 0;
+  for (let at = 0; at < predictions.length; at++) {
+    if (mask[at] !== 1) continue;
+    absoluteErrorSum += Math.abs(predictions[at]! - realised[at]!);
+    maskedCount++;
+  }
+  return {
+    loss: maskedCount > 0 ? absoluteErrorSum / maskedCount : Number.NaN,
+    metrics: coinMetrics(predictions, realised, mask, coinCount),
+    predictions,
+    realised,
+    mask,
+  };
+}
+
+function snapshotWeights(model: tf.LayersModel): Float32Array[] {
+  return model.getWeights().map((weight) => (weight.dataSync() as Float32Array).slice());
+}
+
+function restoreWeights(model: tf.LayersModel, snapshot: Float32Array[]): void {
+  const tensors = model.getWeights().map((weight, i) => tf.tensor(snapshot[i]!, weight.shape));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}

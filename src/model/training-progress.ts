@@ -1,0 +1,51 @@
+/**
+ * The progress bar of a training run on stderr: samples of the current fold over all its planned
+ * epochs (early stopping may end it sooner), with ETA, the last batch loss and the last validation IC.
+ */
+import cliProgress from 'cli-progress';
+import type { EpochRecord } from './artifacts.js';
+
+export interface TrainingProgress {
+  startFold(fold: number, foldCount: number, samplesPerEpoch: number, epochs: number): void;
+  batch(epoch: number, samplesDone: number, loss: number): void;
+  epoch(record: EpochRecord): void;
+  stop(): void;
+}
+
+export function trainingProgressBar(): TrainingProgress {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'train {fold} epoch {epoch} |{bar}| {percentage}% ETA {eta_formatted} loss {loss} val IC {valIc}',
+      hideCursor: true,
+      etaBuffer: 200,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let samplesPerEpoch = 0;
+  let epochs = 0;
+  let active = false;
+  let payload = { fold: '', epoch: '', loss: '-', valIc: '-' };
+  return {
+    startFold(fold, foldCount, perEpoch, epochCount) {
+      if (active) bar.stop();
+      samplesPerEpoch = perEpoch;
+      epochs = epochCount;
+      payload = { fold: foldCount > 1 ? `fold ${fold + 1}/${foldCount}` : '', epoch: `1/${epochs}`, loss: '-', valIc: '-' };
+      bar.start(perEpoch * epochCount, 0, payload);
+      active = true;
+    },
+    batch(epoch, samplesDone, loss) {
+      payload = { ...payload, epoch: `${epoch}/${epochs}`, loss: loss.toFixed(4) };
+      bar.update((epoch - 1) * samplesPerEpoch + samplesDone, payload);
+    },
+    epoch(record) {
+      payload = { ...payload, valIc: Number.isFinite(record.meanIc) ? record.meanIc.toFixed(3) : '-' };
+      bar.update(record.epoch * samplesPerEpoch, payload);
+    },
+    stop() {
+      if (active) bar.stop();
+      active = false;
+    },
+  };
+}
