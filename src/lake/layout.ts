@@ -23,7 +23,12 @@ export function symbolPartitionsPrefix(symbol: string): string {
 
 /** The partition that holds the candles opening in the UTC month that starts at `monthStartMs`. */
 export function partitionKey(symbol: string, monthStartMs: number): string {
-  return `${symbolPartitionsPrefix(symbol)}month=${new Date(monthStartMs).toISOString().slice(0, 7)}/${PARTITION_FILE_NAME}`;
+  return `${symbolPartitionsPrefix(symbol)}month=${partitionId(monthStartMs)}/${PARTITION_FILE_NAME}`;
+}
+
+/** A partition's name within a symbol: its UTC month, YYYY-MM. */
+export function partitionId(monthStartMs: number): string {
+  return new Date(monthStartMs).toISOString().slice(0, 7);
 }
 
 export function watermarkKey(symbol: string): string {
@@ -48,12 +53,7 @@ export function partitionStartFromKey(key: string): number | undefined {
   return match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, 1) : undefined;
 }
 
-/** Symbols that have curated partitions, read from the partition keys. */
-export function symbolsInKeys(keys: readonly string[]): string[] {
-  const symbols = new Set<string>();
-  for (const key of keys) {
-    const match = /^curated\/klines\/symbol=([^/]+)\//.exec(key);
-    if (match) symbols.add(match[1]!);
-  }
-  return [...symbols].sort();
+/** The symbol a watermark key belongs to, or undefined for any other key. */
+export function symbolOfWatermarkKey(key: string): string | undefined {
+  return /^curated\/watermarks\/([^/]+)\.json$/.exec(key)?.[1];
 }

@@ -41,7 +41,7 @@ export function klinesToParquet(columns: KlineColumns): Uint8Array {
   const columnData: ColumnSource[] = KLINE_COLUMN_FIELDS.map((field) => {
     const name = PARQUET_COLUMN_NAMES[field];
     if (INTEGER_FIELDS.has(field)) {
-      // min/max of open_time let query engines (and `data summary`) skip or count a partition from its footer
+      // min/max of open_time in the footer let query engines skip a partition without reading it
       const isOpenTime = field === 'openTimeMs';
       // open_time steps by 60 000: delta encoding shrinks it to almost nothing; trades gain little from it
       const encoding = isOpenTime ? 'DELTA_BINARY_PACKED' : 'PLAIN';
@@ -132,49 +132,4 @@ function toBigInt64(values: Float64Array): BigInt64Array {
     words[2 * i + 1] = high;
   }
   return result;
-}
-
-export interface PartitionStats {
-  rows: number;
-  firstOpenTimeMs: number;
-  lastOpenTimeMs: number;
-}
-
-/**
- * Row count and open-time range of a partition from its footer alone (open_time carries min/max
- * statistics), without decoding a page; falls back to reading the column for files without them.
- */
-export async function parquetPartitionStats(
-  bytes: Uint8Array,
-  what = 'parquet file',
-): Promise<PartitionStats> {
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let metadata;
-  try {
-    metadata = parquetMetadata(file);
-  } catch (error) {
-    throw new CorruptPartitionError(what, 'bad footer', { cause: error });
-  }
-  const rows = Number(metadata.num_rows);
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const rowGroup of metadata.row_groups) {
-    const chunk = rowGroup.columns.find(
-      (column) => column.meta_data?.path_in_schema[0] === PARQUET_COLUMN_NAMES.openTimeMs,
-    );
-    const statistics = chunk?.meta_data?.statistics;
-    const min = statistics?.min_value ?? statistics?.min;
-    const max = statistics?.max_value ?? statistics?.max;
-    if (min === undefined || max === undefined || min === null || max === null) {
-      const columns = await parquetToKlines('', bytes, what);
-      return {
-        rows,
-        firstOpenTimeMs: columns.openTimeMs[0] ?? Number.NaN,
-        lastOpenTimeMs: columns.openTimeMs.at(-1) ?? Number.NaN,
-      };
-    }
-    first = Math.min(first, Number(min));
-    last = Math.max(last, Number(max));
-  }
-  return { rows, firstOpenTimeMs: first, lastOpenTimeMs: last };
 }

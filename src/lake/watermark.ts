@@ -1,16 +1,27 @@
 /**
- * The per-symbol watermark: the open-time range the lake holds for a symbol. Written only after the
- * partitions it covers, so a watermark never claims data a reader cannot find; ingest resumes from it.
+ * The per-symbol watermark: the open-time range the lake holds for a symbol and, per partition, its
+ * row count and first/last open time. Written only after the partitions it describes, so it never
+ * claims data a reader cannot find. Ingest resumes after `lastOpenTimeMs`; `data summary` reads only
+ * these small objects instead of every partition (on S3, one GET per symbol rather than per month).
  */
 import { z } from 'zod';
 import type { ObjectStore } from '../store/object-store.js';
 import { watermarkKey } from './layout.js';
 import { Alpha15Error } from '../errors.js';
 
+const partitionStatsSchema = z.object({
+  rows: z.number().int().nonnegative(),
+  firstOpenTimeMs: z.number().int(),
+  lastOpenTimeMs: z.number().int(),
+});
+export type PartitionStats = z.infer<typeof partitionStatsSchema>;
+
 const watermarkSchema = z.object({
   symbol: z.string(),
   firstOpenTimeMs: z.number().int(),
   lastOpenTimeMs: z.number().int(),
+  /** Keyed by partition id (YYYY-MM). */
+  partitions: z.record(z.string(), partitionStatsSchema).default({}),
 });
 export type Watermark = z.infer<typeof watermarkSchema>;
 
@@ -20,40 +31,46 @@ export async function readWatermark(store: ObjectStore, symbol: string): Promise
   const key = watermarkKey(symbol);
   const bytes = await store.get(key);
   if (!bytes) return undefined;
+  const hint = `delete ${key} and re-run ingest for ${symbol}; it rebuilds the watermark`;
   let parsed;
   try {
     parsed = watermarkSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
   } catch (error) {
-    throw new CorruptWatermarkError(
-      `watermark ${key} is not JSON`,
-      `delete ${key}; the next ingest rebuilds it`,
-      { cause: error },
-    );
+    throw new CorruptWatermarkError(`watermark ${key} is not JSON`, hint, { cause: error });
   }
   if (!parsed.success) {
     throw new CorruptWatermarkError(
       `watermark ${key} is malformed: ${parsed.error.issues[0]?.message}`,
-      `delete ${key}; the next ingest rebuilds it`,
+      hint,
     );
   }
   return parsed.data;
 }
 
-/** Widens the stored range to include [firstOpenTimeMs, lastOpenTimeMs]; writes only when it grows. */
-export async function extendWatermark(
+/**
+ * Records the stats of partitions that were just written (or found complete) and moves the range
+ * over all partitions; writes nothing when the watermark would not change.
+ */
+export async function commitWatermark(
   store: ObjectStore,
   symbol: string,
-  firstOpenTimeMs: number,
-  lastOpenTimeMs: number,
+  updates: Readonly<Record<string, PartitionStats>>,
 ): Promise<Watermark> {
   const current = await readWatermark(store, symbol);
+  const partitions = Object.fromEntries(
+    Object.entries({ ...current?.partitions, ...updates })
+      .filter(([, stats]) => stats.rows > 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const all = Object.values(partitions);
+  if (all.length === 0) return current ?? { symbol, firstOpenTimeMs: 0, lastOpenTimeMs: 0, partitions };
   const next: Watermark = {
     symbol,
-    firstOpenTimeMs: Math.min(current?.firstOpenTimeMs ?? firstOpenTimeMs, firstOpenTimeMs),
-    lastOpenTimeMs: Math.max(current?.lastOpenTimeMs ?? lastOpenTimeMs, lastOpenTimeMs),
+    firstOpenTimeMs: Math.min(...all.map((stats) => stats.firstOpenTimeMs)),
+    lastOpenTimeMs: Math.max(...all.map((stats) => stats.lastOpenTimeMs)),
+    partitions,
   };
-  if (current?.firstOpenTimeMs !== next.firstOpenTimeMs || current?.lastOpenTimeMs !== next.lastOpenTimeMs) {
+  if (JSON.stringify(next) !== JSON.stringify(current))
     await store.put(watermarkKey(symbol), `${JSON.stringify(next)}\n`);
-  }
   return next;
 }

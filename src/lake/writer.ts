@@ -6,11 +6,17 @@
 import type { KlineColumns } from '../market/kline.js';
 import { lowerBound, normaliseColumns, sliceColumns } from '../market/kline-columns.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { nextPartitionStartMs, partitionKey, partitionStartMs, symbolPartitionsPrefix } from './layout.js';
+import {
+  nextPartitionStartMs,
+  partitionId,
+  partitionKey,
+  partitionStartMs,
+  symbolPartitionsPrefix,
+} from './layout.js';
 import { mergeKlines } from './merge.js';
 import { klinesToParquet, parquetToKlines } from './parquet.js';
 import { mapWithConcurrency } from './pool.js';
-import { extendWatermark } from './watermark.js';
+import { commitWatermark } from './watermark.js';
 
 export interface WriteResult {
   /** Candles whose open time the lake did not hold before. */
@@ -54,11 +60,21 @@ export async function writeKlines(
         ? mergeKlines(await parquetToKlines(sorted.symbol, storedBytes, key), incoming)
         : { merged: incoming, rowsAdded: incoming.openTimeMs.length, changed: true };
       if (changed) await store.put(key, klinesToParquet(merged));
-      return { rowsAdded, written: changed ? 1 : 0 };
+      const mergedTimes = merged.openTimeMs;
+      const stats = {
+        rows: mergedTimes.length,
+        firstOpenTimeMs: mergedTimes[0]!,
+        lastOpenTimeMs: mergedTimes[mergedTimes.length - 1]!,
+      };
+      return { id: partitionId(startMs), stats, rowsAdded, written: changed ? 1 : 0 };
     },
   );
 
-  await extendWatermark(store, sorted.symbol, times[0]!, times[times.length - 1]!);
+  await commitWatermark(
+    store,
+    sorted.symbol,
+    Object.fromEntries(perPartition.map((partition) => [partition.id, partition.stats])),
+  );
   return {
     rowsAdded: perPartition.reduce((sum, partition) => sum + partition.rowsAdded, 0),
     partitionsWritten: perPartition.reduce((sum, partition) => sum + partition.written, 0),

@@ -125,11 +125,26 @@ describe('ingest from the synthetic market', () => {
         options.startTimeMs,
         options.startTimeMs + options.minutes * MINUTE_MS,
       );
+      assert.ok(
+        symbols.some((symbol) => first.symbols[symbol]!.missing > 0),
+        'the synthetic market has gaps, so the comparison covers them',
+      );
       for (const columns of generated) {
         const grid = frame.columns[columns.symbol]!;
         const present = grid.present.reduce((sum, flag) => sum + flag, 0);
         assert.equal(present, columns.openTimeMs.length);
         assert.equal(first.symbols[columns.symbol]!.rowsAdded, columns.openTimeMs.length);
+        const times = columns.openTimeMs;
+        assert.deepEqual((await summariseLake(store)).symbols[columns.symbol], {
+          rows: times.length,
+          first: times[0],
+          last: times.at(-1),
+          missing: (times.at(-1)! - times[0]!) / MINUTE_MS + 1 - times.length,
+        });
+        assert.equal(
+          first.symbols[columns.symbol]!.missing,
+          (times.at(-1)! - times[0]!) / MINUTE_MS + 1 - times.length,
+        );
         for (const row of [0, 1000, columns.openTimeMs.length - 1]) {
           const slot = (columns.openTimeMs[row]! - frame.startTimeMs) / MINUTE_MS;
           assert.equal(grid.close[slot], columns.close[row]);

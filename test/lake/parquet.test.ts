@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { klinesToParquet, parquetPartitionStats, parquetToKlines } from '../../src/lake/parquet.js';
+import { klinesToParquet, parquetToKlines } from '../../src/lake/parquet.js';
 import { KLINE_COLUMN_FIELDS, sliceColumns } from '../../src/market/kline-columns.js';
 import { realMonthColumns } from '../support/lake.js';
 
@@ -13,15 +13,6 @@ describe('Parquet partitions', () => {
     const back = await parquetToKlines('LINKUSDT', klinesToParquet(day));
     assert.equal(back.symbol, 'LINKUSDT');
     for (const field of KLINE_COLUMN_FIELDS) assert.deepEqual(back[field], day[field], field);
-  });
-
-  it('the footer alone gives the row count and open-time range', async () => {
-    const stats = await parquetPartitionStats(klinesToParquet(day));
-    assert.deepEqual(stats, {
-      rows: DAY_ROWS,
-      firstOpenTimeMs: day.openTimeMs[0],
-      lastOpenTimeMs: day.openTimeMs[DAY_ROWS - 1],
-    });
   });
 
   it('bytes that are not Parquet are reported as a corrupt partition, naming it', async () => {

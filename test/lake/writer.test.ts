@@ -47,10 +47,21 @@ describe('writeKlines', () => {
         rowsBefore(Date.UTC(2026, 2, 1)) - rowsBefore(Date.UTC(2026, 1, 1)),
       );
       assert.equal(february.openTimeMs[0], Date.UTC(2026, 1, 1));
+      const monthStats = (fromMs: number, toMs: number) => ({
+        rows: rowsBefore(toMs) - rowsBefore(fromMs),
+        firstOpenTimeMs: multiMonth!.openTimeMs[rowsBefore(fromMs)],
+        lastOpenTimeMs: multiMonth!.openTimeMs[rowsBefore(toMs) - 1],
+      });
       assert.deepEqual(await readWatermark(store, 'DOTUSDT'), {
         symbol: 'DOTUSDT',
         firstOpenTimeMs: multiMonth!.openTimeMs[0],
         lastOpenTimeMs: multiMonth!.openTimeMs.at(-1),
+        partitions: {
+          '2026-01': monthStats(0, Date.UTC(2026, 1, 1)),
+          '2026-02': monthStats(Date.UTC(2026, 1, 1), Date.UTC(2026, 2, 1)),
+          '2026-03': monthStats(Date.UTC(2026, 2, 1), Date.UTC(2026, 3, 1)),
+          '2026-04': monthStats(Date.UTC(2026, 3, 1), Infinity),
+        },
       });
     });
   });
