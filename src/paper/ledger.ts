@@ -34,6 +34,8 @@ export class CorruptLedgerObjectError extends Alpha15Error {
 }
 
 export const LEDGER_PREFIX = 'paper';
+/** Ranges up to this many days are listed one day prefix at a time. */
+const MAX_DAYS_LISTED_SEPARATELY = 31;
 
 export function minuteKey(timeMs: number): string {
   const iso = new Date(timeMs).toISOString();
@@ -96,7 +98,7 @@ export class Ledger {
     return this.read(this.key('trades', tradeId), tradeSchema);
   }
 
-  /** Closed trades whose entry minute lies in [fromMs, toMs). */
+  /** Closed trades whose entry minute lies in [fromMs, toMs); bounds may be infinite. */
   listTrades(fromMs: number, toMs: number): Promise<Trade[]> {
     return this.readRange('trades', fromMs, toMs, tradeSchema);
   }
@@ -135,7 +137,11 @@ export class Ledger {
   /** Keys of one kind whose minute lies in [fromMs, toMs), listing one day prefix at a time. */
   private async keysInRange(kind: Kind, fromMs: number, toMs: number): Promise<string[]> {
     const days: string[] = [];
-    for (let dayMs = Math.floor(fromMs / DAY_MS) * DAY_MS; dayMs < toMs; dayMs += DAY_MS) days.push(minuteKey(dayMs).slice(0, 11));
+    if (toMs - fromMs <= MAX_DAYS_LISTED_SEPARATELY * DAY_MS) {
+      for (let dayMs = Math.floor(fromMs / DAY_MS) * DAY_MS; dayMs < toMs; dayMs += DAY_MS) days.push(minuteKey(dayMs).slice(0, 11));
+    } else {
+      days.push(''); // a long or open-ended range: one listing of the whole kind is cheaper
+    }
     const listed = await Promise.all(days.map((day) => this.store.list(`${this.prefix}/${kind}/${day}`)));
     return listed.flat().filter((key) => {
       const minuteMs = minuteFromKey(key);
