@@ -1,0 +1,80 @@
+/**
+ * Paper trading over stored data: starts the replay server on a folder of kline archives or captured
+ * REST bodies, with its clock at `fromMs` running `speed` times faster than real time, and runs the
+ * same minute loop as `alpha15 paper` until the replayed clock reaches `toMs`. `npm start` ends with
+ * this, so the dashboard has a ledger to show without a live market.
+ */
+import type { Config } from '../config/schema.js';
+import { BinanceClient } from '../market/binance-client.js';
+import { detectReplaySource } from '../market/replay-data.js';
+import { startReplayServer } from '../market/replay-server.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { openTelemetrySink } from '../telemetry/open-sink.js';
+import type { TelemetrySink } from '../telemetry/sink.js';
+import { registryModelLoader } from './champion.js';
+import { Ledger } from './ledger.js';
+import { runPaperLoop, type PaperLoopSummary } from './loop.js';
+import type { ModelLoader } from './model.js';
+import type { TickResult } from './tick.js';
+
+export interface PaperReplayOptions {
+  store: ObjectStore;
+  config: Config;
+  /** A folder of `<SYM>-1m-<period>.zip` archives or of captured `<SYM>.json` REST bodies. */
+  dataDir: string;
+  /** Replayed clock at start (default: the data's start plus 512 minutes of warm-up). */
+  fromMs?: number;
+  /** Stop when the replayed clock reaches this. */
+  toMs: number;
+  /** Replayed milliseconds per real millisecond, e.g. 600 = ten replayed minutes a second. */
+  speed: number;
+  model?: string;
+  loadModel?: ModelLoader;
+  sink?: TelemetrySink;
+  signal?: AbortSignal;
+  onTick?: (result: TickResult) => void;
+  log?: (message: string) => void;
+}
+
+export interface PaperReplaySummary extends PaperLoopSummary {
+  replayFromMs: number;
+  replayToMs: number;
+  speed: number;
+  /** Closed trades and open positions in the ledger for the replayed period (earlier runs included). */
+  ledger: { trades: number; netPnl: number; openPositions: number };
+}
+
+export async function runPaperReplay(options: PaperReplayOptions): Promise<PaperReplaySummary> {
+  const replay = await startReplayServer({ source: await detectReplaySource(options.dataDir), fromMs: options.fromMs, speed: options.speed });
+  try {
+    const binance = new BinanceClient({ baseUrl: replay.url, timeoutMs: options.config.requestTimeoutMs, nowMs: replay.nowMs });
+    const ledger = new Ledger(options.store);
+    const loop = await runPaperLoop({
+      deps: {
+        ledger,
+        binance,
+        loadModel: options.loadModel ?? registryModelLoader(options.store, options.model),
+        sink: options.sink ?? openTelemetrySink(options.config.telemetry, options.store),
+        config: options.config,
+        log: options.log,
+      },
+      serverTimeMs: () => binance.serverTimeMs(),
+      untilMs: options.toMs,
+      signal: options.signal,
+      onTick: options.onTick,
+      // a replayed minute can last milliseconds: poll the replayed clock often enough not to miss one
+      maxPollMs: Math.max(1, Math.min(1_000, 20_000 / options.speed)),
+    });
+    const trades = await ledger.listTrades(replay.fromMs, options.toMs);
+    const open = await ledger.openPositions();
+    return {
+      ...loop,
+      replayFromMs: replay.fromMs,
+      replayToMs: options.toMs,
+      speed: options.speed,
+      ledger: { trades: trades.length, netPnl: trades.reduce((sum, trade) => sum + trade.netPnl, 0), openPositions: open.length },
+    };
+  } finally {
+    await replay.close();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The one composition point that turns config into a telemetry sink: JSONL beside the store's data
+ * (a `telemetry/` folder for a local store, `telemetry/` objects otherwise) or OpenSearch.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/schema.js';
+import { Alpha15Error } from '../errors.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { JsonlSink } from './jsonl-sink.js';
+import { OpenSearchSink } from './opensearch-sink.js';
+import type { TelemetrySink } from './sink.js';
+
+export class TelemetryConfigError extends Alpha15Error {}
+
+export function openTelemetrySink(telemetry: Config['telemetry'], store: ObjectStore): TelemetrySink {
+  if (telemetry.sink === 'opensearch') {
+    if (!telemetry.opensearchUrl) {
+      throw new TelemetryConfigError('telemetry.sink is opensearch but no OpenSearch URL is set', 'set telemetry.opensearchUrl (or ALPHA15_TELEMETRY__OPENSEARCH_URL, or --opensearch <url>)');
+    }
+    return new OpenSearchSink({ node: telemetry.opensearchUrl, indexPrefix: telemetry.indexPrefix });
+  }
+  return store.url.startsWith('file:') ? new JsonlSink({ dir: path.join(fileURLToPath(store.url), 'telemetry') }) : new JsonlSink({ store });
+}

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runPaperReplay } from '../../src/paper/replay.js';
+import { MINUTE_MS } from '../../src/time.js';
+import { openBench, SNAPSHOT_C_DIR, SNAPSHOT_C_START_MS, testConfig } from './support/harness.js';
+
+const FROM_MS = SNAPSHOT_C_START_MS + 40 * MINUTE_MS;
+
+test('a replay at 300x ticks every replayed minute on the server clock and trades them into the ledger', async (t) => {
+  const bench = await openBench();
+  t.after(() => bench.close());
+  const started = performance.now();
+  const summary = await runPaperReplay({ store: bench.store, config: testConfig, dataDir: SNAPSHOT_C_DIR, fromMs: FROM_MS, toMs: FROM_MS + 30 * MINUTE_MS, speed: 300 });
+  const realMs = performance.now() - started;
+  // 30 replayed minutes at 300x take 6 s of real time, not 30 minutes
+  assert.ok(realMs < 20_000, `took ${realMs} ms`);
+  assert.equal(summary.stoppedBy, 'until');
+  assert.ok(summary.ticks >= 25, `ticked ${summary.ticks} of 30 minutes`);
+  const ticks = await bench.deps().ledger.listTicks(0, Infinity);
+  assert.equal(ticks.length, summary.ticks);
+  assert.equal(summary.firstMinuteMs, FROM_MS - MINUTE_MS);
+  assert.ok(summary.ledger.trades > 0 && summary.closed === summary.ledger.trades);
+  assert.ok(Math.abs(summary.netPnl - summary.ledger.netPnl) < 1e-9);
+});
+
+test('an abort stops the loop between ticks: the tick in progress finishes, no further one starts', async (t) => {
+  const bench = await openBench();
+  t.after(() => bench.close());
+  const abort = new AbortController();
+  let abortedAtMs: number | undefined;
+  const summary = await runPaperReplay({
+    store: bench.store,
+    config: testConfig,
+    dataDir: SNAPSHOT_C_DIR,
+    fromMs: FROM_MS,
+    toMs: FROM_MS + 60 * MINUTE_MS,
+    speed: 600,
+    signal: abort.signal,
+    onTick: (result) => {
+      if (result.minuteMs < FROM_MS + 2 * MINUTE_MS) return;
+      abortedAtMs ??= result.minuteMs;
+      abort.abort();
+    },
+  });
+  assert.equal(summary.stoppedBy, 'signal');
+  assert.equal(summary.lastMinuteMs, abortedAtMs);
+  const ticks = await bench.deps().ledger.listTicks(0, Infinity);
+  assert.equal(ticks.at(-1)?.minuteMs, abortedAtMs);
+  assert.ok(ticks.length >= 2 && ticks.length <= 4);
+});
