@@ -1,0 +1,39 @@
+/** `alpha15 dashboard`: the paper-trading panels as a local web page, read live from the ledger. */
+import { InvalidArgumentError, type Command } from 'commander';
+import { startDashboardServer } from '../../paper/dashboard/server.js';
+import { Ledger } from '../../paper/ledger.js';
+import { openStore } from '../../store/open-store.js';
+import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { emit, log } from '../output.js';
+
+interface DashboardFlags extends CommonOptions {
+  port: number;
+}
+
+function portNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new InvalidArgumentError('expected a port 0-65535');
+  return value;
+}
+
+export function register(program: Command): void {
+  withCommonOptions(
+    program
+      .command('dashboard')
+      .description(
+        'Serve the paper-trading dashboard on 127.0.0.1: cumulative net PnL, PnL and trades per pair, prediction vs realised ' +
+          'return, latest predictions vs thresholds, open positions and recent ticks, read from the ledger and refreshed every ' +
+          'few seconds. Self-contained (no CDN, no OpenSearch). Runs until Ctrl-C.',
+      ),
+  )
+    .option('--port <port>', 'TCP port (0 = any free port)', portNumber, 8015)
+    .action(async (flags: DashboardFlags) => {
+      const config = resolveConfig(flags);
+      const store = openStore(config.store);
+      const dashboard = await startDashboardServer({ ledger: new Ledger(store), port: flags.port });
+      emit(flags, { url: dashboard.url, store: store.url }, (result) => `dashboard on ${result.url} (ledger in ${result.store}); Ctrl-C to stop`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+      log('alpha15: dashboard stopped');
+      await dashboard.close();
+    });
+}
