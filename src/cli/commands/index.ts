@@ -8,7 +8,12 @@ import { register as data } from './data.js';
 import { register as ingest } from './ingest.js';
 import { register as replayServer } from './replay-server.js';
 import { register as synthetic } from './synthetic.js';
+import { register as train } from './train.js';
+import { register as paper } from './paper.js';
+import { register as dashboard } from './dashboard.js';
+import { register as reindex } from './reindex.js';
+import { register as dashboards } from './dashboards.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [ingest, data, backtest, replayServer, synthetic];
+export const COMMANDS: Register[] = [ingest, data, train, backtest, replayServer, synthetic, paper, dashboard, reindex, dashboards];

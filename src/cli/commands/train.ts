@@ -1,0 +1,189 @@
+/**
+ * `alpha15 train`: trains a model on the lake and saves it in the store's registry. The action is a
+ * thin shell over `trainModel`; `addTrainOptions` and `runTrain` are exported so other entry points
+ * (the SageMaker container) reuse the same flags and core call.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Config } from '../../config/schema.js';
+import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
+import { trainModel, type TrainResult } from '../../model/train.js';
+import { openStore } from '../../store/open-store.js';
+import { parseTimeMs } from '../../time.js';
+import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { emit, log } from '../output.js';
+
+export interface TrainFlags extends CommonOptions {
+  from?: string;
+  to?: string;
+  epochs?: number;
+  walkForward?: number;
+  init?: string;
+  sampleStride?: number;
+  batchSize?: number;
+  filters?: number;
+  blocks?: number;
+  window?: number;
+  backend?: BackendPreference;
+  promote?: boolean;
+}
+
+/** What `train --json` prints. NaN metrics (undefined, e.g. constant predictions) print as null. */
+export interface TrainReport {
+  modelId: string;
+  backend: string;
+  val: { loss: number; ic: number; rankIc: number; hitRate: number };
+  valPerCoin: Record<string, { ic: number; rankIc: number; hitRate: number; samples: number }>;
+  samplesPerSecond: number;
+  trainingSamples: number;
+  epochs: number;
+  data: { from: string; to: string };
+  split: ModelSplitReport;
+  walkForward?: { folds: Array<{ fold: number; validationFrom: string; validationTo: string; ic: number; rankIc: number; hitRate: number; loss: number }>; mean: { loss: number; ic: number; rankIc: number; hitRate: number } };
+  parentModelId: string | null;
+  thresholds: boolean;
+  champion: boolean;
+  aborted: boolean;
+  store: string;
+}
+
+type ModelSplitReport = { train: { from: string; to: string }; validation: { from: string; to: string }; test: { from: string; to: string } | null };
+
+export function register(program: Command): void {
+  const command = program
+    .command('train')
+    .description(
+      'Train the ResNet1D on the lake: chronological train/validation/test split with an embargo (or walk-forward folds), ' +
+        'normalisation from the training split only, Adam + masked L1, early stopping. Saves models/<id>/ in the store ' +
+        'and makes it champion when none exists (or with --promote). Ctrl-C stops and saves the best epoch so far.',
+    );
+  addTrainOptions(withCommonOptions(command)).action(async (flags: TrainFlags) => {
+    const report = await runTrain(flags);
+    emit(flags, report, humanReport);
+  });
+}
+
+export function addTrainOptions(command: Command): Command {
+  return command
+    .option('--from <time>', 'first minute of data (UTC ISO date or epoch ms; default: start of the lake)')
+    .option('--to <time>', 'end of data, exclusive (default: end of the lake)')
+    .option('--epochs <n>', 'most epochs per fold', positiveInteger('--epochs'))
+    .option('--walk-forward <k>', 'train k expanding-window folds and keep the last', positiveInteger('--walk-forward'))
+    .option('--init <modelId>', 'fine-tune: start from this model (weights and stats) and train on newer data only')
+    .option('--sample-stride <minutes>', 'minutes between training samples (larger = faster, fewer samples)', positiveInteger('--sample-stride'))
+    .option('--batch-size <n>', 'samples per batch', positiveInteger('--batch-size'))
+    .option('--filters <n>', 'filters of the first convolution', positiveInteger('--filters'))
+    .option('--blocks <n>', 'residual blocks', positiveInteger('--blocks'))
+    .option('--window <minutes>', 'input window length in minutes', positiveInteger('--window'))
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(backendPreferenceSchema.options).default('auto'))
+    .option('--promote', 'make the new model champion even if one exists');
+}
+
+/** Resolves config and store from the flags, trains with a progress bar and Ctrl-C handling, and reports. */
+export async function runTrain(flags: TrainFlags, configOverrides: Record<string, unknown> = {}): Promise<TrainReport> {
+  const config = resolveConfig(flags, {
+    'training.epochs': flags.epochs,
+    'training.walkForwardFolds': flags.walkForward,
+    'training.sampleStrideMinutes': flags.sampleStride,
+    'training.batchSize': flags.batchSize,
+    'model.filters': flags.filters,
+    'model.blocks': flags.blocks,
+    windowMinutes: flags.window,
+    ...configOverrides,
+  });
+  const store = openStore(config.store);
+  const abort = new AbortController();
+  const onInterrupt = () => {
+    log('alpha15: interrupted, finishing the current batch and saving the best epoch so far (Ctrl-C again to quit)');
+    abort.abort();
+    process.off('SIGINT', onInterrupt);
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    const result = await trainModel({
+      config,
+      store,
+      fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
+      toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
+      initModelId: flags.init,
+      backend: flags.backend,
+      promote: flags.promote,
+      progress: true,
+      signal: abort.signal,
+    });
+    result.predictor.dispose();
+    return toReport(result, config);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+export function toReport(result: TrainResult, config: Config): TrainReport {
+  const { meta, val } = result;
+  const iso = (timeMs: number) => new Date(timeMs).toISOString();
+  const range = (r: { fromMs: number; toMs: number }) => ({ from: iso(r.fromMs), to: iso(r.toMs) });
+  return {
+    modelId: result.modelId,
+    backend: result.backend.name,
+    val: { loss: val.loss, ic: val.ic, rankIc: val.rankIc, hitRate: val.hitRate },
+    valPerCoin: Object.fromEntries(
+      meta.symbols.map((symbol, coin) => [
+        symbol,
+        { ic: val.perCoin.ic[coin]!, rankIc: val.perCoin.rankIc[coin]!, hitRate: val.perCoin.hitRate[coin]!, samples: val.perCoin.count[coin]! },
+      ]),
+    ),
+    samplesPerSecond: result.samplesPerSecond,
+    trainingSamples: meta.trainingSamples,
+    epochs: meta.epochs,
+    data: range(meta.data),
+    split: {
+      train: range(meta.split.train),
+      validation: range(meta.split.validation),
+      test: meta.split.test === null ? null : range(meta.split.test),
+    },
+    walkForward:
+      result.foldMean === undefined
+        ? undefined
+        : {
+            folds: result.folds.map((fold) => ({
+              fold: fold.fold,
+              validationFrom: iso(fold.validation.fromMs),
+              validationTo: iso(fold.validation.toMs),
+              loss: fold.val.loss,
+              ic: fold.val.ic,
+              rankIc: fold.val.rankIc,
+              hitRate: fold.val.hitRate,
+            })),
+            mean: result.foldMean,
+          },
+    parentModelId: meta.parentModelId,
+    thresholds: result.thresholds !== null,
+    champion: result.champion,
+    aborted: result.aborted,
+    store: config.store,
+  };
+}
+
+function humanReport(report: TrainReport): string {
+  const number = (value: number, digits = 4) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+  const lines = [
+    `model ${report.modelId}${report.champion ? ' (champion)' : ''}${report.aborted ? ' — interrupted, best epoch saved' : ''}`,
+    `backend ${report.backend}, ${report.trainingSamples} training samples, ${number(report.samplesPerSecond, 0)} samples/s`,
+    `validation ${report.split.validation.from} .. ${report.split.validation.to}: loss ${number(report.val.loss)}, IC ${number(report.val.ic)}, rank IC ${number(report.val.rankIc)}, hit rate ${number(report.val.hitRate, 3)}`,
+    ...Object.entries(report.valPerCoin).map(
+      ([symbol, coin]) => `  ${symbol.padEnd(10)} IC ${number(coin.ic)}  rank IC ${number(coin.rankIc)}  hit ${number(coin.hitRate, 3)}  (${coin.samples})`,
+    ),
+  ];
+  if (report.walkForward) {
+    lines.push(`walk-forward mean over ${report.walkForward.folds.length} folds: IC ${number(report.walkForward.mean.ic)}, rank IC ${number(report.walkForward.mean.rankIc)}`);
+  }
+  if (!report.thresholds) lines.push('no thresholds.json (too little validation data to fit the strategy)');
+  return lines.join('\n');
+}
+
+function positiveInteger(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError(`${flag} needs a positive whole number, got "${value}"`);
+    return parsed;
+  };
+}
