@@ -36,6 +36,11 @@ export interface EvaluateInput {
   config: Pick<Config, 'horizonMinutes' | 'strategy'>;
   randomSimulations?: number;
   seed?: number;
+  /**
+   * Also refit the strategy with calibration switched the other way on the model's validation
+   * predictions (which `modelPredictions` must then cover) and replay it, for the raw vs calibrated comparison.
+   */
+  compareCalibration?: boolean;
 }
 
 export interface ContenderResult {
@@ -73,6 +78,8 @@ export interface BacktestResult {
   /** Test-period predictions against realised returns, pooled over pairs, in decile bins. */
   calibrationBins: { raw: CalibrationBin[]; calibrated: CalibrationBin[] };
   baselines: { noTrade: PerformanceMetrics; ridge: ContenderResult; random: RandomBaselineResult };
+  /** The same model traded with calibration the other way round (null unless asked for). */
+  calibrationAlternative: { calibrated: boolean; overall: PerformanceMetrics; perPair: Record<string, PerformanceMetrics> } | null;
   verdict: Verdict;
 }
 
@@ -184,17 +191,25 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
   const targets = forwardReturns(frame, config.horizonMinutes);
   const strategy = contender(frame, targets, input.modelPredictions, input.modelStrategy, splits.test);
 
-  const features = handCraftedFeatures(frame);
-  const ridgeRows = ridgePredictions(frame, features, targets, rowRange(frame, splits.train));
-  const ridgeParams = fitStrategyOnFrame({
-    symbols: frame.symbols,
-    frameStartTimeMs: frame.startTimeMs,
-    predictions: ridgeRows,
-    targets,
-    period: splits.validation,
-    config,
-  });
-  const ridge = contender(frame, targets, ridgeRows, ridgeParams, splits.test);
+  const fitOnValidation = (predictions: Float32Array | Float64Array, calibration: boolean) =>
+    fitStrategyOnFrame({
+      symbols: frame.symbols,
+      frameStartTimeMs: frame.startTimeMs,
+      predictions,
+      targets,
+      period: splits.validation,
+      config: { ...config, strategy: { ...config.strategy, calibration } },
+    });
+
+  const ridgeRows = ridgePredictions(frame, handCraftedFeatures(frame), targets, rowRange(frame, splits.train));
+  const ridge = contender(frame, targets, ridgeRows, fitOnValidation(ridgeRows, config.strategy.calibration), splits.test);
+
+  let calibrationAlternative: BacktestResult['calibrationAlternative'] = null;
+  if (input.compareCalibration) {
+    const calibrated = !input.modelStrategy.calibrated;
+    const alternative = contender(frame, targets, input.modelPredictions, fitOnValidation(input.modelPredictions, calibrated), splits.test);
+    calibrationAlternative = { calibrated, overall: alternative.overall, perPair: alternative.perPair };
+  }
 
   const random = randomBaseline({
     frame,
@@ -214,6 +229,7 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     strategy,
     calibrationBins: calibrationBins(frame, targets, input.modelPredictions, input.modelStrategy, splits.test),
     baselines: { noTrade: noTradeBaseline(splits.test), ridge, random },
+    calibrationAlternative,
     verdict: verdictOf(strategy, ridge, random),
   };
 }

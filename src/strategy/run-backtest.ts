@@ -131,8 +131,8 @@ export async function runBacktest(options: RunBacktestOptions): Promise<{ summar
     const frame = await readFrame(store, meta.symbols, frameFromMs, test.toMs + horizonMs);
 
     const stored = await getModelFile(store, modelId, THRESHOLDS_FILE);
-    const needValidation = stored === undefined;
-    const predictions = predictRows(predictor, frame, needValidation ? [splits.validation, test] : [test], options.onProgress);
+    // Validation predictions too: for thresholds when the model has none, and for the raw vs calibrated comparison.
+    const predictions = predictRows(predictor, frame, [splits.validation, test], options.onProgress);
     const modelStrategy: StrategyParams =
       stored !== undefined
         ? parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`)
@@ -145,7 +145,15 @@ export async function runBacktest(options: RunBacktestOptions): Promise<{ summar
             config: { ...config, horizonMinutes: meta.horizonMinutes },
           });
 
-    const result = evaluateBacktest({ frame, modelPredictions: predictions, modelStrategy, splits, config, randomSimulations: options.randomSimulations });
+    const result = evaluateBacktest({
+      frame,
+      modelPredictions: predictions,
+      modelStrategy,
+      splits,
+      config,
+      randomSimulations: options.randomSimulations,
+      compareCalibration: true,
+    });
     const html = renderReportHtml({ result, modelId, generatedAtMs: options.nowMs ?? Date.now() });
     const key = reportKey(modelId);
     await store.put(key, html);
@@ -165,7 +173,7 @@ export async function runBacktest(options: RunBacktestOptions): Promise<{ summar
       verdict: result.verdict.summary,
       report: localPath,
       reportKey: key,
-      thresholdsSource: needValidation ? 'fitted' : 'stored',
+      thresholdsSource: stored === undefined ? 'fitted' : 'stored',
     };
     return { summary, result };
   } finally {

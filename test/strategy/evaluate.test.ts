@@ -43,3 +43,13 @@ test('with the same predictions shuffled in time the strategy finds no edge and 
   assert.equal(result.verdict.beats.random, false, `p ${result.baselines.random.pValue}`);
   for (const symbol of ['LAGAUSDT', 'LAGBUSDT', 'LAGCUSDT']) assert.ok(Math.abs(result.strategy.ic[symbol] ?? 0) < 0.05, `${symbol} IC`);
 });
+
+test('calibration turns a model reliably wrong in sign into a profitable one; its raw predictions find nothing to trade', () => {
+  const wrongWay = knownSignal(frame).map((value) => -0.3 * value);
+  const calibrated = fitStrategyOnFrame({ symbols: frame.symbols, frameStartTimeMs: frame.startTimeMs, predictions: wrongWay, targets, period: splits.validation, config });
+  assert.ok(calibrated.pairs.LAGAUSDT!.calibration!.slope < 0);
+  const result = evaluateBacktest({ frame, modelPredictions: wrongWay, modelStrategy: calibrated, splits, config, randomSimulations: 100, compareCalibration: true });
+  assert.ok(result.strategy.overall.avgNetReturn! > 0, 'calibrated: profitable');
+  assert.equal(result.calibrationAlternative?.calibrated, false);
+  assert.equal(result.calibrationAlternative?.overall.trades, 0, 'raw: no threshold survives validation');
+});

@@ -30,7 +30,7 @@ function plantedResult() {
     period: splits.validation,
     config,
   });
-  return evaluateBacktest({ frame, modelPredictions: predictions, modelStrategy, splits, config, randomSimulations: 200 });
+  return evaluateBacktest({ frame, modelPredictions: predictions, modelStrategy, splits, config, randomSimulations: 200, compareCalibration: true });
 }
 
 const result = plantedResult();
@@ -39,11 +39,12 @@ const html = renderReportHtml({ result, modelId: 'planted-signal', generatedAtMs
 test('the report is one self-contained file: no script, stylesheet or image fetched from anywhere', () => {
   assert.doesNotMatch(html, /<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   assert.match(html, /Some pairs clear fees\./);
+  assert.match(html, /strategy, raw predictions \(comparison\)/);
 });
 
 test('the terminal summary lists the strategy, the three baselines, every pair and the verdict', () => {
   const text = renderSummaryText(result);
-  for (const name of ['strategy', 'no trade', 'ridge', 'random (p=', ...result.symbols]) assert.ok(text.includes(name), name);
+  for (const name of ['strategy', 'raw instead', 'no trade', 'ridge', 'random (p=', ...result.symbols]) assert.ok(text.includes(name), name);
   assert.ok(text.endsWith(result.verdict.summary));
 });
 

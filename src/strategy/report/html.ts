@@ -41,6 +41,14 @@ function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): stri
 const METRICS_HEADER =
   '<tr><th></th><th>trades</th><th>hit rate</th><th>avg net / trade</th><th>total net</th><th>Sharpe / trade</th><th>daily Sharpe (ann.)</th><th>max drawdown</th><th>exposure</th><th></th></tr>';
 
+/** The same model traded with calibration the other way round, refitted on the same validation data. */
+function alternativeRow(result: BacktestResult): string {
+  const alternative = result.calibrationAlternative;
+  if (alternative === null) return '';
+  const name = `strategy, ${alternative.calibrated ? 'calibrated' : 'raw'} predictions (comparison)`;
+  return metricsRow(name, alternative.overall, 'thresholds refitted on the same validation data');
+}
+
 function thresholdChart(symbol: string, long: SideParams, short: SideParams, feeRatePerSide: number): string {
   const toPoints = (side: SideParams) =>
     side.curve.filter((point) => point.avgNetReturn !== null).map((point) => [point.threshold, point.avgNetReturn!] as const);
@@ -190,7 +198,8 @@ export function renderReportHtml(input: ReportInput): string {
 <p class="verdict${anyClears ? '' : ' no'}" id="verdict"><strong>${anyClears ? 'Some pairs clear fees.' : 'No pair clears fees.'}</strong> ${escapeXml(verdict.summary)}</p>
 <h2>Strategy and baselines on the same period</h2>
 <table id="summary">${METRICS_HEADER}
-${metricsRow('strategy', strategy.overall)}
+${metricsRow(`strategy (${strategy.params.calibrated ? 'calibrated' : 'raw'} predictions)`, strategy.overall)}
+${alternativeRow(result)}
 ${metricsRow('no trade', baselines.noTrade)}
 ${metricsRow('ridge (hand-crafted features)', baselines.ridge.overall)}
 ${metricsRow('random entries (median run)', baselines.random.metrics, `p = ${baselines.random.pValue.toFixed(4)} over ${baselines.random.simulations} runs`)}

@@ -27,6 +27,9 @@ export function renderSummaryText(result: BacktestResult): string {
   const overall = table([
     HEADER,
     cells('strategy', strategy.overall),
+    ...(result.calibrationAlternative === null
+      ? []
+      : [cells(`  ${result.calibrationAlternative.calibrated ? 'calibrated' : 'raw'} instead`, result.calibrationAlternative.overall)]),
     cells('no trade', baselines.noTrade),
     cells('ridge', baselines.ridge.overall),
     cells(`random (p=${baselines.random.pValue.toFixed(3)})`, baselines.random.metrics),
