@@ -5,7 +5,8 @@
  * validation predictions → strategy thresholds → the artifact in the registry, champion if none.
  */
 import { FEATURE_NAMES } from '../features/features.js';
-import { forwardReturns } from '../features/targets.js';
+import { forwardReturns, type TargetMatrix } from '../features/targets.js';
+import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import type { MarketFrame } from '../lake/frame.js';
@@ -32,10 +33,9 @@ import { ModelSymbolsMismatchError } from './registry-errors.js';
 import { buildResNet1D } from './resnet1d.js';
 import { scaleTargets } from './target-scale.js';
 import { prepareFold, type PreparedFold } from './training-data.js';
-import { evaluate, fitFold, type Evaluation } from './training-loop.js';
+import { evaluate, fitFold, type Evaluation, type FitFoldInput, type FitFoldResult } from './training-loop.js';
 import { trainingProgressBar } from './training-progress.js';
 import { planFolds, type TrainingFold } from './walk-forward.js';
-import type * as tf from '@tensorflow/tfjs';
 
 export interface TrainModelOptions {
   config: Config;
@@ -139,29 +139,11 @@ async function trainWith(options: TrainModelOptions, backend: BackendInfo, paren
   try {
     for (const fold of plan.folds) {
       if (final !== undefined) final.model.dispose();
-      const prepared = prepareFold(frame, targets, fold, config, parent && { stats: parent.stats, targetScale: parent.meta.targetScale });
-      const model = parent?.model ?? buildResNet1D({
-        timesteps: config.windowMinutes,
-        channels: prepared.features.channels,
-        outputs: config.symbols.length,
-        filters: config.model.filters,
-        blocks: config.model.blocks,
-        kernelSize: config.model.kernelSize,
-        seed: config.model.seed,
-      });
-      progress?.startFold(fold.fold, plan.folds.length, prepared.trainEndRows.length, config.training.epochs);
-      const fit = await fitFold({
-        model,
-        features: prepared.features,
-        targets: scaleTargets(prepared.targets, prepared.targetScale),
-        trainEndRows: prepared.trainEndRows,
-        validationEndRows: prepared.validationEndRows,
-        windowMinutes: config.windowMinutes,
-        training: config.training,
-        seed: config.model.seed,
-        fold: fold.fold,
+      progress?.startFold(fold.fold, plan.folds.length, config.training.epochs);
+      const { prepared, model, fit } = await trainFold(frame, targets, fold, config, {
+        parent,
         signal: options.signal,
-        onBatch: progress && ((batch) => progress.batch(batch.epoch, batch.samplesDone, batch.loss)),
+        onBatch: progress && ((batch) => progress.batch(batch.epoch, batch.samplesDone, batch.samplesTotal, batch.loss)),
         onEpoch: (record) => {
           progress?.epoch(record);
           options.onEpoch?.(record);
@@ -264,6 +246,58 @@ async function trainWith(options: TrainModelOptions, backend: BackendInfo, paren
     validation,
     predictor: save ? createPredictor(savedMeta, prepared.stats, model) : predictor,
   };
+}
+
+export interface TrainFoldOptions extends Pick<FitFoldInput, 'signal' | 'onEpoch' | 'onBatch'> {
+  /** Fine-tune: train this model, with its stats and target scale, instead of a fresh ResNet1D. */
+  parent?: StoredModel;
+}
+
+export interface FoldTraining {
+  prepared: PreparedFold;
+  model: tf.LayersModel;
+  fit: FitFoldResult;
+}
+
+/**
+ * One fold from targets to a fitted model: prepareFold, a seeded ResNet1D (or the parent), fitFold on
+ * the scaled targets. Exported for experiments that feed their own targets (e.g. labels shuffled in time).
+ */
+export async function trainFold(
+  frame: MarketFrame,
+  targets: TargetMatrix,
+  fold: TrainingFold,
+  config: Config,
+  options: TrainFoldOptions = {},
+): Promise<FoldTraining> {
+  const { parent } = options;
+  const prepared = prepareFold(frame, targets, fold, config, parent && { stats: parent.stats, targetScale: parent.meta.targetScale });
+  const model =
+    parent?.model ??
+    buildResNet1D({
+      timesteps: config.windowMinutes,
+      channels: prepared.features.channels,
+      outputs: config.symbols.length,
+      filters: config.model.filters,
+      blocks: config.model.blocks,
+      kernelSize: config.model.kernelSize,
+      seed: config.model.seed,
+    });
+  const fit = await fitFold({
+    model,
+    features: prepared.features,
+    targets: scaleTargets(prepared.targets, prepared.targetScale),
+    trainEndRows: prepared.trainEndRows,
+    validationEndRows: prepared.validationEndRows,
+    windowMinutes: config.windowMinutes,
+    training: config.training,
+    seed: config.model.seed,
+    fold: fold.fold,
+    signal: options.signal,
+    onBatch: options.onBatch,
+    onEpoch: options.onEpoch,
+  });
+  return { prepared, model, fit };
 }
 
 function validationPredictions(

@@ -6,8 +6,9 @@ import cliProgress from 'cli-progress';
 import type { EpochRecord } from './artifacts.js';
 
 export interface TrainingProgress {
-  startFold(fold: number, foldCount: number, samplesPerEpoch: number, epochs: number): void;
-  batch(epoch: number, samplesDone: number, loss: number): void;
+  startFold(fold: number, foldCount: number, epochs: number): void;
+  /** The bar's total is set from the first batch, when the fold's sample count is known. */
+  batch(epoch: number, samplesDone: number, samplesPerEpoch: number, loss: number): void;
   epoch(record: EpochRecord): void;
   stop(): void;
 }
@@ -27,19 +28,23 @@ export function trainingProgressBar(): TrainingProgress {
   let active = false;
   let payload = { fold: '', epoch: '', loss: '-', valIc: '-' };
   return {
-    startFold(fold, foldCount, perEpoch, epochCount) {
+    startFold(fold, foldCount, epochCount) {
       if (active) bar.stop();
-      samplesPerEpoch = perEpoch;
+      active = false;
       epochs = epochCount;
       payload = { fold: foldCount > 1 ? `fold ${fold + 1}/${foldCount}` : '', epoch: `1/${epochs}`, loss: '-', valIc: '-' };
-      bar.start(perEpoch * epochCount, 0, payload);
-      active = true;
     },
-    batch(epoch, samplesDone, loss) {
+    batch(epoch, samplesDone, perEpoch, loss) {
+      if (!active) {
+        samplesPerEpoch = perEpoch;
+        bar.start(perEpoch * epochs, 0, payload);
+        active = true;
+      }
       payload = { ...payload, epoch: `${epoch}/${epochs}`, loss: loss.toFixed(4) };
       bar.update((epoch - 1) * samplesPerEpoch + samplesDone, payload);
     },
     epoch(record) {
+      if (!active) return;
       payload = { ...payload, valIc: Number.isFinite(record.meanIc) ? record.meanIc.toFixed(3) : '-' };
       bar.update(record.epoch * samplesPerEpoch, payload);
     },

@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { forwardReturns, type TargetMatrix } from '../../src/features/targets.js';
+import { forwardReturns } from '../../src/features/targets.js';
 import { expectedLeadLagIc } from '../../src/market/synthetic.js';
 import { selectBackend } from '../../src/model/backend.js';
-import { buildResNet1D } from '../../src/model/resnet1d.js';
-import { scaleTargets } from '../../src/model/target-scale.js';
-import { trainModel } from '../../src/model/train.js';
-import { prepareFold } from '../../src/model/training-data.js';
-import { fitFold } from '../../src/model/training-loop.js';
+import { trainFold, trainModel } from '../../src/model/train.js';
 import { planFolds } from '../../src/model/walk-forward.js';
-import { mulberry32, shuffleInPlace } from '../../src/random.js';
-import { LAGGARDS, leadLagOptions, syntheticFrame, tinyConfig } from '../support/model-fixtures.js';
+import { LAGGARDS, leadLagOptions, shuffleRowsInTime, syntheticFrame, tinyConfig } from '../support/model-fixtures.js';
 
 const MINUTES = 30_000;
 const config = tinyConfig();
@@ -35,28 +30,11 @@ test('the planted lead-lag is found: validation IC of the laggard clearly above 
 });
 
 test('with labels shuffled in time the validation IC is indistinguishable from zero (leakage guard)', async (t) => {
-  await selectBackend('wasm');
   const frame = syntheticFrame(leadLagOptions(MINUTES));
-  const targets = shuffleRows(forwardReturns(frame, config.horizonMinutes), 99);
+  await selectBackend('wasm');
+  const targets = shuffleRowsInTime(forwardReturns(frame, config.horizonMinutes), 99);
   const [fold] = planFolds(frame.length, config).folds;
-  const prepared = prepareFold(frame, targets, fold!, config);
-  const model = buildResNet1D({
-    timesteps: config.windowMinutes,
-    channels: prepared.features.channels,
-    outputs: config.symbols.length,
-    ...config.model,
-  });
-  const fit = await fitFold({
-    model,
-    features: prepared.features,
-    targets: scaleTargets(prepared.targets, prepared.targetScale),
-    trainEndRows: prepared.trainEndRows,
-    validationEndRows: prepared.validationEndRows,
-    windowMinutes: config.windowMinutes,
-    training: config.training,
-    seed: config.model.seed,
-    fold: 0,
-  });
+  const { model, fit } = await trainFold(frame, targets, fold!, config);
   model.dispose();
   const { ic, count } = fit.best.metrics;
   t.diagnostic(`shuffled-label validation IC ${ic.map((value) => value.toFixed(3)).join(', ')} over ${count.join(', ')} samples`);
@@ -66,17 +44,3 @@ test('with labels shuffled in time the validation IC is indistinguishable from z
     assert.ok(Number.isNaN(value) || Math.abs(value) < bound, `${config.symbols[coin]}: |IC| ${value} should be below ${bound}`);
   });
 });
-
-/** The same targets with whole minutes permuted: each label keeps its coins but lands at a random time. */
-function shuffleRows(targets: TargetMatrix, seed: number): TargetMatrix {
-  const coinCount = targets.symbols.length;
-  const order = Int32Array.from({ length: targets.length }, (_, row) => row);
-  shuffleInPlace(order, mulberry32(seed));
-  const values = new Float32Array(targets.values.length);
-  const mask = new Uint8Array(targets.mask.length);
-  order.forEach((from, to) => {
-    values.set(targets.values.subarray(from * coinCount, (from + 1) * coinCount), to * coinCount);
-    mask.set(targets.mask.subarray(from * coinCount, (from + 1) * coinCount), to * coinCount);
-  });
-  return { ...targets, values, mask };
-}

@@ -6,11 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js';
+import type { TargetMatrix } from '../../src/features/targets.js';
 import type { MarketFrame } from '../../src/lake/frame.js';
 import { alignToGrid } from '../../src/lake/grid.js';
 import { openArchiveSource } from '../../src/market/archive-source.js';
 import { archiveSource } from '../../src/market/source.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
+import { mulberry32, shuffleInPlace } from '../../src/random.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS, requireSharedData } from './shared-data.js';
@@ -62,4 +64,18 @@ export async function realMonthFrame(fromMs: number, toMs: number): Promise<Mark
 export async function tempStore(): Promise<{ store: LocalStore; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-model-'));
   return { store: new LocalStore(dir), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The same targets with whole minutes permuted: each label keeps its coins but lands at a random time. */
+export function shuffleRowsInTime(targets: TargetMatrix, seed: number): TargetMatrix {
+  const coinCount = targets.symbols.length;
+  const order = Int32Array.from({ length: targets.length }, (_, row) => row);
+  shuffleInPlace(order, mulberry32(seed));
+  const values = new Float32Array(targets.values.length);
+  const mask = new Uint8Array(targets.mask.length);
+  order.forEach((from, to) => {
+    values.set(targets.values.subarray(from * coinCount, (from + 1) * coinCount), to * coinCount);
+    mask.set(targets.mask.subarray(from * coinCount, (from + 1) * coinCount), to * coinCount);
+  });
+  return { ...targets, values, mask };
 }
