@@ -75,7 +75,9 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   ]);
   const symbols = [...new Set([...model.symbols, ...openBefore.map((position) => position.symbol)])];
   const market = assessMarket(
-    await deps.binance.latestClosedKlinesForSymbols(symbols, model.historyMinutes, nowMs),
+    await deps.binance.latestClosedKlinesForSymbols(symbols, model.historyMinutes, nowMs, {
+      concurrency: deps.config.paper.fetchConcurrency,
+    }),
     nowMs,
     deps.config.paper.staleAfterMinutes,
   );
