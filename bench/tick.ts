@@ -31,7 +31,9 @@ import { THRESHOLDS_FILE, type StrategyParams } from '../src/strategy/params.js'
 import { JsonlSink } from '../src/telemetry/jsonl-sink.js';
 import { MINUTE_MS, parseTimeMs } from '../src/time.js';
 
-const { values: flags } = parseArgs({ options: { ticks: { type: 'string', default: '30' }, json: { type: 'boolean', default: false } } });
+const { values: flags } = parseArgs({
+  options: { ticks: { type: 'string', default: '30' }, json: { type: 'boolean', default: false } },
+});
 const log = (line: string) => flags.json || console.error(line);
 const measuredTicks = Number(flags.ticks);
 const warmupTicks = 5;
@@ -52,18 +54,52 @@ try {
   const frame = alignToGrid(generateSyntheticMarket(market), startTimeMs, startTimeMs + minutes * MINUTE_MS);
   const features = buildFeatures(frame);
   const channels = channelCount(symbols.length, false);
-  const model = buildResNet1D({ timesteps: windowMinutes, channels, outputs: symbols.length, ...config.model });
+  const model = buildResNet1D({
+    timesteps: windowMinutes,
+    channels,
+    outputs: symbols.length,
+    ...config.model,
+  });
   const id = newModelId();
   const nan = Number.NaN;
   await saveModel(store, {
     meta: {
-      id, symbols, windowMinutes, horizonMinutes: config.horizonMinutes, featureNames: [...FEATURE_NAMES], timeChannels: false, channels,
+      id,
+      symbols,
+      windowMinutes,
+      horizonMinutes: config.horizonMinutes,
+      featureNames: [...FEATURE_NAMES],
+      timeChannels: false,
+      channels,
       targetScale: symbols.map(() => 0.002),
-      architecture: { filters: config.model.filters, blocks: config.model.blocks, kernelSize: config.model.kernelSize, seed: config.model.seed },
+      architecture: {
+        filters: config.model.filters,
+        blocks: config.model.blocks,
+        kernelSize: config.model.kernelSize,
+        seed: config.model.seed,
+      },
       data: { fromMs: startTimeMs, toMs: startTimeMs + minutes * MINUTE_MS },
-      split: { embargoMinutes: 0, train: { fromMs: 0, toMs: 1 }, validation: { fromMs: 0, toMs: 1 }, test: null },
-      folds: [], validation: { loss: nan, ic: nan, rankIc: nan, hitRate: nan, perCoin: { ic: [], rankIc: [], hitRate: [], count: [] } },
-      trainingSamples: 0, epochs: 0, samplesPerSecond: 0, backend: backend.name, gitRevision: null, parentModelId: null, createdAtMs: Date.now(),
+      split: {
+        embargoMinutes: 0,
+        train: { fromMs: 0, toMs: 1 },
+        validation: { fromMs: 0, toMs: 1 },
+        test: null,
+      },
+      folds: [],
+      validation: {
+        loss: nan,
+        ic: nan,
+        rankIc: nan,
+        hitRate: nan,
+        perCoin: { ic: [], rankIc: [], hitRate: [], count: [] },
+      },
+      trainingSamples: 0,
+      epochs: 0,
+      samplesPerSecond: 0,
+      backend: backend.name,
+      gitRevision: null,
+      parentModelId: null,
+      createdAtMs: Date.now(),
     },
     model,
     stats: fitStats(features, { fromRow: 0, toRow: frame.length }),
@@ -73,15 +109,29 @@ try {
   // thresholds at zero: roughly half the pairs enter every minute they are flat, so ticks open and close positions
   const side = (threshold: number) => ({ threshold, chosen: null, curve: [] });
   const strategy: StrategyParams = {
-    version: 1, horizonMinutes: config.horizonMinutes, feeRatePerSide: config.strategy.feeRatePerSide, overlap: 'skip', minTrades: 1, calibrated: false,
+    version: 1,
+    horizonMinutes: config.horizonMinutes,
+    feeRatePerSide: config.strategy.feeRatePerSide,
+    overlap: 'skip',
+    minTrades: 1,
+    calibrated: false,
     validation: { fromMs: 0, toMs: 1, splitMs: 0 },
-    pairs: Object.fromEntries(symbols.map((symbol) => [symbol, { calibration: null, long: side(1e-9), short: side(-1e-9), validationSamples: 0 }])),
+    pairs: Object.fromEntries(
+      symbols.map((symbol) => [
+        symbol,
+        { calibration: null, long: side(1e-9), short: side(-1e-9), validationSamples: 0 },
+      ]),
+    ),
   };
   await putModelFile(store, id, THRESHOLDS_FILE, JSON.stringify(strategy));
   await setChampion(store, id);
 
   const firstMinuteMs = startTimeMs + (windowMinutes + 30) * MINUTE_MS;
-  const replay = await startReplayServer({ source: { kind: 'archives', dir: path.join(dir, 'archives') }, fromMs: firstMinuteMs, manualClock: true });
+  const replay = await startReplayServer({
+    source: { kind: 'archives', dir: path.join(dir, 'archives') },
+    fromMs: firstMinuteMs,
+    manualClock: true,
+  });
   const deps = {
     ledger: new Ledger(store),
     binance: new BinanceClient({ baseUrl: replay.url }),
@@ -107,7 +157,8 @@ try {
   }
   await replay.close();
   durationsMs.sort((a, b) => a - b);
-  const quantile = (q: number) => durationsMs[Math.min(durationsMs.length - 1, Math.floor(q * durationsMs.length))]!;
+  const quantile = (q: number) =>
+    durationsMs[Math.min(durationsMs.length - 1, Math.floor(q * durationsMs.length))]!;
   const result = {
     p50Ms: Number(quantile(0.5).toFixed(1)),
     p95Ms: Number(quantile(0.95).toFixed(1)),
@@ -120,7 +171,10 @@ try {
     closed,
   };
   if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else log(`tick over ${result.symbols} symbols x ${result.candlesPerSymbol} candles: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms (${result.ticks} ticks, ${opened} opened, ${closed} closed)`);
+  else
+    log(
+      `tick over ${result.symbols} symbols x ${result.candlesPerSymbol} candles: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms (${result.ticks} ticks, ${opened} opened, ${closed} closed)`,
+    );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

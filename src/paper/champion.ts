@@ -39,7 +39,10 @@ export function registryModelLoader(store: ObjectStore, idOrChampion = 'champion
     const modelId = await resolveModelId(store, idOrChampion);
     const bytes = await getModelFile(store, modelId, THRESHOLDS_FILE);
     if (bytes === undefined) {
-      throw new MissingStrategyError(`model ${modelId} has no ${THRESHOLDS_FILE}`, 'fit its thresholds (alpha15 train does so after training) before paper trading');
+      throw new MissingStrategyError(
+        `model ${modelId} has no ${THRESHOLDS_FILE}`,
+        'fit its thresholds (alpha15 train does so after training) before paper trading',
+      );
     }
     const strategyBytes = new TextDecoder().decode(bytes);
     if (cached?.id === modelId && cached.strategyBytes === strategyBytes) return cached.model;

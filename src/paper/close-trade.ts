@@ -14,7 +14,11 @@ export interface ExitCandle {
 }
 
 /** The first candle with `fromMs <= openTime <= untilMs`, or undefined. */
-export function firstCandleAtOrAfter(columns: KlineColumns, fromMs: number, untilMs: number): ExitCandle | undefined {
+export function firstCandleAtOrAfter(
+  columns: KlineColumns,
+  fromMs: number,
+  untilMs: number,
+): ExitCandle | undefined {
   const times = columns.openTimeMs;
   const low = lowerBound(times, fromMs);
   if (low >= times.length || times[low]! > untilMs) return undefined;

@@ -29,7 +29,10 @@ import {
 
 export class CorruptLedgerObjectError extends Alpha15Error {
   constructor(key: string, reason: string) {
-    super(`ledger object ${key} is invalid: ${reason}`, 'inspect or delete that object; the ledger keeps every other record');
+    super(
+      `ledger object ${key} is invalid: ${reason}`,
+      'inspect or delete that object; the ledger keeps every other record',
+    );
   }
 }
 
@@ -62,7 +65,10 @@ export class Ledger {
 
   /** True when this call created the minute's decision; false when one already existed. */
   createDecision(decision: Decision): Promise<boolean> {
-    return this.store.putIfAbsent(this.key('decisions', minuteKey(decision.minuteMs)), JSON.stringify(decision));
+    return this.store.putIfAbsent(
+      this.key('decisions', minuteKey(decision.minuteMs)),
+      JSON.stringify(decision),
+    );
   }
 
   getDecision(minuteMs: number): Promise<Decision | undefined> {
@@ -118,7 +124,10 @@ export class Ledger {
 
   /** Minutes in [fromMs, toMs) with a decision but no tick outcome: ticks that did not finish. */
   async unfinishedMinutes(fromMs: number, toMs: number): Promise<number[]> {
-    const [decisions, ticks] = await Promise.all([this.keysInRange('decisions', fromMs, toMs), this.keysInRange('ticks', fromMs, toMs)]);
+    const [decisions, ticks] = await Promise.all([
+      this.keysInRange('decisions', fromMs, toMs),
+      this.keysInRange('ticks', fromMs, toMs),
+    ]);
     const finished = new Set(ticks.map(minuteFromKey));
     return decisions.map(minuteFromKey).filter((minuteMs) => !finished.has(minuteMs));
   }
@@ -138,7 +147,8 @@ export class Ledger {
   private async keysInRange(kind: Kind, fromMs: number, toMs: number): Promise<string[]> {
     const days: string[] = [];
     if (toMs - fromMs <= MAX_DAYS_LISTED_SEPARATELY * DAY_MS) {
-      for (let dayMs = Math.floor(fromMs / DAY_MS) * DAY_MS; dayMs < toMs; dayMs += DAY_MS) days.push(minuteKey(dayMs).slice(0, 11));
+      for (let dayMs = Math.floor(fromMs / DAY_MS) * DAY_MS; dayMs < toMs; dayMs += DAY_MS)
+        days.push(minuteKey(dayMs).slice(0, 11));
     } else {
       days.push(''); // a long or open-ended range: one listing of the whole kind is cheaper
     }

@@ -34,7 +34,16 @@ export interface PaperLoopSummary {
 
 export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoopSummary> {
   const tickDelayMs = options.tickDelayMs ?? 2_000;
-  const summary: PaperLoopSummary = { ticks: 0, duplicates: 0, opened: 0, closed: 0, netPnl: 0, firstMinuteMs: null, lastMinuteMs: null, stoppedBy: 'signal' };
+  const summary: PaperLoopSummary = {
+    ticks: 0,
+    duplicates: 0,
+    opened: 0,
+    closed: 0,
+    netPnl: 0,
+    firstMinuteMs: null,
+    lastMinuteMs: null,
+    stoppedBy: 'signal',
+  };
   const clock = new ServerClock(options.serverTimeMs);
   for (;;) {
     if (options.signal?.aborted) return summary;
@@ -51,7 +60,8 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
     options.onTick?.(result);
     if (options.once) return { ...summary, stoppedBy: 'once' };
     const nextTickMs = floorToMinute(nowMs) + MINUTE_MS + tickDelayMs;
-    if (options.untilMs !== undefined && nextTickMs >= options.untilMs) return { ...summary, stoppedBy: 'until' };
+    if (options.untilMs !== undefined && nextTickMs >= options.untilMs)
+      return { ...summary, stoppedBy: 'until' };
     if (!(await clock.waitUntil(nextTickMs, options.signal, options.maxPollMs ?? 1_000))) return summary;
   }
 }

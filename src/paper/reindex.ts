@@ -19,7 +19,12 @@ export interface ReindexResult {
   errors: string[];
 }
 
-export async function reindex(options: { ledger: Ledger; sink: TelemetrySink; fromMs: number; toMs: number }): Promise<ReindexResult> {
+export async function reindex(options: {
+  ledger: Ledger;
+  sink: TelemetrySink;
+  fromMs: number;
+  toMs: number;
+}): Promise<ReindexResult> {
   const { ledger, sink, fromMs, toMs } = options;
   const [decisions, trades, open, ticks] = await Promise.all([
     ledger.listDecisions(fromMs, toMs),
@@ -27,7 +32,9 @@ export async function reindex(options: { ledger: Ledger; sink: TelemetrySink; fr
     ledger.openPositions(),
     ledger.listTicks(fromMs, toMs),
   ]);
-  const openInRange = open.filter((position) => position.entryTimeMs >= fromMs && position.entryTimeMs < toMs);
+  const openInRange = open.filter(
+    (position) => position.entryTimeMs >= fromMs && position.entryTimeMs < toMs,
+  );
   const records: TelemetryRecord[] = [
     ...decisions.flatMap(predictionRecords),
     ...trades.map(closedTradeRecord),

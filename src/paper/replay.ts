@@ -45,9 +45,17 @@ export interface PaperReplaySummary extends PaperLoopSummary {
 }
 
 export async function runPaperReplay(options: PaperReplayOptions): Promise<PaperReplaySummary> {
-  const replay = await startReplayServer({ source: await detectReplaySource(options.dataDir), fromMs: options.fromMs, speed: options.speed });
+  const replay = await startReplayServer({
+    source: await detectReplaySource(options.dataDir),
+    fromMs: options.fromMs,
+    speed: options.speed,
+  });
   try {
-    const binance = new BinanceClient({ baseUrl: replay.url, timeoutMs: options.config.requestTimeoutMs, nowMs: replay.nowMs });
+    const binance = new BinanceClient({
+      baseUrl: replay.url,
+      timeoutMs: options.config.requestTimeoutMs,
+      nowMs: replay.nowMs,
+    });
     const ledger = new Ledger(options.store);
     const loop = await runPaperLoop({
       deps: {
@@ -72,7 +80,11 @@ export async function runPaperReplay(options: PaperReplayOptions): Promise<Paper
       replayFromMs: replay.fromMs,
       replayToMs: options.toMs,
       speed: options.speed,
-      ledger: { trades: trades.length, netPnl: trades.reduce((sum, trade) => sum + trade.netPnl, 0), openPositions: open.length },
+      ledger: {
+        trades: trades.length,
+        netPnl: trades.reduce((sum, trade) => sum + trade.netPnl, 0),
+        openPositions: open.length,
+      },
     };
   } finally {
     await replay.close();

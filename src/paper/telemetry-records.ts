@@ -6,20 +6,22 @@ import type { Decision, Position, TickOutcome, Trade } from './records.js';
 const iso = (timeMs: number) => new Date(timeMs).toISOString();
 
 export function predictionRecords(decision: Decision): TelemetryRecord[] {
-  return decision.predictions.map(({ calibratedPrediction, longThreshold, shortThreshold, ...prediction }) => ({
-    stream: 'predictions',
-    id: `${minuteKey(decision.minuteMs)}-${prediction.symbol}`,
-    doc: {
-      '@timestamp': iso(decision.minuteMs),
-      modelId: decision.modelId,
-      ...prediction,
-      // the dashboards compare thresholds with what was compared against them
-      rawPrediction: prediction.prediction,
-      prediction: calibratedPrediction,
-      buyThreshold: longThreshold,
-      sellThreshold: shortThreshold,
-    },
-  }));
+  return decision.predictions.map(
+    ({ calibratedPrediction, longThreshold, shortThreshold, ...prediction }) => ({
+      stream: 'predictions',
+      id: `${minuteKey(decision.minuteMs)}-${prediction.symbol}`,
+      doc: {
+        '@timestamp': iso(decision.minuteMs),
+        modelId: decision.modelId,
+        ...prediction,
+        // the dashboards compare thresholds with what was compared against them
+        rawPrediction: prediction.prediction,
+        prediction: calibratedPrediction,
+        buyThreshold: longThreshold,
+        sellThreshold: shortThreshold,
+      },
+    }),
+  );
 }
 
 function tradeDoc(position: Position) {
@@ -34,7 +36,11 @@ function tradeDoc(position: Position) {
 }
 
 export function openedTradeRecord(position: Position): TelemetryRecord {
-  return { stream: 'trades', id: position.tradeId, doc: { '@timestamp': iso(position.entryTimeMs), status: 'open', ...tradeDoc(position) } };
+  return {
+    stream: 'trades',
+    id: position.tradeId,
+    doc: { '@timestamp': iso(position.entryTimeMs), status: 'open', ...tradeDoc(position) },
+  };
 }
 
 export function closedTradeRecord(trade: Trade): TelemetryRecord {
@@ -42,7 +48,13 @@ export function closedTradeRecord(trade: Trade): TelemetryRecord {
   return {
     stream: 'trades',
     id: trade.tradeId,
-    doc: { '@timestamp': iso(trade.exitTimeMs), status: 'closed', ...tradeDoc(position), exitCandleTime: iso(exitCandleTimeMs), closedAt: iso(closedAtMs) },
+    doc: {
+      '@timestamp': iso(trade.exitTimeMs),
+      status: 'closed',
+      ...tradeDoc(position),
+      exitCandleTime: iso(exitCandleTimeMs),
+      closedAt: iso(closedAtMs),
+    },
   };
 }
 
@@ -51,6 +63,11 @@ export function tickRecord(outcome: TickOutcome): TelemetryRecord {
   return {
     stream: 'ticks',
     id: minuteKey(minuteMs),
-    doc: { '@timestamp': iso(minuteMs), ...rest, reconciled: reconciledMinutesMs.length, finishedAt: iso(finishedAtMs) },
+    doc: {
+      '@timestamp': iso(minuteMs),
+      ...rest,
+      reconciled: reconciledMinutesMs.length,
+      finishedAt: iso(finishedAtMs),
+    },
   };
 }

@@ -66,7 +66,8 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   const log = deps.log ?? (() => {});
   const { ledger } = deps;
   const minuteMs = floorToMinute(nowMs) - MINUTE_MS;
-  if (await ledger.getTick(minuteMs)) return { minuteMs, status: 'duplicate', decidedHere: false, opened: [], closed: [] };
+  if (await ledger.getTick(minuteMs))
+    return { minuteMs, status: 'duplicate', decidedHere: false, opened: [], closed: [] };
 
   const model = await deps.loadModel();
   const [openBefore, unfinished] = await Promise.all([
@@ -81,7 +82,8 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
     nowMs,
     deps.config.paper.staleAfterMinutes,
   );
-  if (market.stale.length > 0) log(`${isoMinute(minuteMs)}: stale or missing, not traded: ${market.stale.join(', ')}`);
+  if (market.stale.length > 0)
+    log(`${isoMinute(minuteMs)}: stale or missing, not traded: ${market.stale.join(', ')}`);
 
   const records: TelemetryRecord[] = [];
   const opened: Position[] = [];
@@ -94,7 +96,13 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   }
 
   const openPositions = await ledger.openPositions();
-  const { exits } = decide({ minuteMs, predictions: {}, strategy: model.strategy, openPositions, tradableSymbols: [] });
+  const { exits } = decide({
+    minuteMs,
+    predictions: {},
+    strategy: model.strategy,
+    openPositions,
+    tradableSymbols: [],
+  });
   const { closed, pending } = await closeDue(exits, market, minuteMs, deps, clock());
   if (pending.length > 0) log(`${isoMinute(minuteMs)}: no exit candle yet for ${pending.join(', ')}`);
 
@@ -115,7 +123,10 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   records.push(...opened.map(openedTradeRecord), ...closed.map(closedTradeRecord));
   deps.sink.write(records);
   const report = await deps.sink.flush();
-  if (report.failed > 0) log(`${isoMinute(minuteMs)}: telemetry kept ${report.failed} records back (the ledger has them): ${report.errors[0]}`);
+  if (report.failed > 0)
+    log(
+      `${isoMinute(minuteMs)}: telemetry kept ${report.failed} records back (the ledger has them): ${report.errors[0]}`,
+    );
 
   const outcome: TickOutcome = {
     minuteMs,
@@ -186,7 +197,11 @@ async function findExitCandle(position: Position, market: Market, minuteMs: numb
   if (columns && firstFetchedMs !== undefined && firstFetchedMs <= position.exitTimeMs) {
     return firstCandleAtOrAfter(columns, position.exitTimeMs, minuteMs);
   }
-  const [kline] = await deps.binance.klines(position.symbol, { startTimeMs: position.exitTimeMs, endTimeMs: minuteMs, limit: 1 });
+  const [kline] = await deps.binance.klines(position.symbol, {
+    startTimeMs: position.exitTimeMs,
+    endTimeMs: minuteMs,
+    limit: 1,
+  });
   return kline ? { openTimeMs: kline.openTimeMs, close: Number(kline.close) } : undefined;
 }
 
@@ -207,7 +222,13 @@ async function makeDecision(
   const raw = await model.predict(frame);
   const tradable = model.symbols.filter((symbol) => market.fresh.has(symbol));
   const predictions = Object.fromEntries(tradable.map((symbol) => [symbol, raw[symbol] ?? Number.NaN]));
-  const { entries } = decide({ minuteMs, predictions, strategy: model.strategy, openPositions, tradableSymbols: tradable });
+  const { entries } = decide({
+    minuteMs,
+    predictions,
+    strategy: model.strategy,
+    openPositions,
+    tradableSymbols: tradable,
+  });
   const lastRow = frame.length - 1;
   const positions: Position[] = entries.map((entry) => ({
     tradeId: tradeIdOf(entry.symbol, entry.entryTimeMs),
@@ -233,14 +254,27 @@ async function makeDecision(
     return {
       symbol,
       prediction: finite,
-      calibratedPrediction: finite === null ? null : model.strategy.calibrated ? applyCalibration(pair?.calibration ?? null, finite) : finite,
+      calibratedPrediction:
+        finite === null
+          ? null
+          : model.strategy.calibrated
+            ? applyCalibration(pair?.calibration ?? null, finite)
+            : finite,
       longThreshold: pair?.long.threshold ?? null,
       shortThreshold: pair?.short.threshold ?? null,
       close: Number.isFinite(close) ? close : null,
       action: sideOf.get(symbol) ?? (staleSet.has(symbol) || !market.fresh.has(symbol) ? 'stale' : 'none'),
     };
   });
-  return { version: 1, minuteMs, createdAtMs, modelId: model.id, predictions: predictionRows, staleSymbols: market.stale, entries: positions };
+  return {
+    version: 1,
+    minuteMs,
+    createdAtMs,
+    modelId: model.id,
+    predictions: predictionRows,
+    staleSymbols: market.stale,
+    entries: positions,
+  };
 }
 
 /** Opens a decision's positions, skipping any already open or already closed; returns those opened now. */
@@ -255,7 +289,12 @@ async function applyEntries(ledger: Ledger, decision: Decision): Promise<Positio
 }
 
 /** Marks an earlier minute finished by this tick, so no later tick repairs it again. */
-async function recordRepaired(ledger: Ledger, minuteMs: number, clock: () => number, startedMs: number): Promise<void> {
+async function recordRepaired(
+  ledger: Ledger,
+  minuteMs: number,
+  clock: () => number,
+  startedMs: number,
+): Promise<void> {
   const decision = await ledger.getDecision(minuteMs);
   if (!decision) return;
   await ledger.recordTick({

@@ -15,13 +15,19 @@ export class DashboardsImportError extends Alpha15Error {}
 const importResponseSchema = z.object({
   success: z.boolean(),
   successCount: z.number().int(),
-  errors: z.array(z.object({ id: z.string(), type: z.string(), error: z.object({ type: z.string() }).loose() }).loose()).optional(),
+  errors: z
+    .array(
+      z.object({ id: z.string(), type: z.string(), error: z.object({ type: z.string() }).loose() }).loose(),
+    )
+    .optional(),
 });
 export type DashboardsImportResult = z.infer<typeof importResponseSchema>;
 
 export async function readSavedObjects(indexPrefix = SAVED_OBJECTS_PREFIX): Promise<string> {
   const text = await readFile(SAVED_OBJECTS_FILE, 'utf8');
-  return indexPrefix === SAVED_OBJECTS_PREFIX ? text : text.replaceAll(`${SAVED_OBJECTS_PREFIX}-`, `${indexPrefix}-`);
+  return indexPrefix === SAVED_OBJECTS_PREFIX
+    ? text
+    : text.replaceAll(`${SAVED_OBJECTS_PREFIX}-`, `${indexPrefix}-`);
 }
 
 export async function importDashboards(options: {
@@ -37,19 +43,39 @@ export async function importDashboards(options: {
   let response: Response;
   try {
     // Dashboards rejects state-changing API calls without its XSRF header
-    response = await (options.fetchImpl ?? fetch)(url, { method: 'POST', body: form, headers: { 'osd-xsrf': 'true', ...options.headers } });
+    response = await (options.fetchImpl ?? fetch)(url, {
+      method: 'POST',
+      body: form,
+      headers: { 'osd-xsrf': 'true', ...options.headers },
+    });
   } catch (error) {
-    throw new DashboardsImportError(`cannot reach OpenSearch Dashboards at ${url}`, 'check --url (e.g. http://localhost:5601)', { cause: error });
+    throw new DashboardsImportError(
+      `cannot reach OpenSearch Dashboards at ${url}`,
+      'check --url (e.g. http://localhost:5601)',
+      { cause: error },
+    );
   }
   const text = await response.text();
   if (!response.ok) {
-    throw new DashboardsImportError(`Dashboards answered ${response.status} to the import: ${text.slice(0, 300)}`, 'check the URL and the credentials');
+    throw new DashboardsImportError(
+      `Dashboards answered ${response.status} to the import: ${text.slice(0, 300)}`,
+      'check the URL and the credentials',
+    );
   }
   const parsed = importResponseSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new DashboardsImportError(`unexpected import response: ${text.slice(0, 300)}`, 'is --url an OpenSearch Dashboards endpoint?');
+  if (!parsed.success)
+    throw new DashboardsImportError(
+      `unexpected import response: ${text.slice(0, 300)}`,
+      'is --url an OpenSearch Dashboards endpoint?',
+    );
   if (!parsed.data.success) {
-    const failed = (parsed.data.errors ?? []).map((error) => `${error.type}/${error.id}: ${error.error.type}`).join(', ');
-    throw new DashboardsImportError(`Dashboards imported ${parsed.data.successCount} objects but rejected: ${failed}`, 'see the Dashboards server log');
+    const failed = (parsed.data.errors ?? [])
+      .map((error) => `${error.type}/${error.id}: ${error.error.type}`)
+      .join(', ');
+    throw new DashboardsImportError(
+      `Dashboards imported ${parsed.data.successCount} objects but rejected: ${failed}`,
+      'see the Dashboards server log',
+    );
   }
   return parsed.data;
 }

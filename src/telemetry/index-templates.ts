@@ -89,8 +89,12 @@ export function indexTemplates(prefix: string): IndexTemplate[] {
       template: {
         settings: { number_of_shards: 1 },
         mappings: {
-          dynamic_templates: [{ numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } }],
-          properties: Object.fromEntries(Object.entries(STREAM_FIELDS[stream]).map(([field, type]) => [field, { type }])),
+          dynamic_templates: [
+            { numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
+          ],
+          properties: Object.fromEntries(
+            Object.entries(STREAM_FIELDS[stream]).map(([field, type]) => [field, { type }]),
+          ),
         },
       },
     },

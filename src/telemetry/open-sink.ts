@@ -16,9 +16,14 @@ export class TelemetryConfigError extends Alpha15Error {}
 export function openTelemetrySink(telemetry: Config['telemetry'], store: ObjectStore): TelemetrySink {
   if (telemetry.sink === 'opensearch') {
     if (!telemetry.opensearchUrl) {
-      throw new TelemetryConfigError('telemetry.sink is opensearch but no OpenSearch URL is set', 'set telemetry.opensearchUrl (or ALPHA15_TELEMETRY__OPENSEARCH_URL, or --opensearch <url>)');
+      throw new TelemetryConfigError(
+        'telemetry.sink is opensearch but no OpenSearch URL is set',
+        'set telemetry.opensearchUrl (or ALPHA15_TELEMETRY__OPENSEARCH_URL, or --opensearch <url>)',
+      );
     }
     return new OpenSearchSink({ node: telemetry.opensearchUrl, indexPrefix: telemetry.indexPrefix });
   }
-  return store.url.startsWith('file:') ? new JsonlSink({ dir: path.join(fileURLToPath(store.url), 'telemetry') }) : new JsonlSink({ store });
+  return store.url.startsWith('file:')
+    ? new JsonlSink({ dir: path.join(fileURLToPath(store.url), 'telemetry') })
+    : new JsonlSink({ store });
 }

@@ -67,7 +67,9 @@ export class OpenSearchSink implements TelemetrySink {
             retry.push(record);
           } else {
             permanentFailures++;
-            errors.push(`${record.stream}/${record.id}: ${item.status} ${item.error?.type ?? ''} ${item.error?.reason ?? ''}`.trim());
+            errors.push(
+              `${record.stream}/${record.id}: ${item.status} ${item.error?.type ?? ''} ${item.error?.reason ?? ''}`.trim(),
+            );
           }
         });
         pending = retry;
@@ -75,7 +77,8 @@ export class OpenSearchSink implements TelemetrySink {
         errors.push(`attempt ${attempt}: ${describe(error)}`);
       }
     }
-    for (const record of pending) errors.push(`${record.stream}/${record.id}: gave up after ${this.maxAttempts} attempts`);
+    for (const record of pending)
+      errors.push(`${record.stream}/${record.id}: gave up after ${this.maxAttempts} attempts`);
     const failed = permanentFailures + pending.length;
     return { delivered: total - failed, failed, errors };
   }

@@ -12,7 +12,12 @@ import { LocalStore } from '../../src/store/local-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { handNetPnl, rawCloses } from './support/harness.js';
-import { FIXTURE_FIRST_MINUTE_MS, FIXTURE_MINUTES, fixturePosition, writeLedgerFixture } from './support/ledger-fixture.js';
+import {
+  FIXTURE_FIRST_MINUTE_MS,
+  FIXTURE_MINUTES,
+  fixturePosition,
+  writeLedgerFixture,
+} from './support/ledger-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -37,16 +42,24 @@ test('the dashboard summary adds up the ledger: cumulative PnL ends at the sum o
     }, 0);
     assert.ok(Math.abs(summary.totals.netPnl - handTotal) < 1e-9);
     assert.ok(Math.abs(summary.cumulative.at(-1)!.netPnl - handTotal) < 1e-9);
-    assert.equal(summary.byPair.reduce((sum, pair) => sum + pair.trades, 0), tradeCount);
+    assert.equal(
+      summary.byPair.reduce((sum, pair) => sum + pair.trades, 0),
+      tradeCount,
+    );
     assert.equal(summary.totals.openPositions, 1);
     assert.equal(summary.latest?.minuteMs, FIXTURE_FIRST_MINUTE_MS + (FIXTURE_MINUTES - 1) * MINUTE_MS);
-    assert.deepEqual(summary.span, { fromMs: FIXTURE_FIRST_MINUTE_MS, toMs: FIXTURE_FIRST_MINUTE_MS + FIXTURE_MINUTES * MINUTE_MS });
+    assert.deepEqual(summary.span, {
+      fromMs: FIXTURE_FIRST_MINUTE_MS,
+      toMs: FIXTURE_FIRST_MINUTE_MS + FIXTURE_MINUTES * MINUTE_MS,
+    });
   });
 });
 
-test('the local dashboard loads in chromium, shows the ledger fixture\'s trades, refreshes live and logs no console error', async (t) => {
+test("the local dashboard loads in chromium, shows the ledger fixture's trades, refreshes live and logs no console error", async (t) => {
   if (!existsSync(CHROMIUM)) {
-    console.error(`\n*** SKIPPING the browser check of the paper dashboard: ${CHROMIUM} is missing (apt-get install chromium) ***\n`);
+    console.error(
+      `\n*** SKIPPING the browser check of the paper dashboard: ${CHROMIUM} is missing (apt-get install chromium) ***\n`,
+    );
     t.skip(`${CHROMIUM} missing`);
     return;
   }
@@ -55,21 +68,33 @@ test('the local dashboard loads in chromium, shows the ledger fixture\'s trades,
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
       const problems: string[] = [];
       page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+        if (message.type() === 'error' || message.type() === 'warning')
+          problems.push(`${message.type()}: ${message.text()}`);
       });
       page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
       const externalRequests: string[] = [];
       page.on('request', (request) => {
-        if (!request.url().startsWith(dashboard.url) && !request.url().startsWith('data:')) externalRequests.push(request.url());
+        if (!request.url().startsWith(dashboard.url) && !request.url().startsWith('data:'))
+          externalRequests.push(request.url());
       });
       await page.goto(dashboard.url);
-      await page.waitForFunction((count) => document.querySelectorAll('#recent-trades tbody tr.row').length === count, tradeCount);
+      await page.waitForFunction(
+        (count) => document.querySelectorAll('#recent-trades tbody tr.row').length === count,
+        tradeCount,
+      );
       assert.equal(await page.locator('#total-trades').textContent(), String(tradeCount));
       assert.equal(await page.locator('#cumulative svg path.series').count(), 1);
       assert.equal(await page.locator('#scatter svg circle.point').count(), tradeCount);
@@ -81,11 +106,23 @@ test('the local dashboard loads in chromium, shows the ledger fixture\'s trades,
 
       // a trade closed after the page loaded appears without a reload
       const position = fixturePosition('XLMUSDT', FIXTURE_FIRST_MINUTE_MS + 3 * MINUTE_MS, 0);
-      await ledger.closePosition(closeTrade(position, { openTimeMs: position.exitTimeMs, close: rawCloses('XLMUSDT').get(position.exitTimeMs)! }, position.exitTimeMs));
-      await page.waitForFunction((count) => document.getElementById('total-trades')?.textContent === String(count), tradeCount + 1);
+      await ledger.closePosition(
+        closeTrade(
+          position,
+          { openTimeMs: position.exitTimeMs, close: rawCloses('XLMUSDT').get(position.exitTimeMs)! },
+          position.exitTimeMs,
+        ),
+      );
+      await page.waitForFunction(
+        (count) => document.getElementById('total-trades')?.textContent === String(count),
+        tradeCount + 1,
+      );
 
       await mkdir(path.join(REPO_ROOT, 'test-output'), { recursive: true });
-      await page.screenshot({ path: path.join(REPO_ROOT, 'test-output', 'paper-dashboard.png'), fullPage: true });
+      await page.screenshot({
+        path: path.join(REPO_ROOT, 'test-output', 'paper-dashboard.png'),
+        fullPage: true,
+      });
       assert.deepEqual(problems, []);
       assert.deepEqual(externalRequests, []);
     } finally {

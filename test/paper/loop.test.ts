@@ -10,7 +10,14 @@ test('a replay at 300x ticks every replayed minute on the server clock and trade
   const bench = await openBench();
   t.after(() => bench.close());
   const started = performance.now();
-  const summary = await runPaperReplay({ store: bench.store, config: testConfig, dataDir: SNAPSHOT_C_DIR, fromMs: FROM_MS, toMs: FROM_MS + 30 * MINUTE_MS, speed: 300 });
+  const summary = await runPaperReplay({
+    store: bench.store,
+    config: testConfig,
+    dataDir: SNAPSHOT_C_DIR,
+    fromMs: FROM_MS,
+    toMs: FROM_MS + 30 * MINUTE_MS,
+    speed: 300,
+  });
   const realMs = performance.now() - started;
   // 30 replayed minutes at 300x take 6 s of real time, not 30 minutes
   assert.ok(realMs < 20_000, `took ${realMs} ms`);

@@ -19,10 +19,19 @@ test('an OpenSearch outage never fails a tick, and reindex rebuilds the cluster 
   const cluster = await startFakeOpenSearch();
   t.after(() => cluster.close());
   cluster.failNextBulkRequests = Number.POSITIVE_INFINITY;
-  const sink = new OpenSearchSink({ node: cluster.url, indexPrefix: 'alpha15', sleep: async () => {}, maxAttempts: 2 });
+  const sink = new OpenSearchSink({
+    node: cluster.url,
+    indexPrefix: 'alpha15',
+    sleep: async () => {},
+    maxAttempts: 2,
+  });
   const deps = bench.deps({ sink });
   let telemetryFailed = 0;
-  for (let minuteMs = FIRST_MINUTE_MS; minuteMs < FIRST_MINUTE_MS + MINUTES * MINUTE_MS; minuteMs += MINUTE_MS) {
+  for (
+    let minuteMs = FIRST_MINUTE_MS;
+    minuteMs < FIRST_MINUTE_MS + MINUTES * MINUTE_MS;
+    minuteMs += MINUTE_MS
+  ) {
     const result = await tick(bench.nowAfter(minuteMs), deps);
     assert.equal(result.status, 'ok');
     telemetryFailed += result.outcome!.telemetryFailed;
@@ -31,7 +40,12 @@ test('an OpenSearch outage never fails a tick, and reindex rebuilds the cluster 
   assert.equal(cluster.documents.size, 0);
 
   cluster.failNextBulkRequests = 0;
-  const result = await reindex({ ledger: deps.ledger, sink, fromMs: FIRST_MINUTE_MS, toMs: FIRST_MINUTE_MS + MINUTES * MINUTE_MS });
+  const result = await reindex({
+    ledger: deps.ledger,
+    sink,
+    fromMs: FIRST_MINUTE_MS,
+    toMs: FIRST_MINUTE_MS + MINUTES * MINUTE_MS,
+  });
   assert.equal(result.failed, 0);
   const trades = await deps.ledger.listTrades(0, Infinity);
   const open = await deps.ledger.openPositions();
@@ -46,7 +60,12 @@ test('an OpenSearch outage never fails a tick, and reindex rebuilds the cluster 
   }
 
   // running it again overwrites the same documents: nothing is duplicated
-  await reindex({ ledger: deps.ledger, sink, fromMs: FIRST_MINUTE_MS, toMs: FIRST_MINUTE_MS + MINUTES * MINUTE_MS });
+  await reindex({
+    ledger: deps.ledger,
+    sink,
+    fromMs: FIRST_MINUTE_MS,
+    toMs: FIRST_MINUTE_MS + MINUTES * MINUTE_MS,
+  });
   assert.equal(cluster.documents.get('alpha15-predictions')?.size, MINUTES * SYMBOLS.length);
 });
 
@@ -55,9 +74,18 @@ test('the JSONL sink writes one line per record, one file per stream and day', a
   t.after(() => bench.close());
   const dir = path.join(bench.dir, 'jsonl');
   const deps = bench.deps({ sink: new JsonlSink({ dir }) });
-  for (let minuteMs = FIRST_MINUTE_MS; minuteMs < FIRST_MINUTE_MS + MINUTES * MINUTE_MS; minuteMs += MINUTE_MS) await tick(bench.nowAfter(minuteMs), deps);
+  for (
+    let minuteMs = FIRST_MINUTE_MS;
+    minuteMs < FIRST_MINUTE_MS + MINUTES * MINUTE_MS;
+    minuteMs += MINUTE_MS
+  )
+    await tick(bench.nowAfter(minuteMs), deps);
   assert.deepEqual((await readdir(dir)).sort(), ['predictions', 'ticks', 'trades']);
-  const lines = async (stream: string) => (await readFile(path.join(dir, stream, '2021-12-22.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = async (stream: string) =>
+    (await readFile(path.join(dir, stream, '2021-12-22.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   assert.equal((await lines('predictions')).length, MINUTES * SYMBOLS.length);
   assert.equal((await lines('ticks')).length, MINUTES);
   const trades = await deps.ledger.listTrades(0, Infinity);

@@ -19,20 +19,28 @@ import { saveTinyChampion } from './support/tiny-model.js';
 const FIRST_MINUTE_MS = SNAPSHOT_C_START_MS + 40 * MINUTE_MS;
 
 async function runMinutes(bench: Bench, deps: TickDeps, fromMs: number, count: number): Promise<void> {
-  for (let minuteMs = fromMs; minuteMs < fromMs + count * MINUTE_MS; minuteMs += MINUTE_MS) await tick(bench.nowAfter(minuteMs), deps);
+  for (let minuteMs = fromMs; minuteMs < fromMs + count * MINUTE_MS; minuteMs += MINUTE_MS)
+    await tick(bench.nowAfter(minuteMs), deps);
 }
 
 /** Every decision's entries are recorded exactly once, as a closed trade or as an open position. */
 async function assertLedgerConsistent(ledger: Ledger, lastMinuteMs: number): Promise<void> {
   const decisions = await ledger.listDecisions(0, lastMinuteMs + MINUTE_MS);
-  const trades = new Map((await ledger.listTrades(0, lastMinuteMs + MINUTE_MS)).map((trade) => [trade.tradeId, trade]));
+  const trades = new Map(
+    (await ledger.listTrades(0, lastMinuteMs + MINUTE_MS)).map((trade) => [trade.tradeId, trade]),
+  );
   const open = new Map((await ledger.openPositions()).map((position) => [position.tradeId, position]));
   for (const decision of decisions) {
     for (const entry of decision.entries) {
-      assert.equal(Number(trades.has(entry.tradeId)) + Number(open.has(entry.tradeId)), 1, `${entry.tradeId} recorded exactly once`);
+      assert.equal(
+        Number(trades.has(entry.tradeId)) + Number(open.has(entry.tradeId)),
+        1,
+        `${entry.tradeId} recorded exactly once`,
+      );
     }
   }
-  for (const position of open.values()) assert.ok(position.exitTimeMs > lastMinuteMs, `${position.tradeId} open past its exit minute`);
+  for (const position of open.values())
+    assert.ok(position.exitTimeMs > lastMinuteMs, `${position.tradeId} open past its exit minute`);
 }
 
 test('replaying snapshot-c records ticks, predictions and closed trades whose PnL matches a hand check from the raw closes', async (t) => {
@@ -49,14 +57,20 @@ test('replaying snapshot-c records ticks, predictions and closed trades whose Pn
   for (const prediction of decision.predictions) {
     // the tiny model predicts the last minute's log return: check it against the raw JSON
     const symbolCloses = closes.get(prediction.symbol)!;
-    const expected = Math.log(symbolCloses.get(FIRST_MINUTE_MS)! / symbolCloses.get(FIRST_MINUTE_MS - MINUTE_MS)!);
+    const expected = Math.log(
+      symbolCloses.get(FIRST_MINUTE_MS)! / symbolCloses.get(FIRST_MINUTE_MS - MINUTE_MS)!,
+    );
     assert.ok(Math.abs(prediction.prediction! - expected) < 1e-6, `${prediction.symbol} prediction`);
   }
 
   const trades = await deps.ledger.listTrades(0, FIRST_MINUTE_MS + 60 * MINUTE_MS);
   assert.ok(trades.length >= 3, `at least three closed trades (got ${trades.length})`);
   const sides = new Set(trades.map((trade) => trade.side));
-  const handChecked = [...trades.filter((trade) => trade.side === 'long').slice(0, sides.has('long') ? 1 : 0), ...trades.filter((trade) => trade.side === 'short').slice(0, 1), ...trades.slice(-1)];
+  const handChecked = [
+    ...trades.filter((trade) => trade.side === 'long').slice(0, sides.has('long') ? 1 : 0),
+    ...trades.filter((trade) => trade.side === 'short').slice(0, 1),
+    ...trades.slice(-1),
+  ];
   assert.equal(handChecked.length, 3);
   for (const trade of handChecked) {
     const symbolCloses = closes.get(trade.symbol)!;
@@ -64,7 +78,10 @@ test('replaying snapshot-c records ticks, predictions and closed trades whose Pn
     const exitClose = symbolCloses.get(trade.entryTimeMs + HORIZON_MINUTES * MINUTE_MS)!;
     assert.equal(trade.entryPrice, entryClose);
     assert.equal(trade.exitPrice, exitClose);
-    assert.ok(Math.abs(trade.netPnl - handNetPnl(trade.side, entryClose, exitClose)) < 1e-9, `${trade.tradeId} net PnL`);
+    assert.ok(
+      Math.abs(trade.netPnl - handNetPnl(trade.side, entryClose, exitClose)) < 1e-9,
+      `${trade.tradeId} net PnL`,
+    );
     assert.ok(Math.abs(trade.grossPnl - trade.fees - trade.netPnl) < 1e-9);
     assert.ok(Math.abs(trade.prediction) >= THRESHOLD_RETURN);
   }
@@ -107,8 +124,12 @@ test('two concurrent ticks for one minute yield exactly one decision and no dupl
   t.after(() => solo.close());
   const soloDeps = solo.deps();
   await runMinutes(solo, soloDeps, FIRST_MINUTE_MS, 40);
-  const summary = (trades: { tradeId: string; netPnl: number }[]) => trades.map((trade) => `${trade.tradeId} ${trade.netPnl.toFixed(9)}`);
-  assert.deepEqual(summary(await first.ledger.listTrades(0, Infinity)), summary(await soloDeps.ledger.listTrades(0, Infinity)));
+  const summary = (trades: { tradeId: string; netPnl: number }[]) =>
+    trades.map((trade) => `${trade.tradeId} ${trade.netPnl.toFixed(9)}`);
+  assert.deepEqual(
+    summary(await first.ledger.listTrades(0, Infinity)),
+    summary(await soloDeps.ledger.listTrades(0, Infinity)),
+  );
 });
 
 test('a tick killed between any two of its writes is repaired by the next tick, nothing counted twice', async (t) => {
@@ -116,11 +137,17 @@ test('a tick killed between any two of its writes is repaired by the next tick, 
   t.after(() => reference.close());
   const referenceDeps = reference.deps();
   await runMinutes(reference, referenceDeps, FIRST_MINUTE_MS, 50);
-  const referenceTrades = (await referenceDeps.ledger.listTrades(0, Infinity)).map((trade) => `${trade.tradeId} ${trade.netPnl.toFixed(9)}`);
+  const referenceTrades = (await referenceDeps.ledger.listTrades(0, Infinity)).map(
+    (trade) => `${trade.tradeId} ${trade.netPnl.toFixed(9)}`,
+  );
   // one minute that closes a trade and one that opens a position, so every kind of write gets killed
   const crashMinutes = [FIRST_MINUTE_MS + 30 * MINUTE_MS, FIRST_MINUTE_MS + 31 * MINUTE_MS];
-  const crashTicks = await Promise.all(crashMinutes.map(async (minuteMs) => (await referenceDeps.ledger.getTick(minuteMs))!));
-  assert.ok(crashTicks.some((outcome) => outcome.closed > 0) && crashTicks.some((outcome) => outcome.opened > 0));
+  const crashTicks = await Promise.all(
+    crashMinutes.map(async (minuteMs) => (await referenceDeps.ledger.getTick(minuteMs))!),
+  );
+  assert.ok(
+    crashTicks.some((outcome) => outcome.closed > 0) && crashTicks.some((outcome) => outcome.opened > 0),
+  );
 
   let repaired = 0;
   for (const [index, crashMinuteMs] of crashMinutes.entries()) {
@@ -142,7 +169,11 @@ test('a tick killed between any two of its writes is repaired by the next tick, 
         const trades = await deps.ledger.listTrades(0, Infinity);
         if (await deps.ledger.getDecision(crashMinuteMs)) {
           // the decision survived the crash: the next tick finished its writes and the ledger ends identical
-          assert.deepEqual(trades.map((trade) => `${trade.tradeId} ${trade.netPnl.toFixed(9)}`), referenceTrades, `crash at write ${crashAt}`);
+          assert.deepEqual(
+            trades.map((trade) => `${trade.tradeId} ${trade.netPnl.toFixed(9)}`),
+            referenceTrades,
+            `crash at write ${crashAt}`,
+          );
           const outcome = (await deps.ledger.getTick(crashMinuteMs))!;
           assert.equal(outcome.status, 'repaired');
           repaired++;
@@ -150,7 +181,12 @@ test('a tick killed between any two of its writes is repaired by the next tick, 
           // died before deciding: the minute is missed, yet every trade still prices from the raw closes
           for (const trade of trades) {
             const closes = rawCloses(trade.symbol);
-            assert.ok(Math.abs(trade.netPnl - handNetPnl(trade.side, closes.get(trade.entryTimeMs)!, closes.get(trade.exitTimeMs)!)) < 1e-9);
+            assert.ok(
+              Math.abs(
+                trade.netPnl -
+                  handNetPnl(trade.side, closes.get(trade.entryTimeMs)!, closes.get(trade.exitTimeMs)!),
+              ) < 1e-9,
+            );
           }
         }
       } finally {
@@ -188,12 +224,19 @@ test('a new champion takes effect at the next tick and the open positions of the
   const openBefore = await deps.ledger.openPositions();
   assert.ok(openBefore.length > 0);
   // a model that never trades: thresholds no prediction reaches
-  const newId = await saveTinyChampion(bench.store, { symbols: SYMBOLS, windowMinutes: 32, thresholdReturn: 1, feeRatePerSide: 0.001, createdAtMs: Date.now() + 1000 });
+  const newId = await saveTinyChampion(bench.store, {
+    symbols: SYMBOLS,
+    windowMinutes: 32,
+    thresholdReturn: 1,
+    feeRatePerSide: 0.001,
+    createdAtMs: Date.now() + 1000,
+  });
   await runMinutes(bench, deps, FIRST_MINUTE_MS + 30 * MINUTE_MS, 16);
   const decision = (await deps.ledger.getDecision(FIRST_MINUTE_MS + 30 * MINUTE_MS))!;
   assert.equal(decision.modelId, newId);
   assert.deepEqual(decision.entries, []);
-  for (const position of openBefore) assert.equal((await deps.ledger.getTrade(position.tradeId))?.modelId, bench.modelId);
+  for (const position of openBefore)
+    assert.equal((await deps.ledger.getTrade(position.tradeId))?.modelId, bench.modelId);
   assert.deepEqual(await deps.ledger.openPositions(), []);
 });
 

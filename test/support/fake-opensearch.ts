@@ -10,7 +10,10 @@ export interface FakeOpenSearch {
   url: string;
   /** Every request in arrival order, as "METHOD /path". */
   requests: string[];
-  templates: Map<string, { index_patterns: string[]; template: { mappings: { properties: Record<string, { type: string }> } } }>;
+  templates: Map<
+    string,
+    { index_patterns: string[]; template: { mappings: { properties: Record<string, { type: string }> } } }
+  >;
   /** Documents by index, then by _id. */
   documents: Map<string, Map<string, Record<string, unknown>>>;
   /** Whole bulk requests still to answer with 503. */
@@ -50,7 +53,10 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
     if (url.pathname === '/_bulk' && request.method === 'POST') {
       if (fake.failNextBulkRequests > 0) {
         fake.failNextBulkRequests--;
-        return reply(503, { error: { type: 'unavailable_shards_exception', reason: 'try again' }, status: 503 });
+        return reply(503, {
+          error: { type: 'unavailable_shards_exception', reason: 'try again' },
+          status: 503,
+        });
       }
       const lines = body.split('\n').filter((line) => line.length > 0);
       const items: unknown[] = [];
@@ -65,12 +71,29 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
           fake.documents.set(_index, index);
           items.push({ index: { _index, _id, status } });
         } else {
-          items.push({ index: { _index, _id, status, error: { type: status === 400 ? 'mapper_parsing_exception' : 'es_rejected_execution_exception', reason: 'scripted' } } });
+          items.push({
+            index: {
+              _index,
+              _id,
+              status,
+              error: {
+                type: status === 400 ? 'mapper_parsing_exception' : 'es_rejected_execution_exception',
+                reason: 'scripted',
+              },
+            },
+          });
         }
       }
-      return reply(200, { took: 1, errors: items.some((item) => (item as { index: { status: number } }).index.status >= 300), items });
+      return reply(200, {
+        took: 1,
+        errors: items.some((item) => (item as { index: { status: number } }).index.status >= 300),
+        items,
+      });
     }
-    return reply(404, { error: { type: 'not_found', reason: `${request.method} ${url.pathname}` }, status: 404 });
+    return reply(404, {
+      error: { type: 'not_found', reason: `${request.method} ${url.pathname}` },
+      status: 404,
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DashboardsImportError, importDashboards, readSavedObjects } from '../../src/telemetry/dashboards-import.js';
+import {
+  DashboardsImportError,
+  importDashboards,
+  readSavedObjects,
+} from '../../src/telemetry/dashboards-import.js';
 import { STREAM_FIELDS } from '../../src/telemetry/index-templates.js';
 import type { TelemetryStream } from '../../src/telemetry/sink.js';
 
@@ -13,16 +17,29 @@ interface SavedObject {
   references: { name: string; type: string; id: string }[];
 }
 
-const parseObjects = (ndjson: string): SavedObject[] => ndjson.trim().split('\n').map((line) => JSON.parse(line) as SavedObject);
+const parseObjects = (ndjson: string): SavedObject[] =>
+  ndjson
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as SavedObject);
 
 /** Every field a visualization's aggregations or vega spec reads, with the aggregation that reads it. */
 function fieldsRead(object: SavedObject): { field: string; agg: string }[] {
-  const visState = JSON.parse(object.attributes.visState as string) as { type: string; aggs: { type: string; params: Record<string, unknown> }[]; params: { spec?: string } };
+  const visState = JSON.parse(object.attributes.visState as string) as {
+    type: string;
+    aggs: { type: string; params: Record<string, unknown> }[];
+    params: { spec?: string };
+  };
   const fields: { field: string; agg: string }[] = [];
   for (const agg of visState.aggs) {
-    const params = agg.params as { field?: string; customMetric?: { type: string; params: { field?: string } }; sortField?: string };
+    const params = agg.params as {
+      field?: string;
+      customMetric?: { type: string; params: { field?: string } };
+      sortField?: string;
+    };
     if (params.field) fields.push({ field: params.field, agg: agg.type });
-    if (params.customMetric?.params.field) fields.push({ field: params.customMetric.params.field, agg: params.customMetric.type });
+    if (params.customMetric?.params.field)
+      fields.push({ field: params.customMetric.params.field, agg: params.customMetric.type });
     if (params.sortField) fields.push({ field: params.sortField, agg: 'sort' });
   }
   if (visState.type === 'vega') {
@@ -35,18 +52,40 @@ function fieldsRead(object: SavedObject): { field: string; agg: string }[] {
 test('the saved objects hold the three index patterns, the five panels and one dashboard that shows them all', async () => {
   const objects = parseObjects(await readSavedObjects());
   const byType = (type: string) => objects.filter((object) => object.type === type);
-  assert.deepEqual(byType('index-pattern').map((object) => object.attributes.title).sort(), ['alpha15-predictions*', 'alpha15-ticks*', 'alpha15-trades*']);
+  assert.deepEqual(
+    byType('index-pattern')
+      .map((object) => object.attributes.title)
+      .sort(),
+    ['alpha15-predictions*', 'alpha15-ticks*', 'alpha15-trades*'],
+  );
   for (const pattern of byType('index-pattern')) assert.equal(pattern.attributes.timeFieldName, '@timestamp');
   const titles = byType('visualization').map((object) => object.attributes.title);
-  for (const wanted of [/cumulative net pnl/i, /pnl by pair/i, /prediction vs realised/i, /trades per pair/i, /latest predictions vs thresholds/i]) {
-    assert.ok(titles.some((title) => wanted.test(title)), `a panel matching ${wanted}`);
+  for (const wanted of [
+    /cumulative net pnl/i,
+    /pnl by pair/i,
+    /prediction vs realised/i,
+    /trades per pair/i,
+    /latest predictions vs thresholds/i,
+  ]) {
+    assert.ok(
+      titles.some((title) => wanted.test(title)),
+      `a panel matching ${wanted}`,
+    );
   }
   const [dashboard] = byType('dashboard');
   assert.ok(dashboard);
   const panelIds = dashboard.references.map((reference) => reference.id).sort();
-  assert.deepEqual(panelIds, byType('visualization').map((object) => object.id).sort());
+  assert.deepEqual(
+    panelIds,
+    byType('visualization')
+      .map((object) => object.id)
+      .sort(),
+  );
   const panels = JSON.parse(dashboard.attributes.panelsJSON as string) as { panelRefName: string }[];
-  assert.deepEqual(panels.map((panel) => panel.panelRefName).sort(), dashboard.references.map((reference) => reference.name).sort());
+  assert.deepEqual(
+    panels.map((panel) => panel.panelRefName).sort(),
+    dashboard.references.map((reference) => reference.name).sort(),
+  );
 });
 
 test('every field a panel reads exists in its index template, and every summed or plotted number is a double', async () => {
@@ -54,7 +93,9 @@ test('every field a panel reads exists in its index template, and every summed o
   for (const object of objects.filter((candidate) => candidate.type === 'visualization')) {
     const patternId = object.references.find((reference) => reference.type === 'index-pattern')?.id;
     const visState = JSON.parse(object.attributes.visState as string) as { type: string };
-    const stream = (visState.type === 'vega' ? 'trades' : patternId!.replace('alpha15-', '')) as TelemetryStream;
+    const stream = (
+      visState.type === 'vega' ? 'trades' : patternId!.replace('alpha15-', '')
+    ) as TelemetryStream;
     const mapping = STREAM_FIELDS[stream];
     for (const { field, agg } of fieldsRead(object)) {
       assert.ok(mapping[field], `${object.id} reads ${field}, which ${stream} does not map`);
@@ -69,7 +110,8 @@ test('a configured index prefix is substituted consistently in ids, titles and r
   const objects = parseObjects(await readSavedObjects('desk-7'));
   const ids = new Set(objects.map((object) => object.id));
   assert.ok(objects.every((object) => !JSON.stringify(object).includes('alpha15-')));
-  for (const object of objects) for (const reference of object.references) assert.ok(ids.has(reference.id), reference.id);
+  for (const object of objects)
+    for (const reference of object.references) assert.ok(ids.has(reference.id), reference.id);
 });
 
 test('dashboards import posts the ndjson to the saved-objects import API with overwrite and the osd-xsrf header', async (t) => {
@@ -77,9 +119,15 @@ test('dashboards import posts the ndjson to the saved-objects import API with ov
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    Object.assign(received, { url: request.url, method: request.method, xsrf: request.headers['osd-xsrf'], body: Buffer.concat(chunks).toString('utf8') });
+    const body = Buffer.concat(chunks).toString('utf8');
+    Object.assign(received, {
+      url: request.url,
+      method: request.method,
+      xsrf: request.headers['osd-xsrf'],
+      body,
+    });
     // the saved objects travel as the file part of a multipart form, one object per line
-    const count = received.body.split('\n').filter((line) => line.startsWith('{"id":')).length;
+    const count = body.split('\n').filter((line) => line.startsWith('{"id":')).length;
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ success: true, successCount: count }));
   });
@@ -98,7 +146,19 @@ test('a partly rejected import is an error naming the objects Dashboards refused
   const server = createServer((request, response) => {
     request.resume();
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ success: false, successCount: 8, errors: [{ id: 'alpha15-prediction-vs-realised', type: 'visualization', error: { type: 'missing_references' } }] }));
+    response.end(
+      JSON.stringify({
+        success: false,
+        successCount: 8,
+        errors: [
+          {
+            id: 'alpha15-prediction-vs-realised',
+            type: 'visualization',
+            error: { type: 'missing_references' },
+          },
+        ],
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => server.close());

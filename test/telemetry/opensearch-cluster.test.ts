@@ -11,7 +11,9 @@ const url = process.env.OPENSEARCH_URL;
 
 test('against a real cluster, the first prediction of 0 still leaves `prediction` mapped as double', async (t) => {
   if (!url) {
-    console.error('\n*** SKIPPING the real-cluster OpenSearch test: set OPENSEARCH_URL (e.g. http://localhost:9200) to run it ***\n');
+    console.error(
+      '\n*** SKIPPING the real-cluster OpenSearch test: set OPENSEARCH_URL (e.g. http://localhost:9200) to run it ***\n',
+    );
     t.skip('OPENSEARCH_URL is not set');
     return;
   }
@@ -19,16 +21,40 @@ test('against a real cluster, the first prediction of 0 still leaves `prediction
   const client = new Client({ node: url });
   t.after(async () => {
     await client.indices.delete({ index: `${prefix}-*` }).catch(() => undefined);
-    for (const stream of ['predictions', 'trades', 'ticks']) await client.indices.deleteIndexTemplate({ name: `${prefix}-${stream}` }).catch(() => undefined);
+    for (const stream of ['predictions', 'trades', 'ticks'])
+      await client.indices.deleteIndexTemplate({ name: `${prefix}-${stream}` }).catch(() => undefined);
   });
   const sink = new OpenSearchSink({ node: url, indexPrefix: prefix });
   sink.write([
-    { stream: 'predictions', id: 'a', doc: { '@timestamp': '2021-12-22T18:39:00.000Z', symbol: 'BTCUSDT', prediction: 0, buyThreshold: 0, sellThreshold: 0 } },
-    { stream: 'predictions', id: 'b', doc: { '@timestamp': '2021-12-22T18:40:00.000Z', symbol: 'BTCUSDT', prediction: 0.00123, buyThreshold: 0.002, sellThreshold: -0.002 } },
+    {
+      stream: 'predictions',
+      id: 'a',
+      doc: {
+        '@timestamp': '2021-12-22T18:39:00.000Z',
+        symbol: 'BTCUSDT',
+        prediction: 0,
+        buyThreshold: 0,
+        sellThreshold: 0,
+      },
+    },
+    {
+      stream: 'predictions',
+      id: 'b',
+      doc: {
+        '@timestamp': '2021-12-22T18:40:00.000Z',
+        symbol: 'BTCUSDT',
+        prediction: 0.00123,
+        buyThreshold: 0.002,
+        sellThreshold: -0.002,
+      },
+    },
   ]);
   const report = await sink.flush();
   assert.deepEqual(report, { delivered: 2, failed: 0, errors: [] });
-  const mapping = (await client.indices.getMapping({ index: `${prefix}-predictions` })).body as Record<string, { mappings: { properties: Record<string, { type: string }> } }>;
+  const mapping = (await client.indices.getMapping({ index: `${prefix}-predictions` })).body as Record<
+    string,
+    { mappings: { properties: Record<string, { type: string }> } }
+  >;
   const properties = Object.values(mapping)[0]!.mappings.properties;
   assert.equal(properties.prediction?.type, 'double');
   assert.equal(properties['@timestamp']?.type, 'date');

@@ -12,7 +12,8 @@ interface DashboardFlags extends CommonOptions {
 
 function portNumber(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new InvalidArgumentError('expected a port 0-65535');
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    throw new InvalidArgumentError('expected a port 0-65535');
   return value;
 }
 
@@ -31,7 +32,11 @@ export function register(program: Command): void {
       const config = resolveConfig(flags);
       const store = openStore(config.store);
       const dashboard = await startDashboardServer({ ledger: new Ledger(store), port: flags.port });
-      emit(flags, { url: dashboard.url, store: store.url }, (result) => `dashboard on ${result.url} (ledger in ${result.store}); Ctrl-C to stop`);
+      emit(
+        flags,
+        { url: dashboard.url, store: store.url },
+        (result) => `dashboard on ${result.url} (ledger in ${result.store}); Ctrl-C to stop`,
+      );
       await new Promise<void>((resolve) => process.once('SIGINT', resolve));
       log('alpha15: dashboard stopped');
       await dashboard.close();

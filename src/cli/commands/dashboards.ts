@@ -9,7 +9,9 @@ interface ImportFlags extends CommonOptions {
 }
 
 export function register(program: Command): void {
-  const dashboards = program.command('dashboards').description('OpenSearch Dashboards saved objects for paper trading');
+  const dashboards = program
+    .command('dashboards')
+    .description('OpenSearch Dashboards saved objects for paper trading');
   withCommonOptions(
     dashboards
       .command('import')
@@ -19,10 +21,16 @@ export function register(program: Command): void {
           'The index prefix comes from config telemetry.indexPrefix.',
       ),
   )
-    .requiredOption('--url <url>', 'OpenSearch Dashboards base URL, e.g. http://localhost:5601 or https://<domain>/_dashboards')
+    .requiredOption(
+      '--url <url>',
+      'OpenSearch Dashboards base URL, e.g. http://localhost:5601 or https://<domain>/_dashboards',
+    )
     .action(async (flags: ImportFlags) => {
       const config = resolveConfig(flags);
-      const result = await importDashboards({ dashboardsUrl: flags.url, indexPrefix: config.telemetry.indexPrefix });
+      const result = await importDashboards({
+        dashboardsUrl: flags.url,
+        indexPrefix: config.telemetry.indexPrefix,
+      });
       emit(flags, result, (imported) => `imported ${imported.successCount} saved objects into ${flags.url}`);
     });
 }

@@ -25,15 +25,22 @@ export function register(program: Command): void {
       .command('paper')
       .description(
         'Paper-trade with the champion model: on every minute boundary of the exchange clock (/api/v3/time) fetch the latest ' +
-          'closed candles, close positions whose 15 minutes are up at their exit minute\'s close, predict, apply the thresholds ' +
+          "closed candles, close positions whose 15 minutes are up at their exit minute's close, predict, apply the thresholds " +
           'and open fake positions. Everything goes to the ledger in the store (paper/...) and to telemetry (JSONL or OpenSearch). ' +
           'Against the replay server at speed X it runs X times faster. Ctrl-C stops cleanly between ticks.',
       ),
   )
-    .option('--model <id>', 'model id, or champion (re-read every tick, so a promotion takes effect at the next minute)', 'champion')
+    .option(
+      '--model <id>',
+      'model id, or champion (re-read every tick, so a promotion takes effect at the next minute)',
+      'champion',
+    )
     .option('--binance <url>', 'Binance REST base URL, e.g. a replay server (default: config binanceBaseUrl)')
     .option('--once', 'run one tick and exit')
-    .option('--until <time>', 'stop before the first tick at or after this exchange time (UTC ISO or epoch ms)')
+    .option(
+      '--until <time>',
+      'stop before the first tick at or after this exchange time (UTC ISO or epoch ms)',
+    )
     .option('--opensearch <url>', 'send telemetry to this OpenSearch cluster instead of JSONL files')
     .addHelpText(
       'after',
@@ -49,7 +56,10 @@ export function register(program: Command): void {
         'telemetry.opensearchUrl': flags.opensearch,
       });
       const store = openStore(config.store);
-      const binance = new BinanceClient({ baseUrl: config.binanceBaseUrl, timeoutMs: config.requestTimeoutMs });
+      const binance = new BinanceClient({
+        baseUrl: config.binanceBaseUrl,
+        timeoutMs: config.requestTimeoutMs,
+      });
       const abort = new AbortController();
       const onInterrupt = () => {
         log('alpha15: stopping after the current tick (Ctrl-C again to quit now)');
@@ -94,7 +104,10 @@ function describeTick(result: TickResult): string {
 }
 
 function humanSummary(summary: PaperLoopSummary & { store: string }): string {
-  const span = summary.firstMinuteMs === null ? 'no minutes' : `${isoMinute(summary.firstMinuteMs)} to ${isoMinute(summary.lastMinuteMs!)}`;
+  const span =
+    summary.firstMinuteMs === null
+      ? 'no minutes'
+      : `${isoMinute(summary.firstMinuteMs)} to ${isoMinute(summary.lastMinuteMs!)}`;
   return (
     `${summary.ticks} ticks (${span}), ${summary.opened} positions opened, ${summary.closed} trades closed, ` +
     `net PnL ${summary.netPnl.toFixed(2)}; ledger in ${summary.store} (see: alpha15 dashboard)`

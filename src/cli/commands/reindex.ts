@@ -19,7 +19,7 @@ export function register(program: Command): void {
     program
       .command('reindex')
       .description(
-        'Send the ledger\'s predictions, trades and tick outcomes in a time range to telemetry again (same document ids, so ' +
+        "Send the ledger's predictions, trades and tick outcomes in a time range to telemetry again (same document ids, so " +
           'nothing is duplicated): repairs OpenSearch after an outage or a mapping fix. The ledger is the source of truth.',
       ),
   )
@@ -36,8 +36,17 @@ export function register(program: Command): void {
       const span = await ledger.tickSpan();
       const fromMs = flags.from === undefined ? (span?.fromMs ?? 0) : parseTimeMs(flags.from, '--from');
       const toMs = flags.to === undefined ? (span?.toMs ?? 0) : parseTimeMs(flags.to, '--to');
-      const result = await reindex({ ledger, sink: openTelemetrySink(config.telemetry, store), fromMs, toMs });
-      emit(flags, { ...result, from: isoMinute(fromMs), to: isoMinute(toMs), sink: config.telemetry.sink }, human);
+      const result = await reindex({
+        ledger,
+        sink: openTelemetrySink(config.telemetry, store),
+        fromMs,
+        toMs,
+      });
+      emit(
+        flags,
+        { ...result, from: isoMinute(fromMs), to: isoMinute(toMs), sink: config.telemetry.sink },
+        human,
+      );
       if (result.failed > 0) process.exitCode = 1;
     });
 }

@@ -30,18 +30,30 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-export async function startDashboardServer(options: { ledger: Ledger; port?: number; refreshMs?: number }): Promise<DashboardServer> {
+export async function startDashboardServer(options: {
+  ledger: Ledger;
+  port?: number;
+  refreshMs?: number;
+}): Promise<DashboardServer> {
   const page = DASHBOARD_PAGE.replace('__REFRESH_MS__', String(options.refreshMs ?? 5000));
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (request.method !== 'GET') {
       response.writeHead(405).end();
     } else if (path === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+      response
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        .end(page);
     } else if (path === '/api/summary') {
       loadSummary(options.ledger).then(
-        (summary) => response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(summary)),
-        (error: unknown) => response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) })),
+        (summary) =>
+          response
+            .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+            .end(JSON.stringify(summary)),
+        (error: unknown) =>
+          response
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: String(error) })),
       );
     } else {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

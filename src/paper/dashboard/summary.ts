@@ -29,7 +29,9 @@ export function summarise(input: {
   recent?: number;
 }): DashboardSummary {
   const recent = input.recent ?? 50;
-  const trades = [...input.trades].sort((a, b) => a.exitTimeMs - b.exitTimeMs || a.symbol.localeCompare(b.symbol));
+  const trades = [...input.trades].sort(
+    (a, b) => a.exitTimeMs - b.exitTimeMs || a.symbol.localeCompare(b.symbol),
+  );
   let running = 0;
   const cumulative = trades.map((trade) => ({ timeMs: trade.exitTimeMs, netPnl: (running += trade.netPnl) }));
   const pairs = new Map<string, DashboardSummary['byPair'][number]>();
@@ -55,9 +57,17 @@ export function summarise(input: {
     cumulative,
     byPair: [...pairs.values()].sort((a, b) => a.symbol.localeCompare(b.symbol)),
     // the realised price move, comparable with the prediction whatever the side
-    scatter: trades.map((trade) => ({ symbol: trade.symbol, prediction: trade.calibratedPrediction, realisedReturn: trade.exitPrice / trade.entryPrice - 1 })),
+    scatter: trades.map((trade) => ({
+      symbol: trade.symbol,
+      prediction: trade.calibratedPrediction,
+      realisedReturn: trade.exitPrice / trade.entryPrice - 1,
+    })),
     latest: input.latestDecision
-      ? { minuteMs: input.latestDecision.minuteMs, modelId: input.latestDecision.modelId, predictions: input.latestDecision.predictions }
+      ? {
+          minuteMs: input.latestDecision.minuteMs,
+          modelId: input.latestDecision.modelId,
+          predictions: input.latestDecision.predictions,
+        }
       : null,
     openPositions: [...input.openPositions].sort((a, b) => a.exitTimeMs - b.exitTimeMs),
     recentTrades: trades.slice(-recent).reverse(),

@@ -42,7 +42,13 @@ export const testConfig: Config = configSchema.parse({
 
 /** Raw close per open time, straight from the captured JSON (not through any of our parsers). */
 export function rawCloses(symbol: string): Map<number, number> {
-  const rows = JSON.parse(readFileSync(path.join(SNAPSHOT_C_DIR, `${symbol}.json`), 'utf8')) as [number, string, string, string, string][];
+  const rows = JSON.parse(readFileSync(path.join(SNAPSHOT_C_DIR, `${symbol}.json`), 'utf8')) as [
+    number,
+    string,
+    string,
+    string,
+    string,
+  ][];
   return new Map(rows.map((row) => [row[0], Number(row[4])]));
 }
 
@@ -93,12 +99,19 @@ export interface Bench {
   close(): Promise<void>;
 }
 
-export async function openBench(options: { symbols?: string[]; servedSymbols?: string[] } = {}): Promise<Bench> {
+export async function openBench(
+  options: { symbols?: string[]; servedSymbols?: string[] } = {},
+): Promise<Bench> {
   requireSharedData();
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-paper-'));
   const store = new LocalStore(dir);
   const symbols = options.symbols ?? SYMBOLS;
-  const modelId = await saveTinyChampion(store, { symbols, windowMinutes: WINDOW_MINUTES, thresholdReturn: THRESHOLD_RETURN, feeRatePerSide: FEE_RATE_PER_SIDE });
+  const modelId = await saveTinyChampion(store, {
+    symbols,
+    windowMinutes: WINDOW_MINUTES,
+    thresholdReturn: THRESHOLD_RETURN,
+    feeRatePerSide: FEE_RATE_PER_SIDE,
+  });
   const replay = await startReplayServer({
     source: { kind: 'rest-snapshot', dir: SNAPSHOT_C_DIR },
     symbols: options.servedSymbols ?? symbols,
@@ -134,6 +147,9 @@ export async function openBench(options: { symbols?: string[]; servedSymbols?: s
 /** The hand computation of one trade's net PnL from its entry and exit closes and the fee. */
 export function handNetPnl(side: 'long' | 'short', entryClose: number, exitClose: number): number {
   const f = FEE_RATE_PER_SIDE;
-  const netReturn = side === 'long' ? (exitClose * (1 - f)) / (entryClose * (1 + f)) - 1 : (entryClose * (1 - f) - exitClose * (1 + f)) / entryClose;
+  const netReturn =
+    side === 'long'
+      ? (exitClose * (1 - f)) / (entryClose * (1 + f)) - 1
+      : (entryClose * (1 - f) - exitClose * (1 + f)) / entryClose;
   return NOTIONAL * netReturn;
 }

@@ -8,7 +8,15 @@ import { Ledger, tradeIdOf } from '../../../src/paper/ledger.js';
 import type { Decision, Position } from '../../../src/paper/records.js';
 import type { ObjectStore } from '../../../src/store/object-store.js';
 import { MINUTE_MS } from '../../../src/time.js';
-import { FEE_RATE_PER_SIDE, HORIZON_MINUTES, NOTIONAL, rawCloses, SNAPSHOT_C_START_MS, SYMBOLS, THRESHOLD_RETURN } from './harness.js';
+import {
+  FEE_RATE_PER_SIDE,
+  HORIZON_MINUTES,
+  NOTIONAL,
+  rawCloses,
+  SNAPSHOT_C_START_MS,
+  SYMBOLS,
+  THRESHOLD_RETURN,
+} from './harness.js';
 
 export const FIXTURE_FIRST_MINUTE_MS = SNAPSHOT_C_START_MS + 60 * MINUTE_MS;
 export const FIXTURE_MINUTES = 120;
@@ -37,11 +45,21 @@ export async function writeLedgerFixture(store: ObjectStore): Promise<number> {
   const ledger = new Ledger(store);
   const lastMinuteMs = FIXTURE_FIRST_MINUTE_MS + (FIXTURE_MINUTES - 1) * MINUTE_MS;
   let trades = 0;
-  for (let index = 0; index * 7 * MINUTE_MS + HORIZON_MINUTES * MINUTE_MS <= lastMinuteMs - FIXTURE_FIRST_MINUTE_MS; index++) {
+  for (
+    let index = 0;
+    index * 7 * MINUTE_MS + HORIZON_MINUTES * MINUTE_MS <= lastMinuteMs - FIXTURE_FIRST_MINUTE_MS;
+    index++
+  ) {
     const symbol = SYMBOLS[index % SYMBOLS.length]!;
     const position = fixturePosition(symbol, FIXTURE_FIRST_MINUTE_MS + index * 7 * MINUTE_MS, index);
     const exitClose = rawCloses(symbol).get(position.exitTimeMs)!;
-    await ledger.closePosition(closeTrade(position, { openTimeMs: position.exitTimeMs, close: exitClose }, position.exitTimeMs + MINUTE_MS));
+    await ledger.closePosition(
+      closeTrade(
+        position,
+        { openTimeMs: position.exitTimeMs, close: exitClose },
+        position.exitTimeMs + MINUTE_MS,
+      ),
+    );
     trades++;
   }
   await ledger.openPosition(fixturePosition('SOLUSDT', lastMinuteMs - 3 * MINUTE_MS, 1));
@@ -53,7 +71,15 @@ export async function writeLedgerFixture(store: ObjectStore): Promise<number> {
     predictions: SYMBOLS.map((symbol) => {
       const closes = rawCloses(symbol);
       const prediction = Math.log(closes.get(lastMinuteMs)! / closes.get(lastMinuteMs - MINUTE_MS)!);
-      return { symbol, prediction, calibratedPrediction: prediction, longThreshold: THRESHOLD_RETURN, shortThreshold: -THRESHOLD_RETURN, close: closes.get(lastMinuteMs)!, action: 'none' };
+      return {
+        symbol,
+        prediction,
+        calibratedPrediction: prediction,
+        longThreshold: THRESHOLD_RETURN,
+        shortThreshold: -THRESHOLD_RETURN,
+        close: closes.get(lastMinuteMs)!,
+        action: 'none',
+      };
     }),
     staleSymbols: [],
     entries: [],

@@ -35,7 +35,15 @@ export function tinyStrategy(options: TinyModelOptions): StrategyParams {
     calibrated: false,
     validation: { fromMs: 0, toMs: 1, splitMs: 0 },
     pairs: Object.fromEntries(
-      options.symbols.map((symbol) => [symbol, { calibration: null, long: side(options.thresholdReturn), short: side(-options.thresholdReturn), validationSamples: 0 }]),
+      options.symbols.map((symbol) => [
+        symbol,
+        {
+          calibration: null,
+          long: side(options.thresholdReturn),
+          short: side(-options.thresholdReturn),
+          validationSamples: 0,
+        },
+      ]),
     ),
   };
 }
@@ -47,14 +55,20 @@ export async function saveTinyChampion(store: ObjectStore, options: TinyModelOpt
   const { symbols, windowMinutes } = options;
   const channels = symbols.length * FEATURES_PER_COIN;
   const model = tf.sequential({
-    layers: [tf.layers.flatten({ inputShape: [windowMinutes, channels] }), tf.layers.dense({ units: symbols.length, useBias: true })],
+    layers: [
+      tf.layers.flatten({ inputShape: [windowMinutes, channels] }),
+      tf.layers.dense({ units: symbols.length, useBias: true }),
+    ],
   });
   const kernel = new Float32Array(windowMinutes * channels * symbols.length);
   symbols.forEach((_, coin) => {
     const inputIndex = (windowMinutes - 1) * channels + coin * FEATURES_PER_COIN + LOG_CLOSE_FEATURE;
     kernel[inputIndex * symbols.length + coin] = 1;
   });
-  model.layers[1]!.setWeights([tf.tensor2d(kernel, [windowMinutes * channels, symbols.length]), tf.zeros([symbols.length])]);
+  model.layers[1]!.setWeights([
+    tf.tensor2d(kernel, [windowMinutes * channels, symbols.length]),
+    tf.zeros([symbols.length]),
+  ]);
   const width = symbols.length * FEATURES_PER_COIN;
   const nan = Number.NaN;
   const id = newModelId(options.createdAtMs);
@@ -70,9 +84,20 @@ export async function saveTinyChampion(store: ObjectStore, options: TinyModelOpt
       targetScale: symbols.map(() => 1),
       architecture: { filters: 1, blocks: 1, kernelSize: 1, seed: 0 },
       data: { fromMs: 0, toMs: 1 },
-      split: { embargoMinutes: 0, train: { fromMs: 0, toMs: 1 }, validation: { fromMs: 0, toMs: 1 }, test: null },
+      split: {
+        embargoMinutes: 0,
+        train: { fromMs: 0, toMs: 1 },
+        validation: { fromMs: 0, toMs: 1 },
+        test: null,
+      },
       folds: [],
-      validation: { loss: nan, ic: nan, rankIc: nan, hitRate: nan, perCoin: { ic: [], rankIc: [], hitRate: [], count: [] } },
+      validation: {
+        loss: nan,
+        ic: nan,
+        rankIc: nan,
+        hitRate: nan,
+        perCoin: { ic: [], rankIc: [], hitRate: [], count: [] },
+      },
       trainingSamples: 0,
       epochs: 0,
       samplesPerSecond: 0,
