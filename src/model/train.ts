@@ -33,7 +33,7 @@ import { ModelSymbolsMismatchError } from './registry-errors.js';
 import { buildResNet1D } from './resnet1d.js';
 import { scaleTargets } from './target-scale.js';
 import { prepareFold, type PreparedFold } from './training-data.js';
-import { evaluate, fitFold, type Evaluation, type FitFoldInput, type FitFoldResult } from './training-loop.js';
+import { fitFold, type Evaluation, type FitFoldInput, type FitFoldResult } from './training-loop.js';
 import { trainingProgressBar } from './training-progress.js';
 import { planFolds, type TrainingFold } from './walk-forward.js';
 
@@ -171,7 +171,7 @@ async function trainWith(options: TrainModelOptions, backend: BackendInfo, paren
   }
   if (final === undefined) throw new TrainingOptionsError('no training fold was planned');
 
-  const { prepared, model, summary } = final;
+  const { prepared, model, best, summary } = final;
   const lastFold = plan.folds.at(-1)!;
   const modelId = newModelId(options.nowMs);
   const meta: ModelMeta = {
@@ -208,8 +208,7 @@ async function trainWith(options: TrainModelOptions, backend: BackendInfo, paren
     weightsByteLength: 0,
     createdAtMs: options.nowMs ?? Date.now(),
   };
-  const predictor = createPredictor(meta, prepared.stats, model);
-  const validation = validationPredictions(predictor, prepared, rowTime);
+  const validation = validationPredictions(best, prepared, rowTime);
   const thresholds = fitThresholds(config, validation);
 
   const save = options.save ?? options.store !== undefined;
@@ -244,7 +243,7 @@ async function trainWith(options: TrainModelOptions, backend: BackendInfo, paren
     champion,
     thresholds,
     validation,
-    predictor: save ? createPredictor(savedMeta, prepared.stats, model) : predictor,
+    predictor: createPredictor(savedMeta, prepared.stats, model),
   };
 }
 
@@ -300,22 +299,16 @@ export async function trainFold(
   return { prepared, model, fit };
 }
 
-function validationPredictions(
-  predictor: Predictor,
-  prepared: PreparedFold,
-  rowTime: (row: number) => number,
-): ValidationPredictions {
-  const evaluation = evaluate(
-    predictor.model,
-    prepared.features,
-    prepared.targets,
-    prepared.validationEndRows,
-    predictor.meta.windowMinutes,
-    256,
-  );
+/** The best epoch's validation predictions and targets, back in plain returns. */
+function validationPredictions(best: Evaluation, prepared: PreparedFold, rowTime: (row: number) => number): ValidationPredictions {
   const coinCount = prepared.targetScale.length;
-  const predictions = evaluation.predictions.map((value, at) => value * prepared.targetScale[at % coinCount]!);
-  return { timesMs: Float64Array.from(prepared.validationEndRows, rowTime), predictions, realised: evaluation.realised, mask: evaluation.mask };
+  const unscale = (values: Float32Array) => values.map((value, at) => value * prepared.targetScale[at % coinCount]!);
+  return {
+    timesMs: Float64Array.from(prepared.validationEndRows, rowTime),
+    predictions: unscale(best.predictions),
+    realised: unscale(best.realised),
+    mask: best.mask,
+  };
 }
 
 /** The strategy's thresholds from the validation predictions; a run too small to fit them still yields a model. */

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { batches } from '../../src/features/dataset.js';
 import { forwardReturns } from '../../src/features/targets.js';
 import { modelKey } from '../../src/model/artifacts.js';
+import { currentGitRevision } from '../../src/model/git-revision.js';
 import { loadPredictor } from '../../src/model/predictor.js';
 import {
   getChampion,
@@ -80,7 +81,7 @@ test('the artifact holds meta, stats, config, per-epoch metrics and the strategy
   assert.equal(meta.channels, config.symbols.length * 8);
   assert.ok(meta.split.train.toMs + meta.split.embargoMinutes * 60_000 <= meta.split.validation.fromMs);
   assert.ok(meta.split.embargoMinutes >= config.windowMinutes + config.horizonMinutes);
-  assert.match(meta.gitRevision ?? '', /^[0-9a-f]{40}$/);
+  assert.equal(meta.gitRevision, currentGitRevision(), 'the checkout the model was trained from');
   const records = await readEpochRecords(store, trained.modelId);
   assert.equal(records.length, 1);
   assert.equal(records[0]!.ic.length, config.symbols.length);
