@@ -9,10 +9,8 @@ import { BinanceClient } from '../market/binance-client.js';
 import { detectReplaySource } from '../market/replay-data.js';
 import { startReplayServer } from '../market/replay-server.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { openTelemetrySink } from '../telemetry/open-sink.js';
 import type { TelemetrySink } from '../telemetry/sink.js';
-import { registryModelLoader } from './champion.js';
-import { Ledger } from './ledger.js';
+import { paperTickDeps } from './compose.js';
 import { runPaperLoop, type PaperLoopSummary } from './loop.js';
 import type { ModelLoader } from './model.js';
 import type { TickResult } from './tick.js';
@@ -56,16 +54,9 @@ export async function runPaperReplay(options: PaperReplayOptions): Promise<Paper
       timeoutMs: options.config.requestTimeoutMs,
       nowMs: replay.nowMs,
     });
-    const ledger = new Ledger(options.store);
+    const deps = paperTickDeps({ ...options, binance });
     const loop = await runPaperLoop({
-      deps: {
-        ledger,
-        binance,
-        loadModel: options.loadModel ?? registryModelLoader(options.store, options.model),
-        sink: options.sink ?? openTelemetrySink(options.config.telemetry, options.store),
-        config: options.config,
-        log: options.log,
-      },
+      deps,
       serverTimeMs: () => binance.serverTimeMs(),
       untilMs: options.toMs,
       signal: options.signal,
@@ -73,8 +64,8 @@ export async function runPaperReplay(options: PaperReplayOptions): Promise<Paper
       // a replayed minute can last milliseconds: poll the replayed clock often enough not to miss one
       maxPollMs: Math.max(1, Math.min(1_000, 20_000 / options.speed)),
     });
-    const trades = await ledger.listTrades(replay.fromMs, options.toMs);
-    const open = await ledger.openPositions();
+    const trades = await deps.ledger.listTrades(replay.fromMs, options.toMs);
+    const open = await deps.ledger.openPositions();
     return {
       ...loop,
       replayFromMs: replay.fromMs,

@@ -119,7 +119,10 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
     records.push(...predictionRecords(decision));
   }
 
-  for (const earlierMs of unfinished) await recordRepaired(ledger, earlierMs, clock, startedMs);
+  for (const earlierMs of unfinished) {
+    const repaired = await recordRepaired(ledger, earlierMs, clock, startedMs);
+    if (repaired) records.push(tickRecord(repaired));
+  }
   records.push(...opened.map(openedTradeRecord), ...closed.map(closedTradeRecord));
   deps.sink.write(records);
   const report = await deps.sink.flush();
@@ -288,16 +291,16 @@ async function applyEntries(ledger: Ledger, decision: Decision): Promise<Positio
   return opened;
 }
 
-/** Marks an earlier minute finished by this tick, so no later tick repairs it again. */
+/** Marks an earlier minute finished by this tick, so no later tick repairs it again; the outcome if written here. */
 async function recordRepaired(
   ledger: Ledger,
   minuteMs: number,
   clock: () => number,
   startedMs: number,
-): Promise<void> {
+): Promise<TickOutcome | undefined> {
   const decision = await ledger.getDecision(minuteMs);
-  if (!decision) return;
-  await ledger.recordTick({
+  if (!decision) return undefined;
+  const outcome: TickOutcome = {
     minuteMs,
     status: 'repaired',
     modelId: decision.modelId,
@@ -310,5 +313,6 @@ async function recordRepaired(
     telemetryFailed: 0,
     durationMs: clock() - startedMs,
     finishedAtMs: clock(),
-  });
+  };
+  return (await ledger.recordTick(outcome)) ? outcome : undefined;
 }

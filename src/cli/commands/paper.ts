@@ -1,12 +1,10 @@
 /** `alpha15 paper`: the every-minute paper-trading tick against Binance or the replay server. */
 import type { Command } from 'commander';
 import { BinanceClient } from '../../market/binance-client.js';
-import { registryModelLoader } from '../../paper/champion.js';
-import { Ledger } from '../../paper/ledger.js';
+import { paperTickDeps } from '../../paper/compose.js';
 import { runPaperLoop, type PaperLoopSummary } from '../../paper/loop.js';
 import type { TickResult } from '../../paper/tick.js';
 import { openStore } from '../../store/open-store.js';
-import { openTelemetrySink } from '../../telemetry/open-sink.js';
 import { isoMinute, parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
@@ -69,14 +67,7 @@ export function register(program: Command): void {
       process.on('SIGINT', onInterrupt);
       try {
         const summary = await runPaperLoop({
-          deps: {
-            ledger: new Ledger(store),
-            binance,
-            loadModel: registryModelLoader(store, flags.model),
-            sink: openTelemetrySink(config.telemetry, store),
-            config,
-            log,
-          },
+          deps: paperTickDeps({ store, config, binance, model: flags.model, log }),
           serverTimeMs: () => binance.serverTimeMs(),
           untilMs: flags.until === undefined ? undefined : parseTimeMs(flags.until, '--until'),
           once: flags.once,

@@ -11,12 +11,11 @@ import { configSchema, type Config } from '../../../src/config/schema.js';
 import { BinanceClient } from '../../../src/market/binance-client.js';
 import { startReplayServer, type ReplayServer } from '../../../src/market/replay-server.js';
 import { registryModelLoader } from '../../../src/paper/champion.js';
-import { Ledger } from '../../../src/paper/ledger.js';
+import { paperTickDeps } from '../../../src/paper/compose.js';
 import type { TickDeps } from '../../../src/paper/tick.js';
 import { LocalStore } from '../../../src/store/local-store.js';
 import type { Body, ObjectStore } from '../../../src/store/object-store.js';
 import type { TelemetrySink } from '../../../src/telemetry/sink.js';
-import { JsonlSink } from '../../../src/telemetry/jsonl-sink.js';
 import { MINUTE_MS } from '../../../src/time.js';
 import { REST_SNAPSHOTS_DIR, requireSharedData } from '../../support/shared-data.js';
 import { saveTinyChampion } from './tiny-model.js';
@@ -125,13 +124,15 @@ export async function openBench(
     store,
     replay,
     modelId,
-    deps: (overrides = {}) => ({
-      ledger: new Ledger(overrides.store ?? store),
-      binance,
-      loadModel: overrides.store ? registryModelLoader(overrides.store) : sharedLoader,
-      sink: overrides.sink ?? new JsonlSink({ dir: path.join(dir, 'telemetry') }),
-      config: testConfig,
-    }),
+    deps: (overrides = {}) =>
+      paperTickDeps({
+        store: overrides.store ?? store,
+        config: testConfig,
+        binance,
+        // another store is another runner: it gets its own model cache
+        loadModel: overrides.store ? undefined : sharedLoader,
+        sink: overrides.sink,
+      }),
     nowAfter: (minuteMs) => {
       const nowMs = minuteMs + MINUTE_MS + TICK_OFFSET_MS;
       replay.setTimeMs(nowMs);

@@ -1,0 +1,36 @@
+/**
+ * Builds the tick's dependencies from a store, the config and a Binance client: the one composition
+ * shared by `alpha15 paper`, the replay and the every-minute Lambda, so they differ only in where the
+ * clock and the market come from.
+ */
+import type { Config } from '../config/schema.js';
+import type { BinanceClient } from '../market/binance-client.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { openTelemetrySink } from '../telemetry/open-sink.js';
+import type { TelemetrySink } from '../telemetry/sink.js';
+import { registryModelLoader } from './champion.js';
+import { Ledger } from './ledger.js';
+import type { ModelLoader } from './model.js';
+import type { TickDeps } from './tick.js';
+
+export interface PaperDepsOptions {
+  store: ObjectStore;
+  config: Config;
+  binance: TickDeps['binance'] | BinanceClient;
+  /** Model id or 'champion' (default). */
+  model?: string;
+  loadModel?: ModelLoader;
+  sink?: TelemetrySink;
+  log?: (message: string) => void;
+}
+
+export function paperTickDeps(options: PaperDepsOptions): TickDeps {
+  return {
+    ledger: new Ledger(options.store),
+    binance: options.binance,
+    loadModel: options.loadModel ?? registryModelLoader(options.store, options.model),
+    sink: options.sink ?? openTelemetrySink(options.config.telemetry, options.store),
+    config: options.config,
+    log: options.log,
+  };
+}
