@@ -22,6 +22,7 @@ import {
 } from '../../src/model/registry-errors.js';
 import { trainModel, type TrainResult } from '../../src/model/train.js';
 import type { LocalStore } from '../../src/store/local-store.js';
+import { strategyParamsSchema, THRESHOLDS_FILE } from '../../src/strategy/params.js';
 import { leadLagOptions, syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';
 
 const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4 } });
@@ -85,6 +86,9 @@ test('the artifact holds meta, stats, config, per-epoch metrics and the strategy
   const records = await readEpochRecords(store, trained.modelId);
   assert.equal(records.length, 1);
   assert.equal(records[0]!.ic.length, config.symbols.length);
+  const thresholds = await getModelFile(store, trained.modelId, THRESHOLDS_FILE);
+  assert.ok(thresholds !== undefined, 'the strategy fitted on validation predictions is stored beside the model');
+  assert.deepEqual(strategyParamsSchema.parse(JSON.parse(new TextDecoder().decode(thresholds))).pairs, trained.thresholds!.pairs);
   await putModelFile(store, trained.modelId, 'calibration.json', '{"ok":true}');
   assert.equal(new TextDecoder().decode(await getModelFile(store, trained.modelId, 'calibration.json')), '{"ok":true}');
   await assert.rejects(putModelFile(store, trained.modelId, 'meta.json', '{}'), RangeError);
