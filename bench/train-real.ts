@@ -34,16 +34,27 @@ const fromMs = Date.parse('2026-02-01T00:00:00Z');
 const toMs = Date.parse('2026-03-01T00:00:00Z');
 
 const source = archiveSource(openArchiveSource(path.resolve(archiveDir)));
-const columns = await Promise.all(symbols.map(async (symbol) => (await source.fetch(symbol, fromMs, toMs)).columns));
+const columns = await Promise.all(
+  symbols.map(async (symbol) => (await source.fetch(symbol, fromMs, toMs)).columns),
+);
 const frame = alignToGrid(columns, fromMs, toMs);
 const config = configSchema.parse({
   symbols,
   windowMinutes: Number(flags.window),
   model: { filters: Number(flags.filters), blocks: Number(flags.blocks) },
-  training: { epochs: Number(flags.epochs), sampleStrideMinutes: Number(flags.stride), walkForwardFolds: Number(flags['walk-forward']) },
+  training: {
+    epochs: Number(flags.epochs),
+    sampleStrideMinutes: Number(flags.stride),
+    walkForwardFolds: Number(flags['walk-forward']),
+  },
 });
 const startedMs = performance.now();
-const result = await trainModel({ frame, config, backend: backendPreferenceSchema.parse(flags.backend), progress: !flags.json });
+const result = await trainModel({
+  frame,
+  config,
+  backend: backendPreferenceSchema.parse(flags.backend),
+  progress: !flags.json,
+});
 result.predictor.dispose();
 const report = {
   backend: result.backend,
@@ -52,8 +63,18 @@ const report = {
   blocks: config.model.blocks,
   stride: config.training.sampleStrideMinutes,
   trainingSamples: result.meta.trainingSamples,
-  epochs: result.epochs.map((record) => ({ fold: record.fold, epoch: record.epoch, trainLoss: record.trainLoss, valLoss: record.valLoss, ic: record.meanIc, rankIc: record.meanRankIc })),
-  validation: { from: new Date(result.meta.split.validation.fromMs).toISOString(), to: new Date(result.meta.split.validation.toMs).toISOString() },
+  epochs: result.epochs.map((record) => ({
+    fold: record.fold,
+    epoch: record.epoch,
+    trainLoss: record.trainLoss,
+    valLoss: record.valLoss,
+    ic: record.meanIc,
+    rankIc: record.meanRankIc,
+  })),
+  validation: {
+    from: new Date(result.meta.split.validation.fromMs).toISOString(),
+    to: new Date(result.meta.split.validation.toMs).toISOString(),
+  },
   val: { loss: result.val.loss, ic: result.val.ic, rankIc: result.val.rankIc, hitRate: result.val.hitRate },
   valIcPerCoin: Object.fromEntries(symbols.map((symbol, coin) => [symbol, result.val.perCoin.ic[coin]])),
   foldMean: result.foldMean,

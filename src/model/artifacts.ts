@@ -39,7 +39,10 @@ export function modelKey(modelId: string, file: string): string {
 }
 
 /** Undefined metrics (a coin with constant predictions) are NaN in memory and null in JSON. */
-const metricValue = z.preprocess((value) => (value === null ? Number.NaN : value), z.union([z.number(), z.nan()]));
+const metricValue = z.preprocess(
+  (value) => (value === null ? Number.NaN : value),
+  z.union([z.number(), z.nan()]),
+);
 
 /** [fromMs, toMs): open times of the first minute in and the first minute after. */
 export const timeRangeSchema = z.object({ fromMs: z.number().int(), toMs: z.number().int() });

@@ -4,7 +4,11 @@ import { execFileSync } from 'node:child_process';
 /** `git rev-parse HEAD`, or null outside a checkout (a container image, an unpacked release). */
 export function currentGitRevision(cwd: string = process.cwd()): string | null {
   try {
-    const revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const revision = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return /^[0-9a-f]{40}$/.test(revision) ? revision : null;
   } catch {
     return null;

@@ -31,7 +31,11 @@ export function coinMetrics(
   mask: ArrayLike<number>,
   coinCount: number,
 ): CoinMetrics {
-  if (predictions.length !== realised.length || predictions.length !== mask.length || predictions.length % coinCount !== 0) {
+  if (
+    predictions.length !== realised.length ||
+    predictions.length !== mask.length ||
+    predictions.length % coinCount !== 0
+  ) {
     throw new RangeError(
       `predictions (${predictions.length}), realised (${realised.length}) and mask (${mask.length}) must be [sample][${coinCount} coins]`,
     );
@@ -49,7 +53,11 @@ export function coinMetrics(
 
 /** The mean of each metric over the coins where it is defined (NaN when none is). */
 export function summarise(metrics: CoinMetrics): MetricsSummary {
-  return { ic: definedMean(metrics.ic), rankIc: definedMean(metrics.rankIc), hitRate: definedMean(metrics.hitRate) };
+  return {
+    ic: definedMean(metrics.ic),
+    rankIc: definedMean(metrics.rankIc),
+    hitRate: definedMean(metrics.hitRate),
+  };
 }
 
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
@@ -82,7 +90,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
   const ranks = new Float64Array(values.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && values[order[end]!] === values[order[start]!]) end++;
     const sharedRank = (start + 1 + end) / 2;

@@ -28,7 +28,9 @@ const modelJsonSchema = z.object({
   format: z.string().optional(),
   generatedBy: z.string().optional(),
   convertedBy: z.string().nullable().optional(),
-  weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(weightSpecSchema) })).length(1),
+  weightsManifest: z
+    .array(z.object({ paths: z.array(z.string()), weights: z.array(weightSpecSchema) }))
+    .length(1),
 });
 
 const BYTES_PER_ELEMENT = { float32: 4, int32: 4, bool: 1 } as const;
@@ -56,11 +58,16 @@ export async function serialiseModel(model: tf.LayersModel): Promise<SerialisedM
 }
 
 /** Rebuilds the model, rejecting a model.json that does not parse or weights of the wrong length. */
-export async function deserialiseModel(modelId: string, topologyBytes: Uint8Array, weights: Uint8Array): Promise<tf.LayersModel> {
+export async function deserialiseModel(
+  modelId: string,
+  topologyBytes: Uint8Array,
+  weights: Uint8Array,
+): Promise<tf.LayersModel> {
   const modelJson = parseJson(modelId, MODEL_FILES.topology, topologyBytes, modelJsonSchema);
   const weightSpecs = modelJson.weightsManifest[0]!.weights;
   const expectedBytes = weightSpecs.reduce(
-    (total, spec) => total + spec.shape.reduce((count, size) => count * size, 1) * BYTES_PER_ELEMENT[spec.dtype],
+    (total, spec) =>
+      total + spec.shape.reduce((count, size) => count * size, 1) * BYTES_PER_ELEMENT[spec.dtype],
     0,
   );
   if (weights.byteLength !== expectedBytes) {
@@ -71,15 +78,28 @@ export async function deserialiseModel(modelId: string, topologyBytes: Uint8Arra
     );
   }
   // fromMemory wants an ArrayBuffer of exactly the weights, not a view into a larger one.
-  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  const weightData = weights.buffer.slice(
+    weights.byteOffset,
+    weights.byteOffset + weights.byteLength,
+  ) as ArrayBuffer;
   try {
     return await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData, format: modelJson.format }),
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs,
+        weightData,
+        format: modelJson.format,
+      }),
     );
   } catch (error) {
-    throw new CorruptModelArtifactError(modelId, MODEL_FILES.topology, `does not describe a loadable model: ${String(error)}`, {
-      cause: error,
-    });
+    throw new CorruptModelArtifactError(
+      modelId,
+      MODEL_FILES.topology,
+      `does not describe a loadable model: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -98,7 +118,11 @@ export function parseJson<Schema extends z.ZodType>(
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new CorruptModelArtifactError(modelId, file, `does not match its schema: ${z.prettifyError(parsed.error)}`);
+    throw new CorruptModelArtifactError(
+      modelId,
+      file,
+      `does not match its schema: ${z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data;
 }

@@ -25,7 +25,11 @@ export interface Predictor {
   dispose(): void;
 }
 
-export async function loadPredictor(store: ObjectStore, idOrChampion: string, options: LoadModelOptions = {}): Promise<Predictor> {
+export async function loadPredictor(
+  store: ObjectStore,
+  idOrChampion: string,
+  options: LoadModelOptions = {},
+): Promise<Predictor> {
   const { meta, stats, model } = await loadModel(store, idOrChampion, options);
   return createPredictor(meta, stats, model);
 }
@@ -37,7 +41,9 @@ export function createPredictor(meta: ModelMeta, stats: NormStats, model: tf.Lay
     if (x.length !== batch * windowMinutes * channels) {
       throw new RangeError(`expected ${batch} × ${windowMinutes} × ${channels} values, got ${x.length}`);
     }
-    const output = tf.tidy(() => model.predict(tf.tensor3d(x, [batch, windowMinutes, channels])) as tf.Tensor);
+    const output = tf.tidy(
+      () => model.predict(tf.tensor3d(x, [batch, windowMinutes, channels])) as tf.Tensor,
+    );
     // A copy: on some backends dataSync hands out the tensor's own storage.
     const returns = (output.dataSync() as Float32Array).slice();
     output.dispose();

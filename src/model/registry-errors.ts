@@ -4,7 +4,9 @@ import { Alpha15Error } from '../errors.js';
 export class ModelNotFoundError extends Alpha15Error {
   constructor(readonly modelId: string) {
     super(
-      modelId === 'champion' ? 'no champion model is set in this store' : `model ${modelId} does not exist (or was never completed)`,
+      modelId === 'champion'
+        ? 'no champion model is set in this store'
+        : `model ${modelId} does not exist (or was never completed)`,
       modelId === 'champion'
         ? 'train one with `alpha15 train --store <url>` (the first model becomes champion), or promote one with --promote'
         : 'check the id and the --store URL; a model whose training crashed before meta.json was written does not count',
@@ -14,7 +16,12 @@ export class ModelNotFoundError extends Alpha15Error {
 
 /** The network's input or output shape disagrees with what its meta.json promises. */
 export class ModelShapeMismatchError extends Alpha15Error {
-  constructor(modelId: string, what: 'input' | 'output', actual: readonly (number | null)[], expected: readonly (number | null)[]) {
+  constructor(
+    modelId: string,
+    what: 'input' | 'output',
+    actual: readonly (number | null)[],
+    expected: readonly (number | null)[],
+  ) {
     super(
       `model ${modelId} has ${what} shape [${actual.join(', ')}] but its meta.json says [${expected.join(', ')}]`,
       'the artifact was tampered with or mixed from two models: retrain it, or use another model id',

@@ -62,7 +62,11 @@ const FILE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 
 export async function saveModel(store: ObjectStore, input: SaveModelInput): Promise<ModelMeta> {
   const { topologyJson, weights } = await serialiseModel(input.model);
-  const meta = modelMetaSchema.parse({ ...input.meta, formatVersion: 1, weightsByteLength: weights.byteLength });
+  const meta = modelMetaSchema.parse({
+    ...input.meta,
+    formatVersion: 1,
+    weightsByteLength: weights.byteLength,
+  });
   const id = meta.id;
   await store.put(modelKey(id, MODEL_FILES.topology), topologyJson);
   await store.put(modelKey(id, MODEL_FILES.weights), weights);
@@ -89,25 +93,48 @@ export async function readModelMeta(store: ObjectStore, modelId: string): Promis
   const bytes = await store.get(modelKey(modelId, MODEL_FILES.meta));
   if (bytes === undefined) throw new ModelNotFoundError(modelId);
   const meta = parseJson(modelId, MODEL_FILES.meta, bytes, modelMetaSchema);
-  if (meta.id !== modelId) throw new CorruptModelArtifactError(modelId, MODEL_FILES.meta, `names another model (${meta.id})`);
+  if (meta.id !== modelId)
+    throw new CorruptModelArtifactError(modelId, MODEL_FILES.meta, `names another model (${meta.id})`);
   return meta;
 }
 
 /** Loads a model by id or 'champion', checking shapes, symbols and stats against meta.json. */
-export async function loadModel(store: ObjectStore, idOrChampion: string, options: LoadModelOptions = {}): Promise<StoredModel> {
+export async function loadModel(
+  store: ObjectStore,
+  idOrChampion: string,
+  options: LoadModelOptions = {},
+): Promise<StoredModel> {
   const modelId = await resolveModelId(store, idOrChampion);
   const meta = await readModelMeta(store, modelId);
   if (options.expectedSymbols !== undefined && options.expectedSymbols.join(',') !== meta.symbols.join(',')) {
     throw new ModelSymbolsMismatchError(modelId, meta.symbols, options.expectedSymbols);
   }
-  const stats = parseJson(modelId, MODEL_FILES.stats, await requireFile(store, modelId, MODEL_FILES.stats), normStatsSchema);
+  const stats = parseJson(
+    modelId,
+    MODEL_FILES.stats,
+    await requireFile(store, modelId, MODEL_FILES.stats),
+    normStatsSchema,
+  );
   if (stats.symbols.join(',') !== meta.symbols.join(',') || stats.timeChannels !== meta.timeChannels) {
-    throw new CorruptModelArtifactError(modelId, MODEL_FILES.stats, 'describes other symbols or channels than meta.json');
+    throw new CorruptModelArtifactError(
+      modelId,
+      MODEL_FILES.stats,
+      'describes other symbols or channels than meta.json',
+    );
   }
   if (meta.targetScale.length !== meta.symbols.length) {
-    throw new CorruptModelArtifactError(modelId, MODEL_FILES.meta, `has ${meta.targetScale.length} target scales for ${meta.symbols.length} symbols`);
+    throw new CorruptModelArtifactError(
+      modelId,
+      MODEL_FILES.meta,
+      `has ${meta.targetScale.length} target scales for ${meta.symbols.length} symbols`,
+    );
   }
-  const config = parseJson(modelId, MODEL_FILES.config, await requireFile(store, modelId, MODEL_FILES.config), configSchema);
+  const config = parseJson(
+    modelId,
+    MODEL_FILES.config,
+    await requireFile(store, modelId, MODEL_FILES.config),
+    configSchema,
+  );
   const weights = await requireFile(store, modelId, MODEL_FILES.weights);
   if (weights.byteLength !== meta.weightsByteLength) {
     throw new CorruptModelArtifactError(
@@ -116,7 +143,11 @@ export async function loadModel(store: ObjectStore, idOrChampion: string, option
       `holds ${weights.byteLength} bytes but meta.json recorded ${meta.weightsByteLength}`,
     );
   }
-  const model = await deserialiseModel(modelId, await requireFile(store, modelId, MODEL_FILES.topology), weights);
+  const model = await deserialiseModel(
+    modelId,
+    await requireFile(store, modelId, MODEL_FILES.topology),
+    weights,
+  );
   try {
     assertShapes(model, meta);
   } catch (error) {
@@ -131,17 +162,28 @@ export async function readEpochRecords(store: ObjectStore, modelId: string): Pro
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => parseJson(modelId, MODEL_FILES.metrics, new TextEncoder().encode(line), epochRecordSchema));
+    .map((line) =>
+      parseJson(modelId, MODEL_FILES.metrics, new TextEncoder().encode(line), epochRecordSchema),
+    );
 }
 
 /** Adds a file beside a finished model, e.g. the strategy's thresholds.json or calibration.json. */
-export async function putModelFile(store: ObjectStore, modelId: string, name: string, body: Body): Promise<void> {
+export async function putModelFile(
+  store: ObjectStore,
+  modelId: string,
+  name: string,
+  body: Body,
+): Promise<void> {
   await readModelMeta(store, modelId);
   await store.put(modelKey(modelId, assertExtraFileName(name)), body);
 }
 
 /** A file beside a model, or undefined when the model has none of that name. */
-export async function getModelFile(store: ObjectStore, modelId: string, name: string): Promise<Uint8Array | undefined> {
+export async function getModelFile(
+  store: ObjectStore,
+  modelId: string,
+  name: string,
+): Promise<Uint8Array | undefined> {
   await readModelMeta(store, modelId);
   if (!FILE_NAME_PATTERN.test(name)) throw new RangeError(`"${name}" is not a model file name`);
   return store.get(modelKey(modelId, name));
@@ -158,7 +200,11 @@ export async function listModelIds(store: ObjectStore): Promise<string[]> {
     .sort();
 }
 
-export async function setChampion(store: ObjectStore, modelId: string, nowMs: number = Date.now()): Promise<ChampionPointer> {
+export async function setChampion(
+  store: ObjectStore,
+  modelId: string,
+  nowMs: number = Date.now(),
+): Promise<ChampionPointer> {
   await readModelMeta(store, modelId);
   const pointer: ChampionPointer = { modelId, promotedAtMs: nowMs };
   await store.put(CHAMPION_KEY, JSON.stringify(pointer));
@@ -185,13 +231,16 @@ function assertShapes(model: tf.LayersModel, meta: ModelMeta): void {
 
 async function requireFile(store: ObjectStore, modelId: string, file: string): Promise<Uint8Array> {
   const bytes = await store.get(modelKey(modelId, file));
-  if (bytes === undefined) throw new CorruptModelArtifactError(modelId, file, 'is missing although meta.json exists');
+  if (bytes === undefined)
+    throw new CorruptModelArtifactError(modelId, file, 'is missing although meta.json exists');
   return bytes;
 }
 
 function assertExtraFileName(name: string): string {
   if (!FILE_NAME_PATTERN.test(name) || CORE_FILES.has(name)) {
-    throw new RangeError(`"${name}" cannot be written beside a model (core files are written only by saveModel)`);
+    throw new RangeError(
+      `"${name}" cannot be written beside a model (core files are written only by saveModel)`,
+    );
   }
   return name;
 }

@@ -105,7 +105,10 @@ interface FoldOutcome {
 
 export async function trainModel(options: TrainModelOptions): Promise<TrainResult> {
   const backend = await selectBackend(options.backend ?? 'auto');
-  const parent = options.initModelId === undefined ? undefined : await loadModel(requireStore(options, '--init'), options.initModelId);
+  const parent =
+    options.initModelId === undefined
+      ? undefined
+      : await loadModel(requireStore(options, '--init'), options.initModelId);
   try {
     return await trainWith(options, backend, parent);
   } catch (error) {
@@ -114,21 +117,38 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   }
 }
 
-async function trainWith(options: TrainModelOptions, backend: BackendInfo, parent: StoredModel | undefined): Promise<TrainResult> {
+async function trainWith(
+  options: TrainModelOptions,
+  backend: BackendInfo,
+  parent: StoredModel | undefined,
+): Promise<TrainResult> {
   const config = parent === undefined ? options.config : inheritFromParent(options.config, parent);
   const frame = options.frame ?? (await readTrainingFrame(options, config, parent));
   if (frame.symbols.join(',') !== config.symbols.join(',')) {
-    if (parent !== undefined) throw new ModelSymbolsMismatchError(parent.meta.id, parent.meta.symbols, frame.symbols);
-    throw new TrainingOptionsError(`the frame holds [${frame.symbols.join(', ')}] but the config asks for [${config.symbols.join(', ')}]`);
+    if (parent !== undefined)
+      throw new ModelSymbolsMismatchError(parent.meta.id, parent.meta.symbols, frame.symbols);
+    throw new TrainingOptionsError(
+      `the frame holds [${frame.symbols.join(', ')}] but the config asks for [${config.symbols.join(', ')}]`,
+    );
   }
   const targets = forwardReturns(frame, config.horizonMinutes);
-  const plan = planFolds(frame.length, { windowMinutes: config.windowMinutes, horizonMinutes: config.horizonMinutes, training: config.training });
+  const plan = planFolds(frame.length, {
+    windowMinutes: config.windowMinutes,
+    horizonMinutes: config.horizonMinutes,
+    training: config.training,
+  });
   if (parent !== undefined && plan.walkForward) {
-    throw new TrainingOptionsError('--walk-forward and --init cannot be combined', 'fine-tune with --init on new data, or run walk-forward from scratch');
+    throw new TrainingOptionsError(
+      '--walk-forward and --init cannot be combined',
+      'fine-tune with --init on new data, or run walk-forward from scratch',
+    );
   }
   const progress = options.progress ? trainingProgressBar() : undefined;
   const rowTime = (row: number) => frame.startTimeMs + row * MINUTE_MS;
-  const rangeTime = (range: { fromRow: number; toRow: number }): TimeRange => ({ fromMs: rowTime(range.fromRow), toMs: rowTime(range.toRow) });
+  const rangeTime = (range: { fromRow: number; toRow: number }): TimeRange => ({
+    fromMs: rowTime(range.fromRow),
+    toMs: rowTime(range.toRow),
+  });
 
   const epochs: EpochRecord[] = [];
   const summaries: FoldSummary[] = [];
@@ -143,7 +163,9 @@ async function trainWith(options: TrainModelOptions, backend: BackendInfo, paren
       const { prepared, model, fit } = await trainFold(frame, targets, fold, config, {
         parent,
         signal: options.signal,
-        onBatch: progress && ((batch) => progress.batch(batch.epoch, batch.samplesDone, batch.samplesTotal, batch.loss)),
+        onBatch:
+          progress &&
+          ((batch) => progress.batch(batch.epoch, batch.samplesDone, batch.samplesTotal, batch.loss)),
         onEpoch: (record) => {
           progress?.epoch(record);
           options.onEpoch?.(record);
@@ -270,7 +292,13 @@ export async function trainFold(
   options: TrainFoldOptions = {},
 ): Promise<FoldTraining> {
   const { parent } = options;
-  const prepared = prepareFold(frame, targets, fold, config, parent && { stats: parent.stats, targetScale: parent.meta.targetScale });
+  const prepared = prepareFold(
+    frame,
+    targets,
+    fold,
+    config,
+    parent && { stats: parent.stats, targetScale: parent.meta.targetScale },
+  );
   const model =
     parent?.model ??
     buildResNet1D({
@@ -300,9 +328,14 @@ export async function trainFold(
 }
 
 /** The best epoch's validation predictions and targets, back in plain returns. */
-function validationPredictions(best: Evaluation, prepared: PreparedFold, rowTime: (row: number) => number): ValidationPredictions {
+function validationPredictions(
+  best: Evaluation,
+  prepared: PreparedFold,
+  rowTime: (row: number) => number,
+): ValidationPredictions {
   const coinCount = prepared.targetScale.length;
-  const unscale = (values: Float32Array) => values.map((value, at) => value * prepared.targetScale[at % coinCount]!);
+  const unscale = (values: Float32Array) =>
+    values.map((value, at) => value * prepared.targetScale[at % coinCount]!);
   return {
     timesMs: Float64Array.from(prepared.validationEndRows, rowTime),
     predictions: unscale(best.predictions),
@@ -327,7 +360,8 @@ function validationSummary(evaluation: Evaluation): ValidationSummary {
 }
 
 function meanOverFolds(folds: FoldSummary[]): { loss: number; ic: number; rankIc: number; hitRate: number } {
-  const mean = (pick: (fold: FoldSummary) => number) => folds.reduce((sum, fold) => sum + pick(fold), 0) / folds.length;
+  const mean = (pick: (fold: FoldSummary) => number) =>
+    folds.reduce((sum, fold) => sum + pick(fold), 0) / folds.length;
   return {
     loss: mean((fold) => fold.val.loss),
     ic: mean((fold) => fold.val.ic),
@@ -348,7 +382,11 @@ function inheritFromParent(config: Config, parent: StoredModel): Config {
   };
 }
 
-async function readTrainingFrame(options: TrainModelOptions, config: Config, parent: StoredModel | undefined): Promise<MarketFrame> {
+async function readTrainingFrame(
+  options: TrainModelOptions,
+  config: Config,
+  parent: StoredModel | undefined,
+): Promise<MarketFrame> {
   const store = requireStore(options, 'reading the lake');
   let fromMs = options.fromMs ?? parent?.meta.data.toMs;
   let toMs = options.toMs;
@@ -356,18 +394,24 @@ async function readTrainingFrame(options: TrainModelOptions, config: Config, par
     for (const symbol of config.symbols) {
       const watermark = await readWatermark(store, symbol);
       if (watermark === undefined) {
-        throw new NoTrainingDataError(`the store ${store.url} holds no candles for ${symbol}`, 'run `alpha15 ingest` for these symbols first, or pass --symbols');
+        throw new NoTrainingDataError(
+          `the store ${store.url} holds no candles for ${symbol}`,
+          'run `alpha15 ingest` for these symbols first, or pass --symbols',
+        );
       }
-      if (options.fromMs === undefined && parent === undefined) fromMs = Math.max(fromMs ?? -Infinity, watermark.firstOpenTimeMs);
+      if (options.fromMs === undefined && parent === undefined)
+        fromMs = Math.max(fromMs ?? -Infinity, watermark.firstOpenTimeMs);
       if (options.toMs === undefined) toMs = Math.min(toMs ?? Infinity, watermark.lastOpenTimeMs + MINUTE_MS);
     }
   }
   // Fine-tuning learns new targets only, but its first windows may look back into the parent's data.
-  if (options.fromMs === undefined && parent !== undefined) fromMs = fromMs! - config.windowMinutes * MINUTE_MS;
+  if (options.fromMs === undefined && parent !== undefined)
+    fromMs = fromMs! - config.windowMinutes * MINUTE_MS;
   return readFrame(store, config.symbols, fromMs!, toMs!);
 }
 
 function requireStore(options: TrainModelOptions, purpose: string): ObjectStore {
-  if (options.store === undefined) throw new TrainingOptionsError(`${purpose} needs an object store`, 'pass --store <url>');
+  if (options.store === undefined)
+    throw new TrainingOptionsError(`${purpose} needs an object store`, 'pass --store <url>');
   return options.store;
 }

@@ -65,4 +65,3 @@ export function prepareFold(
     validationEndRows: validation.endRows,
   };
 }
-

@@ -108,7 +108,14 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
       trainSamplesSeen += samplesDone;
       trainMs += performance.now() - epochStartMs;
 
-      const evaluation = evaluate(model, features, targets, input.validationEndRows, windowMinutes, training.batchSize);
+      const evaluation = evaluate(
+        model,
+        features,
+        targets,
+        input.validationEndRows,
+        windowMinutes,
+        training.batchSize,
+      );
       const improved = best === undefined || evaluation.loss < best.evaluation.loss;
       const summary = summarise(evaluation.metrics);
       const record: EpochRecord = {
@@ -174,7 +181,9 @@ export function evaluate(
   const mask = new Float32Array(endRows.length * coinCount);
   let offset = 0;
   for (const batch of batches(features, targets, endRows, { batchSize, windowMinutes })) {
-    const output = tf.tidy(() => model.predict(tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels])) as tf.Tensor);
+    const output = tf.tidy(
+      () => model.predict(tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels])) as tf.Tensor,
+    );
     predictions.set(output.dataSync() as Float32Array, offset);
     output.dispose();
     realised.set(batch.y, offset);

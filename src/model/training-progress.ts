@@ -17,7 +17,8 @@ export function trainingProgressBar(): TrainingProgress {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: 'train {fold} epoch {epoch} |{bar}| {percentage}% ETA {eta_formatted} loss {loss} val IC {valIc}',
+      format:
+        'train {fold} epoch {epoch} |{bar}| {percentage}% ETA {eta_formatted} loss {loss} val IC {valIc}',
       hideCursor: true,
       etaBuffer: 200,
     },
@@ -32,7 +33,12 @@ export function trainingProgressBar(): TrainingProgress {
       if (active) bar.stop();
       active = false;
       epochs = epochCount;
-      payload = { fold: foldCount > 1 ? `fold ${fold + 1}/${foldCount}` : '', epoch: `1/${epochs}`, loss: '-', valIc: '-' };
+      payload = {
+        fold: foldCount > 1 ? `fold ${fold + 1}/${foldCount}` : '',
+        epoch: `1/${epochs}`,
+        loss: '-',
+        valIc: '-',
+      };
     },
     batch(epoch, samplesDone, perEpoch, loss) {
       if (!active) {

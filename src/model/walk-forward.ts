@@ -5,7 +5,12 @@
  * Either way every boundary carries an embargo of at least window + horizon minutes.
  */
 import type { TrainingConfig } from '../config/schema.js';
-import { minimumEmbargoMinutes, splitChronologically, walkForwardFolds, type RowRange } from '../features/dataset.js';
+import {
+  minimumEmbargoMinutes,
+  splitChronologically,
+  walkForwardFolds,
+  type RowRange,
+} from '../features/dataset.js';
 
 export interface TrainingFold {
   fold: number;
@@ -29,9 +34,17 @@ export function planFolds(
   const { walkForwardFolds: foldCount, validationFraction, testFraction } = options.training;
   if (foldCount > 0) {
     const folds = walkForwardFolds(frameLength, foldCount, { embargoMinutes });
-    return { embargoMinutes, walkForward: true, folds: folds.map((fold, index) => ({ fold: index, ...fold })) };
+    return {
+      embargoMinutes,
+      walkForward: true,
+      folds: folds.map((fold, index) => ({ fold: index, ...fold })),
+    };
   }
   const split = splitChronologically(frameLength, { validationFraction, testFraction, embargoMinutes });
   const test = split.test.toRow > split.test.fromRow ? split.test : undefined;
-  return { embargoMinutes, walkForward: false, folds: [{ fold: 0, train: split.train, validation: split.validation, test }] };
+  return {
+    embargoMinutes,
+    walkForward: false,
+    folds: [{ fold: 0, train: split.train, validation: split.validation, test }],
+  };
 }

@@ -4,8 +4,22 @@ import { averageRanks, coinMetrics, pearson, summarise } from '../../src/model/m
 
 test('Pearson IC is 1 for a positive linear relation and -1 for a negative one', () => {
   const x = [0.1, -0.3, 0.7, 0.2, -0.9];
-  assert.ok(Math.abs(pearson(x, x.map((v) => 3 * v - 2)) - 1) < 1e-12);
-  assert.ok(Math.abs(pearson(x, x.map((v) => -v)) + 1) < 1e-12);
+  assert.ok(
+    Math.abs(
+      pearson(
+        x,
+        x.map((v) => 3 * v - 2),
+      ) - 1,
+    ) < 1e-12,
+  );
+  assert.ok(
+    Math.abs(
+      pearson(
+        x,
+        x.map((v) => -v),
+      ) + 1,
+    ) < 1e-12,
+  );
 });
 
 test('tied values share the average of the ranks they span', () => {
@@ -36,7 +50,12 @@ test('masked-out entries do not count, however wrong they are', () => {
 });
 
 test('a flat return has no direction and is left out of the hit rate', () => {
-  const metrics = coinMetrics(Float32Array.from([0.1, 0.2, -0.3]), Float32Array.from([0, 0.5, 0.4]), [1, 1, 1], 1);
+  const metrics = coinMetrics(
+    Float32Array.from([0.1, 0.2, -0.3]),
+    Float32Array.from([0, 0.5, 0.4]),
+    [1, 1, 1],
+    1,
+  );
   assert.equal(metrics.hitRate[0], 0.5);
 });
 

@@ -33,7 +33,13 @@ let trained: TrainResult;
 
 before(async () => {
   ({ store, cleanup } = await tempStore());
-  trained = await trainModel({ frame, config, store, backend: 'wasm', nowMs: Date.parse('2026-02-24T12:00:00Z') });
+  trained = await trainModel({
+    frame,
+    config,
+    store,
+    backend: 'wasm',
+    nowMs: Date.parse('2026-02-24T12:00:00Z'),
+  });
 });
 after(async () => {
   trained.predictor.dispose();
@@ -41,11 +47,16 @@ after(async () => {
 });
 
 /** Copies a model's files to a second id so a test can damage the copy. */
-async function copyModel(fromId: string, toId: string, edit: (file: string, bytes: Uint8Array) => Uint8Array = (_, b) => b) {
+async function copyModel(
+  fromId: string,
+  toId: string,
+  edit: (file: string, bytes: Uint8Array) => Uint8Array = (_, b) => b,
+) {
   for (const key of await store.list(`models/${fromId}/`)) {
     const file = key.slice(`models/${fromId}/`.length);
     let bytes = edit(file, (await store.get(key))!);
-    if (file === 'meta.json') bytes = new TextEncoder().encode(new TextDecoder().decode(bytes).replaceAll(fromId, toId));
+    if (file === 'meta.json')
+      bytes = new TextEncoder().encode(new TextDecoder().decode(bytes).replaceAll(fromId, toId));
     await store.put(modelKey(toId, file), bytes);
   }
 }
@@ -65,11 +76,17 @@ test('a saved model loads back and predicts exactly what the trained one did', a
     const features = loaded.featuresOf(frame);
     const targets = forwardReturns(frame, config.horizonMinutes);
     const endRows = Int32Array.from({ length: 50 }, (_, i) => 2_000 + 7 * i);
-    const [batch] = batches(features, targets, endRows, { batchSize: 50, windowMinutes: config.windowMinutes });
+    const [batch] = batches(features, targets, endRows, {
+      batchSize: 50,
+      windowMinutes: config.windowMinutes,
+    });
     assert.deepEqual(loaded.predictBatch(batch!.x, 50), trained.predictor.predictBatch(batch!.x, 50));
     // one window through predictWindow is the same as the batch's first row
     const first = loaded.predictWindow(batch!.x.slice(0, config.windowMinutes * features.channels));
-    assert.deepEqual(Array.from(first), Array.from(loaded.predictBatch(batch!.x, 50).subarray(0, config.symbols.length)));
+    assert.deepEqual(
+      Array.from(first),
+      Array.from(loaded.predictBatch(batch!.x, 50).subarray(0, config.symbols.length)),
+    );
   } finally {
     loaded.dispose();
   }
@@ -87,10 +104,19 @@ test('the artifact holds meta, stats, config, per-epoch metrics and the strategy
   assert.equal(records.length, 1);
   assert.equal(records[0]!.ic.length, config.symbols.length);
   const thresholds = await getModelFile(store, trained.modelId, THRESHOLDS_FILE);
-  assert.ok(thresholds !== undefined, 'the strategy fitted on validation predictions is stored beside the model');
-  assert.deepEqual(strategyParamsSchema.parse(JSON.parse(new TextDecoder().decode(thresholds))).pairs, trained.thresholds!.pairs);
+  assert.ok(
+    thresholds !== undefined,
+    'the strategy fitted on validation predictions is stored beside the model',
+  );
+  assert.deepEqual(
+    strategyParamsSchema.parse(JSON.parse(new TextDecoder().decode(thresholds))).pairs,
+    trained.thresholds!.pairs,
+  );
   await putModelFile(store, trained.modelId, 'calibration.json', '{"ok":true}');
-  assert.equal(new TextDecoder().decode(await getModelFile(store, trained.modelId, 'calibration.json')), '{"ok":true}');
+  assert.equal(
+    new TextDecoder().decode(await getModelFile(store, trained.modelId, 'calibration.json')),
+    '{"ok":true}',
+  );
   await assert.rejects(putModelFile(store, trained.modelId, 'meta.json', '{}'), RangeError);
 });
 
@@ -110,33 +136,50 @@ test('the first model becomes champion and "champion" loads it; setChampion move
 
 test('a model whose meta.json was never written does not exist', async () => {
   const halfId = '20260303T000000Z-aaaaaa';
-  await store.put(modelKey(halfId, 'model.json'), (await store.get(modelKey(trained.modelId, 'model.json')))!);
+  await store.put(
+    modelKey(halfId, 'model.json'),
+    (await store.get(modelKey(trained.modelId, 'model.json')))!,
+  );
   await assert.rejects(loadModel(store, halfId), ModelNotFoundError);
   assert.ok(!(await listModelIds(store)).includes(halfId));
   assert.ok((await listModelIds(store)).includes(trained.modelId));
 });
 
 test('a model asked for with other symbols is rejected', async () => {
-  await assert.rejects(loadPredictor(store, trained.modelId, { expectedSymbols: [...config.symbols].reverse() }), ModelSymbolsMismatchError);
+  await assert.rejects(
+    loadPredictor(store, trained.modelId, { expectedSymbols: [...config.symbols].reverse() }),
+    ModelSymbolsMismatchError,
+  );
 });
 
 test('a model whose network does not have the shape its meta promises is rejected', async () => {
   const id = '20260304T000000Z-bbbbbb';
-  await copyModel(trained.modelId, id, (file, bytes) => (file === 'meta.json' ? editJson(bytes, (meta) => (meta.windowMinutes = 64)) : bytes));
+  await copyModel(trained.modelId, id, (file, bytes) =>
+    file === 'meta.json' ? editJson(bytes, (meta) => (meta.windowMinutes = 64)) : bytes,
+  );
   await assert.rejects(loadModel(store, id), ModelShapeMismatchError);
 });
 
 test('truncated weights, unparsable model.json and a schema-breaking stats.json are corrupt artifacts', async () => {
   const truncated = '20260305T000000Z-cccccc';
-  await copyModel(trained.modelId, truncated, (file, bytes) => (file === 'weights.bin' ? bytes.subarray(0, bytes.length - 4) : bytes));
+  await copyModel(trained.modelId, truncated, (file, bytes) =>
+    file === 'weights.bin' ? bytes.subarray(0, bytes.length - 4) : bytes,
+  );
   await assert.rejects(loadModel(store, truncated), CorruptModelArtifactError);
 
   const badJson = '20260306T000000Z-dddddd';
-  await copyModel(trained.modelId, badJson, (file, bytes) => (file === 'model.json' ? bytes.subarray(0, 100) : bytes));
-  await assert.rejects(loadModel(store, badJson), (error: Error) => error instanceof CorruptModelArtifactError && /not valid JSON/.test(error.message));
+  await copyModel(trained.modelId, badJson, (file, bytes) =>
+    file === 'model.json' ? bytes.subarray(0, 100) : bytes,
+  );
+  await assert.rejects(
+    loadModel(store, badJson),
+    (error: Error) => error instanceof CorruptModelArtifactError && /not valid JSON/.test(error.message),
+  );
 
   const badStats = '20260307T000000Z-eeeeee';
-  await copyModel(trained.modelId, badStats, (file, bytes) => (file === 'stats.json' ? editJson(bytes, (stats) => delete stats.std) : bytes));
+  await copyModel(trained.modelId, badStats, (file, bytes) =>
+    file === 'stats.json' ? editJson(bytes, (stats) => delete stats.std) : bytes,
+  );
   await assert.rejects(loadModel(store, badStats), CorruptModelArtifactError);
 });
 

@@ -9,7 +9,16 @@ import { LEAD_LAG_SYMBOLS, leadLagOptions, tempStore } from '../support/model-fi
 
 let store: LocalStore;
 let cleanup: () => Promise<void>;
-const tiny = { symbols: LEAD_LAG_SYMBOLS.join(','), window: 16, filters: 8, blocks: 2, epochs: 1, sampleStride: 4, backend: 'wasm' as const, json: true };
+const tiny = {
+  symbols: LEAD_LAG_SYMBOLS.join(','),
+  window: 16,
+  filters: 8,
+  blocks: 2,
+  epochs: 1,
+  sampleStride: 4,
+  backend: 'wasm' as const,
+  json: true,
+};
 
 before(async () => {
   ({ store, cleanup } = await tempStore());
@@ -21,7 +30,8 @@ test('train reads the whole lake by default, reports the documented JSON and mak
   const report = await runTrain({ ...tiny, store: store.url });
   assert.match(report.modelId, /^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   assert.equal(report.backend, 'wasm');
-  for (const key of ['loss', 'ic', 'rankIc', 'hitRate'] as const) assert.equal(typeof report.val[key], 'number');
+  for (const key of ['loss', 'ic', 'rankIc', 'hitRate'] as const)
+    assert.equal(typeof report.val[key], 'number');
   assert.ok(report.samplesPerSecond > 0);
   assert.deepEqual(Object.keys(report.valPerCoin), LEAD_LAG_SYMBOLS);
   assert.equal(report.data.from, new Date(leadLagOptions(8_000).startTimeMs).toISOString());
@@ -35,7 +45,10 @@ test('train --init fine-tunes from the named model on data after it, and --promo
   const child = await runTrain({ ...tiny, store: store.url, init: first.modelId, promote: true });
   assert.equal(child.parentModelId, first.modelId);
   const parentMeta = await readModelMeta(store, first.modelId);
-  assert.ok(Date.parse(child.data.from) >= parentMeta.data.toMs - 16 * 60_000, 'the child starts where the parent ended (one window of context)');
+  assert.ok(
+    Date.parse(child.data.from) >= parentMeta.data.toMs - 16 * 60_000,
+    'the child starts where the parent ended (one window of context)',
+  );
   assert.equal(child.champion, true);
   assert.equal((await getChampion(store))?.modelId, child.modelId);
 });

@@ -25,7 +25,10 @@ test('walk-forward trains k expanding folds in time order and keeps the last one
   result.folds.forEach((fold, index) => {
     assert.equal(fold.fold, index);
     assert.equal(fold.train.fromMs, frame.startTimeMs, 'every fold trains from the start (expanding window)');
-    assert.ok(fold.train.toMs + embargoMs <= fold.validation.fromMs, 'an embargo separates training and validation');
+    assert.ok(
+      fold.train.toMs + embargoMs <= fold.validation.fromMs,
+      'an embargo separates training and validation',
+    );
     if (index > 0) {
       const previous = result.folds[index - 1]!;
       assert.ok(fold.train.toMs > previous.train.toMs);
@@ -53,7 +56,13 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
   // New minutes only (plus one window of context); a learning rate of ~0 shows the weights come from the parent.
   const frozen = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4, learningRate: 1e-12 } });
   const championBefore = await getChampion(store);
-  const child = await trainModel({ frame: sliceFrame(wholeFrame, splitMs - config.windowMinutes * MINUTE_MS), config: frozen, store, backend: 'wasm', initModelId: parent.modelId });
+  const child = await trainModel({
+    frame: sliceFrame(wholeFrame, splitMs - config.windowMinutes * MINUTE_MS),
+    config: frozen,
+    store,
+    backend: 'wasm',
+    initModelId: parent.modelId,
+  });
   const reloadedParent = await loadPredictor(store, parent.modelId);
   try {
     assert.equal(child.meta.parentModelId, parent.modelId);
@@ -62,10 +71,15 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
     assert.ok(child.meta.data.fromMs >= parent.meta.data.toMs - config.windowMinutes * MINUTE_MS);
     const features = child.predictor.featuresOf(wholeFrame);
     const endRows = Int32Array.from({ length: 20 }, (_, i) => 7_000 + 13 * i);
-    const [batch] = batches(features, forwardReturns(wholeFrame, 15), endRows, { batchSize: 20, windowMinutes: config.windowMinutes });
+    const [batch] = batches(features, forwardReturns(wholeFrame, 15), endRows, {
+      batchSize: 20,
+      windowMinutes: config.windowMinutes,
+    });
     const childPredictions = child.predictor.predictBatch(batch!.x, 20);
     const parentPredictions = reloadedParent.predictBatch(batch!.x, 20);
-    childPredictions.forEach((value, at) => assert.ok(Math.abs(value - parentPredictions[at]!) < 1e-6 * (1 + Math.abs(value))));
+    childPredictions.forEach((value, at) =>
+      assert.ok(Math.abs(value - parentPredictions[at]!) < 1e-6 * (1 + Math.abs(value))),
+    );
     assert.deepEqual(await getChampion(store), championBefore, 'a fine-tuned model is not promoted unasked');
   } finally {
     child.predictor.dispose();
@@ -92,12 +106,17 @@ test('an abort (Ctrl-C) stops after the current batch and saves the best epoch s
   reloaded.dispose();
 });
 
-function sliceFrame(frame: ReturnType<typeof syntheticFrame>, fromMs: number): ReturnType<typeof syntheticFrame> {
+function sliceFrame(
+  frame: ReturnType<typeof syntheticFrame>,
+  fromMs: number,
+): ReturnType<typeof syntheticFrame> {
   const fromRow = (fromMs - frame.startTimeMs) / MINUTE_MS;
   const columns = Object.fromEntries(
     Object.entries(frame.columns).map(([symbol, symbolColumns]) => [
       symbol,
-      Object.fromEntries(Object.entries(symbolColumns).map(([field, values]) => [field, values.subarray(fromRow)])) as typeof symbolColumns,
+      Object.fromEntries(
+        Object.entries(symbolColumns).map(([field, values]) => [field, values.subarray(fromRow)]),
+      ) as typeof symbolColumns,
     ]),
   );
   return { symbols: frame.symbols, startTimeMs: fromMs, length: frame.length - fromRow, columns };

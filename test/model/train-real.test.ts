@@ -7,7 +7,10 @@ import { realMonthFrame, tempStore, tinyConfig } from '../support/model-fixtures
 
 test('training on the real February 2026 month runs end to end on wasm and reports an honest validation IC', async (t) => {
   const frame = await realMonthFrame(Date.parse('2026-02-01T00:00:00Z'), Date.parse('2026-02-15T00:00:00Z'));
-  const config = tinyConfig({ symbols: ARCHIVE_MONTH_SYMBOLS, training: { epochs: 2, sampleStrideMinutes: 3 } });
+  const config = tinyConfig({
+    symbols: ARCHIVE_MONTH_SYMBOLS,
+    training: { epochs: 2, sampleStrideMinutes: 3 },
+  });
   const { store, cleanup } = await tempStore();
   try {
     const result = await trainModel({ frame, config, store, backend: 'wasm' });
@@ -19,9 +22,13 @@ test('training on the real February 2026 month runs end to end on wasm and repor
     assert.equal(result.meta.backend, 'wasm');
     assert.deepEqual(result.meta.symbols, ARCHIVE_MONTH_SYMBOLS);
     assert.ok(result.val.perCoin.count.every((count) => count > 100));
-    for (const value of [result.val.loss, result.val.ic, result.val.rankIc, result.val.hitRate]) assert.ok(Number.isFinite(value));
+    for (const value of [result.val.loss, result.val.ic, result.val.rankIc, result.val.hitRate])
+      assert.ok(Number.isFinite(value));
     // Real 15-minute returns are close to unpredictable: an IC far from 0 on held-out data would mean leakage.
-    assert.ok(Math.abs(result.val.ic) < 0.2, `validation IC ${result.val.ic} is implausibly large for real returns`);
+    assert.ok(
+      Math.abs(result.val.ic) < 0.2,
+      `validation IC ${result.val.ic} is implausibly large for real returns`,
+    );
     const reloaded = await loadPredictor(store, 'champion', { expectedSymbols: ARCHIVE_MONTH_SYMBOLS });
     assert.equal(reloaded.id, result.modelId);
     reloaded.dispose();

@@ -28,7 +28,14 @@ export function tinyConfig(overrides: ConfigInput = {}): Config {
     windowMinutes: 16,
     ...overrides,
     model: { filters: 8, blocks: 2, kernelSize: 3, seed: 7, ...overrides.model },
-    training: { epochs: 3, batchSize: 64, learningRate: 1e-3, validationFraction: 0.2, testFraction: 0.1, ...overrides.training },
+    training: {
+      epochs: 3,
+      batchSize: 64,
+      learningRate: 1e-3,
+      validationFraction: 0.2,
+      testFraction: 0.1,
+      ...overrides.training,
+    },
   });
 }
 
@@ -49,14 +56,20 @@ export function leadLagOptions(minutes: number, seed = 11): SyntheticMarketOptio
 }
 
 export function syntheticFrame(options: SyntheticMarketOptions): MarketFrame {
-  return alignToGrid(generateSyntheticMarket(options), options.startTimeMs, options.startTimeMs + options.minutes * MINUTE_MS);
+  return alignToGrid(
+    generateSyntheticMarket(options),
+    options.startTimeMs,
+    options.startTimeMs + options.minutes * MINUTE_MS,
+  );
 }
 
 /** The real month's symbols on one grid over [fromMs, toMs), read through the archive source. */
 export async function realMonthFrame(fromMs: number, toMs: number): Promise<MarketFrame> {
   requireSharedData();
   const source = archiveSource(openArchiveSource(ARCHIVE_MONTH_DIR));
-  const columns = await Promise.all(ARCHIVE_MONTH_SYMBOLS.map(async (symbol) => (await source.fetch(symbol, fromMs, toMs)).columns));
+  const columns = await Promise.all(
+    ARCHIVE_MONTH_SYMBOLS.map(async (symbol) => (await source.fetch(symbol, fromMs, toMs)).columns),
+  );
   return alignToGrid(columns, fromMs, toMs);
 }
 

@@ -38,7 +38,18 @@ export interface TrainReport {
   epochs: number;
   data: { from: string; to: string };
   split: ModelSplitReport;
-  walkForward?: { folds: Array<{ fold: number; validationFrom: string; validationTo: string; ic: number; rankIc: number; hitRate: number; loss: number }>; mean: { loss: number; ic: number; rankIc: number; hitRate: number } };
+  walkForward?: {
+    folds: Array<{
+      fold: number;
+      validationFrom: string;
+      validationTo: string;
+      ic: number;
+      rankIc: number;
+      hitRate: number;
+      loss: number;
+    }>;
+    mean: { loss: number; ic: number; rankIc: number; hitRate: number };
+  };
   parentModelId: string | null;
   thresholds: boolean;
   champion: boolean;
@@ -46,7 +57,11 @@ export interface TrainReport {
   store: string;
 }
 
-type ModelSplitReport = { train: { from: string; to: string }; validation: { from: string; to: string }; test: { from: string; to: string } | null };
+type ModelSplitReport = {
+  train: { from: string; to: string };
+  validation: { from: string; to: string };
+  test: { from: string; to: string } | null;
+};
 
 export function register(program: Command): void {
   const command = program
@@ -67,19 +82,37 @@ export function addTrainOptions(command: Command): Command {
     .option('--from <time>', 'first minute of data (UTC ISO date or epoch ms; default: start of the lake)')
     .option('--to <time>', 'end of data, exclusive (default: end of the lake)')
     .option('--epochs <n>', 'most epochs per fold', positiveInteger('--epochs'))
-    .option('--walk-forward <k>', 'train k expanding-window folds and keep the last', positiveInteger('--walk-forward'))
-    .option('--init <modelId>', 'fine-tune: start from this model (weights and stats) and train on newer data only')
-    .option('--sample-stride <minutes>', 'minutes between training samples (larger = faster, fewer samples)', positiveInteger('--sample-stride'))
+    .option(
+      '--walk-forward <k>',
+      'train k expanding-window folds and keep the last',
+      positiveInteger('--walk-forward'),
+    )
+    .option(
+      '--init <modelId>',
+      'fine-tune: start from this model (weights and stats) and train on newer data only',
+    )
+    .option(
+      '--sample-stride <minutes>',
+      'minutes between training samples (larger = faster, fewer samples)',
+      positiveInteger('--sample-stride'),
+    )
     .option('--batch-size <n>', 'samples per batch', positiveInteger('--batch-size'))
     .option('--filters <n>', 'filters of the first convolution', positiveInteger('--filters'))
     .option('--blocks <n>', 'residual blocks', positiveInteger('--blocks'))
     .option('--window <minutes>', 'input window length in minutes', positiveInteger('--window'))
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(backendPreferenceSchema.options).default('auto'))
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend')
+        .choices(backendPreferenceSchema.options)
+        .default('auto'),
+    )
     .option('--promote', 'make the new model champion even if one exists');
 }
 
 /** Resolves config and store from the flags, trains with a progress bar and Ctrl-C handling, and reports. */
-export async function runTrain(flags: TrainFlags, configOverrides: Record<string, unknown> = {}): Promise<TrainReport> {
+export async function runTrain(
+  flags: TrainFlags,
+  configOverrides: Record<string, unknown> = {},
+): Promise<TrainReport> {
   const config = resolveConfig(flags, {
     'training.epochs': flags.epochs,
     'training.walkForwardFolds': flags.walkForward,
@@ -93,7 +126,9 @@ export async function runTrain(flags: TrainFlags, configOverrides: Record<string
   const store = openStore(config.store);
   const abort = new AbortController();
   const onInterrupt = () => {
-    log('alpha15: interrupted, finishing the current batch and saving the best epoch so far (Ctrl-C again to quit)');
+    log(
+      'alpha15: interrupted, finishing the current batch and saving the best epoch so far (Ctrl-C again to quit)',
+    );
     abort.abort();
     process.off('SIGINT', onInterrupt);
   };
@@ -128,7 +163,12 @@ export function toReport(result: TrainResult, config: Config): TrainReport {
     valPerCoin: Object.fromEntries(
       meta.symbols.map((symbol, coin) => [
         symbol,
-        { ic: val.perCoin.ic[coin]!, rankIc: val.perCoin.rankIc[coin]!, hitRate: val.perCoin.hitRate[coin]!, samples: val.perCoin.count[coin]! },
+        {
+          ic: val.perCoin.ic[coin]!,
+          rankIc: val.perCoin.rankIc[coin]!,
+          hitRate: val.perCoin.hitRate[coin]!,
+          samples: val.perCoin.count[coin]!,
+        },
       ]),
     ),
     samplesPerSecond: result.samplesPerSecond,
@@ -170,11 +210,14 @@ function humanReport(report: TrainReport): string {
     `backend ${report.backend}, ${report.trainingSamples} training samples, ${number(report.samplesPerSecond, 0)} samples/s`,
     `validation ${report.split.validation.from} .. ${report.split.validation.to}: loss ${number(report.val.loss)}, IC ${number(report.val.ic)}, rank IC ${number(report.val.rankIc)}, hit rate ${number(report.val.hitRate, 3)}`,
     ...Object.entries(report.valPerCoin).map(
-      ([symbol, coin]) => `  ${symbol.padEnd(10)} IC ${number(coin.ic)}  rank IC ${number(coin.rankIc)}  hit ${number(coin.hitRate, 3)}  (${coin.samples})`,
+      ([symbol, coin]) =>
+        `  ${symbol.padEnd(10)} IC ${number(coin.ic)}  rank IC ${number(coin.rankIc)}  hit ${number(coin.hitRate, 3)}  (${coin.samples})`,
     ),
   ];
   if (report.walkForward) {
-    lines.push(`walk-forward mean over ${report.walkForward.folds.length} folds: IC ${number(report.walkForward.mean.ic)}, rank IC ${number(report.walkForward.mean.rankIc)}`);
+    lines.push(
+      `walk-forward mean over ${report.walkForward.folds.length} folds: IC ${number(report.walkForward.mean.ic)}, rank IC ${number(report.walkForward.mean.rankIc)}`,
+    );
   }
   if (!report.thresholds) lines.push('no thresholds.json (too little validation data to fit the strategy)');
   return lines.join('\n');
@@ -183,7 +226,8 @@ function humanReport(report: TrainReport): string {
 function positiveInteger(flag: string): (value: string) => number {
   return (value) => {
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError(`${flag} needs a positive whole number, got "${value}"`);
+    if (!Number.isInteger(parsed) || parsed <= 0)
+      throw new InvalidArgumentError(`${flag} needs a positive whole number, got "${value}"`);
     return parsed;
   };
 }
