@@ -17,6 +17,8 @@ export interface PaperLoopOptions {
   /** Server time after each minute boundary to wait before ticking. */
   tickDelayMs?: number;
   onTick?: (result: TickResult) => void;
+  /** Called for a tick that threw; the loop carries on with the next minute (except with `once`). */
+  onError?: (error: unknown, nowMs: number) => void;
   /** Longest real wait between server clock checks. */
   maxPollMs?: number;
 }
@@ -24,6 +26,7 @@ export interface PaperLoopOptions {
 export interface PaperLoopSummary {
   ticks: number;
   duplicates: number;
+  failedTicks: number;
   opened: number;
   closed: number;
   netPnl: number;
@@ -34,9 +37,11 @@ export interface PaperLoopSummary {
 
 export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoopSummary> {
   const tickDelayMs = options.tickDelayMs ?? 2_000;
+  const maxPollMs = options.maxPollMs ?? 1_000;
   const summary: PaperLoopSummary = {
     ticks: 0,
     duplicates: 0,
+    failedTicks: 0,
     opened: 0,
     closed: 0,
     netPnl: 0,
@@ -49,7 +54,19 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
     if (options.signal?.aborted) return summary;
     const nowMs = await clock.now();
     if (options.untilMs !== undefined && nowMs >= options.untilMs) return { ...summary, stoppedBy: 'until' };
-    const result = await tick(nowMs, options.deps);
+    let result: TickResult;
+    try {
+      result = await tick(nowMs, options.deps);
+    } catch (error) {
+      // one failed minute (exchange or store unreachable) must not end a long-running trader: the next
+      // tick repairs whatever this one left half-written
+      if (options.once) throw error;
+      summary.failedTicks++;
+      options.onError?.(error, nowMs);
+      if (!(await clock.waitUntil(floorToMinute(nowMs) + MINUTE_MS + tickDelayMs, options.signal, maxPollMs)))
+        return summary;
+      continue;
+    }
     if (result.status === 'duplicate') summary.duplicates++;
     else summary.ticks++;
     summary.opened += result.opened.length;
@@ -62,7 +79,7 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
     const nextTickMs = floorToMinute(nowMs) + MINUTE_MS + tickDelayMs;
     if (options.untilMs !== undefined && nextTickMs >= options.untilMs)
       return { ...summary, stoppedBy: 'until' };
-    if (!(await clock.waitUntil(nextTickMs, options.signal, options.maxPollMs ?? 1_000))) return summary;
+    if (!(await clock.waitUntil(nextTickMs, options.signal, maxPollMs))) return summary;
   }
 }
 

@@ -73,6 +73,10 @@ export function register(program: Command): void {
           once: flags.once,
           signal: abort.signal,
           onTick: (result) => log(describeTick(result)),
+          onError: (error, nowMs) =>
+            log(
+              `${isoMinute(nowMs)}  tick failed, retrying next minute: ${error instanceof Error ? error.message : String(error)}`,
+            ),
         });
         emit(flags, { ...summary, store: store.url }, humanSummary);
       } finally {
