@@ -3,6 +3,10 @@
  * REST bodies, with its clock at `fromMs` running `speed` times faster than real time, and runs the
  * same minute loop as `alpha15 paper` until the replayed clock reaches `toMs`. `npm start` ends with
  * this, so the dashboard has a ledger to show without a live market.
+ *
+ * With `speed: 'max'` the replayed clock does not run on its own: each tick moves it to the next
+ * minute, so every minute is ticked exactly once and the replay is as fast as the tick itself (at a
+ * fixed speed, a tick slower than a replayed minute skips minutes, as a late Lambda would).
  */
 import type { Config } from '../config/schema.js';
 import { BinanceClient } from '../market/binance-client.js';
@@ -14,6 +18,10 @@ import { paperTickDeps } from './compose.js';
 import { runPaperLoop, type PaperLoopSummary } from './loop.js';
 import type { ModelLoader } from './model.js';
 import type { TickResult } from './tick.js';
+import { floorToMinute, MINUTE_MS } from '../time.js';
+
+/** Replayed time after each minute boundary at which the tick runs. */
+const TICK_DELAY_MS = 2_000;
 
 export interface PaperReplayOptions {
   store: ObjectStore;
@@ -24,8 +32,8 @@ export interface PaperReplayOptions {
   fromMs?: number;
   /** Stop when the replayed clock reaches this. */
   toMs: number;
-  /** Replayed milliseconds per real millisecond, e.g. 600 = ten replayed minutes a second. */
-  speed: number;
+  /** Replayed milliseconds per real millisecond (600 = ten replayed minutes a second), or 'max'. */
+  speed: number | 'max';
   model?: string;
   loadModel?: ModelLoader;
   sink?: TelemetrySink;
@@ -37,17 +45,24 @@ export interface PaperReplayOptions {
 export interface PaperReplaySummary extends PaperLoopSummary {
   replayFromMs: number;
   replayToMs: number;
-  speed: number;
+  speed: number | 'max';
   /** Closed trades and open positions in the ledger for the replayed period (earlier runs included). */
   ledger: { trades: number; netPnl: number; openPositions: number };
 }
 
 export async function runPaperReplay(options: PaperReplayOptions): Promise<PaperReplaySummary> {
+  const fixedSpeed = options.speed === 'max' ? undefined : options.speed;
+  const stepped = fixedSpeed === undefined;
   const replay = await startReplayServer({
     source: await detectReplaySource(options.dataDir),
     fromMs: options.fromMs,
-    speed: options.speed,
+    speed: fixedSpeed ?? 1,
+    manualClock: stepped,
   });
+  // in stepped mode, after each minute (ticked or failed) the clock jumps to the next tick time
+  const step = (nowMs: number) => {
+    if (stepped) replay.setTimeMs(floorToMinute(nowMs) + MINUTE_MS + TICK_DELAY_MS);
+  };
   try {
     const binance = new BinanceClient({
       baseUrl: replay.url,
@@ -60,9 +75,19 @@ export async function runPaperReplay(options: PaperReplayOptions): Promise<Paper
       serverTimeMs: () => binance.serverTimeMs(),
       untilMs: options.toMs,
       signal: options.signal,
-      onTick: options.onTick,
+      tickDelayMs: TICK_DELAY_MS,
+      onTick: (result) => {
+        options.onTick?.(result);
+        step(result.minuteMs + MINUTE_MS);
+      },
+      onError: (error, nowMs) => {
+        options.log?.(
+          `tick at ${new Date(nowMs).toISOString()} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        step(nowMs);
+      },
       // a replayed minute can last milliseconds: poll the replayed clock often enough not to miss one
-      maxPollMs: Math.max(1, Math.min(1_000, 20_000 / options.speed)),
+      maxPollMs: fixedSpeed === undefined ? 1 : Math.max(1, Math.min(1_000, 20_000 / fixedSpeed)),
     });
     const trades = await deps.ledger.listTrades(replay.fromMs, options.toMs);
     const open = await deps.ledger.openPositions();

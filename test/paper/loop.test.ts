@@ -102,3 +102,24 @@ test('a tick that dies mid-write does not stop the loop: the next minute ticks a
     else assert.equal(outcome?.status, 'ok', new Date(minuteMs).toISOString());
   }
 });
+
+test('a replay at max speed ticks every minute exactly once, as fast as the tick runs', async (t) => {
+  const bench = await openBench();
+  t.after(() => bench.close());
+  const summary = await runPaperReplay({
+    store: bench.store,
+    config: testConfig,
+    dataDir: SNAPSHOT_C_DIR,
+    fromMs: FROM_MS,
+    toMs: FROM_MS + 45 * MINUTE_MS,
+    speed: 'max',
+  });
+  assert.equal(summary.stoppedBy, 'until');
+  const ticks = await bench.deps().ledger.listTicks(0, Infinity);
+  assert.deepEqual(
+    ticks.map((outcome) => outcome.minuteMs),
+    Array.from({ length: 45 }, (_, i) => FROM_MS - MINUTE_MS + i * MINUTE_MS),
+  );
+  assert.equal(summary.ticks, 45);
+  assert.ok(summary.ledger.trades > 0);
+});
