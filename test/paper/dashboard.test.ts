@@ -64,7 +64,7 @@ test("the local dashboard loads in chromium, shows the ledger fixture's trades, 
     return;
   }
   await withFixture(async (ledger, tradeCount) => {
-    const dashboard = await startDashboardServer({ ledger, refreshMs: 250 });
+    const dashboard = await startDashboardServer({ store: ledger.store, refreshMs: 250 });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

@@ -1,7 +1,6 @@
 /** `alpha15 dashboard`: the paper-trading panels as a local web page, read live from the ledger. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { startDashboardServer } from '../../paper/dashboard/server.js';
-import { Ledger } from '../../paper/ledger.js';
 import { openStore } from '../../store/open-store.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
@@ -31,7 +30,7 @@ export function register(program: Command): void {
     .action(async (flags: DashboardFlags) => {
       const config = resolveConfig(flags);
       const store = openStore(config.store);
-      const dashboard = await startDashboardServer({ ledger: new Ledger(store), port: flags.port });
+      const dashboard = await startDashboardServer({ store, port: flags.port });
       emit(
         flags,
         { url: dashboard.url, store: store.url },

@@ -6,9 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MINUTE_MS } from '../../time.js';
-import type { Ledger } from '../ledger.js';
+import type { ObjectStore } from '../../store/object-store.js';
+import { Ledger } from '../ledger.js';
 import { DASHBOARD_PAGE } from './page.js';
 import { summarise, type DashboardSummary } from './summary.js';
+import { WriteOnceCache } from './write-once-cache.js';
 
 /** Tick outcomes shown: the last hour's worth. */
 const RECENT_TICKS_MS = 60 * MINUTE_MS;
@@ -31,10 +33,11 @@ export interface DashboardServer {
 }
 
 export async function startDashboardServer(options: {
-  ledger: Ledger;
+  store: ObjectStore;
   port?: number;
   refreshMs?: number;
 }): Promise<DashboardServer> {
+  const ledger = new Ledger(new WriteOnceCache(options.store));
   const page = DASHBOARD_PAGE.replace('__REFRESH_MS__', String(options.refreshMs ?? 5000));
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
@@ -45,7 +48,7 @@ export async function startDashboardServer(options: {
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
         .end(page);
     } else if (path === '/api/summary') {
-      loadSummary(options.ledger).then(
+      loadSummary(ledger).then(
         (summary) =>
           response
             .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })

@@ -1,0 +1,44 @@
+/**
+ * A read cache for the dashboard's ledger reads. Decisions, closed trades and tick outcomes are
+ * created once and never rewritten (putIfAbsent), so after the first read their bytes can be kept;
+ * open positions are deleted when they close and are always read from the store.
+ */
+import type { Body, ObjectStore } from '../../store/object-store.js';
+import { LEDGER_PREFIX } from '../ledger.js';
+
+const WRITE_ONCE_PREFIXES = ['decisions/', 'trades/', 'ticks/'].map((kind) => `${LEDGER_PREFIX}/${kind}`);
+
+export class WriteOnceCache implements ObjectStore {
+  private readonly cache = new Map<string, Uint8Array>();
+
+  constructor(private readonly inner: ObjectStore) {}
+
+  get url(): string {
+    return this.inner.url;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const bytes = await this.inner.get(key);
+    if (bytes && WRITE_ONCE_PREFIXES.some((prefix) => key.startsWith(prefix))) this.cache.set(key, bytes);
+    return bytes;
+  }
+
+  put(key: string, body: Body): Promise<void> {
+    return this.inner.put(key, body);
+  }
+
+  putIfAbsent(key: string, body: Body): Promise<boolean> {
+    return this.inner.putIfAbsent(key, body);
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return this.inner.list(prefix);
+  }
+
+  delete(key: string): Promise<void> {
+    this.cache.delete(key);
+    return this.inner.delete(key);
+  }
+}
