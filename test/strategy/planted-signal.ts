@@ -4,7 +4,10 @@
  * be tested against a known answer without training a network.
  */
 import { alignToGrid } from '../../src/lake/grid.js';
+import type { TargetMatrix } from '../../src/features/targets.js';
 import type { MarketFrame } from '../../src/lake/frame.js';
+import { allocateColumns } from '../../src/market/kline-columns.js';
+import type { KlineColumns } from '../../src/market/kline.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
 import { mulberry32, shuffleInPlace } from '../../src/random.js';
 import type { Splits } from '../../src/strategy/evaluate.js';
@@ -38,14 +41,57 @@ export function knownSignal(frame: MarketFrame, options: SyntheticMarketOptions 
   return predictions;
 }
 
-/** The same predictions with whole rows shuffled in time: every value kept, any link to the future cut. */
-export function shuffledInTime(predictions: Float64Array, coinCount: number, seed: number): Float64Array {
-  const rows = predictions.length / coinCount;
+/** A random order of `rows` rows, reproducible from the seed. */
+function shuffledOrder(rows: number, seed: number): Int32Array {
   const order = Int32Array.from({ length: rows }, (_, i) => i);
   shuffleInPlace(order, mulberry32(seed));
-  const shuffled = new Float64Array(predictions.length);
-  order.forEach((from, to) => shuffled.set(predictions.subarray(from * coinCount, (from + 1) * coinCount), to * coinCount));
-  return shuffled;
+  return order;
+}
+
+/** Row `order[r]` of a [row][coin] array moved to row r. */
+function permuteRows<T extends Float64Array | Float32Array | Uint8Array>(values: T, coinCount: number, order: Int32Array): T {
+  const permuted = values.slice() as T;
+  order.forEach((from, to) => permuted.set(values.subarray(from * coinCount, (from + 1) * coinCount), to * coinCount));
+  return permuted;
+}
+
+/** The same predictions with whole rows shuffled in time: every value kept, any link to the future cut. */
+export function shuffledInTime(predictions: Float64Array, coinCount: number, seed: number): Float64Array {
+  return permuteRows(predictions, coinCount, shuffledOrder(predictions.length / coinCount, seed));
+}
+
+/** The same targets with whole minutes permuted: each label keeps its coins but lands at a random time. */
+export function shuffledTargets(targets: TargetMatrix, seed: number): TargetMatrix {
+  const coinCount = targets.symbols.length;
+  const order = shuffledOrder(targets.length, seed);
+  return { ...targets, values: permuteRows(targets.values, coinCount, order), mask: permuteRows(targets.mask, coinCount, order) };
+}
+
+/**
+ * The same market with its minutes shuffled in time, jointly for all coins: each minute keeps its candle
+ * shape relative to the previous close, its volumes and its cross-coin moves, but lands at a random time,
+ * so no past minute tells anything about a later one. Labels and features are shuffled together: a
+ * pipeline that finds an edge here found it through leakage.
+ */
+export function shuffledMarket(columns: readonly KlineColumns[], seed: number): KlineColumns[] {
+  const rows = columns[0]!.openTimeMs.length;
+  if (columns.some((symbol) => symbol.openTimeMs.length !== rows)) throw new RangeError('shuffledMarket needs a market without gaps');
+  // row 0 has no previous close, so it stays first and anchors the price level
+  const order = Int32Array.from([0, ...Array.from(shuffledOrder(rows - 1, seed), (row) => row + 1)]);
+  return columns.map((source) => {
+    const target = allocateColumns(source.symbol, rows);
+    target.openTimeMs.set(source.openTimeMs);
+    let previousClose = source.close[0]!;
+    order.forEach((from, to) => {
+      const scale = to === 0 ? 1 : previousClose / source.close[from - 1]!;
+      for (const field of ['open', 'high', 'low', 'close'] as const) target[field][to] = source[field][from]! * scale;
+      for (const field of ['volume', 'trades', 'takerBuyBaseVolume'] as const) target[field][to] = source[field][from]!;
+      target.quoteVolume[to] = source.quoteVolume[from]! * scale;
+      target.takerBuyQuoteVolume[to] = source.takerBuyQuoteVolume[from]! * scale;
+      previousClose = target.close[to]!;
+    });
+    return target;
+  });
 }
 
 /** Half training, a quarter validation, a quarter test, with a one-hour embargo between. */
