@@ -47,7 +47,9 @@ export function replay(input: ReplayInput): ReplayResult {
   const { frame, strategy, period } = input;
   const coinCount = frame.symbols.length;
   if (input.predictions.length !== frame.length * coinCount) {
-    throw new RangeError(`predictions hold ${input.predictions.length} values, expected ${frame.length} rows × ${coinCount} coins`);
+    throw new RangeError(
+      `predictions hold ${input.predictions.length} values, expected ${frame.length} rows × ${coinCount} coins`,
+    );
   }
   const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
   const endRow = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
@@ -93,7 +95,13 @@ export function replay(input: ReplayInput): ReplayResult {
         tradable.push(symbol);
       });
     }
-    const decision = decide({ minuteMs, predictions, strategy, openPositions: open, tradableSymbols: tradable });
+    const decision = decide({
+      minuteMs,
+      predictions,
+      strategy,
+      openPositions: open,
+      tradableSymbols: tradable,
+    });
     decision.exits.forEach(closeAt);
     open = [...decision.holding, ...decision.entries];
   }

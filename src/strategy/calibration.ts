@@ -11,7 +11,10 @@ import type { Calibration } from './params.js';
 export const MIN_CALIBRATION_SAMPLES = 30;
 
 /** Ordinary least squares of `realised` on `predictions` (same length, all finite). */
-export function fitCalibration(predictions: ArrayLike<number>, realised: ArrayLike<number>): Calibration | null {
+export function fitCalibration(
+  predictions: ArrayLike<number>,
+  realised: ArrayLike<number>,
+): Calibration | null {
   const count = predictions.length;
   if (count < MIN_CALIBRATION_SAMPLES) return null;
   let meanX = 0;

@@ -60,7 +60,8 @@ export function decide<P extends PositionRef>(input: DecisionInput<P>): Decision
   const { minuteMs, strategy } = input;
   const exits: P[] = [];
   const holding: P[] = [];
-  for (const position of input.openPositions) (position.exitTimeMs <= minuteMs ? exits : holding).push(position);
+  for (const position of input.openPositions)
+    (position.exitTimeMs <= minuteMs ? exits : holding).push(position);
   const heldSymbols = new Set(holding.map((position) => position.symbol));
 
   const entries: Entry[] = [];

@@ -79,7 +79,11 @@ export interface BacktestResult {
   calibrationBins: { raw: CalibrationBin[]; calibrated: CalibrationBin[] };
   baselines: { noTrade: PerformanceMetrics; ridge: ContenderResult; random: RandomBaselineResult };
   /** The same model traded with calibration the other way round (null unless asked for). */
-  calibrationAlternative: { calibrated: boolean; overall: PerformanceMetrics; perPair: Record<string, PerformanceMetrics> } | null;
+  calibrationAlternative: {
+    calibrated: boolean;
+    overall: PerformanceMetrics;
+    perPair: Record<string, PerformanceMetrics>;
+  } | null;
   verdict: Verdict;
 }
 
@@ -95,7 +99,12 @@ function rowRange(frame: MarketFrame, period: Period): { from: number; to: numbe
 }
 
 /** Per pair, the prediction/realised pairs of a row range where both are real. */
-function pairedColumn(predictions: ArrayLike<number>, targets: TargetMatrix, coin: number, rows: { from: number; to: number }): [number[], number[]] {
+function pairedColumn(
+  predictions: ArrayLike<number>,
+  targets: TargetMatrix,
+  coin: number,
+  rows: { from: number; to: number },
+): [number[], number[]] {
   const coinCount = targets.symbols.length;
   const predicted: number[] = [];
   const realised: number[] = [];
@@ -130,15 +139,25 @@ function bins(predicted: number[], realised: number[]): CalibrationBin[] {
   const order = predicted.map((_, i) => i).sort((a, b) => predicted[a]! - predicted[b]!);
   const result: CalibrationBin[] = [];
   for (let bin = 0; bin < CALIBRATION_BINS; bin++) {
-    const members = order.slice(Math.floor((bin * order.length) / CALIBRATION_BINS), Math.floor(((bin + 1) * order.length) / CALIBRATION_BINS));
+    const members = order.slice(
+      Math.floor((bin * order.length) / CALIBRATION_BINS),
+      Math.floor(((bin + 1) * order.length) / CALIBRATION_BINS),
+    );
     if (members.length === 0) continue;
-    const meanOf = (values: number[]): number => members.reduce((sum, i) => sum + values[i]!, 0) / members.length;
+    const meanOf = (values: number[]): number =>
+      members.reduce((sum, i) => sum + values[i]!, 0) / members.length;
     result.push({ meanPredicted: meanOf(predicted), meanRealised: meanOf(realised), count: members.length });
   }
   return result;
 }
 
-function calibrationBins(frame: MarketFrame, targets: TargetMatrix, predictions: ArrayLike<number>, params: StrategyParams, period: Period) {
+function calibrationBins(
+  frame: MarketFrame,
+  targets: TargetMatrix,
+  predictions: ArrayLike<number>,
+  params: StrategyParams,
+  period: Period,
+) {
   const raw: number[] = [];
   const calibrated: number[] = [];
   const realised: number[] = [];
@@ -181,7 +200,12 @@ function verdictOf(strategy: ContenderResult, ridge: ContenderResult, random: Ra
   const baselineText = beatsAllBaselines
     ? 'it beats all three baselines'
     : `it does not beat ${(['noTrade', 'ridge', 'random'] as const).filter((name) => !beats[name]).join(', ')}`;
-  return { pairsClearingFees, beats, beatsAllBaselines, summary: `${pairs}; ${overallText}; ${baselineText}.` };
+  return {
+    pairsClearingFees,
+    beats,
+    beatsAllBaselines,
+    summary: `${pairs}; ${overallText}; ${baselineText}.`,
+  };
 }
 
 export function evaluateBacktest(input: EvaluateInput): BacktestResult {
@@ -201,13 +225,30 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
       config: { ...config, strategy: { ...config.strategy, calibration } },
     });
 
-  const ridgeRows = ridgePredictions(frame, handCraftedFeatures(frame), targets, rowRange(frame, splits.train));
-  const ridge = contender(frame, targets, ridgeRows, fitOnValidation(ridgeRows, config.strategy.calibration), splits.test);
+  const ridgeRows = ridgePredictions(
+    frame,
+    handCraftedFeatures(frame),
+    targets,
+    rowRange(frame, splits.train),
+  );
+  const ridge = contender(
+    frame,
+    targets,
+    ridgeRows,
+    fitOnValidation(ridgeRows, config.strategy.calibration),
+    splits.test,
+  );
 
   let calibrationAlternative: BacktestResult['calibrationAlternative'] = null;
   if (input.compareCalibration) {
     const calibrated = !input.modelStrategy.calibrated;
-    const alternative = contender(frame, targets, input.modelPredictions, fitOnValidation(input.modelPredictions, calibrated), splits.test);
+    const alternative = contender(
+      frame,
+      targets,
+      input.modelPredictions,
+      fitOnValidation(input.modelPredictions, calibrated),
+      splits.test,
+    );
     calibrationAlternative = { calibrated, overall: alternative.overall, perPair: alternative.perPair };
   }
 
@@ -227,7 +268,13 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     feeRatePerSide: input.modelStrategy.feeRatePerSide,
     horizonMinutes: input.modelStrategy.horizonMinutes,
     strategy,
-    calibrationBins: calibrationBins(frame, targets, input.modelPredictions, input.modelStrategy, splits.test),
+    calibrationBins: calibrationBins(
+      frame,
+      targets,
+      input.modelPredictions,
+      input.modelStrategy,
+      splits.test,
+    ),
     baselines: { noTrade: noTradeBaseline(splits.test), ridge, random },
     calibrationAlternative,
     verdict: verdictOf(strategy, ridge, random),

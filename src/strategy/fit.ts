@@ -32,7 +32,11 @@ export function fitStrategy(input: FitStrategyInput): StrategyParams {
   const { symbols, timesMs, config } = input;
   const sampleCount = timesMs.length;
   const coinCount = symbols.length;
-  for (const [name, values] of [['predictions', input.predictions], ['realised', input.realised], ['mask', input.mask]] as const) {
+  for (const [name, values] of [
+    ['predictions', input.predictions],
+    ['realised', input.realised],
+    ['mask', input.mask],
+  ] as const) {
     if (values.length !== sampleCount * coinCount) {
       throw new StrategyFitError(
         `fitStrategy: ${name} holds ${values.length} values, expected ${sampleCount} samples × ${coinCount} coins`,
@@ -41,7 +45,10 @@ export function fitStrategy(input: FitStrategyInput): StrategyParams {
     }
   }
   if (sampleCount === 0) {
-    throw new StrategyFitError('fitStrategy: no validation samples', 'use a longer period so the validation split is not empty');
+    throw new StrategyFitError(
+      'fitStrategy: no validation samples',
+      'use a longer period so the validation split is not empty',
+    );
   }
   const order = Array.from({ length: sampleCount }, (_, i) => i).sort((a, b) => timesMs[a]! - timesMs[b]!);
   const fromMs = timesMs[order[0]!]!;
@@ -109,7 +116,10 @@ export interface FitOnFrameInput {
 export function fitStrategyOnFrame(input: FitOnFrameInput): StrategyParams {
   const coinCount = input.symbols.length;
   const firstRow = Math.max(0, Math.ceil((input.period.fromMs - input.frameStartTimeMs) / MINUTE_MS));
-  const endRow = Math.min(input.targets.length, Math.ceil((input.period.toMs - input.frameStartTimeMs) / MINUTE_MS));
+  const endRow = Math.min(
+    input.targets.length,
+    Math.ceil((input.period.toMs - input.frameStartTimeMs) / MINUTE_MS),
+  );
   const rows = Math.max(0, endRow - firstRow);
   const slice = { from: firstRow * coinCount, to: (firstRow + rows) * coinCount };
   return fitStrategy({
@@ -117,7 +127,10 @@ export function fitStrategyOnFrame(input: FitOnFrameInput): StrategyParams {
     predictions: input.predictions.subarray(slice.from, slice.to),
     realised: input.targets.values.subarray(slice.from, slice.to),
     mask: input.targets.mask.subarray(slice.from, slice.to),
-    timesMs: Float64Array.from({ length: rows }, (_, i) => input.frameStartTimeMs + (firstRow + i) * MINUTE_MS),
+    timesMs: Float64Array.from(
+      { length: rows },
+      (_, i) => input.frameStartTimeMs + (firstRow + i) * MINUTE_MS,
+    ),
     config: input.config,
   });
 }

@@ -72,15 +72,22 @@ export type StrategyParams = z.infer<typeof strategyParamsSchema>;
 export type Overlap = StrategyParams['overlap'];
 
 /** Parses `thresholds.json` (bytes, text or an object); a wrong file is a typed error naming the field. */
-export function parseStrategyParams(input: Uint8Array | string | unknown, source = THRESHOLDS_FILE): StrategyParams {
+export function parseStrategyParams(
+  input: Uint8Array | string | unknown,
+  source = THRESHOLDS_FILE,
+): StrategyParams {
   let value = input;
   try {
     if (input instanceof Uint8Array) value = JSON.parse(new TextDecoder().decode(input));
     else if (typeof input === 'string') value = JSON.parse(input);
   } catch (error) {
-    throw new StrategyParamsError(`${source} is not valid JSON`, 'retrain the model or refit its thresholds', {
-      cause: error,
-    });
+    throw new StrategyParamsError(
+      `${source} is not valid JSON`,
+      'retrain the model or refit its thresholds',
+      {
+        cause: error,
+      },
+    );
   }
   const parsed = strategyParamsSchema.safeParse(value);
   if (!parsed.success) {

@@ -62,7 +62,11 @@ export function byExitTime<T extends ClosedTradeReturn>(trades: readonly T[]): T
 }
 
 /** The equity curve (running sum of net returns at each exit, starting at 0) and its drawdown below the running peak. */
-export function equityCurve(trades: readonly ClosedTradeReturn[]): { timesMs: number[]; equity: number[]; drawdown: number[] } {
+export function equityCurve(trades: readonly ClosedTradeReturn[]): {
+  timesMs: number[];
+  equity: number[];
+  drawdown: number[];
+} {
   const timesMs: number[] = [];
   const equity: number[] = [];
   const drawdown: number[] = [];
@@ -125,6 +129,10 @@ export function summariseByPair(
   period: Period,
 ): { overall: PerformanceMetrics; perPair: Record<string, PerformanceMetrics> } {
   const perPair: Record<string, PerformanceMetrics> = {};
-  for (const symbol of symbols) perPair[symbol] = summarise(trades.filter((trade) => trade.symbol === symbol), period);
+  for (const symbol of symbols)
+    perPair[symbol] = summarise(
+      trades.filter((trade) => trade.symbol === symbol),
+      period,
+    );
   return { overall: summarise(trades, period), perPair };
 }

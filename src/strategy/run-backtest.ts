@@ -41,7 +41,10 @@ export interface RunBacktestOptions {
   nowMs?: number;
 }
 
-type Headline = Pick<PerformanceMetrics, 'trades' | 'hitRate' | 'avgNetReturn' | 'totalNetReturn' | 'sharpe' | 'maxDrawdown'>;
+type Headline = Pick<
+  PerformanceMetrics,
+  'trades' | 'hitRate' | 'avgNetReturn' | 'totalNetReturn' | 'sharpe' | 'maxDrawdown'
+>;
 
 export interface BacktestSummary {
   modelId: string;
@@ -90,9 +93,14 @@ export function predictRows(
   const features = predictor.featuresOf(frame);
   const targets = forwardReturns(frame, horizonMinutes);
   let done = 0;
-  for (const batch of batches(features, targets, Int32Array.from(endRows), { batchSize: 256, windowMinutes })) {
+  for (const batch of batches(features, targets, Int32Array.from(endRows), {
+    batchSize: 256,
+    windowMinutes,
+  })) {
     const output = predictor.predictBatch(batch.x, batch.size);
-    batch.endRows.forEach((row, sample) => predictions.set(output.subarray(sample * coinCount, (sample + 1) * coinCount), row * coinCount));
+    batch.endRows.forEach((row, sample) =>
+      predictions.set(output.subarray(sample * coinCount, (sample + 1) * coinCount), row * coinCount),
+    );
     done += batch.size;
     onProgress?.(done, endRows.length);
   }
@@ -107,10 +115,14 @@ async function writeFileAtomically(filePath: string, text: string): Promise<void
 }
 
 function defaultLocalReportPath(store: ObjectStore, modelId: string): string {
-  return store instanceof LocalStore ? path.join(store.rootDir, reportKey(modelId)) : path.resolve('alpha15-reports', modelId, 'backtest.html');
+  return store instanceof LocalStore
+    ? path.join(store.rootDir, reportKey(modelId))
+    : path.resolve('alpha15-reports', modelId, 'backtest.html');
 }
 
-export async function runBacktest(options: RunBacktestOptions): Promise<{ summary: BacktestSummary; result: BacktestResult }> {
+export async function runBacktest(
+  options: RunBacktestOptions,
+): Promise<{ summary: BacktestSummary; result: BacktestResult }> {
   const { store, config } = options;
   const modelId = await resolveModelId(store, options.model);
   await selectBackend();
@@ -118,11 +130,14 @@ export async function runBacktest(options: RunBacktestOptions): Promise<{ summar
   try {
     const { meta } = predictor;
     const modelTest = meta.split.test;
-    const test: Period = { fromMs: options.fromMs ?? modelTest?.fromMs ?? Number.NaN, toMs: options.toMs ?? modelTest?.toMs ?? Number.NaN };
+    const test: Period = {
+      fromMs: options.fromMs ?? modelTest?.fromMs ?? Number.NaN,
+      toMs: options.toMs ?? modelTest?.toMs ?? Number.NaN,
+    };
     if (!Number.isFinite(test.fromMs) || !Number.isFinite(test.toMs) || test.toMs <= test.fromMs) {
       throw new NoTestPeriodError(
         `model ${modelId} has no test split and no valid --from/--to was given`,
-        'pass --from and --to after the model\'s training data, e.g. --from 2026-02-25 --to 2026-03-01',
+        "pass --from and --to after the model's training data, e.g. --from 2026-02-25 --to 2026-03-01",
       );
     }
     const splits: Splits = { train: meta.split.train, validation: meta.split.validation, test };
@@ -158,12 +173,17 @@ export async function runBacktest(options: RunBacktestOptions): Promise<{ summar
     const key = reportKey(modelId);
     await store.put(key, html);
     const localPath = path.resolve(options.reportPath ?? defaultLocalReportPath(store, modelId));
-    if (!(store instanceof LocalStore && localPath === path.join(store.rootDir, key))) await writeFileAtomically(localPath, html);
+    if (!(store instanceof LocalStore && localPath === path.join(store.rootDir, key)))
+      await writeFileAtomically(localPath, html);
 
     const summary: BacktestSummary = {
       modelId,
       period: test,
-      strategy: { ...headline(result.strategy.overall), dailySharpe: result.strategy.overall.dailySharpe, exposure: result.strategy.overall.exposure },
+      strategy: {
+        ...headline(result.strategy.overall),
+        dailySharpe: result.strategy.overall.dailySharpe,
+        exposure: result.strategy.overall.exposure,
+      },
       baselines: {
         noTrade: headline(result.baselines.noTrade),
         ridge: headline(result.baselines.ridge.overall),

@@ -79,7 +79,12 @@ export function evaluateThreshold(
   const firstAvg = firstCount > 0 ? firstTotal / firstCount : null;
   const secondAvg = secondCount > 0 ? (total - firstTotal) / secondCount : null;
   const eligible =
-    trades >= options.minTrades && avg! > 0 && firstAvg !== null && firstAvg > 0 && secondAvg !== null && secondAvg > 0;
+    trades >= options.minTrades &&
+    avg! > 0 &&
+    firstAvg !== null &&
+    firstAvg > 0 &&
+    secondAvg !== null &&
+    secondAvg > 0;
   return {
     threshold,
     trades,

@@ -12,7 +12,9 @@ const HORIZON = 3;
 /** Closes 100, 101, …; row 6 of ETH is missing. */
 function prices(): Record<string, Array<HandCandle | null>> {
   const btc = [100, 101, 102, 104, 103, 99, 98, 97, 97, 97, 97, 97].map((close) => ({ close }));
-  const eth = [50, 50, 50, 51, 52, 53, null, 49, 48, 48, 48, 48].map((close) => (close === null ? null : { close }));
+  const eth = [50, 50, 50, 51, 52, 53, null, 49, 48, 48, 48, 48].map((close) =>
+    close === null ? null : { close },
+  );
   return { BTCUSDT: btc, ETHUSDT: eth };
 }
 
@@ -28,16 +30,34 @@ function predictionRows(rows: Array<[number, number]>, length: number): Float64A
 
 test('the replay enters at the signal candle close and exits exactly horizon minutes later with fees on both sides', () => {
   const frame = handFrame(T0, prices());
-  const strategy = handSetStrategy({ BTCUSDT: { long: 0.01, short: -0.01 }, ETHUSDT: { long: 0.01, short: -0.01 } }, { horizonMinutes: HORIZON });
+  const strategy = handSetStrategy(
+    { BTCUSDT: { long: 0.01, short: -0.01 }, ETHUSDT: { long: 0.01, short: -0.01 } },
+    { horizonMinutes: HORIZON },
+  );
   // row 1: BTC long (101 → row 4: 103); row 4: BTC short (103 → row 7: 97)
-  const predictions = predictionRows([[0, 0], [0.02, 0], [0.02, 0], [0, 0], [-0.05, 0]], frame.length);
+  const predictions = predictionRows(
+    [
+      [0, 0],
+      [0.02, 0],
+      [0.02, 0],
+      [0, 0],
+      [-0.05, 0],
+    ],
+    frame.length,
+  );
   const { trades } = replay({ frame, predictions, strategy, period: { fromMs: T0, toMs: T0 + 8 * MIN } });
   assert.equal(trades.length, 2, 'row 2 repeats the signal while the long is open and is skipped');
   const [long, short] = trades;
-  assert.deepEqual([long!.side, long!.entryPrice, long!.exitPrice, long!.entryTimeMs, long!.exitTimeMs], ['long', 101, 103, T0 + MIN, T0 + 4 * MIN]);
+  assert.deepEqual(
+    [long!.side, long!.entryPrice, long!.exitPrice, long!.entryTimeMs, long!.exitTimeMs],
+    ['long', 101, 103, T0 + MIN, T0 + 4 * MIN],
+  );
   // by hand: 103·0.999 / (101·1.001) − 1 = 102.897 / 101.101 − 1 = 0.017764413…
   assert.ok(Math.abs(long!.netReturn - 0.0177644138) < 1e-9);
-  assert.deepEqual([short!.side, short!.entryPrice, short!.exitPrice, short!.exitTimeMs], ['short', 103, 97, T0 + 7 * MIN]);
+  assert.deepEqual(
+    [short!.side, short!.entryPrice, short!.exitPrice, short!.exitTimeMs],
+    ['short', 103, 97, T0 + 7 * MIN],
+  );
   // by hand: (103·0.999 − 97·1.001) / 103 = (102.897 − 97.097) / 103 = 0.056310679…
   assert.ok(Math.abs(short!.netReturn - 0.0563106796) < 1e-9);
   assert.ok(short!.netReturn > 0, 'the short profits from the fall');
@@ -47,7 +67,15 @@ test('a missing exit candle closes at the next real candle and the trade is flag
   const frame = handFrame(T0, prices());
   const strategy = handSetStrategy({ ETHUSDT: { long: 0.01 } }, { horizonMinutes: HORIZON });
   // row 3: ETH long at 51, due at row 6 (missing) → closes at row 7 (49)
-  const predictions = predictionRows([[0, 0], [0, 0], [0, 0], [0, 0.02]], frame.length);
+  const predictions = predictionRows(
+    [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0.02],
+    ],
+    frame.length,
+  );
   const { trades } = replay({ frame, predictions, strategy, period: { fromMs: T0, toMs: T0 + 8 * MIN } });
   assert.equal(trades.length, 1);
   assert.equal(trades[0]!.exitTimeMs, T0 + 6 * MIN);
@@ -58,10 +86,22 @@ test('a missing exit candle closes at the next real candle and the trade is flag
 
 test('no position opens within the horizon of the data end, so every trade closes inside the data', () => {
   const frame = handFrame(T0, prices());
-  const strategy = handSetStrategy({ BTCUSDT: { long: 0.01 } }, { horizonMinutes: HORIZON, overlap: 'stack' });
+  const strategy = handSetStrategy(
+    { BTCUSDT: { long: 0.01 } },
+    { horizonMinutes: HORIZON, overlap: 'stack' },
+  );
   const predictions = new Float64Array(frame.length * 2).fill(0.5);
-  const { trades, unclosed } = replay({ frame, predictions, strategy, period: { fromMs: T0, toMs: T0 + 100 * MIN } });
-  assert.equal(trades.length, frame.length - HORIZON, 'stacking: one trade per minute that still has its exit on the frame');
+  const { trades, unclosed } = replay({
+    frame,
+    predictions,
+    strategy,
+    period: { fromMs: T0, toMs: T0 + 100 * MIN },
+  });
+  assert.equal(
+    trades.length,
+    frame.length - HORIZON,
+    'stacking: one trade per minute that still has its exit on the frame',
+  );
   assert.deepEqual(unclosed, []);
   assert.ok(trades.every((trade) => trade.exitTimeMs - trade.entryTimeMs === HORIZON * MIN));
 });
@@ -73,7 +113,10 @@ test('metrics: hit rate, average, total, drawdown and exposure of hand-made trad
     exitTimeMs: T0 + (entryMinute + 15) * MIN,
     netReturn,
   });
-  const metrics = summarise([trade(0, 0.01), trade(15, -0.02), trade(30, -0.01), trade(45, 0.005)], { fromMs: T0, toMs: T0 + 120 * MIN });
+  const metrics = summarise([trade(0, 0.01), trade(15, -0.02), trade(30, -0.01), trade(45, 0.005)], {
+    fromMs: T0,
+    toMs: T0 + 120 * MIN,
+  });
   assert.equal(metrics.trades, 4);
   assert.equal(metrics.hitRate, 0.5);
   assert.ok(Math.abs(metrics.avgNetReturn! + 0.00375) < 1e-15);

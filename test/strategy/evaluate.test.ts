@@ -20,7 +20,14 @@ function backtestWith(predictions: Float64Array) {
     period: splits.validation,
     config,
   });
-  return evaluateBacktest({ frame, modelPredictions: predictions, modelStrategy, splits, config, randomSimulations: 300 });
+  return evaluateBacktest({
+    frame,
+    modelPredictions: predictions,
+    modelStrategy,
+    splits,
+    config,
+    randomSimulations: 300,
+  });
 }
 
 test('with the planted signal the strategy clears fees and beats no-trade, ridge and random entries on the test period', () => {
@@ -33,7 +40,8 @@ test('with the planted signal the strategy clears fees and beats no-trade, ridge
   assert.deepEqual(result.verdict.beats, { noTrade: true, ridge: true, random: true });
   assert.equal(result.strategy.perPair.LEADUSDT!.trades, 0, 'the leader has no signal and never trades');
   assert.ok(result.verdict.pairsClearingFees.length >= 2);
-  for (const symbol of ['LAGAUSDT', 'LAGBUSDT', 'LAGCUSDT']) assert.ok(result.strategy.ic[symbol]! > 0.2, `${symbol} IC`);
+  for (const symbol of ['LAGAUSDT', 'LAGBUSDT', 'LAGCUSDT'])
+    assert.ok(result.strategy.ic[symbol]! > 0.2, `${symbol} IC`);
 });
 
 test('with the same predictions shuffled in time the strategy finds no edge and beats nothing', () => {
@@ -41,14 +49,30 @@ test('with the same predictions shuffled in time the strategy finds no edge and 
   const result = backtestWith(predictions);
   assert.equal(result.verdict.beatsAllBaselines, false);
   assert.equal(result.verdict.beats.random, false, `p ${result.baselines.random.pValue}`);
-  for (const symbol of ['LAGAUSDT', 'LAGBUSDT', 'LAGCUSDT']) assert.ok(Math.abs(result.strategy.ic[symbol] ?? 0) < 0.05, `${symbol} IC`);
+  for (const symbol of ['LAGAUSDT', 'LAGBUSDT', 'LAGCUSDT'])
+    assert.ok(Math.abs(result.strategy.ic[symbol] ?? 0) < 0.05, `${symbol} IC`);
 });
 
 test('calibration turns a model reliably wrong in sign into a profitable one; its raw predictions find nothing to trade', () => {
   const wrongWay = knownSignal(frame).map((value) => -0.3 * value);
-  const calibrated = fitStrategyOnFrame({ symbols: frame.symbols, frameStartTimeMs: frame.startTimeMs, predictions: wrongWay, targets, period: splits.validation, config });
+  const calibrated = fitStrategyOnFrame({
+    symbols: frame.symbols,
+    frameStartTimeMs: frame.startTimeMs,
+    predictions: wrongWay,
+    targets,
+    period: splits.validation,
+    config,
+  });
   assert.ok(calibrated.pairs.LAGAUSDT!.calibration!.slope < 0);
-  const result = evaluateBacktest({ frame, modelPredictions: wrongWay, modelStrategy: calibrated, splits, config, randomSimulations: 100, compareCalibration: true });
+  const result = evaluateBacktest({
+    frame,
+    modelPredictions: wrongWay,
+    modelStrategy: calibrated,
+    splits,
+    config,
+    randomSimulations: 100,
+    compareCalibration: true,
+  });
   assert.ok(result.strategy.overall.avgNetReturn! > 0, 'calibrated: profitable');
   assert.equal(result.calibrationAlternative?.calibrated, false);
   assert.equal(result.calibrationAlternative?.overall.trades, 0, 'raw: no threshold survives validation');

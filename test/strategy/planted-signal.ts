@@ -35,7 +35,8 @@ export function knownSignal(frame: MarketFrame, options: SyntheticMarketOptions 
   frame.symbols.forEach((symbol, coin) => {
     if (symbol === alpha.leader) return;
     for (let row = alpha.lagMinutes; row < frame.length; row++) {
-      predictions[row * coinCount + coin] = alpha.strength * Math.log(leader[row]! / leader[row - alpha.lagMinutes]!);
+      predictions[row * coinCount + coin] =
+        alpha.strength * Math.log(leader[row]! / leader[row - alpha.lagMinutes]!);
     }
   });
   return predictions;
@@ -49,9 +50,15 @@ function shuffledOrder(rows: number, seed: number): Int32Array {
 }
 
 /** Row `order[r]` of a [row][coin] array moved to row r. */
-function permuteRows<T extends Float64Array | Float32Array | Uint8Array>(values: T, coinCount: number, order: Int32Array): T {
+function permuteRows<T extends Float64Array | Float32Array | Uint8Array>(
+  values: T,
+  coinCount: number,
+  order: Int32Array,
+): T {
   const permuted = values.slice() as T;
-  order.forEach((from, to) => permuted.set(values.subarray(from * coinCount, (from + 1) * coinCount), to * coinCount));
+  order.forEach((from, to) =>
+    permuted.set(values.subarray(from * coinCount, (from + 1) * coinCount), to * coinCount),
+  );
   return permuted;
 }
 
@@ -64,7 +71,11 @@ export function shuffledInTime(predictions: Float64Array, coinCount: number, see
 export function shuffledTargets(targets: TargetMatrix, seed: number): TargetMatrix {
   const coinCount = targets.symbols.length;
   const order = shuffledOrder(targets.length, seed);
-  return { ...targets, values: permuteRows(targets.values, coinCount, order), mask: permuteRows(targets.mask, coinCount, order) };
+  return {
+    ...targets,
+    values: permuteRows(targets.values, coinCount, order),
+    mask: permuteRows(targets.mask, coinCount, order),
+  };
 }
 
 /**
@@ -75,7 +86,8 @@ export function shuffledTargets(targets: TargetMatrix, seed: number): TargetMatr
  */
 export function shuffledMarket(columns: readonly KlineColumns[], seed: number): KlineColumns[] {
   const rows = columns[0]!.openTimeMs.length;
-  if (columns.some((symbol) => symbol.openTimeMs.length !== rows)) throw new RangeError('shuffledMarket needs a market without gaps');
+  if (columns.some((symbol) => symbol.openTimeMs.length !== rows))
+    throw new RangeError('shuffledMarket needs a market without gaps');
   // row 0 has no previous close, so it stays first and anchors the price level
   const order = Int32Array.from([0, ...Array.from(shuffledOrder(rows - 1, seed), (row) => row + 1)]);
   return columns.map((source) => {
@@ -84,8 +96,10 @@ export function shuffledMarket(columns: readonly KlineColumns[], seed: number): 
     let previousClose = source.close[0]!;
     order.forEach((from, to) => {
       const scale = to === 0 ? 1 : previousClose / source.close[from - 1]!;
-      for (const field of ['open', 'high', 'low', 'close'] as const) target[field][to] = source[field][from]! * scale;
-      for (const field of ['volume', 'trades', 'takerBuyBaseVolume'] as const) target[field][to] = source[field][from]!;
+      for (const field of ['open', 'high', 'low', 'close'] as const)
+        target[field][to] = source[field][from]! * scale;
+      for (const field of ['volume', 'trades', 'takerBuyBaseVolume'] as const)
+        target[field][to] = source[field][from]!;
       target.quoteVolume[to] = source.quoteVolume[from]! * scale;
       target.takerBuyQuoteVolume[to] = source.takerBuyQuoteVolume[from]! * scale;
       previousClose = target.close[to]!;

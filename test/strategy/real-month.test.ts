@@ -21,20 +21,45 @@ test('on the real February 2026 month the backtest report is produced and states
   const { store, cleanup } = await tempStore();
   try {
     for (const symbol of ARCHIVE_MONTH_SYMBOLS) await writeKlines(store, realMonthColumns(symbol));
-    const config = tinyConfig({ symbols: ARCHIVE_MONTH_SYMBOLS, training: { epochs: 2, sampleStrideMinutes: 5, validationFraction: 0.2, testFraction: 0.2 } });
+    const config = tinyConfig({
+      symbols: ARCHIVE_MONTH_SYMBOLS,
+      training: { epochs: 2, sampleStrideMinutes: 5, validationFraction: 0.2, testFraction: 0.2 },
+    });
     const trained = await trainModel({ config, store, backend: 'wasm' });
     trained.predictor.dispose();
 
     const reportPath = path.join(store.rootDir, 'local-copy', 'backtest.html');
     const { stdout } = await run(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'backtest', '--store', store.url, '--symbols', ARCHIVE_MONTH_SYMBOLS.join(','), '--model', 'champion', '--report', reportPath, '--simulations', '200', '--json'],
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'backtest',
+        '--store',
+        store.url,
+        '--symbols',
+        ARCHIVE_MONTH_SYMBOLS.join(','),
+        '--model',
+        'champion',
+        '--report',
+        reportPath,
+        '--simulations',
+        '200',
+        '--json',
+      ],
       // A CLI that printed its result but never exits is a bug too: fail instead of hanging the suite.
-      { cwd: REPO_ROOT, env: { ...process.env, ALPHA15_BACKEND: 'wasm' }, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 },
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ALPHA15_BACKEND: 'wasm' },
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 180_000,
+      },
     );
     const summary = JSON.parse(stdout);
     t.diagnostic(`real month: ${summary.verdict}`);
-    for (const key of ['trades', 'hitRate', 'avgNetReturn', 'totalNetReturn', 'sharpe', 'maxDrawdown']) assert.ok(key in summary.strategy, key);
+    for (const key of ['trades', 'hitRate', 'avgNetReturn', 'totalNetReturn', 'sharpe', 'maxDrawdown'])
+      assert.ok(key in summary.strategy, key);
     for (const baseline of ['noTrade', 'ridge', 'random']) assert.ok(baseline in summary.baselines, baseline);
     assert.equal(typeof summary.baselines.random.pValue, 'number');
     assert.equal(summary.report, reportPath);
@@ -42,7 +67,8 @@ test('on the real February 2026 month the backtest report is produced and states
     assert.ok((await store.get(summary.reportKey)) !== undefined);
 
     const html = readFileSync(reportPath, 'utf8');
-    const statement = summary.pairsClearingFees.length > 0 ? 'Some pairs clear fees.' : 'No pair clears fees.';
+    const statement =
+      summary.pairsClearingFees.length > 0 ? 'Some pairs clear fees.' : 'No pair clears fees.';
     assert.ok(html.includes(statement), `the report says "${statement}"`);
     for (const symbol of summary.pairsClearingFees) assert.ok(ARCHIVE_MONTH_SYMBOLS.includes(symbol));
   } finally {

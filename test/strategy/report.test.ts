@@ -30,7 +30,15 @@ function plantedResult() {
     period: splits.validation,
     config,
   });
-  return evaluateBacktest({ frame, modelPredictions: predictions, modelStrategy, splits, config, randomSimulations: 200, compareCalibration: true });
+  return evaluateBacktest({
+    frame,
+    modelPredictions: predictions,
+    modelStrategy,
+    splits,
+    config,
+    randomSimulations: 200,
+    compareCalibration: true,
+  });
 }
 
 const result = plantedResult();
@@ -44,13 +52,16 @@ test('the report is one self-contained file: no script, stylesheet or image fetc
 
 test('the terminal summary lists the strategy, the three baselines, every pair and the verdict', () => {
   const text = renderSummaryText(result);
-  for (const name of ['strategy', 'raw instead', 'no trade', 'ridge', 'random (p=', ...result.symbols]) assert.ok(text.includes(name), name);
+  for (const name of ['strategy', 'raw instead', 'no trade', 'ridge', 'random (p=', ...result.symbols])
+    assert.ok(text.includes(name), name);
   assert.ok(text.endsWith(result.verdict.summary));
 });
 
 test('the report renders in chromium with every chart drawn and no console error; a screenshot is written', async (t) => {
   if (!existsSync(CHROMIUM)) {
-    console.error(`\n*** SKIPPING the browser check of the backtest report: ${CHROMIUM} is missing (apt-get install chromium) ***\n`);
+    console.error(
+      `\n*** SKIPPING the browser check of the backtest report: ${CHROMIUM} is missing (apt-get install chromium) ***\n`,
+    );
     t.skip(`${CHROMIUM} is missing`);
     return;
   }
@@ -60,13 +71,21 @@ test('the report renders in chromium with every chart drawn and no console error
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+      if (message.type() === 'error' || message.type() === 'warning')
+        problems.push(`${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('request', (request) => {
@@ -81,8 +100,10 @@ test('the report renders in chromium with every chart drawn and no console error
         width: svg.getBoundingClientRect().width,
         // points drawn: path vertices (M/L commands), bar shapes and dots
         points:
-          Array.from(svg.querySelectorAll('path.series')).reduce((sum, p) => sum + (p.getAttribute('d')?.match(/[ML]/g)?.length ?? 0), 0) +
-          svg.querySelectorAll('path.bar, circle').length,
+          Array.from(svg.querySelectorAll('path.series')).reduce(
+            (sum, p) => sum + (p.getAttribute('d')?.match(/[ML]/g)?.length ?? 0),
+            0,
+          ) + svg.querySelectorAll('path.bar, circle').length,
       })),
     );
     // equity, drawdown, a threshold chart per pair with a signal (the leader has none), IC, calibration, random CDF

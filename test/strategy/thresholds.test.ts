@@ -4,7 +4,12 @@ import { mulberry32, normalSource } from '../../src/random.js';
 import { fitCalibration } from '../../src/strategy/calibration.js';
 import { fitStrategy } from '../../src/strategy/fit.js';
 import { netReturnFromMove } from '../../src/strategy/pnl.js';
-import { chooseSideThreshold, evaluateThreshold, type PairSamples, type SweepOptions } from '../../src/strategy/thresholds.js';
+import {
+  chooseSideThreshold,
+  evaluateThreshold,
+  type PairSamples,
+  type SweepOptions,
+} from '../../src/strategy/thresholds.js';
 import { parseStrategyParams } from '../../src/strategy/params.js';
 
 const MIN = 60_000;
@@ -27,12 +32,28 @@ function samplesWithEdge(count: number, edge: (i: number) => number, seed = 7): 
 
 function options(samples: PairSamples, overrides: Partial<SweepOptions> = {}): SweepOptions {
   const last = samples.timesMs[samples.timesMs.length - 1]!;
-  return { feeRatePerSide: 0.001, minTrades: 20, candidates: 50, horizonMinutes: 15, overlap: 'skip', splitMs: (T0 + last) / 2, ...overrides };
+  return {
+    feeRatePerSide: 0.001,
+    minTrades: 20,
+    candidates: 50,
+    horizonMinutes: 15,
+    overlap: 'skip',
+    splitMs: (T0 + last) / 2,
+    ...overrides,
+  };
 }
 
 test('a threshold is priced by the average net return after fees of the trades it makes', () => {
-  const samples: PairSamples = { timesMs: [0, MIN * 20, MIN * 40], values: [0.01, 0.002, 0.02], realised: [0.01, -0.01, 0.004] };
-  const point = evaluateThreshold(samples, 'long', 0.005, { ...options(samples), minTrades: 1, splitMs: MIN * 30 });
+  const samples: PairSamples = {
+    timesMs: [0, MIN * 20, MIN * 40],
+    values: [0.01, 0.002, 0.02],
+    realised: [0.01, -0.01, 0.004],
+  };
+  const point = evaluateThreshold(samples, 'long', 0.005, {
+    ...options(samples),
+    minTrades: 1,
+    splitMs: MIN * 30,
+  });
   const expected = [netReturnFromMove('long', 0.01, 0.001), netReturnFromMove('long', 0.004, 0.001)];
   assert.equal(point.trades, 2);
   assert.ok(Math.abs(point.avgNetReturn! - (expected[0]! + expected[1]!) / 2) < 1e-15);
@@ -41,7 +62,11 @@ test('a threshold is priced by the average net return after fees of the trades i
 });
 
 test("with overlap 'skip' a signal within the horizon of the previous trade is not a trade", () => {
-  const samples: PairSamples = { timesMs: [0, 5 * MIN, 15 * MIN], values: [1, 1, 1], realised: [0.01, 0.01, 0.01] };
+  const samples: PairSamples = {
+    timesMs: [0, 5 * MIN, 15 * MIN],
+    values: [1, 1, 1],
+    realised: [0.01, 0.01, 0.01],
+  };
   assert.equal(evaluateThreshold(samples, 'long', 0.5, { ...options(samples), overlap: 'skip' }).trades, 2);
   assert.equal(evaluateThreshold(samples, 'long', 0.5, { ...options(samples), overlap: 'stack' }).trades, 3);
 });
@@ -53,7 +78,11 @@ test('with a real edge the chosen long and short thresholds are profitable after
     assert.ok(result.threshold !== null, side);
     assert.ok(result.chosen!.avgNetReturn! > 0 && result.chosen!.trades >= 20, side);
     const best = Math.max(...result.curve.filter((p) => p.eligible).map((p) => p.avgNetReturn!));
-    assert.equal(result.chosen!.avgNetReturn, best, 'the eligible threshold with the highest average is chosen');
+    assert.equal(
+      result.chosen!.avgNetReturn,
+      best,
+      'the eligible threshold with the highest average is chosen',
+    );
     assert.ok(side === 'long' ? result.threshold! > 0 : result.threshold! < 0, side);
   }
 });
@@ -61,7 +90,10 @@ test('with a real edge the chosen long and short thresholds are profitable after
 test('an edge that only exists in the first half of validation is not traded', () => {
   const samples = samplesWithEdge(4000, (i) => (i < 2000 ? 1 : -1));
   const result = chooseSideThreshold(samples, 'long', options(samples));
-  assert.ok(result.curve.some((p) => p.firstHalfAvgNetReturn! > 0 && p.trades >= 20), 'the first half alone looks profitable');
+  assert.ok(
+    result.curve.some((p) => p.firstHalfAvgNetReturn! > 0 && p.trades >= 20),
+    'the first half alone looks profitable',
+  );
   assert.equal(result.threshold, null);
 });
 
@@ -110,12 +142,24 @@ test('fitStrategy fits each pair from [sample][coin] arrays and its output round
     realised,
     mask,
     timesMs: edge.timesMs,
-    config: { horizonMinutes: 15, strategy: { feeRatePerSide: 0.001, minTrades: 20, thresholdCandidates: 40, overlap: 'skip', calibration: true } },
+    config: {
+      horizonMinutes: 15,
+      strategy: {
+        feeRatePerSide: 0.001,
+        minTrades: 20,
+        thresholdCandidates: 40,
+        overlap: 'skip',
+        calibration: true,
+      },
+    },
   });
   const edgePair = params.pairs.AAAUSDT!;
   assert.ok(Math.abs(edgePair.calibration!.slope - 5) < 0.5, `slope ${edgePair.calibration!.slope}`);
   assert.ok(edgePair.long.threshold !== null && edgePair.short.threshold !== null);
-  assert.ok(edgePair.long.threshold! > 0.002, 'a calibrated long threshold is an expected return above two fees');
+  assert.ok(
+    edgePair.long.threshold! > 0.002,
+    'a calibrated long threshold is an expected return above two fees',
+  );
   assert.equal(params.pairs.BBBUSDT!.long.threshold, null);
   assert.equal(params.pairs.BBBUSDT!.short.threshold, null);
   assert.equal(params.pairs.BBBUSDT!.validationSamples, 2999, 'the masked sample is left out');

@@ -26,7 +26,11 @@ const MARKET: SyntheticMarketOptions = {
   gapRate: 0.001,
 };
 // A 16-minute window: the tiny network's global average pooling then spans about the 15-minute lag it must sum.
-const config = tinyConfig({ symbols: SYMBOLS, windowMinutes: 16, training: { epochs: 4, sampleStrideMinutes: 2, validationFraction: 0.25, testFraction: 0.2 } });
+const config = tinyConfig({
+  symbols: SYMBOLS,
+  windowMinutes: 16,
+  training: { epochs: 4, sampleStrideMinutes: 2, validationFraction: 0.25, testFraction: 0.2 },
+});
 
 const cleanups: Array<() => Promise<void>> = [];
 after(() => Promise.all(cleanups.map((cleanup) => cleanup())));
@@ -35,7 +39,13 @@ async function trainAndBacktest(market: KlineColumns[]) {
   const { store, cleanup } = await tempStore();
   cleanups.push(cleanup);
   for (const columns of market) await writeKlines(store, columns);
-  const trained = await trainModel({ config, store, backend: 'wasm', fromMs: MARKET.startTimeMs, toMs: MARKET.startTimeMs + MARKET.minutes * MINUTE_MS });
+  const trained = await trainModel({
+    config,
+    store,
+    backend: 'wasm',
+    fromMs: MARKET.startTimeMs,
+    toMs: MARKET.startTimeMs + MARKET.minutes * MINUTE_MS,
+  });
   trained.predictor.dispose();
   const backtest = await runBacktest({ store, model: 'champion', config, randomSimulations: 300 });
   return { store, trained, ...backtest };
@@ -43,7 +53,9 @@ async function trainAndBacktest(market: KlineColumns[]) {
 
 test('trained on the planted lead-lag, the strategy beats no-trade, ridge and random entries after fees on the test period', async (t) => {
   const { store, trained, summary, result } = await trainAndBacktest(generateSyntheticMarket(MARKET));
-  t.diagnostic(`planted: ${summary.verdict} Ridge total ${summary.baselines.ridge.totalNetReturn.toFixed(4)}.`);
+  t.diagnostic(
+    `planted: ${summary.verdict} Ridge total ${summary.baselines.ridge.totalNetReturn.toFixed(4)}.`,
+  );
   assert.ok(trained.thresholds !== null, 'training stored thresholds.json');
   assert.equal(summary.thresholdsSource, 'stored');
   assert.ok(existsSync(summary.report), 'the report was written locally');
@@ -51,11 +63,16 @@ test('trained on the planted lead-lag, the strategy beats no-trade, ridge and ra
   assert.ok(summary.strategy.trades >= 20, `${summary.strategy.trades} trades`);
   assert.ok(summary.strategy.avgNetReturn! > 0);
   assert.deepEqual(result.verdict.beats, { noTrade: true, ridge: true, random: true });
-  assert.ok(summary.pairsClearingFees.every((symbol) => symbol.startsWith('LAG')), 'only laggards can clear fees');
+  assert.ok(
+    summary.pairsClearingFees.every((symbol) => symbol.startsWith('LAG')),
+    'only laggards can clear fees',
+  );
 });
 
 test('on the same market shuffled in time (labels with it) the strategy beats no baseline: no edge from leakage', async (t) => {
-  const { summary, result } = await trainAndBacktest(shuffledMarket(generateSyntheticMarket({ ...MARKET, gapRate: 0 }), 99));
+  const { summary, result } = await trainAndBacktest(
+    shuffledMarket(generateSyntheticMarket({ ...MARKET, gapRate: 0 }), 99),
+  );
   t.diagnostic(`shuffled: ${summary.verdict} Test IC ${JSON.stringify(result.strategy.ic)}`);
   assert.equal(result.verdict.beatsAllBaselines, false);
   assert.equal(result.verdict.beats.random, false);

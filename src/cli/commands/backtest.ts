@@ -26,7 +26,10 @@ export function register(program: Command): void {
           'regression on hand-crafted features and random entries (p-value), and writes a self-contained HTML report.',
       )
       .option('--model <id>', "model id or 'champion'", 'champion')
-      .option('--from <time>', "start of the test period (UTC ISO date or epoch ms; default: the model's test split)")
+      .option(
+        '--from <time>',
+        "start of the test period (UTC ISO date or epoch ms; default: the model's test split)",
+      )
       .option('--to <time>', 'end of the test period, exclusive')
       .option('--report <path>', 'also write the HTML report to this local file (default: printed)')
       .option('--simulations <n>', 'random-entry Monte Carlo runs', '1000'),
@@ -40,7 +43,11 @@ export function register(program: Command): void {
     .action(async (flags: BacktestFlags) => {
       const config = resolveConfig(flags);
       const bar = new cliProgress.SingleBar(
-        { stream: process.stderr, format: 'backtest: predicting |{bar}| {value}/{total} minutes', hideCursor: true },
+        {
+          stream: process.stderr,
+          format: 'backtest: predicting |{bar}| {value}/{total} minutes',
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       let started = false;
@@ -64,6 +71,10 @@ export function register(program: Command): void {
         if (started) bar.stop();
       }
       const { summary, result } = outcome;
-      emit<BacktestSummary>(flags, summary, () => `${renderSummaryText(result)}\n\nreport: ${summary.report}`);
+      emit<BacktestSummary>(
+        flags,
+        summary,
+        () => `${renderSummaryText(result)}\n\nreport: ${summary.report}`,
+      );
     });
 }

@@ -51,13 +51,20 @@ export function handCraftedFeatures(frame: MarketFrame): HandFeatures {
   const featureCount = HAND_FEATURE_NAMES.length;
   const coinCount = frame.symbols.length;
   const values = new Float64Array(frame.length * coinCount * featureCount).fill(Number.NaN);
-  const at = (row: number, coin: number, feature: number): number => (row * coinCount + coin) * featureCount + feature;
+  const at = (row: number, coin: number, feature: number): number =>
+    (row * coinCount + coin) * featureCount + feature;
 
   frame.symbols.forEach((symbol, coin) => {
     const { close, volume, present } = frame.columns[symbol]!;
-    const logClose = Float64Array.from(close, (price, row) => (present[row] === 1 ? Math.log(price) : Number.NaN));
-    const oneMinute = Float64Array.from(logClose, (value, row) => (row > 0 ? value - logClose[row - 1]! : Number.NaN));
-    const logVolume = Float64Array.from(volume, (amount, row) => (present[row] === 1 ? Math.log1p(amount) : Number.NaN));
+    const logClose = Float64Array.from(close, (price, row) =>
+      present[row] === 1 ? Math.log(price) : Number.NaN,
+    );
+    const oneMinute = Float64Array.from(logClose, (value, row) =>
+      row > 0 ? value - logClose[row - 1]! : Number.NaN,
+    );
+    const logVolume = Float64Array.from(volume, (amount, row) =>
+      present[row] === 1 ? Math.log1p(amount) : Number.NaN,
+    );
     for (let row = 0; row < frame.length; row++) {
       if (present[row] !== 1) continue;
       RETURN_LAGS.forEach((lag, k) => {
@@ -67,7 +74,8 @@ export function handCraftedFeatures(frame: MarketFrame): HandFeatures {
         values[at(row, coin, RETURN_LAGS.length + k)] = rollingMoments(oneMinute, window, row)[1];
       });
       // The z-score compares this minute with the hour before it, so the minute does not dilute its own baseline.
-      const [average, std] = row > 0 ? rollingMoments(logVolume, VOLUME_WINDOW, row - 1) : [Number.NaN, Number.NaN];
+      const [average, std] =
+        row > 0 ? rollingMoments(logVolume, VOLUME_WINDOW, row - 1) : [Number.NaN, Number.NaN];
       values[at(row, coin, 6)] = std > 0 ? (logVolume[row]! - average) / std : Number.NaN;
     }
   });
@@ -87,7 +95,8 @@ export function handCraftedFeatures(frame: MarketFrame): HandFeatures {
         count++;
       }
       for (let coin = 0; coin < coinCount; coin++) {
-        if (count > 0 && !Number.isNaN(values[at(row, coin, 0)]!)) values[at(row, coin, target)] = sum / count;
+        if (count > 0 && !Number.isNaN(values[at(row, coin, 0)]!))
+          values[at(row, coin, target)] = sum / count;
       }
     }
   }

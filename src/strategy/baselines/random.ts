@@ -37,10 +37,18 @@ export interface RandomBaselineResult {
 }
 
 /** Every possible entry of a pair in the period: entry row and the price move to its exit (next real candle if missing). */
-function possibleEntries(frame: MarketFrame, symbol: string, period: Period, horizonMinutes: number): { entryRows: number[]; moves: number[] } {
+function possibleEntries(
+  frame: MarketFrame,
+  symbol: string,
+  period: Period,
+  horizonMinutes: number,
+): { entryRows: number[]; moves: number[] } {
   const { close, present } = frame.columns[symbol]!;
   const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
-  const endRow = Math.min(frame.length - horizonMinutes, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
+  const endRow = Math.min(
+    frame.length - horizonMinutes,
+    Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS),
+  );
   const entryRows: number[] = [];
   const moves: number[] = [];
   for (let row = firstRow; row < endRow; row++) {
@@ -58,7 +66,8 @@ export function randomBaseline(input: RandomBaselineInput): RandomBaselineResult
   const seed = input.seed ?? 1;
   const entries = new Map<string, ReturnType<typeof possibleEntries>>();
   for (const { symbol } of input.trades) {
-    if (!entries.has(symbol)) entries.set(symbol, possibleEntries(input.frame, symbol, input.period, input.horizonMinutes));
+    if (!entries.has(symbol))
+      entries.set(symbol, possibleEntries(input.frame, symbol, input.period, input.horizonMinutes));
   }
   const tradable = input.trades.filter((trade) => entries.get(trade.symbol)!.entryRows.length > 0);
 
@@ -80,10 +89,13 @@ export function randomBaseline(input: RandomBaselineInput): RandomBaselineResult
   const avgNetReturns: number[] = [];
   for (let index = 0; index < simulations; index++) {
     const trades = run(index);
-    avgNetReturns.push(trades.length > 0 ? trades.reduce((sum, trade) => sum + trade.netReturn, 0) / trades.length : 0);
+    avgNetReturns.push(
+      trades.length > 0 ? trades.reduce((sum, trade) => sum + trade.netReturn, 0) / trades.length : 0,
+    );
   }
   const target = input.strategyAvgNetReturn;
-  const atLeastAsGood = target === null ? simulations : avgNetReturns.filter((value) => value >= target).length;
+  const atLeastAsGood =
+    target === null ? simulations : avgNetReturns.filter((value) => value >= target).length;
   const ranked = avgNetReturns.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
   const medianIndex = ranked[Math.floor(ranked.length / 2)]?.index ?? 0;
   return {

@@ -25,7 +25,8 @@ export function solveLinear(matrix: Float64Array, rhs: Float64Array): Float64Arr
   const b = Float64Array.from(rhs);
   for (let col = 0; col < n; col++) {
     let pivot = col;
-    for (let row = col + 1; row < n; row++) if (Math.abs(a[row * n + col]!) > Math.abs(a[pivot * n + col]!)) pivot = row;
+    for (let row = col + 1; row < n; row++)
+      if (Math.abs(a[row * n + col]!) > Math.abs(a[pivot * n + col]!)) pivot = row;
     if (pivot !== col) {
       for (let k = 0; k < n; k++) [a[col * n + k], a[pivot * n + k]] = [a[pivot * n + k]!, a[col * n + k]!];
       [b[col], b[pivot]] = [b[pivot]!, b[col]!];
@@ -64,7 +65,8 @@ export function fitRidge(
   const p = features.featureCount;
   const coinCount = features.symbols.length;
   const selected: number[] = [];
-  for (let row = rows.from; row < rows.to; row++) if (usable(features, targets, row, coin)) selected.push(row);
+  for (let row = rows.from; row < rows.to; row++)
+    if (usable(features, targets, row, coin)) selected.push(row);
   if (selected.length <= p * 10) return null;
   const means = new Float64Array(p);
   const stds = new Float64Array(p);
@@ -95,7 +97,13 @@ export function fitRidge(
     }
   }
   for (let i = 0; i < p; i++) gram[i * p + i]! += penalty * selected.length;
-  return { means, stds, coefficients: solveLinear(gram, moment), intercept: targetMean, samples: selected.length };
+  return {
+    means,
+    stds,
+    coefficients: solveLinear(gram, moment),
+    intercept: targetMean,
+    samples: selected.length,
+  };
 }
 
 export function predictRidge(model: RidgeModel, features: HandFeatures, row: number, coin: number): number {
@@ -124,7 +132,8 @@ export function ridgePredictions(
   for (let coin = 0; coin < coinCount; coin++) {
     const model = fitRidge(features, targets, coin, { from: trainRows.from, to: lastTrainRow });
     if (model === null) continue;
-    for (let row = 0; row < frame.length; row++) predictions[row * coinCount + coin] = predictRidge(model, features, row, coin);
+    for (let row = 0; row < frame.length; row++)
+      predictions[row * coinCount + coin] = predictRidge(model, features, row, coin);
   }
   return predictions;
 }

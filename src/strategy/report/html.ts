@@ -18,9 +18,17 @@ export interface ReportInput {
 /** Trades beyond this are summarised, not listed: a month of minute trades would make the file unwieldy. */
 export const MAX_TRADE_ROWS = 500;
 
-const COLORS = { strategy: '#1f6feb', ridge: '#d97706', random: '#6b7280', long: '#15803d', short: '#b91c1c', ideal: '#9ca3af' };
+const COLORS = {
+  strategy: '#1f6feb',
+  ridge: '#d97706',
+  random: '#6b7280',
+  long: '#15803d',
+  short: '#b91c1c',
+  ideal: '#9ca3af',
+};
 
-const pct = (value: number | null, digits = 3): string => (value === null ? '–' : `${(value * 100).toFixed(digits)}%`);
+const pct = (value: number | null, digits = 3): string =>
+  value === null ? '–' : `${(value * 100).toFixed(digits)}%`;
 const num = (value: number | null, digits = 2): string => (value === null ? '–' : value.toFixed(digits));
 const day = (timeMs: number): string => new Date(timeMs).toISOString().slice(5, 16).replace('T', ' ');
 
@@ -51,8 +59,12 @@ function alternativeRow(result: BacktestResult): string {
 
 function thresholdChart(symbol: string, long: SideParams, short: SideParams, feeRatePerSide: number): string {
   const toPoints = (side: SideParams) =>
-    side.curve.filter((point) => point.avgNetReturn !== null).map((point) => [point.threshold, point.avgNetReturn!] as const);
-  const chosen = [long, short].flatMap((side) => (side.chosen ? [[side.chosen.threshold, side.chosen.avgNetReturn!] as const] : []));
+    side.curve
+      .filter((point) => point.avgNetReturn !== null)
+      .map((point) => [point.threshold, point.avgNetReturn!] as const);
+  const chosen = [long, short].flatMap((side) =>
+    side.chosen ? [[side.chosen.threshold, side.chosen.avgNetReturn!] as const] : [],
+  );
   return lineChart({
     title: `${symbol}: validation avg net profit per trade vs threshold (fee ${pct(feeRatePerSide, 2)}/side)`,
     series: [
@@ -91,7 +103,13 @@ function drawdownChart(result: BacktestResult): string {
   const { timesMs, drawdown } = equityCurve(result.strategy.trades);
   return lineChart({
     title: 'Strategy drawdown below its running peak',
-    series: [{ name: 'drawdown', color: COLORS.short, points: [[result.period.fromMs, 0], ...timesMs.map((time, i) => [time, -drawdown[i]!] as const)] }],
+    series: [
+      {
+        name: 'drawdown',
+        color: COLORS.short,
+        points: [[result.period.fromMs, 0], ...timesMs.map((time, i) => [time, -drawdown[i]!] as const)],
+      },
+    ],
     xLabel: 'exit time (UTC)',
     yLabel: 'drawdown',
     xFormat: day,
@@ -103,7 +121,10 @@ function drawdownChart(result: BacktestResult): string {
 function icChart(result: BacktestResult): string {
   return barChart({
     title: 'Test-period IC per coin (Pearson, prediction vs realised return)',
-    bars: result.symbols.map((symbol) => ({ label: symbol.replace(/USDT$/, ''), values: [result.strategy.ic[symbol] ?? null, result.baselines.ridge.ic[symbol] ?? null] })),
+    bars: result.symbols.map((symbol) => ({
+      label: symbol.replace(/USDT$/, ''),
+      values: [result.strategy.ic[symbol] ?? null, result.baselines.ridge.ic[symbol] ?? null],
+    })),
     seriesNames: ['model', 'ridge'],
     colors: [COLORS.strategy, COLORS.ridge],
     yFormat: (value) => value.toFixed(3),
@@ -118,9 +139,27 @@ function calibrationChart(result: BacktestResult): string {
   return lineChart({
     title: 'Calibration on the test period: mean realised vs mean predicted, decile bins',
     series: [
-      { name: 'raw prediction', color: COLORS.random, points: raw.map((bin) => [bin.meanPredicted, bin.meanRealised] as const), markers: true },
-      { name: 'calibrated prediction', color: COLORS.strategy, points: calibrated.map((bin) => [bin.meanPredicted, bin.meanRealised] as const), markers: true },
-      { name: 'perfect calibration', color: COLORS.ideal, points: [[low, low], [high, high]], dashed: true },
+      {
+        name: 'raw prediction',
+        color: COLORS.random,
+        points: raw.map((bin) => [bin.meanPredicted, bin.meanRealised] as const),
+        markers: true,
+      },
+      {
+        name: 'calibrated prediction',
+        color: COLORS.strategy,
+        points: calibrated.map((bin) => [bin.meanPredicted, bin.meanRealised] as const),
+        markers: true,
+      },
+      {
+        name: 'perfect calibration',
+        color: COLORS.ideal,
+        points: [
+          [low, low],
+          [high, high],
+        ],
+        dashed: true,
+      },
     ],
     xLabel: 'mean predicted return in bin',
     yLabel: 'mean realised return',
@@ -132,14 +171,22 @@ function calibrationChart(result: BacktestResult): string {
 function randomHistogram(result: BacktestResult): string {
   const { avgNetReturns, pValue } = result.baselines.random;
   const strategyAvg = result.strategy.overall.avgNetReturn;
-  if (avgNetReturns.length === 0 || strategyAvg === null) return '<p>No random-entry simulation: the strategy made no trade.</p>';
+  if (avgNetReturns.length === 0 || strategyAvg === null)
+    return '<p>No random-entry simulation: the strategy made no trade.</p>';
   const sorted = [...avgNetReturns].sort((a, b) => a - b);
   const quantiles = sorted.map((value, i) => [value, (i + 1) / sorted.length] as const);
   return lineChart({
     title: `Random entries (same pairs and sides): avg net return CDF, p = ${pValue.toFixed(4)}`,
     series: [
       { name: `${sorted.length} random runs`, color: COLORS.random, points: quantiles },
-      { name: 'strategy', color: COLORS.strategy, points: [[strategyAvg, 0], [strategyAvg, 1]] },
+      {
+        name: 'strategy',
+        color: COLORS.strategy,
+        points: [
+          [strategyAvg, 0],
+          [strategyAvg, 1],
+        ],
+      },
     ],
     xLabel: 'avg net return per trade',
     yLabel: 'share of runs',
@@ -156,7 +203,8 @@ function tradeTable(result: BacktestResult): string {
         `<tr><td>${isoMinute(trade.entryTimeMs)}</td><td>${isoMinute(trade.exitFilledTimeMs)}${trade.lateExit ? ' (late: exit candle missing)' : ''}</td><td>${trade.symbol}</td><td class="${trade.side}">${trade.side}</td><td>${pct(trade.calibratedPrediction)}</td><td>${pct(trade.threshold)}</td><td>${trade.entryPrice}</td><td>${trade.exitPrice}</td><td>${pct(trade.priceMove)}</td><td class="${trade.netReturn > 0 ? 'win' : 'loss'}">${pct(trade.netReturn)}</td></tr>`,
     )
     .join('');
-  const more = trades.length > MAX_TRADE_ROWS ? `<p>First ${MAX_TRADE_ROWS} of ${trades.length} trades shown.</p>` : '';
+  const more =
+    trades.length > MAX_TRADE_ROWS ? `<p>First ${MAX_TRADE_ROWS} of ${trades.length} trades shown.</p>` : '';
   // A trade enters at the close of its entry candle and exits at the close of its exit candle; both are named by open time.
   return `<table class="trades"><tr><th>entry candle (UTC)</th><th>exit candle (UTC)</th><th>pair</th><th>side</th><th>signal</th><th>threshold</th><th>entry price</th><th>exit price</th><th>price move</th><th>net return</th></tr>${rows}</table>${more}`;
 }
@@ -164,7 +212,9 @@ function tradeTable(result: BacktestResult): string {
 function pairTable(result: BacktestResult): string {
   const rows = result.symbols.map((symbol) => {
     const pair = result.strategy.params.pairs[symbol];
-    const thresholds = pair ? `long ≥ ${pair.long.threshold === null ? 'none' : pct(pair.long.threshold)}, short ≤ ${pair.short.threshold === null ? 'none' : pct(pair.short.threshold)}` : 'not traded';
+    const thresholds = pair
+      ? `long ≥ ${pair.long.threshold === null ? 'none' : pct(pair.long.threshold)}, short ≤ ${pair.short.threshold === null ? 'none' : pct(pair.short.threshold)}`
+      : 'not traded';
     return metricsRow(symbol, result.strategy.perPair[symbol]!, escapeXml(thresholds));
   });
   return `<table>${METRICS_HEADER}${rows.join('')}</table>`;
@@ -187,9 +237,19 @@ export function renderReportHtml(input: ReportInput): string {
   });
   const thresholdCharts = result.symbols
     .filter((symbol) => !withoutSignal.includes(symbol))
-    .map((symbol) => thresholdChart(symbol, strategy.params.pairs[symbol]!.long, strategy.params.pairs[symbol]!.short, result.feeRatePerSide))
+    .map((symbol) =>
+      thresholdChart(
+        symbol,
+        strategy.params.pairs[symbol]!.long,
+        strategy.params.pairs[symbol]!.short,
+        result.feeRatePerSide,
+      ),
+    )
     .join('');
-  const noSignalNote = withoutSignal.length > 0 ? `<p>No validation predictions (never traded): ${withoutSignal.map(escapeXml).join(', ')}.</p>` : '';
+  const noSignalNote =
+    withoutSignal.length > 0
+      ? `<p>No validation predictions (never traded): ${withoutSignal.map(escapeXml).join(', ')}.</p>`
+      : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${STYLE}</style></head>
 <body>

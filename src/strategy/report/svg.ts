@@ -46,7 +46,10 @@ function extent(values: number[]): [number, number] {
   return [low, high];
 }
 
-const plain = (value: number): string => (Math.abs(value) >= 1000 || (Math.abs(value) < 0.01 && value !== 0) ? value.toExponential(1) : String(+value.toFixed(3)));
+const plain = (value: number): string =>
+  Math.abs(value) >= 1000 || (Math.abs(value) < 0.01 && value !== 0)
+    ? value.toExponential(1)
+    : String(+value.toFixed(3));
 
 function frame(title: string, width: number, height: number, body: string): string {
   return (
@@ -79,16 +82,25 @@ export function lineChart(options: LineChartOptions): string {
     );
   }
   for (const rule of options.yRules ?? []) {
-    parts.push(`<line class="rule" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${sy(rule).toFixed(1)}" y2="${sy(rule).toFixed(1)}"/>`);
+    parts.push(
+      `<line class="rule" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${sy(rule).toFixed(1)}" y2="${sy(rule).toFixed(1)}"/>`,
+    );
   }
   options.series.forEach((series, index) => {
     const points = series.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     if (series.line !== false && points.length > 0) {
-      const path = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join('');
-      parts.push(`<path class="series" d="${path}" stroke="${series.color}"${series.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
+      const path = points
+        .map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
+        .join('');
+      parts.push(
+        `<path class="series" d="${path}" stroke="${series.color}"${series.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+      );
     }
     if (series.markers) {
-      for (const [x, y] of points) parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${series.color}"/>`);
+      for (const [x, y] of points)
+        parts.push(
+          `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${series.color}"/>`,
+        );
     }
     const legendY = MARGIN.top + 4 + index * 14;
     parts.push(
@@ -109,7 +121,15 @@ export interface Bar {
 }
 
 /** Grouped bars (one group per label, one bar per series), with a zero line. */
-export function barChart(options: { title: string; bars: readonly Bar[]; seriesNames: readonly string[]; colors: readonly string[]; yFormat?: (value: number) => string; width?: number; height?: number }): string {
+export function barChart(options: {
+  title: string;
+  bars: readonly Bar[];
+  seriesNames: readonly string[];
+  colors: readonly string[];
+  yFormat?: (value: number) => string;
+  width?: number;
+  height?: number;
+}): string {
   const width = options.width ?? 560;
   const height = options.height ?? 280;
   const yFormat = options.yFormat ?? plain;
@@ -128,7 +148,9 @@ export function barChart(options: { title: string; bars: readonly Bar[]; seriesN
       `<text class="tick" x="${MARGIN.left - 6}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${escapeXml(yFormat(y))}</text>`,
     );
   }
-  parts.push(`<line class="rule" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}"/>`);
+  parts.push(
+    `<line class="rule" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${sy(0).toFixed(1)}" y2="${sy(0).toFixed(1)}"/>`,
+  );
   options.bars.forEach((bar, group) => {
     const groupX = MARGIN.left + group * groupWidth + groupWidth * 0.1;
     bar.values.forEach((value, series) => {
@@ -139,7 +161,9 @@ export function barChart(options: { title: string; bars: readonly Bar[]; seriesN
         `<path class="bar" d="M${x.toFixed(1)},${top.toFixed(1)}h${barWidth.toFixed(1)}v${Math.abs(sy(value) - sy(0)).toFixed(1)}h${(-barWidth).toFixed(1)}Z" fill="${options.colors[series]}"><title>${escapeXml(`${bar.label} ${options.seriesNames[series]}: ${yFormat(value)}`)}</title></path>`,
       );
     });
-    parts.push(`<text class="tick" x="${(groupX + groupWidth * 0.4).toFixed(1)}" y="${height - MARGIN.bottom + 16}" text-anchor="middle">${escapeXml(bar.label)}</text>`);
+    parts.push(
+      `<text class="tick" x="${(groupX + groupWidth * 0.4).toFixed(1)}" y="${height - MARGIN.bottom + 16}" text-anchor="middle">${escapeXml(bar.label)}</text>`,
+    );
   });
   options.seriesNames.forEach((name, index) => {
     const legendY = MARGIN.top + 4 + index * 14;

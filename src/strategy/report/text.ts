@@ -2,12 +2,19 @@
 import type { BacktestResult } from '../evaluate.js';
 import type { PerformanceMetrics } from '../performance.js';
 
-const pct = (value: number | null, digits = 3): string => (value === null ? '-' : `${(value * 100).toFixed(digits)}%`);
+const pct = (value: number | null, digits = 3): string =>
+  value === null ? '-' : `${(value * 100).toFixed(digits)}%`;
 const num = (value: number | null): string => (value === null ? '-' : value.toFixed(3));
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 const HEADER = ['', 'trades', 'hit', 'avg net', 'total net', 'sharpe', 'max DD', 'exposure'];
@@ -29,11 +36,19 @@ export function renderSummaryText(result: BacktestResult): string {
     cells('strategy', strategy.overall),
     ...(result.calibrationAlternative === null
       ? []
-      : [cells(`  ${result.calibrationAlternative.calibrated ? 'calibrated' : 'raw'} instead`, result.calibrationAlternative.overall)]),
+      : [
+          cells(
+            `  ${result.calibrationAlternative.calibrated ? 'calibrated' : 'raw'} instead`,
+            result.calibrationAlternative.overall,
+          ),
+        ]),
     cells('no trade', baselines.noTrade),
     cells('ridge', baselines.ridge.overall),
     cells(`random (p=${baselines.random.pValue.toFixed(3)})`, baselines.random.metrics),
   ]);
-  const perPair = table([HEADER, ...result.symbols.map((symbol) => cells(symbol, strategy.perPair[symbol]!))]);
+  const perPair = table([
+    HEADER,
+    ...result.symbols.map((symbol) => cells(symbol, strategy.perPair[symbol]!)),
+  ]);
   return `${overall}\n\nper pair:\n${perPair}\n\n${result.verdict.summary}`;
 }
