@@ -29,6 +29,14 @@ const COLORS = {
 
 const pct = (value: number | null, digits = 3): string =>
   value === null ? '–' : `${(value * 100).toFixed(digits)}%`;
+/** A percent axis formatter with enough decimals that neighbouring ticks over `values` differ. */
+function percentAxis(values: readonly number[]): (value: number) => string {
+  const finite = values.filter(Number.isFinite);
+  // span / 5 ticks, in percent
+  const tickStep = finite.length > 1 ? (Math.max(...finite) - Math.min(...finite)) * 20 : 1;
+  return (value) => pct(value, Math.min(6, Math.max(1, Math.ceil(-Math.log10(tickStep)) + 1)));
+}
+
 const num = (value: number | null, digits = 2): string => (value === null ? '–' : value.toFixed(digits));
 const day = (timeMs: number): string => new Date(timeMs).toISOString().slice(5, 16).replace('T', ' ');
 
@@ -74,8 +82,8 @@ function thresholdChart(symbol: string, long: SideParams, short: SideParams, fee
     ],
     xLabel: 'threshold (predicted return)',
     yLabel: 'avg net return per trade',
-    xFormat: (value) => pct(value, 2),
-    yFormat: (value) => pct(value, 2),
+    xFormat: percentAxis([...long.curve, ...short.curve].map((point) => point.threshold)),
+    yFormat: percentAxis([...long.curve, ...short.curve].map((point) => point.avgNetReturn ?? Number.NaN)),
     yRules: [0],
   });
 }
@@ -163,8 +171,8 @@ function calibrationChart(result: BacktestResult): string {
     ],
     xLabel: 'mean predicted return in bin',
     yLabel: 'mean realised return',
-    xFormat: (value) => pct(value, 2),
-    yFormat: (value) => pct(value, 2),
+    xFormat: percentAxis([low, high]),
+    yFormat: percentAxis([low, high]),
   });
 }
 

@@ -26,7 +26,7 @@ export interface LineChartOptions {
   height?: number;
 }
 
-const MARGIN = { top: 28, right: 16, bottom: 42, left: 70 };
+const MARGIN = { top: 44, right: 34, bottom: 42, left: 70 };
 const TICKS = 5;
 
 export function escapeXml(text: string): string {
@@ -56,6 +56,18 @@ function frame(title: string, width: number, height: number, body: string): stri
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">` +
     `<text x="${width / 2}" y="16" text-anchor="middle" class="chart-title">${escapeXml(title)}</text>${body}</svg>`
   );
+}
+
+/** One row of legend entries between the title and the plot, so it never hides data. */
+function legend(entries: readonly (readonly [string, string])[]): string {
+  let x = MARGIN.left;
+  return entries
+    .map(([name, color]) => {
+      const entry = `<rect x="${x}" y="27" width="10" height="6" fill="${color}"/><text class="legend" x="${x + 14}" y="33">${escapeXml(name)}</text>`;
+      x += 24 + name.length * 5.5;
+      return entry;
+    })
+    .join('');
 }
 
 export function lineChart(options: LineChartOptions): string {
@@ -102,12 +114,8 @@ export function lineChart(options: LineChartOptions): string {
           `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${series.color}"/>`,
         );
     }
-    const legendY = MARGIN.top + 4 + index * 14;
-    parts.push(
-      `<rect x="${MARGIN.left + 8}" y="${legendY}" width="10" height="3" fill="${series.color}"/>`,
-      `<text class="legend" x="${MARGIN.left + 22}" y="${legendY + 5}">${escapeXml(series.name)}</text>`,
-    );
   });
+  parts.push(legend(options.series.map((series) => [series.name, series.color])));
   parts.push(
     `<text class="axis" x="${MARGIN.left + plotWidth / 2}" y="${height - 6}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
     `<text class="axis" transform="translate(14 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
@@ -165,12 +173,6 @@ export function barChart(options: {
       `<text class="tick" x="${(groupX + groupWidth * 0.4).toFixed(1)}" y="${height - MARGIN.bottom + 16}" text-anchor="middle">${escapeXml(bar.label)}</text>`,
     );
   });
-  options.seriesNames.forEach((name, index) => {
-    const legendY = MARGIN.top + 4 + index * 14;
-    parts.push(
-      `<rect x="${MARGIN.left + 8}" y="${legendY}" width="10" height="8" fill="${options.colors[index]}"/>`,
-      `<text class="legend" x="${MARGIN.left + 22}" y="${legendY + 8}">${escapeXml(name)}</text>`,
-    );
-  });
+  parts.push(legend(options.seriesNames.map((name, index) => [name, options.colors[index]!])));
   return frame(options.title, width, height, parts.join(''));
 }
