@@ -210,8 +210,18 @@ function verdictOf(strategy: ContenderResult, ridge: ContenderResult, random: Ra
 
 export function evaluateBacktest(input: EvaluateInput): BacktestResult {
   const { frame, splits } = input;
-  // The thresholds were chosen for the model's horizon; the ridge is held to the same one.
-  const config = { ...input.config, horizonMinutes: input.modelStrategy.horizonMinutes };
+  // Every contender trades under the rules the model's thresholds were chosen with: same horizon, fee,
+  // overlap rule and minimum trade count.
+  const { modelStrategy } = input;
+  const config = {
+    horizonMinutes: modelStrategy.horizonMinutes,
+    strategy: {
+      ...input.config.strategy,
+      feeRatePerSide: modelStrategy.feeRatePerSide,
+      overlap: modelStrategy.overlap,
+      minTrades: modelStrategy.minTrades,
+    },
+  };
   const targets = forwardReturns(frame, config.horizonMinutes);
   const strategy = contender(frame, targets, input.modelPredictions, input.modelStrategy, splits.test);
 

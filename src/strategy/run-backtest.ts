@@ -16,7 +16,7 @@ import { loadPredictor, type Predictor } from '../model/predictor.js';
 import { getModelFile, resolveModelId } from '../model/registry.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { MINUTE_MS } from '../time.js';
+import { isoMinute, MINUTE_MS } from '../time.js';
 import { evaluateBacktest, type BacktestResult, type Splits } from './evaluate.js';
 import { fitStrategyOnFrame } from './fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from './params.js';
@@ -36,6 +36,8 @@ export interface RunBacktestOptions {
   /** A local file to write the report to, besides the store. */
   reportPath?: string;
   randomSimulations?: number;
+  /** Told when the results will not be honest out-of-sample numbers. */
+  onWarning?: (message: string) => void;
   /** Predicted minutes so far, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
   nowMs?: number;
@@ -57,6 +59,8 @@ export interface BacktestSummary {
   report: string;
   /** The report's key in the object store. */
   reportKey: string;
+  /** True when the period overlaps the model's training or validation data. */
+  inSample: boolean;
   /** Where the thresholds came from: the model's thresholds.json, or fitted now on its validation split. */
   thresholdsSource: 'stored' | 'fitted';
 }
@@ -141,6 +145,12 @@ export async function runBacktest(
       );
     }
     const splits: Splits = { train: meta.split.train, validation: meta.split.validation, test };
+    const inSample = test.fromMs < splits.validation.toMs && test.toMs > splits.train.fromMs;
+    if (inSample) {
+      options.onWarning?.(
+        `the period ${isoMinute(test.fromMs)}..${isoMinute(test.toMs)} overlaps the model's training or validation data: its results are in-sample`,
+      );
+    }
     const horizonMs = meta.horizonMinutes * MINUTE_MS;
     const frameFromMs = Math.min(splits.train.fromMs, test.fromMs - (meta.windowMinutes + 1) * MINUTE_MS);
     const frame = await readFrame(store, meta.symbols, frameFromMs, test.toMs + horizonMs);
@@ -193,6 +203,7 @@ export async function runBacktest(
       verdict: result.verdict.summary,
       report: localPath,
       reportKey: key,
+      inSample,
       thresholdsSource: stored === undefined ? 'fitted' : 'stored',
     };
     return { summary, result };

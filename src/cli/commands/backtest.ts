@@ -1,19 +1,20 @@
 /** `alpha15 backtest`: replays a model's test period through the live decision step and reports the truth. */
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { openStore } from '../../store/open-store.js';
+import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
 import { runBacktest, type BacktestSummary } from '../../strategy/run-backtest.js';
 import { renderSummaryText } from '../../strategy/report/text.js';
 import { parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
-import { emit } from '../output.js';
+import { emit, log } from '../output.js';
 
 interface BacktestFlags extends CommonOptions {
   model: string;
   from?: string;
   to?: string;
   report?: string;
-  simulations?: string;
+  simulations: number;
 }
 
 export function register(program: Command): void {
@@ -31,8 +32,15 @@ export function register(program: Command): void {
         "start of the test period (UTC ISO date or epoch ms; default: the model's test split)",
       )
       .option('--to <time>', 'end of the test period, exclusive')
-      .option('--report <path>', 'also write the HTML report to this local file (default: printed)')
-      .option('--simulations <n>', 'random-entry Monte Carlo runs', '1000'),
+      .option('--report <path>',
+        'local file for the HTML report (default: the store copy for a file:// store, else ./alpha15-reports/<id>/backtest.html)',
+      )')
+      .option(
+        '--simulations <n>',
+        'random-entry Monte Carlo runs',
+        simulationCount,
+        DEFAULT_RANDOM_SIMULATIONS,
+      ),
   )
     .addHelpText(
       'after',
@@ -60,7 +68,8 @@ export function register(program: Command): void {
           fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
           toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
           reportPath: flags.report,
-          randomSimulations: Number(flags.simulations),
+          randomSimulations: flags.simulations,
+          onWarning: (message) => log(`alpha15: warning: ${message}`),
           onProgress: (done, total) => {
             if (!started) bar.start(total, 0);
             started = true;
@@ -77,4 +86,12 @@ export function register(program: Command): void {
         () => `${renderSummaryText(result)}\n\nreport: ${summary.report}`,
       );
     });
+}
+
+/** At least 19 runs, or no result could reach p < 0.05. */
+function simulationCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 19)
+    throw new InvalidArgumentError(`--simulations needs a whole number of at least 19, got "${value}"`);
+  return count;
 }
