@@ -32,9 +32,10 @@ export function register(program: Command): void {
         "start of the test period (UTC ISO date or epoch ms; default: the model's test split)",
       )
       .option('--to <time>', 'end of the test period, exclusive')
-      .option('--report <path>',
+      .option(
+        '--report <path>',
         'local file for the HTML report (default: the store copy for a file:// store, else ./alpha15-reports/<id>/backtest.html)',
-      )')
+      )
       .option(
         '--simulations <n>',
         'random-entry Monte Carlo runs',
