@@ -4,31 +4,21 @@ import { configSchema } from '../../src/config/schema.js';
 import { forwardReturns } from '../../src/features/targets.js';
 import { evaluateBacktest } from '../../src/strategy/evaluate.js';
 import { fitStrategyOnFrame } from '../../src/strategy/fit.js';
-import { knownSignal, plantedFrame, plantedSplits, shuffledInTime } from './planted-signal.js';
+import {
+  backtestPredictions,
+  knownSignal,
+  plantedFrame,
+  plantedSplits,
+  shuffledInTime,
+} from './planted-signal.js';
 
 const config = configSchema.parse({ symbols: ['LEADUSDT', 'LAGAUSDT', 'LAGBUSDT', 'LAGCUSDT'] });
 const frame = plantedFrame();
 const splits = plantedSplits(frame);
 const targets = forwardReturns(frame, config.horizonMinutes);
 
-function backtestWith(predictions: Float64Array) {
-  const modelStrategy = fitStrategyOnFrame({
-    symbols: frame.symbols,
-    frameStartTimeMs: frame.startTimeMs,
-    predictions,
-    targets,
-    period: splits.validation,
-    config,
-  });
-  return evaluateBacktest({
-    frame,
-    modelPredictions: predictions,
-    modelStrategy,
-    splits,
-    config,
-    randomSimulations: 300,
-  });
-}
+const backtestWith = (predictions: Float64Array) =>
+  backtestPredictions(frame, predictions, { randomSimulations: 300 });
 
 test('with the planted signal the strategy clears fees and beats no-trade, ridge and random entries on the test period', () => {
   const result = backtestWith(knownSignal(frame));

@@ -4,13 +4,15 @@
  * be tested against a known answer without training a network.
  */
 import { alignToGrid } from '../../src/lake/grid.js';
-import type { TargetMatrix } from '../../src/features/targets.js';
+import { configSchema } from '../../src/config/schema.js';
+import { forwardReturns, type TargetMatrix } from '../../src/features/targets.js';
 import type { MarketFrame } from '../../src/lake/frame.js';
 import { allocateColumns } from '../../src/market/kline-columns.js';
 import type { KlineColumns } from '../../src/market/kline.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
 import { mulberry32, shuffleInPlace } from '../../src/random.js';
-import type { Splits } from '../../src/strategy/evaluate.js';
+import { evaluateBacktest, type BacktestResult, type Splits } from '../../src/strategy/evaluate.js';
+import { fitStrategyOnFrame } from '../../src/strategy/fit.js';
 import { MINUTE_MS } from '../../src/time.js';
 
 export const PLANTED: SyntheticMarketOptions = {
@@ -117,4 +119,33 @@ export function plantedSplits(frame: MarketFrame): Splits {
     validation: { fromMs: at(2 * quarter + 60), toMs: at(3 * quarter) },
     test: { fromMs: at(3 * quarter + 60), toMs: at(frame.length - 15) },
   };
+}
+
+/**
+ * The backtest of `predictions` on a planted frame, thresholds fitted on its validation quarter the way
+ * training does: the strategy core end to end without a network.
+ */
+export function backtestPredictions(
+  frame: MarketFrame,
+  predictions: Float64Array,
+  options: { randomSimulations: number; compareCalibration?: boolean },
+): BacktestResult {
+  const config = configSchema.parse({});
+  const splits = plantedSplits(frame);
+  const modelStrategy = fitStrategyOnFrame({
+    symbols: frame.symbols,
+    frameStartTimeMs: frame.startTimeMs,
+    predictions,
+    targets: forwardReturns(frame, config.horizonMinutes),
+    period: splits.validation,
+    config,
+  });
+  return evaluateBacktest({
+    frame,
+    modelPredictions: predictions,
+    modelStrategy,
+    splits,
+    config,
+    ...options,
+  });
 }

@@ -1,47 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-import { configSchema } from '../../src/config/schema.js';
-import { forwardReturns } from '../../src/features/targets.js';
-import { evaluateBacktest } from '../../src/strategy/evaluate.js';
-import { fitStrategyOnFrame } from '../../src/strategy/fit.js';
 import { renderReportHtml } from '../../src/strategy/report/html.js';
 import { renderSummaryText } from '../../src/strategy/report/text.js';
+import { launchChromiumOrSkip, watchPageProblems } from '../support/browser.js';
 import { REPO_ROOT } from '../support/shared-data.js';
-import { knownSignal, plantedFrame, plantedSplits } from './planted-signal.js';
+import { backtestPredictions, knownSignal, plantedFrame } from './planted-signal.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output', 'strategy');
 
-function plantedResult() {
-  const config = configSchema.parse({});
-  const frame = plantedFrame();
-  const splits = plantedSplits(frame);
-  const predictions = knownSignal(frame);
-  const modelStrategy = fitStrategyOnFrame({
-    symbols: frame.symbols,
-    frameStartTimeMs: frame.startTimeMs,
-    predictions,
-    targets: forwardReturns(frame, config.horizonMinutes),
-    period: splits.validation,
-    config,
-  });
-  return evaluateBacktest({
-    frame,
-    modelPredictions: predictions,
-    modelStrategy,
-    splits,
-    config,
-    randomSimulations: 200,
-    compareCalibration: true,
-  });
-}
-
-const result = plantedResult();
+const frame = plantedFrame();
+const result = backtestPredictions(frame, knownSignal(frame), {
+  randomSimulations: 200,
+  compareCalibration: true,
+});
 const html = renderReportHtml({ result, modelId: 'planted-signal', generatedAtMs: Date.UTC(2026, 1, 1) });
 
 test('the report is one self-contained file: no script, stylesheet or image fetched from anywhere', () => {
@@ -58,39 +32,14 @@ test('the terminal summary lists the strategy, the three baselines, every pair a
 });
 
 test('the report renders in chromium with every chart drawn and no console error; a screenshot is written', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    console.error(
-      `\n*** SKIPPING the browser check of the backtest report: ${CHROMIUM} is missing (apt-get install chromium) ***\n`,
-    );
-    t.skip(`${CHROMIUM} is missing`);
-    return;
-  }
-  await mkdir(OUTPUT_DIR, { recursive: true });
-  const reportFile = path.join(OUTPUT_DIR, 'backtest.html');
-  await writeFile(reportFile, html);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromiumOrSkip(t, 'the backtest report');
+  if (browser === undefined) return;
   try {
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    const reportFile = path.join(OUTPUT_DIR, 'backtest.html');
+    await writeFile(reportFile, html);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning')
-        problems.push(`${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:')) problems.push(`network request: ${request.url()}`);
-    });
+    const problems = watchPageProblems(page, 'file:');
     await page.goto(pathToFileURL(reportFile).href, { waitUntil: 'load' });
 
     assert.match((await page.textContent('#verdict')) ?? '', /clear fees/);

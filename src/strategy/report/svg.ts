@@ -98,7 +98,7 @@ export function lineChart(options: LineChartOptions): string {
       `<line class="rule" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${sy(rule).toFixed(1)}" y2="${sy(rule).toFixed(1)}"/>`,
     );
   }
-  options.series.forEach((series, index) => {
+  options.series.forEach((series) => {
     const points = series.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     if (series.line !== false && points.length > 0) {
       const path = points
