@@ -48,10 +48,11 @@ test('on the real February 2026 month the backtest report is produced and states
         '200',
         '--json',
       ],
-      // A CLI that printed its result but never exits is a bug too: fail instead of hanging the suite.
+      // cpu: the CLI only runs inference of this tiny model (seconds), and this test is about the backtest,
+      // not the backend. A CLI that printed its result but never exits is a bug too: fail instead of hanging.
       {
         cwd: REPO_ROOT,
-        env: { ...process.env, ALPHA15_BACKEND: 'wasm' },
+        env: { ...process.env, ALPHA15_BACKEND: 'cpu' },
         maxBuffer: 16 * 1024 * 1024,
         timeout: 180_000,
       },
