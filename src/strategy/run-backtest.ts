@@ -65,6 +65,7 @@ export interface BacktestSummary {
   thresholdsSource: 'stored' | 'fitted';
 }
 
+/** The report's key in the store; the summary JSON sits beside it as backtest.json. */
 export function reportKey(modelId: string): string {
   return `reports/${modelId}/backtest.html`;
 }
@@ -206,6 +207,8 @@ export async function runBacktest(
       inSample,
       thresholdsSource: stored === undefined ? 'fitted' : 'stored',
     };
+    // Machine-readable beside the report, for dashboards and later comparisons of models.
+    await store.put(key.replace(/\.html$/, '.json'), JSON.stringify(summary, null, 2));
     return { summary, result };
   } finally {
     predictor.dispose();

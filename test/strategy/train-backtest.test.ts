@@ -60,6 +60,8 @@ test('trained on the planted lead-lag, the strategy beats no-trade, ridge and ra
   assert.equal(summary.thresholdsSource, 'stored');
   assert.ok(existsSync(summary.report), 'the report was written locally');
   assert.ok((await store.get(summary.reportKey)) !== undefined, 'and to the store');
+  const stored = await store.get(summary.reportKey.replace(/\.html$/, '.json'));
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(stored)), summary, 'with its summary beside it');
   assert.ok(summary.strategy.trades >= 20, `${summary.strategy.trades} trades`);
   assert.ok(summary.strategy.avgNetReturn! > 0);
   assert.deepEqual(result.verdict.beats, { noTrade: true, ridge: true, random: true });
