@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
 import { registerWasmGradients } from './wasm-gradients.js';
-import { enableNodeWasmThreads } from './wasm-threads.js';
+import { enableNodeWasmThreads, withThreadPoolSize } from './wasm-threads.js';
 
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -144,7 +144,7 @@ async function initialiseWasm(options: BackendOptions): Promise<BackendInfo> {
   const threaded = threads > 1 && enableNodeWasmThreads();
   wasm.setThreadsCount(threads);
   registerWasmGradients();
-  await setBackendOrThrow('wasm');
+  await withThreadPoolSize(threads, () => setBackendOrThrow('wasm'));
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return { name: 'wasm', threads: threaded ? wasm.getThreadsCount() : 1, simd };
 }

@@ -18,6 +18,9 @@ const require = createRequire(import.meta.url);
 /** The CommonJS exports object the wasm bundle reads `Worker` from when its runtime starts. */
 const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
 
+/** The CommonJS `os` module, whose `cpus()` the wasm runtime asks for the core count. */
+const os = require('node:os') as typeof import('node:os');
+
 let enabled: boolean | undefined;
 
 /**
@@ -41,11 +44,19 @@ function install(): boolean {
   const NodeWorker = workerThreads.Worker;
 
   class PthreadWorker extends NodeWorker {
+    private readonly pthread: boolean;
+
     constructor(filename: string | URL, options?: WorkerOptions) {
       const isEmscriptenBlob = typeof filename === 'string' && filename.startsWith('blob:');
       super(isEmscriptenBlob ? workerSource : filename, isEmscriptenBlob ? { ...options, eval: true } : options);
+      this.pthread = isEmscriptenBlob;
       // Pthread workers idle in the pool for the life of the backend; they must not keep Node running.
       if (isEmscriptenBlob) this.unref();
+    }
+
+    /** Emscripten re-refs a pthread worker each time it hands it work; for a pool worker that would pin Node. */
+    override ref(): void {
+      if (!this.pthread) super.ref();
     }
 
     override postMessage(message: unknown, transferList?: Parameters<InstanceType<typeof NodeWorker>['postMessage']>[1]): void {
@@ -73,5 +84,24 @@ function sharedWasmMemoryWorks(): boolean {
     return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Runs the wasm backend's initialisation so that its thread pool gets `threads` threads.
+ *
+ * The backend sizes XNNPACK's pool as min(requested, logical cores / 2), assuming two hyperthreads per
+ * core (tfjs-backend-wasm/src/cc/backend.cc). On a 2-vCPU machine that caps the pool at one thread, so
+ * for the duration of the initialisation the runtime is told there are twice as many logical cores as
+ * threads requested.
+ */
+export async function withThreadPoolSize<T>(threads: number, initialise: () => Promise<T>): Promise<T> {
+  const cpus = os.cpus;
+  const reported = cpus();
+  os.cpus = () => Array.from({ length: 2 * threads }, (_, index) => reported[index % reported.length]!);
+  try {
+    return await initialise();
+  } finally {
+    os.cpus = cpus;
   }
 }
