@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import {
+  CreateTrainingJobCommand,
+  ListTrainingJobsCommand,
+  SageMakerClient,
+  SageMakerServiceException,
+  type TrainingJobStatus,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { TRAINING_METRIC_DEFINITIONS } from '../../training-container/metric-lines.js';
+import { parseHyperparameters } from '../../training-container/sagemaker-contract.js';
+import {
+  SageMakerThrottledError,
+  startTrainingIfIdle,
+  type TrainingJobSettings,
+} from '../../lambdas/training-trigger/start-training.js';
+import { lambdaContext, objectCreatedEvent } from './support/events.js';
+
+const HOUR_MS = 3_600_000;
+const NOW_MS = Date.parse('2026-11-24T18:30:20Z');
+const settings: TrainingJobSettings = {
+  bucketName: 'alpha15-lake',
+  storeUrl: 's3://alpha15-lake',
+  symbols: ['BTCUSDT', 'ETHUSDT'],
+  jobRoleArn: 'arn:aws:iam::123456789012:role/alpha15-job',
+  imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/alpha15:latest',
+  instanceType: 'ml.g5.xlarge',
+  volumeSizeGb: 30,
+  maxRuntimeSeconds: 4 * 3600,
+  maxWaitSeconds: 8 * 3600,
+  retrainMinIntervalMs: 24 * HOUR_MS,
+  lookbackDays: 90,
+  jobPrefix: 'alpha15-',
+  curatedPrefix: 'curated/klines/',
+  requestPrefix: 'requests/training/',
+  outputPrefix: 'sagemaker/output/',
+  checkpointPrefix: 'sagemaker/checkpoints/',
+  metricDefinitions: TRAINING_METRIC_DEFINITIONS,
+};
+const NEW_PARTITION = 'curated/klines/symbol=BTCUSDT/date=2026-11-24/klines.parquet';
+
+const sagemaker = mockClient(SageMakerClient);
+beforeEach(() => sagemaker.reset());
+afterEach(() => sagemaker.reset());
+
+function jobs(...list: { name: string; status: TrainingJobStatus; startedMs: number }[]) {
+  return {
+    TrainingJobSummaries: list.map((job) => ({
+      TrainingJobName: job.name,
+      TrainingJobArn: `arn:aws:sagemaker:eu-west-1:123456789012:training-job/${job.name}`,
+      TrainingJobStatus: job.status,
+      CreationTime: new Date(job.startedMs),
+    })),
+  };
+}
+
+const start = (key: string) => startTrainingIfIdle(key, NOW_MS, { sagemaker: new SageMakerClient({ region: 'eu-west-1' }), settings });
+
+test('new curated data starts one managed-spot GPU job with checkpoints, metric definitions and string hyperparameters', async () => {
+  sagemaker.on(ListTrainingJobsCommand).resolves(jobs({ name: 'alpha15-20261122-0100', status: 'Completed', startedMs: NOW_MS - 48 * HOUR_MS }));
+  sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:job' });
+  const outcome = await start(NEW_PARTITION);
+  assert.deepEqual(outcome, { started: true, jobName: 'alpha15-20261124-1830', trigger: 'curated-data' });
+
+  const [create] = sagemaker.commandCalls(CreateTrainingJobCommand);
+  const request = create!.args[0].input;
+  assert.equal(request.EnableManagedSpotTraining, true);
+  assert.equal(request.ResourceConfig?.InstanceType, 'ml.g5.xlarge');
+  assert.deepEqual(request.StoppingCondition, { MaxRuntimeInSeconds: 14_400, MaxWaitTimeInSeconds: 28_800 });
+  assert.deepEqual(request.CheckpointConfig, { S3Uri: 's3://alpha15-lake/sagemaker/checkpoints/alpha15-20261124-1830/', LocalPath: '/opt/ml/checkpoints' });
+  assert.deepEqual(request.AlgorithmSpecification?.MetricDefinitions, TRAINING_METRIC_DEFINITIONS);
+  assert.ok(Object.values(request.HyperParameters!).every((value) => typeof value === 'string'));
+  const hyperparameters = parseHyperparameters(request.HyperParameters);
+  assert.equal(hyperparameters.jobName, 'alpha15-20261124-1830');
+  assert.equal(hyperparameters.toMs, Date.parse('2026-11-24T18:30:00Z'));
+  assert.equal(hyperparameters.toMs! - hyperparameters.fromMs!, 90 * 24 * HOUR_MS);
+});
+
+test('no second job starts while one is running, whatever the trigger', async () => {
+  sagemaker.on(ListTrainingJobsCommand).resolves(jobs({ name: 'alpha15-20261124-1700', status: 'InProgress', startedMs: NOW_MS - HOUR_MS }));
+  for (const key of [NEW_PARTITION, 'requests/training/now.json']) {
+    const outcome = await start(key);
+    assert.deepEqual(outcome, { started: false, reason: 'job-in-progress', detail: 'alpha15-20261124-1700' });
+  }
+  assert.equal(sagemaker.commandCalls(CreateTrainingJobCommand).length, 0);
+});
+
+test('new data within the retrain interval waits, but a training request starts a job at once', async () => {
+  sagemaker.on(ListTrainingJobsCommand).resolves(jobs({ name: 'alpha15-20261124-1200', status: 'Completed', startedMs: NOW_MS - 6 * HOUR_MS }));
+  sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:job' });
+  assert.equal((await start(NEW_PARTITION)).started, false);
+  assert.equal(sagemaker.commandCalls(CreateTrainingJobCommand).length, 0);
+  assert.deepEqual(await start('requests/training/retrain please.json'), { started: true, jobName: 'alpha15-20261124-1830', trigger: 'request' });
+});
+
+test('SageMaker throttling fails the invocation with a retryable typed error and starts nothing', async () => {
+  sagemaker.on(ListTrainingJobsCommand).rejects(new SageMakerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
+  await assert.rejects(start(NEW_PARTITION), SageMakerThrottledError);
+  assert.equal(sagemaker.commandCalls(CreateTrainingJobCommand).length, 0);
+
+  sagemaker.reset();
+  sagemaker.on(ListTrainingJobsCommand).resolves(jobs());
+  sagemaker.on(CreateTrainingJobCommand).rejects(new SageMakerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
+  await assert.rejects(start(NEW_PARTITION), (error: unknown) => error instanceof SageMakerThrottledError && /EventBridge retries/.test(error.hint ?? ''));
+});
+
+test('a redelivered event in the same minute finds its job already created and creates no other', async () => {
+  sagemaker.on(ListTrainingJobsCommand).resolves(jobs());
+  sagemaker.on(CreateTrainingJobCommand).rejects(new SageMakerServiceException({ name: 'ResourceInUse', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'exists' }));
+  assert.deepEqual(await start(NEW_PARTITION), { started: false, reason: 'already-started', detail: 'alpha15-20261124-1830' });
+});
+
+test('objects outside the trigger prefixes (watermarks, models) never call SageMaker', async () => {
+  for (const key of ['curated/watermarks/BTCUSDT.json', 'models/champion.json']) assert.equal((await start(key)).started, false);
+  assert.equal(sagemaker.calls().length, 0);
+});
+
+test('the deployed handler parses the S3 event from EventBridge and starts the job', async () => {
+  Object.assign(process.env, {
+    BUCKET_NAME: 'alpha15-lake',
+    STORE_URL: 's3://alpha15-lake',
+    SYMBOLS: 'BTCUSDT,ETHUSDT',
+    JOB_ROLE_ARN: settings.jobRoleArn,
+    IMAGE_URI: settings.imageUri,
+    INSTANCE_TYPE: 'ml.g5.xlarge',
+    VOLUME_SIZE_GB: '30',
+    MAX_RUNTIME_SECONDS: '14400',
+    MAX_WAIT_SECONDS: '28800',
+    RETRAIN_MIN_INTERVAL_SECONDS: '86400',
+    LOOKBACK_DAYS: '90',
+    TRAINING_JOB_PREFIX: 'alpha15-',
+    CURATED_PREFIX: 'curated/klines/',
+    REQUEST_PREFIX: 'requests/training/',
+    OUTPUT_PREFIX: 'sagemaker/output/',
+    CHECKPOINT_PREFIX: 'sagemaker/checkpoints/',
+    METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
+    AWS_REGION: 'eu-west-1',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const { handler } = await import('../../lambdas/training-trigger/handler.js');
+  sagemaker.on(ListTrainingJobsCommand).resolves(jobs());
+  sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:job' });
+  const outcome = await handler(objectCreatedEvent('alpha15-lake', 'requests/training/now.json'), lambdaContext);
+  assert.equal((outcome as { started: boolean }).started, true);
+  await assert.rejects(handler({ 'detail-type': 'Object Created', source: 'aws.s3' }, lambdaContext), { name: 'UnexpectedEventError' });
+});
