@@ -3,7 +3,7 @@
  * "suppressions") through `Validations.of(scope).acknowledge`, one finding id at a time, e.g.
  * `AwsSolutions-IAM5[Resource::*]`. Every acknowledgment here carries its reason.
  */
-import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 
@@ -40,6 +40,17 @@ export function acknowledgeBucketPrefixGrants(scope: IConstruct, bucket: s3.IBuc
 export function arnFindingToken(resource: IConstruct): string | undefined {
   const cfn = resource.node.defaultChild as CfnElement | undefined;
   return cfn ? `<${Stack.of(resource).getLogicalId(cfn)}.Arn>` : undefined;
+}
+
+/**
+ * `arn:<partition>:<service>:<region>:<account>:<resource>` as cdk-nag prints it in finding ids: a
+ * pseudo parameter as `<AWS::Region>` while the stack is environment-agnostic, the literal value once
+ * `cdk synth` knows it (the CLI fills in the region, and the account when credentials exist).
+ */
+export function findingArn(scope: IConstruct, service: string, resource: string): string {
+  const stack = Stack.of(scope);
+  const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  return `arn:${shown(stack.partition, 'Partition')}:${service}:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:${resource}`;
 }
 
 export const BASIC_EXECUTION_ROLE_FINDING =

@@ -15,7 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from './bucket-layout.js';
-import { acknowledgeBucketPrefixGrants, acknowledgeFindings } from './nag.js';
+import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../training-container/metric-lines.js';
 
 export { TRAINING_METRIC_DEFINITIONS };
@@ -86,7 +86,7 @@ export class Training extends Construct {
         reason: 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource scope; PutMetricData is limited to the SageMaker namespaces by condition.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:*]',
+        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'logs', 'log-group:/aws/sagemaker/TrainingJobs:*')}]`,
         reason: 'SageMaker writes one log stream per job into this fixed log group; the streams are named at run time.',
       },
     ]);
@@ -142,7 +142,7 @@ export class Training extends Construct {
     acknowledgeFindings(this.trigger.role, [
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'sagemaker:ListTrainingJobs supports no resource-level scope.' },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/${TRAINING_JOB_PREFIX}*]`,
+        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'sagemaker', `training-job/${TRAINING_JOB_PREFIX}*`)}]`,
         reason: 'Jobs are named by the minute they start; the prefix limits the trigger to alpha15 jobs.',
       },
     ]);
