@@ -1,15 +1,18 @@
 /**
- * Gradient kernels for the wasm backend: the ones tfjs 4.22 lacks (Conv2DBackpropFilter) and the ones
- * it ships too slow to train with (Conv2DBackpropInput), each built from XNNPACK's fast paths. Conv1D
- * runs as a Conv2D of height 1, so these serve the ResNet1D's every conv.
+ * Gradient kernels for the wasm backend: the one tfjs 4.22 lacks (Conv2DBackpropFilter), the one it
+ * ships too slow to train with (Conv2DBackpropInput), both built from XNNPACK's fast paths, and the one
+ * it ships wrong (MaxPoolGrad with more than one channel). Conv1D runs as a Conv2D of height 1, so these
+ * serve the ResNet1D's every conv and its max-pooled identities.
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
+import { maxPoolGrad } from './kernels/max-pool-grad.js';
 
 const WASM_GRADIENT_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
   { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput },
+  { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad },
 ];
 
 let registered = false;

@@ -3,9 +3,10 @@
  * call returns a TensorInfo on the same backend, and temporaries are released when the scope ends.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-export type WasmBackend = Parameters<KernelFunc>[0]['backend'] & { disposeData(dataId: object): boolean };
+export type WasmBackend = BackendWasm;
 
 export class KernelScope {
   private readonly temporaries: TensorInfo[] = [];
@@ -16,7 +17,11 @@ export class KernelScope {
   run(kernelName: string, inputs: NamedTensorInfoMap | TensorInfo[], attrs: NamedAttrMap = {}): TensorInfo {
     const kernel = tf.getKernel(kernelName, 'wasm');
     if (kernel === undefined) throw new Error(`wasm kernel ${kernelName} is missing`);
-    const output = kernel.kernelFunc({ inputs: inputs as NamedTensorInfoMap, backend: this.backend, attrs }) as TensorInfo;
+    const output = kernel.kernelFunc({
+      inputs: inputs as NamedTensorInfoMap,
+      backend: this.backend,
+      attrs,
+    }) as TensorInfo;
     this.temporaries.push(output);
     return output;
   }
