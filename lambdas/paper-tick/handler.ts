@@ -1,14 +1,14 @@
 /**
  * Lambda: one paper-trading tick per scheduled minute (see infra/paper-trading.ts). Everything costly
  * lives at module scope and survives between invocations of a warm container: the store client, and the
- * champion model, which the loader fetches from S3 once and reloads only when the pointer moves.
+ * champion model, which the loader fetches from S3 once and reloads only when the pointer moves. The
+ * tick's dependencies come from `paperTickDeps`, the one composition `alpha15 paper` uses too.
  */
 import { z } from 'zod';
 import { loadConfig } from '../../src/config/load.js';
 import { BinanceClient } from '../../src/market/binance-client.js';
 import { getChampion } from '../../src/model/registry.js';
-import { registryModelLoader } from '../../src/paper/champion.js';
-import { Ledger } from '../../src/paper/ledger.js';
+import { paperTickDeps } from '../../src/paper/compose.js';
 import { tick } from '../../src/paper/tick.js';
 import { openStore } from '../../src/store/open-store.js';
 import { parseEnv, symbolListSchema } from '../shared/env.js';
@@ -29,10 +29,14 @@ const tools = createTools('paper-tick');
 // ALPHA15_* variables (e.g. ALPHA15_STRATEGY__FEE_RATE_PER_SIDE) tune the strategy like the CLI's config
 const config = loadConfig({ flags: { store: env.STORE_URL, symbols: env.SYMBOLS } });
 const store = openStore(env.STORE_URL);
-const ledger = new Ledger(store);
-const loadModel = registryModelLoader(store);
-const binance = new BinanceClient({ baseUrl: config.binanceBaseUrl, timeoutMs: 8_000, maxRetries: 2 });
-const sink = lambdaTelemetrySink({ url: env.OPENSEARCH_URL, indexPrefix: env.INDEX_PREFIX });
+// the composition `alpha15 paper` and the replay use; only the clock (the schedule) and the sink differ
+const deps = paperTickDeps({
+  store,
+  config,
+  binance: new BinanceClient({ baseUrl: config.binanceBaseUrl, timeoutMs: 8_000, maxRetries: 2 }),
+  sink: lambdaTelemetrySink({ url: env.OPENSEARCH_URL, indexPrefix: env.INDEX_PREFIX }),
+  log: (message) => tools.logger.info(message),
+});
 
 export const handler = wrapHandler(tools, async (event) => {
   const scheduled = parseEvent(scheduledEventSchema, event, 'a scheduled event');
@@ -42,14 +46,7 @@ export const handler = wrapHandler(tools, async (event) => {
     tools.logger.warn('no champion model yet: tick skipped');
     return { status: 'no-champion' as const };
   }
-  const result = await tick(Date.parse(scheduled.time), {
-    ledger,
-    binance,
-    loadModel,
-    sink,
-    config,
-    log: (message) => tools.logger.info(message),
-  });
+  const result = await tick(Date.parse(scheduled.time), deps);
   tools.metrics.addMetric(TICK_COMPLETED_METRIC, 'Count', 1);
   tools.metrics.addMetric('PositionsOpened', 'Count', result.opened.length);
   tools.metrics.addMetric('PositionsClosed', 'Count', result.closed.length);
