@@ -20,6 +20,13 @@ export interface FakeOpenSearch {
   failNextBulkRequests: number;
   /** Per-document statuses to answer, by _id, consumed one per attempt. */
   itemStatuses: Map<string, number[]>;
+  /** The authorization header of every request, in arrival order. */
+  authorizations: (string | undefined)[];
+  /** Security-plugin roles and role mappings, by name, as last PUT. */
+  securityRoles: Map<string, unknown>;
+  roleMappings: Map<string, { backend_roles: string[] }>;
+  /** Saved objects imported through the Dashboards import API (under `/_dashboards`), by id. */
+  savedObjects: Map<string, { type: string }>;
   close(): Promise<void>;
 }
 
@@ -36,11 +43,16 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
     documents: new Map(),
     failNextBulkRequests: 0,
     itemStatuses: new Map(),
+    authorizations: [],
+    securityRoles: new Map(),
+    roleMappings: new Map(),
+    savedObjects: new Map(),
   };
   const server = createServer(async (request, response) => {
     const body = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://localhost');
     fake.requests.push(`${request.method} ${url.pathname}`);
+    fake.authorizations.push(request.headers.authorization);
     const reply = (status: number, json: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(json));
@@ -49,6 +61,21 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
     if (templateMatch && (request.method === 'PUT' || request.method === 'POST')) {
       fake.templates.set(templateMatch[1]!, JSON.parse(body));
       return reply(200, { acknowledged: true });
+    }
+    const securityMatch = /^\/_plugins\/_security\/api\/(roles|rolesmapping)\/([^/]+)$/.exec(url.pathname);
+    if (securityMatch && request.method === 'PUT') {
+      if (securityMatch[1] === 'roles') fake.securityRoles.set(securityMatch[2]!, JSON.parse(body));
+      else fake.roleMappings.set(securityMatch[2]!, JSON.parse(body));
+      return reply(200, { status: 'OK' });
+    }
+    if (url.pathname === '/_dashboards/api/saved_objects/_import' && request.method === 'POST') {
+      // the multipart body carries the NDJSON file; its object lines are the saved objects
+      const objects = body
+        .split(/\r?\n/)
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { id: string; type: string });
+      for (const object of objects) fake.savedObjects.set(object.id, object);
+      return reply(200, { success: true, successCount: objects.length });
     }
     if (url.pathname === '/_bulk' && request.method === 'POST') {
       if (fake.failNextBulkRequests > 0) {
