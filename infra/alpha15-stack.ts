@@ -2,13 +2,14 @@
  * The whole system as one deployable stack: the data lake, ingestion, retraining, promotion, paper
  * trading and observability, wired together by typed properties.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as events from 'aws-cdk-lib/aws-events';
 import { acknowledgeFindings, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
 import type { Construct } from 'constructs';
 import { REPO_ROOT } from './alpha15-function.js';
+import { BUCKET_PREFIXES } from './bucket-layout.js';
 import { DataLake } from './data-lake.js';
 import { Ingestion } from './ingestion.js';
 import { Observability } from './observability.js';
@@ -54,6 +55,7 @@ export class Alpha15Stack extends Stack {
       symbols: settings.symbols,
       schedule: events.Schedule.expression(settings.ingestSchedule),
       lookbackMinutes: settings.ingestLookbackMinutes,
+      binanceBaseUrl: settings.binanceBaseUrl,
     });
 
     this.training = new Training(this, 'Training', {
@@ -75,6 +77,7 @@ export class Alpha15Stack extends Stack {
       symbols: settings.symbols,
       schedule: events.Schedule.expression(settings.paperSchedule),
       memorySizeMb: settings.paperMemoryMb,
+      binanceBaseUrl: settings.binanceBaseUrl,
       telemetry: { domain: this.observability.domain, indexPrefix: this.observability.indexPrefix },
     });
     this.observability.addTelemetryWriter(this.paperTrading.handler.role);
@@ -105,6 +108,31 @@ export class Alpha15Stack extends Stack {
         },
       ],
     });
+    this.addOutputs();
+  }
+
+  /** What an operator (docs/aws.md) and the LocalStack suite look up after a deploy. */
+  private addOutputs(): void {
+    const outputs: Record<string, { value: string; description: string }> = {
+      BucketName: { value: this.lake.bucket.bucketName, description: 'The lake, models, champion pointer and paper ledger' },
+      TrainingRequestPrefix: {
+        value: `s3://${this.lake.bucket.bucketName}/${BUCKET_PREFIXES.trainingRequests}`,
+        description: 'Put any object here to start a retrain now',
+      },
+      IngestFunctionName: { value: this.ingestion.handler.function.functionName, description: 'The ingestion Lambda' },
+      PaperTickFunctionName: { value: this.paperTrading.handler.function.functionName, description: 'The paper-trading Lambda' },
+      OpenSearchDashboardsUrl: {
+        value: `https://${this.observability.domain.domainEndpoint}/_dashboards`,
+        description: 'OpenSearch Dashboards (log in with the admin secret)',
+      },
+      OpenSearchAdminSecretArn: { value: this.observability.adminSecret.secretArn, description: 'Username and password of the OpenSearch admin' },
+      CloudWatchDashboardUrl: {
+        value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.observability.dashboard.dashboardName}`,
+        description: 'Lambda health, alarms and OpenSearch storage',
+      },
+      AlarmTopicArn: { value: this.observability.alarmTopic.topicArn, description: 'Every alarm notifies this SNS topic' },
+    };
+    for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
 
   /** A prebuilt image from context, or training-container/Dockerfile built and pushed by `cdk deploy`. */

@@ -17,6 +17,7 @@ export interface IngestionProps {
   symbols: readonly string[];
   schedule: events.Schedule;
   lookbackMinutes: number;
+  binanceBaseUrl: string;
   removalPolicy?: RemovalPolicy;
 }
 
@@ -37,6 +38,7 @@ export class Ingestion extends Construct {
         STORE_URL: `s3://${props.bucket.bucketName}`,
         SYMBOLS: props.symbols.join(','),
         LOOKBACK_MINUTES: String(props.lookbackMinutes),
+        BINANCE_BASE_URL: props.binanceBaseUrl,
       },
       removalPolicy: props.removalPolicy,
     });

@@ -28,6 +28,7 @@ export interface PaperTradingProps {
   symbols: readonly string[];
   schedule: events.Schedule;
   memorySizeMb: number;
+  binanceBaseUrl: string;
   /** Where tick records are indexed for dashboards; without it only the ledger records them. */
   telemetry?: PaperTradingTelemetry;
   removalPolicy?: RemovalPolicy;
@@ -75,6 +76,8 @@ export class PaperTrading extends Construct {
       environment: {
         STORE_URL: `s3://${props.bucket.bucketName}`,
         SYMBOLS: props.symbols.join(','),
+        // the config's own variable: the tick reads Binance through the config like `alpha15 paper`
+        ALPHA15_BINANCE_BASE_URL: props.binanceBaseUrl,
         ...(props.telemetry
           ? { OPENSEARCH_URL: `https://${props.telemetry.domain.domainEndpoint}`, INDEX_PREFIX: props.telemetry.indexPrefix }
           : {}),

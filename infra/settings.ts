@@ -42,6 +42,12 @@ export const deploySettingsSchema = z.object({
   openSearchVolumeGb: z.coerce.number().int().min(10).default(10),
   /** Raw downloads move to infrequent access after 30 days and expire after this many. */
   rawRetentionDays: z.coerce.number().int().min(31).default(365),
+  /**
+   * Binance REST base URL of ingestion and paper trading. Binance refuses some regions (US IPs get
+   * HTTP 451); https://data-api.binance.vision serves the same market data there. Tests point it at
+   * the replay server.
+   */
+  binanceBaseUrl: z.string().url().default('https://api.binance.com'),
   /** Where alarm notifications go; empty creates the topic without a subscription. */
   alarmEmail: z.string().default(''),
   /** `destroy` lets `cdk destroy` remove the bucket and domain with their data (for test accounts). */

@@ -51,6 +51,15 @@ test('the whole app synthesises offline with zero unacknowledged cdk-nag finding
   template.resourceCountIs('AWS::OpenSearchService::Domain', 1);
 });
 
+test('the stack outputs what docs/aws.md and the LocalStack suite look up: the bucket, the functions and both dashboards', () => {
+  const outputs = template.findOutputs('*');
+  for (const name of ['BucketName', 'TrainingRequestPrefix', 'IngestFunctionName', 'PaperTickFunctionName', 'OpenSearchDashboardsUrl', 'OpenSearchAdminSecretArn', 'CloudWatchDashboardUrl', 'AlarmTopicArn']) {
+    assert.ok(outputs[name], `output ${name}`);
+  }
+  assert.match(JSON.stringify(outputs.OpenSearchDashboardsUrl!.Value), /_dashboards/);
+  assert.match(JSON.stringify(outputs.CloudWatchDashboardUrl!.Value), /region=us-east-1#dashboards/);
+});
+
 test('every acknowledged cdk-nag finding carries a written reason', () => {
   const reasons: string[] = [];
   const visit = (node: IConstruct) => {

@@ -11,6 +11,7 @@ new Ingestion(stack, 'Ingestion', {
   symbols: ['BTCUSDT', 'ETHUSDT'],
   schedule: events.Schedule.expression('rate(5 minutes)'),
   lookbackMinutes: 120,
+  binanceBaseUrl: 'https://data-api.binance.vision',
 });
 const template = Template.fromStack(stack);
 
@@ -19,7 +20,7 @@ test('ingestion runs on its schedule on Node.js 22 with one run at a time', () =
   template.hasResourceProperties('AWS::Lambda::Function', {
     Runtime: 'nodejs22.x',
     ReservedConcurrentExecutions: 1,
-    Environment: { Variables: { SYMBOLS: 'BTCUSDT,ETHUSDT', LOOKBACK_MINUTES: '120' } },
+    Environment: { Variables: { SYMBOLS: 'BTCUSDT,ETHUSDT', LOOKBACK_MINUTES: '120', BINANCE_BASE_URL: 'https://data-api.binance.vision' } },
   });
 });
 

@@ -20,6 +20,7 @@ const paper = new PaperTrading(stack, 'PaperTrading', {
   symbols: ['BTCUSDT'],
   schedule: events.Schedule.rate(Duration.minutes(1)),
   memorySizeMb: 2048,
+  binanceBaseUrl: 'https://data-api.binance.vision',
   telemetry: { domain: observability.domain, indexPrefix: 'alpha15' },
 });
 observability.addTelemetryWriter(paper.handler.role);

@@ -20,6 +20,7 @@ new PaperTrading(stack, 'PaperTrading', {
   symbols: ['BTCUSDT', 'ETHUSDT'],
   schedule: events.Schedule.rate(Duration.minutes(1)),
   memorySizeMb: 2048,
+  binanceBaseUrl: 'https://data-api.binance.vision',
   telemetry: { domain: observability.domain, indexPrefix: 'alpha15' },
 });
 const template = Template.fromStack(stack);
@@ -37,6 +38,12 @@ test('the paper tick runs every minute, alone, and finishes inside its minute', 
   assert.ok(tick.Properties.Timeout < 60, `timeout ${tick.Properties.Timeout} s must stay under the 1-minute period`);
   assert.equal(tick.Properties.Runtime, 'nodejs22.x');
   assert.match(JSON.stringify(tick.Properties.DeadLetterConfig.TargetArn), /PaperTradingDlq/);
+});
+
+test('the tick reads Binance at the configured base URL through the config variable alpha15 paper reads', () => {
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Environment: { Variables: Match.objectLike({ ALPHA15_BINANCE_BASE_URL: 'https://data-api.binance.vision' }) },
+  });
 });
 
 test('alarms fire on any tick error, on missed minutes (missing data counts) and on dead letters', () => {
