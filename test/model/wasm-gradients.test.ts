@@ -161,6 +161,28 @@ for (const { inputShape, size, stride, pad } of maxPoolCases) {
   });
 }
 
+test("sums over leading axes (bias gradients) and over other axes equal the cpu backend's", async () => {
+  const values = normals(3 * 5 * 7, 41);
+  const compute = () => {
+    const x = tf.tensor3d(values, [3, 5, 7]);
+    const sums = [
+      tf.sum(x, [0, 1]),
+      tf.sum(x, 0, true),
+      tf.sum(x, [1, 0]),
+      tf.sum(x, 2),
+      tf.sum(x, [0, 2]),
+      tf.sum(x),
+    ];
+    x.dispose();
+    return sums;
+  };
+  const wasm = await onBackend('wasm', compute);
+  const cpu = await onBackend('cpu', compute);
+  maxDifferences(wasm, cpu).forEach((difference, index) => {
+    assert.ok(difference <= TOLERANCE, `sum #${index} differs by ${difference}`);
+  });
+});
+
 test('a tiny ResNet1D (downsampling and channel-doubling blocks) has the same weight gradients on wasm and cpu', async () => {
   await selectBackend('cpu');
   const timesteps = 24;
