@@ -1,19 +1,33 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { TRAINING_METRIC_DEFINITIONS } from '../../infra/training.js';
 import { writeKlines } from '../../src/lake/writer.js';
 import { generateSyntheticMarket } from '../../src/market/synthetic.js';
 import { loadPredictor } from '../../src/model/predictor.js';
-import { evaluationSchema, EVALUATION_FILE, trainingJobRecordKey, trainingJobRecordSchema } from '../../src/model/promotion.js';
+import {
+  evaluationSchema,
+  EVALUATION_FILE,
+  trainingJobRecordKey,
+  trainingJobRecordSchema,
+} from '../../src/model/promotion.js';
 import { getChampion, getModelFile, readModelMeta } from '../../src/model/registry.js';
 import { openStore } from '../../src/store/open-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { runSageMakerTraining } from '../../training-container/run-training.js';
-import { encodeHyperparameters, sagemakerPaths, type TrainingHyperparameters } from '../../training-container/sagemaker-contract.js';
+import {
+  encodeHyperparameters,
+  sagemakerPaths,
+  type TrainingHyperparameters,
+} from '../../training-container/sagemaker-contract.js';
 import { leadLagOptions, LEAD_LAG_SYMBOLS, SYNTHETIC_START_MS } from '../support/model-fixtures.js';
+import { REPO_ROOT } from '../support/shared-data.js';
+
+const run = promisify(execFile);
 
 const MINUTES = 3_000;
 let workDir: string;
@@ -23,7 +37,8 @@ before(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'alpha15-sagemaker-'));
   storeUrl = `file://${path.join(workDir, 'bucket')}`;
   const store = openStore(storeUrl);
-  for (const columns of generateSyntheticMarket(leadLagOptions(MINUTES, 21))) await writeKlines(store, columns);
+  for (const columns of generateSyntheticMarket(leadLagOptions(MINUTES, 21)))
+    await writeKlines(store, columns);
 });
 after(() => rm(workDir, { recursive: true, force: true }));
 
@@ -72,7 +87,9 @@ test('a job on a local SageMaker tree writes a loadable model, parseable metric 
   const meta = await readModelMeta(openStore(storeUrl), result.modelId);
   const captured = (name: string) =>
     lines.flatMap((line) => {
-      const match = new RegExp(TRAINING_METRIC_DEFINITIONS.find((definition) => definition.Name === name)!.Regex).exec(line);
+      const match = new RegExp(
+        TRAINING_METRIC_DEFINITIONS.find((definition) => definition.Name === name)!.Regex,
+      ).exec(line);
       return match ? [Number(match[1])] : [];
     });
   assert.deepEqual(captured('epoch'), [1]);
@@ -81,9 +98,13 @@ test('a job on a local SageMaker tree writes a loadable model, parseable metric 
   assert.ok(Math.abs(captured('validation_hit_rate').at(-1)! - meta.validation.hitRate) < 1e-9);
 
   const store = openStore(storeUrl);
-  const record = trainingJobRecordSchema.parse(JSON.parse(new TextDecoder().decode(await store.get(trainingJobRecordKey('alpha15-20260105-0000')))));
+  const record = trainingJobRecordSchema.parse(
+    JSON.parse(new TextDecoder().decode(await store.get(trainingJobRecordKey('alpha15-20260105-0000')))),
+  );
   assert.equal(record.modelId, result.modelId);
-  const evaluation = evaluationSchema.parse(JSON.parse(new TextDecoder().decode(await getModelFile(store, result.modelId, EVALUATION_FILE))));
+  const evaluation = evaluationSchema.parse(
+    JSON.parse(new TextDecoder().decode(await getModelFile(store, result.modelId, EVALUATION_FILE))),
+  );
   assert.equal(evaluation.champion, null, 'the first model has no champion to compare with');
   assert.equal((await getChampion(store))?.modelId, result.modelId, 'the first model becomes champion');
   const epochLog = await readFile(path.join(sagemakerPaths(root).checkpoints, 'epochs.jsonl'), 'utf8');
@@ -98,14 +119,24 @@ test('a later job scores the champion on its own validation window and leaves th
   const result = await runSageMakerTraining(root, { writeLine: () => {}, env: {} });
   assert.ok(result.ok);
 
-  const evaluation = evaluationSchema.parse(JSON.parse(new TextDecoder().decode(await getModelFile(store, result.modelId, EVALUATION_FILE))));
+  const evaluation = evaluationSchema.parse(
+    JSON.parse(new TextDecoder().decode(await getModelFile(store, result.modelId, EVALUATION_FILE))),
+  );
   const meta = await readModelMeta(store, result.modelId);
   assert.equal(evaluation.champion?.modelId, championBefore.modelId);
   assert.deepEqual(evaluation.window, meta.split.validation);
   assert.ok(evaluation.samples > 0);
   assert.ok(Number.isFinite(evaluation.champion!.score.ic) && Number.isFinite(evaluation.candidate.ic));
-  assert.notEqual(evaluation.champion!.score.ic, evaluation.candidate.ic, 'two different models score differently');
-  assert.equal((await getChampion(store))?.modelId, championBefore.modelId, 'the container never replaces a champion');
+  assert.notEqual(
+    evaluation.champion!.score.ic,
+    evaluation.candidate.ic,
+    'two different models score differently',
+  );
+  assert.equal(
+    (await getChampion(store))?.modelId,
+    championBefore.modelId,
+    'the container never replaces a champion',
+  );
 });
 
 test('bad hyperparameters write the failure file, name the parameter, and train nothing', async () => {
@@ -116,4 +147,43 @@ test('bad hyperparameters write the failure file, name the parameter, and train 
   assert.match(failure, /^InvalidHyperparametersError: invalid hyperparameter epochs/);
   await assert.rejects(stat(sagemakerPaths(root).model), { code: 'ENOENT' });
   assert.equal(await openStore(storeUrl).get(trainingJobRecordKey('alpha15-20260105-0200')), undefined);
+});
+
+test('alpha15 train --sagemaker-root runs the same entry point on a local tree and reports the job as JSON', async () => {
+  const root = await sagemakerTree('cli-job', tinyJob('alpha15-20260105-0300', { seed: 5 }));
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'train', '--sagemaker-root', root, '--json'],
+    { cwd: REPO_ROOT },
+  );
+  const result = JSON.parse(stdout) as { ok: boolean; modelId: string; jobName: string };
+  assert.equal(result.ok, true);
+  assert.equal(result.jobName, 'alpha15-20260105-0300');
+  // with --json the metric lines move to stderr, so stdout stays one JSON document
+  assert.match(stderr, /\[alpha15-metric\] epoch=1/);
+  const record = trainingJobRecordSchema.parse(
+    JSON.parse(new TextDecoder().decode(await openStore(storeUrl).get(trainingJobRecordKey(result.jobName)))),
+  );
+  assert.equal(record.modelId, result.modelId);
+  await stat(path.join(sagemakerPaths(root).model, 'models', result.modelId, 'meta.json'));
+});
+
+test('the container entry point exits non-zero with the failure file when the hyperparameters are bad', async () => {
+  const root = await sagemakerTree('entrypoint-bad-job', {
+    ...tinyJob('alpha15-20260105-0400'),
+    store: 'ftp://nowhere',
+  });
+  // SageMaker runs `<image> train`; SM_ROOT points the entry point at the local tree instead of /opt/ml
+  const exit = await run(process.execPath, ['--import', 'tsx', 'training-container/entrypoint.ts', 'train'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SM_ROOT: root },
+  }).then(
+    () => 0,
+    (error: { code?: number }) => error.code,
+  );
+  assert.equal(exit, 1);
+  assert.match(
+    await readFile(sagemakerPaths(root).failure, 'utf8'),
+    /^InvalidHyperparametersError: invalid hyperparameter store/,
+  );
 });

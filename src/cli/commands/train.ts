@@ -1,7 +1,8 @@
 /**
  * `alpha15 train`: trains a model on the lake and saves it in the store's registry. The action is a
  * thin shell over `trainModel`; `addTrainOptions` and `runTrain` are exported so other entry points
- * (the SageMaker container) reuse the same flags and core call.
+ * reuse the same flags and core call. `--sagemaker-root` runs the SageMaker container's entry point
+ * (training-container/run-training.ts) on a local directory tree, to try a job before it runs in AWS.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
@@ -11,6 +12,7 @@ import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
+import { runSageMakerTraining } from '../../../training-container/run-training.js';
 
 export interface TrainFlags extends CommonOptions {
   from?: string;
@@ -71,10 +73,27 @@ export function register(program: Command): void {
         'normalisation from the training split only, Adam + masked L1, early stopping. Saves models/<id>/ in the store ' +
         'and makes it champion when none exists (or with --promote). Ctrl-C stops and saves the best epoch so far.',
     );
-  addTrainOptions(withCommonOptions(command)).action(async (flags: TrainFlags) => {
-    const report = await runTrain(flags);
-    emit(flags, report, humanReport);
-  });
+  addTrainOptions(withCommonOptions(command))
+    .option(
+      '--sagemaker-root <dir>',
+      'run the SageMaker container entry point on a local tree instead: <dir>/input/config/hyperparameters.json in, ' +
+        '<dir>/model, <dir>/checkpoints and <dir>/output/failure out (the other training flags are ignored)',
+    )
+    .action(async (flags: TrainFlags & { sagemakerRoot?: string }) => {
+      if (flags.sagemakerRoot !== undefined) {
+        // metric lines go to stdout as in the container, unless stdout carries the JSON result
+        const result = await runSageMakerTraining(flags.sagemakerRoot, {
+          writeLine: flags.json ? log : undefined,
+        });
+        emit(flags, result, (job) =>
+          job.ok ? `job ${job.jobName}: model ${job.modelId}` : `job failed: ${job.failure}`,
+        );
+        if (!result.ok) process.exitCode = 1;
+        return;
+      }
+      const report = await runTrain(flags);
+      emit(flags, report, humanReport);
+    });
 }
 
 export function addTrainOptions(command: Command): Command {
