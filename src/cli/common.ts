@@ -1,5 +1,5 @@
 /** Options every command shares, and their mapping onto the typed config. */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
@@ -15,8 +15,15 @@ export function withCommonOptions(command: Command): Command {
   return command
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--config <file>', 'JSON config file (default: ./alpha15.config.json when present)')
-    .addOption(new Option('--store <url>', 'object store: file://<dir> or s3://<bucket>/<prefix>').env('ALPHA15_STORE'))
-    .option('--symbols <list>', 'comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the config universe)');
+    .addOption(
+      new Option('--store <url>', 'object store: file://<dir> or s3://<bucket>/<prefix>').env(
+        'ALPHA15_STORE',
+      ),
+    )
+    .option(
+      '--symbols <list>',
+      'comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the config universe)',
+    );
 }
 
 /** Resolves the config for a command from its common options plus command-specific dotted overrides. */
@@ -29,4 +36,14 @@ export function resolveConfig(options: CommonOptions, overrides: Record<string, 
       ...overrides,
     },
   });
+}
+
+/** A commander parser for flags that take a positive whole number. */
+export function positiveInteger(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed <= 0)
+      throw new InvalidArgumentError(`${flag} needs a positive whole number, got "${value}"`);
+    return parsed;
+  };
 }

@@ -16,7 +16,8 @@ try {
   const commanderCode = (error as { code?: string }).code;
   if (commanderCode?.startsWith('commander.')) {
     // help and version are successful exits; usage errors were already printed by commander
-    process.exitCode = commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' ? 0 : 2;
+    process.exitCode =
+      commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' ? 0 : 2;
   } else {
     process.exitCode = reportError(error, process.argv.includes('--json'));
   }

@@ -9,7 +9,7 @@ import { parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
 
-interface BacktestFlags extends CommonOptions {
+export interface BacktestFlags extends CommonOptions {
   model: string;
   from?: string;
   to?: string;
@@ -50,43 +50,45 @@ export function register(program: Command): void {
         '  alpha15 backtest --model 20260224T120000Z-1a2b3c --from 2026-02-25 --to 2026-03-01 --json',
     )
     .action(async (flags: BacktestFlags) => {
-      const config = resolveConfig(flags);
-      const bar = new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format: 'backtest: predicting |{bar}| {value}/{total} minutes',
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      let started = false;
-      let outcome;
-      try {
-        outcome = await runBacktest({
-          store: openStore(config.store),
-          model: flags.model,
-          config,
-          fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
-          toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
-          reportPath: flags.report,
-          randomSimulations: flags.simulations,
-          onWarning: (message) => log(`alpha15: warning: ${message}`),
-          onProgress: (done, total) => {
-            if (!started) bar.start(total, 0);
-            started = true;
-            bar.update(done);
-          },
-        });
-      } finally {
-        if (started) bar.stop();
-      }
-      const { summary, result } = outcome;
-      emit<BacktestSummary>(
-        flags,
-        summary,
-        () => `${renderSummaryText(result)}\n\nreport: ${summary.report}`,
-      );
+      const { summary, text } = await runBacktestCommand(flags);
+      emit<BacktestSummary>(flags, summary, () => `${text}\n\nreport: ${summary.report}`);
     });
+}
+
+/** Runs the backtest for the flags with a progress bar; returns the summary and the terminal table. Shared with `start`. */
+export async function runBacktestCommand(
+  flags: BacktestFlags,
+): Promise<{ summary: BacktestSummary; text: string }> {
+  const config = resolveConfig(flags);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'backtest: predicting |{bar}| {value}/{total} minutes',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  try {
+    const { summary, result } = await runBacktest({
+      store: openStore(config.store),
+      model: flags.model,
+      config,
+      fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
+      toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
+      reportPath: flags.report,
+      randomSimulations: flags.simulations,
+      onWarning: (message) => log(`alpha15: warning: ${message}`),
+      onProgress: (done, total) => {
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.update(done);
+      },
+    });
+    return { summary, text: renderSummaryText(result) };
+  } finally {
+    if (started) bar.stop();
+  }
 }
 
 /** At least 19 runs, or no result could reach p < 0.05. */

@@ -3,6 +3,7 @@
  * a command is one line here.
  */
 import type { Command } from 'commander';
+import { register as start } from './start.js';
 import { register as backtest } from './backtest.js';
 import { register as data } from './data.js';
 import { register as ingest } from './ingest.js';
@@ -16,4 +17,16 @@ import { register as dashboards } from './dashboards.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [ingest, data, train, backtest, replayServer, synthetic, paper, dashboard, reindex, dashboards];
+export const COMMANDS: Register[] = [
+  start,
+  ingest,
+  data,
+  train,
+  backtest,
+  replayServer,
+  synthetic,
+  paper,
+  dashboard,
+  reindex,
+  dashboards,
+];

@@ -8,7 +8,7 @@ import { isoMinute, parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
 
-interface IngestOptions extends CommonOptions {
+export interface IngestOptions extends CommonOptions {
   source: string;
   from?: string;
   to?: string;
@@ -39,25 +39,28 @@ export function register(program: Command): void {
         '  alpha15 ingest --source binance --symbols BTCUSDT,ETHUSDT --from 2026-02-01 --to 2026-02-02 --json',
     )
     .action(async (options: IngestOptions) => {
-      const config = resolveConfig(options);
-      const source = parseSourceSpec(options.source, config);
-      const symbols = options.symbols || !source.listSymbols ? config.symbols : await source.listSymbols();
-      const progress = ingestProgressBar();
-      let result: IngestResult;
-      try {
-        result = await ingest({
-          store: openStore(config.store),
-          source,
-          symbols,
-          fromMs: options.from === undefined ? undefined : parseTimeMs(options.from, '--from'),
-          toMs: options.to === undefined ? undefined : parseTimeMs(options.to, '--to'),
-          onProgress: progress.update,
-        });
-      } finally {
-        progress.stop();
-      }
-      emit(options, result, formatIngestResult);
+      emit(options, await runIngest(options), formatIngestResult);
     });
+}
+
+/** Resolves the source and range from the flags and ingests with a progress bar; shared with `start`. */
+export async function runIngest(options: IngestOptions): Promise<IngestResult> {
+  const config = resolveConfig(options);
+  const source = parseSourceSpec(options.source, config);
+  const symbols = options.symbols || !source.listSymbols ? config.symbols : await source.listSymbols();
+  const progress = ingestProgressBar();
+  try {
+    return await ingest({
+      store: openStore(config.store),
+      source,
+      symbols,
+      fromMs: options.from === undefined ? undefined : parseTimeMs(options.from, '--from'),
+      toMs: options.to === undefined ? undefined : parseTimeMs(options.to, '--to'),
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.stop();
+  }
 }
 
 /**
@@ -91,7 +94,7 @@ function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop
   };
 }
 
-function formatIngestResult(result: IngestResult): string {
+export function formatIngestResult(result: IngestResult): string {
   const lines = [`source ${result.source}`];
   for (const [symbol, outcome] of Object.entries(result.symbols)) {
     const span =

@@ -4,13 +4,13 @@
  * reuse the same flags and core call. `--sagemaker-root` runs the SageMaker container's entry point
  * (training-container/run-training.ts) on a local directory tree, to try a job before it runs in AWS.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
 import { trainModel, type TrainResult } from '../../model/train.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
-import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
 import { runSageMakerTraining } from '../../../training-container/run-training.js';
 
@@ -240,13 +240,4 @@ function humanReport(report: TrainReport): string {
   }
   if (!report.thresholds) lines.push('no thresholds.json (too little validation data to fit the strategy)');
   return lines.join('\n');
-}
-
-function positiveInteger(flag: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed <= 0)
-      throw new InvalidArgumentError(`${flag} needs a positive whole number, got "${value}"`);
-    return parsed;
-  };
 }

@@ -1,0 +1,277 @@
+/**
+ * `alpha15 start` (`npm start`): the whole pipeline on one machine, each stage the very command a user
+ * would run by hand: ingest, data summary, train, backtest, then paper trading over the model's test
+ * period through the replay server. Uses Binance when it answers, else says so and takes the seeded
+ * synthetic market, so it works offline.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { Command, Option } from 'commander';
+import type { Config } from '../../config/schema.js';
+import { exportArchives } from '../../lake/export-archives.js';
+import type { IngestResult } from '../../lake/ingest.js';
+import type { LakeSummary } from '../../lake/summary.js';
+import { probeBinance } from '../../market/probe.js';
+import { SYNTHETIC_DAYS, SYNTHETIC_END_MS } from '../../market/source.js';
+import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
+import { runPaperReplay, type PaperReplaySummary } from '../../paper/replay.js';
+import { LocalStore } from '../../store/local-store.js';
+import { openStore } from '../../store/open-store.js';
+import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
+import type { BacktestSummary } from '../../strategy/run-backtest.js';
+import { DAY_MS, floorToMinute, isoMinute, MINUTE_MS } from '../../time.js';
+import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { emit, log } from '../output.js';
+import { runBacktestCommand } from './backtest.js';
+import { formatSummary, runDataSummary } from './data.js';
+import { formatIngestResult, runIngest } from './ingest.js';
+import { runTrain, type TrainReport } from './train.js';
+
+interface StartFlags extends CommonOptions {
+  offline?: boolean;
+  days: number;
+  probeTimeout: number;
+  epochs: number;
+  window: number;
+  filters: number;
+  blocks: number;
+  sampleStride: number;
+  replayMinutes: number;
+  backend: BackendPreference;
+}
+
+interface MarketChoice {
+  name: 'binance' | 'synthetic';
+  /** Why this market was chosen, in words. */
+  reason: string;
+  fromMs: number;
+  toMs: number;
+}
+
+export interface StartReport {
+  market: MarketChoice;
+  ingest: IngestResult;
+  data: LakeSummary;
+  train: TrainReport;
+  backtest: BacktestSummary;
+  paper: PaperReplaySummary;
+  dashboard: { command: string; url: string };
+}
+
+const STAGES = 5;
+
+export function register(program: Command): void {
+  withCommonOptions(
+    program
+      .command('start')
+      .description(
+        'Run the whole pipeline locally (what npm start does): ingest candles into the lake, summarise it, train a small ' +
+          'ResNet1D, backtest it against the baselines with an HTML report, then paper-trade the end of its test period ' +
+          'through the replay server at full speed. Uses Binance when it answers, otherwise the seeded synthetic market ' +
+          '(offline, with a planted lead-lag the model should find).',
+      ),
+  )
+    .option('--offline', 'skip the Binance probe and use the synthetic market')
+    .option('--days <n>', 'days of history to ingest from Binance', positiveInteger('--days'), 7)
+    .option(
+      '--probe-timeout <ms>',
+      'how long to wait for Binance before going offline',
+      positiveInteger('--probe-timeout'),
+      5_000,
+    )
+    .option('--epochs <n>', 'most training epochs', positiveInteger('--epochs'), 4)
+    .option(
+      '--window <minutes>',
+      'model input window (the full model uses 512)',
+      positiveInteger('--window'),
+      64,
+    )
+    .option('--filters <n>', 'filters of the first convolution', positiveInteger('--filters'), 16)
+    .option('--blocks <n>', 'residual blocks', positiveInteger('--blocks'), 2)
+    .option(
+      '--sample-stride <minutes>',
+      'minutes between training samples',
+      positiveInteger('--sample-stride'),
+      2,
+    )
+    .option(
+      '--replay-minutes <n>',
+      'minutes of the test period to paper-trade',
+      positiveInteger('--replay-minutes'),
+      240,
+    )
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend')
+        .choices(backendPreferenceSchema.options)
+        .default('auto'),
+    )
+    .addHelpText(
+      'after',
+      '\nThe defaults train in a few minutes on 2 cores; every stage is also its own command (ingest, data summary, train,\n' +
+        'backtest, paper, dashboard). Examples:\n  npm start\n  npx alpha15 start --offline --json\n' +
+        '  npx alpha15 start --symbols BTCUSDT,ETHUSDT,SOLUSDT --epochs 2 --replay-minutes 60',
+    )
+    .action(async (flags: StartFlags) => {
+      const report = await runStart(flags);
+      emit(flags, report, humanReport);
+    });
+}
+
+async function runStart(flags: StartFlags): Promise<StartReport> {
+  const config = resolveConfig(flags);
+  // every stage sees the same store and universe, whatever the file or environment said
+  const common: CommonOptions = {
+    config: flags.config,
+    store: config.store,
+    symbols: config.symbols.join(','),
+  };
+
+  const market = await chooseMarket(flags, config);
+  stage(1, `ingest: ${market.reason}`);
+  const ingest = await runIngest({
+    ...common,
+    source: market.name,
+    from: String(market.fromMs),
+    to: String(market.toMs),
+  });
+  log(formatIngestResult(ingest));
+
+  stage(2, 'data summary');
+  const data = await runDataSummary(common);
+  log(formatSummary(data, config.store));
+
+  stage(
+    3,
+    `train a small ResNet1D (window ${flags.window}, ${flags.filters} filters, ${flags.blocks} blocks)`,
+  );
+  const train = await runTrain({
+    ...common,
+    from: String(market.fromMs),
+    to: String(market.toMs),
+    epochs: flags.epochs,
+    window: flags.window,
+    filters: flags.filters,
+    blocks: flags.blocks,
+    sampleStride: flags.sampleStride,
+    backend: flags.backend,
+    promote: true,
+  });
+  log(
+    `model ${train.modelId} on ${train.backend}: validation IC ${formatNumber(train.val.ic)}, hit rate ${formatNumber(train.val.hitRate)}`,
+  );
+
+  stage(4, 'backtest the test period against the baselines');
+  const { summary: backtest, text } = await runBacktestCommand({
+    ...common,
+    model: train.modelId,
+    simulations: DEFAULT_RANDOM_SIMULATIONS,
+  });
+  log(`${text}\nreport: ${backtest.report}`);
+
+  stage(
+    5,
+    `paper-trade the last ${flags.replayMinutes} minutes of the test period through the replay server`,
+  );
+  const paper = await paperReplay(config, train.modelId, backtest.period, flags.replayMinutes);
+
+  const storeUrl = openStore(config.store).url;
+  return {
+    market,
+    ingest,
+    data,
+    train,
+    backtest,
+    paper,
+    dashboard: { command: `npx alpha15 dashboard --store ${storeUrl}`, url: 'http://127.0.0.1:8015' },
+  };
+}
+
+/** Binance if it answers within the probe timeout (the last `--days` days by its clock), else synthetic. */
+async function chooseMarket(flags: StartFlags, config: Config): Promise<MarketChoice> {
+  const synthetic = (why: string): MarketChoice => ({
+    name: 'synthetic',
+    reason: `${why}: using the seeded synthetic market (${config.symbols.length} symbols, ${SYNTHETIC_DAYS} days, planted lead-lag)`,
+    fromMs: SYNTHETIC_END_MS - SYNTHETIC_DAYS * DAY_MS,
+    toMs: SYNTHETIC_END_MS,
+  });
+  if (flags.offline) return synthetic('--offline');
+  const probe = await probeBinance(config.binanceBaseUrl, flags.probeTimeout);
+  if (!probe.reachable) {
+    log(`alpha15: Binance is not reachable at ${config.binanceBaseUrl} (${probe.reason})`);
+    return synthetic('offline');
+  }
+  const toMs = floorToMinute(probe.serverTimeMs);
+  return {
+    name: 'binance',
+    reason: `Binance answers at ${config.binanceBaseUrl}: the last ${flags.days} days of ${config.symbols.length} symbols`,
+    fromMs: toMs - flags.days * DAY_MS,
+    toMs,
+  };
+}
+
+/**
+ * The end of the test period, ticked minute by minute: the lake's slice is written out as archives
+ * (with a window of warm-up before it) for a replay server whose clock steps as fast as the ticks run.
+ */
+async function paperReplay(
+  config: Config,
+  modelId: string,
+  testPeriod: { fromMs: number; toMs: number },
+  replayMinutes: number,
+): Promise<PaperReplaySummary> {
+  const toMs = testPeriod.toMs;
+  const fromMs = Math.max(testPeriod.fromMs, toMs - replayMinutes * MINUTE_MS);
+  const warmUpMs = (config.windowMinutes + config.horizonMinutes + 1) * MINUTE_MS;
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'alpha15-replay-'));
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'paper |{bar}| {value}/{total} minutes  {minute}', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start((toMs - fromMs) / MINUTE_MS, 0, { minute: '' });
+  try {
+    const store = openStore(config.store);
+    await exportArchives(store, config.symbols, fromMs - warmUpMs, toMs, new LocalStore(dataDir));
+    return await runPaperReplay({
+      store,
+      config,
+      dataDir,
+      fromMs,
+      toMs,
+      speed: 'max',
+      model: modelId,
+      onTick: (result) =>
+        bar.update((result.minuteMs - fromMs) / MINUTE_MS + 1, { minute: isoMinute(result.minuteMs) }),
+      log,
+    });
+  } finally {
+    bar.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function stage(index: number, title: string): void {
+  log(`\n== ${index}/${STAGES} ${title}`);
+}
+
+function humanReport(report: StartReport): string {
+  const { backtest, paper } = report;
+  const fees =
+    backtest.pairsClearingFees.length === 0
+      ? 'no pair clears fees'
+      : `pairs clearing fees: ${backtest.pairsClearingFees.join(', ')}`;
+  return [
+    `market     ${report.market.name} (${isoMinute(report.market.fromMs)} to ${isoMinute(report.market.toMs)})`,
+    `model      ${report.train.modelId}  validation IC ${formatNumber(report.train.val.ic)}  (champion)`,
+    `backtest   ${backtest.strategy.trades} trades, avg net ${formatNumber(backtest.strategy.avgNetReturn)}, ${fees}`,
+    `           ${backtest.verdict}`,
+    `report     ${backtest.report}`,
+    `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}`,
+    `dashboard  ${report.dashboard.command}   then open ${report.dashboard.url}`,
+  ].join('\n');
+}
+
+function formatNumber(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(4);
+}
