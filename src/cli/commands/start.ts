@@ -70,7 +70,7 @@ export function register(program: Command): void {
         'Run the whole pipeline locally (what npm start does): ingest candles into the lake, summarise it, train a small ' +
           'ResNet1D, backtest it against the baselines with an HTML report, then paper-trade the end of its test period ' +
           'through the replay server at full speed. Uses Binance when it answers, otherwise the seeded synthetic market ' +
-          '(offline, with a planted lead-lag the model should find).',
+          '(offline, with a planted lead-lag of known strength).',
       ),
   )
     .option('--offline', 'skip the Binance probe and use the synthetic market')
