@@ -126,6 +126,8 @@ export function copyIntoBundle(files: readonly BundledFile[]): ICommandHooks {
     beforeBundling: () => [],
     beforeInstall: () => [],
     afterBundling: (inputDir: string, outputDir: string) =>
-      files.map(({ from, to }) => `mkdir -p "${outputDir}/${to}" && cp ${inputDir}/${from} "${outputDir}/${to}/"`),
+      files.map(
+        ({ from, to }) => `mkdir -p "${outputDir}/${to}" && cp ${inputDir}/${from} "${outputDir}/${to}/"`,
+      ),
   };
 }

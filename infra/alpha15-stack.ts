@@ -39,7 +39,10 @@ export class Alpha15Stack extends Stack {
     const { settings } = props;
     const removalPolicy = settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
-    this.lake = new DataLake(this, 'DataLake', { rawRetentionDays: settings.rawRetentionDays, removalPolicy });
+    this.lake = new DataLake(this, 'DataLake', {
+      rawRetentionDays: settings.rawRetentionDays,
+      removalPolicy,
+    });
     const bucket = this.lake.bucket;
 
     this.observability = new Observability(this, 'Observability', {
@@ -91,9 +94,27 @@ export class Alpha15Stack extends Stack {
       ],
       alarms: [
         ...this.paperTrading.alarms,
-        errorAlarm(this.ingestion, 'IngestionErrorsAlarm', this.ingestion.handler.function, 'alpha15 ingestion failed 3 runs in a row', 3),
-        errorAlarm(this.training, 'TriggerErrorsAlarm', this.training.trigger.function, 'alpha15 training trigger failed', 1),
-        errorAlarm(this.promotion, 'PromotionErrorsAlarm', this.promotion.handler.function, 'alpha15 promotion failed', 1),
+        errorAlarm(
+          this.ingestion,
+          'IngestionErrorsAlarm',
+          this.ingestion.handler.function,
+          'alpha15 ingestion failed 3 runs in a row',
+          3,
+        ),
+        errorAlarm(
+          this.training,
+          'TriggerErrorsAlarm',
+          this.training.trigger.function,
+          'alpha15 training trigger failed',
+          1,
+        ),
+        errorAlarm(
+          this.promotion,
+          'PromotionErrorsAlarm',
+          this.promotion.handler.function,
+          'alpha15 promotion failed',
+          1,
+        ),
       ],
       metrics: [
         {
@@ -114,23 +135,38 @@ export class Alpha15Stack extends Stack {
   /** What an operator (docs/aws.md) and the LocalStack suite look up after a deploy. */
   private addOutputs(): void {
     const outputs: Record<string, { value: string; description: string }> = {
-      BucketName: { value: this.lake.bucket.bucketName, description: 'The lake, models, champion pointer and paper ledger' },
+      BucketName: {
+        value: this.lake.bucket.bucketName,
+        description: 'The lake, models, champion pointer and paper ledger',
+      },
       TrainingRequestPrefix: {
         value: `s3://${this.lake.bucket.bucketName}/${BUCKET_PREFIXES.trainingRequests}`,
         description: 'Put any object here to start a retrain now',
       },
-      IngestFunctionName: { value: this.ingestion.handler.function.functionName, description: 'The ingestion Lambda' },
-      PaperTickFunctionName: { value: this.paperTrading.handler.function.functionName, description: 'The paper-trading Lambda' },
+      IngestFunctionName: {
+        value: this.ingestion.handler.function.functionName,
+        description: 'The ingestion Lambda',
+      },
+      PaperTickFunctionName: {
+        value: this.paperTrading.handler.function.functionName,
+        description: 'The paper-trading Lambda',
+      },
       OpenSearchDashboardsUrl: {
         value: `https://${this.observability.domain.domainEndpoint}/_dashboards`,
         description: 'OpenSearch Dashboards (log in with the admin secret)',
       },
-      OpenSearchAdminSecretArn: { value: this.observability.adminSecret.secretArn, description: 'Username and password of the OpenSearch admin' },
+      OpenSearchAdminSecretArn: {
+        value: this.observability.adminSecret.secretArn,
+        description: 'Username and password of the OpenSearch admin',
+      },
       CloudWatchDashboardUrl: {
         value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.observability.dashboard.dashboardName}`,
         description: 'Lambda health, alarms and OpenSearch storage',
       },
-      AlarmTopicArn: { value: this.observability.alarmTopic.topicArn, description: 'Every alarm notifies this SNS topic' },
+      AlarmTopicArn: {
+        value: this.observability.alarmTopic.topicArn,
+        description: 'Every alarm notifies this SNS topic',
+      },
     };
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
@@ -139,20 +175,37 @@ export class Alpha15Stack extends Stack {
   private trainingImage(settings: DeploySettings): TrainingImage {
     if (settings.trainingImageUri) {
       const repositoryName = settings.trainingImageUri.split('/').slice(1).join('/').split(/[:@]/)[0]!;
-      return { imageUri: settings.trainingImageUri, repository: ecr.Repository.fromRepositoryName(this, 'TrainingRepository', repositoryName) };
+      return {
+        imageUri: settings.trainingImageUri,
+        repository: ecr.Repository.fromRepositoryName(this, 'TrainingRepository', repositoryName),
+      };
     }
     const asset = new DockerImageAsset(this, 'TrainingImage', {
       directory: REPO_ROOT,
       file: 'training-container/Dockerfile',
       platform: Platform.LINUX_AMD64,
       // only what the image installs; node_modules, data and cdk.out stay out of the build context
-      exclude: ['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!bin', '!src', '!training-container'],
+      exclude: [
+        '*',
+        '!package.json',
+        '!package-lock.json',
+        '!tsconfig.json',
+        '!bin',
+        '!src',
+        '!training-container',
+      ],
     });
     return { imageUri: asset.imageUri, repository: asset.repository };
   }
 }
 
-function errorAlarm(scope: Construct, id: string, fn: import('aws-cdk-lib/aws-lambda').IFunction, description: string, failures: number): cloudwatch.Alarm {
+function errorAlarm(
+  scope: Construct,
+  id: string,
+  fn: import('aws-cdk-lib/aws-lambda').IFunction,
+  description: string,
+  failures: number,
+): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
     alarmDescription: description,
     metric: fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
@@ -172,7 +225,8 @@ export function acknowledgeStackFindings(stack: Stack): void {
   acknowledgeFindings(stack, [
     {
       id: 'AwsSolutions-L1',
-      reason: 'Functions pin nodejs22.x on purpose: it is the runtime the project tests and bundles for (esbuild target node22).',
+      reason:
+        'Functions pin nodejs22.x on purpose: it is the runtime the project tests and bundles for (esbuild target node22).',
     },
   ]);
   const frameworkSingletons = stack.node.children.filter((child) =>
@@ -180,8 +234,15 @@ export function acknowledgeStackFindings(stack: Stack): void {
   );
   for (const singleton of frameworkSingletons) {
     acknowledgeFindings(singleton, [
-      { id: BASIC_EXECUTION_ROLE_FINDING, reason: 'aws-cdk-lib builds this framework function with the AWS basic execution role.' },
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'aws-cdk-lib scopes this framework function (bucket notifications / SDK custom resource) itself.' },
+      {
+        id: BASIC_EXECUTION_ROLE_FINDING,
+        reason: 'aws-cdk-lib builds this framework function with the AWS basic execution role.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'aws-cdk-lib scopes this framework function (bucket notifications / SDK custom resource) itself.',
+      },
     ]);
   }
 }

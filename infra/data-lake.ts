@@ -51,7 +51,9 @@ export class DataLake extends Construct {
         {
           id: 'raw-to-infrequent-access-then-expire',
           prefix: BUCKET_PREFIXES.raw,
-          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+          ],
           expiration: Duration.days(props.rawRetentionDays),
         },
         {

@@ -44,8 +44,12 @@ export class Ingestion extends Construct {
     });
     props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.curated}*`);
     props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.raw}*`);
-    acknowledgeBucketPrefixGrants(this.handler.role, props.bucket, [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw],
-      'Ingestion merges into partitions keyed by symbol and month under the lake and raw prefixes only.');
+    acknowledgeBucketPrefixGrants(
+      this.handler.role,
+      props.bucket,
+      [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw],
+      'Ingestion merges into partitions keyed by symbol and month under the lake and raw prefixes only.',
+    );
     this.rule = new events.Rule(this, 'Schedule', {
       description: 'alpha15 ingestion clock',
       schedule: props.schedule,

@@ -25,13 +25,19 @@ const S3_GRANT_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Dele
  * Acknowledges the findings of prefix-scoped bucket grants on one principal: the `<prefix>*` object
  * resources, and the action families aws-cdk-lib's grant methods use.
  */
-export function acknowledgeBucketPrefixGrants(scope: IConstruct, bucket: s3.IBucket, prefixes: string[], reason: string): void {
+export function acknowledgeBucketPrefixGrants(
+  scope: IConstruct,
+  bucket: s3.IBucket,
+  prefixes: string[],
+  reason: string,
+): void {
   const arnToken = arnFindingToken(bucket) ?? bucket.bucketArn;
   acknowledgeFindings(scope, [
     ...prefixes.map((prefix) => ({ id: `AwsSolutions-IAM5[Resource::${arnToken}/${prefix}*]`, reason })),
     ...S3_GRANT_ACTIONS.map((action) => ({
       id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: 'Action families of the aws-cdk-lib bucket grants, applied only to the prefixes listed beside them.',
+      reason:
+        'Action families of the aws-cdk-lib bucket grants, applied only to the prefixes listed beside them.',
     })),
   ]);
 }

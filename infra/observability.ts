@@ -79,9 +79,18 @@ export class Observability extends Construct {
     ]);
 
     const logGroups = {
-      slowSearch: new logs.LogGroup(this, 'SlowSearchLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
-      slowIndex: new logs.LogGroup(this, 'SlowIndexLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
-      app: new logs.LogGroup(this, 'AppLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      slowSearch: new logs.LogGroup(this, 'SlowSearchLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      slowIndex: new logs.LogGroup(this, 'SlowIndexLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      app: new logs.LogGroup(this, 'AppLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
     };
     // our own resource policy instead of the AwsCustomResource Lambda the construct would add for it
     new logs.ResourcePolicy(this, 'LogsPolicy', {
@@ -127,16 +136,32 @@ export class Observability extends Construct {
         resources: [`${this.domain.domainArn}/*`],
       }),
     );
-    acknowledgeFindings(
-      this.domain,
-      [
-        { id: 'AwsSolutions-OS1', reason: 'No VPC: a NAT gateway would cost more than the domain; fine-grained access control and HTTPS guard the public endpoint.' },
-        { id: 'AwsSolutions-OS3', reason: 'Callers are Lambdas and people at changing addresses; fine-grained access control authenticates every request instead of an IP allowlist.' },
-        { id: 'AwsSolutions-OS4', reason: 'One data node by default to keep costs low; dedicated masters pay off only for multi-node clusters (set openSearchInstanceType for more).' },
-        { id: 'AwsSolutions-OS5', reason: 'The open resource policy is the documented pattern for fine-grained access control, which rejects unauthenticated requests.' },
-        { id: 'AwsSolutions-OS7', reason: 'Telemetry is a rebuildable copy of the ledger in S3 (`alpha15 reindex`); one AZ is enough.' },
-      ],
-    );
+    acknowledgeFindings(this.domain, [
+      {
+        id: 'AwsSolutions-OS1',
+        reason:
+          'No VPC: a NAT gateway would cost more than the domain; fine-grained access control and HTTPS guard the public endpoint.',
+      },
+      {
+        id: 'AwsSolutions-OS3',
+        reason:
+          'Callers are Lambdas and people at changing addresses; fine-grained access control authenticates every request instead of an IP allowlist.',
+      },
+      {
+        id: 'AwsSolutions-OS4',
+        reason:
+          'One data node by default to keep costs low; dedicated masters pay off only for multi-node clusters (set openSearchInstanceType for more).',
+      },
+      {
+        id: 'AwsSolutions-OS5',
+        reason:
+          'The open resource policy is the documented pattern for fine-grained access control, which rejects unauthenticated requests.',
+      },
+      {
+        id: 'AwsSolutions-OS7',
+        reason: 'Telemetry is a rebuildable copy of the ledger in S3 (`alpha15 reindex`); one AZ is enough.',
+      },
+    ]);
 
     this.setup = new Alpha15Function(this, 'Setup', {
       handler: 'opensearch-setup',
@@ -148,18 +173,25 @@ export class Observability extends Construct {
     });
     this.adminSecret.grantRead(this.setup.role);
     const provider = new cr.Provider(this, 'SetupProvider', { onEventHandler: this.setup.function });
-    acknowledgeFindings(
-      provider,
-      [
-        { id: BASIC_EXECUTION_ROLE_FINDING, reason: 'The custom-resource framework function of aws-cdk-lib uses the AWS basic execution role.' },
-        {
-          id: `AwsSolutions-IAM5[Resource::${arnFindingToken(this.setup.function)}:*]`,
-          reason: 'The framework invokes any version of the setup function (`:*`), as aws-cdk-lib generates it.',
-        },
-        { id: 'AwsSolutions-L1', reason: 'The runtime of the custom-resource framework function is chosen by aws-cdk-lib.' },
-      ],
-    );
-    const templatesVersion = createHash('sha256').update(JSON.stringify(indexTemplates(props.indexPrefix))).digest('hex').slice(0, 16);
+    acknowledgeFindings(provider, [
+      {
+        id: BASIC_EXECUTION_ROLE_FINDING,
+        reason: 'The custom-resource framework function of aws-cdk-lib uses the AWS basic execution role.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${arnFindingToken(this.setup.function)}:*]`,
+        reason:
+          'The framework invokes any version of the setup function (`:*`), as aws-cdk-lib generates it.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'The runtime of the custom-resource framework function is chosen by aws-cdk-lib.',
+      },
+    ]);
+    const templatesVersion = createHash('sha256')
+      .update(JSON.stringify(indexTemplates(props.indexPrefix)))
+      .digest('hex')
+      .slice(0, 16);
     new CustomResource(this, 'SetupResource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::Alpha15OpenSearchSetup',
@@ -177,11 +209,15 @@ export class Observability extends Construct {
     acknowledgeFindings(this.alarmTopic, [
       {
         id: 'AwsSolutions-SNS2',
-        reason: 'Alarm notifications carry no data beyond alarm names; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would cost more than the topic.',
+        reason:
+          'Alarm notifications carry no data beyond alarm names; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would cost more than the topic.',
       },
     ]);
-    if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `alpha15-${Stack.of(this).stackName}` });
+    if (props.alarmEmail)
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `alpha15-${Stack.of(this).stackName}`,
+    });
   }
 
   /** Maps an IAM role onto the OpenSearch writer role (telemetry indices and templates only). */
@@ -214,16 +250,32 @@ export class Observability extends Construct {
     for (const { title, handler } of props.functions) {
       const fn = handler.function;
       this.dashboard.addWidgets(
-        new cloudwatch.GraphWidget({ title: `${title}: invocations and errors`, left: [fn.metricInvocations(), fn.metricErrors(), fn.metricThrottles()], width: 12 }),
-        new cloudwatch.GraphWidget({ title: `${title}: duration`, left: [fn.metricDuration({ statistic: 'p95' }), fn.metricDuration({ statistic: 'Maximum' })], width: 12 }),
+        new cloudwatch.GraphWidget({
+          title: `${title}: invocations and errors`,
+          left: [fn.metricInvocations(), fn.metricErrors(), fn.metricThrottles()],
+          width: 12,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${title}: duration`,
+          left: [fn.metricDuration({ statistic: 'p95' }), fn.metricDuration({ statistic: 'Maximum' })],
+          width: 12,
+        }),
       );
     }
     for (const { title, metric } of props.metrics ?? []) {
       this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title, left: [metric], width: 12 }));
     }
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'OpenSearch: free storage (MiB)', left: [this.domain.metricFreeStorageSpace()], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'OpenSearch: indexing rate', left: [this.domain.metricIndexingLatency()], width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'OpenSearch: free storage (MiB)',
+        left: [this.domain.metricFreeStorageSpace()],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'OpenSearch: indexing rate',
+        left: [this.domain.metricIndexingLatency()],
+        width: 12,
+      }),
     );
   }
 }

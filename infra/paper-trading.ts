@@ -42,7 +42,10 @@ export const WASM_RUNTIME_FILES: BundledFile[] = [
   { from: `${WASM_PACKAGE}/package.json`, to: WASM_PACKAGE },
   { from: `${WASM_PACKAGE}/dist/*.wasm`, to: `${WASM_PACKAGE}/dist` },
   { from: `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.js`, to: `${WASM_PACKAGE}/wasm-out` },
-  { from: `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`, to: `${WASM_PACKAGE}/wasm-out` },
+  {
+    from: `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`,
+    to: `${WASM_PACKAGE}/wasm-out`,
+  },
 ];
 /** Minutes in the missed-minute alarm's window, and how many of them may pass without a tick. */
 const MISSED_WINDOW_MINUTES = 5;
@@ -64,7 +67,10 @@ export class PaperTrading extends Construct {
       retentionPeriod: Duration.days(14),
     });
     acknowledgeFindings(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the paper-trading function and rule.' },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the paper-trading function and rule.',
+      },
     ]);
     this.handler = new Alpha15Function(this, 'Tick', {
       handler: 'paper-tick',
@@ -79,7 +85,10 @@ export class PaperTrading extends Construct {
         // the config's own variable: the tick reads Binance through the config like `alpha15 paper`
         ALPHA15_BINANCE_BASE_URL: props.binanceBaseUrl,
         ...(props.telemetry
-          ? { OPENSEARCH_URL: `https://${props.telemetry.domain.domainEndpoint}`, INDEX_PREFIX: props.telemetry.indexPrefix }
+          ? {
+              OPENSEARCH_URL: `https://${props.telemetry.domain.domainEndpoint}`,
+              INDEX_PREFIX: props.telemetry.indexPrefix,
+            }
           : {}),
       },
       // the wasm backend resolves its binaries (and the threaded build's worker files) through
@@ -94,8 +103,12 @@ export class PaperTrading extends Construct {
 
     props.bucket.grantRead(this.handler.role, `${BUCKET_PREFIXES.models}*`);
     props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.paper}*`);
-    acknowledgeBucketPrefixGrants(this.handler.role, props.bucket, [BUCKET_PREFIXES.models, BUCKET_PREFIXES.paper],
-      'The tick reads the champion model and appends to its ledger; nothing outside those two prefixes.');
+    acknowledgeBucketPrefixGrants(
+      this.handler.role,
+      props.bucket,
+      [BUCKET_PREFIXES.models, BUCKET_PREFIXES.paper],
+      'The tick reads the champion model and appends to its ledger; nothing outside those two prefixes.',
+    );
     if (props.telemetry) this.grantTelemetryWrite(props.telemetry);
 
     this.rule = new events.Rule(this, 'EveryMinute', {
@@ -148,13 +161,20 @@ export class PaperTrading extends Construct {
     this.handler.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpGet'],
-        resources: [`${arn}/_bulk`, `${arn}/_index_template/${telemetry.indexPrefix}-*`, `${arn}/${telemetry.indexPrefix}-*`],
+        resources: [
+          `${arn}/_bulk`,
+          `${arn}/_index_template/${telemetry.indexPrefix}-*`,
+          `${arn}/${telemetry.indexPrefix}-*`,
+        ],
       }),
     );
     const domainToken = arnFindingToken(telemetry.domain) ?? arn;
     acknowledgeFindings(
       this.handler.role,
-      [`${domainToken}/_index_template/${telemetry.indexPrefix}-*`, `${domainToken}/${telemetry.indexPrefix}-*`].map((resource) => ({
+      [
+        `${domainToken}/_index_template/${telemetry.indexPrefix}-*`,
+        `${domainToken}/${telemetry.indexPrefix}-*`,
+      ].map((resource) => ({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason: 'One index (and template) per telemetry stream, all under the configured index prefix.',
       })),

@@ -35,8 +35,12 @@ export class Promotion extends Construct {
       environment: { STORE_URL: `s3://${props.bucket.bucketName}`, TRAINING_JOB_PREFIX },
     });
     props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.models}*`);
-    acknowledgeBucketPrefixGrants(this.handler.role, props.bucket, [BUCKET_PREFIXES.models],
-      'Promotion reads candidate and champion metrics and moves the champion pointer, all under the models prefix.');
+    acknowledgeBucketPrefixGrants(
+      this.handler.role,
+      props.bucket,
+      [BUCKET_PREFIXES.models],
+      'Promotion reads candidate and champion metrics and moves the champion pointer, all under the models prefix.',
+    );
     this.deadLetterQueue = new sqs.Queue(this, 'PromoteDlq', {
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -10,7 +10,9 @@ import { Alpha15Error } from '../src/errors.js';
 
 export class InvalidDeploySettingError extends Alpha15Error {}
 
-const scheduleExpression = z.string().regex(/^(rate|cron)\(.+\)$/, 'an EventBridge schedule, e.g. rate(5 minutes)');
+const scheduleExpression = z
+  .string()
+  .regex(/^(rate|cron)\(.+\)$/, 'an EventBridge schedule, e.g. rate(5 minutes)');
 const symbolList = z.preprocess(
   (value) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value),
   z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1),
@@ -27,7 +29,10 @@ export const deploySettingsSchema = z.object({
   paperSchedule: scheduleExpression.default('rate(1 minute)'),
   paperMemoryMb: z.coerce.number().int().min(512).max(10240).default(2048),
   /** GPU instance of the SageMaker training job. */
-  trainingInstanceType: z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/).default('ml.g5.xlarge'),
+  trainingInstanceType: z
+    .string()
+    .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/)
+    .default('ml.g5.xlarge'),
   trainingVolumeGb: z.coerce.number().int().min(5).default(30),
   trainingMaxRuntimeHours: z.coerce.number().positive().default(4),
   /** Managed spot: how long SageMaker may wait for capacity plus run, at least the runtime. */
@@ -38,7 +43,10 @@ export const deploySettingsSchema = z.object({
   trainingLookbackDays: z.coerce.number().int().positive().default(90),
   /** A prebuilt training image (ECR URI in this account); empty builds training-container/Dockerfile. */
   trainingImageUri: z.string().default(''),
-  openSearchInstanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/).default('t3.small.search'),
+  openSearchInstanceType: z
+    .string()
+    .regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/)
+    .default('t3.small.search'),
   openSearchVolumeGb: z.coerce.number().int().min(10).default(10),
   /** Raw downloads move to infrequent access after 30 days and expire after this many. */
   rawRetentionDays: z.coerce.number().int().min(31).default(365),

@@ -63,13 +63,23 @@ export class Training extends Construct {
     acknowledgeBucketPrefixGrants(
       this.jobRole,
       props.bucket,
-      [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.models, BUCKET_PREFIXES.sagemakerOutput, BUCKET_PREFIXES.checkpoints],
+      [
+        BUCKET_PREFIXES.curated,
+        BUCKET_PREFIXES.models,
+        BUCKET_PREFIXES.sagemakerOutput,
+        BUCKET_PREFIXES.checkpoints,
+      ],
       'The job reads the lake and writes its model, output and spot checkpoints, each under its own prefix.',
     );
     props.image.repository.grantPull(this.jobRole);
     this.jobRole.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'logs:DescribeLogStreams',
+        ],
         resources: [`arn:${partition}:logs:${region}:${account}:log-group:/aws/sagemaker/TrainingJobs:*`],
       }),
     );
@@ -83,11 +93,13 @@ export class Training extends Construct {
     acknowledgeFindings(this.jobRole, [
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource scope; PutMetricData is limited to the SageMaker namespaces by condition.',
+        reason:
+          'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource scope; PutMetricData is limited to the SageMaker namespaces by condition.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'logs', 'log-group:/aws/sagemaker/TrainingJobs:*')}]`,
-        reason: 'SageMaker writes one log stream per job into this fixed log group; the streams are named at run time.',
+        reason:
+          'SageMaker writes one log stream per job into this fixed log group; the streams are named at run time.',
       },
     ]);
 
@@ -137,10 +149,17 @@ export class Training extends Construct {
       }),
     );
 
-    acknowledgeBucketPrefixGrants(this.trigger.role, props.bucket, [BUCKET_PREFIXES.trainingRequests],
-      'The trigger reads the training request objects, whose names the requester chooses.');
+    acknowledgeBucketPrefixGrants(
+      this.trigger.role,
+      props.bucket,
+      [BUCKET_PREFIXES.trainingRequests],
+      'The trigger reads the training request objects, whose names the requester chooses.',
+    );
     acknowledgeFindings(this.trigger.role, [
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'sagemaker:ListTrainingJobs supports no resource-level scope.' },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'sagemaker:ListTrainingJobs supports no resource-level scope.',
+      },
       {
         id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'sagemaker', `training-job/${TRAINING_JOB_PREFIX}*`)}]`,
         reason: 'Jobs are named by the minute they start; the prefix limits the trigger to alpha15 jobs.',
@@ -153,7 +172,10 @@ export class Training extends Construct {
       retentionPeriod: Duration.days(14),
     });
     acknowledgeFindings(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the training trigger rule.' },
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the training trigger rule.',
+      },
     ]);
     this.rule = new events.Rule(this, 'NewDataOrRequest', {
       description: 'alpha15: new curated data or a training request starts a retrain',
@@ -162,7 +184,9 @@ export class Training extends Construct {
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [props.bucket.bucketName] },
-          object: { key: [{ prefix: BUCKET_PREFIXES.curatedKlines }, { prefix: BUCKET_PREFIXES.trainingRequests }] },
+          object: {
+            key: [{ prefix: BUCKET_PREFIXES.curatedKlines }, { prefix: BUCKET_PREFIXES.trainingRequests }],
+          },
         },
       },
       targets: [

@@ -15,7 +15,11 @@ import { MINUTE_MS } from '../src/time.js';
 
 const PREDICT_BATCH = 256;
 
-export async function evaluateOnSameWindow(store: ObjectStore, result: TrainResult, log: (line: string) => void): Promise<Evaluation> {
+export async function evaluateOnSameWindow(
+  store: ObjectStore,
+  result: TrainResult,
+  log: (line: string) => void,
+): Promise<Evaluation> {
   const { timesMs, predictions, realised, mask } = result.validation;
   const coinCount = result.meta.symbols.length;
   const evaluation: Evaluation = {
@@ -26,7 +30,8 @@ export async function evaluateOnSameWindow(store: ObjectStore, result: TrainResu
     champion: null,
   };
   const champion = await getChampion(store);
-  if (champion === undefined || champion.modelId === result.modelId || timesMs.length === 0) return evaluation;
+  if (champion === undefined || champion.modelId === result.modelId || timesMs.length === 0)
+    return evaluation;
 
   const predictor = await loadPredictor(store, champion.modelId);
   try {
@@ -38,7 +43,12 @@ export async function evaluateOnSameWindow(store: ObjectStore, result: TrainResu
     const firstMs = timesMs[0]!;
     const lastMs = timesMs[timesMs.length - 1]!;
     // one minute before the window supplies the first minute's previous close
-    const frame = await readFrame(store, predictor.meta.symbols, firstMs - windowMinutes * MINUTE_MS, lastMs + MINUTE_MS);
+    const frame = await readFrame(
+      store,
+      predictor.meta.symbols,
+      firstMs - windowMinutes * MINUTE_MS,
+      lastMs + MINUTE_MS,
+    );
     const features = predictor.featuresOf(frame);
     const championPredictions = new Float32Array(predictions.length);
     const batch = new Float32Array(PREDICT_BATCH * windowMinutes * channels);
@@ -46,17 +56,33 @@ export async function evaluateOnSameWindow(store: ObjectStore, result: TrainResu
       const size = Math.min(PREDICT_BATCH, timesMs.length - start);
       for (let i = 0; i < size; i++) {
         const row = (timesMs[start + i]! - frame.startTimeMs) / MINUTE_MS;
-        windowAt(features, row, windowMinutes, batch.subarray(i * windowMinutes * channels, (i + 1) * windowMinutes * channels));
+        windowAt(
+          features,
+          row,
+          windowMinutes,
+          batch.subarray(i * windowMinutes * channels, (i + 1) * windowMinutes * channels),
+        );
       }
-      championPredictions.set(predictor.predictBatch(batch.subarray(0, size * windowMinutes * channels), size), start * coinCount);
+      championPredictions.set(
+        predictor.predictBatch(batch.subarray(0, size * windowMinutes * channels), size),
+        start * coinCount,
+      );
     }
-    evaluation.champion = { modelId: champion.modelId, score: score(championPredictions, realised, mask, coinCount) };
+    evaluation.champion = {
+      modelId: champion.modelId,
+      score: score(championPredictions, realised, mask, coinCount),
+    };
     return evaluation;
   } finally {
     predictor.dispose();
   }
 }
 
-function score(predictions: Float32Array, realised: Float32Array, mask: Float32Array, coinCount: number): ValidationScore {
+function score(
+  predictions: Float32Array,
+  realised: Float32Array,
+  mask: Float32Array,
+  coinCount: number,
+): ValidationScore {
   return summarise(coinMetrics(predictions, realised, mask, coinCount));
 }

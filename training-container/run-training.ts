@@ -14,7 +14,13 @@ import { trainModel } from '../src/model/train.js';
 import { openStore } from '../src/store/open-store.js';
 import { evaluateOnSameWindow } from './evaluate-on-window.js';
 import { formatMetricLine } from './metric-lines.js';
-import { configOverrides, failureReason, parseHyperparameters, sagemakerPaths, type SageMakerPaths } from './sagemaker-contract.js';
+import {
+  configOverrides,
+  failureReason,
+  parseHyperparameters,
+  sagemakerPaths,
+  type SageMakerPaths,
+} from './sagemaker-contract.js';
 
 export interface SageMakerRunOptions {
   /** Where metric lines and progress go (SageMaker scans the container's stdout). */
@@ -24,9 +30,14 @@ export interface SageMakerRunOptions {
   nowMs?: number;
 }
 
-export type SageMakerRunResult = { ok: true; modelId: string; jobName: string; championBefore: string | null } | { ok: false; failure: string };
+export type SageMakerRunResult =
+  | { ok: true; modelId: string; jobName: string; championBefore: string | null }
+  | { ok: false; failure: string };
 
-export async function runSageMakerTraining(root: string, options: SageMakerRunOptions = {}): Promise<SageMakerRunResult> {
+export async function runSageMakerTraining(
+  root: string,
+  options: SageMakerRunOptions = {},
+): Promise<SageMakerRunResult> {
   const paths = sagemakerPaths(root);
   const writeLine = options.writeLine ?? ((line: string) => process.stdout.write(`${line}\n`));
   try {
@@ -40,7 +51,11 @@ export async function runSageMakerTraining(root: string, options: SageMakerRunOp
   }
 }
 
-async function train(paths: SageMakerPaths, writeLine: (line: string) => void, options: SageMakerRunOptions): Promise<SageMakerRunResult> {
+async function train(
+  paths: SageMakerPaths,
+  writeLine: (line: string) => void,
+  options: SageMakerRunOptions,
+): Promise<SageMakerRunResult> {
   const hyperparameters = parseHyperparameters(JSON.parse(await readFile(paths.hyperparameters, 'utf8')));
   const config = loadConfig({ env: options.env ?? process.env, flags: configOverrides(hyperparameters) });
   const store = openStore(config.store);
@@ -48,7 +63,12 @@ async function train(paths: SageMakerPaths, writeLine: (line: string) => void, o
   await mkdir(paths.checkpoints, { recursive: true });
 
   const printEpoch = (record: EpochRecord) => {
-    const values = { epoch: record.epoch, train_loss: record.trainLoss, validation_loss: record.valLoss, validation_ic: record.meanIc };
+    const values = {
+      epoch: record.epoch,
+      train_loss: record.trainLoss,
+      validation_loss: record.valLoss,
+      validation_ic: record.meanIc,
+    };
     for (const [name, value] of Object.entries(values)) {
       const line = formatMetricLine(name as keyof typeof values, value);
       if (line) writeLine(line);
@@ -85,17 +105,32 @@ async function train(paths: SageMakerPaths, writeLine: (line: string) => void, o
     const evaluation = await evaluateOnSameWindow(store, result, writeLine);
     await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
     await copyModelDirectory(store, result.modelId, paths.model);
-    const record: TrainingJobRecord = { jobName: hyperparameters.jobName, modelId: result.modelId, finishedAtMs: options.nowMs ?? Date.now() };
+    const record: TrainingJobRecord = {
+      jobName: hyperparameters.jobName,
+      modelId: result.modelId,
+      finishedAtMs: options.nowMs ?? Date.now(),
+    };
     await store.put(trainingJobRecordKey(hyperparameters.jobName), JSON.stringify(record, null, 2));
-    writeLine(`alpha15: model ${result.modelId} saved to ${store.url} (champion now: ${result.champion ? 'this model' : 'unchanged, promotion decides'})`);
-    return { ok: true, modelId: result.modelId, jobName: hyperparameters.jobName, championBefore: evaluation.champion?.modelId ?? null };
+    writeLine(
+      `alpha15: model ${result.modelId} saved to ${store.url} (champion now: ${result.champion ? 'this model' : 'unchanged, promotion decides'})`,
+    );
+    return {
+      ok: true,
+      modelId: result.modelId,
+      jobName: hyperparameters.jobName,
+      championBefore: evaluation.champion?.modelId ?? null,
+    };
   } finally {
     result.predictor.dispose();
   }
 }
 
 /** The model's registry files into /opt/ml/model, so the job's model.tar.gz is a loadable copy. */
-async function copyModelDirectory(store: ReturnType<typeof openStore>, modelId: string, modelDir: string): Promise<void> {
+async function copyModelDirectory(
+  store: ReturnType<typeof openStore>,
+  modelId: string,
+  modelDir: string,
+): Promise<void> {
   const prefix = modelKey(modelId, '');
   // the registry layout (models/<id>/...), so the directory opens as a store: openStore('file://' + modelDir)
   const target = path.join(modelDir, prefix);

@@ -29,7 +29,12 @@ const int = z.coerce.number().int();
 export const BACKEND_PREFERENCES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 const symbolList = z
   .string()
-  .transform((list) => list.split(',').map((symbol) => symbol.trim().toUpperCase()).filter((symbol) => symbol !== ''))
+  .transform((list) =>
+    list
+      .split(',')
+      .map((symbol) => symbol.trim().toUpperCase())
+      .filter((symbol) => symbol !== ''),
+  )
   .pipe(z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1));
 
 /** The decoded hyperparameters. Optional training knobs override the config's defaults. */
@@ -53,7 +58,10 @@ export const hyperparametersSchema = z
     backend: z.enum(BACKEND_PREFERENCES).optional(),
   })
   .strict()
-  .refine((h) => h.fromMs === undefined || h.toMs === undefined || h.fromMs < h.toMs, 'fromMs must lie before toMs');
+  .refine(
+    (h) => h.fromMs === undefined || h.toMs === undefined || h.fromMs < h.toMs,
+    'fromMs must lie before toMs',
+  );
 
 export type TrainingHyperparameters = z.input<typeof hyperparametersSchema>;
 export type ParsedHyperparameters = z.infer<typeof hyperparametersSchema>;
@@ -70,7 +78,10 @@ export function encodeHyperparameters(hyperparameters: TrainingHyperparameters):
 export function parseHyperparameters(raw: unknown): ParsedHyperparameters {
   const strings = z.record(z.string(), z.string()).safeParse(raw);
   if (!strings.success) {
-    throw new InvalidHyperparametersError('hyperparameters.json must be an object of strings', 'SageMaker passes every hyperparameter as a string');
+    throw new InvalidHyperparametersError(
+      'hyperparameters.json must be an object of strings',
+      'SageMaker passes every hyperparameter as a string',
+    );
   }
   const parsed = hyperparametersSchema.safeParse(strings.data);
   if (!parsed.success) {

@@ -20,7 +20,10 @@ const env = parseEnv(
 );
 const tools = createTools('ingest');
 const store = openStore(env.STORE_URL);
-const source = parseSourceSpec('binance', configSchema.parse({ symbols: env.SYMBOLS, binanceBaseUrl: env.BINANCE_BASE_URL }));
+const source = parseSourceSpec(
+  'binance',
+  configSchema.parse({ symbols: env.SYMBOLS, binanceBaseUrl: env.BINANCE_BASE_URL }),
+);
 
 export const handler = wrapHandler(tools, async (event) => {
   const scheduled = parseEvent(scheduledEventSchema, event, 'a scheduled event');

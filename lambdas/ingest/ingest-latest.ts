@@ -25,20 +25,40 @@ export interface IngestLatestResult {
 }
 
 /** The first minute to request: the earlier of the lookback and the minute after the watermark, within the cap. */
-export function ingestFromMs(toMs: number, watermarkLastOpenMs: number | undefined, lookbackMinutes: number, maxBackfillMinutes: number): number {
+export function ingestFromMs(
+  toMs: number,
+  watermarkLastOpenMs: number | undefined,
+  lookbackMinutes: number,
+  maxBackfillMinutes: number,
+): number {
   const lookbackFromMs = toMs - lookbackMinutes * MINUTE_MS;
-  const afterWatermarkMs = watermarkLastOpenMs === undefined ? lookbackFromMs : watermarkLastOpenMs + MINUTE_MS;
+  const afterWatermarkMs =
+    watermarkLastOpenMs === undefined ? lookbackFromMs : watermarkLastOpenMs + MINUTE_MS;
   return Math.max(Math.min(lookbackFromMs, afterWatermarkMs), toMs - maxBackfillMinutes * MINUTE_MS);
 }
 
-export async function ingestLatest(scheduledTimeMs: number, deps: IngestLatestDeps): Promise<IngestLatestResult> {
+export async function ingestLatest(
+  scheduledTimeMs: number,
+  deps: IngestLatestDeps,
+): Promise<IngestLatestResult> {
   // the scheduled minute is still open: its candle is not final yet
   const toMs = floorToMinute(scheduledTimeMs);
   const result: IngestLatestResult = { toMs, symbols: {}, rowsAdded: 0 };
   for (const symbol of deps.symbols) {
     const watermark = await readWatermark(deps.store, symbol);
-    const fromMs = ingestFromMs(toMs, watermark?.lastOpenTimeMs, deps.lookbackMinutes, deps.maxBackfillMinutes);
-    const ingested = await ingest({ store: deps.store, source: deps.source, symbols: [symbol], fromMs, toMs });
+    const fromMs = ingestFromMs(
+      toMs,
+      watermark?.lastOpenTimeMs,
+      deps.lookbackMinutes,
+      deps.maxBackfillMinutes,
+    );
+    const ingested = await ingest({
+      store: deps.store,
+      source: deps.source,
+      symbols: [symbol],
+      fromMs,
+      toMs,
+    });
     const symbolResult = ingested.symbols[symbol]!;
     result.symbols[symbol] = symbolResult;
     result.rowsAdded += symbolResult.rowsAdded;

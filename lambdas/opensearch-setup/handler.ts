@@ -32,7 +32,11 @@ export const handler = wrapHandler(tools, async (event) => {
   const properties = request.ResourceProperties;
   const secret = await secrets.send(new GetSecretValueCommand({ SecretId: properties.AdminSecretArn }));
   const admin = adminSecretSchema.safeParse(JSON.parse(secret.SecretString ?? '{}'));
-  if (!admin.success) throw new OpenSearchSetupError('the OpenSearch admin secret lacks username/password', 'let CDK regenerate the secret');
+  if (!admin.success)
+    throw new OpenSearchSetupError(
+      'the OpenSearch admin secret lacks username/password',
+      'let CDK regenerate the secret',
+    );
   const report = await installOpenSearchResources({
     endpoint: properties.Endpoint,
     username: admin.data.username,

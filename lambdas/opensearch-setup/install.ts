@@ -40,7 +40,10 @@ export async function installOpenSearchResources(options: InstallOptions): Promi
       body: JSON.stringify(body),
     });
     if (!response.ok) {
-      throw new OpenSearchSetupError(`${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`, 'check the domain status and the admin secret');
+      throw new OpenSearchSetupError(
+        `${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
+        'check the domain status and the admin secret',
+      );
     }
   };
 
@@ -49,10 +52,21 @@ export async function installOpenSearchResources(options: InstallOptions): Promi
 
   const role = writerRoleName(options.indexPrefix);
   await call('PUT', `/_plugins/_security/api/roles/${role}`, {
-    cluster_permissions: ['cluster_composite_ops', 'indices:admin/index_template/get', 'indices:admin/index_template/put'],
-    index_permissions: [{ index_patterns: [`${options.indexPrefix}-*`], allowed_actions: ['crud', 'create_index', 'indices:admin/mapping/put'] }],
+    cluster_permissions: [
+      'cluster_composite_ops',
+      'indices:admin/index_template/get',
+      'indices:admin/index_template/put',
+    ],
+    index_permissions: [
+      {
+        index_patterns: [`${options.indexPrefix}-*`],
+        allowed_actions: ['crud', 'create_index', 'indices:admin/mapping/put'],
+      },
+    ],
   });
-  await call('PUT', `/_plugins/_security/api/rolesmapping/${role}`, { backend_roles: [...options.writerRoleArns] });
+  await call('PUT', `/_plugins/_security/api/rolesmapping/${role}`, {
+    backend_roles: [...options.writerRoleArns],
+  });
 
   const imported = await importDashboards({
     dashboardsUrl: `${base}/_dashboards`,
@@ -60,5 +74,9 @@ export async function installOpenSearchResources(options: InstallOptions): Promi
     headers: { authorization },
     fetchImpl,
   });
-  return { templates: templates.map((template) => template.name), dashboardObjects: imported.successCount, writerRole: role };
+  return {
+    templates: templates.map((template) => template.name),
+    dashboardObjects: imported.successCount,
+    writerRole: role,
+  };
 }

@@ -50,6 +50,16 @@ export const handler = wrapHandler(tools, async (event) => {
   tools.metrics.addMetric(TICK_COMPLETED_METRIC, 'Count', 1);
   tools.metrics.addMetric('PositionsOpened', 'Count', result.opened.length);
   tools.metrics.addMetric('PositionsClosed', 'Count', result.closed.length);
-  tools.logger.info('tick', { minuteMs: result.minuteMs, status: result.status, opened: result.opened.length, closed: result.closed.length });
-  return { minuteMs: result.minuteMs, status: result.status, opened: result.opened.length, closed: result.closed.length };
+  tools.logger.info('tick', {
+    minuteMs: result.minuteMs,
+    status: result.status,
+    opened: result.opened.length,
+    closed: result.closed.length,
+  });
+  return {
+    minuteMs: result.minuteMs,
+    status: result.status,
+    opened: result.opened.length,
+    closed: result.closed.length,
+  };
 });

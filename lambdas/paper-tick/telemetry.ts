@@ -8,7 +8,11 @@ import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
 import { OpenSearchSink } from '../../src/telemetry/opensearch-sink.js';
 import { nullSink, type TelemetrySink } from '../../src/telemetry/sink.js';
 
-export function lambdaTelemetrySink(options: { url?: string; indexPrefix: string; region?: string }): TelemetrySink {
+export function lambdaTelemetrySink(options: {
+  url?: string;
+  indexPrefix: string;
+  region?: string;
+}): TelemetrySink {
   if (!options.url) return nullSink();
   const client = new Client({
     ...AwsSigv4Signer({ region: options.region ?? process.env.AWS_REGION ?? 'us-east-1', service: 'es' }),

@@ -24,14 +24,32 @@ import type { TrainingJobStateChange } from '../shared/events.js';
 export class CandidateRecordMissingError extends Alpha15Error {}
 
 export type PromotionOutcome =
-  | { jobName: string; status: 'Failed' | 'Stopped'; promoted: false; reason: 'job-failed' | 'job-stopped'; detail: string }
+  | {
+      jobName: string;
+      status: 'Failed' | 'Stopped';
+      promoted: false;
+      reason: 'job-failed' | 'job-stopped';
+      detail: string;
+    }
   | ({ jobName: string; status: 'Completed'; modelId: string; promoted: boolean } & PromotionDecision)
-  | { jobName: string; status: 'InProgress' | 'Stopping'; promoted: false; reason: 'not-final'; detail: string };
+  | {
+      jobName: string;
+      status: 'InProgress' | 'Stopping';
+      promoted: false;
+      reason: 'not-final';
+      detail: string;
+    };
 
-export async function promoteFinishedJob(event: TrainingJobStateChange, deps: { store: ObjectStore; nowMs: number }): Promise<PromotionOutcome> {
+export async function promoteFinishedJob(
+  event: TrainingJobStateChange,
+  deps: { store: ObjectStore; nowMs: number },
+): Promise<PromotionOutcome> {
   const { TrainingJobName: jobName, TrainingJobStatus: status } = event.detail;
   const outcome = await decide(jobName, status, event.detail.FailureReason, deps);
-  await deps.store.put(promotionRecordKey(jobName), JSON.stringify({ ...outcome, decidedAtMs: deps.nowMs }, null, 2));
+  await deps.store.put(
+    promotionRecordKey(jobName),
+    JSON.stringify({ ...outcome, decidedAtMs: deps.nowMs }, null, 2),
+  );
   return outcome;
 }
 
@@ -50,7 +68,8 @@ async function decide(
       detail: failureReason ?? 'no failure reason given',
     };
   }
-  if (status !== 'Completed') return { jobName, status, promoted: false, reason: 'not-final', detail: status };
+  if (status !== 'Completed')
+    return { jobName, status, promoted: false, reason: 'not-final', detail: status };
 
   const recordBytes = await deps.store.get(trainingJobRecordKey(jobName));
   if (recordBytes === undefined) {
@@ -62,7 +81,10 @@ async function decide(
   const { modelId } = parseJson(jobName, trainingJobRecordKey(jobName), recordBytes, trainingJobRecordSchema);
   const evaluationBytes = await getModelFile(deps.store, modelId, EVALUATION_FILE);
   if (evaluationBytes === undefined) {
-    throw new CandidateRecordMissingError(`model ${modelId} of job ${jobName} has no ${EVALUATION_FILE}`, 'retrain: the job did not finish its contract');
+    throw new CandidateRecordMissingError(
+      `model ${modelId} of job ${jobName} has no ${EVALUATION_FILE}`,
+      'retrain: the job did not finish its contract',
+    );
   }
   const evaluation = parseJson(modelId, EVALUATION_FILE, evaluationBytes, evaluationSchema);
   const champion = await getChampion(deps.store);
@@ -71,7 +93,11 @@ async function decide(
     const pointer = await setChampion(deps.store, modelId, deps.nowMs);
     await deps.store.putIfAbsent(
       championHistoryKey(modelId, pointer.promotedAtMs),
-      JSON.stringify({ ...pointer, previousModelId: champion?.modelId ?? null, jobName, evaluation }, null, 2),
+      JSON.stringify(
+        { ...pointer, previousModelId: champion?.modelId ?? null, jobName, evaluation },
+        null,
+        2,
+      ),
     );
   }
   return { jobName, status, modelId, promoted: decision.promote, ...decision };

@@ -4,7 +4,10 @@ import { Alpha15Error } from '../../src/errors.js';
 
 export class HandlerConfigError extends Alpha15Error {}
 
-export function parseEnv<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv = process.env): z.infer<Schema> {
+export function parseEnv<Schema extends z.ZodType>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<Schema> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -18,5 +21,10 @@ export function parseEnv<Schema extends z.ZodType>(schema: Schema, env: NodeJS.P
 
 export const symbolListSchema = z
   .string()
-  .transform((list) => list.split(',').map((symbol) => symbol.trim()).filter((symbol) => symbol !== ''))
+  .transform((list) =>
+    list
+      .split(',')
+      .map((symbol) => symbol.trim())
+      .filter((symbol) => symbol !== ''),
+  )
   .pipe(z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1));

@@ -25,7 +25,12 @@ export const objectCreatedEventSchema = z.looseObject({
   detail: z.looseObject({
     bucket: z.looseObject({ name: z.string().min(3) }),
     // keys arrive URL-encoded in S3 event notifications
-    object: z.looseObject({ key: z.string().min(1).transform((key) => decodeURIComponent(key.replace(/\+/g, ' '))) }),
+    object: z.looseObject({
+      key: z
+        .string()
+        .min(1)
+        .transform((key) => decodeURIComponent(key.replace(/\+/g, ' '))),
+    }),
   }),
 });
 export type ObjectCreatedEvent = z.infer<typeof objectCreatedEventSchema>;
@@ -46,7 +51,11 @@ export const trainingJobStateChangeSchema = z.looseObject({
 });
 export type TrainingJobStateChange = z.infer<typeof trainingJobStateChangeSchema>;
 
-export function parseEvent<Schema extends z.ZodType>(schema: Schema, event: unknown, what: string): z.infer<Schema> {
+export function parseEvent<Schema extends z.ZodType>(
+  schema: Schema,
+  event: unknown,
+  what: string,
+): z.infer<Schema> {
   const parsed = schema.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -23,6 +23,11 @@ export function createTools(serviceName: string): Tools {
   };
 }
 
-export function wrapHandler<Result>(tools: Tools, run: (event: unknown, context: Context) => Promise<Result>) {
-  return middy(run).use(injectLambdaContext(tools.logger, { logEvent: false })).use(logMetrics(tools.metrics));
+export function wrapHandler<Result>(
+  tools: Tools,
+  run: (event: unknown, context: Context) => Promise<Result>,
+) {
+  return middy(run)
+    .use(injectLambdaContext(tools.logger, { logEvent: false }))
+    .use(logMetrics(tools.metrics));
 }

@@ -59,6 +59,9 @@ export const handler = wrapHandler(tools, async (event) => {
   const created = parseEvent(objectCreatedEventSchema, event, 'an S3 Object Created event');
   const outcome = await startTrainingIfIdle(created.detail.object.key, Date.now(), { sagemaker, settings });
   if (outcome.started) tools.metrics.addMetric('TrainingJobsStarted', 'Count', 1);
-  tools.logger.info(outcome.started ? 'training job started' : 'no training job started', { key: created.detail.object.key, ...outcome });
+  tools.logger.info(outcome.started ? 'training job started' : 'no training job started', {
+    key: created.detail.object.key,
+    ...outcome,
+  });
   return outcome;
 });

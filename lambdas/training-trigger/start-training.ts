@@ -17,7 +17,11 @@ import {
 import { Alpha15Error } from '../../src/errors.js';
 import { MINUTE_MS, floorToMinute } from '../../src/time.js';
 import type { MetricDefinition } from '../../training-container/metric-lines.js';
-import { CHECKPOINT_LOCAL_PATH, encodeHyperparameters, type TrainingHyperparameters } from '../../training-container/sagemaker-contract.js';
+import {
+  CHECKPOINT_LOCAL_PATH,
+  encodeHyperparameters,
+  type TrainingHyperparameters,
+} from '../../training-container/sagemaker-contract.js';
 
 export interface TrainingJobSettings {
   bucketName: string;
@@ -43,18 +47,29 @@ export type TriggerKind = 'request' | 'curated-data';
 
 export type TriggerOutcome =
   | { started: true; jobName: string; trigger: TriggerKind }
-  | { started: false; reason: 'not-a-trigger' | 'job-in-progress' | 'too-soon' | 'already-started'; detail: string };
+  | {
+      started: false;
+      reason: 'not-a-trigger' | 'job-in-progress' | 'too-soon' | 'already-started';
+      detail: string;
+    };
 
 /** SageMaker throttled us; the invocation fails so EventBridge delivers the event again later. */
 export class SageMakerThrottledError extends Alpha15Error {
   constructor(cause: unknown) {
-    super('SageMaker throttled the training trigger', 'nothing to do: EventBridge retries the event with backoff', { cause });
+    super(
+      'SageMaker throttled the training trigger',
+      'nothing to do: EventBridge retries the event with backoff',
+      { cause },
+    );
   }
 }
 
 export class TrainingJobRejectedError extends Alpha15Error {}
 
-export function classifyKey(key: string, settings: Pick<TrainingJobSettings, 'curatedPrefix' | 'requestPrefix'>): TriggerKind | undefined {
+export function classifyKey(
+  key: string,
+  settings: Pick<TrainingJobSettings, 'curatedPrefix' | 'requestPrefix'>,
+): TriggerKind | undefined {
   if (key.startsWith(settings.requestPrefix)) return 'request';
   if (key.startsWith(settings.curatedPrefix)) return 'curated-data';
   return undefined;
@@ -62,7 +77,11 @@ export function classifyKey(key: string, settings: Pick<TrainingJobSettings, 'cu
 
 /** `alpha15-20261124-1830`: job names sort by start time and one minute can hold only one job. */
 export function trainingJobName(prefix: string, nowMs: number): string {
-  const stamp = new Date(floorToMinute(nowMs)).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  const stamp = new Date(floorToMinute(nowMs))
+    .toISOString()
+    .slice(0, 16)
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
   return `${prefix}${stamp}`;
 }
 
@@ -77,28 +96,53 @@ export async function startTrainingIfIdle(
 
   const recent = await send(() =>
     sagemaker.send(
-      new ListTrainingJobsCommand({ NameContains: settings.jobPrefix, SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 10 }),
+      new ListTrainingJobsCommand({
+        NameContains: settings.jobPrefix,
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: 10,
+      }),
     ),
   );
-  const jobs = (recent.TrainingJobSummaries ?? []).filter((job) => job.TrainingJobName?.startsWith(settings.jobPrefix));
-  const running = jobs.find((job) => job.TrainingJobStatus === 'InProgress' || job.TrainingJobStatus === 'Stopping');
+  const jobs = (recent.TrainingJobSummaries ?? []).filter((job) =>
+    job.TrainingJobName?.startsWith(settings.jobPrefix),
+  );
+  const running = jobs.find(
+    (job) => job.TrainingJobStatus === 'InProgress' || job.TrainingJobStatus === 'Stopping',
+  );
   if (running) return { started: false, reason: 'job-in-progress', detail: running.TrainingJobName ?? '' };
   const latest = newest(jobs);
-  if (trigger === 'curated-data' && latest?.CreationTime && nowMs - latest.CreationTime.getTime() < settings.retrainMinIntervalMs) {
-    return { started: false, reason: 'too-soon', detail: `${latest.TrainingJobName} started ${latest.CreationTime.toISOString()}` };
+  if (
+    trigger === 'curated-data' &&
+    latest?.CreationTime &&
+    nowMs - latest.CreationTime.getTime() < settings.retrainMinIntervalMs
+  ) {
+    return {
+      started: false,
+      reason: 'too-soon',
+      detail: `${latest.TrainingJobName} started ${latest.CreationTime.toISOString()}`,
+    };
   }
 
   const jobName = trainingJobName(settings.jobPrefix, nowMs);
   try {
-    await send(() => sagemaker.send(new CreateTrainingJobCommand(trainingJobRequest(jobName, trigger, nowMs, settings))));
+    await send(() =>
+      sagemaker.send(new CreateTrainingJobCommand(trainingJobRequest(jobName, trigger, nowMs, settings))),
+    );
   } catch (error) {
-    if (errorName(error) === 'ResourceInUse') return { started: false, reason: 'already-started', detail: jobName };
+    if (errorName(error) === 'ResourceInUse')
+      return { started: false, reason: 'already-started', detail: jobName };
     throw error;
   }
   return { started: true, jobName, trigger };
 }
 
-export function trainingJobRequest(jobName: string, trigger: TriggerKind, nowMs: number, settings: TrainingJobSettings): CreateTrainingJobCommandInput {
+export function trainingJobRequest(
+  jobName: string,
+  trigger: TriggerKind,
+  nowMs: number,
+  settings: TrainingJobSettings,
+): CreateTrainingJobCommandInput {
   const dataToMs = floorToMinute(nowMs);
   const hyperparameters: TrainingHyperparameters = {
     jobName,
@@ -118,10 +162,20 @@ export function trainingJobRequest(jobName: string, trigger: TriggerKind, nowMs:
     // no input channel: the job reads the lake through the store (S3), the same code path as the CLI
     HyperParameters: encodeHyperparameters(hyperparameters),
     OutputDataConfig: { S3OutputPath: `s3://${settings.bucketName}/${settings.outputPrefix}` },
-    ResourceConfig: { InstanceType: settings.instanceType as never, InstanceCount: 1, VolumeSizeInGB: settings.volumeSizeGb },
+    ResourceConfig: {
+      InstanceType: settings.instanceType as never,
+      InstanceCount: 1,
+      VolumeSizeInGB: settings.volumeSizeGb,
+    },
     EnableManagedSpotTraining: true,
-    CheckpointConfig: { S3Uri: `s3://${settings.bucketName}/${settings.checkpointPrefix}${jobName}/`, LocalPath: CHECKPOINT_LOCAL_PATH },
-    StoppingCondition: { MaxRuntimeInSeconds: settings.maxRuntimeSeconds, MaxWaitTimeInSeconds: settings.maxWaitSeconds },
+    CheckpointConfig: {
+      S3Uri: `s3://${settings.bucketName}/${settings.checkpointPrefix}${jobName}/`,
+      LocalPath: CHECKPOINT_LOCAL_PATH,
+    },
+    StoppingCondition: {
+      MaxRuntimeInSeconds: settings.maxRuntimeSeconds,
+      MaxWaitTimeInSeconds: settings.maxWaitSeconds,
+    },
     Tags: [
       { Key: 'alpha15:trigger', Value: trigger },
       { Key: 'alpha15:toMs', Value: String(dataToMs) },
@@ -141,7 +195,8 @@ async function send<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     const name = errorName(error);
-    if (name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException') throw new SageMakerThrottledError(error);
+    if (name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException')
+      throw new SageMakerThrottledError(error);
     if (name === 'ResourceLimitExceeded') {
       throw new TrainingJobRejectedError(
         'SageMaker refused the job: the account has no quota for this instance type (spot training)',

@@ -13,17 +13,29 @@ import {
 } from '../../training-container/sagemaker-contract.js';
 
 test('hyperparameters survive the trip through SageMaker, where every value becomes a string', () => {
-  const sent = { jobName: 'alpha15-20261124-1830', store: 's3://alpha15-lake', symbols: 'BTCUSDT,ETHUSDT', fromMs: 1_700_000_000_000, toMs: 1_700_086_400_000, epochs: 3, learningRate: 0.0005, backend: 'node-gpu' as const };
+  const sent = {
+    jobName: 'alpha15-20261124-1830',
+    store: 's3://alpha15-lake',
+    symbols: 'BTCUSDT,ETHUSDT',
+    fromMs: 1_700_000_000_000,
+    toMs: 1_700_086_400_000,
+    epochs: 3,
+    learningRate: 0.0005,
+    backend: 'node-gpu' as const,
+  };
   const wire = encodeHyperparameters(sent);
   assert.ok(Object.values(wire).every((value) => typeof value === 'string'));
   const received = parseHyperparameters(JSON.parse(JSON.stringify(wire)));
   assert.deepEqual(received, { ...sent, symbols: ['BTCUSDT', 'ETHUSDT'] });
-  assert.deepEqual(Object.fromEntries(Object.entries(configOverrides(received)).filter(([, value]) => value !== undefined)), {
-    store: 's3://alpha15-lake',
-    symbols: ['BTCUSDT', 'ETHUSDT'],
-    'training.epochs': 3,
-    'training.learningRate': 0.0005,
-  });
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(configOverrides(received)).filter(([, value]) => value !== undefined)),
+    {
+      store: 's3://alpha15-lake',
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      'training.epochs': 3,
+      'training.learningRate': 0.0005,
+    },
+  );
 });
 
 test('unknown, non-string or out-of-order hyperparameters are refused with the parameter named', () => {
@@ -31,7 +43,10 @@ test('unknown, non-string or out-of-order hyperparameters are refused with the p
   assert.throws(() => parseHyperparameters({ ...valid, epoch: '3' }), InvalidHyperparametersError);
   assert.throws(() => parseHyperparameters({ ...valid, epochs: 3 }), /object of strings/);
   assert.throws(() => parseHyperparameters({ ...valid, epochs: '0' }), /hyperparameter epochs/);
-  assert.throws(() => parseHyperparameters({ ...valid, fromMs: '20', toMs: '10' }), /fromMs must lie before toMs/);
+  assert.throws(
+    () => parseHyperparameters({ ...valid, fromMs: '20', toMs: '10' }),
+    /fromMs must lie before toMs/,
+  );
   assert.throws(() => parseHyperparameters({ ...valid, store: 'ftp://x' }), /hyperparameter store/);
 });
 
@@ -51,7 +66,9 @@ test('the SageMaker paths sit where SageMaker mounts them', () => {
 });
 
 test('the failure reason names the error and its hint, cut to what SageMaker keeps', () => {
-  const reason = failureReason(new InvalidHyperparametersError('invalid hyperparameter epochs', 'fix the request'));
+  const reason = failureReason(
+    new InvalidHyperparametersError('invalid hyperparameter epochs', 'fix the request'),
+  );
   assert.equal(reason, 'InvalidHyperparametersError: invalid hyperparameter epochs (hint: fix the request)');
   assert.equal(failureReason(new Error('x'.repeat(5000))).length, FAILURE_REASON_MAX_CHARS);
 });

@@ -16,7 +16,10 @@ import { CONTEXT_PREFIX, deploySettingsSchema } from '../../infra/settings.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 /** cdk.json's context, as `cdk synth` passes it to the app. */
-const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
+const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+  app: string;
+  context: Record<string, unknown>;
+};
 
 let outdir: string;
 let app: App;
@@ -39,13 +42,20 @@ test('cdk.json runs the app with tsx and its context defaults are the documented
   for (const [name, value] of Object.entries(defaults)) {
     const contextValue = cdkJson.context[`${CONTEXT_PREFIX}${name}`];
     assert.notEqual(contextValue, undefined, `cdk.json documents ${CONTEXT_PREFIX}${name}`);
-    assert.deepEqual(deploySettingsSchema.shape[name as keyof typeof defaults].parse(contextValue), value, name);
+    assert.deepEqual(
+      deploySettingsSchema.shape[name as keyof typeof defaults].parse(contextValue),
+      value,
+      name,
+    );
   }
 });
 
 test('the whole app synthesises offline with zero unacknowledged cdk-nag findings', () => {
   const report = new AwsSolutionsChecks().validateScope(app);
-  assert.deepEqual(report.violations.map((violation) => violation.ruleName), []);
+  assert.deepEqual(
+    report.violations.map((violation) => violation.ruleName),
+    [],
+  );
   // five handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
   template.resourceCountIs('AWS::Lambda::Function', 8);
   template.resourceCountIs('AWS::OpenSearchService::Domain', 1);
@@ -53,7 +63,16 @@ test('the whole app synthesises offline with zero unacknowledged cdk-nag finding
 
 test('the stack outputs what docs/aws.md and the LocalStack suite look up: the bucket, the functions and both dashboards', () => {
   const outputs = template.findOutputs('*');
-  for (const name of ['BucketName', 'TrainingRequestPrefix', 'IngestFunctionName', 'PaperTickFunctionName', 'OpenSearchDashboardsUrl', 'OpenSearchAdminSecretArn', 'CloudWatchDashboardUrl', 'AlarmTopicArn']) {
+  for (const name of [
+    'BucketName',
+    'TrainingRequestPrefix',
+    'IngestFunctionName',
+    'PaperTickFunctionName',
+    'OpenSearchDashboardsUrl',
+    'OpenSearchAdminSecretArn',
+    'CloudWatchDashboardUrl',
+    'AlarmTopicArn',
+  ]) {
     assert.ok(outputs[name], `output ${name}`);
   }
   assert.match(JSON.stringify(outputs.OpenSearchDashboardsUrl!.Value), /_dashboards/);
@@ -64,30 +83,47 @@ test('every acknowledged cdk-nag finding carries a written reason', () => {
   const reasons: string[] = [];
   const visit = (node: IConstruct) => {
     for (const entry of node.node.metadata) {
-      if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) reasons.push(...Object.values(entry.data as Record<string, string>));
+      if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        reasons.push(...Object.values(entry.data as Record<string, string>));
     }
     node.node.children.forEach(visit);
   };
   visit(app);
   assert.ok(reasons.length > 10);
-  for (const reason of reasons) assert.ok(reason.length >= 30 && /\s/.test(reason), `reason too thin: "${reason}"`);
+  for (const reason of reasons)
+    assert.ok(reason.length >= 30 && /\s/.test(reason), `reason too thin: "${reason}"`);
 });
 
 test('cdk-nag does report an insecure resource, so a clean report means something', () => {
   const probe = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  new s3.Bucket(new Stack(probe, 'Probe'), 'Open', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY });
-  const rules = new AwsSolutionsChecks().validateScope(probe).violations.map((violation) => violation.ruleName);
+  new s3.Bucket(new Stack(probe, 'Probe'), 'Open', {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY,
+  });
+  const rules = new AwsSolutionsChecks()
+    .validateScope(probe)
+    .violations.map((violation) => violation.ruleName);
   assert.ok(rules.includes('AwsSolutions-S1') && rules.includes('AwsSolutions-S10'), rules.join(', '));
 });
 
 test('a destroy-on-delete deployment (test accounts) is as clean under cdk-nag, with or without a known account and region', () => {
-  const environments = [cliEnvironment({}), cliEnvironment({ CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' })];
+  const environments = [
+    cliEnvironment({}),
+    cliEnvironment({ CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' }),
+  ];
   for (const env of environments) {
-    const destroyApp = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], [`${CONTEXT_PREFIX}removalPolicy`]: 'destroy' } });
+    const destroyApp = new App({
+      context: {
+        ...cdkJson.context,
+        'aws:cdk:bundling-stacks': [],
+        [`${CONTEXT_PREFIX}removalPolicy`]: 'destroy',
+      },
+    });
     buildApp(destroyApp, env);
-    const findings = new AwsSolutionsChecks().validateScope(destroyApp).violations.flatMap((violation) =>
-      violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.resourceLogicalId}`),
-    );
+    const findings = new AwsSolutionsChecks()
+      .validateScope(destroyApp)
+      .violations.flatMap((violation) =>
+        violation.violatingResources.map((resource) => `${violation.ruleName} ${resource.resourceLogicalId}`),
+      );
     assert.deepEqual(findings, [], JSON.stringify(env));
   }
 });
@@ -102,7 +138,10 @@ test('each handler bundle stays within its size budget, and the paper tick carri
     const handler = Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME as HandlerName | undefined;
     if (handler === undefined) continue; // the custom-resource framework function
     const assetDir = path.join(outdir, `asset.${Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-    measured[handler] = { codeBytes: (await stat(path.join(assetDir, 'index.mjs'))).size, totalBytes: await directoryBytes(assetDir) };
+    measured[handler] = {
+      codeBytes: (await stat(path.join(assetDir, 'index.mjs'))).size,
+      totalBytes: await directoryBytes(assetDir),
+    };
     if (handler === 'paper-tick') {
       const wasmDir = path.join(assetDir, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
       assert.deepEqual((await readdir(wasmDir)).filter((name) => name.endsWith('.wasm')).sort(), [
@@ -116,8 +155,14 @@ test('each handler bundle stays within its size budget, and the paper tick carri
   assert.deepEqual(Object.keys(measured).sort(), Object.keys(BUNDLE_BUDGETS).sort());
   for (const [handler, size] of Object.entries(measured)) {
     const budget = BUNDLE_BUDGETS[handler as HandlerName];
-    assert.ok(size.codeBytes <= budget.codeBytes, `${handler}: index.mjs ${size.codeBytes} B > ${budget.codeBytes} B`);
-    assert.ok(size.totalBytes <= budget.totalBytes, `${handler}: asset ${size.totalBytes} B > ${budget.totalBytes} B`);
+    assert.ok(
+      size.codeBytes <= budget.codeBytes,
+      `${handler}: index.mjs ${size.codeBytes} B > ${budget.codeBytes} B`,
+    );
+    assert.ok(
+      size.totalBytes <= budget.totalBytes,
+      `${handler}: asset ${size.totalBytes} B > ${budget.totalBytes} B`,
+    );
   }
   process.stderr.write(`bundle sizes: ${JSON.stringify(measured)}\n`);
 });

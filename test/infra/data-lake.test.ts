@@ -12,9 +12,16 @@ const template = Template.fromStack(stack);
 
 test('the lake bucket is encrypted, versioned, private, and sends its events to EventBridge', () => {
   template.hasResourceProperties('AWS::S3::Bucket', {
-    BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    BucketEncryption: {
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    },
     VersioningConfiguration: { Status: 'Enabled' },
-    PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    },
     LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'lake/' }),
   });
   // aws-cdk-lib turns on EventBridge delivery through its bucket-notifications custom resource
@@ -28,7 +35,11 @@ test('every request without TLS is denied by the bucket policy', () => {
   template.hasResourceProperties('AWS::S3::BucketPolicy', {
     PolicyDocument: {
       Statement: Match.arrayWith([
-        Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        Match.objectLike({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
       ]),
     },
   });

@@ -16,11 +16,20 @@ new Ingestion(stack, 'Ingestion', {
 const template = Template.fromStack(stack);
 
 test('ingestion runs on its schedule on Node.js 22 with one run at a time', () => {
-  template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+  template.hasResourceProperties('AWS::Events::Rule', {
+    ScheduleExpression: 'rate(5 minutes)',
+    State: 'ENABLED',
+  });
   template.hasResourceProperties('AWS::Lambda::Function', {
     Runtime: 'nodejs22.x',
     ReservedConcurrentExecutions: 1,
-    Environment: { Variables: { SYMBOLS: 'BTCUSDT,ETHUSDT', LOOKBACK_MINUTES: '120', BINANCE_BASE_URL: 'https://data-api.binance.vision' } },
+    Environment: {
+      Variables: {
+        SYMBOLS: 'BTCUSDT,ETHUSDT',
+        LOOKBACK_MINUTES: '120',
+        BINANCE_BASE_URL: 'https://data-api.binance.vision',
+      },
+    },
   });
 });
 

@@ -29,24 +29,42 @@ const template = Template.fromStack(stack);
 
 test('the OpenSearch domain is small by default and secured: encryption at rest and in transit, HTTPS only, fine-grained access control', () => {
   template.hasResourceProperties('AWS::OpenSearchService::Domain', {
-    ClusterConfig: Match.objectLike({ InstanceCount: 1, InstanceType: 't3.small.search', DedicatedMasterEnabled: false }),
+    ClusterConfig: Match.objectLike({
+      InstanceCount: 1,
+      InstanceType: 't3.small.search',
+      DedicatedMasterEnabled: false,
+    }),
     EBSOptions: Match.objectLike({ EBSEnabled: true, VolumeSize: 10, VolumeType: 'gp3' }),
     EncryptionAtRestOptions: { Enabled: true },
     NodeToNodeEncryptionOptions: { Enabled: true },
-    DomainEndpointOptions: Match.objectLike({ EnforceHTTPS: true, TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07' }),
+    DomainEndpointOptions: Match.objectLike({
+      EnforceHTTPS: true,
+      TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07',
+    }),
     AdvancedSecurityOptions: Match.objectLike({
       Enabled: true,
       InternalUserDatabaseEnabled: true,
       MasterUserOptions: Match.objectLike({ MasterUserName: 'alpha15-admin' }),
     }),
-    LogPublishingOptions: Match.objectLike({ ES_APPLICATION_LOGS: Match.anyValue(), SEARCH_SLOW_LOGS: Match.anyValue(), INDEX_SLOW_LOGS: Match.anyValue() }),
+    LogPublishingOptions: Match.objectLike({
+      ES_APPLICATION_LOGS: Match.anyValue(),
+      SEARCH_SLOW_LOGS: Match.anyValue(),
+      INDEX_SLOW_LOGS: Match.anyValue(),
+    }),
   });
 });
 
 test('the master password comes from a generated secret, never a literal in the template', () => {
-  const domain = Object.values(template.findResources('AWS::OpenSearchService::Domain'))[0] as { Properties: { AdvancedSecurityOptions: { MasterUserOptions: { MasterUserPassword: unknown } } } };
-  assert.match(JSON.stringify(domain.Properties.AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword), /resolve:secretsmanager/);
-  template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }) });
+  const domain = Object.values(template.findResources('AWS::OpenSearchService::Domain'))[0] as {
+    Properties: { AdvancedSecurityOptions: { MasterUserOptions: { MasterUserPassword: unknown } } };
+  };
+  assert.match(
+    JSON.stringify(domain.Properties.AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword),
+    /resolve:secretsmanager/,
+  );
+  template.hasResourceProperties('AWS::SecretsManager::Secret', {
+    GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
+  });
 });
 
 test('the setup custom resource installs templates and dashboards and maps the paper role as writer', () => {
@@ -59,15 +77,26 @@ test('the setup custom resource installs templates and dashboards and maps the p
 });
 
 test('every alarm notifies the alarm topic, which has the configured subscriber', () => {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmActions?: unknown[] } }[];
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+    Properties: { AlarmActions?: unknown[] };
+  }[];
   assert.ok(alarms.length >= 5, 'paper-trading alarms plus the domain alarms');
-  for (const alarm of alarms) assert.match(JSON.stringify(alarm.Properties.AlarmActions), /ObservabilityAlarmTopic/);
-  template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-  template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ClusterStatus.red', Namespace: 'AWS/ES' });
+  for (const alarm of alarms)
+    assert.match(JSON.stringify(alarm.Properties.AlarmActions), /ObservabilityAlarmTopic/);
+  template.hasResourceProperties('AWS::SNS::Subscription', {
+    Protocol: 'email',
+    Endpoint: 'ops@example.com',
+  });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'ClusterStatus.red',
+    Namespace: 'AWS/ES',
+  });
 });
 
 test('the CloudWatch dashboard shows the alarms and the functions', () => {
-  const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } };
+  const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
+    Properties: { DashboardBody: unknown };
+  };
   const body = JSON.stringify(dashboard.Properties.DashboardBody);
   assert.match(body, /Alarms/);
   assert.match(body, /Paper tick: invocations and errors/);

@@ -29,20 +29,37 @@ const tickFunction = Match.objectLike({ Description: Match.stringLikeRegexp('pap
 test('the paper tick runs every minute, alone, and finishes inside its minute', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
     ScheduleExpression: 'rate(1 minute)',
-    Targets: [Match.objectLike({ RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }), DeadLetterConfig: Match.anyValue() })],
+    Targets: [
+      Match.objectLike({
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }),
+        DeadLetterConfig: Match.anyValue(),
+      }),
+    ],
   });
-  const tick = Object.values(template.findResources('AWS::Lambda::Function', { Properties: tickFunction }))[0] as {
-    Properties: { ReservedConcurrentExecutions: number; Timeout: number; Runtime: string; DeadLetterConfig: { TargetArn: unknown } };
+  const tick = Object.values(
+    template.findResources('AWS::Lambda::Function', { Properties: tickFunction }),
+  )[0] as {
+    Properties: {
+      ReservedConcurrentExecutions: number;
+      Timeout: number;
+      Runtime: string;
+      DeadLetterConfig: { TargetArn: unknown };
+    };
   };
   assert.equal(tick.Properties.ReservedConcurrentExecutions, 1);
-  assert.ok(tick.Properties.Timeout < 60, `timeout ${tick.Properties.Timeout} s must stay under the 1-minute period`);
+  assert.ok(
+    tick.Properties.Timeout < 60,
+    `timeout ${tick.Properties.Timeout} s must stay under the 1-minute period`,
+  );
   assert.equal(tick.Properties.Runtime, 'nodejs22.x');
   assert.match(JSON.stringify(tick.Properties.DeadLetterConfig.TargetArn), /PaperTradingDlq/);
 });
 
 test('the tick reads Binance at the configured base URL through the config variable alpha15 paper reads', () => {
   template.hasResourceProperties('AWS::Lambda::Function', {
-    Environment: { Variables: Match.objectLike({ ALPHA15_BINANCE_BASE_URL: 'https://data-api.binance.vision' }) },
+    Environment: {
+      Variables: Match.objectLike({ ALPHA15_BINANCE_BASE_URL: 'https://data-api.binance.vision' }),
+    },
   });
 });
 
@@ -52,7 +69,9 @@ test('alarms fire on any tick error, on missed minutes (missing data counts) and
     Namespace: 'AWS/Lambda',
     Threshold: 1,
     ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^PaperTradingTickFunction') } }],
+    Dimensions: [
+      { Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^PaperTradingTickFunction') } },
+    ],
   });
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     MetricName: TICK_COMPLETED_METRIC,
@@ -65,7 +84,12 @@ test('alarms fire on any tick error, on missed minutes (missing data counts) and
   });
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     MetricName: 'ApproximateNumberOfMessagesVisible',
-    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingDlq'), 'QueueName'] } }],
+    Dimensions: [
+      {
+        Name: 'QueueName',
+        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingDlq'), 'QueueName'] },
+      },
+    ],
   });
 });
 
@@ -73,7 +97,9 @@ test('the tick reads models, writes its ledger, and writes only the telemetry in
   const statements = roleStatements(template, 'PaperTradingTickRole');
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['models/*', 'paper/*']);
   assert.deepEqual(unscopedActions(statements), []);
-  const write = JSON.stringify(statements.filter((statement) => [statement.Action].flat().includes('es:ESHttpPost')));
+  const write = JSON.stringify(
+    statements.filter((statement) => [statement.Action].flat().includes('es:ESHttpPost')),
+  );
   assert.match(write, /\/_bulk/);
   assert.match(write, /\/alpha15-\*/);
   assert.doesNotMatch(write, /"\/\*"/, 'no access to the whole domain');

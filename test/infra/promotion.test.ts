@@ -13,11 +13,22 @@ test('a finished alpha15 training job (completed, failed or stopped) invokes pro
     EventPattern: {
       source: ['aws.sagemaker'],
       'detail-type': ['SageMaker Training Job State Change'],
-      detail: { TrainingJobName: [{ prefix: 'alpha15-' }], TrainingJobStatus: ['Completed', 'Failed', 'Stopped'] },
+      detail: {
+        TrainingJobName: [{ prefix: 'alpha15-' }],
+        TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+      },
     },
-    Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }) })],
+    Targets: [
+      Match.objectLike({
+        DeadLetterConfig: { Arn: Match.anyValue() },
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 4 }),
+      }),
+    ],
   });
-  template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 1, Runtime: 'nodejs22.x' });
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    ReservedConcurrentExecutions: 1,
+    Runtime: 'nodejs22.x',
+  });
 });
 
 test('promotion may touch only the models prefix', () => {

@@ -10,24 +10,38 @@ import { DataLake } from '../../infra/data-lake.js';
 export function constructStack(): { stack: Stack; lake: DataLake } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const lake = new DataLake(stack, 'DataLake', { rawRetentionDays: 365, removalPolicy: RemovalPolicy.RETAIN });
+  const lake = new DataLake(stack, 'DataLake', {
+    rawRetentionDays: 365,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
   return { stack, lake };
 }
 
 /** Every IAM policy statement of the template, flattened. */
-export function policyStatements(template: Template): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
+export function policyStatements(
+  template: Template,
+): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (policy) => (policy as { Properties: { PolicyDocument: { Statement: [] } } }).Properties.PolicyDocument.Statement,
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: [] } } }).Properties.PolicyDocument.Statement,
   );
 }
 
 /** The statements of the policies attached to one role (by logical id prefix of the role). */
-export function roleStatements(template: Template, roleLogicalIdPrefix: string): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
+export function roleStatements(
+  template: Template,
+  roleLogicalIdPrefix: string,
+): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
   return Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((policy) =>
-      ((policy as { Properties: { Roles: { Ref: string }[] } }).Properties.Roles ?? []).some((role) => role.Ref?.startsWith(roleLogicalIdPrefix)),
+      ((policy as { Properties: { Roles: { Ref: string }[] } }).Properties.Roles ?? []).some((role) =>
+        role.Ref?.startsWith(roleLogicalIdPrefix),
+      ),
     )
-    .flatMap((policy) => (policy as { Properties: { PolicyDocument: { Statement: [] } } }).Properties.PolicyDocument.Statement);
+    .flatMap(
+      (policy) =>
+        (policy as { Properties: { PolicyDocument: { Statement: [] } } }).Properties.PolicyDocument.Statement,
+    );
 }
 
 export const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
@@ -39,18 +53,24 @@ export function resourceStrings(resource: unknown): string[] {
 
 /** Statements granting `Resource: "*"`, by their actions; the rest must be scoped to an ARN. */
 export function unscopedActions(statements: ReturnType<typeof policyStatements>): string[] {
-  return statements.filter((statement) => asList(statement.Resource).includes('*')).flatMap((statement) => asList(statement.Action));
+  return statements
+    .filter((statement) => asList(statement.Resource).includes('*'))
+    .flatMap((statement) => asList(statement.Action));
 }
 
 /** The S3 object prefixes a set of statements grants (`<bucket arn>/<prefix>*`), sorted. */
-export function grantedObjectPrefixes(statements: ReturnType<typeof policyStatements>, bucketLogicalIdPrefix: string): string[] {
+export function grantedObjectPrefixes(
+  statements: ReturnType<typeof policyStatements>,
+  bucketLogicalIdPrefix: string,
+): string[] {
   const prefixes = new Set<string>();
   for (const statement of statements) {
     for (const resource of asList(statement.Resource)) {
       const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
       if (!join) continue;
       const [first, suffix] = join[1] as [{ 'Fn::GetAtt'?: [string, string] }, string];
-      if (first?.['Fn::GetAtt']?.[0]?.startsWith(bucketLogicalIdPrefix) && typeof suffix === 'string') prefixes.add(suffix.replace(/^\//, ''));
+      if (first?.['Fn::GetAtt']?.[0]?.startsWith(bucketLogicalIdPrefix) && typeof suffix === 'string')
+        prefixes.add(suffix.replace(/^\//, ''));
     }
   }
   return [...prefixes].sort();

@@ -33,9 +33,17 @@ test('new kline partitions or a training request in the bucket reach the trigger
         object: { key: [{ prefix: CURATED_KLINES_PREFIX }, { prefix: 'requests/training/' }] },
       },
     },
-    Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTrigger'), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    Targets: [
+      Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTrigger'), 'Arn'] },
+        DeadLetterConfig: Match.anyValue(),
+      }),
+    ],
   });
-  assert.ok(partitionKey('BTCUSDT', 0).startsWith(CURATED_KLINES_PREFIX), 'the partitions ingestion writes match the rule');
+  assert.ok(
+    partitionKey('BTCUSDT', 0).startsWith(CURATED_KLINES_PREFIX),
+    'the partitions ingestion writes match the rule',
+  );
 });
 
 test('the trigger runs one invocation at a time and configures a spot GPU job with checkpoints', () => {
@@ -57,18 +65,30 @@ test('the trigger runs one invocation at a time and configures a spot GPU job wi
 test('the trigger may start only alpha15 jobs and pass only the job role, to SageMaker only', () => {
   const statements = roleStatements(template, 'TrainingTriggerRole');
   assert.deepEqual(unscopedActions(statements), ['sagemaker:ListTrainingJobs']);
-  const create = statements.find((statement) => [statement.Action].flat().includes('sagemaker:CreateTrainingJob'))!;
+  const create = statements.find((statement) =>
+    [statement.Action].flat().includes('sagemaker:CreateTrainingJob'),
+  )!;
   assert.match(JSON.stringify(create.Resource), /training-job\/alpha15-\*/);
   const passRole = statements.find((statement) => statement.Action === 'iam:PassRole')!;
-  assert.deepEqual(passRole.Condition, { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+  assert.deepEqual(passRole.Condition, {
+    StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+  });
   assert.match(JSON.stringify(passRole.Resource), /TrainingJobRole/);
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['requests/training/*']);
 });
 
 test('the training job reads the lake and writes only models, output and checkpoints', () => {
   const statements = roleStatements(template, 'TrainingJobRole');
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['curated/*', 'models/*', 'sagemaker/checkpoints/*', 'sagemaker/output/*']);
-  assert.deepEqual(unscopedActions(statements).sort(), ['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken']);
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
+    'curated/*',
+    'models/*',
+    'sagemaker/checkpoints/*',
+    'sagemaker/output/*',
+  ]);
+  assert.deepEqual(unscopedActions(statements).sort(), [
+    'cloudwatch:PutMetricData',
+    'ecr:GetAuthorizationToken',
+  ]);
   const putMetric = statements.find((statement) => statement.Action === 'cloudwatch:PutMetricData')!;
   assert.deepEqual(putMetric.Condition, { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } });
 });

@@ -47,7 +47,10 @@ beforeEach(async () => {
   bucket = mockBucket();
   await copyModel(CHAMPION_ID);
   await copyModel(CANDIDATE_ID);
-  await lake().put(CHAMPION_KEY, JSON.stringify({ modelId: CHAMPION_ID, promotedAtMs: Date.parse('2026-11-01T00:00:00Z') }));
+  await lake().put(
+    CHAMPION_KEY,
+    JSON.stringify({ modelId: CHAMPION_ID, promotedAtMs: Date.parse('2026-11-01T00:00:00Z') }),
+  );
 });
 
 /** The trained model's files under another id, in the mocked bucket. */
@@ -70,10 +73,14 @@ async function jobResult(candidateIc: number, championIc: number): Promise<void>
     champion: { modelId: CHAMPION_ID, score: { ic: championIc, rankIc: championIc, hitRate: 0.51 } },
   };
   await lake().put(modelKey(CANDIDATE_ID, EVALUATION_FILE), JSON.stringify(evaluation));
-  await lake().put(trainingJobRecordKey(JOB), JSON.stringify({ jobName: JOB, modelId: CANDIDATE_ID, finishedAtMs: NOW_MS }));
+  await lake().put(
+    trainingJobRecordKey(JOB),
+    JSON.stringify({ jobName: JOB, modelId: CANDIDATE_ID, finishedAtMs: NOW_MS }),
+  );
 }
 
-const event = (status: 'Completed' | 'Failed' | 'Stopped', reason?: string) => trainingJobStateChangeSchema.parse(trainingJobStateChange(JOB, status, reason));
+const event = (status: 'Completed' | 'Failed' | 'Stopped', reason?: string) =>
+  trainingJobStateChangeSchema.parse(trainingJobStateChange(JOB, status, reason));
 const championId = () => (JSON.parse(bucket.text(CHAMPION_KEY)!) as { modelId: string }).modelId;
 
 test('a candidate better than the champion on the same window becomes champion, with history kept', async () => {
@@ -92,7 +99,10 @@ test('a worse model is not promoted and the decision is recorded', async () => {
   const outcome = await promoteFinishedJob(event('Completed'), { store: lake(), nowMs: NOW_MS });
   assert.equal(outcome.promoted, false);
   assert.equal(championId(), CHAMPION_ID);
-  assert.deepEqual([...bucket.objects.keys()].filter((key) => key.startsWith(CHAMPION_HISTORY_PREFIX)), []);
+  assert.deepEqual(
+    [...bucket.objects.keys()].filter((key) => key.startsWith(CHAMPION_HISTORY_PREFIX)),
+    [],
+  );
   const record = JSON.parse(bucket.text(promotionRecordKey(JOB))!);
   assert.equal(record.reason, 'not-better');
   assert.match(record.detail, /IC 0\.0300 vs champion 0\.0500/);
@@ -100,7 +110,10 @@ test('a worse model is not promoted and the decision is recorded', async () => {
 
 test('a failed job is recorded with its reason and never promoted, even when it left a better model', async () => {
   await jobResult(0.5, 0.05);
-  const outcome = await promoteFinishedJob(event('Failed', 'AlgorithmError: out of memory'), { store: lake(), nowMs: NOW_MS });
+  const outcome = await promoteFinishedJob(event('Failed', 'AlgorithmError: out of memory'), {
+    store: lake(),
+    nowMs: NOW_MS,
+  });
   assert.deepEqual(
     { promoted: outcome.promoted, reason: 'reason' in outcome ? outcome.reason : undefined },
     { promoted: false, reason: 'job-failed' },
@@ -110,15 +123,25 @@ test('a failed job is recorded with its reason and never promoted, even when it 
 });
 
 test('a completed job that left no record of its model is an error, not a silent skip', async () => {
-  await assert.rejects(promoteFinishedJob(event('Completed'), { store: lake(), nowMs: NOW_MS }), CandidateRecordMissingError);
+  await assert.rejects(
+    promoteFinishedJob(event('Completed'), { store: lake(), nowMs: NOW_MS }),
+    CandidateRecordMissingError,
+  );
   assert.equal(championId(), CHAMPION_ID);
 });
 
 test('the deployed handler promotes from the SageMaker state-change event', async () => {
-  Object.assign(process.env, { STORE_URL: 's3://alpha15-lake', AWS_REGION: 'eu-west-1', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' });
+  Object.assign(process.env, {
+    STORE_URL: 's3://alpha15-lake',
+    AWS_REGION: 'eu-west-1',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
   const { handler } = await import('../../lambdas/promotion/handler.js');
   await jobResult(0.09, 0.05);
-  const outcome = (await handler(trainingJobStateChange(JOB, 'Completed'), lambdaContext)) as { promoted: boolean };
+  const outcome = (await handler(trainingJobStateChange(JOB, 'Completed'), lambdaContext)) as {
+    promoted: boolean;
+  };
   assert.equal(outcome.promoted, true);
   assert.equal(championId(), CANDIDATE_ID);
 });

@@ -55,10 +55,13 @@ function jobs(...list: { name: string; status: TrainingJobStatus; startedMs: num
   };
 }
 
-const start = (key: string) => startTrainingIfIdle(key, NOW_MS, { sagemaker: new SageMakerClient({ region: 'eu-west-1' }), settings });
+const start = (key: string) =>
+  startTrainingIfIdle(key, NOW_MS, { sagemaker: new SageMakerClient({ region: 'eu-west-1' }), settings });
 
 test('new curated data starts one managed-spot GPU job with checkpoints, metric definitions and string hyperparameters', async () => {
-  sagemaker.on(ListTrainingJobsCommand).resolves(jobs({ name: 'alpha15-20261122-0100', status: 'Completed', startedMs: NOW_MS - 48 * HOUR_MS }));
+  sagemaker
+    .on(ListTrainingJobsCommand)
+    .resolves(jobs({ name: 'alpha15-20261122-0100', status: 'Completed', startedMs: NOW_MS - 48 * HOUR_MS }));
   sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:job' });
   const outcome = await start(NEW_PARTITION);
   assert.deepEqual(outcome, { started: true, jobName: 'alpha15-20261124-1830', trigger: 'curated-data' });
@@ -68,7 +71,10 @@ test('new curated data starts one managed-spot GPU job with checkpoints, metric 
   assert.equal(request.EnableManagedSpotTraining, true);
   assert.equal(request.ResourceConfig?.InstanceType, 'ml.g5.xlarge');
   assert.deepEqual(request.StoppingCondition, { MaxRuntimeInSeconds: 14_400, MaxWaitTimeInSeconds: 28_800 });
-  assert.deepEqual(request.CheckpointConfig, { S3Uri: 's3://alpha15-lake/sagemaker/checkpoints/alpha15-20261124-1830/', LocalPath: '/opt/ml/checkpoints' });
+  assert.deepEqual(request.CheckpointConfig, {
+    S3Uri: 's3://alpha15-lake/sagemaker/checkpoints/alpha15-20261124-1830/',
+    LocalPath: '/opt/ml/checkpoints',
+  });
   assert.deepEqual(request.AlgorithmSpecification?.MetricDefinitions, TRAINING_METRIC_DEFINITIONS);
   assert.ok(Object.values(request.HyperParameters!).every((value) => typeof value === 'string'));
   const hyperparameters = parseHyperparameters(request.HyperParameters);
@@ -78,7 +84,9 @@ test('new curated data starts one managed-spot GPU job with checkpoints, metric 
 });
 
 test('no second job starts while one is running, whatever the trigger', async () => {
-  sagemaker.on(ListTrainingJobsCommand).resolves(jobs({ name: 'alpha15-20261124-1700', status: 'InProgress', startedMs: NOW_MS - HOUR_MS }));
+  sagemaker
+    .on(ListTrainingJobsCommand)
+    .resolves(jobs({ name: 'alpha15-20261124-1700', status: 'InProgress', startedMs: NOW_MS - HOUR_MS }));
   for (const key of [NEW_PARTITION, 'requests/training/now.json']) {
     const outcome = await start(key);
     assert.deepEqual(outcome, { started: false, reason: 'job-in-progress', detail: 'alpha15-20261124-1700' });
@@ -87,32 +95,74 @@ test('no second job starts while one is running, whatever the trigger', async ()
 });
 
 test('new data within the retrain interval waits, but a training request starts a job at once', async () => {
-  sagemaker.on(ListTrainingJobsCommand).resolves(jobs({ name: 'alpha15-20261124-1200', status: 'Completed', startedMs: NOW_MS - 6 * HOUR_MS }));
+  sagemaker
+    .on(ListTrainingJobsCommand)
+    .resolves(jobs({ name: 'alpha15-20261124-1200', status: 'Completed', startedMs: NOW_MS - 6 * HOUR_MS }));
   sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:job' });
   assert.equal((await start(NEW_PARTITION)).started, false);
   assert.equal(sagemaker.commandCalls(CreateTrainingJobCommand).length, 0);
-  assert.deepEqual(await start('requests/training/retrain please.json'), { started: true, jobName: 'alpha15-20261124-1830', trigger: 'request' });
+  assert.deepEqual(await start('requests/training/retrain please.json'), {
+    started: true,
+    jobName: 'alpha15-20261124-1830',
+    trigger: 'request',
+  });
 });
 
 test('SageMaker throttling fails the invocation with a retryable typed error and starts nothing', async () => {
-  sagemaker.on(ListTrainingJobsCommand).rejects(new SageMakerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
+  sagemaker
+    .on(ListTrainingJobsCommand)
+    .rejects(
+      new SageMakerServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Rate exceeded',
+      }),
+    );
   await assert.rejects(start(NEW_PARTITION), SageMakerThrottledError);
   assert.equal(sagemaker.commandCalls(CreateTrainingJobCommand).length, 0);
 
   sagemaker.reset();
   sagemaker.on(ListTrainingJobsCommand).resolves(jobs());
-  sagemaker.on(CreateTrainingJobCommand).rejects(new SageMakerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }));
-  await assert.rejects(start(NEW_PARTITION), (error: unknown) => error instanceof SageMakerThrottledError && /EventBridge retries/.test(error.hint ?? ''));
+  sagemaker
+    .on(CreateTrainingJobCommand)
+    .rejects(
+      new SageMakerServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Rate exceeded',
+      }),
+    );
+  await assert.rejects(
+    start(NEW_PARTITION),
+    (error: unknown) =>
+      error instanceof SageMakerThrottledError && /EventBridge retries/.test(error.hint ?? ''),
+  );
 });
 
 test('a redelivered event in the same minute finds its job already created and creates no other', async () => {
   sagemaker.on(ListTrainingJobsCommand).resolves(jobs());
-  sagemaker.on(CreateTrainingJobCommand).rejects(new SageMakerServiceException({ name: 'ResourceInUse', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'exists' }));
-  assert.deepEqual(await start(NEW_PARTITION), { started: false, reason: 'already-started', detail: 'alpha15-20261124-1830' });
+  sagemaker
+    .on(CreateTrainingJobCommand)
+    .rejects(
+      new SageMakerServiceException({
+        name: 'ResourceInUse',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'exists',
+      }),
+    );
+  assert.deepEqual(await start(NEW_PARTITION), {
+    started: false,
+    reason: 'already-started',
+    detail: 'alpha15-20261124-1830',
+  });
 });
 
 test('objects outside the trigger prefixes (watermarks, models) never call SageMaker', async () => {
-  for (const key of ['curated/watermarks/BTCUSDT.json', 'models/champion.json']) assert.equal((await start(key)).started, false);
+  for (const key of ['curated/watermarks/BTCUSDT.json', 'models/champion.json'])
+    assert.equal((await start(key)).started, false);
   assert.equal(sagemaker.calls().length, 0);
 });
 
@@ -142,7 +192,12 @@ test('the deployed handler parses the S3 event from EventBridge and starts the j
   const { handler } = await import('../../lambdas/training-trigger/handler.js');
   sagemaker.on(ListTrainingJobsCommand).resolves(jobs());
   sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:job' });
-  const outcome = await handler(objectCreatedEvent('alpha15-lake', 'requests/training/now.json'), lambdaContext);
+  const outcome = await handler(
+    objectCreatedEvent('alpha15-lake', 'requests/training/now.json'),
+    lambdaContext,
+  );
   assert.equal((outcome as { started: boolean }).started, true);
-  await assert.rejects(handler({ 'detail-type': 'Object Created', source: 'aws.s3' }, lambdaContext), { name: 'UnexpectedEventError' });
+  await assert.rejects(handler({ 'detail-type': 'Object Created', source: 'aws.s3' }, lambdaContext), {
+    name: 'UnexpectedEventError',
+  });
 });

@@ -1,6 +1,16 @@
 /** EventBridge events as AWS delivers them, for the handlers' schemas. */
 export function scheduledEvent(time: string) {
-  return { version: '0', id: 'e-1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time, region: 'eu-west-1', resources: [], detail: {} };
+  return {
+    version: '0',
+    id: 'e-1',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time,
+    region: 'eu-west-1',
+    resources: [],
+    detail: {},
+  };
 }
 
 export function objectCreatedEvent(bucket: string, key: string, time = '2026-11-24T18:30:00Z') {
@@ -13,11 +23,20 @@ export function objectCreatedEvent(bucket: string, key: string, time = '2026-11-
     time,
     region: 'eu-west-1',
     resources: [`arn:aws:s3:::${bucket}`],
-    detail: { version: '0', bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 100 }, reason: 'PutObject' },
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 100 },
+      reason: 'PutObject',
+    },
   };
 }
 
-export function trainingJobStateChange(jobName: string, status: 'Completed' | 'Failed' | 'Stopped', failureReason?: string) {
+export function trainingJobStateChange(
+  jobName: string,
+  status: 'Completed' | 'Failed' | 'Stopped',
+  failureReason?: string,
+) {
   return {
     version: '0',
     id: 'e-3',

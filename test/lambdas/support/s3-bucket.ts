@@ -19,7 +19,12 @@ export interface MockBucket {
 }
 
 function s3Error(name: string, status: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
+  return new S3ServiceException({
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: status },
+    message: name,
+  });
 }
 
 export function mockBucket(): MockBucket {
@@ -30,13 +35,21 @@ export function mockBucket(): MockBucket {
     if (bytes === undefined) throw s3Error('NoSuchKey', 404);
     return { Body: { transformToByteArray: async () => bytes } };
   });
-  s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string | Uint8Array; IfNoneMatch?: string }) => {
-    if (input.IfNoneMatch === '*' && objects.has(input.Key)) throw s3Error('PreconditionFailed', 412);
-    objects.set(input.Key, typeof input.Body === 'string' ? new TextEncoder().encode(input.Body) : new Uint8Array(input.Body));
-    return {};
-  });
+  s3.on(PutObjectCommand).callsFake(
+    (input: { Key: string; Body: string | Uint8Array; IfNoneMatch?: string }) => {
+      if (input.IfNoneMatch === '*' && objects.has(input.Key)) throw s3Error('PreconditionFailed', 412);
+      objects.set(
+        input.Key,
+        typeof input.Body === 'string' ? new TextEncoder().encode(input.Body) : new Uint8Array(input.Body),
+      );
+      return {};
+    },
+  );
   s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
-    Contents: [...objects.keys()].filter((key) => key.startsWith(input.Prefix ?? '')).sort().map((Key) => ({ Key })),
+    Contents: [...objects.keys()]
+      .filter((key) => key.startsWith(input.Prefix ?? ''))
+      .sort()
+      .map((Key) => ({ Key })),
     IsTruncated: false,
   }));
   s3.on(DeleteObjectCommand).callsFake((input: { Key: string }) => {
