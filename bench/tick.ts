@@ -27,7 +27,8 @@ import { registryModelLoader } from '../src/paper/champion.js';
 import { Ledger } from '../src/paper/ledger.js';
 import { tick } from '../src/paper/tick.js';
 import { LocalStore } from '../src/store/local-store.js';
-import { THRESHOLDS_FILE, type StrategyParams } from '../src/strategy/params.js';
+import { THRESHOLDS_FILE } from '../src/strategy/params.js';
+import { tinyStrategy, untrainedMeta } from '../test/paper/support/tiny-model.js';
 import { JsonlSink } from '../src/telemetry/jsonl-sink.js';
 import { MINUTE_MS, parseTimeMs } from '../src/time.js';
 
@@ -61,15 +62,12 @@ try {
     ...config.model,
   });
   const id = newModelId();
-  const nan = Number.NaN;
   await saveModel(store, {
-    meta: {
+    meta: untrainedMeta({
       id,
       symbols,
       windowMinutes,
       horizonMinutes: config.horizonMinutes,
-      featureNames: [...FEATURE_NAMES],
-      timeChannels: false,
       channels,
       targetScale: symbols.map(() => 0.002),
       architecture: {
@@ -79,50 +77,21 @@ try {
         seed: config.model.seed,
       },
       data: { fromMs: startTimeMs, toMs: startTimeMs + minutes * MINUTE_MS },
-      split: {
-        embargoMinutes: 0,
-        train: { fromMs: 0, toMs: 1 },
-        validation: { fromMs: 0, toMs: 1 },
-        test: null,
-      },
-      folds: [],
-      validation: {
-        loss: nan,
-        ic: nan,
-        rankIc: nan,
-        hitRate: nan,
-        perCoin: { ic: [], rankIc: [], hitRate: [], count: [] },
-      },
-      trainingSamples: 0,
-      epochs: 0,
-      samplesPerSecond: 0,
-      backend: backend.name,
-      gitRevision: null,
-      parentModelId: null,
       createdAtMs: Date.now(),
-    },
+    }),
     model,
     stats: fitStats(features, { fromRow: 0, toRow: frame.length }),
     config,
     epochs: [],
   });
   // thresholds at zero: roughly half the pairs enter every minute they are flat, so ticks open and close positions
-  const side = (threshold: number) => ({ threshold, chosen: null, curve: [] });
-  const strategy: StrategyParams = {
-    version: 1,
-    horizonMinutes: config.horizonMinutes,
+  const strategy = tinyStrategy({
+    symbols,
+    windowMinutes,
+    thresholdReturn: 1e-9,
     feeRatePerSide: config.strategy.feeRatePerSide,
-    overlap: 'skip',
-    minTrades: 1,
-    calibrated: false,
-    validation: { fromMs: 0, toMs: 1, splitMs: 0 },
-    pairs: Object.fromEntries(
-      symbols.map((symbol) => [
-        symbol,
-        { calibration: null, long: side(1e-9), short: side(-1e-9), validationSamples: 0 },
-      ]),
-    ),
-  };
+    horizonMinutes: config.horizonMinutes,
+  });
   await putModelFile(store, id, THRESHOLDS_FILE, JSON.stringify(strategy));
   await setChampion(store, id);
 

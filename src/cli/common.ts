@@ -47,3 +47,11 @@ export function positiveInteger(flag: string): (value: string) => number {
     return parsed;
   };
 }
+
+/** A commander parser for --port: 0 (any free port) to 65535. */
+export function portNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535)
+    throw new InvalidArgumentError('expected a port 0-65535');
+  return value;
+}

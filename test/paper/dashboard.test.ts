@@ -1,15 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { closeTrade } from '../../src/paper/close-trade.js';
 import { loadSummary, startDashboardServer } from '../../src/paper/dashboard/server.js';
 import { Ledger } from '../../src/paper/ledger.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { MINUTE_MS } from '../../src/time.js';
+import { launchChromiumOrSkip } from '../support/browser.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { handNetPnl, rawCloses } from './support/harness.js';
 import {
@@ -18,8 +17,6 @@ import {
   fixturePosition,
   writeLedgerFixture,
 } from './support/ledger-fixture.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 async function withFixture(run: (ledger: Ledger, trades: number) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-dashboard-'));
@@ -56,27 +53,10 @@ test('the dashboard summary adds up the ledger: cumulative PnL ends at the sum o
 });
 
 test("the local dashboard loads in chromium, shows the ledger fixture's trades, refreshes live and logs no console error", async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    console.error(
-      `\n*** SKIPPING the browser check of the paper dashboard: ${CHROMIUM} is missing (apt-get install chromium) ***\n`,
-    );
-    t.skip(`${CHROMIUM} missing`);
-    return;
-  }
+  const browser = await launchChromiumOrSkip(t, 'the paper dashboard');
+  if (!browser) return;
   await withFixture(async (ledger, tradeCount) => {
     const dashboard = await startDashboardServer({ store: ledger.store, refreshMs: 250 });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
       const problems: string[] = [];

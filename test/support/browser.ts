@@ -2,23 +2,31 @@
  * Debian's chromium driven by playwright-core, for tests that check a page in a real browser. When
  * chromium is missing the test is skipped with a loud message, never silently passed.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's chromium as `which chromium` finds it, or undefined when it is not installed. */
+function findChromium(): string | undefined {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A headless chromium, or undefined (and the test skipped) when it is not installed. */
 export async function launchChromiumOrSkip(t: TestContext, what: string): Promise<Browser | undefined> {
-  if (!existsSync(CHROMIUM_PATH)) {
+  const executablePath = findChromium();
+  if (executablePath === undefined) {
     console.error(
-      `\n*** SKIPPING the browser check of ${what}: ${CHROMIUM_PATH} is missing (apt-get install chromium) ***\n`,
+      `\n*** SKIPPING the browser check of ${what}: chromium is not on PATH (apt-get install chromium) ***\n`,
     );
-    t.skip(`${CHROMIUM_PATH} is missing`);
+    t.skip('chromium is not installed');
     return undefined;
   }
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     args: [
       '--no-sandbox',

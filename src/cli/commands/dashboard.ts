@@ -1,19 +1,12 @@
 /** `alpha15 dashboard`: the paper-trading panels as a local web page, read live from the ledger. */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { startDashboardServer } from '../../paper/dashboard/server.js';
 import { openStore } from '../../store/open-store.js';
-import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { portNumber, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
 
 interface DashboardFlags extends CommonOptions {
   port: number;
-}
-
-function portNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535)
-    throw new InvalidArgumentError('expected a port 0-65535');
-  return value;
 }
 
 export function register(program: Command): void {

@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { detectReplaySource } from '../../market/replay-data.js';
 import { startReplayServer } from '../../market/replay-server.js';
 import { isoMinute, parseTimeMs } from '../../time.js';
+import { portNumber } from '../common.js';
 import { emit, log } from '../output.js';
 
 interface ReplayServerOptions {
@@ -19,13 +20,6 @@ interface ReplayServerOptions {
 function positiveNumber(text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError('expected a positive number');
-  return value;
-}
-
-function portNumber(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535)
-    throw new InvalidArgumentError('expected a port 0-65535');
   return value;
 }
 

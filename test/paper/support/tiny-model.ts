@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { configSchema } from '../../../src/config/schema.js';
 import { FEATURE_NAMES, FEATURES_PER_COIN } from '../../../src/features/features.js';
-import { newModelId } from '../../../src/model/artifacts.js';
+import { newModelId, type ModelMeta } from '../../../src/model/artifacts.js';
 import { selectBackend } from '../../../src/model/backend.js';
 import { putModelFile, saveModel, setChampion } from '../../../src/model/registry.js';
 import type { ObjectStore } from '../../../src/store/object-store.js';
@@ -70,42 +70,19 @@ export async function saveTinyChampion(store: ObjectStore, options: TinyModelOpt
     tf.zeros([symbols.length]),
   ]);
   const width = symbols.length * FEATURES_PER_COIN;
-  const nan = Number.NaN;
   const id = newModelId(options.createdAtMs);
   await saveModel(store, {
-    meta: {
+    meta: untrainedMeta({
       id,
       symbols,
       windowMinutes,
       horizonMinutes: options.horizonMinutes ?? 15,
-      featureNames: [...FEATURE_NAMES],
-      timeChannels: false,
       channels,
       targetScale: symbols.map(() => 1),
       architecture: { filters: 1, blocks: 1, kernelSize: 1, seed: 0 },
       data: { fromMs: 0, toMs: 1 },
-      split: {
-        embargoMinutes: 0,
-        train: { fromMs: 0, toMs: 1 },
-        validation: { fromMs: 0, toMs: 1 },
-        test: null,
-      },
-      folds: [],
-      validation: {
-        loss: nan,
-        ic: nan,
-        rankIc: nan,
-        hitRate: nan,
-        perCoin: { ic: [], rankIc: [], hitRate: [], count: [] },
-      },
-      trainingSamples: 0,
-      epochs: 0,
-      samplesPerSecond: 0,
-      backend: tf.getBackend(),
-      gitRevision: null,
-      parentModelId: null,
       createdAtMs: options.createdAtMs ?? Date.now(),
-    },
+    }),
     model,
     stats: {
       symbols,
@@ -122,4 +99,52 @@ export async function saveTinyChampion(store: ObjectStore, options: TinyModelOpt
   await putModelFile(store, id, THRESHOLDS_FILE, JSON.stringify(tinyStrategy(options)));
   await setChampion(store, id);
   return id;
+}
+
+type UntrainedFields = Pick<
+  ModelMeta,
+  | 'id'
+  | 'symbols'
+  | 'windowMinutes'
+  | 'horizonMinutes'
+  | 'channels'
+  | 'targetScale'
+  | 'architecture'
+  | 'data'
+  | 'createdAtMs'
+>;
+
+/**
+ * The meta of a model stored without training (the paper tests' hand-set model, the tick bench's random
+ * one): no split, no validation (NaN metrics), no epochs. saveModel fills in the weights' byte length.
+ */
+export function untrainedMeta(
+  fields: UntrainedFields,
+): Omit<ModelMeta, 'formatVersion' | 'weightsByteLength'> {
+  const nan = Number.NaN;
+  return {
+    ...fields,
+    featureNames: [...FEATURE_NAMES],
+    timeChannels: false,
+    split: {
+      embargoMinutes: 0,
+      train: { fromMs: 0, toMs: 1 },
+      validation: { fromMs: 0, toMs: 1 },
+      test: null,
+    },
+    folds: [],
+    validation: {
+      loss: nan,
+      ic: nan,
+      rankIc: nan,
+      hitRate: nan,
+      perCoin: { ic: [], rankIc: [], hitRate: [], count: [] },
+    },
+    trainingSamples: 0,
+    epochs: 0,
+    samplesPerSecond: 0,
+    backend: tf.getBackend(),
+    gitRevision: null,
+    parentModelId: null,
+  };
 }
