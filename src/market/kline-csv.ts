@@ -134,9 +134,9 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
     lineNumber++;
   }
 
-  // a row takes at least 22 bytes (12 one-digit fields, the last may be empty; real rows are ~90), so this
-  // bounds the row count without a counting pass; the arrays are trimmed at the end
-  const capacity = Math.ceil((bytes.length - cursor.position) / 22) + 1;
+  // every row ends at a line feed or at the end of the text, so this bounds the row count. Counting with
+  // the native indexOf costs ~0.5 ms a month, far less than zero-filling columns sized by a guess
+  const capacity = countLineFeeds(bytes, cursor.position) + 1;
   const columns = allocateColumns(symbol, capacity);
   const {
     openTimeMs,
@@ -157,7 +157,6 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
     if (cursor.blankLine()) continue;
     const lineStart = cursor.position;
     try {
-      if (rows === capacity) throw new FieldError('rows shorter than any kline row');
       // unrolled on purpose: one named column per field keeps every store monomorphic and inlined
       let openTime = cursor.number(0);
       cursor.comma(1);
@@ -204,4 +203,13 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
     if (key !== 'symbol') trimmed[key] = columns[key].slice(0, rows);
   }
   return normaliseColumns(trimmed);
+}
+
+function countLineFeeds(bytes: Uint8Array, from: number): number {
+  // Buffer's indexOf is memchr; Uint8Array's is a plain loop, four times slower
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let count = 0;
+  for (let position = buffer.indexOf(LF, from); position !== -1; position = buffer.indexOf(LF, position + 1))
+    count++;
+  return count;
 }
