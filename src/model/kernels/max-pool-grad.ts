@@ -5,7 +5,7 @@
  * wrong gradient).
  *
  * A direct loop over the heap arrays: each output position routes its gradient to the first largest
- * input of its window, the cpu backend's tie rule. One pass over the input, no temporaries.
+ * input of its window, the cpu backend's tie rule. One pass over the input, no tensor temporaries.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -40,6 +40,9 @@ export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const dxValues = wasm.typedArrayFromHeap(dx);
   dxValues.fill(0);
 
+  // Channels innermost: every read walks the contiguous channel run of one input position.
+  const maxValues = new Float32Array(channels);
+  const maxOffsets = new Int32Array(channels);
   for (let b = 0; b < batchSize; b++) {
     for (let outRow = 0; outRow < outHeight; outRow++) {
       const rowStart = outRow * strideHeight - padInfo.top;
@@ -49,20 +52,24 @@ export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
         const colStart = outCol * strideWidth - padInfo.left;
         const colFrom = Math.max(0, colStart);
         const colTo = Math.min(inWidth, colStart + effectiveFilterWidth);
-        const dyOffset = ((b * outHeight + outRow) * outWidth + outCol) * channels;
-        for (let c = 0; c < channels; c++) {
-          let maxValue = Number.NEGATIVE_INFINITY;
-          let maxAt = -1;
-          for (let row = rowFrom; row < rowTo; row++) {
-            for (let col = colFrom; col < colTo; col++) {
-              const at = ((b * inHeight + row) * inWidth + col) * channels + c;
-              if (x[at]! > maxValue) {
-                maxValue = x[at]!;
-                maxAt = at;
+        maxValues.fill(Number.NEGATIVE_INFINITY);
+        maxOffsets.fill(-1);
+        for (let row = rowFrom; row < rowTo; row++) {
+          for (let col = colFrom; col < colTo; col++) {
+            const offset = ((b * inHeight + row) * inWidth + col) * channels;
+            for (let c = 0; c < channels; c++) {
+              // Strictly greater: the first largest input of the window wins, as on the cpu backend.
+              if (x[offset + c]! > maxValues[c]!) {
+                maxValues[c] = x[offset + c]!;
+                maxOffsets[c] = offset + c;
               }
             }
           }
-          if (maxAt >= 0) dxValues[maxAt] = dxValues[maxAt]! + dyValues[dyOffset + c]!;
+        }
+        const dyOffset = ((b * outHeight + outRow) * outWidth + outCol) * channels;
+        for (let c = 0; c < channels; c++) {
+          const at = maxOffsets[c]!;
+          if (at >= 0) dxValues[at] = dxValues[at]! + dyValues[dyOffset + c]!;
         }
       }
     }
