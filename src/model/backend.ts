@@ -27,12 +27,22 @@ export interface BackendInfo {
 }
 
 export interface BackendOptions {
-  /** Threads for the wasm backend; defaults to the machine's available parallelism. */
+  /**
+   * Threads for the wasm backend; defaults to ALPHA15_WASM_THREADS, else the machine's available
+   * parallelism.
+   */
   threads?: number;
 }
 
 /** The variable that replaces an `auto` preference, e.g. `ALPHA15_BACKEND=cpu`. */
 export const BACKEND_ENV_VARIABLE = 'ALPHA15_BACKEND';
+
+/**
+ * The variable that sets the wasm thread count when the caller does not, e.g. `ALPHA15_WASM_THREADS=1`
+ * for processes that share the cores with others (the test runner's parallel files): XNNPACK's pool
+ * then only adds wake-up latency to every op.
+ */
+export const WASM_THREADS_ENV_VARIABLE = 'ALPHA15_WASM_THREADS';
 
 export class BackendUnavailableError extends Alpha15Error {
   constructor(
@@ -68,6 +78,8 @@ export async function selectBackend(
   preferred: BackendPreference = 'auto',
   options: BackendOptions = {},
 ): Promise<BackendInfo> {
+  // Read here, not where wasm starts: a bad value must stop the run, not make `auto` skip to cpu.
+  options = { ...options, threads: options.threads ?? threadsFromEnvironment() };
   const resolved = resolvePreference(preferred);
   if (resolved !== 'auto') return activate(resolved, options);
   if (active !== undefined) return active;
@@ -76,10 +88,15 @@ export async function selectBackend(
     try {
       return await activate(candidate, options);
     } catch (error) {
-      failures.push(`${candidate}: ${describe(error instanceof BackendUnavailableError ? error.cause : error)}`);
+      failures.push(
+        `${candidate}: ${describe(error instanceof BackendUnavailableError ? error.cause : error)}`,
+      );
     }
   }
-  throw new Alpha15Error(`No TensorFlow.js backend could start (${failures.join('; ')})`, 'Reinstall dependencies with npm install.');
+  throw new Alpha15Error(
+    `No TensorFlow.js backend could start (${failures.join('; ')})`,
+    'Reinstall dependencies with npm install.',
+  );
 }
 
 function resolvePreference(preferred: BackendPreference): BackendPreference {
@@ -138,7 +155,9 @@ async function initialiseWasm(options: BackendOptions): Promise<BackendInfo> {
   // Point the loader at the binaries shipped in node_modules: in Node it would otherwise look beside the
   // bundled script or, with a CDN prefix, go to the network.
   const require = createRequire(import.meta.url);
-  const distFolder = require.resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/');
+  const distFolder = require
+    .resolve('@tensorflow/tfjs-backend-wasm/package.json')
+    .replace(/package\.json$/, 'dist/');
   wasm.setWasmPaths(distFolder);
   const threads = options.threads ?? availableParallelism();
   const threaded = threads > 1 && enableNodeWasmThreads();
@@ -147,6 +166,19 @@ async function initialiseWasm(options: BackendOptions): Promise<BackendInfo> {
   await withThreadPoolSize(threads, () => setBackendOrThrow('wasm'));
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return { name: 'wasm', threads: threaded ? wasm.getThreadsCount() : 1, simd };
+}
+
+function threadsFromEnvironment(): number | undefined {
+  const fromEnvironment = process.env[WASM_THREADS_ENV_VARIABLE];
+  if (fromEnvironment === undefined || fromEnvironment === '') return undefined;
+  const parsed = z.coerce.number().int().positive().safeParse(fromEnvironment);
+  if (!parsed.success) {
+    throw new Alpha15Error(
+      `${WASM_THREADS_ENV_VARIABLE}=${fromEnvironment} is not a thread count`,
+      'Use a whole number of threads, 1 or more, or unset it to use every core.',
+    );
+  }
+  return parsed.data;
 }
 
 async function setBackendOrThrow(name: BackendName): Promise<void> {
