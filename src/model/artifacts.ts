@@ -39,7 +39,7 @@ export function modelKey(modelId: string, file: string): string {
 }
 
 /** Undefined metrics (a coin with constant predictions) are NaN in memory and null in JSON. */
-const metricValue = z.preprocess(
+export const metricValue = z.preprocess(
   (value) => (value === null ? Number.NaN : value),
   z.union([z.number(), z.nan()]),
 );

@@ -3,6 +3,8 @@
  * market frame → features and targets → chronological folds with embargo → per fold, stats fitted on
  * its training rows only, a ResNet1D (or the parent model in fine-tune mode) trained by fitFold →
  * validation predictions → strategy thresholds → the artifact in the registry, champion if none.
+ * With a checkpoint directory, every completed epoch is checkpointed there and a run of the same
+ * config and data continues from it (checkpoint.ts, resume.ts).
  */
 import { FEATURE_NAMES } from '../features/features.js';
 import { forwardReturns, type TargetMatrix } from '../features/targets.js';
@@ -25,12 +27,14 @@ import {
   type ValidationSummary,
 } from './artifacts.js';
 import { selectBackend, type BackendInfo, type BackendPreference } from './backend.js';
+import { writeCheckpoint, type CompletedFold, type FoldCheckpoint } from './checkpoint.js';
 import { currentGitRevision } from './git-revision.js';
 import { summarise } from './metrics.js';
 import { createPredictor, type Predictor } from './predictor.js';
 import { getChampion, loadModel, saveModel, setChampion, type StoredModel } from './registry.js';
 import { ModelSymbolsMismatchError } from './registry-errors.js';
 import { buildResNet1D } from './resnet1d.js';
+import { describeResume, resumableCheckpoint, trainingIdentity } from './resume.js';
 import { scaleTargets } from './target-scale.js';
 import { prepareFold, type PreparedFold } from './training-data.js';
 import { fitFold, type Evaluation, type FitFoldInput, type FitFoldResult } from './training-loop.js';
@@ -58,6 +62,10 @@ export interface TrainModelOptions {
   onEpoch?: (record: EpochRecord) => void;
   /** Ctrl-C: stop after the current batch and keep (and save) the best weights so far. */
   signal?: AbortSignal;
+  /** Checkpoint every completed epoch here, and resume from the checkpoint of the same run found here. */
+  checkpointDir?: string;
+  /** Resume and checkpoint notices (default: stderr). */
+  log?: (line: string) => void;
   nowMs?: number;
 }
 
@@ -81,6 +89,8 @@ export interface TrainResult {
   epochs: EpochRecord[];
   samplesPerSecond: number;
   aborted: boolean;
+  /** The checkpoint this run continued from (its fold and last completed epoch), or null. */
+  resumedFrom: { fold: number; epoch: number } | null;
   saved: boolean;
   champion: boolean;
   /** The strategy fitted on the validation predictions, or null when it could not be fitted. */
@@ -143,12 +153,27 @@ async function trainWith(
       'fine-tune with --init on new data, or run walk-forward from scratch',
     );
   }
-  const progress = options.progress ? trainingProgressBar() : undefined;
   const rowTime = (row: number) => frame.startTimeMs + row * MINUTE_MS;
   const rangeTime = (range: { fromRow: number; toRow: number }): TimeRange => ({
     fromMs: rowTime(range.fromRow),
     toMs: rowTime(range.toRow),
   });
+  const { checkpointDir } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const identity =
+    checkpointDir === undefined
+      ? undefined
+      : trainingIdentity(
+          config,
+          rangeTime({ fromRow: 0, toRow: frame.length }),
+          parent?.meta.id ?? null,
+          plan,
+        );
+  const resumed = identity && (await resumableCheckpoint(checkpointDir!, identity, log));
+  if (resumed !== undefined) log(describeResume(checkpointDir!, resumed, plan.folds.length));
+  // walk-forward folds finished before the interruption are not trained again
+  const completedFolds: CompletedFold[] = [...(resumed?.completedFolds ?? [])];
+  const progress = options.progress ? trainingProgressBar() : undefined;
 
   const epochs: EpochRecord[] = [];
   const summaries: FoldSummary[] = [];
@@ -158,6 +183,12 @@ async function trainWith(
   let final: FoldOutcome | undefined;
   try {
     for (const fold of plan.folds) {
+      const completed = completedFolds.find((done) => done.summary.fold === fold.fold);
+      if (completed !== undefined) {
+        epochs.push(...completed.records);
+        summaries.push(completed.summary);
+        continue;
+      }
       if (final !== undefined) final.model.dispose();
       progress?.startFold(fold.fold, plan.folds.length, config.training.epochs);
       const { prepared, model, fit } = await trainFold(frame, targets, fold, config, {
@@ -170,6 +201,9 @@ async function trainWith(
           progress?.epoch(record);
           options.onEpoch?.(record);
         },
+        resume: resumed?.current.fold === fold.fold ? resumed.current : undefined,
+        onCheckpoint:
+          identity && ((current) => writeCheckpoint(checkpointDir!, { identity, completedFolds, current })),
       });
       epochs.push(...fit.records);
       samplesSeen += fit.trainSamplesSeen;
@@ -182,6 +216,7 @@ async function trainWith(
         epochs: fit.records.length,
       };
       summaries.push(summary);
+      completedFolds.push({ summary, records: fit.records });
       final = { prepared, model, best: fit.best, summary };
       if (fit.aborted) {
         aborted = true;
@@ -261,6 +296,8 @@ async function trainWith(
     epochs,
     samplesPerSecond: meta.samplesPerSecond,
     aborted,
+    resumedFrom:
+      resumed === undefined ? null : { fold: resumed.current.fold, epoch: resumed.current.progress.epoch },
     saved: save,
     champion,
     thresholds,
@@ -272,6 +309,10 @@ async function trainWith(
 export interface TrainFoldOptions extends Pick<FitFoldInput, 'signal' | 'onEpoch' | 'onBatch'> {
   /** Fine-tune: train this model, with its stats and target scale, instead of a fresh ResNet1D. */
   parent?: StoredModel;
+  /** Continue this fold from a checkpoint, with the checkpoint's stats and target scale. */
+  resume?: FoldCheckpoint;
+  /** After every completed epoch: the fold's state, to be written as a checkpoint. */
+  onCheckpoint?: (checkpoint: FoldCheckpoint) => Promise<void>;
 }
 
 export interface FoldTraining {
@@ -291,13 +332,13 @@ export async function trainFold(
   config: Config,
   options: TrainFoldOptions = {},
 ): Promise<FoldTraining> {
-  const { parent } = options;
+  const { parent, resume, onCheckpoint } = options;
   const prepared = prepareFold(
     frame,
     targets,
     fold,
     config,
-    parent && { stats: parent.stats, targetScale: parent.meta.targetScale },
+    resume ?? (parent && { stats: parent.stats, targetScale: parent.meta.targetScale }),
   );
   const model =
     parent?.model ??
@@ -323,6 +364,18 @@ export async function trainFold(
     signal: options.signal,
     onBatch: options.onBatch,
     onEpoch: options.onEpoch,
+    resume: resume?.progress,
+    onCheckpoint:
+      onCheckpoint &&
+      ((progress) =>
+        onCheckpoint({
+          fold: fold.fold,
+          train: fold.train,
+          validation: fold.validation,
+          stats: prepared.stats,
+          targetScale: prepared.targetScale,
+          progress,
+        })),
   });
   return { prepared, model, fit };
 }

@@ -4,17 +4,23 @@
  * weights. The loop owns no I/O: progress and records leave through callbacks, and an AbortSignal
  * (Ctrl-C) stops it after the current batch with the best weights so far restored.
  *
+ * Resume: after every completed epoch the loop hands `onCheckpoint` a FoldProgress (weights, Adam's
+ * state, learning rate, counters, records), and a FoldProgress passed back as `resume` continues with
+ * the next epoch. Batch order depends only on (seed, fold, epoch), so the resumed run takes the same steps.
+ *
  * Every tensor a batch creates is disposed before the next one, so tf.memory() stays flat however
  * long the run is.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../config/schema.js';
+import { Alpha15Error } from '../errors.js';
 import { batches } from '../features/dataset.js';
 import type { FeatureMatrix } from '../features/features.js';
 import type { TargetMatrix } from '../features/targets.js';
 import type { EpochRecord } from './artifacts.js';
 import { maskedL1 } from './loss.js';
 import { coinMetrics, summarise, type CoinMetrics } from './metrics.js';
+import { ResumableAdam, type AdamState } from './resumable-adam.js';
 
 export interface FitFoldInput {
   model: tf.LayersModel;
@@ -32,7 +38,34 @@ export interface FitFoldInput {
   /** Called after every training batch with the samples done so far in this epoch. */
   onBatch?: (progress: { epoch: number; samplesDone: number; samplesTotal: number; loss: number }) => void;
   signal?: AbortSignal;
+  /** Continue after the last epoch this progress completed (same model shape, data and config). */
+  resume?: FoldProgress;
+  /** Awaited after every completed epoch (never after one cut short by the signal). */
+  onCheckpoint?: (progress: FoldProgress) => Promise<void>;
 }
+
+/** Everything a fold needs to continue after its last completed epoch. */
+export interface FoldProgress {
+  /** The last completed epoch, from 1. */
+  epoch: number;
+  /** The learning rate the next epoch uses (after any plateau cut). */
+  learningRate: number;
+  epochsSinceBest: number;
+  epochsSincePlateauCut: number;
+  /** Early stopping fired: no epoch is left to run. */
+  stoppedEarly: boolean;
+  bestEpoch: number;
+  bestValLoss: number;
+  records: EpochRecord[];
+  /** model.getWeights() order: the weights after `epoch`, and those of `bestEpoch`. */
+  weightShapes: number[][];
+  weights: Float32Array[];
+  bestWeights: Float32Array[];
+  optimizer: AdamState;
+}
+
+/** A FoldProgress whose tensors do not fit the model being trained. */
+export class ResumeShapeMismatchError extends Alpha15Error {}
 
 export interface Evaluation {
   loss: number;
@@ -53,30 +86,32 @@ export interface FitFoldResult {
   trainSeconds: number;
 }
 
-/** Adam whose learning rate can be lowered in place, keeping its moment estimates. */
-class AdjustableAdam extends tf.AdamOptimizer {
-  get rate(): number {
-    return this.learningRate;
-  }
-  set rate(value: number) {
-    this.learningRate = value;
-  }
-}
-
 export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
-  const { model, features, targets, training, windowMinutes, signal } = input;
-  const optimizer = new AdjustableAdam(training.learningRate, 0.9, 0.999, 1e-7);
-  const records: EpochRecord[] = [];
-  let best: { evaluation: Evaluation; epoch: number; weights: Float32Array[] } | undefined;
-  let epochsSinceBest = 0;
-  let epochsSincePlateauCut = 0;
+  const { model, features, targets, training, windowMinutes, signal, resume } = input;
+  const optimizer = new ResumableAdam(training.learningRate, 0.9, 0.999, 1e-7);
+  // An explicit variable list fixes the order of Adam's moments, so a checkpoint can put them back.
+  const trainableVariables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const records: EpochRecord[] = [...(resume?.records ?? [])];
+  // a resumed best has no evaluation in memory: it is recomputed from its weights at the end
+  let best: { loss: number; evaluation?: Evaluation; epoch: number; weights: Float32Array[] } | undefined;
+  let epochsSinceBest = resume?.epochsSinceBest ?? 0;
+  let epochsSincePlateauCut = resume?.epochsSincePlateauCut ?? 0;
+  let stoppedEarly = resume?.stoppedEarly ?? false;
   let trainSamplesSeen = 0;
   let trainMs = 0;
   let aborted = false;
   const startedMs = performance.now();
 
   try {
-    for (let epoch = 1; epoch <= training.epochs && !aborted; epoch++) {
+    if (resume !== undefined) {
+      await restoreProgress(model, trainableVariables, optimizer, resume);
+      best = { loss: resume.bestValLoss, epoch: resume.bestEpoch, weights: resume.bestWeights };
+    }
+    for (
+      let epoch = (resume?.epoch ?? 0) + 1;
+      epoch <= training.epochs && !aborted && !stoppedEarly;
+      epoch++
+    ) {
       const epochStartMs = performance.now();
       let lossSum = 0;
       let samplesDone = 0;
@@ -92,6 +127,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
         const lossTensor = optimizer.minimize(
           () => maskedL1(y, model.apply(x, { training: true }) as tf.Tensor, mask) as tf.Scalar,
           true,
+          trainableVariables,
         );
         const loss = lossTensor!.dataSync()[0]!;
         tf.dispose([x, y, mask, lossTensor!]);
@@ -116,7 +152,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
         windowMinutes,
         training.batchSize,
       );
-      const improved = best === undefined || evaluation.loss < best.evaluation.loss;
+      const improved = best === undefined || evaluation.loss < best.loss;
       const summary = summarise(evaluation.metrics);
       const record: EpochRecord = {
         fold: input.fold,
@@ -138,17 +174,33 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
       input.onEpoch?.(record);
 
       if (improved) {
-        best = { evaluation, epoch, weights: snapshotWeights(model) };
+        best = { loss: evaluation.loss, evaluation, epoch, weights: snapshotWeights(model) };
         epochsSinceBest = 0;
         epochsSincePlateauCut = 0;
-        continue;
+      } else {
+        epochsSinceBest++;
+        epochsSincePlateauCut++;
+        if (epochsSinceBest >= training.earlyStoppingPatience) stoppedEarly = true;
+        else if (epochsSincePlateauCut >= training.plateauPatience) {
+          optimizer.rate = optimizer.rate * training.plateauFactor;
+          epochsSincePlateauCut = 0;
+        }
       }
-      epochsSinceBest++;
-      epochsSincePlateauCut++;
-      if (epochsSinceBest >= training.earlyStoppingPatience) break;
-      if (epochsSincePlateauCut >= training.plateauPatience) {
-        optimizer.rate = optimizer.rate * training.plateauFactor;
-        epochsSincePlateauCut = 0;
+      if (!aborted && input.onCheckpoint !== undefined) {
+        await input.onCheckpoint({
+          epoch,
+          learningRate: optimizer.rate,
+          epochsSinceBest,
+          epochsSincePlateauCut,
+          stoppedEarly,
+          bestEpoch: best!.epoch,
+          bestValLoss: best!.loss,
+          records: [...records],
+          weightShapes: model.getWeights().map((weight) => [...weight.shape]),
+          weights: snapshotWeights(model),
+          bestWeights: best!.weights,
+          optimizer: await optimizer.captureState(),
+        });
       }
     }
   } finally {
@@ -158,7 +210,9 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   restoreWeights(model, best.weights);
   return {
     records,
-    best: best.evaluation,
+    best:
+      best.evaluation ??
+      evaluate(model, features, targets, input.validationEndRows, windowMinutes, training.batchSize),
     bestEpoch: best.epoch,
     aborted,
     trainSamplesSeen,
@@ -204,6 +258,29 @@ export function evaluate(
     realised,
     mask,
   };
+}
+
+/** Puts the model and the optimizer where a checkpointed epoch left them. */
+async function restoreProgress(
+  model: tf.LayersModel,
+  trainableVariables: tf.Variable[],
+  optimizer: ResumableAdam,
+  resume: FoldProgress,
+): Promise<void> {
+  const shapesOf = (tensors: readonly { shape: readonly number[] }[]) =>
+    JSON.stringify(tensors.map((tensor) => tensor.shape));
+  if (
+    shapesOf(model.getWeights()) !== JSON.stringify(resume.weightShapes) ||
+    shapesOf(trainableVariables) !== JSON.stringify(resume.optimizer.shapes)
+  ) {
+    throw new ResumeShapeMismatchError(
+      'the checkpoint to resume holds tensors of other shapes than this model',
+      'delete the checkpoint directory to train from scratch',
+    );
+  }
+  restoreWeights(model, resume.weights);
+  await optimizer.restoreState(resume.optimizer);
+  optimizer.rate = resume.learningRate;
 }
 
 function snapshotWeights(model: tf.LayersModel): Float32Array[] {
