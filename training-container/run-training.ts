@@ -86,6 +86,9 @@ async function train(
     // the first model becomes champion (trainModel's rule); later ones only through the promotion step
     promote: false,
     nowMs: options.nowMs,
+    // a restarted spot job finds its last epoch here (SageMaker restores the directory from S3)
+    checkpointDir: paths.checkpoints,
+    log: writeLine,
     onEpoch: (record) => {
       printEpoch(record);
       // the epoch log survives a spot interruption with the checkpoints directory

@@ -27,6 +27,7 @@ export interface TrainFlags extends CommonOptions {
   window?: number;
   backend?: BackendPreference;
   promote?: boolean;
+  checkpointDir?: string;
 }
 
 /** What `train --json` prints. NaN metrics (undefined, e.g. constant predictions) print as null. */
@@ -56,6 +57,8 @@ export interface TrainReport {
   thresholds: boolean;
   champion: boolean;
   aborted: boolean;
+  /** The checkpoint the run continued from, or null. */
+  resumedFrom: { fold: number; epoch: number } | null;
   store: string;
 }
 
@@ -124,7 +127,11 @@ export function addTrainOptions(command: Command): Command {
         .choices(backendPreferenceSchema.options)
         .default('auto'),
     )
-    .option('--promote', 'make the new model champion even if one exists');
+    .option('--promote', 'make the new model champion even if one exists')
+    .option(
+      '--checkpoint-dir <dir>',
+      'checkpoint every epoch into <dir> and resume from it when it holds a checkpoint of the same config and data',
+    );
 }
 
 /** Resolves config and store from the flags, trains with a progress bar and Ctrl-C handling, and reports. */
@@ -161,6 +168,7 @@ export async function runTrain(
       initModelId: flags.init,
       backend: flags.backend,
       promote: flags.promote,
+      checkpointDir: flags.checkpointDir,
       progress: true,
       signal: abort.signal,
     });
@@ -218,6 +226,7 @@ export function toReport(result: TrainResult, config: Config): TrainReport {
     thresholds: result.thresholds !== null,
     champion: result.champion,
     aborted: result.aborted,
+    resumedFrom: result.resumedFrom,
     store: config.store,
   };
 }
@@ -238,6 +247,10 @@ function humanReport(report: TrainReport): string {
       `walk-forward mean over ${report.walkForward.folds.length} folds: IC ${number(report.walkForward.mean.ic)}, rank IC ${number(report.walkForward.mean.rankIc)}`,
     );
   }
+  if (report.resumedFrom !== null)
+    lines.push(
+      `resumed from the checkpoint of fold ${report.resumedFrom.fold}, epoch ${report.resumedFrom.epoch}`,
+    );
   if (!report.thresholds) lines.push('no thresholds.json (too little validation data to fit the strategy)');
   return lines.join('\n');
 }
