@@ -23,7 +23,18 @@ export function forwardConvInfo(
   attrs: ConvGradientAttrs,
 ): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat !== 'NHWC') {
-    throw new Error(`${kernelName} on wasm supports NHWC only (the wasm Conv2D is channels-last), got ${attrs.dataFormat}`);
+    throw new Error(
+      `${kernelName} on wasm supports NHWC only (the wasm Conv2D is channels-last), got ${attrs.dataFormat}`,
+    );
   }
-  return tf.backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  return tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
 }

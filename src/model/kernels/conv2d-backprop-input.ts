@@ -27,15 +27,33 @@ export const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const cropped =
       height.cropStart + height.cropEnd + width.cropStart + width.cropEnd === 0
         ? spread
-        : scope.run('Slice', { x: spread }, {
-            begin: [0, height.cropStart, width.cropStart, 0],
-            size: [-1, spread.shape[1]! - height.cropStart - height.cropEnd, spread.shape[2]! - width.cropStart - width.cropEnd, -1],
-          });
-    const flipped = scope.run('Transpose', { x: scope.run('Reverse', { x: filter }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] });
+        : scope.run(
+            'Slice',
+            { x: spread },
+            {
+              begin: [0, height.cropStart, width.cropStart, 0],
+              size: [
+                -1,
+                spread.shape[1]! - height.cropStart - height.cropEnd,
+                spread.shape[2]! - width.cropStart - width.cropEnd,
+                -1,
+              ],
+            },
+          );
+    const flipped = scope.run(
+      'Transpose',
+      { x: scope.run('Reverse', { x: filter }, { dims: [0, 1] }) },
+      { perm: [0, 1, 3, 2] },
+    );
     return scope.run('Conv2D', { x: cropped, filter: flipped }, {
       strides: [1, 1],
       dilations: [1, 1],
-      pad: [[0, 0], [height.padStart, height.padEnd], [width.padStart, width.padEnd], [0, 0]],
+      pad: [
+        [0, 0],
+        [height.padStart, height.padEnd],
+        [width.padStart, width.padEnd],
+        [0, 0],
+      ],
       dataFormat: 'NHWC',
       dimRoundingMode: undefined,
     } as never);
@@ -51,10 +69,19 @@ function insertZeros(scope: KernelScope, x: TensorInfo, axis: 1 | 2, stride: num
   if (stride === 1) return x;
   const [batch, height, width, channels] = x.shape as Shape4;
   const withSlot = axis === 1 ? [batch, height, 1, width, channels] : [batch, height, width, 1, channels];
-  const paddings = [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0]];
+  const paddings = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
   paddings[axis + 1] = [0, stride - 1];
   const slotted = scope.run('PadV2', { x: scope.reshape(x, withSlot) }, { paddings, constantValue: 0 });
-  return scope.reshape(slotted, axis === 1 ? [batch, height * stride, width, channels] : [batch, height, width * stride, channels]);
+  return scope.reshape(
+    slotted,
+    axis === 1 ? [batch, height * stride, width, channels] : [batch, height, width * stride, channels],
+  );
 }
 
 /**
