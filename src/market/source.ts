@@ -123,8 +123,12 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
  * symbol to the others. Requests outside that range get no candles.
  */
 export const SYNTHETIC_END_MS = Date.UTC(2026, 0, 1);
-export const SYNTHETIC_DAYS = 14;
+/** Long enough for a 20-coin model to learn the lead-lag before it memorises the training minutes. */
+export const SYNTHETIC_DAYS = 60;
 export const SYNTHETIC_SEED = 15;
+/** Strong enough that the planted edge survives 0.1% fees per side: `npm start` should show alpha exists when it does. */
+export const SYNTHETIC_STRENGTH = 0.6;
+export const SYNTHETIC_LAG_MINUTES = 5;
 
 export function syntheticMarketOptions(symbols: readonly string[]): SyntheticMarketOptions {
   const minutes = (SYNTHETIC_DAYS * DAY_MS) / MINUTE_MS;
@@ -133,7 +137,10 @@ export function syntheticMarketOptions(symbols: readonly string[]): SyntheticMar
     startTimeMs: SYNTHETIC_END_MS - minutes * MINUTE_MS,
     minutes,
     seed: SYNTHETIC_SEED,
-    plantedAlpha: symbols.length > 1 ? { leader: symbols[0]!, lagMinutes: 5, strength: 0.25 } : undefined,
+    plantedAlpha:
+      symbols.length > 1
+        ? { leader: symbols[0]!, lagMinutes: SYNTHETIC_LAG_MINUTES, strength: SYNTHETIC_STRENGTH }
+        : undefined,
     gapRate: 0.0005,
   };
 }

@@ -81,12 +81,12 @@ export function register(program: Command): void {
       positiveInteger('--probe-timeout'),
       5_000,
     )
-    .option('--epochs <n>', 'most training epochs', positiveInteger('--epochs'), 4)
+    .option('--epochs <n>', 'most training epochs', positiveInteger('--epochs'), 3)
     .option(
       '--window <minutes>',
-      'model input window (the full model uses 512)',
+      'model input window (the full model uses 512; short windows learn short lags fastest)',
       positiveInteger('--window'),
-      64,
+      16,
     )
     .option('--filters <n>', 'filters of the first convolution', positiveInteger('--filters'), 16)
     .option('--blocks <n>', 'residual blocks', positiveInteger('--blocks'), 2)

@@ -3,7 +3,7 @@
  * archive ingest path and the replay server can run on it offline, with a lead-lag of known strength.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { syntheticMarketOptions } from '../../market/source.js';
+import { SYNTHETIC_LAG_MINUTES, SYNTHETIC_STRENGTH, syntheticMarketOptions } from '../../market/source.js';
 import { expectedLeadLagIc, type SyntheticMarketOptions } from '../../market/synthetic.js';
 import { writeSyntheticArchives } from '../../market/synthetic-archives.js';
 import { LocalStore } from '../../store/local-store.js';
@@ -56,12 +56,12 @@ export function register(program: Command): void {
       .option('--days <n>', 'days of 1-minute candles', number)
       .option('--seed <n>', 'random seed (same seed, same market)', number)
       .option('--leader <symbol>', 'the leading symbol (default: the first symbol)')
-      .option('--lag-minutes <n>', 'minutes the laggards trail the leader', number, 5)
+      .option('--lag-minutes <n>', 'minutes the laggards trail the leader', number, SYNTHETIC_LAG_MINUTES)
       .option(
         '--strength <k>',
         "share of the leader's lagged return in each laggard's return (0 = no alpha)",
         number,
-        0.25,
+        SYNTHETIC_STRENGTH,
       )
       .option('--gap-rate <x>', 'share of minutes missing per symbol, in short runs', number)
       .option('--no-header', 'write CSVs without the header row (like older archives)')
