@@ -6,8 +6,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { TRAINING_METRIC_DEFINITIONS } from '../../infra/training.js';
+import { loadConfig } from '../../src/config/load.js';
 import { writeKlines } from '../../src/lake/writer.js';
 import { generateSyntheticMarket } from '../../src/market/synthetic.js';
+import { readCheckpoint } from '../../src/model/checkpoint.js';
 import { loadPredictor } from '../../src/model/predictor.js';
 import {
   evaluationSchema,
@@ -16,11 +18,14 @@ import {
   trainingJobRecordSchema,
 } from '../../src/model/promotion.js';
 import { getChampion, getModelFile, readModelMeta } from '../../src/model/registry.js';
+import { trainModel } from '../../src/model/train.js';
 import { openStore } from '../../src/store/open-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { runSageMakerTraining } from '../../training-container/run-training.js';
 import {
+  configOverrides,
   encodeHyperparameters,
+  parseHyperparameters,
   sagemakerPaths,
   type TrainingHyperparameters,
 } from '../../training-container/sagemaker-contract.js';
@@ -67,6 +72,17 @@ function tinyJob(jobName: string, overrides: Partial<TrainingHyperparameters> = 
   });
 }
 
+/** The values SageMaker would chart for a metric: its definition's regex over the job's output lines. */
+function capturedMetric(lines: string[], name: string): number[] {
+  const pattern = new RegExp(
+    TRAINING_METRIC_DEFINITIONS.find((definition) => definition.Name === name)!.Regex,
+  );
+  return lines.flatMap((line) => {
+    const match = pattern.exec(line);
+    return match ? [Number(match[1])] : [];
+  });
+}
+
 test('a job on a local SageMaker tree writes a loadable model, parseable metric lines and the promotion evidence', async () => {
   const root = await sagemakerTree('first-job', tinyJob('alpha15-20260105-0000'));
   const lines: string[] = [];
@@ -85,13 +101,7 @@ test('a job on a local SageMaker tree writes a loadable model, parseable metric 
 
   // every metric SageMaker charts is found by its definition's regex, with the value the registry holds
   const meta = await readModelMeta(openStore(storeUrl), result.modelId);
-  const captured = (name: string) =>
-    lines.flatMap((line) => {
-      const match = new RegExp(
-        TRAINING_METRIC_DEFINITIONS.find((definition) => definition.Name === name)!.Regex,
-      ).exec(line);
-      return match ? [Number(match[1])] : [];
-    });
+  const captured = (name: string) => capturedMetric(lines, name);
   assert.deepEqual(captured('epoch'), [1]);
   assert.equal(captured('train_loss').length, 1);
   assert.ok(Math.abs(captured('validation_ic').at(-1)! - meta.validation.ic) < 1e-9);
@@ -186,4 +196,40 @@ test('the container entry point exits non-zero with the failure file when the hy
     await readFile(sagemakerPaths(root).failure, 'utf8'),
     /^InvalidHyperparametersError: invalid hyperparameter store/,
   );
+});
+
+test('a spot job restarted with its checkpoints directory resumes after the last saved epoch and trains only the epochs left', async () => {
+  const hyperparameters = tinyJob('alpha15-20260105-0500', { epochs: 2, seed: 13 });
+  const root = await sagemakerTree('spot-restart', hyperparameters);
+  const checkpoints = sagemakerPaths(root).checkpoints;
+  // The reclaimed first attempt: the config the container builds from the same hyperparameters, stopped
+  // by its signal during epoch 2, so /opt/ml/checkpoints holds epoch 1 as SageMaker would restore it.
+  const parsed = parseHyperparameters(hyperparameters);
+  const abort = new AbortController();
+  const firstAttempt = await trainModel({
+    config: loadConfig({ env: {}, flags: configOverrides(parsed) }),
+    store: openStore(storeUrl),
+    fromMs: parsed.fromMs,
+    toMs: parsed.toMs,
+    backend: 'wasm',
+    save: false,
+    checkpointDir: checkpoints,
+    signal: abort.signal,
+    log: () => {},
+    onEpoch: () => abort.abort(),
+  });
+  firstAttempt.predictor.dispose();
+  assert.equal((await readCheckpoint(checkpoints))?.current.progress.epoch, 1);
+
+  const lines: string[] = [];
+  const result = await runSageMakerTraining(root, { writeLine: (line) => lines.push(line), env: {} });
+  assert.ok(result.ok, `the job failed: ${'failure' in result ? result.failure : ''}`);
+  assert.match(
+    lines.join('\n'),
+    /resuming from the checkpoint in .*spot-restart\/checkpoints: epoch 1 of 2 done/,
+  );
+  assert.deepEqual(capturedMetric(lines, 'epoch'), [2], 'only the epoch left is trained');
+  const meta = await readModelMeta(openStore(storeUrl), result.modelId);
+  assert.equal(meta.epochs, 2, 'the model counts the restored epoch and the new one');
+  assert.equal((await readCheckpoint(checkpoints))?.current.progress.epoch, 2);
 });
