@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runTrain } from '../../src/cli/commands/train.js';
 import { writeKlines } from '../../src/lake/writer.js';
@@ -51,4 +54,19 @@ test('train --init fine-tunes from the named model on data after it, and --promo
   );
   assert.equal(child.champion, true);
   assert.equal((await getChampion(store))?.modelId, child.modelId);
+});
+
+test('train --checkpoint-dir checkpoints each epoch, and the same flags again resume from it instead of retraining', async () => {
+  const checkpointDir = await mkdtemp(path.join(tmpdir(), 'alpha15-train-checkpoint-'));
+  try {
+    const first = await runTrain({ ...tiny, store: store.url, checkpointDir });
+    assert.equal(first.resumedFrom, null);
+    // the checkpoint holds the finished run: nothing is left to train, the best epoch is restored
+    const again = await runTrain({ ...tiny, store: store.url, checkpointDir });
+    assert.deepEqual(again.resumedFrom, { fold: 0, epoch: 1 });
+    assert.deepEqual(again.val, first.val);
+    assert.equal(again.epochs, 1);
+  } finally {
+    await rm(checkpointDir, { recursive: true, force: true });
+  }
 });
