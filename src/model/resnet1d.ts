@@ -13,7 +13,7 @@
  * Every initialiser is seeded, so the same seed builds the same weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ChannelZeroPad } from './layers.js';
+import { ChannelZeroPad, FusedConv1D } from './layers.js';
 
 export interface ResNet1DOptions {
   /** Minutes per window (512 by default in config). */
@@ -51,14 +51,13 @@ export function buildResNet1D(options: ResNet1DOptions): tf.LayersModel {
   const nextSeed = (): number => seed * 1009 + ++layerCount;
 
   const conv = (name: string, filterCount: number, strides: number): tf.layers.Layer =>
-    tf.layers.conv1d({
+    new FusedConv1D({
       name,
       filters: filterCount,
       kernelSize,
       strides,
       padding: 'same',
       kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
-      biasInitializer: 'zeros',
     });
   const silu = (name: string): tf.layers.Layer => tf.layers.activation({ name, activation: 'swish' });
 
@@ -88,11 +87,19 @@ export function buildResNet1D(options: ResNet1DOptions): tf.LayersModel {
   }
   x = tf.layers.globalAveragePooling1d({ name: 'pool' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
-    .dense({ name: 'head', units: outputs, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }) })
+    .dense({
+      name: 'head',
+      units: outputs,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+    })
     .apply(x) as tf.SymbolicTensor;
   // A second square layer lets one coin's prediction borrow from the others' (the lead-lag the research hunts).
   const output = tf.layers
-    .dense({ name: 'mix', units: outputs, kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }) })
+    .dense({
+      name: 'mix',
+      units: outputs,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+    })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'resnet1d' });
 }
