@@ -5,8 +5,11 @@
  * is a missing row, never a null, so readers cannot mistake a gap for a candle.
  */
 import { parquetMetadata, parquetRead } from 'hyparquet';
-import { ByteWriter, parquetWrite } from 'hyparquet-writer';
-import type { ColumnSource } from 'hyparquet-writer';
+import type { ColumnChunk, Encoding, ParquetType, RowGroup, SchemaElement } from 'hyparquet';
+import { ByteWriter } from 'hyparquet-writer';
+import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { Alpha15Error } from '../errors.js';
 import type { KlineColumns } from '../market/kline.js';
 import { allocateColumns, KLINE_COLUMN_FIELDS, type KlineColumnField } from '../market/kline-columns.js';
@@ -27,6 +30,21 @@ export const PARQUET_COLUMN_NAMES: Record<KlineColumnField, string> = {
 
 const INTEGER_FIELDS: ReadonlySet<KlineColumnField> = new Set(['openTimeMs', 'trades']);
 
+const SCHEMA: SchemaElement[] = [
+  { name: 'root', num_children: KLINE_COLUMN_FIELDS.length },
+  ...KLINE_COLUMN_FIELDS.map((field): SchemaElement => ({
+    name: PARQUET_COLUMN_NAMES[field],
+    type: INTEGER_FIELDS.has(field) ? 'INT64' : 'DOUBLE',
+    repetition_type: 'REQUIRED',
+  })),
+];
+
+const PARQUET_MAGIC = 0x31524150; // "PAR1"
+
+// Pages are the typed arrays' own bytes, which are in platform byte order; Parquet's is little-endian.
+if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1)
+  throw new Error('alpha15 writes Parquet on little-endian platforms only');
+
 export class CorruptPartitionError extends Alpha15Error {
   constructor(what: string, reason: string, options?: ErrorOptions) {
     super(
@@ -37,45 +55,105 @@ export class CorruptPartitionError extends Alpha15Error {
   }
 }
 
+/**
+ * One row group, one uncompressed page per column. Written here rather than by hyparquet-writer's
+ * parquetWrite, which encodes value by value (BigInts for int64) through a growing buffer: for this
+ * fixed schema a page is the column's bytes as they lie in memory, and encoding took as much CPU as
+ * parsing the CSV. The file layout and footer are the ones parquetWrite produced. Snappy would save a
+ * third of the bytes but triple the write time (hyparquet-writer's is JavaScript), and ingest speed is
+ * a target; prices are high-entropy doubles anyway.
+ */
 export function klinesToParquet(columns: KlineColumns): Uint8Array {
-  const columnData: ColumnSource[] = KLINE_COLUMN_FIELDS.map((field) => {
-    const name = PARQUET_COLUMN_NAMES[field];
-    if (INTEGER_FIELDS.has(field)) {
-      // min/max of open_time in the footer let query engines skip a partition without reading it
-      const isOpenTime = field === 'openTimeMs';
-      // open_time steps by 60 000: delta encoding shrinks it to almost nothing; trades gain little from it
-      const encoding = isOpenTime ? 'DELTA_BINARY_PACKED' : 'PLAIN';
-      return {
-        name,
-        data: toBigInt64(columns[field]),
-        type: 'INT64',
-        nullable: false,
-        encoding,
-        statistics: isOpenTime,
-      };
-    }
-    return { name, data: columns[field], type: 'DOUBLE', nullable: false, encoding: 'PLAIN' };
-  });
-  // sized for the whole file up front: growing by doubling copies the buffer several times per file
-  const writer = new ByteWriter(columns.openTimeMs.length * KLINE_COLUMN_FIELDS.length * 8 + 16_384);
-  parquetWrite({
-    writer,
-    columnData,
-    // one row group per partition (a day is 1,440 rows): readers fetch a partition whole anyway
-    rowGroupSize: Math.max(1, columns.openTimeMs.length),
-    // Measured on the real month: snappy (hyparquet-writer's is JavaScript) saves a third of the bytes
-    // but triples the write time, and ingest speed is a target; prices are high-entropy doubles anyway.
-    codec: 'UNCOMPRESSED',
-    statistics: false,
-    // one page per column chunk: skips the writer's per-value page-size estimate (a day is ~11 KB per column)
-    pageSize: 0,
-    kvMetadata: [
+  const rowCount = columns.openTimeMs.length;
+  const writer = new ByteWriter(rowCount * KLINE_COLUMN_FIELDS.length * 8 + 16_384);
+  writer.appendUint32(PARQUET_MAGIC);
+  const rowGroups: RowGroup[] = [];
+  if (rowCount > 0) {
+    const chunks = KLINE_COLUMN_FIELDS.map((field) => writeColumnChunk(writer, field, columns[field]));
+    const byteSize = BigInt(writer.offset - 4);
+    rowGroups.push({
+      columns: chunks,
+      num_rows: BigInt(rowCount),
+      total_byte_size: byteSize,
+      total_compressed_size: byteSize,
+    });
+  }
+  writeMetadata(writer, {
+    version: 2,
+    created_by: 'alpha15',
+    schema: SCHEMA,
+    num_rows: BigInt(rowCount),
+    row_groups: rowGroups,
+    key_value_metadata: [
       { key: 'alpha15.symbol', value: columns.symbol },
       { key: 'alpha15.open_time', value: 'UTC epoch milliseconds' },
     ],
-    createdBy: 'alpha15',
+    metadata_length: 0, // filled in by readers; writeMetadata appends the real length itself
   });
+  writer.appendUint32(PARQUET_MAGIC);
   return writer.getBytes();
+}
+
+function writeColumnChunk(writer: ByteWriter, field: KlineColumnField, values: Float64Array): ColumnChunk {
+  const isOpenTime = field === 'openTimeMs';
+  const type: ParquetType = INTEGER_FIELDS.has(field) ? 'INT64' : 'DOUBLE';
+  // open_time steps by 60 000: delta encoding shrinks it to almost nothing; trades gain little from it
+  const encoding: Encoding = isOpenTime ? 'DELTA_BINARY_PACKED' : 'PLAIN';
+  const page = isOpenTime
+    ? deltaPacked(values)
+    : type === 'INT64'
+      ? new Uint8Array(toBigInt64(values).buffer)
+      : new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const offset = BigInt(writer.offset);
+  writePageHeader(writer, {
+    type: 'DATA_PAGE_V2',
+    uncompressed_page_size: page.length,
+    compressed_page_size: page.length,
+    data_page_header_v2: {
+      num_values: values.length,
+      num_nulls: 0,
+      num_rows: values.length,
+      encoding,
+      definition_levels_byte_length: 0,
+      repetition_levels_byte_length: 0,
+      // the default, as parquetWrite left it: under codec UNCOMPRESSED "compressed" bytes are the plain ones
+      is_compressed: true,
+    },
+  });
+  writer.appendBytes(page);
+  const size = BigInt(writer.offset) - offset;
+  return {
+    file_offset: offset,
+    meta_data: {
+      type,
+      encodings: [encoding],
+      path_in_schema: [PARQUET_COLUMN_NAMES[field]],
+      codec: 'UNCOMPRESSED',
+      num_values: BigInt(values.length),
+      total_uncompressed_size: size,
+      total_compressed_size: size,
+      data_page_offset: offset,
+      // min/max of open_time in the footer let query engines skip a partition without reading it
+      ...(isOpenTime && values.length > 0 ? { statistics: openTimeStatistics(values) } : {}),
+      ...(isOpenTime ? { encoding_stats: [{ page_type: 'DATA_PAGE_V2', encoding, count: 1 }] } : {}),
+    },
+  };
+}
+
+function deltaPacked(values: Float64Array): Uint8Array {
+  const page = new ByteWriter(256 + values.length / 8);
+  deltaBinaryPack(page, toBigInt64(values), 'INT64');
+  return page.getBytes();
+}
+
+function openTimeStatistics(times: Float64Array) {
+  let min = times[0]!;
+  let max = min;
+  for (const time of times) {
+    if (time < min) min = time;
+    if (time > max) max = time;
+  }
+  return { null_count: 0n, max_value: BigInt(max), min_value: BigInt(min) };
 }
 
 /** Reads a partition back into columns; `what` names it in errors (e.g. its key). */
