@@ -43,6 +43,23 @@ async function interruptedRun(
   return result;
 }
 
+/** A run with a checkpoint directory, to completion; `log` holds its resume and warning lines. */
+async function loggedRun(
+  checkpointDir: string,
+  runConfig = config,
+  runFrame = frame,
+): Promise<{ result: TrainResult; log: string }> {
+  const lines: string[] = [];
+  const result = await trainModel({
+    frame: runFrame,
+    config: runConfig,
+    backend: 'wasm',
+    checkpointDir,
+    log: (line) => lines.push(line),
+  });
+  return { result, log: lines.join('\n') };
+}
+
 function weightsOf(result: TrainResult): Float32Array[] {
   return result.predictor.model.getWeights().map((weight) => weight.dataSync() as Float32Array);
 }
@@ -66,18 +83,11 @@ test('a walk-forward run interrupted in its last fold resumes from the checkpoin
   assert.equal(saved?.completedFolds.length, 1);
   assert.ok(interrupted.epochs.length > 4, 'the interrupted run started epoch 2 of fold 1');
 
-  const lines: string[] = [];
-  const resumed = await trainModel({
-    frame,
-    config: walkForward,
-    backend: 'wasm',
-    checkpointDir,
-    log: (line) => lines.push(line),
-  });
+  const { result: resumed, log } = await loggedRun(checkpointDir, walkForward);
   try {
     assert.deepEqual(resumed.resumedFrom, { fold: 1, epoch: 1 });
     assert.match(
-      lines.join('\n'),
+      log,
       /resuming from the checkpoint in .*walk-forward: fold 2 of 2, epoch 1 of 3 done, best validation loss [\d.]+ at epoch 1/,
     );
     // every epoch of both folds, the resumed ones recomputed from restored weights and Adam state
@@ -99,18 +109,11 @@ test('a checkpoint of another config or another data range is ignored with a war
   const otherRate = tinyConfig({
     training: { epochs: 2, sampleStrideMinutes: 4, plateauPatience: 1, learningRate: 3e-3 },
   });
-  const lines: string[] = [];
-  const result = await trainModel({
-    frame,
-    config: otherRate,
-    backend: 'wasm',
-    checkpointDir,
-    log: (line) => lines.push(line),
-  });
+  const { result, log } = await loggedRun(checkpointDir, otherRate);
   result.predictor.dispose();
   assert.equal(result.resumedFrom, null);
   assert.match(
-    lines.join('\n'),
+    log,
     /warning: ignoring the checkpoint in .*another run \(training\.epochs, training\.learningRate differ\); training from scratch/,
   );
   assert.deepEqual(
@@ -121,17 +124,10 @@ test('a checkpoint of another config or another data range is ignored with a war
   const overwritten = await readCheckpoint(checkpointDir);
   assert.equal(overwritten?.identity.training.learningRate, 3e-3, 'the new run checkpoints over the old one');
 
-  const shorterLines: string[] = [];
-  const shorter = await trainModel({
-    frame: syntheticFrame(leadLagOptions(4_000, 5)),
-    config: otherRate,
-    backend: 'wasm',
-    checkpointDir,
-    log: (line) => shorterLines.push(line),
-  });
-  shorter.predictor.dispose();
-  assert.equal(shorter.resumedFrom, null);
-  assert.match(shorterLines.join('\n'), /another run \(data\.toMs, folds differ\)/);
+  const shorter = await loggedRun(checkpointDir, otherRate, syntheticFrame(leadLagOptions(4_000, 5)));
+  shorter.result.predictor.dispose();
+  assert.equal(shorter.result.resumedFrom, null);
+  assert.match(shorter.log, /another run \(data\.toMs, folds differ\)/);
 });
 
 test('a corrupt checkpoint is rejected with CorruptCheckpointError by the reader and ignored by training, which starts over', async () => {
@@ -150,20 +146,10 @@ test('a corrupt checkpoint is rejected with CorruptCheckpointError by the reader
     assert.match(error.message, /does not match the length and SHA-256/);
     return true;
   });
-  const lines: string[] = [];
-  const result = await trainModel({
-    frame,
-    config,
-    backend: 'wasm',
-    checkpointDir,
-    log: (line) => lines.push(line),
-  });
+  const { result, log } = await loggedRun(checkpointDir);
   result.predictor.dispose();
   assert.equal(result.resumedFrom, null);
-  assert.match(
-    lines.join('\n'),
-    /warning: ignoring the checkpoint in .* is corrupt: .*training from scratch/,
-  );
+  assert.match(log, /warning: ignoring the checkpoint in .* is corrupt: .*training from scratch/);
   assert.equal(result.epochs[0]!.epoch, 1);
   assert.ok(await readCheckpoint(checkpointDir), 'the fresh run left a valid checkpoint');
 
