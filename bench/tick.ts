@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../src/config/schema.js';
 import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
-import { buildFeatures, FEATURE_NAMES, channelCount } from '../src/features/features.js';
+import { buildFeatures, channelCount } from '../src/features/features.js';
 import { fitStats } from '../src/features/normalise.js';
 import { alignToGrid } from '../src/lake/grid.js';
 import { BinanceClient } from '../src/market/binance-client.js';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
+import type { StartReport } from '../../src/cli/commands/start.js';
 import { SYNTHETIC_DAYS } from '../../src/market/source.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT } from '../support/shared-data.js';
 
@@ -36,7 +37,7 @@ async function start(args: string[], env: Record<string, string>) {
     ],
     { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
   );
-  return { dir, report: JSON.parse(stdout), stderr };
+  return { dir, report: JSON.parse(stdout) as StartReport, stderr };
 }
 
 /** A port nothing listens on: bound, then released. */
@@ -49,7 +50,7 @@ async function closedPort(): Promise<number> {
 }
 
 /** What every complete run leaves behind, whatever the market. */
-async function assertPipelineRan(dir: string, report: any) {
+async function assertPipelineRan(dir: string, report: StartReport) {
   const champion = JSON.parse(await readFile(path.join(dir, 'models', 'champion.json'), 'utf8'));
   assert.equal(champion.modelId, report.train.modelId, 'the model start trained is the champion');
   assert.equal(report.backtest.modelId, report.train.modelId);
@@ -76,7 +77,7 @@ describe('alpha15 start', () => {
       assert.equal(report.market.name, 'synthetic');
       assert.deepEqual(Object.keys(report.data.symbols).sort(), [...symbols].sort());
       for (const symbol of symbols) {
-        const { rows, missing } = report.data.symbols[symbol];
+        const { rows, missing } = report.data.symbols[symbol]!;
         assert.equal(
           rows + missing,
           SYNTHETIC_DAYS * 1440,
@@ -113,7 +114,7 @@ describe('alpha15 start', () => {
         assert.equal(report.market.toMs, Date.UTC(2026, 1, 12), 'the range ends at the exchange minute');
         for (const symbol of ['LINKUSDT', 'LTCUSDT']) {
           assert.equal(
-            report.ingest.symbols[symbol].rowsAdded,
+            report.ingest.symbols[symbol]!.rowsAdded,
             2 * 1440,
             `${symbol}: two days of real candles`,
           );
