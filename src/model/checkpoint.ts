@@ -32,6 +32,7 @@ import type { FoldProgress } from './training-loop.js';
 
 export const CHECKPOINT_MANIFEST_FILE = 'training-state.json';
 const TENSOR_FILE_PATTERN = /^training-state-fold\d+-epoch\d+\.bin$/;
+const TEMPORARY_FILE_PATTERN = /^training-state.*\.\d+\.tmp$/;
 
 /** The checkpoint directory holds files that cannot be read back as a checkpoint. */
 export class CorruptCheckpointError extends Alpha15Error {
@@ -142,9 +143,10 @@ export async function writeCheckpoint(directory: string, checkpoint: TrainingChe
   await mkdir(directory, { recursive: true });
   await writeAtomically(path.join(directory, file), bytes);
   await writeAtomically(path.join(directory, CHECKPOINT_MANIFEST_FILE), JSON.stringify(manifest));
+  // older tensor files, and temporary files a killed process left behind
   for (const name of await readdir(directory)) {
-    if (TENSOR_FILE_PATTERN.test(name) && name !== file)
-      await rm(path.join(directory, name), { force: true });
+    const stale = (TENSOR_FILE_PATTERN.test(name) && name !== file) || TEMPORARY_FILE_PATTERN.test(name);
+    if (stale) await rm(path.join(directory, name), { force: true });
   }
 }
 
