@@ -101,6 +101,19 @@ describe('kline archives', () => {
     assert.equal(columns.trades[0], 3);
   });
 
+  it('skips blank lines anywhere, LF or CRLF, and returns arrays exactly as long as the rows', () => {
+    const text = realCsvText('FILUSDT');
+    const reference = parseKlineCsv('FILUSDT', text);
+    const lines = text.trim().split('\n');
+    const withBlanks = [...lines.slice(0, 500), '', '', ...lines.slice(500), '', ''].join('\n');
+    for (const variant of [withBlanks, withBlanks.replaceAll('\n', '\r\n'), `${text}\n\n\n`]) {
+      const columns = parseKlineCsv('FILUSDT', variant);
+      assertSameColumns(columns, reference);
+      for (const field of KLINE_COLUMN_FIELDS)
+        assert.equal(columns[field].buffer.byteLength, ROWS_IN_FEB_2026 * 8, field);
+    }
+  });
+
   it('sorts shuffled rows and keeps one row per minute', () => {
     const text = realCsvText('NEARUSDT');
     const [header, ...rows] = text.trim().split('\n');
