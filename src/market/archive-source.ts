@@ -12,7 +12,7 @@ import {
   archiveFileName,
   parseArchiveFileName,
   parseChecksumFile,
-  readKlineArchive,
+  readKlineArchiveAsync,
   sha256Hex,
   type ArchiveFileInfo,
   type ArchivePeriod,
@@ -94,11 +94,11 @@ function entryFor(symbol: string, period: ArchivePeriod): ArchiveEntry {
 }
 
 /** Parses the zip after checking it against its `.CHECKSUM` text, when there is one. */
-function decodeArchive(
+async function decodeArchive(
   entry: ArchiveEntry,
   rawZip: Uint8Array,
   checksumText: string | undefined,
-): ArchiveFile {
+): Promise<ArchiveFile> {
   const sha256 = sha256Hex(rawZip);
   let checksumVerified = false;
   if (checksumText !== undefined) {
@@ -113,7 +113,7 @@ function decodeArchive(
     if (published.sha256 !== sha256) throw new ArchiveChecksumError(entry.fileName, published.sha256, sha256);
     checksumVerified = true;
   }
-  const columns = readKlineArchive(entry.symbol, rawZip, { fileName: entry.fileName });
+  const columns = await readKlineArchiveAsync(entry.symbol, rawZip, { fileName: entry.fileName });
   return { ...entry, columns, rawZip, sha256, checksumVerified };
 }
 

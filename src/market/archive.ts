@@ -3,7 +3,8 @@
  * (daily), each holding one CSV of the same name (parsed by `kline-csv.ts`).
  */
 import { createHash } from 'node:crypto';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, inflateRaw, inflateRawSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { Alpha15Error } from '../errors.js';
 import { ArchiveChecksumError, CorruptArchiveError } from './errors.js';
@@ -68,6 +69,24 @@ export function readKlineArchive(
   zipBytes: Uint8Array,
   options: ReadArchiveOptions | string = {},
 ): KlineColumns {
+  const archive = openKlineArchive(symbol, zipBytes, options);
+  return archive.parse(archive.entry.inflateSync());
+}
+
+/**
+ * `readKlineArchive` with the inflate on libuv's thread pool: another core inflates one archive while
+ * this thread parses or writes the previous one (ingest reads the next symbol during a write).
+ */
+export async function readKlineArchiveAsync(
+  symbol: string,
+  zipBytes: Uint8Array,
+  options: ReadArchiveOptions | string = {},
+): Promise<KlineColumns> {
+  const archive = openKlineArchive(symbol, zipBytes, options);
+  return archive.parse(await archive.entry.inflate());
+}
+
+function openKlineArchive(symbol: string, zipBytes: Uint8Array, options: ReadArchiveOptions | string) {
   const { expectedSha256, fileName = `${symbol} archive` } =
     typeof options === 'string' ? { expectedSha256: options } : options;
   if (expectedSha256 !== undefined) {
@@ -75,8 +94,8 @@ export function readKlineArchive(
     if (actual !== expectedSha256.toLowerCase())
       throw new ArchiveChecksumError(fileName, expectedSha256, actual);
   }
-  const { name, csv } = unzipSingleCsv(zipBytes, fileName);
-  return parseKlineCsv(symbol, csv, `${fileName}:${name}`);
+  const entry = locateSingleCsv(zipBytes, fileName);
+  return { entry, parse: (csv: Uint8Array) => parseKlineCsv(symbol, csv, `${fileName}:${entry.name}`) };
 }
 
 const LOCAL_FILE_HEADER = 0x04034b50;
@@ -84,13 +103,22 @@ const CENTRAL_DIRECTORY_HEADER = 0x02014b50;
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 const MAX_INFLATE_CHUNK_BYTES = 256 * 1024 * 1024;
 
+const inflateRawAsync = promisify(inflateRaw);
+
+/** The CSV entry of an archive; inflating checks its size and CRC-32 and fails as CorruptArchiveError. */
+interface CsvEntry {
+  name: string;
+  inflateSync(): Uint8Array;
+  inflate(): Promise<Uint8Array>;
+}
+
 /**
  * The one CSV inside an archive. Binance's zips hold a single deflated entry with its sizes in the
  * local header; for those, node's native inflate is about twice as fast as fflate's JavaScript one,
  * and ingest speed is a target. Any other layout goes through fflate. Either way a zip that lost its
  * tail (no end-of-central-directory record) is rejected: fflate alone would accept it.
  */
-function unzipSingleCsv(zipBytes: Uint8Array, fileName: string): { name: string; csv: Uint8Array } {
+function locateSingleCsv(zipBytes: Uint8Array, fileName: string): CsvEntry {
   const view = new DataView(zipBytes.buffer, zipBytes.byteOffset, zipBytes.byteLength);
   if (!hasEndOfCentralDirectory(view)) {
     throw new CorruptArchiveError(
@@ -98,12 +126,47 @@ function unzipSingleCsv(zipBytes: Uint8Array, fileName: string): { name: string;
       `truncated or not a zip (${zipBytes.length} bytes, no end-of-central-directory record)`,
     );
   }
-  try {
-    return nativeSingleEntry(zipBytes, view) ?? fflateSingleEntry(zipBytes, fileName);
-  } catch (error) {
-    if (error instanceof CorruptArchiveError) throw error;
-    throw new CorruptArchiveError(fileName, error instanceof Error ? error.message : String(error));
+  const deflated = singleDeflatedEntry(zipBytes, view);
+  if (!deflated) {
+    const { name, csv } = asCorrupt(fileName, () => fflateSingleEntry(zipBytes, fileName));
+    return { name, inflateSync: () => csv, inflate: async () => csv };
   }
+  const { name, data, originalSize, expectedCrc } = deflated;
+  // one output buffer of the declared size: the default 16 KiB chunks cost a concatenation and made
+  // inflate ~1.5x slower; the size is checked below, and capped so a lying header cannot claim gigabytes
+  const zlibOptions = { chunkSize: Math.max(64, Math.min(originalSize, MAX_INFLATE_CHUNK_BYTES)) };
+  const checked = (csv: Uint8Array) => {
+    if (csv.length !== originalSize || crc32(csv) !== expectedCrc)
+      throw new CorruptArchiveError(
+        fileName,
+        `${name} inflates to ${csv.length} bytes with a wrong size or CRC-32`,
+      );
+    return csv;
+  };
+  return {
+    name,
+    inflateSync: () => checked(asCorrupt(fileName, () => inflateRawSync(data, zlibOptions))),
+    inflate: async () =>
+      checked(
+        await inflateRawAsync(data, zlibOptions).catch((error: unknown) => {
+          throw corruption(fileName, error);
+        }),
+      ),
+  };
+}
+
+/** Runs `read`, reporting any failure as the archive being corrupt. */
+function asCorrupt<T>(fileName: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw corruption(fileName, error);
+  }
+}
+
+function corruption(fileName: string, error: unknown): CorruptArchiveError {
+  if (error instanceof CorruptArchiveError) return error;
+  return new CorruptArchiveError(fileName, error instanceof Error ? error.message : String(error));
 }
 
 function hasEndOfCentralDirectory(view: DataView): boolean {
@@ -114,10 +177,11 @@ function hasEndOfCentralDirectory(view: DataView): boolean {
   return false;
 }
 
-function nativeSingleEntry(
+/** The zip's only entry when it is a deflated CSV with its sizes in the local header, else undefined. */
+function singleDeflatedEntry(
   zipBytes: Uint8Array,
   view: DataView,
-): { name: string; csv: Uint8Array } | undefined {
+): { name: string; data: Uint8Array; originalSize: number; expectedCrc: number } | undefined {
   if (view.byteLength < 30 || view.getUint32(0, true) !== LOCAL_FILE_HEADER) return undefined;
   const flags = view.getUint16(6, true);
   const method = view.getUint16(8, true);
@@ -133,14 +197,7 @@ function nativeSingleEntry(
   if (view.getUint32(dataEnd, true) !== CENTRAL_DIRECTORY_HEADER) return undefined; // more than one entry
   const name = new TextDecoder().decode(zipBytes.subarray(30, 30 + nameLength));
   if (!name.toLowerCase().endsWith('.csv')) return undefined;
-  // one output buffer of the declared size: the default 16 KiB chunks cost a concatenation and made
-  // inflate ~1.5x slower; the size is checked below, and capped so a lying header cannot claim gigabytes
-  const chunkSize = Math.max(64, Math.min(originalSize, MAX_INFLATE_CHUNK_BYTES));
-  const csv = inflateRawSync(zipBytes.subarray(dataStart, dataEnd), { chunkSize });
-  if (csv.length !== originalSize || crc32(csv) !== expectedCrc) {
-    throw new Error(`${name} inflates to ${csv.length} bytes with a wrong size or CRC-32`);
-  }
-  return { name, csv };
+  return { name, data: zipBytes.subarray(dataStart, dataEnd), originalSize, expectedCrc };
 }
 
 function fflateSingleEntry(zipBytes: Uint8Array, fileName: string): { name: string; csv: Uint8Array } {

@@ -9,7 +9,9 @@ import {
   parseChecksumFile,
   parseKlineCsv,
   readKlineArchive,
+  readKlineArchiveAsync,
   sha256Hex,
+  type ReadArchiveOptions,
 } from '../../src/market/archive.js';
 import { ArchiveChecksumError, CorruptArchiveError, MalformedCsvRowError } from '../../src/market/errors.js';
 import { KLINE_COLUMN_FIELDS } from '../../src/market/kline-columns.js';
@@ -26,6 +28,15 @@ function realZip(symbol: string): Uint8Array {
 function realCsvText(symbol: string): string {
   const entries = unzipSync(realZip(symbol));
   return new TextDecoder().decode(Object.values(entries)[0]!);
+}
+
+function captureError(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  assert.fail('expected an error');
 }
 
 function assertSameColumns(actual: KlineColumns, expected: KlineColumns): void {
@@ -166,6 +177,27 @@ describe('kline archives', () => {
       () => readKlineArchive('LTCUSDT', zip),
       (error: unknown) => error instanceof CorruptArchiveError || error instanceof MalformedCsvRowError,
     );
+  });
+
+  it('the thread-pool reader gives the same columns, and the same typed errors, as the synchronous one', async () => {
+    const zip = realZip('NEARUSDT');
+    assertSameColumns(await readKlineArchiveAsync('NEARUSDT', zip), readKlineArchive('NEARUSDT', zip));
+    const flipped = Uint8Array.from(zip);
+    for (const offset of [1000, Math.floor(zip.length / 2), zip.length - 200]) flipped[offset]! ^= 0xff;
+    const badInputs: [Uint8Array, ReadArchiveOptions][] = [
+      [flipped, { fileName: 'NEARUSDT-1m-2026-02.zip' }],
+      [zip.subarray(0, zip.length - 10), { fileName: 'NEARUSDT-1m-2026-02.zip' }],
+      [zip, { expectedSha256: 'ab'.repeat(32) }],
+    ];
+    for (const [bytes, options] of badInputs) {
+      const syncError = captureError(() => readKlineArchive('NEARUSDT', bytes, options));
+      assert.ok(syncError instanceof CorruptArchiveError || syncError instanceof ArchiveChecksumError);
+      await assert.rejects(readKlineArchiveAsync('NEARUSDT', bytes, options), (error: unknown) => {
+        assert.equal((error as Error).constructor, syncError.constructor);
+        assert.equal((error as Error).message, syncError.message);
+        return true;
+      });
+    }
   });
 
   it('a checksum mismatch names both hashes; a matching checksum passes', () => {
