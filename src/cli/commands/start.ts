@@ -267,7 +267,10 @@ function humanReport(report: StartReport): string {
     `backtest   ${backtest.strategy.trades} trades, avg net ${formatNumber(backtest.strategy.avgNetReturn)}, ${fees}`,
     `           ${backtest.verdict}`,
     `report     ${backtest.report}`,
-    `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}`,
+    `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}` +
+      // the ledger decides each minute once: a re-run over the same minutes finds them decided
+      (paper.duplicates > 0 ? ` (${paper.duplicates} minutes already decided by an earlier run)` : ''),
+    `ledger     ${paper.ledger.trades} trades in the replayed period, net PnL ${paper.ledger.netPnl.toFixed(2)}`,
     `dashboard  ${report.dashboard.command}   then open ${report.dashboard.url}`,
   ].join('\n');
 }
