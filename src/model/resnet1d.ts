@@ -62,7 +62,17 @@ export function buildResNet1D(options: ResNet1DOptions): tf.LayersModel {
   const silu = (name: string): tf.layers.Layer => tf.layers.activation({ name, activation: 'swish' });
 
   const input = tf.input({ shape: [timesteps, channels], name: 'window' });
-  let x = silu('stem_silu').apply(conv('stem_conv', filters, 1).apply(input)) as tf.SymbolicTensor;
+  // The stem stays an unfused conv: a fused conv's gradient always computes the input gradient too,
+  // and for the stem (the widest conv, over the raw window) that is wasted work as large as its forward.
+  const stem = tf.layers.conv1d({
+    name: 'stem_conv',
+    filters,
+    kernelSize,
+    padding: 'same',
+    kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
+    biasInitializer: 'zeros',
+  });
+  let x = silu('stem_silu').apply(stem.apply(input)) as tf.SymbolicTensor;
   let width = filters;
   for (let block = 0; block < blocks; block++) {
     const stride = downsamplesAt(block) ? 2 : 1;
