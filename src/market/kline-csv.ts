@@ -15,6 +15,8 @@ const MINUS = 45;
 const ZERO = 48;
 const NINE = 57;
 const MINUTE_MS = 60_000;
+/** Every field of a kline row but the last ("ignore") is a number. */
+const NUMERIC_FIELDS = 11;
 /** Open times above this are microseconds (ms epochs stay below 1e14 until the year 5138). */
 const MICROSECOND_THRESHOLD = 1e14;
 const POW10 = Float64Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
@@ -151,37 +153,34 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
     takerBuyQuoteVolume,
   } = columns;
   let rows = 0;
+  const fields = new Float64Array(NUMERIC_FIELDS); // the current line's numbers
   let timeDivisor = 0; // 1 for ms, 1000 for µs; decided by the first row
 
   for (; cursor.position < bytes.length; lineNumber++) {
     if (cursor.blankLine()) continue;
     const lineStart = cursor.position;
     try {
-      // unrolled on purpose: one named column per field keeps every store monomorphic and inlined
-      let openTime = cursor.number(0);
-      cursor.comma(1);
-      open[rows] = cursor.number(1);
-      cursor.comma(2);
-      high[rows] = cursor.number(2);
-      cursor.comma(3);
-      low[rows] = cursor.number(3);
-      cursor.comma(4);
-      close[rows] = cursor.number(4);
-      cursor.comma(5);
-      volume[rows] = cursor.number(5);
-      cursor.comma(6);
-      cursor.number(6); // close time: checked, not stored (always open time + 59 999 ms)
-      cursor.comma(7);
-      quoteVolume[rows] = cursor.number(7);
-      cursor.comma(8);
-      trades[rows] = cursor.number(8);
-      cursor.comma(9);
-      takerBuyBaseVolume[rows] = cursor.number(9);
-      cursor.comma(10);
-      takerBuyQuoteVolume[rows] = cursor.number(10);
-      cursor.comma(11);
+      // one call site for number(), which V8 then inlines: eleven call sites (the row unrolled) exceed its
+      // inlining budget, and the calls cost a fifth of the parse
+      for (let field = 0; field < NUMERIC_FIELDS; field++) {
+        if (field > 0) cursor.comma(field);
+        fields[field] = cursor.number(field);
+      }
+      cursor.comma(NUMERIC_FIELDS);
       cursor.skipField(); // "ignore"
       cursor.endOfLine();
+
+      let openTime = fields[0]!;
+      open[rows] = fields[1]!;
+      high[rows] = fields[2]!;
+      low[rows] = fields[3]!;
+      close[rows] = fields[4]!;
+      volume[rows] = fields[5]!;
+      // fields[6], the close time, is checked, not stored (always open time + 59 999 ms)
+      quoteVolume[rows] = fields[7]!;
+      trades[rows] = fields[8]!;
+      takerBuyBaseVolume[rows] = fields[9]!;
+      takerBuyQuoteVolume[rows] = fields[10]!;
 
       if (timeDivisor === 0) timeDivisor = openTime > MICROSECOND_THRESHOLD ? 1000 : 1;
       openTime /= timeDivisor;
