@@ -5,6 +5,7 @@ import { selectBackend, type BackendName } from '../../src/model/backend.js';
 import { conv2DBackpropFilter } from '../../src/model/kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from '../../src/model/kernels/conv2d-backprop-input.js';
 import { maxPoolGrad } from '../../src/model/kernels/max-pool-grad.js';
+import { identityWithoutCopy } from '../../src/model/kernels/no-copy.js';
 import { maskedL1 } from '../../src/model/loss.js';
 import { buildResNet1D } from '../../src/model/resnet1d.js';
 import { trainModel } from '../../src/model/train.js';
@@ -104,6 +105,17 @@ test('the wasm backend runs the fast conv gradient kernels, not the shipped ones
   assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc, conv2DBackpropFilter);
   assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc, conv2DBackpropInput);
   assert.equal(tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc, maxPoolGrad);
+  assert.equal(tf.getKernel('Identity', 'wasm')?.kernelFunc, identityWithoutCopy);
+});
+
+test('a clone or a same-type cast on wasm shares the data, and disposing one leaves the other readable', async () => {
+  await selectBackend('wasm', { threads: 2 });
+  const x = tf.tensor1d([1, 2, 3]);
+  const copies = [tf.clone(x), tf.cast(x, 'float32')];
+  x.dispose();
+  for (const copy of copies) assert.deepEqual([...copy.dataSync()], [1, 2, 3]);
+  assert.deepEqual([...tf.cast(copies[0]!, 'int32').dataSync()], [1, 2, 3], 'a real cast still converts');
+  tf.dispose(copies);
 });
 
 for (const convCase of [...conv1dCases, ...conv2dCases]) {
