@@ -26,6 +26,12 @@ export class KernelScope {
     return output;
   }
 
+  /** Releases `info`, made by the caller on this backend, with the scope's other temporaries. */
+  track(info: TensorInfo): TensorInfo {
+    this.temporaries.push(info);
+    return info;
+  }
+
   reshape(x: TensorInfo, shape: number[]): TensorInfo {
     return this.run('Reshape', { x }, { shape });
   }
