@@ -108,32 +108,24 @@ test('new data within the retrain interval waits, but a training request starts 
   });
 });
 
+/** What SageMaker answers when the account's API rate is exceeded. */
+function throttled(): SageMakerServiceException {
+  return new SageMakerServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'Rate exceeded',
+  });
+}
+
 test('SageMaker throttling fails the invocation with a retryable typed error and starts nothing', async () => {
-  sagemaker
-    .on(ListTrainingJobsCommand)
-    .rejects(
-      new SageMakerServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Rate exceeded',
-      }),
-    );
+  sagemaker.on(ListTrainingJobsCommand).rejects(throttled());
   await assert.rejects(start(NEW_PARTITION), SageMakerThrottledError);
   assert.equal(sagemaker.commandCalls(CreateTrainingJobCommand).length, 0);
 
   sagemaker.reset();
   sagemaker.on(ListTrainingJobsCommand).resolves(jobs());
-  sagemaker
-    .on(CreateTrainingJobCommand)
-    .rejects(
-      new SageMakerServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Rate exceeded',
-      }),
-    );
+  sagemaker.on(CreateTrainingJobCommand).rejects(throttled());
   await assert.rejects(
     start(NEW_PARTITION),
     (error: unknown) =>
@@ -143,16 +135,14 @@ test('SageMaker throttling fails the invocation with a retryable typed error and
 
 test('a redelivered event in the same minute finds its job already created and creates no other', async () => {
   sagemaker.on(ListTrainingJobsCommand).resolves(jobs());
-  sagemaker
-    .on(CreateTrainingJobCommand)
-    .rejects(
-      new SageMakerServiceException({
-        name: 'ResourceInUse',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'exists',
-      }),
-    );
+  sagemaker.on(CreateTrainingJobCommand).rejects(
+    new SageMakerServiceException({
+      name: 'ResourceInUse',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'exists',
+    }),
+  );
   assert.deepEqual(await start(NEW_PARTITION), {
     started: false,
     reason: 'already-started',
