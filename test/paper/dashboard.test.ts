@@ -53,9 +53,9 @@ test('the dashboard summary adds up the ledger: cumulative PnL ends at the sum o
 });
 
 test("the local dashboard loads in chromium, shows the ledger fixture's trades, refreshes live and logs no console error", async (t) => {
-  const browser = await launchChromiumOrSkip(t, 'the paper dashboard');
-  if (!browser) return;
   await withFixture(async (ledger, tradeCount) => {
+    const browser = await launchChromiumOrSkip(t, 'the paper dashboard');
+    if (!browser) return;
     const dashboard = await startDashboardServer({ store: ledger.store, refreshMs: 250 });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
