@@ -264,7 +264,7 @@ function humanReport(report: StartReport): string {
   return [
     `market     ${report.market.name} (${isoMinute(report.market.fromMs)} to ${isoMinute(report.market.toMs)})`,
     `model      ${report.train.modelId}  validation IC ${formatNumber(report.train.val.ic)}  (champion)`,
-    `backtest   ${backtest.strategy.trades} trades, avg net ${formatNumber(backtest.strategy.avgNetReturn)}, ${fees}`,
+    `backtest   ${backtest.strategy.trades} trades, avg net ${formatPercent(backtest.strategy.avgNetReturn)} per trade after fees, ${fees}`,
     `           ${backtest.verdict}`,
     `report     ${backtest.report}`,
     `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}` +
@@ -273,6 +273,10 @@ function humanReport(report: StartReport): string {
     `ledger     ${paper.ledger.trades} trades in the replayed period, net PnL ${paper.ledger.netPnl.toFixed(2)}`,
     `dashboard  ${report.dashboard.command}   then open ${report.dashboard.url}`,
   ].join('\n');
+}
+
+function formatPercent(fraction: number | null): string {
+  return fraction === null || !Number.isFinite(fraction) ? 'n/a' : `${(fraction * 100).toFixed(3)}%`;
 }
 
 function formatNumber(value: number | null): string {
