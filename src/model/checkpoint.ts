@@ -12,7 +12,6 @@
  * checkpoint whole. The manifest carries the tensors' SHA-256, so a torn or mixed copy (an S3 sync cut
  * short) is recognised as corrupt instead of resumed.
  */
-import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -20,6 +19,7 @@ import { modelConfigSchema, trainingConfigSchema } from '../config/schema.js';
 import { normStatsSchema, type NormStats } from '../features/normalise.js';
 import type { RowRange } from '../features/dataset.js';
 import { Alpha15Error } from '../errors.js';
+import { sha256Hex } from '../market/archive.js';
 import {
   epochRecordSchema,
   foldSummarySchema,
@@ -138,7 +138,7 @@ export async function writeCheckpoint(directory: string, checkpoint: TrainingChe
     identity: checkpoint.identity,
     completedFolds: checkpoint.completedFolds,
     current: { ...current, progress: { ...counters, optimizer: optimizerScalars } },
-    tensors: { file, byteLength: bytes.byteLength, sha256: sha256(bytes) },
+    tensors: { file, byteLength: bytes.byteLength, sha256: sha256Hex(bytes) },
   };
   await mkdir(directory, { recursive: true });
   await writeAtomically(path.join(directory, file), bytes);
@@ -172,7 +172,7 @@ export async function readCheckpoint(directory: string): Promise<TrainingCheckpo
   const manifest = parsed.data;
   const bytes = await readFileOrUndefined(path.join(directory, manifest.tensors.file));
   if (bytes === undefined) throw new CorruptCheckpointError(directory, `${manifest.tensors.file} is missing`);
-  if (bytes.byteLength !== manifest.tensors.byteLength || sha256(bytes) !== manifest.tensors.sha256) {
+  if (bytes.byteLength !== manifest.tensors.byteLength || sha256Hex(bytes) !== manifest.tensors.sha256) {
     throw new CorruptCheckpointError(
       directory,
       `${manifest.tensors.file} does not match the length and SHA-256 in ${CHECKPOINT_MANIFEST_FILE}`,
@@ -243,10 +243,6 @@ async function readFileOrUndefined(file: string): Promise<Buffer | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function elementCount(shape: readonly number[]): number {
