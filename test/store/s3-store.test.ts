@@ -11,10 +11,10 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { S3Store, s3ClientConfigFromEnv } from '../../src/store/s3-store.js';
+import { s3Error } from '../support/s3-error.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 import { objectStoreContract } from './store-contract.js';
 
@@ -34,10 +34,6 @@ objectStoreContract('S3Store on s3rver', {
       's3rver ignores If-None-Match on PUT; the 412 path is covered by the aws-sdk-client-mock cases',
   },
 });
-
-function s3Error(name: string, httpStatusCode: number): S3ServiceException {
-  return new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message: name });
-}
 
 describe('S3Store with a mocked S3 client', () => {
   it('putIfAbsent sends If-None-Match: * and reports a 412 PreconditionFailed as "already there"', async () => {

@@ -8,23 +8,14 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { s3Error } from '../../support/s3-error.js';
 
 export interface MockBucket {
   objects: Map<string, Uint8Array>;
   text(key: string): string | undefined;
   restore(): void;
-}
-
-function s3Error(name: string, status: number): S3ServiceException {
-  return new S3ServiceException({
-    name,
-    $fault: 'client',
-    $metadata: { httpStatusCode: status },
-    message: name,
-  });
 }
 
 export function mockBucket(): MockBucket {
