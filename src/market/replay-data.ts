@@ -1,7 +1,7 @@
 /**
  * The data a replay server serves: every symbol's candles from a folder of archives or of captured
  * REST bodies (`<SYM>.json`, plus `<SYM>.<anything>.json` re-captures such as `SOLUSDT.retry.json`,
- * merged with the later capture winning).
+ * merged with the later capture winning), or candles already in memory (read from the lake).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +13,10 @@ import { MalformedBinanceResponseError } from './errors.js';
 import type { Kline, KlineColumns } from './kline.js';
 import { concatColumns, klinesToColumns } from './kline-columns.js';
 
-export type ReplaySourceSpec = { kind: 'archives'; dir: string } | { kind: 'rest-snapshot'; dir: string };
+export type ReplaySourceSpec =
+  | { kind: 'archives'; dir: string }
+  | { kind: 'rest-snapshot'; dir: string }
+  | { kind: 'columns'; columns: readonly KlineColumns[] };
 
 export class ReplayDataError extends Alpha15Error {}
 
@@ -46,10 +49,18 @@ export async function loadReplayData(
   const data =
     spec.kind === 'archives'
       ? await loadArchives(spec.dir, symbols)
-      : await loadRestSnapshot(spec.dir, symbols);
+      : spec.kind === 'rest-snapshot'
+        ? await loadRestSnapshot(spec.dir, symbols)
+        : new Map(
+            spec.columns
+              .filter(
+                (columns) => columns.openTimeMs.length > 0 && (!symbols || symbols.includes(columns.symbol)),
+              )
+              .map((columns) => [columns.symbol, columns]),
+          );
   if (data.size === 0) {
     throw new ReplayDataError(
-      `no candles for ${symbols ? symbols.join(',') : 'any symbol'} in ${spec.dir}`,
+      `no candles for ${symbols ? symbols.join(',') : 'any symbol'} in ${spec.kind === 'columns' ? 'the given candles' : spec.dir}`,
       'check --data and --symbols',
     );
   }

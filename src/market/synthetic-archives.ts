@@ -1,13 +1,11 @@
 /**
- * Klines as the data site would publish them (the synthetic market, or a slice of the lake for the
- * replay server): one monthly zip per symbol and month plus
+ * The synthetic market as the data site would publish it: one monthly zip per symbol and month plus
  * its `.CHECKSUM`, so `--source archive:<dir>` and the replay server read it exactly like real data.
  * Written through the ObjectStore port: a local folder (`new LocalStore(dir)`) or a bucket, each file
  * published atomically.
  */
 import type { ObjectStore } from '../store/object-store.js';
 import { monthsCovered, writeArchiveZip, type ArchiveWriteOptions } from './archive-writer.js';
-import type { KlineColumns } from './kline.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
 
 export interface WrittenArchive {
@@ -23,24 +21,13 @@ export async function writeSyntheticArchives(
 ): Promise<WrittenArchive[]> {
   const written: WrittenArchive[] = [];
   for (const columns of generateSyntheticMarket(options)) {
-    written.push(...(await putMonthlyArchives(destination, columns, writeOptions)));
-  }
-  return written;
-}
-
-/** One symbol's candles as monthly archives with their checksums, each file published atomically. */
-export async function putMonthlyArchives(
-  destination: ObjectStore,
-  columns: KlineColumns,
-  writeOptions: ArchiveWriteOptions = {},
-): Promise<WrittenArchive[]> {
-  const written: WrittenArchive[] = [];
-  for (const month of monthsCovered(columns)) {
-    const archive = writeArchiveZip(columns, month, writeOptions);
-    // zip first: a folder never holds a checksum without the file it vouches for
-    await destination.put(archive.fileName, archive.zipBytes);
-    await destination.put(`${archive.fileName}.CHECKSUM`, archive.checksumText);
-    written.push({ key: archive.fileName, symbol: columns.symbol, rows: archive.rows });
+    for (const month of monthsCovered(columns)) {
+      const archive = writeArchiveZip(columns, month, writeOptions);
+      // zip first: a folder never holds a checksum without the file it vouches for
+      await destination.put(archive.fileName, archive.zipBytes);
+      await destination.put(`${archive.fileName}.CHECKSUM`, archive.checksumText);
+      written.push({ key: archive.fileName, symbol: columns.symbol, rows: archive.rows });
+    }
   }
   return written;
 }

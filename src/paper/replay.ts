@@ -1,6 +1,6 @@
 /**
  * Paper trading over stored data: starts the replay server on a folder of kline archives or captured
- * REST bodies, with its clock at `fromMs` running `speed` times faster than real time, and runs the
+ * REST bodies, or on candles read from the lake, with its clock at `fromMs` running `speed` times faster than real time, and runs the
  * same minute loop as `alpha15 paper` until the replayed clock reaches `toMs`. `npm start` ends with
  * this, so the dashboard has a ledger to show without a live market.
  *
@@ -10,6 +10,7 @@
  */
 import type { Config } from '../config/schema.js';
 import { BinanceClient } from '../market/binance-client.js';
+import type { KlineColumns } from '../market/kline.js';
 import { detectReplaySource } from '../market/replay-data.js';
 import { startReplayServer } from '../market/replay-server.js';
 import type { ObjectStore } from '../store/object-store.js';
@@ -23,11 +24,15 @@ import { floorToMinute, MINUTE_MS } from '../time.js';
 /** Replayed time after each minute boundary at which the tick runs. */
 const TICK_DELAY_MS = 2_000;
 
-export interface PaperReplayOptions {
+/**
+ * What the replay server serves: a folder of `<SYM>-1m-<period>.zip` archives or of captured
+ * `<SYM>.json` REST bodies, or candles already in memory (e.g. read from the lake).
+ */
+type ReplayCandles = { dataDir: string } | { candles: readonly KlineColumns[] };
+
+export type PaperReplayOptions = ReplayCandles & {
   store: ObjectStore;
   config: Config;
-  /** A folder of `<SYM>-1m-<period>.zip` archives or of captured `<SYM>.json` REST bodies. */
-  dataDir: string;
   /** Replayed clock at start (default: the data's start plus 512 minutes of warm-up). */
   fromMs?: number;
   /** Stop when the replayed clock reaches this. */
@@ -40,7 +45,7 @@ export interface PaperReplayOptions {
   signal?: AbortSignal;
   onTick?: (result: TickResult) => void;
   log?: (message: string) => void;
-}
+};
 
 export interface PaperReplaySummary extends PaperLoopSummary {
   replayFromMs: number;
@@ -54,7 +59,10 @@ export async function runPaperReplay(options: PaperReplayOptions): Promise<Paper
   const fixedSpeed = options.speed === 'max' ? undefined : options.speed;
   const stepped = fixedSpeed === undefined;
   const replay = await startReplayServer({
-    source: await detectReplaySource(options.dataDir),
+    source:
+      'dataDir' in options
+        ? await detectReplaySource(options.dataDir)
+        : { kind: 'columns', columns: options.candles },
     fromMs: options.fromMs,
     speed: fixedSpeed ?? 1,
     manualClock: stepped,

@@ -16,15 +16,11 @@ export function register(program: Command): void {
           'Without --symbols, every symbol in the lake. --json prints {"symbols": {"<SYM>": {"rows", "first", "last", "missing"}}}.',
       ),
   ).action(async (options: CommonOptions) => {
-    const summary = await runDataSummary(options);
-    emit(options, summary, (result) => formatSummary(result, resolveConfig(options).store));
+    const config = resolveConfig(options);
+    const symbols = options.symbols ? config.symbols : undefined;
+    const summary = await summariseLake(openStore(config.store), symbols);
+    emit(options, summary, (result) => formatSummary(result, config.store));
   });
-}
-
-/** The lake's per-symbol summary for the flags' store (every symbol unless --symbols); shared with `start`. */
-export async function runDataSummary(options: CommonOptions): Promise<LakeSummary> {
-  const config = resolveConfig(options);
-  return summariseLake(openStore(config.store), options.symbols ? config.symbols : undefined);
 }
 
 export function formatSummary(summary: LakeSummary, storeUrl: string): string {

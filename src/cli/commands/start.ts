@@ -4,20 +4,16 @@
  * period through the replay server. Uses Binance when it answers, else says so and takes the seeded
  * synthetic market, so it works offline.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
-import { exportArchives } from '../../lake/export-archives.js';
 import type { IngestResult } from '../../lake/ingest.js';
-import type { LakeSummary } from '../../lake/summary.js';
+import { readSymbol } from '../../lake/reader.js';
+import { summariseLake, type LakeSummary } from '../../lake/summary.js';
 import { probeBinance } from '../../market/probe.js';
 import { SYNTHETIC_DAYS, SYNTHETIC_END_MS } from '../../market/source.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
 import { runPaperReplay, type PaperReplaySummary } from '../../paper/replay.js';
-import { LocalStore } from '../../store/local-store.js';
 import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
 import type { BacktestSummary } from '../../strategy/run-backtest.js';
@@ -25,7 +21,7 @@ import { DAY_MS, floorToMinute, isoMinute, MINUTE_MS } from '../../time.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
 import { runBacktestCommand } from './backtest.js';
-import { formatSummary, runDataSummary } from './data.js';
+import { formatSummary } from './data.js';
 import { formatIngestResult, runIngest } from './ingest.js';
 import { runTrain, type TrainReport } from './train.js';
 
@@ -139,7 +135,7 @@ async function runStart(flags: StartFlags): Promise<StartReport> {
   log(formatIngestResult(ingest));
 
   stage(2, 'data summary');
-  const data = await runDataSummary(common);
+  const data = await summariseLake(openStore(config.store), config.symbols);
   log(formatSummary(data, config.store));
 
   stage(
@@ -212,8 +208,8 @@ async function chooseMarket(flags: StartFlags, config: Config): Promise<MarketCh
 }
 
 /**
- * The end of the test period, ticked minute by minute: the lake's slice is written out as archives
- * (with a window of warm-up before it) for a replay server whose clock steps as fast as the ticks run.
+ * The end of the test period, ticked minute by minute: the replay server serves the lake's candles of
+ * that slice (with a window of warm-up before it), its clock stepping as fast as the ticks run.
  */
 async function paperReplay(
   config: Config,
@@ -224,19 +220,20 @@ async function paperReplay(
   const toMs = testPeriod.toMs;
   const fromMs = Math.max(testPeriod.fromMs, toMs - replayMinutes * MINUTE_MS);
   const warmUpMs = (config.windowMinutes + config.horizonMinutes + 1) * MINUTE_MS;
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'alpha15-replay-'));
+  const store = openStore(config.store);
+  const candles = await Promise.all(
+    config.symbols.map((symbol) => readSymbol(store, symbol, fromMs - warmUpMs, toMs)),
+  );
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: 'paper |{bar}| {value}/{total} minutes  {minute}', hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   bar.start((toMs - fromMs) / MINUTE_MS, 0, { minute: '' });
   try {
-    const store = openStore(config.store);
-    await exportArchives(store, config.symbols, fromMs - warmUpMs, toMs, new LocalStore(dataDir));
     return await runPaperReplay({
       store,
       config,
-      dataDir,
+      candles,
       fromMs,
       toMs,
       speed: 'max',
@@ -247,7 +244,6 @@ async function paperReplay(
     });
   } finally {
     bar.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
