@@ -3,6 +3,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** NHWC shape of an image batch or a conv filter. */
+export type Shape4 = [number, number, number, number];
+
 export type ConvPad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
 export interface ConvGradientAttrs {
@@ -18,8 +21,8 @@ export interface ConvGradientAttrs {
  */
 export function forwardConvInfo(
   kernelName: string,
-  inputShape: [number, number, number, number],
-  filterShape: [number, number, number, number],
+  inputShape: Shape4,
+  filterShape: Shape4,
   attrs: ConvGradientAttrs,
 ): tf.backend_util.Conv2DInfo {
   if (attrs.dataFormat !== 'NHWC') {

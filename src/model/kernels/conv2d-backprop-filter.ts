@@ -11,10 +11,8 @@
  * a matmul per tap, its predecessor, spent most of its time copying the strided windows in JavaScript.
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { forwardConvInfo, type ConvGradientAttrs } from './conv-geometry.js';
+import { forwardConvInfo, type ConvGradientAttrs, type Shape4 } from './conv-geometry.js';
 import { withKernelScope, type WasmBackend } from './wasm-calls.js';
-
-type Shape4 = [number, number, number, number];
 
 export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };

@@ -9,10 +9,8 @@
  * downsampling convs pay it.
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { forwardConvInfo, type ConvGradientAttrs } from './conv-geometry.js';
+import { forwardConvInfo, type ConvGradientAttrs, type Shape4 } from './conv-geometry.js';
 import { withKernelScope, type KernelScope } from './wasm-calls.js';
-
-type Shape4 = [number, number, number, number];
 
 export const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };

@@ -9,14 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { ConvPad, Shape4 } from './conv-geometry.js';
 import type { WasmBackend } from './wasm-calls.js';
-
-type Shape4 = [number, number, number, number];
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
   strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  pad: ConvPad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
