@@ -61,7 +61,7 @@ export async function resumableCheckpoint(
 }
 
 /** Dotted paths whose values differ, e.g. ['training.learningRate', 'data.toMs']. */
-export function differingFields(saved: unknown, wanted: unknown, prefix = ''): string[] {
+function differingFields(saved: unknown, wanted: unknown, prefix = ''): string[] {
   const isObject = (value: unknown): value is Record<string, unknown> =>
     typeof value === 'object' && value !== null && !Array.isArray(value);
   if (!isObject(saved) || !isObject(wanted))
