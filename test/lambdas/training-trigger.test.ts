@@ -8,6 +8,7 @@ import {
   type TrainingJobStatus,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
+import { partitionKey } from '../../src/lake/layout.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../../training-container/metric-lines.js';
 import { parseHyperparameters } from '../../training-container/sagemaker-contract.js';
 import {
@@ -38,7 +39,8 @@ const settings: TrainingJobSettings = {
   checkpointPrefix: 'sagemaker/checkpoints/',
   metricDefinitions: TRAINING_METRIC_DEFINITIONS,
 };
-const NEW_PARTITION = 'curated/klines/symbol=BTCUSDT/date=2026-11-24/klines.parquet';
+/** The month partition a live ingestion rewrites, keyed as the lake keys it. */
+const NEW_PARTITION = partitionKey('BTCUSDT', Date.UTC(2026, 10, 1));
 
 const sagemaker = mockClient(SageMakerClient);
 beforeEach(() => sagemaker.reset());
