@@ -20,6 +20,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CONTEXT_PREFIX } from '../../infra/settings.js';
 import { STACK_NAME } from '../../infra/build-app.js';
+import { symbolPartitionsPrefix } from '../../src/lake/layout.js';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
 import { Ledger } from '../../src/paper/ledger.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -174,10 +175,7 @@ test(
     assert.ok((result.rowsAdded as number) > 0, JSON.stringify(result));
     const lake = openStore(`s3://${outputs.BucketName}`);
     for (const symbol of SYMBOLS) {
-      assert.ok(
-        (await lake.list(`curated/klines/symbol=${symbol}/`)).length > 0,
-        `${symbol} has a partition`,
-      );
+      assert.ok((await lake.list(symbolPartitionsPrefix(symbol))).length > 0, `${symbol} has a partition`);
     }
   },
 );
