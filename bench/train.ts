@@ -133,6 +133,8 @@ async function memoryChild(): Promise<void> {
   const days = Number(flags['memory-days']);
   const sampleStrideMinutes = Number(flags['memory-stride']);
   const frame = syntheticFrame(days);
+  // trainModel takes no thread count: select first, so it reuses this backend with --threads
+  await selectBackend(backendPreference, { threads });
   const result = await trainModel({
     frame,
     config: benchConfig(sampleStrideMinutes),
