@@ -101,16 +101,13 @@ export async function selectBackend(
 
 function resolvePreference(preferred: BackendPreference): BackendPreference {
   if (preferred !== 'auto') return preferred;
-  const fromEnvironment = process.env[BACKEND_ENV_VARIABLE];
-  if (fromEnvironment === undefined || fromEnvironment === '') return 'auto';
-  const parsed = backendPreferenceSchema.safeParse(fromEnvironment);
-  if (!parsed.success) {
-    throw new Alpha15Error(
-      `${BACKEND_ENV_VARIABLE}=${fromEnvironment} names no backend`,
-      `Use one of: ${backendPreferenceSchema.options.join(', ')}.`,
-    );
-  }
-  return parsed.data;
+  const fromEnvironment = parseEnvironmentVariable(
+    BACKEND_ENV_VARIABLE,
+    backendPreferenceSchema,
+    'names no backend',
+    `Use one of: ${backendPreferenceSchema.options.join(', ')}.`,
+  );
+  return fromEnvironment ?? 'auto';
 }
 
 function activate(name: BackendName, options: BackendOptions): Promise<BackendInfo> {
@@ -169,15 +166,25 @@ async function initialiseWasm(options: BackendOptions): Promise<BackendInfo> {
 }
 
 function threadsFromEnvironment(): number | undefined {
-  const fromEnvironment = process.env[WASM_THREADS_ENV_VARIABLE];
-  if (fromEnvironment === undefined || fromEnvironment === '') return undefined;
-  const parsed = z.coerce.number().int().positive().safeParse(fromEnvironment);
-  if (!parsed.success) {
-    throw new Alpha15Error(
-      `${WASM_THREADS_ENV_VARIABLE}=${fromEnvironment} is not a thread count`,
-      'Use a whole number of threads, 1 or more, or unset it to use every core.',
-    );
-  }
+  return parseEnvironmentVariable(
+    WASM_THREADS_ENV_VARIABLE,
+    z.coerce.number().int().positive(),
+    'is not a thread count',
+    'Use a whole number of threads, 1 or more, or unset it to use every core.',
+  );
+}
+
+/** The variable's value as `schema` reads it, undefined when unset or empty; a bad value stops the run. */
+function parseEnvironmentVariable<T>(
+  variable: string,
+  schema: z.ZodType<T>,
+  problem: string,
+  hint: string,
+): T | undefined {
+  const value = process.env[variable];
+  if (value === undefined || value === '') return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new Alpha15Error(`${variable}=${value} ${problem}`, hint);
   return parsed.data;
 }
 
