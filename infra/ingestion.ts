@@ -45,7 +45,11 @@ export class Ingestion extends Construct {
         ALPHA15_BINANCE_BASE_URL: props.binanceBaseUrl,
       },
       // a retried run would only repeat the next run's work; a failed run is still kept and alarmed on
-      asyncInvocation: { retryAttempts: 0, maxEventAge: Duration.minutes(10), failedEvent: 'a scheduled ingestion run' },
+      asyncInvocation: {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(10),
+        failedEvent: 'a scheduled ingestion run',
+      },
       removalPolicy: props.removalPolicy,
     });
     props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.curated}*`);

@@ -20,7 +20,10 @@ const env = parseEnv(
 const tools = createTools('ingest');
 const store = openStore(env.STORE_URL);
 // ALPHA15_BINANCE_BASE_URL (set by the construct) reaches Binance through the config, as in the paper tick
-const source = parseSourceSpec('binance', loadConfig({ flags: { store: env.STORE_URL, symbols: env.SYMBOLS } }));
+const source = parseSourceSpec(
+  'binance',
+  loadConfig({ flags: { store: env.STORE_URL, symbols: env.SYMBOLS } }),
+);
 
 export const handler = wrapHandler(tools, async (event) => {
   const scheduled = parseEvent(scheduledEventSchema, event, 'a scheduled event');

@@ -148,7 +148,10 @@ test('every function EventBridge invokes has an on-failure queue, and an alarm o
   const lambdaTargets = Object.values(rules).flatMap(({ Properties }) =>
     (Properties.Targets as { Arn: { 'Fn::GetAtt'?: [string, string] } }[])
       .map((target) => target.Arn['Fn::GetAtt']?.[0])
-      .filter((id): id is string => id !== undefined && template.toJSON().Resources[id].Type === 'AWS::Lambda::Function'),
+      .filter(
+        (id): id is string =>
+          id !== undefined && template.toJSON().Resources[id].Type === 'AWS::Lambda::Function',
+      ),
   );
   assert.equal(new Set(lambdaTargets).size, 4, 'ingest, trigger, promotion and the paper tick');
   for (const functionId of new Set(lambdaTargets)) {
@@ -156,7 +159,9 @@ test('every function EventBridge invokes has an on-failure queue, and an alarm o
       ({ Properties }) => (Properties.FunctionName as { Ref?: string }).Ref === functionId,
     );
     const destination = (
-      config?.Properties.DestinationConfig as { OnFailure?: { Destination: { 'Fn::GetAtt': [string, string] } } }
+      config?.Properties.DestinationConfig as {
+        OnFailure?: { Destination: { 'Fn::GetAtt': [string, string] } };
+      }
     )?.OnFailure?.Destination['Fn::GetAtt'][0];
     assert.ok(destination, `${functionId} has an on-failure destination`);
     const alarm = alarms.find(

@@ -40,7 +40,9 @@ test('a failed ingestion run is not retried but kept in its alarmed failure queu
   template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
     MaximumRetryAttempts: 0,
     DestinationConfig: {
-      OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionIngestFailures'), 'Arn'] } },
+      OnFailure: {
+        Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionIngestFailures'), 'Arn'] },
+      },
     },
   });
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {

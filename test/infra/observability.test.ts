@@ -83,7 +83,11 @@ test('the setup runs again when the saved objects, the templates or their mappin
   const ndjson = readFileSync(SAVED_OBJECTS_FILE, 'utf8');
   const hash = setupContentHash('alpha15', ndjson);
   assert.equal(setupContentHash('alpha15', ndjson), hash, 'an unchanged deploy leaves the resource alone');
-  assert.notEqual(setupContentHash('alpha15', ndjson.replace('"title"', '"title" ')), hash, 'an edited ndjson');
+  assert.notEqual(
+    setupContentHash('alpha15', ndjson.replace('"title"', '"title" ')),
+    hash,
+    'an edited ndjson',
+  );
   // the index prefix renames the templates, their index patterns and the writer role
   assert.notEqual(setupContentHash('desk7', ndjson), hash, 'other templates and mappings');
 });

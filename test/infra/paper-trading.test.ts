@@ -56,7 +56,9 @@ test('the paper tick runs every minute, reserves no concurrency by default, and 
     FunctionName: { Ref: Match.stringLikeRegexp('^PaperTradingTickFunction') },
     MaximumRetryAttempts: 0,
     DestinationConfig: {
-      OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickFailures'), 'Arn'] } },
+      OnFailure: {
+        Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickFailures'), 'Arn'] },
+      },
     },
   });
 });

@@ -31,7 +31,9 @@ test('a finished alpha15 training job (completed, failed or stopped) invokes pro
   });
   template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
     DestinationConfig: {
-      OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PromotionPromoteFailures'), 'Arn'] } },
+      OnFailure: {
+        Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PromotionPromoteFailures'), 'Arn'] },
+      },
     },
   });
 });
