@@ -234,8 +234,10 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     symbols: [...data.keys()].sort(),
     nowMs,
     setTimeMs,
+    // closing twice is fine: a test that kills the server mid-run and its cleanup both close it
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
