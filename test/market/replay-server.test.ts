@@ -43,7 +43,7 @@ describe('replay server over the 2026-02 archives', () => {
   });
 
   it('refuses POST /_replay/time from a browser origin, even with the manual clock', async () => {
-    for (const headers of [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+    for (const headers of [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
       const moved = await fetch(`${server.url}/_replay/time?timeMs=${clockMs + 7 * MINUTE_MS}`, {
         method: 'POST',
         headers,
