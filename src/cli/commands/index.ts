@@ -14,6 +14,7 @@ import { register as paper } from './paper.js';
 import { register as dashboard } from './dashboard.js';
 import { register as reindex } from './reindex.js';
 import { register as dashboards } from './dashboards.js';
+import { register as runs } from './runs.js';
 
 type Register = (program: Command) => void;
 
@@ -29,4 +30,5 @@ export const COMMANDS: Register[] = [
   dashboard,
   reindex,
   dashboards,
+  runs,
 ];
