@@ -475,23 +475,32 @@ async function readTrainingFrame(
   let fromMs = options.fromMs ?? parent?.meta.data.toMs;
   let toMs = options.toMs;
   if (fromMs === undefined || toMs === undefined) {
-    for (const symbol of config.symbols) {
-      const watermark = await readWatermark(store, symbol);
-      if (watermark === undefined) {
-        throw new NoTrainingDataError(
-          `the store ${store.url} holds no candles for ${symbol}`,
-          'run `alpha15 ingest` for these symbols first, or pass --symbols',
-        );
-      }
-      if (options.fromMs === undefined && parent === undefined)
-        fromMs = Math.max(fromMs ?? -Infinity, watermark.firstOpenTimeMs);
-      if (options.toMs === undefined) toMs = Math.min(toMs ?? Infinity, watermark.lastOpenTimeMs + MINUTE_MS);
-    }
+    const span = await lakeSpan(store, config.symbols);
+    if (options.fromMs === undefined && parent === undefined) fromMs = span.fromMs;
+    if (options.toMs === undefined) toMs = span.toMs;
   }
   // Fine-tuning learns new targets only, but its first windows may look back into the parent's data.
   if (options.fromMs === undefined && parent !== undefined)
     fromMs = fromMs! - config.windowMinutes * MINUTE_MS;
   return readFrame(store, config.symbols, fromMs!, toMs!);
+}
+
+/** [fromMs, toMs) that every symbol's lake watermark covers. */
+export async function lakeSpan(store: ObjectStore, symbols: readonly string[]): Promise<TimeRange> {
+  let fromMs = -Infinity;
+  let toMs = Infinity;
+  for (const symbol of symbols) {
+    const watermark = await readWatermark(store, symbol);
+    if (watermark === undefined) {
+      throw new NoTrainingDataError(
+        `the store ${store.url} holds no candles for ${symbol}`,
+        'run `alpha15 ingest` for these symbols first, or pass --symbols',
+      );
+    }
+    fromMs = Math.max(fromMs, watermark.firstOpenTimeMs);
+    toMs = Math.min(toMs, watermark.lastOpenTimeMs + MINUTE_MS);
+  }
+  return { fromMs, toMs };
 }
 
 function requireStore(options: TrainModelOptions, purpose: string): ObjectStore {
