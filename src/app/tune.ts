@@ -12,7 +12,6 @@
  *    and the number of trials, so the selection bias is visible.
  * 5. With `promoteBest`: the best config trained on all the data and promoted through the usual gate.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configSchema, type Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
@@ -31,7 +30,7 @@ import { configHash, runEpochs } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { predictRows } from '../strategy/run-backtest.js';
+import { predictRows, writeFileAtomically } from '../strategy/run-backtest.js';
 import { MINUTE_MS } from '../time.js';
 import { evaluateOnSameWindow } from '../../training-container/evaluate-on-window.js';
 import { DEFAULT_ASHA, isRung, rungKey, shouldPrune, type AshaOptions } from '../tune/asha.js';
@@ -96,7 +95,15 @@ export interface TuneReport {
   seed: number;
   /** Trials found in the store from an earlier, interrupted run. */
   resumedTrials: number;
-  trials: Array<{ id: number; params: Params; valIc: number; epochs: number; pruned: boolean; baseline: boolean; runId: string }>;
+  trials: Array<{
+    id: number;
+    params: Params;
+    valIc: number;
+    epochs: number;
+    pruned: boolean;
+    baseline: boolean;
+    runId: string;
+  }>;
   baseline: { valIc: number } | null;
   best: {
     id: number;
@@ -112,7 +119,12 @@ export interface TuneReport {
   tuning: TimeRange;
   test: TimeRange;
   interrupted: boolean;
-  promotion: { modelId: string; promoted: boolean; reason: PromotionDecision['reason']; detail: string } | null;
+  promotion: {
+    modelId: string;
+    promoted: boolean;
+    reason: PromotionDecision['reason'];
+    detail: string;
+  } | null;
 }
 
 export class TuneOptionsError extends Alpha15Error {}
@@ -222,7 +234,9 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
   const configKey = bestConfigKey(study);
   const configText = `${JSON.stringify(bestConfig, null, 2)}\n`;
   await options.store.put(configKey, configText);
-  const configPath = path.resolve(options.bestConfigPath ?? defaultBestConfigPath(options.store, study, configKey));
+  const configPath = path.resolve(
+    options.bestConfigPath ?? defaultBestConfigPath(options.store, study, configKey),
+  );
   await writeFileAtomically(configPath, configText);
   log(`study ${study}: best trial ${best.number}; scoring it once on the held-out test period`);
   const testScore = await scoreOnTest(trialConfig(best.params), tuneFrame, frame, test, options.backend);
@@ -320,7 +334,12 @@ async function runTrial(input: TrialInput): Promise<TrialRecord | 'interrupted'>
     epochs: runEpochs(records),
     final: pruned
       ? { valIc: value }
-      : { valIc: value, foldMeanIc: foldMean.ic, foldMeanRankIc: foldMean.rankIc, foldMeanLoss: foldMean.loss },
+      : {
+          valIc: value,
+          foldMeanIc: foldMean.ic,
+          foldMeanRankIc: foldMean.rankIc,
+          foldMeanLoss: foldMean.loss,
+        },
   });
   return {
     number,
@@ -345,7 +364,9 @@ function observation(trial: TrialRecord): Observation {
 export function bestTrial(trials: readonly TrialRecord[]): TrialRecord | undefined {
   return trials.reduce<TrialRecord | undefined>(
     (best, trial) =>
-      trial.status === 'completed' && Number.isFinite(trial.value) && (best === undefined || trial.value > best.value)
+      trial.status === 'completed' &&
+      Number.isFinite(trial.value) &&
+      (best === undefined || trial.value > best.value)
         ? trial
         : best,
     undefined,
@@ -422,14 +443,27 @@ async function promoteBest(
 ): Promise<NonNullable<TuneReport['promotion']>> {
   const { store } = options;
   const championBefore = await getChampion(store);
-  const result = await trainModel({ config, frame, store, save: true, promote: false, backend: options.backend, log });
+  const result = await trainModel({
+    config,
+    frame,
+    store,
+    save: true,
+    promote: false,
+    backend: options.backend,
+    log,
+  });
   try {
     const evaluation = await evaluateOnSameWindow(store, result, log);
     await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
     // with no champion before, trainModel has already made this model champion: that is the gate's own rule
     const decision = decidePromotion(evaluation, championBefore?.modelId);
     if (decision.promote && championBefore !== undefined) await setChampion(store, result.modelId, now());
-    return { modelId: result.modelId, promoted: decision.promote, reason: decision.reason, detail: decision.detail };
+    return {
+      modelId: result.modelId,
+      promoted: decision.promote,
+      reason: decision.reason,
+      detail: decision.detail,
+    };
   } finally {
     result.predictor.dispose();
   }
@@ -438,17 +472,14 @@ async function promoteBest(
 async function readTuneFrame(options: TuneOptions): Promise<MarketFrame> {
   const { store, config } = options;
   const span =
-    options.fromMs === undefined || options.toMs === undefined ? await lakeSpan(store, config.symbols) : undefined;
+    options.fromMs === undefined || options.toMs === undefined
+      ? await lakeSpan(store, config.symbols)
+      : undefined;
   return readFrame(store, config.symbols, options.fromMs ?? span!.fromMs, options.toMs ?? span!.toMs);
 }
 
 function defaultBestConfigPath(store: ObjectStore, study: string, key: string): string {
-  return store instanceof LocalStore ? path.join(store.rootDir, key) : path.join('alpha15-tune', study, 'best-config.json');
-}
-
-async function writeFileAtomically(filePath: string, text: string): Promise<void> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temp = `${filePath}.partial-${process.pid}`;
-  await writeFile(temp, text);
-  await rename(temp, filePath);
+  return store instanceof LocalStore
+    ? path.join(store.rootDir, key)
+    : path.join('alpha15-tune', study, 'best-config.json');
 }

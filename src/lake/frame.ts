@@ -28,5 +28,10 @@ export function sliceFrame(frame: MarketFrame, fromRow: number, toRow: number = 
       ) as SymbolColumns,
     ]),
   );
-  return { symbols: frame.symbols, startTimeMs: frame.startTimeMs + fromRow * MINUTE_MS, length: toRow - fromRow, columns };
+  return {
+    symbols: frame.symbols,
+    startTimeMs: frame.startTimeMs + fromRow * MINUTE_MS,
+    length: toRow - fromRow,
+    columns,
+  };
 }

@@ -16,7 +16,11 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
 }
 
 const number = (value: number | undefined): string =>
-  value === undefined || !Number.isFinite(value) ? '-' : Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(4);
+  value === undefined || !Number.isFinite(value)
+    ? '-'
+    : Math.abs(value) >= 100
+      ? value.toFixed(0)
+      : value.toFixed(4);
 const seconds = (durationMs: number): string => `${(durationMs / 1000).toFixed(1)}s`;
 
 /** The one headline number of a run: validation IC for training, Sharpe for a backtest. */

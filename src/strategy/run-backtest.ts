@@ -115,7 +115,8 @@ export function predictRows(
   return predictions;
 }
 
-async function writeFileAtomically(filePath: string, text: string): Promise<void> {
+/** Writes a local file through a temporary sibling, so a reader never sees half of it. */
+export async function writeFileAtomically(filePath: string, text: string): Promise<void> {
   await mkdir(path.dirname(filePath), { recursive: true });
   const temp = `${filePath}.partial-${process.pid}`;
   await writeFile(temp, text);

@@ -15,7 +15,8 @@ export interface AshaOptions {
 export const DEFAULT_ASHA: AshaOptions = { minEpochs: 1, reductionFactor: 3 };
 
 export function isRung(epoch: number, options: AshaOptions): boolean {
-  for (let rung = options.minEpochs; rung <= epoch; rung *= options.reductionFactor) if (rung === epoch) return true;
+  for (let rung = options.minEpochs; rung <= epoch; rung *= options.reductionFactor)
+    if (rung === epoch) return true;
   return false;
 }
 

@@ -126,7 +126,10 @@ function suggestParameter(
 const isNumber = (value: number | undefined): value is number => value !== undefined;
 
 /** Observed counts plus one per value (the prior), so no value ever has zero probability. */
-function categoricalWeights(values: readonly ParamValue[], observed: readonly (ParamValue | undefined)[]): number[] {
+function categoricalWeights(
+  values: readonly ParamValue[],
+  observed: readonly (ParamValue | undefined)[],
+): number[] {
   const weights = values.map(() => 1);
   for (const value of observed) {
     const index = values.indexOf(value as ParamValue);
@@ -158,16 +161,20 @@ interface Density {
 export function parzen(observations: readonly number[], low: number, high: number): Density {
   const width = high - low;
   const sorted = [...observations].sort((a, b) => a - b);
-  const points = [...sorted.map((mu, at) => {
-    const left = at > 0 ? mu - sorted[at - 1]! : mu - low;
-    const right = at < sorted.length - 1 ? sorted[at + 1]! - mu : high - mu;
-    return { mu, sigma: Math.min(width, Math.max(width / 100, left, right)) };
-  }), { mu: (low + high) / 2, sigma: width }];
+  const points = [
+    ...sorted.map((mu, at) => {
+      const left = at > 0 ? mu - sorted[at - 1]! : mu - low;
+      const right = at < sorted.length - 1 ? sorted[at + 1]! - mu : high - mu;
+      return { mu, sigma: Math.min(width, Math.max(width / 100, left, right)) };
+    }),
+    { mu: (low + high) / 2, sigma: width },
+  ];
   const weight = 1 / points.length;
   return {
     density: (x) =>
       points.reduce(
-        (sum, { mu, sigma }) => sum + (weight * Math.exp(-0.5 * ((x - mu) / sigma) ** 2)) / (sigma * Math.sqrt(2 * Math.PI)),
+        (sum, { mu, sigma }) =>
+          sum + (weight * Math.exp(-0.5 * ((x - mu) / sigma) ** 2)) / (sigma * Math.sqrt(2 * Math.PI)),
         0,
       ) || Number.MIN_VALUE,
     sample: (uniform) => {

@@ -31,7 +31,12 @@ export type TunableParameter = keyof typeof TUNABLE_PARAMETERS;
 const finite = z.number().finite();
 const rangeSchema = z.discriminatedUnion('type', [
   z
-    .object({ type: z.literal('int'), low: z.number().int(), high: z.number().int(), step: z.number().int().positive().default(1) })
+    .object({
+      type: z.literal('int'),
+      low: z.number().int(),
+      high: z.number().int(),
+      step: z.number().int().positive().default(1),
+    })
     .strict(),
   z.object({ type: z.literal('float'), low: finite, high: finite }).strict(),
   z.object({ type: z.literal('log-float'), low: finite.positive(), high: finite.positive() }).strict(),
@@ -66,7 +71,9 @@ export function validateSearchSpace(raw: unknown, base: Config, source: string):
     if (range.type !== 'choice' && range.low > range.high)
       throw new InvalidSearchSpaceError(`${source}: ${name}: low ${range.low} is above high ${range.high}`);
     if (kind === 'boolean' && range.type !== 'choice')
-      throw new InvalidSearchSpaceError(`${source}: ${name} is on or off: use {"type": "choice", "values": [false, true]}`);
+      throw new InvalidSearchSpaceError(
+        `${source}: ${name} is on or off: use {"type": "choice", "values": [false, true]}`,
+      );
     if (kind === 'int' && (range.type === 'float' || range.type === 'log-float'))
       throw new InvalidSearchSpaceError(`${source}: ${name} takes whole numbers: use "int" or "choice"`);
     for (const value of extremes) {
@@ -114,7 +121,10 @@ export function defaultSearchSpace(base: Config): SearchSpace {
       low: training.learningRate / 10,
       high: Math.min(0.1, training.learningRate * 10),
     },
-    'training.batchSize': { type: 'choice', values: [training.batchSize / 2, training.batchSize, training.batchSize * 2].filter(Number.isInteger) },
+    'training.batchSize': {
+      type: 'choice',
+      values: [training.batchSize / 2, training.batchSize, training.batchSize * 2].filter(Number.isInteger),
+    },
     'training.sampleStrideMinutes': {
       type: 'choice',
       values: [training.sampleStrideMinutes, training.sampleStrideMinutes * 2],

@@ -29,7 +29,9 @@ export const studySpecSchema = z.object({
   seed: z.number().int(),
   objective: z.enum(['ic', 'rankIc']),
   folds: z.number().int().positive(),
-  pruner: z.object({ minEpochs: z.number().int().positive(), reductionFactor: z.number().int().min(2) }).nullable(),
+  pruner: z
+    .object({ minEpochs: z.number().int().positive(), reductionFactor: z.number().int().min(2) })
+    .nullable(),
   /** The candles the study may use; the test period after them is held out. */
   tuning: z.object({ fromMs: z.number().int(), toMs: z.number().int() }),
   test: z.object({ fromMs: z.number().int(), toMs: z.number().int() }),
@@ -70,7 +72,8 @@ export async function openStudy(store: ObjectStore, study: string, spec: StudySp
   const text = JSON.stringify(spec, null, 2);
   if (!(await store.putIfAbsent(studyKey(study), text))) {
     const stored = studySpecSchema.safeParse(parseJson(await store.get(studyKey(study)), studyKey(study)));
-    if (!stored.success) throw new CorruptStudyError(`${studyKey(study)} in ${store.url} is not a study spec`);
+    if (!stored.success)
+      throw new CorruptStudyError(`${studyKey(study)} in ${store.url} is not a study spec`);
     if (canonicalJson(stored.data) !== canonicalJson(spec)) {
       const differing = Object.keys(spec).filter(
         (key) =>
@@ -85,7 +88,11 @@ export async function openStudy(store: ObjectStore, study: string, spec: StudySp
   const trials: TrialRecord[] = [];
   for (const key of await store.list(`${STUDIES_PREFIX}${study}/trials/`)) {
     const parsed = trialRecordSchema.safeParse(parseJson(await store.get(key), key));
-    if (!parsed.success) throw new CorruptStudyError(`${key} in ${store.url} is not a trial record`, 'delete it to run that trial again');
+    if (!parsed.success)
+      throw new CorruptStudyError(
+        `${key} in ${store.url} is not a trial record`,
+        'delete it to run that trial again',
+      );
     trials.push(parsed.data);
   }
   trials.sort((a, b) => a.number - b.number);

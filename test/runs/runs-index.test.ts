@@ -36,7 +36,16 @@ function trialRun(index: number, learningRate: number): NewRun {
     startedAtMs: T0 + index * 1000,
     durationMs: 1234,
     epochs: [
-      { fold: 0, epoch: 1, trainLoss: 1, valLoss: 1.1, ic: 0.01 * index, rankIc: 0, hitRate: 0.5, learningRate },
+      {
+        fold: 0,
+        epoch: 1,
+        trainLoss: 1,
+        valLoss: 1.1,
+        ic: 0.01 * index,
+        rankIc: 0,
+        hitRate: 0.5,
+        learningRate,
+      },
     ],
     final: { valIc: 0.01 * index, testIc: Number.NaN },
   };

@@ -25,7 +25,10 @@ test('random draws stay on their ranges: int on its steps, log-float inside, cho
   const belowMilli = rates.filter((rate) => rate < 1e-3).length / rates.length;
   assert.ok(belowMilli > 0.4 && belowMilli < 0.6, `${belowMilli} below 1e-3`);
   assert.deepEqual(suggest('random', space, [], mulberry32(7)), suggest('random', space, [], mulberry32(7)));
-  assert.equal(sampleUniform({ type: 'int', low: 3, high: 3, step: 1 }, () => 0.999), 3);
+  assert.equal(
+    sampleUniform({ type: 'int', low: 3, high: 3, step: 1 }, () => 0.999),
+    3,
+  );
 });
 
 /** A sequential search maximising -(log10(lr) + 3)² - small penalty away from kernel 5: best at lr 1e-3, kernel 5. */
@@ -45,23 +48,41 @@ test('TPE concentrates its later trials near the optimum where random search doe
   for (const seed of [1, 2, 3]) {
     const tpe = late(search('tpe', seed));
     const random = late(search('random', seed));
-    const meanValue = (trials: Observation[]) => trials.reduce((sum, trial) => sum + trial.value, 0) / trials.length;
-    assert.ok(meanValue(tpe) > meanValue(random) + 0.5, `seed ${seed}: TPE ${meanValue(tpe)} vs random ${meanValue(random)}`);
+    const meanValue = (trials: Observation[]) =>
+      trials.reduce((sum, trial) => sum + trial.value, 0) / trials.length;
+    assert.ok(
+      meanValue(tpe) > meanValue(random) + 0.5,
+      `seed ${seed}: TPE ${meanValue(tpe)} vs random ${meanValue(random)}`,
+    );
     const kernelFive = tpe.filter((trial) => trial.params['model.kernelSize'] === 5).length;
-    assert.ok(kernelFive > tpe.length / 2, `seed ${seed}: kernel 5 in ${kernelFive} of ${tpe.length} late TPE trials`);
+    assert.ok(
+      kernelFive > tpe.length / 2,
+      `seed ${seed}: kernel 5 in ${kernelFive} of ${tpe.length} late TPE trials`,
+    );
   }
 });
 
 test('TPE treats pruned trials as bad and samples at random until the startup trials have run', () => {
   const history: Observation[] = [
-    { params: { 'model.filters': 8, 'training.learningRate': 1e-3, 'model.kernelSize': 3 }, value: 0.1, pruned: false },
+    {
+      params: { 'model.filters': 8, 'training.learningRate': 1e-3, 'model.kernelSize': 3 },
+      value: 0.1,
+      pruned: false,
+    },
   ];
-  assert.deepEqual(suggest('tpe', space, history, mulberry32(4)), suggest('random', space, history, mulberry32(4)));
+  assert.deepEqual(
+    suggest('tpe', space, history, mulberry32(4)),
+    suggest('random', space, history, mulberry32(4)),
+  );
   const pruned = Array.from({ length: 6 }, (_, index) => ({
     params: { 'model.filters': 64, 'training.learningRate': 1e-1, 'model.kernelSize': 7 },
     value: 0.5 + index,
     pruned: true,
   }));
   const next = suggest('tpe', space, [...history, ...pruned], mulberry32(4));
-  assert.notEqual(next['model.kernelSize'], 7, 'the pruned trials\' kernel is avoided despite their high values');
+  assert.notEqual(
+    next['model.kernelSize'],
+    7,
+    "the pruned trials' kernel is avoided despite their high values",
+  );
 });

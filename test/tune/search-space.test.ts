@@ -33,16 +33,22 @@ test('a space file with typed ranges is accepted and int steps default to 1', ()
 
 test('bad spaces are refused with the parameter named', () => {
   const refused = (raw: unknown, pattern: RegExp) =>
-    assert.throws(() => validateSearchSpace(raw, base, 'space.json'), (error: Error) => {
-      assert.ok(error instanceof InvalidSearchSpaceError);
-      assert.match(error.message, pattern);
-      return true;
-    });
+    assert.throws(
+      () => validateSearchSpace(raw, base, 'space.json'),
+      (error: Error) => {
+        assert.ok(error instanceof InvalidSearchSpaceError);
+        assert.match(error.message, pattern);
+        return true;
+      },
+    );
   refused({ 'model.dropout': { type: 'float', low: 0, high: 0.5 } }, /model\.dropout/);
   refused({ 'model.filters': { type: 'int', low: 64, high: 8 } }, /low 64 is above high 8/);
   refused({ 'model.blocks': { type: 'float', low: 1, high: 4 } }, /whole numbers/);
   refused({ 'model.timeChannels': { type: 'int', low: 0, high: 1 } }, /choice/);
-  refused({ windowMinutes: { type: 'int', low: 8, high: 64 } }, /windowMinutes = 8 is not a valid config value/);
+  refused(
+    { windowMinutes: { type: 'int', low: 8, high: 64 } },
+    /windowMinutes = 8 is not a valid config value/,
+  );
   refused({ 'training.learningRate': { type: 'log-float', low: 0, high: 1 } }, /learningRate/);
   refused({}, /at least one parameter/);
 });
@@ -54,5 +60,9 @@ test('the default space surrounds the base config and its every extreme is a val
   const params = baseParams(space, base);
   assert.equal(params['model.filters'], 16);
   assert.equal(params['training.learningRate'], base.training.learningRate);
-  assert.deepEqual(configSchema.parse(applyParams(base, params)), base, 'the baseline params reproduce the base config');
+  assert.deepEqual(
+    configSchema.parse(applyParams(base, params)),
+    base,
+    'the baseline params reproduce the base config',
+  );
 });

@@ -27,10 +27,20 @@ const MARKET: SyntheticMarketOptions = {
 };
 const config = tinyConfig({
   symbols: SYMBOLS,
-  training: { epochs: 2, learningRate: 3e-3, sampleStrideMinutes: 4, validationFraction: 0.2, testFraction: 0.15 },
+  training: {
+    epochs: 2,
+    learningRate: 3e-3,
+    sampleStrideMinutes: 4,
+    validationFraction: 0.2,
+    testFraction: 0.15,
+  },
 });
 const frameOf = (market: SyntheticMarketOptions): MarketFrame =>
-  alignToGrid(generateSyntheticMarket(market), market.startTimeMs, market.startTimeMs + market.minutes * MINUTE_MS);
+  alignToGrid(
+    generateSyntheticMarket(market),
+    market.startTimeMs,
+    market.startTimeMs + market.minutes * MINUTE_MS,
+  );
 const frame = frameOf(MARKET);
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -100,7 +110,9 @@ test('a study stopped after 3 trials continues to 8 with the same best as an uni
   assert.equal(resumed.trials.length, 8);
 
   // the reference run sees another market in the test period only: the search must not notice
-  const { test: testPeriod } = holdOutTest(frame, config, { windowMinutes: { type: 'choice', values: [16] } });
+  const { test: testPeriod } = holdOutTest(frame, config, {
+    windowMinutes: { type: 'choice', values: [16] },
+  });
   const testFromRow = (testPeriod.fromMs - frame.startTimeMs) / MINUTE_MS;
   const other = frameOf({ ...MARKET, seed: 99 });
   const spliced: MarketFrame = {
@@ -111,7 +123,10 @@ test('a study stopped after 3 trials continues to 8 with the same best as an uni
         Object.fromEntries(
           Object.entries(frame.columns[symbol]!).map(([field, values]) => {
             const copy = values.slice();
-            copy.set((other.columns[symbol]! as Record<string, typeof values>)[field]!.subarray(testFromRow), testFromRow);
+            copy.set(
+              (other.columns[symbol]! as Record<string, typeof values>)[field]!.subarray(testFromRow),
+              testFromRow,
+            );
             return [field, copy];
           }),
         ) as MarketFrame['columns'][string],

@@ -42,33 +42,52 @@ export function register(program: Command): void {
           'once. The study lives in the store (studies/<study>/): Ctrl-C and the same command again continues it. ' +
           'Every trial is recorded in the runs index.',
       )
-      .option('--trials <n>', 'trials in the study in total (earlier ones included)', positiveInteger('--trials'), 20)
+      .option(
+        '--trials <n>',
+        'trials in the study in total (earlier ones included)',
+        positiveInteger('--trials'),
+        20,
+      )
       .option(
         '--space <file>',
         'JSON search space: {"<config path>": {"type": "int"|"float"|"log-float"|"choice", ...}} ' +
-          '(default: half to twice the config\'s sizes, kernel 3/5/7, learning rate ×/÷ 10, batch size, stride, time channels)',
+          "(default: half to twice the config's sizes, kernel 3/5/7, learning rate ×/÷ 10, batch size, stride, time channels)",
       )
-      .addOption(new Option('--sampler <name>', 'how trials are chosen').choices(SAMPLER_NAMES).default('tpe'))
+      .addOption(
+        new Option('--sampler <name>', 'how trials are chosen').choices(SAMPLER_NAMES).default('tpe'),
+      )
       .option('--seed <n>', 'sampler seed (default: model.seed)', positiveInteger('--seed'))
       .addOption(
         new Option('--objective <metric>', 'mean validation IC over the folds, or rank IC')
           .choices(['ic', 'rank-ic'])
           .default('ic'),
       )
-      .option('--folds <k>', 'walk-forward folds per trial (default: training.walkForwardFolds or 3)', positiveInteger('--folds'))
-      .option('--no-prune', `run every trial to the end (default: ASHA, reduction factor ${DEFAULT_ASHA.reductionFactor})`)
+      .option(
+        '--folds <k>',
+        'walk-forward folds per trial (default: training.walkForwardFolds or 3)',
+        positiveInteger('--folds'),
+      )
+      .option(
+        '--no-prune',
+        `run every trial to the end (default: ASHA, reduction factor ${DEFAULT_ASHA.reductionFactor})`,
+      )
       .option('--study <name>', 'study name (default: derived from the options, so a re-run continues it)')
       .option('--from <time>', 'first minute of data (UTC ISO date or epoch ms; default: start of the lake)')
       .option('--to <time>', 'end of data, exclusive (default: end of the lake)')
       .option('--epochs <n>', 'most epochs per fold of every trial', positiveInteger('--epochs'))
       .addOption(
-        new Option('--backend <name>', 'TensorFlow.js backend').choices(backendPreferenceSchema.options).default('auto'),
+        new Option('--backend <name>', 'TensorFlow.js backend')
+          .choices(backendPreferenceSchema.options)
+          .default('auto'),
       )
       .option(
         '--best-config <path>',
         'where to write the best config (default: studies/<study>/best-config.json beside a local store, else ./alpha15-tune/<study>/)',
       )
-      .option('--promote-best', 'train the best config on all the data and promote it if it beats the champion'),
+      .option(
+        '--promote-best',
+        'train the best config on all the data and promote it if it beats the champion',
+      ),
   )
     .addHelpText(
       'after',
@@ -89,7 +108,9 @@ export async function runTune(flags: TuneFlags): Promise<TuneReport> {
   const space = flags.space === undefined ? undefined : await loadSearchSpace(flags.space, config);
   const abort = new AbortController();
   const onInterrupt = () => {
-    log('alpha15: interrupted; the trial in flight is dropped, the study keeps its finished trials (run again to continue)');
+    log(
+      'alpha15: interrupted; the trial in flight is dropped, the study keeps its finished trials (run again to continue)',
+    );
     abort.abort();
     process.off('SIGINT', onInterrupt);
   };
@@ -135,7 +156,8 @@ function humanReport(report: TuneReport): string {
     lines.push('interrupted: run the same command again to continue the study');
     return lines.join('\n');
   }
-  if (report.baseline) lines.push(`baseline (the config as it is): validation ${number(report.baseline.valIc)}`);
+  if (report.baseline)
+    lines.push(`baseline (the config as it is): validation ${number(report.baseline.valIc)}`);
   if (report.best) {
     lines.push(
       `best trial ${report.best.id}: validation ${number(report.best.valIc)}, test ${number(report.best.testIc)} ` +
