@@ -14,7 +14,7 @@ import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function, copyIntoBundle, METRICS_NAMESPACE, type BundledFile } from './alpha15-function.js';
-import { TICK_COMPLETED_METRIC } from '../lambdas/shared/metric-names.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../lambdas/shared/metric-names.js';
 import { BUCKET_PREFIXES } from './bucket-layout.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, arnFindingToken } from './nag.js';
 
@@ -58,6 +58,7 @@ export class PaperTrading extends Construct {
   readonly rule: events.Rule;
   readonly errorsAlarm: cloudwatch.Alarm;
   readonly missedMinutesAlarm: cloudwatch.Alarm;
+  readonly quarantineAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: PaperTradingProps) {
     super(scope, id);
@@ -136,10 +137,24 @@ export class PaperTrading extends Construct {
       // no datapoint at all means no tick completed: that is the outage this alarm exists for
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
+    this.quarantineAlarm = new cloudwatch.Alarm(this, 'QuarantineAlarm', {
+      alarmDescription: 'alpha15 paper tick quarantined a corrupt ledger object (see paper/quarantine/)',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: LEDGER_QUARANTINE_METRIC,
+        dimensionsMap: { service: 'paper-tick' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   get alarms(): cloudwatch.Alarm[] {
-    return [this.errorsAlarm, this.missedMinutesAlarm, this.handler.failureAlarm!];
+    return [this.errorsAlarm, this.missedMinutesAlarm, this.quarantineAlarm, this.handler.failureAlarm!];
   }
 
   /** Signed (SigV4) writes to the telemetry indices and their templates only. */

@@ -116,13 +116,30 @@ test('a redelivered event for a minute already ticked writes nothing', async () 
   for (const [key, bytes] of before) assert.equal(bucket.objects.get(key), bytes, `${key} was not rewritten`);
 });
 
+test('a corrupt ledger object in the bucket is quarantined and the scheduled tick still trades', async () => {
+  const lake = openStore(BUCKET_URL);
+  const corruptKey = 'paper/positions/2021-12-22T1900Z-ADAUSDT.json';
+  await lake.put(corruptKey, '{"tradeId":');
+  const result = (await handler(scheduledFor(MINUTE_MS_TICKED + MINUTE_MS), lambdaContext)) as {
+    status: string;
+    quarantined: number;
+  };
+  assert.equal(result.status, 'ok');
+  assert.equal(result.quarantined, 1);
+  assert.equal(await lake.get(corruptKey), undefined);
+  assert.ok(await lake.get(`paper/quarantine/${corruptKey}.reason.json`));
+  assert.ok(await new Ledger(lake).getTick(MINUTE_MS_TICKED + MINUTE_MS));
+});
+
 test('two concurrent invocations for each minute (no reserved concurrency) store one decision per minute and the trades of one runner', async () => {
   // a second execution environment: its own module instance, store client and model cache
   const secondEnvironment = '../../lambdas/paper-tick/handler.js?environment=2';
   const { handler: secondHandler } = (await import(secondEnvironment)) as { handler: typeof handler };
   const statuses: string[] = [];
   const reference = bench.deps();
-  const firstMs = MINUTE_MS_TICKED + MINUTE_MS;
+  // the reference catches up with the minute the quarantine test ticked in the bucket
+  await tick(MINUTE_MS_TICKED + 2 * MINUTE_MS, reference);
+  const firstMs = MINUTE_MS_TICKED + 2 * MINUTE_MS;
   const minutes = 20;
   for (let minuteMs = firstMs; minuteMs < firstMs + minutes * MINUTE_MS; minuteMs += MINUTE_MS) {
     const event = scheduledFor(minuteMs);
