@@ -4,7 +4,7 @@
  * be tested against a known answer without training a network.
  */
 import { alignToGrid } from '../../src/lake/grid.js';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema, type Config } from '../../src/config/schema.js';
 import { forwardReturns, type TargetMatrix } from '../../src/features/targets.js';
 import type { MarketFrame } from '../../src/lake/frame.js';
 import { allocateColumns } from '../../src/market/kline-columns.js';
@@ -128,9 +128,9 @@ export function plantedSplits(frame: MarketFrame): Splits {
 export function backtestPredictions(
   frame: MarketFrame,
   predictions: Float64Array,
-  options: { randomSimulations: number; compareCalibration?: boolean },
+  options: { randomSimulations: number; compareCalibration?: boolean; config?: Config },
 ): BacktestResult {
-  const config = configSchema.parse({});
+  const { config = configSchema.parse({}), ...evaluateOptions } = options;
   const splits = plantedSplits(frame);
   const modelStrategy = fitStrategyOnFrame({
     symbols: frame.symbols,
@@ -146,6 +146,6 @@ export function backtestPredictions(
     modelStrategy,
     splits,
     config,
-    ...options,
+    ...evaluateOptions,
   });
 }
