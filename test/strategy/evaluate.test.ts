@@ -46,10 +46,8 @@ test('with the same predictions shuffled in time the strategy finds no edge and 
 test('calibration turns a model reliably wrong in sign into a profitable one; its raw predictions find nothing to trade', () => {
   const wrongWay = knownSignal(frame).map((value) => -0.3 * value);
   const calibrated = fitStrategyOnFrame({
-    symbols: frame.symbols,
-    frameStartTimeMs: frame.startTimeMs,
+    frame,
     predictions: wrongWay,
-    targets,
     period: splits.validation,
     config,
   });

@@ -133,10 +133,8 @@ export function backtestPredictions(
   const { config = configSchema.parse({}), ...evaluateOptions } = options;
   const splits = plantedSplits(frame);
   const modelStrategy = fitStrategyOnFrame({
-    symbols: frame.symbols,
-    frameStartTimeMs: frame.startTimeMs,
+    frame,
     predictions,
-    targets: forwardReturns(frame, config.horizonMinutes),
     period: splits.validation,
     config,
   });
