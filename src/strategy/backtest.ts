@@ -7,7 +7,14 @@
 import type { MarketFrame } from '../lake/frame.js';
 import { MINUTE_MS } from '../time.js';
 import { decide, type Entry } from './decision.js';
-import { entryFillRow, fillOffsetRows, fillPrice, fillRow, slippedPrice, type ExecutionModel } from './execution.js';
+import {
+  entryFillRow,
+  fillOffsetRows,
+  fillPrice,
+  fillRow,
+  slippedPrice,
+  type ExecutionModel,
+} from './execution.js';
 import type { StrategyParams } from './params.js';
 import type { Period } from './performance.js';
 import { netReturn } from './pnl.js';
@@ -106,7 +113,10 @@ export function replay(input: ReplayInput): ReplayResult {
       frame.symbols.forEach((symbol, coin) => {
         const prediction = input.predictions[row * coinCount + coin]!;
         // a pair trades only where its entry can fill: a real candle now (and, for nextOpen, next minute)
-        if (entryFillRow(frame.columns[symbol]!.present, row, fill) === undefined || !Number.isFinite(prediction))
+        if (
+          entryFillRow(frame.columns[symbol]!.present, row, fill) === undefined ||
+          !Number.isFinite(prediction)
+        )
           return;
         predictions[symbol] = prediction;
         tradable.push(symbol);

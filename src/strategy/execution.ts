@@ -33,8 +33,7 @@ const BPS = 1e-4;
 export function slippageBpsPerSide(execution: ExecutionConfig, symbol: string): number {
   const { slippageBpsPerSide: slippage } = execution;
   return (
-    slippage.bySymbol[symbol] ??
-    (execution.majorSymbols.includes(symbol) ? slippage.major : slippage.other)
+    slippage.bySymbol[symbol] ?? (execution.majorSymbols.includes(symbol) ? slippage.major : slippage.other)
   );
 }
 
@@ -53,7 +52,12 @@ export function executionModel(execution: ExecutionConfig, symbols: readonly str
 }
 
 /** The price a side gets for one leg after slippage: always the worse side of the reference price. */
-export function slippedPrice(referencePrice: number, side: Side, leg: Leg, slippageRatePerSide: number): number {
+export function slippedPrice(
+  referencePrice: number,
+  side: Side,
+  leg: Leg,
+  slippageRatePerSide: number,
+): number {
   const paysUp = (side === 'long') === (leg === 'entry');
   return referencePrice * (paysUp ? 1 + slippageRatePerSide : 1 - slippageRatePerSide);
 }
@@ -98,7 +102,8 @@ export function tradeMoves(frame: MarketFrame, horizonMinutes: number, entry: En
       const entryRow = row + offset;
       const exitRow = entryRow + horizonMinutes;
       if (present[row] !== 1 || present[entryRow] !== 1 || present[exitRow] !== 1) continue;
-      values[row * coinCount + coin] = fillPrice(columns, exitRow, entry) / fillPrice(columns, entryRow, entry) - 1;
+      values[row * coinCount + coin] =
+        fillPrice(columns, exitRow, entry) / fillPrice(columns, entryRow, entry) - 1;
       mask[row * coinCount + coin] = 1;
     }
   });

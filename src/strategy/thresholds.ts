@@ -68,7 +68,12 @@ export function evaluateThreshold(
     const timeMs = samples.timesMs[i]!;
     if (!crosses || timeMs < nextFreeMs) continue;
     if (options.overlap === 'skip') nextFreeMs = timeMs + horizonMs;
-    const net = netReturnFromMove(side, samples.realised[i]!, options.feeRatePerSide, options.slippageRatePerSide);
+    const net = netReturnFromMove(
+      side,
+      samples.realised[i]!,
+      options.feeRatePerSide,
+      options.slippageRatePerSide,
+    );
     trades++;
     total += net;
     if (timeMs < options.splitMs) {

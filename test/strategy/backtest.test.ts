@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { replay } from '../../src/strategy/backtest.js';
+import type { MarketFrame } from '../../src/lake/frame.js';
+import { replay, type ReplayResult } from '../../src/strategy/backtest.js';
+import type { StrategyParams } from '../../src/strategy/params.js';
 import type { ExecutionModel } from '../../src/strategy/execution.js';
 import { summarise } from '../../src/strategy/performance.js';
 import { handFrame, type HandCandle } from '../support/hand-frame.js';
@@ -19,6 +21,20 @@ function prices(): Record<string, Array<HandCandle | null>> {
     close === null ? null : { close },
   );
   return { BTCUSDT: btc, ETHUSDT: eth };
+}
+
+function replayFirstEightMinutes(
+  frame: MarketFrame,
+  predictions: Float64Array,
+  strategy: StrategyParams,
+): ReplayResult {
+  return replay({
+    frame,
+    predictions,
+    strategy,
+    period: { fromMs: T0, toMs: T0 + 8 * MIN },
+    execution: CLOSE_FILLS,
+  });
 }
 
 /** predictions[row] = [btc, eth]. */
@@ -48,7 +64,7 @@ test('the replay enters at the signal candle close and exits exactly horizon min
     ],
     frame.length,
   );
-  const { trades } = replay({ frame, predictions, strategy, period: { fromMs: T0, toMs: T0 + 8 * MIN }, execution: CLOSE_FILLS });
+  const { trades } = replayFirstEightMinutes(frame, predictions, strategy);
   assert.equal(trades.length, 2, 'row 2 repeats the signal while the long is open and is skipped');
   const [long, short] = trades;
   assert.deepEqual(
@@ -79,7 +95,7 @@ test('a missing exit candle closes at the next real candle and the trade is flag
     ],
     frame.length,
   );
-  const { trades } = replay({ frame, predictions, strategy, period: { fromMs: T0, toMs: T0 + 8 * MIN }, execution: CLOSE_FILLS });
+  const { trades } = replayFirstEightMinutes(frame, predictions, strategy);
   assert.equal(trades.length, 1);
   assert.equal(trades[0]!.exitTimeMs, T0 + 6 * MIN);
   assert.equal(trades[0]!.exitFilledTimeMs, T0 + 7 * MIN);

@@ -121,7 +121,10 @@ test('slippage moves both fills against the trade and equals the move-based pric
     const exit = slippedPrice(100.4, side, 'exit', 0.0003);
     const direct = netReturn(side, entry, exit, 0.001);
     assert.ok(Math.abs(netReturnFromMove(side, 0.004, 0.001, 0.0003) - direct) < 1e-15, side);
-    assert.ok(netReturnFromMove(side, 0.004, 0.001, 0.0003) < netReturnFromMove(side, 0.004, 0.001), 'it costs');
+    assert.ok(
+      netReturnFromMove(side, 0.004, 0.001, 0.0003) < netReturnFromMove(side, 0.004, 0.001),
+      'it costs',
+    );
   }
   // a flat price costs about 2·(fee + slippage): 2·(0.001 + 0.0003) = 0.0026
   assert.ok(Math.abs(netReturnFromMove('long', 0, 0.001, 0.0003) + 0.0026) < 2e-5);

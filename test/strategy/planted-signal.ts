@@ -5,7 +5,7 @@
  */
 import { alignToGrid } from '../../src/lake/grid.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { forwardReturns, type TargetMatrix } from '../../src/features/targets.js';
+import type { TargetMatrix } from '../../src/features/targets.js';
 import type { MarketFrame } from '../../src/lake/frame.js';
 import { allocateColumns } from '../../src/market/kline-columns.js';
 import type { KlineColumns } from '../../src/market/kline.js';

@@ -224,7 +224,11 @@ function costCurveChart(result: BacktestResult): string {
     xLabel: 'cost per side',
     yLabel: 'avg net return per trade',
     xFormat: (value) => pct(value, 2),
-    yFormat: percentAxis([...costCurve.strategy, ...traded.flatMap((symbol) => costCurve.perPair[symbol]!)].map((value) => value ?? Number.NaN)),
+    yFormat: percentAxis(
+      [...costCurve.strategy, ...traded.flatMap((symbol) => costCurve.perPair[symbol]!)].map(
+        (value) => value ?? Number.NaN,
+      ),
+    ),
     yRules: [0],
     width: 760,
   });
