@@ -38,6 +38,7 @@ import {
   exitFillFromCandle,
   firstCandleAtOrAfter,
   scheduledExitFillMs,
+  type ExitCandle,
   type ExitFill,
 } from './close-trade.js';
 import { tradeIdOf, type Ledger } from './ledger.js';
@@ -106,7 +107,9 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   if (market.stale.length > 0)
     log(`${isoMinute(minuteMs)}: stale or missing, not traded: ${market.stale.join(', ')}`);
   if (market.late.length > 0)
-    log(`${isoMinute(minuteMs)}: late (no candle for this minute yet), not traded: ${market.late.join(', ')}`);
+    log(
+      `${isoMinute(minuteMs)}: late (no candle for this minute yet), not traded: ${market.late.join(', ')}`,
+    );
 
   const records: TelemetryRecord[] = [];
   const opened: Position[] = [];
@@ -244,7 +247,9 @@ async function closeDue(
 
 /**
  * The exit's fill: from a closed candle (this tick's candles, or history when ticks were missed for
- * longer), or, for a nextOpen exit whose fill minute is the one now running, from the book.
+ * longer), or, for a nextOpen exit whose fill minute is the one now running, from the book. The book is
+ * recorded only for a fill happening now (that nextOpen one, or a close fill at the candle that just
+ * closed): the book seen by a late tick is not the one the exit met.
  */
 async function findExitFill(
   position: Position,
@@ -253,27 +258,29 @@ async function findExitFill(
   deps: TickDeps,
 ): Promise<ExitFill | undefined> {
   const fillFromMs = scheduledExitFillMs(position);
-  const quote = await fetchQuote(position.symbol, market.nowMs, deps);
-  if (fillFromMs > minuteMs)
+  if (fillFromMs > minuteMs) {
+    const quote = await fetchQuote(position.symbol, market.nowMs, deps);
     return quote === null ? undefined : { fillTimeMs: fillFromMs, referencePrice: midOf(quote), quote };
+  }
+  const fromCandle = async (candle: ExitCandle | undefined) =>
+    candle &&
+    exitFillFromCandle(
+      position,
+      candle,
+      candle.openTimeMs === minuteMs ? await fetchQuote(position.symbol, market.nowMs, deps) : null,
+    );
   const columns = market.columns.get(position.symbol);
   const firstFetchedMs = columns?.openTimeMs[0];
-  if (columns && firstFetchedMs !== undefined && firstFetchedMs <= fillFromMs) {
-    const candle = firstCandleAtOrAfter(columns, fillFromMs, minuteMs);
-    return candle && exitFillFromCandle(position, candle, quote);
-  }
+  if (columns && firstFetchedMs !== undefined && firstFetchedMs <= fillFromMs)
+    return fromCandle(firstCandleAtOrAfter(columns, fillFromMs, minuteMs));
   const [kline] = await deps.binance.klines(position.symbol, {
     startTimeMs: fillFromMs,
     endTimeMs: minuteMs,
     limit: 1,
   });
-  return kline
-    ? exitFillFromCandle(
-        position,
-        { openTimeMs: kline.openTimeMs, open: Number(kline.open), close: Number(kline.close) },
-        quote,
-      )
-    : undefined;
+  return fromCandle(
+    kline && { openTimeMs: kline.openTimeMs, open: Number(kline.open), close: Number(kline.close) },
+  );
 }
 
 /**
