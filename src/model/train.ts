@@ -65,6 +65,11 @@ export interface TrainModelOptions {
   onEpoch?: (record: EpochRecord) => void;
   /** Ctrl-C: stop after the current batch and keep (and save) the best weights so far. */
   signal?: AbortSignal;
+  /**
+   * Save a model the signal stopped (default true, Ctrl-C keeps its work). A stopped SageMaker job
+   * says false: its checkpoint carries the work, and a saved model would pass for a finished candidate.
+   */
+  saveIfAborted?: boolean;
   /** Checkpoint every completed epoch here, and resume from the checkpoint of the same run found here. */
   checkpointDir?: string;
   /** Resume and checkpoint notices (default: stderr). */
@@ -275,7 +280,7 @@ async function trainWith(
   const validation = validationPredictions(best, prepared, rowTime);
   const thresholds = fitThresholds(config, frame, prepared.validationEndRows, validation);
 
-  const save = options.save ?? options.store !== undefined;
+  const save = (options.save ?? options.store !== undefined) && (!aborted || options.saveIfAborted !== false);
   let savedMeta = meta;
   let champion = false;
   let runId: string | null = null;
