@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -31,6 +31,7 @@ import {
   type TrainingHyperparameters,
 } from '../../training-container/sagemaker-contract.js';
 import { leadLagOptions, LEAD_LAG_SYMBOLS, SYNTHETIC_START_MS } from '../support/model-fixtures.js';
+import { TINY_JOB_KNOBS, writeSageMakerTree } from '../support/sagemaker-job.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 const run = promisify(execFile);
@@ -58,11 +59,8 @@ after(async () => {
 });
 
 /** A SageMaker directory tree with the given hyperparameters (as SageMaker writes them: all strings). */
-async function sagemakerTree(name: string, hyperparameters: Record<string, string>): Promise<string> {
-  const root = path.join(workDir, name);
-  await mkdir(path.join(root, 'input/config'), { recursive: true });
-  await writeFile(sagemakerPaths(root).hyperparameters, JSON.stringify(hyperparameters));
-  return root;
+function sagemakerTree(name: string, hyperparameters: Record<string, string>): Promise<string> {
+  return writeSageMakerTree(path.join(workDir, name), hyperparameters);
 }
 
 function tinyJob(jobName: string, overrides: Partial<TrainingHyperparameters> = {}): Record<string, string> {
@@ -72,12 +70,7 @@ function tinyJob(jobName: string, overrides: Partial<TrainingHyperparameters> = 
     symbols: LEAD_LAG_SYMBOLS.join(','),
     fromMs: SYNTHETIC_START_MS,
     toMs: SYNTHETIC_START_MS + MINUTES * MINUTE_MS,
-    windowMinutes: 32,
-    filters: 8,
-    blocks: 2,
-    epochs: 1,
-    sampleStrideMinutes: 4,
-    backend: 'wasm',
+    ...TINY_JOB_KNOBS,
     ...overrides,
   });
 }

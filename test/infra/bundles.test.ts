@@ -45,6 +45,7 @@ import {
 import { startAwsJsonEndpoint, type AwsJsonEndpoint } from '../support/aws-json-endpoint.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
+import { TINY_JOB_KNOBS, writeSageMakerTree } from '../support/sagemaker-job.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
 import { objectCreatedEvent, scheduledEvent, trainingJobStateChange } from '../lambdas/support/events.js';
 
@@ -414,27 +415,17 @@ test('training trigger: a training request starts one spot job whose request the
 test('training job: the built entry point trains on the ingested lake in S3 and records its model', async () => {
   // the request's data range ends at the wall clock; the replayed lake holds February 2026, so the
   // range and the tiny model's knobs are the only values changed from what the trigger sent
-  const root = path.join(workDir, 'opt-ml');
-  await mkdir(path.dirname(sagemakerPaths(root).hyperparameters), { recursive: true });
-  await writeFile(
-    sagemakerPaths(root).hyperparameters,
-    JSON.stringify({
-      ...(createTrainingJob!.HyperParameters as Record<string, string>),
-      ...encodeHyperparameters({
-        jobName: jobName(),
-        store: `s3://${bucket}`,
-        symbols: SYMBOLS.join(','),
-        fromMs: INGEST_AT_MS - LAKE_MINUTES * MINUTE_MS,
-        toMs: INGEST_AT_MS,
-        windowMinutes: 32,
-        filters: 8,
-        blocks: 2,
-        epochs: 1,
-        sampleStrideMinutes: 4,
-        backend: 'wasm',
-      }),
+  const root = await writeSageMakerTree(path.join(workDir, 'opt-ml'), {
+    ...(createTrainingJob!.HyperParameters as Record<string, string>),
+    ...encodeHyperparameters({
+      jobName: jobName(),
+      store: `s3://${bucket}`,
+      symbols: SYMBOLS.join(','),
+      fromMs: INGEST_AT_MS - LAKE_MINUTES * MINUTE_MS,
+      toMs: INGEST_AT_MS,
+      ...TINY_JOB_KNOBS,
     }),
-  );
+  });
   await run(process.execPath, [trainingEntrypoint, 'train'], {
     cwd: REPO_ROOT,
     env: {
