@@ -112,7 +112,8 @@ export function predictRows(
   return predictions;
 }
 
-async function writeFileAtomically(filePath: string, text: string): Promise<void> {
+/** Writes a local file through a temp file and a rename, so a reader never sees half a report. */
+export async function writeFileAtomically(filePath: string, text: string): Promise<void> {
   await mkdir(path.dirname(filePath), { recursive: true });
   const temp = `${filePath}.partial-${process.pid}`;
   await writeFile(temp, text);
