@@ -41,7 +41,7 @@ import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
 import { renderSimulationHtml } from '../strategy/report/simulation-html.js';
-import { predictRows, writeFileAtomically } from '../strategy/run-backtest.js';
+import { headline, predictRows, writeFileAtomically, type Headline } from '../strategy/run-backtest.js';
 import { DAY_MS, isoMinute, MINUTE_MS } from '../time.js';
 import { evaluateOnSameWindow } from '../../training-container/evaluate-on-window.js';
 import {
@@ -97,7 +97,34 @@ export type SimulationProgress =
   | { kind: 'period-finished'; index: number; periods: number; record: PeriodRecord }
   | { kind: 'evaluating' };
 
+/** What `simulate --json` prints, also stored beside the report as simulation.json. */
+export interface SimulationSummary {
+  simulationId: string;
+  periods: Array<{
+    from: string;
+    to: string;
+    championId: string;
+    /** Whether the gate made this period's candidate champion (the first model always is). */
+    promoted: boolean;
+    valIc: number | null;
+    realisedIc: number | null;
+    trades: number;
+    netReturn: number;
+  }>;
+  strategy: Headline & { dailySharpe: number | null; exposure: number };
+  baselines: { noTrade: Headline; ridge: Headline; random: Headline & { pValue: number } };
+  pairsClearingFees: string[];
+  verdict: string;
+  /** Local path of the HTML report, and its key in the store. */
+  report: string;
+  reportKey: string;
+  secondsPerPeriod: number;
+  /** Periods found finished in the store when this run started (0: a fresh simulation). */
+  resumedPeriods: number;
+}
+
 export interface SimulationResult {
+  summary: SimulationSummary;
   simulationId: string;
   spec: SimulationSpec;
   evaluation: SimulationEvaluation;
@@ -171,7 +198,59 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const report = path.resolve(options.reportPath ?? defaultLocalReportPath(store, simulationId, reportKey));
   if (!(store instanceof LocalStore && report === path.join(store.rootDir, reportKey)))
     await writeFileAtomically(report, html);
-  return { simulationId, spec, evaluation, records, resumedPeriods, secondsPerPeriod, report, reportKey };
+  const summary = summarise(simulationId, evaluation, records, {
+    report,
+    reportKey,
+    secondsPerPeriod,
+    resumedPeriods,
+  });
+  await store.put(simulationKey(simulationId, 'simulation.json'), JSON.stringify(summary, null, 2));
+  return {
+    summary,
+    simulationId,
+    spec,
+    evaluation,
+    records,
+    resumedPeriods,
+    secondsPerPeriod,
+    report,
+    reportKey,
+  };
+}
+
+function summarise(
+  simulationId: string,
+  evaluation: SimulationEvaluation,
+  records: readonly PeriodRecord[],
+  run: Pick<SimulationSummary, 'report' | 'reportKey' | 'secondsPerPeriod' | 'resumedPeriods'>,
+): SimulationSummary {
+  const { strategy, baselines } = evaluation;
+  return {
+    simulationId,
+    periods: evaluation.periods.map((period, index) => ({
+      from: isoMinute(period.fromMs),
+      to: isoMinute(period.toMs),
+      championId: period.championId,
+      promoted: records[index]!.promoted,
+      valIc: period.valIc,
+      realisedIc: period.realisedIc,
+      trades: period.trades,
+      netReturn: period.netReturn,
+    })),
+    strategy: {
+      ...headline(strategy.overall),
+      dailySharpe: strategy.overall.dailySharpe,
+      exposure: strategy.overall.exposure,
+    },
+    baselines: {
+      noTrade: headline(baselines.noTrade),
+      ridge: headline(baselines.ridge.overall),
+      random: { ...headline(baselines.random.metrics), pValue: baselines.random.pValue },
+    },
+    pairsClearingFees: evaluation.verdict.pairsClearingFees.map((pair) => pair.symbol),
+    verdict: evaluation.verdict.summary,
+    ...run,
+  };
 }
 
 /** The retrain moments: the first after the initial window, then every interval until `toMs`. */
@@ -237,7 +316,9 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
     if (decision.promote) await setChampion(registry, trained.modelId, retrainMs);
     const championId = decision.promote ? trained.modelId : current!.modelId;
     const championIc =
-      championId === trained.modelId ? evaluation.candidate.ic : (evaluation.champion?.score.ic ?? Number.NaN);
+      championId === trained.modelId
+        ? evaluation.candidate.ic
+        : (evaluation.champion?.score.ic ?? Number.NaN);
 
     const frame = await readFrame(
       run.store,

@@ -111,7 +111,11 @@ export function periodKey(simulationId: string, index: number): string {
   return simulationKey(simulationId, `periods/${String(index).padStart(4, '0')}.json`);
 }
 
-export async function writePeriod(store: ObjectStore, simulationId: string, record: PeriodRecord): Promise<void> {
+export async function writePeriod(
+  store: ObjectStore,
+  simulationId: string,
+  record: PeriodRecord,
+): Promise<void> {
   await store.put(
     periodKey(simulationId, record.index),
     JSON.stringify({
@@ -150,7 +154,11 @@ export async function claimSimulation(
   }
 }
 
-function parseRecord<Schema extends z.ZodType>(key: string, bytes: Uint8Array, schema: Schema): z.infer<Schema> {
+function parseRecord<Schema extends z.ZodType>(
+  key: string,
+  bytes: Uint8Array,
+  schema: Schema,
+): z.infer<Schema> {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));

@@ -43,16 +43,16 @@ export class SandboxStore implements ObjectStore {
     return this.base.get(this.sandboxed(key) ? this.sandboxDir + key : key);
   }
 
-  put(key: string, body: Body): Promise<void> {
-    return this.base.put(this.writable(key), body);
+  async put(key: string, body: Body): Promise<void> {
+    await this.base.put(this.writable(key), body);
   }
 
-  putIfAbsent(key: string, body: Body): Promise<boolean> {
+  async putIfAbsent(key: string, body: Body): Promise<boolean> {
     return this.base.putIfAbsent(this.writable(key), body);
   }
 
-  delete(key: string): Promise<void> {
-    return this.base.delete(this.writable(key));
+  async delete(key: string): Promise<void> {
+    await this.base.delete(this.writable(key));
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -60,7 +60,9 @@ export class SandboxStore implements ObjectStore {
       .map((key) => key.slice(this.sandboxDir.length))
       .filter((key) => this.sandboxed(key));
     if (this.sandboxed(prefix)) return inside;
-    const outside = (await this.base.list(prefix)).filter((key) => !this.sandboxed(key));
+    const outside = (await this.base.list(prefix)).filter(
+      (key) => !this.sandboxed(key) && !key.startsWith(this.sandboxDir),
+    );
     return [...outside, ...inside].sort();
   }
 }

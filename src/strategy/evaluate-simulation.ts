@@ -64,9 +64,10 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
   const idle = idleStrategy(config, overall);
   const trade = (pick: (period: SimulatedPeriod) => [Float32Array, StrategyParams | null]) => {
     const predictions = stitch(frame, periods, (period) => pick(period)[0]);
-    const [first, ...changes] = periods.map(
-      (period): ScheduledStrategy => ({ fromMs: period.fromMs, strategy: pick(period)[1] ?? idle }),
-    );
+    const [first, ...changes] = periods.map((period): ScheduledStrategy => ({
+      fromMs: period.fromMs,
+      strategy: pick(period)[1] ?? idle,
+    }));
     return contender(frame, targets, predictions, first!.strategy, overall, changes);
   };
   const strategy = trade((period) => [period.predictions, period.strategy]);

@@ -43,7 +43,7 @@ export interface RunBacktestOptions {
   nowMs?: number;
 }
 
-type Headline = Pick<
+export type Headline = Pick<
   PerformanceMetrics,
   'trades' | 'hitRate' | 'avgNetReturn' | 'totalNetReturn' | 'sharpe' | 'maxDrawdown'
 >;
@@ -70,7 +70,7 @@ export function reportKey(modelId: string): string {
   return `reports/${modelId}/backtest.html`;
 }
 
-const headline = (metrics: PerformanceMetrics): Headline => ({
+export const headline = (metrics: PerformanceMetrics): Headline => ({
   trades: metrics.trades,
   hitRate: metrics.hitRate,
   avgNetReturn: metrics.avgNetReturn,

@@ -5,7 +5,11 @@
  * must end exactly where an uninterrupted one does.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { simulate, SimulationInterruptedError, type SimulationResult } from '../../src/app/simulate.js';
 import { writeKlines } from '../../src/lake/writer.js';
@@ -14,6 +18,7 @@ import { getChampion } from '../../src/model/registry.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { DAY_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
+import { REPO_ROOT } from '../support/shared-data.js';
 
 const SYMBOLS = ['LEADUSDT', 'LAGAUSDT', 'LAGBUSDT'];
 const START_MS = Date.UTC(2026, 0, 5);
@@ -65,8 +70,14 @@ test('no edge before the planted lead-lag starts or before a retrain has seen it
   assert.equal(unseen!.fromMs, ALPHA_FROM_MS, 'the day-8 retrain sees only minutes before the lead-lag');
   for (const period of [beforeAlpha!, unseen!]) {
     // a 4-day period holds about 380 independent 15-minute returns per coin: noise stays well inside 0.1
-    assert.ok(Math.abs(period.realisedIc!) < 0.1, `no realised IC before it is learnable: ${period.realisedIc}`);
-    assert.ok(period.netReturn <= 0, `and no profit after fees: ${period.netReturn} over ${period.trades} trades`);
+    assert.ok(
+      Math.abs(period.realisedIc!) < 0.1,
+      `no realised IC before it is learnable: ${period.realisedIc}`,
+    );
+    assert.ok(
+      period.netReturn <= 0,
+      `and no profit after fees: ${period.netReturn} over ${period.trades} trades`,
+    );
   }
   assert.ok(seen!.valIc! > 0.2, `the day-12 candidate sees it on validation: ${seen!.valIc}`);
   assert.ok(seen!.realisedIc! > 0.2, `and predicts it out of sample: ${seen!.realisedIc}`);
@@ -91,13 +102,106 @@ test('a simulation stopped after its first period and run again matches an unint
   );
   const resumed = await simulate({ ...SCHEDULE, store: resumedStore });
   assert.equal(resumed.resumedPeriods, 1);
-  assert.equal(resumed.simulationId, uninterrupted.simulationId, 'the same settings name the same simulation');
+  assert.equal(
+    resumed.simulationId,
+    uninterrupted.simulationId,
+    'the same settings name the same simulation',
+  );
   // model ids carry a random suffix; the stamp is the simulated retrain moment
   const comparable = (result: SimulationResult) =>
     result.evaluation.periods.map((period) => ({ ...period, championId: period.championId.slice(0, 16) }));
   assert.deepEqual(comparable(resumed), comparable(uninterrupted));
   assert.deepEqual(resumed.evaluation.strategy.overall, uninterrupted.evaluation.strategy.overall);
-  assert.deepEqual(resumed.evaluation.baselines.random.pValue, uninterrupted.evaluation.baselines.random.pValue);
-  assert.deepEqual(resumed.evaluation.baselines.ridge.overall, uninterrupted.evaluation.baselines.ridge.overall);
-  assert.equal((await getChampion(resumedStore)), undefined, 'the real registry has no champion: models stay in the sandbox');
+  assert.deepEqual(
+    resumed.evaluation.baselines.random.pValue,
+    uninterrupted.evaluation.baselines.random.pValue,
+  );
+  assert.deepEqual(
+    resumed.evaluation.baselines.ridge.overall,
+    uninterrupted.evaluation.baselines.ridge.overall,
+  );
+  assert.equal(
+    await getChampion(resumedStore),
+    undefined,
+    'the real registry has no champion: models stay in the sandbox',
+  );
+});
+
+const run = promisify(execFile);
+
+test('alpha15 simulate --json with the same settings continues the finished simulation and prints the documented JSON', async () => {
+  const configFile = path.join(store.rootDir, 'simulate-config.json');
+  const { store: _url, ...fileConfig } = config;
+  await writeFile(configFile, JSON.stringify(fileConfig));
+  const cli = (...flags: string[]) =>
+    run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'simulate',
+        '--config',
+        configFile,
+        '--store',
+        store.url,
+        '--json',
+        ...flags,
+      ],
+      { cwd: REPO_ROOT, env: { ...process.env, ALPHA15_WASM_THREADS: '1' } },
+    );
+  const { stdout } = await cli(
+    '--initial-training',
+    '4',
+    '--retrain-every',
+    '96',
+    '--lookback-days',
+    '4',
+    '--backend',
+    'wasm',
+    '--simulations',
+    '200',
+  );
+  const printed = JSON.parse(stdout);
+  assert.deepEqual(Object.keys(printed).sort(), [
+    'baselines',
+    'pairsClearingFees',
+    'periods',
+    'report',
+    'reportKey',
+    'resumedPeriods',
+    'secondsPerPeriod',
+    'simulationId',
+    'strategy',
+    'verdict',
+  ]);
+  assert.equal(printed.simulationId, uninterrupted.simulationId);
+  assert.equal(printed.resumedPeriods, 3, 'every period was found finished: nothing retrained');
+  assert.deepEqual(printed.periods, uninterrupted.summary.periods);
+  for (const period of printed.periods)
+    assert.deepEqual(Object.keys(period), [
+      'from',
+      'to',
+      'championId',
+      'promoted',
+      'valIc',
+      'realisedIc',
+      'trades',
+      'netReturn',
+    ]);
+  assert.deepEqual(Object.keys(printed.baselines), ['noTrade', 'ridge', 'random']);
+  assert.equal(printed.baselines.random.pValue, uninterrupted.summary.baselines.random.pValue);
+  assert.equal(typeof printed.strategy.totalNetReturn, 'number');
+  assert.ok(printed.secondsPerPeriod > 0);
+  assert.ok(existsSync(printed.report));
+
+  // an initial window past the end of the lake trades nothing: a clear error, and nothing stored
+  const before = await store.list('simulations/');
+  const failed = await cli('--initial-training', '40').then(
+    () => assert.fail('a simulation with nothing to trade must fail'),
+    (error: { code: number; stdout: string }) => error,
+  );
+  assert.equal(failed.code, 1);
+  assert.equal(JSON.parse(failed.stdout).error.name, 'SimulationRangeError');
+  assert.deepEqual(await store.list('simulations/'), before);
 });

@@ -12,13 +12,27 @@ import { barChart, escapeXml, lineChart, type Series } from './svg.js';
 export interface SimulationReportInput {
   evaluation: SimulationEvaluation;
   simulationId: string;
-  spec: { retrainEveryMinutes: number; lookbackMinutes: number; fineTune: boolean; initialTrainingMinutes: number };
+  spec: {
+    retrainEveryMinutes: number;
+    lookbackMinutes: number;
+    fineTune: boolean;
+    initialTrainingMinutes: number;
+  };
   secondsPerPeriod: number;
   generatedAtMs: number;
 }
 
 /** Champions cycle through these; neighbours always differ. */
-const CHAMPION_COLORS = ['#1f6feb', '#15803d', '#9333ea', '#b91c1c', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
+const CHAMPION_COLORS = [
+  '#1f6feb',
+  '#15803d',
+  '#9333ea',
+  '#b91c1c',
+  '#0891b2',
+  '#ca8a04',
+  '#db2777',
+  '#4b5563',
+];
 
 const hours = (minutes: number): string =>
   minutes % 1440 === 0 ? `${minutes / 1440} d` : `${+(minutes / 60).toFixed(2)} h`;
