@@ -41,7 +41,7 @@ import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
 import { renderSimulationHtml } from '../strategy/report/simulation-html.js';
-import { headline, predictRows, writeFileAtomically, type Headline } from '../strategy/run-backtest.js';
+import { headlines, predictRows, writeFileAtomically, type Headlines } from '../strategy/run-backtest.js';
 import { DAY_MS, isoMinute, MINUTE_MS } from '../time.js';
 import { evaluateOnSameWindow } from '../../training-container/evaluate-on-window.js';
 import {
@@ -98,7 +98,7 @@ export type SimulationProgress =
   | { kind: 'evaluating' };
 
 /** What `simulate --json` prints, also stored beside the report as simulation.json. */
-export interface SimulationSummary {
+export interface SimulationSummary extends Headlines {
   simulationId: string;
   periods: Array<{
     from: string;
@@ -111,10 +111,6 @@ export interface SimulationSummary {
     trades: number;
     netReturn: number;
   }>;
-  strategy: Headline & { dailySharpe: number | null; exposure: number };
-  baselines: { noTrade: Headline; ridge: Headline; random: Headline & { pValue: number } };
-  pairsClearingFees: string[];
-  verdict: string;
   /** Local path of the HTML report, and its key in the store. */
   report: string;
   reportKey: string;
@@ -224,7 +220,6 @@ function summarise(
   records: readonly PeriodRecord[],
   run: Pick<SimulationSummary, 'report' | 'reportKey' | 'secondsPerPeriod' | 'resumedPeriods'>,
 ): SimulationSummary {
-  const { strategy, baselines } = evaluation;
   return {
     simulationId,
     periods: evaluation.periods.map((period, index) => ({
@@ -237,18 +232,7 @@ function summarise(
       trades: period.trades,
       netReturn: period.netReturn,
     })),
-    strategy: {
-      ...headline(strategy.overall),
-      dailySharpe: strategy.overall.dailySharpe,
-      exposure: strategy.overall.exposure,
-    },
-    baselines: {
-      noTrade: headline(baselines.noTrade),
-      ridge: headline(baselines.ridge.overall),
-      random: { ...headline(baselines.random.metrics), pValue: baselines.random.pValue },
-    },
-    pairsClearingFees: evaluation.verdict.pairsClearingFees.map((pair) => pair.symbol),
-    verdict: evaluation.verdict.summary,
+    ...headlines(evaluation),
     ...run,
   };
 }

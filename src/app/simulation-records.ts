@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
+import { parseJsonAs } from '../json.js';
 import { sha256Hex } from '../market/archive.js';
 import { strategyParamsSchema } from '../strategy/params.js';
 import type { ObjectStore } from '../store/object-store.js';
@@ -159,21 +160,12 @@ function parseRecord<Schema extends z.ZodType>(
   bytes: Uint8Array,
   schema: Schema,
 ): z.infer<Schema> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new CorruptSimulationRecordError(`${key} is not valid JSON`, 'delete it to redo that part', {
-      cause: error,
-    });
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CorruptSimulationRecordError(
-      `${key}: ${issue.path.join('.') || '(root)'} ${issue.message}`,
-      'delete it to redo that part of the simulation',
-    );
-  }
-  return parsed.data;
+  return parseJsonAs(
+    bytes,
+    schema,
+    (problem, cause) =>
+      new CorruptSimulationRecordError(`${key} ${problem}`, 'delete it to redo that part of the simulation', {
+        cause,
+      }),
+  );
 }

@@ -178,7 +178,11 @@ function calibrationBins(
 
 const percent = (value: number): string => `${(value * 100).toFixed(3)}%`;
 
-export function verdictOf(strategy: ContenderResult, ridge: ContenderResult, random: RandomBaselineResult): Verdict {
+export function verdictOf(
+  strategy: ContenderResult,
+  ridge: ContenderResult,
+  random: RandomBaselineResult,
+): Verdict {
   const pairsClearingFees = Object.entries(strategy.perPair)
     .filter(([, metrics]) => metrics.trades > 0 && metrics.avgNetReturn! > 0)
     .map(([symbol, metrics]) => ({ symbol, trades: metrics.trades, avgNetReturn: metrics.avgNetReturn! }));

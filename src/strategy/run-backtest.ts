@@ -43,18 +43,22 @@ export interface RunBacktestOptions {
   nowMs?: number;
 }
 
-export type Headline = Pick<
+type Headline = Pick<
   PerformanceMetrics,
   'trades' | 'hitRate' | 'avgNetReturn' | 'totalNetReturn' | 'sharpe' | 'maxDrawdown'
 >;
 
-export interface BacktestSummary {
-  modelId: string;
-  period: Period;
+/** The strategy beside its baselines, as the backtest and the simulation report them. */
+export interface Headlines {
   strategy: Headline & { dailySharpe: number | null; exposure: number };
   baselines: { noTrade: Headline; ridge: Headline; random: Headline & { pValue: number } };
   pairsClearingFees: string[];
   verdict: string;
+}
+
+export interface BacktestSummary extends Headlines {
+  modelId: string;
+  period: Period;
   /** Local path of the HTML report. */
   report: string;
   /** The report's key in the object store. */
@@ -70,7 +74,7 @@ export function reportKey(modelId: string): string {
   return `reports/${modelId}/backtest.html`;
 }
 
-export const headline = (metrics: PerformanceMetrics): Headline => ({
+const headline = (metrics: PerformanceMetrics): Headline => ({
   trades: metrics.trades,
   hitRate: metrics.hitRate,
   avgNetReturn: metrics.avgNetReturn,
@@ -78,6 +82,24 @@ export const headline = (metrics: PerformanceMetrics): Headline => ({
   sharpe: metrics.sharpe,
   maxDrawdown: metrics.maxDrawdown,
 });
+
+export function headlines(result: Pick<BacktestResult, 'strategy' | 'baselines' | 'verdict'>): Headlines {
+  const { strategy, baselines, verdict } = result;
+  return {
+    strategy: {
+      ...headline(strategy.overall),
+      dailySharpe: strategy.overall.dailySharpe,
+      exposure: strategy.overall.exposure,
+    },
+    baselines: {
+      noTrade: headline(baselines.noTrade),
+      ridge: headline(baselines.ridge.overall),
+      random: { ...headline(baselines.random.metrics), pValue: baselines.random.pValue },
+    },
+    pairsClearingFees: verdict.pairsClearingFees.map((pair) => pair.symbol),
+    verdict: verdict.summary,
+  };
+}
 
 /** Raw predictions [row][coin] for every row of `rows` that has a full window; NaN elsewhere. */
 export function predictRows(
@@ -191,18 +213,7 @@ export async function runBacktest(
     const summary: BacktestSummary = {
       modelId,
       period: test,
-      strategy: {
-        ...headline(result.strategy.overall),
-        dailySharpe: result.strategy.overall.dailySharpe,
-        exposure: result.strategy.overall.exposure,
-      },
-      baselines: {
-        noTrade: headline(result.baselines.noTrade),
-        ridge: headline(result.baselines.ridge.overall),
-        random: { ...headline(result.baselines.random.metrics), pValue: result.baselines.random.pValue },
-      },
-      pairsClearingFees: result.verdict.pairsClearingFees.map((pair) => pair.symbol),
-      verdict: result.verdict.summary,
+      ...headlines(result),
       report: localPath,
       reportKey: key,
       inSample,

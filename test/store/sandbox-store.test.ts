@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { SandboxStore, SandboxWriteError } from '../../src/store/sandbox-store.js';
 import { withTempStore } from '../support/lake.js';
 
-const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
+const text = (bytes: Uint8Array | undefined) =>
+  bytes === undefined ? undefined : new TextDecoder().decode(bytes);
 
 test('a sandbox reads other keys from the base, keeps its prefixes apart and cannot write outside them', async () => {
   await withTempStore(async (base) => {

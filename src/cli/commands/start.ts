@@ -25,7 +25,7 @@ import { runBacktestCommand } from './backtest.js';
 import { formatSummary } from './data.js';
 import { formatIngestResult, runIngest } from './ingest.js';
 import { runSimulate } from './simulate.js';
-import { runTrain, type TrainReport } from './train.js';
+import { runTrain, type ModelFlags, type TrainReport } from './train.js';
 import type { SimulationSummary } from '../../app/simulate.js';
 
 interface StartFlags extends CommonOptions {
@@ -162,12 +162,7 @@ async function runStart(flags: StartFlags): Promise<StartReport> {
     ...common,
     from: String(market.fromMs),
     to: String(market.toMs),
-    epochs: flags.epochs,
-    window: flags.window,
-    filters: flags.filters,
-    blocks: flags.blocks,
-    sampleStride: flags.sampleStride,
-    backend: flags.backend,
+    ...modelFlags(flags),
     promote: true,
   });
   log(
@@ -230,12 +225,7 @@ async function simulationStage(
     initialTraining: initialMinutes / 1440,
     retrainEvery: periodMinutes / 60,
     lookbackDays: TRAINING_LOOKBACK_DAYS,
-    epochs: flags.epochs,
-    window: flags.window,
-    filters: flags.filters,
-    blocks: flags.blocks,
-    sampleStride: flags.sampleStride,
-    backend: flags.backend,
+    ...modelFlags(flags),
     simulations: DEFAULT_RANDOM_SIMULATIONS,
   });
   log(`${text}\nreport: ${summary.report}`);
@@ -328,6 +318,12 @@ function humanReport(report: StartReport): string {
     `ledger     ${paper.ledger.trades} trades in the replayed period, net PnL ${paper.ledger.netPnl.toFixed(2)}`,
     `dashboard  ${report.dashboard.command}   then open ${report.dashboard.url}`,
   ].join('\n');
+}
+
+/** The small model every training stage uses. */
+function modelFlags(flags: StartFlags): ModelFlags {
+  const { epochs, window, filters, blocks, sampleStride, backend } = flags;
+  return { epochs, window, filters, blocks, sampleStride, backend };
 }
 
 function simulationLine(simulation: SimulationSummary): string {

@@ -37,7 +37,8 @@ function percentAxis(values: readonly number[]): (value: number) => string {
   return (value) => pct(value, Math.min(6, Math.max(1, Math.ceil(-Math.log10(tickStep)) + 1)));
 }
 
-export const num = (value: number | null, digits = 2): string => (value === null ? '–' : value.toFixed(digits));
+export const num = (value: number | null, digits = 2): string =>
+  value === null ? '–' : value.toFixed(digits);
 export const day = (timeMs: number): string => new Date(timeMs).toISOString().slice(5, 16).replace('T', ' ');
 
 export function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): string {
