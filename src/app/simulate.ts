@@ -22,15 +22,18 @@ import type { Config } from '../config/schema.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../contracts/retraining.js';
 import { Alpha15Error } from '../errors.js';
 import { forwardReturns, type TargetMatrix } from '../features/targets.js';
+import { sliceFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
-import { readWatermark } from '../lake/watermark.js';
 import { CHAMPION_KEY, MODELS_PREFIX, type EpochRecord } from '../model/artifacts.js';
 import type { BackendPreference } from '../model/backend.js';
 import { loadPredictor } from '../model/predictor.js';
 import { decidePromotion, EVALUATION_FILE } from '../model/promotion.js';
 import { getChampion, getModelFile, putModelFile, readModelMeta, setChampion } from '../model/registry.js';
-import { trainModel } from '../model/train.js';
+import { currentGitRevision } from '../model/git-revision.js';
+import { lakeSpan, trainModel } from '../model/train.js';
 import { planFolds } from '../model/walk-forward.js';
+import { RUNS_PREFIX } from '../runs/run-record.js';
+import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { SandboxStore } from '../store/sandbox-store.js';
@@ -117,6 +120,8 @@ export interface SimulationSummary extends Headlines {
   secondsPerPeriod: number;
   /** Periods found finished in the store when this run started (0: a fresh simulation). */
   resumedPeriods: number;
+  /** The runs-index record (runs/<id>.json); null when this invocation only re-evaluated a finished simulation. */
+  runId: string | null;
 }
 
 export interface SimulationResult {
@@ -135,7 +140,8 @@ export interface SimulationResult {
 
 export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
   const { store, config } = options;
-  const span = await lakeSpan(store, config.symbols, options);
+  const startedAtMs = options.nowMs ?? Date.now();
+  const span = await simulatedRange(store, config.symbols, options);
   const spec = simulationSpec(config, {
     ...span,
     initialTrainingMinutes: wholeMinutes(options.initialTrainingMs, 'the initial training window'),
@@ -152,7 +158,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     );
   }
   await claimSimulation(store, simulationId, spec);
-  const registry = new SandboxStore(store, simulationKey(simulationId, ''), [MODELS_PREFIX]);
+  // the simulation's trainings and their runs-index records stay with it; the simulation records one run
+  const registry = new SandboxStore(store, simulationKey(simulationId, ''), [MODELS_PREFIX, RUNS_PREFIX]);
 
   const records = await readPeriods(store, simulationId);
   const resumedPeriods = records.length;
@@ -199,7 +206,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     reportKey,
     secondsPerPeriod,
     resumedPeriods,
+    runId: null,
   });
+  // one runs-index record per simulation, by the invocation that finished its last period
+  if (resumedPeriods < records.length)
+    summary.runId = (await recordSimulation(store, spec, summary, startedAtMs)).id;
   await store.put(simulationKey(simulationId, 'simulation.json'), JSON.stringify(summary, null, 2));
   return {
     summary,
@@ -218,7 +229,7 @@ function summarise(
   simulationId: string,
   evaluation: SimulationEvaluation,
   records: readonly PeriodRecord[],
-  run: Pick<SimulationSummary, 'report' | 'reportKey' | 'secondsPerPeriod' | 'resumedPeriods'>,
+  run: Pick<SimulationSummary, 'report' | 'reportKey' | 'secondsPerPeriod' | 'resumedPeriods' | 'runId'>,
 ): SimulationSummary {
   return {
     simulationId,
@@ -235,6 +246,39 @@ function summarise(
     ...headlines(evaluation),
     ...run,
   };
+}
+
+function recordSimulation(
+  store: ObjectStore,
+  spec: SimulationSpec,
+  summary: SimulationSummary,
+  startedAtMs: number,
+) {
+  return recordRun(store, {
+    kind: 'simulate',
+    study: null,
+    status: 'completed',
+    config: spec,
+    data: { fromMs: spec.fromMs, toMs: spec.toMs },
+    gitRevision: currentGitRevision(),
+    backend: null,
+    modelId: summary.periods.at(-1)!.championId,
+    startedAtMs,
+    // the compute of every period, whichever invocation ran it
+    durationMs: summary.secondsPerPeriod * summary.periods.length * 1000,
+    epochs: [],
+    final: {
+      periods: summary.periods.length,
+      trades: summary.strategy.trades,
+      hitRate: summary.strategy.hitRate ?? Number.NaN,
+      totalNetReturn: summary.strategy.totalNetReturn,
+      sharpe: summary.strategy.sharpe ?? Number.NaN,
+      maxDrawdown: summary.strategy.maxDrawdown,
+      ridgeTotalNetReturn: summary.baselines.ridge.totalNetReturn,
+      randomPValue: summary.baselines.random.pValue,
+      secondsPerPeriod: summary.secondsPerPeriod,
+    },
+  });
 }
 
 /** The retrain moments: the first after the initial window, then every interval until `toMs`. */
@@ -276,9 +320,20 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
           lookbackFromMs,
           (await readModelMeta(registry, parentId)).data.toMs - spec.windowMinutes * MINUTE_MS,
         );
+  // the lookback and the period (plus the horizon, for exits); training sees only the rows before T
+  const frame = await readFrame(
+    run.store,
+    spec.symbols,
+    lookbackFromMs,
+    period.toMs + spec.horizonMinutes * MINUTE_MS,
+  );
   const trained = await trainModel({
     config,
-    frame: await readFrame(run.store, spec.symbols, trainFromMs, retrainMs),
+    frame: sliceFrame(
+      frame,
+      (trainFromMs - lookbackFromMs) / MINUTE_MS,
+      (retrainMs - lookbackFromMs) / MINUTE_MS,
+    ),
     store: registry,
     initModelId: parentId,
     backend: run.backend,
@@ -304,12 +359,6 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
         ? evaluation.candidate.ic
         : (evaluation.champion?.score.ic ?? Number.NaN);
 
-    const frame = await readFrame(
-      run.store,
-      spec.symbols,
-      lookbackFromMs,
-      period.toMs + spec.horizonMinutes * MINUTE_MS,
-    );
     const predictor =
       championId === trained.modelId ? trained.predictor : await loadPredictor(registry, championId);
     let predictions: Float32Array;
@@ -412,33 +461,23 @@ async function restoreChampion(registry: ObjectStore, last: PeriodRecord | undef
     await setChampion(registry, last.championId, last.fromMs);
 }
 
-async function lakeSpan(
+/** The asked range, or the lake's common span where it was not asked. */
+async function simulatedRange(
   store: ObjectStore,
   symbols: readonly string[],
   options: Pick<SimulateOptions, 'fromMs' | 'toMs'>,
 ): Promise<{ fromMs: number; toMs: number }> {
-  let fromMs = options.fromMs;
-  let toMs = options.toMs;
-  if (fromMs === undefined || toMs === undefined) {
-    for (const symbol of symbols) {
-      const watermark = await readWatermark(store, symbol);
-      if (watermark === undefined) {
-        throw new SimulationRangeError(
-          `the store ${store.url} holds no candles for ${symbol}`,
-          'run `alpha15 ingest` for these symbols first, or pass --symbols',
-        );
-      }
-      if (options.fromMs === undefined) fromMs = Math.max(fromMs ?? -Infinity, watermark.firstOpenTimeMs);
-      if (options.toMs === undefined) toMs = Math.min(toMs ?? Infinity, watermark.lastOpenTimeMs + MINUTE_MS);
-    }
-  }
-  if (fromMs! % MINUTE_MS !== 0 || toMs! % MINUTE_MS !== 0 || fromMs! >= toMs!) {
+  const lake =
+    options.fromMs === undefined || options.toMs === undefined ? await lakeSpan(store, symbols) : undefined;
+  const fromMs = options.fromMs ?? lake!.fromMs;
+  const toMs = options.toMs ?? lake!.toMs;
+  if (fromMs % MINUTE_MS !== 0 || toMs % MINUTE_MS !== 0 || fromMs >= toMs) {
     throw new SimulationRangeError(
-      `the range ${fromMs} .. ${toMs} is not a non-empty range of whole minutes`,
+      `the range ${isoMinute(fromMs)} .. ${isoMinute(toMs)} is not a non-empty range of whole minutes`,
       'pass --from before --to, on whole minutes (UTC), e.g. --from 2026-02-01 --to 2026-03-01',
     );
   }
-  return { fromMs: fromMs!, toMs: toMs! };
+  return { fromMs, toMs };
 }
 
 function wholeMinutes(durationMs: number, what: string): number {

@@ -15,6 +15,7 @@ import { simulate, SimulationInterruptedError, type SimulationResult } from '../
 import { writeKlines } from '../../src/lake/writer.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
 import { getChampion } from '../../src/model/registry.js';
+import { listRuns } from '../../src/runs/runs-index.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { DAY_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
@@ -84,6 +85,18 @@ test('no edge before the planted lead-lag starts or before a retrain has seen it
   assert.notEqual(seen!.championId, unseen!.championId, 'the gate promotes it');
   assert.ok(seen!.trades > 0 && seen!.netReturn > 0, `${seen!.trades} trades, net ${seen!.netReturn}`);
   assert.ok(existsSync(uninterrupted.report), 'the report was written');
+});
+
+test('the simulation is one run in the runs index; its trainings and models stay in its sandbox', async () => {
+  const runs = await listRuns(store);
+  assert.deepEqual(
+    runs.map((run) => [run.kind, run.id]),
+    [['simulate', uninterrupted.summary.runId]],
+  );
+  assert.equal(runs[0]!.final.periods, 3);
+  assert.equal(await getChampion(store), undefined, 'the real registry has no champion');
+  const sandboxed = await store.list(`simulations/${uninterrupted.simulationId}/runs/`);
+  assert.equal(sandboxed.length, 3, 'one training run per retrain, inside the simulation');
 });
 
 test('a simulation stopped after its first period and run again matches an uninterrupted one', async () => {
@@ -170,6 +183,7 @@ test('alpha15 simulate --json with the same settings continues the finished simu
     'report',
     'reportKey',
     'resumedPeriods',
+    'runId',
     'secondsPerPeriod',
     'simulationId',
     'strategy',
@@ -177,6 +191,7 @@ test('alpha15 simulate --json with the same settings continues the finished simu
   ]);
   assert.equal(printed.simulationId, uninterrupted.simulationId);
   assert.equal(printed.resumedPeriods, 3, 'every period was found finished: nothing retrained');
+  assert.equal(printed.runId, null, 'and no second run is recorded');
   assert.deepEqual(printed.periods, uninterrupted.summary.periods);
   for (const period of printed.periods)
     assert.deepEqual(Object.keys(period), [
