@@ -52,6 +52,7 @@ import {
   defaultSimulationId,
   readPeriods,
   SIMULATION_ID_PATTERN,
+  SimulationIdError,
   simulationKey,
   simulationSpec,
   writePeriod,
@@ -152,7 +153,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const periods = planPeriods(spec);
   const simulationId = options.simulationId ?? defaultSimulationId(spec);
   if (!SIMULATION_ID_PATTERN.test(simulationId)) {
-    throw new SimulationRangeError(
+    throw new SimulationIdError(
       `simulation id "${simulationId}" is not a plain name`,
       'use letters, digits, - and _ (at most 64), e.g. --id feb-weekly',
     );

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { parseJsonAs } from '../json.js';
-import { sha256Hex } from '../market/archive.js';
+import { configHash } from '../runs/run-record.js';
 import { strategyParamsSchema } from '../strategy/params.js';
 import type { ObjectStore } from '../store/object-store.js';
 
@@ -25,6 +25,9 @@ export class CorruptSimulationRecordError extends Alpha15Error {}
 /** The id names a simulation that was started with other settings. */
 export class SimulationSpecMismatchError extends Alpha15Error {}
 
+/** A simulation id that is not a plain name (it becomes part of object keys). */
+export class SimulationIdError extends Alpha15Error {}
+
 export const simulationSpecSchema = z.object({
   symbols: z.array(z.string()).min(1),
   fromMs: z.number().int(),
@@ -36,11 +39,23 @@ export const simulationSpecSchema = z.object({
   fineTune: z.boolean(),
   windowMinutes: z.number().int(),
   horizonMinutes: z.number().int(),
-  model: z.record(z.string(), z.unknown()),
-  training: z.record(z.string(), z.unknown()),
-  strategy: z.record(z.string(), z.unknown()),
+  /** Every other config section that can change a result (model, training, strategy, and any added later). */
+  config: z.record(z.string(), z.unknown()),
 });
 export type SimulationSpec = z.infer<typeof simulationSpecSchema>;
+
+/** Config fields the spec holds on its own (symbols, window, horizon), or that say where data lives, not what is computed. */
+const PLACE_FIELDS = [
+  'symbols',
+  'windowMinutes',
+  'horizonMinutes',
+  'store',
+  'binanceBaseUrl',
+  'binanceArchiveBaseUrl',
+  'requestTimeoutMs',
+  'paper',
+  'telemetry',
+] as const;
 
 export function simulationSpec(
   config: Config,
@@ -49,20 +64,20 @@ export function simulationSpec(
     'fromMs' | 'toMs' | 'initialTrainingMinutes' | 'retrainEveryMinutes' | 'lookbackMinutes' | 'fineTune'
   >,
 ): SimulationSpec {
+  const computing: Record<string, unknown> = { ...config };
+  for (const field of PLACE_FIELDS) delete computing[field];
   return {
     symbols: [...config.symbols],
     ...range,
     windowMinutes: config.windowMinutes,
     horizonMinutes: config.horizonMinutes,
-    model: { ...config.model },
-    training: { ...config.training },
-    strategy: { ...config.strategy },
+    config: computing,
   };
 }
 
 /** The same settings always name the same simulation, so re-running a stopped command resumes it. */
 export function defaultSimulationId(spec: SimulationSpec): string {
-  return `sim-${sha256Hex(new TextEncoder().encode(JSON.stringify(spec))).slice(0, 12)}`;
+  return `sim-${configHash(spec).slice(0, 12)}`;
 }
 
 /** Float32 values as base64 of their bytes: NaN survives, and a week of 20 coins stays small. */
@@ -147,7 +162,7 @@ export async function claimSimulation(
   const key = simulationKey(simulationId, 'spec.json');
   if (await store.putIfAbsent(key, JSON.stringify(spec, null, 2))) return;
   const stored = parseRecord(key, (await store.get(key))!, simulationSpecSchema);
-  if (JSON.stringify(stored) !== JSON.stringify(simulationSpecSchema.parse(spec))) {
+  if (configHash(stored) !== configHash(spec)) {
     throw new SimulationSpecMismatchError(
       `simulation ${simulationId} was started with other settings (${key})`,
       'run it with the same flags and config to continue it, or pass another --id',

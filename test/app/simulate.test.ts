@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { simulate, SimulationInterruptedError, type SimulationResult } from '../../src/app/simulate.js';
+import { SimulationIdError, SimulationSpecMismatchError } from '../../src/app/simulation-records.js';
 import { writeKlines } from '../../src/lake/writer.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
 import { getChampion } from '../../src/model/registry.js';
@@ -84,7 +85,12 @@ test('no edge before the planted lead-lag starts or before a retrain has seen it
   assert.ok(seen!.realisedIc! > 0.2, `and predicts it out of sample: ${seen!.realisedIc}`);
   assert.notEqual(seen!.championId, unseen!.championId, 'the gate promotes it');
   assert.ok(seen!.trades > 0 && seen!.netReturn > 0, `${seen!.trades} trades, net ${seen!.netReturn}`);
-  assert.ok(existsSync(uninterrupted.report), 'the report was written');
+  const html = readFileSync(uninterrupted.report, 'utf8');
+  assert.equal(html.match(/<tr><td>\d+<\/td>/g)?.length, 3, 'the report lists every period');
+  const champions = [...new Set(uninterrupted.evaluation.periods.map((period) => period.championId))];
+  champions.forEach((id, index) =>
+    assert.ok(html.includes(`#${index + 1} ${id.slice(-6)}`), `the equity curve has a series for ${id}`),
+  );
 });
 
 test('the simulation is one run in the runs index; its trainings and models stay in its sandbox', async () => {
@@ -97,6 +103,16 @@ test('the simulation is one run in the runs index; its trainings and models stay
   assert.equal(await getChampion(store), undefined, 'the real registry has no champion');
   const sandboxed = await store.list(`simulations/${uninterrupted.simulationId}/runs/`);
   assert.equal(sandboxed.length, 3, 'one training run per retrain, inside the simulation');
+});
+
+test('an id that names a simulation of other settings is refused before anything is trained or written', async () => {
+  const keys = await store.list('');
+  await assert.rejects(
+    simulate({ ...SCHEDULE, store, simulationId: uninterrupted.simulationId, retrainEveryMs: 2 * DAY_MS }),
+    SimulationSpecMismatchError,
+  );
+  await assert.rejects(simulate({ ...SCHEDULE, store, simulationId: '../escape' }), SimulationIdError);
+  assert.deepEqual(await store.list(''), keys);
 });
 
 test('a simulation stopped after its first period and run again matches an uninterrupted one', async () => {
