@@ -186,7 +186,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const evaluation = evaluateSimulation({
     frame,
     periods: records,
-    config: { horizonMinutes: spec.horizonMinutes, strategy: config.strategy },
+    config: { horizonMinutes: spec.horizonMinutes, strategy: config.strategy, execution: config.execution },
     randomSimulations: options.randomSimulations,
   });
   const secondsPerPeriod = records.reduce((sum, record) => sum + record.seconds, 0) / records.length;
@@ -392,8 +392,8 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
 
 /**
  * The ridge as it would have been fitted at `retrainMs`: on the split the training job makes of the
- * lookback, with every target whose exit candle closes after `retrainMs` masked, so neither its
- * coefficients nor its thresholds see a price from the period it then trades.
+ * lookback, its coefficients with every target whose exit candle closes after `retrainMs` masked and
+ * its thresholds on the minutes before it, so neither sees a price from the period it then trades.
  */
 function refitRidge(
   frame: Awaited<ReturnType<typeof readFrame>>,
@@ -409,11 +409,10 @@ function refitRidge(
   });
   const timeOf = (row: number) => frame.startTimeMs + row * MINUTE_MS;
   try {
+    // thresholds priced by the fill model on the known minutes only: no fill after the retrain moment
     const strategy = fitStrategyOnFrame({
-      symbols: frame.symbols,
-      frameStartTimeMs: frame.startTimeMs,
-      predictions,
-      targets,
+      frame: sliceFrame(frame, 0, knownRows),
+      predictions: predictions.subarray(0, knownRows * frame.symbols.length),
       period: { fromMs: timeOf(fold.validation.fromRow), toMs: timeOf(fold.validation.toRow) },
       config,
     });

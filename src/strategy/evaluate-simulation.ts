@@ -11,7 +11,9 @@ import { coinMetrics, summarise } from '../model/metrics.js';
 import { noTradeBaseline } from './baselines/no-trade.js';
 import { randomBaseline, type RandomBaselineResult } from './baselines/random.js';
 import type { ScheduledStrategy } from './backtest.js';
+import { costCurve, type BreakEvenCosts, type CostCurve } from './cost-curve.js';
 import { contender, rowRange, verdictOf, type ContenderResult, type Verdict } from './evaluate.js';
+import { executionModel, type ExecutionModel } from './execution.js';
 import type { StrategyParams } from './params.js';
 import type { Period, PerformanceMetrics } from './performance.js';
 
@@ -41,7 +43,11 @@ export interface SimulationEvaluation {
   period: Period;
   feeRatePerSide: number;
   horizonMinutes: number;
+  execution: ExecutionModel;
   periods: PeriodOutcome[];
+  /** The strategy's and each pair's average net return per trade against cost per side, and the break-even cost. */
+  costCurve: CostCurve;
+  breakEvenCostPerSide: BreakEvenCosts;
   strategy: ContenderResult;
   baselines: { noTrade: PerformanceMetrics; ridge: ContenderResult; random: RandomBaselineResult };
   verdict: Verdict;
@@ -52,7 +58,8 @@ export interface SimulationEvaluationInput {
   frame: MarketFrame;
   /** Consecutive periods, oldest first. */
   periods: readonly SimulatedPeriod[];
-  config: Pick<Config, 'horizonMinutes' | 'strategy'>;
+  /** `execution` is the fill model every contender trades under, as in the backtest. */
+  config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution'>;
   randomSimulations?: number;
   seed?: number;
 }
@@ -61,6 +68,7 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
   const { frame, periods, config } = input;
   const overall: Period = { fromMs: periods[0]!.fromMs, toMs: periods.at(-1)!.toMs };
   const targets = forwardReturns(frame, config.horizonMinutes);
+  const execution = executionModel(config.execution, frame.symbols);
   const idle = idleStrategy(config, overall);
   const trade = (pick: (period: SimulatedPeriod) => [Float32Array, StrategyParams | null]) => {
     const predictions = stitch(frame, periods, (period) => pick(period)[0]);
@@ -68,7 +76,7 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
       fromMs: period.fromMs,
       strategy: pick(period)[1] ?? idle,
     }));
-    return contender(frame, targets, predictions, first!.strategy, overall, changes);
+    return contender(frame, targets, predictions, first!.strategy, overall, execution, changes);
   };
   const strategy = trade((period) => [period.predictions, period.strategy]);
   const ridge = trade((period) => [period.ridgePredictions, period.ridgeStrategy]);
@@ -79,6 +87,7 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
     strategyAvgNetReturn: strategy.overall.avgNetReturn,
     feeRatePerSide: config.strategy.feeRatePerSide,
     horizonMinutes: config.horizonMinutes,
+    execution,
     simulations: input.randomSimulations,
     seed: input.seed,
   });
@@ -87,8 +96,10 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
     period: overall,
     feeRatePerSide: config.strategy.feeRatePerSide,
     horizonMinutes: config.horizonMinutes,
+    execution,
     periods: periods.map((period) => outcome(frame, targets, period, strategy)),
     strategy,
+    ...costCurve(strategy.trades, frame.symbols),
     baselines: { noTrade: noTradeBaseline(overall), ridge, random },
     verdict: verdictOf(strategy, ridge, random),
   };

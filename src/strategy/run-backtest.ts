@@ -54,6 +54,12 @@ export interface Headlines {
   strategy: Headline & { dailySharpe: number | null; exposure: number };
   baselines: { noTrade: Headline; ridge: Headline; random: Headline & { pValue: number } };
   pairsClearingFees: string[];
+  /** How the trades filled: entry rule and slippage per pair, as a fraction per side. */
+  execution: BacktestResult['execution'];
+  /** The strategy's and each pair's average net return per trade at cost per side 0 to 0.2%. */
+  costCurve: BacktestResult['costCurve'];
+  /** The cost per side at which that average reaches zero (null: no trades, or losing before costs). */
+  breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'];
   verdict: string;
 }
 
@@ -86,7 +92,12 @@ const headline = (metrics: PerformanceMetrics): Headline => ({
   maxDrawdown: metrics.maxDrawdown,
 });
 
-export function headlines(result: Pick<BacktestResult, 'strategy' | 'baselines' | 'verdict'>): Headlines {
+export function headlines(
+  result: Pick<
+    BacktestResult,
+    'strategy' | 'baselines' | 'verdict' | 'execution' | 'costCurve' | 'breakEvenCostPerSide'
+  >,
+): Headlines {
   const { strategy, baselines, verdict } = result;
   return {
     strategy: {
@@ -100,6 +111,9 @@ export function headlines(result: Pick<BacktestResult, 'strategy' | 'baselines' 
       random: { ...headline(baselines.random.metrics), pValue: baselines.random.pValue },
     },
     pairsClearingFees: verdict.pairsClearingFees.map((pair) => pair.symbol),
+    execution: result.execution,
+    costCurve: result.costCurve,
+    breakEvenCostPerSide: result.breakEvenCostPerSide,
     verdict: verdict.summary,
   };
 }
@@ -191,10 +205,8 @@ export async function runBacktest(
       stored !== undefined
         ? parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`)
         : fitStrategyOnFrame({
-            symbols: frame.symbols,
-            frameStartTimeMs: frame.startTimeMs,
+            frame,
             predictions,
-            targets: forwardReturns(frame, meta.horizonMinutes),
             period: splits.validation,
             config: { ...config, horizonMinutes: meta.horizonMinutes },
           });

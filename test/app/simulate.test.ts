@@ -194,6 +194,9 @@ test('alpha15 simulate --json with the same settings continues the finished simu
   const printed = JSON.parse(stdout);
   assert.deepEqual(Object.keys(printed).sort(), [
     'baselines',
+    'breakEvenCostPerSide',
+    'costCurve',
+    'execution',
     'pairsClearingFees',
     'periods',
     'report',
@@ -223,6 +226,8 @@ test('alpha15 simulate --json with the same settings continues the finished simu
   assert.deepEqual(Object.keys(printed.baselines), ['noTrade', 'ridge', 'random']);
   assert.equal(printed.baselines.random.pValue, uninterrupted.summary.baselines.random.pValue);
   assert.equal(typeof printed.strategy.totalNetReturn, 'number');
+  assert.equal(printed.execution.entry, 'nextOpen', 'the simulation trades under the configured fill model');
+  assert.equal(typeof printed.breakEvenCostPerSide.strategy, 'number');
   assert.ok(printed.secondsPerPeriod > 0);
   assert.ok(existsSync(printed.report));
 

@@ -6,7 +6,7 @@
 import { isoMinute } from '../../time.js';
 import type { SimulationEvaluation } from '../evaluate-simulation.js';
 import { byExitTime } from '../performance.js';
-import { COLORS, day, METRICS_HEADER, metricsRow, num, pct, STYLE } from './html.js';
+import { COLORS, costSection, day, METRICS_HEADER, metricsRow, num, pct, STYLE } from './html.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg.js';
 
 export interface SimulationReportInput {
@@ -121,6 +121,7 @@ ${metricsRow('random entries (median run)', baselines.random.metrics, `p = ${bas
 </table>
 <p>Beats no-trade: ${verdict.beats.noTrade ? 'yes' : 'no'} · beats ridge: ${verdict.beats.ridge ? 'yes' : 'no'} · beats random (p &lt; 0.05): ${verdict.beats.random ? 'yes' : 'no'}</p>
 <h2>Equity</h2><div class="charts">${equityByChampion(evaluation)}</div>
+${costSection(evaluation)}
 <h2>Signal per period</h2><div class="charts">${icChart(evaluation)}</div>
 <h2>Periods</h2>
 <p>Each period trades with the champion after that retrain's promotion gate; a trade belongs to the period it was entered in. Each model only saw data before its period began.</p>

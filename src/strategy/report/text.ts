@@ -52,7 +52,15 @@ export function renderSummaryText(result: BacktestResult): string {
     HEADER,
     ...result.symbols.map((symbol) => cells(symbol, strategy.perPair[symbol]!)),
   ]);
-  return `${overall}\n\nper pair:\n${perPair}\n\n${result.verdict.summary}`;
+  return `${overall}\n\nper pair:\n${perPair}\n\n${costLine(result)}\n${result.verdict.summary}`;
+}
+
+function costLine(result: Pick<BacktestResult, 'execution' | 'breakEvenCostPerSide' | 'strategy'>): string {
+  const breakEven = result.breakEvenCostPerSide.strategy;
+  return (
+    `fills at ${result.execution.entry === 'nextOpen' ? 'the next minute open' : 'the decision close'}; ` +
+    `break-even cost per side: ${result.strategy.overall.trades === 0 ? '- (no trades)' : breakEven === null ? 'none (loses before costs)' : pct(breakEven)}`
+  );
 }
 
 /** The simulation's periods and its strategy beside the baselines, for the terminal. */
@@ -81,5 +89,5 @@ export function renderSimulationText(evaluation: SimulationEvaluation): string {
     cells('ridge (refitted)', baselines.ridge.overall),
     cells(`random (p=${baselines.random.pValue.toFixed(3)})`, baselines.random.metrics),
   ]);
-  return `${periods}\n\n${overall}\n\n${evaluation.verdict.summary}`;
+  return `${periods}\n\n${overall}\n\n${costLine(evaluation)}\n${evaluation.verdict.summary}`;
 }
