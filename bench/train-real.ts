@@ -14,7 +14,7 @@ import { alignToGrid } from '../src/lake/grid.js';
 import { openArchiveSource } from '../src/market/archive-source.js';
 import { archiveSource } from '../src/market/source.js';
 import { backendPreferenceSchema } from '../src/model/backend.js';
-import { trainModel } from '../src/model/train.js';
+import { trainModel } from '../src/app/train.js';
 
 const { values: flags } = parseArgs({
   options: {

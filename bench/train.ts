@@ -35,7 +35,7 @@ import {
 } from '../src/model/backend.js';
 import { maskedL1 } from '../src/model/loss.js';
 import { buildResNet1D, describeParameters } from '../src/model/resnet1d.js';
-import { trainModel } from '../src/model/train.js';
+import { trainModel } from '../src/app/train.js';
 import { prepareFold } from '../src/model/training-data.js';
 import { planFolds } from '../src/model/walk-forward.js';
 import { MINUTE_MS, parseTimeMs } from '../src/time.js';

@@ -11,7 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from './bucket-layout.js';
+import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from '../src/contracts/keys.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings } from './nag.js';
 
 export interface PromotionProps {

@@ -7,9 +7,9 @@ import { windowAt } from '../src/features/dataset.js';
 import { readFrame } from '../src/lake/reader.js';
 import { coinMetrics, summarise } from '../src/model/metrics.js';
 import { loadPredictor } from '../src/model/predictor.js';
-import type { Evaluation, ValidationScore } from '../src/model/promotion.js';
+import type { Evaluation, ValidationScore } from '../src/app/evaluate-and-promote.js';
 import { getChampion } from '../src/model/registry.js';
-import type { TrainResult } from '../src/model/train.js';
+import type { TrainResult } from '../src/app/train.js';
 import type { ObjectStore } from '../src/store/object-store.js';
 import { MINUTE_MS } from '../src/time.js';
 

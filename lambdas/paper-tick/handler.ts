@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../src/config/load.js';
 import { BinanceClient } from '../../src/market/binance-client.js';
 import { getChampion } from '../../src/model/registry.js';
-import { paperTickDeps } from '../../src/paper/compose.js';
+import { paperTickDeps } from '../../src/app/paper-tick.js';
 import { tick } from '../../src/paper/tick.js';
 import { openStore } from '../../src/store/open-store.js';
 import { parseEnv, symbolListSchema } from '../shared/env.js';

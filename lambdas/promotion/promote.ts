@@ -15,7 +15,7 @@ import {
   trainingJobRecordKey,
   trainingJobRecordSchema,
   type PromotionDecision,
-} from '../../src/model/promotion.js';
+} from '../../src/app/evaluate-and-promote.js';
 import { getChampion, getModelFile, setChampion } from '../../src/model/registry.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import type { TrainingJobStateChange } from '../shared/events.js';

@@ -10,7 +10,7 @@ import {
   InvalidHyperparametersError,
   parseHyperparameters,
   sagemakerPaths,
-} from '../../training-container/sagemaker-contract.js';
+} from '../../src/contracts/sagemaker.js';
 
 test('hyperparameters survive the trip through SageMaker, where every value becomes a string', () => {
   const sent = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { BUCKET_PREFIXES } from '../../infra/bucket-layout.js';
+import { BUCKET_PREFIXES } from '../../src/contracts/keys.js';
 import { CURATED_KLINES_PREFIX, RAW_KLINES_PREFIX, WATERMARKS_PREFIX } from '../../src/lake/layout.js';
 import { MODELS_PREFIX } from '../../src/model/artifacts.js';
 import { LEDGER_PREFIX } from '../../src/paper/ledger.js';

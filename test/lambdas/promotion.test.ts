@@ -7,9 +7,9 @@ import {
   promotionRecordKey,
   trainingJobRecordKey,
   type Evaluation,
-} from '../../src/model/promotion.js';
+} from '../../src/app/evaluate-and-promote.js';
 import { CHAMPION_KEY } from '../../src/model/artifacts.js';
-import { trainModel } from '../../src/model/train.js';
+import { trainModel } from '../../src/app/train.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { CandidateRecordMissingError, promoteFinishedJob } from '../../lambdas/promotion/promote.js';

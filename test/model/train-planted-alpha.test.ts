@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { forwardReturns } from '../../src/features/targets.js';
 import { expectedLeadLagIc } from '../../src/market/synthetic.js';
 import { selectBackend } from '../../src/model/backend.js';
-import { trainFold, trainModel } from '../../src/model/train.js';
+import { trainFold, trainModel } from '../../src/app/train.js';
 import { planFolds } from '../../src/model/walk-forward.js';
 import {
   LAGGARDS,

@@ -8,7 +8,7 @@ import { maxPoolGrad } from '../../src/model/kernels/max-pool-grad.js';
 import { identityWithoutCopy } from '../../src/model/kernels/no-copy.js';
 import { maskedL1 } from '../../src/model/loss.js';
 import { buildResNet1D } from '../../src/model/resnet1d.js';
-import { trainModel } from '../../src/model/train.js';
+import { trainModel } from '../../src/app/train.js';
 import { mulberry32, normalSource } from '../../src/random.js';
 import { leadLagOptions, syntheticFrame, tinyConfig } from '../support/model-fixtures.js';
 

@@ -7,7 +7,7 @@
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
-import type { IngestResult } from '../../lake/ingest.js';
+import type { IngestResult } from '../../app/ingest.js';
 import { readSymbol } from '../../lake/reader.js';
 import { summariseLake, type LakeSummary } from '../../lake/summary.js';
 import { probeBinance } from '../../market/probe.js';
@@ -16,7 +16,7 @@ import { backendPreferenceSchema, type BackendPreference } from '../../model/bac
 import { runPaperReplay, type PaperReplaySummary } from '../../paper/replay.js';
 import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
-import type { BacktestSummary } from '../../strategy/run-backtest.js';
+import type { BacktestSummary } from '../../app/backtest.js';
 import { DAY_MS, floorToMinute, isoMinute, MINUTE_MS } from '../../time.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';

@@ -7,12 +7,12 @@
 import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
-import { trainModel, type TrainResult } from '../../model/train.js';
+import { trainModel, type TrainResult } from '../../app/train.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
-import { runSageMakerTraining } from '../../../training-container/run-training.js';
+import { runSageMakerTraining } from '../../app/training-job.js';
 
 export interface TrainFlags extends CommonOptions {
   from?: string;

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { Alpha15Error } from '../src/errors.js';
+import { Alpha15Error } from '../errors.js';
 
 export const SAGEMAKER_ROOT = '/opt/ml';
 export const CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';

@@ -6,21 +6,21 @@
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../src/config/load.js';
-import { modelKey, type EpochRecord } from '../src/model/artifacts.js';
-import { EVALUATION_FILE, trainingJobRecordKey, type TrainingJobRecord } from '../src/model/promotion.js';
-import { putModelFile } from '../src/model/registry.js';
-import { trainModel } from '../src/model/train.js';
-import { openStore } from '../src/store/open-store.js';
-import { evaluateOnSameWindow } from './evaluate-on-window.js';
-import { formatMetricLine } from './metric-lines.js';
+import { loadConfig } from '../config/load.js';
+import { modelKey, type EpochRecord } from '../model/artifacts.js';
+import { EVALUATION_FILE, trainingJobRecordKey, type TrainingJobRecord } from './evaluate-and-promote.js';
+import { putModelFile } from '../model/registry.js';
+import { trainModel } from './train.js';
+import { openStore } from '../store/open-store.js';
+import { evaluateOnSameWindow } from '../../training-container/evaluate-on-window.js';
+import { formatMetricLine } from '../contracts/metrics.js';
 import {
   configOverrides,
   failureReason,
   parseHyperparameters,
   sagemakerPaths,
   type SageMakerPaths,
-} from './sagemaker-contract.js';
+} from '../contracts/sagemaker.js';
 
 export interface SageMakerRunOptions {
   /** Where metric lines and progress go (SageMaker scans the container's stdout). */

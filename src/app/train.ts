@@ -25,21 +25,21 @@ import {
   type ModelMeta,
   type TimeRange,
   type ValidationSummary,
-} from './artifacts.js';
-import { selectBackend, type BackendInfo, type BackendPreference } from './backend.js';
-import { writeCheckpoint, type CompletedFold, type FoldCheckpoint } from './checkpoint.js';
-import { currentGitRevision } from './git-revision.js';
-import { summarise } from './metrics.js';
-import { createPredictor, type Predictor } from './predictor.js';
-import { getChampion, loadModel, saveModel, setChampion, type StoredModel } from './registry.js';
-import { ModelSymbolsMismatchError } from './registry-errors.js';
-import { buildResNet1D } from './resnet1d.js';
-import { describeResume, resumableCheckpoint, trainingIdentity } from './resume.js';
-import { scaleTargets } from './target-scale.js';
-import { prepareFold, type PreparedFold } from './training-data.js';
-import { fitFold, type Evaluation, type FitFoldInput, type FitFoldResult } from './training-loop.js';
-import { trainingProgressBar } from './training-progress.js';
-import { planFolds, type TrainingFold } from './walk-forward.js';
+} from '../model/artifacts.js';
+import { selectBackend, type BackendInfo, type BackendPreference } from '../model/backend.js';
+import { writeCheckpoint, type CompletedFold, type FoldCheckpoint } from '../model/checkpoint.js';
+import { currentGitRevision } from '../model/git-revision.js';
+import { summarise } from '../model/metrics.js';
+import { createPredictor, type Predictor } from '../model/predictor.js';
+import { getChampion, loadModel, saveModel, setChampion, type StoredModel } from '../model/registry.js';
+import { ModelSymbolsMismatchError } from '../model/registry-errors.js';
+import { buildResNet1D } from '../model/resnet1d.js';
+import { describeResume, resumableCheckpoint, trainingIdentity } from '../model/resume.js';
+import { scaleTargets } from '../model/target-scale.js';
+import { prepareFold, type PreparedFold } from '../model/training-data.js';
+import { fitFold, type Evaluation, type FitFoldInput, type FitFoldResult } from '../model/training-loop.js';
+import { trainingProgressBar } from '../model/training-progress.js';
+import { planFolds, type TrainingFold } from '../model/walk-forward.js';
 
 export interface TrainModelOptions {
   config: Config;

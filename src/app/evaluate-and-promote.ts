@@ -7,7 +7,7 @@
  * losses would not).
  */
 import { z } from 'zod';
-import { MODELS_PREFIX, modelIdSchema, timeRangeSchema } from './artifacts.js';
+import { MODELS_PREFIX, modelIdSchema, timeRangeSchema } from '../model/artifacts.js';
 
 /** The file beside a candidate model that holds both scores. */
 export const EVALUATION_FILE = 'evaluation.json';

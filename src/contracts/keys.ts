@@ -3,7 +3,7 @@
  * core (the store is opened at the bucket root, `s3://<bucket>`), so a permission can never drift from
  * the keys the code writes.
  */
-import { CURATED_KLINES_PREFIX } from '../src/lake/layout.js';
+import { CURATED_KLINES_PREFIX } from '../lake/layout.js';
 export const BUCKET_PREFIXES = {
   /** Raw downloads (archive zips, captured REST bodies). */
   raw: 'raw/',

@@ -17,11 +17,11 @@ import { getModelFile, resolveModelId } from '../model/registry.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { isoMinute, MINUTE_MS } from '../time.js';
-import { evaluateBacktest, type BacktestResult, type Splits } from './evaluate.js';
-import { fitStrategyOnFrame } from './fit.js';
-import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from './params.js';
-import type { PerformanceMetrics, Period } from './performance.js';
-import { renderReportHtml } from './report/html.js';
+import { evaluateBacktest, type BacktestResult, type Splits } from '../strategy/evaluate.js';
+import { fitStrategyOnFrame } from '../strategy/fit.js';
+import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
+import type { PerformanceMetrics, Period } from '../strategy/performance.js';
+import { renderReportHtml } from '../strategy/report/html.js';
 
 export class NoTestPeriodError extends Alpha15Error {}
 

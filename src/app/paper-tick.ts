@@ -8,10 +8,10 @@ import type { BinanceClient } from '../market/binance-client.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { openTelemetrySink } from '../telemetry/open-sink.js';
 import type { TelemetrySink } from '../telemetry/sink.js';
-import { registryModelLoader } from './champion.js';
-import { Ledger } from './ledger.js';
-import type { ModelLoader } from './model.js';
-import type { TickDeps } from './tick.js';
+import { registryModelLoader } from '../paper/champion.js';
+import { Ledger } from '../paper/ledger.js';
+import type { ModelLoader } from '../paper/model.js';
+import type { TickDeps } from '../paper/tick.js';
 
 export interface PaperDepsOptions {
   store: ObjectStore;
