@@ -27,12 +27,8 @@ import { forwardReturns } from '../src/features/targets.js';
 import { alignToGrid } from '../src/lake/grid.js';
 import type { MarketFrame } from '../src/lake/frame.js';
 import { generateSyntheticMarket } from '../src/market/synthetic.js';
-import {
-  backendPreferenceSchema,
-  formatBackend,
-  selectBackend,
-  type BackendPreference,
-} from '../src/model/backend.js';
+import { formatBackend, selectBackend } from '../src/model/backend.js';
+import { backendPreferenceSchema, type BackendPreference } from '../src/contracts/backends.js';
 import { maskedL1 } from '../src/model/loss.js';
 import { buildResNet1D, describeParameters } from '../src/model/resnet1d.js';
 import { trainModel } from '../src/app/train.js';

@@ -11,8 +11,9 @@ import { getChampion } from '../../src/model/registry.js';
 import { paperTickDeps } from '../../src/app/paper-tick.js';
 import { tick } from '../../src/paper/tick.js';
 import { openStore } from '../../src/store/open-store.js';
-import { parseEnv, symbolListSchema } from '../shared/env.js';
-import { TICK_COMPLETED_METRIC } from '../shared/metric-names.js';
+import { symbolListTextSchema } from '../../src/contracts/symbols.js';
+import { parseEnv } from '../shared/env.js';
+import { TICK_COMPLETED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { lambdaTelemetrySink } from './telemetry.js';
@@ -20,7 +21,7 @@ import { lambdaTelemetrySink } from './telemetry.js';
 const env = parseEnv(
   z.object({
     STORE_URL: z.string().startsWith('s3://'),
-    SYMBOLS: symbolListSchema,
+    SYMBOLS: symbolListTextSchema,
     OPENSEARCH_URL: z.string().url().optional(),
     INDEX_PREFIX: z.string().default('alpha15'),
   }),

@@ -1,24 +1,33 @@
 /**
- * Champion/challenger: is a freshly trained candidate better than the champion? Pure. Both models are
- * scored on the SAME validation window (the candidate's, which lies after everything the champion was
- * trained on), by the training job that has the data and the GPU; the evidence travels beside the
- * candidate as `evaluation.json` and this module only reads it. The score is the mean information
- * coefficient over coins: scale-free, so models with different target scales compare fairly (their L1
- * losses would not).
+ * Champion/challenger, the one champion rule. Both models are scored on the SAME validation window (the
+ * candidate's, which lies after everything the champion was trained on) by the training job that has
+ * the data and the GPU (`evaluateOnSameWindow`); the evidence travels beside the candidate as
+ * `evaluation.json`, and the promotion step reads it (`promoteCandidate`). `decidePromotion` is the
+ * rule, pure: an empty seat is always filled; with evidence, the candidate must beat the champion's
+ * mean information coefficient over coins (scale-free, so models with different target scales compare
+ * fairly; their L1 losses would not); without evidence (a local `train`), only an explicit request
+ * replaces a champion.
  */
 import { z } from 'zod';
-import { MODELS_PREFIX, modelIdSchema, timeRangeSchema } from '../model/artifacts.js';
+import { CHAMPION_HISTORY_PREFIX, PROMOTIONS_PREFIX, TRAINING_JOBS_PREFIX } from '../contracts/keys.js';
+import { readFrame } from '../lake/reader.js';
+import { modelIdSchema, timeRangeSchema, type ChampionPointer } from '../model/artifacts.js';
+import { coinMetrics, summarise } from '../model/metrics.js';
+import { predictRange } from '../model/predict-range.js';
+import { loadPredictor } from '../model/predictor.js';
+import { getChampion, setChampion } from '../model/registry.js';
+import { firstInputMinuteMs } from '../model/warm-up.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { MINUTE_MS } from '../time.js';
+import type { TrainResult } from './train.js';
 
 /** The file beside a candidate model that holds both scores. */
 export const EVALUATION_FILE = 'evaluation.json';
-/** Which model a SageMaker training job produced: `models/training-jobs/<job>.json`. */
-export const TRAINING_JOBS_PREFIX = `${MODELS_PREFIX}training-jobs/`;
-/** Every promotion decision, promoted or not: `models/promotions/<job>.json`. */
-export const PROMOTIONS_PREFIX = `${MODELS_PREFIX}promotions/`;
-/** Every champion the pointer ever held, oldest first by key: `models/champion-history/<time>-<id>.json`. */
-export const CHAMPION_HISTORY_PREFIX = `${MODELS_PREFIX}champion-history/`;
 
-const finiteOrNaN = z.preprocess((value) => (value === null ? Number.NaN : value), z.union([z.number(), z.nan()]));
+const finiteOrNaN = z.preprocess(
+  (value) => (value === null ? Number.NaN : value),
+  z.union([z.number(), z.nan()]),
+);
 
 export const validationScoreSchema = z.object({ ic: finiteOrNaN, rankIc: finiteOrNaN, hitRate: finiteOrNaN });
 export type ValidationScore = z.infer<typeof validationScoreSchema>;
@@ -42,8 +51,18 @@ export const trainingJobRecordSchema = z.object({
 export type TrainingJobRecord = z.infer<typeof trainingJobRecordSchema>;
 
 export type PromotionDecision =
-  | { promote: true; reason: 'no-champion' | 'better'; detail: string }
-  | { promote: false; reason: 'already-champion' | 'champion-changed' | 'undefined-score' | 'not-better'; detail: string };
+  | { promote: true; reason: 'no-champion' | 'better' | 'requested'; detail: string }
+  | {
+      promote: false;
+      reason: 'already-champion' | 'champion-changed' | 'undefined-score' | 'not-better' | 'no-evidence';
+      detail: string;
+    };
+
+/** A candidate without scores on a shared window, promoted only into an empty seat or on request. */
+export interface UnscoredCandidate {
+  candidateId: string;
+  requested: boolean;
+}
 
 export interface PromotionPolicy {
   /** The candidate's IC must exceed the champion's by more than this (0: any improvement). */
@@ -54,17 +73,31 @@ export const DEFAULT_PROMOTION_POLICY: PromotionPolicy = { minIcImprovement: 0 }
 
 /** Decides from the evidence and the champion pointer as it is now. */
 export function decidePromotion(
-  evaluation: Evaluation,
+  evaluation: Evaluation | UnscoredCandidate,
   currentChampionId: string | undefined,
   policy: PromotionPolicy = DEFAULT_PROMOTION_POLICY,
 ): PromotionDecision {
-  const candidate = evaluation.candidate;
-  if (currentChampionId === undefined) return { promote: true, reason: 'no-champion', detail: 'no champion yet' };
+  if (currentChampionId === undefined)
+    return { promote: true, reason: 'no-champion', detail: 'no champion yet' };
   if (currentChampionId === evaluation.candidateId) {
-    return { promote: false, reason: 'already-champion', detail: `${evaluation.candidateId} is the champion` };
+    return {
+      promote: false,
+      reason: 'already-champion',
+      detail: `${evaluation.candidateId} is the champion`,
+    };
   }
+  if (!('candidate' in evaluation)) {
+    return evaluation.requested
+      ? { promote: true, reason: 'requested', detail: `promotion of ${evaluation.candidateId} was requested` }
+      : { promote: false, reason: 'no-evidence', detail: 'no scores on a shared window; the champion stays' };
+  }
+  const candidate = evaluation.candidate;
   if (!Number.isFinite(candidate.ic)) {
-    return { promote: false, reason: 'undefined-score', detail: 'the candidate has no defined validation IC' };
+    return {
+      promote: false,
+      reason: 'undefined-score',
+      detail: 'the candidate has no defined validation IC',
+    };
   }
   if (evaluation.champion === null || evaluation.champion.modelId !== currentChampionId) {
     // the evidence compares with another model than the one to replace: not a like-for-like comparison
@@ -80,6 +113,95 @@ export function decidePromotion(
     return { promote: true, reason: 'better', detail };
   }
   return { promote: false, reason: 'not-better', detail };
+}
+
+export interface PromotionOutcome {
+  decision: PromotionDecision;
+  /** The pointer after a promotion, and the champion it replaced. */
+  pointer?: ChampionPointer;
+  previousModelId: string | null;
+}
+
+/**
+ * Applies the rule to the champion pointer as it is now; moves the pointer when it says so. With a
+ * training job named, the promotion is also kept in the champion history with its evidence.
+ */
+export async function promoteCandidate(
+  store: ObjectStore,
+  evidence: Evaluation | UnscoredCandidate,
+  options: { nowMs?: number; jobName?: string; policy?: PromotionPolicy } = {},
+): Promise<PromotionOutcome> {
+  const champion = await getChampion(store);
+  const previousModelId = champion?.modelId ?? null;
+  const decision = decidePromotion(evidence, champion?.modelId, options.policy);
+  if (!decision.promote) return { decision, previousModelId };
+  const pointer = await setChampion(store, evidence.candidateId, options.nowMs);
+  if (options.jobName !== undefined) {
+    await store.putIfAbsent(
+      championHistoryKey(evidence.candidateId, pointer.promotedAtMs),
+      JSON.stringify(
+        { ...pointer, previousModelId, jobName: options.jobName, evaluation: evidence },
+        null,
+        2,
+      ),
+    );
+  }
+  return { decision, pointer, previousModelId };
+}
+
+/**
+ * The evidence promotion needs: the candidate and the current champion scored on the same samples, the
+ * candidate's validation minutes, with the same realised returns and mask. The champion predicts from
+ * the lake with its own normalisation stats; both scores come from one metric function.
+ */
+export async function evaluateOnSameWindow(
+  store: ObjectStore,
+  result: TrainResult,
+  log: (line: string) => void,
+): Promise<Evaluation> {
+  const { timesMs, predictions, realised, mask } = result.validation;
+  const coinCount = result.meta.symbols.length;
+  const evaluation: Evaluation = {
+    candidateId: result.modelId,
+    window: result.meta.split.validation,
+    samples: timesMs.length,
+    candidate: score(predictions, realised, mask, coinCount),
+    champion: null,
+  };
+  const champion = await getChampion(store);
+  if (champion === undefined || champion.modelId === result.modelId || timesMs.length === 0)
+    return evaluation;
+
+  const predictor = await loadPredictor(store, champion.modelId);
+  try {
+    if (predictor.meta.symbols.join(',') !== result.meta.symbols.join(',')) {
+      log(`champion ${champion.modelId} trades other symbols; no like-for-like comparison`);
+      return evaluation;
+    }
+    const frame = await readFrame(
+      store,
+      predictor.meta.symbols,
+      firstInputMinuteMs(timesMs[0]!, predictor.meta.windowMinutes),
+      timesMs[timesMs.length - 1]! + MINUTE_MS,
+    );
+    const championPredictions = predictRange(predictor, frame, timesMs);
+    evaluation.champion = {
+      modelId: champion.modelId,
+      score: score(championPredictions, realised, mask, coinCount),
+    };
+    return evaluation;
+  } finally {
+    predictor.dispose();
+  }
+}
+
+function score(
+  predictions: Float32Array,
+  realised: Float32Array,
+  mask: Float32Array,
+  coinCount: number,
+): ValidationScore {
+  return summarise(coinMetrics(predictions, realised, mask, coinCount));
 }
 
 export function trainingJobRecordKey(jobName: string): string {

@@ -28,7 +28,11 @@ export function paperTickDeps(options: PaperDepsOptions): TickDeps {
   return {
     ledger: new Ledger(options.store),
     binance: options.binance,
-    loadModel: options.loadModel ?? registryModelLoader(options.store, options.model),
+    loadModel:
+      options.loadModel ??
+      registryModelLoader(options.store, options.model, {
+        feeRatePerSide: options.config.strategy.feeRatePerSide,
+      }),
     sink: options.sink ?? openTelemetrySink(options.config.telemetry, options.store),
     config: options.config,
     log: options.log,

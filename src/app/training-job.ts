@@ -8,11 +8,15 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { modelKey, type EpochRecord } from '../model/artifacts.js';
-import { EVALUATION_FILE, trainingJobRecordKey, type TrainingJobRecord } from './evaluate-and-promote.js';
+import {
+  evaluateOnSameWindow,
+  EVALUATION_FILE,
+  trainingJobRecordKey,
+  type TrainingJobRecord,
+} from './evaluate-and-promote.js';
 import { putModelFile } from '../model/registry.js';
 import { trainModel } from './train.js';
 import { openStore } from '../store/open-store.js';
-import { evaluateOnSameWindow } from '../../training-container/evaluate-on-window.js';
 import { formatMetricLine } from '../contracts/metrics.js';
 import {
   configOverrides,
@@ -83,7 +87,7 @@ async function train(
     toMs: hyperparameters.toMs,
     backend: hyperparameters.backend,
     save: true,
-    // the first model becomes champion (trainModel's rule); later ones only through the promotion step
+    // the first model becomes champion (an empty seat is always filled); later ones only through the promotion step
     promote: false,
     nowMs: options.nowMs,
     // a restarted spot job finds its last epoch here (SageMaker restores the directory from S3)

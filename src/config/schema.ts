@@ -3,9 +3,9 @@
  * schedules) lives here with its default, so no stage buries a literal in code.
  */
 import { z } from 'zod';
+import { MIN_WINDOW_MINUTES, STORE_URL_PATTERN } from '../contracts/run-invariants.js';
+import { symbolSchema } from '../contracts/symbols.js';
 import { DEFAULT_SYMBOLS } from './defaults.js';
-
-const symbol = z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol in upper case, e.g. BTCUSDT');
 
 export const modelConfigSchema = z.object({
   filters: z.number().int().positive().default(64),
@@ -61,12 +61,12 @@ export const telemetryConfigSchema = z.object({
 });
 
 export const configSchema = z.object({
-  symbols: z.array(symbol).min(1).default([...DEFAULT_SYMBOLS]),
+  symbols: z.array(symbolSchema).min(1).default([...DEFAULT_SYMBOLS]),
   intervalMinutes: z.literal(1).default(1),
-  windowMinutes: z.number().int().min(16).default(512),
+  windowMinutes: z.number().int().min(MIN_WINDOW_MINUTES).default(512),
   horizonMinutes: z.number().int().positive().default(15),
   /** `file://dir` or `s3://bucket/prefix`. */
-  store: z.string().regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>/<prefix>').default('file://./.alpha15'),
+  store: z.string().regex(STORE_URL_PATTERN, 'a store URL: file://<dir> or s3://<bucket>/<prefix>').default('file://./.alpha15'),
   binanceBaseUrl: z.string().url().default('https://api.binance.com'),
   binanceArchiveBaseUrl: z.string().url().default('https://data.binance.vision'),
   requestTimeoutMs: z.number().int().positive().default(10_000),

@@ -13,6 +13,7 @@
  * walks the whole history). A trade id is `<entry minute>-<SYMBOL>`.
  */
 import { z } from 'zod';
+import { PAPER_PREFIX } from '../contracts/keys.js';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { DAY_MS, MINUTE_MS } from '../time.js';
@@ -36,7 +37,6 @@ export class CorruptLedgerObjectError extends Alpha15Error {
   }
 }
 
-export const LEDGER_PREFIX = 'paper';
 /** Ranges up to this many days are listed one day prefix at a time. */
 const MAX_DAYS_LISTED_SEPARATELY = 31;
 
@@ -60,7 +60,7 @@ type Kind = 'decisions' | 'positions' | 'trades' | 'ticks';
 export class Ledger {
   constructor(
     readonly store: ObjectStore,
-    private readonly prefix = LEDGER_PREFIX,
+    private readonly prefix = PAPER_PREFIX,
   ) {}
 
   /** True when this call created the minute's decision; false when one already existed. */
@@ -85,7 +85,7 @@ export class Ledger {
   }
 
   async openPositions(): Promise<Position[]> {
-    const keys = await this.store.list(`${this.prefix}/positions/`);
+    const keys = await this.store.list(`${this.prefix}positions/`);
     return this.readAll(keys, positionSchema);
   }
 
@@ -134,13 +134,13 @@ export class Ledger {
 
   /** The first and last minute any tick recorded, for a UI or a reindex without bounds. */
   async tickSpan(): Promise<{ fromMs: number; toMs: number } | undefined> {
-    const keys = await this.store.list(`${this.prefix}/ticks/`);
+    const keys = await this.store.list(`${this.prefix}ticks/`);
     if (keys.length === 0) return undefined;
     return { fromMs: minuteFromKey(keys[0]!), toMs: minuteFromKey(keys.at(-1)!) + MINUTE_MS };
   }
 
   private key(kind: Kind, name: string): string {
-    return `${this.prefix}/${kind}/${name}.json`;
+    return `${this.prefix}${kind}/${name}.json`;
   }
 
   /** Keys of one kind whose minute lies in [fromMs, toMs), listing one day prefix at a time. */
@@ -152,7 +152,7 @@ export class Ledger {
     } else {
       days.push(''); // a long or open-ended range: one listing of the whole kind is cheaper
     }
-    const listed = await Promise.all(days.map((day) => this.store.list(`${this.prefix}/${kind}/${day}`)));
+    const listed = await Promise.all(days.map((day) => this.store.list(`${this.prefix}${kind}/${day}`)));
     return listed.flat().filter((key) => {
       const minuteMs = minuteFromKey(key);
       return minuteMs >= fromMs && minuteMs < toMs;

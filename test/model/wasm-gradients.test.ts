@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendName } from '../../src/model/backend.js';
+import { selectBackend } from '../../src/model/backend.js';
+import { type BackendName } from '../../src/contracts/backends.js';
 import { conv2DBackpropFilter } from '../../src/model/kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from '../../src/model/kernels/conv2d-backprop-input.js';
 import { maxPoolGrad } from '../../src/model/kernels/max-pool-grad.js';
