@@ -13,7 +13,7 @@ import { tick } from '../../src/paper/tick.js';
 import { openStore } from '../../src/store/open-store.js';
 import { symbolListTextSchema } from '../../src/contracts/symbols.js';
 import { parseEnv } from '../shared/env.js';
-import { TICK_COMPLETED_METRIC } from '../../src/contracts/metrics.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { lambdaTelemetrySink } from './telemetry.js';
@@ -51,6 +51,9 @@ export const handler = wrapHandler(tools, async (event) => {
   tools.metrics.addMetric(TICK_COMPLETED_METRIC, 'Count', 1);
   tools.metrics.addMetric('PositionsOpened', 'Count', result.opened.length);
   tools.metrics.addMetric('PositionsClosed', 'Count', result.closed.length);
+  const quarantined = result.outcome?.quarantined ?? [];
+  tools.metrics.addMetric(LEDGER_QUARANTINE_METRIC, 'Count', quarantined.length);
+  if (quarantined.length > 0) tools.logger.error('corrupt ledger objects quarantined', { keys: quarantined });
   tools.logger.info('tick', {
     minuteMs: result.minuteMs,
     status: result.status,
@@ -62,5 +65,6 @@ export const handler = wrapHandler(tools, async (event) => {
     status: result.status,
     opened: result.opened.length,
     closed: result.closed.length,
+    quarantined: quarantined.length,
   };
 });

@@ -17,6 +17,7 @@ import { getModelFile, resolveModelId } from '../model/registry.js';
 import { firstInputMinuteMs, firstPredictableRow } from '../model/warm-up.js';
 import { REPORTS_PREFIX } from '../contracts/keys.js';
 import { assertStrategyFitsModel } from '../contracts/run-invariants.js';
+import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { isoMinute, MINUTE_MS } from '../time.js';
@@ -66,6 +67,8 @@ export interface BacktestSummary {
   inSample: boolean;
   /** Where the thresholds came from: the model's thresholds.json, or fitted now on its validation split. */
   thresholdsSource: 'stored' | 'fitted';
+  /** The runs-index record of this backtest (runs/<id>.json). */
+  runId?: string;
 }
 
 /** The report's key in the store; the summary JSON sits beside it as backtest.json. */
@@ -83,7 +86,7 @@ const headline = (metrics: PerformanceMetrics): Headline => ({
 });
 
 /** Raw predictions [row][coin] for every row of the periods that has a full window; NaN elsewhere. */
-function predictRows(
+export function predictRows(
   predictor: Predictor,
   frame: MarketFrame,
   periods: readonly Period[],
@@ -108,7 +111,8 @@ function predictRows(
   return predictions;
 }
 
-async function writeFileAtomically(filePath: string, text: string): Promise<void> {
+/** Writes a local file through a temporary sibling, so a reader never sees half of it. */
+export async function writeFileAtomically(filePath: string, text: string): Promise<void> {
   await mkdir(path.dirname(filePath), { recursive: true });
   const temp = `${filePath}.partial-${process.pid}`;
   await writeFile(temp, text);
@@ -125,8 +129,10 @@ export async function runBacktest(
   options: RunBacktestOptions,
 ): Promise<{ summary: BacktestSummary; result: BacktestResult }> {
   const { store, config } = options;
+  const startedAtMs = options.nowMs ?? Date.now();
+  const startedPerfMs = performance.now();
   const modelId = await resolveModelId(store, options.model);
-  await selectBackend();
+  const backend = await selectBackend();
   const predictor = await loadPredictor(store, modelId);
   try {
     const { meta } = predictor;
@@ -204,6 +210,28 @@ export async function runBacktest(
       inSample,
       thresholdsSource: stored === undefined ? 'fitted' : 'stored',
     };
+    const run = await recordRun(store, {
+      kind: 'backtest',
+      study: null,
+      status: 'completed',
+      config,
+      data: test,
+      gitRevision: meta.gitRevision,
+      backend: backend.name,
+      modelId,
+      startedAtMs,
+      durationMs: performance.now() - startedPerfMs,
+      epochs: [],
+      final: {
+        trades: summary.strategy.trades,
+        hitRate: summary.strategy.hitRate ?? Number.NaN,
+        totalNetReturn: summary.strategy.totalNetReturn,
+        sharpe: summary.strategy.sharpe ?? Number.NaN,
+        maxDrawdown: summary.strategy.maxDrawdown,
+        randomPValue: summary.baselines.random.pValue,
+      },
+    });
+    summary.runId = run.id;
     // Machine-readable beside the report, for dashboards and later comparisons of models.
     await store.put(key.replace(/\.html$/, '.json'), JSON.stringify(summary, null, 2));
     return { summary, result };
