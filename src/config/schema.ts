@@ -67,11 +67,11 @@ export const executionConfigSchema = z.object({
     .object({
       major: z.number().min(0).max(1000).default(1),
       other: z.number().min(0).max(1000).default(3),
-      bySymbol: z.record(symbol, z.number().min(0).max(1000)).default({}),
+      bySymbol: z.record(symbolSchema, z.number().min(0).max(1000)).default({}),
     })
     .prefault({}),
   /** The pairs charged the `major` slippage. */
-  majorSymbols: z.array(symbol).default(['BTCUSDT', 'ETHUSDT']),
+  majorSymbols: z.array(symbolSchema).default(['BTCUSDT', 'ETHUSDT']),
 });
 
 export const paperConfigSchema = z.object({
