@@ -86,6 +86,68 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return covariance / Math.sqrt(varianceX * varianceY);
 }
 
+/**
+ * Weighted Pearson correlation: weighted means, covariance and variances, each point counting with its
+ * weight. NaN when undefined (fewer than two points, no weight or no spread).
+ */
+export function weightedPearson(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  weights: ArrayLike<number>,
+): number {
+  const n = x.length;
+  if (n !== y.length || n !== weights.length)
+    throw new RangeError(`weightedPearson needs equal lengths, got ${n}, ${y.length} and ${weights.length}`);
+  if (n < 2) return Number.NaN;
+  let weightSum = 0;
+  let meanX = 0;
+  let meanY = 0;
+  for (let i = 0; i < n; i++) {
+    weightSum += weights[i]!;
+    meanX += weights[i]! * x[i]!;
+    meanY += weights[i]! * y[i]!;
+  }
+  if (!(weightSum > 0)) return Number.NaN;
+  meanX /= weightSum;
+  meanY /= weightSum;
+  let covariance = 0;
+  let varianceX = 0;
+  let varianceY = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i]! - meanX;
+    const dy = y[i]! - meanY;
+    covariance += weights[i]! * dx * dy;
+    varianceX += weights[i]! * dx * dx;
+    varianceY += weights[i]! * dy * dy;
+  }
+  if (varianceX === 0 || varianceY === 0) return Number.NaN;
+  return covariance / Math.sqrt(varianceX * varianceY);
+}
+
+/**
+ * The G-Research Crypto Forecasting score: one weighted Pearson correlation over every real
+ * (minute, coin) entry pooled across coins, each entry weighted by its coin's weight. Unlike the per-coin
+ * IC averaged over coins, it rewards getting the big coins right and sees cross-coin ranking.
+ */
+export function weightedCorrelation(
+  predictions: ArrayLike<number>,
+  realised: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  coinWeights: readonly number[],
+): number {
+  const coinCount = coinWeights.length;
+  const x: number[] = [];
+  const y: number[] = [];
+  const w: number[] = [];
+  for (let at = 0; at < predictions.length; at++) {
+    if (mask[at] !== 1 || !Number.isFinite(predictions[at]!)) continue;
+    x.push(predictions[at]!);
+    y.push(realised[at]!);
+    w.push(coinWeights[at % coinCount]!);
+  }
+  return weightedPearson(x, y, w);
+}
+
 /** 1-based ranks; equal values share the mean of the ranks they span, as Spearman's rho requires. */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
