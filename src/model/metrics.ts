@@ -61,29 +61,7 @@ export function summarise(metrics: CoinMetrics): MetricsSummary {
 }
 
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = x.length;
-  if (n !== y.length) throw new RangeError(`pearson needs equal lengths, got ${n} and ${y.length}`);
-  if (n < 2) return Number.NaN;
-  let meanX = 0;
-  let meanY = 0;
-  for (let i = 0; i < n; i++) {
-    meanX += x[i]!;
-    meanY += y[i]!;
-  }
-  meanX /= n;
-  meanY /= n;
-  let covariance = 0;
-  let varianceX = 0;
-  let varianceY = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - meanX;
-    const dy = y[i]! - meanY;
-    covariance += dx * dy;
-    varianceX += dx * dx;
-    varianceY += dy * dy;
-  }
-  if (varianceX === 0 || varianceY === 0) return Number.NaN;
-  return covariance / Math.sqrt(varianceX * varianceY);
+  return correlation(x, y);
 }
 
 /**
@@ -95,17 +73,24 @@ export function weightedPearson(
   y: ArrayLike<number>,
   weights: ArrayLike<number>,
 ): number {
+  if (weights.length !== x.length)
+    throw new RangeError(`weightedPearson needs a weight per point, got ${weights.length} for ${x.length}`);
+  return correlation(x, y, weights);
+}
+
+/** Pearson correlation, each point counting with its weight (1 each without weights: exactly the plain one). */
+function correlation(x: ArrayLike<number>, y: ArrayLike<number>, weights?: ArrayLike<number>): number {
   const n = x.length;
-  if (n !== y.length || n !== weights.length)
-    throw new RangeError(`weightedPearson needs equal lengths, got ${n}, ${y.length} and ${weights.length}`);
+  if (n !== y.length) throw new RangeError(`pearson needs equal lengths, got ${n} and ${y.length}`);
   if (n < 2) return Number.NaN;
+  const weightOf = (i: number): number => (weights === undefined ? 1 : weights[i]!);
   let weightSum = 0;
   let meanX = 0;
   let meanY = 0;
   for (let i = 0; i < n; i++) {
-    weightSum += weights[i]!;
-    meanX += weights[i]! * x[i]!;
-    meanY += weights[i]! * y[i]!;
+    weightSum += weightOf(i);
+    meanX += weightOf(i) * x[i]!;
+    meanY += weightOf(i) * y[i]!;
   }
   if (!(weightSum > 0)) return Number.NaN;
   meanX /= weightSum;
@@ -116,9 +101,9 @@ export function weightedPearson(
   for (let i = 0; i < n; i++) {
     const dx = x[i]! - meanX;
     const dy = y[i]! - meanY;
-    covariance += weights[i]! * dx * dy;
-    varianceX += weights[i]! * dx * dx;
-    varianceY += weights[i]! * dy * dy;
+    covariance += weightOf(i) * dx * dy;
+    varianceX += weightOf(i) * dx * dx;
+    varianceY += weightOf(i) * dy * dy;
   }
   if (varianceX === 0 || varianceY === 0) return Number.NaN;
   return covariance / Math.sqrt(varianceX * varianceY);
