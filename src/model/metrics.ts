@@ -6,6 +6,7 @@
  * A coin with fewer than two real entries, or whose predictions or returns never vary, has no defined
  * correlation: its IC is NaN (null in JSON) rather than a made-up 0, and the means skip it.
  */
+import { averageRanks, pearson } from '../statistics.js';
 
 export interface CoinMetrics {
   /** Pearson correlation of prediction and realised return, per coin. */
@@ -58,46 +59,6 @@ export function summarise(metrics: CoinMetrics): MetricsSummary {
     rankIc: definedMean(metrics.rankIc),
     hitRate: definedMean(metrics.hitRate),
   };
-}
-
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = x.length;
-  if (n !== y.length) throw new RangeError(`pearson needs equal lengths, got ${n} and ${y.length}`);
-  if (n < 2) return Number.NaN;
-  let meanX = 0;
-  let meanY = 0;
-  for (let i = 0; i < n; i++) {
-    meanX += x[i]!;
-    meanY += y[i]!;
-  }
-  meanX /= n;
-  meanY /= n;
-  let covariance = 0;
-  let varianceX = 0;
-  let varianceY = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - meanX;
-    const dy = y[i]! - meanY;
-    covariance += dx * dy;
-    varianceX += dx * dx;
-    varianceY += dy * dy;
-  }
-  if (varianceX === 0 || varianceY === 0) return Number.NaN;
-  return covariance / Math.sqrt(varianceX * varianceY);
-}
-
-/** 1-based ranks; equal values share the mean of the ranks they span, as Spearman's rho requires. */
-export function averageRanks(values: ArrayLike<number>): Float64Array {
-  const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
-  const ranks = new Float64Array(values.length);
-  for (let start = 0; start < order.length;) {
-    let end = start + 1;
-    while (end < order.length && values[order[end]!] === values[order[start]!]) end++;
-    const sharedRank = (start + 1 + end) / 2;
-    for (let i = start; i < end; i++) ranks[order[i]!] = sharedRank;
-    start = end;
-  }
-  return ranks;
 }
 
 /** A flat return has no direction to hit, so it is left out rather than counted as a miss. */

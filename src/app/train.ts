@@ -1,13 +1,14 @@
 /**
- * A whole training run, the one core behind `alpha15 train`, `npm start` and the SageMaker container:
- * market frame → features and targets → chronological folds with embargo → per fold, stats fitted on
- * its training rows only, a ResNet1D (or the parent model in fine-tune mode) trained by fitFold →
- * validation predictions → strategy thresholds → the artifact in the registry, champion if none.
+ * The training use case, the one driver behind `alpha15 train`, `npm start` and the SageMaker job:
+ * market frame → features and targets → chronological folds with embargo (walk-forward: several) →
+ * per fold, trainFold (src/model: stats fitted on its training rows only, a ResNet1D or the parent
+ * model in fine-tune mode, fitFold) → validation predictions → strategy thresholds → the artifact in
+ * the registry, and the champion rule (evaluate-and-promote.ts) for an empty seat or `promote`.
  * With a checkpoint directory, every completed epoch is checkpointed there and a run of the same
  * config and data continues from it (checkpoint.ts, resume.ts).
  */
 import { FEATURE_NAMES } from '../features/features.js';
-import { forwardReturns, type TargetMatrix } from '../features/targets.js';
+import { coinWeights, modelTargets } from '../features/targets.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
@@ -28,21 +29,24 @@ import {
   type ModelMeta,
   type TimeRange,
   type ValidationSummary,
-} from './artifacts.js';
-import { selectBackend, type BackendInfo, type BackendPreference } from './backend.js';
-import { writeCheckpoint, type CompletedFold, type FoldCheckpoint } from './checkpoint.js';
-import { currentGitRevision } from './git-revision.js';
-import { summarise } from './metrics.js';
-import { createPredictor, type Predictor } from './predictor.js';
-import { getChampion, loadModel, saveModel, setChampion, type StoredModel } from './registry.js';
-import { ModelSymbolsMismatchError } from './registry-errors.js';
-import { buildResNet1D } from './resnet1d.js';
-import { describeResume, resumableCheckpoint, trainingIdentity } from './resume.js';
-import { scaleTargets } from './target-scale.js';
-import { prepareFold, type PreparedFold } from './training-data.js';
-import { fitFold, type Evaluation, type FitFoldInput, type FitFoldResult } from './training-loop.js';
-import { trainingProgressBar } from './training-progress.js';
-import { planFolds, type TrainingFold } from './walk-forward.js';
+} from '../model/artifacts.js';
+import { selectBackend, type BackendInfo } from '../model/backend.js';
+import { type BackendPreference } from '../contracts/backends.js';
+import { writeCheckpoint, type CompletedFold } from '../model/checkpoint.js';
+import { currentGitRevision } from '../model/git-revision.js';
+import { icDecay, type IcAtHorizon } from '../model/ic-decay.js';
+import { summarise } from '../model/metrics.js';
+import { createPredictor, type Predictor } from '../model/predictor.js';
+import { loadModel, saveModel, type StoredModel } from '../model/registry.js';
+import { ModelSymbolsMismatchError } from '../model/registry-errors.js';
+import { describeResume, resumableCheckpoint, trainingIdentity } from '../model/resume.js';
+import type { PreparedFold } from '../model/training-data.js';
+import type { Evaluation } from '../model/training-loop.js';
+import { trainingProgressBar } from '../model/training-progress.js';
+import { trainFold } from '../model/train-fold.js';
+import { planFolds } from '../model/walk-forward.js';
+import { weightedCorrelation } from '../statistics.js';
+import { promoteCandidate } from './evaluate-and-promote.js';
 
 export interface TrainModelOptions {
   config: Config;
@@ -89,8 +93,10 @@ export interface TrainResult {
   modelId: string;
   backend: BackendInfo;
   meta: ModelMeta;
-  /** The kept model's validation metrics (the last fold's in walk-forward). */
+  /** The kept model's validation metrics (the last fold's in walk-forward), with the weighted correlation. */
   val: ValidationSummary;
+  /** The kept model's validation IC against its target at 1, 5, 15, 30 and 60 minutes. */
+  icDecay: IcAtHorizon[];
   folds: FoldSummary[];
   /** Walk-forward only: each metric averaged over the folds. */
   foldMean?: { loss: number; ic: number; rankIc: number; hitRate: number };
@@ -153,7 +159,15 @@ async function trainWith(
       `the frame holds [${frame.symbols.join(', ')}] but the config asks for [${config.symbols.join(', ')}]`,
     );
   }
-  const targets = forwardReturns(frame, config.horizonMinutes);
+  if (config.target === 'residual' && config.symbols.length < 2) {
+    throw new TrainingOptionsError(
+      `target 'residual' needs at least two symbols: the residual of a one-coin universe is always 0`,
+      "add symbols or use target 'raw'",
+    );
+  }
+  // a fine-tuned model keeps its parent's universe weights, so its target means what the parent's did
+  const weights = parent?.meta.coinWeights ?? coinWeights(config.coinWeights, config.symbols);
+  const targets = modelTargets(frame, config.horizonMinutes, config.target, weights);
   const plan = planFolds(frame.length, {
     windowMinutes: config.windowMinutes,
     horizonMinutes: config.horizonMinutes,
@@ -243,6 +257,23 @@ async function trainWith(
   const { prepared, model, best, summary } = final;
   const lastFold = plan.folds.at(-1)!;
   const modelId = newModelId(options.nowMs);
+  const validation = validationPredictions(best, prepared, rowTime);
+  const val: ValidationSummary = {
+    ...summary.val,
+    weightedCorrelation: weightedCorrelation(
+      validation.predictions,
+      validation.realised,
+      validation.mask,
+      weights,
+    ),
+  };
+  const decay = icDecay({
+    frame,
+    rows: prepared.validationEndRows,
+    predictions: validation.predictions,
+    target: config.target,
+    coinWeights: weights,
+  });
   const meta: ModelMeta = {
     formatVersion: 1,
     id: modelId,
@@ -253,6 +284,9 @@ async function trainWith(
     timeChannels: config.model.timeChannels,
     channels: prepared.features.channels,
     targetScale: prepared.targetScale,
+    target: config.target,
+    coinWeights: weights,
+    icDecay: decay,
     architecture: {
       filters: config.model.filters,
       blocks: config.model.blocks,
@@ -267,7 +301,7 @@ async function trainWith(
       test: lastFold.test === undefined ? null : rangeTime(lastFold.test),
     },
     folds: plan.walkForward ? summaries : [],
-    validation: summary.val,
+    validation: val,
     trainingSamples: prepared.trainEndRows.length,
     epochs: epochs.filter((record) => record.fold === lastFold.fold).length,
     samplesPerSecond: trainSeconds > 0 ? samplesSeen / trainSeconds : 0,
@@ -277,7 +311,6 @@ async function trainWith(
     weightsByteLength: 0,
     createdAtMs: options.nowMs ?? Date.now(),
   };
-  const validation = validationPredictions(best, prepared, rowTime);
   const thresholds = fitThresholds(config, frame, prepared.validationEndRows, validation);
 
   const save = (options.save ?? options.store !== undefined) && (!aborted || options.saveIfAborted !== false);
@@ -294,10 +327,12 @@ async function trainWith(
       epochs,
       extraFiles: thresholds === null ? {} : { [THRESHOLDS_FILE]: JSON.stringify(thresholds, null, 2) },
     });
-    if (options.promote || (await getChampion(store)) === undefined) {
-      await setChampion(store, modelId, options.nowMs);
-      champion = true;
-    }
+    const promotion = await promoteCandidate(
+      store,
+      { candidateId: modelId, requested: options.promote ?? false },
+      { nowMs: options.nowMs },
+    );
+    champion = promotion.decision.promote;
     const foldMean = plan.walkForward ? meanOverFolds(summaries) : undefined;
     const run = await recordRun(store, {
       kind: 'train',
@@ -326,7 +361,8 @@ async function trainWith(
     modelId,
     backend,
     meta: savedMeta,
-    val: summary.val,
+    val,
+    icDecay: decay,
     folds: summaries,
     foldMean: plan.walkForward ? meanOverFolds(summaries) : undefined,
     epochs,
@@ -341,80 +377,6 @@ async function trainWith(
     validation,
     predictor: createPredictor(savedMeta, prepared.stats, model),
   };
-}
-
-export interface TrainFoldOptions extends Pick<FitFoldInput, 'signal' | 'onEpoch' | 'onBatch'> {
-  /** Fine-tune: train this model, with its stats and target scale, instead of a fresh ResNet1D. */
-  parent?: StoredModel;
-  /** Continue this fold from a checkpoint, with the checkpoint's stats and target scale. */
-  resume?: FoldCheckpoint;
-  /** After every completed epoch: the fold's state, to be written as a checkpoint. */
-  onCheckpoint?: (checkpoint: FoldCheckpoint) => Promise<void>;
-}
-
-export interface FoldTraining {
-  prepared: PreparedFold;
-  model: tf.LayersModel;
-  fit: FitFoldResult;
-}
-
-/**
- * One fold from targets to a fitted model: prepareFold, a seeded ResNet1D (or the parent), fitFold on
- * the scaled targets. Exported for experiments that feed their own targets (e.g. labels shuffled in time).
- */
-export async function trainFold(
-  frame: MarketFrame,
-  targets: TargetMatrix,
-  fold: TrainingFold,
-  config: Config,
-  options: TrainFoldOptions = {},
-): Promise<FoldTraining> {
-  const { parent, resume, onCheckpoint } = options;
-  const prepared = prepareFold(
-    frame,
-    targets,
-    fold,
-    config,
-    resume ?? (parent && { stats: parent.stats, targetScale: parent.meta.targetScale }),
-  );
-  const model =
-    parent?.model ??
-    buildResNet1D({
-      timesteps: config.windowMinutes,
-      channels: prepared.features.channels,
-      outputs: config.symbols.length,
-      filters: config.model.filters,
-      blocks: config.model.blocks,
-      kernelSize: config.model.kernelSize,
-      seed: config.model.seed,
-    });
-  const fit = await fitFold({
-    model,
-    features: prepared.features,
-    targets: scaleTargets(prepared.targets, prepared.targetScale),
-    trainEndRows: prepared.trainEndRows,
-    validationEndRows: prepared.validationEndRows,
-    windowMinutes: config.windowMinutes,
-    training: config.training,
-    seed: config.model.seed,
-    fold: fold.fold,
-    signal: options.signal,
-    onBatch: options.onBatch,
-    onEpoch: options.onEpoch,
-    resume: resume?.progress,
-    onCheckpoint:
-      onCheckpoint &&
-      ((progress) =>
-        onCheckpoint({
-          fold: fold.fold,
-          train: fold.train,
-          validation: fold.validation,
-          stats: prepared.stats,
-          targetScale: prepared.targetScale,
-          progress,
-        })),
-  });
-  return { prepared, model, fit };
 }
 
 /** The best epoch's validation predictions and targets, back in plain returns. */
@@ -494,6 +456,7 @@ function inheritFromParent(config: Config, parent: StoredModel): Config {
     symbols: [...meta.symbols],
     windowMinutes: meta.windowMinutes,
     horizonMinutes: meta.horizonMinutes,
+    target: meta.target ?? 'raw',
     model: { ...config.model, ...meta.architecture, timeChannels: meta.timeChannels },
   };
 }
