@@ -1,7 +1,7 @@
 /** SageMaker training jobs for tests: a tiny model's knobs and the directory tree SageMaker mounts. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sagemakerPaths } from '../../training-container/sagemaker-contract.js';
+import { sagemakerPaths } from '../../src/contracts/sagemaker.js';
 
 /** Hyperparameters that keep a job to seconds on the wasm backend: one epoch of a small network. */
 export const TINY_JOB_KNOBS = {
