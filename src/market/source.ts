@@ -6,13 +6,10 @@
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { DAY_MS, floorToMinute, MINUTE_MS } from '../time.js';
-import {
-  LocalArchiveSource,
-  openArchiveSource,
-  periodRangeMs,
-  type ArchiveSource,
-} from './archive-source.js';
+import { periodRangeMs } from './archive.js';
+import { LocalArchiveSource, openArchiveSource, type ArchiveSource } from './archive-source.js';
 import { BinanceClient } from './binance-client.js';
+import { ConflictingDuplicateKlineError } from './errors.js';
 import type { KlineColumns } from './kline.js';
 import { concatColumns, lowerBound, sliceColumns } from './kline-columns.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
@@ -98,9 +95,22 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
         fetchedRows += inRange.openTimeMs.length;
         onProgress?.(fetchedRows, expectedRows);
       }
-      // monthly and daily files may overlap; concatColumns keeps one candle per minute (and copies,
-      // which a single archive does not need)
-      return { columns: parts.length === 1 ? parts[0]! : concatColumns(symbol, parts), rawArchives };
+      // monthly and daily files may overlap; they must agree where they do, and concatColumns keeps
+      // one candle per minute (and copies, which a single archive does not need)
+      const columns =
+        parts.length === 1
+          ? parts[0]!
+          : concatColumns(symbol, parts, (joined, earlier, later, field) => {
+              throw new ConflictingDuplicateKlineError(
+                rawArchives.map((archive) => archive.fileName).join(' + '),
+                joined.openTimeMs[earlier]!,
+                'overlapping archives',
+                field,
+                joined[field][earlier]!,
+                joined[field][later]!,
+              );
+            });
+      return { columns, rawArchives };
     },
     ...(local && {
       listSymbols: () => local.symbols(),
