@@ -160,6 +160,16 @@ function openTimeStatistics(times: Float64Array) {
   return { null_count: 0n, max_value: BigInt(max), min_value: BigInt(min) };
 }
 
+/** Why a file's Parquet footer cannot be read, or undefined when it can (the rows are not decoded). */
+export function parquetFooterProblem(bytes: Uint8Array): string | undefined {
+  try {
+    parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** Reads a partition back into columns; `what` names it in errors (e.g. its key). */
 export async function parquetToKlines(
   symbol: string,

@@ -7,7 +7,7 @@
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
 import { partitionId, partitionStartFromKey, symbolPartitionsPrefix } from './layout.js';
-import { parquetToKlines } from './parquet.js';
+import { CorruptPartitionError, parquetToKlines } from './parquet.js';
 import {
   CorruptWatermarkError,
   partitionStats,
@@ -26,12 +26,20 @@ export async function storedPartitions(store: ObjectStore, symbol: string): Prom
   return partitions;
 }
 
-/** Reads every stored partition of the symbol and makes the watermark say exactly what they hold. */
+/**
+ * Reads every stored partition of the symbol and makes the watermark say exactly what they hold. An
+ * unreadable partition holds nothing a reader could get: it is left out (`data verify` reports it).
+ */
 export async function rebuildWatermark(store: ObjectStore, symbol: string): Promise<Watermark> {
   const stats: Watermark['partitions'] = {};
   for (const [id, key] of await storedPartitions(store, symbol)) {
     const bytes = await store.get(key);
-    if (bytes) stats[id] = partitionStats(await parquetToKlines(symbol, bytes, key));
+    if (!bytes) continue;
+    try {
+      stats[id] = partitionStats(await parquetToKlines(symbol, bytes, key));
+    } catch (error) {
+      if (!(error instanceof CorruptPartitionError)) throw error;
+    }
   }
   const current = await readWatermark(store, symbol).catch((error: unknown) => {
     if (error instanceof CorruptWatermarkError) return undefined;
