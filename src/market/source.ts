@@ -3,6 +3,7 @@
  * columns, plus the raw files they came from when there are any (archives), so the lake can keep them.
  * `parseSourceSpec` turns the CLI's `--source` value into one.
  */
+import { DEFAULT_SYMBOLS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { DAY_MS, floorToMinute, MINUTE_MS } from '../time.js';
@@ -129,8 +130,10 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
 
 /**
  * The synthetic market lives on one fixed range (so every run, and every resumed run, sees the same
- * candles): SYNTHETIC_DAYS days ending at SYNTHETIC_END_MS, with a lead-lag planted from the first
- * symbol to the others. Requests outside that range get no candles.
+ * candles): SYNTHETIC_DAYS days ending at SYNTHETIC_END_MS, with a lead-lag planted from
+ * SYNTHETIC_LEADER to every other symbol. Requests outside that range get no candles. A symbol's
+ * candles depend on the seed, the symbol and the minute only (see synthetic.ts), never on which other
+ * symbols or which sub-range were asked for: re-ingesting any part reproduces what is stored.
  */
 export const SYNTHETIC_END_MS = Date.UTC(2026, 0, 1);
 /** Long enough for a 20-coin model to learn the lead-lag before it memorises the training minutes. */
@@ -139,17 +142,21 @@ export const SYNTHETIC_SEED = 15;
 /** Strong enough that the planted edge survives 0.1% fees per side: `npm start` should show alpha exists when it does. */
 export const SYNTHETIC_STRENGTH = 0.6;
 export const SYNTHETIC_LAG_MINUTES = 5;
+/** Fixed, not "the first symbol asked for": a laggard's candles must not depend on the symbol list. */
+export const SYNTHETIC_LEADER = DEFAULT_SYMBOLS[0];
 
+/** The market over `symbols`, plus the leader (generated for the laggards even when not asked for). */
 export function syntheticMarketOptions(symbols: readonly string[]): SyntheticMarketOptions {
   const minutes = (SYNTHETIC_DAYS * DAY_MS) / MINUTE_MS;
+  const withLeader = symbols.includes(SYNTHETIC_LEADER) ? [...symbols] : [SYNTHETIC_LEADER, ...symbols];
   return {
-    symbols: [...symbols],
+    symbols: withLeader,
     startTimeMs: SYNTHETIC_END_MS - minutes * MINUTE_MS,
     minutes,
     seed: SYNTHETIC_SEED,
     plantedAlpha:
-      symbols.length > 1
-        ? { leader: symbols[0]!, lagMinutes: SYNTHETIC_LAG_MINUTES, strength: SYNTHETIC_STRENGTH }
+      withLeader.length > 1
+        ? { leader: SYNTHETIC_LEADER, lagMinutes: SYNTHETIC_LAG_MINUTES, strength: SYNTHETIC_STRENGTH }
         : undefined,
     gapRate: 0.0005,
   };
@@ -164,11 +171,11 @@ export function syntheticSource(symbols: readonly string[]): KlineSource {
     fetch: async (symbol, fromMs, toMs) => {
       market ??= new Map(generateSyntheticMarket(options).map((columns) => [columns.symbol, columns]));
       const columns = market.get(symbol);
-      if (!columns) throw new SymbolNotInSourceError('synthetic', symbol, options.symbols);
+      if (!columns) throw new SymbolNotInSourceError('synthetic', symbol, symbols);
       return { columns: clipColumns(columns, fromMs, toMs) };
     },
     defaultRange: () => range,
-    listSymbols: async () => [...options.symbols],
+    listSymbols: async () => [...symbols],
   };
 }
 
