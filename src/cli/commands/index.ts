@@ -10,10 +10,12 @@ import { register as ingest } from './ingest.js';
 import { register as replayServer } from './replay-server.js';
 import { register as synthetic } from './synthetic.js';
 import { register as train } from './train.js';
+import { register as tune } from './tune.js';
 import { register as paper } from './paper.js';
 import { register as dashboard } from './dashboard.js';
 import { register as reindex } from './reindex.js';
 import { register as dashboards } from './dashboards.js';
+import { register as runs } from './runs.js';
 
 type Register = (program: Command) => void;
 
@@ -22,6 +24,7 @@ export const COMMANDS: Register[] = [
   ingest,
   data,
   train,
+  tune,
   backtest,
   replayServer,
   synthetic,
@@ -29,4 +32,5 @@ export const COMMANDS: Register[] = [
   dashboard,
   reindex,
   dashboards,
+  runs,
 ];
