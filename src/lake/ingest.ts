@@ -17,7 +17,7 @@ import { gapReport } from './grid.js';
 import { rawArchiveKey } from './layout.js';
 import type { ReplacedKline } from './merge.js';
 import { reconcileWatermark } from './watermark-rebuild.js';
-import { writeKlines } from './writer.js';
+import { prepareKlinesWrite } from './writer.js';
 
 export interface IngestProgress {
   symbol: string;
@@ -180,13 +180,18 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       continue;
     }
     report(symbolIndex, 'write', times!.length, expectedRows);
-    // merge first: a conflict with stored candles must fail before raw/ keeps the file that caused it
-    const written = await writeKlines(store, fetched.columns, { overwrite: options.overwrite });
+    // merge first: a conflict with stored candles must fail before raw/ keeps the file that caused it;
+    // then raw before curated: the curated partitions must always be rebuildable from what raw/ holds
+    const write = await prepareKlinesWrite(store, fetched.columns, { overwrite: options.overwrite });
 
     for (const archive of fetched.rawArchives ?? []) {
-      if (await store.putIfAbsent(rawArchiveKey(symbol, archive.fileName), archive.bytes))
+      const key = rawArchiveKey(symbol, archive.fileName);
+      // under --overwrite the new file replaces the old one, or raw/ would contradict curated/
+      if (options.overwrite) await store.put(key, archive.bytes);
+      if (options.overwrite || (await store.putIfAbsent(key, archive.bytes)))
         symbolResult.rawArchivesStored++;
     }
+    const written = await write.commit();
     const changed = written.rowsAdded > 0 || written.replaced.length > 0;
     Object.assign(symbolResult, {
       rowsFetched: times!.length,

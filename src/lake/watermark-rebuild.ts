@@ -41,10 +41,7 @@ export async function rebuildWatermark(store: ObjectStore, symbol: string): Prom
       if (!(error instanceof CorruptPartitionError)) throw error;
     }
   }
-  const current = await readWatermark(store, symbol).catch((error: unknown) => {
-    if (error instanceof CorruptWatermarkError) return undefined;
-    throw error;
-  });
+  const current = await readWatermarkIfReadable(store, symbol);
   return replaceWatermark(store, symbol, stats, current);
 }
 
@@ -56,10 +53,7 @@ export async function rebuildWatermark(store: ObjectStore, symbol: string): Prom
  */
 export async function reconcileWatermark(store: ObjectStore, symbol: string): Promise<number | undefined> {
   const stored = await storedPartitions(store, symbol);
-  const watermark = await readWatermark(store, symbol).catch((error: unknown) => {
-    if (error instanceof CorruptWatermarkError) return undefined;
-    throw error;
-  });
+  const watermark = await readWatermarkIfReadable(store, symbol);
   const claimed = Object.keys(watermark?.partitions ?? {});
   const consistent = claimed.length === stored.size && claimed.every((id) => stored.has(id));
   if (watermark && consistent) return watermark.lastOpenTimeMs + MINUTE_MS;
@@ -71,4 +65,12 @@ export async function reconcileWatermark(store: ObjectStore, symbol: string): Pr
   const rebuilt = await rebuildWatermark(store, symbol);
   if (lost.length > 0) return Math.min(...lost);
   return Object.keys(rebuilt.partitions).length > 0 ? rebuilt.lastOpenTimeMs + MINUTE_MS : undefined;
+}
+
+/** The watermark, or undefined when there is none or it cannot be read (it is about to be rebuilt). */
+function readWatermarkIfReadable(store: ObjectStore, symbol: string): Promise<Watermark | undefined> {
+  return readWatermark(store, symbol).catch((error: unknown) => {
+    if (error instanceof CorruptWatermarkError) return undefined;
+    throw error;
+  });
 }

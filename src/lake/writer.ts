@@ -41,9 +41,23 @@ export async function writeKlines(
   columns: KlineColumns,
   options: WriteOptions = {},
 ): Promise<WriteResult> {
+  return (await prepareKlinesWrite(store, columns, options)).commit();
+}
+
+/**
+ * The read-and-merge half of `writeKlines`: every affected partition read and merged (a conflict
+ * throws here), nothing written until `commit()`. Ingest stores the raw archive in between, so raw/
+ * never keeps a file whose candles were refused, and curated rows never exist without their raw file.
+ */
+export async function prepareKlinesWrite(
+  store: ObjectStore,
+  columns: KlineColumns,
+  options: WriteOptions = {},
+): Promise<{ commit: () => Promise<WriteResult> }> {
   const sorted = normaliseColumns(columns);
   const times = sorted.openTimeMs;
-  if (times.length === 0) return { rowsAdded: 0, partitionsWritten: 0, replaced: [] };
+  if (times.length === 0)
+    return { commit: async () => ({ rowsAdded: 0, partitionsWritten: 0, replaced: [] }) };
 
   const partitions: { startMs: number; start: number; end: number }[] = [];
   for (let start = 0; start < times.length;) {
@@ -65,19 +79,22 @@ export async function writeKlines(
       : { merged: incoming, rowsAdded: incoming.openTimeMs.length, replaced: [], changed: true };
     return { key, startMs, ...merge };
   });
-  const perPartition = await mapWithConcurrency(merges, concurrency, async (merge) => {
-    if (merge.changed) await store.put(merge.key, klinesToParquet(merge.merged));
-    return { id: partitionId(merge.startMs), stats: partitionStats(merge.merged), ...merge };
-  });
-
-  await commitWatermark(
-    store,
-    sorted.symbol,
-    Object.fromEntries(perPartition.map((partition) => [partition.id, partition.stats])),
-  );
   return {
-    rowsAdded: perPartition.reduce((sum, partition) => sum + partition.rowsAdded, 0),
-    partitionsWritten: perPartition.filter((partition) => partition.changed).length,
-    replaced: perPartition.flatMap((partition) => partition.replaced),
+    commit: async () => {
+      const perPartition = await mapWithConcurrency(merges, concurrency, async (merge) => {
+        if (merge.changed) await store.put(merge.key, klinesToParquet(merge.merged));
+        return { id: partitionId(merge.startMs), stats: partitionStats(merge.merged), ...merge };
+      });
+      await commitWatermark(
+        store,
+        sorted.symbol,
+        Object.fromEntries(perPartition.map((partition) => [partition.id, partition.stats])),
+      );
+      return {
+        rowsAdded: perPartition.reduce((sum, partition) => sum + partition.rowsAdded, 0),
+        partitionsWritten: perPartition.filter((partition) => partition.changed).length,
+        replaced: perPartition.flatMap((partition) => partition.replaced),
+      };
+    },
   };
 }

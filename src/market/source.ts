@@ -130,10 +130,15 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
 
 /**
  * The synthetic market lives on one fixed range (so every run, and every resumed run, sees the same
- * candles): SYNTHETIC_DAYS days ending at SYNTHETIC_END_MS, with a lead-lag planted from
- * SYNTHETIC_LEADER to every other symbol. Requests outside that range get no candles. A symbol's
- * candles depend on the seed, the symbol and the minute only (see synthetic.ts), never on which other
- * symbols or which sub-range were asked for: re-ingesting any part reproduces what is stored.
+ * candles): SYNTHETIC_DAYS days ending at SYNTHETIC_END_MS, generated over one fixed universe (the
+ * default symbols, BTCUSDT leading the others by SYNTHETIC_LAG_MINUTES). Requests outside that range
+ * get no candles.
+ *
+ * A symbol's candles are a pure function of the seed, the symbol and the minute: a symbol of the
+ * universe is cut from the one run over the universe, and any other symbol X from the run over the
+ * universe plus X, whatever symbols or sub-range were asked for. So re-ingesting any part reproduces
+ * what is stored (the generator itself draws every coin from one stream in symbol order: a run over a
+ * different symbol list would be a different market).
  */
 export const SYNTHETIC_END_MS = Date.UTC(2026, 0, 1);
 /** Long enough for a 20-coin model to learn the lead-lag before it memorises the training minutes. */
@@ -142,38 +147,42 @@ export const SYNTHETIC_SEED = 15;
 /** Strong enough that the planted edge survives 0.1% fees per side: `npm start` should show alpha exists when it does. */
 export const SYNTHETIC_STRENGTH = 0.6;
 export const SYNTHETIC_LAG_MINUTES = 5;
-/** Fixed, not "the first symbol asked for": a laggard's candles must not depend on the symbol list. */
-export const SYNTHETIC_LEADER = DEFAULT_SYMBOLS[0];
+export const SYNTHETIC_UNIVERSE: readonly string[] = DEFAULT_SYMBOLS;
 
-/** The market over `symbols`, plus the leader (generated for the laggards even when not asked for). */
-export function syntheticMarketOptions(symbols: readonly string[]): SyntheticMarketOptions {
+/** The options of the run `symbol`'s candles are cut from (see above). */
+export function syntheticMarketOptions(symbol?: string): SyntheticMarketOptions {
   const minutes = (SYNTHETIC_DAYS * DAY_MS) / MINUTE_MS;
-  const withLeader = symbols.includes(SYNTHETIC_LEADER) ? [...symbols] : [SYNTHETIC_LEADER, ...symbols];
+  const universe = [...SYNTHETIC_UNIVERSE];
   return {
-    symbols: withLeader,
+    symbols: symbol === undefined || universe.includes(symbol) ? universe : [...universe, symbol],
     startTimeMs: SYNTHETIC_END_MS - minutes * MINUTE_MS,
     minutes,
     seed: SYNTHETIC_SEED,
-    plantedAlpha:
-      withLeader.length > 1
-        ? { leader: SYNTHETIC_LEADER, lagMinutes: SYNTHETIC_LAG_MINUTES, strength: SYNTHETIC_STRENGTH }
-        : undefined,
+    plantedAlpha: { leader: universe[0]!, lagMinutes: SYNTHETIC_LAG_MINUTES, strength: SYNTHETIC_STRENGTH },
     gapRate: 0.0005,
   };
 }
 
+/** One symbol of the synthetic market, the same candles whichever symbols are generated with it. */
+export function syntheticCandles(symbol: string): KlineColumns {
+  const options = syntheticMarketOptions(symbol);
+  return generateSyntheticMarket(options).find((columns) => columns.symbol === symbol)!;
+}
+
+/** The synthetic market for `symbols` (the config's): any symbol can be fetched, these are listed. */
 export function syntheticSource(symbols: readonly string[]): KlineSource {
-  const options = syntheticMarketOptions(symbols);
-  let market: Map<string, KlineColumns> | undefined;
+  const options = syntheticMarketOptions();
   const range = { fromMs: options.startTimeMs, toMs: options.startTimeMs + options.minutes * MINUTE_MS };
+  // one run over the universe serves all of its symbols; a symbol outside it costs a run of its own
+  let universe: Map<string, KlineColumns> | undefined;
+  const candlesOf = (symbol: string): KlineColumns => {
+    if (!SYNTHETIC_UNIVERSE.includes(symbol)) return syntheticCandles(symbol);
+    universe ??= new Map(generateSyntheticMarket(options).map((columns) => [columns.symbol, columns]));
+    return universe.get(symbol)!;
+  };
   return {
     name: 'synthetic',
-    fetch: async (symbol, fromMs, toMs) => {
-      market ??= new Map(generateSyntheticMarket(options).map((columns) => [columns.symbol, columns]));
-      const columns = market.get(symbol);
-      if (!columns) throw new SymbolNotInSourceError('synthetic', symbol, symbols);
-      return { columns: clipColumns(columns, fromMs, toMs) };
-    },
+    fetch: async (symbol, fromMs, toMs) => ({ columns: clipColumns(candlesOf(symbol), fromMs, toMs) }),
     defaultRange: () => range,
     listSymbols: async () => [...symbols],
   };

@@ -16,12 +16,6 @@
  *
  * `expectedLeadLagIc` gives the information coefficient that predictor reaches (see there); it is the
  * ceiling any model can reach on the laggards' forward returns.
- *
- * Every candle is a pure function of (seed, symbol, startTimeMs, minute): the factor has its own random
- * stream (from the seed), each coin has its own (from the seed and its name) for its levels, shocks,
- * candle details and gaps, and a laggard reads the leader's return, which depends on the leader's
- * stream only. So asking for fewer symbols, another order or fewer minutes gives the same candles for
- * what is asked (a prefix of the longer run), and re-ingesting a range reproduces the stored lake.
  */
 import { Alpha15Error } from '../errors.js';
 import { mulberry32, normalSource, unitStudentTSource } from '../random.js';
@@ -82,23 +76,16 @@ export interface SyntheticSymbolParameters {
 
 export class InvalidSyntheticOptionsError extends Alpha15Error {}
 
-/** A coin's own 32-bit seed: the market seed mixed with an FNV-1a hash of the symbol. */
-export function symbolSeed(seed: number, symbol: string): number {
-  let hash = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < symbol.length; i++) hash = Math.imul(hash ^ symbol.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-/** Per-coin levels, drawn from the coin's own stream: they depend only on the seed and the symbol. */
+/** Per-coin levels, drawn from their own stream so they depend only on the seed and the symbol order. */
 export function syntheticSymbolParameters(
   symbols: readonly string[],
   seed: number,
 ): SyntheticSymbolParameters[] {
+  const uniform = mulberry32(seed ^ 0x3c6ef372);
+  const between = ([low, high]: readonly [number, number]) => low + (high - low) * uniform();
+  const logBetween = ([low, high]: readonly [number, number]) =>
+    Math.exp(between([Math.log(low), Math.log(high)]));
   return symbols.map((symbol) => {
-    const uniform = mulberry32(symbolSeed(seed, symbol) ^ 0x3c6ef372);
-    const between = ([low, high]: readonly [number, number]) => low + (high - low) * uniform();
-    const logBetween = ([low, high]: readonly [number, number]) =>
-      Math.exp(between([Math.log(low), Math.log(high)]));
     const basePrice = logBetween(SYNTHETIC_MODEL.basePriceRange);
     return {
       symbol,
@@ -153,10 +140,8 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
   validate(options);
   const { symbols, startTimeMs, minutes, seed, plantedAlpha } = options;
   const parameters = syntheticSymbolParameters(symbols, seed);
-  const { tailDegreesOfFreedom } = SYNTHETIC_MODEL;
-  const factorShocks = unitStudentTSource(normalSource(mulberry32(seed)), tailDegreesOfFreedom);
-  const coinNormals = symbols.map((symbol) => normalSource(mulberry32(symbolSeed(seed, symbol))));
-  const coinShocks = coinNormals.map((normal) => unitStudentTSource(normal, tailDegreesOfFreedom));
+  const normal = normalSource(mulberry32(seed));
+  const shock = unitStudentTSource(normal, SYNTHETIC_MODEL.tailDegreesOfFreedom);
   const { garchAlpha, garchBeta } = SYNTHETIC_MODEL;
   const garchOmega = 1 - garchAlpha - garchBeta;
   const nextVariance = (variance: number, lastShock: number) =>
@@ -182,7 +167,7 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
     const openTimeMs = startTimeMs + minute * MINUTE_MS;
     const volScale = intradayVolatility(openTimeMs);
     factorVariance = nextVariance(factorVariance, factorShock);
-    factorShock = factorShocks();
+    factorShock = shock();
     const factorReturn =
       SYNTHETIC_MODEL.factorVolPerMinute * volScale * Math.sqrt(factorVariance) * factorShock;
     const lagged = minute >= lagMinutes ? leaderReturns[minute - lagMinutes]! : 0;
@@ -190,7 +175,7 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
     for (let coin = 0; coin < symbols.length; coin++) {
       const p = parameters[coin]!;
       coinVariance[coin] = nextVariance(coinVariance[coin]!, coinShock[coin]!);
-      coinShock[coin] = coinShocks[coin]!();
+      coinShock[coin] = shock();
       const idiosyncratic =
         p.idiosyncraticVolPerMinute * volScale * Math.sqrt(coinVariance[coin]!) * coinShock[coin]!;
       const logReturn =
@@ -205,14 +190,12 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
         minuteVol: totalVolPerMinute[coin]! * volScale,
         activity: Math.abs(logReturn) / (totalVolPerMinute[coin]! * volScale),
         parameters: p,
-        normal: coinNormals[coin]!,
+        normal,
       });
     }
   }
   return options.gapRate
-    ? columns.map((coinColumns) =>
-        dropGaps(coinColumns, options.gapRate!, symbolSeed(seed, coinColumns.symbol)),
-      )
+    ? columns.map((coinColumns, coin) => dropGaps(coinColumns, options.gapRate!, seed + coin))
     : columns;
 }
 
