@@ -43,6 +43,9 @@ before(async () => {
     ALPHA15_BINANCE_BASE_URL: bench.replay.url,
     ALPHA15_STRATEGY__FEE_RATE_PER_SIDE: String(FEE_RATE_PER_SIDE),
     ALPHA15_PAPER__NOTIONAL_PER_TRADE: String(NOTIONAL),
+    // the reference tick's fill model (harness testConfig)
+    ALPHA15_EXECUTION__ENTRY: 'close',
+    ALPHA15_EXECUTION__SLIPPAGE_BPS_PER_SIDE__OTHER: '0',
     // the telemetry client signs with whatever credentials the function has; any will do for the stand-in
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
