@@ -21,6 +21,7 @@ import {
 import { partitionKey } from '../../src/lake/layout.js';
 import { KlineConflictError } from '../../src/lake/merge.js';
 import { CorruptPartitionError } from '../../src/lake/parquet.js';
+import { repairLake } from '../../src/lake/repair.js';
 import { summariseLake } from '../../src/lake/summary.js';
 import { archiveFileName } from '../../src/market/archive.js';
 import { LocalArchiveSource } from '../../src/market/archive-source.js';
@@ -404,6 +405,31 @@ describe('a damaged lake says so and heals', () => {
       'resumed at the lost partition, not after the watermark',
     );
     assert.equal(result.symbols[SYMBOL]!.rowsAdded, MONTH_ROWS);
+    assert.deepEqual(await summariseLake(store), summary);
+    assert.deepEqual(await lakeSnapshot(dir), healthy);
+  });
+
+  it('without raw archives, repair needs a source: it says so, and with --source re-fetches the partition', async () => {
+    const dir = await tempDir('alpha15-integrity-repair-source-');
+    const store = new LocalStore(dir);
+    await ingest({ store, source: syntheticSource(['ETHUSDT']), symbols: ['ETHUSDT'] });
+    const healthy = await lakeSnapshot(dir);
+    const summary = await summariseLake(store);
+    const [november] = await store.list('curated/klines/symbol=ETHUSDT/');
+    await truncate(path.join(dir, november!), 100);
+
+    const withoutSource = await repairLake(store);
+    assert.deepEqual(withoutSource.rebuilt, []);
+    assert.deepEqual(
+      withoutSource.remaining.map((problem) => [problem.kind, problem.key]),
+      [['partition-unreadable', november]],
+    );
+    const withSource = await repairLake(store, { source: syntheticSource(['ETHUSDT']) });
+    assert.deepEqual(
+      withSource.rebuilt.map((partition) => [partition.key, partition.from]),
+      [[november, 'source']],
+    );
+    assert.deepEqual(withSource.remaining, []);
     assert.deepEqual(await summariseLake(store), summary);
     assert.deepEqual(await lakeSnapshot(dir), healthy);
   });
