@@ -7,7 +7,8 @@
  */
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
-import { symbolOfWatermarkKey, WATERMARKS_PREFIX } from './layout.js';
+import { WATERMARKS_PREFIX } from '../contracts/keys.js';
+import { symbolOfWatermarkKey } from './layout.js';
 import { mapWithConcurrency } from './pool.js';
 import { parquetFooterProblem } from './parquet.js';
 import { readWatermark, type Watermark } from './watermark.js';

@@ -11,15 +11,14 @@ import { differingField, lowerBound } from '../market/kline-columns.js';
 import { columnsRowViolation } from '../market/kline-rules.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { isoMinute } from '../time.js';
+import { CURATED_KLINES_PREFIX, RAW_KLINES_PREFIX, WATERMARKS_PREFIX } from '../contracts/keys.js';
 import {
-  CURATED_KLINES_PREFIX,
   nextPartitionStartMs,
   partitionId,
   partitionKey,
   partitionStartMs,
-  RAW_KLINES_PREFIX,
   symbolOfWatermarkKey,
-  WATERMARKS_PREFIX,
+  watermarkKey,
 } from './layout.js';
 import { parquetToKlines } from './parquet.js';
 import { rawArchiveKeysOf, readRawArchive } from './raw.js';
@@ -109,7 +108,7 @@ async function verifySymbol(store: ObjectStore, symbol: string, report: VerifyRe
     report.problems.push({ symbol, kind, key, message, ...(partition && { partition }) });
 
   let watermark: Watermark | undefined;
-  const watermarkKeyOfSymbol = `${WATERMARKS_PREFIX}${symbol}.json`;
+  const watermarkKeyOfSymbol = watermarkKey(symbol);
   try {
     watermark = await readWatermark(store, symbol);
   } catch (error) {

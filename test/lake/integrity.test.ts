@@ -17,7 +17,7 @@ import {
   InvalidIngestRangeError,
   NothingIngestedError,
   requireIngestedRows,
-} from '../../src/lake/ingest.js';
+} from '../../src/app/ingest.js';
 import { partitionKey } from '../../src/lake/layout.js';
 import { KlineConflictError } from '../../src/lake/merge.js';
 import { CorruptPartitionError } from '../../src/lake/parquet.js';

@@ -13,11 +13,11 @@ import { Alpha15Error } from '../errors.js';
 import { SymbolNotInSourceError, type KlineSource, type TimeRange } from '../market/source.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { floorToMinute, isoMinute, MINUTE_MS } from '../time.js';
-import { gapReport } from './grid.js';
-import { rawArchiveKey } from './layout.js';
-import type { ReplacedKline } from './merge.js';
-import { reconcileWatermark } from './watermark-rebuild.js';
-import { prepareKlinesWrite } from './writer.js';
+import { gapReport } from '../lake/grid.js';
+import { rawArchiveKey } from '../lake/layout.js';
+import type { ReplacedKline } from '../lake/merge.js';
+import { reconcileWatermark } from '../lake/watermark-rebuild.js';
+import { prepareKlinesWrite } from '../lake/writer.js';
 
 export interface IngestProgress {
   symbol: string;
