@@ -141,6 +141,18 @@ export class Ledger {
     return this.read(this.key('trades', tradeId), tradeSchema);
   }
 
+  /** Ids of every closed trade, in key order (a viewer reads only the ones it has not seen). */
+  async listTradeIds(): Promise<string[]> {
+    const prefix = `${this.prefix}/trades/`;
+    return (await this.store.list(prefix)).map((key) => key.slice(prefix.length, -'.json'.length));
+  }
+
+  /** Ids of the open positions, without reading them. */
+  async listOpenPositionIds(): Promise<string[]> {
+    const prefix = `${this.prefix}/positions/`;
+    return (await this.store.list(prefix)).map((key) => key.slice(prefix.length, -'.json'.length));
+  }
+
   /** Closed trades whose entry minute lies in [fromMs, toMs); bounds may be infinite. */
   listTrades(fromMs: number, toMs: number): Promise<Trade[]> {
     return this.readRange('trades', fromMs, toMs, tradeSchema);
