@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
+import { splitUrlCredentials } from '../url-credentials.js';
 
 export const SAVED_OBJECTS_FILE = new URL('./dashboards/alpha15.ndjson', import.meta.url);
 /** The index prefix the saved objects are written with; another configured prefix is substituted. */
@@ -39,14 +40,15 @@ export async function importDashboards(options: {
   const ndjson = await readSavedObjects(options.indexPrefix);
   const form = new FormData();
   form.append('file', new Blob([ndjson], { type: 'application/ndjson' }), 'alpha15.ndjson');
-  const url = `${options.dashboardsUrl.replace(/\/+$/, '')}/api/saved_objects/_import?overwrite=true`;
+  const { url: baseUrl, authorization } = splitUrlCredentials(options.dashboardsUrl);
+  const url = `${baseUrl.replace(/\/+$/, '')}/api/saved_objects/_import?overwrite=true`;
   let response: Response;
   try {
     // Dashboards rejects state-changing API calls without its XSRF header
     response = await (options.fetchImpl ?? fetch)(url, {
       method: 'POST',
       body: form,
-      headers: { 'osd-xsrf': 'true', ...options.headers },
+      headers: { 'osd-xsrf': 'true', ...(authorization ? { authorization } : {}), ...options.headers },
     });
   } catch (error) {
     throw new DashboardsImportError(
