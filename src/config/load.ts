@@ -31,9 +31,21 @@ export interface LoadConfigOptions {
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const { input, file } = loadConfigInput(options);
+  return parseConfig(input, file ? `config file ${file}, environment and flags` : 'environment and flags');
+}
+
+/**
+ * What the file, the environment and the flags set, before defaults: a field absent here was chosen
+ * by nobody (the universe resolver, for one, treats such symbols as negotiable).
+ */
+export function loadConfigInput(options: LoadConfigOptions = {}): { input: Overrides; file?: string } {
   const env = options.env ?? process.env;
   const merged: Overrides = {};
-  const file = options.file ?? env[`${ENV_PREFIX}CONFIG`] ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const file =
+    options.file ??
+    env[`${ENV_PREFIX}CONFIG`] ??
+    (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (file) deepMerge(merged, readConfigFile(file));
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined) continue;
@@ -43,7 +55,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   for (const [path, value] of Object.entries(options.flags ?? {})) {
     if (value !== undefined) setPath(merged, path, value);
   }
-  return parseConfig(merged, file ? `config file ${file}, environment and flags` : 'environment and flags');
+  return { input: merged, file };
 }
 
 export function parseConfig(input: unknown, source = 'config'): Config {
@@ -64,7 +76,9 @@ function readConfigFile(file: string): Overrides {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read config file ${file}`, 'check the path given to --config', { cause: error });
+    throw new ConfigError(`cannot read config file ${file}`, 'check the path given to --config', {
+      cause: error,
+    });
   }
   const parsed = z.record(z.string(), z.unknown()).safeParse(safeJson(text, `config file ${file}`));
   if (!parsed.success) throw new ConfigError(`config file ${file} must hold a JSON object`);

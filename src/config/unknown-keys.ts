@@ -36,8 +36,8 @@ export function findUnknownKeys(input: unknown, schema: z.ZodType, prefix = ''):
 function objectShape(schema: z.ZodType): ObjectShape | undefined {
   let current: unknown = schema;
   for (let depth = 0; depth < 8 && current; depth++) {
-    const def = (current as { _zod?: { def?: { type?: string; shape?: ObjectShape; innerType?: unknown } } })._zod
-      ?.def;
+    const def = (current as { _zod?: { def?: { type?: string; shape?: ObjectShape; innerType?: unknown } } })
+      ._zod?.def;
     if (def?.type === 'object') return def.shape;
     current = def?.innerType;
   }

@@ -10,7 +10,14 @@ import { backendPreferenceSchema, type BackendPreference } from '../../model/bac
 import { trainModel, type TrainResult } from '../../model/train.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
-import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { resolveUniverse } from '../../app/universe.js';
+import {
+  positiveInteger,
+  resolveConfig,
+  universeIsExplicit,
+  withCommonOptions,
+  type CommonOptions,
+} from '../common.js';
 import { emit, log } from '../output.js';
 import { runSageMakerTraining } from '../../../training-container/run-training.js';
 
@@ -139,7 +146,7 @@ export async function runTrain(
   flags: TrainFlags,
   configOverrides: Record<string, unknown> = {},
 ): Promise<TrainReport> {
-  const config = resolveConfig(flags, {
+  const configured = resolveConfig(flags, {
     'training.epochs': flags.epochs,
     'training.walkForwardFolds': flags.walkForward,
     'training.sampleStrideMinutes': flags.sampleStride,
@@ -149,7 +156,10 @@ export async function runTrain(
     windowMinutes: flags.window,
     ...configOverrides,
   });
-  const store = openStore(config.store);
+  const store = openStore(configured.store);
+  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(flags));
+  if (universe.note) log(universe.note);
+  const config = { ...configured, symbols: universe.symbols };
   const abort = new AbortController();
   const onInterrupt = () => {
     log(
