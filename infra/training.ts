@@ -15,6 +15,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from './bucket-layout.js';
+import { MODEL_ID_IAM_GLOB, MODELS_PREFIX } from '../src/model/artifacts.js';
+import { TRAINING_JOBS_PREFIX } from '../src/model/promotion.js';
+import { RUNS_PREFIX, runIdIamPrefix } from '../src/runs/run-record.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../training-container/metric-lines.js';
 
@@ -56,8 +59,17 @@ export class Training extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: 'alpha15 SageMaker training job',
     });
+    // The job reads the lake and the registry (it scores the champion on its own window) but writes
+    // only objects it names itself: models/<its model id>/, its job record and its run record. It can
+    // never write models/champion.json: only the promotion step moves the champion.
+    const ownPrefixes = [
+      `${MODELS_PREFIX}${MODEL_ID_IAM_GLOB}/`,
+      `${TRAINING_JOBS_PREFIX}${TRAINING_JOB_PREFIX}`,
+      `${RUNS_PREFIX}${runIdIamPrefix('train')}`,
+    ];
     props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.curated}*`);
-    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.models}*`);
+    props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.models}*`);
+    for (const prefix of ownPrefixes) props.bucket.grantPut(this.jobRole, `${prefix}*`);
     props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.sagemakerOutput}*`);
     props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.checkpoints}*`);
     acknowledgeBucketPrefixGrants(
@@ -66,10 +78,11 @@ export class Training extends Construct {
       [
         BUCKET_PREFIXES.curated,
         BUCKET_PREFIXES.models,
+        ...ownPrefixes,
         BUCKET_PREFIXES.sagemakerOutput,
         BUCKET_PREFIXES.checkpoints,
       ],
-      'The job reads the lake and writes its model, output and spot checkpoints, each under its own prefix.',
+      'The job reads the lake and the registry; it writes only its own model directory, job record and run record (by id pattern), its output and its spot checkpoints.',
     );
     props.image.repository.grantPull(this.jobRole);
     this.jobRole.addToPolicy(

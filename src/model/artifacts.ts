@@ -29,6 +29,9 @@ export const MODEL_FILES = {
 export const MODEL_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 export const modelIdSchema = z.string().regex(MODEL_ID_PATTERN, 'a model id like 20260224T120000Z-1a2b3c');
 
+/** Every model id as an IAM object-key glob, so a role can write models/<id>/ but not models/champion.json. */
+export const MODEL_ID_IAM_GLOB = '????????T??????Z-??????';
+
 export function newModelId(nowMs: number = Date.now()): string {
   const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').slice(0, 15);
   return `${stamp}Z-${randomBytes(3).toString('hex')}`;

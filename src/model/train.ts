@@ -57,8 +57,12 @@ export interface TrainModelOptions {
   backend?: BackendPreference;
   /** Save into the store's registry (default: whenever a store is given). */
   save?: boolean;
-  /** Make the new model champion even if one exists (it always becomes champion when none does). */
-  promote?: boolean;
+  /**
+   * true: make the new model champion even if one exists; undefined: champion only when there is none;
+   * 'never': leave the champion pointer alone (the SageMaker job, whose role may not write it: its
+   * promotion step promotes a first model too).
+   */
+  promote?: boolean | 'never';
   /** Draw a progress bar on stderr. */
   progress?: boolean;
   onEpoch?: (record: EpochRecord) => void;
@@ -288,7 +292,7 @@ async function trainWith(
       epochs,
       extraFiles: thresholds === null ? {} : { [THRESHOLDS_FILE]: JSON.stringify(thresholds, null, 2) },
     });
-    if (options.promote || (await getChampion(store)) === undefined) {
+    if (options.promote === true || (options.promote !== 'never' && (await getChampion(store)) === undefined)) {
       await setChampion(store, modelId, options.nowMs);
       champion = true;
     }
