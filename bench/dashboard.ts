@@ -62,6 +62,9 @@ function position(index: number): Position {
     modelId: '20250101T000000Z-abc123',
     notional: 1000,
     feeRatePerSide: 0.001,
+    fill: 'close',
+    slippageRatePerSide: 0,
+    entryQuote: null,
   };
 }
 
@@ -100,7 +103,11 @@ try {
   const closeOf = (index: number) => {
     const opened = position(index);
     const exitPrice = opened.entryPrice * (1 + (random() - 0.5) * 0.01);
-    return closeTrade(opened, { openTimeMs: opened.exitTimeMs, close: exitPrice }, opened.exitTimeMs + 2_000);
+    return closeTrade(
+      opened,
+      { fillTimeMs: opened.exitTimeMs, referencePrice: exitPrice, quote: null },
+      opened.exitTimeMs + 2_000,
+    );
   };
   await inBatches(tradeCount, 256, (index) => ledger.closePosition(closeOf(index)));
   const lastMinuteMs = startMs + (yearMinutes - 1) * MINUTE_MS;

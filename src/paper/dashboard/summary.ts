@@ -2,12 +2,23 @@
  * What the local dashboard shows, aggregated on the server so a year of trading stays a small answer:
  * totals, per-day and per-pair totals, cumulative net PnL in at most a few hundred buckets, the latest
  * trades for the scatter, the newest trades (older ones page through `tradesPage`), latest predictions
- * vs thresholds, open positions and recent ticks. Pure, so it is tested without a browser or a server.
+ * vs thresholds, open positions, recent ticks, and the spread paid against the slippage assumed. Pure, so it is tested without a browser or a server.
  */
 import { DAY_MS, MINUTE_MS } from '../../time.js';
 import type { CorruptObject } from '../ledger.js';
-import type { Decision, Position, TickOutcome, Trade } from '../records.js';
+import type { Decision, Position, Quote, TickOutcome, Trade } from '../records.js';
 import type { LedgerSnapshot } from './ledger-view.js';
+
+/** Per pair: the half-spread the recorded books asked of a fill against the slippage per side charged. */
+export interface SpreadRow {
+  symbol: string;
+  /** Fills (entries and exits) with a recorded book. */
+  fills: number;
+  /** Mean of (ask − bid) / (ask + bid) over those fills, in basis points: what crossing from the mid costs. */
+  paidHalfSpreadBps: number | null;
+  /** Mean slippage per side the fills were charged, in basis points. */
+  assumedSlippageBps: number | null;
+}
 
 export interface DashboardSummary {
   generatedAtMs: number;
@@ -32,6 +43,47 @@ export interface DashboardSummary {
   recentTicks: TickOutcome[];
   /** Corrupt ledger objects left out of every figure above. */
   skipped: CorruptObject[];
+  /** Spread paid against spread assumed, per pair and over all (symbol 'all'). */
+  spreads: { perPair: SpreadRow[]; overall: SpreadRow };
+}
+
+const BPS = 1e4;
+
+function halfSpreadBps(quote: Quote): number {
+  return ((quote.askPrice - quote.bidPrice) / (quote.askPrice + quote.bidPrice)) * BPS;
+}
+
+/** Every leg with a recorded book: entries of open and closed positions, exits of closed trades. */
+export function spreadRows(
+  trades: readonly Trade[],
+  openPositions: readonly Position[],
+): DashboardSummary['spreads'] {
+  const legs: { symbol: string; quote: Quote; slippageRatePerSide: number }[] = [];
+  for (const position of [...trades, ...openPositions])
+    if (position.entryQuote) legs.push({ ...position, quote: position.entryQuote });
+  for (const trade of trades) if (trade.exitQuote) legs.push({ ...trade, quote: trade.exitQuote });
+  const row = (symbol: string, subset: typeof legs): SpreadRow => ({
+    symbol,
+    fills: subset.length,
+    paidHalfSpreadBps:
+      subset.length === 0
+        ? null
+        : subset.reduce((sum, leg) => sum + halfSpreadBps(leg.quote), 0) / subset.length,
+    assumedSlippageBps:
+      subset.length === 0
+        ? null
+        : subset.reduce((sum, leg) => sum + leg.slippageRatePerSide * BPS, 0) / subset.length,
+  });
+  const symbols = [...new Set(legs.map((leg) => leg.symbol))].sort();
+  return {
+    perPair: symbols.map((symbol) =>
+      row(
+        symbol,
+        legs.filter((leg) => leg.symbol === symbol),
+      ),
+    ),
+    overall: row('all', legs),
+  };
 }
 
 export const RECENT_TRADES = 50;
@@ -105,6 +157,7 @@ export function summarise(snapshot: LedgerSnapshot, nowMs: number): DashboardSum
     recentTrades: tradesPage(trades, 0, RECENT_TRADES).trades,
     recentTicks: [...snapshot.ticks].sort((a, b) => b.minuteMs - a.minuteMs).slice(0, RECENT_TRADES),
     skipped: snapshot.skipped,
+    spreads: spreadRows(trades, snapshot.openPositions),
   };
 }
 
