@@ -41,9 +41,9 @@ export class S3Store implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const response = await this.client
-        .send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }))
-        .catch(this.explain);
+      const response = await this.request(() =>
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) })),
+      );
       if (!response.Body) return new Uint8Array();
       return await response.Body.transformToByteArray();
     } catch (error) {
@@ -53,9 +53,9 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: Body): Promise<void> {
-    await this.client
-      .send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: body }))
-      .catch(this.explain);
+    await this.request(() =>
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: body })),
+    );
   }
 
   async putIfAbsent(key: string, body: Body): Promise<boolean> {
@@ -67,7 +67,7 @@ export class S3Store implements ObjectStore {
     });
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.send(command).catch(this.explain);
+        await this.request(() => this.client.send(command));
         return true;
       } catch (error) {
         if (isS3Error(error, 412, 'PreconditionFailed')) return false;
@@ -87,15 +87,15 @@ export class S3Store implements ObjectStore {
     const keys: string[] = [];
     let continuationToken: string | undefined;
     do {
-      const page = await this.client
-        .send(
+      const page = await this.request(() =>
+        this.client.send(
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: this.keyPrefix + prefix,
             ContinuationToken: continuationToken,
           }),
-        )
-        .catch(this.explain);
+        ),
+      );
       for (const object of page.Contents ?? []) {
         if (object.Key) keys.push(object.Key.slice(this.keyPrefix.length));
       }
@@ -105,17 +105,24 @@ export class S3Store implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client
-      .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }))
-      .catch(this.explain);
+    await this.request(() =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) })),
+    );
   }
 
-  /** Turns the SDK's credential-chain failure (a stack naming its providers) into a message with a fix. */
-  private readonly explain = (error: unknown): never => {
-    if (error instanceof Error && error.name === 'CredentialsProviderError')
-      throw new StoreCredentialsError(this.url, error);
-    throw error;
-  };
+  /**
+   * Every request goes through here, so the SDK's credential-chain failure (a stack naming its
+   * providers) becomes a message with a fix.
+   */
+  private async request<Output>(send: () => Promise<Output>): Promise<Output> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof Error && error.name === 'CredentialsProviderError')
+        throw new StoreCredentialsError(this.url, error);
+      throw error;
+    }
+  }
 
   private fullKey(key: string): string {
     validateObjectKey(key);

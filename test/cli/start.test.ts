@@ -7,7 +7,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
-import type { StartReport } from '../../src/cli/commands/start.js';
+import { humanReport, type StartReport } from '../../src/cli/commands/start.js';
+import { DEFAULT_SYMBOLS } from '../../src/config/defaults.js';
 import { SYNTHETIC_DAYS } from '../../src/market/source.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT } from '../support/shared-data.js';
 
@@ -85,6 +86,14 @@ describe('alpha15 start', () => {
         );
       }
       await assertPipelineRan(dir, report);
+      // one short line per stage even when every pair clears fees and the verdict is long: the detail
+      // belongs to the tables printed above the summary
+      const crowded = humanReport({
+        ...report,
+        backtest: { ...report.backtest, pairsClearingFees: [...DEFAULT_SYMBOLS], verdict: 'v'.repeat(900) },
+      });
+      for (const line of crowded.split('\n')) assert.ok(line.length <= 200, `${line.length} characters: ${line}`);
+      assert.match(crowded, /20 pairs clear fees/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -87,8 +87,8 @@ test('the training job reads the lake and the registry, and touches nothing else
   const statements = roleStatements(template, 'TrainingJobRole');
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
     'curated/*',
-    `models/${MODEL_ID_IAM_GLOB}/*`,
     'models/*',
+    `models/${MODEL_ID_IAM_GLOB}/*`,
     `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
     `runs/${runIdIamPrefix('train')}*`,
     'sagemaker/checkpoints/*',
