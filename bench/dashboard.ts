@@ -80,7 +80,7 @@ const agent = new Agent({ keepAlive: false, maxSockets: Number(flags.concurrency
 function timedGet(url: string): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    get(url, { agent }, (response) => {
+    get(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (response) => {
       response.resume();
       response.on('end', () =>
         response.statusCode === 200

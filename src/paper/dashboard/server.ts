@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { Alpha15Error } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
@@ -49,7 +50,14 @@ export interface DashboardServerOptions {
   clock?: () => number;
 }
 
-type Cached = { snapshot: LedgerSnapshot; summary: DashboardSummary; json: string; atMs: number };
+type Cached = {
+  snapshot: LedgerSnapshot;
+  summary: DashboardSummary;
+  json: string;
+  /** The JSON compressed once per ledger version, not once per request. */
+  gzipped: Buffer;
+  atMs: number;
+};
 
 /**
  * The current snapshot and its summary. Requests are answered from the last good look at the ledger
@@ -106,7 +114,8 @@ class SummaryCache {
       return this.current;
     }
     const summary = summarise(snapshot, atMs);
-    this.current = { snapshot, summary, json: JSON.stringify(summary), atMs };
+    const json = JSON.stringify(summary);
+    this.current = { snapshot, summary, json, gzipped: gzipSync(json), atMs };
     return this.current;
   }
 }
@@ -143,19 +152,21 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       case '/':
         return send(response, 200, 'text/html; charset=utf-8', page);
       case '/api/summary':
-        return void cache
-          .get()
-          .then(
-            ({ cached, error }) =>
-              sendJson(
-                response,
-                200,
-                error === undefined
-                  ? cached.json
-                  : `{"ledgerError":${JSON.stringify(error)},${cached.json.slice(1)}`,
-              ),
-            failed(response),
-          );
+        return void cache.get().then(({ cached, error }) => {
+          if (error !== undefined)
+            return sendJson(response, 200, `{"ledgerError":${JSON.stringify(error)},${cached.json.slice(1)}`);
+          if (!/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')))
+            return sendJson(response, 200, cached.json);
+          response
+            .writeHead(200, {
+              ...securityHeaders,
+              'content-type': 'application/json; charset=utf-8',
+              'content-encoding': 'gzip',
+              'cache-control': 'no-store',
+              vary: 'accept-encoding',
+            })
+            .end(cached.gzipped);
+        }, failed(response));
       case '/api/trades': {
         const paging = parsePaging(url.searchParams);
         if (typeof paging === 'string') return sendJson(response, 400, JSON.stringify({ error: paging }));
