@@ -7,13 +7,13 @@
 import type { Config } from '../config/schema.js';
 import { forwardReturns, type TargetMatrix } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
-import { pearson } from '../model/metrics.js';
+import { pearson, weightedCorrelation } from '../model/metrics.js';
 import { MINUTE_MS } from '../time.js';
 import { handCraftedFeatures } from './baselines/hand-features.js';
 import { noTradeBaseline } from './baselines/no-trade.js';
 import { randomBaseline, type RandomBaselineResult } from './baselines/random.js';
 import { ridgePredictions } from './baselines/ridge.js';
-import { replay, type BacktestTrade } from './backtest.js';
+import { replay, type BacktestTrade, type ScheduledStrategy } from './backtest.js';
 import { applyCalibration } from './calibration.js';
 import { costCurve, type BreakEvenCosts, type CostCurve } from './cost-curve.js';
 import { executionModel, type ExecutionModel } from './execution.js';
@@ -35,6 +35,13 @@ export interface EvaluateInput {
   /** The model's thresholds.json. */
   modelStrategy: StrategyParams;
   splits: Splits;
+  /**
+   * The model's target on the frame (features/targets.ts `modelTargets`): what IC, calibration bins and
+   * the ridge baseline are scored and fitted against. Default: raw forward returns.
+   */
+  modelTargets?: TargetMatrix;
+  /** Per-coin weights of the weighted correlation, frame symbol order (default: equal). */
+  coinWeights?: readonly number[];
   /** `execution` is the fill model every contender trades under. */
   config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution'>;
   randomSimulations?: number;
@@ -53,8 +60,10 @@ export interface ContenderResult {
   unclosed: number;
   overall: PerformanceMetrics;
   perPair: Record<string, PerformanceMetrics>;
-  /** Pearson IC of the raw predictions with realised returns on the test period, per pair (null: undefined). */
+  /** Pearson IC of the raw predictions with the model's target on the test period, per pair (null: undefined). */
   ic: Record<string, number | null>;
+  /** The G-Research weighted correlation over all pairs on the test period (null: undefined). */
+  weightedCorrelation: number | null;
 }
 
 export interface CalibrationBin {
@@ -99,7 +108,7 @@ export interface BacktestResult {
 export const SIGNIFICANCE_LEVEL = 0.05;
 const CALIBRATION_BINS = 10;
 
-function rowRange(frame: MarketFrame, period: Period): { from: number; to: number } {
+export function rowRange(frame: MarketFrame, period: Period): { from: number; to: number } {
   return {
     from: Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS)),
     to: Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS)),
@@ -125,15 +134,26 @@ function pairedColumn(
   return [predicted, realised];
 }
 
-function contender(
+/** One contender's trades over `period` through the replay, with its metrics and IC per pair. */
+export function contender(
   frame: MarketFrame,
   targets: TargetMatrix,
   predictions: Float32Array | Float64Array,
   params: StrategyParams,
   period: Period,
   execution: ExecutionModel,
+  strategyChanges?: readonly ScheduledStrategy[],
+  /** Weights of the weighted correlation, frame symbol order (default: equal). */
+  coinWeights: readonly number[] = frame.symbols.map(() => 1),
 ): ContenderResult {
-  const { trades, unclosed } = replay({ frame, predictions, strategy: params, period, execution });
+  const { trades, unclosed } = replay({
+    frame,
+    predictions,
+    strategy: params,
+    strategyChanges,
+    period,
+    execution,
+  });
   const { overall, perPair } = summariseByPair(trades, frame.symbols, period);
   const rows = rowRange(frame, period);
   const ic: Record<string, number | null> = {};
@@ -141,7 +161,23 @@ function contender(
     const value = pearson(...pairedColumn(predictions, targets, coin, rows));
     ic[symbol] = Number.isFinite(value) ? value : null;
   });
-  return { params, trades, unclosed: unclosed.length, overall, perPair, ic };
+  const coinCount = frame.symbols.length;
+  const slice = { from: rows.from * coinCount, to: Math.max(rows.from, rows.to) * coinCount };
+  const weighted = weightedCorrelation(
+    predictions.subarray(slice.from, slice.to),
+    targets.values.subarray(slice.from, slice.to),
+    targets.mask.subarray(slice.from, slice.to),
+    coinWeights,
+  );
+  return {
+    params,
+    trades,
+    unclosed: unclosed.length,
+    overall,
+    perPair,
+    ic,
+    weightedCorrelation: Number.isFinite(weighted) ? weighted : null,
+  };
 }
 
 function bins(predicted: number[], realised: number[]): CalibrationBin[] {
@@ -185,7 +221,11 @@ function calibrationBins(
 
 const percent = (value: number): string => `${(value * 100).toFixed(3)}%`;
 
-function verdictOf(strategy: ContenderResult, ridge: ContenderResult, random: RandomBaselineResult): Verdict {
+export function verdictOf(
+  strategy: ContenderResult,
+  ridge: ContenderResult,
+  random: RandomBaselineResult,
+): Verdict {
   const pairsClearingFees = Object.entries(strategy.perPair)
     .filter(([, metrics]) => metrics.trades > 0 && metrics.avgNetReturn! > 0)
     .map(([symbol, metrics]) => ({ symbol, trades: metrics.trades, avgNetReturn: metrics.avgNetReturn! }));
@@ -233,7 +273,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     execution: input.config.execution,
   };
   const execution = executionModel(config.execution, frame.symbols);
-  const targets = forwardReturns(frame, config.horizonMinutes);
+  const targets = input.modelTargets ?? forwardReturns(frame, config.horizonMinutes);
+  const weights = input.coinWeights ?? frame.symbols.map(() => 1);
   const strategy = contender(
     frame,
     targets,
@@ -241,6 +282,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     input.modelStrategy,
     splits.test,
     execution,
+    undefined,
+    weights,
   );
 
   const fitOnValidation = (predictions: Float32Array | Float64Array, calibration: boolean) =>
@@ -264,6 +307,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     fitOnValidation(ridgeRows, config.strategy.calibration),
     splits.test,
     execution,
+    undefined,
+    weights,
   );
 
   let calibrationAlternative: BacktestResult['calibrationAlternative'] = null;
@@ -276,6 +321,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
       fitOnValidation(input.modelPredictions, calibrated),
       splits.test,
       execution,
+      undefined,
+      weights,
     );
     calibrationAlternative = { calibrated, overall: alternative.overall, perPair: alternative.perPair };
   }

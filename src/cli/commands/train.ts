@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
 import { trainModel, type TrainResult } from '../../model/train.js';
+import type { IcAtHorizon } from '../../model/ic-decay.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
 import { resolveUniverse } from '../../app/universe.js';
@@ -32,6 +33,7 @@ export interface TrainFlags extends CommonOptions {
   filters?: number;
   blocks?: number;
   window?: number;
+  target?: 'raw' | 'residual';
   backend?: BackendPreference;
   promote?: boolean;
   checkpointDir?: string;
@@ -41,7 +43,12 @@ export interface TrainFlags extends CommonOptions {
 export interface TrainReport {
   modelId: string;
   backend: string;
-  val: { loss: number; ic: number; rankIc: number; hitRate: number };
+  /** `weightedCorrelation`: the G-Research score, one correlation pooled over coins weighted by coinWeights. */
+  val: { loss: number; ic: number; rankIc: number; hitRate: number; weightedCorrelation: number };
+  /** What the model learned: raw returns or residuals against the weighted universe. */
+  target: 'raw' | 'residual';
+  /** Validation IC against the target at 1, 5, 15, 30 and 60 minutes: where the signal lives. */
+  icDecay: IcAtHorizon[];
   valPerCoin: Record<string, { ic: number; rankIc: number; hitRate: number; samples: number }>;
   samplesPerSecond: number;
   trainingSamples: number;
@@ -107,10 +114,11 @@ export function register(program: Command): void {
 }
 
 export function addTrainOptions(command: Command): Command {
-  return command
-    .option('--from <time>', 'first minute of data (UTC ISO date or epoch ms; default: start of the lake)')
-    .option('--to <time>', 'end of data, exclusive (default: end of the lake)')
-    .option('--epochs <n>', 'most epochs per fold', positiveInteger('--epochs'))
+  return addModelOptions(
+    command
+      .option('--from <time>', 'first minute of data (UTC ISO date or epoch ms; default: start of the lake)')
+      .option('--to <time>', 'end of data, exclusive (default: end of the lake)'),
+  )
     .option(
       '--walk-forward <k>',
       'train k expanding-window folds and keep the last',
@@ -120,6 +128,22 @@ export function addTrainOptions(command: Command): Command {
       '--init <modelId>',
       'fine-tune: start from this model (weights and stats) and train on newer data only',
     )
+    .option('--promote', 'make the new model champion even if one exists')
+    .option(
+      '--checkpoint-dir <dir>',
+      'checkpoint every epoch into <dir> and resume from it when it holds a checkpoint of the same config and data',
+    );
+}
+
+/** The model size and training flags every command that trains shares (train, simulate). */
+export type ModelFlags = Pick<
+  TrainFlags,
+  'epochs' | 'sampleStride' | 'batchSize' | 'filters' | 'blocks' | 'window' | 'target' | 'backend'
+>;
+
+export function addModelOptions(command: Command): Command {
+  return command
+    .option('--epochs <n>', 'most epochs per fold', positiveInteger('--epochs'))
     .option(
       '--sample-stride <minutes>',
       'minutes between training samples (larger = faster, fewer samples)',
@@ -130,15 +154,29 @@ export function addTrainOptions(command: Command): Command {
     .option('--blocks <n>', 'residual blocks', positiveInteger('--blocks'))
     .option('--window <minutes>', 'input window length in minutes', positiveInteger('--window'))
     .addOption(
+      new Option(
+        '--target <kind>',
+        "what the model learns: 'raw' 15-minute returns, or 'residual' returns minus the coinWeights-weighted universe average (G-Research)",
+      ).choices(['raw', 'residual']),
+    )
+    .addOption(
       new Option('--backend <name>', 'TensorFlow.js backend')
         .choices(backendPreferenceSchema.options)
         .default('auto'),
-    )
-    .option('--promote', 'make the new model champion even if one exists')
-    .option(
-      '--checkpoint-dir <dir>',
-      'checkpoint every epoch into <dir> and resume from it when it holds a checkpoint of the same config and data',
     );
+}
+
+/** The model flags as dotted config overrides. */
+export function modelOverrides(flags: ModelFlags): Record<string, unknown> {
+  return {
+    'training.epochs': flags.epochs,
+    'training.sampleStrideMinutes': flags.sampleStride,
+    'training.batchSize': flags.batchSize,
+    'model.filters': flags.filters,
+    'model.blocks': flags.blocks,
+    windowMinutes: flags.window,
+    target: flags.target,
+  };
 }
 
 /** Resolves config and store from the flags, trains with a progress bar and Ctrl-C handling, and reports. */
@@ -147,13 +185,8 @@ export async function runTrain(
   configOverrides: Record<string, unknown> = {},
 ): Promise<TrainReport> {
   const configured = resolveConfig(flags, {
-    'training.epochs': flags.epochs,
+    ...modelOverrides(flags),
     'training.walkForwardFolds': flags.walkForward,
-    'training.sampleStrideMinutes': flags.sampleStride,
-    'training.batchSize': flags.batchSize,
-    'model.filters': flags.filters,
-    'model.blocks': flags.blocks,
-    windowMinutes: flags.window,
     ...configOverrides,
   });
   const store = openStore(configured.store);
@@ -196,7 +229,15 @@ export function toReport(result: TrainResult, config: Config): TrainReport {
   return {
     modelId: result.modelId,
     backend: result.backend.name,
-    val: { loss: val.loss, ic: val.ic, rankIc: val.rankIc, hitRate: val.hitRate },
+    val: {
+      loss: val.loss,
+      ic: val.ic,
+      rankIc: val.rankIc,
+      hitRate: val.hitRate,
+      weightedCorrelation: val.weightedCorrelation ?? Number.NaN,
+    },
+    target: meta.target ?? 'raw',
+    icDecay: result.icDecay,
     valPerCoin: Object.fromEntries(
       meta.symbols.map((symbol, coin) => [
         symbol,
@@ -246,7 +287,8 @@ function humanReport(report: TrainReport): string {
   const lines = [
     `model ${report.modelId}${report.champion ? ' (champion)' : ''}${report.aborted ? ' — interrupted, best epoch saved' : ''}`,
     `backend ${report.backend}, ${report.trainingSamples} training samples, ${number(report.samplesPerSecond, 0)} samples/s`,
-    `validation ${report.split.validation.from} .. ${report.split.validation.to}: loss ${number(report.val.loss)}, IC ${number(report.val.ic)}, rank IC ${number(report.val.rankIc)}, hit rate ${number(report.val.hitRate, 3)}`,
+    `validation ${report.split.validation.from} .. ${report.split.validation.to}: loss ${number(report.val.loss)}, IC ${number(report.val.ic)}, rank IC ${number(report.val.rankIc)}, weighted corr ${number(report.val.weightedCorrelation)}, hit rate ${number(report.val.hitRate, 3)} (target ${report.target})`,
+    `IC by horizon: ${report.icDecay.map((point) => `${point.horizonMinutes}m ${number(point.ic)}`).join(', ')}`,
     ...Object.entries(report.valPerCoin).map(
       ([symbol, coin]) =>
         `  ${symbol.padEnd(10)} IC ${number(coin.ic)}  rank IC ${number(coin.rankIc)}  hit ${number(coin.hitRate, 3)}  (${coin.samples})`,

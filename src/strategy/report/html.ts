@@ -9,16 +9,27 @@ import { equityCurve, type PerformanceMetrics } from '../performance.js';
 import type { SideParams } from '../params.js';
 import { barChart, escapeXml, lineChart } from './svg.js';
 
+/** Correlation of the test-period predictions with the model's target at one horizon. */
+export interface HorizonIc {
+  horizonMinutes: number;
+  ic: number;
+  rankIc: number;
+  weightedCorrelation: number;
+  samples: number;
+}
+
 export interface ReportInput {
   result: BacktestResult;
   modelId: string;
   generatedAtMs: number;
+  /** What the model learned and its IC decay on the test period (the use case computes it from the model). */
+  signal?: { target: 'raw' | 'residual'; icDecay: readonly HorizonIc[] };
 }
 
 /** Trades beyond this are summarised, not listed: a month of minute trades would make the file unwieldy. */
 export const MAX_TRADE_ROWS = 500;
 
-const COLORS = {
+export const COLORS = {
   strategy: '#1f6feb',
   ridge: '#d97706',
   random: '#6b7280',
@@ -29,7 +40,7 @@ const COLORS = {
 /** One colour per pair on the cost curve, cycled. */
 const PAIR_COLORS = ['#15803d', '#b91c1c', '#7c3aed', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 
-const pct = (value: number | null, digits = 3): string =>
+export const pct = (value: number | null, digits = 3): string =>
   value === null ? '–' : `${(value * 100).toFixed(digits)}%`;
 /** A percent axis formatter with enough decimals that neighbouring ticks over `values` differ. */
 function percentAxis(values: readonly number[]): (value: number) => string {
@@ -39,10 +50,11 @@ function percentAxis(values: readonly number[]): (value: number) => string {
   return (value) => pct(value, Math.min(6, Math.max(1, Math.ceil(-Math.log10(tickStep)) + 1)));
 }
 
-const num = (value: number | null, digits = 2): string => (value === null ? '–' : value.toFixed(digits));
-const day = (timeMs: number): string => new Date(timeMs).toISOString().slice(5, 16).replace('T', ' ');
+export const num = (value: number | null, digits = 2): string =>
+  value === null ? '–' : value.toFixed(digits);
+export const day = (timeMs: number): string => new Date(timeMs).toISOString().slice(5, 16).replace('T', ' ');
 
-function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): string {
+export function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): string {
   const cells = [
     metrics.trades,
     pct(metrics.hitRate, 1),
@@ -56,7 +68,7 @@ function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): stri
   return `<tr><th>${escapeXml(name)}</th>${cells.map((cell) => `<td>${cell}</td>`).join('')}<td>${extra}</td></tr>`;
 }
 
-const METRICS_HEADER =
+export const METRICS_HEADER =
   '<tr><th></th><th>trades</th><th>hit rate</th><th>avg net / trade</th><th>total net</th><th>Sharpe / trade</th><th>daily Sharpe (ann.)</th><th>max drawdown</th><th>exposure</th><th></th></tr>';
 
 /** The same model traded with calibration the other way round, refitted on the same validation data. */
@@ -130,7 +142,7 @@ function drawdownChart(result: BacktestResult): string {
 
 function icChart(result: BacktestResult): string {
   return barChart({
-    title: 'Test-period IC per coin (Pearson, prediction vs realised return)',
+    title: "Test-period IC per coin (Pearson, prediction vs the model's target)",
     bars: result.symbols.map((symbol) => ({
       label: symbol.replace(/USDT$/, ''),
       values: [result.strategy.ic[symbol] ?? null, result.baselines.ridge.ic[symbol] ?? null],
@@ -204,8 +216,14 @@ function randomHistogram(result: BacktestResult): string {
   });
 }
 
+/** What the cost section reads: a backtest's or a simulation's result. */
+type CostedResult = Pick<
+  BacktestResult,
+  'symbols' | 'feeRatePerSide' | 'execution' | 'costCurve' | 'breakEvenCostPerSide' | 'strategy'
+>;
+
 /** The pairs that traded, each with its own curve; the strategy's curve is over all of them. */
-function costCurveChart(result: BacktestResult): string {
+function costCurveChart(result: CostedResult): string {
   const { costCurve } = result;
   const points = (values: readonly (number | null)[]) =>
     costCurve.costsPerSide.flatMap((cost, i) => (values[i] === null ? [] : [[cost, values[i]!] as const]));
@@ -234,7 +252,7 @@ function costCurveChart(result: BacktestResult): string {
   });
 }
 
-function costSection(result: BacktestResult): string {
+export function costSection(result: CostedResult): string {
   const { execution, breakEvenCostPerSide: breakEven } = result;
   const breakEvenText = (value: number | null, trades: number) =>
     trades === 0 ? 'no trades' : value === null ? 'none: loses before costs' : pct(value);
@@ -254,6 +272,41 @@ function costSection(result: BacktestResult): string {
 <p id="break-even"><strong>Strategy break-even cost per side: ${breakEvenText(breakEven.strategy, result.strategy.overall.trades)}</strong></p>
 <div class="charts">${costCurveChart(result)}</div>
 <table id="break-even-pairs"><tr><th></th><th>trades</th><th>slippage / side</th><th>fee + slippage / side</th><th>break-even cost / side</th></tr>${rows}</table>`;
+}
+
+function signalSection(result: BacktestResult, signal: NonNullable<ReportInput['signal']>): string {
+  const finite = (value: number) => (Number.isFinite(value) ? value : Number.NaN);
+  const series = (name: string, color: string, pick: (point: HorizonIc) => number) => ({
+    name,
+    color,
+    markers: true,
+    points: signal.icDecay.map((point) => [point.horizonMinutes, finite(pick(point))] as const),
+  });
+  const chart = lineChart({
+    title: `IC decay: test-period predictions against the ${signal.target} return at each horizon`,
+    series: [
+      series('IC (mean over coins)', COLORS.strategy, (point) => point.ic),
+      series('rank IC', COLORS.ridge, (point) => point.rankIc),
+      series('weighted correlation (G-Research)', COLORS.long, (point) => point.weightedCorrelation),
+    ],
+    xLabel: 'horizon (minutes)',
+    yLabel: 'correlation',
+    xFormat: (value) => String(Math.round(value)),
+    yFormat: (value) => value.toFixed(3),
+    yRules: [0],
+  });
+  const cell = (value: number) => (Number.isFinite(value) ? value.toFixed(4) : '–');
+  const rows = signal.icDecay
+    .map(
+      (point) =>
+        `<tr><th>${point.horizonMinutes} min</th><td>${cell(point.ic)}</td><td>${cell(point.rankIc)}</td><td>${cell(point.weightedCorrelation)}</td><td>${point.samples}</td></tr>`,
+    )
+    .join('');
+  const weighted = result.strategy.weightedCorrelation;
+  return `<h2>Where the signal lives</h2>
+<p>Target: <strong>${signal.target === 'residual' ? 'residual returns (each coin minus the weighted universe average, as in the G-Research benchmark)' : 'raw returns'}</strong>. Weighted correlation at the model's horizon (G-Research's score: one Pearson correlation over all pairs and minutes, each pair weighted): ${weighted === null ? '–' : weighted.toFixed(4)}.</p>
+<div class="charts">${chart}</div>
+<table id="ic-decay"><tr><th>horizon</th><th>IC</th><th>rank IC</th><th>weighted corr.</th><th>samples</th></tr>${rows}</table>`;
 }
 
 function tradeTable(result: BacktestResult): string {
@@ -282,7 +335,7 @@ function pairTable(result: BacktestResult): string {
   return `<table>${METRICS_HEADER}${rows.join('')}</table>`;
 }
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1200px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}
+export const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1200px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th:first-child{text-align:left}
 .verdict{font-size:16px;padding:12px;border-left:5px solid #1f6feb;background:#f3f6fb}.verdict.no{border-color:#b91c1c;background:#fbf3f3}
 .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{background:#fff;border:1px solid #eee}.chart-title{font-size:12px;font-weight:600}
@@ -334,6 +387,7 @@ ${costSection(result)}
 <p>Each curve: average net profit per trade after fees if the pair traded every signal beyond that threshold on the validation period. The chosen point maximises it among thresholds with at least ${strategy.params.minTrades} trades that are profitable in both halves of validation; a side with no such threshold does not trade.</p>
 ${noSignalNote}<div class="charts">${thresholdCharts}</div>
 <h2>Signal quality</h2><div class="charts">${icChart(result)}${calibrationChart(result)}${randomHistogram(result)}</div>
+${input.signal ? signalSection(result, input.signal) : ''}
 <h2>Trades</h2>${tradeTable(result)}
 </body></html>
 `;
