@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { closedPort } from '../support/ports.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 let dir: string;
@@ -48,13 +49,6 @@ function assertNoStack(stderr: string) {
   assert.doesNotMatch(stderr, /\n\s+at .*\(.*:\d+:\d+\)/, `a stack was printed:\n${stderr}`);
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('clear messages instead of stacks', () => {
   it('an s3:// store without AWS credentials says so and how to provide them', async () => {

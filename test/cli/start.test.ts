@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +9,7 @@ import { startReplayServer, type ReplayServer } from '../../src/market/replay-se
 import { humanReport, type StartReport } from '../../src/cli/commands/start.js';
 import { DEFAULT_SYMBOLS } from '../../src/config/defaults.js';
 import { SYNTHETIC_DAYS } from '../../src/market/source.js';
+import { closedPort } from '../support/ports.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT } from '../support/shared-data.js';
 
 const run = promisify(execFile);
@@ -41,14 +41,6 @@ async function start(args: string[], env: Record<string, string>) {
   return { dir, report: JSON.parse(stdout) as StartReport, stderr };
 }
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** What every complete run leaves behind, whatever the market. */
 async function assertPipelineRan(dir: string, report: StartReport) {
