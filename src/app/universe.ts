@@ -6,7 +6,8 @@
  * so a lake of 7 symbols trains without typing all 7.
  */
 import { Alpha15Error } from '../errors.js';
-import { WATERMARKS_PREFIX, symbolOfWatermarkKey } from '../lake/layout.js';
+import { WATERMARKS_PREFIX } from '../contracts/keys.js';
+import { symbolOfWatermarkKey } from '../lake/layout.js';
 import type { ObjectStore } from '../store/object-store.js';
 
 export class SymbolsNotInLakeError extends Alpha15Error {

@@ -14,9 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-
-export const MODELS_PREFIX = 'models/';
-export const CHAMPION_KEY = `${MODELS_PREFIX}champion.json`;
+import { MODELS_PREFIX } from '../contracts/keys.js';
 export const MODEL_FILES = {
   topology: 'model.json',
   weights: 'weights.bin',
@@ -28,9 +26,6 @@ export const MODEL_FILES = {
 
 export const MODEL_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 export const modelIdSchema = z.string().regex(MODEL_ID_PATTERN, 'a model id like 20260224T120000Z-1a2b3c');
-
-/** Every model id as an IAM object-key glob, so a role can write models/<id>/ but not models/champion.json. */
-export const MODEL_ID_IAM_GLOB = '????????T??????Z-??????';
 
 export function newModelId(nowMs: number = Date.now()): string {
   const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').slice(0, 15);

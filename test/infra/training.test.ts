@@ -5,11 +5,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Training, TRAINING_METRIC_DEFINITIONS } from '../../infra/training.js';
-import { CURATED_KLINES_PREFIX, partitionKey } from '../../src/lake/layout.js';
-import { formatMetricLine } from '../../training-container/metric-lines.js';
-import { TRAINING_JOB_PREFIX } from '../../infra/bucket-layout.js';
-import { CHAMPION_KEY, MODEL_ID_IAM_GLOB, newModelId } from '../../src/model/artifacts.js';
-import { trainingJobRecordKey } from '../../src/model/promotion.js';
+import {
+  CHAMPION_KEY,
+  CURATED_KLINES_PREFIX,
+  MODEL_ID_IAM_GLOB,
+  TRAINING_JOB_PREFIX,
+} from '../../src/contracts/keys.js';
+import { partitionKey } from '../../src/lake/layout.js';
+import { formatMetricLine } from '../../src/contracts/metrics.js';
+import { newModelId } from '../../src/model/artifacts.js';
+import { trainingJobRecordKey } from '../../src/app/evaluate-and-promote.js';
 import { newRunId, runIdIamPrefix, runKey } from '../../src/runs/run-record.js';
 import { asList, constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
 
