@@ -448,13 +448,17 @@ test('training job: the built entry point trains on the ingested lake in S3 and 
 });
 
 test('promotion: the completed job is evaluated and its model is the champion', async () => {
-  const result = succeeded(await invokeHandler('promotion')) as { modelId: string; reason: string };
+  const result = succeeded(await invokeHandler('promotion')) as {
+    modelId: string;
+    promoted: boolean;
+    reason: string;
+  };
   const record = JSON.parse(new TextDecoder().decode(await lake.get(trainingJobRecordKey(jobName())))) as {
     modelId: string;
   };
   assert.equal(result.modelId, record.modelId);
-  // the bucket had no champion: the job's model took the post (the first-model rule), which promotion confirms
-  assert.equal(result.reason, 'already-champion');
+  // the bucket had no champion and the job never promotes itself: promotion made its model the first
+  assert.deepEqual([result.promoted, result.reason], [true, 'no-champion']);
   assert.equal((await getChampion(lake))?.modelId, record.modelId);
   assert.ok(await lake.get(promotionRecordKey(jobName())), 'the decision is recorded');
 });
