@@ -118,6 +118,7 @@ export interface SimulationSummary extends Headlines {
   /** Local path of the HTML report, and its key in the store. */
   report: string;
   reportKey: string;
+  /** Wall seconds per period (training, promotion gate, predictions), over every period whichever invocation ran it. */
   secondsPerPeriod: number;
   /** Periods found finished in the store when this run started (0: a fresh simulation). */
   resumedPeriods: number;
