@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_SYMBOLS } from './defaults.js';
 
-const symbol = z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol in upper case, e.g. BTCUSDT');
+export const symbolSchema = z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol in upper case, e.g. BTCUSDT');
 
 export const modelConfigSchema = z.object({
   filters: z.number().int().positive().default(64),
@@ -61,7 +61,7 @@ export const telemetryConfigSchema = z.object({
 });
 
 export const configSchema = z.object({
-  symbols: z.array(symbol).min(1).default([...DEFAULT_SYMBOLS]),
+  symbols: z.array(symbolSchema).min(1).default([...DEFAULT_SYMBOLS]),
   intervalMinutes: z.literal(1).default(1),
   windowMinutes: z.number().int().min(16).default(512),
   horizonMinutes: z.number().int().positive().default(15),

@@ -14,12 +14,15 @@ import { register as paper } from './paper.js';
 import { register as dashboard } from './dashboard.js';
 import { register as reindex } from './reindex.js';
 import { register as dashboards } from './dashboards.js';
+import { register as backfill } from './backfill.js';
+import { register as ledger } from './ledger.js';
 
 type Register = (program: Command) => void;
 
 export const COMMANDS: Register[] = [
   start,
   ingest,
+  backfill,
   data,
   train,
   backtest,
@@ -29,4 +32,5 @@ export const COMMANDS: Register[] = [
   dashboard,
   reindex,
   dashboards,
+  ledger,
 ];
