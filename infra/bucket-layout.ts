@@ -4,6 +4,7 @@
  * the keys the code writes.
  */
 import { CURATED_KLINES_PREFIX } from '../src/lake/layout.js';
+import { LEDGER_PREFIX } from '../src/paper/ledger.js';
 export const BUCKET_PREFIXES = {
   /** Raw downloads (archive zips, captured REST bodies). */
   raw: 'raw/',
@@ -14,7 +15,13 @@ export const BUCKET_PREFIXES = {
   /** Saved models, their metrics, the champion pointer and its history. */
   models: 'models/',
   /** The paper-trading ledger. */
-  paper: 'paper/',
+  paper: `${LEDGER_PREFIX}/`,
+  /** Finished ledger days compacted into Parquet, the trades and decisions tables. */
+  paperCurated: `${LEDGER_PREFIX}/curated/`,
+  /** Athena query results (encrypted, expired after a while). */
+  athenaResults: 'athena-results/',
+  /** The backfill Map runs' result files: one line per (symbol, month) item, failures included. */
+  backfillResults: 'backfill/results/',
   /** Dropping any object here asks for a retrain now. */
   trainingRequests: 'requests/training/',
   /** SageMaker output (model.tar.gz) and spot checkpoints. */

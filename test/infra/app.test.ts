@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -56,9 +56,25 @@ test('the whole app synthesises offline with zero unacknowledged cdk-nag finding
     report.violations.map((violation) => violation.ruleName),
     [],
   );
-  // five handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
-  template.resourceCountIs('AWS::Lambda::Function', 8);
+  // seven handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
+  template.resourceCountIs('AWS::Lambda::Function', 10);
   template.resourceCountIs('AWS::OpenSearchService::Domain', 1);
+  // the query side and the backfill: a catalog over the lake and the ledger, a workgroup, a distributed map
+  template.resourceCountIs('AWS::Glue::Database', 1);
+  template.resourceCountIs('AWS::Glue::Table', 3);
+  template.resourceCountIs('AWS::Athena::WorkGroup', 1);
+  template.hasResourceProperties('AWS::Glue::Table', {
+    TableInput: Match.objectLike({
+      Name: 'klines',
+      Parameters: Match.objectLike({ 'projection.enabled': 'true' }),
+      PartitionKeys: [
+        { Name: 'symbol', Type: 'string' },
+        { Name: 'month', Type: 'string' },
+      ],
+    }),
+  });
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  assert.match(JSON.stringify(machine), /\\"Mode\\":\\"DISTRIBUTED\\"/);
 });
 
 test('the stack outputs what docs/aws.md and the LocalStack suite look up: the bucket, the functions and both dashboards', () => {
@@ -72,6 +88,9 @@ test('the stack outputs what docs/aws.md and the LocalStack suite look up: the b
     'OpenSearchAdminSecretArn',
     'CloudWatchDashboardUrl',
     'AlarmTopicArn',
+    'BackfillStateMachineArn',
+    'AthenaWorkGroup',
+    'GlueDatabase',
   ]) {
     assert.ok(outputs[name], `output ${name}`);
   }
