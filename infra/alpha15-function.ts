@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -101,21 +101,44 @@ export class Alpha15Function extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_BANNER,
-        minify: true,
-        // Our typed errors take their name from the class; minified names would hide the situation.
-        keepNames: true,
-        sourceMap: true,
-        externalModules: EXTERNAL_MODULES,
-        commandHooks: props.commandHooks,
-      },
+      bundling: { ...BUNDLING, commandHooks: props.commandHooks },
     });
   }
+}
+
+/** How every handler is bundled: the local esbuild (no Docker), one minified ES module for Node 22. */
+export const BUNDLING = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_BANNER,
+  minify: true,
+  // Our typed errors take their name from the class; minified names would hide the situation.
+  keepNames: true,
+  sourceMap: true,
+  externalModules: EXTERNAL_MODULES,
+} as const satisfies BundlingOptions;
+
+/**
+ * The esbuild build options NodejsFunction derives from BUNDLING (it runs the esbuild CLI with the same
+ * flags), for tests that run a handler's shipped bundle rather than its TypeScript.
+ */
+export function esbuildOptionsOf(name: HandlerName, outfile: string) {
+  return {
+    entryPoints: [handlerEntry(name)],
+    outfile,
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    target: BUNDLING.target,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    minify: BUNDLING.minify,
+    keepNames: BUNDLING.keepNames,
+    sourcemap: BUNDLING.sourceMap,
+    external: [...BUNDLING.externalModules],
+  };
 }
 
 /** CloudWatch namespace of the Powertools metrics every handler emits. */
