@@ -15,6 +15,7 @@ import { openArchiveSource } from '../src/market/archive-source.js';
 import { archiveSource } from '../src/market/source.js';
 import { backendPreferenceSchema } from '../src/model/backend.js';
 import { trainModel } from '../src/model/train.js';
+import { runEpochs } from '../src/runs/run-record.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -63,14 +64,7 @@ const report = {
   blocks: config.model.blocks,
   stride: config.training.sampleStrideMinutes,
   trainingSamples: result.meta.trainingSamples,
-  epochs: result.epochs.map((record) => ({
-    fold: record.fold,
-    epoch: record.epoch,
-    trainLoss: record.trainLoss,
-    valLoss: record.valLoss,
-    ic: record.meanIc,
-    rankIc: record.meanRankIc,
-  })),
+  epochs: runEpochs(result.epochs),
   validation: {
     from: new Date(result.meta.split.validation.fromMs).toISOString(),
     to: new Date(result.meta.split.validation.toMs).toISOString(),

@@ -14,7 +14,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Alpha15Function, copyIntoBundle, METRICS_NAMESPACE, type BundledFile } from './alpha15-function.js';
-import { TICK_COMPLETED_METRIC } from '../lambdas/shared/metric-names.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../lambdas/shared/metric-names.js';
 import { BUCKET_PREFIXES } from './bucket-layout.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, arnFindingToken } from './nag.js';
 
@@ -58,6 +58,7 @@ export class PaperTrading extends Construct {
   readonly errorsAlarm: cloudwatch.Alarm;
   readonly missedMinutesAlarm: cloudwatch.Alarm;
   readonly deadLettersAlarm: cloudwatch.Alarm;
+  readonly quarantineAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: PaperTradingProps) {
     super(scope, id);
@@ -149,10 +150,24 @@ export class PaperTrading extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.quarantineAlarm = new cloudwatch.Alarm(this, 'QuarantineAlarm', {
+      alarmDescription: 'alpha15 paper tick quarantined a corrupt ledger object (see paper/quarantine/)',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: LEDGER_QUARANTINE_METRIC,
+        dimensionsMap: { service: 'paper-tick' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   get alarms(): cloudwatch.Alarm[] {
-    return [this.errorsAlarm, this.missedMinutesAlarm, this.deadLettersAlarm];
+    return [this.errorsAlarm, this.missedMinutesAlarm, this.deadLettersAlarm, this.quarantineAlarm];
   }
 
   /** Signed (SigV4) writes to the telemetry indices and their templates only. */

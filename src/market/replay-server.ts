@@ -92,6 +92,19 @@ function integerParam(params: URLSearchParams, name: string): number | undefined
   return Number(text);
 }
 
+/**
+ * Why a clock move is refused, if it is: a running clock is the replay's promise that time only moves
+ * forward; and a web page the user happens to open must never be able to move the clock (a browser
+ * always sends Origin or Sec-Fetch-Site on a POST, scripts and our own tests send neither).
+ */
+function clockMoveRefusal(request: IncomingMessage, manualClock: boolean): string | undefined {
+  if (!manualClock) return 'the clock is running; start the replay server with --manual-clock to move it by hand';
+  const site = request.headers['sec-fetch-site'];
+  if (request.headers.origin !== undefined || (site !== undefined && site !== 'none'))
+    return 'the clock cannot be moved from a browser page';
+  return undefined;
+}
+
 export async function startReplayServer(options: ReplayServerOptions): Promise<ReplayServer> {
   const data = await loadReplayData(options.source, options.symbols);
   const speed = options.speed ?? 1;
@@ -177,6 +190,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     addWeight(WEIGHTS[url.pathname] ?? 1);
     try {
       if (request.method === 'POST' && url.pathname === '/_replay/time') {
+        const refusal = clockMoveRefusal(request, options.manualClock === true);
+        if (refusal) return reply(403, { code: -1002, msg: refusal });
         const timeMs = integerParam(url.searchParams, 'timeMs');
         if (timeMs === undefined)
           throw new BadRequest({ code: -1102, msg: "Mandatory parameter 'timeMs' was not sent." });
@@ -219,8 +234,10 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     symbols: [...data.keys()].sort(),
     nowMs,
     setTimeMs,
+    // closing twice is fine: a test that kills the server mid-run and its cleanup both close it
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -14,6 +14,8 @@ import { Alpha15Error } from '../errors.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import { readWatermark } from '../lake/watermark.js';
+import { runEpochs } from '../runs/run-record.js';
+import { recordRun } from '../runs/runs-index.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { fitStrategy } from '../strategy/fit.js';
 import { THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
@@ -92,6 +94,8 @@ export interface TrainResult {
   /** The checkpoint this run continued from (its fold and last completed epoch), or null. */
   resumedFrom: { fold: number; epoch: number } | null;
   saved: boolean;
+  /** The runs-index record of a saved run (runs/<id>.json), or null when nothing was saved. */
+  runId: string | null;
   champion: boolean;
   /** The strategy fitted on the validation predictions, or null when it could not be fitted. */
   thresholds: StrategyParams | null;
@@ -132,6 +136,8 @@ async function trainWith(
   backend: BackendInfo,
   parent: StoredModel | undefined,
 ): Promise<TrainResult> {
+  const startedAtMs = options.nowMs ?? Date.now();
+  const startedPerfMs = performance.now();
   const config = parent === undefined ? options.config : inheritFromParent(options.config, parent);
   const frame = options.frame ?? (await readTrainingFrame(options, config, parent));
   if (frame.symbols.join(',') !== config.symbols.join(',')) {
@@ -271,6 +277,7 @@ async function trainWith(
   const save = options.save ?? options.store !== undefined;
   let savedMeta = meta;
   let champion = false;
+  let runId: string | null = null;
   if (save) {
     const store = requireStore(options, 'saving');
     savedMeta = await saveModel(store, {
@@ -285,6 +292,29 @@ async function trainWith(
       await setChampion(store, modelId, options.nowMs);
       champion = true;
     }
+    const foldMean = plan.walkForward ? meanOverFolds(summaries) : undefined;
+    const run = await recordRun(store, {
+      kind: 'train',
+      study: null,
+      status: aborted ? 'aborted' : 'completed',
+      config,
+      data: meta.data,
+      gitRevision: meta.gitRevision,
+      backend: backend.name,
+      modelId,
+      startedAtMs,
+      durationMs: performance.now() - startedPerfMs,
+      epochs: runEpochs(epochs),
+      final: {
+        valIc: summary.val.ic,
+        valRankIc: summary.val.rankIc,
+        valHitRate: summary.val.hitRate,
+        valLoss: summary.val.loss,
+        ...(foldMean && { foldMeanIc: foldMean.ic, foldMeanRankIc: foldMean.rankIc }),
+        samplesPerSecond: meta.samplesPerSecond,
+      },
+    });
+    runId = run.id;
   }
   return {
     modelId,
@@ -299,6 +329,7 @@ async function trainWith(
     resumedFrom:
       resumed === undefined ? null : { fold: resumed.current.fold, epoch: resumed.current.progress.epoch },
     saved: save,
+    runId,
     champion,
     thresholds,
     validation,
@@ -444,23 +475,32 @@ async function readTrainingFrame(
   let fromMs = options.fromMs ?? parent?.meta.data.toMs;
   let toMs = options.toMs;
   if (fromMs === undefined || toMs === undefined) {
-    for (const symbol of config.symbols) {
-      const watermark = await readWatermark(store, symbol);
-      if (watermark === undefined) {
-        throw new NoTrainingDataError(
-          `the store ${store.url} holds no candles for ${symbol}`,
-          'run `alpha15 ingest` for these symbols first, or pass --symbols',
-        );
-      }
-      if (options.fromMs === undefined && parent === undefined)
-        fromMs = Math.max(fromMs ?? -Infinity, watermark.firstOpenTimeMs);
-      if (options.toMs === undefined) toMs = Math.min(toMs ?? Infinity, watermark.lastOpenTimeMs + MINUTE_MS);
-    }
+    const span = await lakeSpan(store, config.symbols);
+    if (options.fromMs === undefined && parent === undefined) fromMs = span.fromMs;
+    if (options.toMs === undefined) toMs = span.toMs;
   }
   // Fine-tuning learns new targets only, but its first windows may look back into the parent's data.
   if (options.fromMs === undefined && parent !== undefined)
     fromMs = fromMs! - config.windowMinutes * MINUTE_MS;
   return readFrame(store, config.symbols, fromMs!, toMs!);
+}
+
+/** [fromMs, toMs) that every symbol's lake watermark covers. */
+export async function lakeSpan(store: ObjectStore, symbols: readonly string[]): Promise<TimeRange> {
+  let fromMs = -Infinity;
+  let toMs = Infinity;
+  for (const symbol of symbols) {
+    const watermark = await readWatermark(store, symbol);
+    if (watermark === undefined) {
+      throw new NoTrainingDataError(
+        `the store ${store.url} holds no candles for ${symbol}`,
+        'run `alpha15 ingest` for these symbols first, or pass --symbols',
+      );
+    }
+    fromMs = Math.max(fromMs, watermark.firstOpenTimeMs);
+    toMs = Math.min(toMs, watermark.lastOpenTimeMs + MINUTE_MS);
+  }
+  return { fromMs, toMs };
 }
 
 function requireStore(options: TrainModelOptions, purpose: string): ObjectStore {

@@ -89,6 +89,12 @@ export const tickOutcomeSchema = z.object({
   /** Earlier minutes whose unfinished writes this tick completed. */
   reconciledMinutesMs: z.array(z.number().int()),
   staleSymbols: z.array(z.string()),
+  /** Symbols whose newest candle is not yet the decision minute's (not stale yet, but not tradable now). */
+  lateSymbols: z.array(z.string()).default([]),
+  /** Why nothing was predicted, when nothing was (every symbol late or stale, for instance). */
+  untradableReason: z.string().optional(),
+  /** Corrupt ledger objects this tick moved under paper/quarantine/. */
+  quarantined: z.array(z.string()).default([]),
   /** Due positions left open because no candle at or after their exit minute exists yet. */
   exitsPending: z.array(z.string()),
   telemetryFailed: z.number().int().nonnegative(),

@@ -58,6 +58,8 @@ interface Market {
   columns: Map<string, KlineColumns>;
   fresh: Set<string>;
   stale: string[];
+  /** Served and not stale, but without the decision minute's candle yet. */
+  late: string[];
 }
 
 export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
@@ -84,6 +86,8 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   );
   if (market.stale.length > 0)
     log(`${isoMinute(minuteMs)}: stale or missing, not traded: ${market.stale.join(', ')}`);
+  if (market.late.length > 0)
+    log(`${isoMinute(minuteMs)}: late (no candle for this minute yet), not traded: ${market.late.join(', ')}`);
 
   const records: TelemetryRecord[] = [];
   const opened: Position[] = [];
@@ -91,7 +95,6 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
     const earlier = await ledger.getDecision(earlierMs);
     if (!earlier) continue;
     opened.push(...(await applyEntries(ledger, earlier)));
-    records.push(...predictionRecords(earlier));
     log(`${isoMinute(minuteMs)}: repaired the unfinished tick of ${isoMinute(earlierMs)}`);
   }
 
@@ -114,14 +117,14 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
     decidedHere = await ledger.createDecision(ours);
     decision = decidedHere ? ours : await ledger.getDecision(minuteMs);
   }
-  if (decision) {
-    opened.push(...(await applyEntries(ledger, decision)));
-    records.push(...predictionRecords(decision));
-  }
+  if (decision) opened.push(...(await applyEntries(ledger, decision)));
+  // only the tick whose decision was stored sends its predictions: concurrent ticks of the same minute
+  // would otherwise send every prediction once each
+  if (decidedHere && decision) records.push(...predictionRecords(decision));
 
   for (const earlierMs of unfinished) {
     const repaired = await recordRepaired(ledger, earlierMs, clock, startedMs);
-    if (repaired) records.push(tickRecord(repaired));
+    if (repaired) records.push(...predictionRecords(repaired.decision), tickRecord(repaired.outcome));
   }
   records.push(...opened.map(openedTradeRecord), ...closed.map(closedTradeRecord));
   deps.sink.write(records);
@@ -131,15 +134,23 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
       `${isoMinute(minuteMs)}: telemetry kept ${report.failed} records back (the ledger has them): ${report.errors[0]}`,
     );
 
+  const predicted = decision?.predictions.filter((prediction) => prediction.prediction !== null).length ?? 0;
+  const quarantined = ledger.takeCorrupt().map(({ key, reason }) => {
+    log(`${isoMinute(minuteMs)}: quarantined the corrupt ledger object ${key} (${reason}); trading the rest`);
+    return key;
+  });
   const outcome: TickOutcome = {
     minuteMs,
     status: 'ok',
     modelId: decision?.modelId ?? model.id,
-    predicted: decision?.predictions.filter((prediction) => prediction.prediction !== null).length ?? 0,
+    predicted,
     opened: opened.length,
     closed: closed.length,
     reconciledMinutesMs: unfinished,
     staleSymbols: market.stale,
+    lateSymbols: market.late,
+    untradableReason: predicted === 0 ? untradableReason(model.symbols, market, minuteMs) : undefined,
+    quarantined,
     exitsPending: pending,
     telemetryFailed: report.failed,
     durationMs: clock() - startedMs,
@@ -158,6 +169,7 @@ function assessMarket(results: SymbolKlines[], nowMs: number, staleAfterMinutes:
   const columns = new Map<string, KlineColumns>();
   const fresh = new Set<string>();
   const stale: string[] = [];
+  const late: string[] = [];
   for (const result of results) {
     if (!result.ok) {
       stale.push(result.symbol);
@@ -166,8 +178,26 @@ function assessMarket(results: SymbolKlines[], nowMs: number, staleAfterMinutes:
     columns.set(result.symbol, result.columns);
     if (checkColumnsFreshness(result.columns, nowMs, staleAfterMinutes).stale) stale.push(result.symbol);
     else if (result.columns.openTimeMs.at(-1) === minuteMs) fresh.add(result.symbol);
+    else late.push(result.symbol);
   }
-  return { columns, fresh, stale };
+  return { columns, fresh, stale, late };
+}
+
+/** Why a minute got no prediction at all, in words a person reading the tick log can act on. */
+function untradableReason(symbols: readonly string[], market: Market, minuteMs: number): string {
+  const late = symbols.filter((symbol) => market.late.includes(symbol));
+  const stale = symbols.filter((symbol) => market.stale.includes(symbol));
+  const newestMs = Math.max(
+    ...late.map((symbol) => market.columns.get(symbol)?.openTimeMs.at(-1) ?? Number.NEGATIVE_INFINITY),
+  );
+  const parts = [
+    late.length > 0
+      ? `${late.length} late (newest candle ${Number.isFinite(newestMs) ? isoMinute(newestMs) : 'none'}: ${late.join(',')})`
+      : '',
+    stale.length > 0 ? `${stale.length} stale or missing (${stale.join(',')})` : '',
+  ].filter((part) => part !== '');
+  if (parts.length === 0) return `the model predicted nothing for ${isoMinute(minuteMs)}`;
+  return `no symbol has a candle for ${isoMinute(minuteMs)}: ${parts.join('; ')}`;
 }
 
 async function closeDue(
@@ -297,7 +327,7 @@ async function recordRepaired(
   minuteMs: number,
   clock: () => number,
   startedMs: number,
-): Promise<TickOutcome | undefined> {
+): Promise<{ outcome: TickOutcome; decision: Decision } | undefined> {
   const decision = await ledger.getDecision(minuteMs);
   if (!decision) return undefined;
   const outcome: TickOutcome = {
@@ -309,10 +339,12 @@ async function recordRepaired(
     closed: 0,
     reconciledMinutesMs: [],
     staleSymbols: decision.staleSymbols,
+    lateSymbols: [],
+    quarantined: [],
     exitsPending: [],
     telemetryFailed: 0,
     durationMs: clock() - startedMs,
     finishedAtMs: clock(),
   };
-  return (await ledger.recordTick(outcome)) ? outcome : undefined;
+  return (await ledger.recordTick(outcome)) ? { outcome, decision } : undefined;
 }

@@ -14,6 +14,7 @@ import { readFrame } from '../lake/reader.js';
 import { selectBackend } from '../model/backend.js';
 import { loadPredictor, type Predictor } from '../model/predictor.js';
 import { getModelFile, resolveModelId } from '../model/registry.js';
+import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { isoMinute, MINUTE_MS } from '../time.js';
@@ -63,6 +64,8 @@ export interface BacktestSummary {
   inSample: boolean;
   /** Where the thresholds came from: the model's thresholds.json, or fitted now on its validation split. */
   thresholdsSource: 'stored' | 'fitted';
+  /** The runs-index record of this backtest (runs/<id>.json). */
+  runId?: string;
 }
 
 /** The report's key in the store; the summary JSON sits beside it as backtest.json. */
@@ -112,7 +115,8 @@ export function predictRows(
   return predictions;
 }
 
-async function writeFileAtomically(filePath: string, text: string): Promise<void> {
+/** Writes a local file through a temporary sibling, so a reader never sees half of it. */
+export async function writeFileAtomically(filePath: string, text: string): Promise<void> {
   await mkdir(path.dirname(filePath), { recursive: true });
   const temp = `${filePath}.partial-${process.pid}`;
   await writeFile(temp, text);
@@ -129,8 +133,10 @@ export async function runBacktest(
   options: RunBacktestOptions,
 ): Promise<{ summary: BacktestSummary; result: BacktestResult }> {
   const { store, config } = options;
+  const startedAtMs = options.nowMs ?? Date.now();
+  const startedPerfMs = performance.now();
   const modelId = await resolveModelId(store, options.model);
-  await selectBackend();
+  const backend = await selectBackend();
   const predictor = await loadPredictor(store, modelId);
   try {
     const { meta } = predictor;
@@ -207,6 +213,28 @@ export async function runBacktest(
       inSample,
       thresholdsSource: stored === undefined ? 'fitted' : 'stored',
     };
+    const run = await recordRun(store, {
+      kind: 'backtest',
+      study: null,
+      status: 'completed',
+      config,
+      data: test,
+      gitRevision: meta.gitRevision,
+      backend: backend.name,
+      modelId,
+      startedAtMs,
+      durationMs: performance.now() - startedPerfMs,
+      epochs: [],
+      final: {
+        trades: summary.strategy.trades,
+        hitRate: summary.strategy.hitRate ?? Number.NaN,
+        totalNetReturn: summary.strategy.totalNetReturn,
+        sharpe: summary.strategy.sharpe ?? Number.NaN,
+        maxDrawdown: summary.strategy.maxDrawdown,
+        randomPValue: summary.baselines.random.pValue,
+      },
+    });
+    summary.runId = run.id;
     // Machine-readable beside the report, for dashboards and later comparisons of models.
     await store.put(key.replace(/\.html$/, '.json'), JSON.stringify(summary, null, 2));
     return { summary, result };

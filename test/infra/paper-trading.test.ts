@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Observability } from '../../infra/observability.js';
 import { PaperTrading } from '../../infra/paper-trading.js';
-import { TICK_COMPLETED_METRIC } from '../../lambdas/shared/metric-names.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../../lambdas/shared/metric-names.js';
 import { constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
 
 const { stack, lake } = constructStack();
@@ -90,6 +90,17 @@ test('alarms fire on any tick error, on missed minutes (missing data counts) and
         Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingDlq'), 'QueueName'] },
       },
     ],
+  });
+});
+
+test('an alarm fires when a tick quarantines a corrupt ledger object', () => {
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: LEDGER_QUARANTINE_METRIC,
+    Namespace: 'Alpha15',
+    Dimensions: [{ Name: 'service', Value: 'paper-tick' }],
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
   });
 });
 

@@ -116,6 +116,21 @@ test('a redelivered event for a minute already ticked writes nothing', async () 
   for (const [key, bytes] of before) assert.equal(bucket.objects.get(key), bytes, `${key} was not rewritten`);
 });
 
+test('a corrupt ledger object in the bucket is quarantined and the scheduled tick still trades', async () => {
+  const lake = openStore(BUCKET_URL);
+  const corruptKey = 'paper/positions/2021-12-22T1900Z-ADAUSDT.json';
+  await lake.put(corruptKey, '{"tradeId":');
+  const result = (await handler(scheduledFor(MINUTE_MS_TICKED + MINUTE_MS), lambdaContext)) as {
+    status: string;
+    quarantined: number;
+  };
+  assert.equal(result.status, 'ok');
+  assert.equal(result.quarantined, 1);
+  assert.equal(await lake.get(corruptKey), undefined);
+  assert.ok(await lake.get(`paper/quarantine/${corruptKey}.reason.json`));
+  assert.ok(await new Ledger(lake).getTick(MINUTE_MS_TICKED + MINUTE_MS));
+});
+
 test('an event that is not a schedule is refused by name', async () => {
   await assert.rejects(
     handler(

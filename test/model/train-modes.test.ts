@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { batches } from '../../src/features/dataset.js';
+import { sliceFrame } from '../../src/lake/frame.js';
 import { forwardReturns } from '../../src/features/targets.js';
 import { loadPredictor } from '../../src/model/predictor.js';
 import { getChampion, readEpochRecords } from '../../src/model/registry.js';
@@ -57,7 +58,7 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
   const frozen = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4, learningRate: 1e-12 } });
   const championBefore = await getChampion(store);
   const child = await trainModel({
-    frame: sliceFrame(wholeFrame, splitMs - config.windowMinutes * MINUTE_MS),
+    frame: sliceFrame(wholeFrame, (splitMs - config.windowMinutes * MINUTE_MS - wholeFrame.startTimeMs) / MINUTE_MS),
     config: frozen,
     store,
     backend: 'wasm',
@@ -106,18 +107,3 @@ test('an abort (Ctrl-C) stops after the current batch and saves the best epoch s
   reloaded.dispose();
 });
 
-function sliceFrame(
-  frame: ReturnType<typeof syntheticFrame>,
-  fromMs: number,
-): ReturnType<typeof syntheticFrame> {
-  const fromRow = (fromMs - frame.startTimeMs) / MINUTE_MS;
-  const columns = Object.fromEntries(
-    Object.entries(frame.columns).map(([symbol, symbolColumns]) => [
-      symbol,
-      Object.fromEntries(
-        Object.entries(symbolColumns).map(([field, values]) => [field, values.subarray(fromRow)]),
-      ) as typeof symbolColumns,
-    ]),
-  );
-  return { symbols: frame.symbols, startTimeMs: fromMs, length: frame.length - fromRow, columns };
-}

@@ -11,6 +11,7 @@ import { writeKlines } from '../../src/lake/writer.js';
 import type { KlineColumns } from '../../src/market/kline.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
 import { trainModel } from '../../src/model/train.js';
+import { listRuns } from '../../src/runs/runs-index.js';
 import { runBacktest } from '../../src/strategy/run-backtest.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
@@ -69,6 +70,19 @@ test('trained on the planted lead-lag, the strategy beats no-trade, ridge and ra
     summary.pairsClearingFees.every((symbol) => symbol.startsWith('LAG')),
     'only laggards can clear fees',
   );
+  const [trainRun, backtestRun] = await listRuns(store);
+  assert.equal(trainRun?.kind, 'train');
+  assert.equal(trainRun.modelId, trained.modelId);
+  assert.equal(trainRun.final.valIc, trained.val.ic);
+  assert.deepEqual(
+    trainRun.epochs.map((epoch) => epoch.ic),
+    trained.epochs.map((epoch) => epoch.meanIc),
+    'the run carries the learning curve',
+  );
+  assert.equal(backtestRun?.kind, 'backtest');
+  assert.equal(backtestRun.id, summary.runId);
+  assert.deepEqual(backtestRun.data, summary.period);
+  assert.equal(backtestRun.final.trades, summary.strategy.trades);
 });
 
 test('on the same market shuffled in time (labels with it) the strategy beats no baseline: no edge from leakage', async (t) => {

@@ -10,12 +10,14 @@ import { register as ingest } from './ingest.js';
 import { register as replayServer } from './replay-server.js';
 import { register as synthetic } from './synthetic.js';
 import { register as train } from './train.js';
+import { register as tune } from './tune.js';
 import { register as paper } from './paper.js';
 import { register as dashboard } from './dashboard.js';
 import { register as reindex } from './reindex.js';
 import { register as dashboards } from './dashboards.js';
 import { register as backfill } from './backfill.js';
 import { register as ledger } from './ledger.js';
+import { register as runs } from './runs.js';
 
 type Register = (program: Command) => void;
 
@@ -25,6 +27,7 @@ export const COMMANDS: Register[] = [
   backfill,
   data,
   train,
+  tune,
   backtest,
   replayServer,
   synthetic,
@@ -33,4 +36,5 @@ export const COMMANDS: Register[] = [
   reindex,
   dashboards,
   ledger,
+  runs,
 ];

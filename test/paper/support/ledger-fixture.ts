@@ -95,6 +95,8 @@ export async function writeLedgerFixture(store: ObjectStore): Promise<number> {
       closed: 0,
       reconciledMinutesMs: [],
       staleSymbols: [],
+      lateSymbols: [],
+      quarantined: [],
       exitsPending: [],
       telemetryFailed: 0,
       durationMs: 12,

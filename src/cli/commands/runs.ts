@@ -1,0 +1,47 @@
+/** `alpha15 runs list|compare`: the runs index (every train, tune trial, simulation and backtest). */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { RUN_KINDS } from '../../runs/run-record.js';
+import { getRuns, listRuns, type RunFilter } from '../../runs/runs-index.js';
+import { configDifferences, formatRunComparison, formatRunList } from '../../runs/runs-text.js';
+import { openStore } from '../../store/open-store.js';
+import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { emit } from '../output.js';
+
+interface ListFlags extends CommonOptions, RunFilter {}
+
+export function register(program: Command): void {
+  const runs = program
+    .command('runs')
+    .description(
+      'The runs index: one record per train, tune trial, simulation and backtest under runs/ in the store ' +
+        '(id, kind, study, config and its hash, data range, git revision, backend, duration, per-epoch and final metrics)',
+    );
+  withCommonOptions(
+    runs
+      .command('list')
+      .description('One line per recorded run, oldest first. --json prints {"runs": [<run record>...]}.')
+      .addOption(new Option('--kind <kind>', 'only runs of this kind').choices(RUN_KINDS))
+      .option('--study <id>', 'only the trials of this tune study')
+      .option('--limit <n>', 'only the newest n runs', positiveInteger('--limit')),
+  ).action(async (flags: ListFlags) => {
+    const config = resolveConfig(flags);
+    const found = await listRuns(openStore(config.store), flags);
+    emit(flags, { runs: found }, () => formatRunList(found, config.store));
+  });
+  withCommonOptions(
+    runs
+      .command('compare')
+      .description(
+        'Runs side by side: kind, status, data, config hash, final metrics and the config settings that differ. ' +
+          '--json prints {"runs": [<run record>...], "configDifferences": {"<path>": [<value per run>...]}}.',
+      )
+      .argument('<ids...>', 'run ids (see `alpha15 runs list`)'),
+  ).action(async (ids: string[], flags: CommonOptions) => {
+    if (ids.length < 1) throw new InvalidArgumentError('name at least one run id');
+    const config = resolveConfig(flags);
+    const found = await getRuns(openStore(config.store), ids);
+    emit(flags, { runs: found, configDifferences: configDifferences(found) }, () =>
+      formatRunComparison(found),
+    );
+  });
+}

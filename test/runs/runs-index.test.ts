@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { configSchema } from '../../src/config/schema.js';
+import { configHash, runKey, RUNS_PREFIX } from '../../src/runs/run-record.js';
+import {
+  getRuns,
+  InvalidRunRecordError,
+  listRuns,
+  recordRun,
+  RunNotFoundError,
+  type NewRun,
+} from '../../src/runs/runs-index.js';
+import { configDifferences, formatRunComparison, formatRunList } from '../../src/runs/runs-text.js';
+import type { LocalStore } from '../../src/store/local-store.js';
+import { tempStore } from '../support/model-fixtures.js';
+
+let store: LocalStore;
+let cleanup: () => Promise<void>;
+before(async () => ({ store, cleanup } = await tempStore()));
+after(() => cleanup());
+
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+
+function trialRun(index: number, learningRate: number): NewRun {
+  const config = configSchema.parse({ training: { learningRate } });
+  return {
+    kind: 'tune-trial',
+    study: 'study-a',
+    status: index % 2 === 0 ? 'completed' : 'pruned',
+    config,
+    params: { 'training.learningRate': learningRate },
+    data: { fromMs: T0, toMs: T0 + 86_400_000 },
+    gitRevision: null,
+    backend: 'wasm',
+    modelId: null,
+    startedAtMs: T0 + index * 1000,
+    durationMs: 1234,
+    epochs: [
+      {
+        fold: 0,
+        epoch: 1,
+        trainLoss: 1,
+        valLoss: 1.1,
+        ic: 0.01 * index,
+        rankIc: 0,
+        hitRate: 0.5,
+        learningRate,
+      },
+    ],
+    final: { valIc: 0.01 * index, testIc: Number.NaN },
+  };
+}
+
+test('twenty runs recorded at once all land, one object each, listed in start order', async () => {
+  const written = await Promise.all(
+    Array.from({ length: 20 }, (_, index) => recordRun(store, trialRun(index, 1e-3 * (index + 1)))),
+  );
+  assert.equal(new Set(written.map((run) => run.id)).size, 20);
+  const keys = await store.list(RUNS_PREFIX);
+  assert.deepEqual(keys, written.map((run) => runKey(run.id)).sort());
+  const listed = await listRuns(store);
+  assert.deepEqual(
+    listed.map((run) => run.startedAtMs),
+    written.map((run) => run.startedAtMs),
+  );
+  assert.ok(Number.isNaN(listed[0]!.final.testIc), 'an undefined metric survives the JSON round trip as NaN');
+  assert.equal(listed[3]!.configHash, configHash(listed[3]!.config));
+  assert.notEqual(listed[3]!.configHash, listed[4]!.configHash);
+});
+
+test('filters by kind, study and limit; unknown ids and bad records are refused with nothing stored', async () => {
+  await recordRun(store, { ...trialRun(30, 0.5), kind: 'backtest', study: null, epochs: [] });
+  assert.equal((await listRuns(store, { kind: 'backtest' })).length, 1);
+  assert.equal((await listRuns(store, { study: 'study-a' })).length, 20);
+  assert.deepEqual(
+    (await listRuns(store, { kind: 'tune-trial', limit: 2 })).map((run) => run.final.valIc),
+    [0.18, 0.19],
+  );
+  await assert.rejects(getRuns(store, ['20260301T000000Z-train-00000000']), RunNotFoundError);
+  const before = (await store.list(RUNS_PREFIX)).length;
+  await assert.rejects(recordRun(store, { ...trialRun(1, 1e-3), durationMs: -5 }), InvalidRunRecordError);
+  assert.equal((await store.list(RUNS_PREFIX)).length, before);
+});
+
+test('a comparison lines up final metrics and shows only the config settings that differ', async () => {
+  const [first, second] = await listRuns(store, { study: 'study-a', limit: 2 });
+  const runs = await getRuns(store, [first!.id, second!.id]);
+  assert.deepEqual(configDifferences(runs), { 'training.learningRate': ['0.019', '0.02'] });
+  const text = formatRunComparison(runs);
+  assert.match(text, /valIc\s+0\.1800\s+0\.1900/);
+  assert.match(text, /training\.learningRate\s+0\.019\s+0\.02/);
+  assert.match(formatRunList(runs, store.url), /tune-trial\s+completed\s+study-a/);
+});
