@@ -108,10 +108,15 @@ export function ledgerRowsToParquet<Row>(
       name: column.name,
       type: column.type,
       nullable: column.nullable,
-      data: rows.map(column.value),
+      // hyparquet-writer's plain INT64 encoder takes BigInts
+      data: column.type === 'INT64' ? rows.map((row) => toBigInt(column.value(row))) : rows.map(column.value),
     })),
     createdBy: 'alpha15',
     kvMetadata: metadata,
   });
   return new Uint8Array(buffer);
+}
+
+function toBigInt(value: number | string | boolean | null): bigint | null {
+  return value === null ? null : BigInt(value as number);
 }
