@@ -93,7 +93,10 @@ export class Backfill extends Construct {
       maxConcurrency: props.maxConcurrency,
       // a missing or corrupt month must not stop the others: every failure lands in the result file
       toleratedFailurePercentage: 100,
-      resultWriterV2: new sfn.ResultWriterV2({ bucket: props.bucket, prefix: BUCKET_PREFIXES.backfillResults }),
+      resultWriterV2: new sfn.ResultWriterV2({
+        bucket: props.bucket,
+        prefix: BUCKET_PREFIXES.backfillResults,
+      }),
       resultPath: '$.map',
     });
     this.map.itemProcessor(ingestMonth);
@@ -120,19 +123,28 @@ export class Backfill extends Construct {
     });
     const stack = Stack.of(this);
     const machineName = JSON.stringify({
-      'Fn::Select': [6, { 'Fn::Split': [':', { Ref: stack.getLogicalId(this.stateMachine.node.defaultChild as CfnElement) }] }],
+      'Fn::Select': [
+        6,
+        {
+          'Fn::Split': [':', { Ref: stack.getLogicalId(this.stateMachine.node.defaultChild as CfnElement) }],
+        },
+      ],
     });
     const mapRunReason =
       'A Distributed Map starts and stops its own child executions and map runs; aws-cdk-lib scopes the grant to the executions of this state machine.';
     acknowledgeFindings(this.stateMachine, [
-      { id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'states', `execution:${machineName}:*`)}]`, reason: mapRunReason },
+      {
+        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'states', `execution:${machineName}:*`)}]`,
+        reason: mapRunReason,
+      },
       {
         id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'states', `execution:${machineName}/BackfillMonths:*`)}]`,
         reason: mapRunReason,
       },
       {
         id: `AwsSolutions-IAM5[Resource::${arnFindingToken(this.handler.function)}:*]`,
-        reason: 'Step Functions may invoke any version of the item function, which aws-cdk-lib grants as <function arn>:*.',
+        reason:
+          'Step Functions may invoke any version of the item function, which aws-cdk-lib grants as <function arn>:*.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnElement)}>/*]`,

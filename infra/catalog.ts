@@ -115,7 +115,11 @@ function projectionParameters(
   return parameters;
 }
 
-function keyProjection(name: string, projection: PartitionProjection, props: CatalogProps): Record<string, string> {
+function keyProjection(
+  name: string,
+  projection: PartitionProjection,
+  props: CatalogProps,
+): Record<string, string> {
   if (projection.type === 'symbol') {
     return props.symbolProjection === 'injected'
       ? { [`projection.${name}.type`]: 'injected' }

@@ -32,5 +32,10 @@ export const handler = wrapHandler(tools, async (event) => {
     written: result.written,
     unchanged: result.unchanged,
   });
-  return { fromDay: result.fromDay, toDay: result.toDay, written: result.written, unchanged: result.unchanged };
+  return {
+    fromDay: result.fromDay,
+    toDay: result.toDay,
+    written: result.written,
+    unchanged: result.unchanged,
+  };
 });

@@ -72,7 +72,8 @@ export async function startBackfillExecution(
       input: JSON.stringify(executionInput(items)),
     }),
   );
-  if (!executionArn) throw new BackfillExecutionError('StartExecution returned no execution ARN', 'retry the command');
+  if (!executionArn)
+    throw new BackfillExecutionError('StartExecution returned no execution ARN', 'retry the command');
   return executionArn;
 }
 
@@ -175,10 +176,15 @@ async function readResults(
   for (const [status, files] of Object.entries(manifest.ResultFiles)) {
     if (status !== 'SUCCEEDED' && status !== 'FAILED') continue;
     for (const file of files as { Key: string }[]) {
-      const children = parseJson(await readText(store, file.Key), z.array(childResultSchema), `result file ${file.Key}`);
+      const children = parseJson(
+        await readText(store, file.Key),
+        z.array(childResultSchema),
+        `result file ${file.Key}`,
+      );
       for (const child of children) {
         const item = parseJson(child.Input, backfillItemSchema, `an item input in ${file.Key}`);
-        if (status === 'SUCCEEDED') results.push(parseJson(child.Output, itemResultSchema, `an item output in ${file.Key}`));
+        if (status === 'SUCCEEDED')
+          results.push(parseJson(child.Output, itemResultSchema, `an item output in ${file.Key}`));
         else failures.push(failureFromCause(item, child.Error, child.Cause));
       }
     }
@@ -187,7 +193,11 @@ async function readResults(
 }
 
 /** A Lambda failure's Cause is the JSON {errorType, errorMessage, ...}; anything else is kept as text. */
-function failureFromCause(item: BackfillItem, error: string | undefined, cause: string | undefined): BackfillFailure {
+function failureFromCause(
+  item: BackfillItem,
+  error: string | undefined,
+  cause: string | undefined,
+): BackfillFailure {
   try {
     const parsed = JSON.parse(cause ?? '') as { errorMessage?: unknown };
     if (typeof parsed.errorMessage === 'string')
@@ -201,16 +211,26 @@ function failureFromCause(item: BackfillItem, error: string | undefined, cause: 
 async function readText(store: ObjectStore, key: string): Promise<string> {
   const bytes = await store.get(key);
   if (!bytes)
-    throw new BackfillResultError(`${store.url}/${key} is missing`, 'the Map run wrote no result there; check its ResultWriter');
+    throw new BackfillResultError(
+      `${store.url}/${key} is missing`,
+      'the Map run wrote no result there; check its ResultWriter',
+    );
   return new TextDecoder().decode(bytes);
 }
 
-function parseJson<Schema extends z.ZodType>(text: string | undefined, schema: Schema, what: string): z.infer<Schema> {
+function parseJson<Schema extends z.ZodType>(
+  text: string | undefined,
+  schema: Schema,
+  what: string,
+): z.infer<Schema> {
   let json: unknown;
   try {
     json = JSON.parse(text ?? '');
   } catch {
-    throw new BackfillResultError(`${what} is not JSON`, 'check the state machine definition (infra/backfill.ts)');
+    throw new BackfillResultError(
+      `${what} is not JSON`,
+      'check the state machine definition (infra/backfill.ts)',
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

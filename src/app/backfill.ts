@@ -12,12 +12,7 @@ import { z } from 'zod';
 import { symbolSchema } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { ingest } from '../lake/ingest.js';
-import {
-  partitionId,
-  partitionStartFromKey,
-  rawArchiveKey,
-  symbolPartitionsPrefix,
-} from '../lake/layout.js';
+import { partitionId, partitionStartFromKey, rawArchiveKey, symbolPartitionsPrefix } from '../lake/layout.js';
 import { parquetToKlines } from '../lake/parquet.js';
 import { mapWithConcurrency } from '../lake/pool.js';
 import { commitWatermark, readWatermark, type PartitionStats } from '../lake/watermark.js';
@@ -88,7 +83,10 @@ export function planBackfill(
   const fromMs = monthStartMs(fromMonth, '--from');
   const toMs = monthStartMs(toMonth, '--to');
   if (toMs < fromMs)
-    throw new InvalidBackfillRangeError(`--to ${toMonth} is before --from ${fromMonth}`, 'swap the two months');
+    throw new InvalidBackfillRangeError(
+      `--to ${toMonth} is before --from ${fromMonth}`,
+      'swap the two months',
+    );
   const now = new Date(nowMs);
   const currentMonthMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
   if (toMs >= currentMonthMs) {
@@ -98,7 +96,7 @@ export function planBackfill(
     );
   }
   const items: BackfillItem[] = [];
-  for (let startMs = fromMs; startMs <= toMs; ) {
+  for (let startMs = fromMs; startMs <= toMs;) {
     const month = partitionId(startMs);
     for (const symbol of symbols) items.push(backfillItemSchema.parse({ symbol, month }));
     const start = new Date(startMs);
@@ -110,7 +108,10 @@ export function planBackfill(
 function monthStartMs(month: string, flag: string): number {
   const match = monthPattern.exec(month);
   if (!match)
-    throw new InvalidBackfillRangeError(`${flag} "${month}" is not a month`, `use YYYY-MM, e.g. ${flag} 2023-01`);
+    throw new InvalidBackfillRangeError(
+      `${flag} "${month}" is not a month`,
+      `use YYYY-MM, e.g. ${flag} 2023-01`,
+    );
   return Date.UTC(Number(match[1]), Number(match[2]) - 1, 1);
 }
 
@@ -293,6 +294,9 @@ export function summarise(
   };
 }
 
-function sum(results: readonly BackfillItemResult[], field: 'rowsFetched' | 'rowsAdded' | 'retries' | 'throttledRetries') {
+function sum(
+  results: readonly BackfillItemResult[],
+  field: 'rowsFetched' | 'rowsAdded' | 'retries' | 'throttledRetries',
+) {
   return results.reduce((total, result) => total + result[field], 0);
 }

@@ -100,7 +100,13 @@ export async function compactLedger(options: CompactLedgerOptions): Promise<Comp
 
 async function compactDay(ledger: Ledger, kind: CompactedKind, dayMs: number): Promise<DayCompaction> {
   const keys = await ledger.keysInRange(kind, dayMs, dayMs + DAY_MS);
-  const compaction: DayCompaction = { day: dayId(dayMs), kind, status: 'empty', sourceObjects: keys.length, rows: 0 };
+  const compaction: DayCompaction = {
+    day: dayId(dayMs),
+    kind,
+    status: 'empty',
+    sourceObjects: keys.length,
+    rows: 0,
+  };
   const key = compactedDayKey(kind, dayMs);
   const stored = await ledger.store.get(key);
   const storedMetadata = stored && metadataOf(stored);
@@ -137,7 +143,9 @@ async function buildDay(
 
 function metadataOf(bytes: Uint8Array): ReturnType<typeof parquetMetadata> | undefined {
   try {
-    return parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    return parquetMetadata(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
   } catch {
     return undefined; // unreadable: rebuilt from the ledger
   }

@@ -30,8 +30,7 @@ export interface CatalogColumn {
  * WHERE clause).
  */
 export type PartitionProjection =
-  | { type: 'date'; format: string; rangeStart: string; unit: 'MONTHS' | 'DAYS' }
-  | { type: 'symbol' };
+  { type: 'date'; format: string; rangeStart: string; unit: 'MONTHS' | 'DAYS' } | { type: 'symbol' };
 
 export interface CatalogTable {
   name: string;
@@ -75,7 +74,10 @@ function ledgerTable(
     columns: columns.map((column) => ({ name: column.name, type: CATALOG_TYPES[column.type] })),
     partitionKeys: [
       // the earliest market data replays reach (the shared REST captures are from December 2021)
-      { name: 'day', projection: { type: 'date', format: 'yyyy-MM-dd', rangeStart: '2021-01-01', unit: 'DAYS' } },
+      {
+        name: 'day',
+        projection: { type: 'date', format: 'yyyy-MM-dd', rangeStart: '2021-01-01', unit: 'DAYS' },
+      },
     ],
     locationTemplate: compactedDayFolder(kind, placeholder('day')),
   };

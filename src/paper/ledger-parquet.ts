@@ -27,7 +27,12 @@ export const TRADE_COLUMNS: readonly LedgerColumn<Trade>[] = [
   { name: 'entry_price', type: 'DOUBLE', nullable: false, value: (trade) => trade.entryPrice },
   { name: 'exit_price', type: 'DOUBLE', nullable: false, value: (trade) => trade.exitPrice },
   { name: 'exit_candle_time_ms', type: 'INT64', nullable: false, value: (trade) => trade.exitCandleTimeMs },
-  { name: 'exit_candle_missing', type: 'BOOLEAN', nullable: false, value: (trade) => trade.exitCandleMissing },
+  {
+    name: 'exit_candle_missing',
+    type: 'BOOLEAN',
+    nullable: false,
+    value: (trade) => trade.exitCandleMissing,
+  },
   { name: 'prediction', type: 'DOUBLE', nullable: false, value: (trade) => trade.prediction },
   {
     name: 'calibrated_prediction',
@@ -94,7 +99,9 @@ export const DECISION_COLUMNS: readonly LedgerColumn<DecisionRow>[] = [
 ];
 
 export function decisionRows(decisions: readonly Decision[]): DecisionRow[] {
-  return decisions.flatMap((decision) => decision.predictions.map((prediction) => ({ decision, prediction })));
+  return decisions.flatMap((decision) =>
+    decision.predictions.map((prediction) => ({ decision, prediction })),
+  );
 }
 
 /** The rows as one Parquet file (Snappy, deterministic: the same rows give the same bytes). */

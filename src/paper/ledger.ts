@@ -230,7 +230,12 @@ export class Ledger {
     });
   }
 
-  private async readRange<T>(kind: LedgerKind, fromMs: number, toMs: number, schema: z.ZodType<T>): Promise<T[]> {
+  private async readRange<T>(
+    kind: LedgerKind,
+    fromMs: number,
+    toMs: number,
+    schema: z.ZodType<T>,
+  ): Promise<T[]> {
     return this.readAll(await this.keysInRange(kind, fromMs, toMs), schema);
   }
 

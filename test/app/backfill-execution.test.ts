@@ -62,11 +62,13 @@ function putJson(key: string, value: unknown) {
 }
 
 test('the state machine is found by the name the stack gives it, across pages of the listing', async () => {
-  sfn.on(ListStateMachinesCommand).callsFake((input: { nextToken?: string }) =>
-    input.nextToken
-      ? { stateMachines: [{ name: 'Alpha15-backfill', stateMachineArn: MACHINE_ARN }] }
-      : { stateMachines: [{ name: 'Other', stateMachineArn: 'arn:x' }], nextToken: 'page-2' },
-  );
+  sfn
+    .on(ListStateMachinesCommand)
+    .callsFake((input: { nextToken?: string }) =>
+      input.nextToken
+        ? { stateMachines: [{ name: 'Alpha15-backfill', stateMachineArn: MACHINE_ARN }] }
+        : { stateMachines: [{ name: 'Other', stateMachineArn: 'arn:x' }], nextToken: 'page-2' },
+    );
   const client = new SFNClient({});
   assert.equal(await findBackfillStateMachine(client, 'Alpha15'), MACHINE_ARN);
   await assert.rejects(findBackfillStateMachine(client, 'Elsewhere'), BackfillStateMachineNotFoundError);
@@ -94,11 +96,44 @@ test('an execution starts over the planned items and the symbols to settle, and 
           }),
         },
   );
-  sfn.on(ListMapRunsCommand).resolves({ mapRuns: [{ mapRunArn: MAP_RUN_ARN, executionArn: EXECUTION_ARN, stateMachineArn: MACHINE_ARN, startDate: new Date() }] });
+  sfn
+    .on(ListMapRunsCommand)
+    .resolves({
+      mapRuns: [
+        {
+          mapRunArn: MAP_RUN_ARN,
+          executionArn: EXECUTION_ARN,
+          stateMachineArn: MACHINE_ARN,
+          startDate: new Date(),
+        },
+      ],
+    });
   sfn
     .on(DescribeMapRunCommand)
-    .resolvesOnce({ itemCounts: { total: 3, succeeded: 1, failed: 0, pending: 1, running: 1, timedOut: 0, aborted: 0, resultsWritten: 1 } })
-    .resolves({ itemCounts: { total: 3, succeeded: 2, failed: 1, pending: 0, running: 0, timedOut: 0, aborted: 0, resultsWritten: 3 } });
+    .resolvesOnce({
+      itemCounts: {
+        total: 3,
+        succeeded: 1,
+        failed: 0,
+        pending: 1,
+        running: 1,
+        timedOut: 0,
+        aborted: 0,
+        resultsWritten: 1,
+      },
+    })
+    .resolves({
+      itemCounts: {
+        total: 3,
+        succeeded: 2,
+        failed: 1,
+        pending: 0,
+        running: 0,
+        timedOut: 0,
+        aborted: 0,
+        resultsWritten: 3,
+      },
+    });
   putJson(`${RESULTS}/manifest.json`, {
     DestinationBucket: 'alpha15-lake',
     MapRunArn: MAP_RUN_ARN,
@@ -109,15 +144,27 @@ test('an execution starts over the planned items and the symbols to settle, and 
     },
   });
   putJson(`${RESULTS}/SUCCEEDED_0.json`, [
-    { Input: JSON.stringify(items[0]), Output: JSON.stringify(itemResult('ALGOUSDT', 40_320, 'ingested')), Status: 'SUCCEEDED' },
-    { Input: JSON.stringify(items[1]), Output: JSON.stringify(itemResult('LTCUSDT', 0, 'skipped')), Status: 'SUCCEEDED' },
+    {
+      Input: JSON.stringify(items[0]),
+      Output: JSON.stringify(itemResult('ALGOUSDT', 40_320, 'ingested')),
+      Status: 'SUCCEEDED',
+    },
+    {
+      Input: JSON.stringify(items[1]),
+      Output: JSON.stringify(itemResult('LTCUSDT', 0, 'skipped')),
+      Status: 'SUCCEEDED',
+    },
   ]);
   putJson(`${RESULTS}/FAILED_0.json`, [
     {
       Input: JSON.stringify(items[2]),
       Status: 'FAILED',
       Error: 'ArchiveChecksumError',
-      Cause: JSON.stringify({ errorType: 'ArchiveChecksumError', errorMessage: 'NEARUSDT-1m-2026-02.zip: checksum mismatch', trace: [] }),
+      Cause: JSON.stringify({
+        errorType: 'ArchiveChecksumError',
+        errorMessage: 'NEARUSDT-1m-2026-02.zip: checksum mismatch',
+        trace: [],
+      }),
     },
   ]);
 
@@ -141,15 +188,27 @@ test('an execution starts over the planned items and the symbols to settle, and 
   assert.equal(summary.retries, 4);
   assert.equal(summary.throttledRetries, 2);
   assert.deepEqual(summary.failures, [
-    { symbol: 'NEARUSDT', month: '2026-02', error: 'ArchiveChecksumError', message: 'NEARUSDT-1m-2026-02.zip: checksum mismatch' },
+    {
+      symbol: 'NEARUSDT',
+      month: '2026-02',
+      error: 'ArchiveChecksumError',
+      message: 'NEARUSDT-1m-2026-02.zip: checksum mismatch',
+    },
   ]);
 });
 
 test('an execution that failed as a whole is an error naming its status and cause', async () => {
-  sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'States.Runtime', cause: 'bad input' });
+  sfn
+    .on(DescribeExecutionCommand)
+    .resolves({ status: 'FAILED', error: 'States.Runtime', cause: 'bad input' });
   sfn.on(ListMapRunsCommand).resolves({ mapRuns: [] });
   await assert.rejects(
-    watchBackfillExecution({ client: new SFNClient({}), executionArn: EXECUTION_ARN, openResultStore: (name) => openStore(`s3://${name}`) }),
-    (error: Error) => error instanceof BackfillExecutionError && /ended FAILED: States.Runtime bad input/.test(error.message),
+    watchBackfillExecution({
+      client: new SFNClient({}),
+      executionArn: EXECUTION_ARN,
+      openResultStore: (name) => openStore(`s3://${name}`),
+    }),
+    (error: Error) =>
+      error instanceof BackfillExecutionError && /ended FAILED: States.Runtime bad input/.test(error.message),
   );
 });

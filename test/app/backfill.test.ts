@@ -17,7 +17,12 @@ import { LocalArchiveSource } from '../../src/market/archive-source.js';
 import { archiveSource } from '../../src/market/source.js';
 import { sha256Hex } from '../../src/market/archive.js';
 import { LocalStore } from '../../src/store/local-store.js';
-import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS, REPO_ROOT, SHARED_DATA_DIR } from '../support/shared-data.js';
+import {
+  ARCHIVE_MONTH_DIR,
+  ARCHIVE_MONTH_SYMBOLS,
+  REPO_ROOT,
+  SHARED_DATA_DIR,
+} from '../support/shared-data.js';
 
 const run = promisify(execFile);
 const ARCHIVE_BASE = path.join(SHARED_DATA_DIR, 'binance-archive');
@@ -29,9 +34,13 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 async function cli(...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json'], {
-      cwd: REPO_ROOT,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json'],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     return { code: 0, json: JSON.parse(stdout) };
   } catch (error) {
     const failed = error as { code: number; stdout: string };
@@ -44,7 +53,14 @@ describe('backfill plan', () => {
     const items = planBackfill(['BTCUSDT', 'ETHUSDT'], '2025-11', '2026-01', Date.UTC(2026, 10, 29));
     assert.deepEqual(
       items.map((item) => `${item.month} ${item.symbol}`),
-      ['2025-11 BTCUSDT', '2025-11 ETHUSDT', '2025-12 BTCUSDT', '2025-12 ETHUSDT', '2026-01 BTCUSDT', '2026-01 ETHUSDT'],
+      [
+        '2025-11 BTCUSDT',
+        '2025-11 ETHUSDT',
+        '2025-12 BTCUSDT',
+        '2025-12 ETHUSDT',
+        '2026-01 BTCUSDT',
+        '2026-01 ETHUSDT',
+      ],
     );
     assert.equal(planBackfill(['BTCUSDT'], '2023-01', '2026-10', Date.UTC(2026, 10, 29)).length, 46);
   });
@@ -61,7 +77,20 @@ describe('alpha15 backfill --local', () => {
   it('gives the same lake summary as alpha15 ingest of the same archives, and a second run adds 0 rows', async () => {
     const symbols = ARCHIVE_MONTH_SYMBOLS.join(',');
     const store = `file://${dir}/backfilled`;
-    const args = ['backfill', '--local', '--from', '2026-02', '--to', '2026-02', '--symbols', symbols, '--archive-base', ARCHIVE_BASE, '--store', store];
+    const args = [
+      'backfill',
+      '--local',
+      '--from',
+      '2026-02',
+      '--to',
+      '2026-02',
+      '--symbols',
+      symbols,
+      '--archive-base',
+      ARCHIVE_BASE,
+      '--store',
+      store,
+    ];
     const first = await cli(...args);
     assert.equal(first.code, 0);
     assert.equal(first.json.items, 7);
@@ -96,7 +125,8 @@ describe('alpha15 backfill --local', () => {
       await copyFile(path.join(ARCHIVE_MONTH_DIR, fileName), path.join(archives, fileName));
       const bytes = await readFile(path.join(archives, fileName));
       // LTCUSDT's published checksum is of other bytes: the download was damaged
-      const published = symbol === 'LTCUSDT' ? sha256Hex(new Uint8Array(bytes.subarray(1))) : sha256Hex(bytes);
+      const published =
+        symbol === 'LTCUSDT' ? sha256Hex(new Uint8Array(bytes.subarray(1))) : sha256Hex(bytes);
       await writeFile(path.join(archives, `${fileName}.CHECKSUM`), `${published}  ${fileName}\n`);
     }
     const store = new LocalStore(path.join(dir, 'corrupt'));
@@ -116,7 +146,20 @@ describe('alpha15 backfill --local', () => {
     );
     assert.deepEqual(Object.keys((await summariseLake(store)).symbols), ['ALGOUSDT']);
 
-    const cliRun = await cli('backfill', '--local', '--from', '2026-02', '--to', '2026-02', '--symbols', 'ALGOUSDT,LTCUSDT', '--archive-base', archives, '--store', `file://${dir}/corrupt`);
+    const cliRun = await cli(
+      'backfill',
+      '--local',
+      '--from',
+      '2026-02',
+      '--to',
+      '2026-02',
+      '--symbols',
+      'ALGOUSDT,LTCUSDT',
+      '--archive-base',
+      archives,
+      '--store',
+      `file://${dir}/corrupt`,
+    );
     assert.equal(cliRun.code, 1);
     assert.equal(cliRun.json.failed, 1);
     assert.equal(cliRun.json.skipped, 1);

@@ -52,8 +52,24 @@ function decision(minuteMs: number, entries: Position[]): Decision {
     createdAtMs: minuteMs + 62_000,
     modelId: MODEL_ID,
     predictions: [
-      { symbol: 'LINKUSDT', prediction: 0.0021, calibratedPrediction: 0.0018, longThreshold: 0.0015, shortThreshold: -0.0015, close: 8.912, action: entries.length > 0 ? 'long' : 'none' },
-      { symbol: 'NEARUSDT', prediction: null, calibratedPrediction: null, longThreshold: null, shortThreshold: null, close: null, action: 'stale' },
+      {
+        symbol: 'LINKUSDT',
+        prediction: 0.0021,
+        calibratedPrediction: 0.0018,
+        longThreshold: 0.0015,
+        shortThreshold: -0.0015,
+        close: 8.912,
+        action: entries.length > 0 ? 'long' : 'none',
+      },
+      {
+        symbol: 'NEARUSDT',
+        prediction: null,
+        calibratedPrediction: null,
+        longThreshold: null,
+        shortThreshold: null,
+        close: null,
+        action: 'stale',
+      },
     ],
     staleSymbols: ['NEARUSDT'],
     entries,
@@ -77,7 +93,9 @@ before(async () => {
   ];
   for (const [open, exitClose] of closes) {
     await ledger.createDecision(decision(open.entryTimeMs, [open]));
-    await ledger.closePosition(closeTrade(open, { openTimeMs: open.exitTimeMs, close: exitClose }, open.exitTimeMs + MINUTE_MS));
+    await ledger.closePosition(
+      closeTrade(open, { openTimeMs: open.exitTimeMs, close: exitClose }, open.exitTimeMs + MINUTE_MS),
+    );
   }
   await ledger.createDecision(decision(DAY_1 + 12 * 60 * MINUTE_MS, []));
   await ledger.createDecision(decision(DAY_2 + 60 * MINUTE_MS, []));
@@ -87,8 +105,20 @@ before(async () => {
   await ledger.openPosition(open);
   for (const minuteMs of [DAY_1 + 9 * 60 * MINUTE_MS, DAY_3 + 30 * MINUTE_MS]) {
     await ledger.recordTick({
-      minuteMs, status: 'ok', modelId: MODEL_ID, predicted: 2, opened: 1, closed: 0, reconciledMinutesMs: [],
-      staleSymbols: ['NEARUSDT'], lateSymbols: [], quarantined: [], exitsPending: [], telemetryFailed: 0, durationMs: 40, finishedAtMs: minuteMs + 63_000,
+      minuteMs,
+      status: 'ok',
+      modelId: MODEL_ID,
+      predicted: 2,
+      opened: 1,
+      closed: 0,
+      reconciledMinutesMs: [],
+      staleSymbols: ['NEARUSDT'],
+      lateSymbols: [],
+      quarantined: [],
+      exitsPending: [],
+      telemetryFailed: 0,
+      durationMs: 40,
+      finishedAtMs: minuteMs + 63_000,
     });
   }
   duck = await DuckDBInstance.create(':memory:');
@@ -98,10 +128,26 @@ after(() => rm(dir, { recursive: true, force: true }));
 async function compactCli(...args: string[]) {
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'ledger', 'compact', '--store', `file://${dir}`, '--json', ...args],
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'ledger',
+      'compact',
+      '--store',
+      `file://${dir}`,
+      '--json',
+      ...args,
+    ],
     { cwd: REPO_ROOT },
   );
-  return JSON.parse(stdout) as { fromDay: string; toDay: string; lastFinishedDay: string; written: number; unchanged: number };
+  return JSON.parse(stdout) as {
+    fromDay: string;
+    toDay: string;
+    lastFinishedDay: string;
+    written: number;
+    unchanged: number;
+  };
 }
 
 async function query(sql: string) {
@@ -134,12 +180,16 @@ describe('alpha15 ledger compact', () => {
 
     const trades = await ledger.listTrades(DAY_1, DAY_2);
     assert.equal(trades.length, 3);
-    const rows = await query(`select * from read_parquet('${fileOf('trades', DAY_1)}', hive_partitioning = false) order by entry_time_ms`);
+    const rows = await query(
+      `select * from read_parquet('${fileOf('trades', DAY_1)}', hive_partitioning = false) order by entry_time_ms`,
+    );
     assert.deepEqual(
       rows.map((row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, plain(value)]))),
       trades
         .sort((a, b) => a.entryTimeMs - b.entryTimeMs)
-        .map((trade) => Object.fromEntries(Object.entries(trade).map(([name, value]) => [snakeCase(name), value]))),
+        .map((trade) =>
+          Object.fromEntries(Object.entries(trade).map(([name, value]) => [snakeCase(name), value])),
+        ),
     );
 
     const decisions = await query(
@@ -147,7 +197,9 @@ describe('alpha15 ledger compact', () => {
     );
     assert.equal(decisions.length, 4 * 2);
     assert.deepEqual(
-      decisions.filter((row) => row.symbol === 'NEARUSDT').map((row) => [row.prediction, row.close, row.stale, row.action]),
+      decisions
+        .filter((row) => row.symbol === 'NEARUSDT')
+        .map((row) => [row.prediction, row.close, row.stale, row.action]),
       Array(4).fill([null, null, true, 'stale']),
     );
     assert.deepEqual(
@@ -163,7 +215,12 @@ describe('alpha15 ledger compact', () => {
   });
 
   it('a second run rewrites nothing, by default or over the same days again', async () => {
-    const modified = async () => Promise.all([fileOf('trades', DAY_1), fileOf('decisions', DAY_1), fileOf('decisions', DAY_2)].map(async (file) => (await stat(file)).mtimeMs));
+    const modified = async () =>
+      Promise.all(
+        [fileOf('trades', DAY_1), fileOf('decisions', DAY_1), fileOf('decisions', DAY_2)].map(
+          async (file) => (await stat(file)).mtimeMs,
+        ),
+      );
     const before = await modified();
     const again = await compactCli();
     assert.equal(again.written, 0);
@@ -175,10 +232,14 @@ describe('alpha15 ledger compact', () => {
 
   it('a record that reaches a compacted day later rebuilds that day only, once the day is checked again', async () => {
     const late = position('ALGOUSDT', DAY_1 + 20 * 60 * MINUTE_MS, 'long', 0.1925);
-    await ledger.closePosition(closeTrade(late, { openTimeMs: late.exitTimeMs, close: 0.1931 }, late.exitTimeMs + MINUTE_MS));
+    await ledger.closePosition(
+      closeTrade(late, { openTimeMs: late.exitTimeMs, close: 0.1931 }, late.exitTimeMs + MINUTE_MS),
+    );
     const result = await compactLedger({ store, fromDayMs: DAY_1, horizonMinutes: 15 });
     assert.deepEqual(
-      result.days.filter((day) => day.status === 'written').map((day) => `${day.day} ${day.kind} ${day.rows}`),
+      result.days
+        .filter((day) => day.status === 'written')
+        .map((day) => `${day.day} ${day.kind} ${day.rows}`),
       ['2026-02-03 trades 4'],
     );
   });

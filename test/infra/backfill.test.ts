@@ -28,8 +28,8 @@ interface State {
 function definition(): { StartAt: string; States: Record<string, State> } {
   const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   assert.equal(machines.length, 1);
-  const join = (machines[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } }).Properties
-    .DefinitionString['Fn::Join'];
+  const join = (machines[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } })
+    .Properties.DefinitionString['Fn::Join'];
   return JSON.parse(join[1].map((part) => (typeof part === 'string' ? part : 'REF')).join(join[0]));
 }
 
@@ -62,7 +62,9 @@ test('an item retries Lambda throttling and a download that kept failing, with j
     assert.ok(retry.MaxAttempts >= 3);
   }
   // a missing month or a checksum mismatch is not worth retrying: it is recorded and the run goes on
-  assert.ok(!retries.some((retry) => retry.ErrorEquals.some((error) => /NotFound|Checksum|States.ALL/.test(error))));
+  assert.ok(
+    !retries.some((retry) => retry.ErrorEquals.some((error) => /NotFound|Checksum|States.ALL/.test(error))),
+  );
 });
 
 test('the state machine is named for the CLI to find, traced and logs every event', () => {

@@ -48,7 +48,10 @@ test('one Glue database holds the klines, trades and decisions tables', () => {
   template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'test' } });
   template.resourceCountIs('AWS::Glue::Table', 3);
   for (const name of ['klines', 'trades', 'decisions'])
-    template.hasResourceProperties('AWS::Glue::Table', { DatabaseName: 'test', TableInput: Match.objectLike({ Name: name }) });
+    template.hasResourceProperties('AWS::Glue::Table', {
+      DatabaseName: 'test',
+      TableInput: Match.objectLike({ Name: name }),
+    });
 });
 
 test('klines is a Parquet table partitioned Hive-style by symbol and month, found by projection over the key layout the writer uses', () => {
@@ -57,7 +60,10 @@ test('klines is a Parquet table partitioned Hive-style by symbol and month, foun
     { Name: 'symbol', Type: 'string' },
     { Name: 'month', Type: 'string' },
   ]);
-  assert.deepEqual(klines.StorageDescriptor.Columns, KLINES_TABLE.columns.map((column) => ({ Name: column.name, Type: column.type })));
+  assert.deepEqual(
+    klines.StorageDescriptor.Columns,
+    KLINES_TABLE.columns.map((column) => ({ Name: column.name, Type: column.type })),
+  );
   assert.equal(rendered(klines.StorageDescriptor.Location), 's3://<bucket>/curated/klines/');
   const parameters = klines.Parameters;
   assert.equal(parameters['projection.enabled'], 'true');
@@ -71,7 +77,10 @@ test('klines is a Parquet table partitioned Hive-style by symbol and month, foun
   // the template filled in is exactly the folder of the key ingest writes
   const template = rendered(parameters['storage.location.template']);
   const filled = template.replace('${symbol}', 'BTCUSDT').replace('${month}', '2026-02');
-  assert.equal(filled, `s3://<bucket>/${partitionKey('BTCUSDT', Date.UTC(2026, 1, 1)).replace(/[^/]+$/, '')}`);
+  assert.equal(
+    filled,
+    `s3://<bucket>/${partitionKey('BTCUSDT', Date.UTC(2026, 1, 1)).replace(/[^/]+$/, '')}`,
+  );
 });
 
 test('an injected symbol projection lets Athena read any symbol the lake holds', () => {
@@ -84,12 +93,18 @@ test('the trades and decisions tables are partitioned by UTC day over the compac
   for (const table of [TRADES_TABLE, DECISIONS_TABLE]) {
     const input = tableInput(table.name);
     assert.deepEqual(input.PartitionKeys, [{ Name: 'day', Type: 'string' }]);
-    assert.deepEqual(input.StorageDescriptor.Columns, table.columns.map((column) => ({ Name: column.name, Type: column.type })));
+    assert.deepEqual(
+      input.StorageDescriptor.Columns,
+      table.columns.map((column) => ({ Name: column.name, Type: column.type })),
+    );
     assert.equal(input.Parameters['projection.enabled'], 'true');
     assert.equal(input.Parameters['projection.day.format'], 'yyyy-MM-dd');
     const filled = rendered(input.Parameters['storage.location.template']).replace('${day}', '2026-02-03');
     const kind = table.name as 'trades' | 'decisions';
-    assert.equal(filled, `s3://<bucket>/${compactedDayKey(kind, Date.UTC(2026, 1, 3)).replace(/[^/]+$/, '')}`);
+    assert.equal(
+      filled,
+      `s3://<bucket>/${compactedDayKey(kind, Date.UTC(2026, 1, 3)).replace(/[^/]+$/, '')}`,
+    );
   }
 });
 
@@ -101,7 +116,9 @@ test('the Athena workgroup enforces encrypted results in the bucket and the per-
       BytesScannedCutoffPerQuery: 512 * 1024 * 1024,
       ResultConfiguration: {
         EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
-        OutputLocation: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['/athena-results/'])]) }),
+        OutputLocation: Match.objectLike({
+          'Fn::Join': Match.arrayWith([Match.arrayWith(['/athena-results/'])]),
+        }),
       },
     },
   });

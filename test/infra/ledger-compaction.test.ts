@@ -14,13 +14,18 @@ const template = Template.fromStack(stack);
 
 test('ledger compaction runs daily, one run at a time', () => {
   template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 0 * * ? *)' });
-  template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', ReservedConcurrentExecutions: 1 });
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Runtime: 'nodejs22.x',
+    ReservedConcurrentExecutions: 1,
+  });
 });
 
 test('compaction reads the ledger and may write only the compacted days', () => {
   const statements = roleStatements(template, 'LedgerCompactionCompactRole');
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['paper/*', 'paper/curated/*']);
-  const writes = statements.filter((statement) => asList(statement.Action).some((action) => /Put|Delete/.test(action)));
+  const writes = statements.filter((statement) =>
+    asList(statement.Action).some((action) => /Put|Delete/.test(action)),
+  );
   assert.deepEqual(
     writes.flatMap((statement) => grantedObjectPrefixes([statement], 'DataLakeBucket')),
     ['paper/curated/*'],

@@ -19,7 +19,9 @@ test("DuckDB reads an ingested partition with exactly the klines table's columns
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
     const files = `${path.join(dir, KLINES_TABLE.prefix)}*/*/${KLINES_TABLE.fileName}`;
     const described = (
-      await connection.runAndReadAll(`describe select * from read_parquet('${files}', hive_partitioning = true, hive_types_autocast = false)`)
+      await connection.runAndReadAll(
+        `describe select * from read_parquet('${files}', hive_partitioning = true, hive_types_autocast = false)`,
+      )
     ).getRowObjectsJS();
     const columns = described.map((row) => [row.column_name, row.column_type]);
     const dataColumns = KLINES_TABLE.columns.length;
@@ -40,7 +42,9 @@ test("DuckDB reads an ingested partition with exactly the klines table's columns
     assert.equal(partitions.length, 1);
     const { symbol, month, filename, candles } = partitions[0]!;
     assert.deepEqual([symbol, month, Number(candles)], ['FILUSDT', '2026-02', 40_320]);
-    const folder = KLINES_TABLE.locationTemplate.replace('${symbol}', String(symbol)).replace('${month}', String(month));
+    const folder = KLINES_TABLE.locationTemplate
+      .replace('${symbol}', String(symbol))
+      .replace('${month}', String(month));
     assert.equal(filename, path.join(dir, folder, KLINES_TABLE.fileName));
   });
 });

@@ -53,7 +53,9 @@ before(async () => {
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
   lake = new S3Store({ bucket, prefix: '', client: s3.client });
-  ({ handler } = (await import(pathToFileURL(path.join(bundleDir, 'index.mjs')).href)) as { handler: typeof handler });
+  ({ handler } = (await import(pathToFileURL(path.join(bundleDir, 'index.mjs')).href)) as {
+    handler: typeof handler;
+  });
 });
 after(async () => {
   await site?.close();
@@ -62,7 +64,10 @@ after(async () => {
 });
 
 test('one (symbol, month) item stores the month exactly as the archive holds it, retrying the throttled download', async () => {
-  const result = (await handler({ symbol: 'LINKUSDT', month: '2026-02' }, lambdaContext)) as Record<string, unknown>;
+  const result = (await handler({ symbol: 'LINKUSDT', month: '2026-02' }, lambdaContext)) as Record<
+    string,
+    unknown
+  >;
   assert.equal(result.status, 'ingested');
   assert.equal(result.rowsAdded, 40_320);
   assert.equal(result.partitionsWritten, 1);
@@ -87,14 +92,20 @@ test('a corrupt zip fails its own item with ArchiveChecksumError and stores noth
   assert.deepEqual(await lake.list('raw/klines/NEARUSDT/'), []);
   // the other symbol's month is untouched, and the next item still runs
   assert.equal((await readSymbol(lake, 'LINKUSDT')).openTimeMs.length, 40_320);
-  const next = (await handler({ symbol: 'DOTUSDT', month: '2026-02' }, lambdaContext)) as Record<string, unknown>;
+  const next = (await handler({ symbol: 'DOTUSDT', month: '2026-02' }, lambdaContext)) as Record<
+    string,
+    unknown
+  >;
   assert.equal(next.rowsAdded, 40_320);
 });
 
 test('a month already in the lake is skipped without a download, and adds 0 rows', async () => {
   const requestsBefore = site.requests.length;
   const partitionBefore = await lake.get(partitionKey('LINKUSDT', FEB_2026));
-  const result = (await handler({ symbol: 'LINKUSDT', month: '2026-02' }, lambdaContext)) as Record<string, unknown>;
+  const result = (await handler({ symbol: 'LINKUSDT', month: '2026-02' }, lambdaContext)) as Record<
+    string,
+    unknown
+  >;
   assert.equal(result.status, 'skipped');
   assert.equal(result.rowsAdded, 0);
   assert.equal(site.requests.length, requestsBefore);
@@ -111,5 +122,8 @@ test('the settle task restores a watermark entry a parallel item overwrote, from
 });
 
 test('an event that is neither an item nor a settle task is refused before any work', async () => {
-  await assert.rejects(handler({ symbol: 'LINKUSDT', month: '2026-13' }, lambdaContext), /UnexpectedEventError|not a backfill item/);
+  await assert.rejects(
+    handler({ symbol: 'LINKUSDT', month: '2026-13' }, lambdaContext),
+    /UnexpectedEventError|not a backfill item/,
+  );
 });

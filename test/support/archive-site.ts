@@ -16,11 +16,23 @@ export interface ArchiveSiteOptions {
   failFirst?: Record<string, number[]>;
 }
 
-export async function startArchiveSite(folder: string, options: ArchiveSiteOptions = {}): Promise<ScriptedServer> {
-  const files = new Map(readdirSync(folder).filter((name) => name.endsWith('.zip')).map((name) => [name, path.join(folder, name)]));
-  const failures = new Map(Object.entries(options.failFirst ?? {}).map(([name, statuses]) => [name, [...statuses]]));
+export async function startArchiveSite(
+  folder: string,
+  options: ArchiveSiteOptions = {},
+): Promise<ScriptedServer> {
+  const files = new Map(
+    readdirSync(folder)
+      .filter((name) => name.endsWith('.zip'))
+      .map((name) => [name, path.join(folder, name)]),
+  );
+  const failures = new Map(
+    Object.entries(options.failFirst ?? {}).map(([name, statuses]) => [name, [...statuses]]),
+  );
   return startScriptedServer((request, response) => {
-    const match = /^\/data\/spot\/monthly\/klines\/([A-Z0-9]+)\/1m\/(\1-1m-\d{4}-\d{2}\.zip)(\.CHECKSUM)?$/.exec(request.url ?? '');
+    const match =
+      /^\/data\/spot\/monthly\/klines\/([A-Z0-9]+)\/1m\/(\1-1m-\d{4}-\d{2}\.zip)(\.CHECKSUM)?$/.exec(
+        request.url ?? '',
+      );
     const file = match && files.get(match[2]!);
     if (!match || !file) {
       response.writeHead(404).end();

@@ -9,6 +9,7 @@ import {
   backfillLocal,
   DEFAULT_BACKFILL_CONCURRENCY,
   planBackfill,
+  type BackfillItemResult,
   type BackfillSummary,
 } from '../../app/backfill.js';
 import {
@@ -34,6 +35,8 @@ interface BackfillFlags extends CommonOptions {
 
 type BackfillOutput = BackfillSummary & {
   mode: 'local' | 'aws';
+  /** Every item's outcome (with --json: rows, retries and duration per symbol-month). */
+  results?: BackfillItemResult[];
   executionArn?: string;
   status?: string;
   resultManifest?: string | null;
@@ -65,7 +68,10 @@ export function register(program: Command): void {
       DEFAULT_BACKFILL_CONCURRENCY,
     )
     .option('--wait', 'on AWS: follow the execution to its end and print the item results')
-    .option('--state-machine <arn>', 'on AWS: the state machine (stack output BackfillStateMachineArn; default: found by name)')
+    .option(
+      '--state-machine <arn>',
+      'on AWS: the state machine (stack output BackfillStateMachineArn; default: found by name)',
+    )
     .option('--stack-name <name>', 'on AWS: the stack whose state machine to find', 'Alpha15')
     .addHelpText(
       'after',
@@ -77,7 +83,9 @@ export function register(program: Command): void {
     .action(async (flags: BackfillFlags) => {
       const config = resolveConfig(flags);
       const items = planBackfill(config.symbols, flags.from, flags.to);
-      const output = flags.local ? await runLocal(flags, config.store, config.binanceArchiveBaseUrl, items) : await runOnAws(flags, items);
+      const output = flags.local
+        ? await runLocal(flags, config.store, config.binanceArchiveBaseUrl, items)
+        : await runOnAws(flags, items);
       emit(flags, output, human);
       if (output.failed > 0) process.exitCode = 1;
     });
@@ -91,7 +99,7 @@ async function runLocal(
 ): Promise<BackfillOutput> {
   const bar = countBar('backfill', 'items');
   try {
-    const { results: _results, ...summary } = await backfillLocal({
+    const summary = await backfillLocal({
       store: openStore(storeUrl),
       archiveBase: flags.archiveBase ?? defaultArchiveBase,
       items,
@@ -105,7 +113,10 @@ async function runLocal(
   }
 }
 
-async function runOnAws(flags: BackfillFlags, items: ReturnType<typeof planBackfill>): Promise<BackfillOutput> {
+async function runOnAws(
+  flags: BackfillFlags,
+  items: ReturnType<typeof planBackfill>,
+): Promise<BackfillOutput> {
   const client = new SFNClient({});
   const stateMachineArn = flags.stateMachine ?? (await findBackfillStateMachine(client, flags.stackName));
   const executionArn = await startBackfillExecution(client, stateMachineArn, items);
@@ -128,11 +139,12 @@ async function runOnAws(flags: BackfillFlags, items: ReturnType<typeof planBackf
   }
   const bar = countBar('backfill', 'items');
   try {
-    const { results: _results, ...summary } = await watchBackfillExecution({
+    const summary = await watchBackfillExecution({
       client,
       executionArn,
       openResultStore: (bucket) => openStore(`s3://${bucket}`),
-      onProgress: ({ status, done, total, failed }) => bar.update(done, total || items.length, `${status}, ${failed} failed`),
+      onProgress: ({ status, done, total, failed }) =>
+        bar.update(done, total || items.length, `${status}, ${failed} failed`),
     });
     return { mode: 'aws', ...summary };
   } finally {

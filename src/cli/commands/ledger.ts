@@ -59,7 +59,10 @@ export function register(program: Command): void {
 function parseDay(text: string, flag: string): number {
   const dayMs = parseTimeMs(text, flag);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) || dayMs % DAY_MS !== 0)
-    throw new InvalidDayError(`${flag} "${text}" is not a UTC day`, `use YYYY-MM-DD, e.g. ${flag} 2026-02-01`);
+    throw new InvalidDayError(
+      `${flag} "${text}" is not a UTC day`,
+      `use YYYY-MM-DD, e.g. ${flag} 2026-02-01`,
+    );
   return dayMs;
 }
 
@@ -74,7 +77,9 @@ function human(result: CompactLedgerResult): string {
   ];
   for (const day of result.days) {
     if (day.status !== 'empty')
-      lines.push(`  ${day.day} ${day.kind.padEnd(9)} ${day.status.padEnd(9)} ${day.rows} rows from ${day.sourceObjects} ledger objects`);
+      lines.push(
+        `  ${day.day} ${day.kind.padEnd(9)} ${day.status.padEnd(9)} ${day.rows} rows from ${day.sourceObjects} ledger objects`,
+      );
   }
   return lines.join('\n');
 }
