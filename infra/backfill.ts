@@ -17,7 +17,8 @@ import { Construct } from 'constructs';
 import { backfillStateMachineName } from '../src/app/backfill-execution.js';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES } from './bucket-layout.js';
-import { acknowledgeBucketPrefixGrants, acknowledgeFindings, arnFindingToken, findingArn } from './nag.js';
+import { grantIngestWrites } from './ingestion.js';
+import { acknowledgeFindings, arnFindingToken, findingArn } from './nag.js';
 
 export interface BackfillProps {
   bucket: s3.IBucket;
@@ -57,12 +58,9 @@ export class Backfill extends Construct {
       },
       removalPolicy: props.removalPolicy,
     });
-    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.curated}*`);
-    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.raw}*`);
-    acknowledgeBucketPrefixGrants(
-      this.handler.role,
+    grantIngestWrites(
       props.bucket,
-      [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw],
+      this.handler.role,
       'A backfill item merges one month into the partitions and watermarks under the lake prefix and keeps the zip under raw.',
     );
 

@@ -48,6 +48,24 @@ async function cli(...args: string[]): Promise<{ code: number; json: Record<stri
   }
 }
 
+/** `alpha15 backfill --local` of February 2026. */
+function localBackfillArgs(symbols: string, archiveBase: string, store: string): string[] {
+  return [
+    'backfill',
+    '--local',
+    '--from',
+    '2026-02',
+    '--to',
+    '2026-02',
+    '--symbols',
+    symbols,
+    '--archive-base',
+    archiveBase,
+    '--store',
+    store,
+  ];
+}
+
 describe('backfill plan', () => {
   it('is every (symbol, month) of the range, month by month, both ends included', () => {
     const items = planBackfill(['BTCUSDT', 'ETHUSDT'], '2025-11', '2026-01', Date.UTC(2026, 10, 29));
@@ -77,20 +95,7 @@ describe('alpha15 backfill --local', () => {
   it('gives the same lake summary as alpha15 ingest of the same archives, and a second run adds 0 rows', async () => {
     const symbols = ARCHIVE_MONTH_SYMBOLS.join(',');
     const store = `file://${dir}/backfilled`;
-    const args = [
-      'backfill',
-      '--local',
-      '--from',
-      '2026-02',
-      '--to',
-      '2026-02',
-      '--symbols',
-      symbols,
-      '--archive-base',
-      ARCHIVE_BASE,
-      '--store',
-      store,
-    ];
+    const args = localBackfillArgs(symbols, ARCHIVE_BASE, store);
     const first = await cli(...args);
     assert.equal(first.code, 0);
     assert.equal(first.json.items, 7);
@@ -146,20 +151,7 @@ describe('alpha15 backfill --local', () => {
     );
     assert.deepEqual(Object.keys((await summariseLake(store)).symbols), ['ALGOUSDT']);
 
-    const cliRun = await cli(
-      'backfill',
-      '--local',
-      '--from',
-      '2026-02',
-      '--to',
-      '2026-02',
-      '--symbols',
-      'ALGOUSDT,LTCUSDT',
-      '--archive-base',
-      archives,
-      '--store',
-      `file://${dir}/corrupt`,
-    );
+    const cliRun = await cli(...localBackfillArgs('ALGOUSDT,LTCUSDT', archives, `file://${dir}/corrupt`));
     assert.equal(cliRun.code, 1);
     assert.equal(cliRun.json.failed, 1);
     assert.equal(cliRun.json.skipped, 1);
