@@ -65,6 +65,7 @@ export class Alpha15Stack extends Stack {
       schedule: events.Schedule.expression(settings.ingestSchedule),
       lookbackMinutes: settings.ingestLookbackMinutes,
       binanceBaseUrl: settings.binanceBaseUrl,
+      reserveConcurrency: settings.reservedConcurrency,
     });
 
     this.training = new Training(this, 'Training', {
@@ -77,9 +78,14 @@ export class Alpha15Stack extends Stack {
       maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
       retrainMinInterval: Duration.hours(settings.retrainMinIntervalHours),
       lookbackDays: settings.trainingLookbackDays,
+      reserveConcurrency: settings.reservedConcurrency,
+      alarmTopic: this.observability.alarmTopic,
     });
 
-    this.promotion = new Promotion(this, 'Promotion', { bucket });
+    this.promotion = new Promotion(this, 'Promotion', {
+      bucket,
+      reserveConcurrency: settings.reservedConcurrency,
+    });
 
     this.paperTrading = new PaperTrading(this, 'PaperTrading', {
       bucket,
@@ -88,6 +94,7 @@ export class Alpha15Stack extends Stack {
       memorySizeMb: settings.paperMemoryMb,
       binanceBaseUrl: settings.binanceBaseUrl,
       telemetry: { domain: this.observability.domain, indexPrefix: this.observability.indexPrefix },
+      reserveConcurrency: settings.reservedConcurrency,
     });
     this.observability.addTelemetryWriter(this.paperTrading.handler.role);
 
@@ -108,17 +115,19 @@ export class Alpha15Stack extends Stack {
       schedule: events.Schedule.expression(settings.ledgerCompactionSchedule),
     });
 
+    const monitored = [
+      { title: 'Paper tick', handler: this.paperTrading.handler },
+      { title: 'Ingestion', handler: this.ingestion.handler },
+      { title: 'Training trigger', handler: this.training.trigger },
+      { title: 'Promotion', handler: this.promotion.handler },
+      { title: 'Backfill items', handler: this.backfill.handler },
+      { title: 'Ledger compaction', handler: this.ledgerCompaction.handler },
+    ];
     this.observability.monitor({
-      functions: [
-        { title: 'Paper tick', handler: this.paperTrading.handler },
-        { title: 'Ingestion', handler: this.ingestion.handler },
-        { title: 'Training trigger', handler: this.training.trigger },
-        { title: 'Promotion', handler: this.promotion.handler },
-        { title: 'Backfill items', handler: this.backfill.handler },
-        { title: 'Ledger compaction', handler: this.ledgerCompaction.handler },
-      ],
+      functions: monitored,
       alarms: [
         ...this.paperTrading.alarms,
+        ...monitored.flatMap(({ handler }) => (handler.failureAlarm ? [handler.failureAlarm] : [])),
         errorAlarm(
           this.ingestion,
           'IngestionErrorsAlarm',
@@ -159,6 +168,7 @@ export class Alpha15Stack extends Stack {
             period: Duration.minutes(1),
           }),
         },
+        { title: 'Training jobs failed or stopped', metric: this.training.jobsFailedMetric },
       ],
     });
     this.addOutputs();

@@ -24,8 +24,65 @@ export const TRADE_COLUMNS: readonly LedgerColumn<Trade>[] = [
   { name: 'side', type: 'STRING', nullable: false, value: (trade) => trade.side },
   { name: 'entry_time_ms', type: 'INT64', nullable: false, value: (trade) => trade.entryTimeMs },
   { name: 'exit_time_ms', type: 'INT64', nullable: false, value: (trade) => trade.exitTimeMs },
+  { name: 'fill', type: 'STRING', nullable: false, value: (trade) => trade.fill },
   { name: 'entry_price', type: 'DOUBLE', nullable: false, value: (trade) => trade.entryPrice },
+  // null in trades recorded before the fill model, whose price was the reference
+  {
+    name: 'entry_reference_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.entryReferencePrice ?? null,
+  },
   { name: 'exit_price', type: 'DOUBLE', nullable: false, value: (trade) => trade.exitPrice },
+  {
+    name: 'exit_reference_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.exitReferencePrice ?? null,
+  },
+  {
+    name: 'slippage_rate_per_side',
+    type: 'DOUBLE',
+    nullable: false,
+    value: (trade) => trade.slippageRatePerSide,
+  },
+  // the book at each fill, flattened (null when the quote could not be fetched)
+  {
+    name: 'entry_bid_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.entryQuote?.bidPrice ?? null,
+  },
+  {
+    name: 'entry_ask_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.entryQuote?.askPrice ?? null,
+  },
+  {
+    name: 'entry_quote_time_ms',
+    type: 'INT64',
+    nullable: true,
+    value: (trade) => trade.entryQuote?.timeMs ?? null,
+  },
+  {
+    name: 'exit_bid_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.exitQuote?.bidPrice ?? null,
+  },
+  {
+    name: 'exit_ask_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.exitQuote?.askPrice ?? null,
+  },
+  {
+    name: 'exit_quote_time_ms',
+    type: 'INT64',
+    nullable: true,
+    value: (trade) => trade.exitQuote?.timeMs ?? null,
+  },
   { name: 'exit_candle_time_ms', type: 'INT64', nullable: false, value: (trade) => trade.exitCandleTimeMs },
   {
     name: 'exit_candle_missing',
@@ -47,6 +104,7 @@ export const TRADE_COLUMNS: readonly LedgerColumn<Trade>[] = [
   { name: 'gross_return', type: 'DOUBLE', nullable: false, value: (trade) => trade.grossReturn },
   { name: 'net_return', type: 'DOUBLE', nullable: false, value: (trade) => trade.netReturn },
   { name: 'gross_pnl', type: 'DOUBLE', nullable: false, value: (trade) => trade.grossPnl },
+  { name: 'slippage', type: 'DOUBLE', nullable: false, value: (trade) => trade.slippage },
   { name: 'fees', type: 'DOUBLE', nullable: false, value: (trade) => trade.fees },
   { name: 'net_pnl', type: 'DOUBLE', nullable: false, value: (trade) => trade.netPnl },
   { name: 'closed_at_ms', type: 'INT64', nullable: false, value: (trade) => trade.closedAtMs },

@@ -16,7 +16,7 @@ import { compactLedger } from '../../src/app/compact-ledger.js';
 import { DECISIONS_TABLE, TRADES_TABLE, type CatalogTable } from '../../src/lake/catalog.js';
 import { closeTrade } from '../../src/paper/close-trade.js';
 import { compactedDayKey, Ledger, tradeIdOf } from '../../src/paper/ledger.js';
-import type { Decision, Position } from '../../src/paper/records.js';
+import type { Decision, Position, Trade } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { REPO_ROOT } from '../support/shared-data.js';
@@ -35,7 +35,15 @@ function position(symbol: string, entryTimeMs: number, side: 'long' | 'short', e
     side,
     entryTimeMs,
     exitTimeMs: entryTimeMs + HORIZON_MS,
-    entryPrice,
+    entryPrice: entryPrice * (side === 'long' ? 1.0003 : 0.9997),
+    entryReferencePrice: entryPrice,
+    fill: 'nextOpen',
+    slippageRatePerSide: 0.0003,
+    // the book when the entry filled, or none when bookTicker could not be fetched
+    entryQuote:
+      side === 'long'
+        ? { bidPrice: entryPrice * 0.9999, askPrice: entryPrice * 1.0001, timeMs: entryTimeMs + 61_500 }
+        : null,
     prediction: side === 'long' ? 0.0021 : -0.0019,
     calibratedPrediction: side === 'long' ? 0.0018 : -0.0017,
     threshold: side === 'long' ? 0.0015 : -0.0015,
@@ -43,6 +51,13 @@ function position(symbol: string, entryTimeMs: number, side: 'long' | 'short', e
     notional: 1000,
     feeRatePerSide: 0.001,
   };
+}
+
+/** Closes at `exitOpen`, the open of the minute after the exit minute (nextOpen fills), quoted. */
+function close(open: Position, exitOpen: number): Trade {
+  const fillTimeMs = open.exitTimeMs + MINUTE_MS;
+  const quote = { bidPrice: exitOpen * 0.9999, askPrice: exitOpen * 1.0001, timeMs: fillTimeMs + 1_200 };
+  return closeTrade(open, { fillTimeMs, referencePrice: exitOpen, quote }, fillTimeMs + 2_000);
 }
 
 function decision(minuteMs: number, entries: Position[]): Decision {
@@ -86,16 +101,14 @@ before(async () => {
   store = new LocalStore(dir);
   ledger = new Ledger(store);
   // day 1: two trades closed the same day, one entered at 23:50 and closed on day 2, decisions every few minutes
-  const closes: [Position, number][] = [
+  const exits: [Position, number][] = [
     [position('LINKUSDT', DAY_1 + 9 * 60 * MINUTE_MS, 'long', 8.91), 8.95],
     [position('ALGOUSDT', DAY_1 + 14 * 60 * MINUTE_MS, 'short', 0.1932), 0.1921],
     [position('LINKUSDT', DAY_1 + (23 * 60 + 50) * MINUTE_MS, 'long', 9.02), 8.99],
   ];
-  for (const [open, exitClose] of closes) {
+  for (const [open, exitOpen] of exits) {
     await ledger.createDecision(decision(open.entryTimeMs, [open]));
-    await ledger.closePosition(
-      closeTrade(open, { openTimeMs: open.exitTimeMs, close: exitClose }, open.exitTimeMs + MINUTE_MS),
-    );
+    await ledger.closePosition(close(open, exitOpen));
   }
   await ledger.createDecision(decision(DAY_1 + 12 * 60 * MINUTE_MS, []));
   await ledger.createDecision(decision(DAY_2 + 60 * MINUTE_MS, []));
@@ -157,6 +170,19 @@ async function query(sql: string) {
 
 const fileOf = (kind: 'trades' | 'decisions', dayMs: number) => path.join(dir, compactedDayKey(kind, dayMs));
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** A trade's JSON fields in snake case, with the two book quotes flattened as the table has them. */
+function expectedRow({ entryQuote, exitQuote, ...fields }: Trade): Record<string, unknown> {
+  return {
+    ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [snakeCase(name), value])),
+    entry_bid_price: entryQuote?.bidPrice ?? null,
+    entry_ask_price: entryQuote?.askPrice ?? null,
+    entry_quote_time_ms: entryQuote?.timeMs ?? null,
+    exit_bid_price: exitQuote?.bidPrice ?? null,
+    exit_ask_price: exitQuote?.askPrice ?? null,
+    exit_quote_time_ms: exitQuote?.timeMs ?? null,
+  };
+}
 const plain = (value: unknown) => (typeof value === 'bigint' ? Number(value) : value);
 
 /** DuckDB's names for the catalog's Hive types. */
@@ -185,11 +211,7 @@ describe('alpha15 ledger compact', () => {
     );
     assert.deepEqual(
       rows.map((row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, plain(value)]))),
-      trades
-        .sort((a, b) => a.entryTimeMs - b.entryTimeMs)
-        .map((trade) =>
-          Object.fromEntries(Object.entries(trade).map(([name, value]) => [snakeCase(name), value])),
-        ),
+      trades.sort((a, b) => a.entryTimeMs - b.entryTimeMs).map(expectedRow),
     );
 
     const decisions = await query(
@@ -232,9 +254,7 @@ describe('alpha15 ledger compact', () => {
 
   it('a record that reaches a compacted day later rebuilds that day only, once the day is checked again', async () => {
     const late = position('ALGOUSDT', DAY_1 + 20 * 60 * MINUTE_MS, 'long', 0.1925);
-    await ledger.closePosition(
-      closeTrade(late, { openTimeMs: late.exitTimeMs, close: 0.1931 }, late.exitTimeMs + MINUTE_MS),
-    );
+    await ledger.closePosition(close(late, 0.1931));
     const result = await compactLedger({ store, fromDayMs: DAY_1, horizonMinutes: 15 });
     assert.deepEqual(
       result.days
