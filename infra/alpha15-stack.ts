@@ -113,6 +113,7 @@ export class Alpha15Stack extends Stack {
     this.ledgerCompaction = new LedgerCompaction(this, 'LedgerCompaction', {
       bucket,
       schedule: events.Schedule.expression(settings.ledgerCompactionSchedule),
+      reserveConcurrency: settings.reservedConcurrency,
     });
 
     const monitored = [

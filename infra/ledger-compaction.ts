@@ -15,6 +15,8 @@ import { acknowledgeBucketPrefixGrants } from './nag.js';
 export interface LedgerCompactionProps {
   bucket: s3.IBucket;
   schedule: events.Schedule;
+  /** Reserve one execution (the `reservedConcurrency` setting); see Alpha15FunctionProps. */
+  reserveConcurrency?: boolean;
   removalPolicy?: RemovalPolicy;
 }
 
@@ -30,9 +32,15 @@ export class LedgerCompaction extends Construct {
       // a day is ~1,440 decisions and their trades; a backlog of days continues on the next run's range
       timeout: Duration.minutes(10),
       memorySize: 1024,
-      // two runs would build the same files; the second finds them unchanged, but need not run at all
-      reservedConcurrentExecutions: 1,
+      // without the reservation two overlapping runs build the same files; the later finds them unchanged
+      reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
       environment: { STORE_URL: `s3://${props.bucket.bucketName}` },
+      // a failed run's days are the next run's range; the failure is still kept and alarmed on
+      asyncInvocation: {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        failedEvent: 'a scheduled ledger compaction run',
+      },
       removalPolicy: props.removalPolicy,
     });
     props.bucket.grantRead(this.handler.role, `${BUCKET_PREFIXES.paper}*`);
@@ -46,8 +54,12 @@ export class LedgerCompaction extends Construct {
     this.rule = new events.Rule(this, 'Schedule', {
       description: 'alpha15 ledger compaction clock',
       schedule: props.schedule,
-      // a failed run's days are the next run's range
-      targets: [new targets.LambdaFunction(this.handler.function, { retryAttempts: 2 })],
+      targets: [
+        new targets.LambdaFunction(this.handler.function, {
+          retryAttempts: 2,
+          deadLetterQueue: this.handler.failureQueue,
+        }),
+      ],
     });
   }
 }

@@ -9,11 +9,14 @@ const { stack, lake } = constructStack();
 new LedgerCompaction(stack, 'LedgerCompaction', {
   bucket: lake.bucket,
   schedule: events.Schedule.expression('cron(30 0 * * ? *)'),
+  reserveConcurrency: true,
 });
 const template = Template.fromStack(stack);
 
-test('ledger compaction runs daily, one run at a time', () => {
+test('ledger compaction runs daily, one run at a time when reserved, and a failed run is kept in its failure queue', () => {
   template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(30 0 * * ? *)' });
+  template.resourceCountIs('AWS::SQS::Queue', 1);
+  template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   template.hasResourceProperties('AWS::Lambda::Function', {
     Runtime: 'nodejs22.x',
     ReservedConcurrentExecutions: 1,
