@@ -157,7 +157,11 @@ test('with the defaults no function reserves concurrency, so the first deploy fi
   const reservations = Object.values(reservedTemplate.findResources('AWS::Lambda::Function') as Resources)
     .map(({ Properties }) => Properties.ReservedConcurrentExecutions)
     .filter((value) => value !== undefined);
-  assert.deepEqual(reservations, [1, 1, 1, 1], 'the setting reserves one for each event-driven function');
+  assert.deepEqual(
+    reservations,
+    [1, 1, 1, 1, 1],
+    'the setting reserves one for each event-driven function (ingest, trigger, promotion, paper tick, ledger compaction)',
+  );
 });
 
 test('every function EventBridge invokes has an on-failure queue, and an alarm on that queue notifies the topic', () => {
@@ -172,7 +176,11 @@ test('every function EventBridge invokes has an on-failure queue, and an alarm o
           id !== undefined && template.toJSON().Resources[id].Type === 'AWS::Lambda::Function',
       ),
   );
-  assert.equal(new Set(lambdaTargets).size, 4, 'ingest, trigger, promotion and the paper tick');
+  assert.equal(
+    new Set(lambdaTargets).size,
+    5,
+    'ingest, trigger, promotion, the paper tick and ledger compaction',
+  );
   for (const functionId of new Set(lambdaTargets)) {
     const config = invokeConfigs.find(
       ({ Properties }) => (Properties.FunctionName as { Ref?: string }).Ref === functionId,
