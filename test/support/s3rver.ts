@@ -10,7 +10,7 @@ import S3rver from 's3rver';
 
 export interface LocalS3 {
   client: S3Client;
-  /** http://127.0.0.1:<port>, e.g. for AWS_ENDPOINT_URL_S3 of code that builds its own client. */
+  /** The server's URL, for processes that reach it through AWS_ENDPOINT_URL_S3. */
   endpoint: string;
   /** Creates a new empty bucket and returns its name. */
   createBucket(): Promise<string>;
