@@ -3,9 +3,11 @@
  * schedules) lives here with its default, so no stage buries a literal in code.
  */
 import { z } from 'zod';
-import { DEFAULT_SYMBOLS } from './defaults.js';
+import { DEFAULT_SYMBOLS, G_RESEARCH_COIN_WEIGHTS } from './defaults.js';
 
-export const symbolSchema = z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol in upper case, e.g. BTCUSDT');
+const symbol = z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol in upper case, e.g. BTCUSDT');
+/** One symbol, for the schemas of other boundaries (backfill items, Lambda events). */
+export { symbol as symbolSchema };
 
 export const modelConfigSchema = z.object({
   filters: z.number().int().positive().default(64),
@@ -67,11 +69,11 @@ export const executionConfigSchema = z.object({
     .object({
       major: z.number().min(0).max(1000).default(1),
       other: z.number().min(0).max(1000).default(3),
-      bySymbol: z.record(symbolSchema, z.number().min(0).max(1000)).default({}),
+      bySymbol: z.record(symbol, z.number().min(0).max(1000)).default({}),
     })
     .prefault({}),
   /** The pairs charged the `major` slippage. */
-  majorSymbols: z.array(symbolSchema).default(['BTCUSDT', 'ETHUSDT']),
+  majorSymbols: z.array(symbol).default(['BTCUSDT', 'ETHUSDT']),
 });
 
 export const paperConfigSchema = z.object({
@@ -85,16 +87,38 @@ export const paperConfigSchema = z.object({
 export const telemetryConfigSchema = z.object({
   sink: z.enum(['jsonl', 'opensearch']).default('jsonl'),
   opensearchUrl: z.string().url().optional(),
-  indexPrefix: z.string().regex(/^[a-z0-9-]+$/).default('alpha15'),
+  indexPrefix: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('alpha15'),
 });
 
 export const configSchema = z.object({
-  symbols: z.array(symbolSchema).min(1).default([...DEFAULT_SYMBOLS]),
+  symbols: z
+    .array(symbol)
+    .min(1)
+    .default([...DEFAULT_SYMBOLS]),
   intervalMinutes: z.literal(1).default(1),
   windowMinutes: z.number().int().min(16).default(512),
   horizonMinutes: z.number().int().positive().default(15),
+  /**
+   * What the model learns: 'raw', each coin's return close[t+h]/close[t] − 1; or 'residual', that return
+   * minus the universe's `coinWeights`-weighted average return over the same minutes (the G-Research
+   * benchmark's idea: what is left after the market's common move). Trades are always priced on prices.
+   */
+  target: z.enum(['raw', 'residual']).default('raw'),
+  /** Weights of the residual target's universe average and of the weighted correlation metric. */
+  coinWeights: z
+    .object({
+      bySymbol: z.record(symbol, z.number().positive()).default({ ...G_RESEARCH_COIN_WEIGHTS }),
+      other: z.number().positive().default(1),
+    })
+    .prefault({}),
   /** `file://dir` or `s3://bucket/prefix`. */
-  store: z.string().regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>/<prefix>').default('file://./.alpha15'),
+  store: z
+    .string()
+    .regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>/<prefix>')
+    .default('file://./.alpha15'),
   binanceBaseUrl: z.string().url().default('https://api.binance.com'),
   binanceArchiveBaseUrl: z.string().url().default('https://data.binance.vision'),
   requestTimeoutMs: z.number().int().positive().default(10_000),
@@ -112,3 +136,4 @@ export type ModelConfig = Config['model'];
 export type TrainingConfig = Config['training'];
 export type StrategyConfig = Config['strategy'];
 export type ExecutionConfig = Config['execution'];
+export type TargetKind = Config['target'];
