@@ -344,7 +344,11 @@ function nonNegativeInteger(value: string): number {
 }
 
 /** What the strategy can afford: the cost per side at which its average trade breaks even, beside what it pays. */
-function breakEvenLine(backtest: BacktestSummary): string {
+export function breakEvenLine(
+  backtest: Pick<BacktestSummary, 'execution' | 'breakEvenCostPerSide'> & {
+    strategy: Pick<BacktestSummary['strategy'], 'trades'>;
+  },
+): string {
   const { execution } = backtest;
   const slippage = Object.values(execution.slippageRatePerSide);
   const fills = execution.entry === 'nextOpen' ? 'next-minute open' : 'decision close';
