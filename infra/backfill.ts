@@ -16,7 +16,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { backfillStateMachineName } from '../src/app/backfill-execution.js';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES } from './bucket-layout.js';
+import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { grantIngestWrites } from './ingestion.js';
 import { acknowledgeFindings, arnFindingToken, findingArn } from './nag.js';
 

@@ -10,7 +10,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CATALOG_TABLES, type CatalogTable, type PartitionProjection } from '../src/lake/catalog.js';
-import { BUCKET_PREFIXES } from './bucket-layout.js';
+import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 
 export interface CatalogProps {
   bucket: s3.Bucket;

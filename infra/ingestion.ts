@@ -10,7 +10,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES } from './bucket-layout.js';
+import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { acknowledgeBucketPrefixGrants } from './nag.js';
 
 export interface IngestionProps {

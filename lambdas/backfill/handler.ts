@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { backfillItem, backfillItemSchema, settleWatermarks } from '../../src/app/backfill.js';
-import { symbolSchema } from '../../src/config/schema.js';
+import { symbolSchema } from '../../src/contracts/symbols.js';
 import { openStore } from '../../src/store/open-store.js';
 import { parseEnv } from '../shared/env.js';
 import { parseEvent } from '../shared/events.js';

@@ -9,9 +9,9 @@
  * download; anything else is downloaded and merged, which adds only the minutes the lake lacks.
  */
 import { z } from 'zod';
-import { symbolSchema } from '../config/schema.js';
+import { symbolSchema } from '../contracts/symbols.js';
 import { Alpha15Error } from '../errors.js';
-import { ingest } from '../lake/ingest.js';
+import { ingest } from './ingest.js';
 import { partitionId, partitionStartFromKey, rawArchiveKey, symbolPartitionsPrefix } from '../lake/layout.js';
 import { parquetToKlines } from '../lake/parquet.js';
 import { mapWithConcurrency } from '../lake/pool.js';

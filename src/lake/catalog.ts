@@ -6,7 +6,8 @@
  */
 import { COMPACTED_FILE_NAME, compactedDayFolder, compactedTablePrefix } from '../paper/ledger.js';
 import { DECISION_COLUMNS, TRADE_COLUMNS, type LedgerColumnType } from '../paper/ledger-parquet.js';
-import { CURATED_KLINES_PREFIX, PARTITION_FILE_NAME, partitionFolder } from './layout.js';
+import { CURATED_KLINES_PREFIX } from '../contracts/keys.js';
+import { PARTITION_FILE_NAME, partitionFolder } from './layout.js';
 import { KLINE_PARQUET_COLUMNS } from './parquet.js';
 
 /** Hive/Athena column types of the Parquet types the writers emit. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { backfillLocal, InvalidBackfillRangeError, planBackfill } from '../../src/app/backfill.js';
-import { ingest } from '../../src/lake/ingest.js';
+import { ingest } from '../../src/app/ingest.js';
 import { summariseLake } from '../../src/lake/summary.js';
 import { LocalArchiveSource } from '../../src/market/archive-source.js';
 import { archiveSource } from '../../src/market/source.js';
