@@ -16,10 +16,9 @@ import { partitionId, partitionStartFromKey, rawArchiveKey, symbolPartitionsPref
 import { parquetToKlines } from '../lake/parquet.js';
 import { mapWithConcurrency } from '../lake/pool.js';
 import { commitWatermark, readWatermark, type PartitionStats } from '../lake/watermark.js';
-import { archiveFileName } from '../market/archive.js';
+import { archiveFileName, periodRangeMs } from '../market/archive.js';
 import {
   openArchiveSource,
-  periodRangeMs,
   type ArchiveRetry,
   type HttpArchiveSourceOptions,
 } from '../market/archive-source.js';
