@@ -59,6 +59,8 @@ export interface TrainModelOptions {
   save?: boolean;
   /** Make the new model champion even if one exists (it always becomes champion when none does). */
   promote?: boolean;
+  /** Make it champion when none exists (default true); tuning trials leave every decision to promotion. */
+  championIfNone?: boolean;
   /** Draw a progress bar on stderr. */
   progress?: boolean;
   onEpoch?: (record: EpochRecord) => void;
@@ -288,7 +290,7 @@ async function trainWith(
       epochs,
       extraFiles: thresholds === null ? {} : { [THRESHOLDS_FILE]: JSON.stringify(thresholds, null, 2) },
     });
-    if (options.promote || (await getChampion(store)) === undefined) {
+    if (options.promote || (options.championIfNone !== false && (await getChampion(store)) === undefined)) {
       await setChampion(store, modelId, options.nowMs);
       champion = true;
     }
