@@ -16,7 +16,8 @@ import { Construct } from 'constructs';
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Names of the handlers under lambdas/. */
-export type HandlerName = 'ingest' | 'training-trigger' | 'promotion' | 'paper-tick' | 'opensearch-setup';
+export type HandlerName =
+  'ingest' | 'training-trigger' | 'tuning-trigger' | 'promotion' | 'paper-tick' | 'opensearch-setup';
 
 export function handlerEntry(name: HandlerName): string {
   return path.join(REPO_ROOT, 'lambdas', name, 'handler.ts');

@@ -2,17 +2,19 @@
  * Promotion: when a training job reaches a final state, SageMaker emits a "Training Job State Change"
  * event; a Lambda loads the candidate's validation metrics from the registry, compares them with the
  * champion's on the same validation window and moves `models/champion.json` only when the candidate
- * is better. Failed or stopped jobs are recorded and never promoted.
+ * is better. Failed or stopped jobs are recorded and never promoted. A tuning job's trials carry
+ * another prefix and are not matched; when the tuning job completes, its best training job is.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from './bucket-layout.js';
-import { acknowledgeBucketPrefixGrants, acknowledgeFindings } from './nag.js';
+import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from './bucket-layout.js';
+import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
 
 export interface PromotionProps {
   bucket: s3.IBucket;
@@ -21,6 +23,8 @@ export interface PromotionProps {
 export class Promotion extends Construct {
   readonly handler: Alpha15Function;
   readonly rule: events.Rule;
+  /** A completed tuning job: its best training job is promoted like any other. */
+  readonly tuningRule: events.Rule;
   readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: PromotionProps) {
@@ -59,13 +63,43 @@ export class Promotion extends Construct {
           TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
         },
       },
-      targets: [
-        new targets.LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
+      targets: [this.target()],
+    });
+    this.tuningRule = new events.Rule(this, 'TuningJobFinished', {
+      description: 'alpha15: a tuning job completed; its best training job is the candidate',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker HyperParameter Tuning Job State Change'],
+        detail: {
+          HyperParameterTuningJobName: [{ prefix: TUNING_JOB_PREFIX }],
+          HyperParameterTuningJobStatus: ['Completed'],
+        },
+      },
+      targets: [this.target()],
+    });
+    const { account, region, partition } = Stack.of(this);
+    this.handler.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sagemaker:DescribeHyperParameterTuningJob'],
+        resources: [
+          `arn:${partition}:sagemaker:${region}:${account}:hyper-parameter-tuning-job/${TUNING_JOB_PREFIX}*`,
+        ],
+      }),
+    );
+    acknowledgeFindings(this.handler.role, [
+      {
+        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'sagemaker', `hyper-parameter-tuning-job/${TUNING_JOB_PREFIX}*`)}]`,
+        reason:
+          'Promotion describes only alpha15 tuning jobs, named by their start minute under this prefix.',
+      },
+    ]);
+  }
+
+  private target(): targets.LambdaFunction {
+    return new targets.LambdaFunction(this.handler.function, {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 4,
+      maxEventAge: Duration.hours(6),
     });
   }
 }

@@ -60,6 +60,8 @@ export class Training extends Construct {
     props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.models}*`);
     props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.sagemakerOutput}*`);
     props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.checkpoints}*`);
+    // every training run appends its record to the runs index (src/runs/)
+    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.runs}*`);
     acknowledgeBucketPrefixGrants(
       this.jobRole,
       props.bucket,
@@ -68,8 +70,9 @@ export class Training extends Construct {
         BUCKET_PREFIXES.models,
         BUCKET_PREFIXES.sagemakerOutput,
         BUCKET_PREFIXES.checkpoints,
+        BUCKET_PREFIXES.runs,
       ],
-      'The job reads the lake and writes its model, output and spot checkpoints, each under its own prefix.',
+      'The job reads the lake and writes its model, output, spot checkpoints and run record, each under its own prefix.',
     );
     props.image.repository.grantPull(this.jobRole);
     this.jobRole.addToPolicy(

@@ -5,7 +5,8 @@ import { openStore } from '../../src/store/open-store.js';
 import { parseEnv, symbolListSchema } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { parseTuningRequest, startTuning, type TuningJobSettings } from './start-tuning.js';
+import { parseTuningRequest } from '../../src/tune/tuning-request.js';
+import { startTuning, type TuningJobSettings } from './start-tuning.js';
 
 const int = z.coerce.number().int().positive();
 const env = parseEnv(

@@ -15,9 +15,7 @@ import {
   type ParameterRanges,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import { configSchema } from '../../src/config/schema.js';
-import { Alpha15Error } from '../../src/errors.js';
 import { floorToMinute, MINUTE_MS } from '../../src/time.js';
 import {
   defaultSearchSpace,
@@ -26,6 +24,7 @@ import {
   type SearchSpace,
   type TunableParameter,
 } from '../../src/tune/search-space.js';
+import type { TuningRequest } from '../../src/tune/tuning-request.js';
 import { TUNING_OBJECTIVE_METRIC, type MetricDefinition } from '../../training-container/metric-lines.js';
 import {
   encodeHyperparameters,
@@ -54,42 +53,8 @@ export interface TuningJobSettings {
   metricDefinitions: MetricDefinition[];
 }
 
-/** The body of a `requests/tuning/` object; every field optional. */
-export const tuningRequestSchema = z
-  .object({
-    maxJobs: z.number().int().positive().max(500).optional(),
-    maxParallelJobs: z.number().int().positive().max(100).optional(),
-    epochs: z.number().int().positive().optional(),
-    /** A search space as `alpha15 tune --space` takes it. */
-    space: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
-export type TuningRequest = z.infer<typeof tuningRequestSchema>;
-
-export class InvalidTuningRequestError extends Alpha15Error {}
-
 export type TuningOutcome =
   { started: true; tuningJobName: string } | { started: false; reason: 'already-started'; detail: string };
-
-export function parseTuningRequest(key: string, bytes: Uint8Array | undefined): TuningRequest {
-  const text = bytes === undefined ? '' : new TextDecoder().decode(bytes).trim();
-  if (text === '') return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InvalidTuningRequestError(
-      `${key} is not JSON`,
-      'put an empty object or {"maxJobs": 20, "space": {...}}',
-    );
-  }
-  const parsed = tuningRequestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidTuningRequestError(`${key}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  return parsed.data;
-}
 
 /** `a15tune-20261124-1830`: at most 32 characters, SageMaker's limit for tuning job names. */
 export function tuningJobName(prefix: string, nowMs: number): string {

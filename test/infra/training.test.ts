@@ -77,11 +77,12 @@ test('the trigger may start only alpha15 jobs and pass only the job role, to Sag
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['requests/training/*']);
 });
 
-test('the training job reads the lake and writes only models, output and checkpoints', () => {
+test('the training job reads the lake and writes only models, output, checkpoints and its run record', () => {
   const statements = roleStatements(template, 'TrainingJobRole');
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
     'curated/*',
     'models/*',
+    'runs/*',
     'sagemaker/checkpoints/*',
     'sagemaker/output/*',
   ]);

@@ -14,12 +14,8 @@ import {
   TUNING_OBJECTIVE_METRIC,
 } from '../../training-container/metric-lines.js';
 import { parseHyperparameters } from '../../training-container/sagemaker-contract.js';
-import {
-  InvalidTuningRequestError,
-  parseTuningRequest,
-  startTuning,
-  type TuningJobSettings,
-} from '../../lambdas/tuning-trigger/start-tuning.js';
+import { InvalidTuningRequestError, parseTuningRequest } from '../../src/tune/tuning-request.js';
+import { startTuning, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { lambdaContext, objectCreatedEvent } from './support/events.js';
 import { mockBucket } from './support/s3-bucket.js';
 
