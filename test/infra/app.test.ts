@@ -56,8 +56,8 @@ test('the whole app synthesises offline with zero unacknowledged cdk-nag finding
     report.violations.map((violation) => violation.ruleName),
     [],
   );
-  // five handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
-  template.resourceCountIs('AWS::Lambda::Function', 8);
+  // six handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
+  template.resourceCountIs('AWS::Lambda::Function', 9);
   template.resourceCountIs('AWS::OpenSearchService::Domain', 1);
 });
 
@@ -66,6 +66,7 @@ test('the stack outputs what docs/aws.md and the LocalStack suite look up: the b
   for (const name of [
     'BucketName',
     'TrainingRequestPrefix',
+    'TuningRequestPrefix',
     'IngestFunctionName',
     'PaperTickFunctionName',
     'OpenSearchDashboardsUrl',
