@@ -6,12 +6,15 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeFindings } from './nag.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -48,19 +51,42 @@ export interface Alpha15FunctionProps {
   timeout: Duration;
   memorySize?: number;
   environment?: Record<string, string>;
+  /**
+   * Off unless the `reservedConcurrency` setting asks for it: every reservation takes executions out of
+   * the account's unreserved pool, which Lambda keeps at 10 at least, and new accounts often have a
+   * total of 10, so any reservation makes the stack fail to create there.
+   */
   reservedConcurrentExecutions?: number;
   /** Files copied next to the bundle, e.g. wasm binaries loaded at run time. */
   commandHooks?: ICommandHooks;
-  /** Receives async invocations that failed inside the function. */
-  deadLetterQueue?: sqs.IQueue;
+  /**
+   * For functions EventBridge (or S3) invokes asynchronously: Lambda's own retries, and where an event
+   * goes once they are spent. Without an on-failure destination Lambda drops it silently.
+   */
+  asyncInvocation?: AsyncInvocationProps;
   logRetention?: logs.RetentionDays;
   removalPolicy?: RemovalPolicy;
+}
+
+export interface AsyncInvocationProps {
+  /** Lambda's retries of an invocation that failed inside the function (0 to 2). */
+  retryAttempts: number;
+  maxEventAge?: Duration;
+  /** What a failed event means, for the alarm description, e.g. "a training trigger event". */
+  failedEvent: string;
 }
 
 export class Alpha15Function extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /**
+   * Where failed asynchronous invocations land (the on-failure destination), and the rules' target
+   * dead-letter queue too: one queue per function holds every event it never handled.
+   */
+  readonly failureQueue?: sqs.Queue;
+  /** Fires as soon as the failure queue holds a message. */
+  readonly failureAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: Alpha15FunctionProps) {
     super(scope, id);
@@ -86,7 +112,6 @@ export class Alpha15Function extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      deadLetterQueue: props.deadLetterQueue,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       environment: {
@@ -109,7 +134,46 @@ export class Alpha15Function extends Construct {
         commandHooks: props.commandHooks,
       },
     });
+    if (props.asyncInvocation) {
+      const failures = asyncFailureHandling(this, props.handler, props.asyncInvocation);
+      this.function.configureAsyncInvoke({
+        retryAttempts: props.asyncInvocation.retryAttempts,
+        maxEventAge: props.asyncInvocation.maxEventAge,
+        onFailure: new destinations.SqsDestination(failures.queue),
+      });
+      this.failureQueue = failures.queue;
+      this.failureAlarm = failures.alarm;
+    }
   }
+}
+
+function asyncFailureHandling(
+  scope: Construct,
+  handler: HandlerName,
+  props: AsyncInvocationProps,
+): { queue: sqs.Queue; alarm: cloudwatch.Alarm } {
+  const queue = new sqs.Queue(scope, 'Failures', {
+    enforceSSL: true,
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledgeFindings(queue, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is itself the on-failure destination and dead-letter queue of the ${handler} function.`,
+    },
+  ]);
+  const alarm = new cloudwatch.Alarm(scope, 'FailuresAlarm', {
+    alarmDescription:
+      `alpha15 ${handler}: ${props.failedEvent} failed after every retry and waits in the failure queue ` +
+      '(the message holds the event and the error; redrive it once fixed, or purge it)',
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  return { queue, alarm };
 }
 
 /** CloudWatch namespace of the Powertools metrics every handler emits. */

@@ -61,6 +61,7 @@ export class Alpha15Stack extends Stack {
       schedule: events.Schedule.expression(settings.ingestSchedule),
       lookbackMinutes: settings.ingestLookbackMinutes,
       binanceBaseUrl: settings.binanceBaseUrl,
+      reserveConcurrency: settings.reservedConcurrency,
     });
 
     const trainingImage = this.trainingImage(settings);
@@ -74,6 +75,8 @@ export class Alpha15Stack extends Stack {
       maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
       retrainMinInterval: Duration.hours(settings.retrainMinIntervalHours),
       lookbackDays: settings.trainingLookbackDays,
+      reserveConcurrency: settings.reservedConcurrency,
+      alarmTopic: this.observability.alarmTopic,
     });
 
     this.tuning = new Tuning(this, 'Tuning', {
@@ -92,7 +95,10 @@ export class Alpha15Stack extends Stack {
       walkForwardFolds: settings.tuningWalkForwardFolds,
     });
 
-    this.promotion = new Promotion(this, 'Promotion', { bucket });
+    this.promotion = new Promotion(this, 'Promotion', {
+      bucket,
+      reserveConcurrency: settings.reservedConcurrency,
+    });
 
     this.paperTrading = new PaperTrading(this, 'PaperTrading', {
       bucket,
@@ -101,19 +107,22 @@ export class Alpha15Stack extends Stack {
       memorySizeMb: settings.paperMemoryMb,
       binanceBaseUrl: settings.binanceBaseUrl,
       telemetry: { domain: this.observability.domain, indexPrefix: this.observability.indexPrefix },
+      reserveConcurrency: settings.reservedConcurrency,
     });
     this.observability.addTelemetryWriter(this.paperTrading.handler.role);
 
+    const monitored = [
+      { title: 'Paper tick', handler: this.paperTrading.handler },
+      { title: 'Ingestion', handler: this.ingestion.handler },
+      { title: 'Training trigger', handler: this.training.trigger },
+      { title: 'Tuning trigger', handler: this.tuning.trigger },
+      { title: 'Promotion', handler: this.promotion.handler },
+    ];
     this.observability.monitor({
-      functions: [
-        { title: 'Paper tick', handler: this.paperTrading.handler },
-        { title: 'Ingestion', handler: this.ingestion.handler },
-        { title: 'Training trigger', handler: this.training.trigger },
-        { title: 'Tuning trigger', handler: this.tuning.trigger },
-        { title: 'Promotion', handler: this.promotion.handler },
-      ],
+      functions: monitored,
       alarms: [
         ...this.paperTrading.alarms,
+        ...monitored.flatMap(({ handler }) => (handler.failureAlarm ? [handler.failureAlarm] : [])),
         errorAlarm(
           this.ingestion,
           'IngestionErrorsAlarm',
@@ -147,6 +156,7 @@ export class Alpha15Stack extends Stack {
             period: Duration.minutes(1),
           }),
         },
+        { title: 'Training jobs failed or stopped', metric: this.training.jobsFailedMetric },
       ],
     });
     this.addOutputs();

@@ -18,6 +18,8 @@ export interface IngestionProps {
   schedule: events.Schedule;
   lookbackMinutes: number;
   binanceBaseUrl: string;
+  /** Reserve one execution (the `reservedConcurrency` setting); see Alpha15FunctionProps. */
+  reserveConcurrency?: boolean;
   removalPolicy?: RemovalPolicy;
 }
 
@@ -32,13 +34,21 @@ export class Ingestion extends Construct {
       description: 'Pulls the newest 1m klines of every symbol from Binance into the lake',
       timeout: Duration.minutes(4),
       memorySize: 1024,
-      // two overlapping runs would merge the same partitions; the next scheduled run catches up instead
-      reservedConcurrentExecutions: 1,
+      // Without the reservation two runs overlap only when one outlives the schedule period (the
+      // timeout is shorter) or is retried; both then merge the same candles, and the merge is idempotent.
+      reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
       environment: {
         STORE_URL: `s3://${props.bucket.bucketName}`,
         SYMBOLS: props.symbols.join(','),
         LOOKBACK_MINUTES: String(props.lookbackMinutes),
-        BINANCE_BASE_URL: props.binanceBaseUrl,
+        // the config's own variable, read through loadConfig like the paper tick and the CLI
+        ALPHA15_BINANCE_BASE_URL: props.binanceBaseUrl,
+      },
+      // a retried run would only repeat the next run's work; a failed run is still kept and alarmed on
+      asyncInvocation: {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(10),
+        failedEvent: 'a scheduled ingestion run',
       },
       removalPolicy: props.removalPolicy,
     });
@@ -53,8 +63,13 @@ export class Ingestion extends Construct {
     this.rule = new events.Rule(this, 'Schedule', {
       description: 'alpha15 ingestion clock',
       schedule: props.schedule,
-      // a retried run would only repeat the next run's work
-      targets: [new targets.LambdaFunction(this.handler.function, { retryAttempts: 0 })],
+      // a retried run would only repeat the next run's work; an undeliverable event joins the failures
+      targets: [
+        new targets.LambdaFunction(this.handler.function, {
+          retryAttempts: 0,
+          deadLetterQueue: this.handler.failureQueue,
+        }),
+      ],
     });
   }
 }

@@ -6,7 +6,7 @@
  * mapped to the paper-trading Lambda. CloudWatch holds the alarms (routed to one SNS topic) and a
  * dashboard of every function.
  */
-import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -20,7 +20,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { acknowledgeFindings, arnFindingToken, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
 import { Construct } from 'constructs';
-import { indexTemplates } from '../src/telemetry/index-templates.js';
+import { SAVED_OBJECTS_FILE, savedObjectsWithPrefix } from '../src/telemetry/dashboards-import.js';
+import { setupContentHash } from '../lambdas/opensearch-setup/install.js';
 import { Alpha15Function, copyIntoBundle } from './alpha15-function.js';
 
 export interface ObservabilityProps {
@@ -188,10 +189,7 @@ export class Observability extends Construct {
         reason: 'The runtime of the custom-resource framework function is chosen by aws-cdk-lib.',
       },
     ]);
-    const templatesVersion = createHash('sha256')
-      .update(JSON.stringify(indexTemplates(props.indexPrefix)))
-      .digest('hex')
-      .slice(0, 16);
+    const savedObjects = savedObjectsWithPrefix(readFileSync(SAVED_OBJECTS_FILE, 'utf8'), props.indexPrefix);
     new CustomResource(this, 'SetupResource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::Alpha15OpenSearchSetup',
@@ -201,7 +199,8 @@ export class Observability extends Construct {
         IndexPrefix: props.indexPrefix,
         // resolved at synth, after the writers were added
         WriterRoleArns: Lazy.list({ produce: () => this.writerRoleArns }),
-        TemplatesVersion: templatesVersion,
+        // a changed ndjson, template, mapping or role changes this, so `cdk deploy` installs it again
+        ContentHash: setupContentHash(props.indexPrefix, savedObjects),
       },
     });
 
@@ -243,7 +242,8 @@ export class Observability extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       }),
     ];
-    const alarms = [...props.alarms, ...domainAlarms];
+    // a Set: an alarm handed in twice (a component's list and the stack's) gets one action
+    const alarms = [...new Set([...props.alarms, ...domainAlarms])];
     for (const alarm of alarms) alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
 
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 }));

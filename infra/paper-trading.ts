@@ -1,8 +1,9 @@
 /**
  * The paper-trading clock: an EventBridge schedule (every minute) invokes one Lambda that runs the same
- * `tick()` as `alpha15 paper`. Concurrency 1 keeps ticks strictly sequential (the ledger is one writer),
- * the timeout stays under the one-minute period, failed async invocations land in a dead-letter queue,
- * and two alarms watch it: any error, and minutes without a completed tick.
+ * `tick()` as `alpha15 paper`. Overlapping ticks are safe: the ledger creates every record with a
+ * conditional write. The timeout stays under the one-minute period, failed invocations land in the
+ * function's failure queue (alarmed), and two more alarms watch it: any error, and minutes without a
+ * completed tick.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,10 +12,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Alpha15Function, copyIntoBundle, METRICS_NAMESPACE, type BundledFile } from './alpha15-function.js';
-import { TICK_COMPLETED_METRIC } from '../lambdas/shared/metric-names.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../lambdas/shared/metric-names.js';
 import { BUCKET_PREFIXES } from './bucket-layout.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, arnFindingToken } from './nag.js';
 
@@ -31,6 +31,8 @@ export interface PaperTradingProps {
   binanceBaseUrl: string;
   /** Where tick records are indexed for dashboards; without it only the ledger records them. */
   telemetry?: PaperTradingTelemetry;
+  /** Reserve one execution (the `reservedConcurrency` setting); see Alpha15FunctionProps. */
+  reserveConcurrency?: boolean;
   removalPolicy?: RemovalPolicy;
 }
 
@@ -54,31 +56,21 @@ const MISSED_MINUTES_TOLERATED = 1;
 export class PaperTrading extends Construct {
   readonly handler: Alpha15Function;
   readonly rule: events.Rule;
-  readonly deadLetterQueue: sqs.Queue;
   readonly errorsAlarm: cloudwatch.Alarm;
   readonly missedMinutesAlarm: cloudwatch.Alarm;
-  readonly deadLettersAlarm: cloudwatch.Alarm;
+  readonly quarantineAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: PaperTradingProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeFindings(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter queue of the paper-trading function and rule.',
-      },
-    ]);
     this.handler = new Alpha15Function(this, 'Tick', {
       handler: 'paper-tick',
       description: 'One paper-trading tick: close due positions, predict, open positions',
       // under the 1-minute period, so a slow tick cannot overlap the next one
       timeout: Duration.seconds(50),
       memorySize: props.memorySizeMb,
-      reservedConcurrentExecutions: 1,
+      // Unreserved, a slow tick and the next one may overlap; both go through the ledger's conditional
+      // writes (S3 If-None-Match), so one decision per minute and no trade twice (test/lambdas/paper-tick).
+      reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
       environment: {
         STORE_URL: `s3://${props.bucket.bucketName}`,
         SYMBOLS: props.symbols.join(','),
@@ -94,12 +86,11 @@ export class PaperTrading extends Construct {
       // the wasm backend resolves its binaries (and the threaded build's worker files) through
       // require.resolve('@tensorflow/tfjs-backend-wasm/...'), so they ship in a node_modules beside the bundle
       commandHooks: copyIntoBundle(WASM_RUNTIME_FILES),
-      // ticks that failed inside the function land here with their event
-      deadLetterQueue: this.deadLetterQueue,
+      // a retried tick would run for a minute that has passed; the ledger catches up on the next one
+      asyncInvocation: { retryAttempts: 0, maxEventAge: Duration.seconds(60), failedEvent: 'a paper tick' },
       removalPolicy: props.removalPolicy,
     });
     const fn = this.handler.function;
-    fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
 
     props.bucket.grantRead(this.handler.role, `${BUCKET_PREFIXES.models}*`);
     props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.paper}*`);
@@ -115,7 +106,9 @@ export class PaperTrading extends Construct {
       description: 'alpha15 paper-trading clock',
       schedule: props.schedule,
       // a retried tick would run for a minute that has passed; the ledger catches up on the next one
-      targets: [new targets.LambdaFunction(fn, { retryAttempts: 0, deadLetterQueue: this.deadLetterQueue })],
+      targets: [
+        new targets.LambdaFunction(fn, { retryAttempts: 0, deadLetterQueue: this.handler.failureQueue }),
+      ],
     });
 
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
@@ -127,7 +120,10 @@ export class PaperTrading extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.missedMinutesAlarm = new cloudwatch.Alarm(this, 'MissedMinutesAlarm', {
-      alarmDescription: `alpha15 paper trading missed more than ${MISSED_MINUTES_TOLERATED} of ${MISSED_WINDOW_MINUTES} minutes`,
+      alarmDescription:
+        `alpha15 paper trading missed more than ${MISSED_MINUTES_TOLERATED} of ${MISSED_WINDOW_MINUTES} minutes. ` +
+        'Expected to fire from the first deploy until a first champion exists: ticks skip (TicksWithoutChampion) ' +
+        'until the first training job has finished; drop an object under requests/training/ to start one.',
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: TICK_COMPLETED_METRIC,
@@ -141,9 +137,15 @@ export class PaperTrading extends Construct {
       // no datapoint at all means no tick completed: that is the outage this alarm exists for
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.deadLettersAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: 'alpha15 paper ticks landed in the dead-letter queue',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    this.quarantineAlarm = new cloudwatch.Alarm(this, 'QuarantineAlarm', {
+      alarmDescription: 'alpha15 paper tick quarantined a corrupt ledger object (see paper/quarantine/)',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: LEDGER_QUARANTINE_METRIC,
+        dimensionsMap: { service: 'paper-tick' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -152,7 +154,7 @@ export class PaperTrading extends Construct {
   }
 
   get alarms(): cloudwatch.Alarm[] {
-    return [this.errorsAlarm, this.missedMinutesAlarm, this.deadLettersAlarm];
+    return [this.errorsAlarm, this.missedMinutesAlarm, this.quarantineAlarm, this.handler.failureAlarm!];
   }
 
   /** Signed (SigV4) writes to the telemetry indices and their templates only. */

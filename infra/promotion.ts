@@ -10,7 +10,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from './bucket-layout.js';
@@ -18,6 +17,8 @@ import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from '
 
 export interface PromotionProps {
   bucket: s3.IBucket;
+  /** Reserve one execution (the `reservedConcurrency` setting); see Alpha15FunctionProps. */
+  reserveConcurrency?: boolean;
 }
 
 export class Promotion extends Construct {
@@ -25,7 +26,6 @@ export class Promotion extends Construct {
   readonly rule: events.Rule;
   /** A completed tuning job: its best training job is promoted like any other. */
   readonly tuningRule: events.Rule;
-  readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: PromotionProps) {
     super(scope, id);
@@ -34,9 +34,15 @@ export class Promotion extends Construct {
       description: 'Promotes a finished training job to champion when it beats the champion',
       timeout: Duration.seconds(60),
       memorySize: 512,
-      // two finishing jobs must not race on the champion pointer
-      reservedConcurrentExecutions: 1,
+      // Two promotions race only when two jobs finish together, which the trigger's one-job-at-a-time
+      // rule prevents; the reservation (a setting) makes it impossible at the price of account quota.
+      reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
       environment: { STORE_URL: `s3://${props.bucket.bucketName}`, TRAINING_JOB_PREFIX },
+      asyncInvocation: {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        failedEvent: 'a training- or tuning-job state change (a finished job left unevaluated)',
+      },
     });
     props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.models}*`);
     acknowledgeBucketPrefixGrants(
@@ -45,14 +51,6 @@ export class Promotion extends Construct {
       [BUCKET_PREFIXES.models],
       'Promotion reads candidate and champion metrics and moves the champion pointer, all under the models prefix.',
     );
-    this.deadLetterQueue = new sqs.Queue(this, 'PromoteDlq', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeFindings(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the promotion rule.' },
-    ]);
     this.rule = new events.Rule(this, 'JobFinished', {
       description: 'alpha15: a training job finished',
       eventPattern: {
@@ -97,7 +95,7 @@ export class Promotion extends Construct {
 
   private target(): targets.LambdaFunction {
     return new targets.LambdaFunction(this.handler.function, {
-      deadLetterQueue: this.deadLetterQueue,
+      deadLetterQueue: this.handler.failureQueue,
       retryAttempts: 4,
       maxEventAge: Duration.hours(6),
     });

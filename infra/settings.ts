@@ -28,11 +28,16 @@ export const deploySettingsSchema = z.object({
   /** The paper-trading clock. */
   paperSchedule: scheduleExpression.default('rate(1 minute)'),
   paperMemoryMb: z.coerce.number().int().min(512).max(10240).default(2048),
-  /** GPU instance of the SageMaker training job. */
+  /**
+   * Instance of the SageMaker training job. g4dn (NVIDIA T4, compute capability 7.5): the image's
+   * tfjs-node-gpu links libtensorflow 2.9 built with CUDA 11.2, whose binaries carry native kernels up to
+   * sm_75 and PTX only beyond. g5 (A10G, sm_86) would JIT-compile every kernel from PTX at each start, and
+   * every spot restart is a fresh container with an empty cache: minutes lost per start.
+   */
   trainingInstanceType: z
     .string()
     .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/)
-    .default('ml.g5.xlarge'),
+    .default('ml.g4dn.xlarge'),
   trainingVolumeGb: z.coerce.number().int().min(5).default(30),
   trainingMaxRuntimeHours: z.coerce.number().positive().default(4),
   /** Managed spot: how long SageMaker may wait for capacity plus run, at least the runtime. */
@@ -65,6 +70,15 @@ export const deploySettingsSchema = z.object({
   binanceBaseUrl: z.string().url().default('https://api.binance.com'),
   /** Where alarm notifications go; empty creates the topic without a subscription. */
   alarmEmail: z.string().default(''),
+  /**
+   * Reserve one concurrent execution for each scheduled or event-driven function. Off by default: Lambda
+   * keeps at least 10 unreserved executions per account and new accounts often have only 10, so any
+   * reservation makes the first deploy fail ("UnreservedConcurrentExecution below its minimum value").
+   * Correctness does not depend on it (conditional ledger writes, one job name per minute).
+   */
+  reservedConcurrency: z
+    .preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean())
+    .default(false),
   /** `destroy` lets `cdk destroy` remove the bucket and domain with their data (for test accounts). */
   removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
 });

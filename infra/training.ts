@@ -6,12 +6,13 @@
  * the registry; the Promotion construct takes it from there.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from './bucket-layout.js';
@@ -36,6 +37,10 @@ export interface TrainingProps {
   maxWait: Duration;
   retrainMinInterval: Duration;
   lookbackDays: number;
+  /** Reserve one execution (the `reservedConcurrency` setting); see Alpha15FunctionProps. */
+  reserveConcurrency?: boolean;
+  /** Told at once when a training job fails or is stopped. */
+  alarmTopic: sns.ITopic;
 }
 
 export class Training extends Construct {
@@ -43,7 +48,10 @@ export class Training extends Construct {
   readonly rule: events.Rule;
   /** The role SageMaker assumes inside the training job. */
   readonly jobRole: iam.Role;
-  readonly deadLetterQueue: sqs.Queue;
+  /** SageMaker training-job state Failed or Stopped, for alpha15 jobs. */
+  readonly jobFailedRule: events.Rule;
+  /** How many alpha15 training jobs failed or were stopped (the rule's TriggeredRules). */
+  readonly jobsFailedMetric: cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: TrainingProps) {
     super(scope, id);
@@ -111,8 +119,10 @@ export class Training extends Construct {
       description: 'Starts one SageMaker training job on new curated data or a training request',
       timeout: Duration.seconds(30),
       memorySize: 256,
-      // serialises triggers, so two events can never both see "no job running" and both start one
-      reservedConcurrentExecutions: 1,
+      // Unreserved, two events in one minute get the same job name and SageMaker refuses the second
+      // (ResourceInUse); across minutes the in-progress check leaves a window of one API round trip.
+      // The reservation (a setting) closes it at the price of account quota.
+      reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
       environment: {
         BUCKET_NAME: props.bucket.bucketName,
         STORE_URL: `s3://${props.bucket.bucketName}`,
@@ -131,6 +141,11 @@ export class Training extends Construct {
         OUTPUT_PREFIX: BUCKET_PREFIXES.sagemakerOutput,
         CHECKPOINT_PREFIX: BUCKET_PREFIXES.checkpoints,
         METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
+      },
+      asyncInvocation: {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(2),
+        failedEvent: 'a new-data or training-request event (no retrain started)',
       },
     });
     props.bucket.grantRead(this.trigger.role, `${BUCKET_PREFIXES.trainingRequests}*`);
@@ -169,17 +184,6 @@ export class Training extends Construct {
       },
     ]);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'TriggerDlq', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeFindings(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter queue of the training trigger rule.',
-      },
-    ]);
     this.rule = new events.Rule(this, 'NewDataOrRequest', {
       description: 'alpha15: new curated data or a training request starts a retrain',
       eventPattern: {
@@ -194,11 +198,40 @@ export class Training extends Construct {
       },
       targets: [
         new targets.LambdaFunction(this.trigger.function, {
-          deadLetterQueue: this.deadLetterQueue,
+          deadLetterQueue: this.trigger.failureQueue,
           retryAttempts: 4,
           maxEventAge: Duration.hours(2),
         }),
       ],
+    });
+
+    // A failed job otherwise only reaches promotion, which records it and returns: nobody is told.
+    this.jobFailedRule = new events.Rule(this, 'JobFailed', {
+      description: 'alpha15: a training job failed or was stopped',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Training Job State Change'],
+        detail: {
+          TrainingJobName: [{ prefix: TRAINING_JOB_PREFIX }],
+          TrainingJobStatus: ['Failed', 'Stopped'],
+        },
+      },
+      targets: [
+        new targets.SnsTopic(props.alarmTopic, {
+          message: events.RuleTargetInput.fromText(
+            `alpha15 training job ${events.EventField.fromPath('$.detail.TrainingJobName')} is ` +
+              `${events.EventField.fromPath('$.detail.TrainingJobStatus')}: ` +
+              `${events.EventField.fromPath('$.detail.FailureReason')}`,
+          ),
+        }),
+      ],
+    });
+    this.jobsFailedMetric = new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: this.jobFailedRule.ruleName },
+      statistic: 'Sum',
+      period: Duration.hours(1),
     });
   }
 }

@@ -10,7 +10,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TRAINING_METRIC_DEFINITIONS } from '../training-container/metric-lines.js';
 import { Alpha15Function } from './alpha15-function.js';
@@ -38,7 +37,6 @@ export interface TuningProps {
 export class Tuning extends Construct {
   readonly trigger: Alpha15Function;
   readonly rule: events.Rule;
-  readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: TuningProps) {
     super(scope, id);
@@ -72,6 +70,11 @@ export class Tuning extends Construct {
         OUTPUT_PREFIX: BUCKET_PREFIXES.sagemakerOutput,
         METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
       },
+      asyncInvocation: {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(2),
+        failedEvent: 'a tuning request (no tuning job started)',
+      },
     });
     props.bucket.grantRead(this.trigger.role, `${BUCKET_PREFIXES.tuningRequests}*`);
     const tuningJobs = `arn:${partition}:sagemaker:${region}:${account}:hyper-parameter-tuning-job/${TUNING_JOB_PREFIX}*`;
@@ -102,14 +105,6 @@ export class Tuning extends Construct {
       },
     ]);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'TriggerDlq', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeFindings(this.deadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the tuning trigger rule.' },
-    ]);
     this.rule = new events.Rule(this, 'TuningRequest', {
       description: 'alpha15: a tuning request starts a SageMaker tuning job',
       eventPattern: {
@@ -122,7 +117,7 @@ export class Tuning extends Construct {
       },
       targets: [
         new targets.LambdaFunction(this.trigger.function, {
-          deadLetterQueue: this.deadLetterQueue,
+          deadLetterQueue: this.trigger.failureQueue,
           retryAttempts: 4,
           maxEventAge: Duration.hours(2),
         }),

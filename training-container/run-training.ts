@@ -7,22 +7,31 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../src/config/load.js';
+import { Alpha15Error } from '../src/errors.js';
+import { selectBackend } from '../src/model/backend.js';
 import { modelKey, type EpochRecord } from '../src/model/artifacts.js';
 import { EVALUATION_FILE, trainingJobRecordKey, type TrainingJobRecord } from '../src/model/promotion.js';
 import { putModelFile } from '../src/model/registry.js';
 import { trainModel } from '../src/model/train.js';
 import { openStore } from '../src/store/open-store.js';
+import { checkAccelerator, tensorflowUsesGpu } from './accelerator-check.js';
 import { evaluateOnSameWindow } from './evaluate-on-window.js';
 import { formatMetricLine, TUNING_OBJECTIVE_METRIC, type TrainingMetricName } from './metric-lines.js';
 import {
   configOverrides,
   failureReason,
+  instanceHasGpu,
   parseHyperparameters,
   InvalidHyperparametersError,
+  resourceConfigSchema,
   sagemakerPaths,
   TUNING_OBJECTIVE_HYPERPARAMETER,
+  type ParsedHyperparameters,
   type SageMakerPaths,
 } from './sagemaker-contract.js';
+
+/** SIGTERM (StopTrainingJob, a spot reclaim) stopped the job at a step boundary. */
+export class TrainingStoppedError extends Alpha15Error {}
 
 export interface SageMakerRunOptions {
   /** Where metric lines and progress go (SageMaker scans the container's stdout). */
@@ -30,11 +39,13 @@ export interface SageMakerRunOptions {
   /** Environment for ALPHA15_* config overrides; default process.env. */
   env?: NodeJS.ProcessEnv;
   nowMs?: number;
+  /** Aborted on SIGTERM: training stops at the next step, checkpoints it, and nothing is saved. */
+  signal?: AbortSignal;
 }
 
 export type SageMakerRunResult =
   | { ok: true; modelId: string; jobName: string; championBefore: string | null }
-  | { ok: false; failure: string };
+  | { ok: false; failure: string; stopped: boolean };
 
 export async function runSageMakerTraining(
   root: string,
@@ -49,7 +60,7 @@ export async function runSageMakerTraining(
     await mkdir(path.dirname(paths.failure), { recursive: true });
     await writeFile(paths.failure, failure);
     writeLine(`alpha15: training failed: ${failure}`);
-    return { ok: false, failure };
+    return { ok: false, failure, stopped: error instanceof TrainingStoppedError };
   }
 }
 
@@ -70,6 +81,7 @@ async function train(
       'SageMaker sets it in every training job; set it when running a trial locally',
     );
   }
+  await checkAcceleratorInUse(paths, hyperparameters);
   const store = openStore(config.store);
   const epochLog = path.join(paths.checkpoints, 'epochs.jsonl');
   await mkdir(paths.checkpoints, { recursive: true });
@@ -97,6 +109,8 @@ async function train(
     toMs: hyperparameters.toMs,
     backend: hyperparameters.backend,
     save: true,
+    signal: options.signal,
+    saveIfAborted: false,
     // the first model becomes champion (trainModel's rule); later ones only through the promotion step,
     // and a tuning trial never by itself: promotion takes the tuning job's best trial
     promote: false,
@@ -112,6 +126,13 @@ async function train(
     },
   });
   await epochLogWritten;
+  if (result.aborted) {
+    result.predictor.dispose();
+    throw new TrainingStoppedError(
+      `stopped by SIGTERM after ${result.epochs.length} epoch record(s); the step it reached is checkpointed in ${paths.checkpoints}`,
+      'a restarted spot job resumes from that checkpoint; a stopped job saved no model',
+    );
+  }
   try {
     for (const [name, value] of [
       ['validation_ic', result.val.ic],
@@ -144,6 +165,29 @@ async function train(
   } finally {
     result.predictor.dispose();
   }
+}
+
+/** Fails the job before any data is read when a GPU instance would train without its GPU. */
+async function checkAcceleratorInUse(
+  paths: SageMakerPaths,
+  hyperparameters: ParsedHyperparameters,
+): Promise<void> {
+  const resourceConfig = await readFile(paths.resourceConfig, 'utf8').then(
+    (text) => resourceConfigSchema.parse(JSON.parse(text)),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    },
+  );
+  const instanceType = resourceConfig?.current_instance_type;
+  const backend = await selectBackend(hyperparameters.backend ?? 'auto');
+  checkAccelerator({
+    instanceType,
+    instanceHasGpu: instanceType !== undefined && instanceHasGpu(instanceType),
+    backend: backend.name,
+    gpuInUse: backend.name === 'node-gpu' || backend.name === 'node' ? tensorflowUsesGpu() : false,
+    allowCpu: hyperparameters.allowCpu ?? false,
+  });
 }
 
 /** The model's registry files into /opt/ml/model, so the job's model.tar.gz is a loadable copy. */

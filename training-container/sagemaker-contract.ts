@@ -2,6 +2,7 @@
  * The SageMaker training-container contract, in one place:
  *
  *   /opt/ml/input/config/hyperparameters.json   every value a STRING (SageMaker's rule), parsed here
+ *   /opt/ml/input/config/resourceconfig.json    the instance type the job runs on (current_instance_type)
  *   /opt/ml/input/data/<channel>/               optional input channels (we read the lake through the store)
  *   /opt/ml/model/                              the model; SageMaker tars it into the job's output
  *   /opt/ml/output/failure                      why the job failed, shown as the job's FailureReason
@@ -67,6 +68,11 @@ export const hyperparametersSchema = z
      * is in the TRAINING_JOB_NAME environment variable (jobName is the tuning job's, shared by all).
      */
     [TUNING_OBJECTIVE_HYPERPARAMETER]: z.string().optional(),
+    /** Train on the CPU of a GPU instance on purpose; otherwise the job fails when no GPU is in use. */
+    allowCpu: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional(),
   })
   .strict()
   .refine(
@@ -142,6 +148,7 @@ export const TUNABLE_HYPERPARAMETERS = {
 export interface SageMakerPaths {
   root: string;
   hyperparameters: string;
+  resourceConfig: string;
   inputData: string;
   model: string;
   failure: string;
@@ -152,6 +159,7 @@ export function sagemakerPaths(root: string = SAGEMAKER_ROOT): SageMakerPaths {
   return {
     root,
     hyperparameters: path.join(root, 'input/config/hyperparameters.json'),
+    resourceConfig: path.join(root, 'input/config/resourceconfig.json'),
     inputData: path.join(root, 'input/data'),
     model: path.join(root, 'model'),
     failure: path.join(root, 'output/failure'),
@@ -165,4 +173,12 @@ export function failureReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const hint = error instanceof Alpha15Error && error.hint ? ` (hint: ${error.hint})` : '';
   return `${name}: ${message}${hint}`.slice(0, FAILURE_REASON_MAX_CHARS);
+}
+
+/** `resourceconfig.json`, the part we read; a local tree without one runs as on a CPU-only host. */
+export const resourceConfigSchema = z.looseObject({ current_instance_type: z.string().min(1) });
+
+/** SageMaker's GPU families: ml.p2/p3/p4d/p5 and ml.g4dn/g5/g6. */
+export function instanceHasGpu(instanceType: string): boolean {
+  return /^ml\.[pg]\d/.test(instanceType);
 }

@@ -1,6 +1,6 @@
 /** Lambda: the ingestion schedule (see infra/ingestion.ts). */
 import { z } from 'zod';
-import { configSchema } from '../../src/config/schema.js';
+import { loadConfig } from '../../src/config/load.js';
 import { parseSourceSpec } from '../../src/market/source.js';
 import { openStore } from '../../src/store/open-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
@@ -15,14 +15,14 @@ const env = parseEnv(
     SYMBOLS: symbolListSchema,
     LOOKBACK_MINUTES: z.coerce.number().int().positive(),
     MAX_BACKFILL_DAYS: z.coerce.number().positive().default(3),
-    BINANCE_BASE_URL: z.string().url().optional(),
   }),
 );
 const tools = createTools('ingest');
 const store = openStore(env.STORE_URL);
+// ALPHA15_BINANCE_BASE_URL (set by the construct) reaches Binance through the config, as in the paper tick
 const source = parseSourceSpec(
   'binance',
-  configSchema.parse({ symbols: env.SYMBOLS, binanceBaseUrl: env.BINANCE_BASE_URL }),
+  loadConfig({ flags: { store: env.STORE_URL, symbols: env.SYMBOLS } }),
 );
 
 export const handler = wrapHandler(tools, async (event) => {

@@ -4,6 +4,7 @@
  * objects, and an OpenSearch role that may write only the telemetry indices, mapped to the IAM roles of
  * the writers (the paper-trading Lambda signs its requests with SigV4).
  */
+import { createHash } from 'node:crypto';
 import { Alpha15Error } from '../../src/errors.js';
 import { importDashboards } from '../../src/telemetry/dashboards-import.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
@@ -29,6 +30,44 @@ export function writerRoleName(indexPrefix: string): string {
   return `${indexPrefix}_telemetry_writer`;
 }
 
+/** The saved objects go to the global tenant, which every Dashboards user sees. */
+export const DASHBOARDS_TENANT = 'global';
+
+/** The OpenSearch role the writers are mapped to: the telemetry indices and their templates only. */
+export function writerRole(indexPrefix: string) {
+  return {
+    cluster_permissions: [
+      'cluster_composite_ops',
+      'indices:admin/index_template/get',
+      'indices:admin/index_template/put',
+    ],
+    index_permissions: [
+      {
+        index_patterns: [`${indexPrefix}-*`],
+        allowed_actions: ['crud', 'create_index', 'indices:admin/mapping/put'],
+      },
+    ],
+  };
+}
+
+/**
+ * Everything the setup installs, hashed: the custom resource carries it as a property, so CloudFormation
+ * updates the resource (and the setup runs again) whenever the saved objects, the index templates and
+ * their mappings, or the writer role change, and only then.
+ */
+export function setupContentHash(indexPrefix: string, savedObjectsNdjson: string): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        savedObjects: savedObjectsNdjson,
+        templates: indexTemplates(indexPrefix),
+        writerRole: writerRole(indexPrefix),
+        tenant: DASHBOARDS_TENANT,
+      }),
+    )
+    .digest('hex');
+}
+
 export async function installOpenSearchResources(options: InstallOptions): Promise<InstallReport> {
   const fetchImpl = options.fetchImpl ?? fetch;
   const base = options.endpoint.replace(/\/+$/, '');
@@ -51,19 +90,7 @@ export async function installOpenSearchResources(options: InstallOptions): Promi
   for (const template of templates) await call('PUT', `/_index_template/${template.name}`, template.body);
 
   const role = writerRoleName(options.indexPrefix);
-  await call('PUT', `/_plugins/_security/api/roles/${role}`, {
-    cluster_permissions: [
-      'cluster_composite_ops',
-      'indices:admin/index_template/get',
-      'indices:admin/index_template/put',
-    ],
-    index_permissions: [
-      {
-        index_patterns: [`${options.indexPrefix}-*`],
-        allowed_actions: ['crud', 'create_index', 'indices:admin/mapping/put'],
-      },
-    ],
-  });
+  await call('PUT', `/_plugins/_security/api/roles/${role}`, writerRole(options.indexPrefix));
   await call('PUT', `/_plugins/_security/api/rolesmapping/${role}`, {
     backend_roles: [...options.writerRoleArns],
   });
@@ -72,6 +99,7 @@ export async function installOpenSearchResources(options: InstallOptions): Promi
     dashboardsUrl: `${base}/_dashboards`,
     indexPrefix: options.indexPrefix,
     headers: { authorization },
+    tenant: DASHBOARDS_TENANT,
     fetchImpl,
   });
   return {

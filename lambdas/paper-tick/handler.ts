@@ -12,7 +12,7 @@ import { paperTickDeps } from '../../src/paper/compose.js';
 import { tick } from '../../src/paper/tick.js';
 import { openStore } from '../../src/store/open-store.js';
 import { parseEnv, symbolListSchema } from '../shared/env.js';
-import { TICK_COMPLETED_METRIC } from '../shared/metric-names.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../shared/metric-names.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { lambdaTelemetrySink } from './telemetry.js';
@@ -50,6 +50,9 @@ export const handler = wrapHandler(tools, async (event) => {
   tools.metrics.addMetric(TICK_COMPLETED_METRIC, 'Count', 1);
   tools.metrics.addMetric('PositionsOpened', 'Count', result.opened.length);
   tools.metrics.addMetric('PositionsClosed', 'Count', result.closed.length);
+  const quarantined = result.outcome?.quarantined ?? [];
+  tools.metrics.addMetric(LEDGER_QUARANTINE_METRIC, 'Count', quarantined.length);
+  if (quarantined.length > 0) tools.logger.error('corrupt ledger objects quarantined', { keys: quarantined });
   tools.logger.info('tick', {
     minuteMs: result.minuteMs,
     status: result.status,
@@ -61,5 +64,6 @@ export const handler = wrapHandler(tools, async (event) => {
     status: result.status,
     opened: result.opened.length,
     closed: result.closed.length,
+    quarantined: quarantined.length,
   };
 });

@@ -30,6 +30,8 @@ const env = parseEnv(
     OUTPUT_PREFIX: z.string().min(1),
     CHECKPOINT_PREFIX: z.string().min(1),
     METRIC_DEFINITIONS: metricDefinitionsSchema,
+    // set by the Lambda runtime; the job gets it too, so its S3 client signs for the bucket's region
+    AWS_REGION: z.string().min(1),
   }),
 );
 
@@ -51,6 +53,7 @@ const settings: TrainingJobSettings = {
   outputPrefix: env.OUTPUT_PREFIX,
   checkpointPrefix: env.CHECKPOINT_PREFIX,
   metricDefinitions: env.METRIC_DEFINITIONS,
+  region: env.AWS_REGION,
 };
 const tools = createTools('training-trigger');
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });

@@ -41,6 +41,8 @@ export interface TrainingJobSettings {
   outputPrefix: string;
   checkpointPrefix: string;
   metricDefinitions: MetricDefinition[];
+  /** The region of the bucket and the job, passed into the job's environment. */
+  region: string;
 }
 
 export type TriggerKind = 'request' | 'curated-data';
@@ -161,6 +163,8 @@ export function trainingJobRequest(
     },
     // no input channel: the job reads the lake through the store (S3), the same code path as the CLI
     HyperParameters: encodeHyperparameters(hyperparameters),
+    // the store's S3 client reads the region from here; without one it would fall back to us-east-1
+    Environment: { AWS_REGION: settings.region, AWS_DEFAULT_REGION: settings.region },
     OutputDataConfig: { S3OutputPath: `s3://${settings.bucketName}/${settings.outputPrefix}` },
     ResourceConfig: {
       InstanceType: settings.instanceType as never,

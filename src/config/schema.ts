@@ -46,6 +46,34 @@ export const strategyConfigSchema = z.object({
   calibration: z.boolean().default(true),
 });
 
+/**
+ * How trades fill, in every backtest, simulation and the paper trader (src/strategy/execution.ts).
+ *
+ * A decision at minute m is made when candle m has closed. `entry` says which price the position gets:
+ * - 'close': the close of candle m (the price the model saw last; no tick can trade at it, so this is
+ *   the optimistic fill every backtest used before this option existed);
+ * - 'nextOpen': the open of candle m+1, the first trade of the minute a tick running a few seconds after
+ *   the close actually trades in. The exit at exitTimeMs = m + horizon fills the same way: the close of
+ *   candle m+h, or the open of candle m+h+1; both hold the position exactly `horizonMinutes`.
+ *
+ * `slippageBpsPerSide` (spread and impact, in basis points of the price, charged on both sides by moving
+ * the fill against the trade) defaults by class: 1 bp for the majors (BTC and ETH: quoted spread about
+ * 0.01 bp of price, so 1 bp covers it and the impact of a 1,000 USDT order), 3 bps for every other pair
+ * (typical top-20 USDT pairs quote 1 to 5 bps wide at the touch). `bySymbol` overrides a pair.
+ */
+export const executionConfigSchema = z.object({
+  entry: z.enum(['close', 'nextOpen']).default('nextOpen'),
+  slippageBpsPerSide: z
+    .object({
+      major: z.number().min(0).max(1000).default(1),
+      other: z.number().min(0).max(1000).default(3),
+      bySymbol: z.record(symbol, z.number().min(0).max(1000)).default({}),
+    })
+    .prefault({}),
+  /** The pairs charged the `major` slippage. */
+  majorSymbols: z.array(symbol).default(['BTCUSDT', 'ETHUSDT']),
+});
+
 export const paperConfigSchema = z.object({
   /** A symbol whose newest closed candle is older than this is stale and not traded. */
   staleAfterMinutes: z.number().int().positive().default(3),
@@ -74,6 +102,7 @@ export const configSchema = z.object({
   training: trainingConfigSchema.prefault({}),
   strategy: strategyConfigSchema.prefault({}),
   paper: paperConfigSchema.prefault({}),
+  execution: executionConfigSchema.prefault({}),
   telemetry: telemetryConfigSchema.prefault({}),
 });
 
@@ -82,3 +111,4 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type ModelConfig = Config['model'];
 export type TrainingConfig = Config['training'];
 export type StrategyConfig = Config['strategy'];
+export type ExecutionConfig = Config['execution'];

@@ -1,5 +1,6 @@
 /**
- * A small, defensive client for Binance's public spot REST API (1-minute klines, server time, symbols).
+ * A small, defensive client for Binance's public spot REST API (1-minute klines, server time, symbols,
+ * best bid and ask).
  * Every body is validated with zod; transient failures are retried with exponential backoff and full
  * jitter; rate limits (429/418 + Retry-After, and the used-weight header) are honoured.
  */
@@ -8,11 +9,13 @@ import { MINUTE_MS } from '../time.js';
 import { defaultSleep, fullJitterDelayMs } from './backoff.js';
 import {
   binanceErrorBodySchema,
+  bookTickerBodySchema,
   describeZodError,
   exchangeInfoBodySchema,
   INVALID_SYMBOL_CODE,
   klinesBodySchema,
   serverTimeBodySchema,
+  type BookTicker,
   type ExchangeSymbol,
 } from './binance-schema.js';
 import {
@@ -106,6 +109,19 @@ export class BinanceClient {
   async exchangeSymbols(): Promise<ExchangeSymbol[]> {
     const body = await this.get('/api/v3/exchangeInfo', {}, exchangeInfoBodySchema);
     return body.symbols;
+  }
+
+  /** The best bid and ask now (weight 2), with the same retries as every request; a quote for another symbol is malformed. */
+  async bookTicker(symbol: string): Promise<BookTicker> {
+    const book = await this.get('/api/v3/ticker/bookTicker', { symbol }, bookTickerBodySchema, symbol);
+    if (book.symbol !== symbol) {
+      throw new MalformedBinanceResponseError(
+        '/api/v3/ticker/bookTicker',
+        symbol,
+        `the quote is for ${JSON.stringify(book.symbol)}`,
+      );
+    }
+    return book;
   }
 
   /** One page of 1-minute klines. Binance filters on open time: startTime <= openTime <= endTime. */

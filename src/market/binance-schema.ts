@@ -35,6 +35,36 @@ export const exchangeInfoBodySchema = z.object({
 });
 export type ExchangeSymbol = z.infer<typeof exchangeInfoBodySchema>['symbols'][number];
 
+/**
+ * GET /api/v3/ticker/bookTicker?symbol=X: the best bid and ask at the moment of the request. Prices
+ * arrive as decimal strings and leave as numbers: they price a fill, they are not stored as market
+ * data. A book with no bid, no ask or a bid above the ask is malformed, not a price.
+ */
+export const bookTickerBodySchema = z
+  .object({
+    symbol: z.string().min(1),
+    bidPrice: decimalString,
+    bidQty: decimalString,
+    askPrice: decimalString,
+    askQty: decimalString,
+  })
+  .transform((body) => ({
+    symbol: body.symbol,
+    bidPrice: Number(body.bidPrice),
+    bidQty: Number(body.bidQty),
+    askPrice: Number(body.askPrice),
+    askQty: Number(body.askQty),
+  }))
+  .refine((book) => book.bidPrice > 0 && book.askPrice > 0, {
+    message: 'an empty book side (a price of 0) is no quote',
+    path: ['bidPrice'],
+  })
+  .refine((book) => book.askPrice >= book.bidPrice, {
+    message: 'the ask is below the bid: a crossed book is no quote',
+    path: ['askPrice'],
+  });
+export type BookTicker = z.infer<typeof bookTickerBodySchema>;
+
 /** The error body Binance returns with 4xx/5xx, e.g. `{"code":-1121,"msg":"Invalid symbol."}`. */
 export const binanceErrorBodySchema = z.object({ code: z.number().int(), msg: z.string() });
 export type BinanceErrorBody = z.infer<typeof binanceErrorBodySchema>;

@@ -1,8 +1,11 @@
 /**
- * A Binance-compatible server for stored data: `/api/v3/klines`, `/api/v3/time` and a minimal
- * `/api/v3/exchangeInfo` on 127.0.0.1, driven by a simulated clock, so the live path (paper trading)
- * runs offline and faster than real time. It never serves a candle that has not closed by the
- * simulated now: a replay that leaks the future would make any strategy look good.
+ * A Binance-compatible server for stored data: `/api/v3/klines`, `/api/v3/time`, a minimal
+ * `/api/v3/exchangeInfo` and `/api/v3/ticker/bookTicker` on 127.0.0.1, driven by a simulated clock, so
+ * the live path (paper trading) runs offline and faster than real time. It never serves a candle that
+ * has not closed by the simulated now: a replay that leaks the future would make any strategy look good.
+ * The book it quotes is built from the candles: mid = the open of the minute now is in (the first trade
+ * of that minute, already known at its start), else the newest close; bid and ask a configurable
+ * half-spread either side.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +30,8 @@ export interface ReplayServerOptions {
   symbols?: readonly string[];
   /** exchangeInfo reports a symbol without a candle in this many minutes as BREAK. */
   breakAfterMinutes?: number;
+  /** bookTicker quotes bid and ask this many basis points below and above the mid (default 1). */
+  halfSpreadBps?: number;
 }
 
 export interface ReplayServer {
@@ -46,7 +51,20 @@ const WEIGHTS: Record<string, number> = {
   '/api/v3/klines': 2,
   '/api/v3/time': 1,
   '/api/v3/exchangeInfo': 20,
+  '/api/v3/ticker/bookTicker': 2,
 };
+export const DEFAULT_HALF_SPREAD_BPS = 1;
+
+/**
+ * The mid price the replay quotes at nowMs: the open of the candle opening in now's minute when the data
+ * has it, else the close of the newest candle opening before now's minute; undefined before the data.
+ */
+export function replayMidPrice(columns: KlineColumns, nowMs: number): number | undefined {
+  const minuteMs = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
+  const at = lowerBound(columns.openTimeMs, minuteMs);
+  if (at < columns.openTimeMs.length && columns.openTimeMs[at] === minuteMs) return columns.open[at];
+  return at > 0 ? columns.close[at - 1] : undefined;
+}
 
 export interface KlinesQueryMs {
   startTimeMs?: number;
@@ -92,11 +110,27 @@ function integerParam(params: URLSearchParams, name: string): number | undefined
   return Number(text);
 }
 
+/**
+ * Why a clock move is refused, if it is: a running clock is the replay's promise that time only moves
+ * forward; and a web page the user happens to open must never be able to move the clock (a browser
+ * always sends Origin or Sec-Fetch-Site on a POST, scripts and our own tests send neither).
+ */
+function clockMoveRefusal(request: IncomingMessage, manualClock: boolean): string | undefined {
+  if (!manualClock) return 'the clock is running; start the replay server with --manual-clock to move it by hand';
+  const site = request.headers['sec-fetch-site'];
+  if (request.headers.origin !== undefined || (site !== undefined && site !== 'none'))
+    return 'the clock cannot be moved from a browser page';
+  return undefined;
+}
+
 export async function startReplayServer(options: ReplayServerOptions): Promise<ReplayServer> {
   const data = await loadReplayData(options.source, options.symbols);
   const speed = options.speed ?? 1;
   const fromMs = options.fromMs ?? defaultReplayStartMs(data);
   const breakAfterMinutes = options.breakAfterMinutes ?? 60;
+  const halfSpreadBps = options.halfSpreadBps ?? DEFAULT_HALF_SPREAD_BPS;
+  if (!(halfSpreadBps >= 0 && halfSpreadBps < 10_000))
+    throw new RangeError(`halfSpreadBps must be at least 0 and below 10000, got ${halfSpreadBps}`);
 
   // the simulated clock: anchorMs at real time anchorRealMs, advancing `speed` times faster
   let anchorMs = fromMs;
@@ -121,7 +155,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     return usedWeight;
   };
 
-  const klinesBody = (params: URLSearchParams): unknown => {
+  /** The symbol a request names and its candles; refused the way Binance refuses a missing or unknown one. */
+  const requestedSymbol = (params: URLSearchParams): { symbol: string; columns: KlineColumns } => {
     const symbol = params.get('symbol');
     if (!symbol) {
       throw new BadRequest({
@@ -129,6 +164,13 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
         msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
       });
     }
+    const columns = data.get(symbol);
+    if (!columns) throw new BadRequest({ code: -1121, msg: 'Invalid symbol.' });
+    return { symbol, columns };
+  };
+
+  const klinesBody = (params: URLSearchParams): unknown => {
+    const { columns } = requestedSymbol(params);
     const interval = params.get('interval');
     if (!interval) {
       throw new BadRequest({
@@ -137,8 +179,6 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       });
     }
     if (interval !== '1m') throw new BadRequest({ code: -1120, msg: 'Invalid interval.' });
-    const columns = data.get(symbol);
-    if (!columns) throw new BadRequest({ code: -1121, msg: 'Invalid symbol.' });
     const limit = integerParam(params, 'limit') ?? DEFAULT_LIMIT;
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new BadRequest({ code: -1130, msg: "Data sent for parameter 'limit' is not valid." });
@@ -150,6 +190,21 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     }
     const [start, end] = selectKlineRows(columns.openTimeMs, { startTimeMs, endTimeMs, limit }, nowMs());
     return columnsToKlines(columns, start, end).map(klineToRaw);
+  };
+
+  const bookTickerBody = (params: URLSearchParams): unknown => {
+    const { symbol, columns } = requestedSymbol(params);
+    const mid = replayMidPrice(columns, nowMs());
+    if (mid === undefined)
+      throw new BadRequest({ code: -1013, msg: `No price for ${symbol} before the data starts.` });
+    const halfSpread = halfSpreadBps * 1e-4;
+    return {
+      symbol,
+      bidPrice: (mid * (1 - halfSpread)).toFixed(8),
+      bidQty: '1.00000000',
+      askPrice: (mid * (1 + halfSpread)).toFixed(8),
+      askQty: '1.00000000',
+    };
   };
 
   const exchangeInfoBody = () => {
@@ -177,6 +232,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     addWeight(WEIGHTS[url.pathname] ?? 1);
     try {
       if (request.method === 'POST' && url.pathname === '/_replay/time') {
+        const refusal = clockMoveRefusal(request, options.manualClock === true);
+        if (refusal) return reply(403, { code: -1002, msg: refusal });
         const timeMs = integerParam(url.searchParams, 'timeMs');
         if (timeMs === undefined)
           throw new BadRequest({ code: -1102, msg: "Mandatory parameter 'timeMs' was not sent." });
@@ -191,12 +248,14 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
           return reply(200, { serverTime: nowMs() });
         case '/api/v3/exchangeInfo':
           return reply(200, exchangeInfoBody());
+        case '/api/v3/ticker/bookTicker':
+          return reply(200, bookTickerBody(url.searchParams));
         case '/api/v3/ping':
           return reply(200, {});
         default:
           return reply(404, {
             code: -1,
-            msg: `Unknown path ${url.pathname}; the replay server serves /api/v3/klines, /time, /exchangeInfo.`,
+            msg: `Unknown path ${url.pathname}; the replay server serves /api/v3/klines, /time, /exchangeInfo, /ticker/bookTicker.`,
           });
       }
     } catch (error) {
@@ -219,8 +278,10 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     symbols: [...data.keys()].sort(),
     nowMs,
     setTimeMs,
+    // closing twice is fine: a test that kills the server mid-run and its cleanup both close it
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -6,6 +6,8 @@
  *                                        split, stats, counters and records, and the tensor layout
  *   training-state-fold<f>-epoch<e>.bin  float32 tensors (little-endian, as every platform we run on):
  *                                        weights, best weights, Adam first moments, second moments
+ *                                        (`-step<b>` added when a stop interrupted epoch e + 1 after b
+ *                                        batches, so it never overwrites the file the manifest names)
  *
  * A write is atomic: the tensors go to a new file, then the manifest naming it replaces the old one by
  * rename, then older tensor files are removed. A crash at any point leaves the previous or the new
@@ -31,7 +33,7 @@ import {
 import type { FoldProgress } from './training-loop.js';
 
 export const CHECKPOINT_MANIFEST_FILE = 'training-state.json';
-const TENSOR_FILE_PATTERN = /^training-state-fold\d+-epoch\d+\.bin$/;
+const TENSOR_FILE_PATTERN = /^training-state-fold\d+-epoch\d+(-step\d+)?\.bin$/;
 const TEMPORARY_FILE_PATTERN = /^training-state.*\.\d+\.tmp$/;
 
 /** The checkpoint directory holds files that cannot be read back as a checkpoint. */
@@ -96,14 +98,23 @@ const manifestSchema = z.object({
     stats: normStatsSchema,
     targetScale: z.array(z.number().positive()),
     progress: z.object({
-      epoch: z.number().int().positive(),
+      // 0, and no best yet, when a stop interrupted the first epoch (then inFlight says where)
+      epoch: z.number().int().nonnegative(),
+      inFlight: z
+        .object({
+          epoch: z.number().int().positive(),
+          batchesDone: z.number().int().nonnegative(),
+          lossSum: z.number(),
+          samplesDone: z.number().int().nonnegative(),
+        })
+        .optional(),
       learningRate: z.number().positive(),
       epochsSinceBest: z.number().int().nonnegative(),
       epochsSincePlateauCut: z.number().int().nonnegative(),
       stoppedEarly: z.boolean(),
-      bestEpoch: z.number().int().positive(),
+      bestEpoch: z.number().int().nonnegative(),
       bestValLoss: metricValue,
-      records: z.array(epochRecordSchema).min(1),
+      records: z.array(epochRecordSchema),
       weightShapes: shapesSchema,
       optimizer: z.object({
         iterations: z.number().int().nonnegative(),
@@ -132,7 +143,8 @@ export async function writeCheckpoint(directory: string, checkpoint: TrainingChe
   const bytes = Buffer.concat(
     tensors.map((values) => Buffer.from(values.buffer, values.byteOffset, values.byteLength)),
   );
-  const file = `training-state-fold${current.fold}-epoch${counters.epoch}.bin`;
+  const step = counters.inFlight === undefined ? '' : `-step${counters.inFlight.batchesDone}`;
+  const file = `training-state-fold${current.fold}-epoch${counters.epoch}${step}.bin`;
   const manifest: z.input<typeof manifestSchema> = {
     formatVersion: 1,
     identity: checkpoint.identity,

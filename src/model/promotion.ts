@@ -18,7 +18,10 @@ export const PROMOTIONS_PREFIX = `${MODELS_PREFIX}promotions/`;
 /** Every champion the pointer ever held, oldest first by key: `models/champion-history/<time>-<id>.json`. */
 export const CHAMPION_HISTORY_PREFIX = `${MODELS_PREFIX}champion-history/`;
 
-const finiteOrNaN = z.preprocess((value) => (value === null ? Number.NaN : value), z.union([z.number(), z.nan()]));
+const finiteOrNaN = z.preprocess(
+  (value) => (value === null ? Number.NaN : value),
+  z.union([z.number(), z.nan()]),
+);
 
 export const validationScoreSchema = z.object({ ic: finiteOrNaN, rankIc: finiteOrNaN, hitRate: finiteOrNaN });
 export type ValidationScore = z.infer<typeof validationScoreSchema>;
@@ -43,7 +46,11 @@ export type TrainingJobRecord = z.infer<typeof trainingJobRecordSchema>;
 
 export type PromotionDecision =
   | { promote: true; reason: 'no-champion' | 'better'; detail: string }
-  | { promote: false; reason: 'already-champion' | 'champion-changed' | 'undefined-score' | 'not-better'; detail: string };
+  | {
+      promote: false;
+      reason: 'already-champion' | 'champion-changed' | 'undefined-score' | 'not-better';
+      detail: string;
+    };
 
 export interface PromotionPolicy {
   /** The candidate's IC must exceed the champion's by more than this (0: any improvement). */
@@ -59,12 +66,21 @@ export function decidePromotion(
   policy: PromotionPolicy = DEFAULT_PROMOTION_POLICY,
 ): PromotionDecision {
   const candidate = evaluation.candidate;
-  if (currentChampionId === undefined) return { promote: true, reason: 'no-champion', detail: 'no champion yet' };
+  if (currentChampionId === undefined)
+    return { promote: true, reason: 'no-champion', detail: 'no champion yet' };
   if (currentChampionId === evaluation.candidateId) {
-    return { promote: false, reason: 'already-champion', detail: `${evaluation.candidateId} is the champion` };
+    return {
+      promote: false,
+      reason: 'already-champion',
+      detail: `${evaluation.candidateId} is the champion`,
+    };
   }
   if (!Number.isFinite(candidate.ic)) {
-    return { promote: false, reason: 'undefined-score', detail: 'the candidate has no defined validation IC' };
+    return {
+      promote: false,
+      reason: 'undefined-score',
+      detail: 'the candidate has no defined validation IC',
+    };
   }
   if (evaluation.champion === null || evaluation.champion.modelId !== currentChampionId) {
     // the evidence compares with another model than the one to replace: not a like-for-like comparison

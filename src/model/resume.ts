@@ -79,9 +79,16 @@ export function describeResume(directory: string, checkpoint: TrainingCheckpoint
   const where = foldCount > 1 ? `fold ${fold + 1} of ${foldCount}, ` : '';
   const state = progress.stoppedEarly
     ? 'early-stopped'
-    : `epoch ${progress.epoch} of ${training.epochs} done`;
+    : `epoch ${progress.epoch} of ${training.epochs} done` +
+      (progress.inFlight
+        ? ` and ${progress.inFlight.batchesDone} batches of epoch ${progress.inFlight.epoch}`
+        : '');
+  const best =
+    progress.bestEpoch > 0
+      ? `best validation loss ${progress.bestValLoss.toPrecision(6)} at epoch ${progress.bestEpoch}`
+      : 'no validation pass yet';
   return (
-    `alpha15: resuming from the checkpoint in ${directory}: ${where}${state}, best validation loss ` +
-    `${progress.bestValLoss.toPrecision(6)} at epoch ${progress.bestEpoch}, learning rate ${progress.learningRate}`
+    `alpha15: resuming from the checkpoint in ${directory}: ${where}${state}, ${best}, ` +
+    `learning rate ${progress.learningRate}`
   );
 }

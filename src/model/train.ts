@@ -17,6 +17,7 @@ import { readWatermark } from '../lake/watermark.js';
 import { runEpochs } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { tradeMoves } from '../strategy/execution.js';
 import { fitStrategy } from '../strategy/fit.js';
 import { THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import { MINUTE_MS } from '../time.js';
@@ -66,6 +67,11 @@ export interface TrainModelOptions {
   onEpoch?: (record: EpochRecord) => void;
   /** Ctrl-C: stop after the current batch and keep (and save) the best weights so far. */
   signal?: AbortSignal;
+  /**
+   * Save a model the signal stopped (default true, Ctrl-C keeps its work). A stopped SageMaker job
+   * says false: its checkpoint carries the work, and a saved model would pass for a finished candidate.
+   */
+  saveIfAborted?: boolean;
   /** Checkpoint every completed epoch here, and resume from the checkpoint of the same run found here. */
   checkpointDir?: string;
   /** Resume and checkpoint notices (default: stderr). */
@@ -274,9 +280,9 @@ async function trainWith(
     createdAtMs: options.nowMs ?? Date.now(),
   };
   const validation = validationPredictions(best, prepared, rowTime);
-  const thresholds = fitThresholds(config, validation);
+  const thresholds = fitThresholds(config, frame, prepared.validationEndRows, validation);
 
-  const save = options.save ?? options.store !== undefined;
+  const save = (options.save ?? options.store !== undefined) && (!aborted || options.saveIfAborted !== false);
   let savedMeta = meta;
   let champion = false;
   let runId: string | null = null;
@@ -430,10 +436,36 @@ function validationPredictions(
   };
 }
 
-/** The strategy's thresholds from the validation predictions; a run too small to fit them still yields a model. */
-function fitThresholds(config: Config, validation: ValidationPredictions): StrategyParams | null {
+/**
+ * The strategy's thresholds from the validation predictions, each trade priced by the fill model on the
+ * frame's prices (not by the model's target); a run too small to fit them still yields a model.
+ */
+function fitThresholds(
+  config: Config,
+  frame: MarketFrame,
+  validationEndRows: ArrayLike<number>,
+  validation: ValidationPredictions,
+): StrategyParams | null {
+  const coinCount = frame.symbols.length;
+  const moves = tradeMoves(frame, config.horizonMinutes, config.execution.entry);
+  const realised = new Float32Array(validation.predictions.length);
+  const mask = new Uint8Array(validation.predictions.length);
+  Array.from(validationEndRows).forEach((row, sample) => {
+    for (let coin = 0; coin < coinCount; coin++) {
+      const at = sample * coinCount + coin;
+      realised[at] = moves.values[row * coinCount + coin]!;
+      mask[at] = validation.mask[at] === 1 && moves.mask[row * coinCount + coin] === 1 ? 1 : 0;
+    }
+  });
   try {
-    return fitStrategy({ symbols: config.symbols, ...validation, config });
+    return fitStrategy({
+      symbols: config.symbols,
+      timesMs: validation.timesMs,
+      predictions: validation.predictions,
+      realised,
+      mask,
+      config,
+    });
   } catch (error) {
     if (!(error instanceof Alpha15Error)) throw error;
     process.stderr.write(`alpha15: no thresholds.json for this model: ${error.message}\n`);

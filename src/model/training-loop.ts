@@ -7,6 +7,8 @@
  * Resume: after every completed epoch the loop hands `onCheckpoint` a FoldProgress (weights, Adam's
  * state, learning rate, counters, records), and a FoldProgress passed back as `resume` continues with
  * the next epoch. Batch order depends only on (seed, fold, epoch), so the resumed run takes the same steps.
+ * When the signal stops an epoch part-way (SageMaker's SIGTERM on a stop or a spot reclaim), the loop
+ * checkpoints that step too, with the epoch's `inFlight` batches, and a resume skips exactly those.
  *
  * Every tensor a batch creates is disposed before the next one, so tf.memory() stays flat however
  * long the run is.
@@ -40,20 +42,35 @@ export interface FitFoldInput {
   signal?: AbortSignal;
   /** Continue after the last epoch this progress completed (same model shape, data and config). */
   resume?: FoldProgress;
-  /** Awaited after every completed epoch (never after one cut short by the signal). */
+  /**
+   * Awaited after every completed epoch, and at the step where the signal stopped an epoch (with
+   * `inFlight`), before that epoch's partial validation pass.
+   */
   onCheckpoint?: (progress: FoldProgress) => Promise<void>;
+}
+
+/** The part of an epoch done when the signal stopped it. */
+export interface InFlightEpoch {
+  epoch: number;
+  /** Training batches of this epoch already applied to the weights. */
+  batchesDone: number;
+  lossSum: number;
+  samplesDone: number;
 }
 
 /** Everything a fold needs to continue after its last completed epoch. */
 export interface FoldProgress {
-  /** The last completed epoch, from 1. */
+  /** The last completed epoch, from 1 (0: the signal stopped the first epoch). */
   epoch: number;
+  /** Set when the signal stopped epoch `epoch + 1` part-way; weights and Adam's state are that step's. */
+  inFlight?: InFlightEpoch;
   /** The learning rate the next epoch uses (after any plateau cut). */
   learningRate: number;
   epochsSinceBest: number;
   epochsSincePlateauCut: number;
   /** Early stopping fired: no epoch is left to run. */
   stoppedEarly: boolean;
+  /** 0 while no epoch has completed. */
   bestEpoch: number;
   bestValLoss: number;
   records: EpochRecord[];
@@ -105,21 +122,28 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   try {
     if (resume !== undefined) {
       await restoreProgress(model, trainableVariables, optimizer, resume);
-      best = { loss: resume.bestValLoss, epoch: resume.bestEpoch, weights: resume.bestWeights };
+      if (resume.bestEpoch > 0)
+        best = { loss: resume.bestValLoss, epoch: resume.bestEpoch, weights: resume.bestWeights };
     }
+    const inFlight = resume?.inFlight;
     for (
       let epoch = (resume?.epoch ?? 0) + 1;
       epoch <= training.epochs && !aborted && !stoppedEarly;
       epoch++
     ) {
       const epochStartMs = performance.now();
-      let lossSum = 0;
-      let samplesDone = 0;
+      const continued = inFlight?.epoch === epoch ? inFlight : undefined;
+      let lossSum = continued?.lossSum ?? 0;
+      let samplesDone = continued?.samplesDone ?? 0;
+      let batchesDone = continued?.batchesDone ?? 0;
+      let batchIndex = 0;
       for (const batch of batches(features, targets, input.trainEndRows, {
         batchSize: training.batchSize,
         windowMinutes,
         shuffleSeed: input.seed * 1009 + input.fold * 101 + epoch,
       })) {
+        // the interrupted run already applied these; the weights restored are those after them
+        if (batchIndex++ < (continued?.batchesDone ?? 0)) continue;
         const coinCount = targets.symbols.length;
         const x = tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels]);
         const y = tf.tensor2d(batch.y, [batch.size, coinCount]);
@@ -133,6 +157,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
         tf.dispose([x, y, mask, lossTensor!]);
         lossSum += loss * batch.size;
         samplesDone += batch.size;
+        batchesDone++;
         input.onBatch?.({ epoch, samplesDone, samplesTotal: input.trainEndRows.length, loss });
         // Yield to the event loop: a Ctrl-C handler can only set the abort signal between batches.
         await new Promise((resolve) => setImmediate(resolve));
@@ -140,6 +165,24 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           aborted = true;
           break;
         }
+      }
+      if (aborted && input.onCheckpoint !== undefined) {
+        // before the validation pass: a stopped job has seconds left, and this step must survive them
+        await input.onCheckpoint({
+          epoch: epoch - 1,
+          inFlight: { epoch, batchesDone, lossSum, samplesDone },
+          learningRate: optimizer.rate,
+          epochsSinceBest,
+          epochsSincePlateauCut,
+          stoppedEarly,
+          bestEpoch: best?.epoch ?? 0,
+          bestValLoss: best?.loss ?? Number.NaN,
+          records: [...records],
+          weightShapes: model.getWeights().map((weight) => [...weight.shape]),
+          weights: snapshotWeights(model),
+          bestWeights: best?.weights ?? snapshotWeights(model),
+          optimizer: await optimizer.captureState(),
+        });
       }
       trainSamplesSeen += samplesDone;
       trainMs += performance.now() - epochStartMs;

@@ -40,7 +40,8 @@ function install(): boolean {
       wasmWorkerContents: string;
     }
   ).wasmWorkerContents.replace(/\n/g, '\\n'); // the shipped template literal unescaped a "\n" inside a string
-  const factoryPath = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const factoryPath =
+    require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const NodeWorker = workerThreads.Worker;
 
   class PthreadWorker extends NodeWorker {
@@ -48,7 +49,10 @@ function install(): boolean {
 
     constructor(filename: string | URL, options?: WorkerOptions) {
       const isEmscriptenBlob = typeof filename === 'string' && filename.startsWith('blob:');
-      super(isEmscriptenBlob ? workerSource : filename, isEmscriptenBlob ? { ...options, eval: true } : options);
+      super(
+        isEmscriptenBlob ? workerSource : filename,
+        isEmscriptenBlob ? { ...options, eval: true } : options,
+      );
       this.pthread = isEmscriptenBlob;
       // Pthread workers idle in the pool for the life of the backend; they must not keep Node running.
       if (isEmscriptenBlob) this.unref();
@@ -59,7 +63,10 @@ function install(): boolean {
       if (!this.pthread) super.ref();
     }
 
-    override postMessage(message: unknown, transferList?: Parameters<InstanceType<typeof NodeWorker>['postMessage']>[1]): void {
+    override postMessage(
+      message: unknown,
+      transferList?: Parameters<InstanceType<typeof NodeWorker>['postMessage']>[1],
+    ): void {
       if (isLoadWithBlob(message)) message = { ...message, urlOrBlob: factoryPath };
       super.postMessage(message, transferList);
     }
@@ -81,7 +88,9 @@ function isLoadWithBlob(message: unknown): message is { cmd: 'load'; urlOrBlob: 
 
 function sharedWasmMemoryWorks(): boolean {
   try {
-    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+    return (
+      new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer
+    );
   } catch {
     return false;
   }

@@ -1,16 +1,28 @@
 /**
- * Turns an open position and the candles after its exit minute into a closed trade. The exit price is
- * the close of the candle opening at the position's own exit minute, however late the tick that
- * closes it runs; if that candle is missing the next real one is used and the trade is flagged.
+ * Turns an open position and the price of its exit fill into a closed trade. The exit fills by the
+ * position's own fill model (execution.ts), however late the tick that closes it runs: under 'close' the
+ * close of the candle opening at the exit minute, under 'nextOpen' the price of the minute after it.
+ * If that candle is missing the next real one is used and the trade is flagged.
  */
 import type { KlineColumns } from '../market/kline.js';
 import { lowerBound } from '../market/kline-columns.js';
+import { fillOffsetRows, slippedPrice } from '../strategy/execution.js';
 import { feeCost, grossTradeReturn, netReturn } from '../strategy/pnl.js';
-import type { Position, Trade } from './records.js';
+import { MINUTE_MS } from '../time.js';
+import type { Position, Quote, Trade } from './records.js';
 
 export interface ExitCandle {
   openTimeMs: number;
+  open: number;
   close: number;
+}
+
+/** The price an exit filled at, before slippage, and where it came from. */
+export interface ExitFill {
+  /** Open time of the candle (or the minute) whose price filled the exit. */
+  fillTimeMs: number;
+  referencePrice: number;
+  quote: Quote | null;
 }
 
 /** The first candle with `fromMs <= openTime <= untilMs`, or undefined. */
@@ -22,23 +34,43 @@ export function firstCandleAtOrAfter(
   const times = columns.openTimeMs;
   const low = lowerBound(times, fromMs);
   if (low >= times.length || times[low]! > untilMs) return undefined;
-  return { openTimeMs: times[low]!, close: columns.close[low]! };
+  return { openTimeMs: times[low]!, open: columns.open[low]!, close: columns.close[low]! };
 }
 
-export function closeTrade(position: Position, exit: ExitCandle, closedAtMs: number): Trade {
-  const priceMove = exit.close / position.entryPrice - 1;
-  const grossReturn = grossTradeReturn(position.side, priceMove);
-  const tradeNetReturn = netReturn(position.side, position.entryPrice, exit.close, position.feeRatePerSide);
+/** Open time of the minute whose price fills a position's exit when no candle is missing. */
+export function scheduledExitFillMs(position: Position): number {
+  return position.exitTimeMs + fillOffsetRows(position.fill) * MINUTE_MS;
+}
+
+/** An exit fill from a candle that has closed: its close (close fills) or its open (nextOpen fills). */
+export function exitFillFromCandle(position: Position, candle: ExitCandle, quote: Quote | null): ExitFill {
+  return {
+    fillTimeMs: candle.openTimeMs,
+    referencePrice: position.fill === 'nextOpen' ? candle.open : candle.close,
+    quote,
+  };
+}
+
+export function closeTrade(position: Position, exit: ExitFill, closedAtMs: number): Trade {
+  const { side, notional, feeRatePerSide, slippageRatePerSide } = position;
+  const entryReferencePrice = position.entryReferencePrice ?? position.entryPrice;
+  const exitPrice = slippedPrice(exit.referencePrice, side, 'exit', slippageRatePerSide);
+  const grossReturn = grossTradeReturn(side, exit.referencePrice / entryReferencePrice - 1);
+  const filledMove = exitPrice / position.entryPrice - 1;
+  const tradeNetReturn = netReturn(side, position.entryPrice, exitPrice, feeRatePerSide);
   return {
     ...position,
-    exitPrice: exit.close,
-    exitCandleTimeMs: exit.openTimeMs,
-    exitCandleMissing: exit.openTimeMs !== position.exitTimeMs,
+    exitPrice,
+    exitReferencePrice: exit.referencePrice,
+    exitCandleTimeMs: exit.fillTimeMs,
+    exitCandleMissing: exit.fillTimeMs !== scheduledExitFillMs(position),
+    exitQuote: exit.quote,
     grossReturn,
     netReturn: tradeNetReturn,
-    grossPnl: position.notional * grossReturn,
-    fees: position.notional * feeCost(position.side, priceMove, position.feeRatePerSide),
-    netPnl: position.notional * tradeNetReturn,
+    grossPnl: notional * grossReturn,
+    slippage: notional * (grossReturn - grossTradeReturn(side, filledMove)),
+    fees: notional * feeCost(side, filledMove, feeRatePerSide),
+    netPnl: notional * tradeNetReturn,
     closedAtMs,
   };
 }

@@ -26,7 +26,8 @@ export interface PaperDepsOptions {
 
 export function paperTickDeps(options: PaperDepsOptions): TickDeps {
   return {
-    ledger: new Ledger(options.store),
+    // the trader moves a corrupt object aside and keeps trading the rest (the tick reports it)
+    ledger: new Ledger(options.store, { onCorrupt: 'quarantine' }),
     binance: options.binance,
     loadModel: options.loadModel ?? registryModelLoader(options.store, options.model),
     sink: options.sink ?? openTelemetrySink(options.config.telemetry, options.store),

@@ -8,6 +8,7 @@
  *   paper/positions/<tradeId>.json   open positions; deleted after the trade is recorded
  *   paper/trades/<tradeId>.json      closed trades, created once
  *   paper/ticks/<minute>.json        tick outcomes, written last
+ *   paper/quarantine/<key>           corrupt objects moved aside, with <key>.reason.json beside them
  *
  * `<minute>` is `YYYY-MM-DDTHHmmZ`: sortable as text, and a day is a key prefix (listing a range never
  * walks the whole history). A trade id is `<entry minute>-<SYMBOL>`.
@@ -57,11 +58,47 @@ export function tradeIdOf(symbol: string, entryTimeMs: number): string {
 
 type Kind = 'decisions' | 'positions' | 'trades' | 'ticks';
 
+/** A ledger object that did not parse, and why. */
+export interface CorruptObject {
+  key: string;
+  reason: string;
+}
+
+/**
+ * What a read does with a corrupt object: 'throw' (the default, for tools that must not guess),
+ * 'quarantine' (the trader: move it under paper/quarantine/ and carry on without it, so one bad object
+ * cannot stop every later tick) or 'skip' (read-only viewers: leave it, report it, carry on).
+ */
+export type CorruptPolicy = 'throw' | 'quarantine' | 'skip';
+
+export interface LedgerOptions {
+  prefix?: string;
+  onCorrupt?: CorruptPolicy;
+  /** Time stamped on quarantine reasons. */
+  clock?: () => number;
+}
+
 export class Ledger {
+  private readonly prefix: string;
+  private readonly onCorrupt: CorruptPolicy;
+  private readonly clock: () => number;
+  private corrupt: CorruptObject[] = [];
+
   constructor(
     readonly store: ObjectStore,
-    private readonly prefix = LEDGER_PREFIX,
-  ) {}
+    options: LedgerOptions = {},
+  ) {
+    this.prefix = options.prefix ?? LEDGER_PREFIX;
+    this.onCorrupt = options.onCorrupt ?? 'throw';
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** The corrupt objects met (and, under 'quarantine', moved aside) since the last call. */
+  takeCorrupt(): CorruptObject[] {
+    const taken = this.corrupt;
+    this.corrupt = [];
+    return taken;
+  }
 
   /** True when this call created the minute's decision; false when one already existed. */
   createDecision(decision: Decision): Promise<boolean> {
@@ -172,17 +209,42 @@ export class Ledger {
   private async read<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
     const bytes = await this.store.get(key);
     if (bytes === undefined) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
-    } catch {
-      throw new CorruptLedgerObjectError(key, 'not JSON');
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new CorruptLedgerObjectError(key, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    }
-    return parsed.data;
+    const parsed = parseLedgerObject(bytes, schema);
+    if (parsed.ok) return parsed.value;
+    if (this.onCorrupt === 'throw') throw new CorruptLedgerObjectError(key, parsed.reason);
+    if (this.onCorrupt === 'quarantine') await this.quarantine(key, bytes, parsed.reason);
+    this.corrupt.push({ key, reason: parsed.reason });
+    return undefined;
   }
+
+  /**
+   * Moves a corrupt object aside: its bytes and the reason first, the original last, so a crash in
+   * between leaves the object where it was (the next read quarantines it again, overwriting the copy).
+   */
+  private async quarantine(key: string, bytes: Uint8Array, reason: string): Promise<void> {
+    const target = `${this.prefix}/quarantine/${key}`;
+    await this.store.put(target, bytes);
+    await this.store.put(
+      `${target}.reason.json`,
+      JSON.stringify({ key, reason, quarantinedAtMs: this.clock() }, null, 2),
+    );
+    await this.store.delete(key);
+  }
+}
+
+/** Parses a ledger object's bytes against its schema, or says in words why it does not parse. */
+export function parseLedgerObject<T>(
+  bytes: Uint8Array,
+  schema: z.ZodType<T>,
+): { ok: true; value: T } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { ok: false, reason: `${issue.path.join('.') || '(root)'}: ${issue.message}` };
 }

@@ -2,14 +2,26 @@
  * What the paper-trading ledger holds, as zod schemas: everything read back from the object store is
  * parsed, so a corrupt or foreign object is a clear error, not a silent NaN in the PnL.
  *
- * Times follow `decide()`: `entryTimeMs` is the open time of the candle whose close is the entry price
- * (the newest closed candle when the tick ran), `exitTimeMs = entryTimeMs + horizon`, the open time of
- * the candle whose close is the exit price.
+ * Times follow `decide()`: `entryTimeMs` is the decision minute (the newest closed candle when the tick
+ * ran), `exitTimeMs = entryTimeMs + horizon`. Prices follow the position's fill model (execution.ts):
+ * under 'close' the closes of those two candles; under 'nextOpen' the price of the minute after each,
+ * i.e. the book's mid when the tick trades in that minute, or that candle's open when the exit is filled
+ * late from history. Fields added with the fill model are optional or defaulted, so ledgers written before
+ * it still parse (as close fills without slippage or quotes).
  */
 import { z } from 'zod';
 
 const finite = z.number().refine(Number.isFinite, 'a finite number');
 const side = z.enum(['long', 'short']);
+
+/** Binance's best bid and ask when the tick filled a leg (bookTicker), for the spread actually on offer. */
+export const quoteSchema = z.object({
+  bidPrice: finite.positive(),
+  askPrice: finite.positive(),
+  /** Wall-clock time the quote was received. */
+  timeMs: z.number().int(),
+});
+export type Quote = z.infer<typeof quoteSchema>;
 
 export const positionSchema = z.object({
   /** `<entry minute>-<SYMBOL>`: one position per pair and minute, so every write of it is idempotent. */
@@ -18,7 +30,15 @@ export const positionSchema = z.object({
   side,
   entryTimeMs: z.number().int(),
   exitTimeMs: z.number().int(),
+  /** The fill price, slippage included: fees are charged on it. */
   entryPrice: finite.positive(),
+  /** The price the fill is taken from before slippage (absent in old ledgers: the entry price). */
+  entryReferencePrice: finite.positive().optional(),
+  /** The fill model, which the exit follows too. */
+  fill: z.enum(['close', 'nextOpen']).default('close'),
+  slippageRatePerSide: finite.nonnegative().default(0),
+  /** The book when the entry filled; null when the quote could not be fetched. */
+  entryQuote: quoteSchema.nullable().default(null),
   /** Raw model output. */
   prediction: finite,
   /** The value compared with the threshold (calibrated when the strategy is). */
@@ -31,14 +51,23 @@ export const positionSchema = z.object({
 export type Position = z.infer<typeof positionSchema>;
 
 export const tradeSchema = positionSchema.extend({
+  /** The fill price, slippage included. */
   exitPrice: finite.positive(),
-  /** Open time of the candle the exit price came from: `exitTimeMs` unless that candle was missing. */
+  exitReferencePrice: finite.positive().optional(),
+  /**
+   * Open time of the candle the exit price came from (or, for a nextOpen exit filled at the book, of the
+   * minute it filled in): `exitTimeMs` (close) or a minute later (nextOpen), later still when that candle
+   * was missing.
+   */
   exitCandleTimeMs: z.number().int(),
   exitCandleMissing: z.boolean(),
-  /** Price move in the trade's favour, before fees (`exit/entry − 1`, negated for a short). */
+  exitQuote: quoteSchema.nullable().default(null),
+  /** Reference price move in the trade's favour, before costs (`exit/entry − 1`, negated for a short). */
   grossReturn: finite,
   netReturn: finite,
   grossPnl: finite,
+  /** What slippage cost, in the quote currency: grossPnl − slippage − fees = netPnl. */
+  slippage: finite.default(0),
   fees: finite,
   netPnl: finite,
   closedAtMs: z.number().int(),
@@ -89,6 +118,12 @@ export const tickOutcomeSchema = z.object({
   /** Earlier minutes whose unfinished writes this tick completed. */
   reconciledMinutesMs: z.array(z.number().int()),
   staleSymbols: z.array(z.string()),
+  /** Symbols whose newest candle is not yet the decision minute's (not stale yet, but not tradable now). */
+  lateSymbols: z.array(z.string()).default([]),
+  /** Why nothing was predicted, when nothing was (every symbol late or stale, for instance). */
+  untradableReason: z.string().optional(),
+  /** Corrupt ledger objects this tick moved under paper/quarantine/. */
+  quarantined: z.array(z.string()).default([]),
   /** Due positions left open because no candle at or after their exit minute exists yet. */
   exitsPending: z.array(z.string()),
   telemetryFailed: z.number().int().nonnegative(),

@@ -4,10 +4,19 @@
  *
  *   1. fetch the newest closed candles of every symbol the model or an open position needs;
  *   2. repair: finish the writes of any earlier minute whose decision exists but whose tick did not;
- *   3. close every position whose exit minute has come, at its own exit minute's close;
- *   4. predict, decide (the backtest's `decide()`), and create m's decision with putIfAbsent;
- *      if another tick created it first, apply that one instead of ours;
+ *   3. close every position whose exit minute has come, at its own exit fill's price;
+ *   4. predict, decide (the backtest's `decide()`), price the entries, and create m's decision with
+ *      putIfAbsent; if another tick created it first, apply that one instead of ours;
  *   5. open the decision's positions; send telemetry; write m's tick outcome last.
+ *
+ * Fills follow `execution` (src/strategy/execution.ts) as in the backtest. Under 'close' an entry gets
+ * the close of candle m and an exit the close of its exit minute's candle. Under 'nextOpen' the tick,
+ * running a few seconds into minute m+1, trades at the book: an entry gets the mid of Binance's best bid
+ * and ask (bookTicker) now, the price the backtest approximates by open[m+1]; an exit due now likewise,
+ * and an exit filled late (missed ticks) gets the open of the minute after its exit minute from history.
+ * Slippage then moves each fill against the trade. Every fill records the book (bid, ask) it met, so the
+ * dashboard can set the spread paid beside the slippage assumed; under 'nextOpen' a pair whose book
+ * cannot be read is not entered and its due exit waits for the next tick.
  *
  * Every ledger write is keyed by minute and pair and created at most once, so duplicate, concurrent,
  * late or crashed ticks converge on the same ledger and nothing is counted twice.
@@ -18,14 +27,23 @@ import type { KlineColumns } from '../market/kline.js';
 import { allocateColumns } from '../market/kline-columns.js';
 import { checkColumnsFreshness } from '../market/freshness.js';
 import { alignToGrid } from '../lake/grid.js';
+import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
 import { decide } from '../strategy/decision.js';
+import { slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
 import type { TelemetryRecord, TelemetrySink } from '../telemetry/sink.js';
 import { DAY_MS, MINUTE_MS, floorToMinute, isoMinute } from '../time.js';
-import { closeTrade, firstCandleAtOrAfter } from './close-trade.js';
+import {
+  closeTrade,
+  exitFillFromCandle,
+  firstCandleAtOrAfter,
+  scheduledExitFillMs,
+  type ExitCandle,
+  type ExitFill,
+} from './close-trade.js';
 import { tradeIdOf, type Ledger } from './ledger.js';
 import type { ModelLoader, TickModel } from './model.js';
-import type { Decision, Position, Prediction, TickOutcome, Trade } from './records.js';
+import type { Decision, Position, Prediction, Quote, TickOutcome, Trade } from './records.js';
 import { closedTradeRecord, openedTradeRecord, predictionRecords, tickRecord } from './telemetry-records.js';
 
 /** How far back a tick looks for unfinished minutes to repair. */
@@ -33,10 +51,10 @@ const REPAIR_LOOKBACK_MS = DAY_MS;
 
 export interface TickDeps {
   ledger: Ledger;
-  binance: Pick<BinanceClient, 'latestClosedKlinesForSymbols' | 'klines'>;
+  binance: Pick<BinanceClient, 'latestClosedKlinesForSymbols' | 'klines' | 'bookTicker'>;
   loadModel: ModelLoader;
   sink: TelemetrySink;
-  config: Pick<Config, 'strategy' | 'paper'>;
+  config: Pick<Config, 'strategy' | 'paper' | 'execution'>;
   /** Wall clock for durations and record times (the market's time is `nowMs`). */
   clock?: () => number;
   log?: (message: string) => void;
@@ -55,9 +73,13 @@ export interface TickResult {
 
 /** Market data for one tick: candles by symbol, and the symbols that may trade this minute. */
 interface Market {
+  /** The tick's market time. */
+  nowMs: number;
   columns: Map<string, KlineColumns>;
   fresh: Set<string>;
   stale: string[];
+  /** Served and not stale, but without the decision minute's candle yet. */
+  late: string[];
 }
 
 export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
@@ -84,6 +106,10 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   );
   if (market.stale.length > 0)
     log(`${isoMinute(minuteMs)}: stale or missing, not traded: ${market.stale.join(', ')}`);
+  if (market.late.length > 0)
+    log(
+      `${isoMinute(minuteMs)}: late (no candle for this minute yet), not traded: ${market.late.join(', ')}`,
+    );
 
   const records: TelemetryRecord[] = [];
   const opened: Position[] = [];
@@ -91,7 +117,6 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
     const earlier = await ledger.getDecision(earlierMs);
     if (!earlier) continue;
     opened.push(...(await applyEntries(ledger, earlier)));
-    records.push(...predictionRecords(earlier));
     log(`${isoMinute(minuteMs)}: repaired the unfinished tick of ${isoMinute(earlierMs)}`);
   }
 
@@ -110,18 +135,18 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   let decidedHere = false;
   if (!decision) {
     const stillOpen = await ledger.openPositions();
-    const ours = await makeDecision(model, market, minuteMs, stillOpen, deps.config, clock());
+    const ours = await makeDecision(model, market, minuteMs, stillOpen, deps, clock());
     decidedHere = await ledger.createDecision(ours);
     decision = decidedHere ? ours : await ledger.getDecision(minuteMs);
   }
-  if (decision) {
-    opened.push(...(await applyEntries(ledger, decision)));
-    records.push(...predictionRecords(decision));
-  }
+  if (decision) opened.push(...(await applyEntries(ledger, decision)));
+  // only the tick whose decision was stored sends its predictions: concurrent ticks of the same minute
+  // would otherwise send every prediction once each
+  if (decidedHere && decision) records.push(...predictionRecords(decision));
 
   for (const earlierMs of unfinished) {
     const repaired = await recordRepaired(ledger, earlierMs, clock, startedMs);
-    if (repaired) records.push(tickRecord(repaired));
+    if (repaired) records.push(...predictionRecords(repaired.decision), tickRecord(repaired.outcome));
   }
   records.push(...opened.map(openedTradeRecord), ...closed.map(closedTradeRecord));
   deps.sink.write(records);
@@ -131,15 +156,23 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
       `${isoMinute(minuteMs)}: telemetry kept ${report.failed} records back (the ledger has them): ${report.errors[0]}`,
     );
 
+  const predicted = decision?.predictions.filter((prediction) => prediction.prediction !== null).length ?? 0;
+  const quarantined = ledger.takeCorrupt().map(({ key, reason }) => {
+    log(`${isoMinute(minuteMs)}: quarantined the corrupt ledger object ${key} (${reason}); trading the rest`);
+    return key;
+  });
   const outcome: TickOutcome = {
     minuteMs,
     status: 'ok',
     modelId: decision?.modelId ?? model.id,
-    predicted: decision?.predictions.filter((prediction) => prediction.prediction !== null).length ?? 0,
+    predicted,
     opened: opened.length,
     closed: closed.length,
     reconciledMinutesMs: unfinished,
     staleSymbols: market.stale,
+    lateSymbols: market.late,
+    untradableReason: predicted === 0 ? untradableReason(model.symbols, market, minuteMs) : undefined,
+    quarantined,
     exitsPending: pending,
     telemetryFailed: report.failed,
     durationMs: clock() - startedMs,
@@ -158,6 +191,7 @@ function assessMarket(results: SymbolKlines[], nowMs: number, staleAfterMinutes:
   const columns = new Map<string, KlineColumns>();
   const fresh = new Set<string>();
   const stale: string[] = [];
+  const late: string[] = [];
   for (const result of results) {
     if (!result.ok) {
       stale.push(result.symbol);
@@ -166,8 +200,26 @@ function assessMarket(results: SymbolKlines[], nowMs: number, staleAfterMinutes:
     columns.set(result.symbol, result.columns);
     if (checkColumnsFreshness(result.columns, nowMs, staleAfterMinutes).stale) stale.push(result.symbol);
     else if (result.columns.openTimeMs.at(-1) === minuteMs) fresh.add(result.symbol);
+    else late.push(result.symbol);
   }
-  return { columns, fresh, stale };
+  return { nowMs, columns, fresh, stale, late };
+}
+
+/** Why a minute got no prediction at all, in words a person reading the tick log can act on. */
+function untradableReason(symbols: readonly string[], market: Market, minuteMs: number): string {
+  const late = symbols.filter((symbol) => market.late.includes(symbol));
+  const stale = symbols.filter((symbol) => market.stale.includes(symbol));
+  const newestMs = Math.max(
+    ...late.map((symbol) => market.columns.get(symbol)?.openTimeMs.at(-1) ?? Number.NEGATIVE_INFINITY),
+  );
+  const parts = [
+    late.length > 0
+      ? `${late.length} late (newest candle ${Number.isFinite(newestMs) ? isoMinute(newestMs) : 'none'}: ${late.join(',')})`
+      : '',
+    stale.length > 0 ? `${stale.length} stale or missing (${stale.join(',')})` : '',
+  ].filter((part) => part !== '');
+  if (parts.length === 0) return `the model predicted nothing for ${isoMinute(minuteMs)}`;
+  return `no symbol has a candle for ${isoMinute(minuteMs)}: ${parts.join('; ')}`;
 }
 
 async function closeDue(
@@ -181,7 +233,7 @@ async function closeDue(
   const pending: string[] = [];
   await Promise.all(
     exits.map(async (position) => {
-      const exit = await findExitCandle(position, market, minuteMs, deps);
+      const exit = await findExitFill(position, market, minuteMs, deps);
       if (!exit) {
         pending.push(position.tradeId);
         return;
@@ -193,19 +245,61 @@ async function closeDue(
   return { closed, pending };
 }
 
-/** The exit candle from this tick's candles, or, when ticks were missed for longer, from history. */
-async function findExitCandle(position: Position, market: Market, minuteMs: number, deps: TickDeps) {
+/**
+ * The exit's fill: from a closed candle (this tick's candles, or history when ticks were missed for
+ * longer), or, for a nextOpen exit whose fill minute is the one now running, from the book. The book is
+ * recorded only for a fill happening now (that nextOpen one, or a close fill at the candle that just
+ * closed): the book seen by a late tick is not the one the exit met.
+ */
+async function findExitFill(
+  position: Position,
+  market: Market,
+  minuteMs: number,
+  deps: TickDeps,
+): Promise<ExitFill | undefined> {
+  const fillFromMs = scheduledExitFillMs(position);
+  if (fillFromMs > minuteMs) {
+    const quote = await fetchQuote(position.symbol, market.nowMs, deps);
+    return quote === null ? undefined : { fillTimeMs: fillFromMs, referencePrice: midOf(quote), quote };
+  }
+  const fromCandle = async (candle: ExitCandle | undefined) =>
+    candle &&
+    exitFillFromCandle(
+      position,
+      candle,
+      candle.openTimeMs === minuteMs ? await fetchQuote(position.symbol, market.nowMs, deps) : null,
+    );
   const columns = market.columns.get(position.symbol);
   const firstFetchedMs = columns?.openTimeMs[0];
-  if (columns && firstFetchedMs !== undefined && firstFetchedMs <= position.exitTimeMs) {
-    return firstCandleAtOrAfter(columns, position.exitTimeMs, minuteMs);
-  }
+  if (columns && firstFetchedMs !== undefined && firstFetchedMs <= fillFromMs)
+    return fromCandle(firstCandleAtOrAfter(columns, fillFromMs, minuteMs));
   const [kline] = await deps.binance.klines(position.symbol, {
-    startTimeMs: position.exitTimeMs,
+    startTimeMs: fillFromMs,
     endTimeMs: minuteMs,
     limit: 1,
   });
-  return kline ? { openTimeMs: kline.openTimeMs, close: Number(kline.close) } : undefined;
+  return fromCandle(
+    kline && { openTimeMs: kline.openTimeMs, open: Number(kline.open), close: Number(kline.close) },
+  );
+}
+
+/**
+ * The book now, or null (logged) when it cannot be read: a missing quote is never a failed tick. Its
+ * time is the tick's market time, so a replayed tick records the same quote however fast it runs.
+ */
+async function fetchQuote(symbol: string, nowMs: number, deps: TickDeps): Promise<Quote | null> {
+  let book: BookTicker;
+  try {
+    book = await deps.binance.bookTicker(symbol);
+  } catch (error) {
+    deps.log?.(`no book for ${symbol}: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+  return { bidPrice: book.bidPrice, askPrice: book.askPrice, timeMs: nowMs };
+}
+
+function midOf(quote: Quote): number {
+  return (quote.bidPrice + quote.askPrice) / 2;
 }
 
 async function makeDecision(
@@ -213,9 +307,11 @@ async function makeDecision(
   market: Market,
   minuteMs: number,
   openPositions: Position[],
-  config: TickDeps['config'],
+  deps: TickDeps,
   createdAtMs: number,
 ): Promise<Decision> {
+  const { config } = deps;
+  const fill = config.execution.entry;
   const fromMs = minuteMs - (model.historyMinutes - 1) * MINUTE_MS;
   const frame = alignToGrid(
     model.symbols.map((symbol) => market.columns.get(symbol) ?? allocateColumns(symbol, 0)),
@@ -233,20 +329,43 @@ async function makeDecision(
     tradableSymbols: tradable,
   });
   const lastRow = frame.length - 1;
-  const positions: Position[] = entries.map((entry) => ({
-    tradeId: tradeIdOf(entry.symbol, entry.entryTimeMs),
-    symbol: entry.symbol,
-    side: entry.side,
-    entryTimeMs: entry.entryTimeMs,
-    exitTimeMs: entry.exitTimeMs,
-    entryPrice: frame.columns[entry.symbol]!.close[lastRow]!,
-    prediction: entry.prediction,
-    calibratedPrediction: entry.calibratedPrediction,
-    threshold: entry.threshold,
-    modelId: model.id,
-    notional: config.paper.notionalPerTrade,
-    feeRatePerSide: config.strategy.feeRatePerSide,
-  }));
+  const quotes = await Promise.all(entries.map((entry) => fetchQuote(entry.symbol, market.nowMs, deps)));
+  const unpriced = new Set<string>();
+  const positions: Position[] = [];
+  entries.forEach((entry, i) => {
+    const quote = quotes[i]!;
+    const referencePrice =
+      fill === 'close'
+        ? frame.columns[entry.symbol]!.close[lastRow]!
+        : quote === null
+          ? undefined
+          : midOf(quote);
+    if (referencePrice === undefined) {
+      unpriced.add(entry.symbol);
+      return;
+    }
+    const slippage = slippageRatePerSide(config.execution, entry.symbol);
+    positions.push({
+      tradeId: tradeIdOf(entry.symbol, entry.entryTimeMs),
+      symbol: entry.symbol,
+      side: entry.side,
+      entryTimeMs: entry.entryTimeMs,
+      exitTimeMs: entry.exitTimeMs,
+      entryPrice: slippedPrice(referencePrice, entry.side, 'entry', slippage),
+      entryReferencePrice: referencePrice,
+      fill,
+      slippageRatePerSide: slippage,
+      entryQuote: quote,
+      prediction: entry.prediction,
+      calibratedPrediction: entry.calibratedPrediction,
+      threshold: entry.threshold,
+      modelId: model.id,
+      notional: config.paper.notionalPerTrade,
+      feeRatePerSide: config.strategy.feeRatePerSide,
+    });
+  });
+  if (unpriced.size > 0)
+    deps.log?.(`${isoMinute(minuteMs)}: no book to fill at, not entered: ${[...unpriced].join(', ')}`);
   const sideOf = new Map(positions.map((position) => [position.symbol, position.side]));
   const staleSet = new Set(market.stale);
   const predictionRows: Prediction[] = model.symbols.map((symbol) => {
@@ -266,7 +385,9 @@ async function makeDecision(
       longThreshold: pair?.long.threshold ?? null,
       shortThreshold: pair?.short.threshold ?? null,
       close: Number.isFinite(close) ? close : null,
-      action: sideOf.get(symbol) ?? (staleSet.has(symbol) || !market.fresh.has(symbol) ? 'stale' : 'none'),
+      action:
+        sideOf.get(symbol) ??
+        (staleSet.has(symbol) || !market.fresh.has(symbol) || unpriced.has(symbol) ? 'stale' : 'none'),
     };
   });
   return {
@@ -297,7 +418,7 @@ async function recordRepaired(
   minuteMs: number,
   clock: () => number,
   startedMs: number,
-): Promise<TickOutcome | undefined> {
+): Promise<{ outcome: TickOutcome; decision: Decision } | undefined> {
   const decision = await ledger.getDecision(minuteMs);
   if (!decision) return undefined;
   const outcome: TickOutcome = {
@@ -309,10 +430,12 @@ async function recordRepaired(
     closed: 0,
     reconciledMinutesMs: [],
     staleSymbols: decision.staleSymbols,
+    lateSymbols: [],
+    quarantined: [],
     exitsPending: [],
     telemetryFailed: 0,
     durationMs: clock() - startedMs,
     finishedAtMs: clock(),
   };
-  return (await ledger.recordTick(outcome)) ? outcome : undefined;
+  return (await ledger.recordTick(outcome)) ? { outcome, decision } : undefined;
 }

@@ -1,23 +1,40 @@
 /**
  * The backtest replay: walks a period minute by minute through `decide()` (the very function the live
- * paper trader calls), opening positions at the decision candle's close and closing each at the close
- * of its own exit minute, `horizonMinutes` later, with fees on both sides.
+ * paper trader calls), filling each entry and each exit, `horizonMinutes` later, by the fill model of
+ * execution.ts (the decision candle's close or the next minute's open, slipped against the trade), with
+ * fees on both sides.
  */
 import type { MarketFrame } from '../lake/frame.js';
 import { MINUTE_MS } from '../time.js';
 import { decide, type Entry } from './decision.js';
+import {
+  entryFillRow,
+  fillOffsetRows,
+  fillPrice,
+  fillRow,
+  slippedPrice,
+  type ExecutionModel,
+} from './execution.js';
 import type { StrategyParams } from './params.js';
 import type { Period } from './performance.js';
 import { netReturn } from './pnl.js';
 
 export interface BacktestTrade extends Entry {
+  /** The fill prices, slippage included: what fees are charged on. */
   entryPrice: number;
   exitPrice: number;
-  /** Open time of the candle whose close was used: `exitTimeMs`, or later when that candle is missing. */
+  /** The candle prices the fills are taken from (close, or next open), before slippage. */
+  entryReferencePrice: number;
+  exitReferencePrice: number;
+  /** Open time of the candle whose price filled the entry: `entryTimeMs` (close) or a minute later (nextOpen). */
+  entryFilledTimeMs: number;
+  /** Open time of the candle whose price filled the exit; later than scheduled when that candle is missing. */
   exitFilledTimeMs: number;
   /** True when the exit candle was missing and the next available one was used. */
   lateExit: boolean;
+  /** The reference price move exitReferencePrice/entryReferencePrice − 1, before any cost. */
   priceMove: number;
+  slippageRatePerSide: number;
   netReturn: number;
 }
 
@@ -29,6 +46,7 @@ export interface ReplayInput {
   strategy: StrategyParams;
   /** Decision minutes to replay. */
   period: Period;
+  execution: ExecutionModel;
 }
 
 export interface ReplayResult {
@@ -37,14 +55,9 @@ export interface ReplayResult {
   unclosed: Entry[];
 }
 
-/** The row whose close closes a position due at `scheduledRow`: that row, or the next real candle when it is missing. */
-export function exitRowFrom(present: Uint8Array, scheduledRow: number): number | undefined {
-  for (let row = scheduledRow; row < present.length; row++) if (present[row] === 1) return row;
-  return undefined;
-}
-
 export function replay(input: ReplayInput): ReplayResult {
   const { frame, strategy, period } = input;
+  const { entry: fill, slippageRatePerSide } = input.execution;
   const coinCount = frame.symbols.length;
   if (input.predictions.length !== frame.length * coinCount) {
     throw new RangeError(
@@ -53,29 +66,38 @@ export function replay(input: ReplayInput): ReplayResult {
   }
   const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
   const endRow = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
-  const lastEntryRow = frame.length - 1 - strategy.horizonMinutes;
+  const lastEntryRow = frame.length - 1 - strategy.horizonMinutes - fillOffsetRows(fill);
 
   const trades: BacktestTrade[] = [];
   const unclosed: Entry[] = [];
   let open: Entry[] = [];
   const closeAt = (position: Entry): void => {
     const columns = frame.columns[position.symbol]!;
-    const entryRow = (position.entryTimeMs - frame.startTimeMs) / MINUTE_MS;
-    const exitRow = exitRowFrom(columns.present, (position.exitTimeMs - frame.startTimeMs) / MINUTE_MS);
+    const decisionRow = (position.entryTimeMs - frame.startTimeMs) / MINUTE_MS;
+    const scheduledExitRow = (position.exitTimeMs - frame.startTimeMs) / MINUTE_MS;
+    const exitRow = fillRow(columns.present, scheduledExitRow, fill);
     if (exitRow === undefined) {
       unclosed.push(position);
       return;
     }
-    const entryPrice = columns.close[entryRow]!;
-    const exitPrice = columns.close[exitRow]!;
-    const exitFilledTimeMs = frame.startTimeMs + exitRow * MINUTE_MS;
+    // entries are only made where this row exists (see `tradable` below)
+    const entryRow = decisionRow + fillOffsetRows(fill);
+    const entryReferencePrice = fillPrice(columns, entryRow, fill);
+    const exitReferencePrice = fillPrice(columns, exitRow, fill);
+    const slippage = slippageRatePerSide[position.symbol] ?? 0;
+    const entryPrice = slippedPrice(entryReferencePrice, position.side, 'entry', slippage);
+    const exitPrice = slippedPrice(exitReferencePrice, position.side, 'exit', slippage);
     trades.push({
       ...position,
       entryPrice,
       exitPrice,
-      exitFilledTimeMs,
-      lateExit: exitFilledTimeMs !== position.exitTimeMs,
-      priceMove: exitPrice / entryPrice - 1,
+      entryReferencePrice,
+      exitReferencePrice,
+      entryFilledTimeMs: frame.startTimeMs + entryRow * MINUTE_MS,
+      exitFilledTimeMs: frame.startTimeMs + exitRow * MINUTE_MS,
+      lateExit: exitRow !== scheduledExitRow + fillOffsetRows(fill),
+      priceMove: exitReferencePrice / entryReferencePrice - 1,
+      slippageRatePerSide: slippage,
       netReturn: netReturn(position.side, entryPrice, exitPrice, strategy.feeRatePerSide),
     });
   };
@@ -90,7 +112,12 @@ export function replay(input: ReplayInput): ReplayResult {
     if (row < endRow && row <= lastEntryRow) {
       frame.symbols.forEach((symbol, coin) => {
         const prediction = input.predictions[row * coinCount + coin]!;
-        if (frame.columns[symbol]!.present[row] !== 1 || !Number.isFinite(prediction)) return;
+        // a pair trades only where its entry can fill: a real candle now (and, for nextOpen, next minute)
+        if (
+          entryFillRow(frame.columns[symbol]!.present, row, fill) === undefined ||
+          !Number.isFinite(prediction)
+        )
+          return;
         predictions[symbol] = prediction;
         tradable.push(symbol);
       });

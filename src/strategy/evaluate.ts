@@ -15,6 +15,8 @@ import { randomBaseline, type RandomBaselineResult } from './baselines/random.js
 import { ridgePredictions } from './baselines/ridge.js';
 import { replay, type BacktestTrade } from './backtest.js';
 import { applyCalibration } from './calibration.js';
+import { costCurve, type BreakEvenCosts, type CostCurve } from './cost-curve.js';
+import { executionModel, type ExecutionModel } from './execution.js';
 import { fitStrategyOnFrame } from './fit.js';
 import type { StrategyParams } from './params.js';
 import { summariseByPair, type Period, type PerformanceMetrics } from './performance.js';
@@ -33,7 +35,8 @@ export interface EvaluateInput {
   /** The model's thresholds.json. */
   modelStrategy: StrategyParams;
   splits: Splits;
-  config: Pick<Config, 'horizonMinutes' | 'strategy'>;
+  /** `execution` is the fill model every contender trades under. */
+  config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution'>;
   randomSimulations?: number;
   seed?: number;
   /**
@@ -74,7 +77,12 @@ export interface BacktestResult {
   period: Period;
   feeRatePerSide: number;
   horizonMinutes: number;
+  /** How every contender's trades filled: entry price rule and slippage per pair. */
+  execution: ExecutionModel;
   strategy: ContenderResult;
+  /** The strategy's average net return per trade against cost per side (fee and slippage together). */
+  costCurve: CostCurve;
+  breakEvenCostPerSide: BreakEvenCosts;
   /** Test-period predictions against realised returns, pooled over pairs, in decile bins. */
   calibrationBins: { raw: CalibrationBin[]; calibrated: CalibrationBin[] };
   baselines: { noTrade: PerformanceMetrics; ridge: ContenderResult; random: RandomBaselineResult };
@@ -123,8 +131,9 @@ function contender(
   predictions: Float32Array | Float64Array,
   params: StrategyParams,
   period: Period,
+  execution: ExecutionModel,
 ): ContenderResult {
-  const { trades, unclosed } = replay({ frame, predictions, strategy: params, period });
+  const { trades, unclosed } = replay({ frame, predictions, strategy: params, period, execution });
   const { overall, perPair } = summariseByPair(trades, frame.symbols, period);
   const rows = rowRange(frame, period);
   const ic: Record<string, number | null> = {};
@@ -221,16 +230,23 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
       overlap: modelStrategy.overlap,
       minTrades: modelStrategy.minTrades,
     },
+    execution: input.config.execution,
   };
+  const execution = executionModel(config.execution, frame.symbols);
   const targets = forwardReturns(frame, config.horizonMinutes);
-  const strategy = contender(frame, targets, input.modelPredictions, input.modelStrategy, splits.test);
+  const strategy = contender(
+    frame,
+    targets,
+    input.modelPredictions,
+    input.modelStrategy,
+    splits.test,
+    execution,
+  );
 
   const fitOnValidation = (predictions: Float32Array | Float64Array, calibration: boolean) =>
     fitStrategyOnFrame({
-      symbols: frame.symbols,
-      frameStartTimeMs: frame.startTimeMs,
+      frame,
       predictions,
-      targets,
       period: splits.validation,
       config: { ...config, strategy: { ...config.strategy, calibration } },
     });
@@ -247,6 +263,7 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     ridgeRows,
     fitOnValidation(ridgeRows, config.strategy.calibration),
     splits.test,
+    execution,
   );
 
   let calibrationAlternative: BacktestResult['calibrationAlternative'] = null;
@@ -258,6 +275,7 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
       input.modelPredictions,
       fitOnValidation(input.modelPredictions, calibrated),
       splits.test,
+      execution,
     );
     calibrationAlternative = { calibrated, overall: alternative.overall, perPair: alternative.perPair };
   }
@@ -269,6 +287,7 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     strategyAvgNetReturn: strategy.overall.avgNetReturn,
     feeRatePerSide: input.modelStrategy.feeRatePerSide,
     horizonMinutes: input.modelStrategy.horizonMinutes,
+    execution,
     simulations: input.randomSimulations,
     seed: input.seed,
   });
@@ -277,7 +296,9 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     period: splits.test,
     feeRatePerSide: input.modelStrategy.feeRatePerSide,
     horizonMinutes: input.modelStrategy.horizonMinutes,
+    execution,
     strategy,
+    ...costCurve(strategy.trades, frame.symbols),
     calibrationBins: calibrationBins(
       frame,
       targets,

@@ -6,9 +6,10 @@
  */
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
-import type { TargetMatrix } from '../features/targets.js';
+import type { MarketFrame } from '../lake/frame.js';
 import { MINUTE_MS } from '../time.js';
 import { applyCalibration, fitCalibration } from './calibration.js';
+import { slippageRatePerSide, tradeMoves } from './execution.js';
 import type { Period } from './performance.js';
 import { strategyParamsSchema, type PairParams, type StrategyParams } from './params.js';
 import { chooseSideThreshold, type SweepOptions } from './thresholds.js';
@@ -19,13 +20,18 @@ export interface FitStrategyInput {
   symbols: readonly string[];
   /** Raw model outputs, laid out [sample][coin] in `symbols` order. */
   predictions: ArrayLike<number>;
-  /** Realised `close[t+h]/close[t] − 1`, same layout. */
+  /**
+   * The reference price move each sample's trade would make under the fill model (execution.ts
+   * `tradeMoves`; under 'close' fills the raw target `close[t+h]/close[t] − 1`), same layout. Thresholds
+   * are priced on what trading earns, whatever target the model learned.
+   */
   realised: ArrayLike<number>;
-  /** 1 where both prediction and realised return are real, same layout. */
+  /** 1 where both prediction and realised move are real, same layout. */
   mask: ArrayLike<number>;
   /** The decision minute of each sample (open time of its last window candle). */
   timesMs: ArrayLike<number>;
-  config: Pick<Config, 'horizonMinutes' | 'strategy'>;
+  /** Fees and slippage every candidate trade pays (slippage per pair from `execution`). */
+  config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution'>;
 }
 
 export function fitStrategy(input: FitStrategyInput): StrategyParams {
@@ -55,7 +61,7 @@ export function fitStrategy(input: FitStrategyInput): StrategyParams {
   const toMs = timesMs[order.at(-1)!]!;
   const splitMs = fromMs + (toMs - fromMs) / 2;
   const { strategy } = config;
-  const sweep: SweepOptions = {
+  const sweep: Omit<SweepOptions, 'slippageRatePerSide'> = {
     feeRatePerSide: strategy.feeRatePerSide,
     minTrades: strategy.minTrades,
     candidates: strategy.thresholdCandidates,
@@ -81,10 +87,11 @@ export function fitStrategy(input: FitStrategyInput): StrategyParams {
     const calibration = strategy.calibration ? fitCalibration(raw, realised) : null;
     const values = strategy.calibration ? raw.map((p) => applyCalibration(calibration, p)) : raw;
     const samples = { timesMs: times, values, realised };
+    const pairSweep = { ...sweep, slippageRatePerSide: slippageRatePerSide(config.execution, symbol) };
     pairs[symbol] = {
       calibration,
-      long: chooseSideThreshold(samples, 'long', sweep),
-      short: chooseSideThreshold(samples, 'short', sweep),
+      long: chooseSideThreshold(samples, 'long', pairSweep),
+      short: chooseSideThreshold(samples, 'short', pairSweep),
       validationSamples: times.length,
     };
   });
@@ -102,35 +109,29 @@ export function fitStrategy(input: FitStrategyInput): StrategyParams {
 }
 
 export interface FitOnFrameInput {
-  symbols: readonly string[];
-  frameStartTimeMs: number;
-  /** Predictions [row][coin] on a frame's rows (NaN where none). */
+  frame: MarketFrame;
+  /** Predictions [row][coin] on the frame's rows (NaN where none). */
   predictions: Float32Array | Float64Array;
-  targets: TargetMatrix;
   /** The validation period (decision minutes). */
   period: Period;
   config: FitStrategyInput['config'];
 }
 
-/** `fitStrategy` on the rows of a frame that fall inside the validation period. */
+/** `fitStrategy` on the rows of a frame that fall inside the validation period, trades priced by the fill model. */
 export function fitStrategyOnFrame(input: FitOnFrameInput): StrategyParams {
-  const coinCount = input.symbols.length;
-  const firstRow = Math.max(0, Math.ceil((input.period.fromMs - input.frameStartTimeMs) / MINUTE_MS));
-  const endRow = Math.min(
-    input.targets.length,
-    Math.ceil((input.period.toMs - input.frameStartTimeMs) / MINUTE_MS),
-  );
+  const { frame, config } = input;
+  const coinCount = frame.symbols.length;
+  const moves = tradeMoves(frame, config.horizonMinutes, config.execution.entry);
+  const firstRow = Math.max(0, Math.ceil((input.period.fromMs - frame.startTimeMs) / MINUTE_MS));
+  const endRow = Math.min(frame.length, Math.ceil((input.period.toMs - frame.startTimeMs) / MINUTE_MS));
   const rows = Math.max(0, endRow - firstRow);
   const slice = { from: firstRow * coinCount, to: (firstRow + rows) * coinCount };
   return fitStrategy({
-    symbols: input.symbols,
+    symbols: frame.symbols,
     predictions: input.predictions.subarray(slice.from, slice.to),
-    realised: input.targets.values.subarray(slice.from, slice.to),
-    mask: input.targets.mask.subarray(slice.from, slice.to),
-    timesMs: Float64Array.from(
-      { length: rows },
-      (_, i) => input.frameStartTimeMs + (firstRow + i) * MINUTE_MS,
-    ),
-    config: input.config,
+    realised: moves.values.subarray(slice.from, slice.to),
+    mask: moves.mask.subarray(slice.from, slice.to),
+    timesMs: Float64Array.from({ length: rows }, (_, i) => frame.startTimeMs + (firstRow + i) * MINUTE_MS),
+    config,
   });
 }

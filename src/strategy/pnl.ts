@@ -10,8 +10,11 @@
  *          exit paying the fee on top: the mirror of the long, profitable when the price falls.
  *
  * A flat price therefore loses ≈ 2f either way, and a long needs the price to rise by
- * (1+f)/(1−f) − 1 (≈ 2f) just to break even.
+ * (1+f)/(1−f) − 1 (≈ 2f) just to break even. Slippage (execution.ts) moves the two fill prices against
+ * the trade before the fees are charged on them.
  */
+import { slippedPrice } from './execution.js';
+
 export type Side = 'long' | 'short';
 
 /** Net return of one trade from its entry and exit prices. */
@@ -20,11 +23,22 @@ export function netReturn(side: Side, entryPrice: number, exitPrice: number, fee
 }
 
 /**
- * Net return of one trade from the price move `exit/entry − 1` (the model's target), so the
- * threshold sweep can price a trade from a forward return without the two prices.
+ * Net return of one trade from the reference price move `exit/entry − 1` (the model's target under
+ * close fills), so the threshold sweep can price a trade from a forward return without the two prices.
+ * With slippage the ratio of the two slipped fills replaces the move; without, the arithmetic is exactly
+ * the fee-only one.
  */
-export function netReturnFromMove(side: Side, priceMove: number, feeRatePerSide: number): number {
-  const priceRatio = 1 + priceMove;
+export function netReturnFromMove(
+  side: Side,
+  priceMove: number,
+  feeRatePerSide: number,
+  slippageRatePerSide = 0,
+): number {
+  const priceRatio =
+    slippageRatePerSide === 0
+      ? 1 + priceMove
+      : slippedPrice(1 + priceMove, side, 'exit', slippageRatePerSide) /
+        slippedPrice(1, side, 'entry', slippageRatePerSide);
   return side === 'long'
     ? (priceRatio * (1 - feeRatePerSide)) / (1 + feeRatePerSide) - 1
     : 1 - feeRatePerSide - priceRatio * (1 + feeRatePerSide);

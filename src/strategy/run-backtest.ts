@@ -55,6 +55,12 @@ export interface BacktestSummary {
   strategy: Headline & { dailySharpe: number | null; exposure: number };
   baselines: { noTrade: Headline; ridge: Headline; random: Headline & { pValue: number } };
   pairsClearingFees: string[];
+  /** How the trades filled: entry rule and slippage per pair, as a fraction per side. */
+  execution: BacktestResult['execution'];
+  /** The strategy's and each pair's average net return per trade at cost per side 0 to 0.2%. */
+  costCurve: BacktestResult['costCurve'];
+  /** The cost per side at which that average reaches zero (null: no trades, or losing before costs). */
+  breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'];
   verdict: string;
   /** Local path of the HTML report. */
   report: string;
@@ -169,10 +175,8 @@ export async function runBacktest(
       stored !== undefined
         ? parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`)
         : fitStrategyOnFrame({
-            symbols: frame.symbols,
-            frameStartTimeMs: frame.startTimeMs,
+            frame,
             predictions,
-            targets: forwardReturns(frame, meta.horizonMinutes),
             period: splits.validation,
             config: { ...config, horizonMinutes: meta.horizonMinutes },
           });
@@ -207,6 +211,9 @@ export async function runBacktest(
         random: { ...headline(result.baselines.random.metrics), pValue: result.baselines.random.pValue },
       },
       pairsClearingFees: result.verdict.pairsClearingFees.map((pair) => pair.symbol),
+      execution: result.execution,
+      costCurve: result.costCurve,
+      breakEvenCostPerSide: result.breakEvenCostPerSide,
       verdict: result.verdict.summary,
       report: localPath,
       reportKey: key,

@@ -21,6 +21,8 @@ export interface PairSamples {
 
 export interface SweepOptions {
   feeRatePerSide: number;
+  /** The pair's slippage per side (execution.ts), paid by every candidate trade like the fee. */
+  slippageRatePerSide: number;
   minTrades: number;
   /** Candidate thresholds per side. */
   candidates: number;
@@ -66,7 +68,12 @@ export function evaluateThreshold(
     const timeMs = samples.timesMs[i]!;
     if (!crosses || timeMs < nextFreeMs) continue;
     if (options.overlap === 'skip') nextFreeMs = timeMs + horizonMs;
-    const net = netReturnFromMove(side, samples.realised[i]!, options.feeRatePerSide);
+    const net = netReturnFromMove(
+      side,
+      samples.realised[i]!,
+      options.feeRatePerSide,
+      options.slippageRatePerSide,
+    );
     trades++;
     total += net;
     if (timeMs < options.splitMs) {

@@ -24,16 +24,25 @@ const importResponseSchema = z.object({
 export type DashboardsImportResult = z.infer<typeof importResponseSchema>;
 
 export async function readSavedObjects(indexPrefix = SAVED_OBJECTS_PREFIX): Promise<string> {
-  const text = await readFile(SAVED_OBJECTS_FILE, 'utf8');
+  return savedObjectsWithPrefix(await readFile(SAVED_OBJECTS_FILE, 'utf8'), indexPrefix);
+}
+
+/** The saved objects' NDJSON with their index patterns moved to another index prefix. */
+export function savedObjectsWithPrefix(ndjson: string, indexPrefix: string): string {
   return indexPrefix === SAVED_OBJECTS_PREFIX
-    ? text
-    : text.replaceAll(`${SAVED_OBJECTS_PREFIX}-`, `${indexPrefix}-`);
+    ? ndjson
+    : ndjson.replaceAll(`${SAVED_OBJECTS_PREFIX}-`, `${indexPrefix}-`);
 }
 
 export async function importDashboards(options: {
   dashboardsUrl: string;
   indexPrefix?: string;
   headers?: Record<string, string>;
+  /**
+   * The security plugin's tenant to import into (`global`: every user sees the objects). Without it
+   * the objects land in the importing user's current tenant, by default their private one.
+   */
+  tenant?: string;
   fetchImpl?: typeof fetch;
 }): Promise<DashboardsImportResult> {
   const ndjson = await readSavedObjects(options.indexPrefix);
@@ -46,7 +55,11 @@ export async function importDashboards(options: {
     response = await (options.fetchImpl ?? fetch)(url, {
       method: 'POST',
       body: form,
-      headers: { 'osd-xsrf': 'true', ...options.headers },
+      headers: {
+        'osd-xsrf': 'true',
+        ...(options.tenant === undefined ? {} : { securitytenant: options.tenant }),
+        ...options.headers,
+      },
     });
   } catch (error) {
     throw new DashboardsImportError(

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BACKEND_NAMES } from '../../src/model/backend.js';
+import { checkAccelerator } from '../../training-container/accelerator-check.js';
 import {
   BACKEND_PREFERENCES,
   configOverrides,
   encodeHyperparameters,
   failureReason,
   FAILURE_REASON_MAX_CHARS,
+  instanceHasGpu,
   InvalidHyperparametersError,
   parseHyperparameters,
   sagemakerPaths,
@@ -58,6 +60,7 @@ test('the SageMaker paths sit where SageMaker mounts them', () => {
   assert.deepEqual(sagemakerPaths('/opt/ml'), {
     root: '/opt/ml',
     hyperparameters: '/opt/ml/input/config/hyperparameters.json',
+    resourceConfig: '/opt/ml/input/config/resourceconfig.json',
     inputData: '/opt/ml/input/data',
     model: '/opt/ml/model',
     failure: '/opt/ml/output/failure',
@@ -71,4 +74,47 @@ test('the failure reason names the error and its hint, cut to what SageMaker kee
   );
   assert.equal(reason, 'InvalidHyperparametersError: invalid hyperparameter epochs (hint: fix the request)');
   assert.equal(failureReason(new Error('x'.repeat(5000))).length, FAILURE_REASON_MAX_CHARS);
+});
+
+test('the accelerator check: a GPU instance needs TensorFlow with a GPU in use, unless allowCpu says otherwise', () => {
+  const gpuInstance = {
+    instanceType: 'ml.g4dn.xlarge',
+    instanceHasGpu: instanceHasGpu('ml.g4dn.xlarge'),
+    allowCpu: false,
+  };
+  assert.doesNotThrow(() => checkAccelerator({ ...gpuInstance, backend: 'node-gpu', gpuInUse: true }));
+  // the binding loaded but CUDA did not: TensorFlow runs on the CPU
+  assert.throws(() => checkAccelerator({ ...gpuInstance, backend: 'node-gpu', gpuInUse: false }), {
+    name: 'GpuNotInUseError',
+    message: /TensorFlow sees no GPU device/,
+  });
+  assert.throws(() => checkAccelerator({ ...gpuInstance, backend: 'wasm', gpuInUse: false }), {
+    name: 'GpuNotInUseError',
+    message: /backend wasm, not tensorflow/,
+  });
+  assert.doesNotThrow(() =>
+    checkAccelerator({ ...gpuInstance, allowCpu: true, backend: 'wasm', gpuInUse: false }),
+  );
+  // CPU instances and local trees train wherever they can
+  for (const instanceType of ['ml.m5.xlarge', 'ml.c5.2xlarge', undefined])
+    assert.doesNotThrow(() =>
+      checkAccelerator({
+        instanceType,
+        instanceHasGpu: instanceType !== undefined && instanceHasGpu(instanceType),
+        allowCpu: false,
+        backend: 'wasm',
+        gpuInUse: false,
+      }),
+    );
+  assert.deepEqual(
+    ['ml.p3.2xlarge', 'ml.g5.xlarge', 'ml.g4dn.xlarge', 'ml.m5.large', 'ml.trn1.2xlarge'].map(instanceHasGpu),
+    [true, true, true, false, false],
+  );
+});
+
+test('allowCpu is a string hyperparameter like every other, true or false only', () => {
+  const base = { jobName: 'alpha15-x', store: 'file:///tmp/x', symbols: 'BTCUSDT' };
+  assert.equal(parseHyperparameters({ ...base, allowCpu: 'true' }).allowCpu, true);
+  assert.equal(parseHyperparameters({ ...base, allowCpu: 'false' }).allowCpu, false);
+  assert.throws(() => parseHyperparameters({ ...base, allowCpu: 'yes' }), /allowCpu/);
 });

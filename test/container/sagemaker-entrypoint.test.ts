@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -21,6 +21,7 @@ import { getChampion, getModelFile, readModelMeta } from '../../src/model/regist
 import { trainModel } from '../../src/model/train.js';
 import { openStore } from '../../src/store/open-store.js';
 import { MINUTE_MS } from '../../src/time.js';
+import { buildTrainingEntrypoint } from '../../training-container/build.js';
 import { runSageMakerTraining } from '../../training-container/run-training.js';
 import {
   configOverrides,
@@ -57,15 +58,24 @@ const TUNING_SETTINGS: Omit<TuningJobSettings, 'metricDefinitions'> = {
 const MINUTES = 3_000;
 let workDir: string;
 let storeUrl: string;
+/** The entry point as the image runs it: built by training-container/build.ts, beside node_modules. */
+let builtEntrypoint: string;
+let buildDir: string;
 
 before(async () => {
+  // inside the repository, so packages resolve from its node_modules as from /opt/alpha15's in the image
+  buildDir = await mkdtemp(path.join(REPO_ROOT, '.test-build-'));
+  builtEntrypoint = await buildTrainingEntrypoint(buildDir);
   workDir = await mkdtemp(path.join(tmpdir(), 'alpha15-sagemaker-'));
   storeUrl = `file://${path.join(workDir, 'bucket')}`;
   const store = openStore(storeUrl);
   for (const columns of generateSyntheticMarket(leadLagOptions(MINUTES, 21)))
     await writeKlines(store, columns);
 });
-after(() => rm(workDir, { recursive: true, force: true }));
+after(async () => {
+  await rm(workDir, { recursive: true, force: true });
+  await rm(buildDir, { recursive: true, force: true });
+});
 
 /** A SageMaker directory tree with the given hyperparameters (as SageMaker writes them: all strings). */
 async function sagemakerTree(name: string, hyperparameters: Record<string, string>): Promise<string> {
@@ -198,20 +208,24 @@ test('alpha15 train --sagemaker-root runs the same entry point on a local tree a
   await stat(path.join(sagemakerPaths(root).model, 'models', result.modelId, 'meta.json'));
 });
 
-test('the container entry point exits non-zero with the failure file when the hyperparameters are bad', async () => {
-  const root = await sagemakerTree('entrypoint-bad-job', {
-    ...tinyJob('alpha15-20260105-0400'),
-    store: 'ftp://nowhere',
-  });
-  // SageMaker runs `<image> train`; SM_ROOT points the entry point at the local tree instead of /opt/ml
-  const exit = await run(process.execPath, ['--import', 'tsx', 'training-container/entrypoint.ts', 'train'], {
+/** Runs the built entry point as SageMaker runs the image (`<image> train`), on a local tree. */
+function runBuiltEntrypoint(root: string): Promise<number | undefined> {
+  // SM_ROOT points the entry point at the local tree instead of /opt/ml; no tsx: plain node on the build
+  return run(process.execPath, [builtEntrypoint, 'train'], {
     cwd: REPO_ROOT,
     env: { ...process.env, SM_ROOT: root },
   }).then(
     () => 0,
     (error: { code?: number }) => error.code,
   );
-  assert.equal(exit, 1);
+}
+
+test('the built container entry point exits non-zero with the failure file when the hyperparameters are bad', async () => {
+  const root = await sagemakerTree('entrypoint-bad-job', {
+    ...tinyJob('alpha15-20260105-0400'),
+    store: 'ftp://nowhere',
+  });
+  assert.equal(await runBuiltEntrypoint(root), 1);
   assert.match(
     await readFile(sagemakerPaths(root).failure, 'utf8'),
     /^InvalidHyperparametersError: invalid hyperparameter store/,
@@ -252,6 +266,80 @@ test('a spot job restarted with its checkpoints directory resumes after the last
   const meta = await readModelMeta(openStore(storeUrl), result.modelId);
   assert.equal(meta.epochs, 2, 'the model counts the restored epoch and the new one');
   assert.equal((await readCheckpoint(checkpoints))?.current.progress.epoch, 2);
+});
+
+test('on a GPU instance the built entry point refuses to train without a GPU: failure file, non-zero exit, nothing trained', async () => {
+  // wasm is what loads here, as it would in an image whose tfjs-node-gpu failed to load
+  const root = await sagemakerTree('gpu-required', tinyJob('alpha15-20260105-0600', { backend: 'auto' }));
+  await writeFile(
+    sagemakerPaths(root).resourceConfig,
+    JSON.stringify({ current_host: 'algo-1', hosts: ['algo-1'], current_instance_type: 'ml.g4dn.xlarge' }),
+  );
+  assert.equal(await runBuiltEntrypoint(root), 1);
+  assert.match(
+    await readFile(sagemakerPaths(root).failure, 'utf8'),
+    /^GpuNotInUseError: ml\.g4dn\.xlarge has a GPU but the job would train on the CPU: backend wasm.*allowCpu=true/,
+  );
+  await assert.rejects(stat(sagemakerPaths(root).checkpoints), { code: 'ENOENT' }, 'no training step ran');
+  assert.equal(await openStore(storeUrl).get(trainingJobRecordKey('alpha15-20260105-0600')), undefined);
+
+  // the same job with allowCpu trains on purpose
+  const allowed = await sagemakerTree(
+    'gpu-waived',
+    tinyJob('alpha15-20260105-0601', { backend: 'auto', allowCpu: 'true', seed: 3 }),
+  );
+  await writeFile(
+    sagemakerPaths(allowed).resourceConfig,
+    JSON.stringify({ current_instance_type: 'ml.g4dn.xlarge' }),
+  );
+  assert.equal(await runBuiltEntrypoint(allowed), 0);
+});
+
+test('SIGTERM mid-epoch: the built entry point stops at the next step, checkpoints it, saves no model and exits within 30 s', async () => {
+  // enough epochs that the signal lands mid-run; the first metric line says training is under way
+  const root = await sagemakerTree('sigterm', tinyJob('alpha15-20260105-0700', { epochs: 500, seed: 21 }));
+  const child = spawn(process.execPath, [builtEntrypoint, 'train'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SM_ROOT: root },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (/\[alpha15-metric\] epoch=1\b/.test(stdout)) {
+        clearInterval(poll);
+        resolve();
+      } else if (child.exitCode !== null) {
+        clearInterval(poll);
+        reject(new Error(`the job ended before its first epoch: ${stdout}`));
+      }
+    }, 20);
+  });
+  const signalledMs = Date.now();
+  child.kill('SIGTERM');
+  const code = await Promise.race([
+    exited,
+    new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000)),
+  ]);
+  if (code === 'timeout') child.kill('SIGKILL');
+  assert.notEqual(code, 'timeout', 'the job exits within 30 s of SIGTERM');
+  assert.equal(code, 143);
+  process.stderr.write(`SIGTERM to exit: ${Date.now() - signalledMs} ms\n`);
+
+  const checkpoint = await readCheckpoint(sagemakerPaths(root).checkpoints);
+  assert.ok(checkpoint, 'a checkpoint is in /opt/ml/checkpoints');
+  const { epoch, inFlight } = checkpoint.current.progress;
+  assert.ok(epoch >= 1 && epoch < 500, `stopped part-way (checkpoint after epoch ${epoch})`);
+  assert.equal(inFlight?.epoch, epoch + 1, 'the step the signal interrupted is checkpointed');
+  assert.ok((await readdir(sagemakerPaths(root).checkpoints)).includes('epochs.jsonl'));
+  assert.match(
+    await readFile(sagemakerPaths(root).failure, 'utf8'),
+    /^TrainingStoppedError: stopped by SIGTERM/,
+  );
+  await assert.rejects(stat(sagemakerPaths(root).model), { code: 'ENOENT' }, 'a stopped job saves no model');
+  assert.equal(await openStore(storeUrl).get(trainingJobRecordKey('alpha15-20260105-0700')), undefined);
 });
 
 test('a tuning trial records itself under its own job name, leaves the champion to promotion and prints the objective last', async () => {

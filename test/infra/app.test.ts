@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import type { HandlerName } from '../../infra/alpha15-function.js';
 import { buildApp, cliEnvironment } from '../../infra/build-app.js';
-import { BUNDLE_BUDGETS } from '../../infra/bundle-budgets.js';
 import { CONTEXT_PREFIX, deploySettingsSchema } from '../../infra/settings.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
@@ -21,20 +17,17 @@ const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8'
   context: Record<string, unknown>;
 };
 
-let outdir: string;
 let app: App;
 let template: Template;
 
-before(async () => {
-  // the one real synthesis: every handler bundled by the local esbuild, cdk-nag run as a validation plugin,
-  // in the environment `npx cdk synth` gives the app offline (a region, no account without credentials)
-  outdir = await mkdtemp(path.join(tmpdir(), 'alpha15-cdk-'));
-  app = new App({ outdir, context: cdkJson.context });
+before(() => {
+  // the app with cdk.json's defaults, in the environment `npx cdk synth` gives it offline (a region, no
+  // account without credentials); bundling is skipped here: test/infra/bundles.test.ts runs the real
+  // esbuild bundles and invokes them
+  app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
   const stack = buildApp(app, cliEnvironment({ CDK_DEFAULT_REGION: 'us-east-1' }));
-  app.synth();
   template = Template.fromStack(stack);
 });
-after(() => rm(outdir, { recursive: true, force: true }));
 
 test('cdk.json runs the app with tsx and its context defaults are the documented settings defaults', () => {
   assert.equal(cdkJson.app, 'npx tsx infra/app.ts');
@@ -129,49 +122,65 @@ test('a destroy-on-delete deployment (test accounts) is as clean under cdk-nag, 
   }
 });
 
-test('each handler bundle stays within its size budget, and the paper tick carries the wasm binaries', async () => {
-  const functions = template.findResources('AWS::Lambda::Function') as Record<
-    string,
-    { Properties: { Code: { S3Key: string }; Environment?: { Variables?: Record<string, string> } } }
-  >;
-  const measured: Record<string, { codeBytes: number; totalBytes: number }> = {};
-  for (const { Properties } of Object.values(functions)) {
-    const handler = Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME as HandlerName | undefined;
-    if (handler === undefined) continue; // the custom-resource framework function
-    const assetDir = path.join(outdir, `asset.${Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-    measured[handler] = {
-      codeBytes: (await stat(path.join(assetDir, 'index.mjs'))).size,
-      totalBytes: await directoryBytes(assetDir),
-    };
-    if (handler === 'paper-tick') {
-      const wasmDir = path.join(assetDir, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-      assert.deepEqual((await readdir(wasmDir)).filter((name) => name.endsWith('.wasm')).sort(), [
-        'tfjs-backend-wasm-simd.wasm',
-        'tfjs-backend-wasm-threaded-simd.wasm',
-        'tfjs-backend-wasm.wasm',
-      ]);
-    }
-    if (handler === 'opensearch-setup') await stat(path.join(assetDir, 'dashboards/alpha15.ndjson'));
-  }
-  assert.deepEqual(Object.keys(measured).sort(), Object.keys(BUNDLE_BUDGETS).sort());
-  for (const [handler, size] of Object.entries(measured)) {
-    const budget = BUNDLE_BUDGETS[handler as HandlerName];
-    assert.ok(
-      size.codeBytes <= budget.codeBytes,
-      `${handler}: index.mjs ${size.codeBytes} B > ${budget.codeBytes} B`,
-    );
-    assert.ok(
-      size.totalBytes <= budget.totalBytes,
-      `${handler}: asset ${size.totalBytes} B > ${budget.totalBytes} B`,
-    );
-  }
-  process.stderr.write(`bundle sizes: ${JSON.stringify(measured)}\n`);
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+test('with the defaults no function reserves concurrency, so the first deploy fits a new account', () => {
+  const functions = template.findResources('AWS::Lambda::Function') as Resources;
+  for (const [id, { Properties }] of Object.entries(functions))
+    assert.equal(Properties.ReservedConcurrentExecutions, undefined, id);
+  const reserved = new App({
+    context: {
+      ...cdkJson.context,
+      'aws:cdk:bundling-stacks': [],
+      [`${CONTEXT_PREFIX}reservedConcurrency`]: 'true',
+    },
+  });
+  const reservedTemplate = Template.fromStack(buildApp(reserved, cliEnvironment({})));
+  const reservations = Object.values(reservedTemplate.findResources('AWS::Lambda::Function') as Resources)
+    .map(({ Properties }) => Properties.ReservedConcurrentExecutions)
+    .filter((value) => value !== undefined);
+  assert.deepEqual(reservations, [1, 1, 1, 1], 'the setting reserves one for each event-driven function');
 });
 
-async function directoryBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+test('every function EventBridge invokes has an on-failure queue, and an alarm on that queue notifies the topic', () => {
+  const rules = template.findResources('AWS::Events::Rule') as Resources;
+  const invokeConfigs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig') as Resources);
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
+  const lambdaTargets = Object.values(rules).flatMap(({ Properties }) =>
+    (Properties.Targets as { Arn: { 'Fn::GetAtt'?: [string, string] } }[])
+      .map((target) => target.Arn['Fn::GetAtt']?.[0])
+      .filter(
+        (id): id is string =>
+          id !== undefined && template.toJSON().Resources[id].Type === 'AWS::Lambda::Function',
+      ),
+  );
+  assert.equal(new Set(lambdaTargets).size, 4, 'ingest, trigger, promotion and the paper tick');
+  for (const functionId of new Set(lambdaTargets)) {
+    const config = invokeConfigs.find(
+      ({ Properties }) => (Properties.FunctionName as { Ref?: string }).Ref === functionId,
+    );
+    const destination = (
+      config?.Properties.DestinationConfig as {
+        OnFailure?: { Destination: { 'Fn::GetAtt': [string, string] } };
+      }
+    )?.OnFailure?.Destination['Fn::GetAtt'][0];
+    assert.ok(destination, `${functionId} has an on-failure destination`);
+    const alarm = alarms.find(
+      ({ Properties }) =>
+        Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(Properties.Dimensions).includes(`"${destination}"`),
+    );
+    assert.ok(alarm, `the failure queue of ${functionId} is alarmed`);
+    assert.match(JSON.stringify(alarm.Properties.AlarmActions), /AlarmTopic/);
   }
-  return total;
-}
+});
+
+test('a rule on SageMaker training-job state Failed or Stopped tells the alarm topic', () => {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventPattern: Match.objectLike({
+      source: ['aws.sagemaker'],
+      detail: Match.objectLike({ TrainingJobStatus: ['Failed', 'Stopped'] }),
+    }),
+    Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('AlarmTopic') } })],
+  });
+});

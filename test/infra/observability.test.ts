@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import { readFileSync } from 'node:fs';
 import { Observability } from '../../infra/observability.js';
+import { setupContentHash } from '../../lambdas/opensearch-setup/install.js';
+import { SAVED_OBJECTS_FILE } from '../../src/telemetry/dashboards-import.js';
 import { PaperTrading } from '../../infra/paper-trading.js';
 import { constructStack } from './support.js';
 
@@ -72,8 +75,21 @@ test('the setup custom resource installs templates and dashboards and maps the p
     Endpoint: Match.anyValue(),
     IndexPrefix: 'alpha15',
     WriterRoleArns: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickRole'), 'Arn'] }],
-    TemplatesVersion: Match.stringLikeRegexp('^[0-9a-f]{16}$'),
+    ContentHash: setupContentHash('alpha15', readFileSync(SAVED_OBJECTS_FILE, 'utf8')),
   });
+});
+
+test('the setup runs again when the saved objects, the templates or their mappings change, and only then', () => {
+  const ndjson = readFileSync(SAVED_OBJECTS_FILE, 'utf8');
+  const hash = setupContentHash('alpha15', ndjson);
+  assert.equal(setupContentHash('alpha15', ndjson), hash, 'an unchanged deploy leaves the resource alone');
+  assert.notEqual(
+    setupContentHash('alpha15', ndjson.replace('"title"', '"title" ')),
+    hash,
+    'an edited ndjson',
+  );
+  // the index prefix renames the templates, their index patterns and the writer role
+  assert.notEqual(setupContentHash('desk7', ndjson), hash, 'other templates and mappings');
 });
 
 test('every alarm notifies the alarm topic, which has the configured subscriber', () => {

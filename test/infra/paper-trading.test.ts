@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Observability } from '../../infra/observability.js';
 import { PaperTrading } from '../../infra/paper-trading.js';
-import { TICK_COMPLETED_METRIC } from '../../lambdas/shared/metric-names.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../../lambdas/shared/metric-names.js';
 import { constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
 
 const { stack, lake } = constructStack();
@@ -26,7 +26,7 @@ new PaperTrading(stack, 'PaperTrading', {
 const template = Template.fromStack(stack);
 const tickFunction = Match.objectLike({ Description: Match.stringLikeRegexp('paper-trading tick') });
 
-test('the paper tick runs every minute, alone, and finishes inside its minute', () => {
+test('the paper tick runs every minute, reserves no concurrency by default, and finishes inside its minute', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
     ScheduleExpression: 'rate(1 minute)',
     Targets: [
@@ -40,19 +40,42 @@ test('the paper tick runs every minute, alone, and finishes inside its minute', 
     template.findResources('AWS::Lambda::Function', { Properties: tickFunction }),
   )[0] as {
     Properties: {
-      ReservedConcurrentExecutions: number;
+      ReservedConcurrentExecutions?: number;
       Timeout: number;
       Runtime: string;
-      DeadLetterConfig: { TargetArn: unknown };
     };
   };
-  assert.equal(tick.Properties.ReservedConcurrentExecutions, 1);
+  // a reservation would fail the first deploy on a new account (10 executions, 10 kept unreserved)
+  assert.equal(tick.Properties.ReservedConcurrentExecutions, undefined);
   assert.ok(
     tick.Properties.Timeout < 60,
     `timeout ${tick.Properties.Timeout} s must stay under the 1-minute period`,
   );
   assert.equal(tick.Properties.Runtime, 'nodejs22.x');
-  assert.match(JSON.stringify(tick.Properties.DeadLetterConfig.TargetArn), /PaperTradingDlq/);
+  template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+    FunctionName: { Ref: Match.stringLikeRegexp('^PaperTradingTickFunction') },
+    MaximumRetryAttempts: 0,
+    DestinationConfig: {
+      OnFailure: {
+        Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickFailures'), 'Arn'] },
+      },
+    },
+  });
+});
+
+test('the reservedConcurrency setting reserves one execution for the tick', () => {
+  const { stack: reserved, lake: reservedLake } = constructStack();
+  new PaperTrading(reserved, 'PaperTrading', {
+    bucket: reservedLake.bucket,
+    symbols: ['BTCUSDT'],
+    schedule: events.Schedule.rate(Duration.minutes(1)),
+    memorySizeMb: 2048,
+    binanceBaseUrl: 'https://data-api.binance.vision',
+    reserveConcurrency: true,
+  });
+  Template.fromStack(reserved).hasResourceProperties('AWS::Lambda::Function', {
+    ReservedConcurrentExecutions: 1,
+  });
 });
 
 test('the tick reads Binance at the configured base URL through the config variable alpha15 paper reads', () => {
@@ -63,7 +86,7 @@ test('the tick reads Binance at the configured base URL through the config varia
   });
 });
 
-test('alarms fire on any tick error, on missed minutes (missing data counts) and on dead letters', () => {
+test('alarms fire on any tick error, on missed minutes (missing data counts, and it says it fires until a first champion) and on failed ticks', () => {
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     MetricName: 'Errors',
     Namespace: 'AWS/Lambda',
@@ -81,15 +104,27 @@ test('alarms fire on any tick error, on missed minutes (missing data counts) and
     Threshold: 4,
     ComparisonOperator: 'LessThanThreshold',
     TreatMissingData: 'breaching',
+    AlarmDescription: Match.stringLikeRegexp('until a first champion exists'),
   });
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     MetricName: 'ApproximateNumberOfMessagesVisible',
     Dimensions: [
       {
         Name: 'QueueName',
-        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingDlq'), 'QueueName'] },
+        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickFailures'), 'QueueName'] },
       },
     ],
+  });
+});
+
+test('an alarm fires when a tick quarantines a corrupt ledger object', () => {
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: LEDGER_QUARANTINE_METRIC,
+    Namespace: 'Alpha15',
+    Dimensions: [{ Name: 'service', Value: 'paper-tick' }],
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
   });
 });
 

@@ -8,7 +8,7 @@ const { stack, lake } = constructStack();
 new Promotion(stack, 'Promotion', { bucket: lake.bucket });
 const template = Template.fromStack(stack);
 
-test('a finished alpha15 training job (completed, failed or stopped) invokes promotion, with a dead-letter queue', () => {
+test('a finished alpha15 training job (completed, failed or stopped) invokes promotion, with a dead-letter queue and an on-failure destination', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
     EventPattern: {
       source: ['aws.sagemaker'],
@@ -26,8 +26,15 @@ test('a finished alpha15 training job (completed, failed or stopped) invokes pro
     ],
   });
   template.hasResourceProperties('AWS::Lambda::Function', {
-    ReservedConcurrentExecutions: 1,
+    ReservedConcurrentExecutions: Match.absent(),
     Runtime: 'nodejs22.x',
+  });
+  template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+    DestinationConfig: {
+      OnFailure: {
+        Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PromotionPromoteFailures'), 'Arn'] },
+      },
+    },
   });
 });
 

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Training, TRAINING_METRIC_DEFINITIONS } from '../../infra/training.js';
 import { CURATED_KLINES_PREFIX, partitionKey } from '../../src/lake/layout.js';
 import { formatMetricLine } from '../../training-container/metric-lines.js';
@@ -14,12 +15,13 @@ new Training(stack, 'Training', {
   bucket: lake.bucket,
   image: { imageUri: `${repository.repositoryUri}:latest`, repository },
   symbols: ['BTCUSDT', 'ETHUSDT'],
-  instanceType: 'ml.g5.xlarge',
+  instanceType: 'ml.g4dn.xlarge',
   volumeSizeGb: 30,
   maxRuntime: Duration.hours(4),
   maxWait: Duration.hours(8),
   retrainMinInterval: Duration.hours(24),
   lookbackDays: 90,
+  alarmTopic: new sns.Topic(stack, 'Alarms'),
 });
 const template = Template.fromStack(stack);
 
@@ -46,12 +48,12 @@ test('new kline partitions or a training request in the bucket reach the trigger
   );
 });
 
-test('the trigger runs one invocation at a time and configures a spot GPU job with checkpoints', () => {
+test('the trigger reserves no concurrency by default and configures a spot GPU job with checkpoints', () => {
   template.hasResourceProperties('AWS::Lambda::Function', {
-    ReservedConcurrentExecutions: 1,
+    ReservedConcurrentExecutions: Match.absent(),
     Environment: {
       Variables: Match.objectLike({
-        INSTANCE_TYPE: 'ml.g5.xlarge',
+        INSTANCE_TYPE: 'ml.g4dn.xlarge',
         MAX_RUNTIME_SECONDS: String(4 * 3600),
         MAX_WAIT_SECONDS: String(8 * 3600),
         RETRAIN_MIN_INTERVAL_SECONDS: String(24 * 3600),
@@ -115,13 +117,53 @@ test('a wait shorter than the run time is refused (a SageMaker managed-spot rule
         bucket: otherLake.bucket,
         image: { imageUri: 'x', repository: repo },
         symbols: ['BTCUSDT'],
-        instanceType: 'ml.g5.xlarge',
+        instanceType: 'ml.g4dn.xlarge',
         volumeSizeGb: 30,
         maxRuntime: Duration.hours(4),
         maxWait: Duration.hours(1),
         retrainMinInterval: Duration.hours(1),
         lookbackDays: 1,
+        alarmTopic: new sns.Topic(other, 'Alarms'),
       }),
     /maxWait must be at least maxRuntime/,
   );
+});
+
+test('a failed or stopped alpha15 training job notifies the alarm topic with its reason, and the rule counts them', () => {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventPattern: {
+      source: ['aws.sagemaker'],
+      'detail-type': ['SageMaker Training Job State Change'],
+      detail: { TrainingJobName: [{ prefix: 'alpha15-' }], TrainingJobStatus: ['Failed', 'Stopped'] },
+    },
+    Targets: [
+      Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('^Alarms') },
+        InputTransformer: Match.objectLike({
+          InputPathsMap: Match.objectLike({ 'detail-FailureReason': '$.detail.FailureReason' }),
+        }),
+      }),
+    ],
+  });
+  const training = stack.node.findChild('Training') as Training;
+  assert.equal(training.jobsFailedMetric.namespace, 'AWS/Events');
+  assert.equal(training.jobsFailedMetric.metricName, 'TriggeredRules');
+});
+
+test('an undelivered event and a trigger that failed after its retries both land in one alarmed queue', () => {
+  const training = stack.node.findChild('Training') as Training;
+  const queueId = stack.getLogicalId(training.trigger.failureQueue!.node.defaultChild as never);
+  template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+    FunctionName: { Ref: Match.stringLikeRegexp('^TrainingTrigger') },
+    MaximumRetryAttempts: 2,
+    DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+  });
+  template.hasResourceProperties('AWS::Events::Rule', {
+    Targets: [Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } } })],
+  });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+    Threshold: 1,
+  });
 });

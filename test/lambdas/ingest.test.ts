@@ -38,7 +38,8 @@ before(async () => {
     SYMBOLS: SYMBOLS.join(','),
     LOOKBACK_MINUTES: String(LOOKBACK_MINUTES),
     MAX_BACKFILL_DAYS: '1',
-    BINANCE_BASE_URL: server.url,
+    // the variable the construct sets, read through loadConfig like the paper tick's
+    ALPHA15_BINANCE_BASE_URL: server.url,
     AWS_REGION: 'eu-west-1',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',

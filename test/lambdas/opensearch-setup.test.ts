@@ -83,6 +83,11 @@ test('create installs the index templates, the writer role mapped to the tick La
   );
   const savedObjectLines = (await readSavedObjects('alpha15')).trim().split('\n').length;
   assert.equal(openSearch.savedObjects.size, savedObjectLines);
+  assert.deepEqual(
+    new Set([...openSearch.savedObjects.values()].map((object) => object.tenant)),
+    new Set(['global']),
+    'the saved objects land in the global tenant every user sees, not the admin\'s private one',
+  );
   assert.deepEqual(response, {
     PhysicalResourceId: 'alpha15-opensearch-setup',
     Data: { DashboardObjects: savedObjectLines },

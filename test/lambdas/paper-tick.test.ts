@@ -43,6 +43,9 @@ before(async () => {
     ALPHA15_BINANCE_BASE_URL: bench.replay.url,
     ALPHA15_STRATEGY__FEE_RATE_PER_SIDE: String(FEE_RATE_PER_SIDE),
     ALPHA15_PAPER__NOTIONAL_PER_TRADE: String(NOTIONAL),
+    // the reference tick's fill model (harness testConfig)
+    ALPHA15_EXECUTION__ENTRY: 'close',
+    ALPHA15_EXECUTION__SLIPPAGE_BPS_PER_SIDE__OTHER: '0',
     // the telemetry client signs with whatever credentials the function has; any will do for the stand-in
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -114,6 +117,64 @@ test('a redelivered event for a minute already ticked writes nothing', async () 
   assert.equal(result.status, 'duplicate');
   assert.deepEqual([...bucket.objects.keys()].sort(), [...before.keys()].sort());
   for (const [key, bytes] of before) assert.equal(bucket.objects.get(key), bytes, `${key} was not rewritten`);
+});
+
+test('a corrupt ledger object in the bucket is quarantined and the scheduled tick still trades', async () => {
+  const lake = openStore(BUCKET_URL);
+  const corruptKey = 'paper/positions/2021-12-22T1900Z-ADAUSDT.json';
+  await lake.put(corruptKey, '{"tradeId":');
+  const result = (await handler(scheduledFor(MINUTE_MS_TICKED + MINUTE_MS), lambdaContext)) as {
+    status: string;
+    quarantined: number;
+  };
+  assert.equal(result.status, 'ok');
+  assert.equal(result.quarantined, 1);
+  assert.equal(await lake.get(corruptKey), undefined);
+  assert.ok(await lake.get(`paper/quarantine/${corruptKey}.reason.json`));
+  assert.ok(await new Ledger(lake).getTick(MINUTE_MS_TICKED + MINUTE_MS));
+});
+
+test('two concurrent invocations for each minute (no reserved concurrency) store one decision per minute and the trades of one runner', async () => {
+  // a second execution environment: its own module instance, store client and model cache
+  const secondEnvironment = '../../lambdas/paper-tick/handler.js?environment=2';
+  const { handler: secondHandler } = (await import(secondEnvironment)) as { handler: typeof handler };
+  const statuses: string[] = [];
+  const reference = bench.deps();
+  // the reference catches up with the minute the quarantine test ticked in the bucket
+  await tick(MINUTE_MS_TICKED + 2 * MINUTE_MS, reference);
+  const firstMs = MINUTE_MS_TICKED + 2 * MINUTE_MS;
+  const minutes = 20;
+  for (let minuteMs = firstMs; minuteMs < firstMs + minutes * MINUTE_MS; minuteMs += MINUTE_MS) {
+    const event = scheduledFor(minuteMs);
+    const results = (await Promise.all([
+      handler(event, lambdaContext),
+      secondHandler(event, lambdaContext),
+    ])) as { status: string; opened: number }[];
+    statuses.push(results.map((result) => result.status).join('+'));
+    const decision = await new Ledger(openStore(BUCKET_URL)).getDecision(minuteMs);
+    assert.ok(decision, 'the minute has its decision');
+    // whoever lost the race to create the decision applied the winner's: no position opened twice
+    const opened = results.reduce((sum, result) => sum + (result.opened ?? 0), 0);
+    assert.ok(
+      opened <= decision.entries.length,
+      `minute ${minuteMs}: ${opened} opened for ${decision.entries.length} entries`,
+    );
+    await tick(minuteMs + MINUTE_MS, reference);
+  }
+  // both invocations got past the duplicate check: only the conditional writes kept them apart
+  assert.ok(statuses.includes('ok+ok'), `the invocations really raced: ${statuses.join(', ')}`);
+  const lake = new Ledger(openStore(BUCKET_URL));
+  const decisionKeys = ledgerKeys().filter((key) => key.startsWith('paper/decisions/'));
+  assert.equal(new Set(decisionKeys).size, decisionKeys.length);
+  const summary = (trades: { tradeId: string; netPnl: number }[]) =>
+    trades.map((trade) => `${trade.tradeId} ${trade.netPnl.toFixed(9)}`);
+  const trades = await lake.listTrades(0, Infinity);
+  assert.ok(trades.length > 0, 'the minutes close at least one trade');
+  assert.deepEqual(summary(trades), summary(await reference.ledger.listTrades(0, Infinity)));
+  assert.deepEqual(
+    (await lake.openPositions()).map((position) => position.tradeId).sort(),
+    (await reference.ledger.openPositions()).map((position) => position.tradeId).sort(),
+  );
 });
 
 test('an event that is not a schedule is refused by name', async () => {

@@ -26,7 +26,7 @@ const settings: TrainingJobSettings = {
   symbols: ['BTCUSDT', 'ETHUSDT'],
   jobRoleArn: 'arn:aws:iam::123456789012:role/alpha15-job',
   imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/alpha15:latest',
-  instanceType: 'ml.g5.xlarge',
+  instanceType: 'ml.g4dn.xlarge',
   volumeSizeGb: 30,
   maxRuntimeSeconds: 4 * 3600,
   maxWaitSeconds: 8 * 3600,
@@ -38,6 +38,7 @@ const settings: TrainingJobSettings = {
   outputPrefix: 'sagemaker/output/',
   checkpointPrefix: 'sagemaker/checkpoints/',
   metricDefinitions: TRAINING_METRIC_DEFINITIONS,
+  region: 'eu-west-1',
 };
 /** The month partition a live ingestion rewrites, keyed as the lake keys it. */
 const NEW_PARTITION = partitionKey('BTCUSDT', Date.UTC(2026, 10, 1));
@@ -71,7 +72,9 @@ test('new curated data starts one managed-spot GPU job with checkpoints, metric 
   const [create] = sagemaker.commandCalls(CreateTrainingJobCommand);
   const request = create!.args[0].input;
   assert.equal(request.EnableManagedSpotTraining, true);
-  assert.equal(request.ResourceConfig?.InstanceType, 'ml.g5.xlarge');
+  assert.equal(request.ResourceConfig?.InstanceType, 'ml.g4dn.xlarge');
+  // the job's S3 client signs for the bucket's region, not the SDK's us-east-1 fallback
+  assert.deepEqual(request.Environment, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
   assert.deepEqual(request.StoppingCondition, { MaxRuntimeInSeconds: 14_400, MaxWaitTimeInSeconds: 28_800 });
   assert.deepEqual(request.CheckpointConfig, {
     S3Uri: 's3://alpha15-lake/sagemaker/checkpoints/alpha15-20261124-1830/',
@@ -165,7 +168,7 @@ test('the deployed handler parses the S3 event from EventBridge and starts the j
     SYMBOLS: 'BTCUSDT,ETHUSDT',
     JOB_ROLE_ARN: settings.jobRoleArn,
     IMAGE_URI: settings.imageUri,
-    INSTANCE_TYPE: 'ml.g5.xlarge',
+    INSTANCE_TYPE: 'ml.g4dn.xlarge',
     VOLUME_SIZE_GB: '30',
     MAX_RUNTIME_SECONDS: '14400',
     MAX_WAIT_SECONDS: '28800',

@@ -42,6 +42,17 @@ describe('replay server over the 2026-02 archives', () => {
     assert.equal(server.nowMs(), clockMs);
   });
 
+  it('refuses POST /_replay/time from a browser origin, even with the manual clock', async () => {
+    for (const headers of [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
+      const moved = await fetch(`${server.url}/_replay/time?timeMs=${clockMs + 7 * MINUTE_MS}`, {
+        method: 'POST',
+        headers,
+      });
+      assert.equal(moved.status, 403, JSON.stringify(headers));
+    }
+    assert.equal(await client.serverTimeMs(), clockMs);
+  });
+
   it('klinesRange paginates through the server and returns exactly the archive rows', async () => {
     const fromMs = FEB_2026_START_MS + 100 * MINUTE_MS;
     const toMs = fromMs + 2_500 * MINUTE_MS;
@@ -119,6 +130,25 @@ describe('replay server over the 2026-02 archives', () => {
       const body = (await response.json()) as { code: number; msg: string };
       assert.equal(body.code, code, query);
       if (code === -1121) assert.equal(body.msg, 'Invalid symbol.');
+    }
+  });
+});
+
+describe('replay server with a running clock', () => {
+  it('refuses POST /_replay/time without --manual-clock: nobody can move a running replay', async () => {
+    const fromMs = Date.UTC(2026, 1, 10, 12, 0, 0);
+    const server = await startReplayServer({
+      source: await detectReplaySource(ARCHIVE_MONTH_DIR),
+      symbols: ['LINKUSDT'],
+      fromMs,
+    });
+    try {
+      const moved = await fetch(`${server.url}/_replay/time?timeMs=${fromMs + 600 * MINUTE_MS}`, { method: 'POST' });
+      assert.equal(moved.status, 403);
+      assert.match(((await moved.json()) as { msg: string }).msg, /--manual-clock/);
+      assert.ok(server.nowMs() < fromMs + 60 * MINUTE_MS);
+    } finally {
+      await server.close();
     }
   });
 });

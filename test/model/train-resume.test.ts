@@ -77,9 +77,17 @@ test('a walk-forward run interrupted in its last fold resumes from the checkpoin
   const uninterrupted = await trainModel({ frame, config: walkForward, backend: 'wasm' });
   const interrupted = await interruptedRun(checkpointDir, { fold: 1, epoch: 1 }, walkForward);
   const saved = await readCheckpoint(checkpointDir);
-  // the epoch cut short by the signal is not checkpointed: the state is that of fold 1, epoch 1
+  // the epoch cut short by the signal is checkpointed at the step it stopped: fold 1, epoch 1 done and
+  // the one batch of epoch 2 the signal let finish
   assert.equal(saved?.current.fold, 1);
   assert.equal(saved?.current.progress.epoch, 1);
+  assert.deepEqual(
+    {
+      epoch: saved?.current.progress.inFlight?.epoch,
+      batchesDone: saved?.current.progress.inFlight?.batchesDone,
+    },
+    { epoch: 2, batchesDone: 1 },
+  );
   assert.equal(saved?.completedFolds.length, 1);
   assert.ok(interrupted.epochs.length > 4, 'the interrupted run started epoch 2 of fold 1');
 
@@ -88,7 +96,7 @@ test('a walk-forward run interrupted in its last fold resumes from the checkpoin
     assert.deepEqual(resumed.resumedFrom, { fold: 1, epoch: 1 });
     assert.match(
       log,
-      /resuming from the checkpoint in .*walk-forward: fold 2 of 2, epoch 1 of 3 done, best validation loss [\d.]+ at epoch 1/,
+      /resuming from the checkpoint in .*walk-forward: fold 2 of 2, epoch 1 of 3 done and 1 batches of epoch 2, best validation loss [\d.]+ at epoch 1/,
     );
     // every epoch of both folds, the resumed ones recomputed from restored weights and Adam state
     assert.deepEqual(withoutTiming(resumed.epochs), withoutTiming(uninterrupted.epochs));
@@ -159,4 +167,33 @@ test('a corrupt checkpoint is rejected with CorruptCheckpointError by the reader
   manifest.current.progress.learningRate = -1;
   await writeFile(manifestPath, JSON.stringify(manifest));
   await assert.rejects(readCheckpoint(checkpointDir), /does not match its schema.*learningRate/s);
+});
+
+test('a run stopped in its first epoch (a SIGTERM soon after start) checkpoints that step, and the resumed run ends bit-identical', async () => {
+  const checkpointDir = path.join(workDir, 'first-epoch');
+  const uninterrupted = await trainModel({ frame, config, backend: 'wasm' });
+  // already aborted: the loop trains one batch, sees the signal, and checkpoints before validating
+  const stopped = await trainModel({
+    frame,
+    config,
+    backend: 'wasm',
+    checkpointDir,
+    signal: AbortSignal.abort(),
+    log: () => {},
+  });
+  stopped.predictor.dispose();
+  const saved = await readCheckpoint(checkpointDir);
+  assert.equal(saved?.current.progress.epoch, 0);
+  assert.equal(saved?.current.progress.bestEpoch, 0);
+  assert.equal(saved?.current.progress.inFlight?.batchesDone, 1);
+
+  const { result: resumed, log } = await loggedRun(checkpointDir);
+  try {
+    assert.match(log, /epoch 0 of 3 done and 1 batches of epoch 1, no validation pass yet/);
+    assert.deepEqual(withoutTiming(resumed.epochs), withoutTiming(uninterrupted.epochs));
+    assert.deepEqual(weightsOf(resumed), weightsOf(uninterrupted));
+  } finally {
+    resumed.predictor.dispose();
+    uninterrupted.predictor.dispose();
+  }
 });

@@ -89,7 +89,11 @@ test("the local dashboard loads in chromium, shows the ledger fixture's trades, 
       await ledger.closePosition(
         closeTrade(
           position,
-          { openTimeMs: position.exitTimeMs, close: rawCloses('XLMUSDT').get(position.exitTimeMs)! },
+          {
+            fillTimeMs: position.exitTimeMs,
+            referencePrice: rawCloses('XLMUSDT').get(position.exitTimeMs)!,
+            quote: null,
+          },
           position.exitTimeMs,
         ),
       );

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
 import { runPaperLoop } from '../../src/paper/loop.js';
 import { runPaperReplay } from '../../src/paper/replay.js';
 import { floorToMinute, MINUTE_MS } from '../../src/time.js';
@@ -8,8 +9,10 @@ import {
   openBench,
   SNAPSHOT_C_DIR,
   SNAPSHOT_C_START_MS,
+  SYMBOLS,
   testConfig,
   TICK_OFFSET_MS,
+  type Bench,
 } from './support/harness.js';
 
 const FROM_MS = SNAPSHOT_C_START_MS + 40 * MINUTE_MS;
@@ -122,4 +125,114 @@ test('a replay at max speed ticks every minute exactly once, as fast as the tick
   );
   assert.equal(summary.ticks, 45);
   assert.ok(summary.ledger.trades > 0);
+});
+
+/** Ticks minutes [FROM_MS, lastMinuteMs] with the replay clock stepped by hand after every tick. */
+async function steppedLoop(
+  bench: Bench,
+  lastMinuteMs: number,
+  hooks: Partial<Parameters<typeof runPaperLoop>[0]> = {},
+) {
+  bench.nowAfter(FROM_MS);
+  return runPaperLoop({
+    deps: bench.deps(),
+    serverTimeMs: async () => bench.replay.nowMs(),
+    untilMs: lastMinuteMs + MINUTE_MS + TICK_OFFSET_MS + 1,
+    tickDelayMs: TICK_OFFSET_MS,
+    maxPollMs: 1,
+    onTick: (result) => bench.nowAfter(result.minuteMs + MINUTE_MS),
+    ...hooks,
+  });
+}
+
+test('the loop lives through an exchange outage (server killed and restarted), logs each missed minute and catches up due exits at their own prices', async (t) => {
+  const lastMinuteMs = FROM_MS + 30 * MINUTE_MS;
+  const reference = await openBench();
+  t.after(() => reference.close());
+  await steppedLoop(reference, lastMinuteMs);
+
+  const bench = await openBench();
+  t.after(() => bench.close());
+  const port = Number(new URL(bench.replay.url).port);
+  let server: ReplayServer = bench.replay;
+  const killedAfterMs = FROM_MS + 15 * MINUTE_MS;
+  const backMs = FROM_MS + 19 * MINUTE_MS;
+  const clockErrors: number[] = [];
+  const missed: [number, string][] = [];
+  const client = bench.deps().binance as unknown as { serverTimeMs(): Promise<number> };
+  bench.nowAfter(FROM_MS);
+  const summary = await runPaperLoop({
+    deps: bench.deps(),
+    // the real HTTP clock read, so the outage is the one a trader sees: connection refused
+    serverTimeMs: () => client.serverTimeMs(),
+    untilMs: lastMinuteMs + MINUTE_MS + TICK_OFFSET_MS + 1,
+    tickDelayMs: TICK_OFFSET_MS,
+    maxPollMs: 1,
+    backoff: { initialMs: 5, maxMs: 20 },
+    onTick: (result) => {
+      if (result.minuteMs === killedAfterMs) void server.close();
+      else server.setTimeMs(result.minuteMs + 2 * MINUTE_MS + TICK_OFFSET_MS);
+    },
+    onClockError: (_, retryInMs) => {
+      clockErrors.push(retryInMs);
+      if (clockErrors.length !== 3) return;
+      // the exchange comes back on the same address, four minutes later
+      void startReplayServer({
+        source: { kind: 'rest-snapshot', dir: SNAPSHOT_C_DIR },
+        symbols: SYMBOLS,
+        fromMs: backMs + MINUTE_MS + TICK_OFFSET_MS,
+        manualClock: true,
+        port,
+      }).then((restarted) => {
+        server = restarted;
+      });
+    },
+    onMissedMinute: (minuteMs, reason) => missed.push([minuteMs, reason]),
+  });
+  t.after(() => server.close());
+
+  assert.equal(summary.stoppedBy, 'until');
+  assert.equal(summary.lastMinuteMs, lastMinuteMs);
+  assert.ok(summary.clockFailures >= 3);
+  assert.deepEqual(clockErrors.slice(0, 3), [5, 10, 20], 'the retries back off');
+  assert.deepEqual(
+    missed.map(([minuteMs]) => minuteMs),
+    [FROM_MS + 16 * MINUTE_MS, FROM_MS + 17 * MINUTE_MS, FROM_MS + 18 * MINUTE_MS],
+  );
+  assert.match(missed[0]![1], /exchange unreachable/);
+  assert.equal(summary.missedMinutes, 3);
+
+  const ledger = bench.deps().ledger;
+  const expected = reference.deps().ledger;
+  const ticked = (await ledger.listTicks(0, Infinity)).map((outcome) => outcome.minuteMs);
+  assert.equal(ticked.length, 31 - 3);
+  // every minute it could tick decided exactly like the uninterrupted run
+  for (const minuteMs of ticked) {
+    const [ours, theirs] = [await ledger.getDecision(minuteMs), await expected.getDecision(minuteMs)];
+    assert.deepEqual(ours?.predictions, theirs?.predictions, new Date(minuteMs).toISOString());
+  }
+  const referenceTrades = new Map(
+    (await expected.listTrades(0, Infinity)).map((trade) => [trade.tradeId, trade]),
+  );
+  const trades = await ledger.listTrades(0, Infinity);
+  // each bench saved its own tiny champion: same weights, another id
+  // the book is recorded only when an exit fills at once: a caught-up exit has the same price but no book
+  const strip = (trade: object) =>
+    Object.fromEntries(
+      Object.entries(trade).filter(([key]) => !['closedAtMs', 'modelId', 'exitQuote'].includes(key)),
+    );
+  for (const trade of trades)
+    assert.deepEqual(strip(trade), strip(referenceTrades.get(trade.tradeId)!), trade.tradeId);
+  // trades entered before the outage are all there, and those due during it closed at their own exit minute
+  const before = [...referenceTrades.values()].filter((trade) => trade.entryTimeMs <= killedAfterMs);
+  assert.deepEqual(
+    trades
+      .filter((trade) => trade.entryTimeMs <= killedAfterMs)
+      .map((trade) => trade.tradeId)
+      .sort(),
+    before.map((trade) => trade.tradeId).sort(),
+  );
+  const caughtUp = trades.filter((trade) => trade.exitTimeMs > killedAfterMs && trade.exitTimeMs < backMs);
+  assert.ok(caughtUp.length > 0, 'some exits fell due during the outage');
+  for (const trade of caughtUp) assert.equal(trade.exitCandleTimeMs, trade.exitTimeMs);
 });

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { replay } from '../../src/strategy/backtest.js';
+import type { MarketFrame } from '../../src/lake/frame.js';
+import { replay, type ReplayResult } from '../../src/strategy/backtest.js';
+import type { StrategyParams } from '../../src/strategy/params.js';
+import type { ExecutionModel } from '../../src/strategy/execution.js';
 import { summarise } from '../../src/strategy/performance.js';
 import { handFrame, type HandCandle } from '../support/hand-frame.js';
 import { handSetStrategy } from './params-fixture.js';
@@ -8,6 +11,8 @@ import { handSetStrategy } from './params-fixture.js';
 const T0 = Date.UTC(2026, 1, 2, 9, 0);
 const MIN = 60_000;
 const HORIZON = 3;
+/** Fills at the decision candle's close without slippage: the arithmetic these cases check by hand. */
+const CLOSE_FILLS: ExecutionModel = { entry: 'close', slippageRatePerSide: {} };
 
 /** Closes 100, 101, …; row 6 of ETH is missing. */
 function prices(): Record<string, Array<HandCandle | null>> {
@@ -16,6 +21,20 @@ function prices(): Record<string, Array<HandCandle | null>> {
     close === null ? null : { close },
   );
   return { BTCUSDT: btc, ETHUSDT: eth };
+}
+
+function replayFirstEightMinutes(
+  frame: MarketFrame,
+  predictions: Float64Array,
+  strategy: StrategyParams,
+): ReplayResult {
+  return replay({
+    frame,
+    predictions,
+    strategy,
+    period: { fromMs: T0, toMs: T0 + 8 * MIN },
+    execution: CLOSE_FILLS,
+  });
 }
 
 /** predictions[row] = [btc, eth]. */
@@ -45,7 +64,7 @@ test('the replay enters at the signal candle close and exits exactly horizon min
     ],
     frame.length,
   );
-  const { trades } = replay({ frame, predictions, strategy, period: { fromMs: T0, toMs: T0 + 8 * MIN } });
+  const { trades } = replayFirstEightMinutes(frame, predictions, strategy);
   assert.equal(trades.length, 2, 'row 2 repeats the signal while the long is open and is skipped');
   const [long, short] = trades;
   assert.deepEqual(
@@ -76,7 +95,7 @@ test('a missing exit candle closes at the next real candle and the trade is flag
     ],
     frame.length,
   );
-  const { trades } = replay({ frame, predictions, strategy, period: { fromMs: T0, toMs: T0 + 8 * MIN } });
+  const { trades } = replayFirstEightMinutes(frame, predictions, strategy);
   assert.equal(trades.length, 1);
   assert.equal(trades[0]!.exitTimeMs, T0 + 6 * MIN);
   assert.equal(trades[0]!.exitFilledTimeMs, T0 + 7 * MIN);
@@ -96,6 +115,7 @@ test('no position opens within the horizon of the data end, so every trade close
     predictions,
     strategy,
     period: { fromMs: T0, toMs: T0 + 100 * MIN },
+    execution: CLOSE_FILLS,
   });
   assert.equal(
     trades.length,

@@ -59,7 +59,15 @@ test('random entries: a strategy better than every run gets the smallest p-value
     symbol: 'LAGAUSDT',
     side: i % 2 === 0 ? ('long' as const) : ('short' as const),
   }));
-  const common = { frame, period, trades, feeRatePerSide: 0.001, horizonMinutes: 15, simulations: 400 };
+  const common = {
+    frame,
+    period,
+    trades,
+    feeRatePerSide: 0.001,
+    horizonMinutes: 15,
+    execution: { entry: 'close' as const, slippageRatePerSide: {} },
+    simulations: 400,
+  };
   const best = randomBaseline({ ...common, strategyAvgNetReturn: 1 });
   assert.equal(best.pValue, 1 / 401);
   assert.equal(best.metrics.trades, 40);

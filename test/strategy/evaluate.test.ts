@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema } from '../../src/config/schema.js';
-import { forwardReturns } from '../../src/features/targets.js';
 import { evaluateBacktest } from '../../src/strategy/evaluate.js';
 import { fitStrategyOnFrame } from '../../src/strategy/fit.js';
 import {
@@ -15,7 +14,6 @@ import {
 const config = configSchema.parse({ symbols: ['LEADUSDT', 'LAGAUSDT', 'LAGBUSDT', 'LAGCUSDT'] });
 const frame = plantedFrame();
 const splits = plantedSplits(frame);
-const targets = forwardReturns(frame, config.horizonMinutes);
 
 const backtestWith = (predictions: Float64Array) =>
   backtestPredictions(frame, predictions, { randomSimulations: 300 });
@@ -46,10 +44,8 @@ test('with the same predictions shuffled in time the strategy finds no edge and 
 test('calibration turns a model reliably wrong in sign into a profitable one; its raw predictions find nothing to trade', () => {
   const wrongWay = knownSignal(frame).map((value) => -0.3 * value);
   const calibrated = fitStrategyOnFrame({
-    symbols: frame.symbols,
-    frameStartTimeMs: frame.startTimeMs,
+    frame,
     predictions: wrongWay,
-    targets,
     period: splits.validation,
     config,
   });

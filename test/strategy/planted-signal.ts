@@ -4,8 +4,8 @@
  * be tested against a known answer without training a network.
  */
 import { alignToGrid } from '../../src/lake/grid.js';
-import { configSchema } from '../../src/config/schema.js';
-import { forwardReturns, type TargetMatrix } from '../../src/features/targets.js';
+import { configSchema, type Config } from '../../src/config/schema.js';
+import type { TargetMatrix } from '../../src/features/targets.js';
 import type { MarketFrame } from '../../src/lake/frame.js';
 import { allocateColumns } from '../../src/market/kline-columns.js';
 import type { KlineColumns } from '../../src/market/kline.js';
@@ -128,15 +128,13 @@ export function plantedSplits(frame: MarketFrame): Splits {
 export function backtestPredictions(
   frame: MarketFrame,
   predictions: Float64Array,
-  options: { randomSimulations: number; compareCalibration?: boolean },
+  options: { randomSimulations: number; compareCalibration?: boolean; config?: Config },
 ): BacktestResult {
-  const config = configSchema.parse({});
+  const { config = configSchema.parse({}), ...evaluateOptions } = options;
   const splits = plantedSplits(frame);
   const modelStrategy = fitStrategyOnFrame({
-    symbols: frame.symbols,
-    frameStartTimeMs: frame.startTimeMs,
+    frame,
     predictions,
-    targets: forwardReturns(frame, config.horizonMinutes),
     period: splits.validation,
     config,
   });
@@ -146,6 +144,6 @@ export function backtestPredictions(
     modelStrategy,
     splits,
     config,
-    ...options,
+    ...evaluateOptions,
   });
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { configSchema } from '../../src/config/schema.js';
 import { mulberry32, normalSource } from '../../src/random.js';
 import { fitCalibration } from '../../src/strategy/calibration.js';
 import { fitStrategy } from '../../src/strategy/fit.js';
@@ -34,6 +35,7 @@ function options(samples: PairSamples, overrides: Partial<SweepOptions> = {}): S
   const last = samples.timesMs[samples.timesMs.length - 1]!;
   return {
     feeRatePerSide: 0.001,
+    slippageRatePerSide: 0,
     minTrades: 20,
     candidates: 50,
     horizonMinutes: 15,
@@ -151,6 +153,7 @@ test('fitStrategy fits each pair from [sample][coin] arrays and its output round
         overlap: 'skip',
         calibration: true,
       },
+      execution: configSchema.parse({ execution: { slippageBpsPerSide: { major: 0, other: 0 } } }).execution,
     },
   });
   const edgePair = params.pairs.AAAUSDT!;

@@ -25,8 +25,11 @@ export interface FakeOpenSearch {
   /** Security-plugin roles and role mappings, by name, as last PUT. */
   securityRoles: Map<string, unknown>;
   roleMappings: Map<string, { backend_roles: string[] }>;
-  /** Saved objects imported through the Dashboards import API (under `/_dashboards`), by id. */
-  savedObjects: Map<string, { type: string }>;
+  /**
+   * Saved objects imported through the Dashboards import API (under `/_dashboards`), by id, with the
+   * security tenant the import named (the `securitytenant` header; none: the user's private tenant).
+   */
+  savedObjects: Map<string, { type: string; tenant: string | undefined }>;
   close(): Promise<void>;
 }
 
@@ -74,7 +77,8 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
         .split(/\r?\n/)
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as { id: string; type: string });
-      for (const object of objects) fake.savedObjects.set(object.id, object);
+      const tenant = request.headers.securitytenant as string | undefined;
+      for (const object of objects) fake.savedObjects.set(object.id, { ...object, tenant });
       return reply(200, { success: true, successCount: objects.length });
     }
     if (url.pathname === '/_bulk' && request.method === 'POST') {

@@ -74,9 +74,10 @@ export function register(program: Command): void {
           signal: abort.signal,
           onTick: (result) => log(describeTick(result)),
           onError: (error, nowMs) =>
-            log(
-              `${isoMinute(nowMs)}  tick failed, retrying next minute: ${error instanceof Error ? error.message : String(error)}`,
-            ),
+            log(`${isoMinute(nowMs)}  tick failed, retrying next minute: ${messageOf(error)}`),
+          onClockError: (error, retryInMs) =>
+            log(`exchange clock unreachable (${messageOf(error)}); retrying in ${(retryInMs / 1000).toFixed(1)} s`),
+          onMissedMinute: (minuteMs, reason) => log(`${isoMinute(minuteMs)}  missed: ${reason}`),
         });
         emit(flags, { ...summary, store: store.url }, humanSummary);
       } finally {
@@ -85,16 +86,26 @@ export function register(program: Command): void {
     });
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function describeTick(result: TickResult): string {
   if (result.status === 'duplicate') return `${isoMinute(result.minuteMs)}  already ticked, nothing to do`;
   const outcome = result.outcome!;
   const pnl = result.closed.reduce((sum, trade) => sum + trade.netPnl, 0);
   const stale = outcome.staleSymbols.length > 0 ? `  stale ${outcome.staleSymbols.join(',')}` : '';
+  const late = outcome.lateSymbols.length > 0 ? `  late ${outcome.lateSymbols.join(',')}` : '';
+  const quarantined =
+    outcome.quarantined.length > 0 ? `  QUARANTINED ${outcome.quarantined.length} corrupt object(s)` : '';
   return (
     `${isoMinute(result.minuteMs)}  predicted ${outcome.predicted}  opened ${outcome.opened}  closed ${outcome.closed}` +
     (outcome.closed > 0 ? ` (net ${pnl.toFixed(2)})` : '') +
     stale +
-    `  ${outcome.durationMs.toFixed(0)} ms`
+    late +
+    quarantined +
+    `  ${outcome.durationMs.toFixed(0)} ms` +
+    (outcome.untradableReason ? `\n  ${outcome.untradableReason}` : '')
   );
 }
 

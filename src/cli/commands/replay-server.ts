@@ -1,7 +1,7 @@
 /** `alpha15 replay-server`: a Binance-compatible API over stored data, on a simulated clock. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { detectReplaySource } from '../../market/replay-data.js';
-import { startReplayServer } from '../../market/replay-server.js';
+import { DEFAULT_HALF_SPREAD_BPS, startReplayServer } from '../../market/replay-server.js';
 import { isoMinute, parseTimeMs } from '../../time.js';
 import { portNumber } from '../common.js';
 import { emit, log } from '../output.js';
@@ -14,7 +14,15 @@ interface ReplayServerOptions {
   host: string;
   manualClock?: boolean;
   symbols?: string;
+  halfSpreadBps: number;
   json?: boolean;
+}
+
+function basisPoints(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value >= 10_000)
+    throw new InvalidArgumentError('expected basis points: a number from 0 to below 10000');
+  return value;
 }
 
 function positiveNumber(text: string): number {
@@ -27,9 +35,10 @@ export function register(program: Command): void {
   program
     .command('replay-server')
     .description(
-      'Serve /api/v3/klines, /api/v3/time and /api/v3/exchangeInfo like Binance from stored data (a folder of ' +
-        '<SYM>-1m-*.zip archives, or of captured <SYM>.json REST bodies) with a simulated clock; only candles ' +
-        'closed by the simulated time are served. Runs until Ctrl-C.',
+      'Serve /api/v3/klines, /api/v3/time, /api/v3/exchangeInfo and /api/v3/ticker/bookTicker like Binance from ' +
+        'stored data (a folder of <SYM>-1m-*.zip archives, or of captured <SYM>.json REST bodies) with a simulated ' +
+        'clock; only candles closed by the simulated time are served. The book is quoted around the open of the ' +
+        'current minute (else the last close) with --half-spread-bps either side. Runs until Ctrl-C.',
     )
     .requiredOption('--data <dir>', 'folder of kline archives or of captured REST bodies (detected)')
     .option(
@@ -41,7 +50,13 @@ export function register(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--manual-clock', 'freeze the clock; move it with POST /_replay/time?timeMs=<ms>')
     .option('--symbols <list>', 'comma-separated symbols to serve (default: all in the data)')
-    .option('--json', 'print {"url","fromMs","speed","symbols"} as JSON on stdout')
+    .option(
+      '--half-spread-bps <bps>',
+      'bookTicker quotes bid and ask this many basis points either side of the mid',
+      basisPoints,
+      DEFAULT_HALF_SPREAD_BPS,
+    )
+    .option('--json', 'print {"url","fromMs","speed","symbols","halfSpreadBps"} as JSON on stdout')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -58,12 +73,14 @@ export function register(program: Command): void {
         host: options.host,
         manualClock: options.manualClock,
         symbols: options.symbols?.split(',').map((symbol) => symbol.trim().toUpperCase()),
+        halfSpreadBps: options.halfSpreadBps,
       });
       const summary = {
         url: server.url,
         fromMs: server.fromMs,
         speed: server.speed,
         symbols: server.symbols,
+        halfSpreadBps: options.halfSpreadBps,
       };
       emit(
         options,

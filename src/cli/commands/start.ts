@@ -261,6 +261,7 @@ function humanReport(report: StartReport): string {
     `market     ${report.market.name} (${isoMinute(report.market.fromMs)} to ${isoMinute(report.market.toMs)})`,
     `model      ${report.train.modelId}  validation IC ${formatNumber(report.train.val.ic)}  (champion)`,
     `backtest   ${backtest.strategy.trades} trades, avg net ${formatPercent(backtest.strategy.avgNetReturn)} per trade after fees, ${fees}`,
+    `costs      ${breakEvenLine(backtest)}`,
     `           ${backtest.verdict}`,
     `report     ${backtest.report}`,
     `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}` +
@@ -269,6 +270,18 @@ function humanReport(report: StartReport): string {
     `ledger     ${paper.ledger.trades} trades in the replayed period, net PnL ${paper.ledger.netPnl.toFixed(2)}`,
     `dashboard  ${report.dashboard.command}   then open ${report.dashboard.url}`,
   ].join('\n');
+}
+
+/** What the strategy can afford: the cost per side at which its average trade breaks even, beside what it pays. */
+function breakEvenLine(backtest: BacktestSummary): string {
+  const { execution } = backtest;
+  const slippage = Object.values(execution.slippageRatePerSide);
+  const fills = execution.entry === 'nextOpen' ? 'next-minute open' : 'decision close';
+  const paying = `fills at the ${fills}, slippage ${formatPercent(Math.min(...slippage))}-${formatPercent(Math.max(...slippage))} per side`;
+  const breakEven = backtest.breakEvenCostPerSide.strategy;
+  if (backtest.strategy.trades === 0) return `no trades, so no break-even cost (${paying})`;
+  if (breakEven === null) return `break-even cost per side: none, the trades lose before costs (${paying})`;
+  return `break-even cost per side ${formatPercent(breakEven)} (fee + slippage together; ${paying})`;
 }
 
 function formatPercent(fraction: number | null): string {

@@ -1,9 +1,21 @@
 /**
  * What the local dashboard shows, computed from ledger records: the same panels as the OpenSearch
  * dashboard (cumulative net PnL, PnL and trades per pair, prediction vs realised return, latest
- * predictions vs thresholds) plus open positions and recent ticks. Pure, so it is tested without a browser.
+ * predictions vs thresholds) plus open positions, recent ticks, and the spread paid against the
+ * slippage assumed. Pure, so it is tested without a browser.
  */
-import type { Decision, Position, TickOutcome, Trade } from '../records.js';
+import type { Decision, Position, Quote, TickOutcome, Trade } from '../records.js';
+
+/** Per pair: the half-spread the recorded books asked of a fill against the slippage per side charged. */
+export interface SpreadRow {
+  symbol: string;
+  /** Fills (entries and exits) with a recorded book. */
+  fills: number;
+  /** Mean of (ask − bid) / (ask + bid) over those fills, in basis points: what crossing from the mid costs. */
+  paidHalfSpreadBps: number | null;
+  /** Mean slippage per side the fills were charged, in basis points. */
+  assumedSlippageBps: number | null;
+}
 
 export interface DashboardSummary {
   generatedAtMs: number;
@@ -17,6 +29,47 @@ export interface DashboardSummary {
   openPositions: Position[];
   recentTrades: Trade[];
   recentTicks: TickOutcome[];
+  /** Spread paid against spread assumed, per pair and over all (symbol 'all'). */
+  spreads: { perPair: SpreadRow[]; overall: SpreadRow };
+}
+
+const BPS = 1e4;
+
+function halfSpreadBps(quote: Quote): number {
+  return ((quote.askPrice - quote.bidPrice) / (quote.askPrice + quote.bidPrice)) * BPS;
+}
+
+/** Every leg with a recorded book: entries of open and closed positions, exits of closed trades. */
+export function spreadRows(
+  trades: readonly Trade[],
+  openPositions: readonly Position[],
+): DashboardSummary['spreads'] {
+  const legs: { symbol: string; quote: Quote; slippageRatePerSide: number }[] = [];
+  for (const position of [...trades, ...openPositions])
+    if (position.entryQuote) legs.push({ ...position, quote: position.entryQuote });
+  for (const trade of trades) if (trade.exitQuote) legs.push({ ...trade, quote: trade.exitQuote });
+  const row = (symbol: string, subset: typeof legs): SpreadRow => ({
+    symbol,
+    fills: subset.length,
+    paidHalfSpreadBps:
+      subset.length === 0
+        ? null
+        : subset.reduce((sum, leg) => sum + halfSpreadBps(leg.quote), 0) / subset.length,
+    assumedSlippageBps:
+      subset.length === 0
+        ? null
+        : subset.reduce((sum, leg) => sum + leg.slippageRatePerSide * BPS, 0) / subset.length,
+  });
+  const symbols = [...new Set(legs.map((leg) => leg.symbol))].sort();
+  return {
+    perPair: symbols.map((symbol) =>
+      row(
+        symbol,
+        legs.filter((leg) => leg.symbol === symbol),
+      ),
+    ),
+    overall: row('all', legs),
+  };
 }
 
 export function summarise(input: {
@@ -72,5 +125,6 @@ export function summarise(input: {
     openPositions: [...input.openPositions].sort((a, b) => a.exitTimeMs - b.exitTimeMs),
     recentTrades: trades.slice(-recent).reverse(),
     recentTicks: ticks.slice(-recent).reverse(),
+    spreads: spreadRows(trades, input.openPositions),
   };
 }

@@ -7,7 +7,7 @@
 import type { MarketFrame } from '../../lake/frame.js';
 import { mulberry32 } from '../../random.js';
 import { MINUTE_MS } from '../../time.js';
-import { exitRowFrom } from '../backtest.js';
+import { entryFillRow, fillPrice, fillRow, slippedPrice, type ExecutionModel } from '../execution.js';
 import { summarise, type ClosedTradeReturn, type Period, type PerformanceMetrics } from '../performance.js';
 import { netReturn, type Side } from '../pnl.js';
 
@@ -22,6 +22,8 @@ export interface RandomBaselineInput {
   strategyAvgNetReturn: number | null;
   feeRatePerSide: number;
   horizonMinutes: number;
+  /** The strategy's fill model: random entries fill and pay exactly as its trades do. */
+  execution: ExecutionModel;
   simulations?: number;
   seed?: number;
 }
@@ -36,14 +38,17 @@ export interface RandomBaselineResult {
   avgNetReturns: number[];
 }
 
-/** Every possible entry of a pair in the period: entry row and the price move to its exit (next real candle if missing). */
+/** Every possible entry of a pair in the period: decision row and the reference price move to its exit (next real candle if missing). */
 function possibleEntries(
   frame: MarketFrame,
   symbol: string,
   period: Period,
   horizonMinutes: number,
+  execution: ExecutionModel,
 ): { entryRows: number[]; moves: number[] } {
-  const { close, present } = frame.columns[symbol]!;
+  const columns = frame.columns[symbol]!;
+  const { present } = columns;
+  const fill = execution.entry;
   const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
   const endRow = Math.min(
     frame.length - horizonMinutes,
@@ -52,11 +57,12 @@ function possibleEntries(
   const entryRows: number[] = [];
   const moves: number[] = [];
   for (let row = firstRow; row < endRow; row++) {
-    if (present[row] !== 1) continue;
-    const exitRow = exitRowFrom(present, row + horizonMinutes);
+    const entryRow = entryFillRow(present, row, fill);
+    if (entryRow === undefined) continue;
+    const exitRow = fillRow(present, row + horizonMinutes, fill);
     if (exitRow === undefined) continue;
     entryRows.push(row);
-    moves.push(close[exitRow]! / close[row]! - 1);
+    moves.push(fillPrice(columns, exitRow, fill) / fillPrice(columns, entryRow, fill) - 1);
   }
   return { entryRows, moves };
 }
@@ -67,7 +73,10 @@ export function randomBaseline(input: RandomBaselineInput): RandomBaselineResult
   const entries = new Map<string, ReturnType<typeof possibleEntries>>();
   for (const { symbol } of input.trades) {
     if (!entries.has(symbol))
-      entries.set(symbol, possibleEntries(input.frame, symbol, input.period, input.horizonMinutes));
+      entries.set(
+        symbol,
+        possibleEntries(input.frame, symbol, input.period, input.horizonMinutes, input.execution),
+      );
   }
   const tradable = input.trades.filter((trade) => entries.get(trade.symbol)!.entryRows.length > 0);
 
@@ -77,11 +86,17 @@ export function randomBaseline(input: RandomBaselineInput): RandomBaselineResult
       const { entryRows, moves } = entries.get(symbol)!;
       const pick = Math.floor(uniform() * entryRows.length);
       const entryTimeMs = input.frame.startTimeMs + entryRows[pick]! * MINUTE_MS;
+      const slippage = input.execution.slippageRatePerSide[symbol] ?? 0;
       return {
         symbol,
         entryTimeMs,
         exitTimeMs: entryTimeMs + input.horizonMinutes * MINUTE_MS,
-        netReturn: netReturn(side, 1, 1 + moves[pick]!, input.feeRatePerSide),
+        netReturn: netReturn(
+          side,
+          slippedPrice(1, side, 'entry', slippage),
+          slippedPrice(1 + moves[pick]!, side, 'exit', slippage),
+          input.feeRatePerSide,
+        ),
       };
     });
   };

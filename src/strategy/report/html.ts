@@ -26,6 +26,8 @@ const COLORS = {
   short: '#b91c1c',
   ideal: '#9ca3af',
 };
+/** One colour per pair on the cost curve, cycled. */
+const PAIR_COLORS = ['#15803d', '#b91c1c', '#7c3aed', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 
 const pct = (value: number | null, digits = 3): string =>
   value === null ? '–' : `${(value * 100).toFixed(digits)}%`;
@@ -202,6 +204,58 @@ function randomHistogram(result: BacktestResult): string {
   });
 }
 
+/** The pairs that traded, each with its own curve; the strategy's curve is over all of them. */
+function costCurveChart(result: BacktestResult): string {
+  const { costCurve } = result;
+  const points = (values: readonly (number | null)[]) =>
+    costCurve.costsPerSide.flatMap((cost, i) => (values[i] === null ? [] : [[cost, values[i]!] as const]));
+  const traded = result.symbols.filter((symbol) => result.strategy.perPair[symbol]!.trades > 0);
+  return lineChart({
+    title: 'Average net return per trade against cost per side (fee + slippage)',
+    series: [
+      { name: 'strategy', color: COLORS.strategy, points: points(costCurve.strategy), markers: true },
+      ...traded.map((symbol, i) => ({
+        name: symbol.replace(/USDT$/, ''),
+        color: PAIR_COLORS[i % PAIR_COLORS.length]!,
+        points: points(costCurve.perPair[symbol]!),
+        dashed: true,
+      })),
+    ],
+    xLabel: 'cost per side',
+    yLabel: 'avg net return per trade',
+    xFormat: (value) => pct(value, 2),
+    yFormat: percentAxis(
+      [...costCurve.strategy, ...traded.flatMap((symbol) => costCurve.perPair[symbol]!)].map(
+        (value) => value ?? Number.NaN,
+      ),
+    ),
+    yRules: [0],
+    width: 760,
+  });
+}
+
+function costSection(result: BacktestResult): string {
+  const { execution, breakEvenCostPerSide: breakEven } = result;
+  const breakEvenText = (value: number | null, trades: number) =>
+    trades === 0 ? 'no trades' : value === null ? 'none: loses before costs' : pct(value);
+  const assumed = (symbol: string) => result.feeRatePerSide + (execution.slippageRatePerSide[symbol] ?? 0);
+  const rows = result.symbols
+    .map((symbol) => {
+      const trades = result.strategy.perPair[symbol]!.trades;
+      return `<tr><th>${escapeXml(symbol)}</th><td>${trades}</td><td>${pct(execution.slippageRatePerSide[symbol] ?? 0, 3)}</td><td>${pct(assumed(symbol), 3)}</td><td>${breakEvenText(breakEven.perPair[symbol] ?? null, trades)}</td></tr>`;
+    })
+    .join('');
+  const fillText =
+    execution.entry === 'nextOpen'
+      ? 'entries fill at the open of the minute after the decision, exits at the open of the minute after the exit minute'
+      : "entries fill at the decision candle's close, exits at the exit minute's close (optimistic: no tick trades at the close it just saw)";
+  return `<h2>Costs</h2>
+<p>Fill model: ${fillText}; slippage moves both fills against the trade; fee ${pct(result.feeRatePerSide, 2)} per side on the slipped prices. The curve re-prices every test trade's price move (its fills before slippage) with one cost per side in place of fee and slippage; the break-even cost is where the average net return per trade reaches zero.</p>
+<p id="break-even"><strong>Strategy break-even cost per side: ${breakEvenText(breakEven.strategy, result.strategy.overall.trades)}</strong></p>
+<div class="charts">${costCurveChart(result)}</div>
+<table id="break-even-pairs"><tr><th></th><th>trades</th><th>slippage / side</th><th>fee + slippage / side</th><th>break-even cost / side</th></tr>${rows}</table>`;
+}
+
 function tradeTable(result: BacktestResult): string {
   const trades = result.strategy.trades;
   const rows = trades
@@ -213,8 +267,8 @@ function tradeTable(result: BacktestResult): string {
     .join('');
   const more =
     trades.length > MAX_TRADE_ROWS ? `<p>First ${MAX_TRADE_ROWS} of ${trades.length} trades shown.</p>` : '';
-  // A trade enters at the close of its entry candle and exits at the close of its exit candle; both are named by open time.
-  return `<table class="trades"><tr><th>entry candle (UTC)</th><th>exit candle (UTC)</th><th>pair</th><th>side</th><th>signal</th><th>threshold</th><th>entry price</th><th>exit price</th><th>price move</th><th>net return</th></tr>${rows}</table>${more}`;
+  // Both times are open times: the decision candle and the candle whose price filled the exit (costSection says which price).
+  return `<table class="trades"><tr><th>decision candle (UTC)</th><th>exit candle (UTC)</th><th>pair</th><th>side</th><th>signal</th><th>threshold</th><th>entry price</th><th>exit price</th><th>price move</th><th>net return</th></tr>${rows}</table>${more}`;
 }
 
 function pairTable(result: BacktestResult): string {
@@ -262,7 +316,7 @@ export function renderReportHtml(input: ReportInput): string {
 <html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${STYLE}</style></head>
 <body>
 <h1>alpha15 backtest: model ${escapeXml(input.modelId)}</h1>
-<p>Test period ${isoMinute(result.period.fromMs)} to ${isoMinute(result.period.toMs)} · ${result.symbols.length} pairs · horizon ${result.horizonMinutes} min · fee ${pct(result.feeRatePerSide, 2)} per side · overlap rule “${strategy.params.overlap}” · ${strategy.params.calibrated ? 'calibrated' : 'raw'} predictions · generated ${isoMinute(input.generatedAtMs)}</p>
+<p>Test period ${isoMinute(result.period.fromMs)} to ${isoMinute(result.period.toMs)} · ${result.symbols.length} pairs · horizon ${result.horizonMinutes} min · fee ${pct(result.feeRatePerSide, 2)} per side · fills at ${result.execution.entry === 'nextOpen' ? 'the next open' : 'the close'} · overlap rule “${strategy.params.overlap}” · ${strategy.params.calibrated ? 'calibrated' : 'raw'} predictions · generated ${isoMinute(input.generatedAtMs)}</p>
 <p class="verdict${anyClears ? '' : ' no'}" id="verdict"><strong>${anyClears ? 'Some pairs clear fees.' : 'No pair clears fees.'}</strong> ${escapeXml(verdict.summary)}</p>
 <h2>Strategy and baselines on the same period</h2>
 <table id="summary">${METRICS_HEADER}
@@ -275,6 +329,7 @@ ${metricsRow('random entries (median run)', baselines.random.metrics, `p = ${bas
 <p>Beats no-trade: ${verdict.beats.noTrade ? 'yes' : 'no'} · beats ridge: ${verdict.beats.ridge ? 'yes' : 'no'} · beats random (p &lt; 0.05): ${verdict.beats.random ? 'yes' : 'no'}</p>
 <h2>Per pair</h2>${pairTable(result)}
 <h2>Equity and drawdown</h2><div class="charts">${equityChart(result)}${drawdownChart(result)}</div>
+${costSection(result)}
 <h2>Thresholds chosen on validation data</h2>
 <p>Each curve: average net profit per trade after fees if the pair traded every signal beyond that threshold on the validation period. The chosen point maximises it among thresholds with at least ${strategy.params.minTrades} trades that are profitable in both halves of validation; a side with no such threshold does not trade.</p>
 ${noSignalNote}<div class="charts">${thresholdCharts}</div>

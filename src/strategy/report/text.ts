@@ -50,5 +50,9 @@ export function renderSummaryText(result: BacktestResult): string {
     HEADER,
     ...result.symbols.map((symbol) => cells(symbol, strategy.perPair[symbol]!)),
   ]);
-  return `${overall}\n\nper pair:\n${perPair}\n\n${result.verdict.summary}`;
+  const breakEven = result.breakEvenCostPerSide.strategy;
+  const costs =
+    `fills at ${result.execution.entry === 'nextOpen' ? 'the next minute open' : 'the decision close'}; ` +
+    `break-even cost per side: ${strategy.overall.trades === 0 ? '- (no trades)' : breakEven === null ? 'none (loses before costs)' : pct(breakEven)}`;
+  return `${overall}\n\nper pair:\n${perPair}\n\n${costs}\n${result.verdict.summary}`;
 }

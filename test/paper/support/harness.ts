@@ -37,10 +37,12 @@ export const testConfig: Config = configSchema.parse({
   windowMinutes: WINDOW_MINUTES,
   strategy: { feeRatePerSide: FEE_RATE_PER_SIDE },
   paper: { notionalPerTrade: NOTIONAL },
+  // the hand checks of tick.test.ts price fills at closes without slippage; tick-fills.test.ts covers the rest
+  execution: { entry: 'close', slippageBpsPerSide: { major: 0, other: 0 } },
 });
 
-/** Raw close per open time, straight from the captured JSON (not through any of our parsers). */
-export function rawCloses(symbol: string): Map<number, number> {
+/** Raw open or close per open time, straight from the captured JSON (not through any of our parsers). */
+export function rawPrices(symbol: string, field: 'open' | 'close'): Map<number, number> {
   const rows = JSON.parse(readFileSync(path.join(SNAPSHOT_C_DIR, `${symbol}.json`), 'utf8')) as [
     number,
     string,
@@ -48,7 +50,11 @@ export function rawCloses(symbol: string): Map<number, number> {
     string,
     string,
   ][];
-  return new Map(rows.map((row) => [row[0], Number(row[4])]));
+  return new Map(rows.map((row) => [row[0], Number(row[field === 'open' ? 1 : 4])]));
+}
+
+export function rawCloses(symbol: string): Map<number, number> {
+  return rawPrices(symbol, 'close');
 }
 
 /** Wraps a store; once armed, the Nth write (put, putIfAbsent or delete) throws before it happens. */
@@ -99,7 +105,7 @@ export interface Bench {
 }
 
 export async function openBench(
-  options: { symbols?: string[]; servedSymbols?: string[] } = {},
+  options: { symbols?: string[]; servedSymbols?: string[]; config?: Config; halfSpreadBps?: number } = {},
 ): Promise<Bench> {
   requireSharedData();
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-paper-'));
@@ -116,6 +122,7 @@ export async function openBench(
     symbols: options.servedSymbols ?? symbols,
     fromMs: SNAPSHOT_C_START_MS + 60 * MINUTE_MS,
     manualClock: true,
+    halfSpreadBps: options.halfSpreadBps,
   });
   const binance = new BinanceClient({ baseUrl: replay.url, maxRetries: 1, backoffBaseMs: 1 });
   const sharedLoader = registryModelLoader(store);
@@ -127,7 +134,7 @@ export async function openBench(
     deps: (overrides = {}) =>
       paperTickDeps({
         store: overrides.store ?? store,
-        config: testConfig,
+        config: options.config ?? testConfig,
         binance,
         // another store is another runner: it gets its own model cache
         loadModel: overrides.store ? undefined : sharedLoader,

@@ -31,6 +31,10 @@ export function fixturePosition(symbol: string, entryTimeMs: number, index: numb
     entryTimeMs,
     exitTimeMs: entryTimeMs + HORIZON_MINUTES * MINUTE_MS,
     entryPrice: closes.get(entryTimeMs)!,
+    entryReferencePrice: closes.get(entryTimeMs)!,
+    fill: 'close',
+    slippageRatePerSide: 0,
+    entryQuote: null,
     prediction: lastReturn,
     calibratedPrediction: lastReturn,
     threshold: index % 2 === 0 ? THRESHOLD_RETURN : -THRESHOLD_RETURN,
@@ -56,7 +60,7 @@ export async function writeLedgerFixture(store: ObjectStore): Promise<number> {
     await ledger.closePosition(
       closeTrade(
         position,
-        { openTimeMs: position.exitTimeMs, close: exitClose },
+        { fillTimeMs: position.exitTimeMs, referencePrice: exitClose, quote: null },
         position.exitTimeMs + MINUTE_MS,
       ),
     );
@@ -95,6 +99,8 @@ export async function writeLedgerFixture(store: ObjectStore): Promise<number> {
       closed: 0,
       reconciledMinutesMs: [],
       staleSymbols: [],
+      lateSymbols: [],
+      quarantined: [],
       exitsPending: [],
       telemetryFailed: 0,
       durationMs: 12,
