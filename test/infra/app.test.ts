@@ -154,7 +154,7 @@ test('every function EventBridge invokes has an on-failure queue, and an alarm o
           id !== undefined && template.toJSON().Resources[id].Type === 'AWS::Lambda::Function',
       ),
   );
-  assert.equal(new Set(lambdaTargets).size, 4, 'ingest, trigger, promotion and the paper tick');
+  assert.equal(new Set(lambdaTargets).size, 5, 'ingest, the training and tuning triggers, promotion and the paper tick');
   for (const functionId of new Set(lambdaTargets)) {
     const config = invokeConfigs.find(
       ({ Properties }) => (Properties.FunctionName as { Ref?: string }).Ref === functionId,

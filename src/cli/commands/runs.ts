@@ -1,13 +1,21 @@
 /** `alpha15 runs list|compare`: the runs index (every train, tune trial, simulation and backtest). */
+import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RUN_KINDS } from '../../runs/run-record.js';
-import { getRuns, listRuns, type RunFilter } from '../../runs/runs-index.js';
+import { getRuns, listRuns, RunNotFoundError, type RunFilter } from '../../runs/runs-index.js';
+import { renderRunsPage } from '../../runs/runs-page.js';
 import { configDifferences, formatRunComparison, formatRunList } from '../../runs/runs-text.js';
+import { writeFileAtomically } from '../../strategy/run-backtest.js';
 import { openStore } from '../../store/open-store.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
 
 interface ListFlags extends CommonOptions, RunFilter {}
+interface PageFlags extends CommonOptions {
+  out: string;
+  study?: string;
+  limit: number;
+}
 
 export function register(program: Command): void {
   const runs = program
@@ -42,6 +50,37 @@ export function register(program: Command): void {
     const found = await getRuns(openStore(config.store), ids);
     emit(flags, { runs: found, configDifferences: configDifferences(found) }, () =>
       formatRunComparison(found),
+    );
+  });
+  withCommonOptions(
+    runs
+      .command('page')
+      .description(
+        'Write an HTML page with the runs side by side: their final metrics and differing settings, and one chart per ' +
+          'learning-curve metric (losses, IC, rank IC, hit rate, learning rate) with a line per run. Without ids: the ' +
+          'newest --limit runs (of --study). --json prints {"page": <path>, "runs": [<id>...]}.',
+      )
+      .argument('[ids...]', 'run ids (see `alpha15 runs list`)')
+      .option('--out <file>', 'where to write the page', 'alpha15-runs.html')
+      .option('--study <id>', 'without ids: the trials of this tune study')
+      .option('--limit <n>', 'without ids: this many newest runs', positiveInteger('--limit'), 10),
+  ).action(async (ids: string[], flags: PageFlags) => {
+    const config = resolveConfig(flags);
+    const store = openStore(config.store);
+    const found =
+      ids.length > 0
+        ? await getRuns(store, ids)
+        : await listRuns(store, { study: flags.study, limit: flags.limit });
+    if (found.length === 0)
+      throw new InvalidArgumentError(
+        `no runs recorded in ${store.url} to show: train, tune or backtest first`,
+      );
+    const page = path.resolve(flags.out);
+    await writeFileAtomically(page, renderRunsPage({ runs: found, generatedAtMs: Date.now() }));
+    emit(
+      flags,
+      { page, runs: found.map((run) => run.id) },
+      (result) => `runs page for ${result.runs.length} runs: ${result.page}`,
     );
   });
 }

@@ -282,7 +282,8 @@ function pairTable(result: BacktestResult): string {
   return `<table>${METRICS_HEADER}${rows.join('')}</table>`;
 }
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1200px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}
+/** The look every self-contained report shares (the backtest report, the runs page). */
+export const REPORT_STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1200px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th:first-child{text-align:left}
 .verdict{font-size:16px;padding:12px;border-left:5px solid #1f6feb;background:#f3f6fb}.verdict.no{border-color:#b91c1c;background:#fbf3f3}
 .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{background:#fff;border:1px solid #eee}.chart-title{font-size:12px;font-weight:600}
@@ -313,7 +314,7 @@ export function renderReportHtml(input: ReportInput): string {
       ? `<p>No validation predictions (never traded): ${withoutSignal.map(escapeXml).join(', ')}.</p>`
       : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${REPORT_STYLE}</style></head>
 <body>
 <h1>alpha15 backtest: model ${escapeXml(input.modelId)}</h1>
 <p>Test period ${isoMinute(result.period.fromMs)} to ${isoMinute(result.period.toMs)} · ${result.symbols.length} pairs · horizon ${result.horizonMinutes} min · fee ${pct(result.feeRatePerSide, 2)} per side · fills at ${result.execution.entry === 'nextOpen' ? 'the next open' : 'the close'} · overlap rule “${strategy.params.overlap}” · ${strategy.params.calibrated ? 'calibrated' : 'raw'} predictions · generated ${isoMinute(input.generatedAtMs)}</p>
