@@ -4,6 +4,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RUN_KINDS } from '../../runs/run-record.js';
 import { getRuns, listRuns, RunNotFoundError, type RunFilter } from '../../runs/runs-index.js';
 import { renderRunsPage } from '../../runs/runs-page.js';
+import { indexRuns } from '../../runs/runs-telemetry.js';
+import { openTelemetrySink } from '../../telemetry/open-sink.js';
 import { configDifferences, formatRunComparison, formatRunList } from '../../runs/runs-text.js';
 import { writeFileAtomically } from '../../strategy/run-backtest.js';
 import { openStore } from '../../store/open-store.js';
@@ -82,5 +84,34 @@ export function register(program: Command): void {
       { page, runs: found.map((run) => run.id) },
       (result) => `runs page for ${result.runs.length} runs: ${result.page}`,
     );
+  });
+  withCommonOptions(
+    runs
+      .command('reindex')
+      .description(
+        'Send every recorded run (or those of --kind / --study) to telemetry: the <prefix>-runs index in OpenSearch behind ' +
+          'the "alpha15 studies" dashboard, or JSONL. Same document ids, so nothing is duplicated. ' +
+          '--json prints {"runs", "delivered", "failed", "errors", "sink"}.',
+      )
+      .addOption(new Option('--kind <kind>', 'only runs of this kind').choices(RUN_KINDS))
+      .option('--study <id>', 'only the trials of this tune study')
+      .option(
+        '--opensearch <url>',
+        'OpenSearch cluster to index into (default: the configured telemetry sink)',
+      ),
+  ).action(async (flags: ListFlags & { opensearch?: string }) => {
+    const config = resolveConfig(flags, {
+      'telemetry.sink': flags.opensearch ? 'opensearch' : undefined,
+      'telemetry.opensearchUrl': flags.opensearch,
+    });
+    const store = openStore(config.store);
+    const result = await indexRuns(store, openTelemetrySink(config.telemetry, store), flags);
+    emit(
+      flags,
+      { ...result, sink: config.telemetry.sink },
+      (report) =>
+        `indexed ${report.runs} runs into ${report.sink}: ${report.delivered} delivered, ${report.failed} failed${report.errors[0] ? ` (${report.errors[0]})` : ''}`,
+    );
+    if (result.failed > 0) process.exitCode = 1;
   });
 }
