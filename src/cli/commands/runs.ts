@@ -74,9 +74,7 @@ export function register(program: Command): void {
         ? await getRuns(store, ids)
         : await listRuns(store, { study: flags.study, limit: flags.limit });
     if (found.length === 0)
-      throw new InvalidArgumentError(
-        `no runs recorded in ${store.url} to show: train, tune or backtest first`,
-      );
+      throw new RunNotFoundError(`no runs recorded in ${store.url} to show`, 'train, tune or backtest first');
     const page = path.resolve(flags.out);
     await writeFileAtomically(page, renderRunsPage({ runs: found, generatedAtMs: Date.now() }));
     emit(
