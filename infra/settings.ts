@@ -6,6 +6,7 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
+import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../src/contracts/retraining.js';
 import { Alpha15Error } from '../src/errors.js';
 
 export class InvalidDeploySettingError extends Alpha15Error {}
@@ -43,9 +44,9 @@ export const deploySettingsSchema = z.object({
   /** Managed spot: how long SageMaker may wait for capacity plus run, at least the runtime. */
   trainingMaxWaitHours: z.coerce.number().positive().default(8),
   /** New curated data starts a retrain at most this often; a request object bypasses the interval. */
-  retrainMinIntervalHours: z.coerce.number().min(0).default(24),
+  retrainMinIntervalHours: z.coerce.number().min(0).default(RETRAIN_INTERVAL_HOURS),
   /** Days of training history the job reads from the lake. */
-  trainingLookbackDays: z.coerce.number().int().positive().default(90),
+  trainingLookbackDays: z.coerce.number().int().positive().default(TRAINING_LOOKBACK_DAYS),
   /** Training jobs a SageMaker tuning job may run in total, and at once. */
   tuningMaxJobs: z.coerce.number().int().min(1).max(500).default(20),
   tuningMaxParallelJobs: z.coerce.number().int().min(1).max(100).default(2),

@@ -48,6 +48,16 @@ export function positiveInteger(flag: string): (value: string) => number {
   };
 }
 
+/** A commander parser for flags that take a positive number (fractions allowed, e.g. 0.5 days). */
+export function positiveNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0)
+      throw new InvalidArgumentError(`${flag} needs a positive number, got "${value}"`);
+    return parsed;
+  };
+}
+
 /** A commander parser for --port: 0 (any free port) to 65535. */
 export function portNumber(text: string): number {
   const value = Number(text);

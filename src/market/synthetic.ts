@@ -31,6 +31,11 @@ export interface PlantedAlpha {
   strength: number;
   /** Defaults to every symbol but the leader. */
   laggards?: string[];
+  /**
+   * The lead-lag acts only on minutes opening at or after this time (default: from the first minute):
+   * a market whose alpha appears part-way, to prove a walk-forward simulation cannot trade it early.
+   */
+  fromMs?: number;
 }
 
 export interface SyntheticMarketOptions {
@@ -151,6 +156,7 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
   const laggards = new Set(plantedAlpha ? laggardsOf(symbols, plantedAlpha) : []);
   const lagMinutes = plantedAlpha?.lagMinutes ?? 0;
   const strength = plantedAlpha?.strength ?? 0;
+  const alphaFromMs = plantedAlpha?.fromMs ?? -Infinity;
   const leaderReturns = new Float64Array(minutes);
 
   const columns = symbols.map((symbol) => allocateColumns(symbol, minutes));
@@ -178,8 +184,8 @@ export function generateSyntheticMarket(options: SyntheticMarketOptions): KlineC
       coinShock[coin] = shock();
       const idiosyncratic =
         p.idiosyncraticVolPerMinute * volScale * Math.sqrt(coinVariance[coin]!) * coinShock[coin]!;
-      const logReturn =
-        p.beta * factorReturn + idiosyncratic + (laggards.has(symbols[coin]!) ? strength * lagged : 0);
+      const follows = laggards.has(symbols[coin]!) && openTimeMs >= alphaFromMs;
+      const logReturn = p.beta * factorReturn + idiosyncratic + (follows ? strength * lagged : 0);
       if (coin === leaderIndex) leaderReturns[minute] = logReturn;
       const prevLogPrice = logPrice[coin]!;
       logPrice[coin] = prevLogPrice + logReturn;
@@ -328,6 +334,8 @@ function validate(options: SyntheticMarketOptions): void {
     if (!Number.isInteger(alpha.lagMinutes) || alpha.lagMinutes < 1)
       fail(`lagMinutes ${alpha.lagMinutes} must be a whole number ≥ 1`, 'e.g. 5');
     if (!(Math.abs(alpha.strength) < 1)) fail(`strength ${alpha.strength} must lie in (-1, 1)`, 'e.g. 0.3');
+    if (alpha.fromMs !== undefined && alpha.fromMs % MINUTE_MS !== 0)
+      fail('plantedAlpha.fromMs is not on a minute', 'start the lead-lag on a whole minute (UTC)');
     for (const laggard of laggardsOf(options.symbols, alpha)) {
       if (laggard === alpha.leader || !options.symbols.includes(laggard))
         fail(`laggard ${laggard} is the leader or unknown`, 'list other symbols as laggards');

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { parseJsonAs } from '../json.js';
 import { MODEL_FILES } from './artifacts.js';
 // Registers the ResNet's custom layers, which tfjs must know by name to deserialise a topology.
 import './layers.js';
@@ -110,19 +111,9 @@ export function parseJson<Schema extends z.ZodType>(
   bytes: Uint8Array,
   schema: Schema,
 ): z.infer<Schema> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new CorruptModelArtifactError(modelId, file, 'is not valid JSON', { cause: error });
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new CorruptModelArtifactError(
-      modelId,
-      file,
-      `does not match its schema: ${z.prettifyError(parsed.error)}`,
-    );
-  }
-  return parsed.data;
+  return parseJsonAs(
+    bytes,
+    schema,
+    (problem, cause) => new CorruptModelArtifactError(modelId, file, problem, { cause }),
+  );
 }

@@ -5,7 +5,7 @@
  * on the x axis (fold 0's epochs, then fold 1's, ...), so a run's whole training reads left to right.
  */
 import { escapeXml, lineChart } from '../strategy/report/svg.js';
-import { REPORT_STYLE } from '../strategy/report/html.js';
+import { STYLE } from '../strategy/report/html.js';
 import { isoMinute } from '../time.js';
 import type { RunEpoch, RunRecord } from './run-record.js';
 import { configDifferences, metricNames } from './runs-text.js';
@@ -110,7 +110,7 @@ export function renderRunsPage(input: { runs: readonly RunRecord[]; generatedAtM
       })}</div>`,
   );
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>alpha15 runs</title><style>${REPORT_STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>alpha15 runs</title><style>${STYLE}</style></head>
 <body><h1>alpha15 runs</h1>
 <p>${runs.length} runs, generated ${escapeXml(isoMinute(input.generatedAtMs))} UTC. Validation numbers of tune trials are
 selected from many tries: compare them with the held-out test IC of a study's best trial, never with each other alone.</p>

@@ -44,9 +44,19 @@ export interface ReplayInput {
   /** Raw model outputs [row][coin] on the frame's rows and symbols; NaN where there is none. */
   predictions: ArrayLike<number>;
   strategy: StrategyParams;
+  /**
+   * Later strategies in ascending `fromMs`, each deciding from its minute on (a simulation's successive
+   * champions); `strategy` decides before the first. Open positions carry over and exit on schedule.
+   */
+  strategyChanges?: readonly ScheduledStrategy[];
   /** Decision minutes to replay. */
   period: Period;
   execution: ExecutionModel;
+}
+
+export interface ScheduledStrategy {
+  fromMs: number;
+  strategy: StrategyParams;
 }
 
 export interface ReplayResult {
@@ -57,6 +67,7 @@ export interface ReplayResult {
 
 export function replay(input: ReplayInput): ReplayResult {
   const { frame, strategy, period } = input;
+  const changes = input.strategyChanges ?? [];
   const { entry: fill, slippageRatePerSide } = input.execution;
   const coinCount = frame.symbols.length;
   if (input.predictions.length !== frame.length * coinCount) {
@@ -64,6 +75,15 @@ export function replay(input: ReplayInput): ReplayResult {
       `predictions hold ${input.predictions.length} values, expected ${frame.length} rows × ${coinCount} coins`,
     );
   }
+  // one horizon and fee for the whole replay: the exit schedule and PnL below read them from `strategy`
+  changes.forEach((change, index) => {
+    if (
+      change.strategy.horizonMinutes !== strategy.horizonMinutes ||
+      change.strategy.feeRatePerSide !== strategy.feeRatePerSide ||
+      (index > 0 && change.fromMs < changes[index - 1]!.fromMs)
+    )
+      throw new RangeError('strategy changes must keep the horizon and fee and come in ascending fromMs');
+  });
   const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
   const endRow = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
   const lastEntryRow = frame.length - 1 - strategy.horizonMinutes - fillOffsetRows(fill);
@@ -105,8 +125,12 @@ export function replay(input: ReplayInput): ReplayResult {
   // Runs on past the period by the horizon so every position opened inside it reaches its exit minute;
   // no entry is made later than `horizonMinutes` before the frame ends, so none is left open.
   const lastRow = Math.min(frame.length - 1, endRow - 1 + strategy.horizonMinutes);
+  let deciding = strategy;
+  let nextChange = 0;
   for (let row = firstRow; row <= lastRow; row++) {
     const minuteMs = frame.startTimeMs + row * MINUTE_MS;
+    while (nextChange < changes.length && changes[nextChange]!.fromMs <= minuteMs)
+      deciding = changes[nextChange++]!.strategy;
     const predictions: Record<string, number> = {};
     const tradable: string[] = [];
     if (row < endRow && row <= lastEntryRow) {
@@ -125,7 +149,7 @@ export function replay(input: ReplayInput): ReplayResult {
     const decision = decide({
       minuteMs,
       predictions,
-      strategy,
+      strategy: deciding,
       openPositions: open,
       tradableSymbols: tradable,
     });

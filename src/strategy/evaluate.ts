@@ -13,7 +13,7 @@ import { handCraftedFeatures } from './baselines/hand-features.js';
 import { noTradeBaseline } from './baselines/no-trade.js';
 import { randomBaseline, type RandomBaselineResult } from './baselines/random.js';
 import { ridgePredictions } from './baselines/ridge.js';
-import { replay, type BacktestTrade } from './backtest.js';
+import { replay, type BacktestTrade, type ScheduledStrategy } from './backtest.js';
 import { applyCalibration } from './calibration.js';
 import { costCurve, type BreakEvenCosts, type CostCurve } from './cost-curve.js';
 import { executionModel, type ExecutionModel } from './execution.js';
@@ -99,7 +99,7 @@ export interface BacktestResult {
 export const SIGNIFICANCE_LEVEL = 0.05;
 const CALIBRATION_BINS = 10;
 
-function rowRange(frame: MarketFrame, period: Period): { from: number; to: number } {
+export function rowRange(frame: MarketFrame, period: Period): { from: number; to: number } {
   return {
     from: Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS)),
     to: Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS)),
@@ -125,15 +125,24 @@ function pairedColumn(
   return [predicted, realised];
 }
 
-function contender(
+/** One contender's trades over `period` through the replay, with its metrics and IC per pair. */
+export function contender(
   frame: MarketFrame,
   targets: TargetMatrix,
   predictions: Float32Array | Float64Array,
   params: StrategyParams,
   period: Period,
   execution: ExecutionModel,
+  strategyChanges?: readonly ScheduledStrategy[],
 ): ContenderResult {
-  const { trades, unclosed } = replay({ frame, predictions, strategy: params, period, execution });
+  const { trades, unclosed } = replay({
+    frame,
+    predictions,
+    strategy: params,
+    strategyChanges,
+    period,
+    execution,
+  });
   const { overall, perPair } = summariseByPair(trades, frame.symbols, period);
   const rows = rowRange(frame, period);
   const ic: Record<string, number | null> = {};
@@ -185,7 +194,11 @@ function calibrationBins(
 
 const percent = (value: number): string => `${(value * 100).toFixed(3)}%`;
 
-function verdictOf(strategy: ContenderResult, ridge: ContenderResult, random: RandomBaselineResult): Verdict {
+export function verdictOf(
+  strategy: ContenderResult,
+  ridge: ContenderResult,
+  random: RandomBaselineResult,
+): Verdict {
   const pairsClearingFees = Object.entries(strategy.perPair)
     .filter(([, metrics]) => metrics.trades > 0 && metrics.avgNetReturn! > 0)
     .map(([symbol, metrics]) => ({ symbol, trades: metrics.trades, avgNetReturn: metrics.avgNetReturn! }));

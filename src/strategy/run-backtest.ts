@@ -49,9 +49,8 @@ type Headline = Pick<
   'trades' | 'hitRate' | 'avgNetReturn' | 'totalNetReturn' | 'sharpe' | 'maxDrawdown'
 >;
 
-export interface BacktestSummary {
-  modelId: string;
-  period: Period;
+/** The strategy beside its baselines, as the backtest and the simulation report them. */
+export interface Headlines {
   strategy: Headline & { dailySharpe: number | null; exposure: number };
   baselines: { noTrade: Headline; ridge: Headline; random: Headline & { pValue: number } };
   pairsClearingFees: string[];
@@ -62,6 +61,11 @@ export interface BacktestSummary {
   /** The cost per side at which that average reaches zero (null: no trades, or losing before costs). */
   breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'];
   verdict: string;
+}
+
+export interface BacktestSummary extends Headlines {
+  modelId: string;
+  period: Period;
   /** Local path of the HTML report. */
   report: string;
   /** The report's key in the object store. */
@@ -87,6 +91,32 @@ const headline = (metrics: PerformanceMetrics): Headline => ({
   sharpe: metrics.sharpe,
   maxDrawdown: metrics.maxDrawdown,
 });
+
+export function headlines(
+  result: Pick<
+    BacktestResult,
+    'strategy' | 'baselines' | 'verdict' | 'execution' | 'costCurve' | 'breakEvenCostPerSide'
+  >,
+): Headlines {
+  const { strategy, baselines, verdict } = result;
+  return {
+    strategy: {
+      ...headline(strategy.overall),
+      dailySharpe: strategy.overall.dailySharpe,
+      exposure: strategy.overall.exposure,
+    },
+    baselines: {
+      noTrade: headline(baselines.noTrade),
+      ridge: headline(baselines.ridge.overall),
+      random: { ...headline(baselines.random.metrics), pValue: baselines.random.pValue },
+    },
+    pairsClearingFees: verdict.pairsClearingFees.map((pair) => pair.symbol),
+    execution: result.execution,
+    costCurve: result.costCurve,
+    breakEvenCostPerSide: result.breakEvenCostPerSide,
+    verdict: verdict.summary,
+  };
+}
 
 /** Raw predictions [row][coin] for every row of `rows` that has a full window; NaN elsewhere. */
 export function predictRows(
@@ -200,21 +230,7 @@ export async function runBacktest(
     const summary: BacktestSummary = {
       modelId,
       period: test,
-      strategy: {
-        ...headline(result.strategy.overall),
-        dailySharpe: result.strategy.overall.dailySharpe,
-        exposure: result.strategy.overall.exposure,
-      },
-      baselines: {
-        noTrade: headline(result.baselines.noTrade),
-        ridge: headline(result.baselines.ridge.overall),
-        random: { ...headline(result.baselines.random.metrics), pValue: result.baselines.random.pValue },
-      },
-      pairsClearingFees: result.verdict.pairsClearingFees.map((pair) => pair.symbol),
-      execution: result.execution,
-      costCurve: result.costCurve,
-      breakEvenCostPerSide: result.breakEvenCostPerSide,
-      verdict: result.verdict.summary,
+      ...headlines(result),
       report: localPath,
       reportKey: key,
       inSample,

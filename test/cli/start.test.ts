@@ -63,6 +63,10 @@ async function assertPipelineRan(dir: string, report: StartReport) {
     'paper trading ends where the test period ends',
   );
   assert.match(report.dashboard.command, /alpha15 dashboard --store file:\/\//);
+  const simulation = report.simulation!;
+  assert.equal(simulation.periods.length, 2, 'the simulation stage retrains twice');
+  assert.equal(simulation.periods.at(-1)!.to, new Date(report.market.toMs).toISOString().slice(0, 16) + 'Z');
+  await access(simulation.report);
 }
 
 describe('alpha15 start', () => {

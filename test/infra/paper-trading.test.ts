@@ -81,7 +81,10 @@ test('the reservedConcurrency setting reserves one execution for the tick', () =
 test('the tick reads Binance at the configured base URL through the config variable alpha15 paper reads', () => {
   template.hasResourceProperties('AWS::Lambda::Function', {
     Environment: {
-      Variables: Match.objectLike({ ALPHA15_BINANCE_BASE_URL: 'https://data-api.binance.vision' }),
+      Variables: Match.objectLike({
+        ALPHA15_BINANCE_BASE_URL: 'https://data-api.binance.vision',
+        ALPHA15_BACKEND: 'wasm',
+      }),
     },
   });
 });

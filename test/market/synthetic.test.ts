@@ -135,6 +135,41 @@ describe('synthetic market', () => {
     assert.equal(expectedLeadLagIc({ ...OPTIONS, plantedAlpha: undefined }, 'LAGAUSDT', 15), 0);
   });
 
+  it('a lead-lag planted from a given minute leaves every earlier candle as the market without it, and acts after', () => {
+    const halfway = OPTIONS.startTimeMs + (FOUR_WEEKS / 2) * MINUTE_MS;
+    const late = generateSyntheticMarket({
+      ...OPTIONS,
+      plantedAlpha: { ...OPTIONS.plantedAlpha!, fromMs: halfway },
+    });
+    const plain = generateSyntheticMarket({ ...OPTIONS, plantedAlpha: undefined });
+    const firstLateRow = FOUR_WEEKS / 2;
+    late.forEach((columns, coin) => {
+      assert.deepEqual(columns.close.subarray(0, firstLateRow), plain[coin]!.close.subarray(0, firstLateRow));
+    });
+    const lag = OPTIONS.plantedAlpha!.lagMinutes;
+    const leadLagIc = (fromRow: number, toRow: number) => {
+      const rows = Array.from({ length: toRow - fromRow }, (_, i) => fromRow + i);
+      const leader = late[0]!.close;
+      const laggard = late[1]!.close;
+      return pearson(
+        rows.map((row) => Math.log(leader[row]! / leader[row - lag]!)),
+        rows.map((row) => laggard[row + 15]! / laggard[row]! - 1),
+      );
+    };
+    const before = leadLagIc(lag, firstLateRow - 15);
+    const after = leadLagIc(firstLateRow, FOUR_WEEKS - 15);
+    assert.ok(Math.abs(before) < 0.03, `before the lead-lag starts, IC ${before}`);
+    assert.ok(after > expectedLeadLagIc(OPTIONS, 'LAGAUSDT', 15) - 0.05, `after it starts, IC ${after}`);
+    assert.throws(
+      () =>
+        generateSyntheticMarket({
+          ...OPTIONS,
+          plantedAlpha: { ...OPTIONS.plantedAlpha!, fromMs: halfway + 1 },
+        }),
+      InvalidSyntheticOptionsError,
+    );
+  });
+
   it('drops about gapRate of the minutes in short runs, leaving the other candles unchanged', () => {
     const gappy = generateSyntheticMarket({ ...OPTIONS, gapRate: 0.02 });
     gappy.forEach((columns, coin) => {

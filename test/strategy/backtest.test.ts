@@ -145,3 +145,46 @@ test('metrics: hit rate, average, total, drawdown and exposure of hand-made trad
   assert.ok(Math.abs(metrics.maxDrawdown - 0.03) < 1e-15);
   assert.equal(metrics.exposure, 0.5, '60 of 120 minutes hold a position');
 });
+
+test('a strategy change decides from its minute on, while a position opened before it exits on schedule', () => {
+  const frame = handFrame(T0, prices());
+  const first = handSetStrategy({ BTCUSDT: { long: 0.01 } }, { horizonMinutes: HORIZON });
+  // the next champion trades only ETH, and shorts
+  const second = handSetStrategy({ ETHUSDT: { short: -0.01 } }, { horizonMinutes: HORIZON });
+  const predictions = predictionRows(
+    [
+      [0.02, -0.02], // row 0: the first strategy goes long BTC and ignores ETH
+      [0, 0],
+      [0.02, -0.02], // row 2: the second strategy decides: it ignores BTC, shorts ETH
+    ],
+    frame.length,
+  );
+  const { trades } = replay({
+    frame,
+    predictions,
+    strategy: first,
+    strategyChanges: [{ fromMs: T0 + 2 * MIN, strategy: second }],
+    period: { fromMs: T0, toMs: T0 + 8 * MIN },
+    execution: CLOSE_FILLS,
+  });
+  assert.deepEqual(
+    trades.map((trade) => [trade.symbol, trade.side, trade.entryTimeMs, trade.exitTimeMs]),
+    [
+      ['BTCUSDT', 'long', T0, T0 + 3 * MIN],
+      ['ETHUSDT', 'short', T0 + 2 * MIN, T0 + 5 * MIN],
+    ],
+  );
+  assert.throws(
+    () =>
+      replay({
+        frame,
+        predictions,
+        strategy: first,
+        strategyChanges: [{ fromMs: T0, strategy: { ...second, feeRatePerSide: 0.002 } }],
+        period: { fromMs: T0, toMs: T0 + 8 * MIN },
+        execution: CLOSE_FILLS,
+      }),
+    RangeError,
+    'one replay keeps one fee and horizon',
+  );
+});

@@ -10,6 +10,8 @@ import S3rver from 's3rver';
 
 export interface LocalS3 {
   client: S3Client;
+  /** The server's URL, for processes that reach it through AWS_ENDPOINT_URL_S3. */
+  endpoint: string;
   /** Creates a new empty bucket and returns its name. */
   createBucket(): Promise<string>;
   close(): Promise<void>;
@@ -19,8 +21,9 @@ export async function startLocalS3(): Promise<LocalS3> {
   const directory = await mkdtemp(path.join(tmpdir(), 'alpha15-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
   const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     forcePathStyle: true,
     region: 'us-east-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -28,6 +31,7 @@ export async function startLocalS3(): Promise<LocalS3> {
   let buckets = 0;
   return {
     client,
+    endpoint,
     createBucket: async () => {
       const bucket = `lake-${++buckets}`;
       await client.send(new CreateBucketCommand({ Bucket: bucket }));

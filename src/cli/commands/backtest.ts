@@ -92,7 +92,7 @@ export async function runBacktestCommand(
 }
 
 /** At least 19 runs, or no result could reach p < 0.05. */
-function simulationCount(value: string): number {
+export function simulationCount(value: string): number {
   const count = Number(value);
   if (!Number.isInteger(count) || count < 19)
     throw new InvalidArgumentError(`--simulations needs a whole number of at least 19, got "${value}"`);

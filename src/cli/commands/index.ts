@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { register as start } from './start.js';
 import { register as backtest } from './backtest.js';
+import { register as simulate } from './simulate.js';
 import { register as data } from './data.js';
 import { register as ingest } from './ingest.js';
 import { register as replayServer } from './replay-server.js';
@@ -26,6 +27,7 @@ export const COMMANDS: Register[] = [
   train,
   tune,
   backtest,
+  simulate,
   replayServer,
   synthetic,
   paper,

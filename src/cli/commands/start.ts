@@ -5,7 +5,8 @@
  * synthetic market, so it works offline.
  */
 import cliProgress from 'cli-progress';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TRAINING_LOOKBACK_DAYS } from '../../contracts/retraining.js';
 import type { Config } from '../../config/schema.js';
 import type { IngestResult } from '../../lake/ingest.js';
 import { readSymbol } from '../../lake/reader.js';
@@ -23,7 +24,9 @@ import { emit, log } from '../output.js';
 import { runBacktestCommand } from './backtest.js';
 import { formatSummary } from './data.js';
 import { formatIngestResult, runIngest } from './ingest.js';
-import { runTrain, type TrainReport } from './train.js';
+import { runSimulate } from './simulate.js';
+import { runTrain, type ModelFlags, type TrainReport } from './train.js';
+import type { SimulationSummary } from '../../app/simulate.js';
 
 interface StartFlags extends CommonOptions {
   offline?: boolean;
@@ -34,6 +37,7 @@ interface StartFlags extends CommonOptions {
   filters: number;
   blocks: number;
   sampleStride: number;
+  simulationDays: number;
   replayMinutes: number;
   backend: BackendPreference;
 }
@@ -52,11 +56,16 @@ export interface StartReport {
   data: LakeSummary;
   train: TrainReport;
   backtest: BacktestSummary;
+  /** Null when --simulation-days 0 skipped the stage. */
+  simulation: SimulationSummary | null;
   paper: PaperReplaySummary;
   dashboard: { command: string; url: string };
 }
 
-const STAGES = 5;
+const STAGES = 6;
+/** The simulation stage: the first model trains on this share of its days, then two retrains split the rest. */
+const SIMULATION_INITIAL_SHARE = 0.6;
+const SIMULATION_PERIODS = 2;
 
 export function register(program: Command): void {
   withCommonOptions(
@@ -91,6 +100,13 @@ export function register(program: Command): void {
       'minutes between training samples',
       positiveInteger('--sample-stride'),
       2,
+    )
+    .option(
+      '--simulation-days <n>',
+      'days at the end of the market the simulation stage replays (the first 60% train the first model, two retrains ' +
+        'split the rest); 0 skips the stage',
+      nonNegativeInteger,
+      5,
     )
     .option(
       '--replay-minutes <n>',
@@ -146,12 +162,7 @@ async function runStart(flags: StartFlags): Promise<StartReport> {
     ...common,
     from: String(market.fromMs),
     to: String(market.toMs),
-    epochs: flags.epochs,
-    window: flags.window,
-    filters: flags.filters,
-    blocks: flags.blocks,
-    sampleStride: flags.sampleStride,
-    backend: flags.backend,
+    ...modelFlags(flags),
     promote: true,
   });
   log(
@@ -166,8 +177,10 @@ async function runStart(flags: StartFlags): Promise<StartReport> {
   });
   log(`${text}\nreport: ${backtest.report}`);
 
+  const simulation = await simulationStage(flags, common, market);
+
   stage(
-    5,
+    6,
     `paper-trade the last ${flags.replayMinutes} minutes of the test period through the replay server`,
   );
   const paper = await paperReplay(config, train.modelId, backtest.period, flags.replayMinutes);
@@ -179,9 +192,44 @@ async function runStart(flags: StartFlags): Promise<StartReport> {
     data,
     train,
     backtest,
+    simulation,
     paper,
     dashboard: { command: `npx alpha15 dashboard --store ${storeUrl}`, url: 'http://127.0.0.1:8015' },
   };
+}
+
+/**
+ * The deployed retrain loop in small: the end of the market replayed with the same small model, one
+ * retrain per period, each period traded by its champion (`alpha15 simulate`).
+ */
+async function simulationStage(
+  flags: StartFlags,
+  common: CommonOptions,
+  market: MarketChoice,
+): Promise<SimulationSummary | null> {
+  const spanMinutes = Math.min(flags.simulationDays * 1440, (market.toMs - market.fromMs) / MINUTE_MS);
+  if (spanMinutes === 0) {
+    log('\n== 5/6 simulation skipped (--simulation-days 0)');
+    return null;
+  }
+  const initialMinutes = Math.round(spanMinutes * SIMULATION_INITIAL_SHARE);
+  const periodMinutes = Math.ceil((spanMinutes - initialMinutes) / SIMULATION_PERIODS);
+  stage(
+    5,
+    `simulate the deployed loop over the last ${(spanMinutes / 1440).toFixed(1)} days: ${SIMULATION_PERIODS} retrains, each period traded by its champion`,
+  );
+  const { summary, text } = await runSimulate({
+    ...common,
+    from: String(market.toMs - spanMinutes * MINUTE_MS),
+    to: String(market.toMs),
+    initialTraining: initialMinutes / 1440,
+    retrainEvery: periodMinutes / 60,
+    lookbackDays: TRAINING_LOOKBACK_DAYS,
+    ...modelFlags(flags),
+    simulations: DEFAULT_RANDOM_SIMULATIONS,
+  });
+  log(`${text}\nreport: ${summary.report}`);
+  return summary;
 }
 
 /** Binance if it answers within the probe timeout (the last `--days` days by its clock), else synthetic. */
@@ -264,12 +312,35 @@ function humanReport(report: StartReport): string {
     `costs      ${breakEvenLine(backtest)}`,
     `           ${backtest.verdict}`,
     `report     ${backtest.report}`,
+    ...(report.simulation === null ? [] : [simulationLine(report.simulation)]),
     `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}` +
       // the ledger decides each minute once: a re-run over the same minutes finds them decided
       (paper.duplicates > 0 ? ` (${paper.duplicates} minutes already decided by an earlier run)` : ''),
     `ledger     ${paper.ledger.trades} trades in the replayed period, net PnL ${paper.ledger.netPnl.toFixed(2)}`,
     `dashboard  ${report.dashboard.command}   then open ${report.dashboard.url}`,
   ].join('\n');
+}
+
+/** The small model every training stage uses. */
+function modelFlags(flags: StartFlags): ModelFlags {
+  const { epochs, window, filters, blocks, sampleStride, backend } = flags;
+  return { epochs, window, filters, blocks, sampleStride, backend };
+}
+
+function simulationLine(simulation: SimulationSummary): string {
+  const champions = new Set(simulation.periods.map((period) => period.championId)).size;
+  return (
+    `simulation ${simulation.periods.length} retrains, ${champions} champions: ${simulation.strategy.trades} trades, ` +
+    `total net ${formatPercent(simulation.strategy.totalNetReturn)}, random-entry p ${simulation.baselines.random.pValue.toFixed(3)} ` +
+    `(${simulation.secondsPerPeriod.toFixed(1)} s per period)  ${simulation.report}`
+  );
+}
+
+function nonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError(`--simulation-days needs a whole number of at least 0, got "${value}"`);
+  return parsed;
 }
 
 /** What the strategy can afford: the cost per side at which its average trade breaks even, beside what it pays. */

@@ -100,10 +100,11 @@ export function register(program: Command): void {
 }
 
 export function addTrainOptions(command: Command): Command {
-  return command
-    .option('--from <time>', 'first minute of data (UTC ISO date or epoch ms; default: start of the lake)')
-    .option('--to <time>', 'end of data, exclusive (default: end of the lake)')
-    .option('--epochs <n>', 'most epochs per fold', positiveInteger('--epochs'))
+  return addModelOptions(
+    command
+      .option('--from <time>', 'first minute of data (UTC ISO date or epoch ms; default: start of the lake)')
+      .option('--to <time>', 'end of data, exclusive (default: end of the lake)'),
+  )
     .option(
       '--walk-forward <k>',
       'train k expanding-window folds and keep the last',
@@ -113,6 +114,22 @@ export function addTrainOptions(command: Command): Command {
       '--init <modelId>',
       'fine-tune: start from this model (weights and stats) and train on newer data only',
     )
+    .option('--promote', 'make the new model champion even if one exists')
+    .option(
+      '--checkpoint-dir <dir>',
+      'checkpoint every epoch into <dir> and resume from it when it holds a checkpoint of the same config and data',
+    );
+}
+
+/** The model size and training flags every command that trains shares (train, simulate). */
+export type ModelFlags = Pick<
+  TrainFlags,
+  'epochs' | 'sampleStride' | 'batchSize' | 'filters' | 'blocks' | 'window' | 'backend'
+>;
+
+export function addModelOptions(command: Command): Command {
+  return command
+    .option('--epochs <n>', 'most epochs per fold', positiveInteger('--epochs'))
     .option(
       '--sample-stride <minutes>',
       'minutes between training samples (larger = faster, fewer samples)',
@@ -126,12 +143,19 @@ export function addTrainOptions(command: Command): Command {
       new Option('--backend <name>', 'TensorFlow.js backend')
         .choices(backendPreferenceSchema.options)
         .default('auto'),
-    )
-    .option('--promote', 'make the new model champion even if one exists')
-    .option(
-      '--checkpoint-dir <dir>',
-      'checkpoint every epoch into <dir> and resume from it when it holds a checkpoint of the same config and data',
     );
+}
+
+/** The model flags as dotted config overrides. */
+export function modelOverrides(flags: ModelFlags): Record<string, unknown> {
+  return {
+    'training.epochs': flags.epochs,
+    'training.sampleStrideMinutes': flags.sampleStride,
+    'training.batchSize': flags.batchSize,
+    'model.filters': flags.filters,
+    'model.blocks': flags.blocks,
+    windowMinutes: flags.window,
+  };
 }
 
 /** Resolves config and store from the flags, trains with a progress bar and Ctrl-C handling, and reports. */
@@ -140,13 +164,8 @@ export async function runTrain(
   configOverrides: Record<string, unknown> = {},
 ): Promise<TrainReport> {
   const config = resolveConfig(flags, {
-    'training.epochs': flags.epochs,
+    ...modelOverrides(flags),
     'training.walkForwardFolds': flags.walkForward,
-    'training.sampleStrideMinutes': flags.sampleStride,
-    'training.batchSize': flags.batchSize,
-    'model.filters': flags.filters,
-    'model.blocks': flags.blocks,
-    windowMinutes: flags.window,
     ...configOverrides,
   });
   const store = openStore(config.store);

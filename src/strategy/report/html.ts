@@ -18,7 +18,7 @@ export interface ReportInput {
 /** Trades beyond this are summarised, not listed: a month of minute trades would make the file unwieldy. */
 export const MAX_TRADE_ROWS = 500;
 
-const COLORS = {
+export const COLORS = {
   strategy: '#1f6feb',
   ridge: '#d97706',
   random: '#6b7280',
@@ -29,7 +29,7 @@ const COLORS = {
 /** One colour per pair on the cost curve, cycled. */
 const PAIR_COLORS = ['#15803d', '#b91c1c', '#7c3aed', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 
-const pct = (value: number | null, digits = 3): string =>
+export const pct = (value: number | null, digits = 3): string =>
   value === null ? '–' : `${(value * 100).toFixed(digits)}%`;
 /** A percent axis formatter with enough decimals that neighbouring ticks over `values` differ. */
 function percentAxis(values: readonly number[]): (value: number) => string {
@@ -39,10 +39,11 @@ function percentAxis(values: readonly number[]): (value: number) => string {
   return (value) => pct(value, Math.min(6, Math.max(1, Math.ceil(-Math.log10(tickStep)) + 1)));
 }
 
-const num = (value: number | null, digits = 2): string => (value === null ? '–' : value.toFixed(digits));
-const day = (timeMs: number): string => new Date(timeMs).toISOString().slice(5, 16).replace('T', ' ');
+export const num = (value: number | null, digits = 2): string =>
+  value === null ? '–' : value.toFixed(digits);
+export const day = (timeMs: number): string => new Date(timeMs).toISOString().slice(5, 16).replace('T', ' ');
 
-function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): string {
+export function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): string {
   const cells = [
     metrics.trades,
     pct(metrics.hitRate, 1),
@@ -56,7 +57,7 @@ function metricsRow(name: string, metrics: PerformanceMetrics, extra = ''): stri
   return `<tr><th>${escapeXml(name)}</th>${cells.map((cell) => `<td>${cell}</td>`).join('')}<td>${extra}</td></tr>`;
 }
 
-const METRICS_HEADER =
+export const METRICS_HEADER =
   '<tr><th></th><th>trades</th><th>hit rate</th><th>avg net / trade</th><th>total net</th><th>Sharpe / trade</th><th>daily Sharpe (ann.)</th><th>max drawdown</th><th>exposure</th><th></th></tr>';
 
 /** The same model traded with calibration the other way round, refitted on the same validation data. */
@@ -204,8 +205,14 @@ function randomHistogram(result: BacktestResult): string {
   });
 }
 
+/** What the cost section reads: a backtest's or a simulation's result. */
+type CostedResult = Pick<
+  BacktestResult,
+  'symbols' | 'feeRatePerSide' | 'execution' | 'costCurve' | 'breakEvenCostPerSide' | 'strategy'
+>;
+
 /** The pairs that traded, each with its own curve; the strategy's curve is over all of them. */
-function costCurveChart(result: BacktestResult): string {
+function costCurveChart(result: CostedResult): string {
   const { costCurve } = result;
   const points = (values: readonly (number | null)[]) =>
     costCurve.costsPerSide.flatMap((cost, i) => (values[i] === null ? [] : [[cost, values[i]!] as const]));
@@ -234,7 +241,7 @@ function costCurveChart(result: BacktestResult): string {
   });
 }
 
-function costSection(result: BacktestResult): string {
+export function costSection(result: CostedResult): string {
   const { execution, breakEvenCostPerSide: breakEven } = result;
   const breakEvenText = (value: number | null, trades: number) =>
     trades === 0 ? 'no trades' : value === null ? 'none: loses before costs' : pct(value);
@@ -282,8 +289,8 @@ function pairTable(result: BacktestResult): string {
   return `<table>${METRICS_HEADER}${rows.join('')}</table>`;
 }
 
-/** The look every self-contained report shares (the backtest report, the runs page). */
-export const REPORT_STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1200px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}
+/** The look every self-contained report shares (the backtest report, the simulation report, the runs page). */
+export const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1200px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th:first-child{text-align:left}
 .verdict{font-size:16px;padding:12px;border-left:5px solid #1f6feb;background:#f3f6fb}.verdict.no{border-color:#b91c1c;background:#fbf3f3}
 .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{background:#fff;border:1px solid #eee}.chart-title{font-size:12px;font-weight:600}
@@ -314,7 +321,7 @@ export function renderReportHtml(input: ReportInput): string {
       ? `<p>No validation predictions (never traded): ${withoutSignal.map(escapeXml).join(', ')}.</p>`
       : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${REPORT_STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${STYLE}</style></head>
 <body>
 <h1>alpha15 backtest: model ${escapeXml(input.modelId)}</h1>
 <p>Test period ${isoMinute(result.period.fromMs)} to ${isoMinute(result.period.toMs)} · ${result.symbols.length} pairs · horizon ${result.horizonMinutes} min · fee ${pct(result.feeRatePerSide, 2)} per side · fills at ${result.execution.entry === 'nextOpen' ? 'the next open' : 'the close'} · overlap rule “${strategy.params.overlap}” · ${strategy.params.calibrated ? 'calibrated' : 'raw'} predictions · generated ${isoMinute(input.generatedAtMs)}</p>

@@ -1,5 +1,7 @@
 /** The backtest summary as a plain-text table for the terminal. */
+import { isoMinute } from '../../time.js';
 import type { BacktestResult } from '../evaluate.js';
+import type { SimulationEvaluation } from '../evaluate-simulation.js';
 import type { PerformanceMetrics } from '../performance.js';
 
 const pct = (value: number | null, digits = 3): string =>
@@ -50,9 +52,42 @@ export function renderSummaryText(result: BacktestResult): string {
     HEADER,
     ...result.symbols.map((symbol) => cells(symbol, strategy.perPair[symbol]!)),
   ]);
+  return `${overall}\n\nper pair:\n${perPair}\n\n${costLine(result)}\n${result.verdict.summary}`;
+}
+
+function costLine(result: Pick<BacktestResult, 'execution' | 'breakEvenCostPerSide' | 'strategy'>): string {
   const breakEven = result.breakEvenCostPerSide.strategy;
-  const costs =
+  return (
     `fills at ${result.execution.entry === 'nextOpen' ? 'the next minute open' : 'the decision close'}; ` +
-    `break-even cost per side: ${strategy.overall.trades === 0 ? '- (no trades)' : breakEven === null ? 'none (loses before costs)' : pct(breakEven)}`;
-  return `${overall}\n\nper pair:\n${perPair}\n\n${costs}\n${result.verdict.summary}`;
+    `break-even cost per side: ${result.strategy.overall.trades === 0 ? '- (no trades)' : breakEven === null ? 'none (loses before costs)' : pct(breakEven)}`
+  );
+}
+
+/** The simulation's periods and its strategy beside the baselines, for the terminal. */
+export function renderSimulationText(evaluation: SimulationEvaluation): string {
+  let previous = '';
+  const periods = table([
+    ['period', 'champion', 'val IC', 'realised IC', 'trades', 'net'],
+    ...evaluation.periods.map((period) => {
+      const champion = `${period.championId}${period.championId !== previous && previous !== '' ? ' (new)' : ''}`;
+      previous = period.championId;
+      return [
+        `${isoMinute(period.fromMs)} .. ${isoMinute(period.toMs)}`,
+        champion,
+        num(period.valIc),
+        num(period.realisedIc),
+        String(period.trades),
+        pct(period.netReturn, 2),
+      ];
+    }),
+  ]);
+  const { strategy, baselines } = evaluation;
+  const overall = table([
+    HEADER,
+    cells('strategy', strategy.overall),
+    cells('no trade', baselines.noTrade),
+    cells('ridge (refitted)', baselines.ridge.overall),
+    cells(`random (p=${baselines.random.pValue.toFixed(3)})`, baselines.random.metrics),
+  ]);
+  return `${periods}\n\n${overall}\n\n${costLine(evaluation)}\n${evaluation.verdict.summary}`;
 }

@@ -1,0 +1,559 @@
+/**
+ * The tests run what ships. The app is synthesised once with the real esbuild bundling (cdk.json's
+ * context, as `cdk synth` runs it), and every Lambda the assembly defines is loaded from its asset
+ * folder in a fresh Node process where only the AWS SDK resolves from outside the bundle, as the Lambda
+ * runtime provides it, then invoked with the event its rule delivers and the environment its construct
+ * sets. The training entry point runs as the image runs it: the JavaScript training-container/build.ts
+ * makes. Behind them stand local servers on 127.0.0.1: s3rver (path style), the replay server over the
+ * real February 2026 archives in ../shared, the OpenSearch stand-in, and a recording SageMaker and
+ * Secrets Manager endpoint. One retrain-and-trade chain runs through all of them:
+ *
+ *   setup custom resource -> ingest -> training trigger -> training job -> promotion -> paper tick
+ *
+ * A Lambda added to the app needs an entry in FIXTURES (typed by HandlerName, so it cannot be forgotten).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { HandlerName } from '../../infra/alpha15-function.js';
+import { buildApp, cliEnvironment } from '../../infra/build-app.js';
+import { BUNDLE_BUDGETS } from '../../infra/bundle-budgets.js';
+import { writerRoleName } from '../../lambdas/opensearch-setup/install.js';
+import { readWatermark } from '../../src/lake/watermark.js';
+import { partitionKey } from '../../src/lake/layout.js';
+import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
+import { Ledger } from '../../src/paper/ledger.js';
+import { trainingJobRecordKey, promotionRecordKey } from '../../src/model/promotion.js';
+import { getChampion, readModelMeta } from '../../src/model/registry.js';
+import { S3Store } from '../../src/store/s3-store.js';
+import { indexTemplates } from '../../src/telemetry/index-templates.js';
+import { MINUTE_MS } from '../../src/time.js';
+import { buildTrainingEntrypoint } from '../../training-container/build.js';
+import {
+  CHECKPOINT_LOCAL_PATH,
+  encodeHyperparameters,
+  parseHyperparameters,
+  sagemakerPaths,
+} from '../../training-container/sagemaker-contract.js';
+import { startAwsJsonEndpoint, type AwsJsonEndpoint } from '../support/aws-json-endpoint.js';
+import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
+import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
+import { ARCHIVE_MONTH_DIR, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
+import { objectCreatedEvent, scheduledEvent, trainingJobStateChange } from '../lambdas/support/events.js';
+
+const run = promisify(execFile);
+const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+/** Three of the real archive's symbols: the lake, the model and the tick trade these. */
+const SYMBOLS = ['LINKUSDT', 'DOTUSDT', 'LTCUSDT'];
+/** The ingest schedule fires here; it pulls the 3000 minutes before (the lake the job trains on). */
+const INGEST_AT_MS = Date.UTC(2026, 1, 10, 12, 0);
+const LAKE_MINUTES = 3_000;
+/** The tick's schedule fires a few minutes after the ingested span. */
+const TICK_AT_MS = INGEST_AT_MS + 6 * MINUTE_MS;
+
+// --- the one synthesis: what `cdk synth` writes to cdk.out, every handler bundled by the local esbuild
+const outdir = mkdtempSync(path.join(tmpdir(), 'alpha15-bundles-'));
+const app = new App({ outdir, context: cdkJson.context });
+const stack = buildApp(app, cliEnvironment({ CDK_DEFAULT_REGION: REGION }));
+app.synth();
+const resources = Template.fromStack(stack).toJSON().Resources as Record<
+  string,
+  { Type: string; Properties: Record<string, unknown> }
+>;
+
+interface BundledLambda {
+  handler: HandlerName;
+  assetDir: string;
+  /** The function's environment as the construct sets it (CloudFormation references resolved locally). */
+  environment: Record<string, string>;
+}
+
+/** Values CloudFormation would fill in, for the local stand-ins. */
+interface Resolved {
+  bucket: string;
+}
+
+/** Every function of the assembly that alpha15 bundles (the framework's own functions carry no service name). */
+function bundledLambdas(resolved: Resolved): BundledLambda[] {
+  return Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .flatMap(({ Properties }) => {
+      const variables = (Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      const handler = variables?.POWERTOOLS_SERVICE_NAME as HandlerName | undefined;
+      if (handler === undefined) return [];
+      const key = (Properties.Code as { S3Key: string }).S3Key;
+      return [
+        {
+          handler,
+          assetDir: path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`),
+          environment: Object.fromEntries(
+            Object.entries(variables!).map(([name, value]) => [name, resolve(value, resolved)]),
+          ),
+        },
+      ];
+    });
+}
+
+/** CloudFormation intrinsics as the deployed stack would resolve them, against the local stand-ins. */
+function resolve(value: unknown, resolved: Resolved): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  const pseudo: Record<string, string> = {
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Region': REGION,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  const ref = (name: string): string => {
+    if (pseudo[name] !== undefined) return pseudo[name];
+    const type = resources[name]?.Type;
+    if (type === 'AWS::S3::Bucket') return resolved.bucket;
+    // these answer Ref with their ARN, the rest with their name
+    if (type === 'AWS::SecretsManager::Secret')
+      return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;
+    if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+    return name;
+  };
+  const intrinsic = value as Record<string, unknown>;
+  if ('Ref' in intrinsic) return ref(intrinsic.Ref as string);
+  if ('Fn::GetAtt' in intrinsic) {
+    const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
+    return attribute === 'Arn' ? `arn:aws:iam::${ACCOUNT}:role/${id}` : `${id}-${attribute}`;
+  }
+  if ('Fn::Join' in intrinsic) {
+    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => resolve(part, resolved)).join(separator);
+  }
+  if ('Fn::Sub' in intrinsic) {
+    const template = intrinsic['Fn::Sub'] as string | [string, Record<string, unknown>];
+    const [text, variables] = typeof template === 'string' ? [template, {}] : template;
+    return text.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+      variables[name] !== undefined ? resolve(variables[name], resolved) : ref(name),
+    );
+  }
+  throw new Error(`the harness cannot resolve ${JSON.stringify(value)}: teach resolve() this intrinsic`);
+}
+
+// --- the stand-ins and the sandboxes
+let s3: LocalS3;
+let bucket: string;
+let lake: S3Store;
+let replay: ReplayServer;
+let openSearch: FakeOpenSearch;
+let aws: AwsJsonEndpoint;
+let workDir: string;
+let buildDir: string;
+let trainingEntrypoint: string;
+let lambdas: Map<HandlerName, BundledLambda>;
+
+before(async () => {
+  requireSharedData();
+  workDir = await mkdtemp(path.join(tmpdir(), 'alpha15-harness-'));
+  // inside the repository, so the job's packages resolve from node_modules as from /opt/alpha15's in the image
+  buildDir = await mkdtemp(path.join(REPO_ROOT, '.test-build-'));
+  trainingEntrypoint = await buildTrainingEntrypoint(buildDir);
+  s3 = await startLocalS3();
+  bucket = await s3.createBucket();
+  lake = new S3Store({ bucket, prefix: '', client: s3.client });
+  replay = await startReplayServer({
+    source: { kind: 'archives', dir: ARCHIVE_MONTH_DIR },
+    symbols: SYMBOLS,
+    manualClock: true,
+  });
+  openSearch = await startFakeOpenSearch();
+  aws = await startAwsJsonEndpoint();
+  lambdas = new Map(bundledLambdas({ bucket }).map((lambda) => [lambda.handler, lambda]));
+});
+after(async () => {
+  await Promise.all([replay?.close(), openSearch?.close(), aws?.close(), s3?.close()]);
+  for (const dir of [outdir, workDir, buildDir]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * The asset copied into a folder outside the repository, beside a node_modules that holds only
+ * @aws-sdk (what the Lambda runtime adds): any other import the bundle did not include fails to load.
+ */
+async function sandbox(assetDir: string, name: string): Promise<string> {
+  const root = path.join(workDir, `lambda-${name}`);
+  await cp(assetDir, path.join(root, 'task'), { recursive: true });
+  await mkdir(path.join(root, 'node_modules'), { recursive: true });
+  await symlink(path.join(REPO_ROOT, 'node_modules/@aws-sdk'), path.join(root, 'node_modules/@aws-sdk'));
+  return path.join(root, 'task', 'index.mjs');
+}
+
+/** What the Lambda runtime does for an ES module handler: import index.mjs, call `handler(event, context)`. */
+const RUNNER = `
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const [bundle, eventFile, resultFile] = process.argv.slice(2);
+const context = {
+  functionName: 'alpha15-harness', functionVersion: '$LATEST', awsRequestId: 'harness-1',
+  invokedFunctionArn: 'arn:aws:lambda:${REGION}:${ACCOUNT}:function:alpha15-harness', memoryLimitInMB: '512',
+  logGroupName: '/aws/lambda/alpha15-harness', logStreamName: 'harness', callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 60000,
+};
+let outcome;
+try {
+  const { handler } = await import(pathToFileURL(bundle).href);
+  outcome = { ok: true, result: (await handler(JSON.parse(readFileSync(eventFile, 'utf8')), context)) ?? null };
+} catch (error) {
+  outcome = { ok: false, error: { name: error?.name, message: String(error?.message ?? error) } };
+}
+writeFileSync(resultFile, JSON.stringify(outcome));
+// the runtime freezes the sandbox after the response; here the process ends, open sockets or not
+process.exit(0);
+`;
+
+type Outcome = { ok: true; result: unknown } | { ok: false; error: { name: string; message: string } };
+
+let invocations = 0;
+async function invoke(
+  bundleFile: string,
+  event: unknown,
+  environment: Record<string, string>,
+): Promise<Outcome> {
+  const id = ++invocations;
+  const runner = path.join(workDir, 'runner.mjs');
+  await writeFile(runner, RUNNER);
+  const eventFile = path.join(workDir, `event-${id}.json`);
+  const resultFile = path.join(workDir, `result-${id}.json`);
+  await writeFile(eventFile, JSON.stringify(event));
+  await run(process.execPath, [runner, bundleFile, eventFile, resultFile], {
+    // a clean environment: nothing of the test runner's (no tsx loader, no repo on any path)
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...environment },
+    cwd: path.dirname(bundleFile),
+    timeout: 90_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(readFileSync(resultFile, 'utf8')) as Outcome;
+}
+
+/** The runtime's variables and the endpoints of the stand-ins, as the account would provide them. */
+function runtimeEnvironment(): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    // s3rver's own key pair; SageMaker and OpenSearch stand-ins only check that requests are signed
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_LAMBDA_FUNCTION_NAME: 'alpha15-harness',
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_SAGEMAKER: aws.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    ALPHA15_WASM_THREADS: '1',
+  };
+}
+
+interface Fixture {
+  /** The event the function's rule (or CloudFormation) delivers. */
+  event(): unknown;
+  /** Deploy-time values that point at the stand-ins instead of Binance or the real domain. */
+  environment?(): Record<string, string>;
+}
+
+/** One entry per handler: the event it receives in AWS and what differs from its deployed environment. */
+const FIXTURES: Record<HandlerName, Fixture> = {
+  'opensearch-setup': {
+    event: () => {
+      const setup = Object.values(resources).find((r) => r.Type === 'Custom::Alpha15OpenSearchSetup')!;
+      const properties = Object.fromEntries(
+        Object.entries(setup.Properties).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.map((item) => resolve(item, { bucket })) : resolve(value, { bucket }),
+        ]),
+      );
+      return {
+        RequestType: 'Create',
+        ServiceToken: properties.ServiceToken,
+        ResponseURL: 'https://cloudformation-custom-resource-response.example/response',
+        StackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Alpha15/1`,
+        RequestId: 'create-1',
+        LogicalResourceId: 'ObservabilitySetupResource',
+        ResourceType: 'Custom::Alpha15OpenSearchSetup',
+        // the domain's endpoint is the stand-in's; everything else as the template passes it
+        ResourceProperties: { ...properties, Endpoint: openSearch.url },
+      };
+    },
+  },
+  ingest: {
+    event: () => scheduledEvent(new Date(INGEST_AT_MS).toISOString()),
+    environment: () => ({
+      SYMBOLS: SYMBOLS.join(','),
+      // enough history in one run for the job to train on
+      LOOKBACK_MINUTES: String(LAKE_MINUTES),
+      ALPHA15_BINANCE_BASE_URL: replay.url,
+    }),
+  },
+  'training-trigger': {
+    event: () => objectCreatedEvent(bucket, 'requests/training/harness.json'),
+  },
+  'tuning-trigger': {
+    event: () => objectCreatedEvent(bucket, TUNING_REQUEST_KEY),
+  },
+  promotion: {
+    event: () => trainingJobStateChange(jobName(), 'Completed'),
+  },
+  'paper-tick': {
+    event: () => scheduledEvent(new Date(TICK_AT_MS).toISOString()),
+    environment: () => ({
+      SYMBOLS: SYMBOLS.join(','),
+      ALPHA15_BINANCE_BASE_URL: replay.url,
+      OPENSEARCH_URL: openSearch.url,
+    }),
+  },
+};
+
+const bundles = new Map<HandlerName, string>();
+async function invokeHandler(handler: HandlerName): Promise<Outcome> {
+  const lambda = lambdas.get(handler);
+  assert.ok(lambda, `the app defines a ${handler} function`);
+  let bundleFile = bundles.get(handler);
+  if (bundleFile === undefined) {
+    bundleFile = await sandbox(lambda.assetDir, handler);
+    bundles.set(handler, bundleFile);
+  }
+  const fixture = FIXTURES[handler];
+  return invoke(bundleFile, fixture.event(), {
+    ...lambda.environment,
+    ...runtimeEnvironment(),
+    ...fixture.environment?.(),
+  });
+}
+
+function succeeded(outcome: Outcome): unknown {
+  assert.ok(
+    outcome.ok,
+    `the handler failed: ${outcome.ok ? '' : `${outcome.error.name}: ${outcome.error.message}`}`,
+  );
+  return outcome.result;
+}
+
+const TUNING_REQUEST_KEY = 'requests/tuning/harness.json';
+
+let createTrainingJob: Record<string, unknown> | undefined;
+const jobName = () => createTrainingJob!.TrainingJobName as string;
+
+test('every Lambda the app defines has an event fixture, and each bundle stays within its size budget', async () => {
+  assert.deepEqual(
+    [...lambdas.keys()].sort(),
+    Object.keys(FIXTURES).sort(),
+    'add a fixture for a new handler',
+  );
+  for (const { handler, assetDir } of lambdas.values()) {
+    const budget = BUNDLE_BUDGETS[handler];
+    const codeBytes = (await stat(path.join(assetDir, 'index.mjs'))).size;
+    const totalBytes = await directoryBytes(assetDir);
+    assert.ok(codeBytes <= budget.codeBytes, `${handler}: index.mjs ${codeBytes} B > ${budget.codeBytes} B`);
+    assert.ok(totalBytes <= budget.totalBytes, `${handler}: asset ${totalBytes} B > ${budget.totalBytes} B`);
+  }
+});
+
+test('setup: a CloudFormation create installs the templates, the writer role and the dashboards in the global tenant', async () => {
+  aws.answers.set('secretsmanager.GetSecretValue', (body) => ({
+    ARN: body.SecretId,
+    Name: 'alpha15-admin',
+    SecretString: JSON.stringify({ username: 'alpha15-admin', password: 'harness-password-1' }),
+  }));
+  const result = succeeded(await invokeHandler('opensearch-setup')) as { Data: { DashboardObjects: number } };
+  assert.deepEqual(
+    [...openSearch.templates.keys()].sort(),
+    indexTemplates('alpha15')
+      .map((template) => template.name)
+      .sort(),
+  );
+  const mapping = openSearch.roleMappings.get(writerRoleName('alpha15'));
+  assert.match(mapping?.backend_roles[0] ?? '', /^arn:aws:iam::\d+:role\/PaperTradingTickRole/);
+  assert.ok(result.Data.DashboardObjects > 0);
+  assert.equal(openSearch.savedObjects.size, result.Data.DashboardObjects);
+  for (const object of openSearch.savedObjects.values()) assert.equal(object.tenant, 'global');
+  // the secret ARN the template passes reached Secrets Manager
+  assert.match(String(aws.calls.at(-1)?.body.SecretId), /ObservabilityAdminSecret/);
+});
+
+test('ingest: the scheduled run pulls the real candles from the replay server into partitions and watermarks', async () => {
+  replay.setTimeMs(INGEST_AT_MS + 2_000);
+  const result = succeeded(await invokeHandler('ingest')) as { rowsAdded: number; missing: number };
+  assert.equal(result.rowsAdded, SYMBOLS.length * LAKE_MINUTES);
+  for (const symbol of SYMBOLS) {
+    assert.ok(await lake.get(partitionKey(symbol, INGEST_AT_MS)), `${symbol} has its February partition`);
+    assert.equal((await readWatermark(lake, symbol))?.lastOpenTimeMs, INGEST_AT_MS - MINUTE_MS);
+  }
+});
+
+test('training trigger: a training request starts one spot job whose request the container accepts', async () => {
+  aws.answers.set('SageMaker.ListTrainingJobs', () => ({ TrainingJobSummaries: [] }));
+  aws.answers.set('SageMaker.CreateTrainingJob', (body) => ({
+    TrainingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/${String(body.TrainingJobName)}`,
+  }));
+  const result = succeeded(await invokeHandler('training-trigger')) as { started: boolean };
+  assert.equal(result.started, true);
+  const call = aws.calls.find((recorded) => recorded.target === 'SageMaker.CreateTrainingJob');
+  assert.ok(call, 'CreateTrainingJob reached SageMaker');
+  assert.match(call.authorization ?? '', /^AWS4-HMAC-SHA256 /);
+  createTrainingJob = call.body;
+  // the hyperparameters are what the container's own schema parses
+  const hyperparameters = parseHyperparameters(createTrainingJob.HyperParameters);
+  assert.equal(hyperparameters.jobName, jobName());
+  assert.equal(hyperparameters.store, `s3://${bucket}`);
+  assert.deepEqual(createTrainingJob.CheckpointConfig, {
+    S3Uri: `s3://${bucket}/sagemaker/checkpoints/${jobName()}/`,
+    LocalPath: CHECKPOINT_LOCAL_PATH,
+  });
+  assert.equal(createTrainingJob.EnableManagedSpotTraining, true);
+  assert.deepEqual(createTrainingJob.Environment, { AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION });
+  assert.equal((createTrainingJob.ResourceConfig as { InstanceType: string }).InstanceType, 'ml.g4dn.xlarge');
+});
+
+test('tuning trigger: a tuning request in the bucket starts one tuning job whose trials the container accepts', async () => {
+  await lake.put(TUNING_REQUEST_KEY, JSON.stringify({ maxJobs: 6, epochs: 2 }));
+  aws.answers.set('SageMaker.CreateHyperParameterTuningJob', (body) => ({
+    HyperParameterTuningJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:hyper-parameter-tuning-job/${String(body.HyperParameterTuningJobName)}`,
+  }));
+  const result = succeeded(await invokeHandler('tuning-trigger')) as {
+    started: boolean;
+    tuningJobName: string;
+  };
+  assert.equal(result.started, true);
+  const call = aws.calls.find((recorded) => recorded.target === 'SageMaker.CreateHyperParameterTuningJob');
+  assert.ok(call, 'CreateHyperParameterTuningJob reached SageMaker');
+  assert.match(call.authorization ?? '', /^AWS4-HMAC-SHA256 /);
+  const config = call.body.HyperParameterTuningJobConfig as {
+    ResourceLimits: { MaxNumberOfTrainingJobs: number };
+    TrainingJobEarlyStoppingType: string;
+  };
+  assert.equal(config.ResourceLimits.MaxNumberOfTrainingJobs, 6, 'the request body reached the job');
+  assert.equal(config.TrainingJobEarlyStoppingType, 'Auto');
+  const definition = call.body.TrainingJobDefinition as { StaticHyperParameters: Record<string, string> };
+  const trial = parseHyperparameters({
+    ...definition.StaticHyperParameters,
+    _tuning_objective_metric: 'objective_ic',
+  });
+  assert.equal(trial.store, `s3://${bucket}`);
+  assert.equal(trial.epochs, 2);
+});
+
+test('training job: the built entry point trains on the ingested lake in S3 and records its model', async () => {
+  // the request's data range ends at the wall clock; the replayed lake holds February 2026, so the
+  // range and the tiny model's knobs are the only values changed from what the trigger sent
+  const root = path.join(workDir, 'opt-ml');
+  await mkdir(path.dirname(sagemakerPaths(root).hyperparameters), { recursive: true });
+  await writeFile(
+    sagemakerPaths(root).hyperparameters,
+    JSON.stringify({
+      ...(createTrainingJob!.HyperParameters as Record<string, string>),
+      ...encodeHyperparameters({
+        jobName: jobName(),
+        store: `s3://${bucket}`,
+        symbols: SYMBOLS.join(','),
+        fromMs: INGEST_AT_MS - LAKE_MINUTES * MINUTE_MS,
+        toMs: INGEST_AT_MS,
+        windowMinutes: 32,
+        filters: 8,
+        blocks: 2,
+        epochs: 1,
+        sampleStrideMinutes: 4,
+        backend: 'wasm',
+      }),
+    }),
+  );
+  await run(process.execPath, [trainingEntrypoint, 'train'], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...(createTrainingJob!.Environment as Record<string, string>),
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      ALPHA15_WASM_THREADS: '1',
+      SM_ROOT: root,
+    },
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const record = JSON.parse(new TextDecoder().decode(await lake.get(trainingJobRecordKey(jobName())))) as {
+    modelId: string;
+  };
+  assert.deepEqual((await readModelMeta(lake, record.modelId)).symbols, SYMBOLS);
+  await stat(path.join(sagemakerPaths(root).model, 'models', record.modelId, 'meta.json'));
+});
+
+test('promotion: the completed job is evaluated and its model is the champion', async () => {
+  const result = succeeded(await invokeHandler('promotion')) as { modelId: string; reason: string };
+  const record = JSON.parse(new TextDecoder().decode(await lake.get(trainingJobRecordKey(jobName())))) as {
+    modelId: string;
+  };
+  assert.equal(result.modelId, record.modelId);
+  // the bucket had no champion: the job's model took the post (the first-model rule), which promotion confirms
+  assert.equal(result.reason, 'already-champion');
+  assert.equal((await getChampion(lake))?.modelId, record.modelId);
+  assert.ok(await lake.get(promotionRecordKey(jobName())), 'the decision is recorded');
+});
+
+test('paper tick: the every-minute tick trades with the champion, writes the ledger and indexes signed telemetry', async () => {
+  replay.setTimeMs(TICK_AT_MS + 3_000);
+  const result = succeeded(await invokeHandler('paper-tick')) as { status: string; minuteMs: number };
+  assert.equal(result.status, 'ok');
+  const minuteMs = TICK_AT_MS - MINUTE_MS;
+  assert.equal(result.minuteMs, minuteMs);
+  const ledger = new Ledger(lake);
+  const decision = await ledger.getDecision(minuteMs);
+  assert.equal(decision?.modelId, (await getChampion(lake))?.modelId);
+  // every symbol was fresh and got a number from the model
+  assert.deepEqual(
+    (decision?.predictions ?? [])
+      .filter((p) => Number.isFinite(p.prediction))
+      .map((p) => p.symbol)
+      .sort(),
+    [...SYMBOLS].sort(),
+  );
+  assert.equal((await ledger.getTick(minuteMs))?.status, 'ok');
+  const predictions = openSearch.documents.get('alpha15-predictions');
+  assert.equal(predictions?.size, SYMBOLS.length, 'one prediction document per symbol');
+  const bulkAuthorizations = openSearch.requests
+    .map((request, index) => [request, openSearch.authorizations[index]] as const)
+    .filter(([request]) => request === 'POST /_bulk')
+    .map(([, authorization]) => authorization ?? '');
+  assert.ok(bulkAuthorizations.length > 0);
+  for (const authorization of bulkAuthorizations)
+    assert.match(authorization, /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/es\/aws4_request/);
+});
+
+test('the harness catches a broken bundle: the tick asset without its wasm binary fails to run', async () => {
+  const tick = lambdas.get('paper-tick')!;
+  const broken = path.join(workDir, 'broken-paper-tick');
+  await cp(tick.assetDir, broken, { recursive: true });
+  const wasmDir = path.join(broken, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const removed = (await readdir(wasmDir)).filter((name) => name.endsWith('.wasm'));
+  for (const name of removed) await rm(path.join(wasmDir, name));
+  assert.ok(removed.length > 0);
+  const bundleFile = await sandbox(broken, 'broken-paper-tick');
+  // the next minute, so the tick does not stop at "already ticked" before it needs the model
+  replay.setTimeMs(TICK_AT_MS + MINUTE_MS + 3_000);
+  const outcome = await invoke(bundleFile, scheduledEvent(new Date(TICK_AT_MS + MINUTE_MS).toISOString()), {
+    ...tick.environment,
+    ...runtimeEnvironment(),
+    ...FIXTURES['paper-tick'].environment!(),
+  });
+  assert.equal(outcome.ok, false, `a bundle without its wasm must not pass: ${JSON.stringify(outcome)}`);
+  assert.match(outcome.ok ? '' : outcome.error.message, /wasm/i);
+});
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
