@@ -25,6 +25,7 @@ import {
   type TunableParameter,
 } from '../../src/tune/search-space.js';
 import type { TuningRequest } from '../../src/tune/tuning-request.js';
+import { trainingJobName } from '../training-trigger/start-training.js';
 import { TUNING_OBJECTIVE_METRIC, type MetricDefinition } from '../../training-container/metric-lines.js';
 import {
   encodeHyperparameters,
@@ -56,22 +57,13 @@ export interface TuningJobSettings {
 export type TuningOutcome =
   { started: true; tuningJobName: string } | { started: false; reason: 'already-started'; detail: string };
 
-/** `a15tune-20261124-1830`: at most 32 characters, SageMaker's limit for tuning job names. */
-export function tuningJobName(prefix: string, nowMs: number): string {
-  const stamp = new Date(floorToMinute(nowMs))
-    .toISOString()
-    .slice(0, 16)
-    .replace(/[-:]/g, '')
-    .replace('T', '-');
-  return `${prefix}${stamp}`;
-}
-
 export async function startTuning(
   request: TuningRequest,
   nowMs: number,
   deps: { sagemaker: SageMakerClient; settings: TuningJobSettings },
 ): Promise<TuningOutcome> {
-  const name = tuningJobName(deps.settings.jobPrefix, nowMs);
+  // `a15tune-20261124-1830` (21 characters: SageMaker allows tuning job names of at most 32)
+  const name = trainingJobName(deps.settings.jobPrefix, nowMs);
   try {
     await deps.sagemaker.send(
       new CreateHyperParameterTuningJobCommand(tuningJobRequest(name, request, nowMs, deps.settings)),
