@@ -32,7 +32,10 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const merged: Overrides = {};
-  const file = options.file ?? env[`${ENV_PREFIX}CONFIG`] ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const file =
+    options.file ??
+    env[`${ENV_PREFIX}CONFIG`] ??
+    (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (file) deepMerge(merged, readConfigFile(file));
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined) continue;
@@ -63,7 +66,9 @@ function readConfigFile(file: string): Overrides {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read config file ${file}`, 'check the path given to --config', { cause: error });
+    throw new ConfigError(`cannot read config file ${file}`, 'check the path given to --config', {
+      cause: error,
+    });
   }
   const parsed = z.record(z.string(), z.unknown()).safeParse(safeJson(text, file));
   if (!parsed.success) throw new ConfigError(`config file ${file} must hold a JSON object`);

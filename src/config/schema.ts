@@ -3,7 +3,7 @@
  * schedules) lives here with its default, so no stage buries a literal in code.
  */
 import { z } from 'zod';
-import { DEFAULT_SYMBOLS } from './defaults.js';
+import { DEFAULT_SYMBOLS, G_RESEARCH_COIN_WEIGHTS } from './defaults.js';
 
 const symbol = z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol in upper case, e.g. BTCUSDT');
 
@@ -85,16 +85,38 @@ export const paperConfigSchema = z.object({
 export const telemetryConfigSchema = z.object({
   sink: z.enum(['jsonl', 'opensearch']).default('jsonl'),
   opensearchUrl: z.string().url().optional(),
-  indexPrefix: z.string().regex(/^[a-z0-9-]+$/).default('alpha15'),
+  indexPrefix: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('alpha15'),
 });
 
 export const configSchema = z.object({
-  symbols: z.array(symbol).min(1).default([...DEFAULT_SYMBOLS]),
+  symbols: z
+    .array(symbol)
+    .min(1)
+    .default([...DEFAULT_SYMBOLS]),
   intervalMinutes: z.literal(1).default(1),
   windowMinutes: z.number().int().min(16).default(512),
   horizonMinutes: z.number().int().positive().default(15),
+  /**
+   * What the model learns: 'raw', each coin's return close[t+h]/close[t] − 1; or 'residual', that return
+   * minus the universe's `coinWeights`-weighted average return over the same minutes (the G-Research
+   * benchmark's idea: what is left after the market's common move). Trades are always priced on prices.
+   */
+  target: z.enum(['raw', 'residual']).default('raw'),
+  /** Weights of the residual target's universe average and of the weighted correlation metric. */
+  coinWeights: z
+    .object({
+      bySymbol: z.record(symbol, z.number().positive()).default({ ...G_RESEARCH_COIN_WEIGHTS }),
+      other: z.number().positive().default(1),
+    })
+    .prefault({}),
   /** `file://dir` or `s3://bucket/prefix`. */
-  store: z.string().regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>/<prefix>').default('file://./.alpha15'),
+  store: z
+    .string()
+    .regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>/<prefix>')
+    .default('file://./.alpha15'),
   binanceBaseUrl: z.string().url().default('https://api.binance.com'),
   binanceArchiveBaseUrl: z.string().url().default('https://data.binance.vision'),
   requestTimeoutMs: z.number().int().positive().default(10_000),
@@ -112,3 +134,4 @@ export type ModelConfig = Config['model'];
 export type TrainingConfig = Config['training'];
 export type StrategyConfig = Config['strategy'];
 export type ExecutionConfig = Config['execution'];
+export type TargetKind = Config['target'];

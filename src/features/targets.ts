@@ -1,6 +1,7 @@
 /**
  * What the model predicts: each coin's return over the next `horizonMinutes`, close[t+h] / close[t] - 1,
- * where t is the last minute of the input window (its close is the last price the model has seen).
+ * where t is the last minute of the input window (its close is the last price the model has seen), or
+ * with `target: 'residual'` that return minus the weighted universe average of the same minutes.
  */
 import type { MarketFrame } from '../lake/frame.js';
 
@@ -33,4 +34,52 @@ export function forwardReturns(frame: MarketFrame, horizonMinutes: number): Targ
     }
   });
   return { symbols: [...frame.symbols], horizonMinutes, length: frame.length, values, mask };
+}
+
+/** Each coin's weight in the universe average, in `symbols` order: its `coinWeights` entry, else `other`. */
+export function coinWeights(
+  weights: { bySymbol: Readonly<Record<string, number>>; other: number },
+  symbols: readonly string[],
+): number[] {
+  return symbols.map((symbol) => weights.bySymbol[symbol] ?? weights.other);
+}
+
+/**
+ * Residual returns: at every minute, each coin's return minus the weighted average return of the coins
+ * that have one at that minute, Σ w_c r_c / Σ w_c over the masked-in coins. The mask is unchanged: a coin
+ * without a return has no residual, and a minute with one coin leaves it a residual of 0.
+ */
+export function residualReturns(raw: TargetMatrix, weights: readonly number[]): TargetMatrix {
+  const coinCount = raw.symbols.length;
+  if (weights.length !== coinCount)
+    throw new RangeError(`residualReturns needs ${coinCount} weights, got ${weights.length}`);
+  const values = new Float32Array(raw.values.length);
+  for (let row = 0; row < raw.length; row++) {
+    let weighted = 0;
+    let weightSum = 0;
+    for (let coin = 0; coin < coinCount; coin++) {
+      const at = row * coinCount + coin;
+      if (raw.mask[at] !== 1) continue;
+      weighted += weights[coin]! * raw.values[at]!;
+      weightSum += weights[coin]!;
+    }
+    if (weightSum === 0) continue;
+    const market = weighted / weightSum;
+    for (let coin = 0; coin < coinCount; coin++) {
+      const at = row * coinCount + coin;
+      if (raw.mask[at] === 1) values[at] = raw.values[at]! - market;
+    }
+  }
+  return { ...raw, values, mask: raw.mask.slice() };
+}
+
+/** The model's target on a frame: raw forward returns, or their residuals against the weighted universe. */
+export function modelTargets(
+  frame: MarketFrame,
+  horizonMinutes: number,
+  target: 'raw' | 'residual',
+  weights: readonly number[],
+): TargetMatrix {
+  const raw = forwardReturns(frame, horizonMinutes);
+  return target === 'raw' ? raw : residualReturns(raw, weights);
 }

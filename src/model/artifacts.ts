@@ -60,6 +60,8 @@ export const validationSummarySchema = z.object({
   ic: metricValue,
   rankIc: metricValue,
   hitRate: metricValue,
+  /** The G-Research weighted correlation (metrics.ts `weightedCorrelation`); absent in older models. */
+  weightedCorrelation: metricValue.optional(),
   perCoin: coinMetricsSchema,
 });
 export type ValidationSummary = z.infer<typeof validationSummarySchema>;
@@ -93,6 +95,15 @@ export const foldSummarySchema = z.object({
 });
 export type FoldSummary = z.infer<typeof foldSummarySchema>;
 
+/** IC of the validation predictions against the target at other horizons (ic-decay.ts). */
+export const icAtHorizonSchema = z.object({
+  horizonMinutes: z.number().int().positive(),
+  ic: metricValue,
+  rankIc: metricValue,
+  weightedCorrelation: metricValue,
+  samples: z.number().int().nonnegative(),
+});
+
 export const modelMetaSchema = z.object({
   formatVersion: z.literal(1),
   id: modelIdSchema,
@@ -109,6 +120,15 @@ export const modelMetaSchema = z.object({
    * back, so every caller sees plain returns.
    */
   targetScale: z.array(z.number().positive()),
+  /**
+   * What the network learned (config `target`): 'raw' returns or 'residual' returns against the
+   * `coinWeights`-weighted universe (in `symbols` order). Absent in models from before the option: raw.
+   * The backtest scores the model against this target; trades are priced on prices either way.
+   */
+  target: z.enum(['raw', 'residual']).optional(),
+  coinWeights: z.array(z.number().positive()).optional(),
+  /** Validation IC at 1, 5, 15, 30 and 60 minutes; absent in older models. */
+  icDecay: z.array(icAtHorizonSchema).optional(),
   architecture: z.object({
     filters: z.number().int().positive(),
     blocks: z.number().int().positive(),
@@ -138,6 +158,14 @@ export const modelMetaSchema = z.object({
   createdAtMs: z.number().int(),
 });
 export type ModelMeta = z.infer<typeof modelMetaSchema>;
+
+/** A model's target and the weights of its universe average (equal when it predates the option). */
+export function modelTargetOf(meta: Pick<ModelMeta, 'target' | 'coinWeights' | 'symbols'>): {
+  target: 'raw' | 'residual';
+  coinWeights: number[];
+} {
+  return { target: meta.target ?? 'raw', coinWeights: meta.coinWeights ?? meta.symbols.map(() => 1) };
+}
 export type ModelMetaInput = z.input<typeof modelMetaSchema>;
 
 export const championSchema = z.object({ modelId: modelIdSchema, promotedAtMs: z.number().int() });

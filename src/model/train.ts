@@ -7,7 +7,7 @@
  * config and data continues from it (checkpoint.ts, resume.ts).
  */
 import { FEATURE_NAMES } from '../features/features.js';
-import { forwardReturns, type TargetMatrix } from '../features/targets.js';
+import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
@@ -32,7 +32,8 @@ import {
 import { selectBackend, type BackendInfo, type BackendPreference } from './backend.js';
 import { writeCheckpoint, type CompletedFold, type FoldCheckpoint } from './checkpoint.js';
 import { currentGitRevision } from './git-revision.js';
-import { summarise } from './metrics.js';
+import { icDecay, type IcAtHorizon } from './ic-decay.js';
+import { summarise, weightedCorrelation } from './metrics.js';
 import { createPredictor, type Predictor } from './predictor.js';
 import { getChampion, loadModel, saveModel, setChampion, type StoredModel } from './registry.js';
 import { ModelSymbolsMismatchError } from './registry-errors.js';
@@ -91,8 +92,10 @@ export interface TrainResult {
   modelId: string;
   backend: BackendInfo;
   meta: ModelMeta;
-  /** The kept model's validation metrics (the last fold's in walk-forward). */
+  /** The kept model's validation metrics (the last fold's in walk-forward), with the weighted correlation. */
   val: ValidationSummary;
+  /** The kept model's validation IC against its target at 1, 5, 15, 30 and 60 minutes. */
+  icDecay: IcAtHorizon[];
   folds: FoldSummary[];
   /** Walk-forward only: each metric averaged over the folds. */
   foldMean?: { loss: number; ic: number; rankIc: number; hitRate: number };
@@ -155,7 +158,15 @@ async function trainWith(
       `the frame holds [${frame.symbols.join(', ')}] but the config asks for [${config.symbols.join(', ')}]`,
     );
   }
-  const targets = forwardReturns(frame, config.horizonMinutes);
+  if (config.target === 'residual' && config.symbols.length < 2) {
+    throw new TrainingOptionsError(
+      `target 'residual' needs at least two symbols: the residual of a one-coin universe is always 0`,
+      "add symbols or use target 'raw'",
+    );
+  }
+  // a fine-tuned model keeps its parent's universe weights, so its target means what the parent's did
+  const weights = parent?.meta.coinWeights ?? coinWeights(config.coinWeights, config.symbols);
+  const targets = modelTargets(frame, config.horizonMinutes, config.target, weights);
   const plan = planFolds(frame.length, {
     windowMinutes: config.windowMinutes,
     horizonMinutes: config.horizonMinutes,
@@ -245,6 +256,23 @@ async function trainWith(
   const { prepared, model, best, summary } = final;
   const lastFold = plan.folds.at(-1)!;
   const modelId = newModelId(options.nowMs);
+  const validation = validationPredictions(best, prepared, rowTime);
+  const val: ValidationSummary = {
+    ...summary.val,
+    weightedCorrelation: weightedCorrelation(
+      validation.predictions,
+      validation.realised,
+      validation.mask,
+      weights,
+    ),
+  };
+  const decay = icDecay({
+    frame,
+    rows: prepared.validationEndRows,
+    predictions: validation.predictions,
+    target: config.target,
+    coinWeights: weights,
+  });
   const meta: ModelMeta = {
     formatVersion: 1,
     id: modelId,
@@ -255,6 +283,9 @@ async function trainWith(
     timeChannels: config.model.timeChannels,
     channels: prepared.features.channels,
     targetScale: prepared.targetScale,
+    target: config.target,
+    coinWeights: weights,
+    icDecay: decay,
     architecture: {
       filters: config.model.filters,
       blocks: config.model.blocks,
@@ -269,7 +300,7 @@ async function trainWith(
       test: lastFold.test === undefined ? null : rangeTime(lastFold.test),
     },
     folds: plan.walkForward ? summaries : [],
-    validation: summary.val,
+    validation: val,
     trainingSamples: prepared.trainEndRows.length,
     epochs: epochs.filter((record) => record.fold === lastFold.fold).length,
     samplesPerSecond: trainSeconds > 0 ? samplesSeen / trainSeconds : 0,
@@ -279,7 +310,6 @@ async function trainWith(
     weightsByteLength: 0,
     createdAtMs: options.nowMs ?? Date.now(),
   };
-  const validation = validationPredictions(best, prepared, rowTime);
   const thresholds = fitThresholds(config, frame, prepared.validationEndRows, validation);
 
   const save = (options.save ?? options.store !== undefined) && (!aborted || options.saveIfAborted !== false);
@@ -328,7 +358,8 @@ async function trainWith(
     modelId,
     backend,
     meta: savedMeta,
-    val: summary.val,
+    val,
+    icDecay: decay,
     folds: summaries,
     foldMean: plan.walkForward ? meanOverFolds(summaries) : undefined,
     epochs,
@@ -496,6 +527,7 @@ function inheritFromParent(config: Config, parent: StoredModel): Config {
     symbols: [...meta.symbols],
     windowMinutes: meta.windowMinutes,
     horizonMinutes: meta.horizonMinutes,
+    target: meta.target ?? 'raw',
     model: { ...config.model, ...meta.architecture, timeChannels: meta.timeChannels },
   };
 }

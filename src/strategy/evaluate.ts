@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.js';
 import { forwardReturns, type TargetMatrix } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
-import { pearson } from '../model/metrics.js';
+import { pearson, weightedCorrelation } from '../model/metrics.js';
 import { MINUTE_MS } from '../time.js';
 import { handCraftedFeatures } from './baselines/hand-features.js';
 import { noTradeBaseline } from './baselines/no-trade.js';
@@ -35,6 +35,13 @@ export interface EvaluateInput {
   /** The model's thresholds.json. */
   modelStrategy: StrategyParams;
   splits: Splits;
+  /**
+   * The model's target on the frame (features/targets.ts `modelTargets`): what IC, calibration bins and
+   * the ridge baseline are scored and fitted against. Default: raw forward returns.
+   */
+  modelTargets?: TargetMatrix;
+  /** Per-coin weights of the weighted correlation, frame symbol order (default: equal). */
+  coinWeights?: readonly number[];
   /** `execution` is the fill model every contender trades under. */
   config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution'>;
   randomSimulations?: number;
@@ -53,8 +60,10 @@ export interface ContenderResult {
   unclosed: number;
   overall: PerformanceMetrics;
   perPair: Record<string, PerformanceMetrics>;
-  /** Pearson IC of the raw predictions with realised returns on the test period, per pair (null: undefined). */
+  /** Pearson IC of the raw predictions with the model's target on the test period, per pair (null: undefined). */
   ic: Record<string, number | null>;
+  /** The G-Research weighted correlation over all pairs on the test period (null: undefined). */
+  weightedCorrelation: number | null;
 }
 
 export interface CalibrationBin {
@@ -134,6 +143,8 @@ export function contender(
   period: Period,
   execution: ExecutionModel,
   strategyChanges?: readonly ScheduledStrategy[],
+  /** Weights of the weighted correlation, frame symbol order (default: equal). */
+  coinWeights: readonly number[] = frame.symbols.map(() => 1),
 ): ContenderResult {
   const { trades, unclosed } = replay({
     frame,
@@ -150,7 +161,23 @@ export function contender(
     const value = pearson(...pairedColumn(predictions, targets, coin, rows));
     ic[symbol] = Number.isFinite(value) ? value : null;
   });
-  return { params, trades, unclosed: unclosed.length, overall, perPair, ic };
+  const coinCount = frame.symbols.length;
+  const slice = { from: rows.from * coinCount, to: Math.max(rows.from, rows.to) * coinCount };
+  const weighted = weightedCorrelation(
+    predictions.subarray(slice.from, slice.to),
+    targets.values.subarray(slice.from, slice.to),
+    targets.mask.subarray(slice.from, slice.to),
+    coinWeights,
+  );
+  return {
+    params,
+    trades,
+    unclosed: unclosed.length,
+    overall,
+    perPair,
+    ic,
+    weightedCorrelation: Number.isFinite(weighted) ? weighted : null,
+  };
 }
 
 function bins(predicted: number[], realised: number[]): CalibrationBin[] {
@@ -246,7 +273,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     execution: input.config.execution,
   };
   const execution = executionModel(config.execution, frame.symbols);
-  const targets = forwardReturns(frame, config.horizonMinutes);
+  const targets = input.modelTargets ?? forwardReturns(frame, config.horizonMinutes);
+  const weights = input.coinWeights ?? frame.symbols.map(() => 1);
   const strategy = contender(
     frame,
     targets,
@@ -254,6 +282,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     input.modelStrategy,
     splits.test,
     execution,
+    undefined,
+    weights,
   );
 
   const fitOnValidation = (predictions: Float32Array | Float64Array, calibration: boolean) =>
@@ -277,6 +307,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     fitOnValidation(ridgeRows, config.strategy.calibration),
     splits.test,
     execution,
+    undefined,
+    weights,
   );
 
   let calibrationAlternative: BacktestResult['calibrationAlternative'] = null;
@@ -289,6 +321,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
       fitOnValidation(input.modelPredictions, calibrated),
       splits.test,
       execution,
+      undefined,
+      weights,
     );
     calibrationAlternative = { calibrated, overall: alternative.overall, perPair: alternative.perPair };
   }

@@ -8,10 +8,12 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { batches } from '../features/dataset.js';
-import { forwardReturns } from '../features/targets.js';
+import { forwardReturns, modelTargets } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import { selectBackend } from '../model/backend.js';
+import { modelTargetOf } from '../model/artifacts.js';
+import { icDecay, type IcAtHorizon } from '../model/ic-decay.js';
 import { loadPredictor, type Predictor } from '../model/predictor.js';
 import { getModelFile, resolveModelId } from '../model/registry.js';
 import { recordRun } from '../runs/runs-index.js';
@@ -66,6 +68,12 @@ export interface Headlines {
 export interface BacktestSummary extends Headlines {
   modelId: string;
   period: Period;
+  /** What the model learned; IC and the weighted correlation are scored against it. */
+  target: 'raw' | 'residual';
+  /** The G-Research weighted correlation of the test-period predictions (null: undefined). */
+  weightedCorrelation: number | null;
+  /** Test-period IC against the target at 1, 5, 15, 30 and 60 minutes. */
+  icDecay: IcAtHorizon[];
   /** Local path of the HTML report. */
   report: string;
   /** The report's key in the object store. */
@@ -152,6 +160,22 @@ export function predictRows(
 }
 
 /** Writes a local file through a temporary sibling, so a reader never sees half of it. */
+/** The frame rows of a period's decision minutes. */
+function rowsOf(frame: MarketFrame, period: Period): Int32Array {
+  const from = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
+  const to = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
+  return Int32Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+/** [sample][coin] values of the given rows of a [row][coin] array. */
+function rowsSlice(values: Float32Array, rows: Int32Array, coinCount: number): Float32Array {
+  const out = new Float32Array(rows.length * coinCount);
+  rows.forEach((row, sample) =>
+    out.set(values.subarray(row * coinCount, (row + 1) * coinCount), sample * coinCount),
+  );
+  return out;
+}
+
 export async function writeFileAtomically(filePath: string, text: string): Promise<void> {
   await mkdir(path.dirname(filePath), { recursive: true });
   const temp = `${filePath}.partial-${process.pid}`;
@@ -211,16 +235,33 @@ export async function runBacktest(
             config: { ...config, horizonMinutes: meta.horizonMinutes },
           });
 
+    // scored against what the model learned (raw or residual), whatever the config says now
+    const { target, coinWeights } = modelTargetOf(meta);
     const result = evaluateBacktest({
       frame,
       modelPredictions: predictions,
       modelStrategy,
       splits,
+      modelTargets: modelTargets(frame, meta.horizonMinutes, target, coinWeights),
+      coinWeights,
       config,
       randomSimulations: options.randomSimulations,
       compareCalibration: true,
     });
-    const html = renderReportHtml({ result, modelId, generatedAtMs: options.nowMs ?? Date.now() });
+    const testRows = rowsOf(frame, test);
+    const decay = icDecay({
+      frame,
+      rows: testRows,
+      predictions: rowsSlice(predictions, testRows, frame.symbols.length),
+      target,
+      coinWeights,
+    });
+    const html = renderReportHtml({
+      result,
+      modelId,
+      generatedAtMs: options.nowMs ?? Date.now(),
+      signal: { target, icDecay: decay },
+    });
     const key = reportKey(modelId);
     await store.put(key, html);
     const localPath = path.resolve(options.reportPath ?? defaultLocalReportPath(store, modelId));
@@ -231,6 +272,9 @@ export async function runBacktest(
       modelId,
       period: test,
       ...headlines(result),
+      target,
+      weightedCorrelation: result.strategy.weightedCorrelation,
+      icDecay: decay,
       report: localPath,
       reportKey: key,
       inSample,

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { averageRanks, coinMetrics, pearson, summarise } from '../../src/model/metrics.js';
+import {
+  averageRanks,
+  coinMetrics,
+  pearson,
+  summarise,
+  weightedPearson,
+  weightedCorrelation,
+} from '../../src/model/metrics.js';
 
 test('Pearson IC is 1 for a positive linear relation and -1 for a negative one', () => {
   const x = [0.1, -0.3, 0.7, 0.2, -0.9];
@@ -65,4 +72,28 @@ test('a coin with constant predictions has no IC, and the mean skips it', () => 
   const metrics = coinMetrics(predictions, realised, new Uint8Array(6).fill(1), 2);
   assert.ok(Number.isNaN(metrics.ic[0]!));
   assert.ok(Math.abs(summarise(metrics).ic - 1) < 1e-6);
+});
+
+test('the weighted correlation equals the plain correlation of the data with each point repeated weight times', () => {
+  const x = [0.3, -1.2, 0.8, 2.1, -0.4, 0.05];
+  const y = [0.1, -0.7, 1.1, 1.4, 0.3, -0.2];
+  const w = [3, 1, 2, 5, 1, 4];
+  const repeatedX = x.flatMap((value, i) => new Array<number>(w[i]!).fill(value));
+  const repeatedY = y.flatMap((value, i) => new Array<number>(w[i]!).fill(value));
+  assert.ok(Math.abs(weightedPearson(x, y, w) - pearson(repeatedX, repeatedY)) < 1e-12);
+  assert.ok(Math.abs(weightedPearson(x, y, [1, 1, 1, 1, 1, 1]) - pearson(x, y)) < 1e-12);
+  assert.ok(Number.isNaN(weightedPearson([1, 1], [1, 2], [1, 1])), 'no spread: undefined');
+});
+
+test('the G-Research weighted correlation pools every real entry across coins, each weighted by its coin', () => {
+  // [sample][coin], 2 coins with weights 6.78 and 1; the last entry of coin 1 is masked out
+  const predictions = Float32Array.from([0.1, -0.3, 0.4, 0.2, -0.2, 0.9]);
+  const realised = Float32Array.from([0.05, -0.1, 0.2, 0.3, -0.3, -5]);
+  const mask = Uint8Array.from([1, 1, 1, 1, 1, 0]);
+  const direct = weightedPearson(
+    [0.1, -0.3, 0.4, 0.2, -0.2].map(Math.fround),
+    [0.05, -0.1, 0.2, 0.3, -0.3].map(Math.fround),
+    [6.78, 1, 6.78, 1, 6.78],
+  );
+  assert.ok(Math.abs(weightedCorrelation(predictions, realised, mask, [6.78, 1]) - direct) < 1e-12);
 });

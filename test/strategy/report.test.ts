@@ -33,6 +33,26 @@ test('the report shows the cost curve of the strategy and each traded pair, and 
   assert.match(html, /entries fill at the open of the minute after the decision/);
 });
 
+test('with the IC decay the report shows where the signal lives, by horizon, against the named target', () => {
+  const icDecay = [1, 5, 15, 30, 60].map((horizonMinutes, i) => ({
+    horizonMinutes,
+    ic: 0.3 - 0.05 * i,
+    rankIc: 0.28 - 0.05 * i,
+    weightedCorrelation: 0.25 - 0.05 * i,
+    samples: 1000,
+  }));
+  const withSignal = renderReportHtml({
+    result,
+    modelId: 'planted-signal',
+    generatedAtMs: Date.UTC(2026, 1, 1),
+    signal: { target: 'residual', icDecay },
+  });
+  assert.match(withSignal, /aria-label="IC decay: test-period predictions against the residual return/);
+  assert.match(withSignal, /<tr><th>60 min<\/th><td>0\.1000<\/td><td>0\.0800<\/td><td>0\.0500<\/td>/);
+  assert.match(withSignal, /residual returns \(each coin minus the weighted universe average/);
+  assert.doesNotMatch(html, /Where the signal lives/, 'without it, no empty section');
+});
+
 test('the terminal summary lists the strategy, the three baselines, every pair and the verdict', () => {
   const text = renderSummaryText(result);
   for (const name of ['strategy', 'raw instead', 'no trade', 'ridge', 'random (p=', ...result.symbols])
@@ -64,8 +84,9 @@ test('the report renders in chromium with every chart drawn and no console error
           ) + svg.querySelectorAll('path.bar, circle').length,
       })),
     );
-    // equity, drawdown, a threshold chart per pair with a signal (the leader has none), IC, calibration, random CDF
-    const expectedCharts = 2 + (result.symbols.length - 1) + 3;
+    // equity, drawdown, cost curve, a threshold chart per pair with a signal (the leader has none), IC,
+    // calibration, random CDF
+    const expectedCharts = 3 + (result.symbols.length - 1) + 3;
     assert.equal(charts.length, expectedCharts, JSON.stringify(charts.map((chart) => chart.title)));
     for (const chart of charts) {
       assert.ok(chart.width > 100, `${chart.title} is laid out`);

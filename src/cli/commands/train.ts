@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
 import { trainModel, type TrainResult } from '../../model/train.js';
+import type { IcAtHorizon } from '../../model/ic-decay.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
@@ -25,6 +26,7 @@ export interface TrainFlags extends CommonOptions {
   filters?: number;
   blocks?: number;
   window?: number;
+  target?: 'raw' | 'residual';
   backend?: BackendPreference;
   promote?: boolean;
   checkpointDir?: string;
@@ -34,7 +36,12 @@ export interface TrainFlags extends CommonOptions {
 export interface TrainReport {
   modelId: string;
   backend: string;
-  val: { loss: number; ic: number; rankIc: number; hitRate: number };
+  /** `weightedCorrelation`: the G-Research score, one correlation pooled over coins weighted by coinWeights. */
+  val: { loss: number; ic: number; rankIc: number; hitRate: number; weightedCorrelation: number };
+  /** What the model learned: raw returns or residuals against the weighted universe. */
+  target: 'raw' | 'residual';
+  /** Validation IC against the target at 1, 5, 15, 30 and 60 minutes: where the signal lives. */
+  icDecay: IcAtHorizon[];
   valPerCoin: Record<string, { ic: number; rankIc: number; hitRate: number; samples: number }>;
   samplesPerSecond: number;
   trainingSamples: number;
@@ -124,7 +131,7 @@ export function addTrainOptions(command: Command): Command {
 /** The model size and training flags every command that trains shares (train, simulate). */
 export type ModelFlags = Pick<
   TrainFlags,
-  'epochs' | 'sampleStride' | 'batchSize' | 'filters' | 'blocks' | 'window' | 'backend'
+  'epochs' | 'sampleStride' | 'batchSize' | 'filters' | 'blocks' | 'window' | 'target' | 'backend'
 >;
 
 export function addModelOptions(command: Command): Command {
@@ -139,6 +146,12 @@ export function addModelOptions(command: Command): Command {
     .option('--filters <n>', 'filters of the first convolution', positiveInteger('--filters'))
     .option('--blocks <n>', 'residual blocks', positiveInteger('--blocks'))
     .option('--window <minutes>', 'input window length in minutes', positiveInteger('--window'))
+    .addOption(
+      new Option(
+        '--target <kind>',
+        "what the model learns: 'raw' 15-minute returns, or 'residual' returns minus the coinWeights-weighted universe average (G-Research)",
+      ).choices(['raw', 'residual']),
+    )
     .addOption(
       new Option('--backend <name>', 'TensorFlow.js backend')
         .choices(backendPreferenceSchema.options)
@@ -155,6 +168,7 @@ export function modelOverrides(flags: ModelFlags): Record<string, unknown> {
     'model.filters': flags.filters,
     'model.blocks': flags.blocks,
     windowMinutes: flags.window,
+    target: flags.target,
   };
 }
 
@@ -205,7 +219,15 @@ export function toReport(result: TrainResult, config: Config): TrainReport {
   return {
     modelId: result.modelId,
     backend: result.backend.name,
-    val: { loss: val.loss, ic: val.ic, rankIc: val.rankIc, hitRate: val.hitRate },
+    val: {
+      loss: val.loss,
+      ic: val.ic,
+      rankIc: val.rankIc,
+      hitRate: val.hitRate,
+      weightedCorrelation: val.weightedCorrelation ?? Number.NaN,
+    },
+    target: meta.target ?? 'raw',
+    icDecay: result.icDecay,
     valPerCoin: Object.fromEntries(
       meta.symbols.map((symbol, coin) => [
         symbol,
@@ -255,7 +277,8 @@ function humanReport(report: TrainReport): string {
   const lines = [
     `model ${report.modelId}${report.champion ? ' (champion)' : ''}${report.aborted ? ' — interrupted, best epoch saved' : ''}`,
     `backend ${report.backend}, ${report.trainingSamples} training samples, ${number(report.samplesPerSecond, 0)} samples/s`,
-    `validation ${report.split.validation.from} .. ${report.split.validation.to}: loss ${number(report.val.loss)}, IC ${number(report.val.ic)}, rank IC ${number(report.val.rankIc)}, hit rate ${number(report.val.hitRate, 3)}`,
+    `validation ${report.split.validation.from} .. ${report.split.validation.to}: loss ${number(report.val.loss)}, IC ${number(report.val.ic)}, rank IC ${number(report.val.rankIc)}, weighted corr ${number(report.val.weightedCorrelation)}, hit rate ${number(report.val.hitRate, 3)} (target ${report.target})`,
+    `IC by horizon: ${report.icDecay.map((point) => `${point.horizonMinutes}m ${number(point.ic)}`).join(', ')}`,
     ...Object.entries(report.valPerCoin).map(
       ([symbol, coin]) =>
         `  ${symbol.padEnd(10)} IC ${number(coin.ic)}  rank IC ${number(coin.rankIc)}  hit ${number(coin.hitRate, 3)}  (${coin.samples})`,

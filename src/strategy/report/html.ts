@@ -9,10 +9,21 @@ import { equityCurve, type PerformanceMetrics } from '../performance.js';
 import type { SideParams } from '../params.js';
 import { barChart, escapeXml, lineChart } from './svg.js';
 
+/** Correlation of the test-period predictions with the model's target at one horizon. */
+export interface HorizonIc {
+  horizonMinutes: number;
+  ic: number;
+  rankIc: number;
+  weightedCorrelation: number;
+  samples: number;
+}
+
 export interface ReportInput {
   result: BacktestResult;
   modelId: string;
   generatedAtMs: number;
+  /** What the model learned and its IC decay on the test period (the use case computes it from the model). */
+  signal?: { target: 'raw' | 'residual'; icDecay: readonly HorizonIc[] };
 }
 
 /** Trades beyond this are summarised, not listed: a month of minute trades would make the file unwieldy. */
@@ -131,7 +142,7 @@ function drawdownChart(result: BacktestResult): string {
 
 function icChart(result: BacktestResult): string {
   return barChart({
-    title: 'Test-period IC per coin (Pearson, prediction vs realised return)',
+    title: "Test-period IC per coin (Pearson, prediction vs the model's target)",
     bars: result.symbols.map((symbol) => ({
       label: symbol.replace(/USDT$/, ''),
       values: [result.strategy.ic[symbol] ?? null, result.baselines.ridge.ic[symbol] ?? null],
@@ -263,6 +274,41 @@ export function costSection(result: CostedResult): string {
 <table id="break-even-pairs"><tr><th></th><th>trades</th><th>slippage / side</th><th>fee + slippage / side</th><th>break-even cost / side</th></tr>${rows}</table>`;
 }
 
+function signalSection(result: BacktestResult, signal: NonNullable<ReportInput['signal']>): string {
+  const finite = (value: number) => (Number.isFinite(value) ? value : Number.NaN);
+  const series = (name: string, color: string, pick: (point: HorizonIc) => number) => ({
+    name,
+    color,
+    markers: true,
+    points: signal.icDecay.map((point) => [point.horizonMinutes, finite(pick(point))] as const),
+  });
+  const chart = lineChart({
+    title: `IC decay: test-period predictions against the ${signal.target} return at each horizon`,
+    series: [
+      series('IC (mean over coins)', COLORS.strategy, (point) => point.ic),
+      series('rank IC', COLORS.ridge, (point) => point.rankIc),
+      series('weighted correlation (G-Research)', COLORS.long, (point) => point.weightedCorrelation),
+    ],
+    xLabel: 'horizon (minutes)',
+    yLabel: 'correlation',
+    xFormat: (value) => String(Math.round(value)),
+    yFormat: (value) => value.toFixed(3),
+    yRules: [0],
+  });
+  const cell = (value: number) => (Number.isFinite(value) ? value.toFixed(4) : '–');
+  const rows = signal.icDecay
+    .map(
+      (point) =>
+        `<tr><th>${point.horizonMinutes} min</th><td>${cell(point.ic)}</td><td>${cell(point.rankIc)}</td><td>${cell(point.weightedCorrelation)}</td><td>${point.samples}</td></tr>`,
+    )
+    .join('');
+  const weighted = result.strategy.weightedCorrelation;
+  return `<h2>Where the signal lives</h2>
+<p>Target: <strong>${signal.target === 'residual' ? 'residual returns (each coin minus the weighted universe average, as in the G-Research benchmark)' : 'raw returns'}</strong>. Weighted correlation at the model's horizon (G-Research's score: one Pearson correlation over all pairs and minutes, each pair weighted): ${weighted === null ? '–' : weighted.toFixed(4)}.</p>
+<div class="charts">${chart}</div>
+<table id="ic-decay"><tr><th>horizon</th><th>IC</th><th>rank IC</th><th>weighted corr.</th><th>samples</th></tr>${rows}</table>`;
+}
+
 function tradeTable(result: BacktestResult): string {
   const trades = result.strategy.trades;
   const rows = trades
@@ -342,6 +388,7 @@ ${costSection(result)}
 <p>Each curve: average net profit per trade after fees if the pair traded every signal beyond that threshold on the validation period. The chosen point maximises it among thresholds with at least ${strategy.params.minTrades} trades that are profitable in both halves of validation; a side with no such threshold does not trade.</p>
 ${noSignalNote}<div class="charts">${thresholdCharts}</div>
 <h2>Signal quality</h2><div class="charts">${icChart(result)}${calibrationChart(result)}${randomHistogram(result)}</div>
+${input.signal ? signalSection(result, input.signal) : ''}
 <h2>Trades</h2>${tradeTable(result)}
 </body></html>
 `;
