@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ingest } from '../src/lake/ingest.js';
+import { ingest } from '../src/app/ingest.js';
 import { readFrame } from '../src/lake/reader.js';
 import { LocalArchiveSource } from '../src/market/archive-source.js';
 import { archiveSource } from '../src/market/source.js';

@@ -13,8 +13,8 @@ import { configSchema } from '../src/config/schema.js';
 import { alignToGrid } from '../src/lake/grid.js';
 import { openArchiveSource } from '../src/market/archive-source.js';
 import { archiveSource } from '../src/market/source.js';
-import { backendPreferenceSchema } from '../src/model/backend.js';
-import { trainModel } from '../src/model/train.js';
+import { backendPreferenceSchema } from '../src/contracts/backends.js';
+import { trainModel } from '../src/app/train.js';
 import { runEpochs } from '../src/runs/run-record.js';
 
 const { values: flags } = parseArgs({

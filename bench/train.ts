@@ -27,15 +27,11 @@ import { forwardReturns } from '../src/features/targets.js';
 import { alignToGrid } from '../src/lake/grid.js';
 import type { MarketFrame } from '../src/lake/frame.js';
 import { generateSyntheticMarket } from '../src/market/synthetic.js';
-import {
-  backendPreferenceSchema,
-  formatBackend,
-  selectBackend,
-  type BackendPreference,
-} from '../src/model/backend.js';
+import { formatBackend, selectBackend } from '../src/model/backend.js';
+import { backendPreferenceSchema, type BackendPreference } from '../src/contracts/backends.js';
 import { maskedL1 } from '../src/model/loss.js';
 import { buildResNet1D, describeParameters } from '../src/model/resnet1d.js';
-import { trainModel } from '../src/model/train.js';
+import { trainModel } from '../src/app/train.js';
 import { prepareFold } from '../src/model/training-data.js';
 import { planFolds } from '../src/model/walk-forward.js';
 import { MINUTE_MS, parseTimeMs } from '../src/time.js';

@@ -9,7 +9,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { acknowledgeFindings, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
 import type { Construct } from 'constructs';
 import { REPO_ROOT } from './alpha15-function.js';
-import { BUCKET_PREFIXES } from './bucket-layout.js';
+import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { DataLake } from './data-lake.js';
 import { Ingestion } from './ingestion.js';
 import { Observability } from './observability.js';

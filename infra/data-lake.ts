@@ -7,7 +7,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledgeFindings } from './nag.js';
 import { Construct } from 'constructs';
-import { BUCKET_PREFIXES } from './bucket-layout.js';
+import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 
 export interface DataLakeProps {
   /** Raw downloads expire after this many days (they can be fetched again from Binance). */

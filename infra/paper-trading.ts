@@ -14,8 +14,8 @@ import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function, copyIntoBundle, METRICS_NAMESPACE, type BundledFile } from './alpha15-function.js';
-import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../lambdas/shared/metric-names.js';
-import { BUCKET_PREFIXES } from './bucket-layout.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../src/contracts/metrics.js';
+import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, arnFindingToken } from './nag.js';
 
 export interface PaperTradingTelemetry {

@@ -12,7 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from './bucket-layout.js';
+import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from '../src/contracts/keys.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
 
 export interface PromotionProps {

@@ -6,6 +6,7 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
+import { splitSymbolList, symbolSchema } from '../src/contracts/symbols.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../src/contracts/retraining.js';
 import { Alpha15Error } from '../src/errors.js';
 
@@ -15,8 +16,8 @@ const scheduleExpression = z
   .string()
   .regex(/^(rate|cron)\(.+\)$/, 'an EventBridge schedule, e.g. rate(5 minutes)');
 const symbolList = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value),
-  z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1),
+  (value) => (typeof value === 'string' ? splitSymbolList(value) : value),
+  z.array(symbolSchema).min(1),
 );
 
 export const deploySettingsSchema = z.object({

@@ -15,9 +15,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from './bucket-layout.js';
+import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from '../src/contracts/keys.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
-import { TRAINING_METRIC_DEFINITIONS } from '../training-container/metric-lines.js';
+import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
 
 export { TRAINING_METRIC_DEFINITIONS };
 

@@ -11,9 +11,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TRAINING_METRIC_DEFINITIONS } from '../training-container/metric-lines.js';
+import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES, TUNING_JOB_PREFIX } from './bucket-layout.js';
+import { BUCKET_PREFIXES, TUNING_JOB_PREFIX } from '../src/contracts/keys.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
 import type { TrainingImage } from './training.js';
 

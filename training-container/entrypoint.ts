@@ -7,8 +7,8 @@
  * The signal aborts training at the next step boundary, which checkpoints that step into
  * /opt/ml/checkpoints (synced to S3); the process then exits, within STOP_DEADLINE_MS at the latest.
  */
-import { SAGEMAKER_ROOT } from './sagemaker-contract.js';
-import { runSageMakerTraining } from './run-training.js';
+import { SAGEMAKER_ROOT } from '../src/contracts/sagemaker.js';
+import { runSageMakerTraining } from '../src/app/training-job.js';
 
 /** Well inside SageMaker's grace period; a step and a checkpoint write take seconds. */
 const STOP_DEADLINE_MS = 25_000;

@@ -4,7 +4,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { parseSourceSpec } from '../../src/market/source.js';
 import { openStore } from '../../src/store/open-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
-import { parseEnv, symbolListSchema } from '../shared/env.js';
+import { symbolListTextSchema } from '../../src/contracts/symbols.js';
+import { parseEnv } from '../shared/env.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { ingestLatest } from './ingest-latest.js';
@@ -12,7 +13,7 @@ import { ingestLatest } from './ingest-latest.js';
 const env = parseEnv(
   z.object({
     STORE_URL: z.string().startsWith('s3://'),
-    SYMBOLS: symbolListSchema,
+    SYMBOLS: symbolListTextSchema,
     LOOKBACK_MINUTES: z.coerce.number().int().positive(),
     MAX_BACKFILL_DAYS: z.coerce.number().positive().default(3),
   }),

@@ -4,7 +4,7 @@
  * and reaches back to the symbol's watermark when a longer outage left a hole, up to `maxBackfillMinutes`
  * so one run stays inside the Lambda timeout (the next run continues from the new watermark).
  */
-import { ingest, type SymbolIngestResult } from '../../src/lake/ingest.js';
+import { ingest, type SymbolIngestResult } from '../../src/app/ingest.js';
 import { readWatermark } from '../../src/lake/watermark.js';
 import type { KlineSource } from '../../src/market/source.js';
 import type { ObjectStore } from '../../src/store/object-store.js';

@@ -8,11 +8,12 @@ import { z } from 'zod';
 import { loadConfig } from '../../src/config/load.js';
 import { BinanceClient } from '../../src/market/binance-client.js';
 import { getChampion } from '../../src/model/registry.js';
-import { paperTickDeps } from '../../src/paper/compose.js';
+import { paperTickDeps } from '../../src/app/paper-tick.js';
 import { tick } from '../../src/paper/tick.js';
 import { openStore } from '../../src/store/open-store.js';
-import { parseEnv, symbolListSchema } from '../shared/env.js';
-import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../shared/metric-names.js';
+import { symbolListTextSchema } from '../../src/contracts/symbols.js';
+import { parseEnv } from '../shared/env.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { lambdaTelemetrySink } from './telemetry.js';
@@ -20,7 +21,7 @@ import { lambdaTelemetrySink } from './telemetry.js';
 const env = parseEnv(
   z.object({
     STORE_URL: z.string().startsWith('s3://'),
-    SYMBOLS: symbolListSchema,
+    SYMBOLS: symbolListTextSchema,
     OPENSEARCH_URL: z.string().url().optional(),
     INDEX_PREFIX: z.string().default('alpha15'),
   }),

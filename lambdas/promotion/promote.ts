@@ -7,16 +7,15 @@
 import { Alpha15Error } from '../../src/errors.js';
 import { parseJson } from '../../src/model/model-io.js';
 import {
-  championHistoryKey,
-  decidePromotion,
   evaluationSchema,
   EVALUATION_FILE,
+  promoteCandidate,
   promotionRecordKey,
   trainingJobRecordKey,
   trainingJobRecordSchema,
   type PromotionDecision,
-} from '../../src/model/promotion.js';
-import { getChampion, getModelFile, setChampion } from '../../src/model/registry.js';
+} from '../../src/app/evaluate-and-promote.js';
+import { getModelFile } from '../../src/model/registry.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import type { TrainingJobStateChange } from '../shared/events.js';
 
@@ -87,18 +86,6 @@ async function decide(
     );
   }
   const evaluation = parseJson(modelId, EVALUATION_FILE, evaluationBytes, evaluationSchema);
-  const champion = await getChampion(deps.store);
-  const decision = decidePromotion(evaluation, champion?.modelId);
-  if (decision.promote) {
-    const pointer = await setChampion(deps.store, modelId, deps.nowMs);
-    await deps.store.putIfAbsent(
-      championHistoryKey(modelId, pointer.promotedAtMs),
-      JSON.stringify(
-        { ...pointer, previousModelId: champion?.modelId ?? null, jobName, evaluation },
-        null,
-        2,
-      ),
-    );
-  }
+  const { decision } = await promoteCandidate(deps.store, evaluation, { nowMs: deps.nowMs, jobName });
   return { jobName, status, modelId, promoted: decision.promote, ...decision };
 }

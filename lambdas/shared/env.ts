@@ -18,13 +18,3 @@ export function parseEnv<Schema extends z.ZodType>(
   }
   return parsed.data;
 }
-
-export const symbolListSchema = z
-  .string()
-  .transform((list) =>
-    list
-      .split(',')
-      .map((symbol) => symbol.trim())
-      .filter((symbol) => symbol !== ''),
-  )
-  .pipe(z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1));

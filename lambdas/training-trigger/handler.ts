@@ -1,7 +1,8 @@
 /** Lambda: S3 (EventBridge) → one SageMaker training job (see infra/training.ts). */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
-import { parseEnv, symbolListSchema } from '../shared/env.js';
+import { symbolListTextSchema } from '../../src/contracts/symbols.js';
+import { parseEnv } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { startTrainingIfIdle, type TrainingJobSettings } from './start-training.js';
@@ -15,7 +16,7 @@ const env = parseEnv(
   z.object({
     BUCKET_NAME: z.string().min(3),
     STORE_URL: z.string().startsWith('s3://'),
-    SYMBOLS: symbolListSchema,
+    SYMBOLS: symbolListTextSchema,
     JOB_ROLE_ARN: z.string().startsWith('arn:'),
     IMAGE_URI: z.string().min(1),
     INSTANCE_TYPE: z.string().startsWith('ml.'),

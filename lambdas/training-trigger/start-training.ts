@@ -16,12 +16,12 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { Alpha15Error } from '../../src/errors.js';
 import { MINUTE_MS, floorToMinute } from '../../src/time.js';
-import type { MetricDefinition } from '../../training-container/metric-lines.js';
+import type { MetricDefinition } from '../../src/contracts/metrics.js';
 import {
   CHECKPOINT_LOCAL_PATH,
   encodeHyperparameters,
   type TrainingHyperparameters,
-} from '../../training-container/sagemaker-contract.js';
+} from '../../src/contracts/sagemaker.js';
 
 export interface TrainingJobSettings {
   bucketName: string;

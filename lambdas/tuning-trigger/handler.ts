@@ -2,7 +2,8 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { openStore } from '../../src/store/open-store.js';
-import { parseEnv, symbolListSchema } from '../shared/env.js';
+import { symbolListTextSchema } from '../../src/contracts/symbols.js';
+import { parseEnv } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
@@ -13,7 +14,7 @@ const env = parseEnv(
   z.object({
     BUCKET_NAME: z.string().min(3),
     STORE_URL: z.string().startsWith('s3://'),
-    SYMBOLS: symbolListSchema,
+    SYMBOLS: symbolListTextSchema,
     JOB_ROLE_ARN: z.string().startsWith('arn:'),
     IMAGE_URI: z.string().min(1),
     INSTANCE_TYPE: z.string().startsWith('ml.'),

@@ -26,12 +26,12 @@ import {
 } from '../../src/tune/search-space.js';
 import type { TuningRequest } from '../../src/tune/tuning-request.js';
 import { trainingJobName } from '../training-trigger/start-training.js';
-import { TUNING_OBJECTIVE_METRIC, type MetricDefinition } from '../../training-container/metric-lines.js';
+import { TUNING_OBJECTIVE_METRIC, type MetricDefinition } from '../../src/contracts/metrics.js';
 import {
   encodeHyperparameters,
   TUNABLE_HYPERPARAMETERS,
   type TrainingHyperparameters,
-} from '../../training-container/sagemaker-contract.js';
+} from '../../src/contracts/sagemaker.js';
 
 export interface TuningJobSettings {
   bucketName: string;

@@ -24,13 +24,14 @@ import { Alpha15Error } from '../errors.js';
 import { forwardReturns, type TargetMatrix } from '../features/targets.js';
 import { sliceFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
-import { CHAMPION_KEY, MODELS_PREFIX, type EpochRecord } from '../model/artifacts.js';
-import type { BackendPreference } from '../model/backend.js';
+import { type EpochRecord } from '../model/artifacts.js';
+import { CHAMPION_KEY, MODELS_PREFIX } from '../contracts/keys.js';
+import type { BackendPreference } from '../contracts/backends.js';
 import { loadPredictor } from '../model/predictor.js';
-import { decidePromotion, EVALUATION_FILE } from '../model/promotion.js';
+import { evaluateOnSameWindow, EVALUATION_FILE, promoteCandidate } from './evaluate-and-promote.js';
 import { getChampion, getModelFile, putModelFile, readModelMeta, setChampion } from '../model/registry.js';
 import { currentGitRevision } from '../model/git-revision.js';
-import { lakeSpan, trainModel } from '../model/train.js';
+import { lakeSpan, trainModel } from './train.js';
 import { planFolds } from '../model/walk-forward.js';
 import { RUNS_PREFIX } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
@@ -44,9 +45,8 @@ import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
 import { renderSimulationHtml } from '../strategy/report/simulation-html.js';
-import { headlines, predictRows, writeFileAtomically, type Headlines } from '../strategy/run-backtest.js';
+import { headlines, predictRows, writeFileAtomically, type Headlines } from './backtest.js';
 import { DAY_MS, isoMinute, MINUTE_MS } from '../time.js';
-import { evaluateOnSameWindow } from '../../training-container/evaluate-on-window.js';
 import {
   claimSimulation,
   defaultSimulationId,
@@ -351,10 +351,8 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
     if (trained.aborted) return undefined;
     const evaluation = await evaluateOnSameWindow(registry, trained, () => {});
     await putModelFile(registry, trained.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
-    const current = await getChampion(registry);
-    const decision = decidePromotion(evaluation, current?.modelId);
-    if (decision.promote) await setChampion(registry, trained.modelId, retrainMs);
-    const championId = decision.promote ? trained.modelId : current!.modelId;
+    const { decision, previousModelId } = await promoteCandidate(registry, evaluation, { nowMs: retrainMs });
+    const championId = decision.promote ? trained.modelId : previousModelId!;
     const championIc =
       championId === trained.modelId
         ? evaluation.candidate.ic

@@ -20,19 +20,24 @@ import { coinWeights, modelTargets } from '../features/targets.js';
 import { sliceFrame, type MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import type { EpochRecord, TimeRange } from '../model/artifacts.js';
-import type { BackendPreference } from '../model/backend.js';
+import type { BackendPreference } from '../contracts/backends.js';
 import { coinMetrics, summarise } from '../model/metrics.js';
-import { decidePromotion, EVALUATION_FILE, type PromotionDecision } from '../model/promotion.js';
-import { getChampion, putModelFile, setChampion } from '../model/registry.js';
-import { lakeSpan, trainModel, type TrainResult } from '../model/train.js';
+import {
+  decidePromotion,
+  evaluateOnSameWindow,
+  EVALUATION_FILE,
+  promoteCandidate,
+  type PromotionDecision,
+} from './evaluate-and-promote.js';
+import { getChampion, putModelFile } from '../model/registry.js';
+import { lakeSpan, trainModel, type TrainResult } from './train.js';
 import { mulberry32 } from '../random.js';
 import { configHash, runEpochs } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { predictRows, writeFileAtomically } from '../strategy/run-backtest.js';
+import { predictRows, writeFileAtomically } from './backtest.js';
 import { MINUTE_MS } from '../time.js';
-import { evaluateOnSameWindow } from '../../training-container/evaluate-on-window.js';
 import { DEFAULT_ASHA, isRung, rungKey, shouldPrune, type AshaOptions } from '../tune/asha.js';
 import { suggest, type Observation, type SamplerName } from '../tune/samplers.js';
 import {
@@ -461,9 +466,11 @@ async function promoteBest(
   try {
     const evaluation = await evaluateOnSameWindow(store, result, log);
     await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
-    // with no champion before, trainModel has already made this model champion: that is the gate's own rule
-    const decision = decidePromotion(evaluation, championBefore?.modelId);
-    if (decision.promote && championBefore !== undefined) await setChampion(store, result.modelId, now());
+    // with no champion before, trainModel has already filled the seat by the same rule
+    const decision =
+      championBefore === undefined
+        ? decidePromotion(evaluation, undefined)
+        : (await promoteCandidate(store, evaluation, { nowMs: now() })).decision;
     return {
       modelId: result.modelId,
       promoted: decision.promote,

@@ -3,9 +3,9 @@
  * schedules) lives here with its default, so no stage buries a literal in code.
  */
 import { z } from 'zod';
+import { MIN_WINDOW_MINUTES, STORE_URL_PATTERN } from '../contracts/run-invariants.js';
+import { symbolSchema } from '../contracts/symbols.js';
 import { DEFAULT_SYMBOLS, G_RESEARCH_COIN_WEIGHTS } from './defaults.js';
-
-const symbol = z.string().regex(/^[A-Z0-9]{5,20}$/, 'a Binance spot symbol in upper case, e.g. BTCUSDT');
 
 export const modelConfigSchema = z.object({
   filters: z.number().int().positive().default(64),
@@ -67,11 +67,11 @@ export const executionConfigSchema = z.object({
     .object({
       major: z.number().min(0).max(1000).default(1),
       other: z.number().min(0).max(1000).default(3),
-      bySymbol: z.record(symbol, z.number().min(0).max(1000)).default({}),
+      bySymbol: z.record(symbolSchema, z.number().min(0).max(1000)).default({}),
     })
     .prefault({}),
   /** The pairs charged the `major` slippage. */
-  majorSymbols: z.array(symbol).default(['BTCUSDT', 'ETHUSDT']),
+  majorSymbols: z.array(symbolSchema).default(['BTCUSDT', 'ETHUSDT']),
 });
 
 export const paperConfigSchema = z.object({
@@ -93,11 +93,11 @@ export const telemetryConfigSchema = z.object({
 
 export const configSchema = z.object({
   symbols: z
-    .array(symbol)
+    .array(symbolSchema)
     .min(1)
     .default([...DEFAULT_SYMBOLS]),
   intervalMinutes: z.literal(1).default(1),
-  windowMinutes: z.number().int().min(16).default(512),
+  windowMinutes: z.number().int().min(MIN_WINDOW_MINUTES).default(512),
   horizonMinutes: z.number().int().positive().default(15),
   /**
    * What the model learns: 'raw', each coin's return close[t+h]/close[t] − 1; or 'residual', that return
@@ -108,14 +108,14 @@ export const configSchema = z.object({
   /** Weights of the residual target's universe average and of the weighted correlation metric. */
   coinWeights: z
     .object({
-      bySymbol: z.record(symbol, z.number().positive()).default({ ...G_RESEARCH_COIN_WEIGHTS }),
+      bySymbol: z.record(symbolSchema, z.number().positive()).default({ ...G_RESEARCH_COIN_WEIGHTS }),
       other: z.number().positive().default(1),
     })
     .prefault({}),
   /** `file://dir` or `s3://bucket/prefix`. */
   store: z
     .string()
-    .regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>/<prefix>')
+    .regex(STORE_URL_PATTERN, 'a store URL: file://<dir> or s3://<bucket>/<prefix>')
     .default('file://./.alpha15'),
   binanceBaseUrl: z.string().url().default('https://api.binance.com'),
   binanceArchiveBaseUrl: z.string().url().default('https://data.binance.vision'),

@@ -1,5 +1,5 @@
 /**
- * Every object key the lake uses, in one place. Curated klines are Hive-style partitions
+ * Every object key the lake uses, in one place, below the prefixes of src/contracts/keys.ts. Curated klines are Hive-style partitions
  * (`symbol=<SYM>/month=<YYYY-MM>`) so Athena, DuckDB and pandas can query the lake as one table.
  *
  * A partition holds one symbol's UTC calendar month (up to 44,640 candles, ~4 MB). Months rather than
@@ -7,9 +7,8 @@
  * query engines prefer fewer, larger files; a live update rewrites one month object, which is cheap.
  */
 
-export const RAW_KLINES_PREFIX = 'raw/klines/';
-export const CURATED_KLINES_PREFIX = 'curated/klines/';
-export const WATERMARKS_PREFIX = 'curated/watermarks/';
+import { CURATED_KLINES_PREFIX, RAW_KLINES_PREFIX, WATERMARKS_PREFIX } from '../contracts/keys.js';
+
 export const PARTITION_FILE_NAME = 'klines.parquet';
 
 /** A source archive kept as it came, e.g. raw/klines/BTCUSDT/BTCUSDT-1m-2026-02.zip. */

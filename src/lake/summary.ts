@@ -5,7 +5,8 @@
  */
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
-import { symbolOfWatermarkKey, WATERMARKS_PREFIX } from './layout.js';
+import { WATERMARKS_PREFIX } from '../contracts/keys.js';
+import { symbolOfWatermarkKey } from './layout.js';
 import { mapWithConcurrency } from './pool.js';
 import { readWatermark } from './watermark.js';
 

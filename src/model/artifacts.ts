@@ -14,9 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-
-export const MODELS_PREFIX = 'models/';
-export const CHAMPION_KEY = `${MODELS_PREFIX}champion.json`;
+import { MODELS_PREFIX } from '../contracts/keys.js';
 export const MODEL_FILES = {
   topology: 'model.json',
   weights: 'weights.bin',

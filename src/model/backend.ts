@@ -8,15 +8,15 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import {
+  backendPreferenceSchema,
+  BACKEND_NAMES,
+  type BackendName,
+  type BackendPreference,
+} from '../contracts/backends.js';
 import { Alpha15Error } from '../errors.js';
 import { registerWasmGradients } from './wasm-gradients.js';
 import { enableNodeWasmThreads, withThreadPoolSize } from './wasm-threads.js';
-
-export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-export type BackendPreference = 'auto' | BackendName;
-
-export const backendPreferenceSchema = z.enum(['auto', ...BACKEND_NAMES]);
 
 export interface BackendInfo {
   name: BackendName;

@@ -10,15 +10,14 @@ import type * as tf from '@tensorflow/tfjs';
 import { configSchema, type Config } from '../config/schema.js';
 import { normStatsSchema, type NormStats } from '../features/normalise.js';
 import type { Body, ObjectStore } from '../store/object-store.js';
+import { CHAMPION_KEY, MODELS_PREFIX } from '../contracts/keys.js';
 import {
-  CHAMPION_KEY,
   championSchema,
   epochRecordSchema,
   MODEL_FILES,
   MODEL_ID_PATTERN,
   modelKey,
   modelMetaSchema,
-  MODELS_PREFIX,
   type ChampionPointer,
   type EpochRecord,
   type ModelMeta,

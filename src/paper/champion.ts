@@ -3,13 +3,16 @@
  * it. The pointer is read on every tick and the weights reloaded only when it changes, so a promotion or
  * a refit takes effect at the next minute without a restart.
  */
-import { windowAt } from '../features/dataset.js';
+import { assertStrategyFitsModel } from '../contracts/run-invariants.js';
 import { selectBackend } from '../model/backend.js';
+import { predictRange } from '../model/predict-range.js';
 import { loadPredictor, type Predictor } from '../model/predictor.js';
 import { getModelFile, resolveModelId } from '../model/registry.js';
+import { inputCandleCount } from '../model/warm-up.js';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { THRESHOLDS_FILE, parseStrategyParams, type StrategyParams } from '../strategy/params.js';
+import { MINUTE_MS } from '../time.js';
 import type { ModelLoader, TickModel } from './model.js';
 
 export class MissingStrategyError extends Alpha15Error {}
@@ -20,19 +23,25 @@ export function tickModelOf(predictor: Predictor, strategy: StrategyParams): Tic
   return {
     id: predictor.id,
     symbols,
-    // one minute before the window supplies the first minute's previous close
-    historyMinutes: windowMinutes + 1,
+    historyMinutes: inputCandleCount(windowMinutes),
     strategy,
     predict: async (frame) => {
-      const features = predictor.featuresOf(frame);
-      const returns = predictor.predictWindow(windowAt(features, frame.length - 1, windowMinutes));
+      const lastMinuteMs = frame.startTimeMs + (frame.length - 1) * MINUTE_MS;
+      const returns = predictRange(predictor, frame, [lastMinuteMs]);
       return Object.fromEntries(symbols.map((symbol, coin) => [symbol, returns[coin]!]));
     },
   };
 }
 
-/** Loads `idOrChampion` (default the champion), reusing the loaded weights while the id stays the same. */
-export function registryModelLoader(store: ObjectStore, idOrChampion = 'champion'): ModelLoader {
+/**
+ * Loads `idOrChampion` (default the champion), reusing the loaded weights while the id stays the same.
+ * `charged.feeRatePerSide` is the fee the ledger will charge: thresholds chosen net of another fee are refused.
+ */
+export function registryModelLoader(
+  store: ObjectStore,
+  idOrChampion = 'champion',
+  charged: { feeRatePerSide?: number } = {},
+): ModelLoader {
   let cached: { id: string; strategyBytes: string; model: TickModel; predictor: Predictor } | undefined;
   return async () => {
     await selectBackend();
@@ -46,9 +55,17 @@ export function registryModelLoader(store: ObjectStore, idOrChampion = 'champion
     }
     const strategyBytes = new TextDecoder().decode(bytes);
     if (cached?.id === modelId && cached.strategyBytes === strategyBytes) return cached.model;
+    const strategy = parseStrategyParams(strategyBytes, `${modelId}/${THRESHOLDS_FILE}`);
     const predictor = cached?.id === modelId ? cached.predictor : await loadPredictor(store, modelId);
+    try {
+      assertStrategyFitsModel(predictor.meta, strategy, charged);
+    } catch (error) {
+      // the model in use keeps trading; a refused newcomer releases its weights
+      if (predictor !== cached?.predictor) predictor.dispose();
+      throw error;
+    }
     if (cached && cached.predictor !== predictor) cached.predictor.dispose();
-    const model = tickModelOf(predictor, parseStrategyParams(strategyBytes, `${modelId}/${THRESHOLDS_FILE}`));
+    const model = tickModelOf(predictor, strategy);
     cached = { id: modelId, strategyBytes, model, predictor };
     return model;
   };

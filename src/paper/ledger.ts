@@ -14,6 +14,7 @@
  * walks the whole history). A trade id is `<entry minute>-<SYMBOL>`.
  */
 import { z } from 'zod';
+import { PAPER_PREFIX } from '../contracts/keys.js';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { DAY_MS, MINUTE_MS } from '../time.js';
@@ -37,7 +38,6 @@ export class CorruptLedgerObjectError extends Alpha15Error {
   }
 }
 
-export const LEDGER_PREFIX = 'paper';
 /** Ranges up to this many days are listed one day prefix at a time. */
 const MAX_DAYS_LISTED_SEPARATELY = 31;
 
@@ -72,6 +72,7 @@ export interface CorruptObject {
 export type CorruptPolicy = 'throw' | 'quarantine' | 'skip';
 
 export interface LedgerOptions {
+  /** Key prefix, with its trailing slash (default PAPER_PREFIX, `paper/`). */
   prefix?: string;
   onCorrupt?: CorruptPolicy;
   /** Time stamped on quarantine reasons. */
@@ -88,7 +89,7 @@ export class Ledger {
     readonly store: ObjectStore,
     options: LedgerOptions = {},
   ) {
-    this.prefix = options.prefix ?? LEDGER_PREFIX;
+    this.prefix = options.prefix ?? PAPER_PREFIX;
     this.onCorrupt = options.onCorrupt ?? 'throw';
     this.clock = options.clock ?? Date.now;
   }
@@ -122,7 +123,7 @@ export class Ledger {
   }
 
   async openPositions(): Promise<Position[]> {
-    const keys = await this.store.list(`${this.prefix}/positions/`);
+    const keys = await this.store.list(`${this.prefix}positions/`);
     return this.readAll(keys, positionSchema);
   }
 
@@ -171,13 +172,13 @@ export class Ledger {
 
   /** The first and last minute any tick recorded, for a UI or a reindex without bounds. */
   async tickSpan(): Promise<{ fromMs: number; toMs: number } | undefined> {
-    const keys = await this.store.list(`${this.prefix}/ticks/`);
+    const keys = await this.store.list(`${this.prefix}ticks/`);
     if (keys.length === 0) return undefined;
     return { fromMs: minuteFromKey(keys[0]!), toMs: minuteFromKey(keys.at(-1)!) + MINUTE_MS };
   }
 
   private key(kind: Kind, name: string): string {
-    return `${this.prefix}/${kind}/${name}.json`;
+    return `${this.prefix}${kind}/${name}.json`;
   }
 
   /** Keys of one kind whose minute lies in [fromMs, toMs), listing one day prefix at a time. */
@@ -189,7 +190,7 @@ export class Ledger {
     } else {
       days.push(''); // a long or open-ended range: one listing of the whole kind is cheaper
     }
-    const listed = await Promise.all(days.map((day) => this.store.list(`${this.prefix}/${kind}/${day}`)));
+    const listed = await Promise.all(days.map((day) => this.store.list(`${this.prefix}${kind}/${day}`)));
     return listed.flat().filter((key) => {
       const minuteMs = minuteFromKey(key);
       return minuteMs >= fromMs && minuteMs < toMs;
@@ -222,7 +223,7 @@ export class Ledger {
    * between leaves the object where it was (the next read quarantines it again, overwriting the copy).
    */
   private async quarantine(key: string, bytes: Uint8Array, reason: string): Promise<void> {
-    const target = `${this.prefix}/quarantine/${key}`;
+    const target = `${this.prefix}quarantine/${key}`;
     await this.store.put(target, bytes);
     await this.store.put(
       `${target}.reason.json`,

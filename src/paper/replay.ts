@@ -15,7 +15,7 @@ import { detectReplaySource } from '../market/replay-data.js';
 import { startReplayServer } from '../market/replay-server.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { TelemetrySink } from '../telemetry/sink.js';
-import { paperTickDeps } from './compose.js';
+import { paperTickDeps } from '../app/paper-tick.js';
 import { runPaperLoop, type PaperLoopSummary } from './loop.js';
 import type { ModelLoader } from './model.js';
 import type { TickResult } from './tick.js';

@@ -5,6 +5,7 @@
  * threshold reads as an expected return (comparable to the fee) and a negative slope flips a model
  * that is reliably wrong into one that is right.
  */
+import { linearFit } from '../statistics.js';
 import type { Calibration } from './params.js';
 
 /** Fewer validation samples than this leave the pair uncalibrated: a fit on a handful of points is noise. */
@@ -17,28 +18,9 @@ export function fitCalibration(
 ): Calibration | null {
   const count = predictions.length;
   if (count < MIN_CALIBRATION_SAMPLES) return null;
-  let meanX = 0;
-  let meanY = 0;
-  for (let i = 0; i < count; i++) {
-    meanX += predictions[i]!;
-    meanY += realised[i]!;
-  }
-  meanX /= count;
-  meanY /= count;
-  let covXY = 0;
-  let varX = 0;
-  let varY = 0;
-  for (let i = 0; i < count; i++) {
-    const dx = predictions[i]! - meanX;
-    const dy = realised[i]! - meanY;
-    covXY += dx * dy;
-    varX += dx * dx;
-    varY += dy * dy;
-  }
-  // A constant prediction carries no information: calibrate it to the mean realised return.
-  const slope = varX > 0 ? covXY / varX : 0;
-  const r2 = varX > 0 && varY > 0 ? (covXY * covXY) / (varX * varY) : 0;
-  return { intercept: meanY - slope * meanX, slope, samples: count, r2 };
+  // A constant prediction carries no information: linearFit calibrates it to the mean realised return.
+  const { intercept, slope, r2 } = linearFit(predictions, realised);
+  return { intercept, slope, samples: count, r2 };
 }
 
 export function applyCalibration(calibration: Calibration | null, prediction: number): number {

@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.js';
 import { forwardReturns, type TargetMatrix } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
-import { pearson, weightedCorrelation } from '../model/metrics.js';
+import { pearson, weightedCorrelation } from '../statistics.js';
 import { MINUTE_MS } from '../time.js';
 import { handCraftedFeatures } from './baselines/hand-features.js';
 import { noTradeBaseline } from './baselines/no-trade.js';

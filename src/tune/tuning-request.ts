@@ -3,11 +3,10 @@
  * `alpha15 tune --sagemaker` (or by hand) and read by lambdas/tuning-trigger. The body is optional
  * JSON; an empty object asks for the deployed defaults.
  */
+import { TUNING_REQUESTS_PREFIX } from '../contracts/keys.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
-
-export const TUNING_REQUESTS_PREFIX = 'requests/tuning/';
 
 export const tuningRequestSchema = z
   .object({
@@ -68,3 +67,5 @@ export async function putTuningRequest(
     throw new InvalidTuningRequestError(`${key} already exists in ${store.url}`, 'run the command again');
   return key;
 }
+
+export { TUNING_REQUESTS_PREFIX };

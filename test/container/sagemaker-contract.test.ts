@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BACKEND_NAMES } from '../../src/model/backend.js';
-import { checkAccelerator } from '../../training-container/accelerator-check.js';
+import { BACKEND_NAMES } from '../../src/contracts/backends.js';
+import { checkAccelerator } from '../../src/model/accelerator-check.js';
 import {
-  BACKEND_PREFERENCES,
   configOverrides,
   encodeHyperparameters,
   failureReason,
@@ -12,7 +11,7 @@ import {
   InvalidHyperparametersError,
   parseHyperparameters,
   sagemakerPaths,
-} from '../../training-container/sagemaker-contract.js';
+} from '../../src/contracts/sagemaker.js';
 
 test('hyperparameters survive the trip through SageMaker, where every value becomes a string', () => {
   const sent = {
@@ -52,8 +51,11 @@ test('unknown, non-string or out-of-order hyperparameters are refused with the p
   assert.throws(() => parseHyperparameters({ ...valid, store: 'ftp://x' }), /hyperparameter store/);
 });
 
-test('the container accepts exactly the backends the backend selector knows', () => {
-  assert.deepEqual([...BACKEND_PREFERENCES], ['auto', ...BACKEND_NAMES]);
+test('a training job accepts every backend the backend selector knows, and no other', () => {
+  const valid = { jobName: 'alpha15-x', store: 'file:///tmp/x', symbols: 'BTCUSDT' };
+  for (const backend of ['auto', ...BACKEND_NAMES])
+    assert.equal(parseHyperparameters({ ...valid, backend }).backend, backend);
+  assert.throws(() => parseHyperparameters({ ...valid, backend: 'webgl' }), /hyperparameter backend/);
 });
 
 test('the SageMaker paths sit where SageMaker mounts them', () => {

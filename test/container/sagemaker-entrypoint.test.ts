@@ -16,20 +16,20 @@ import {
   EVALUATION_FILE,
   trainingJobRecordKey,
   trainingJobRecordSchema,
-} from '../../src/model/promotion.js';
+} from '../../src/app/evaluate-and-promote.js';
 import { getChampion, getModelFile, readModelMeta } from '../../src/model/registry.js';
-import { trainModel } from '../../src/model/train.js';
+import { trainModel } from '../../src/app/train.js';
 import { openStore } from '../../src/store/open-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { buildTrainingEntrypoint } from '../../training-container/build.js';
-import { runSageMakerTraining } from '../../training-container/run-training.js';
+import { runSageMakerTraining } from '../../src/app/training-job.js';
 import {
   configOverrides,
   encodeHyperparameters,
   parseHyperparameters,
   sagemakerPaths,
   type TrainingHyperparameters,
-} from '../../training-container/sagemaker-contract.js';
+} from '../../src/contracts/sagemaker.js';
 import { tuningJobRequest, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { leadLagOptions, LEAD_LAG_SYMBOLS, SYNTHETIC_START_MS } from '../support/model-fixtures.js';
 import { REPO_ROOT } from '../support/shared-data.js';

@@ -15,7 +15,7 @@ import {
   generateSyntheticMarket,
   type SyntheticMarketOptions,
 } from '../../src/market/synthetic.js';
-import { pearson } from '../../src/model/metrics.js';
+import { pearson } from '../../src/statistics.js';
 import { MINUTE_MS, parseTimeMs } from '../../src/time.js';
 
 describe('the planted lead-lag through the feature pipeline', () => {

@@ -30,7 +30,7 @@ import { readWatermark } from '../../src/lake/watermark.js';
 import { partitionKey } from '../../src/lake/layout.js';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
 import { Ledger } from '../../src/paper/ledger.js';
-import { trainingJobRecordKey, promotionRecordKey } from '../../src/model/promotion.js';
+import { trainingJobRecordKey, promotionRecordKey } from '../../src/app/evaluate-and-promote.js';
 import { getChampion, readModelMeta } from '../../src/model/registry.js';
 import { S3Store } from '../../src/store/s3-store.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
@@ -41,7 +41,7 @@ import {
   encodeHyperparameters,
   parseHyperparameters,
   sagemakerPaths,
-} from '../../training-container/sagemaker-contract.js';
+} from '../../src/contracts/sagemaker.js';
 import { startAwsJsonEndpoint, type AwsJsonEndpoint } from '../support/aws-json-endpoint.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';

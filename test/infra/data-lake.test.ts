@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { BUCKET_PREFIXES } from '../../infra/bucket-layout.js';
-import { CURATED_KLINES_PREFIX, RAW_KLINES_PREFIX, WATERMARKS_PREFIX } from '../../src/lake/layout.js';
-import { MODELS_PREFIX } from '../../src/model/artifacts.js';
-import { LEDGER_PREFIX } from '../../src/paper/ledger.js';
+import { BUCKET_PREFIXES } from '../../src/contracts/keys.js';
+import { reportKey } from '../../src/app/backtest.js';
+import { partitionKey, rawArchiveKey, watermarkKey } from '../../src/lake/layout.js';
+import { modelKey } from '../../src/model/artifacts.js';
+import { Ledger } from '../../src/paper/ledger.js';
+import { openStore } from '../../src/store/open-store.js';
 import { constructStack } from './support.js';
 
 const { stack } = constructStack();
@@ -61,10 +66,24 @@ test('raw downloads move to infrequent access after 30 days and expire; checkpoi
   });
 });
 
-test('the bucket prefixes IAM and rules use are the prefixes the core writes', () => {
-  assert.ok(RAW_KLINES_PREFIX.startsWith(BUCKET_PREFIXES.raw));
-  assert.ok(CURATED_KLINES_PREFIX.startsWith(BUCKET_PREFIXES.curated));
-  assert.ok(WATERMARKS_PREFIX.startsWith(BUCKET_PREFIXES.curated), 'ingestion may write the watermarks');
-  assert.equal(MODELS_PREFIX, BUCKET_PREFIXES.models);
-  assert.equal(`${LEDGER_PREFIX}/`, BUCKET_PREFIXES.paper);
+test('every key the core writes lies under the bucket prefix that IAM grants for it', async () => {
+  assert.ok(rawArchiveKey('BTCUSDT', 'BTCUSDT-1m-2026-02.zip').startsWith(BUCKET_PREFIXES.raw));
+  assert.ok(partitionKey('BTCUSDT', Date.UTC(2026, 1, 1)).startsWith(BUCKET_PREFIXES.curatedKlines));
+  assert.ok(BUCKET_PREFIXES.curatedKlines.startsWith(BUCKET_PREFIXES.curated));
+  assert.ok(
+    watermarkKey('BTCUSDT').startsWith(BUCKET_PREFIXES.curated),
+    'ingestion may write the watermarks',
+  );
+  assert.ok(modelKey('20260224T120000Z-1a2b3c', 'meta.json').startsWith(BUCKET_PREFIXES.models));
+  assert.ok(reportKey('20260224T120000Z-1a2b3c').startsWith(BUCKET_PREFIXES.reports));
+  const store = openStore(`file://${await mkdtemp(path.join(tmpdir(), 'alpha15-keys-'))}`);
+  const ledger = new Ledger(store);
+  const minuteMs = Date.UTC(2026, 1, 24, 12);
+  await ledger.createDecision({ minuteMs } as never);
+  await ledger.openPosition({ tradeId: 'T' } as never);
+  await ledger.closePosition({ tradeId: 'T' } as never);
+  await ledger.recordTick({ minuteMs } as never);
+  const written = await store.list('');
+  assert.equal(written.length, 3);
+  for (const key of written) assert.ok(key.startsWith(BUCKET_PREFIXES.paper), key);
 });

@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Observability } from '../../infra/observability.js';
 import { PaperTrading } from '../../infra/paper-trading.js';
-import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../../lambdas/shared/metric-names.js';
+import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../../src/contracts/metrics.js';
 import { constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
 
 const { stack, lake } = constructStack();

@@ -5,8 +5,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Training, TRAINING_METRIC_DEFINITIONS } from '../../infra/training.js';
-import { CURATED_KLINES_PREFIX, partitionKey } from '../../src/lake/layout.js';
-import { formatMetricLine } from '../../training-container/metric-lines.js';
+import { CURATED_KLINES_PREFIX } from '../../src/contracts/keys.js';
+import { partitionKey } from '../../src/lake/layout.js';
+import { formatMetricLine } from '../../src/contracts/metrics.js';
 import { constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
 
 const { stack, lake } = constructStack();

@@ -4,10 +4,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from '../../infra/bucket-layout.js';
+import { TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from '../../src/contracts/keys.js';
 import { Promotion } from '../../infra/promotion.js';
 import { Tuning, type TuningProps } from '../../infra/tuning.js';
-import { TRAINING_METRIC_DEFINITIONS } from '../../training-container/metric-lines.js';
+import { TRAINING_METRIC_DEFINITIONS } from '../../src/contracts/metrics.js';
 import {
   constructStack,
   grantedObjectPrefixes,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { strToU8, unzipSync, zipSync, strFromU8 } from 'fflate';
-import { ingest } from '../../src/lake/ingest.js';
+import { ingest } from '../../src/app/ingest.js';
 import { archiveFileName, sha256Hex } from '../../src/market/archive.js';
 import { LocalArchiveSource } from '../../src/market/archive-source.js';
 import { BinanceClient } from '../../src/market/binance-client.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ingest } from '../../src/lake/ingest.js';
+import { ingest } from '../../src/app/ingest.js';
 import { readFrame, readSymbol } from '../../src/lake/reader.js';
 import { summariseLake } from '../../src/lake/summary.js';
 import { LocalArchiveSource } from '../../src/market/archive-source.js';

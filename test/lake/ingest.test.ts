@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { ingest } from '../../src/lake/ingest.js';
+import { ingest } from '../../src/app/ingest.js';
 import { parquetToKlines } from '../../src/lake/parquet.js';
 import { readFrame } from '../../src/lake/reader.js';
 import { summariseLake } from '../../src/lake/summary.js';

@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { modelKey } from '../../src/model/artifacts.js';
 import {
-  CHAMPION_HISTORY_PREFIX,
   EVALUATION_FILE,
   promotionRecordKey,
   trainingJobRecordKey,
   type Evaluation,
-} from '../../src/model/promotion.js';
-import { CHAMPION_KEY } from '../../src/model/artifacts.js';
-import { trainModel } from '../../src/model/train.js';
+} from '../../src/app/evaluate-and-promote.js';
+import { CHAMPION_HISTORY_PREFIX, CHAMPION_KEY } from '../../src/contracts/keys.js';
+import { trainModel } from '../../src/app/train.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { CandidateRecordMissingError, promoteFinishedJob } from '../../lambdas/promotion/promote.js';

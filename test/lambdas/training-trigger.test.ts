@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { partitionKey } from '../../src/lake/layout.js';
-import { TRAINING_METRIC_DEFINITIONS } from '../../training-container/metric-lines.js';
-import { parseHyperparameters } from '../../training-container/sagemaker-contract.js';
+import { TRAINING_METRIC_DEFINITIONS } from '../../src/contracts/metrics.js';
+import { parseHyperparameters } from '../../src/contracts/sagemaker.js';
 import {
   SageMakerThrottledError,
   startTrainingIfIdle,

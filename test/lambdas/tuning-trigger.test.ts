@@ -12,8 +12,8 @@ import {
   formatMetricLine,
   TRAINING_METRIC_DEFINITIONS,
   TUNING_OBJECTIVE_METRIC,
-} from '../../training-container/metric-lines.js';
-import { parseHyperparameters } from '../../training-container/sagemaker-contract.js';
+} from '../../src/contracts/metrics.js';
+import { parseHyperparameters } from '../../src/contracts/sagemaker.js';
 import { InvalidTuningRequestError, parseTuningRequest } from '../../src/tune/tuning-request.js';
 import { startTuning, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { lambdaContext, objectCreatedEvent } from './support/events.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decidePromotion, evaluationSchema, type Evaluation } from '../../src/model/promotion.js';
+import { decidePromotion, evaluationSchema, type Evaluation } from '../../src/app/evaluate-and-promote.js';
 
 const CHAMPION = '20261101T000000Z-aaaaaa';
 const CANDIDATE = '20261124T190000Z-bbbbbb';

@@ -20,7 +20,7 @@ import {
   ModelShapeMismatchError,
   ModelSymbolsMismatchError,
 } from '../../src/model/registry-errors.js';
-import { trainModel, type TrainResult } from '../../src/model/train.js';
+import { trainModel, type TrainResult } from '../../src/app/train.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { strategyParamsSchema, THRESHOLDS_FILE } from '../../src/strategy/params.js';
 import { leadLagOptions, syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';

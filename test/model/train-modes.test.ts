@@ -5,7 +5,7 @@ import { sliceFrame } from '../../src/lake/frame.js';
 import { forwardReturns } from '../../src/features/targets.js';
 import { loadPredictor } from '../../src/model/predictor.js';
 import { getChampion, readEpochRecords } from '../../src/model/registry.js';
-import { trainModel } from '../../src/model/train.js';
+import { trainModel } from '../../src/app/train.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { leadLagOptions, syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';

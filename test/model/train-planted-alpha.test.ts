@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { forwardReturns } from '../../src/features/targets.js';
 import { expectedLeadLagIc } from '../../src/market/synthetic.js';
 import { selectBackend } from '../../src/model/backend.js';
-import { trainFold, trainModel } from '../../src/model/train.js';
+import { trainModel } from '../../src/app/train.js';
+import { trainFold } from '../../src/model/train-fold.js';
 import { planFolds } from '../../src/model/walk-forward.js';
 import {
   LAGGARDS,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadPredictor } from '../../src/model/predictor.js';
-import { trainModel } from '../../src/model/train.js';
+import { trainModel } from '../../src/app/train.js';
 import { ARCHIVE_MONTH_SYMBOLS } from '../support/shared-data.js';
 import { realMonthFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';
 

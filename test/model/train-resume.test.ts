@@ -9,7 +9,7 @@ import {
   CorruptCheckpointError,
   readCheckpoint,
 } from '../../src/model/checkpoint.js';
-import { trainModel, type TrainResult } from '../../src/model/train.js';
+import { trainModel, type TrainResult } from '../../src/app/train.js';
 import { leadLagOptions, syntheticFrame, tinyConfig } from '../support/model-fixtures.js';
 
 let workDir: string;

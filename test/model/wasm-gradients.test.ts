@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendName } from '../../src/model/backend.js';
+import { selectBackend } from '../../src/model/backend.js';
+import { type BackendName } from '../../src/contracts/backends.js';
 import { conv2DBackpropFilter } from '../../src/model/kernels/conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from '../../src/model/kernels/conv2d-backprop-input.js';
 import { maxPoolGrad } from '../../src/model/kernels/max-pool-grad.js';
 import { identityWithoutCopy } from '../../src/model/kernels/no-copy.js';
 import { maskedL1 } from '../../src/model/loss.js';
 import { buildResNet1D } from '../../src/model/resnet1d.js';
-import { trainModel } from '../../src/model/train.js';
+import { trainModel } from '../../src/app/train.js';
 import { mulberry32, normalSource } from '../../src/random.js';
 import { leadLagOptions, syntheticFrame, tinyConfig } from '../support/model-fixtures.js';
 

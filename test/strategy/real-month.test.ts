@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { writeKlines } from '../../src/lake/writer.js';
-import { trainModel } from '../../src/model/train.js';
+import { trainModel } from '../../src/app/train.js';
 import { realMonthColumns } from '../support/lake.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
 import { ARCHIVE_MONTH_SYMBOLS, REPO_ROOT } from '../support/shared-data.js';

@@ -9,8 +9,8 @@ import { coinWeights, modelTargets } from '../../src/features/targets.js';
 import { readFrame } from '../../src/lake/reader.js';
 import { writeKlines } from '../../src/lake/writer.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
-import { trainModel } from '../../src/model/train.js';
-import { runBacktest } from '../../src/strategy/run-backtest.js';
+import { trainModel } from '../../src/app/train.js';
+import { runBacktest } from '../../src/app/backtest.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
 

@@ -1,7 +1,7 @@
 /** `alpha15 ingest`: candles from a source into the lake, idempotent and resumable. */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ingest, type IngestProgress, type IngestResult } from '../../lake/ingest.js';
+import { ingest, type IngestProgress, type IngestResult } from '../../app/ingest.js';
 import { parseSourceSpec } from '../../market/source.js';
 import { openStore } from '../../store/open-store.js';
 import { isoMinute, parseTimeMs } from '../../time.js';

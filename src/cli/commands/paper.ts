@@ -1,7 +1,7 @@
 /** `alpha15 paper`: the every-minute paper-trading tick against Binance or the replay server. */
 import type { Command } from 'commander';
 import { BinanceClient } from '../../market/binance-client.js';
-import { paperTickDeps } from '../../paper/compose.js';
+import { paperTickDeps } from '../../app/paper-tick.js';
 import { runPaperLoop, type PaperLoopSummary } from '../../paper/loop.js';
 import type { TickResult } from '../../paper/tick.js';
 import { openStore } from '../../store/open-store.js';

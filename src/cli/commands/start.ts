@@ -8,16 +8,17 @@ import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TRAINING_LOOKBACK_DAYS } from '../../contracts/retraining.js';
 import type { Config } from '../../config/schema.js';
-import type { IngestResult } from '../../lake/ingest.js';
+import type { IngestResult } from '../../app/ingest.js';
 import { readSymbol } from '../../lake/reader.js';
 import { summariseLake, type LakeSummary } from '../../lake/summary.js';
 import { probeBinance } from '../../market/probe.js';
 import { SYNTHETIC_DAYS, SYNTHETIC_END_MS } from '../../market/source.js';
-import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
+import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
 import { runPaperReplay, type PaperReplaySummary } from '../../paper/replay.js';
+import { firstInputMinuteMs } from '../../model/warm-up.js';
 import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
-import type { BacktestSummary } from '../../strategy/run-backtest.js';
+import type { BacktestSummary } from '../../app/backtest.js';
 import { DAY_MS, floorToMinute, isoMinute, MINUTE_MS } from '../../time.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
@@ -267,10 +268,12 @@ async function paperReplay(
 ): Promise<PaperReplaySummary> {
   const toMs = testPeriod.toMs;
   const fromMs = Math.max(testPeriod.fromMs, toMs - replayMinutes * MINUTE_MS);
-  const warmUpMs = (config.windowMinutes + config.horizonMinutes + 1) * MINUTE_MS;
+  // the first tick decides on the minute before fromMs (the newest closed one); a horizon more of margin
+  const firstCandleMs =
+    firstInputMinuteMs(fromMs - MINUTE_MS, config.windowMinutes) - config.horizonMinutes * MINUTE_MS;
   const store = openStore(config.store);
   const candles = await Promise.all(
-    config.symbols.map((symbol) => readSymbol(store, symbol, fromMs - warmUpMs, toMs)),
+    config.symbols.map((symbol) => readSymbol(store, symbol, firstCandleMs, toMs)),
   );
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: 'paper |{bar}| {value}/{total} minutes  {minute}', hideCursor: true },
@@ -344,7 +347,11 @@ function nonNegativeInteger(value: string): number {
 }
 
 /** What the strategy can afford: the cost per side at which its average trade breaks even, beside what it pays. */
-function breakEvenLine(backtest: BacktestSummary): string {
+export function breakEvenLine(
+  backtest: Pick<BacktestSummary, 'execution' | 'breakEvenCostPerSide'> & {
+    strategy: Pick<BacktestSummary['strategy'], 'trades'>;
+  },
+): string {
   const { execution } = backtest;
   const slippage = Object.values(execution.slippageRatePerSide);
   const fills = execution.entry === 'nextOpen' ? 'next-minute open' : 'decision close';

@@ -2,18 +2,18 @@
  * `alpha15 train`: trains a model on the lake and saves it in the store's registry. The action is a
  * thin shell over `trainModel`; `addTrainOptions` and `runTrain` are exported so other entry points
  * reuse the same flags and core call. `--sagemaker-root` runs the SageMaker container's entry point
- * (training-container/run-training.ts) on a local directory tree, to try a job before it runs in AWS.
+ * (src/app/training-job.ts) on a local directory tree, to try a job before it runs in AWS.
  */
 import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
-import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
-import { trainModel, type TrainResult } from '../../model/train.js';
+import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
+import { trainModel, type TrainResult } from '../../app/train.js';
 import type { IcAtHorizon } from '../../model/ic-decay.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
-import { runSageMakerTraining } from '../../../training-container/run-training.js';
+import { runSageMakerTraining } from '../../app/training-job.js';
 
 export interface TrainFlags extends CommonOptions {
   from?: string;

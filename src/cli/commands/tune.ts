@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { tune, type TuneReport } from '../../app/tune.js';
-import { backendPreferenceSchema, type BackendPreference } from '../../model/backend.js';
+import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
 import { DEFAULT_ASHA } from '../../tune/asha.js';

@@ -4,9 +4,9 @@
  * open positions are deleted when they close and are always read from the store.
  */
 import type { Body, ObjectStore } from '../../store/object-store.js';
-import { LEDGER_PREFIX } from '../ledger.js';
+import { PAPER_PREFIX } from '../../contracts/keys.js';
 
-const WRITE_ONCE_PREFIXES = ['decisions/', 'trades/', 'ticks/'].map((kind) => `${LEDGER_PREFIX}/${kind}`);
+const WRITE_ONCE_PREFIXES = ['decisions/', 'trades/', 'ticks/'].map((kind) => `${PAPER_PREFIX}${kind}`);
 
 export class WriteOnceCache implements ObjectStore {
   private readonly cache = new Map<string, Uint8Array>();

@@ -11,14 +11,14 @@ import { configSchema, type Config } from '../../../src/config/schema.js';
 import { BinanceClient } from '../../../src/market/binance-client.js';
 import { startReplayServer, type ReplayServer } from '../../../src/market/replay-server.js';
 import { registryModelLoader } from '../../../src/paper/champion.js';
-import { paperTickDeps } from '../../../src/paper/compose.js';
+import { paperTickDeps } from '../../../src/app/paper-tick.js';
 import type { TickDeps } from '../../../src/paper/tick.js';
 import { LocalStore } from '../../../src/store/local-store.js';
 import type { Body, ObjectStore } from '../../../src/store/object-store.js';
 import type { TelemetrySink } from '../../../src/telemetry/sink.js';
 import { MINUTE_MS } from '../../../src/time.js';
 import { REST_SNAPSHOTS_DIR, requireSharedData } from '../../support/shared-data.js';
-import { saveTinyChampion } from './tiny-model.js';
+import { saveTinyChampion } from '../../../bench/support/tiny-model.js';
 
 export const SNAPSHOT_C_DIR = path.join(REST_SNAPSHOTS_DIR, 'snapshot-c');
 export const SYMBOLS = ['ADAUSDT', 'AVAXUSDT', 'DOGEUSDT', 'SOLUSDT', 'XLMUSDT'];

@@ -8,10 +8,10 @@ import type { BinanceClient } from '../market/binance-client.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { openTelemetrySink } from '../telemetry/open-sink.js';
 import type { TelemetrySink } from '../telemetry/sink.js';
-import { registryModelLoader } from './champion.js';
-import { Ledger } from './ledger.js';
-import type { ModelLoader } from './model.js';
-import type { TickDeps } from './tick.js';
+import { registryModelLoader } from '../paper/champion.js';
+import { Ledger } from '../paper/ledger.js';
+import type { ModelLoader } from '../paper/model.js';
+import type { TickDeps } from '../paper/tick.js';
 
 export interface PaperDepsOptions {
   store: ObjectStore;
@@ -29,7 +29,11 @@ export function paperTickDeps(options: PaperDepsOptions): TickDeps {
     // the trader moves a corrupt object aside and keeps trading the rest (the tick reports it)
     ledger: new Ledger(options.store, { onCorrupt: 'quarantine' }),
     binance: options.binance,
-    loadModel: options.loadModel ?? registryModelLoader(options.store, options.model),
+    loadModel:
+      options.loadModel ??
+      registryModelLoader(options.store, options.model, {
+        feeRatePerSide: options.config.strategy.feeRatePerSide,
+      }),
     sink: options.sink ?? openTelemetrySink(options.config.telemetry, options.store),
     config: options.config,
     log: options.log,

@@ -5,8 +5,8 @@
  * nobody told. The `allowCpu` hyperparameter makes CPU training on a GPU instance a deliberate choice.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Alpha15Error } from '../src/errors.js';
-import type { BackendInfo } from '../src/model/backend.js';
+import { Alpha15Error } from '../errors.js';
+import type { BackendInfo } from './backend.js';
 
 export class GpuNotInUseError extends Alpha15Error {}
 

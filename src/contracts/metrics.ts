@@ -1,4 +1,14 @@
 /**
+ * Metric names shared by the processes that emit them and the constructs that chart and alarm on them.
+ */
+
+/** Emitted by the paper-tick Lambda once per completed tick; its absence over a window is a missed minute. */
+export const TICK_COMPLETED_METRIC = 'TickCompleted';
+
+/** Corrupt ledger objects a tick moved under paper/quarantine/; any is worth a look (and an alarm). */
+export const LEDGER_QUARANTINE_METRIC = 'LedgerObjectsQuarantined';
+
+/**
  * How the training job reports metrics to SageMaker: one line per value on stdout, which SageMaker
  * scans with the regexes below (the Training construct passes them as the job's metric definitions)
  * and charts in the console and CloudWatch (`/aws/sagemaker/TrainingJobs`).

@@ -5,13 +5,13 @@
  * a 1-minute momentum guess of the next 15 minutes. Thresholds of ±`thresholdReturn` make it trade.
  */
 import * as tf from '@tensorflow/tfjs';
-import { configSchema } from '../../../src/config/schema.js';
-import { FEATURE_NAMES, FEATURES_PER_COIN } from '../../../src/features/features.js';
-import { newModelId, type ModelMeta } from '../../../src/model/artifacts.js';
-import { selectBackend } from '../../../src/model/backend.js';
-import { putModelFile, saveModel, setChampion } from '../../../src/model/registry.js';
-import type { ObjectStore } from '../../../src/store/object-store.js';
-import { THRESHOLDS_FILE, type StrategyParams } from '../../../src/strategy/params.js';
+import { configSchema } from '../../src/config/schema.js';
+import { FEATURE_NAMES, FEATURES_PER_COIN } from '../../src/features/features.js';
+import { newModelId, type ModelMeta } from '../../src/model/artifacts.js';
+import { selectBackend } from '../../src/model/backend.js';
+import { putModelFile, saveModel, setChampion } from '../../src/model/registry.js';
+import type { ObjectStore } from '../../src/store/object-store.js';
+import { THRESHOLDS_FILE, type StrategyParams } from '../../src/strategy/params.js';
 
 export const LOG_CLOSE_FEATURE = FEATURE_NAMES.indexOf('logCloseToPrevClose');
 

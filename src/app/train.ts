@@ -1,13 +1,14 @@
 /**
- * A whole training run, the one core behind `alpha15 train`, `npm start` and the SageMaker container:
- * market frame → features and targets → chronological folds with embargo → per fold, stats fitted on
- * its training rows only, a ResNet1D (or the parent model in fine-tune mode) trained by fitFold →
- * validation predictions → strategy thresholds → the artifact in the registry, champion if none.
+ * The training use case, the one driver behind `alpha15 train`, `npm start` and the SageMaker job:
+ * market frame → features and targets → chronological folds with embargo (walk-forward: several) →
+ * per fold, trainFold (src/model: stats fitted on its training rows only, a ResNet1D or the parent
+ * model in fine-tune mode, fitFold) → validation predictions → strategy thresholds → the artifact in
+ * the registry, and the champion rule (evaluate-and-promote.ts) for an empty seat or `promote`.
  * With a checkpoint directory, every completed epoch is checkpointed there and a run of the same
  * config and data continues from it (checkpoint.ts, resume.ts).
  */
 import { FEATURE_NAMES } from '../features/features.js';
-import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
+import { coinWeights, modelTargets } from '../features/targets.js';
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
@@ -28,22 +29,24 @@ import {
   type ModelMeta,
   type TimeRange,
   type ValidationSummary,
-} from './artifacts.js';
-import { selectBackend, type BackendInfo, type BackendPreference } from './backend.js';
-import { writeCheckpoint, type CompletedFold, type FoldCheckpoint } from './checkpoint.js';
-import { currentGitRevision } from './git-revision.js';
-import { icDecay, type IcAtHorizon } from './ic-decay.js';
-import { summarise, weightedCorrelation } from './metrics.js';
-import { createPredictor, type Predictor } from './predictor.js';
-import { getChampion, loadModel, saveModel, setChampion, type StoredModel } from './registry.js';
-import { ModelSymbolsMismatchError } from './registry-errors.js';
-import { buildResNet1D } from './resnet1d.js';
-import { describeResume, resumableCheckpoint, trainingIdentity } from './resume.js';
-import { scaleTargets } from './target-scale.js';
-import { prepareFold, type PreparedFold } from './training-data.js';
-import { fitFold, type Evaluation, type FitFoldInput, type FitFoldResult } from './training-loop.js';
-import { trainingProgressBar } from './training-progress.js';
-import { planFolds, type TrainingFold } from './walk-forward.js';
+} from '../model/artifacts.js';
+import { selectBackend, type BackendInfo } from '../model/backend.js';
+import { type BackendPreference } from '../contracts/backends.js';
+import { writeCheckpoint, type CompletedFold } from '../model/checkpoint.js';
+import { currentGitRevision } from '../model/git-revision.js';
+import { icDecay, type IcAtHorizon } from '../model/ic-decay.js';
+import { summarise } from '../model/metrics.js';
+import { createPredictor, type Predictor } from '../model/predictor.js';
+import { loadModel, saveModel, type StoredModel } from '../model/registry.js';
+import { ModelSymbolsMismatchError } from '../model/registry-errors.js';
+import { describeResume, resumableCheckpoint, trainingIdentity } from '../model/resume.js';
+import type { PreparedFold } from '../model/training-data.js';
+import type { Evaluation } from '../model/training-loop.js';
+import { trainingProgressBar } from '../model/training-progress.js';
+import { trainFold } from '../model/train-fold.js';
+import { planFolds } from '../model/walk-forward.js';
+import { weightedCorrelation } from '../statistics.js';
+import { promoteCandidate } from './evaluate-and-promote.js';
 
 export interface TrainModelOptions {
   config: Config;
@@ -326,9 +329,14 @@ async function trainWith(
       epochs,
       extraFiles: thresholds === null ? {} : { [THRESHOLDS_FILE]: JSON.stringify(thresholds, null, 2) },
     });
-    if (options.promote || (options.championIfNone !== false && (await getChampion(store)) === undefined)) {
-      await setChampion(store, modelId, options.nowMs);
-      champion = true;
+    // a tuning trial (championIfNone false) leaves the pointer to promotion unless asked to promote
+    if (options.promote || options.championIfNone !== false) {
+      const promotion = await promoteCandidate(
+        store,
+        { candidateId: modelId, requested: options.promote ?? false },
+        { nowMs: options.nowMs },
+      );
+      champion = promotion.decision.promote;
     }
     const foldMean = plan.walkForward ? meanOverFolds(summaries) : undefined;
     const run = await recordRun(store, {
@@ -374,80 +382,6 @@ async function trainWith(
     validation,
     predictor: createPredictor(savedMeta, prepared.stats, model),
   };
-}
-
-export interface TrainFoldOptions extends Pick<FitFoldInput, 'signal' | 'onEpoch' | 'onBatch'> {
-  /** Fine-tune: train this model, with its stats and target scale, instead of a fresh ResNet1D. */
-  parent?: StoredModel;
-  /** Continue this fold from a checkpoint, with the checkpoint's stats and target scale. */
-  resume?: FoldCheckpoint;
-  /** After every completed epoch: the fold's state, to be written as a checkpoint. */
-  onCheckpoint?: (checkpoint: FoldCheckpoint) => Promise<void>;
-}
-
-export interface FoldTraining {
-  prepared: PreparedFold;
-  model: tf.LayersModel;
-  fit: FitFoldResult;
-}
-
-/**
- * One fold from targets to a fitted model: prepareFold, a seeded ResNet1D (or the parent), fitFold on
- * the scaled targets. Exported for experiments that feed their own targets (e.g. labels shuffled in time).
- */
-export async function trainFold(
-  frame: MarketFrame,
-  targets: TargetMatrix,
-  fold: TrainingFold,
-  config: Config,
-  options: TrainFoldOptions = {},
-): Promise<FoldTraining> {
-  const { parent, resume, onCheckpoint } = options;
-  const prepared = prepareFold(
-    frame,
-    targets,
-    fold,
-    config,
-    resume ?? (parent && { stats: parent.stats, targetScale: parent.meta.targetScale }),
-  );
-  const model =
-    parent?.model ??
-    buildResNet1D({
-      timesteps: config.windowMinutes,
-      channels: prepared.features.channels,
-      outputs: config.symbols.length,
-      filters: config.model.filters,
-      blocks: config.model.blocks,
-      kernelSize: config.model.kernelSize,
-      seed: config.model.seed,
-    });
-  const fit = await fitFold({
-    model,
-    features: prepared.features,
-    targets: scaleTargets(prepared.targets, prepared.targetScale),
-    trainEndRows: prepared.trainEndRows,
-    validationEndRows: prepared.validationEndRows,
-    windowMinutes: config.windowMinutes,
-    training: config.training,
-    seed: config.model.seed,
-    fold: fold.fold,
-    signal: options.signal,
-    onBatch: options.onBatch,
-    onEpoch: options.onEpoch,
-    resume: resume?.progress,
-    onCheckpoint:
-      onCheckpoint &&
-      ((progress) =>
-        onCheckpoint({
-          fold: fold.fold,
-          train: fold.train,
-          validation: fold.validation,
-          stats: prepared.stats,
-          targetScale: prepared.targetScale,
-          progress,
-        })),
-  });
-  return { prepared, model, fit };
 }
 
 /** The best epoch's validation predictions and targets, back in plain returns. */

@@ -7,24 +7,27 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
-import { batches } from '../features/dataset.js';
-import { forwardReturns, modelTargets } from '../features/targets.js';
+import { modelTargets } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import { selectBackend } from '../model/backend.js';
 import { modelTargetOf } from '../model/artifacts.js';
 import { icDecay, type IcAtHorizon } from '../model/ic-decay.js';
+import { predictRange } from '../model/predict-range.js';
 import { loadPredictor, type Predictor } from '../model/predictor.js';
 import { getModelFile, resolveModelId } from '../model/registry.js';
+import { firstInputMinuteMs, firstPredictableRow } from '../model/warm-up.js';
+import { REPORTS_PREFIX } from '../contracts/keys.js';
+import { assertStrategyFitsModel } from '../contracts/run-invariants.js';
 import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { isoMinute, MINUTE_MS } from '../time.js';
-import { evaluateBacktest, type BacktestResult, type Splits } from './evaluate.js';
-import { fitStrategyOnFrame } from './fit.js';
-import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from './params.js';
-import type { PerformanceMetrics, Period } from './performance.js';
-import { renderReportHtml } from './report/html.js';
+import { evaluateBacktest, type BacktestResult, type Splits } from '../strategy/evaluate.js';
+import { fitStrategyOnFrame } from '../strategy/fit.js';
+import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
+import type { PerformanceMetrics, Period } from '../strategy/performance.js';
+import { renderReportHtml } from '../strategy/report/html.js';
 
 export class NoTestPeriodError extends Alpha15Error {}
 
@@ -88,7 +91,7 @@ export interface BacktestSummary extends Headlines {
 
 /** The report's key in the store; the summary JSON sits beside it as backtest.json. */
 export function reportKey(modelId: string): string {
-  return `reports/${modelId}/backtest.html`;
+  return `${REPORTS_PREFIX}${modelId}/backtest.html`;
 }
 
 const headline = (metrics: PerformanceMetrics): Headline => ({
@@ -126,36 +129,29 @@ export function headlines(
   };
 }
 
-/** Raw predictions [row][coin] for every row of `rows` that has a full window; NaN elsewhere. */
+/** Raw predictions [row][coin] for every row of the periods that has a full window; NaN elsewhere. */
 export function predictRows(
   predictor: Predictor,
   frame: MarketFrame,
   periods: readonly Period[],
   onProgress?: (done: number, total: number) => void,
 ): Float32Array {
-  const { windowMinutes, horizonMinutes } = predictor.meta;
   const coinCount = frame.symbols.length;
-  const predictions = new Float32Array(frame.length * coinCount).fill(Number.NaN);
   const endRows: number[] = [];
   for (const period of periods) {
-    const from = Math.max(windowMinutes, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
+    const from = Math.max(
+      firstPredictableRow(predictor.meta.windowMinutes),
+      Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS),
+    );
     const to = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
     for (let row = from; row < to; row++) endRows.push(row);
   }
-  const features = predictor.featuresOf(frame);
-  const targets = forwardReturns(frame, horizonMinutes);
-  let done = 0;
-  for (const batch of batches(features, targets, Int32Array.from(endRows), {
-    batchSize: 256,
-    windowMinutes,
-  })) {
-    const output = predictor.predictBatch(batch.x, batch.size);
-    batch.endRows.forEach((row, sample) =>
-      predictions.set(output.subarray(sample * coinCount, (sample + 1) * coinCount), row * coinCount),
-    );
-    done += batch.size;
-    onProgress?.(done, endRows.length);
-  }
+  const timesMs = endRows.map((row) => frame.startTimeMs + row * MINUTE_MS);
+  const predicted = predictRange(predictor, frame, timesMs, { onProgress });
+  const predictions = new Float32Array(frame.length * coinCount).fill(Number.NaN);
+  endRows.forEach((row, sample) =>
+    predictions.set(predicted.subarray(sample * coinCount, (sample + 1) * coinCount), row * coinCount),
+  );
   return predictions;
 }
 
@@ -219,7 +215,7 @@ export async function runBacktest(
       );
     }
     const horizonMs = meta.horizonMinutes * MINUTE_MS;
-    const frameFromMs = Math.min(splits.train.fromMs, test.fromMs - (meta.windowMinutes + 1) * MINUTE_MS);
+    const frameFromMs = Math.min(splits.train.fromMs, firstInputMinuteMs(test.fromMs, meta.windowMinutes));
     const frame = await readFrame(store, meta.symbols, frameFromMs, test.toMs + horizonMs);
 
     const stored = await getModelFile(store, modelId, THRESHOLDS_FILE);
@@ -234,6 +230,7 @@ export async function runBacktest(
             period: splits.validation,
             config: { ...config, horizonMinutes: meta.horizonMinutes },
           });
+    if (stored !== undefined) assertStrategyFitsModel(meta, modelStrategy);
 
     // scored against what the model learned (raw or residual), whatever the config says now
     const { target, coinWeights } = modelTargetOf(meta);

@@ -6,17 +6,21 @@
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../src/config/load.js';
-import { Alpha15Error } from '../src/errors.js';
-import { selectBackend } from '../src/model/backend.js';
-import { modelKey, type EpochRecord } from '../src/model/artifacts.js';
-import { EVALUATION_FILE, trainingJobRecordKey, type TrainingJobRecord } from '../src/model/promotion.js';
-import { putModelFile } from '../src/model/registry.js';
-import { trainModel } from '../src/model/train.js';
-import { openStore } from '../src/store/open-store.js';
-import { checkAccelerator, tensorflowUsesGpu } from './accelerator-check.js';
-import { evaluateOnSameWindow } from './evaluate-on-window.js';
-import { formatMetricLine, TUNING_OBJECTIVE_METRIC, type TrainingMetricName } from './metric-lines.js';
+import { loadConfig } from '../config/load.js';
+import { Alpha15Error } from '../errors.js';
+import { checkAccelerator, tensorflowUsesGpu } from '../model/accelerator-check.js';
+import { selectBackend } from '../model/backend.js';
+import { modelKey, type EpochRecord } from '../model/artifacts.js';
+import {
+  evaluateOnSameWindow,
+  EVALUATION_FILE,
+  trainingJobRecordKey,
+  type TrainingJobRecord,
+} from './evaluate-and-promote.js';
+import { putModelFile } from '../model/registry.js';
+import { trainModel } from './train.js';
+import { openStore } from '../store/open-store.js';
+import { formatMetricLine, TUNING_OBJECTIVE_METRIC, type TrainingMetricName } from '../contracts/metrics.js';
 import {
   configOverrides,
   failureReason,
@@ -28,7 +32,7 @@ import {
   TUNING_OBJECTIVE_HYPERPARAMETER,
   type ParsedHyperparameters,
   type SageMakerPaths,
-} from './sagemaker-contract.js';
+} from '../contracts/sagemaker.js';
 
 /** SIGTERM (StopTrainingJob, a spot reclaim) stopped the job at a step boundary. */
 export class TrainingStoppedError extends Alpha15Error {}
@@ -111,8 +115,8 @@ async function train(
     save: true,
     signal: options.signal,
     saveIfAborted: false,
-    // the first model becomes champion (trainModel's rule); later ones only through the promotion step,
-    // and a tuning trial never by itself: promotion takes the tuning job's best trial
+    // the first model becomes champion (an empty seat is always filled); later ones only through the
+    // promotion step, and a tuning trial never by itself: promotion takes the tuning job's best trial
     promote: false,
     championIfNone: !tuningTrial,
     nowMs: options.nowMs,

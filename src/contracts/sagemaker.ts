@@ -13,8 +13,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { Alpha15Error } from '../src/errors.js';
-import type { TunableParameter } from '../src/tune/search-space.js';
+import { Alpha15Error } from '../errors.js';
+import type { TunableParameter } from '../tune/search-space.js';
+import { backendPreferenceSchema } from './backends.js';
+import { MIN_WINDOW_MINUTES, STORE_URL_PATTERN } from './run-invariants.js';
+import { symbolListTextSchema } from './symbols.js';
 
 export const SAGEMAKER_ROOT = '/opt/ml';
 export const CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
@@ -27,27 +30,18 @@ export class InvalidHyperparametersError extends Alpha15Error {}
 export const TUNING_OBJECTIVE_HYPERPARAMETER = '_tuning_objective_metric';
 
 const int = z.coerce.number().int();
-/**
- * The backend preferences of src/model/backend.ts, spelled out: importing that module would pull
- * TensorFlow.js into the trigger Lambda's bundle (a test keeps the two lists equal).
- */
-export const BACKEND_PREFERENCES = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+// the exchange spells symbols in upper case; a hand-written request may not
 const symbolList = z
   .string()
-  .transform((list) =>
-    list
-      .split(',')
-      .map((symbol) => symbol.trim().toUpperCase())
-      .filter((symbol) => symbol !== ''),
-  )
-  .pipe(z.array(z.string().regex(/^[A-Z0-9]{5,20}$/)).min(1));
+  .transform((list) => list.toUpperCase())
+  .pipe(symbolListTextSchema);
 
 /** The decoded hyperparameters. Optional training knobs override the config's defaults. */
 export const hyperparametersSchema = z
   .object({
     jobName: z.string().regex(/^[a-zA-Z0-9-]{1,63}$/, 'a SageMaker job name'),
     /** Where the lake is read and the model saved (`s3://bucket` in AWS, `file://dir` locally). */
-    store: z.string().regex(/^(file|s3):\/\/.+/, 'a store URL: file://<dir> or s3://<bucket>'),
+    store: z.string().regex(STORE_URL_PATTERN, 'a store URL: file://<dir> or s3://<bucket>'),
     symbols: symbolList,
     fromMs: int.optional(),
     toMs: int.optional(),
@@ -57,12 +51,15 @@ export const hyperparametersSchema = z
     filters: int.positive().optional(),
     blocks: int.positive().optional(),
     kernelSize: int.positive().optional(),
-    windowMinutes: int.min(16).optional(),
+    windowMinutes: int.min(MIN_WINDOW_MINUTES).optional(),
     sampleStrideMinutes: int.positive().optional(),
-    timeChannels: z.enum(['true', 'false']).transform((text) => text === 'true').optional(),
+    timeChannels: z
+      .enum(['true', 'false'])
+      .transform((text) => text === 'true')
+      .optional(),
     walkForwardFolds: int.nonnegative().optional(),
     seed: int.optional(),
-    backend: z.enum(BACKEND_PREFERENCES).optional(),
+    backend: backendPreferenceSchema.optional(),
     /**
      * Set by SageMaker itself in every training job a tuning job starts: the job is a trial, its name
      * is in the TRAINING_JOB_NAME environment variable (jobName is the tuning job's, shared by all).

@@ -7,10 +7,10 @@
 import type { KlineSource, TimeRange } from '../market/source.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { floorToMinute, MINUTE_MS } from '../time.js';
-import { gapReport } from './grid.js';
-import { rawArchiveKey } from './layout.js';
-import { readWatermark } from './watermark.js';
-import { writeKlines } from './writer.js';
+import { gapReport } from '../lake/grid.js';
+import { rawArchiveKey } from '../lake/layout.js';
+import { readWatermark } from '../lake/watermark.js';
+import { writeKlines } from '../lake/writer.js';
 
 export interface IngestProgress {
   symbol: string;
