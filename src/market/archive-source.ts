@@ -12,6 +12,7 @@ import {
   archiveFileName,
   parseArchiveFileName,
   parseChecksumFile,
+  periodRangeMs,
   readKlineArchiveAsync,
   sha256Hex,
   type ArchiveFileInfo,
@@ -44,14 +45,6 @@ export interface ArchiveSource {
   /** Archives for the symbol, oldest first; a range keeps those overlapping [fromMs, toMs). */
   list(symbol: string, range?: TimeRange): Promise<ArchiveEntry[]>;
   read(symbol: string, period: ArchivePeriod): Promise<ArchiveFile>;
-}
-
-/** [startMs, endMs) covered by a monthly (YYYY-MM) or daily (YYYY-MM-DD) period. */
-export function periodRangeMs(period: ArchivePeriod): { startMs: number; endMs: number } {
-  const [year, month, day] = period.split('-').map(Number) as [number, number, number | undefined];
-  if (day === undefined) return { startMs: Date.UTC(year, month - 1, 1), endMs: Date.UTC(year, month, 1) };
-  const startMs = Date.UTC(year, month - 1, day);
-  return { startMs, endMs: startMs + DAY_MS };
 }
 
 /**

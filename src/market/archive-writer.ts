@@ -5,8 +5,7 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import { MINUTE_MS } from '../time.js';
-import { archiveFileName, sha256Hex, type ArchivePeriod } from './archive.js';
-import { periodRangeMs } from './archive-source.js';
+import { archiveFileName, periodRangeMs, sha256Hex, type ArchivePeriod } from './archive.js';
 import type { KlineColumns } from './kline.js';
 import { formatDecimal, lowerBound } from './kline-columns.js';
 

@@ -13,7 +13,12 @@ import {
   sha256Hex,
   type ReadArchiveOptions,
 } from '../../src/market/archive.js';
-import { ArchiveChecksumError, CorruptArchiveError, MalformedCsvRowError } from '../../src/market/errors.js';
+import {
+  ArchiveChecksumError,
+  CorruptArchiveError,
+  InvalidKlineError,
+  MalformedCsvRowError,
+} from '../../src/market/errors.js';
 import { KLINE_COLUMN_FIELDS } from '../../src/market/kline-columns.js';
 import type { KlineColumns } from '../../src/market/kline.js';
 import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS } from '../support/shared-data.js';
@@ -154,7 +159,10 @@ describe('kline archives', () => {
     );
     assert.throws(
       () => parseKlineCsv('ALGOUSDT', '1769904000123,1,1,1,1,1,1769904059999,1,1,1,1,0\n'),
-      (error: unknown) => error instanceof MalformedCsvRowError && /minute boundary/.test(error.message),
+      (error: unknown) =>
+        error instanceof InvalidKlineError &&
+        error.data.field === 'openTimeMs' &&
+        /line 1, field openTimeMs: .*minute boundary/.test(error.message),
     );
   });
 
