@@ -62,10 +62,12 @@ export interface TrainModelOptions {
   backend?: BackendPreference;
   /** Save into the store's registry (default: whenever a store is given). */
   save?: boolean;
-  /** Make the new model champion even if one exists (it always becomes champion when none does). */
-  promote?: boolean;
-  /** Make it champion when none exists (default true); tuning trials leave every decision to promotion. */
-  championIfNone?: boolean;
+  /**
+   * true: make the new model champion even if one exists; undefined: champion only when there is none;
+   * 'never': leave the champion pointer alone (the SageMaker job, whose role may not write it: its
+   * promotion step promotes a first model too).
+   */
+  promote?: boolean | 'never';
   /** Draw a progress bar on stderr. */
   progress?: boolean;
   onEpoch?: (record: EpochRecord) => void;
@@ -329,8 +331,8 @@ async function trainWith(
       epochs,
       extraFiles: thresholds === null ? {} : { [THRESHOLDS_FILE]: JSON.stringify(thresholds, null, 2) },
     });
-    // a tuning trial (championIfNone false) leaves the pointer to promotion unless asked to promote
-    if (options.promote || options.championIfNone !== false) {
+    // 'never': the SageMaker job, whose role may not write the pointer (promotion decides for it)
+    if (options.promote !== 'never') {
       const promotion = await promoteCandidate(
         store,
         { candidateId: modelId, requested: options.promote ?? false },

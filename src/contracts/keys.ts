@@ -19,6 +19,11 @@ export const WATERMARKS_PREFIX = `${CURATED_PREFIX}watermarks/`;
 
 /** Saved models, their metrics, the champion pointer and its history. */
 export const MODELS_PREFIX = 'models/';
+/**
+ * Every model id (src/model/artifacts.ts newModelId: `YYYYMMDDTHHMMSSZ-xxxxxx`) as an IAM object-key
+ * glob, so a role can write models/<id>/ but not models/champion.json.
+ */
+export const MODEL_ID_IAM_GLOB = '????????T??????Z-??????';
 /** The champion pointer `{ modelId, promotedAtMs }`. */
 export const CHAMPION_KEY = `${MODELS_PREFIX}champion.json`;
 /** Which model a SageMaker training job produced: `models/training-jobs/<job>.json`. */

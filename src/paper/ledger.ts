@@ -142,6 +142,12 @@ export class Ledger {
     return this.read(this.key('trades', tradeId), tradeSchema);
   }
 
+  /** Ids of every closed trade, in key order (a viewer reads only the ones it has not seen). */
+  async listTradeIds(): Promise<string[]> {
+    const prefix = `${this.prefix}trades/`;
+    return (await this.store.list(prefix)).map((key) => key.slice(prefix.length, -'.json'.length));
+  }
+
   /** Closed trades whose entry minute lies in [fromMs, toMs); bounds may be infinite. */
   listTrades(fromMs: number, toMs: number): Promise<Trade[]> {
     return this.readRange('trades', fromMs, toMs, tradeSchema);

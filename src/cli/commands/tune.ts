@@ -11,7 +11,14 @@ import { DEFAULT_ASHA } from '../../tune/asha.js';
 import { SAMPLER_NAMES, type SamplerName } from '../../tune/samplers.js';
 import { loadSearchSpace } from '../../tune/search-space.js';
 import { putTuningRequest, type TuningRequest } from '../../tune/tuning-request.js';
-import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { resolveUniverse } from '../../app/universe.js';
+import {
+  positiveInteger,
+  resolveConfig,
+  universeIsExplicit,
+  withCommonOptions,
+  type CommonOptions,
+} from '../common.js';
 import { emit, log } from '../output.js';
 
 interface TuneFlags extends CommonOptions {
@@ -135,7 +142,11 @@ async function requestSageMakerTuning(
 }
 
 export async function runTune(flags: TuneFlags): Promise<TuneReport> {
-  const config = resolveConfig(flags, { 'training.epochs': flags.epochs });
+  const configured = resolveConfig(flags, { 'training.epochs': flags.epochs });
+  const store = openStore(configured.store);
+  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(flags));
+  if (universe.note) log(universe.note);
+  const config = { ...configured, symbols: universe.symbols };
   const space = flags.space === undefined ? undefined : await loadSearchSpace(flags.space, config);
   const abort = new AbortController();
   const onInterrupt = () => {
@@ -149,7 +160,7 @@ export async function runTune(flags: TuneFlags): Promise<TuneReport> {
   try {
     return await tune({
       config,
-      store: openStore(config.store),
+      store,
       fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
       toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
       space,
