@@ -35,6 +35,12 @@ export const CHAMPION_HISTORY_PREFIX = `${MODELS_PREFIX}champion-history/`;
 
 /** The paper-trading ledger: `paper/<decisions|positions|trades|ticks>/<minute>...json`. */
 export const PAPER_PREFIX = 'paper/';
+/** Finished ledger days compacted into Parquet for queries: `paper/curated/<trades|decisions>/day=<YYYY-MM-DD>/part.parquet`. */
+export const PAPER_CURATED_PREFIX = `${PAPER_PREFIX}curated/`;
+/** Athena query results (encrypted, expired after a while). */
+export const ATHENA_RESULTS_PREFIX = 'athena-results/';
+/** The backfill Map runs' result files: one entry per (symbol, month) item, failures included. */
+export const BACKFILL_RESULTS_PREFIX = 'backfill/results/';
 /** Backtest reports and their summaries: `reports/<modelId>/backtest.{html,json}`. */
 export const REPORTS_PREFIX = 'reports/';
 
@@ -58,6 +64,9 @@ export const BUCKET_PREFIXES = {
   curatedKlines: CURATED_KLINES_PREFIX,
   models: MODELS_PREFIX,
   paper: PAPER_PREFIX,
+  paperCurated: PAPER_CURATED_PREFIX,
+  athenaResults: ATHENA_RESULTS_PREFIX,
+  backfillResults: BACKFILL_RESULTS_PREFIX,
   reports: REPORTS_PREFIX,
   trainingRequests: TRAINING_REQUESTS_PREFIX,
   tuningRequests: TUNING_REQUESTS_PREFIX,
