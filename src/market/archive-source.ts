@@ -8,16 +8,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Alpha15Error } from '../errors.js';
 import { DAY_MS } from '../time.js';
-import {
-  archiveFileName,
-  parseArchiveFileName,
-  parseChecksumFile,
-  readKlineArchiveAsync,
-  sha256Hex,
-  type ArchiveFileInfo,
-  type ArchivePeriod,
-} from './archive.js';
-import { defaultSleep, fullJitterDelayMs } from './backoff.js';
+import { archiveFileName, parseArchiveFileName, parseChecksumFile, readKlineArchiveAsync, type ArchiveFileInfo, type ArchivePeriod } from './archive.js';
+import { sha256Hex } from '../checksum.js';
+import { backoffDelayMs, defaultSleep } from '../retry.js';
 import { ArchiveChecksumError, ArchiveNotFoundError } from './errors.js';
 import type { KlineColumns } from './kline.js';
 
@@ -257,7 +250,7 @@ export class HttpArchiveSource implements ArchiveSource {
           'check the network and binanceArchiveBaseUrl, then run again (ingest resumes where it stopped)',
         );
       }
-      await sleep(fullJitterDelayMs(attempt, backoffBaseMs, 30_000));
+      await sleep(backoffDelayMs(attempt, { baseMs: backoffBaseMs, maxMs: 30_000, jitter: 'full' }));
     }
   }
 }

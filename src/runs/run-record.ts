@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { sha256Hex } from '../market/archive.js';
+import { sha256Hex } from '../checksum.js';
 
 export const RUNS_PREFIX = 'runs/';
 export const RUN_KINDS = ['train', 'tune-trial', 'simulate', 'backtest'] as const;

@@ -3,16 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import {
-  archiveFileName,
-  parseArchiveFileName,
-  parseChecksumFile,
-  parseKlineCsv,
-  readKlineArchive,
-  readKlineArchiveAsync,
-  sha256Hex,
-  type ReadArchiveOptions,
-} from '../../src/market/archive.js';
+import { archiveFileName, parseArchiveFileName, parseChecksumFile, parseKlineCsv, readKlineArchive, readKlineArchiveAsync, type ReadArchiveOptions } from '../../src/market/archive.js';
+import { sha256Hex } from '../../src/checksum.js';
 import { ArchiveChecksumError, CorruptArchiveError, MalformedCsvRowError } from '../../src/market/errors.js';
 import { KLINE_COLUMN_FIELDS } from '../../src/market/kline-columns.js';
 import type { KlineColumns } from '../../src/market/kline.js';

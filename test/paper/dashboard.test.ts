@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closeTrade } from '../../src/paper/close-trade.js';
-import { loadSummary, startDashboardServer } from '../../src/paper/dashboard/server.js';
+import { loadSummary, startDashboardServer } from '../../src/ui/dashboard/server.js';
 import { Ledger } from '../../src/paper/ledger.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { MINUTE_MS } from '../../src/time.js';

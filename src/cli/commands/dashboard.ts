@@ -1,6 +1,6 @@
 /** `alpha15 dashboard`: the paper-trading panels as a local web page, read live from the ledger. */
 import type { Command } from 'commander';
-import { startDashboardServer } from '../../paper/dashboard/server.js';
+import { startDashboardServer } from '../../ui/dashboard/server.js';
 import { openStore } from '../../store/open-store.js';
 import { portNumber, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';

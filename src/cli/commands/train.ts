@@ -13,6 +13,7 @@ import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
+import { trainingProgressBar } from '../training-progress.js';
 import { runSageMakerTraining } from '../../app/training-job.js';
 
 export interface TrainFlags extends CommonOptions {
@@ -202,7 +203,8 @@ export async function runTrain(
       backend: flags.backend,
       promote: flags.promote,
       checkpointDir: flags.checkpointDir,
-      progress: true,
+      progress: trainingProgressBar(),
+      log,
       signal: abort.signal,
     });
     result.predictor.dispose();

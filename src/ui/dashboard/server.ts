@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MINUTE_MS } from '../../time.js';
 import type { ObjectStore } from '../../store/object-store.js';
-import { Ledger } from '../ledger.js';
+import { Ledger } from '../../paper/ledger.js';
 import { DASHBOARD_PAGE } from './page.js';
-import { summarise, type DashboardSummary } from './summary.js';
-import { WriteOnceCache } from './write-once-cache.js';
+import { summarise, type DashboardSummary } from '../../paper/dashboard/summary.js';
+import { WriteOnceCache } from '../../paper/dashboard/write-once-cache.js';
 
 /** Tick outcomes shown: the last hour's worth. */
 const RECENT_TICKS_MS = 60 * MINUTE_MS;
