@@ -14,21 +14,70 @@ export function isoMinute(timeMs: number): string {
   return new Date(timeMs).toISOString().slice(0, 16) + 'Z';
 }
 
+const TIME_EXAMPLES = 'use e.g. 2026-02-01, 2026-02-01T12:30 (UTC) or 1769904000000 (epoch milliseconds)';
+
+/** YYYY-MM-DD, optionally THH:MM[:SS[.fff]] and a zone (Z or ±HH:MM); UTC when no zone is given. */
+const ISO_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
 /**
- * Parses a user-supplied time: epoch milliseconds, or an ISO-8601 date/time (UTC unless an offset is
- * given, so "2026-02-01" means midnight UTC, not local midnight).
+ * Parses a user-supplied time: epoch milliseconds (12 or 13 digits, i.e. 2001-09-09 to 2286), or an
+ * ISO-8601 date/time (UTC unless an offset is given, so "2026-02-01" means midnight UTC, not local
+ * midnight). A calendar date that does not exist (2026-02-30) is an error rather than being rolled
+ * over into the next month as Date.parse does, and a 9-11 digit number is refused: it is almost
+ * certainly epoch seconds, which read as milliseconds would land in 1970.
  */
 export function parseTimeMs(input: string, what = 'time'): number {
   const trimmed = input.trim();
-  if (/^\d{10,14}$/.test(trimmed)) return Number(trimmed);
-  const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(trimmed);
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed);
-  const parsed = Date.parse(dateOnly ? `${trimmed}T00:00:00Z` : hasZone ? trimmed : `${trimmed}Z`);
-  if (Number.isNaN(parsed)) {
+  if (/^\d+$/.test(trimmed)) return parseEpochMs(input, trimmed, what);
+  const match = ISO_PATTERN.exec(trimmed);
+  if (!match) {
     throw new InvalidTimeError(
       `${what} "${input}" is neither epoch milliseconds nor an ISO-8601 date`,
-      'use e.g. 2026-02-01, 2026-02-01T12:30 (UTC) or 1769904000000',
+      TIME_EXAMPLES,
     );
   }
-  return parsed;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = match
+    .slice(1, 7)
+    .map((part) => Number(part ?? 0));
+  const wallClockMs = Date.UTC(year!, month! - 1, day!, hour, minute, second);
+  const wallClock = new Date(wallClockMs);
+  const exists =
+    wallClock.getUTCFullYear() === year &&
+    wallClock.getUTCMonth() === month! - 1 &&
+    wallClock.getUTCDate() === day &&
+    wallClock.getUTCHours() === hour &&
+    wallClock.getUTCMinutes() === minute &&
+    wallClock.getUTCSeconds() === second;
+  if (!exists) {
+    throw new InvalidTimeError(
+      `${what} "${input}" is not a real date and time (month 01-12, day within the month, 00:00-23:59:59)`,
+      TIME_EXAMPLES,
+    );
+  }
+  const zone = match[8];
+  const millis = match[7] === undefined ? 0 : Number(match[7].padEnd(3, '0'));
+  return wallClockMs + millis - zoneOffsetMs(zone);
+}
+
+function parseEpochMs(input: string, digits: string, what: string): number {
+  const value = Number(digits);
+  if (digits.length === 12 || digits.length === 13) return value;
+  if (digits.length >= 9 && digits.length <= 11) {
+    throw new InvalidTimeError(
+      `${what} "${input}" looks like epoch seconds (${new Date(value * 1000).toISOString()}); alpha15 takes epoch milliseconds only`,
+      `multiply by 1000 (${digits}000) or give an ISO date`,
+    );
+  }
+  throw new InvalidTimeError(
+    `${what} "${input}" is not epoch milliseconds (${digits.length} digits; milliseconds since 1970 have 12 or 13)`,
+    digits.length > 13 ? 'microseconds or nanoseconds? divide down to milliseconds' : TIME_EXAMPLES,
+  );
+}
+
+function zoneOffsetMs(zone: string | undefined): number {
+  if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * MINUTE_MS;
 }

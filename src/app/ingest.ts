@@ -1,16 +1,23 @@
 /**
  * Ingest: source → raw archives (kept as they came) → curated Parquet partitions → watermark, one
  * symbol at a time. Idempotent (a merge that changes nothing writes nothing) and resumable (without an
- * explicit start it continues after the symbol's watermark). A failure part-way leaves every
- * partition either as it was or fully rewritten, and the watermark where the last success put it.
+ * explicit start it continues after the symbol's watermark, once the watermark is checked against the
+ * partitions actually stored). A failure part-way leaves every partition either as it was or fully
+ * rewritten, and the watermark where the last success put it. Bad input (a rejected file, a candle
+ * that contradicts a stored one) fails before anything of that symbol is written, raw/ included.
+ *
+ * Every symbol's result says what happened and why (`status`, `reason`); `requireIngestedRows` turns
+ * "nothing matched what was asked" into an error for callers that must not exit 0 on it.
  */
-import type { KlineSource, TimeRange } from '../market/source.js';
+import { Alpha15Error } from '../errors.js';
+import { SymbolNotInSourceError, type KlineSource, type TimeRange } from '../market/source.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { floorToMinute, MINUTE_MS } from '../time.js';
+import { floorToMinute, isoMinute, MINUTE_MS } from '../time.js';
 import { gapReport } from '../lake/grid.js';
 import { rawArchiveKey } from '../lake/layout.js';
-import { readWatermark } from '../lake/watermark.js';
-import { writeKlines } from '../lake/writer.js';
+import type { ReplacedKline } from '../lake/merge.js';
+import { reconcileWatermark } from '../lake/watermark-rebuild.js';
+import { prepareKlinesWrite } from '../lake/writer.js';
 
 export interface IngestProgress {
   symbol: string;
@@ -32,7 +39,17 @@ export interface IngestOptions {
   toMs?: number;
   onProgress?: (progress: IngestProgress) => void;
   nowMs?: () => number;
+  /** Replace stored candles that differ from the source's (recorded in `replaced`) instead of failing. */
+  overwrite?: boolean;
 }
+
+/**
+ * - stored: new candles (or, with overwrite, replaced ones) went into the lake;
+ * - already-stored: the source's candles were all in the lake with the same values;
+ * - up-to-date: resuming after the watermark, the source had nothing newer;
+ * - nothing-in-range: the source had no candle in the range asked for.
+ */
+export type SymbolIngestStatus = 'stored' | 'already-stored' | 'up-to-date' | 'nothing-in-range';
 
 export interface SymbolIngestResult {
   /** The range asked of the source, [fromMs, toMs). */
@@ -48,6 +65,11 @@ export interface SymbolIngestResult {
   last: number | null;
   /** Minutes between first and last the source had no candle for. */
   missing: number;
+  status: SymbolIngestStatus;
+  /** Why, in words (always set, most useful when nothing was stored). */
+  reason: string;
+  /** Stored candles the source's replaced (only with `overwrite`). */
+  replaced: ReplacedKline[];
 }
 
 export interface IngestResult {
@@ -55,10 +77,51 @@ export interface IngestResult {
   symbols: Record<string, SymbolIngestResult>;
 }
 
+export class InvalidIngestRangeError extends Alpha15Error {
+  readonly code = 'INGEST_RANGE_EMPTY';
+  readonly data: { fromMs: number; toMs: number };
+  constructor(fromMs: number, toMs: number) {
+    super(
+      `the range to ingest is empty: from ${isoMinute(fromMs)} is not before to ${isoMinute(toMs)}`,
+      '--from is inclusive and --to exclusive: give a --from earlier than --to',
+    );
+    this.data = { fromMs, toMs };
+  }
+}
+
+/** Some symbols got no candle at all from the range asked for. */
+export class NothingIngestedError extends Alpha15Error {
+  readonly code = 'INGEST_NOTHING_MATCHED';
+  readonly data: { symbols: Record<string, string>; result: IngestResult };
+  constructor(result: IngestResult, empty: string[]) {
+    const reasons = Object.fromEntries(empty.map((symbol) => [symbol, result.symbols[symbol]!.reason]));
+    super(
+      `nothing to ingest for ${empty.join(', ')}: ${empty.map((symbol) => `${symbol}: ${reasons[symbol]}`).join('; ')}`,
+      'check --from/--to against the period the source covers, and the symbols against what it holds',
+    );
+    this.data = { symbols: reasons, result };
+  }
+}
+
+/** Throws NothingIngestedError when a symbol got no candle from the range asked for. */
+export function requireIngestedRows(result: IngestResult): IngestResult {
+  const empty = Object.keys(result.symbols).filter(
+    (symbol) => result.symbols[symbol]!.status === 'nothing-in-range',
+  );
+  if (empty.length > 0) throw new NothingIngestedError(result, empty);
+  return result;
+}
+
 export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const { store, source, symbols, onProgress } = options;
   const nowMs = options.nowMs ?? Date.now;
   const result: IngestResult = { source: source.name, symbols: {} };
+  if (options.fromMs !== undefined && options.toMs !== undefined && options.fromMs >= options.toMs)
+    throw new InvalidIngestRangeError(options.fromMs, options.toMs);
+  // a symbol the source cannot have fails before anything is fetched or written
+  const available = await source.listSymbols?.();
+  const unknown = available && symbols.find((symbol) => !available.includes(symbol));
+  if (unknown) throw new SymbolNotInSourceError(source.name, unknown, available);
 
   const report = (
     symbolIndex: number,
@@ -95,8 +158,9 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     // a failure there surfaces when its turn comes
     if (symbolIndex + 1 < symbols.length) startFetch(symbolIndex + 1).catch(() => undefined);
 
+    const { resumed, ...span } = range;
     const symbolResult: SymbolIngestResult = {
-      ...range,
+      ...span,
       rowsFetched: 0,
       rowsAdded: 0,
       partitionsWritten: 0,
@@ -104,42 +168,91 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       first: null,
       last: null,
       missing: 0,
+      status: 'up-to-date',
+      reason: '',
+      replaced: [],
     };
     result.symbols[symbol] = symbolResult;
-    if (!fetched) {
+    const times = fetched?.columns.openTimeMs;
+    if (!fetched || times!.length === 0) {
+      Object.assign(symbolResult, nothingFetched(source.name, symbol, span, resumed));
       report(symbolIndex, 'done', 0, 0);
       continue;
     }
-    const times = fetched.columns.openTimeMs;
-    report(symbolIndex, 'write', times.length, expectedRows);
+    report(symbolIndex, 'write', times!.length, expectedRows);
+    // merge first: a conflict with stored candles must fail before raw/ keeps the file that caused it;
+    // then raw before curated: the curated partitions must always be rebuildable from what raw/ holds
+    const write = await prepareKlinesWrite(store, fetched.columns, { overwrite: options.overwrite });
 
-    // raw first: the curated partitions must always be rebuildable from what raw/ holds
     for (const archive of fetched.rawArchives ?? []) {
-      if (await store.putIfAbsent(rawArchiveKey(symbol, archive.fileName), archive.bytes))
+      const key = rawArchiveKey(symbol, archive.fileName);
+      // under --overwrite the new file replaces the old one, or raw/ would contradict curated/
+      if (options.overwrite) await store.put(key, archive.bytes);
+      if (options.overwrite || (await store.putIfAbsent(key, archive.bytes)))
         symbolResult.rawArchivesStored++;
     }
-    const written = await writeKlines(store, fetched.columns);
+    const written = await write.commit();
+    const changed = written.rowsAdded > 0 || written.replaced.length > 0;
     Object.assign(symbolResult, {
-      rowsFetched: times.length,
+      rowsFetched: times!.length,
       rowsAdded: written.rowsAdded,
       partitionsWritten: written.partitionsWritten,
-      first: times.length > 0 ? times[0]! : null,
-      last: times.length > 0 ? times[times.length - 1]! : null,
+      first: times![0]!,
+      last: times![times!.length - 1]!,
       missing: gapReport([fetched.columns])[symbol]!.missing,
+      status: changed ? 'stored' : 'already-stored',
+      reason: changed
+        ? `${written.rowsAdded} new candles${written.replaced.length > 0 ? `, ${written.replaced.length} replaced (--overwrite)` : ''}`
+        : `all ${times!.length} candles were already in the lake with the same values`,
+      replaced: written.replaced,
     });
-    report(symbolIndex, 'done', times.length, expectedRows);
+    report(symbolIndex, 'done', times!.length, expectedRows);
   }
   return result;
 }
 
-async function resolveRange(options: IngestOptions, symbol: string, nowMs: () => number): Promise<TimeRange> {
+function nothingFetched(
+  sourceName: string,
+  symbol: string,
+  { fromMs, toMs }: TimeRange,
+  resumed: boolean,
+): Pick<SymbolIngestResult, 'status' | 'reason'> {
+  const span = `${isoMinute(fromMs)} .. ${isoMinute(toMs)}`;
+  if (resumed) {
+    return {
+      status: 'up-to-date',
+      reason:
+        toMs <= fromMs
+          ? `the lake already reaches ${isoMinute(fromMs - MINUTE_MS)}, the end of what ${sourceName} offers`
+          : `${sourceName} has no ${symbol} candle after the watermark (${span})`,
+    };
+  }
+  return {
+    status: 'nothing-in-range',
+    reason:
+      toMs <= fromMs
+        ? `the range is empty (${span}): the start is not before the end of what ${sourceName} offers`
+        : `${sourceName} has no ${symbol} candle in ${span}`,
+  };
+}
+
+/** The range to fetch; `resumed` when it starts after the watermark rather than where asked. */
+async function resolveRange(
+  options: IngestOptions,
+  symbol: string,
+  nowMs: () => number,
+): Promise<TimeRange & { resumed: boolean }> {
   let defaults: TimeRange | undefined;
   const sourceDefault = async () => (defaults ??= await options.source.defaultRange?.(symbol));
   let fromMs = options.fromMs;
+  let resumed = false;
   if (fromMs === undefined) {
-    const watermark = await readWatermark(options.store, symbol);
-    fromMs = watermark ? watermark.lastOpenTimeMs + MINUTE_MS : (await sourceDefault())?.fromMs;
+    // the watermark may claim partitions that are gone (deleted, or never written by a crashed run):
+    // resume from the first candle the lake really lacks, not from the watermark's word
+    const resumeFromMs = await reconcileWatermark(options.store, symbol);
+    resumed = resumeFromMs !== undefined;
+    fromMs = resumeFromMs ?? (await sourceDefault())?.fromMs;
   }
   const toMs = options.toMs ?? (await sourceDefault())?.toMs ?? floorToMinute(nowMs());
-  return { fromMs: fromMs ?? toMs, toMs };
+  return { fromMs: fromMs ?? toMs, toMs, resumed };
 }

@@ -23,7 +23,9 @@ export function reportError(error: unknown, json: boolean): number {
   const hint = isOurs ? error.hint : undefined;
   if (json) {
     const name = error instanceof Error ? error.name : 'Error';
-    process.stdout.write(`${JSON.stringify({ error: { name, message, hint } }, null, 2)}\n`);
+    // errors that carry a stable code and data (lake integrity errors) hand them to scripts as well
+    const { code, data } = (isOurs ? error : {}) as { code?: unknown; data?: unknown };
+    process.stdout.write(`${JSON.stringify({ error: { name, message, hint, code, data } }, null, 2)}\n`);
   } else {
     process.stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
     if (!isOurs && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -46,12 +46,16 @@ if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1)
   throw new Error('alpha15 writes Parquet on little-endian platforms only');
 
 export class CorruptPartitionError extends Alpha15Error {
+  readonly code = 'PARTITION_CORRUPT';
+  readonly data: { partition: string; reason: string };
   constructor(what: string, reason: string, options?: ErrorOptions) {
     super(
       `${what} is not a readable kline partition: ${reason}`,
-      're-ingest the affected days; the raw archives stay under raw/',
+      // re-ingesting cannot help: ingest has to read the partition to merge into it
+      '`alpha15 data verify` lists every damaged partition; `alpha15 data repair` rebuilds them from raw/ (or the source)',
       options,
     );
+    this.data = { partition: what, reason };
   }
 }
 
@@ -154,6 +158,16 @@ function openTimeStatistics(times: Float64Array) {
     if (time > max) max = time;
   }
   return { null_count: 0n, max_value: BigInt(max), min_value: BigInt(min) };
+}
+
+/** Why a file's Parquet footer cannot be read, or undefined when it can (the rows are not decoded). */
+export function parquetFooterProblem(bytes: Uint8Array): string | undefined {
+  try {
+    parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** Reads a partition back into columns; `what` names it in errors (e.g. its key). */

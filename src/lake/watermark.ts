@@ -5,6 +5,7 @@
  * these small objects instead of every partition (on S3, one GET per symbol rather than per month).
  */
 import { z } from 'zod';
+import type { KlineColumns } from '../market/kline.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { watermarkKey } from './layout.js';
 import { Alpha15Error } from '../errors.js';
@@ -27,11 +28,17 @@ export type Watermark = z.infer<typeof watermarkSchema>;
 
 export class CorruptWatermarkError extends Alpha15Error {}
 
+/** The watermark's record of one partition's rows (sorted columns, at least one row). */
+export function partitionStats(columns: KlineColumns): PartitionStats {
+  const times = columns.openTimeMs;
+  return { rows: times.length, firstOpenTimeMs: times[0]!, lastOpenTimeMs: times[times.length - 1]! };
+}
+
 export async function readWatermark(store: ObjectStore, symbol: string): Promise<Watermark | undefined> {
   const key = watermarkKey(symbol);
   const bytes = await store.get(key);
   if (!bytes) return undefined;
-  const hint = `delete ${key} and re-run ingest for ${symbol}; it rebuilds the watermark`;
+  const hint = `run \`alpha15 data repair --symbols ${symbol}\`: it rebuilds the watermark from the stored partitions`;
   let parsed;
   try {
     parsed = watermarkSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
@@ -57,13 +64,29 @@ export async function commitWatermark(
   updates: Readonly<Record<string, PartitionStats>>,
 ): Promise<Watermark> {
   const current = await readWatermark(store, symbol);
+  return replaceWatermark(store, symbol, { ...current?.partitions, ...updates }, current);
+}
+
+/**
+ * Makes the watermark say exactly `partitions` (those with rows); deletes it when none has any. Used
+ * directly when the watermark is rebuilt from what is stored; `current` saves re-reading it.
+ */
+export async function replaceWatermark(
+  store: ObjectStore,
+  symbol: string,
+  partitionStats: Readonly<Record<string, PartitionStats>>,
+  current?: Watermark,
+): Promise<Watermark> {
   const partitions = Object.fromEntries(
-    Object.entries({ ...current?.partitions, ...updates })
+    Object.entries(partitionStats)
       .filter(([, stats]) => stats.rows > 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
   const all = Object.values(partitions);
-  if (all.length === 0) return current ?? { symbol, firstOpenTimeMs: 0, lastOpenTimeMs: 0, partitions };
+  if (all.length === 0) {
+    if (current) await store.delete(watermarkKey(symbol));
+    return { symbol, firstOpenTimeMs: 0, lastOpenTimeMs: 0, partitions };
+  }
   const next: Watermark = {
     symbol,
     firstOpenTimeMs: Math.min(...all.map((stats) => stats.firstOpenTimeMs)),

@@ -1,7 +1,9 @@
 /**
  * Writes one symbol's candles into the lake: one Parquet partition per UTC month, merged by open time
- * with what is stored. Each partition is a single atomic put, so a reader sees a month's old file or
- * its new one, never a mix; the watermark moves only after every partition it covers is written.
+ * with what is stored. Every partition is read and merged before the first one is written, so a
+ * conflict (merge.ts) anywhere leaves the lake untouched. Each partition is a single atomic put, so a
+ * reader sees a month's old file or its new one, never a mix; the watermark moves only after every
+ * partition it covers is written.
  */
 import type { KlineColumns } from '../market/kline.js';
 import { lowerBound, normaliseColumns, sliceColumns } from '../market/kline-columns.js';
@@ -13,21 +15,25 @@ import {
   partitionStartMs,
   symbolPartitionsPrefix,
 } from './layout.js';
-import { mergeKlines } from './merge.js';
+import { mergeKlines, type ReplacedKline } from './merge.js';
 import { klinesToParquet, parquetToKlines } from './parquet.js';
 import { mapWithConcurrency } from './pool.js';
-import { commitWatermark } from './watermark.js';
+import { commitWatermark, partitionStats } from './watermark.js';
 
 export interface WriteResult {
   /** Candles whose open time the lake did not hold before. */
   rowsAdded: number;
   /** Partitions (symbol-months) that were (re)written; 0 when nothing changed. */
   partitionsWritten: number;
+  /** Stored candles replaced by different ones (only with `overwrite`). */
+  replaced: ReplacedKline[];
 }
 
 export interface WriteOptions {
   /** Partitions read/written at the same time (S3 round trips overlap). */
   concurrency?: number;
+  /** Replace stored candles that differ from the incoming ones instead of failing (KlineConflictError). */
+  overwrite?: boolean;
 }
 
 export async function writeKlines(
@@ -35,9 +41,23 @@ export async function writeKlines(
   columns: KlineColumns,
   options: WriteOptions = {},
 ): Promise<WriteResult> {
+  return (await prepareKlinesWrite(store, columns, options)).commit();
+}
+
+/**
+ * The read-and-merge half of `writeKlines`: every affected partition read and merged (a conflict
+ * throws here), nothing written until `commit()`. Ingest stores the raw archive in between, so raw/
+ * never keeps a file whose candles were refused, and curated rows never exist without their raw file.
+ */
+export async function prepareKlinesWrite(
+  store: ObjectStore,
+  columns: KlineColumns,
+  options: WriteOptions = {},
+): Promise<{ commit: () => Promise<WriteResult> }> {
   const sorted = normaliseColumns(columns);
   const times = sorted.openTimeMs;
-  if (times.length === 0) return { rowsAdded: 0, partitionsWritten: 0 };
+  if (times.length === 0)
+    return { commit: async () => ({ rowsAdded: 0, partitionsWritten: 0, replaced: [] }) };
 
   const partitions: { startMs: number; start: number; end: number }[] = [];
   for (let start = 0; start < times.length;) {
@@ -49,34 +69,32 @@ export async function writeKlines(
 
   // one listing instead of a lookup per partition: on S3 a LIST replaces GETs answered 404
   const storedKeys = new Set(await store.list(symbolPartitionsPrefix(sorted.symbol)));
-  const perPartition = await mapWithConcurrency(
-    partitions,
-    options.concurrency ?? 4,
-    async ({ startMs, start, end }) => {
-      const key = partitionKey(sorted.symbol, startMs);
-      const incoming = sliceColumns(sorted, start, end);
-      const storedBytes = storedKeys.has(key) ? await store.get(key) : undefined;
-      const { merged, rowsAdded, changed } = storedBytes
-        ? mergeKlines(await parquetToKlines(sorted.symbol, storedBytes, key), incoming)
-        : { merged: incoming, rowsAdded: incoming.openTimeMs.length, changed: true };
-      if (changed) await store.put(key, klinesToParquet(merged));
-      const mergedTimes = merged.openTimeMs;
-      const stats = {
-        rows: mergedTimes.length,
-        firstOpenTimeMs: mergedTimes[0]!,
-        lastOpenTimeMs: mergedTimes[mergedTimes.length - 1]!,
-      };
-      return { id: partitionId(startMs), stats, rowsAdded, written: changed ? 1 : 0 };
-    },
-  );
-
-  await commitWatermark(
-    store,
-    sorted.symbol,
-    Object.fromEntries(perPartition.map((partition) => [partition.id, partition.stats])),
-  );
+  const concurrency = options.concurrency ?? 4;
+  const merges = await mapWithConcurrency(partitions, concurrency, async ({ startMs, start, end }) => {
+    const key = partitionKey(sorted.symbol, startMs);
+    const incoming = sliceColumns(sorted, start, end);
+    const storedBytes = storedKeys.has(key) ? await store.get(key) : undefined;
+    const merge = storedBytes
+      ? mergeKlines(await parquetToKlines(sorted.symbol, storedBytes, key), incoming, options)
+      : { merged: incoming, rowsAdded: incoming.openTimeMs.length, replaced: [], changed: true };
+    return { key, startMs, ...merge };
+  });
   return {
-    rowsAdded: perPartition.reduce((sum, partition) => sum + partition.rowsAdded, 0),
-    partitionsWritten: perPartition.reduce((sum, partition) => sum + partition.written, 0),
+    commit: async () => {
+      const perPartition = await mapWithConcurrency(merges, concurrency, async (merge) => {
+        if (merge.changed) await store.put(merge.key, klinesToParquet(merge.merged));
+        return { id: partitionId(merge.startMs), stats: partitionStats(merge.merged), ...merge };
+      });
+      await commitWatermark(
+        store,
+        sorted.symbol,
+        Object.fromEntries(perPartition.map((partition) => [partition.id, partition.stats])),
+      );
+      return {
+        rowsAdded: perPartition.reduce((sum, partition) => sum + partition.rowsAdded, 0),
+        partitionsWritten: perPartition.filter((partition) => partition.changed).length,
+        replaced: perPartition.flatMap((partition) => partition.replaced),
+      };
+    },
   };
 }

@@ -8,7 +8,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Alpha15Error } from '../errors.js';
 import { DAY_MS } from '../time.js';
-import { archiveFileName, parseArchiveFileName, parseChecksumFile, readKlineArchiveAsync, type ArchiveFileInfo, type ArchivePeriod } from './archive.js';
+import {
+  archiveFileName,
+  parseArchiveFileName,
+  parseChecksumFile,
+  periodRangeMs,
+  readKlineArchiveAsync,
+  type ArchiveFileInfo,
+  type ArchivePeriod,
+} from './archive.js';
 import { sha256Hex } from '../checksum.js';
 import { backoffDelayMs, defaultSleep } from '../retry.js';
 import { ArchiveChecksumError, ArchiveNotFoundError } from './errors.js';
@@ -37,14 +45,6 @@ export interface ArchiveSource {
   /** Archives for the symbol, oldest first; a range keeps those overlapping [fromMs, toMs). */
   list(symbol: string, range?: TimeRange): Promise<ArchiveEntry[]>;
   read(symbol: string, period: ArchivePeriod): Promise<ArchiveFile>;
-}
-
-/** [startMs, endMs) covered by a monthly (YYYY-MM) or daily (YYYY-MM-DD) period. */
-export function periodRangeMs(period: ArchivePeriod): { startMs: number; endMs: number } {
-  const [year, month, day] = period.split('-').map(Number) as [number, number, number | undefined];
-  if (day === undefined) return { startMs: Date.UTC(year, month - 1, 1), endMs: Date.UTC(year, month, 1) };
-  const startMs = Date.UTC(year, month - 1, day);
-  return { startMs, endMs: startMs + DAY_MS };
 }
 
 /**

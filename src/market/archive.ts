@@ -7,7 +7,13 @@ import { promisify } from 'node:util';
 import { crc32, inflateRaw, inflateRawSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { Alpha15Error } from '../errors.js';
-import { ArchiveChecksumError, CorruptArchiveError } from './errors.js';
+import { DAY_MS } from '../time.js';
+import {
+  ArchiveChecksumError,
+  ArchiveMismatchError,
+  CorruptArchiveError,
+  EmptyArchiveError,
+} from './errors.js';
 import type { KlineColumns } from './kline.js';
 import { parseKlineCsv } from './kline-csv.js';
 
@@ -33,9 +39,9 @@ export interface ArchiveFileInfo {
   kind: 'monthly' | 'daily';
 }
 
-/** The inverse of `archiveFileName`; undefined for any other name. */
-export function parseArchiveFileName(fileName: string): ArchiveFileInfo | undefined {
-  const match = /^([A-Z0-9]+)-1m-(\d{4}-\d{2}(?:-\d{2})?)\.zip$/.exec(fileName);
+/** The inverse of `archiveFileName` (or of the CSV name inside, with `extension` 'csv'); undefined for any other name. */
+export function parseArchiveFileName(fileName: string, extension = 'zip'): ArchiveFileInfo | undefined {
+  const match = new RegExp(`^([A-Z0-9]+)-1m-(\\d{4}-\\d{2}(?:-\\d{2})?)\\.${extension}$`).exec(fileName);
   if (!match) return undefined;
   const period = match[2]!;
   return { symbol: match[1]!, period, kind: period.length === 7 ? 'monthly' : 'daily' };
@@ -92,7 +98,65 @@ function openKlineArchive(symbol: string, zipBytes: Uint8Array, options: ReadArc
       throw new ArchiveChecksumError(fileName, expectedSha256, actual);
   }
   const entry = locateSingleCsv(zipBytes, fileName);
-  return { entry, parse: (csv: Uint8Array) => parseKlineCsv(symbol, csv, `${fileName}:${entry.name}`) };
+  const period = checkArchiveIdentity(symbol, fileName, entry.name);
+  return {
+    entry,
+    parse: (csv: Uint8Array) =>
+      checkRows(parseKlineCsv(symbol, csv, `${fileName}:${entry.name}`), fileName, period),
+  };
+}
+
+/**
+ * A Binance archive `<SYM>-1m-<period>.zip` holds `<SYM>-1m-<period>.csv`. A copy renamed to another
+ * symbol or month keeps its inner name, so the inner name must match both the outer one (when the
+ * outer one is an archive name) and the symbol asked for. Returns the period the rows must lie in.
+ */
+function checkArchiveIdentity(symbol: string, fileName: string, csvName: string): ArchivePeriod {
+  const inner = parseArchiveFileName(csvName.slice(csvName.lastIndexOf('/') + 1), 'csv');
+  if (!inner) {
+    throw new ArchiveMismatchError(
+      fileName,
+      `the CSV inside is named "${csvName}", not <SYMBOL>-1m-<period>.csv`,
+    );
+  }
+  const outer = parseArchiveFileName(fileName.slice(fileName.lastIndexOf('/') + 1));
+  if (outer && (outer.symbol !== inner.symbol || outer.period !== inner.period)) {
+    throw new ArchiveMismatchError(
+      fileName,
+      `the CSV inside is ${csvName}: symbol ${inner.symbol} and period ${inner.period}, not ${outer.symbol} and ${outer.period} as the file name says`,
+    );
+  }
+  if (inner.symbol !== symbol)
+    throw new ArchiveMismatchError(
+      fileName,
+      `holds ${inner.symbol} candles (${csvName}), but ${symbol} was asked for`,
+    );
+  return inner.period;
+}
+
+/** Every row inside the archive's period, and at least one row. */
+function checkRows(columns: KlineColumns, fileName: string, period: ArchivePeriod): KlineColumns {
+  const times = columns.openTimeMs;
+  if (times.length === 0) throw new EmptyArchiveError(fileName);
+  const { startMs, endMs } = periodRangeMs(period);
+  const first = times[0]!;
+  const last = times[times.length - 1]!;
+  if (first < startMs || last >= endMs) {
+    const outside = first < startMs ? first : last;
+    throw new ArchiveMismatchError(
+      fileName,
+      `holds a candle at ${new Date(outside).toISOString()}, outside its period ${period} (${new Date(startMs).toISOString()} to ${new Date(endMs).toISOString()})`,
+    );
+  }
+  return columns;
+}
+
+/** [startMs, endMs) covered by a monthly (YYYY-MM) or daily (YYYY-MM-DD) period. */
+export function periodRangeMs(period: ArchivePeriod): { startMs: number; endMs: number } {
+  const [year, month, day] = period.split('-').map(Number) as [number, number, number | undefined];
+  if (day === undefined) return { startMs: Date.UTC(year, month - 1, 1), endMs: Date.UTC(year, month, 1) };
+  const startMs = Date.UTC(year, month - 1, day);
+  return { startMs, endMs: startMs + DAY_MS };
 }
 
 const LOCAL_FILE_HEADER = 0x04034b50;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { Kline } from './kline.js';
+import { klineViolation } from './kline-rules.js';
 
 /** Binance sends prices and volumes as decimal strings ("46914.16000000"); keep them exact. */
 const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal number as a string');
@@ -26,7 +27,47 @@ export const rawKlineSchema = z.tuple([
 ]);
 export type RawKline = z.infer<typeof rawKlineSchema>;
 
-export const klinesBodySchema = z.array(rawKlineSchema).transform((rows) => rows.map(rawToKline));
+/** Where each kline-rules field sits in Binance's array, so a violation names the array path. */
+const RAW_KLINE_INDEX: Record<string, number> = {
+  openTimeMs: 0,
+  open: 1,
+  high: 2,
+  low: 3,
+  close: 4,
+  volume: 5,
+  quoteVolume: 7,
+  trades: 8,
+  takerBuyBaseVolume: 9,
+  takerBuyQuoteVolume: 10,
+};
+
+/** The body's shape, then every kline's content (kline-rules.ts): a violation fails the whole body. */
+export const klinesBodySchema = z
+  .array(rawKlineSchema)
+  .superRefine((rows, context) => {
+    rows.forEach((row, index) => {
+      const violation = klineViolation(
+        row[0],
+        Number(row[1]),
+        Number(row[2]),
+        Number(row[3]),
+        Number(row[4]),
+        Number(row[5]),
+        Number(row[7]),
+        row[8],
+        Number(row[9]),
+        Number(row[10]),
+      );
+      if (violation) {
+        context.addIssue({
+          code: 'custom',
+          path: [index, RAW_KLINE_INDEX[violation.field]!],
+          message: `${violation.field}: ${violation.problem}`,
+        });
+      }
+    });
+  })
+  .transform((rows) => rows.map(rawToKline));
 
 export const serverTimeBodySchema = z.object({ serverTime: epochMs });
 

@@ -95,6 +95,79 @@ export class MalformedCsvRowError extends Alpha15Error {
   }
 }
 
+/** A kline with the right shape but content Binance never prints (see kline-rules.ts). */
+export class InvalidKlineError extends Alpha15Error {
+  readonly code = 'KLINE_INVALID';
+  readonly data: { source: string; location: string; field: string; problem: string };
+  constructor(source: string, location: string, field: string, problem: string) {
+    super(
+      `${source}, ${location}, field ${field}: ${problem}`,
+      'nothing of this file was stored; the file is damaged or not Binance data: fetch it again from the source',
+    );
+    this.data = { source, location, field, problem };
+  }
+}
+
+/** The same minute twice in one file (or one fetch) with different values: which one is true is unknown. */
+export class ConflictingDuplicateKlineError extends Alpha15Error {
+  readonly code = 'KLINE_DUPLICATE_CONFLICT';
+  readonly data: { source: string; openTimeMs: number; field: string; first: number; second: number };
+  constructor(
+    source: string,
+    openTimeMs: number,
+    where: string,
+    field: string,
+    first: number,
+    second: number,
+  ) {
+    super(
+      `${source}: the minute ${new Date(openTimeMs).toISOString()} appears twice with different ${field} (${first} then ${second}; ${where})`,
+      'nothing of this file was stored; a Binance file holds each minute once: fetch it again from the source',
+    );
+    this.data = { source, openTimeMs, field, first, second };
+  }
+}
+
+/** A file whose timestamps switch between milliseconds and microseconds part-way. */
+export class MixedTimestampUnitsError extends Alpha15Error {
+  readonly code = 'KLINE_MIXED_TIME_UNITS';
+  readonly data: { source: string; lineNumber: number; fileUnit: 'ms' | 'µs' };
+  constructor(source: string, lineNumber: number, fileUnit: 'ms' | 'µs') {
+    const other = fileUnit === 'ms' ? 'µs' : 'ms';
+    super(
+      `${source}, line ${lineNumber}: open time is in ${other} but the file's first row is in ${fileUnit}; one file has one timestamp unit`,
+      'nothing of this file was stored; the file was assembled from pieces of different sources: fetch it again',
+    );
+    this.data = { source, lineNumber, fileUnit };
+  }
+}
+
+/** An archive whose inside disagrees with its name (symbol, period) or with the symbol asked for. */
+export class ArchiveMismatchError extends Alpha15Error {
+  readonly code = 'ARCHIVE_MISMATCH';
+  readonly data: { fileName: string; problem: string };
+  constructor(fileName: string, problem: string) {
+    super(
+      `${fileName}: ${problem}`,
+      "nothing of this file was stored; a Binance archive <SYM>-1m-<period>.zip holds <SYM>-1m-<period>.csv with that period's rows: rename or re-download it",
+    );
+    this.data = { fileName, problem };
+  }
+}
+
+/** An archive (or CSV) with no candle in it at all. */
+export class EmptyArchiveError extends Alpha15Error {
+  readonly code = 'ARCHIVE_EMPTY';
+  readonly data: { fileName: string };
+  constructor(fileName: string) {
+    super(
+      `${fileName} holds no candles (empty or header only)`,
+      'nothing was stored; the download is incomplete or the period had no trading: fetch it again or leave the period out',
+    );
+    this.data = { fileName };
+  }
+}
+
 export class CorruptArchiveError extends Alpha15Error {
   constructor(
     readonly fileName: string,

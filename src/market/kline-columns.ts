@@ -22,7 +22,11 @@ export function sliceColumns(columns: KlineColumns, start: number, end: number):
   return sliced;
 }
 
-export function concatColumns(symbol: string, parts: readonly KlineColumns[]): KlineColumns {
+export function concatColumns(
+  symbol: string,
+  parts: readonly KlineColumns[],
+  onConflict?: DuplicateConflict,
+): KlineColumns {
   const rowCount = parts.reduce((sum, part) => sum + part.openTimeMs.length, 0);
   const joined = allocateColumns(symbol, rowCount);
   let offset = 0;
@@ -30,15 +34,26 @@ export function concatColumns(symbol: string, parts: readonly KlineColumns[]): K
     for (const field of KLINE_COLUMN_FIELDS) joined[field].set(part[field], offset);
     offset += part.openTimeMs.length;
   }
-  return normaliseColumns(joined);
+  return normaliseColumns(joined, onConflict);
 }
 
+/** Called for two rows of `columns` with one open time and different values; it throws to reject the input. */
+export type DuplicateConflict = (
+  columns: KlineColumns,
+  earlierRow: number,
+  laterRow: number,
+  field: KlineColumnField,
+) => never;
+
 /**
- * Sorts by open time and drops duplicate open times, keeping the LAST occurrence: a later response
- * for the same minute is the more complete one. Returns the input untouched when it already is
- * strictly increasing, the common case for archives and REST pages.
+ * Sorts by open time and drops duplicate open times. Without `onConflict`, the LAST occurrence wins: a
+ * later REST response for the same minute is the more complete one (the final close of a candle that
+ * was still forming). With it, duplicates must agree field for field, as they do in any file Binance
+ * publishes: identical rows collapse into one, and the first disagreement goes to `onConflict`.
+ * Returns the input untouched when it already is strictly increasing, the common case for archives
+ * and REST pages.
  */
-export function normaliseColumns(columns: KlineColumns): KlineColumns {
+export function normaliseColumns(columns: KlineColumns, onConflict?: DuplicateConflict): KlineColumns {
   const times = columns.openTimeMs;
   let ordered = true;
   for (let i = 1; i < times.length && ordered; i++) ordered = times[i - 1]! < times[i]!;
@@ -48,8 +63,14 @@ export function normaliseColumns(columns: KlineColumns): KlineColumns {
   const order = Array.from(times.keys()).sort((a, b) => times[a]! - times[b]! || a - b);
   const kept: number[] = [];
   for (const row of order) {
-    if (kept.length > 0 && times[kept[kept.length - 1]!] === times[row]) kept[kept.length - 1] = row;
-    else kept.push(row);
+    const previous = kept[kept.length - 1];
+    if (previous !== undefined && times[previous] === times[row]) {
+      if (onConflict) {
+        const field = differingField(columns, previous, row);
+        if (field !== undefined) onConflict(columns, previous, row, field);
+      }
+      kept[kept.length - 1] = row;
+    } else kept.push(row);
   }
   const result = allocateColumns(columns.symbol, kept.length);
   for (const field of KLINE_COLUMN_FIELDS) {
@@ -58,6 +79,16 @@ export function normaliseColumns(columns: KlineColumns): KlineColumns {
     for (let i = 0; i < kept.length; i++) target[i] = source[kept[i]!]!;
   }
   return result;
+}
+
+/** The first field in which two rows differ (Object.is: NaN equals NaN, 0 and -0 differ), or undefined. */
+export function differingField(
+  columns: KlineColumns,
+  row: number,
+  otherRow: number,
+  other: KlineColumns = columns,
+): KlineColumnField | undefined {
+  return KLINE_COLUMN_FIELDS.find((field) => !Object.is(columns[field][row], other[field][otherRow]));
 }
 
 export function klinesToColumns(symbol: string, klines: readonly Kline[]): KlineColumns {

@@ -3,9 +3,15 @@
  * strings and no row objects: archive ingest is benchmarked against pandas' C parser, and this loop is
  * most of its CPU time.
  */
-import { MalformedCsvRowError } from './errors.js';
+import {
+  ConflictingDuplicateKlineError,
+  InvalidKlineError,
+  MalformedCsvRowError,
+  MixedTimestampUnitsError,
+} from './errors.js';
 import type { KlineColumns } from './kline.js';
 import { allocateColumns, KLINE_COLUMN_FIELDS, normaliseColumns } from './kline-columns.js';
+import { klineViolation } from './kline-rules.js';
 
 const COMMA = 44;
 const LF = 10;
@@ -14,7 +20,6 @@ const DOT = 46;
 const MINUS = 45;
 const ZERO = 48;
 const NINE = 57;
-const MINUTE_MS = 60_000;
 /** Every field of a kline row but the last ("ignore") is a number. */
 const NUMERIC_FIELDS = 11;
 /** Open times above this are microseconds (ms epochs stay below 1e14 until the year 5138). */
@@ -115,8 +120,10 @@ class CsvCursor {
 
 /**
  * Parses a Binance kline CSV: with or without the header row, millisecond or microsecond timestamps
- * (detected once per file from the first open time), LF or CRLF line ends. Rows come back sorted and
- * deduplicated by open time.
+ * (detected from the first open time; every later row must use the same unit), LF or CRLF line ends.
+ * Every row must pass the content rules of kline-rules.ts, and a minute repeated with different
+ * values is rejected: either fails the whole file with a typed error naming the line. Rows come back
+ * sorted and deduplicated by open time.
  */
 export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceName = symbol): KlineColumns {
   // one concrete Uint8Array type, so element access stays monomorphic whether a Buffer or not arrives
@@ -153,6 +160,7 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
     takerBuyQuoteVolume,
   } = columns;
   let rows = 0;
+  const lineOfRow = new Int32Array(capacity); // for errors about rows found out of order
   const fields = new Float64Array(NUMERIC_FIELDS); // the current line's numbers
   let timeDivisor = 0; // 1 for ms, 1000 for µs; decided by the first row
 
@@ -183,13 +191,33 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
       takerBuyQuoteVolume[rows] = fields[10]!;
 
       if (timeDivisor === 0) timeDivisor = openTime > MICROSECOND_THRESHOLD ? 1000 : 1;
+      else if (openTime > MICROSECOND_THRESHOLD !== (timeDivisor === 1000))
+        throw new MixedTimestampUnitsError(sourceName, lineNumber, timeDivisor === 1000 ? 'µs' : 'ms');
       openTime /= timeDivisor;
-      if (openTime % MINUTE_MS !== 0) {
-        throw new FieldError(
-          `open time is not on a minute boundary${timeDivisor === 1000 ? ' (read as microseconds)' : ''}`,
+      const violation = klineViolation(
+        openTime,
+        fields[1]!,
+        fields[2]!,
+        fields[3]!,
+        fields[4]!,
+        fields[5]!,
+        fields[7]!,
+        fields[8]!,
+        fields[9]!,
+        fields[10]!,
+      );
+      if (violation) {
+        const unit =
+          violation.field === 'openTimeMs' && timeDivisor === 1000 ? ' (read as microseconds)' : '';
+        throw new InvalidKlineError(
+          sourceName,
+          `line ${lineNumber}`,
+          violation.field,
+          violation.problem + unit,
         );
       }
       openTimeMs[rows] = openTime;
+      lineOfRow[rows] = lineNumber;
       rows++;
     } catch (error) {
       if (!(error instanceof FieldError)) throw error;
@@ -197,7 +225,19 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
     }
   }
 
-  return normaliseColumns(rows === capacity ? columns : trimColumns(columns, rows));
+  return normaliseColumns(
+    rows === capacity ? columns : trimColumns(columns, rows),
+    (parsed, earlier, later, field) => {
+      throw new ConflictingDuplicateKlineError(
+        sourceName,
+        parsed.openTimeMs[earlier]!,
+        `lines ${lineOfRow[earlier]} and ${lineOfRow[later]}`,
+        field,
+        parsed[field][earlier]!,
+        parsed[field][later]!,
+      );
+    },
+  );
 }
 
 /** The first `rows` rows in arrays of their own (copies, so the spare capacity is freed). */

@@ -3,16 +3,14 @@
  * columns, plus the raw files they came from when there are any (archives), so the lake can keep them.
  * `parseSourceSpec` turns the CLI's `--source` value into one.
  */
+import { DEFAULT_SYMBOLS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { DAY_MS, floorToMinute, MINUTE_MS } from '../time.js';
-import {
-  LocalArchiveSource,
-  openArchiveSource,
-  periodRangeMs,
-  type ArchiveSource,
-} from './archive-source.js';
+import { periodRangeMs } from './archive.js';
+import { LocalArchiveSource, openArchiveSource, type ArchiveSource } from './archive-source.js';
 import { BinanceClient } from './binance-client.js';
+import { ConflictingDuplicateKlineError } from './errors.js';
 import type { KlineColumns } from './kline.js';
 import { concatColumns, lowerBound, sliceColumns } from './kline-columns.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
@@ -98,9 +96,22 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
         fetchedRows += inRange.openTimeMs.length;
         onProgress?.(fetchedRows, expectedRows);
       }
-      // monthly and daily files may overlap; concatColumns keeps one candle per minute (and copies,
-      // which a single archive does not need)
-      return { columns: parts.length === 1 ? parts[0]! : concatColumns(symbol, parts), rawArchives };
+      // monthly and daily files may overlap; they must agree where they do, and concatColumns keeps
+      // one candle per minute (and copies, which a single archive does not need)
+      const columns =
+        parts.length === 1
+          ? parts[0]!
+          : concatColumns(symbol, parts, (joined, earlier, later, field) => {
+              throw new ConflictingDuplicateKlineError(
+                rawArchives.map((archive) => archive.fileName).join(' + '),
+                joined.openTimeMs[earlier]!,
+                'overlapping archives',
+                field,
+                joined[field][earlier]!,
+                joined[field][later]!,
+              );
+            });
+      return { columns, rawArchives };
     },
     ...(local && {
       listSymbols: () => local.symbols(),
@@ -119,8 +130,15 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
 
 /**
  * The synthetic market lives on one fixed range (so every run, and every resumed run, sees the same
- * candles): SYNTHETIC_DAYS days ending at SYNTHETIC_END_MS, with a lead-lag planted from the first
- * symbol to the others. Requests outside that range get no candles.
+ * candles): SYNTHETIC_DAYS days ending at SYNTHETIC_END_MS, generated over one fixed universe (the
+ * default symbols, BTCUSDT leading the others by SYNTHETIC_LAG_MINUTES). Requests outside that range
+ * get no candles.
+ *
+ * A symbol's candles are a pure function of the seed, the symbol and the minute: a symbol of the
+ * universe is cut from the one run over the universe, and any other symbol X from the run over the
+ * universe plus X, whatever symbols or sub-range were asked for. So re-ingesting any part reproduces
+ * what is stored (the generator itself draws every coin from one stream in symbol order: a run over a
+ * different symbol list would be a different market).
  */
 export const SYNTHETIC_END_MS = Date.UTC(2026, 0, 1);
 /** Long enough for a 20-coin model to learn the lead-lag before it memorises the training minutes. */
@@ -129,36 +147,44 @@ export const SYNTHETIC_SEED = 15;
 /** Strong enough that the planted edge survives 0.1% fees per side: `npm start` should show alpha exists when it does. */
 export const SYNTHETIC_STRENGTH = 0.6;
 export const SYNTHETIC_LAG_MINUTES = 5;
+export const SYNTHETIC_UNIVERSE: readonly string[] = DEFAULT_SYMBOLS;
 
-export function syntheticMarketOptions(symbols: readonly string[]): SyntheticMarketOptions {
+/** The options of the run `symbol`'s candles are cut from (see above). */
+export function syntheticMarketOptions(symbol?: string): SyntheticMarketOptions {
   const minutes = (SYNTHETIC_DAYS * DAY_MS) / MINUTE_MS;
+  const universe = [...SYNTHETIC_UNIVERSE];
   return {
-    symbols: [...symbols],
+    symbols: symbol === undefined || universe.includes(symbol) ? universe : [...universe, symbol],
     startTimeMs: SYNTHETIC_END_MS - minutes * MINUTE_MS,
     minutes,
     seed: SYNTHETIC_SEED,
-    plantedAlpha:
-      symbols.length > 1
-        ? { leader: symbols[0]!, lagMinutes: SYNTHETIC_LAG_MINUTES, strength: SYNTHETIC_STRENGTH }
-        : undefined,
+    plantedAlpha: { leader: universe[0]!, lagMinutes: SYNTHETIC_LAG_MINUTES, strength: SYNTHETIC_STRENGTH },
     gapRate: 0.0005,
   };
 }
 
+/** One symbol of the synthetic market, the same candles whichever symbols are generated with it. */
+export function syntheticCandles(symbol: string): KlineColumns {
+  const options = syntheticMarketOptions(symbol);
+  return generateSyntheticMarket(options).find((columns) => columns.symbol === symbol)!;
+}
+
+/** The synthetic market for `symbols` (the config's): any symbol can be fetched, these are listed. */
 export function syntheticSource(symbols: readonly string[]): KlineSource {
-  const options = syntheticMarketOptions(symbols);
-  let market: Map<string, KlineColumns> | undefined;
+  const options = syntheticMarketOptions();
   const range = { fromMs: options.startTimeMs, toMs: options.startTimeMs + options.minutes * MINUTE_MS };
+  // one run over the universe serves all of its symbols; a symbol outside it costs a run of its own
+  let universe: Map<string, KlineColumns> | undefined;
+  const candlesOf = (symbol: string): KlineColumns => {
+    if (!SYNTHETIC_UNIVERSE.includes(symbol)) return syntheticCandles(symbol);
+    universe ??= new Map(generateSyntheticMarket(options).map((columns) => [columns.symbol, columns]));
+    return universe.get(symbol)!;
+  };
   return {
     name: 'synthetic',
-    fetch: async (symbol, fromMs, toMs) => {
-      market ??= new Map(generateSyntheticMarket(options).map((columns) => [columns.symbol, columns]));
-      const columns = market.get(symbol);
-      if (!columns) throw new SymbolNotInSourceError('synthetic', symbol, options.symbols);
-      return { columns: clipColumns(columns, fromMs, toMs) };
-    },
+    fetch: async (symbol, fromMs, toMs) => ({ columns: clipColumns(candlesOf(symbol), fromMs, toMs) }),
     defaultRange: () => range,
-    listSymbols: async () => [...options.symbols],
+    listSymbols: async () => [...symbols],
   };
 }
 

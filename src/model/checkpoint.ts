@@ -9,19 +9,19 @@
  *                                        (`-step<b>` added when a stop interrupted epoch e + 1 after b
  *                                        batches, so it never overwrites the file the manifest names)
  *
- * A write is atomic: the tensors go to a new file, then the manifest naming it replaces the old one by
- * rename, then older tensor files are removed. A crash at any point leaves the previous or the new
- * checkpoint whole. The manifest carries the tensors' SHA-256, so a torn or mixed copy (an S3 sync cut
+ * A write is atomic: the tensors go to a new file, then the manifest naming it replaces the old one,
+ * then older tensor files are removed; each file is published by LocalStore.put (flushed temp file,
+ * rename; a dead writer's temp files are swept on the next write). A crash at any point leaves the
+ * previous or the new checkpoint whole. The manifest carries the tensors' SHA-256, so a torn or mixed copy (an S3 sync cut
  * short) is recognised as corrupt instead of resumed.
  */
-import { open, readdir, readFile, rename, rm, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { modelConfigSchema, trainingConfigSchema } from '../config/schema.js';
 import { normStatsSchema, type NormStats } from '../features/normalise.js';
 import type { RowRange } from '../features/dataset.js';
 import { Alpha15Error } from '../errors.js';
 import { sha256Hex } from '../checksum.js';
+import { LocalStore } from '../store/local-store.js';
 import {
   epochRecordSchema,
   foldSummarySchema,
@@ -34,7 +34,6 @@ import type { FoldProgress } from './training-loop.js';
 
 export const CHECKPOINT_MANIFEST_FILE = 'training-state.json';
 const TENSOR_FILE_PATTERN = /^training-state-fold\d+-epoch\d+(-step\d+)?\.bin$/;
-const TEMPORARY_FILE_PATTERN = /^training-state.*\.\d+\.tmp$/;
 
 /** The checkpoint directory holds files that cannot be read back as a checkpoint. */
 export class CorruptCheckpointError extends Alpha15Error {
@@ -152,23 +151,22 @@ export async function writeCheckpoint(directory: string, checkpoint: TrainingChe
     current: { ...current, progress: { ...counters, optimizer: optimizerScalars } },
     tensors: { file, byteLength: bytes.byteLength, sha256: sha256Hex(bytes) },
   };
-  await mkdir(directory, { recursive: true });
-  await writeAtomically(path.join(directory, file), bytes);
-  await writeAtomically(path.join(directory, CHECKPOINT_MANIFEST_FILE), JSON.stringify(manifest));
-  // older tensor files, and temporary files a killed process left behind
-  for (const name of await readdir(directory)) {
-    const stale = (TENSOR_FILE_PATTERN.test(name) && name !== file) || TEMPORARY_FILE_PATTERN.test(name);
-    if (stale) await rm(path.join(directory, name), { force: true });
+  const store = new LocalStore(directory);
+  await store.put(file, bytes);
+  await store.put(CHECKPOINT_MANIFEST_FILE, JSON.stringify(manifest));
+  for (const name of await store.list('')) {
+    if (TENSOR_FILE_PATTERN.test(name) && name !== file) await store.delete(name);
   }
 }
 
 /** The checkpoint in `directory`, undefined when it holds none; CorruptCheckpointError when unreadable. */
 export async function readCheckpoint(directory: string): Promise<TrainingCheckpoint | undefined> {
-  const manifestText = await readFileOrUndefined(path.join(directory, CHECKPOINT_MANIFEST_FILE));
+  const store = new LocalStore(directory);
+  const manifestText = await store.get(CHECKPOINT_MANIFEST_FILE);
   if (manifestText === undefined) return undefined;
   let json: unknown;
   try {
-    json = JSON.parse(manifestText.toString('utf8'));
+    json = JSON.parse(new TextDecoder().decode(manifestText));
   } catch (error) {
     throw new CorruptCheckpointError(directory, `${CHECKPOINT_MANIFEST_FILE} is not valid JSON`, {
       cause: error,
@@ -182,7 +180,7 @@ export async function readCheckpoint(directory: string): Promise<TrainingCheckpo
     );
   }
   const manifest = parsed.data;
-  const bytes = await readFileOrUndefined(path.join(directory, manifest.tensors.file));
+  const bytes = await store.get(manifest.tensors.file);
   if (bytes === undefined) throw new CorruptCheckpointError(directory, `${manifest.tensors.file} is missing`);
   if (bytes.byteLength !== manifest.tensors.byteLength || sha256Hex(bytes) !== manifest.tensors.sha256) {
     throw new CorruptCheckpointError(
@@ -193,7 +191,7 @@ export async function readCheckpoint(directory: string): Promise<TrainingCheckpo
   return fromManifest(directory, manifest, bytes);
 }
 
-function fromManifest(directory: string, manifest: Manifest, bytes: Buffer): TrainingCheckpoint {
+function fromManifest(directory: string, manifest: Manifest, bytes: Uint8Array): TrainingCheckpoint {
   const { progress } = manifest.current;
   const { shapes } = progress.optimizer;
   const layout = [...progress.weightShapes, ...progress.weightShapes, ...shapes, ...shapes];
@@ -233,28 +231,6 @@ function fromManifest(directory: string, manifest: Manifest, bytes: Buffer): Tra
       },
     },
   };
-}
-
-/** Write beside, flush, rename over: readers see the old file or the new one, never half of one. */
-async function writeAtomically(target: string, contents: Uint8Array | string): Promise<void> {
-  const temporary = `${target}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(contents);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, target);
-}
-
-async function readFileOrUndefined(file: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 function elementCount(shape: readonly number[]): number {

@@ -1,16 +1,22 @@
 /**
  * The ObjectStore on a local folder (the default, `file://./.alpha15`). Keys map to files under the
- * root. Every write goes to a temp file in the destination folder first and is then published with one
- * atomic rename (put) or link (putIfAbsent), so a reader never sees a partly written object.
+ * root. Every write goes to a temp file in the destination folder first, is flushed to disk (fsync),
+ * and is then published with one atomic rename (put) or link (putIfAbsent), so a reader never sees a
+ * partly written object, and a power cut cannot publish a name whose bytes never reached the disk.
+ * A process killed mid-write leaves its temp file behind; the next write into that folder (by any
+ * process) removes temp files whose writer is no longer running.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Body, ObjectStore } from './object-store.js';
 import { validateListPrefix, validateObjectKey } from './errors.js';
 
-/** Temp files carry this marker so `list` never reports an object that is still being written. */
+/**
+ * Temp files carry this marker so `list` never reports an object that is still being written, then
+ * the writer's pid, so a sweep can tell a dead writer's leftovers from a live writer's work.
+ */
 const TEMP_MARKER = '.alpha15-partial-';
 
 export class LocalStore implements ObjectStore {
@@ -82,11 +88,18 @@ export class LocalStore implements ObjectStore {
     const dir = path.dirname(target);
     if (!this.knownDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
+      await sweepPartialFiles(dir);
       this.knownDirs.add(dir);
     }
-    const temp = path.join(dir, `${TEMP_MARKER}${randomBytes(8).toString('hex')}`);
+    const temp = path.join(dir, `${TEMP_MARKER}${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
-      await writeFile(temp, body, { flag: 'wx' });
+      const handle = await open(temp, 'wx');
+      try {
+        await handle.writeFile(body);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       await rm(temp, { force: true });
       // the folder vanished since it was made (someone cleared the store): forget it so a retry makes it
@@ -110,6 +123,38 @@ export class LocalStore implements ObjectStore {
       if (entry.isDirectory()) await this.walk(path.join(dir, entry.name), `${key}/`, keys);
       else if (entry.isFile()) keys.push(key);
     }
+  }
+}
+
+/**
+ * Removes the temp files in `dir` left by writers that are gone: another pid that no longer runs, or a
+ * name without a pid (written before temp names carried one). This process's own are in flight.
+ */
+export async function sweepPartialFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if (isCode(error, 'ENOENT', 'ENOTDIR')) return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(TEMP_MARKER)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(TEMP_MARKER.length))?.[1]);
+    if (pid === process.pid || (Number.isInteger(pid) && isRunning(pid))) continue;
+    await rm(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0 only checks that the process exists
+    return true;
+  } catch (error) {
+    return isCode(error, 'EPERM'); // it exists, owned by someone else
   }
 }
 

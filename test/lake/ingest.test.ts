@@ -7,8 +7,12 @@ import { parquetToKlines } from '../../src/lake/parquet.js';
 import { readFrame } from '../../src/lake/reader.js';
 import { summariseLake } from '../../src/lake/summary.js';
 import { LocalArchiveSource } from '../../src/market/archive-source.js';
-import { archiveSource, syntheticMarketOptions, syntheticSource } from '../../src/market/source.js';
-import { generateSyntheticMarket } from '../../src/market/synthetic.js';
+import {
+  archiveSource,
+  syntheticCandles,
+  syntheticMarketOptions,
+  syntheticSource,
+} from '../../src/market/source.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { FlakyStore, withTempStore } from '../support/lake.js';
 import {
@@ -117,8 +121,8 @@ describe('ingest from the synthetic market', () => {
       const again = await ingest({ store, source: syntheticSource(symbols), symbols, fromMs: 0 });
       assert.equal(again.symbols.BTCUSDT!.rowsAdded + again.symbols.ETHUSDT!.rowsAdded, 0);
 
-      const options = syntheticMarketOptions(symbols);
-      const generated = generateSyntheticMarket(options);
+      const options = syntheticMarketOptions();
+      const generated = symbols.map(syntheticCandles);
       const frame = await readFrame(
         store,
         symbols,

@@ -3,9 +3,22 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { archiveFileName, parseArchiveFileName, parseChecksumFile, parseKlineCsv, readKlineArchive, readKlineArchiveAsync, type ReadArchiveOptions } from '../../src/market/archive.js';
+import {
+  archiveFileName,
+  parseArchiveFileName,
+  parseChecksumFile,
+  parseKlineCsv,
+  readKlineArchive,
+  readKlineArchiveAsync,
+  type ReadArchiveOptions,
+} from '../../src/market/archive.js';
 import { sha256Hex } from '../../src/checksum.js';
-import { ArchiveChecksumError, CorruptArchiveError, MalformedCsvRowError } from '../../src/market/errors.js';
+import {
+  ArchiveChecksumError,
+  CorruptArchiveError,
+  InvalidKlineError,
+  MalformedCsvRowError,
+} from '../../src/market/errors.js';
 import { KLINE_COLUMN_FIELDS } from '../../src/market/kline-columns.js';
 import type { KlineColumns } from '../../src/market/kline.js';
 import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS } from '../support/shared-data.js';
@@ -146,7 +159,10 @@ describe('kline archives', () => {
     );
     assert.throws(
       () => parseKlineCsv('ALGOUSDT', '1769904000123,1,1,1,1,1,1769904059999,1,1,1,1,0\n'),
-      (error: unknown) => error instanceof MalformedCsvRowError && /minute boundary/.test(error.message),
+      (error: unknown) =>
+        error instanceof InvalidKlineError &&
+        error.data.field === 'openTimeMs' &&
+        /line 1, field openTimeMs: .*minute boundary/.test(error.message),
     );
   });
 

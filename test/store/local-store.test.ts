@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -38,6 +39,25 @@ describe('LocalStore on disk', () => {
     assert.deepEqual(await readdir(dir), ['f']);
     assert.deepEqual(await store.list(''), ['f/inside.txt']);
     assert.equal(new TextDecoder().decode(await store.get('f/inside.txt')), 'kept');
+  });
+});
+
+describe('LocalStore temp files', () => {
+  it("the next write into a folder removes a dead writer's temp file and keeps a live writer's", async () => {
+    const dir = await freshDir();
+    await mkdir(path.join(dir, 'curated'), { recursive: true });
+    // a pid that surely ran and is gone: a child that has exited
+    const child = spawnSync(process.execPath, ['-e', '0']);
+    const deadPid = child.pid!;
+    const dead = `.alpha15-partial-${deadPid}-0123456789abcdef`;
+    const legacy = '.alpha15-partial-0123456789abcdef';
+    const live = `.alpha15-partial-${process.pid}-fedcba9876543210`;
+    for (const name of [dead, legacy, live])
+      await writeFile(path.join(dir, 'curated', name), 'half a partition');
+    const store = new LocalStore(dir);
+    assert.deepEqual(await store.list(''), [], 'temp files are never listed');
+    await store.put('curated/k.parquet', 'whole');
+    assert.deepEqual((await readdir(path.join(dir, 'curated'))).sort(), [live, 'k.parquet'].sort());
   });
 });
 

@@ -3,10 +3,11 @@
  * that counts writes or fails on the Nth put (standing in for an external store that breaks part-way).
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { archiveFileName, readKlineArchive } from '../../src/market/archive.js';
+import { sha256Hex } from '../../src/checksum.js';
 import type { KlineColumns } from '../../src/market/kline.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { Body, ObjectStore } from '../../src/store/object-store.js';
@@ -18,6 +19,20 @@ export function realMonthColumns(symbol: string): KlineColumns {
     symbol,
     readFileSync(path.join(ARCHIVE_MONTH_DIR, archiveFileName(symbol, '2026-02'))),
   );
+}
+
+/**
+ * Every file under a store's folder (temp files included) with its SHA-256: two equal snapshots mean
+ * the lake is byte-identical.
+ */
+export async function lakeSnapshot(dir: string): Promise<Record<string, string>> {
+  const snapshot: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    snapshot[path.relative(dir, file)] = sha256Hex(await readFile(file));
+  }
+  return snapshot;
 }
 
 export async function withTempStore<T>(run: (store: LocalStore, dir: string) => Promise<T>): Promise<T> {

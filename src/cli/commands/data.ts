@@ -1,32 +1,90 @@
-/** `alpha15 data summary`: what the lake holds per symbol. */
+/**
+ * `alpha15 data summary | verify | repair`: what the lake holds per symbol, whether every stored
+ * candle is readable and consistent, and rebuilding what is not.
+ */
 import type { Command } from 'commander';
+import { repairLake, type RepairReport } from '../../lake/repair.js';
 import { summariseLake, type LakeSummary } from '../../lake/summary.js';
+import { verifyLake, type LakeProblem, type VerifyReport } from '../../lake/verify.js';
+import { parseSourceSpec } from '../../market/source.js';
 import { openStore } from '../../store/open-store.js';
 import { isoMinute } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
-import { emit } from '../output.js';
+import { emit, log } from '../output.js';
+
+interface RepairFlags extends CommonOptions {
+  source?: string;
+}
 
 export function register(program: Command): void {
-  const data = program.command('data').description('Inspect the kline lake');
+  const data = program.command('data').description('Inspect, verify and repair the kline lake');
   withCommonOptions(
     data
       .command('summary')
       .description(
         'Per symbol: candle count, first and last open time (UTC epoch ms) and missing minutes between them. ' +
-          'Without --symbols, every symbol in the lake. --json prints {"symbols": {"<SYM>": {"rows", "first", "last", "missing"}}}.',
+          'Without --symbols, every symbol in the lake. --json prints {"symbols": {"<SYM>": {"rows", "first", "last", "missing"}}}, ' +
+          'plus "warnings": [...] when a partition cannot be read or is missing (also printed on stderr).',
       ),
   ).action(async (options: CommonOptions) => {
     const config = resolveConfig(options);
     const symbols = options.symbols ? config.symbols : undefined;
     const summary = await summariseLake(openStore(config.store), symbols);
+    if (!options.json) for (const warning of summary.warnings ?? []) log(`warning: ${warning}`);
     emit(options, summary, (result) => formatSummary(result, config.store));
+  });
+
+  withCommonOptions(
+    data
+      .command('verify')
+      .description(
+        'Read every partition back and check it: readable Parquet, rows sorted, unique, on the minute grid and ' +
+          'inside their month, every candle within the content rules, the watermark naming exactly the stored ' +
+          'partitions with their true counts, and the candles of each raw archive present with the same values. ' +
+          'Prints one line per problem (exit code 1 when there is any); --json prints ' +
+          '{"symbols", "partitionsChecked", "rawArchivesChecked", "rowsChecked", "problems": [{"symbol", "kind", "key", "partition", "message"}]}.',
+      ),
+  ).action(async (options: CommonOptions) => {
+    const config = resolveConfig(options);
+    const report = await verifyLake(openStore(config.store), {
+      symbols: options.symbols ? config.symbols : undefined,
+      onProgress: ({ symbol, symbolIndex, symbolCount }) =>
+        log(`verify ${symbolIndex + 1}/${symbolCount} ${symbol}`),
+    });
+    emit(options, report, formatVerifyReport);
+    if (report.problems.length > 0) process.exitCode = 1;
+  });
+
+  withCommonOptions(
+    data
+      .command('repair')
+      .description(
+        'Rebuild what `data verify` finds broken: damaged, missing or raw-contradicting partitions from the raw ' +
+          'archives of their month (or, with --source, re-fetched when raw/ has none), then every affected ' +
+          'watermark from what is actually stored. Verifies again afterwards; exit code 1 when problems remain. ' +
+          '--json prints {"found", "rebuilt", "watermarksRewritten", "remaining"}.',
+      )
+      .option(
+        '--source <spec>',
+        'where to re-fetch partitions raw/ cannot rebuild: binance, archive:<dir or https URL> or synthetic',
+      ),
+  ).action(async (options: RepairFlags) => {
+    const config = resolveConfig(options);
+    const report = await repairLake(openStore(config.store), {
+      symbols: options.symbols ? config.symbols : undefined,
+      source: options.source === undefined ? undefined : parseSourceSpec(options.source, config),
+      onProgress: ({ symbol, partition, phase }) =>
+        log(`repair ${phase} ${symbol}${partition ? ` ${partition}` : ''}`),
+    });
+    const { found, rebuilt, watermarksRewritten, remaining } = report;
+    emit(options, { found, rebuilt, watermarksRewritten, remaining }, () => formatRepairReport(report));
+    if (remaining.length > 0) process.exitCode = 1;
   });
 }
 
 export function formatSummary(summary: LakeSummary, storeUrl: string): string {
   const entries = Object.entries(summary.symbols);
   if (entries.length === 0) return `no klines in ${storeUrl} yet: run alpha15 ingest first`;
-  const header = ['SYMBOL', 'ROWS', 'FIRST (UTC)', 'LAST (UTC)', 'MISSING'];
   const rows = entries.map(([symbol, s]) => [
     symbol,
     String(s.rows),
@@ -34,6 +92,46 @@ export function formatSummary(summary: LakeSummary, storeUrl: string): string {
     isoMinute(s.last),
     String(s.missing),
   ]);
+  return table(['SYMBOL', 'ROWS', 'FIRST (UTC)', 'LAST (UTC)', 'MISSING'], rows);
+}
+
+export function formatVerifyReport(report: VerifyReport): string {
+  const checked =
+    `${report.symbols.length} symbols, ${report.partitionsChecked} partitions, ${report.rowsChecked} rows, ` +
+    `${report.rawArchivesChecked} raw archives checked`;
+  if (report.problems.length === 0) return `${checked}: no problems`;
+  return [
+    `${checked}: ${report.problems.length} problems`,
+    formatProblems(report.problems),
+    'run `alpha15 data repair` to rebuild them (with --source when raw/ lacks the data)',
+  ].join('\n');
+}
+
+export function formatRepairReport(report: RepairReport): string {
+  const lines = [`${report.found.length} problems found`];
+  for (const partition of report.rebuilt)
+    lines.push(`rebuilt ${partition.key} from ${partition.from} (${partition.rows} rows)`);
+  if (report.watermarksRewritten.length > 0)
+    lines.push(`watermarks rewritten from the stored partitions: ${report.watermarksRewritten.join(', ')}`);
+  if (report.remaining.length === 0) lines.push('verify after repair: no problems');
+  else {
+    lines.push(
+      `verify after repair: ${report.remaining.length} problems remain`,
+      formatProblems(report.remaining),
+      'a partition raw/ holds no archive for needs --source to be re-fetched',
+    );
+  }
+  return lines.join('\n');
+}
+
+function formatProblems(problems: readonly LakeProblem[]): string {
+  return table(
+    ['SYMBOL', 'KIND', 'OBJECT', 'PROBLEM'],
+    problems.map((problem) => [problem.symbol, problem.kind, problem.key, problem.message]),
+  );
+}
+
+function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );

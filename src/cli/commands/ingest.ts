@@ -1,7 +1,8 @@
 /** `alpha15 ingest`: candles from a source into the lake, idempotent and resumable. */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ingest, type IngestProgress, type IngestResult } from '../../app/ingest.js';
+import { ingest, requireIngestedRows, type IngestProgress, type IngestResult } from '../../app/ingest.js';
+import { KLINE_COLUMN_FIELDS } from '../../market/kline-columns.js';
 import { parseSourceSpec } from '../../market/source.js';
 import { openStore } from '../../store/open-store.js';
 import { isoMinute, parseTimeMs } from '../../time.js';
@@ -12,6 +13,7 @@ export interface IngestOptions extends CommonOptions {
   source: string;
   from?: string;
   to?: string;
+  overwrite?: boolean;
 }
 
 export function register(program: Command): void {
@@ -30,11 +32,19 @@ export function register(program: Command): void {
       .option(
         '--to <time>',
         "end of the range, exclusive: ISO date/time (UTC) or epoch ms (default: the source's end, else now)",
+      )
+      .option(
+        '--overwrite',
+        'let the source replace stored candles whose values differ (default: such a conflict is an error and ' +
+          'nothing is written); the result lists every replaced candle with its old and new values',
       ),
   )
     .addHelpText(
       'after',
       '\nWith --source archive:<dir> and no --symbols, every symbol found in the folder is ingested.\n' +
+        'Every candle is checked (finite, positive prices, low <= open/close <= high, non-negative volumes, taker\n' +
+        'volumes within volumes, whole minutes); a bad file is refused whole, raw/ included. Stored history is\n' +
+        'immutable unless --overwrite. Exit code 1 when a symbol gets no candle from the range asked for.\n' +
         'Examples:\n  alpha15 ingest --source archive:../shared/data/binance-archive/2026-02 --store file://./.alpha15\n' +
         '  alpha15 ingest --source binance --symbols BTCUSDT,ETHUSDT --from 2026-02-01 --to 2026-02-02 --json',
     )
@@ -48,16 +58,21 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const config = resolveConfig(options);
   const source = parseSourceSpec(options.source, config);
   const symbols = options.symbols || !source.listSymbols ? config.symbols : await source.listSymbols();
+  const fromMs = options.from === undefined ? undefined : parseTimeMs(options.from, '--from');
+  const toMs = options.to === undefined ? undefined : parseTimeMs(options.to, '--to');
   const progress = ingestProgressBar();
   try {
-    return await ingest({
-      store: openStore(config.store),
-      source,
-      symbols,
-      fromMs: options.from === undefined ? undefined : parseTimeMs(options.from, '--from'),
-      toMs: options.to === undefined ? undefined : parseTimeMs(options.to, '--to'),
-      onProgress: progress.update,
-    });
+    return requireIngestedRows(
+      await ingest({
+        store: openStore(config.store),
+        source,
+        symbols,
+        fromMs,
+        toMs,
+        overwrite: options.overwrite,
+        onProgress: progress.update,
+      }),
+    );
   } finally {
     progress.stop();
   }
@@ -97,14 +112,20 @@ function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop
 export function formatIngestResult(result: IngestResult): string {
   const lines = [`source ${result.source}`];
   for (const [symbol, outcome] of Object.entries(result.symbols)) {
-    const span =
-      outcome.first === null || outcome.last === null
-        ? 'nothing new'
-        : `${isoMinute(outcome.first)} .. ${isoMinute(outcome.last)}`;
+    if (outcome.first === null || outcome.last === null) {
+      lines.push(`${symbol.padEnd(12)} ${outcome.status}: ${outcome.reason}`);
+      continue;
+    }
     lines.push(
       `${symbol.padEnd(12)} +${outcome.rowsAdded} rows (${outcome.rowsFetched} fetched, ${outcome.missing} missing) ` +
-        `${outcome.partitionsWritten} partitions written, ${outcome.rawArchivesStored} raw archives stored  ${span}`,
+        `${outcome.partitionsWritten} partitions written, ${outcome.rawArchivesStored} raw archives stored  ` +
+        `${isoMinute(outcome.first)} .. ${isoMinute(outcome.last)}  ${outcome.status}: ${outcome.reason}`,
     );
+    for (const { openTimeMs, stored, incoming } of outcome.replaced) {
+      const changed = KLINE_COLUMN_FIELDS.filter((field) => !Object.is(stored[field], incoming[field]));
+      const changes = changed.map((field) => `${field} ${stored[field]} -> ${incoming[field]}`);
+      lines.push(`  replaced ${isoMinute(openTimeMs)}: ${changes.join(', ')}`);
+    }
   }
   return lines.join('\n');
 }

@@ -71,7 +71,7 @@ export function register(program: Command): void {
       ),
   ).action(async (options: SyntheticCommandOptions) => {
     const config = resolveConfig(options);
-    const defaults = syntheticMarketOptions(config.symbols);
+    const defaults = syntheticMarketOptions();
     const days = options.days ?? defaults.minutes / 1440;
     const marketOptions: SyntheticMarketOptions = {
       symbols: config.symbols,
