@@ -10,7 +10,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  NodejsFunction,
+  OutputFormat,
+  type BundlingOptions,
+  type ICommandHooks,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -19,7 +24,14 @@ import { acknowledgeFindings } from './nag.js';
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** Names of the handlers under lambdas/. */
-export type HandlerName = 'ingest' | 'training-trigger' | 'promotion' | 'paper-tick' | 'opensearch-setup';
+export type HandlerName =
+  | 'ingest'
+  | 'training-trigger'
+  | 'promotion'
+  | 'paper-tick'
+  | 'opensearch-setup'
+  | 'backfill'
+  | 'ledger-compaction';
 
 export function handlerEntry(name: HandlerName): string {
   return path.join(REPO_ROOT, 'lambdas', name, 'handler.ts');
@@ -119,19 +131,7 @@ export class Alpha15Function extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_BANNER,
-        minify: true,
-        // Our typed errors take their name from the class; minified names would hide the situation.
-        keepNames: true,
-        sourceMap: true,
-        externalModules: EXTERNAL_MODULES,
-        commandHooks: props.commandHooks,
-      },
+      bundling: { ...BUNDLING, commandHooks: props.commandHooks },
     });
     if (props.asyncInvocation) {
       const failures = asyncFailureHandling(this, props.handler, props.asyncInvocation);
@@ -173,6 +173,41 @@ function asyncFailureHandling(
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   return { queue, alarm };
+}
+
+/** How every handler is bundled: the local esbuild (no Docker), one minified ES module for Node 22. */
+export const BUNDLING = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_BANNER,
+  minify: true,
+  // Our typed errors take their name from the class; minified names would hide the situation.
+  keepNames: true,
+  sourceMap: true,
+  externalModules: EXTERNAL_MODULES,
+} as const satisfies BundlingOptions;
+
+/**
+ * The esbuild build options NodejsFunction derives from BUNDLING (it runs the esbuild CLI with the same
+ * flags), for tests that run a handler's shipped bundle rather than its TypeScript.
+ */
+export function esbuildOptionsOf(name: HandlerName, outfile: string) {
+  return {
+    entryPoints: [handlerEntry(name)],
+    outfile,
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    target: BUNDLING.target,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    minify: BUNDLING.minify,
+    keepNames: BUNDLING.keepNames,
+    sourcemap: BUNDLING.sourceMap,
+    external: [...BUNDLING.externalModules],
+  };
 }
 
 /** CloudWatch namespace of the Powertools metrics every handler emits. */

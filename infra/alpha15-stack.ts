@@ -10,7 +10,10 @@ import { acknowledgeFindings, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
 import type { Construct } from 'constructs';
 import { REPO_ROOT } from './alpha15-function.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
+import { Backfill } from './backfill.js';
+import { Catalog } from './catalog.js';
 import { DataLake } from './data-lake.js';
+import { LedgerCompaction } from './ledger-compaction.js';
 import { Ingestion } from './ingestion.js';
 import { Observability } from './observability.js';
 import { PaperTrading, TICK_COMPLETED_METRIC } from './paper-trading.js';
@@ -33,6 +36,9 @@ export class Alpha15Stack extends Stack {
   readonly promotion: Promotion;
   readonly paperTrading: PaperTrading;
   readonly observability: Observability;
+  readonly catalog: Catalog;
+  readonly backfill: Backfill;
+  readonly ledgerCompaction: LedgerCompaction;
 
   constructor(scope: Construct, id: string, props: Alpha15StackProps) {
     super(scope, id, props);
@@ -92,11 +98,31 @@ export class Alpha15Stack extends Stack {
     });
     this.observability.addTelemetryWriter(this.paperTrading.handler.role);
 
+    this.catalog = new Catalog(this, 'Catalog', {
+      bucket,
+      symbols: settings.symbols,
+      symbolProjection: settings.klinesSymbolProjection,
+      scanLimitMb: settings.athenaScanLimitMb,
+      removalPolicy,
+    });
+    this.backfill = new Backfill(this, 'Backfill', {
+      bucket,
+      maxConcurrency: settings.backfillConcurrency,
+      archiveBaseUrl: settings.archiveBaseUrl,
+    });
+    this.ledgerCompaction = new LedgerCompaction(this, 'LedgerCompaction', {
+      bucket,
+      schedule: events.Schedule.expression(settings.ledgerCompactionSchedule),
+      reserveConcurrency: settings.reservedConcurrency,
+    });
+
     const monitored = [
       { title: 'Paper tick', handler: this.paperTrading.handler },
       { title: 'Ingestion', handler: this.ingestion.handler },
       { title: 'Training trigger', handler: this.training.trigger },
       { title: 'Promotion', handler: this.promotion.handler },
+      { title: 'Backfill items', handler: this.backfill.handler },
+      { title: 'Ledger compaction', handler: this.ledgerCompaction.handler },
     ];
     this.observability.monitor({
       functions: monitored,
@@ -122,6 +148,13 @@ export class Alpha15Stack extends Stack {
           'PromotionErrorsAlarm',
           this.promotion.handler.function,
           'alpha15 promotion failed',
+          1,
+        ),
+        errorAlarm(
+          this.ledgerCompaction,
+          'CompactionErrorsAlarm',
+          this.ledgerCompaction.handler.function,
+          'alpha15 ledger compaction failed',
           1,
         ),
       ],
@@ -172,6 +205,18 @@ export class Alpha15Stack extends Stack {
       CloudWatchDashboardUrl: {
         value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.observability.dashboard.dashboardName}`,
         description: 'Lambda health, alarms and OpenSearch storage',
+      },
+      BackfillStateMachineArn: {
+        value: this.backfill.stateMachine.stateMachineArn,
+        description: 'alpha15 backfill --state-machine <this> starts a backfill on it',
+      },
+      AthenaWorkGroup: {
+        value: this.catalog.workGroup.ref,
+        description: 'Athena workgroup: encrypted results in the bucket, per-query scan limit',
+      },
+      GlueDatabase: {
+        value: this.catalog.databaseName,
+        description: 'Glue database of the klines, trades and decisions tables',
       },
       AlarmTopicArn: {
         value: this.observability.alarmTopic.topicArn,

@@ -6,6 +6,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
@@ -52,12 +53,9 @@ export class Ingestion extends Construct {
       },
       removalPolicy: props.removalPolicy,
     });
-    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.curated}*`);
-    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.raw}*`);
-    acknowledgeBucketPrefixGrants(
-      this.handler.role,
+    grantIngestWrites(
       props.bucket,
-      [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw],
+      this.handler.role,
       'Ingestion merges into partitions keyed by symbol and month under the lake and raw prefixes only.',
     );
     this.rule = new events.Rule(this, 'Schedule', {
@@ -72,4 +70,11 @@ export class Ingestion extends Construct {
       ],
     });
   }
+}
+
+/** What the ingest core writes (partitions, watermarks, raw archives), for every function that runs it. */
+export function grantIngestWrites(bucket: s3.IBucket, role: iam.IRole, reason: string): void {
+  bucket.grantReadWrite(role, `${BUCKET_PREFIXES.curated}*`);
+  bucket.grantReadWrite(role, `${BUCKET_PREFIXES.raw}*`);
+  acknowledgeBucketPrefixGrants(role, bucket, [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw], reason);
 }

@@ -63,6 +63,19 @@ export const deploySettingsSchema = z.object({
    * the replay server.
    */
   binanceBaseUrl: z.string().url().default('https://api.binance.com'),
+  /** (symbol, month) items the backfill state machine runs at once (Lambda concurrency against the archive site). */
+  backfillConcurrency: z.coerce.number().int().min(1).max(1000).default(10),
+  /** The archive site the backfill downloads monthly zips and their .CHECKSUM files from. */
+  archiveBaseUrl: z.string().url().default('https://data.binance.vision'),
+  /** Athena cancels a query of the alpha15 workgroup that would scan more than this (MB, Athena's minimum is 10). */
+  athenaScanLimitMb: z.coerce.number().int().min(10).default(1024),
+  /**
+   * How Athena finds a symbol's kline partitions: `enum` over the deploy universe (a query may omit the
+   * symbol), or `injected` (any symbol the lake holds, but every query must name it in WHERE).
+   */
+  klinesSymbolProjection: z.enum(['enum', 'injected']).default('enum'),
+  /** When the paper ledger's finished days are compacted into Parquet (UTC). */
+  ledgerCompactionSchedule: scheduleExpression.default('cron(30 0 * * ? *)'),
   /** Where alarm notifications go; empty creates the topic without a subscription. */
   alarmEmail: z.string().default(''),
   /**

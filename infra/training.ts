@@ -15,7 +15,14 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from '../src/contracts/keys.js';
+import {
+  BUCKET_PREFIXES,
+  MODEL_ID_IAM_GLOB,
+  MODELS_PREFIX,
+  TRAINING_JOB_PREFIX,
+  TRAINING_JOBS_PREFIX,
+} from '../src/contracts/keys.js';
+import { RUNS_PREFIX, runIdIamPrefix } from '../src/runs/run-record.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
 
@@ -64,8 +71,17 @@ export class Training extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: 'alpha15 SageMaker training job',
     });
+    // The job reads the lake and the registry (it scores the champion on its own window) but writes
+    // only objects it names itself: models/<its model id>/, its job record and its run record. It can
+    // never write models/champion.json: only the promotion step moves the champion.
+    const ownPrefixes = [
+      `${MODELS_PREFIX}${MODEL_ID_IAM_GLOB}/`,
+      `${TRAINING_JOBS_PREFIX}${TRAINING_JOB_PREFIX}`,
+      `${RUNS_PREFIX}${runIdIamPrefix('train')}`,
+    ];
     props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.curated}*`);
-    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.models}*`);
+    props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.models}*`);
+    for (const prefix of ownPrefixes) props.bucket.grantPut(this.jobRole, `${prefix}*`);
     props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.sagemakerOutput}*`);
     props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.checkpoints}*`);
     acknowledgeBucketPrefixGrants(
@@ -74,10 +90,11 @@ export class Training extends Construct {
       [
         BUCKET_PREFIXES.curated,
         BUCKET_PREFIXES.models,
+        ...ownPrefixes,
         BUCKET_PREFIXES.sagemakerOutput,
         BUCKET_PREFIXES.checkpoints,
       ],
-      'The job reads the lake and writes its model, output and spot checkpoints, each under its own prefix.',
+      'The job reads the lake and the registry; it writes only its own model directory, job record and run record (by id pattern), its output and its spot checkpoints.',
     );
     props.image.repository.grantPull(this.jobRole);
     this.jobRole.addToPolicy(

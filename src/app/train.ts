@@ -69,8 +69,12 @@ export interface TrainModelOptions {
   backend?: BackendPreference;
   /** Save into the store's registry (default: whenever a store is given). */
   save?: boolean;
-  /** Make the new model champion even if one exists (it always becomes champion when none does). */
-  promote?: boolean;
+  /**
+   * true: make the new model champion even if one exists; undefined: champion only when there is none;
+   * 'never': leave the champion pointer alone (the SageMaker job, whose role may not write it: its
+   * promotion step promotes a first model too).
+   */
+  promote?: boolean | 'never';
   /** Told of every fold, batch and epoch (the CLI draws a bar from it). */
   progress?: TrainingProgress;
   onEpoch?: (record: EpochRecord) => void;
@@ -334,12 +338,15 @@ async function trainWith(
       epochs,
       extraFiles: thresholds === null ? {} : { [THRESHOLDS_FILE]: JSON.stringify(thresholds, null, 2) },
     });
-    const promotion = await promoteCandidate(
-      store,
-      { candidateId: modelId, requested: options.promote ?? false },
-      { nowMs: options.nowMs },
-    );
-    champion = promotion.decision.promote;
+    // 'never': the SageMaker job, whose role may not write the pointer (promotion decides for it)
+    if (options.promote !== 'never') {
+      const promotion = await promoteCandidate(
+        store,
+        { candidateId: modelId, requested: options.promote ?? false },
+        { nowMs: options.nowMs },
+      );
+      champion = promotion.decision.promote;
+    }
     const foldMean = plan.walkForward ? meanOverFolds(summaries) : undefined;
     const run = await recordRun(store, {
       kind: 'train',

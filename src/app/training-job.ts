@@ -101,8 +101,9 @@ async function train(
     save: true,
     signal: options.signal,
     saveIfAborted: false,
-    // the first model becomes champion (an empty seat is always filled); later ones only through the promotion step
-    promote: false,
+    // never the champion pointer, not even for a first model: the job role may not write it
+    // (infra/training.ts), and the promotion step promotes a first model ('no-champion') itself
+    promote: 'never',
     nowMs: options.nowMs,
     // a restarted spot job finds its last epoch here (SageMaker restores the directory from S3)
     checkpointDir: paths.checkpoints,

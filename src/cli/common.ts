@@ -1,6 +1,6 @@
 /** Options every command shares, and their mapping onto the typed config. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, loadConfigInput } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 
 export interface CommonOptions {
@@ -36,6 +36,11 @@ export function resolveConfig(options: CommonOptions, overrides: Record<string, 
       ...overrides,
     },
   });
+}
+
+/** True when --symbols, the config file or ALPHA15_SYMBOLS chose the universe (not the defaults). */
+export function universeIsExplicit(options: CommonOptions): boolean {
+  return 'symbols' in loadConfigInput({ file: options.config, flags: { symbols: options.symbols } }).input;
 }
 
 /** A commander parser for flags that take a positive whole number. */

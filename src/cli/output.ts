@@ -3,17 +3,22 @@
  * scripts can parse it), or human text otherwise. Progress and logs go to stderr in both modes.
  */
 import { Alpha15Error } from '../errors.js';
+import { redactUrlCredentials } from '../url-credentials.js';
 
 export interface OutputOptions {
   json?: boolean;
 }
 
+// every line a command prints passes redactUrlCredentials: a password typed into a URL flag
+// (--binance http://user:pass@..., --url ...) must never reach a terminal, a log file or a CI transcript
+
 export function emit<T>(options: OutputOptions, result: T, human: (result: T) => string): void {
-  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${human(result)}\n`);
+  const text = options.json ? JSON.stringify(result, null, 2) : human(result);
+  process.stdout.write(`${redactUrlCredentials(text)}\n`);
 }
 
 export function log(message: string): void {
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`${redactUrlCredentials(message)}\n`);
 }
 
 /** Prints an error the way a user can act on it, as JSON with --json, and returns the exit code. */
@@ -25,10 +30,13 @@ export function reportError(error: unknown, json: boolean): number {
     const name = error instanceof Error ? error.name : 'Error';
     // errors that carry a stable code and data (lake integrity errors) hand them to scripts as well
     const { code, data } = (isOurs ? error : {}) as { code?: unknown; data?: unknown };
-    process.stdout.write(`${JSON.stringify({ error: { name, message, hint, code, data } }, null, 2)}\n`);
+    process.stdout.write(
+      `${redactUrlCredentials(JSON.stringify({ error: { name, message, hint, code, data } }, null, 2))}\n`,
+    );
   } else {
-    process.stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
-    if (!isOurs && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(redactUrlCredentials(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`));
+    if (!isOurs && error instanceof Error && error.stack)
+      process.stderr.write(`${redactUrlCredentials(error.stack)}\n`);
   }
   return isOurs ? 1 : 2;
 }

@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
+import { findUnknownKeys } from './unknown-keys.js';
 
 export class ConfigError extends Alpha15Error {}
 
@@ -30,6 +31,15 @@ export interface LoadConfigOptions {
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const { input, file } = loadConfigInput(options);
+  return parseConfig(input, file ? `config file ${file}, environment and flags` : 'environment and flags');
+}
+
+/**
+ * What the file, the environment and the flags set, before defaults: a field absent here was chosen
+ * by nobody (the universe resolver, for one, treats such symbols as negotiable).
+ */
+export function loadConfigInput(options: LoadConfigOptions = {}): { input: Overrides; file?: string } {
   const env = options.env ?? process.env;
   const merged: Overrides = {};
   const file =
@@ -45,7 +55,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   for (const [path, value] of Object.entries(options.flags ?? {})) {
     if (value !== undefined) setPath(merged, path, value);
   }
-  return parseConfig(merged, file ? `config file ${file}, environment and flags` : 'environment and flags');
+  return { input: merged, file };
 }
 
 export function parseConfig(input: unknown, source = 'config'): Config {
@@ -70,17 +80,41 @@ function readConfigFile(file: string): Overrides {
       cause: error,
     });
   }
-  const parsed = z.record(z.string(), z.unknown()).safeParse(safeJson(text, file));
+  const parsed = z.record(z.string(), z.unknown()).safeParse(safeJson(text, `config file ${file}`));
   if (!parsed.success) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  const [unknown, ...more] = findUnknownKeys(parsed.data, configSchema);
+  if (unknown) {
+    throw new ConfigError(
+      `unknown config key "${unknown.path}" in ${file}` +
+        (unknown.suggestion ? ` (did you mean "${unknown.suggestion}"?)` : '') +
+        (more.length > 0 ? `; also unknown: ${more.map((key) => key.path).join(', ')}` : ''),
+      unknown.suggestion
+        ? `rename it to "${unknown.suggestion}"`
+        : 'remove it; the fields and their defaults are in src/config/schema.ts',
+    );
+  }
   return parsed.data;
 }
 
-function safeJson(text: string, file: string): unknown {
+function safeJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`config file ${file} is not valid JSON`, undefined, { cause: error });
+    throw new ConfigError(`${source} is not valid JSON${syntaxErrorPlace(text, error)}`, undefined, {
+      cause: error,
+    });
   }
+}
+
+/** ` at line L, column C: <parser message>` from V8's `... at position N` (1-based line and column). */
+function syntaxErrorPlace(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /at position (\d+)/.exec(message);
+  if (!position) return `: ${message}`;
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
 }
 
 function envNameToPath(name: string): string | undefined {
@@ -96,7 +130,7 @@ function envNameToPath(name: string): string | undefined {
 function parseScalar(raw: string): unknown {
   if (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(raw)) return Number(raw);
   if (raw === 'true' || raw === 'false') return raw === 'true';
-  if (raw.startsWith('[')) return safeJson(raw, 'environment');
+  if (raw.startsWith('[')) return safeJson(raw, 'an environment variable');
   if (/^[A-Z0-9]+(,[A-Z0-9]+)+$/.test(raw)) return raw.split(',');
   return raw;
 }

@@ -19,6 +19,11 @@ export const WATERMARKS_PREFIX = `${CURATED_PREFIX}watermarks/`;
 
 /** Saved models, their metrics, the champion pointer and its history. */
 export const MODELS_PREFIX = 'models/';
+/**
+ * Every model id (src/model/artifacts.ts newModelId: `YYYYMMDDTHHMMSSZ-xxxxxx`) as an IAM object-key
+ * glob, so a role can write models/<id>/ but not models/champion.json.
+ */
+export const MODEL_ID_IAM_GLOB = '????????T??????Z-??????';
 /** The champion pointer `{ modelId, promotedAtMs }`. */
 export const CHAMPION_KEY = `${MODELS_PREFIX}champion.json`;
 /** Which model a SageMaker training job produced: `models/training-jobs/<job>.json`. */
@@ -30,6 +35,12 @@ export const CHAMPION_HISTORY_PREFIX = `${MODELS_PREFIX}champion-history/`;
 
 /** The paper-trading ledger: `paper/<decisions|positions|trades|ticks>/<minute>...json`. */
 export const PAPER_PREFIX = 'paper/';
+/** Finished ledger days compacted into Parquet for queries: `paper/curated/<trades|decisions>/day=<YYYY-MM-DD>/part.parquet`. */
+export const PAPER_CURATED_PREFIX = `${PAPER_PREFIX}curated/`;
+/** Athena query results (encrypted, expired after a while). */
+export const ATHENA_RESULTS_PREFIX = 'athena-results/';
+/** The backfill Map runs' result files: one entry per (symbol, month) item, failures included. */
+export const BACKFILL_RESULTS_PREFIX = 'backfill/results/';
 /** Backtest reports and their summaries: `reports/<modelId>/backtest.{html,json}`. */
 export const REPORTS_PREFIX = 'reports/';
 
@@ -47,6 +58,9 @@ export const BUCKET_PREFIXES = {
   curatedKlines: CURATED_KLINES_PREFIX,
   models: MODELS_PREFIX,
   paper: PAPER_PREFIX,
+  paperCurated: PAPER_CURATED_PREFIX,
+  athenaResults: ATHENA_RESULTS_PREFIX,
+  backfillResults: BACKFILL_RESULTS_PREFIX,
   reports: REPORTS_PREFIX,
   trainingRequests: TRAINING_REQUESTS_PREFIX,
   sagemakerOutput: SAGEMAKER_OUTPUT_PREFIX,

@@ -22,7 +22,12 @@ export function symbolPartitionsPrefix(symbol: string): string {
 
 /** The partition that holds the candles opening in the UTC month that starts at `monthStartMs`. */
 export function partitionKey(symbol: string, monthStartMs: number): string {
-  return `${symbolPartitionsPrefix(symbol)}month=${partitionId(monthStartMs)}/${PARTITION_FILE_NAME}`;
+  return `${partitionFolder(symbol, partitionId(monthStartMs))}${PARTITION_FILE_NAME}`;
+}
+
+/** The folder of one symbol-month; the Glue catalog's location template is this with placeholders. */
+export function partitionFolder(symbol: string, month: string): string {
+  return `${symbolPartitionsPrefix(symbol)}month=${month}/`;
 }
 
 /** A partition's name within a symbol: its UTC month, YYYY-MM. */

@@ -30,13 +30,16 @@ export const PARQUET_COLUMN_NAMES: Record<KlineColumnField, string> = {
 
 const INTEGER_FIELDS: ReadonlySet<KlineColumnField> = new Set(['openTimeMs', 'trades']);
 
-const SCHEMA: SchemaElement[] = [
-  { name: 'root', num_children: KLINE_COLUMN_FIELDS.length },
-  ...KLINE_COLUMN_FIELDS.map((field): SchemaElement => ({
+/** The file's columns in order; the Glue catalog declares the same list (src/lake/catalog.ts). */
+export const KLINE_PARQUET_COLUMNS: readonly { name: string; type: 'INT64' | 'DOUBLE' }[] =
+  KLINE_COLUMN_FIELDS.map((field) => ({
     name: PARQUET_COLUMN_NAMES[field],
     type: INTEGER_FIELDS.has(field) ? 'INT64' : 'DOUBLE',
-    repetition_type: 'REQUIRED',
-  })),
+  }));
+
+const SCHEMA: SchemaElement[] = [
+  { name: 'root', num_children: KLINE_COLUMN_FIELDS.length },
+  ...KLINE_PARQUET_COLUMNS.map((column): SchemaElement => ({ ...column, repetition_type: 'REQUIRED' })),
 ];
 
 const PARQUET_MAGIC = 0x31524150; // "PAR1"

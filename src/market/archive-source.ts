@@ -178,6 +178,18 @@ export interface HttpArchiveSourceOptions {
   backoffBaseMs?: number;
   fetchImpl?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  /** Told of every retried download: the run's own record of how the site answered under load. */
+  onRetry?: (retry: ArchiveRetry) => void;
+}
+
+export interface ArchiveRetry {
+  url: string;
+  /** 0 for the first retry. */
+  attempt: number;
+  /** HTTP status that caused the retry; undefined for a network error or timeout. */
+  status?: number;
+  /** 429, or 503 (how CloudFront sheds load): the site asked us to slow down. */
+  throttled: boolean;
 }
 
 export class ArchiveDownloadError extends Alpha15Error {}
@@ -189,7 +201,8 @@ export class ArchiveDownloadError extends Alpha15Error {}
  */
 export class HttpArchiveSource implements ArchiveSource {
   readonly location: string;
-  private readonly options: Required<Omit<HttpArchiveSourceOptions, 'baseUrl'>>;
+  private readonly options: Required<Omit<HttpArchiveSourceOptions, 'baseUrl' | 'onRetry'>>;
+  private readonly onRetry: HttpArchiveSourceOptions['onRetry'];
 
   constructor(options: HttpArchiveSourceOptions) {
     this.location = options.baseUrl.replace(/\/+$/, '');
@@ -200,6 +213,7 @@ export class HttpArchiveSource implements ArchiveSource {
       fetchImpl: options.fetchImpl ?? fetch,
       sleep: options.sleep ?? defaultSleep,
     };
+    this.onRetry = options.onRetry;
   }
 
   async list(symbol: string, range?: TimeRange): Promise<ArchiveEntry[]> {
@@ -228,6 +242,7 @@ export class HttpArchiveSource implements ArchiveSource {
     const { fetchImpl, timeoutMs, maxRetries, backoffBaseMs, sleep } = this.options;
     for (let attempt = 0; ; attempt++) {
       let problem: string;
+      let status: number | undefined;
       try {
         const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs) });
         if (response.status === 200) return new Uint8Array(await response.arrayBuffer());
@@ -237,6 +252,7 @@ export class HttpArchiveSource implements ArchiveSource {
             'the data site has no such file yet: monthly files appear after the month ends, daily ones the next day',
           );
         }
+        status = response.status;
         problem = `HTTP ${response.status}`;
         if (response.status < 500 && response.status !== 429)
           throw new ArchiveDownloadError(`${url}: ${problem}`, 'check the archive base URL');
@@ -250,6 +266,7 @@ export class HttpArchiveSource implements ArchiveSource {
           'check the network and binanceArchiveBaseUrl, then run again (ingest resumes where it stopped)',
         );
       }
+      this.onRetry?.({ url, attempt, status, throttled: status === 429 || status === 503 });
       await sleep(backoffDelayMs(attempt, { baseMs: backoffBaseMs, maxMs: 30_000, jitter: 'full' }));
     }
   }

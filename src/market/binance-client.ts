@@ -4,6 +4,7 @@
  * Every body is validated with zod; transient failures are retried with exponential backoff and full
  * jitter; rate limits (429/418 + Retry-After, and the used-weight header) are honoured.
  */
+import { splitUrlCredentials } from '../url-credentials.js';
 import type { z } from 'zod';
 import { MINUTE_MS } from '../time.js';
 import { backoffDelayMs, defaultSleep } from '../retry.js';
@@ -67,7 +68,9 @@ export type SymbolKlines =
 type Outcome<T> = { done: true; value: T } | { done: false; retryAfterMs?: number; failure: () => Error };
 
 export class BinanceClient {
+  /** Without any user:password, which travels in the Authorization header instead. */
   readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly backoffBaseMs: number;
@@ -83,7 +86,9 @@ export class BinanceClient {
   private usedWeightMinuteMs = 0;
 
   constructor(options: BinanceClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const { url, authorization } = splitUrlCredentials(options.baseUrl);
+    this.baseUrl = url.replace(/\/+$/, '');
+    this.headers = authorization ? { authorization } : {};
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxRetries = options.maxRetries ?? 5;
     this.backoffBaseMs = options.backoffBaseMs ?? 250;
@@ -261,7 +266,10 @@ export class BinanceClient {
     let headers: Headers;
     let text: string;
     try {
-      const response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const response = await this.fetchImpl(url, {
+        headers: this.headers,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       status = response.status;
       headers = response.headers;
       text = await response.text();

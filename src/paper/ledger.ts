@@ -9,12 +9,15 @@
  *   paper/trades/<tradeId>.json      closed trades, created once
  *   paper/ticks/<minute>.json        tick outcomes, written last
  *   paper/quarantine/<key>           corrupt objects moved aside, with <key>.reason.json beside them
+ *   paper/curated/<kind>/day=<YYYY-MM-DD>/part.parquet   finished days of trades and decisions, rolled
+ *                                    up for query engines (src/app/compact-ledger.ts); the JSON stays
+ *                                    the source of truth
  *
  * `<minute>` is `YYYY-MM-DDTHHmmZ`: sortable as text, and a day is a key prefix (listing a range never
  * walks the whole history). A trade id is `<entry minute>-<SYMBOL>`.
  */
 import { z } from 'zod';
-import { PAPER_PREFIX } from '../contracts/keys.js';
+import { PAPER_CURATED_PREFIX, PAPER_PREFIX } from '../contracts/keys.js';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { DAY_MS, MINUTE_MS } from '../time.js';
@@ -38,6 +41,36 @@ export class CorruptLedgerObjectError extends Alpha15Error {
   }
 }
 
+/** The ledger kinds compacted into Parquet, one table each. */
+export const COMPACTED_KINDS = ['trades', 'decisions'] as const;
+export type CompactedKind = (typeof COMPACTED_KINDS)[number];
+
+/** A table of compacted days: `paper/curated/<kind>/day=<YYYY-MM-DD>/part.parquet`. */
+export function compactedTablePrefix(kind: CompactedKind): string {
+  return `${PAPER_CURATED_PREFIX}${kind}/`;
+}
+
+export const COMPACTED_FILE_NAME = 'part.parquet';
+
+export function compactedDayKey(kind: CompactedKind, dayStartMs: number): string {
+  return `${compactedDayFolder(kind, dayId(dayStartMs))}${COMPACTED_FILE_NAME}`;
+}
+
+/** The folder of one compacted day; the Glue catalog's location template is this with a placeholder. */
+export function compactedDayFolder(kind: CompactedKind, day: string): string {
+  return `${compactedTablePrefix(kind)}day=${day}/`;
+}
+
+/** The UTC day of a compacted key, or undefined for any other key. */
+export function compactedDayFromKey(key: string): number | undefined {
+  const match = /\/day=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/.exec(key);
+  return match ? Date.parse(`${match[1]}T00:00:00Z`) : undefined;
+}
+
+/** A UTC day as YYYY-MM-DD. */
+export function dayId(dayStartMs: number): string {
+  return new Date(dayStartMs).toISOString().slice(0, 10);
+}
 /** Ranges up to this many days are listed one day prefix at a time. */
 const MAX_DAYS_LISTED_SEPARATELY = 31;
 
@@ -56,7 +89,7 @@ export function tradeIdOf(symbol: string, entryTimeMs: number): string {
   return `${minuteKey(entryTimeMs)}-${symbol}`;
 }
 
-type Kind = 'decisions' | 'positions' | 'trades' | 'ticks';
+export type LedgerKind = 'decisions' | 'positions' | 'trades' | 'ticks';
 
 /** A ledger object that did not parse, and why. */
 export interface CorruptObject {
@@ -142,6 +175,12 @@ export class Ledger {
     return this.read(this.key('trades', tradeId), tradeSchema);
   }
 
+  /** Ids of every closed trade, in key order (a viewer reads only the ones it has not seen). */
+  async listTradeIds(): Promise<string[]> {
+    const prefix = `${this.prefix}trades/`;
+    return (await this.store.list(prefix)).map((key) => key.slice(prefix.length, -'.json'.length));
+  }
+
   /** Closed trades whose entry minute lies in [fromMs, toMs); bounds may be infinite. */
   listTrades(fromMs: number, toMs: number): Promise<Trade[]> {
     return this.readRange('trades', fromMs, toMs, tradeSchema);
@@ -177,12 +216,12 @@ export class Ledger {
     return { fromMs: minuteFromKey(keys[0]!), toMs: minuteFromKey(keys.at(-1)!) + MINUTE_MS };
   }
 
-  private key(kind: Kind, name: string): string {
+  private key(kind: LedgerKind, name: string): string {
     return `${this.prefix}${kind}/${name}.json`;
   }
 
   /** Keys of one kind whose minute lies in [fromMs, toMs), listing one day prefix at a time. */
-  private async keysInRange(kind: Kind, fromMs: number, toMs: number): Promise<string[]> {
+  async keysInRange(kind: LedgerKind, fromMs: number, toMs: number): Promise<string[]> {
     const days: string[] = [];
     if (toMs - fromMs <= MAX_DAYS_LISTED_SEPARATELY * DAY_MS) {
       for (let dayMs = Math.floor(fromMs / DAY_MS) * DAY_MS; dayMs < toMs; dayMs += DAY_MS)
@@ -197,7 +236,12 @@ export class Ledger {
     });
   }
 
-  private async readRange<T>(kind: Kind, fromMs: number, toMs: number, schema: z.ZodType<T>): Promise<T[]> {
+  private async readRange<T>(
+    kind: LedgerKind,
+    fromMs: number,
+    toMs: number,
+    schema: z.ZodType<T>,
+  ): Promise<T[]> {
     return this.readAll(await this.keysInRange(kind, fromMs, toMs), schema);
   }
 

@@ -62,6 +62,11 @@ export function newRunId(kind: RunKind, startedAtMs: number): string {
   return `${stamp}Z-${kind}-${randomBytes(4).toString('hex')}`;
 }
 
+/** The ids of one kind of run as an IAM key-glob prefix (a role may then write only its own kind's records). */
+export function runIdIamPrefix(kind: RunKind): string {
+  return `????????T??????Z-${kind}-`;
+}
+
 export function runKey(runId: string): string {
   return `${RUNS_PREFIX}${runId}.json`;
 }

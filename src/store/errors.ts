@@ -10,6 +10,22 @@ export class StoreUrlError extends Alpha15Error {
   }
 }
 
+export class StoreCredentialsError extends Alpha15Error {
+  constructor(url: string, cause: unknown) {
+    super(
+      `no AWS credentials for ${url}`,
+      'set AWS_PROFILE (after aws sso login / aws configure) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use a file:// store',
+      { cause },
+    );
+  }
+}
+
+export class StoreNotFoundError extends Alpha15Error {
+  constructor(url: string, hint: string) {
+    super(`there is no store at ${url}`, hint);
+  }
+}
+
 export class InvalidObjectKeyError extends Alpha15Error {
   constructor(key: string, reason: string) {
     super(

@@ -1,4 +1,5 @@
 /** The one place that turns a store URL into an adapter: `file://dir` or `s3://bucket/prefix`. */
+import { statSync } from 'node:fs';
 import { LocalStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 import { S3Store } from './s3-store.js';
@@ -18,7 +19,12 @@ export function openStore(url: string = DEFAULT_STORE_URL, cwd: string = process
     case 'file': {
       if (rest === '') throw new StoreUrlError(url, 'names no folder');
       const dir = decodeURIComponent(rest);
-      return new LocalStore(dir.startsWith('/') ? dir : `${cwd}/${dir}`);
+      const root = dir.startsWith('/') ? dir : `${cwd}/${dir}`;
+      // a file where the folder should be would fail later with ENOTDIR deep in a write, or worse,
+      // read as an empty store
+      if (statSync(root, { throwIfNoEntry: false })?.isFile())
+        throw new StoreUrlError(url, 'names a file, not a folder');
+      return new LocalStore(root);
     }
     case 's3': {
       const [bucket = '', ...prefixParts] = rest.split('/');

@@ -13,7 +13,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { Body, ObjectStore } from './object-store.js';
-import { validateListPrefix, validateObjectKey } from './errors.js';
+import { StoreCredentialsError, validateListPrefix, validateObjectKey } from './errors.js';
 import { compareKeys } from './local-store.js';
 
 export interface S3StoreOptions {
@@ -42,8 +42,8 @@ export class S3Store implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
+      const response = await this.request(() =>
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) })),
       );
       if (!response.Body) return new Uint8Array();
       return await response.Body.transformToByteArray();
@@ -54,7 +54,9 @@ export class S3Store implements ObjectStore {
   }
 
   async put(key: string, body: Body): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: body }));
+    await this.request(() =>
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: body })),
+    );
   }
 
   async putIfAbsent(key: string, body: Body): Promise<boolean> {
@@ -66,7 +68,7 @@ export class S3Store implements ObjectStore {
     });
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.send(command);
+        await this.request(() => this.client.send(command));
         return true;
       } catch (error) {
         if (isS3Error(error, 412, 'PreconditionFailed')) return false;
@@ -86,12 +88,14 @@ export class S3Store implements ObjectStore {
     const keys: string[] = [];
     let continuationToken: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: this.keyPrefix + prefix,
-          ContinuationToken: continuationToken,
-        }),
+      const page = await this.request(() =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.keyPrefix + prefix,
+            ContinuationToken: continuationToken,
+          }),
+        ),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key) keys.push(object.Key.slice(this.keyPrefix.length));
@@ -102,7 +106,23 @@ export class S3Store implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
+    await this.request(() =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) })),
+    );
+  }
+
+  /**
+   * Every request goes through here, so the SDK's credential-chain failure (a stack naming its
+   * providers) becomes a message with a fix.
+   */
+  private async request<Output>(send: () => Promise<Output>): Promise<Output> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof Error && error.name === 'CredentialsProviderError')
+        throw new StoreCredentialsError(this.url, error);
+      throw error;
+    }
   }
 
   private fullKey(key: string): string {

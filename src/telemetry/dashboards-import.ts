@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
+import { splitUrlCredentials } from '../url-credentials.js';
 
 export const SAVED_OBJECTS_FILE = new URL('./dashboards/alpha15.ndjson', import.meta.url);
 /** The index prefix the saved objects are written with; another configured prefix is substituted. */
@@ -48,7 +49,8 @@ export async function importDashboards(options: {
   const ndjson = await readSavedObjects(options.indexPrefix);
   const form = new FormData();
   form.append('file', new Blob([ndjson], { type: 'application/ndjson' }), 'alpha15.ndjson');
-  const url = `${options.dashboardsUrl.replace(/\/+$/, '')}/api/saved_objects/_import?overwrite=true`;
+  const { url: baseUrl, authorization } = splitUrlCredentials(options.dashboardsUrl);
+  const url = `${baseUrl.replace(/\/+$/, '')}/api/saved_objects/_import?overwrite=true`;
   let response: Response;
   try {
     // Dashboards rejects state-changing API calls without its XSRF header
@@ -57,6 +59,7 @@ export async function importDashboards(options: {
       body: form,
       headers: {
         'osd-xsrf': 'true',
+        ...(authorization ? { authorization } : {}),
         ...(options.tenant === undefined ? {} : { securitytenant: options.tenant }),
         ...options.headers,
       },

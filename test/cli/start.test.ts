@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
-import type { StartReport } from '../../src/cli/commands/start.js';
+import { humanReport, type StartReport } from '../../src/cli/commands/start.js';
+import { DEFAULT_SYMBOLS } from '../../src/config/defaults.js';
 import { SYNTHETIC_DAYS } from '../../src/market/source.js';
+import { closedPort } from '../support/ports.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT } from '../support/shared-data.js';
 
 const run = promisify(execFile);
@@ -40,14 +41,6 @@ async function start(args: string[], env: Record<string, string>) {
   return { dir, report: JSON.parse(stdout) as StartReport, stderr };
 }
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** What every complete run leaves behind, whatever the market. */
 async function assertPipelineRan(dir: string, report: StartReport) {
@@ -91,6 +84,14 @@ describe('alpha15 start', () => {
         );
       }
       await assertPipelineRan(dir, report);
+      // one short line per stage even when every pair clears fees and the verdict is long: the detail
+      // belongs to the tables printed above the summary
+      const crowded = humanReport({
+        ...report,
+        backtest: { ...report.backtest, pairsClearingFees: [...DEFAULT_SYMBOLS], verdict: 'v'.repeat(900) },
+      });
+      for (const line of crowded.split('\n')) assert.ok(line.length <= 200, `${line.length} characters: ${line}`);
+      assert.match(crowded, /20 pairs clear fees/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -49,9 +49,25 @@ test('the whole app synthesises offline with zero unacknowledged cdk-nag finding
     report.violations.map((violation) => violation.ruleName),
     [],
   );
-  // five handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
-  template.resourceCountIs('AWS::Lambda::Function', 8);
+  // seven handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
+  template.resourceCountIs('AWS::Lambda::Function', 10);
   template.resourceCountIs('AWS::OpenSearchService::Domain', 1);
+  // the query side and the backfill: a catalog over the lake and the ledger, a workgroup, a distributed map
+  template.resourceCountIs('AWS::Glue::Database', 1);
+  template.resourceCountIs('AWS::Glue::Table', 3);
+  template.resourceCountIs('AWS::Athena::WorkGroup', 1);
+  template.hasResourceProperties('AWS::Glue::Table', {
+    TableInput: Match.objectLike({
+      Name: 'klines',
+      Parameters: Match.objectLike({ 'projection.enabled': 'true' }),
+      PartitionKeys: [
+        { Name: 'symbol', Type: 'string' },
+        { Name: 'month', Type: 'string' },
+      ],
+    }),
+  });
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  assert.match(JSON.stringify(machine), /\\"Mode\\":\\"DISTRIBUTED\\"/);
 });
 
 test('the stack outputs what docs/aws.md and the LocalStack suite look up: the bucket, the functions and both dashboards', () => {
@@ -65,6 +81,9 @@ test('the stack outputs what docs/aws.md and the LocalStack suite look up: the b
     'OpenSearchAdminSecretArn',
     'CloudWatchDashboardUrl',
     'AlarmTopicArn',
+    'BackfillStateMachineArn',
+    'AthenaWorkGroup',
+    'GlueDatabase',
   ]) {
     assert.ok(outputs[name], `output ${name}`);
   }
@@ -138,7 +157,11 @@ test('with the defaults no function reserves concurrency, so the first deploy fi
   const reservations = Object.values(reservedTemplate.findResources('AWS::Lambda::Function') as Resources)
     .map(({ Properties }) => Properties.ReservedConcurrentExecutions)
     .filter((value) => value !== undefined);
-  assert.deepEqual(reservations, [1, 1, 1, 1], 'the setting reserves one for each event-driven function');
+  assert.deepEqual(
+    reservations,
+    [1, 1, 1, 1, 1],
+    'the setting reserves one for each event-driven function (ingest, trigger, promotion, paper tick, ledger compaction)',
+  );
 });
 
 test('every function EventBridge invokes has an on-failure queue, and an alarm on that queue notifies the topic', () => {
@@ -153,7 +176,11 @@ test('every function EventBridge invokes has an on-failure queue, and an alarm o
           id !== undefined && template.toJSON().Resources[id].Type === 'AWS::Lambda::Function',
       ),
   );
-  assert.equal(new Set(lambdaTargets).size, 4, 'ingest, trigger, promotion and the paper tick');
+  assert.equal(
+    new Set(lambdaTargets).size,
+    5,
+    'ingest, trigger, promotion, the paper tick and ledger compaction',
+  );
   for (const functionId of new Set(lambdaTargets)) {
     const config = invokeConfigs.find(
       ({ Properties }) => (Properties.FunctionName as { Ref?: string }).Ref === functionId,

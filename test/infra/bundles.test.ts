@@ -42,8 +42,10 @@ import {
   parseHyperparameters,
   sagemakerPaths,
 } from '../../src/contracts/sagemaker.js';
+import { startArchiveSite } from '../support/archive-site.js';
 import { startAwsJsonEndpoint, type AwsJsonEndpoint } from '../support/aws-json-endpoint.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
+import type { ScriptedServer } from '../market/support/http-server.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
 import { objectCreatedEvent, scheduledEvent, trainingJobStateChange } from '../lambdas/support/events.js';
@@ -153,6 +155,8 @@ let lake: S3Store;
 let replay: ReplayServer;
 let openSearch: FakeOpenSearch;
 let aws: AwsJsonEndpoint;
+/** The archive site (data.binance.vision) over the shared archives, with one zip damaged in transit. */
+let archiveSite: ScriptedServer;
 let workDir: string;
 let buildDir: string;
 let trainingEntrypoint: string;
@@ -174,10 +178,11 @@ before(async () => {
   });
   openSearch = await startFakeOpenSearch();
   aws = await startAwsJsonEndpoint();
+  archiveSite = await startArchiveSite(ARCHIVE_MONTH_DIR, { corrupt: ['NEARUSDT-1m-2026-02.zip'] });
   lambdas = new Map(bundledLambdas({ bucket }).map((lambda) => [lambda.handler, lambda]));
 });
 after(async () => {
-  await Promise.all([replay?.close(), openSearch?.close(), aws?.close(), s3?.close()]);
+  await Promise.all([replay?.close(), openSearch?.close(), aws?.close(), archiveSite?.close(), s3?.close()]);
   for (const dir of [outdir, workDir, buildDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -301,6 +306,15 @@ const FIXTURES: Record<HandlerName, Fixture> = {
   },
   promotion: {
     event: () => trainingJobStateChange(jobName(), 'Completed'),
+  },
+  backfill: {
+    // one item of the state machine's Distributed Map; a symbol the ingest step above did not load
+    event: () => ({ symbol: 'FILUSDT', month: '2026-02' }),
+    environment: () => ({ ARCHIVE_BASE_URL: archiveSite.url }),
+  },
+  'ledger-compaction': {
+    // the night after the paper tick's day
+    event: () => scheduledEvent(new Date(Date.UTC(2026, 1, 11, 0, 30)).toISOString()),
   },
   'paper-tick': {
     event: () => scheduledEvent(new Date(TICK_AT_MS).toISOString()),
@@ -515,6 +529,42 @@ test('the harness catches a broken bundle: the tick asset without its wasm binar
   });
   assert.equal(outcome.ok, false, `a bundle without its wasm must not pass: ${JSON.stringify(outcome)}`);
   assert.match(outcome.ok ? '' : outcome.error.message, /wasm/i);
+});
+
+test('backfill: a Map item downloads its month from the archive site, checksum verified, into the lake; a corrupt zip fails only its own item', async () => {
+  const result = succeeded(await invokeHandler('backfill')) as { status: string; rowsAdded: number };
+  assert.deepEqual([result.status, result.rowsAdded], ['ingested', 40_320]);
+  assert.equal((await readWatermark(lake, 'FILUSDT'))?.partitions['2026-02']?.rows, 40_320);
+  const backfill = lambdas.get('backfill')!;
+  const outcome = await invoke(
+    bundles.get('backfill')!,
+    { symbol: 'NEARUSDT', month: '2026-02' },
+    {
+      ...backfill.environment,
+      ...runtimeEnvironment(),
+      ...FIXTURES.backfill.environment!(),
+    },
+  );
+  // the error name is what the state machine's Retry and the result file see
+  assert.equal(outcome.ok ? '' : outcome.error.name, 'ArchiveChecksumError');
+  assert.equal(await readWatermark(lake, 'NEARUSDT'), undefined);
+});
+
+test('ledger compaction: the nightly run compacts the finished days of the ledger the tick wrote', async () => {
+  const result = succeeded(await invokeHandler('ledger-compaction')) as {
+    fromDay: string | null;
+    toDay: string | null;
+    written: number;
+  };
+  const openEntries = (await new Ledger(lake).openPositions()).map((position) => position.entryTimeMs);
+  if (openEntries.length === 0) {
+    // the tick's day (2026-02-10) ended before the run: its decisions are the one file written
+    assert.deepEqual([result.fromDay, result.toDay, result.written], ['2026-02-10', '2026-02-10', 1]);
+    assert.ok(await lake.get('paper/curated/decisions/day=2026-02-10/part.parquet'));
+  } else {
+    // a position the tick opened is still open: its day waits
+    assert.deepEqual([result.fromDay, result.written], [null, 0]);
+  }
 });
 
 async function directoryBytes(dir: string): Promise<number> {

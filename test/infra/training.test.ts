@@ -5,10 +5,18 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Training, TRAINING_METRIC_DEFINITIONS } from '../../infra/training.js';
-import { CURATED_KLINES_PREFIX } from '../../src/contracts/keys.js';
+import {
+  CHAMPION_KEY,
+  CURATED_KLINES_PREFIX,
+  MODEL_ID_IAM_GLOB,
+  TRAINING_JOB_PREFIX,
+} from '../../src/contracts/keys.js';
 import { partitionKey } from '../../src/lake/layout.js';
 import { formatMetricLine } from '../../src/contracts/metrics.js';
-import { constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
+import { newModelId } from '../../src/model/artifacts.js';
+import { trainingJobRecordKey } from '../../src/app/evaluate-and-promote.js';
+import { newRunId, runIdIamPrefix, runKey } from '../../src/runs/run-record.js';
+import { asList, constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
 
 const { stack, lake } = constructStack();
 const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'alpha15-training');
@@ -80,11 +88,14 @@ test('the trigger may start only alpha15 jobs and pass only the job role, to Sag
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['requests/training/*']);
 });
 
-test('the training job reads the lake and writes only models, output and checkpoints', () => {
+test('the training job reads the lake and the registry, and touches nothing else but its own outputs', () => {
   const statements = roleStatements(template, 'TrainingJobRole');
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
     'curated/*',
     'models/*',
+    `models/${MODEL_ID_IAM_GLOB}/*`,
+    `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
+    `runs/${runIdIamPrefix('train')}*`,
     'sagemaker/checkpoints/*',
     'sagemaker/output/*',
   ]);
@@ -94,6 +105,54 @@ test('the training job reads the lake and writes only models, output and checkpo
   ]);
   const putMetric = statements.find((statement) => statement.Action === 'cloudwatch:PutMetricData')!;
   assert.deepEqual(putMetric.Condition, { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } });
+});
+
+/** IAM's `*` and `?` as a regex over object keys. */
+const iamGlob = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+
+test('the training job writes only under its own model id, job record and run record: never the champion pointer', () => {
+  const statements = roleStatements(template, 'TrainingJobRole');
+  const writes = statements.filter((statement) =>
+    asList(statement.Action).some((action) => /^s3:(PutObject|DeleteObject|\*)/.test(action)),
+  );
+  const writable = grantedObjectPrefixes(writes, 'DataLakeBucket');
+  assert.deepEqual(writable, [
+    `models/${MODEL_ID_IAM_GLOB}/*`,
+    `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
+    `runs/${runIdIamPrefix('train')}*`,
+    'sagemaker/checkpoints/*',
+    'sagemaker/output/*',
+  ]);
+  const patterns = writable.map(iamGlob);
+  for (const key of [
+    CHAMPION_KEY,
+    'models/champion-history/20260101T000000Z-20260101T000000Z-abc123.json',
+    'models/promotions/alpha15-20260101T0000.json',
+    'curated/klines/symbol=BTCUSDT/month=2026-01/klines.parquet',
+    'paper/trades/2026-01-01T0000Z-BTCUSDT.json',
+    'runs/20260101T000000Z-backtest-0123abcd.json',
+  ])
+    assert.ok(!patterns.some((pattern) => pattern.test(key)), `the job could write ${key}`);
+  const modelId = newModelId(Date.UTC(2026, 0, 1));
+  assert.ok(
+    patterns.some((pattern) => pattern.test(`models/${modelId}/weights.bin`)),
+    modelId,
+  );
+  assert.ok(
+    patterns.some((pattern) => pattern.test(trainingJobRecordKey(`${TRAINING_JOB_PREFIX}20260101T0000`))),
+  );
+  assert.ok(patterns.some((pattern) => pattern.test(runKey(newRunId('train', Date.UTC(2026, 0, 1))))));
+  // reading stays wide enough to compare with the champion on the same window
+  assert.deepEqual(
+    grantedObjectPrefixes(statements, 'DataLakeBucket').filter((prefix) => !writable.includes(prefix)),
+    ['curated/*', 'models/*'],
+  );
 });
 
 test('every metric definition parses the line the container prints for it', () => {

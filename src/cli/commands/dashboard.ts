@@ -1,6 +1,9 @@
 /** `alpha15 dashboard`: the paper-trading panels as a local web page, read live from the ledger. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startDashboardServer } from '../../ui/dashboard/server.js';
+import { StoreNotFoundError } from '../../store/errors.js';
+import { LocalStore } from '../../store/local-store.js';
 import { openStore } from '../../store/open-store.js';
 import { portNumber, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
@@ -23,6 +26,12 @@ export function register(program: Command): void {
     .action(async (flags: DashboardFlags) => {
       const config = resolveConfig(flags);
       const store = openStore(config.store);
+      // a mistyped --store would otherwise serve an empty page that looks like a ledger without trades
+      if (store instanceof LocalStore && !existsSync(store.rootDir))
+        throw new StoreNotFoundError(
+          store.url,
+          'pass the --store that alpha15 start or alpha15 paper wrote to (default file://./.alpha15)',
+        );
       const dashboard = await startDashboardServer({ store, port: flags.port });
       emit(
         flags,

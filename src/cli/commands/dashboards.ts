@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { importDashboards } from '../../telemetry/dashboards-import.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
+import { splitUrlCredentials } from '../../url-credentials.js';
 
 interface ImportFlags extends CommonOptions {
   url: string;
@@ -31,6 +32,10 @@ export function register(program: Command): void {
         dashboardsUrl: flags.url,
         indexPrefix: config.telemetry.indexPrefix,
       });
-      emit(flags, result, (imported) => `imported ${imported.successCount} saved objects into ${flags.url}`);
+      emit(
+        flags,
+        { ...result, url: splitUrlCredentials(flags.url).url },
+        (imported) => `imported ${imported.successCount} saved objects into ${imported.url}`,
+      );
     });
 }

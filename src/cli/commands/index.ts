@@ -16,6 +16,8 @@ import { register as paper } from './paper.js';
 import { register as dashboard } from './dashboard.js';
 import { register as reindex } from './reindex.js';
 import { register as dashboards } from './dashboards.js';
+import { register as backfill } from './backfill.js';
+import { register as ledger } from './ledger.js';
 import { register as runs } from './runs.js';
 
 type Register = (program: Command) => void;
@@ -23,6 +25,7 @@ type Register = (program: Command) => void;
 export const COMMANDS: Register[] = [
   start,
   ingest,
+  backfill,
   data,
   train,
   tune,
@@ -34,5 +37,6 @@ export const COMMANDS: Register[] = [
   dashboard,
   reindex,
   dashboards,
+  ledger,
   runs,
 ];

@@ -302,23 +302,23 @@ function stage(index: number, title: string): void {
   log(`\n== ${index}/${STAGES} ${title}`);
 }
 
-function humanReport(report: StartReport): string {
+/** One short line per stage: the detail (per-pair figures, the full verdict) is in the tables above. */
+export function humanReport(report: StartReport): string {
   const { backtest, paper } = report;
-  const fees =
-    backtest.pairsClearingFees.length === 0
-      ? 'no pair clears fees'
-      : `pairs clearing fees: ${backtest.pairsClearingFees.join(', ')}`;
+  const clearing = backtest.pairsClearingFees.length;
+  const random = backtest.baselines.random;
   return [
     `market     ${report.market.name} (${isoMinute(report.market.fromMs)} to ${isoMinute(report.market.toMs)})`,
     `model      ${report.train.modelId}  validation IC ${formatNumber(report.train.val.ic)}  (champion)`,
-    `backtest   ${backtest.strategy.trades} trades, avg net ${formatPercent(backtest.strategy.avgNetReturn)} per trade after fees, ${fees}`,
+    `backtest   ${backtest.strategy.trades} trades, avg net ${formatPercent(backtest.strategy.avgNetReturn)} per trade after costs, ` +
+      `${clearing === 0 ? 'no pair clears' : `${clearing} ${clearing === 1 ? 'pair clears' : 'pairs clear'}`} fees, ` +
+      `random-entry p ${random.pValue.toFixed(3)}`,
     `costs      ${breakEvenLine(backtest)}`,
-    `           ${backtest.verdict}`,
     `report     ${backtest.report}`,
     ...(report.simulation === null ? [] : [simulationLine(report.simulation)]),
     `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}` +
       // the ledger decides each minute once: a re-run over the same minutes finds them decided
-      (paper.duplicates > 0 ? ` (${paper.duplicates} minutes already decided by an earlier run)` : ''),
+      (paper.duplicates > 0 ? ` (${paper.duplicates} already decided)` : ''),
     `ledger     ${paper.ledger.trades} trades in the replayed period, net PnL ${paper.ledger.netPnl.toFixed(2)}`,
     `dashboard  ${report.dashboard.command}   then open ${report.dashboard.url}`,
   ].join('\n');

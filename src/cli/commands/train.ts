@@ -11,7 +11,14 @@ import { trainModel, type TrainResult } from '../../app/train.js';
 import type { IcAtHorizon } from '../../model/ic-decay.js';
 import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
-import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { resolveUniverse } from '../../app/universe.js';
+import {
+  positiveInteger,
+  resolveConfig,
+  universeIsExplicit,
+  withCommonOptions,
+  type CommonOptions,
+} from '../common.js';
 import { emit, log } from '../output.js';
 import { trainingProgressBar } from '../training-progress.js';
 import { runSageMakerTraining } from '../../app/training-job.js';
@@ -178,12 +185,15 @@ export async function runTrain(
   flags: TrainFlags,
   configOverrides: Record<string, unknown> = {},
 ): Promise<TrainReport> {
-  const config = resolveConfig(flags, {
+  const configured = resolveConfig(flags, {
     ...modelOverrides(flags),
     'training.walkForwardFolds': flags.walkForward,
     ...configOverrides,
   });
-  const store = openStore(config.store);
+  const store = openStore(configured.store);
+  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(flags));
+  if (universe.note) log(universe.note);
+  const config = { ...configured, symbols: universe.symbols };
   const abort = new AbortController();
   const onInterrupt = () => {
     log(

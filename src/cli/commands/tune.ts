@@ -10,7 +10,14 @@ import { parseTimeMs } from '../../time.js';
 import { DEFAULT_ASHA } from '../../tune/asha.js';
 import { SAMPLER_NAMES, type SamplerName } from '../../tune/samplers.js';
 import { loadSearchSpace } from '../../tune/search-space.js';
-import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { resolveUniverse } from '../../app/universe.js';
+import {
+  positiveInteger,
+  resolveConfig,
+  universeIsExplicit,
+  withCommonOptions,
+  type CommonOptions,
+} from '../common.js';
 import { emit, log } from '../output.js';
 
 interface TuneFlags extends CommonOptions {
@@ -104,7 +111,11 @@ export function register(program: Command): void {
 }
 
 export async function runTune(flags: TuneFlags): Promise<TuneReport> {
-  const config = resolveConfig(flags, { 'training.epochs': flags.epochs });
+  const configured = resolveConfig(flags, { 'training.epochs': flags.epochs });
+  const store = openStore(configured.store);
+  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(flags));
+  if (universe.note) log(universe.note);
+  const config = { ...configured, symbols: universe.symbols };
   const space = flags.space === undefined ? undefined : await loadSearchSpace(flags.space, config);
   const abort = new AbortController();
   const onInterrupt = () => {
@@ -118,7 +129,7 @@ export async function runTune(flags: TuneFlags): Promise<TuneReport> {
   try {
     return await tune({
       config,
-      store: openStore(config.store),
+      store,
       fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
       toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
       space,

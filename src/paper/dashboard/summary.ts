@@ -1,10 +1,13 @@
 /**
- * What the local dashboard shows, computed from ledger records: the same panels as the OpenSearch
- * dashboard (cumulative net PnL, PnL and trades per pair, prediction vs realised return, latest
- * predictions vs thresholds) plus open positions, recent ticks, and the spread paid against the
- * slippage assumed. Pure, so it is tested without a browser.
+ * What the local dashboard shows, aggregated on the server so a year of trading stays a small answer:
+ * totals, per-day and per-pair totals, cumulative net PnL in at most a few hundred buckets, the latest
+ * trades for the scatter, the newest trades (older ones page through `tradesPage`), latest predictions
+ * vs thresholds, open positions, recent ticks, and the spread paid against the slippage assumed. Pure, so it is tested without a browser or a server.
  */
+import { DAY_MS, MINUTE_MS } from '../../time.js';
+import type { CorruptObject } from '../ledger.js';
 import type { Decision, Position, Quote, TickOutcome, Trade } from '../records.js';
+import type { LedgerSnapshot } from './ledger-view.js';
 
 /** Per pair: the half-spread the recorded books asked of a fill against the slippage per side charged. */
 export interface SpreadRow {
@@ -19,16 +22,27 @@ export interface SpreadRow {
 
 export interface DashboardSummary {
   generatedAtMs: number;
+  /** Changes whenever the ledger does; the page and the server's cache key. */
+  version: string;
+  /** PnL is in the quote currency of the pairs; null when pairs of several quote currencies traded. */
+  units: { currency: string | null; notionalPerTrade: number | null };
   totals: { trades: number; netPnl: number; fees: number; hitRate: number | null; openPositions: number };
   /** First and last ticked minute in the ledger. */
   span: { fromMs: number; toMs: number } | null;
+  /** Cumulative net PnL at the end of each bucket that closed a trade. */
   cumulative: { timeMs: number; netPnl: number }[];
-  byPair: { symbol: string; trades: number; long: number; short: number; netPnl: number }[];
+  cumulativeBucketMs: number;
+  daily: { dayMs: number; trades: number; netPnl: number; fees: number }[];
+  byPair: { symbol: string; trades: number; long: number; short: number; netPnl: number; fees: number }[];
+  /** The latest SCATTER_TRADES trades' prediction against the realised price move. */
   scatter: { symbol: string; prediction: number; realisedReturn: number }[];
   latest: { minuteMs: number; modelId: string; predictions: Decision['predictions'] } | null;
   openPositions: Position[];
+  /** The newest trades first; more through /api/trades?page=. */
   recentTrades: Trade[];
   recentTicks: TickOutcome[];
+  /** Corrupt ledger objects left out of every figure above. */
+  skipped: CorruptObject[];
   /** Spread paid against spread assumed, per pair and over all (symbol 'all'). */
   spreads: { perPair: SpreadRow[]; overall: SpreadRow };
 }
@@ -72,59 +86,131 @@ export function spreadRows(
   };
 }
 
-export function summarise(input: {
-  trades: Trade[];
-  openPositions: Position[];
-  latestDecision: Decision | undefined;
-  ticks: TickOutcome[];
-  span: { fromMs: number; toMs: number } | undefined;
-  nowMs: number;
-  recent?: number;
-}): DashboardSummary {
-  const recent = input.recent ?? 50;
-  const trades = [...input.trades].sort(
-    (a, b) => a.exitTimeMs - b.exitTimeMs || a.symbol.localeCompare(b.symbol),
-  );
-  let running = 0;
-  const cumulative = trades.map((trade) => ({ timeMs: trade.exitTimeMs, netPnl: (running += trade.netPnl) }));
+export const RECENT_TRADES = 50;
+export const SCATTER_TRADES = 500;
+const MAX_CUMULATIVE_POINTS = 500;
+/** Bucket widths for the cumulative curve, finest first. */
+const BUCKETS_MS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, 60 * MINUTE_MS, 4 * 60 * MINUTE_MS, DAY_MS];
+/** Quote currencies recognised at the end of a symbol, longest first so FDUSD wins over USD. */
+const QUOTE_CURRENCIES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'TRY'];
+
+export function summarise(snapshot: LedgerSnapshot, nowMs: number): DashboardSummary {
+  const { trades } = snapshot;
+  const totals = { trades: trades.length, netPnl: 0, fees: 0, winners: 0 };
   const pairs = new Map<string, DashboardSummary['byPair'][number]>();
+  const days = new Map<number, DashboardSummary['daily'][number]>();
   for (const trade of trades) {
-    const pair = pairs.get(trade.symbol) ?? { symbol: trade.symbol, trades: 0, long: 0, short: 0, netPnl: 0 };
+    totals.netPnl += trade.netPnl;
+    totals.fees += trade.fees;
+    if (trade.netPnl > 0) totals.winners++;
+    const pair = pairs.get(trade.symbol) ?? {
+      symbol: trade.symbol,
+      trades: 0,
+      long: 0,
+      short: 0,
+      netPnl: 0,
+      fees: 0,
+    };
     pair.trades++;
     pair[trade.side]++;
     pair.netPnl += trade.netPnl;
+    pair.fees += trade.fees;
     pairs.set(trade.symbol, pair);
+    const dayMs = Math.floor(trade.exitTimeMs / DAY_MS) * DAY_MS;
+    const day = days.get(dayMs) ?? { dayMs, trades: 0, netPnl: 0, fees: 0 };
+    day.trades++;
+    day.netPnl += trade.netPnl;
+    day.fees += trade.fees;
+    days.set(dayMs, day);
   }
-  const winners = trades.filter((trade) => trade.netPnl > 0).length;
-  const ticks = [...input.ticks].sort((a, b) => a.minuteMs - b.minuteMs);
+  const { points, bucketMs } = cumulativeCurve(trades);
   return {
-    generatedAtMs: input.nowMs,
+    generatedAtMs: nowMs,
+    version: snapshot.version,
+    units: unitsOf(trades, snapshot.openPositions),
     totals: {
-      trades: trades.length,
-      netPnl: running,
-      fees: trades.reduce((sum, trade) => sum + trade.fees, 0),
-      hitRate: trades.length > 0 ? winners / trades.length : null,
-      openPositions: input.openPositions.length,
+      trades: totals.trades,
+      netPnl: totals.netPnl,
+      fees: totals.fees,
+      hitRate: trades.length > 0 ? totals.winners / trades.length : null,
+      openPositions: snapshot.openPositions.length,
     },
-    span: input.span ?? null,
-    cumulative,
+    span: snapshot.span ?? null,
+    cumulative: points,
+    cumulativeBucketMs: bucketMs,
+    daily: [...days.values()].sort((a, b) => a.dayMs - b.dayMs),
     byPair: [...pairs.values()].sort((a, b) => a.symbol.localeCompare(b.symbol)),
     // the realised price move, comparable with the prediction whatever the side
-    scatter: trades.map((trade) => ({
+    scatter: trades.slice(-SCATTER_TRADES).map((trade) => ({
       symbol: trade.symbol,
       prediction: trade.calibratedPrediction,
       realisedReturn: trade.exitPrice / trade.entryPrice - 1,
     })),
-    latest: input.latestDecision
+    latest: snapshot.latestDecision
       ? {
-          minuteMs: input.latestDecision.minuteMs,
-          modelId: input.latestDecision.modelId,
-          predictions: input.latestDecision.predictions,
+          minuteMs: snapshot.latestDecision.minuteMs,
+          modelId: snapshot.latestDecision.modelId,
+          predictions: snapshot.latestDecision.predictions,
         }
       : null,
-    openPositions: [...input.openPositions].sort((a, b) => a.exitTimeMs - b.exitTimeMs),
-    recentTrades: trades.slice(-recent).reverse(),
-    recentTicks: ticks.slice(-recent).reverse(),
-    spreads: spreadRows(trades, input.openPositions),
+    openPositions: [...snapshot.openPositions].sort((a, b) => a.exitTimeMs - b.exitTimeMs),
+    recentTrades: tradesPage(trades, 0, RECENT_TRADES).trades,
+    recentTicks: [...snapshot.ticks].sort((a, b) => b.minuteMs - a.minuteMs).slice(0, RECENT_TRADES),
+    skipped: snapshot.skipped,
+    spreads: spreadRows(trades, snapshot.openPositions),
+  };
+}
+
+export interface TradesPage {
+  /** Page 0 holds the newest trades. */
+  page: number;
+  pageSize: number;
+  total: number;
+  trades: Trade[];
+}
+
+/** One page of trades, newest first, from trades ordered oldest first. */
+export function tradesPage(trades: readonly Trade[], page: number, pageSize: number): TradesPage {
+  const end = Math.max(0, trades.length - page * pageSize);
+  return {
+    page,
+    pageSize,
+    total: trades.length,
+    trades: trades.slice(Math.max(0, end - pageSize), end).reverse(),
+  };
+}
+
+/** Cumulative net PnL at the end of each bucket, in the finest bucket that keeps the curve short. */
+function cumulativeCurve(trades: readonly Trade[]): {
+  points: DashboardSummary['cumulative'];
+  bucketMs: number;
+} {
+  const first = trades[0]?.exitTimeMs ?? 0;
+  const last = trades.at(-1)?.exitTimeMs ?? 0;
+  const bucketMs =
+    BUCKETS_MS.find((width) => (last - first) / width <= MAX_CUMULATIVE_POINTS) ?? BUCKETS_MS.at(-1)!;
+  const points: DashboardSummary['cumulative'] = [];
+  let running = 0;
+  for (const trade of trades) {
+    running += trade.netPnl;
+    const timeMs = Math.floor(trade.exitTimeMs / bucketMs) * bucketMs;
+    const lastPoint = points.at(-1);
+    if (lastPoint?.timeMs === timeMs) lastPoint.netPnl = running;
+    else points.push({ timeMs, netPnl: running });
+  }
+  return { points, bucketMs };
+}
+
+/** The one quote currency and notional per trade of the book, when there is one. */
+function unitsOf(trades: readonly Trade[], open: readonly Position[]): DashboardSummary['units'] {
+  const currencies = new Set<string | null>();
+  const notionals = new Set<number>();
+  for (const position of [...trades, ...open]) {
+    currencies.add(QUOTE_CURRENCIES.find((quote) => position.symbol.endsWith(quote)) ?? null);
+    notionals.add(position.notional);
+  }
+  return {
+    currency: currencies.size === 1 ? [...currencies][0]! : null,
+    notionalPerTrade: notionals.size === 1 ? [...notionals][0]! : null,
   };
 }

@@ -1,30 +1,38 @@
 /**
- * `alpha15 dashboard`: a local web page on 127.0.0.1 with the paper-trading panels, read from the
- * ledger on every refresh. Self-contained (inline script and SVG, nothing fetched from elsewhere), so it
+ * `alpha15 dashboard`: a local web page on 127.0.0.1 with the paper-trading panels, aggregated from the
+ * ledger on the server. Self-contained (inline script and SVG, nothing fetched from elsewhere), so it
  * works offline and needs no OpenSearch.
+ *
+ * At a year of trading the ledger holds 100,000 trades, so the answer is aggregated (`summary.ts`) and
+ * cached by ledger version: requests get the last good answer at once while the ledger is looked at in
+ * the background (at most once per `minRefreshMs`, one look at a time), and a failed look is never
+ * cached (the next request tries again).
+ *
+ * Only loopback Host names are served (a DNS-rebinding page cannot read the ledger through the user's
+ * browser), and every answer carries a Content-Security-Policy that admits only the page's own inline
+ * script and style (by hash) and requests to this server.
  */
-import { createServer, type Server } from 'node:http';
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { MINUTE_MS } from '../../time.js';
+import { Alpha15Error } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
-import { Ledger } from '../../paper/ledger.js';
+import { LedgerView, type LedgerSnapshot } from '../../paper/dashboard/ledger-view.js';
 import { DASHBOARD_PAGE } from './page.js';
-import { summarise, type DashboardSummary } from '../../paper/dashboard/summary.js';
-import { WriteOnceCache } from '../../paper/dashboard/write-once-cache.js';
+import { summarise, tradesPage, RECENT_TRADES, type DashboardSummary } from '../../paper/dashboard/summary.js';
 
-/** Tick outcomes shown: the last hour's worth. */
-const RECENT_TICKS_MS = 60 * MINUTE_MS;
-
-export async function loadSummary(ledger: Ledger, nowMs = Date.now()): Promise<DashboardSummary> {
-  const span = await ledger.tickSpan();
-  const [trades, openPositions, ticks, latestDecision] = await Promise.all([
-    span ? ledger.listTrades(span.fromMs, span.toMs) : [],
-    ledger.openPositions(),
-    span ? ledger.listTicks(span.toMs - RECENT_TICKS_MS, span.toMs) : [],
-    span ? ledger.getDecision(span.toMs - MINUTE_MS) : undefined,
-  ]);
-  return summarise({ trades, openPositions, ticks, latestDecision, span, nowMs });
+export class DashboardPortInUseError extends Alpha15Error {
+  constructor(port: number) {
+    super(
+      `port ${port} on 127.0.0.1 is in use (another dashboard, or another program)`,
+      'stop the other program, or pick another port: alpha15 dashboard --port <n> (0 = any free port)',
+    );
+  }
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const MAX_PAGE_SIZE = 500;
 
 export interface DashboardServer {
   url: string;
@@ -32,44 +40,202 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-export async function startDashboardServer(options: {
+export interface DashboardServerOptions {
   store: ObjectStore;
   port?: number;
+  /** How often the page asks for a new summary. */
   refreshMs?: number;
-}): Promise<DashboardServer> {
-  const ledger = new Ledger(new WriteOnceCache(options.store));
-  const page = DASHBOARD_PAGE.replace('__REFRESH_MS__', String(options.refreshMs ?? 5000));
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    if (request.method !== 'GET') {
-      response.writeHead(405).end();
-    } else if (path === '/') {
-      response
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(page);
-    } else if (path === '/api/summary') {
-      loadSummary(ledger).then(
-        (summary) =>
-          response
-            .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-            .end(JSON.stringify(summary)),
-        (error: unknown) =>
-          response
-            .writeHead(500, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ error: String(error) })),
-      );
-    } else {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  /** The ledger is looked at no more often than this; requests in between get the cached answer. */
+  minRefreshMs?: number;
+  clock?: () => number;
+}
+
+type Cached = {
+  snapshot: LedgerSnapshot;
+  summary: DashboardSummary;
+  json: string;
+  /** The JSON compressed once per ledger version, not once per request. */
+  gzipped: Buffer;
+  atMs: number;
+};
+
+/**
+ * The current snapshot and its summary. Requests are answered from the last good look at the ledger
+ * while the next look runs in the background (at most one at a time, at most once per `minRefreshMs`),
+ * so a request never waits for a 100,000-trade ledger to be listed, except the very first one. A failed
+ * look is not cached: with nothing to show it is the request's 503, otherwise the last good answer is
+ * served with the error beside it, and the next request looks again.
+ */
+class SummaryCache {
+  private readonly view: LedgerView;
+  private current: Cached | undefined;
+  private inFlight: Promise<Cached> | undefined;
+  private lastError: string | undefined;
+
+  constructor(
+    store: ObjectStore,
+    private readonly minRefreshMs: number,
+    private readonly clock: () => number,
+  ) {
+    this.view = new LedgerView(store);
+  }
+
+  /** The answer to serve and, when the latest look at the ledger failed, why. */
+  async get(): Promise<{ cached: Cached; error?: string }> {
+    if (!this.current || this.clock() - this.current.atMs >= this.minRefreshMs) {
+      const looking = this.look();
+      if (!this.current) return { cached: await looking };
+      looking.catch(() => undefined); // reported through lastError to the requests that follow
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    return { cached: this.current, error: this.lastError };
+  }
+
+  private look(): Promise<Cached> {
+    this.inFlight ??= this.refresh().then(
+      (cached) => {
+        this.lastError = undefined;
+        this.inFlight = undefined;
+        return cached;
+      },
+      (error: unknown) => {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.inFlight = undefined;
+        throw error;
+      },
+    );
+    return this.inFlight;
+  }
+
+  private async refresh(): Promise<Cached> {
+    const snapshot = await this.view.snapshot();
+    const atMs = this.clock();
+    if (this.current?.snapshot.version === snapshot.version) {
+      this.current = { ...this.current, atMs };
+      return this.current;
+    }
+    const summary = summarise(snapshot, atMs);
+    const json = JSON.stringify(summary);
+    this.current = { snapshot, summary, json, gzipped: gzipSync(json), atMs };
+    return this.current;
+  }
+}
+
+export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
+  const clock = options.clock ?? Date.now;
+  const cache = new SummaryCache(options.store, options.minRefreshMs ?? 1_000, clock);
+  const page = DASHBOARD_PAGE.replace('__REFRESH_MS__', String(options.refreshMs ?? 5000));
+  const securityHeaders = {
+    'content-security-policy': contentSecurityPolicy(page),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
   };
+  const send = (response: ServerResponse, status: number, type: string, body: string) =>
+    response
+      .writeHead(status, { ...securityHeaders, 'content-type': type, 'cache-control': 'no-store' })
+      .end(body);
+  const sendJson = (response: ServerResponse, status: number, body: string) =>
+    send(response, status, 'application/json; charset=utf-8', body);
+  const failed = (response: ServerResponse) => (error: unknown) =>
+    sendJson(
+      response,
+      503,
+      JSON.stringify({ error: error instanceof Error ? error.message : String(error) }),
+    );
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    if (!isLoopbackHost(request.headers.host))
+      return send(response, 403, 'text/plain; charset=utf-8', 'only loopback host names are served');
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (request.method !== 'GET') return send(response, 405, 'text/plain; charset=utf-8', 'GET only');
+    switch (url.pathname) {
+      case '/':
+        return send(response, 200, 'text/html; charset=utf-8', page);
+      case '/api/summary':
+        return void cache.get().then(({ cached, error }) => {
+          if (error !== undefined)
+            return sendJson(response, 200, `{"ledgerError":${JSON.stringify(error)},${cached.json.slice(1)}`);
+          if (!/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')))
+            return sendJson(response, 200, cached.json);
+          response
+            .writeHead(200, {
+              ...securityHeaders,
+              'content-type': 'application/json; charset=utf-8',
+              'content-encoding': 'gzip',
+              'cache-control': 'no-store',
+              vary: 'accept-encoding',
+            })
+            .end(cached.gzipped);
+        }, failed(response));
+      case '/api/trades': {
+        const paging = parsePaging(url.searchParams);
+        if (typeof paging === 'string') return sendJson(response, 400, JSON.stringify({ error: paging }));
+        return void cache
+          .get()
+          .then(
+            ({ cached }) =>
+              sendJson(
+                response,
+                200,
+                JSON.stringify(tradesPage(cached.snapshot.trades, paging.page, paging.pageSize)),
+              ),
+            failed(response),
+          );
+      }
+      default:
+        return send(response, 404, 'text/plain; charset=utf-8', 'not found');
+    }
+  };
+
+  const server = createServer(handle);
+  const port = options.port ?? 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new DashboardPortInUseError(port) : error),
+    );
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${bound}/`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return LOOPBACK_HOSTS.has(name.toLowerCase());
+}
+
+function parsePaging(params: URLSearchParams): { page: number; pageSize: number } | string {
+  const page = Number(params.get('page') ?? '0');
+  const pageSize = Number(params.get('pageSize') ?? String(RECENT_TRADES));
+  if (!Number.isInteger(page) || page < 0) return 'page must be a whole number from 0';
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+    return `pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
+  return { page, pageSize };
+}
+
+/** Only this page's own inline script and style run; it may talk to this server and nothing else. */
+function contentSecurityPolicy(page: string): string {
+  const hashes = (tag: 'script' | 'style') =>
+    [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))]
+      .map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`)
+      .join(' ');
+  return [
+    "default-src 'none'",
+    `script-src ${hashes('script')}`,
+    `style-src ${hashes('style')}`,
+    "connect-src 'self'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }

@@ -1,0 +1,158 @@
+/**
+ * Backfill on AWS's own engines: a Step Functions state machine whose Distributed Map runs one Lambda
+ * per (symbol, month) item (download the archive site's monthly zip, verify its checksum, ingest it
+ * through the same core as `alpha15 ingest`), with bounded concurrency, retries with backoff on Lambda
+ * throttling and on archive downloads that kept failing (the Lambda already retried 429 and 5xx itself),
+ * and every item's outcome, failures included, written to a result file in the bucket instead of failing
+ * the run. A closing task settles the watermarks that parallel months of one symbol share.
+ * `alpha15 backfill` starts it (src/app/backfill-execution.ts finds it by name).
+ */
+import { Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
+import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { backfillStateMachineName } from '../src/app/backfill-execution.js';
+import { Alpha15Function } from './alpha15-function.js';
+import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
+import { grantIngestWrites } from './ingestion.js';
+import { acknowledgeFindings, arnFindingToken, findingArn } from './nag.js';
+
+export interface BackfillProps {
+  bucket: s3.IBucket;
+  /** Items (Lambdas) in flight at once. */
+  maxConcurrency: number;
+  archiveBaseUrl: string;
+  removalPolicy?: RemovalPolicy;
+}
+
+/** Lambda invocation errors worth another try: throttling and transient service faults. */
+const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+];
+
+export class Backfill extends Construct {
+  readonly handler: Alpha15Function;
+  readonly stateMachine: sfn.StateMachine;
+  readonly map: sfn.DistributedMap;
+
+  constructor(scope: Construct, id: string, props: BackfillProps) {
+    super(scope, id);
+    // without this flag aws-cdk-lib drops resultWriterV2 silently (and the V1 writer is deprecated)
+    this.node.setContext(STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2, true);
+    this.handler = new Alpha15Function(this, 'Item', {
+      handler: 'backfill',
+      description: "Backfills one (symbol, month) from the archive site's monthly zip into the lake",
+      // a month is one ~2-3 MB zip and 44,640 candles; downloads retry with backoff up to 4 times
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      environment: {
+        STORE_URL: `s3://${props.bucket.bucketName}`,
+        ARCHIVE_BASE_URL: props.archiveBaseUrl,
+      },
+      removalPolicy: props.removalPolicy,
+    });
+    grantIngestWrites(
+      props.bucket,
+      this.handler.role,
+      'A backfill item merges one month into the partitions and watermarks under the lake prefix and keeps the zip under raw.',
+    );
+
+    const ingestMonth = new tasks.LambdaInvoke(this, 'IngestMonth', {
+      lambdaFunction: this.handler.function,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+    });
+    ingestMonth.addRetry({
+      errors: LAMBDA_TRANSIENT_ERRORS,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    // the site kept answering 429/5xx through the Lambda's own retries: back off harder, then give up on the item
+    ingestMonth.addRetry({
+      errors: ['ArchiveDownloadError'],
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      maxAttempts: 3,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+
+    this.map = new sfn.DistributedMap(this, 'Months', {
+      label: 'BackfillMonths',
+      itemsPath: sfn.JsonPath.stringAt('$.items'),
+      maxConcurrency: props.maxConcurrency,
+      // a missing or corrupt month must not stop the others: every failure lands in the result file
+      toleratedFailurePercentage: 100,
+      resultWriterV2: new sfn.ResultWriterV2({
+        bucket: props.bucket,
+        prefix: BUCKET_PREFIXES.backfillResults,
+      }),
+      resultPath: '$.map',
+    });
+    this.map.itemProcessor(ingestMonth);
+
+    const settle = new tasks.LambdaInvoke(this, 'SettleWatermarks', {
+      lambdaFunction: this.handler.function,
+      payload: sfn.TaskInput.fromObject({ settle: sfn.JsonPath.listAt('$.symbols') }),
+      payloadResponseOnly: true,
+      resultPath: '$.settled',
+      retryOnServiceExceptions: true,
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: backfillStateMachineName(Stack.of(this).stackName),
+      comment: 'alpha15 backfill: one Lambda per (symbol, month), results in the bucket',
+      definitionBody: sfn.DefinitionBody.fromChainable(this.map.next(settle)),
+      timeout: Duration.hours(24),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    const stack = Stack.of(this);
+    const machineName = JSON.stringify({
+      'Fn::Select': [
+        6,
+        {
+          'Fn::Split': [':', { Ref: stack.getLogicalId(this.stateMachine.node.defaultChild as CfnElement) }],
+        },
+      ],
+    });
+    const mapRunReason =
+      'A Distributed Map starts and stops its own child executions and map runs; aws-cdk-lib scopes the grant to the executions of this state machine.';
+    acknowledgeFindings(this.stateMachine, [
+      {
+        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'states', `execution:${machineName}:*`)}]`,
+        reason: mapRunReason,
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'states', `execution:${machineName}/BackfillMonths:*`)}]`,
+        reason: mapRunReason,
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${arnFindingToken(this.handler.function)}:*]`,
+        reason:
+          'Step Functions may invoke any version of the item function, which aws-cdk-lib grants as <function arn>:*.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnElement)}>/*]`,
+        reason:
+          "The Map's ResultWriter grant covers the bucket's objects (aws-cdk-lib does not narrow it to the results prefix); the machine itself writes only backfill/results/.",
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray trace segments and CloudWatch Logs log delivery have no resource-level permissions.',
+      },
+    ]);
+  }
+}

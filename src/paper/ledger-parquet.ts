@@ -1,0 +1,187 @@
+/**
+ * Ledger records as Parquet rows, for the compacted day files Athena and DuckDB read. Each table is a
+ * list of columns (name, Parquet type, nullability, how to take the value from a record): the writer
+ * and the Glue catalog (src/lake/catalog.ts) read the same list, so the DDL cannot drift from the files.
+ *
+ * Trades are one row per closed trade. Decisions are flattened to one row per (minute, symbol), the
+ * shape a query groups and filters by; the positions a decision opened are the `trades` table.
+ */
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import type { Decision, Prediction, Trade } from './records.js';
+
+export type LedgerColumnType = 'INT64' | 'DOUBLE' | 'STRING' | 'BOOLEAN';
+
+export interface LedgerColumn<Row> {
+  name: string;
+  type: LedgerColumnType;
+  nullable: boolean;
+  value: (row: Row) => number | string | boolean | null;
+}
+
+export const TRADE_COLUMNS: readonly LedgerColumn<Trade>[] = [
+  { name: 'trade_id', type: 'STRING', nullable: false, value: (trade) => trade.tradeId },
+  { name: 'symbol', type: 'STRING', nullable: false, value: (trade) => trade.symbol },
+  { name: 'side', type: 'STRING', nullable: false, value: (trade) => trade.side },
+  { name: 'entry_time_ms', type: 'INT64', nullable: false, value: (trade) => trade.entryTimeMs },
+  { name: 'exit_time_ms', type: 'INT64', nullable: false, value: (trade) => trade.exitTimeMs },
+  { name: 'fill', type: 'STRING', nullable: false, value: (trade) => trade.fill },
+  { name: 'entry_price', type: 'DOUBLE', nullable: false, value: (trade) => trade.entryPrice },
+  // null in trades recorded before the fill model, whose price was the reference
+  {
+    name: 'entry_reference_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.entryReferencePrice ?? null,
+  },
+  { name: 'exit_price', type: 'DOUBLE', nullable: false, value: (trade) => trade.exitPrice },
+  {
+    name: 'exit_reference_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.exitReferencePrice ?? null,
+  },
+  {
+    name: 'slippage_rate_per_side',
+    type: 'DOUBLE',
+    nullable: false,
+    value: (trade) => trade.slippageRatePerSide,
+  },
+  // the book at each fill, flattened (null when the quote could not be fetched)
+  {
+    name: 'entry_bid_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.entryQuote?.bidPrice ?? null,
+  },
+  {
+    name: 'entry_ask_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.entryQuote?.askPrice ?? null,
+  },
+  {
+    name: 'entry_quote_time_ms',
+    type: 'INT64',
+    nullable: true,
+    value: (trade) => trade.entryQuote?.timeMs ?? null,
+  },
+  {
+    name: 'exit_bid_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.exitQuote?.bidPrice ?? null,
+  },
+  {
+    name: 'exit_ask_price',
+    type: 'DOUBLE',
+    nullable: true,
+    value: (trade) => trade.exitQuote?.askPrice ?? null,
+  },
+  {
+    name: 'exit_quote_time_ms',
+    type: 'INT64',
+    nullable: true,
+    value: (trade) => trade.exitQuote?.timeMs ?? null,
+  },
+  { name: 'exit_candle_time_ms', type: 'INT64', nullable: false, value: (trade) => trade.exitCandleTimeMs },
+  {
+    name: 'exit_candle_missing',
+    type: 'BOOLEAN',
+    nullable: false,
+    value: (trade) => trade.exitCandleMissing,
+  },
+  { name: 'prediction', type: 'DOUBLE', nullable: false, value: (trade) => trade.prediction },
+  {
+    name: 'calibrated_prediction',
+    type: 'DOUBLE',
+    nullable: false,
+    value: (trade) => trade.calibratedPrediction,
+  },
+  { name: 'threshold', type: 'DOUBLE', nullable: false, value: (trade) => trade.threshold },
+  { name: 'model_id', type: 'STRING', nullable: false, value: (trade) => trade.modelId },
+  { name: 'notional', type: 'DOUBLE', nullable: false, value: (trade) => trade.notional },
+  { name: 'fee_rate_per_side', type: 'DOUBLE', nullable: false, value: (trade) => trade.feeRatePerSide },
+  { name: 'gross_return', type: 'DOUBLE', nullable: false, value: (trade) => trade.grossReturn },
+  { name: 'net_return', type: 'DOUBLE', nullable: false, value: (trade) => trade.netReturn },
+  { name: 'gross_pnl', type: 'DOUBLE', nullable: false, value: (trade) => trade.grossPnl },
+  { name: 'slippage', type: 'DOUBLE', nullable: false, value: (trade) => trade.slippage },
+  { name: 'fees', type: 'DOUBLE', nullable: false, value: (trade) => trade.fees },
+  { name: 'net_pnl', type: 'DOUBLE', nullable: false, value: (trade) => trade.netPnl },
+  { name: 'closed_at_ms', type: 'INT64', nullable: false, value: (trade) => trade.closedAtMs },
+];
+
+/** One symbol's line of one minute's decision. */
+export interface DecisionRow {
+  decision: Decision;
+  prediction: Prediction;
+}
+
+export const DECISION_COLUMNS: readonly LedgerColumn<DecisionRow>[] = [
+  { name: 'minute_ms', type: 'INT64', nullable: false, value: ({ decision }) => decision.minuteMs },
+  { name: 'created_at_ms', type: 'INT64', nullable: false, value: ({ decision }) => decision.createdAtMs },
+  { name: 'model_id', type: 'STRING', nullable: false, value: ({ decision }) => decision.modelId },
+  { name: 'symbol', type: 'STRING', nullable: false, value: ({ prediction }) => prediction.symbol },
+  { name: 'action', type: 'STRING', nullable: false, value: ({ prediction }) => prediction.action },
+  { name: 'prediction', type: 'DOUBLE', nullable: true, value: ({ prediction }) => prediction.prediction },
+  {
+    name: 'calibrated_prediction',
+    type: 'DOUBLE',
+    nullable: true,
+    value: ({ prediction }) => prediction.calibratedPrediction,
+  },
+  {
+    name: 'long_threshold',
+    type: 'DOUBLE',
+    nullable: true,
+    value: ({ prediction }) => prediction.longThreshold,
+  },
+  {
+    name: 'short_threshold',
+    type: 'DOUBLE',
+    nullable: true,
+    value: ({ prediction }) => prediction.shortThreshold,
+  },
+  { name: 'close', type: 'DOUBLE', nullable: true, value: ({ prediction }) => prediction.close },
+  {
+    name: 'stale',
+    type: 'BOOLEAN',
+    nullable: false,
+    value: ({ decision, prediction }) => decision.staleSymbols.includes(prediction.symbol),
+  },
+  {
+    name: 'entered',
+    type: 'BOOLEAN',
+    nullable: false,
+    value: ({ decision, prediction }) => decision.entries.some((entry) => entry.symbol === prediction.symbol),
+  },
+];
+
+export function decisionRows(decisions: readonly Decision[]): DecisionRow[] {
+  return decisions.flatMap((decision) =>
+    decision.predictions.map((prediction) => ({ decision, prediction })),
+  );
+}
+
+/** The rows as one Parquet file (Snappy, deterministic: the same rows give the same bytes). */
+export function ledgerRowsToParquet<Row>(
+  columns: readonly LedgerColumn<Row>[],
+  rows: readonly Row[],
+  metadata: { key: string; value: string }[] = [],
+): Uint8Array {
+  const buffer = parquetWriteBuffer({
+    columnData: columns.map((column) => ({
+      name: column.name,
+      type: column.type,
+      nullable: column.nullable,
+      // hyparquet-writer's plain INT64 encoder takes BigInts
+      data: column.type === 'INT64' ? rows.map((row) => toBigInt(column.value(row))) : rows.map(column.value),
+    })),
+    createdBy: 'alpha15',
+    kvMetadata: metadata,
+  });
+  return new Uint8Array(buffer);
+}
+
+function toBigInt(value: number | string | boolean | null): bigint | null {
+  return value === null ? null : BigInt(value as number);
+}
