@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/schema.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../contracts/retraining.js';
 import { Alpha15Error } from '../errors.js';
-import { forwardReturns, type TargetMatrix } from '../features/targets.js';
+import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
 import { sliceFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import { type EpochRecord } from '../model/artifacts.js';
@@ -118,6 +118,7 @@ export interface SimulationSummary extends Headlines {
   /** Local path of the HTML report, and its key in the store. */
   report: string;
   reportKey: string;
+  /** Wall seconds per period (training, promotion gate, predictions), over every period whichever invocation ran it. */
   secondsPerPeriod: number;
   /** Periods found finished in the store when this run started (0: a fresh simulation). */
   resumedPeriods: number;
@@ -186,7 +187,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const evaluation = evaluateSimulation({
     frame,
     periods: records,
-    config: { horizonMinutes: spec.horizonMinutes, strategy: config.strategy, execution: config.execution },
+    config,
     randomSimulations: options.randomSimulations,
   });
   const secondsPerPeriod = records.reduce((sum, record) => sum + record.seconds, 0) / records.length;
@@ -399,7 +400,12 @@ function refitRidge(
   config: Config,
 ): { predictions: Float64Array; strategy: StrategyParams | null } {
   const knownRows = (retrainMs - frame.startTimeMs) / MINUTE_MS;
-  const targets = maskUnknownTargets(forwardReturns(frame, config.horizonMinutes), knownRows);
+  // the ridge learns what the model learns (raw or residual returns), as in the backtest
+  const weights = coinWeights(config.coinWeights, frame.symbols);
+  const targets = maskUnknownTargets(
+    modelTargets(frame, config.horizonMinutes, config.target, weights),
+    knownRows,
+  );
   const fold = planFolds(knownRows, config).folds.at(-1)!;
   const predictions = ridgePredictions(frame, handCraftedFeatures(frame), targets, {
     from: fold.train.fromRow,

@@ -5,7 +5,7 @@
  * with the newest fit), and random entries with the strategy's pairs and sides (the p-value).
  */
 import type { Config } from '../config/schema.js';
-import { forwardReturns, type TargetMatrix } from '../features/targets.js';
+import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { coinMetrics, summarise } from '../prediction-metrics.js';
 import { noTradeBaseline } from './baselines/no-trade.js';
@@ -31,7 +31,7 @@ export interface SimulatedPeriod extends Period {
 export interface PeriodOutcome extends Period {
   championId: string;
   valIc: number | null;
-  /** Mean IC over coins of the champion's predictions with the realised returns of the period. */
+  /** Mean IC over coins of the champion's predictions with the realised target (raw or residual) of the period. */
   realisedIc: number | null;
   /** Trades entered in the period, and the sum of their net returns. */
   trades: number;
@@ -59,7 +59,7 @@ export interface SimulationEvaluationInput {
   /** Consecutive periods, oldest first. */
   periods: readonly SimulatedPeriod[];
   /** `execution` is the fill model every contender trades under, as in the backtest. */
-  config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution'>;
+  config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution' | 'target' | 'coinWeights'>;
   randomSimulations?: number;
   seed?: number;
 }
@@ -67,7 +67,9 @@ export interface SimulationEvaluationInput {
 export function evaluateSimulation(input: SimulationEvaluationInput): SimulationEvaluation {
   const { frame, periods, config } = input;
   const overall: Period = { fromMs: periods[0]!.fromMs, toMs: periods.at(-1)!.toMs };
-  const targets = forwardReturns(frame, config.horizonMinutes);
+  // IC against what the models learn (raw or residual returns), as the backtest scores it
+  const weights = coinWeights(config.coinWeights, frame.symbols);
+  const targets = modelTargets(frame, config.horizonMinutes, config.target, weights);
   const execution = executionModel(config.execution, frame.symbols);
   const idle = idleStrategy(config, overall);
   const trade = (pick: (period: SimulatedPeriod) => [Float32Array, StrategyParams | null]) => {
@@ -76,7 +78,7 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
       fromMs: period.fromMs,
       strategy: pick(period)[1] ?? idle,
     }));
-    return contender(frame, targets, predictions, first!.strategy, overall, execution, changes);
+    return contender(frame, targets, predictions, first!.strategy, overall, execution, changes, weights);
   };
   const strategy = trade((period) => [period.predictions, period.strategy]);
   const ridge = trade((period) => [period.ridgePredictions, period.ridgeStrategy]);

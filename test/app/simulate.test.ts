@@ -15,10 +15,11 @@ import { simulate, SimulationInterruptedError, type SimulationResult } from '../
 import { SimulationIdError, SimulationSpecMismatchError } from '../../src/app/simulation-records.js';
 import { writeKlines } from '../../src/lake/writer.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
-import { getChampion } from '../../src/model/registry.js';
+import { getChampion, readModelMeta } from '../../src/model/registry.js';
 import { listRuns } from '../../src/runs/runs-index.js';
 import type { LocalStore } from '../../src/store/local-store.js';
-import { DAY_MS } from '../../src/time.js';
+import { SandboxStore } from '../../src/store/sandbox-store.js';
+import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
@@ -154,6 +155,26 @@ test('a simulation stopped after its first period and run again matches an unint
     undefined,
     'the real registry has no champion: models stay in the sandbox',
   );
+});
+
+test('--fine-tune trains each later candidate from the champion, on the minutes since its data ended', async () => {
+  const result = await simulate({
+    ...SCHEDULE,
+    store,
+    retrainEveryMs: 6 * DAY_MS,
+    lookbackMs: DAYS * DAY_MS,
+    fineTune: true,
+  });
+  const [first, second] = result.records;
+  assert.equal(result.records.length, 2);
+  const registry = new SandboxStore(store, `simulations/${result.simulationId}/`, ['models/']);
+  const parent = await readModelMeta(registry, first!.championId);
+  const child = await readModelMeta(registry, second!.candidateId);
+  assert.equal(parent.parentModelId, null, 'the first model trains from scratch');
+  assert.equal(child.parentModelId, first!.championId);
+  // its first window may look back into the parent's minutes; its data ends at the retrain moment
+  assert.equal(child.data.fromMs, parent.data.toMs - config.windowMinutes * MINUTE_MS);
+  assert.equal(child.data.toMs, second!.fromMs);
 });
 
 const run = promisify(execFile);
