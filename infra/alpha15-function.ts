@@ -27,6 +27,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export type HandlerName =
   | 'ingest'
   | 'training-trigger'
+  | 'tuning-trigger'
   | 'promotion'
   | 'paper-tick'
   | 'opensearch-setup'

@@ -20,6 +20,7 @@ import { PaperTrading, TICK_COMPLETED_METRIC } from './paper-trading.js';
 import { Promotion } from './promotion.js';
 import type { DeploySettings } from './settings.js';
 import { Training, type TrainingImage } from './training.js';
+import { Tuning } from './tuning.js';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE } from './alpha15-function.js';
 
@@ -33,6 +34,7 @@ export class Alpha15Stack extends Stack {
   readonly lake: DataLake;
   readonly ingestion: Ingestion;
   readonly training: Training;
+  readonly tuning: Tuning;
   readonly promotion: Promotion;
   readonly paperTrading: PaperTrading;
   readonly observability: Observability;
@@ -68,9 +70,10 @@ export class Alpha15Stack extends Stack {
       reserveConcurrency: settings.reservedConcurrency,
     });
 
+    const trainingImage = this.trainingImage(settings);
     this.training = new Training(this, 'Training', {
       bucket,
-      image: this.trainingImage(settings),
+      image: trainingImage,
       symbols: settings.symbols,
       instanceType: settings.trainingInstanceType,
       volumeSizeGb: settings.trainingVolumeGb,
@@ -80,6 +83,22 @@ export class Alpha15Stack extends Stack {
       lookbackDays: settings.trainingLookbackDays,
       reserveConcurrency: settings.reservedConcurrency,
       alarmTopic: this.observability.alarmTopic,
+    });
+
+    this.tuning = new Tuning(this, 'Tuning', {
+      bucket,
+      image: trainingImage,
+      jobRole: this.training.jobRole,
+      symbols: settings.symbols,
+      instanceType: settings.trainingInstanceType,
+      volumeSizeGb: settings.trainingVolumeGb,
+      maxRuntime: Duration.hours(settings.trainingMaxRuntimeHours),
+      maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
+      lookbackDays: settings.trainingLookbackDays,
+      holdoutDays: settings.tuningHoldoutDays,
+      maxJobs: settings.tuningMaxJobs,
+      maxParallelJobs: settings.tuningMaxParallelJobs,
+      walkForwardFolds: settings.tuningWalkForwardFolds,
     });
 
     this.promotion = new Promotion(this, 'Promotion', {
@@ -120,6 +139,7 @@ export class Alpha15Stack extends Stack {
       { title: 'Paper tick', handler: this.paperTrading.handler },
       { title: 'Ingestion', handler: this.ingestion.handler },
       { title: 'Training trigger', handler: this.training.trigger },
+      { title: 'Tuning trigger', handler: this.tuning.trigger },
       { title: 'Promotion', handler: this.promotion.handler },
       { title: 'Backfill items', handler: this.backfill.handler },
       { title: 'Ledger compaction', handler: this.ledgerCompaction.handler },
@@ -181,6 +201,10 @@ export class Alpha15Stack extends Stack {
       BucketName: {
         value: this.lake.bucket.bucketName,
         description: 'The lake, models, champion pointer and paper ledger',
+      },
+      TuningRequestPrefix: {
+        value: `s3://${this.lake.bucket.bucketName}/${BUCKET_PREFIXES.tuningRequests}`,
+        description: 'Put an object here (optionally a JSON tuning request) to start a SageMaker tuning job',
       },
       TrainingRequestPrefix: {
         value: `s3://${this.lake.bucket.bucketName}/${BUCKET_PREFIXES.trainingRequests}`,

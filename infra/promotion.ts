@@ -2,16 +2,18 @@
  * Promotion: when a training job reaches a final state, SageMaker emits a "Training Job State Change"
  * event; a Lambda loads the candidate's validation metrics from the registry, compares them with the
  * champion's on the same validation window and moves `models/champion.json` only when the candidate
- * is better. Failed or stopped jobs are recorded and never promoted.
+ * is better. Failed or stopped jobs are recorded and never promoted. A tuning job's trials carry
+ * another prefix and are not matched; when the tuning job completes, its best training job is.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX } from '../src/contracts/keys.js';
-import { acknowledgeBucketPrefixGrants } from './nag.js';
+import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from '../src/contracts/keys.js';
+import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
 
 export interface PromotionProps {
   bucket: s3.IBucket;
@@ -22,6 +24,8 @@ export interface PromotionProps {
 export class Promotion extends Construct {
   readonly handler: Alpha15Function;
   readonly rule: events.Rule;
+  /** A completed tuning job: its best training job is promoted like any other. */
+  readonly tuningRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: PromotionProps) {
     super(scope, id);
@@ -37,7 +41,7 @@ export class Promotion extends Construct {
       asyncInvocation: {
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
-        failedEvent: 'a training-job state change (a finished job left unevaluated)',
+        failedEvent: 'a training- or tuning-job state change (a finished job left unevaluated)',
       },
     });
     props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.models}*`);
@@ -57,13 +61,43 @@ export class Promotion extends Construct {
           TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
         },
       },
-      targets: [
-        new targets.LambdaFunction(this.handler.function, {
-          deadLetterQueue: this.handler.failureQueue,
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
+      targets: [this.target()],
+    });
+    this.tuningRule = new events.Rule(this, 'TuningJobFinished', {
+      description: 'alpha15: a tuning job completed; its best training job is the candidate',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker HyperParameter Tuning Job State Change'],
+        detail: {
+          HyperParameterTuningJobName: [{ prefix: TUNING_JOB_PREFIX }],
+          HyperParameterTuningJobStatus: ['Completed'],
+        },
+      },
+      targets: [this.target()],
+    });
+    const { account, region, partition } = Stack.of(this);
+    this.handler.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sagemaker:DescribeHyperParameterTuningJob'],
+        resources: [
+          `arn:${partition}:sagemaker:${region}:${account}:hyper-parameter-tuning-job/${TUNING_JOB_PREFIX}*`,
+        ],
+      }),
+    );
+    acknowledgeFindings(this.handler.role, [
+      {
+        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'sagemaker', `hyper-parameter-tuning-job/${TUNING_JOB_PREFIX}*`)}]`,
+        reason:
+          'Promotion describes only alpha15 tuning jobs, named by their start minute under this prefix.',
+      },
+    ]);
+  }
+
+  private target(): targets.LambdaFunction {
+    return new targets.LambdaFunction(this.handler.function, {
+      deadLetterQueue: this.handler.failureQueue,
+      retryAttempts: 4,
+      maxEventAge: Duration.hours(6),
     });
   }
 }

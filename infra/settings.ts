@@ -48,6 +48,13 @@ export const deploySettingsSchema = z.object({
   retrainMinIntervalHours: z.coerce.number().min(0).default(RETRAIN_INTERVAL_HOURS),
   /** Days of training history the job reads from the lake. */
   trainingLookbackDays: z.coerce.number().int().positive().default(TRAINING_LOOKBACK_DAYS),
+  /** Training jobs a SageMaker tuning job may run in total, and at once. */
+  tuningMaxJobs: z.coerce.number().int().min(1).max(500).default(20),
+  tuningMaxParallelJobs: z.coerce.number().int().min(1).max(100).default(2),
+  /** The newest days of the training lookback a tuning job never sees (its honest test period). */
+  tuningHoldoutDays: z.coerce.number().int().positive().default(14),
+  /** Walk-forward folds of every tuning trial: its objective is the mean validation IC over them. */
+  tuningWalkForwardFolds: z.coerce.number().int().min(1).default(3),
   /** A prebuilt training image (ECR URI in this account); empty builds training-container/Dockerfile. */
   trainingImageUri: z.string().default(''),
   openSearchInstanceType: z

@@ -20,6 +20,7 @@ import {
   MODEL_ID_IAM_GLOB,
   MODELS_PREFIX,
   TRAINING_JOB_PREFIX,
+  TUNING_JOB_PREFIX,
   TRAINING_JOBS_PREFIX,
 } from '../src/contracts/keys.js';
 import { RUNS_PREFIX, runIdIamPrefix } from '../src/runs/run-record.js';
@@ -77,6 +78,8 @@ export class Training extends Construct {
     const ownPrefixes = [
       `${MODELS_PREFIX}${MODEL_ID_IAM_GLOB}/`,
       `${TRAINING_JOBS_PREFIX}${TRAINING_JOB_PREFIX}`,
+      // the trials of a tuning job record themselves under their own job names
+      `${TRAINING_JOBS_PREFIX}${TUNING_JOB_PREFIX}`,
       `${RUNS_PREFIX}${runIdIamPrefix('train')}`,
     ];
     props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.curated}*`);

@@ -1,19 +1,35 @@
-/** Lambda: SageMaker training job state change → champion promotion (see infra/promotion.ts). */
+/**
+ * Lambda: a SageMaker training job state change, or a finished tuning job (its best training job), →
+ * champion promotion (see infra/promotion.ts).
+ */
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { openStore } from '../../src/store/open-store.js';
 import { parseEnv } from '../shared/env.js';
-import { parseEvent, trainingJobStateChangeSchema } from '../shared/events.js';
+import { parseEvent, trainingJobStateChangeSchema, tuningJobStateChangeSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
+import { bestTrialAsJobChange } from './best-trial.js';
 import { promoteFinishedJob } from './promote.js';
 
 const env = parseEnv(z.object({ STORE_URL: z.string().startsWith('s3://') }));
 const tools = createTools('promotion');
 const store = openStore(env.STORE_URL);
+const sagemaker = new SageMakerClient({ maxAttempts: 5 });
 
 export const handler = wrapHandler(tools, async (event) => {
-  const change = parseEvent(trainingJobStateChangeSchema, event, 'a SageMaker training job state change');
+  const tuning = tuningJobStateChangeSchema.safeParse(event);
+  const change = tuning.success
+    ? await bestTrialAsJobChange(tuning.data, sagemaker)
+    : parseEvent(trainingJobStateChangeSchema, event, 'a SageMaker training or tuning job state change');
+  if ('skipped' in change) {
+    tools.logger.info('no candidate to promote', { detail: change.skipped });
+    return { promoted: false, reason: 'no-candidate', detail: change.skipped };
+  }
   const outcome = await promoteFinishedJob(change, { store, nowMs: Date.now() });
   tools.metrics.addMetric(outcome.promoted ? 'ModelsPromoted' : 'ModelsNotPromoted', 'Count', 1);
-  tools.logger.info(outcome.promoted ? 'candidate promoted' : 'candidate not promoted', { ...outcome });
+  tools.logger.info(outcome.promoted ? 'candidate promoted' : 'candidate not promoted', {
+    ...outcome,
+    ...(tuning.success && { tuningJobName: tuning.data.detail.HyperParameterTuningJobName }),
+  });
   return outcome;
 });

@@ -51,6 +51,26 @@ export const trainingJobStateChangeSchema = z.looseObject({
 });
 export type TrainingJobStateChange = z.infer<typeof trainingJobStateChangeSchema>;
 
+/** `SageMaker HyperParameter Tuning Job State Change`: the best trial is looked up with DescribeHyperParameterTuningJob. */
+export const tuningJobStateChangeSchema = z.looseObject({
+  'detail-type': z.literal('SageMaker HyperParameter Tuning Job State Change'),
+  source: z.literal('aws.sagemaker'),
+  time: isoTime,
+  detail: z.looseObject({
+    HyperParameterTuningJobName: z.string().min(1),
+    HyperParameterTuningJobStatus: z.enum([
+      'Completed',
+      'InProgress',
+      'Failed',
+      'Stopped',
+      'Stopping',
+      'Deleting',
+      'DeleteFailed',
+    ]),
+  }),
+});
+export type TuningJobStateChange = z.infer<typeof tuningJobStateChangeSchema>;
+
 export function parseEvent<Schema extends z.ZodType>(
   schema: Schema,
   event: unknown,

@@ -20,14 +20,16 @@ import {
 import { putModelFile } from '../model/registry.js';
 import { trainModel } from './train.js';
 import { openStore } from '../store/open-store.js';
-import { formatMetricLine } from '../contracts/metrics.js';
+import { formatMetricLine, TUNING_OBJECTIVE_METRIC, type TrainingMetricName } from '../contracts/metrics.js';
 import {
   configOverrides,
   failureReason,
   instanceHasGpu,
   parseHyperparameters,
+  InvalidHyperparametersError,
   resourceConfigSchema,
   sagemakerPaths,
+  TUNING_OBJECTIVE_HYPERPARAMETER,
   type ParsedHyperparameters,
   type SageMakerPaths,
 } from '../contracts/sagemaker.js';
@@ -72,21 +74,33 @@ async function train(
   options: SageMakerRunOptions,
 ): Promise<SageMakerRunResult> {
   const hyperparameters = parseHyperparameters(JSON.parse(await readFile(paths.hyperparameters, 'utf8')));
-  const config = loadConfig({ env: options.env ?? process.env, flags: configOverrides(hyperparameters) });
+  const env = options.env ?? process.env;
+  const config = loadConfig({ env, flags: configOverrides(hyperparameters) });
+  const tuningTrial = hyperparameters[TUNING_OBJECTIVE_HYPERPARAMETER] !== undefined;
+  // a tuning job's trials share its hyperparameters, jobName included: each has its own job name in the environment
+  const jobName = tuningTrial ? env.TRAINING_JOB_NAME : hyperparameters.jobName;
+  if (jobName === undefined) {
+    throw new InvalidHyperparametersError(
+      'a tuning trial needs its job name in TRAINING_JOB_NAME',
+      'SageMaker sets it in every training job; set it when running a trial locally',
+    );
+  }
   await checkAcceleratorInUse(paths, hyperparameters);
   const store = openStore(config.store);
   const epochLog = path.join(paths.checkpoints, 'epochs.jsonl');
   await mkdir(paths.checkpoints, { recursive: true });
 
   const printEpoch = (record: EpochRecord) => {
-    const values = {
-      epoch: record.epoch,
-      train_loss: record.trainLoss,
-      validation_loss: record.valLoss,
-      validation_ic: record.meanIc,
-    };
-    for (const [name, value] of Object.entries(values)) {
-      const line = formatMetricLine(name as keyof typeof values, value);
+    const values: [TrainingMetricName, number][] = [
+      ['epoch', record.epoch],
+      ['train_loss', record.trainLoss],
+      ['validation_loss', record.valLoss],
+      ['validation_ic', record.meanIc],
+      // what a tuning job's early stopping watches
+      [TUNING_OBJECTIVE_METRIC, record.meanIc],
+    ];
+    for (const [name, value] of values) {
+      const line = formatMetricLine(name, value);
       if (line) writeLine(line);
     }
   };
@@ -127,6 +141,8 @@ async function train(
       ['validation_ic', result.val.ic],
       ['validation_rank_ic', result.val.rankIc],
       ['validation_hit_rate', result.val.hitRate],
+      // last: SageMaker tuning takes the final value of the objective
+      [TUNING_OBJECTIVE_METRIC, result.foldMean?.ic ?? result.val.ic],
     ] as const) {
       const line = formatMetricLine(name, value);
       if (line) writeLine(line);
@@ -135,18 +151,18 @@ async function train(
     await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
     await copyModelDirectory(store, result.modelId, paths.model);
     const record: TrainingJobRecord = {
-      jobName: hyperparameters.jobName,
+      jobName,
       modelId: result.modelId,
       finishedAtMs: options.nowMs ?? Date.now(),
     };
-    await store.put(trainingJobRecordKey(hyperparameters.jobName), JSON.stringify(record, null, 2));
+    await store.put(trainingJobRecordKey(jobName), JSON.stringify(record, null, 2));
     writeLine(
       `alpha15: model ${result.modelId} saved to ${store.url} (champion now: ${result.champion ? 'this model' : 'unchanged, promotion decides'})`,
     );
     return {
       ok: true,
       modelId: result.modelId,
-      jobName: hyperparameters.jobName,
+      jobName,
       championBefore: evaluation.champion?.modelId ?? null,
     };
   } finally {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { configSchema, type Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { minimumEmbargoMinutes, splitChronologically } from '../features/dataset.js';
-import { forwardReturns } from '../features/targets.js';
+import { coinWeights, modelTargets } from '../features/targets.js';
 import { sliceFrame, type MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import type { EpochRecord, TimeRange } from '../model/artifacts.js';
@@ -420,7 +420,13 @@ async function scoreOnTest(
   const trained = await trainModel({ config, frame: tuneFrame, save: false, backend, log: () => {} });
   try {
     const predictions = predictRows(trained.predictor, frame, [test]);
-    const targets = forwardReturns(frame, config.horizonMinutes);
+    // the target the trials were scored against (raw or residual), so test and validation IC compare
+    const targets = modelTargets(
+      frame,
+      config.horizonMinutes,
+      config.target,
+      coinWeights(config.coinWeights, config.symbols),
+    );
     const coinCount = frame.symbols.length;
     const fromRow = Math.round((test.fromMs - frame.startTimeMs) / MINUTE_MS);
     const rows = frame.length - fromRow;

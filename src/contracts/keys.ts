@@ -46,6 +46,12 @@ export const REPORTS_PREFIX = 'reports/';
 
 /** Dropping any object here asks for a retrain now. */
 export const TRAINING_REQUESTS_PREFIX = 'requests/training/';
+/** Dropping an object here (an optional JSON tuning request) starts a SageMaker tuning job. */
+export const TUNING_REQUESTS_PREFIX = 'requests/tuning/';
+/** The runs index: one record per train, tune trial, simulation and backtest (src/runs/). */
+export const RUNS_PREFIX = 'runs/';
+/** Tune studies: `studies/<study>/{study.json,trials/<NNNN>.json,best-config.json}` (src/tune/study.ts). */
+export const STUDIES_PREFIX = 'studies/';
 /** SageMaker output (model.tar.gz). */
 export const SAGEMAKER_OUTPUT_PREFIX = 'sagemaker/output/';
 /** SageMaker managed-spot checkpoints. */
@@ -63,9 +69,17 @@ export const BUCKET_PREFIXES = {
   backfillResults: BACKFILL_RESULTS_PREFIX,
   reports: REPORTS_PREFIX,
   trainingRequests: TRAINING_REQUESTS_PREFIX,
+  tuningRequests: TUNING_REQUESTS_PREFIX,
+  runs: RUNS_PREFIX,
   sagemakerOutput: SAGEMAKER_OUTPUT_PREFIX,
   checkpoints: CHECKPOINTS_PREFIX,
 } as const;
 
 /** Every training job is named `<prefix><UTC minute>`, so rules and IAM can match on it. */
 export const TRAINING_JOB_PREFIX = 'alpha15-';
+/**
+ * Every tuning job is named `<prefix><UTC minute>`, and its trials `<tuning job>-NNN-xxxxxxxx`. The
+ * prefix must not start with TRAINING_JOB_PREFIX: trials are not promoted one by one, only the tuning
+ * job's best (infra/promotion.ts).
+ */
+export const TUNING_JOB_PREFIX = 'a15tune-';

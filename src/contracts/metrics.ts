@@ -20,6 +20,7 @@ export const TRAINING_METRIC_NAMES = [
   'validation_ic',
   'validation_rank_ic',
   'validation_hit_rate',
+  'objective_ic',
 ] as const;
 export type TrainingMetricName = (typeof TRAINING_METRIC_NAMES)[number];
 
@@ -30,6 +31,13 @@ export interface MetricDefinition {
   Name: string;
   Regex: string;
 }
+
+/**
+ * The objective of a SageMaker tuning job, the same as `alpha15 tune`'s: printed after every epoch (the
+ * fold's validation IC, what early stopping watches) and once more at the end as the run's value (the
+ * mean over walk-forward folds, or the validation IC of a single split). SageMaker takes the last one.
+ */
+export const TUNING_OBJECTIVE_METRIC: TrainingMetricName = 'objective_ic';
 
 export const TRAINING_METRIC_DEFINITIONS: MetricDefinition[] = TRAINING_METRIC_NAMES.map((name) => ({
   Name: name,

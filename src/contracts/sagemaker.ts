@@ -14,6 +14,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
+import type { TunableParameter } from '../tune/search-space.js';
 import { backendPreferenceSchema } from './backends.js';
 import { MIN_WINDOW_MINUTES, STORE_URL_PATTERN } from './run-invariants.js';
 import { symbolListTextSchema } from './symbols.js';
@@ -24,6 +25,9 @@ export const CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
 export const FAILURE_REASON_MAX_CHARS = 1024;
 
 export class InvalidHyperparametersError extends Alpha15Error {}
+
+/** The hyperparameter SageMaker adds to the training jobs of a tuning job. */
+export const TUNING_OBJECTIVE_HYPERPARAMETER = '_tuning_objective_metric';
 
 const int = z.coerce.number().int();
 // the exchange spells symbols in upper case; a hand-written request may not
@@ -49,8 +53,18 @@ export const hyperparametersSchema = z
     kernelSize: int.positive().optional(),
     windowMinutes: int.min(MIN_WINDOW_MINUTES).optional(),
     sampleStrideMinutes: int.positive().optional(),
+    timeChannels: z
+      .enum(['true', 'false'])
+      .transform((text) => text === 'true')
+      .optional(),
+    walkForwardFolds: int.nonnegative().optional(),
     seed: int.optional(),
     backend: backendPreferenceSchema.optional(),
+    /**
+     * Set by SageMaker itself in every training job a tuning job starts: the job is a trial, its name
+     * is in the TRAINING_JOB_NAME environment variable (jobName is the tuning job's, shared by all).
+     */
+    [TUNING_OBJECTIVE_HYPERPARAMETER]: z.string().optional(),
     /** Train on the CPU of a GPU instance on purpose; otherwise the job fails when no GPU is in use. */
     allowCpu: z
       .enum(['true', 'false'])
@@ -104,12 +118,29 @@ export function configOverrides(h: ParsedHyperparameters): Record<string, unknow
     'training.batchSize': h.batchSize,
     'training.learningRate': h.learningRate,
     'training.sampleStrideMinutes': h.sampleStrideMinutes,
+    'training.walkForwardFolds': h.walkForwardFolds,
+    'model.timeChannels': h.timeChannels,
     'model.filters': h.filters,
     'model.blocks': h.blocks,
     'model.kernelSize': h.kernelSize,
     'model.seed': h.seed,
   };
 }
+
+/**
+ * The hyperparameter that carries each tunable config path (src/tune/search-space.ts), so a SageMaker
+ * tuning job searches the same space as `alpha15 tune`.
+ */
+export const TUNABLE_HYPERPARAMETERS = {
+  windowMinutes: 'windowMinutes',
+  'model.filters': 'filters',
+  'model.blocks': 'blocks',
+  'model.kernelSize': 'kernelSize',
+  'model.timeChannels': 'timeChannels',
+  'training.learningRate': 'learningRate',
+  'training.batchSize': 'batchSize',
+  'training.sampleStrideMinutes': 'sampleStrideMinutes',
+} as const satisfies Record<TunableParameter, keyof TrainingHyperparameters>;
 
 export interface SageMakerPaths {
   root: string;

@@ -5,11 +5,11 @@
  * into the same store without losing each other's records. Ids start with the UTC start second, so the
  * store's sorted listing is the runs in the order they started.
  */
+import { RUNS_PREFIX } from '../contracts/keys.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { sha256Hex } from '../checksum.js';
 
-export const RUNS_PREFIX = 'runs/';
 export const RUN_KINDS = ['train', 'tune-trial', 'simulate', 'backtest'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
@@ -108,3 +108,5 @@ export function runEpochs(
     learningRate: record.learningRate,
   }));
 }
+
+export { RUNS_PREFIX };

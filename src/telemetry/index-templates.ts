@@ -62,6 +62,26 @@ export const STREAM_FIELDS: Record<TelemetryStream, Record<string, FieldType>> =
     durationMs: 'double',
     finishedAt: 'date',
   },
+  // the runs index (src/runs/): one document per train, tune trial, simulation and backtest
+  runs: {
+    '@timestamp': 'date',
+    runId: 'keyword',
+    kind: 'keyword',
+    study: 'keyword',
+    status: 'keyword',
+    modelId: 'keyword',
+    configHash: 'keyword',
+    gitRevision: 'keyword',
+    backend: 'keyword',
+    durationMs: 'double',
+    epochs: 'long',
+    valIc: 'double',
+    valRankIc: 'double',
+    foldMeanIc: 'double',
+    testIc: 'double',
+    sharpe: 'double',
+    totalNetReturn: 'double',
+  },
 };
 
 export function indexName(prefix: string, stream: TelemetryStream): string {

@@ -6,7 +6,7 @@
  */
 
 /** One index family per kind of record; the OpenSearch index is `<prefix>-<stream>`. */
-export const TELEMETRY_STREAMS = ['predictions', 'trades', 'ticks'] as const;
+export const TELEMETRY_STREAMS = ['predictions', 'trades', 'ticks', 'runs'] as const;
 export type TelemetryStream = (typeof TELEMETRY_STREAMS)[number];
 
 export interface TelemetryRecord {

@@ -8,13 +8,13 @@
  *
  * A trial interrupted mid-training leaves no file and is run again, with the same params, on resume.
  */
+import { STUDIES_PREFIX } from '../contracts/keys.js';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { canonicalJson, configHash } from '../runs/run-record.js';
 import { SAMPLER_NAMES } from './samplers.js';
 
-export const STUDIES_PREFIX = 'studies/';
 export const STUDY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export class StudyMismatchError extends Alpha15Error {}
@@ -119,3 +119,5 @@ function parseJson(bytes: Uint8Array | undefined, key: string): unknown {
     throw new CorruptStudyError(`${key} is not JSON`, 'delete it to run that part of the study again');
   }
 }
+
+export { STUDIES_PREFIX };

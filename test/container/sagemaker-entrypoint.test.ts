@@ -31,10 +31,30 @@ import {
   sagemakerPaths,
   type TrainingHyperparameters,
 } from '../../src/contracts/sagemaker.js';
+import { tuningJobRequest, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { leadLagOptions, LEAD_LAG_SYMBOLS, SYNTHETIC_START_MS } from '../support/model-fixtures.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 const run = promisify(execFile);
+
+const TUNING_SETTINGS: Omit<TuningJobSettings, 'metricDefinitions'> = {
+  bucketName: 'alpha15-lake',
+  storeUrl: 's3://alpha15-lake',
+  symbols: LEAD_LAG_SYMBOLS,
+  jobRoleArn: 'arn:aws:iam::123456789012:role/alpha15-job',
+  imageUri: 'image',
+  instanceType: 'ml.g5.xlarge',
+  volumeSizeGb: 30,
+  maxRuntimeSeconds: 3600,
+  maxWaitSeconds: 7200,
+  lookbackDays: 30,
+  holdoutDays: 7,
+  maxJobs: 4,
+  maxParallelJobs: 2,
+  walkForwardFolds: 2,
+  jobPrefix: 'a15tune-',
+  outputPrefix: 'sagemaker/output/',
+};
 
 const MINUTES = 3_000;
 let workDir: string;
@@ -324,4 +344,55 @@ test('SIGTERM mid-epoch: the built entry point stops at the next step, checkpoin
   );
   await assert.rejects(stat(sagemakerPaths(root).model), { code: 'ENOENT' }, 'a stopped job saves no model');
   assert.equal(await openStore(storeUrl).get(trainingJobRecordKey('alpha15-20260105-0700')), undefined);
+});
+
+test('a tuning trial records itself under its own job name, leaves the champion to promotion and prints the objective last', async () => {
+  const trialStoreUrl = `file://${path.join(workDir, 'tuning-bucket')}`;
+  const trialStore = openStore(trialStoreUrl);
+  for (const columns of generateSyntheticMarket(leadLagOptions(MINUTES, 21)))
+    await writeKlines(trialStore, columns);
+  // as SageMaker hands a trial its hyperparameters: the tuning job's static ones, one sampled value, its own key
+  const hyperparameters = {
+    ...tinyJob('a15tune-20260105-0000', { store: trialStoreUrl, walkForwardFolds: 2 }),
+    learningRate: '0.002',
+    _tuning_objective_metric: 'objective_ic',
+  };
+  const trialJob = 'a15tune-20260105-0000-001-1a2b3c4d';
+  const request = tuningJobRequest('a15tune-20260105-0000', {}, SYNTHETIC_START_MS, {
+    ...TUNING_SETTINGS,
+    metricDefinitions: TRAINING_METRIC_DEFINITIONS,
+  });
+  const objectiveName = request.HyperParameterTuningJobConfig!.HyperParameterTuningJobObjective!.MetricName!;
+
+  const root = await sagemakerTree('tuning-trial', hyperparameters);
+  const lines: string[] = [];
+  const result = await runSageMakerTraining(root, {
+    writeLine: (line) => lines.push(line),
+    env: { TRAINING_JOB_NAME: trialJob },
+  });
+  assert.ok(result.ok, `the trial failed: ${'failure' in result ? result.failure : ''}`);
+  assert.equal(result.jobName, trialJob);
+  const record = trainingJobRecordSchema.parse(
+    JSON.parse(new TextDecoder().decode(await trialStore.get(trainingJobRecordKey(trialJob)))),
+  );
+  assert.equal(record.modelId, result.modelId);
+  assert.equal(await getChampion(trialStore), undefined, 'a trial never makes itself champion');
+
+  // the request's objective regex over the container's real output: one value per epoch, the fold mean last
+  const objectiveRegex = new RegExp(
+    request.TrainingJobDefinition!.AlgorithmSpecification!.MetricDefinitions!.find(
+      (definition) => definition.Name === objectiveName,
+    )!.Regex!,
+  );
+  const objective = lines.flatMap((line) => {
+    const match = objectiveRegex.exec(line);
+    return match ? [Number(match[1])] : [];
+  });
+  const meta = await readModelMeta(trialStore, result.modelId);
+  assert.equal(objective.length, meta.folds.length + 1, "each fold's epoch, then the final value");
+  const foldMean = meta.folds.reduce((sum, fold) => sum + fold.val.ic, 0) / meta.folds.length;
+  assert.ok(
+    Math.abs(objective.at(-1)! - foldMean) < 1e-9,
+    'SageMaker takes the last value: the walk-forward mean',
+  );
 });

@@ -304,6 +304,9 @@ const FIXTURES: Record<HandlerName, Fixture> = {
   'training-trigger': {
     event: () => objectCreatedEvent(bucket, 'requests/training/harness.json'),
   },
+  'tuning-trigger': {
+    event: () => objectCreatedEvent(bucket, TUNING_REQUEST_KEY),
+  },
   promotion: {
     event: () => trainingJobStateChange(jobName(), 'Completed'),
   },
@@ -350,6 +353,8 @@ function succeeded(outcome: Outcome): unknown {
   );
   return outcome.result;
 }
+
+const TUNING_REQUEST_KEY = 'requests/tuning/harness.json';
 
 let createTrainingJob: Record<string, unknown> | undefined;
 const jobName = () => createTrainingJob!.TrainingJobName as string;
@@ -423,6 +428,34 @@ test('training trigger: a training request starts one spot job whose request the
   assert.equal(createTrainingJob.EnableManagedSpotTraining, true);
   assert.deepEqual(createTrainingJob.Environment, { AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION });
   assert.equal((createTrainingJob.ResourceConfig as { InstanceType: string }).InstanceType, 'ml.g4dn.xlarge');
+});
+
+test('tuning trigger: a tuning request in the bucket starts one tuning job whose trials the container accepts', async () => {
+  await lake.put(TUNING_REQUEST_KEY, JSON.stringify({ maxJobs: 6, epochs: 2 }));
+  aws.answers.set('SageMaker.CreateHyperParameterTuningJob', (body) => ({
+    HyperParameterTuningJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:hyper-parameter-tuning-job/${String(body.HyperParameterTuningJobName)}`,
+  }));
+  const result = succeeded(await invokeHandler('tuning-trigger')) as {
+    started: boolean;
+    tuningJobName: string;
+  };
+  assert.equal(result.started, true);
+  const call = aws.calls.find((recorded) => recorded.target === 'SageMaker.CreateHyperParameterTuningJob');
+  assert.ok(call, 'CreateHyperParameterTuningJob reached SageMaker');
+  assert.match(call.authorization ?? '', /^AWS4-HMAC-SHA256 /);
+  const config = call.body.HyperParameterTuningJobConfig as {
+    ResourceLimits: { MaxNumberOfTrainingJobs: number };
+    TrainingJobEarlyStoppingType: string;
+  };
+  assert.equal(config.ResourceLimits.MaxNumberOfTrainingJobs, 6, 'the request body reached the job');
+  assert.equal(config.TrainingJobEarlyStoppingType, 'Auto');
+  const definition = call.body.TrainingJobDefinition as { StaticHyperParameters: Record<string, string> };
+  const trial = parseHyperparameters({
+    ...definition.StaticHyperParameters,
+    _tuning_objective_metric: 'objective_ic',
+  });
+  assert.equal(trial.store, `s3://${bucket}`);
+  assert.equal(trial.epochs, 2);
 });
 
 test('training job: the built entry point trains on the ingested lake in S3 and records its model', async () => {

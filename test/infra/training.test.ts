@@ -94,6 +94,7 @@ test('the training job reads the lake and the registry, and touches nothing else
     'curated/*',
     'models/*',
     `models/${MODEL_ID_IAM_GLOB}/*`,
+    'models/training-jobs/a15tune-*',
     `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
     `runs/${runIdIamPrefix('train')}*`,
     'sagemaker/checkpoints/*',
@@ -124,6 +125,7 @@ test('the training job writes only under its own model id, job record and run re
   const writable = grantedObjectPrefixes(writes, 'DataLakeBucket');
   assert.deepEqual(writable, [
     `models/${MODEL_ID_IAM_GLOB}/*`,
+    'models/training-jobs/a15tune-*',
     `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
     `runs/${runIdIamPrefix('train')}*`,
     'sagemaker/checkpoints/*',

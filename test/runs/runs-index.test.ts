@@ -11,7 +11,10 @@ import {
   type NewRun,
 } from '../../src/runs/runs-index.js';
 import { configDifferences, formatRunComparison, formatRunList } from '../../src/runs/runs-text.js';
+import { indexRuns } from '../../src/runs/runs-telemetry.js';
 import type { LocalStore } from '../../src/store/local-store.js';
+import { OpenSearchSink } from '../../src/telemetry/opensearch-sink.js';
+import { startFakeOpenSearch } from '../support/fake-opensearch.js';
 import { tempStore } from '../support/model-fixtures.js';
 
 let store: LocalStore;
@@ -90,4 +93,22 @@ test('a comparison lines up final metrics and shows only the config settings tha
   assert.match(text, /valIc\s+0\.1800\s+0\.1900/);
   assert.match(text, /training\.learningRate\s+0\.019\s+0\.02/);
   assert.match(formatRunList(runs, store.url), /tune-trial\s+completed\s+study-a/);
+});
+
+test('the recorded runs index into OpenSearch as one document per run (same id, so a re-index duplicates nothing)', async (t) => {
+  const cluster = await startFakeOpenSearch();
+  t.after(() => cluster.close());
+  const sink = new OpenSearchSink({ node: cluster.url, indexPrefix: 'alpha15', sleep: async () => {} });
+  const first = await indexRuns(store, sink, { study: 'study-a' });
+  assert.deepEqual(first, { runs: 20, delivered: 20, failed: 0, errors: [] });
+  await indexRuns(store, sink, { study: 'study-a' });
+  const documents = cluster.documents.get('alpha15-runs')!;
+  assert.equal(documents.size, 20);
+  const [run] = await listRuns(store, { study: 'study-a', limit: 1 });
+  const doc = documents.get(run!.id)!;
+  assert.equal(doc.study, 'study-a');
+  assert.equal(doc.kind, 'tune-trial');
+  assert.equal(doc.valIc, run!.final.valIc);
+  assert.ok(!('testIc' in doc), 'an undefined metric is left out, not sent as null');
+  assert.equal(cluster.templates.get('alpha15-runs')!.template.mappings.properties.valIc!.type, 'double');
 });

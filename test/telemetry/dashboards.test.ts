@@ -49,14 +49,14 @@ function fieldsRead(object: SavedObject): { field: string; agg: string }[] {
   return fields;
 }
 
-test('the saved objects hold the three index patterns, the five panels and one dashboard that shows them all', async () => {
+test('the saved objects hold the four index patterns, the paper-trading and studies panels, and two dashboards that show them all', async () => {
   const objects = parseObjects(await readSavedObjects());
   const byType = (type: string) => objects.filter((object) => object.type === type);
   assert.deepEqual(
     byType('index-pattern')
       .map((object) => object.attributes.title)
       .sort(),
-    ['alpha15-predictions*', 'alpha15-ticks*', 'alpha15-trades*'],
+    ['alpha15-predictions*', 'alpha15-runs*', 'alpha15-ticks*', 'alpha15-trades*'],
   );
   for (const pattern of byType('index-pattern')) assert.equal(pattern.attributes.timeFieldName, '@timestamp');
   const titles = byType('visualization').map((object) => object.attributes.title);
@@ -66,26 +66,44 @@ test('the saved objects hold the three index patterns, the five panels and one d
     /prediction vs realised/i,
     /trades per pair/i,
     /latest predictions vs thresholds/i,
+    /trial validation ic/i,
+    /best trial validation ic by study/i,
+    /trials per study/i,
+    /runs per kind/i,
   ]) {
     assert.ok(
       titles.some((title) => wanted.test(title)),
       `a panel matching ${wanted}`,
     );
   }
-  const [dashboard] = byType('dashboard');
-  assert.ok(dashboard);
-  const panelIds = dashboard.references.map((reference) => reference.id).sort();
+  const dashboards = byType('dashboard');
+  assert.deepEqual(dashboards.map((dashboard) => dashboard.attributes.title).sort(), [
+    'alpha15 paper trading',
+    'alpha15 studies',
+  ]);
   assert.deepEqual(
-    panelIds,
+    dashboards.flatMap((dashboard) => dashboard.references.map((reference) => reference.id)).sort(),
     byType('visualization')
       .map((object) => object.id)
       .sort(),
+    'every panel is on exactly one dashboard',
   );
-  const panels = JSON.parse(dashboard.attributes.panelsJSON as string) as { panelRefName: string }[];
-  assert.deepEqual(
-    panels.map((panel) => panel.panelRefName).sort(),
-    dashboard.references.map((reference) => reference.name).sort(),
-  );
+  for (const dashboard of dashboards) {
+    const panels = JSON.parse(dashboard.attributes.panelsJSON as string) as { panelRefName: string }[];
+    assert.deepEqual(
+      panels.map((panel) => panel.panelRefName).sort(),
+      dashboard.references.map((reference) => reference.name).sort(),
+    );
+  }
+  const studies = dashboards.find((dashboard) => dashboard.id === 'alpha15-studies')!;
+  for (const reference of studies.references) {
+    const panel = objects.find((object) => object.id === reference.id)!;
+    assert.deepEqual(
+      panel.references.map((ref) => ref.id),
+      ['alpha15-runs'],
+      `${panel.id} reads the runs index`,
+    );
+  }
 });
 
 test('every field a panel reads exists in its index template, and every summed or plotted number is a double', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenSearchSink } from '../../src/telemetry/opensearch-sink.js';
 import { STREAM_FIELDS } from '../../src/telemetry/index-templates.js';
-import type { TelemetryRecord } from '../../src/telemetry/sink.js';
+import { TELEMETRY_STREAMS, type TelemetryRecord } from '../../src/telemetry/sink.js';
 import { startFakeOpenSearch } from '../support/fake-opensearch.js';
 
 const noSleep = async () => {};
@@ -33,7 +33,7 @@ test('index templates are installed before the first document and map prices, pr
   const templateWrites = cluster.requests
     .slice(0, firstBulk)
     .filter((request) => request.includes('/_index_template/'));
-  assert.equal(templateWrites.length, 3, 'one template per stream before any bulk request');
+  assert.equal(templateWrites.length, TELEMETRY_STREAMS.length, 'one template per stream before any bulk request');
   const predictions = cluster.templates.get('alpha15-predictions')!;
   assert.deepEqual(predictions.index_patterns, ['alpha15-predictions*']);
   const properties = predictions.template.mappings.properties;

@@ -10,6 +10,7 @@ import { parseTimeMs } from '../../time.js';
 import { DEFAULT_ASHA } from '../../tune/asha.js';
 import { SAMPLER_NAMES, type SamplerName } from '../../tune/samplers.js';
 import { loadSearchSpace } from '../../tune/search-space.js';
+import { putTuningRequest, type TuningRequest } from '../../tune/tuning-request.js';
 import { resolveUniverse } from '../../app/universe.js';
 import {
   positiveInteger,
@@ -35,6 +36,8 @@ interface TuneFlags extends CommonOptions {
   backend?: BackendPreference;
   bestConfig?: string;
   promoteBest?: boolean;
+  sagemaker?: boolean;
+  maxParallel?: number;
 }
 
 export function register(program: Command): void {
@@ -104,10 +107,38 @@ export function register(program: Command): void {
         'Example:\n  alpha15 tune --store file://./.alpha15 --trials 8 --epochs 3 --json',
     )
     .action(async (flags: TuneFlags) => {
+      if (flags.sagemaker) {
+        const requested = await requestSageMakerTuning(flags);
+        emit(
+          flags,
+          requested,
+          (result) =>
+            `tuning request ${result.key} written to ${result.store}; the stack starts the tuning job`,
+        );
+        return;
+      }
       const report = await runTune(flags);
       emit(flags, report, humanReport);
       if (report.interrupted) process.exitCode = 130;
     });
+}
+
+/** `--sagemaker`: the same search as a request the deployed tuning trigger turns into a SageMaker tuning job. */
+async function requestSageMakerTuning(
+  flags: TuneFlags,
+): Promise<{ store: string; key: string; request: TuningRequest }> {
+  const config = resolveConfig(flags);
+  const request: TuningRequest = {
+    maxJobs: flags.trials,
+    maxParallelJobs: flags.maxParallel,
+    epochs: flags.epochs,
+    space:
+      flags.space === undefined
+        ? undefined
+        : ((await loadSearchSpace(flags.space, config)) as Record<string, unknown>),
+  };
+  const store = openStore(config.store);
+  return { store: store.url, key: await putTuningRequest(store, request, Date.now()), request };
 }
 
 export async function runTune(flags: TuneFlags): Promise<TuneReport> {

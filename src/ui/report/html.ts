@@ -335,6 +335,7 @@ function pairTable(result: BacktestResult): string {
   return `<table>${METRICS_HEADER}${rows.join('')}</table>`;
 }
 
+/** The look every self-contained report shares (the backtest report, the simulation report, the runs page). */
 export const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111;max-width:1200px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th:first-child{text-align:left}
 .verdict{font-size:16px;padding:12px;border-left:5px solid #1f6feb;background:#f3f6fb}.verdict.no{border-color:#b91c1c;background:#fbf3f3}
