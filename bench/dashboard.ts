@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
 import { closeTrade } from '../src/paper/close-trade.js';
 import { LedgerView } from '../src/paper/dashboard/ledger-view.js';
-import { startDashboardServer } from '../src/paper/dashboard/server.js';
+import { startDashboardServer } from '../src/ui/dashboard/server.js';
 import { summarise } from '../src/paper/dashboard/summary.js';
 import { Ledger, tradeIdOf } from '../src/paper/ledger.js';
 import type { Decision, Position, TickOutcome } from '../src/paper/records.js';

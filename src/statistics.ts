@@ -25,7 +25,8 @@ export function pairedMoments(
   weights?: ArrayLike<number>,
 ): PairedMoments {
   const count = x.length;
-  if (count !== y.length) throw new RangeError(`paired samples need equal lengths, got ${count} and ${y.length}`);
+  if (count !== y.length)
+    throw new RangeError(`paired samples need equal lengths, got ${count} and ${y.length}`);
   if (weights !== undefined && weights.length !== count)
     throw new RangeError(`a weight per point is needed, got ${weights.length} for ${count}`);
   const weightOf = (i: number): number => (weights === undefined ? 1 : weights[i]!);
@@ -72,7 +73,8 @@ export function weightedPearson(
 }
 
 function correlation(x: ArrayLike<number>, y: ArrayLike<number>, weights?: ArrayLike<number>): number {
-  if (x.length !== y.length) throw new RangeError(`pearson needs equal lengths, got ${x.length} and ${y.length}`);
+  if (x.length !== y.length)
+    throw new RangeError(`pearson needs equal lengths, got ${x.length} and ${y.length}`);
   if (x.length < 2) return Number.NaN;
   const { weightSum, coMoment, sumSquaresX, sumSquaresY } = pairedMoments(x, y, weights);
   if (!(weightSum > 0) || sumSquaresX === 0 || sumSquaresY === 0) return Number.NaN;

@@ -9,6 +9,7 @@
  */
 import { SAGEMAKER_ROOT } from '../src/contracts/sagemaker.js';
 import { runSageMakerTraining } from '../src/app/training-job.js';
+import { formatBackend, onBackendActivated } from '../src/model/backend.js';
 
 /** Well inside SageMaker's grace period; a step and a checkpoint write take seconds. */
 const STOP_DEADLINE_MS = 25_000;
@@ -23,6 +24,7 @@ process.once('SIGTERM', () => {
   setTimeout(() => process.exit(EXIT_STOPPED), STOP_DEADLINE_MS).unref();
 });
 
+onBackendActivated((info) => process.stdout.write(`alpha15: TensorFlow.js backend ${formatBackend(info)}\n`));
 const result = await runSageMakerTraining(process.env.SM_ROOT ?? SAGEMAKER_ROOT, { signal: stop.signal });
 // a non-zero exit marks the job Failed; SageMaker reads the reason from /opt/ml/output/failure
 process.exitCode = result.ok ? 0 : result.stopped ? EXIT_STOPPED : 1;

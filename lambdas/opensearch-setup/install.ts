@@ -4,7 +4,7 @@
  * objects, and an OpenSearch role that may write only the telemetry indices, mapped to the IAM roles of
  * the writers (the paper-trading Lambda signs its requests with SigV4).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../src/checksum.js';
 import { Alpha15Error } from '../../src/errors.js';
 import { importDashboards } from '../../src/telemetry/dashboards-import.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
@@ -56,16 +56,13 @@ export function writerRole(indexPrefix: string) {
  * their mappings, or the writer role change, and only then.
  */
 export function setupContentHash(indexPrefix: string, savedObjectsNdjson: string): string {
-  return createHash('sha256')
-    .update(
-      JSON.stringify({
-        savedObjects: savedObjectsNdjson,
-        templates: indexTemplates(indexPrefix),
-        writerRole: writerRole(indexPrefix),
-        tenant: DASHBOARDS_TENANT,
-      }),
-    )
-    .digest('hex');
+  const content = JSON.stringify({
+    savedObjects: savedObjectsNdjson,
+    templates: indexTemplates(indexPrefix),
+    writerRole: writerRole(indexPrefix),
+    tenant: DASHBOARDS_TENANT,
+  });
+  return sha256Hex(new TextEncoder().encode(content));
 }
 
 export async function installOpenSearchResources(options: InstallOptions): Promise<InstallReport> {

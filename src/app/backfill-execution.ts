@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
-import { defaultSleep } from '../market/backoff.js';
+import { defaultSleep } from '../retry.js';
 import type { ObjectStore } from '../store/object-store.js';
 import {
   backfillItemSchema,

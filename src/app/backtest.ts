@@ -27,7 +27,7 @@ import { evaluateBacktest, type BacktestResult, type Splits } from '../strategy/
 import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { PerformanceMetrics, Period } from '../strategy/performance.js';
-import { renderReportHtml } from '../strategy/report/html.js';
+import { renderReportHtml } from '../ui/report/html.js';
 
 export class NoTestPeriodError extends Alpha15Error {}
 

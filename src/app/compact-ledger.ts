@@ -9,7 +9,7 @@
  * one LIST and one GET; a changed day is rebuilt, and bytes equal to the stored file are not written.
  */
 import { parquetMetadata } from 'hyparquet';
-import { sha256Hex } from '../market/archive.js';
+import { sha256Hex } from '../checksum.js';
 import {
   compactedDayFromKey,
   compactedDayKey,

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { CHAMPION_HISTORY_PREFIX, PROMOTIONS_PREFIX, TRAINING_JOBS_PREFIX } from '../contracts/keys.js';
 import { readFrame } from '../lake/reader.js';
 import { modelIdSchema, timeRangeSchema, type ChampionPointer } from '../model/artifacts.js';
-import { coinMetrics, summarise } from '../model/metrics.js';
+import { coinMetrics, summarise } from '../prediction-metrics.js';
 import { predictRange } from '../model/predict-range.js';
 import { loadPredictor } from '../model/predictor.js';
 import { getChampion, setChampion } from '../model/registry.js';

@@ -44,7 +44,7 @@ import { evaluateSimulation, type SimulationEvaluation } from '../strategy/evalu
 import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
-import { renderSimulationHtml } from '../strategy/report/simulation-html.js';
+import { renderSimulationHtml } from '../ui/report/simulation-html.js';
 import { headlines, predictRows, writeFileAtomically, type Headlines } from './backtest.js';
 import { DAY_MS, isoMinute, MINUTE_MS } from '../time.js';
 import {

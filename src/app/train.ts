@@ -35,18 +35,25 @@ import { type BackendPreference } from '../contracts/backends.js';
 import { writeCheckpoint, type CompletedFold } from '../model/checkpoint.js';
 import { currentGitRevision } from '../model/git-revision.js';
 import { icDecay, type IcAtHorizon } from '../model/ic-decay.js';
-import { summarise } from '../model/metrics.js';
+import { summarise } from '../prediction-metrics.js';
 import { createPredictor, type Predictor } from '../model/predictor.js';
 import { loadModel, saveModel, type StoredModel } from '../model/registry.js';
 import { ModelSymbolsMismatchError } from '../model/registry-errors.js';
 import { describeResume, resumableCheckpoint, trainingIdentity } from '../model/resume.js';
 import type { PreparedFold } from '../model/training-data.js';
 import type { Evaluation } from '../model/training-loop.js';
-import { trainingProgressBar } from '../model/training-progress.js';
 import { trainFold } from '../model/train-fold.js';
 import { planFolds } from '../model/walk-forward.js';
 import { weightedCorrelation } from '../statistics.js';
 import { promoteCandidate } from './evaluate-and-promote.js';
+
+/** What a training run reports as it goes; every call is synchronous and cheap. */
+export interface TrainingProgress {
+  startFold(fold: number, foldCount: number, epochs: number): void;
+  batch(epoch: number, samplesDone: number, samplesPerEpoch: number, loss: number): void;
+  epoch(record: EpochRecord): void;
+  stop(): void;
+}
 
 export interface TrainModelOptions {
   config: Config;
@@ -68,8 +75,8 @@ export interface TrainModelOptions {
    * promotion step promotes a first model too).
    */
   promote?: boolean | 'never';
-  /** Draw a progress bar on stderr. */
-  progress?: boolean;
+  /** Told of every fold, batch and epoch (the CLI draws a bar from it). */
+  progress?: TrainingProgress;
   onEpoch?: (record: EpochRecord) => void;
   /** Ctrl-C: stop after the current batch and keep (and save) the best weights so far. */
   signal?: AbortSignal;
@@ -80,7 +87,7 @@ export interface TrainModelOptions {
   saveIfAborted?: boolean;
   /** Checkpoint every completed epoch here, and resume from the checkpoint of the same run found here. */
   checkpointDir?: string;
-  /** Resume and checkpoint notices (default: stderr). */
+  /** Resume, checkpoint and threshold notices (default: none). */
   log?: (line: string) => void;
   nowMs?: number;
 }
@@ -189,7 +196,7 @@ async function trainWith(
     toMs: rowTime(range.toRow),
   });
   const { checkpointDir } = options;
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = options.log ?? (() => {});
   const identity =
     checkpointDir === undefined
       ? undefined
@@ -203,7 +210,7 @@ async function trainWith(
   if (resumed !== undefined) log(describeResume(checkpointDir!, resumed, plan.folds.length));
   // walk-forward folds finished before the interruption are not trained again
   const completedFolds: CompletedFold[] = [...(resumed?.completedFolds ?? [])];
-  const progress = options.progress ? trainingProgressBar() : undefined;
+  const { progress } = options;
 
   const epochs: EpochRecord[] = [];
   const summaries: FoldSummary[] = [];
@@ -315,7 +322,7 @@ async function trainWith(
     weightsByteLength: 0,
     createdAtMs: options.nowMs ?? Date.now(),
   };
-  const thresholds = fitThresholds(config, frame, prepared.validationEndRows, validation);
+  const thresholds = fitThresholds(config, frame, prepared.validationEndRows, validation, log);
 
   const save = (options.save ?? options.store !== undefined) && (!aborted || options.saveIfAborted !== false);
   let savedMeta = meta;
@@ -412,6 +419,7 @@ function fitThresholds(
   frame: MarketFrame,
   validationEndRows: ArrayLike<number>,
   validation: ValidationPredictions,
+  log: (line: string) => void,
 ): StrategyParams | null {
   const coinCount = frame.symbols.length;
   const moves = tradeMoves(frame, config.horizonMinutes, config.execution.entry);
@@ -435,7 +443,7 @@ function fitThresholds(
     });
   } catch (error) {
     if (!(error instanceof Alpha15Error)) throw error;
-    process.stderr.write(`alpha15: no thresholds.json for this model: ${error.message}\n`);
+    log(`alpha15: no thresholds.json for this model: ${error.message}`);
     return null;
   }
 }

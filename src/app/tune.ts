@@ -21,7 +21,7 @@ import { sliceFrame, type MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import type { EpochRecord, TimeRange } from '../model/artifacts.js';
 import type { BackendPreference } from '../contracts/backends.js';
-import { coinMetrics, summarise } from '../model/metrics.js';
+import { coinMetrics, summarise } from '../prediction-metrics.js';
 import {
   decidePromotion,
   evaluateOnSameWindow,

@@ -1,7 +1,8 @@
 /** The `alpha15` command line: parses argv, runs one command, maps errors to exit codes. */
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
-import { reportError } from './output.js';
+import { formatBackend, onBackendActivated } from '../model/backend.js';
+import { log, reportError } from './output.js';
 
 const program = new Command('alpha15')
   .description('Can a small ML stack find tradable alpha in 15-minute crypto returns?')
@@ -9,6 +10,7 @@ const program = new Command('alpha15')
   .exitOverride();
 
 for (const register of COMMANDS) register(program);
+onBackendActivated((info) => log(`alpha15: TensorFlow.js backend ${formatBackend(info)}`));
 
 try {
   await program.parseAsync(process.argv);

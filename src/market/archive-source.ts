@@ -14,11 +14,11 @@ import {
   parseChecksumFile,
   periodRangeMs,
   readKlineArchiveAsync,
-  sha256Hex,
   type ArchiveFileInfo,
   type ArchivePeriod,
 } from './archive.js';
-import { defaultSleep, fullJitterDelayMs } from './backoff.js';
+import { sha256Hex } from '../checksum.js';
+import { backoffDelayMs, defaultSleep } from '../retry.js';
 import { ArchiveChecksumError, ArchiveNotFoundError } from './errors.js';
 import type { KlineColumns } from './kline.js';
 
@@ -267,7 +267,7 @@ export class HttpArchiveSource implements ArchiveSource {
         );
       }
       this.onRetry?.({ url, attempt, status, throttled: status === 429 || status === 503 });
-      await sleep(fullJitterDelayMs(attempt, backoffBaseMs, 30_000));
+      await sleep(backoffDelayMs(attempt, { baseMs: backoffBaseMs, maxMs: 30_000, jitter: 'full' }));
     }
   }
 }

@@ -5,7 +5,8 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import { MINUTE_MS } from '../time.js';
-import { archiveFileName, periodRangeMs, sha256Hex, type ArchivePeriod } from './archive.js';
+import { archiveFileName, periodRangeMs, type ArchivePeriod } from './archive.js';
+import { sha256Hex } from '../checksum.js';
 import type { KlineColumns } from './kline.js';
 import { formatDecimal, lowerBound } from './kline-columns.js';
 

@@ -2,7 +2,7 @@
  * Binance public-data kline archives: `<SYM>-1m-<YYYY-MM>.zip` (monthly) and `<SYM>-1m-<YYYY-MM-DD>.zip`
  * (daily), each holding one CSV of the same name (parsed by `kline-csv.ts`).
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../checksum.js';
 import { promisify } from 'node:util';
 import { crc32, inflateRaw, inflateRawSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
@@ -59,9 +59,6 @@ export function parseChecksumFile(text: string): { sha256: string; fileName: str
   return { sha256: match[1]!.toLowerCase(), fileName: match[2]! };
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 export interface ReadArchiveOptions {
   expectedSha256?: string;

@@ -7,7 +7,7 @@
 import { splitUrlCredentials } from '../url-credentials.js';
 import type { z } from 'zod';
 import { MINUTE_MS } from '../time.js';
-import { defaultSleep, fullJitterDelayMs } from './backoff.js';
+import { backoffDelayMs, defaultSleep } from '../retry.js';
 import {
   binanceErrorBodySchema,
   bookTickerBodySchema,
@@ -246,7 +246,11 @@ export class BinanceClient {
         throw outcome.failure();
       await this.sleep(
         outcome.retryAfterMs ??
-          fullJitterDelayMs(attempt, this.backoffBaseMs, this.backoffMaxMs, this.random),
+          backoffDelayMs(
+            attempt,
+            { baseMs: this.backoffBaseMs, maxMs: this.backoffMaxMs, jitter: 'full' },
+            this.random,
+          ),
       );
     }
   }

@@ -110,6 +110,17 @@ function resolvePreference(preferred: BackendPreference): BackendPreference {
   return fromEnvironment ?? 'auto';
 }
 
+const activationListeners = new Set<(info: BackendInfo) => void>();
+
+/**
+ * Tells `listener` whenever another backend becomes active (the CLI and the training job print it);
+ * returns the unsubscribe function.
+ */
+export function onBackendActivated(listener: (info: BackendInfo) => void): () => void {
+  activationListeners.add(listener);
+  return () => activationListeners.delete(listener);
+}
+
 function activate(name: BackendName, options: BackendOptions): Promise<BackendInfo> {
   let selection = selections.get(name);
   if (selection === undefined) {
@@ -122,7 +133,7 @@ function activate(name: BackendName, options: BackendOptions): Promise<BackendIn
   return selection.then(async (info) => {
     if (tf.getBackend() !== TF_BACKEND_NAME[name]) await tf.setBackend(TF_BACKEND_NAME[name]);
     if (active?.name !== info.name) {
-      process.stderr.write(`alpha15: TensorFlow.js backend ${formatBackend(info)}\n`);
+      for (const listener of activationListeners) listener(info);
     }
     active = info;
     return info;

@@ -20,7 +20,7 @@ import { modelConfigSchema, trainingConfigSchema } from '../config/schema.js';
 import { normStatsSchema, type NormStats } from '../features/normalise.js';
 import type { RowRange } from '../features/dataset.js';
 import { Alpha15Error } from '../errors.js';
-import { sha256Hex } from '../market/archive.js';
+import { sha256Hex } from '../checksum.js';
 import { LocalStore } from '../store/local-store.js';
 import {
   epochRecordSchema,

@@ -7,7 +7,7 @@
 import type { TargetKind } from '../config/schema.js';
 import { modelTargets } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
-import { coinMetrics, summarise } from './metrics.js';
+import { coinMetrics, summarise } from '../prediction-metrics.js';
 import { weightedCorrelation } from '../statistics.js';
 
 export const IC_DECAY_HORIZONS_MINUTES: readonly number[] = [1, 5, 15, 30, 60];

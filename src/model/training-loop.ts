@@ -21,7 +21,7 @@ import type { FeatureMatrix } from '../features/features.js';
 import type { TargetMatrix } from '../features/targets.js';
 import type { EpochRecord } from './artifacts.js';
 import { maskedL1 } from './loss.js';
-import { coinMetrics, summarise, type CoinMetrics } from './metrics.js';
+import { coinMetrics, summarise, type CoinMetrics } from '../prediction-metrics.js';
 import { ResumableAdam, type AdamState } from './resumable-adam.js';
 
 export interface FitFoldInput {

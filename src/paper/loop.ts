@@ -10,6 +10,7 @@
  * position that fell due meanwhile at its own exit minute's close (the tick's catch-up), so the ledger
  * holds what an uninterrupted run would have for every minute that was ticked.
  */
+import { backoffDelayMs } from '../retry.js';
 import { MINUTE_MS, floorToMinute } from '../time.js';
 import { tick, type TickDeps, type TickResult } from './tick.js';
 
@@ -73,6 +74,7 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
   const clock = new ServerClock(options.serverTimeMs);
   /** Server time at which the next tick is due; undefined: tick as soon as the clock answers. */
   let dueMs: number | undefined;
+  let clockFailuresInARow = 0;
   let retryInMs = backoff.initialMs;
   let lastProblem = 'no tick ran';
   for (;;) {
@@ -87,10 +89,11 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
       lastProblem = `exchange unreachable: ${messageOf(error)}`;
       options.onClockError?.(error, retryInMs);
       if (!(await sleep(retryInMs, options.signal))) return summary;
-      retryInMs = Math.min(backoff.maxMs, retryInMs * 2);
+      retryInMs = backoffDelayMs(++clockFailuresInARow, { baseMs: backoff.initialMs, maxMs: backoff.maxMs, jitter: 'none' });
       continue;
     }
     if (nowMs === undefined) return summary;
+    clockFailuresInARow = 0;
     retryInMs = backoff.initialMs;
     if (options.untilMs !== undefined && nowMs >= options.untilMs) return { ...summary, stoppedBy: 'until' };
     dueMs = floorToMinute(nowMs) + MINUTE_MS + tickDelayMs;

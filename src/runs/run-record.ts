@@ -8,7 +8,7 @@
 import { RUNS_PREFIX } from '../contracts/keys.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { sha256Hex } from '../market/archive.js';
+import { sha256Hex } from '../checksum.js';
 
 export const RUN_KINDS = ['train', 'tune-trial', 'simulate', 'backtest'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];

@@ -2,6 +2,7 @@
  * The ObjectStore on S3 (`s3://bucket/prefix`). A single PUT is already atomic on S3; `putIfAbsent`
  * uses S3's conditional write (`If-None-Match: *`), so only one of several concurrent writers wins.
  */
+import { backoffDelayMs, defaultSleep } from '../retry.js';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -74,7 +75,7 @@ export class S3Store implements ObjectStore {
         // 409: another conditional write to the same key is in flight; once it settles, a retry
         // either wins or gets the 412 that says the object now exists
         if (isS3Error(error, 409, 'ConditionalRequestConflict') && attempt < this.conflictRetries) {
-          await sleep(50 * 2 ** attempt * (0.5 + Math.random()));
+          await defaultSleep(backoffDelayMs(attempt, { baseMs: 50, jitter: 'spread' }));
           continue;
         }
         throw error;
@@ -147,8 +148,4 @@ function isS3Error(error: unknown, status: number, ...names: string[]): boolean 
   const httpStatus = error instanceof S3ServiceException ? error.$metadata?.httpStatusCode : undefined;
   const code = (error as { Code?: string }).Code;
   return httpStatus === status || names.includes(error.name) || (code !== undefined && names.includes(code));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

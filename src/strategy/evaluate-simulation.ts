@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.js';
 import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
-import { coinMetrics, summarise } from '../model/metrics.js';
+import { coinMetrics, summarise } from '../prediction-metrics.js';
 import { noTradeBaseline } from './baselines/no-trade.js';
 import { randomBaseline, type RandomBaselineResult } from './baselines/random.js';
 import type { ScheduledStrategy } from './backtest.js';

@@ -5,6 +5,7 @@
  * retries only the documents whose status is retryable (429, 5xx). Whatever is left after the last
  * attempt is reported, never thrown: the ledger holds it and `alpha15 reindex` resends it.
  */
+import { backoffDelayMs } from '../retry.js';
 import { Client } from '@opensearch-project/opensearch';
 import { indexName, indexTemplates } from './index-templates.js';
 import type { FlushReport, TelemetryRecord, TelemetrySink } from './sink.js';
@@ -106,8 +107,8 @@ export class OpenSearchSink implements TelemetrySink {
   }
 
   private backoffMs(retry: number): number {
-    // exponential with full jitter, so several sinks retrying after one outage do not stampede together
-    return Math.random() * this.baseDelayMs * 2 ** (retry - 1);
+    // full jitter, so several sinks retrying after one outage do not stampede together
+    return backoffDelayMs(retry - 1, { baseMs: this.baseDelayMs, jitter: 'full' });
   }
 }
 

@@ -15,7 +15,7 @@ import { ingest } from '../../src/app/ingest.js';
 import { summariseLake } from '../../src/lake/summary.js';
 import { LocalArchiveSource } from '../../src/market/archive-source.js';
 import { archiveSource } from '../../src/market/source.js';
-import { sha256Hex } from '../../src/market/archive.js';
+import { sha256Hex } from '../../src/checksum.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import {
   ARCHIVE_MONTH_DIR,

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { strToU8, unzipSync, zipSync, strFromU8 } from 'fflate';
 import { ingest } from '../../src/app/ingest.js';
-import { archiveFileName, sha256Hex } from '../../src/market/archive.js';
+import { archiveFileName } from '../../src/market/archive.js';
+import { sha256Hex } from '../../src/checksum.js';
 import { LocalArchiveSource } from '../../src/market/archive-source.js';
 import { BinanceClient } from '../../src/market/binance-client.js';
 import {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, mkdirSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { sha256Hex } from '../../src/market/archive.js';
+import { sha256Hex } from '../../src/checksum.js';
 import { HttpArchiveSource, LocalArchiveSource, periodsCovering } from '../../src/market/archive-source.js';
 import { ArchiveChecksumError, ArchiveNotFoundError } from '../../src/market/errors.js';
 import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS } from '../support/shared-data.js';

@@ -10,9 +10,9 @@ import {
   parseKlineCsv,
   readKlineArchive,
   readKlineArchiveAsync,
-  sha256Hex,
   type ReadArchiveOptions,
 } from '../../src/market/archive.js';
+import { sha256Hex } from '../../src/checksum.js';
 import {
   ArchiveChecksumError,
   CorruptArchiveError,

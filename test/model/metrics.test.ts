@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coinMetrics, summarise } from '../../src/model/metrics.js';
+import { coinMetrics, summarise } from '../../src/prediction-metrics.js';
 import { averageRanks, pearson, weightedCorrelation, weightedPearson } from '../../src/statistics.js';
 
 test('Pearson IC is 1 for a positive linear relation and -1 for a negative one', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closeTrade } from '../../src/paper/close-trade.js';
 import { LedgerView } from '../../src/paper/dashboard/ledger-view.js';
-import { DashboardPortInUseError, startDashboardServer } from '../../src/paper/dashboard/server.js';
+import { DashboardPortInUseError, startDashboardServer } from '../../src/ui/dashboard/server.js';
 import { summarise, type DashboardSummary, type TradesPage } from '../../src/paper/dashboard/summary.js';
 import { Ledger, minuteKey } from '../../src/paper/ledger.js';
 import { LocalStore } from '../../src/store/local-store.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
 import { runPaperLoop } from '../../src/paper/loop.js';
-import { runPaperReplay } from '../../src/paper/replay.js';
+import { runPaperReplay } from '../../src/app/paper-replay.js';
 import { floorToMinute, MINUTE_MS } from '../../src/time.js';
 import {
   CrashingStore,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
-import { CURVE_METRICS, renderRunsPage } from '../../src/runs/runs-page.js';
+import { CURVE_METRICS, renderRunsPage } from '../../src/ui/runs-page.js';
 import { listRuns, recordRun, type NewRun } from '../../src/runs/runs-index.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { launchChromiumOrSkip } from '../support/browser.js';

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sha256Hex } from '../../src/market/archive.js';
+import { sha256Hex } from '../../src/checksum.js';
 import { startScriptedServer, type ScriptedServer } from '../market/support/http-server.js';
 
 export interface ArchiveSiteOptions {

@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
 import { runBacktest, type BacktestSummary } from '../../app/backtest.js';
-import { renderSummaryText } from '../../strategy/report/text.js';
+import { renderSummaryText } from '../../ui/report/text.js';
 import { parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';

@@ -1,7 +1,7 @@
 /** `alpha15 dashboard`: the paper-trading panels as a local web page, read live from the ledger. */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { startDashboardServer } from '../../paper/dashboard/server.js';
+import { startDashboardServer } from '../../ui/dashboard/server.js';
 import { StoreNotFoundError } from '../../store/errors.js';
 import { LocalStore } from '../../store/local-store.js';
 import { openStore } from '../../store/open-store.js';

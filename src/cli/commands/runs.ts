@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RUN_KINDS } from '../../runs/run-record.js';
 import { getRuns, listRuns, RunNotFoundError, type RunFilter } from '../../runs/runs-index.js';
-import { renderRunsPage } from '../../runs/runs-page.js';
+import { renderRunsPage } from '../../ui/runs-page.js';
 import { indexRuns } from '../../runs/runs-telemetry.js';
 import { openTelemetrySink } from '../../telemetry/open-sink.js';
 import { configDifferences, formatRunComparison, formatRunList } from '../../runs/runs-text.js';

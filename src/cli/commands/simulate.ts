@@ -8,7 +8,7 @@ import { simulate, type SimulationProgress, type SimulationSummary } from '../..
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../../contracts/retraining.js';
 import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
-import { renderSimulationText } from '../../strategy/report/text.js';
+import { renderSimulationText } from '../../ui/report/text.js';
 import { DAY_MS, isoMinute, parseTimeMs } from '../../time.js';
 import { positiveNumber, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';

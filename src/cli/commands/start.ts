@@ -14,7 +14,7 @@ import { summariseLake, type LakeSummary } from '../../lake/summary.js';
 import { probeBinance } from '../../market/probe.js';
 import { SYNTHETIC_DAYS, SYNTHETIC_END_MS } from '../../market/source.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
-import { runPaperReplay, type PaperReplaySummary } from '../../paper/replay.js';
+import { runPaperReplay, type PaperReplaySummary } from '../../app/paper-replay.js';
 import { firstInputMinuteMs } from '../../model/warm-up.js';
 import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';

@@ -20,6 +20,7 @@ import {
   type CommonOptions,
 } from '../common.js';
 import { emit, log } from '../output.js';
+import { trainingProgressBar } from '../training-progress.js';
 import { runSageMakerTraining } from '../../app/training-job.js';
 
 export interface TrainFlags extends CommonOptions {
@@ -212,7 +213,8 @@ export async function runTrain(
       backend: flags.backend,
       promote: flags.promote,
       checkpointDir: flags.checkpointDir,
-      progress: true,
+      progress: trainingProgressBar(),
+      log,
       signal: abort.signal,
     });
     result.predictor.dispose();

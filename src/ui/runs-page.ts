@@ -4,11 +4,11 @@
  * then one chart per learning-curve metric with one line per run. Walk-forward folds follow each other
  * on the x axis (fold 0's epochs, then fold 1's, ...), so a run's whole training reads left to right.
  */
-import { escapeXml, lineChart } from '../strategy/report/svg.js';
-import { STYLE } from '../strategy/report/html.js';
+import { escapeXml, lineChart } from './report/svg.js';
+import { STYLE } from './report/html.js';
 import { isoMinute } from '../time.js';
-import type { RunEpoch, RunRecord } from './run-record.js';
-import { configDifferences, metricNames } from './runs-text.js';
+import type { RunEpoch, RunRecord } from '../runs/run-record.js';
+import { configDifferences, metricNames } from '../runs/runs-text.js';
 
 /** The learning-curve metrics, each drawn as one chart. */
 export const CURVE_METRICS: readonly { key: keyof RunEpoch; title: string; rule?: number }[] = [

@@ -6,7 +6,7 @@
  * A coin with fewer than two real entries, or whose predictions or returns never vary, has no defined
  * correlation: its IC is NaN (null in JSON) rather than a made-up 0, and the means skip it.
  */
-import { averageRanks, pearson } from '../statistics.js';
+import { averageRanks, pearson } from './statistics.js';
 
 export interface CoinMetrics {
   /** Pearson correlation of prediction and realised return, per coin. */

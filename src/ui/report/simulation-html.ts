@@ -4,8 +4,8 @@
  * by the champion that opened each trade, validation against realised IC per period, and the periods.
  */
 import { isoMinute } from '../../time.js';
-import type { SimulationEvaluation } from '../evaluate-simulation.js';
-import { byExitTime } from '../performance.js';
+import type { SimulationEvaluation } from '../../strategy/evaluate-simulation.js';
+import { byExitTime } from '../../strategy/performance.js';
 import { COLORS, costSection, day, METRICS_HEADER, metricsRow, num, pct, STYLE } from './html.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg.js';
 

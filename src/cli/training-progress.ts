@@ -3,15 +3,7 @@
  * epochs (early stopping may end it sooner), with ETA, the last batch loss and the last validation IC.
  */
 import cliProgress from 'cli-progress';
-import type { EpochRecord } from './artifacts.js';
-
-export interface TrainingProgress {
-  startFold(fold: number, foldCount: number, epochs: number): void;
-  /** The bar's total is set from the first batch, when the fold's sample count is known. */
-  batch(epoch: number, samplesDone: number, samplesPerEpoch: number, loss: number): void;
-  epoch(record: EpochRecord): void;
-  stop(): void;
-}
+import type { TrainingProgress } from '../app/train.js';
 
 export function trainingProgressBar(): TrainingProgress {
   const bar = new cliProgress.SingleBar(
@@ -40,6 +32,7 @@ export function trainingProgressBar(): TrainingProgress {
         valIc: '-',
       };
     },
+    // the bar's total is set from the first batch, when the fold's sample count is known
     batch(epoch, samplesDone, perEpoch, loss) {
       if (!active) {
         samplesPerEpoch = perEpoch;

@@ -4,9 +4,9 @@
  * drawdown, IC per coin, calibration, the trades, and the baselines side by side.
  */
 import { isoMinute } from '../../time.js';
-import type { BacktestResult, ContenderResult } from '../evaluate.js';
-import { equityCurve, type PerformanceMetrics } from '../performance.js';
-import type { SideParams } from '../params.js';
+import type { BacktestResult, ContenderResult } from '../../strategy/evaluate.js';
+import { equityCurve, type PerformanceMetrics } from '../../strategy/performance.js';
+import type { SideParams } from '../../strategy/params.js';
 import { barChart, escapeXml, lineChart } from './svg.js';
 
 /** Correlation of the test-period predictions with the model's target at one horizon. */

@@ -1,8 +1,8 @@
 /** The backtest summary as a plain-text table for the terminal. */
 import { isoMinute } from '../../time.js';
-import type { BacktestResult } from '../evaluate.js';
-import type { SimulationEvaluation } from '../evaluate-simulation.js';
-import type { PerformanceMetrics } from '../performance.js';
+import type { BacktestResult } from '../../strategy/evaluate.js';
+import type { SimulationEvaluation } from '../../strategy/evaluate-simulation.js';
+import type { PerformanceMetrics } from '../../strategy/performance.js';
 
 const pct = (value: number | null, digits = 3): string =>
   value === null ? '-' : `${(value * 100).toFixed(digits)}%`;

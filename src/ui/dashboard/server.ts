@@ -18,9 +18,9 @@ import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { Alpha15Error } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
-import { LedgerView, type LedgerSnapshot } from './ledger-view.js';
+import { LedgerView, type LedgerSnapshot } from '../../paper/dashboard/ledger-view.js';
 import { DASHBOARD_PAGE } from './page.js';
-import { summarise, tradesPage, RECENT_TRADES, type DashboardSummary } from './summary.js';
+import { summarise, tradesPage, RECENT_TRADES, type DashboardSummary } from '../../paper/dashboard/summary.js';
 
 export class DashboardPortInUseError extends Alpha15Error {
   constructor(port: number) {

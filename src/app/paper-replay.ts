@@ -15,10 +15,10 @@ import { detectReplaySource } from '../market/replay-data.js';
 import { startReplayServer } from '../market/replay-server.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { TelemetrySink } from '../telemetry/sink.js';
-import { paperTickDeps } from '../app/paper-tick.js';
-import { runPaperLoop, type PaperLoopSummary } from './loop.js';
-import type { ModelLoader } from './model.js';
-import type { TickResult } from './tick.js';
+import { paperTickDeps } from './paper-tick.js';
+import { runPaperLoop, type PaperLoopSummary } from '../paper/loop.js';
+import type { ModelLoader } from '../paper/model.js';
+import type { TickResult } from '../paper/tick.js';
 import { floorToMinute, MINUTE_MS } from '../time.js';
 
 /** Replayed time after each minute boundary at which the tick runs. */
