@@ -2,15 +2,10 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { symbolListTextSchema } from '../../src/contracts/symbols.js';
-import { parseEnv } from '../shared/env.js';
+import { metricDefinitionsSchema, parseEnv } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { startTrainingIfIdle, type TrainingJobSettings } from './start-training.js';
-
-const metricDefinitionsSchema = z
-  .string()
-  .transform((text) => JSON.parse(text) as unknown)
-  .pipe(z.array(z.object({ Name: z.string(), Regex: z.string() })));
 
 const env = parseEnv(
   z.object({

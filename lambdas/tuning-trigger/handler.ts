@@ -3,7 +3,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { openStore } from '../../src/store/open-store.js';
 import { symbolListTextSchema } from '../../src/contracts/symbols.js';
-import { parseEnv } from '../shared/env.js';
+import { metricDefinitionsSchema, parseEnv } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
@@ -28,10 +28,7 @@ const env = parseEnv(
     WALK_FORWARD_FOLDS: int,
     TUNING_JOB_PREFIX: z.string().min(1),
     OUTPUT_PREFIX: z.string().min(1),
-    METRIC_DEFINITIONS: z
-      .string()
-      .transform((text) => JSON.parse(text) as unknown)
-      .pipe(z.array(z.object({ Name: z.string(), Regex: z.string() }))),
+    METRIC_DEFINITIONS: metricDefinitionsSchema,
   }),
 );
 
