@@ -55,11 +55,16 @@ const SERVE = fileURLToPath(new URL('./support/serve.ts', import.meta.url));
 const MIN_REFRESH_MS = 1_000;
 const FRESHNESS_TIMEOUT_MS = 120_000;
 
-const loadAverage = () => os.loadavg().map((load) => load.toFixed(1)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ');
 
 /** Starts a server process and resolves with the URL it prints. */
 async function startServer(mode: 'dashboard' | 'static', target: string, profile: boolean) {
-  const profiling = profile && flags['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof-dir']}`] : [];
+  const profiling =
+    profile && flags['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof-dir']}`] : [];
   const child = spawn(process.execPath, [...profiling, '--import', 'tsx', SERVE, mode, target], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -127,7 +132,9 @@ const built = await year.build(log);
 // earlier runs ticked on past the year: carry on from the newest minute
 const span = (await year.ledger.tickSpan())!;
 let nextMinute = (span.toMs - year.shape.firstMinuteMs) / MINUTE_MS;
-log(`ledger ${built} (${year.totalMinutes} minutes a year, ${nextMinute - year.totalMinutes} ticked since); load ${loadAverage()}`);
+log(
+  `ledger ${built} (${year.totalMinutes} minutes a year, ${nextMinute - year.totalMinutes} ticked since); load ${loadAverage()}`,
+);
 
 const loadBefore = loadAverage();
 const dashboard = await startServer('dashboard', ledgerDir, true);

@@ -85,7 +85,8 @@ export class YearLedger {
   }
 
   private price(symbolIndex: number, minute: number): number {
-    const drift = 0.08 * Math.sin(minute / 9973 + symbolIndex) + 0.01 * Math.sin(minute / 61 + 2 * symbolIndex);
+    const drift =
+      0.08 * Math.sin(minute / 9973 + symbolIndex) + 0.01 * Math.sin(minute / 61 + 2 * symbolIndex);
     return (10 + 7 * symbolIndex) * Math.exp(drift + 0.0005 * (hashUniform(symbolIndex, minute) - 0.5));
   }
 
@@ -169,7 +170,11 @@ export class YearLedger {
         const quote = this.quote(symbolIndex, fillMinute);
         const trade = closeTrade(
           position,
-          { fillTimeMs: scheduledExitFillMs(position), referencePrice: (quote.bidPrice + quote.askPrice) / 2, quote },
+          {
+            fillTimeMs: scheduledExitFillMs(position),
+            referencePrice: (quote.bidPrice + quote.askPrice) / 2,
+            quote,
+          },
           this.minuteMs(minute) + 61_800,
         );
         return this.ledger.closePosition(trade);
@@ -223,7 +228,10 @@ export class YearLedger {
     const openedAt = new Map<number, number>();
     const closedAt = new Map<number, number>();
     for (let from = 0; from < this.totalMinutes; from += MINUTES_PER_STEP) {
-      const minutes = Array.from({ length: Math.min(MINUTES_PER_STEP, this.totalMinutes - from) }, (_, i) => from + i);
+      const minutes = Array.from(
+        { length: Math.min(MINUTES_PER_STEP, this.totalMinutes - from) },
+        (_, i) => from + i,
+      );
       // a position is opened before the tick that closes it; within a step every opening comes first
       await inPool(minutes, async (minute) => void openedAt.set(minute, await this.decide(minute)));
       await inPool(minutes, async (minute) => void closedAt.set(minute, await this.closeDue(minute)));
@@ -241,7 +249,10 @@ export class YearLedger {
         );
       }
     }
-    await writeFile(marker, JSON.stringify({ shape: this.shape, builtInS: (performance.now() - startedMs) / 1000 }));
+    await writeFile(
+      marker,
+      JSON.stringify({ shape: this.shape, builtInS: (performance.now() - startedMs) / 1000 }),
+    );
     return 'built';
   }
 }
