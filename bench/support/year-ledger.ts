@@ -14,10 +14,11 @@ import path from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { closeTrade, scheduledExitFillMs } from '../../src/paper/close-trade.js';
 import { Ledger, tradeIdOf } from '../../src/paper/ledger.js';
-import type { Decision, Position, Quote, TickOutcome } from '../../src/paper/records.js';
+import type { Decision, Position, Quote } from '../../src/paper/records.js';
 import { slippageRatePerSide, slippedPrice } from '../../src/strategy/execution.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
+import { tickOutcome } from './tick-outcome.js';
 
 export interface YearLedgerShape {
   symbols: readonly string[];
@@ -191,23 +192,16 @@ export class YearLedger {
   }
 
   private recordTick(minute: number, opened: number, closed: number): Promise<boolean> {
-    const outcome: TickOutcome = {
-      minuteMs: this.minuteMs(minute),
-      status: 'ok',
-      modelId: MODEL_ID,
-      predicted: this.shape.symbols.length,
-      opened,
-      closed,
-      reconciledMinutesMs: [],
-      staleSymbols: [],
-      lateSymbols: [],
-      quarantined: [],
-      exitsPending: [],
-      telemetryFailed: 0,
-      durationMs: 140 + 30 * hashUniform(minute, 3),
-      finishedAtMs: this.minuteMs(minute) + 62_000,
-    };
-    return this.ledger.recordTick(outcome);
+    return this.ledger.recordTick(
+      tickOutcome(this.minuteMs(minute), {
+        modelId: MODEL_ID,
+        predicted: this.shape.symbols.length,
+        opened,
+        closed,
+        durationMs: 140 + 30 * hashUniform(minute, 3),
+        finishedAtMs: this.minuteMs(minute) + 62_000,
+      }),
+    );
   }
 
   /** One live tick's writes, in the tick's order: due exits, the decision and its entries, the outcome. */

@@ -17,6 +17,7 @@ import type { TickOutcome } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import { MINUTE_MS } from '../../src/time.js';
+import { tickOutcome } from '../../bench/support/tick-outcome.js';
 import { rawCloses, SYMBOLS } from './support/harness.js';
 import {
   FIXTURE_FIRST_MINUTE_MS,
@@ -65,23 +66,7 @@ async function withLedger(run: (ledger: Ledger, store: LocalStore) => Promise<vo
 }
 
 function outcome(minuteMs: number, fields: Partial<TickOutcome> = {}): TickOutcome {
-  return {
-    minuteMs,
-    status: 'ok',
-    modelId: '20211222T000000Z-f1x7re',
-    predicted: SYMBOLS.length,
-    opened: 0,
-    closed: 0,
-    reconciledMinutesMs: [],
-    staleSymbols: [],
-    lateSymbols: [],
-    quarantined: [],
-    exitsPending: [],
-    telemetryFailed: 0,
-    durationMs: 12,
-    finishedAtMs: minuteMs + 61_000,
-    ...fields,
-  };
+  return tickOutcome(minuteMs, { modelId: '20211222T000000Z-f1x7re', predicted: SYMBOLS.length, ...fields });
 }
 
 /**
