@@ -55,6 +55,7 @@ const TUNING_SETTINGS: Omit<TuningJobSettings, 'metricDefinitions'> = {
   walkForwardFolds: 2,
   jobPrefix: 'a15tune-',
   outputPrefix: 'sagemaker/output/',
+  region: 'eu-west-1',
 };
 
 const MINUTES = 3_000;

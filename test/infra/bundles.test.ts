@@ -450,7 +450,12 @@ test('tuning trigger: a tuning request in the bucket starts one tuning job whose
   };
   assert.equal(config.ResourceLimits.MaxNumberOfTrainingJobs, 6, 'the request body reached the job');
   assert.equal(config.TrainingJobEarlyStoppingType, 'Auto');
-  const definition = call.body.TrainingJobDefinition as { StaticHyperParameters: Record<string, string> };
+  const definition = call.body.TrainingJobDefinition as {
+    StaticHyperParameters: Record<string, string>;
+    Environment: Record<string, string>;
+  };
+  // the Lambda runtime's region reaches every trial's environment (its S3 client signs for it)
+  assert.deepEqual(definition.Environment, { AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION });
   const trial = parseHyperparameters({
     ...definition.StaticHyperParameters,
     _tuning_objective_metric: 'objective_ic',
