@@ -57,6 +57,7 @@ export type TriggerOutcome =
 
 /** SageMaker throttled us; the invocation fails so EventBridge delivers the event again later. */
 export class SageMakerThrottledError extends Alpha15Error {
+  readonly code = 'SAGE_MAKER_THROTTLED';
   constructor(cause: unknown) {
     super(
       'SageMaker throttled the training trigger',
@@ -66,7 +67,9 @@ export class SageMakerThrottledError extends Alpha15Error {
   }
 }
 
-export class TrainingJobRejectedError extends Alpha15Error {}
+export class TrainingJobRejectedError extends Alpha15Error {
+  readonly code = 'TRAINING_JOB_REJECTED';
+}
 
 export function classifyKey(
   key: string,

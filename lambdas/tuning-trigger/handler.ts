@@ -29,6 +29,8 @@ const env = parseEnv(
     TUNING_JOB_PREFIX: z.string().min(1),
     OUTPUT_PREFIX: z.string().min(1),
     METRIC_DEFINITIONS: metricDefinitionsSchema,
+    // set by the Lambda runtime; every trial gets it too, so its S3 client signs for the bucket's region
+    AWS_REGION: z.string().min(1),
   }),
 );
 
@@ -50,6 +52,7 @@ const settings: TuningJobSettings = {
   jobPrefix: env.TUNING_JOB_PREFIX,
   outputPrefix: env.OUTPUT_PREFIX,
   metricDefinitions: env.METRIC_DEFINITIONS,
+  region: env.AWS_REGION,
 };
 const tools = createTools('tuning-trigger');
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });

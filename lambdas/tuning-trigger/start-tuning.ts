@@ -52,6 +52,8 @@ export interface TuningJobSettings {
   jobPrefix: string;
   outputPrefix: string;
   metricDefinitions: MetricDefinition[];
+  /** The region of the bucket and the jobs, passed into every trial's environment. */
+  region: string;
 }
 
 export type TuningOutcome =
@@ -118,6 +120,8 @@ export function tuningJobRequest(
       },
       RoleArn: settings.jobRoleArn,
       StaticHyperParameters: encodeHyperparameters(staticHyperparameters),
+      // the trial's S3 client reads the region from here; without one it would fall back to us-east-1
+      Environment: { AWS_REGION: settings.region, AWS_DEFAULT_REGION: settings.region },
       OutputDataConfig: { S3OutputPath: `s3://${settings.bucketName}/${settings.outputPrefix}` },
       ResourceConfig: {
         InstanceType: settings.instanceType as never,

@@ -39,6 +39,7 @@ const settings: TuningJobSettings = {
   jobPrefix: 'a15tune-',
   outputPrefix: 'sagemaker/output/',
   metricDefinitions: TRAINING_METRIC_DEFINITIONS,
+  region: 'eu-west-1',
 };
 
 const sagemaker = mockClient(SageMakerClient);
@@ -63,6 +64,8 @@ test('a tuning request starts one Bayesian tuning job maximising the metric the 
   assert.deepEqual(config.ResourceLimits, { MaxNumberOfTrainingJobs: 20, MaxParallelTrainingJobs: 2 });
   const definition = request.TrainingJobDefinition!;
   assert.equal(definition.EnableManagedSpotTraining, true);
+  // every trial's S3 client signs for the bucket's region, not the SDK's us-east-1 fallback (issue 12)
+  assert.deepEqual(definition.Environment, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
   assert.deepEqual(definition.AlgorithmSpecification?.MetricDefinitions, TRAINING_METRIC_DEFINITIONS);
 
   // the objective's regex captures the value from the very line the container writes
