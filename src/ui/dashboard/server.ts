@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { Alpha15Error } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
 import { LedgerView, type LedgerSnapshot } from '../../paper/dashboard/ledger-view.js';
+import { TradeTotals } from '../../paper/dashboard/trade-totals.js';
 import { DASHBOARD_PAGE } from './page.js';
 import {
   summarise,
@@ -74,6 +75,7 @@ type Cached = {
  */
 class SummaryCache {
   private readonly view: LedgerView;
+  private readonly totals = new TradeTotals();
   private current: Cached | undefined;
   private inFlight: Promise<Cached> | undefined;
   private lastError: string | undefined;
@@ -119,7 +121,7 @@ class SummaryCache {
       this.current = { ...this.current, atMs };
       return this.current;
     }
-    const summary = summarise(snapshot, atMs);
+    const summary = summarise(snapshot, atMs, this.totals);
     const json = JSON.stringify(summary);
     this.current = { snapshot, summary, json, gzipped: gzipSync(json), atMs };
     return this.current;
