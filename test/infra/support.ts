@@ -3,6 +3,7 @@
  * functions get placeholder code), so each construct test synthesises in a second; app.test.ts runs the
  * real esbuild bundling of every handler once.
  */
+import assert from 'node:assert/strict';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DataLake } from '../../infra/data-lake.js';
@@ -74,4 +75,22 @@ export function grantedObjectPrefixes(
     }
   }
   return [...prefixes].sort();
+}
+
+/**
+ * A SageMaker job trigger's grants (infra/sagemaker-job-trigger.ts): it passes only the job role, to
+ * SageMaker only, and reads only its own request prefix of the lake.
+ */
+export function assertJobTriggerGrants(
+  statements: ReturnType<typeof policyStatements>,
+  jobRole: RegExp,
+  requestPrefix: string,
+): void {
+  const passRole = statements.filter((statement) => asList(statement.Action).includes('iam:PassRole'));
+  assert.equal(passRole.length, 1);
+  assert.deepEqual(passRole[0]!.Condition, {
+    StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+  });
+  assert.match(JSON.stringify(passRole[0]!.Resource), jobRole);
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [`${requestPrefix}*`]);
 }
