@@ -116,7 +116,7 @@ export class Alpha15Stack extends Stack {
       telemetry: { domain: this.observability.domain, indexPrefix: this.observability.indexPrefix },
       reserveConcurrency: settings.reservedConcurrency,
     });
-    this.observability.addTelemetryWriter(this.paperTrading.handler.role);
+    this.observability.grantWrite(this.paperTrading.handler);
 
     this.catalog = new Catalog(this, 'Catalog', {
       bucket,

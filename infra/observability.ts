@@ -219,9 +219,41 @@ export class Observability extends Construct {
     });
   }
 
-  /** Maps an IAM role onto the OpenSearch writer role (telemetry indices and templates only). */
-  addTelemetryWriter(role: iam.IRole): void {
+  /**
+   * Lets a function index telemetry, the one call a writer needs: its role is named in the domain's
+   * resource policy and gets the same statement as its identity policy (signed requests to the bulk API,
+   * the telemetry indices and their templates), and the setup maps it onto the OpenSearch writer role.
+   */
+  grantWrite(writer: { role: iam.IRole }): void {
+    const role = writer.role;
+    role.addToPrincipalPolicy(this.telemetryWriteStatement());
+    const resourceStatement = this.telemetryWriteStatement();
+    resourceStatement.addArnPrincipal(role.roleArn);
+    this.domain.addAccessPolicies(resourceStatement);
     this.writerRoleArns.push(role.roleArn);
+    const domainToken = arnFindingToken(this.domain) ?? this.domain.domainArn;
+    acknowledgeFindings(
+      role,
+      [`${domainToken}/_index_template/${this.indexPrefix}-*`, `${domainToken}/${this.indexPrefix}-*`].map(
+        (resource) => ({
+          id: `AwsSolutions-IAM5[Resource::${resource}]`,
+          reason: 'One index (and template) per telemetry stream, all under the configured index prefix.',
+        }),
+      ),
+    );
+  }
+
+  /** Signed (SigV4) writes to the telemetry indices and their templates only. */
+  private telemetryWriteStatement(): iam.PolicyStatement {
+    const arn = this.domain.domainArn;
+    return new iam.PolicyStatement({
+      actions: ['es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpGet'],
+      resources: [
+        `${arn}/_bulk`,
+        `${arn}/_index_template/${this.indexPrefix}-*`,
+        `${arn}/${this.indexPrefix}-*`,
+      ],
+    });
   }
 
   /** Routes the alarms to the topic and lays out the dashboard. */

@@ -9,14 +9,13 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function, copyIntoBundle, METRICS_NAMESPACE, type BundledFile } from './alpha15-function.js';
 import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../src/contracts/metrics.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
-import { acknowledgeBucketPrefixGrants, acknowledgeFindings, arnFindingToken } from './nag.js';
+import { acknowledgeBucketPrefixGrants } from './nag.js';
 
 export interface PaperTradingTelemetry {
   domain: opensearch.IDomain;
@@ -29,7 +28,10 @@ export interface PaperTradingProps {
   schedule: events.Schedule;
   memorySizeMb: number;
   binanceBaseUrl: string;
-  /** Where tick records are indexed for dashboards; without it only the ledger records them. */
+  /**
+   * Where tick records are indexed for dashboards; without it only the ledger records them. The stack
+   * grants the write (`Observability.grantWrite`).
+   */
   telemetry?: PaperTradingTelemetry;
   /** Reserve one execution (the `reservedConcurrency` setting); see Alpha15FunctionProps. */
   reserveConcurrency?: boolean;
@@ -103,7 +105,6 @@ export class PaperTrading extends Construct {
       [BUCKET_PREFIXES.models, BUCKET_PREFIXES.paper],
       'The tick reads the champion model and appends to its ledger; nothing outside those two prefixes.',
     );
-    if (props.telemetry) this.grantTelemetryWrite(props.telemetry);
 
     this.rule = new events.Rule(this, 'EveryMinute', {
       description: 'alpha15 paper-trading clock',
@@ -158,31 +159,5 @@ export class PaperTrading extends Construct {
 
   get alarms(): cloudwatch.Alarm[] {
     return [this.errorsAlarm, this.missedMinutesAlarm, this.quarantineAlarm, this.handler.failureAlarm!];
-  }
-
-  /** Signed (SigV4) writes to the telemetry indices and their templates only. */
-  private grantTelemetryWrite(telemetry: PaperTradingTelemetry): void {
-    const arn = telemetry.domain.domainArn;
-    this.handler.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpGet'],
-        resources: [
-          `${arn}/_bulk`,
-          `${arn}/_index_template/${telemetry.indexPrefix}-*`,
-          `${arn}/${telemetry.indexPrefix}-*`,
-        ],
-      }),
-    );
-    const domainToken = arnFindingToken(telemetry.domain) ?? arn;
-    acknowledgeFindings(
-      this.handler.role,
-      [
-        `${domainToken}/_index_template/${telemetry.indexPrefix}-*`,
-        `${domainToken}/${telemetry.indexPrefix}-*`,
-      ].map((resource) => ({
-        id: `AwsSolutions-IAM5[Resource::${resource}]`,
-        reason: 'One index (and template) per telemetry stream, all under the configured index prefix.',
-      })),
-    );
   }
 }

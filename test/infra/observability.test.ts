@@ -8,7 +8,7 @@ import { Observability } from '../../infra/observability.js';
 import { setupContentHash } from '../../lambdas/opensearch-setup/install.js';
 import { SAVED_OBJECTS_FILE } from '../../src/telemetry/dashboards-import.js';
 import { PaperTrading } from '../../infra/paper-trading.js';
-import { constructStack } from './support.js';
+import { asList, constructStack, domainAccessPolicy, roleStatements } from './support.js';
 
 const { stack, lake } = constructStack();
 const observability = new Observability(stack, 'Observability', {
@@ -26,7 +26,7 @@ const paper = new PaperTrading(stack, 'PaperTrading', {
   binanceBaseUrl: 'https://data-api.binance.vision',
   telemetry: { domain: observability.domain, indexPrefix: 'alpha15' },
 });
-observability.addTelemetryWriter(paper.handler.role);
+observability.grantWrite(paper.handler);
 observability.monitor({ functions: [{ title: 'Paper tick', handler: paper.handler }], alarms: paper.alarms });
 const template = Template.fromStack(stack);
 
@@ -76,6 +76,28 @@ test('the setup custom resource installs templates and dashboards and maps the p
     IndexPrefix: 'alpha15',
     WriterRoleArns: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickRole'), 'Arn'] }],
     ContentHash: setupContentHash('alpha15', readFileSync(SAVED_OBJECTS_FILE, 'utf8')),
+  });
+});
+
+test('one grantWrite names the writer in the resource policy, gives it the same statement in its identity policy, and maps it as writer', () => {
+  const tickRole = '<PaperTradingTickRole6E88EEEC.Arn>';
+  const writerStatements = domainAccessPolicy(template).Statement.filter(
+    (statement) => statement.Principal !== '*' && asList(statement.Principal?.AWS ?? []).includes(tickRole),
+  );
+  assert.equal(writerStatements.length, 1);
+  const identity = roleStatements(template, 'PaperTradingTickRole').filter((statement) =>
+    asList(statement.Action).includes('es:ESHttpPost'),
+  );
+  assert.equal(identity.length, 1);
+  assert.deepEqual(asList(writerStatements[0]!.Action), asList(identity[0]!.Action));
+  assert.deepEqual(
+    asList(writerStatements[0]!.Resource),
+    ['/_bulk', '/_index_template/alpha15-*', '/alpha15-*'].map(
+      (path) => `<ObservabilityDomainC5AA4FCF.Arn>${path}`,
+    ),
+  );
+  template.hasResourceProperties('Custom::Alpha15OpenSearchSetup', {
+    WriterRoleArns: [{ 'Fn::GetAtt': ['PaperTradingTickRole6E88EEEC', 'Arn'] }],
   });
 });
 

@@ -15,7 +15,7 @@ const observability = new Observability(stack, 'Observability', {
   indexPrefix: 'alpha15',
   removalPolicy: RemovalPolicy.DESTROY,
 });
-new PaperTrading(stack, 'PaperTrading', {
+const paper = new PaperTrading(stack, 'PaperTrading', {
   bucket: lake.bucket,
   symbols: ['BTCUSDT', 'ETHUSDT'],
   schedule: events.Schedule.rate(Duration.minutes(1)),
@@ -23,6 +23,7 @@ new PaperTrading(stack, 'PaperTrading', {
   binanceBaseUrl: 'https://data-api.binance.vision',
   telemetry: { domain: observability.domain, indexPrefix: 'alpha15' },
 });
+observability.grantWrite(paper.handler);
 const template = Template.fromStack(stack);
 const tickFunction = Match.objectLike({ Description: Match.stringLikeRegexp('paper-trading tick') });
 

@@ -94,3 +94,31 @@ export function assertJobTriggerGrants(
   assert.match(JSON.stringify(passRole[0]!.Resource), jobRole);
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [`${requestPrefix}*`]);
 }
+
+export interface AccessPolicyStatement {
+  Action: string | string[];
+  Principal?: { AWS: string | string[] } | '*';
+  Resource: string | string[];
+}
+
+/**
+ * The OpenSearch domain's access policy, as the SDK call that sets it (aws-cdk-lib's
+ * Custom::OpenSearchAccessPolicy) carries it, with every reference rendered as `<LogicalId.Attribute>`
+ * or `<LogicalId>`.
+ */
+export function domainAccessPolicy(template: Template): { Statement: AccessPolicyStatement[] } {
+  const resources = Object.values(template.findResources('Custom::OpenSearchAccessPolicy'));
+  if (resources.length !== 1) throw new Error(`expected one access policy, found ${resources.length}`);
+  const [, parts] = (resources[0] as { Properties: { Create: { 'Fn::Join': [string, unknown[]] } } })
+    .Properties.Create['Fn::Join'];
+  const call = parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const ref = part as { Ref?: string; 'Fn::GetAtt'?: string[] };
+      return `<${ref.Ref ?? ref['Fn::GetAtt']!.join('.')}>`;
+    })
+    .join('');
+  return JSON.parse(
+    (JSON.parse(call) as { parameters: { AccessPolicies: string } }).parameters.AccessPolicies,
+  );
+}
