@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DataLake } from '../../infra/data-lake.js';
+import { Observability } from '../../infra/observability.js';
 
 export function constructStack(): { stack: Stack; lake: DataLake } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -121,4 +122,26 @@ export function domainAccessPolicy(template: Template): { Statement: AccessPolic
   return JSON.parse(
     (JSON.parse(call) as { parameters: { AccessPolicies: string } }).parameters.AccessPolicies,
   );
+}
+
+/** The observability construct at its defaults, for the constructs that write telemetry. */
+export function testObservability(stack: Stack, removalPolicy = RemovalPolicy.RETAIN): Observability {
+  return new Observability(stack, 'Observability', {
+    instanceType: 't3.small.search',
+    volumeSizeGb: 10,
+    indexPrefix: 'alpha15',
+    removalPolicy,
+  });
+}
+
+/** The EventBridge pattern of objects created in the test lake under these prefixes (infra/object-created-rule.ts). */
+export function objectCreatedPattern(prefixes: readonly string[]) {
+  return {
+    source: ['aws.s3'],
+    'detail-type': ['Object Created'],
+    detail: {
+      bucket: { name: [{ Ref: Match.stringLikeRegexp('^DataLakeBucket') }] },
+      object: { key: prefixes.map((prefix) => ({ prefix })) },
+    },
+  };
 }

@@ -21,6 +21,7 @@ import {
   assertJobTriggerGrants,
   constructStack,
   grantedObjectPrefixes,
+  objectCreatedPattern,
   roleStatements,
   unscopedActions,
 } from './support.js';
@@ -43,14 +44,7 @@ const template = Template.fromStack(stack);
 
 test('new kline partitions or a training request in the bucket reach the trigger through EventBridge', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
-    EventPattern: {
-      source: ['aws.s3'],
-      'detail-type': ['Object Created'],
-      detail: {
-        bucket: { name: [{ Ref: Match.stringLikeRegexp('^DataLakeBucket') }] },
-        object: { key: [{ prefix: CURATED_KLINES_PREFIX }, { prefix: 'requests/training/' }] },
-      },
-    },
+    EventPattern: objectCreatedPattern([CURATED_KLINES_PREFIX, 'requests/training/']),
     Targets: [
       Match.objectLike({
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTrigger'), 'Arn'] },

@@ -11,6 +11,7 @@ import { TRAINING_METRIC_DEFINITIONS } from '../../src/contracts/metrics.js';
 import {
   assertJobTriggerGrants,
   constructStack,
+  objectCreatedPattern,
   policyStatements,
   roleStatements,
   unscopedActions,
@@ -70,11 +71,7 @@ test('the tuning trigger may create tuning jobs only under the stack prefix, and
 
 test('a tuning request object reaches the trigger, which carries the budget settings and the metric regexes', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
-    EventPattern: {
-      source: ['aws.s3'],
-      'detail-type': ['Object Created'],
-      detail: Match.objectLike({ object: { key: [{ prefix: 'requests/tuning/' }] } }),
-    },
+    EventPattern: objectCreatedPattern(['requests/tuning/']),
     Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TuningTrigger'), 'Arn'] } })],
   });
   template.hasResourceProperties('AWS::Lambda::Function', {
