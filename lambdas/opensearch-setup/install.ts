@@ -9,7 +9,9 @@ import { Alpha15Error } from '../../src/errors.js';
 import { importDashboards } from '../../src/telemetry/dashboards-import.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
 
-export class OpenSearchSetupError extends Alpha15Error {}
+export class OpenSearchSetupError extends Alpha15Error {
+  readonly code = 'OPEN_SEARCH_SETUP';
+}
 
 export interface InstallOptions {
   endpoint: string;

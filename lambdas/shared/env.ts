@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { Alpha15Error } from '../../src/errors.js';
 
-export class HandlerConfigError extends Alpha15Error {}
+export class HandlerConfigError extends Alpha15Error {
+  readonly code = 'HANDLER_CONFIG';
+}
 
 export function parseEnv<Schema extends z.ZodType>(
   schema: Schema,

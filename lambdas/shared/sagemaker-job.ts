@@ -177,6 +177,7 @@ export function jobNameAt(prefix: string, nowMs: number): string {
 
 /** SageMaker throttled us; the invocation fails so EventBridge delivers the event again later. */
 export class SageMakerThrottledError extends Alpha15Error {
+  readonly code = 'SAGE_MAKER_THROTTLED';
   constructor(cause: unknown) {
     super('SageMaker throttled the trigger', 'nothing to do: EventBridge retries the event with backoff', {
       cause,
@@ -184,7 +185,9 @@ export class SageMakerThrottledError extends Alpha15Error {
   }
 }
 
-export class TrainingJobRejectedError extends Alpha15Error {}
+export class TrainingJobRejectedError extends Alpha15Error {
+  readonly code = 'TRAINING_JOB_REJECTED';
+}
 
 /** One SageMaker call, with throttling and a missing quota turned into typed errors. */
 export async function sendToSageMaker<T>(call: () => Promise<T>): Promise<T> {

@@ -29,7 +29,9 @@ import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../st
 import type { PerformanceMetrics, Period } from '../strategy/performance.js';
 import { renderReportHtml } from '../ui/report/html.js';
 
-export class NoTestPeriodError extends Alpha15Error {}
+export class NoTestPeriodError extends Alpha15Error {
+  readonly code = 'NO_TEST_PERIOD';
+}
 
 export interface RunBacktestOptions {
   store: ObjectStore;
@@ -203,8 +205,9 @@ export async function runBacktest(
     };
     if (!Number.isFinite(test.fromMs) || !Number.isFinite(test.toMs) || test.toMs <= test.fromMs) {
       throw new NoTestPeriodError(
-        `model ${modelId} has no test split and no valid --from/--to was given`,
-        "pass --from and --to after the model's training data, e.g. --from 2026-02-25 --to 2026-03-01",
+        `model ${modelId} has no test split and no valid test range was given`,
+        "give a test range after the model's training data",
+        { data: { modelId } },
       );
     }
     const splits: Splits = { train: meta.split.train, validation: meta.split.validation, test };

@@ -16,7 +16,9 @@ import { sendRuns } from '../runs/runs-telemetry.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { TelemetrySink } from '../telemetry/sink.js';
 
-export class RunIndexingError extends Alpha15Error {}
+export class RunIndexingError extends Alpha15Error {
+  readonly code = 'RUN_INDEXING_FAILED';
+}
 
 export interface IndexedRun {
   runId: string;

@@ -224,7 +224,10 @@ writeFileSync(resultFile, JSON.stringify(outcome));
 process.exit(0);
 `;
 
-type Outcome = { ok: true; result: unknown } | { ok: false; error: { name: string; message: string } };
+type Outcome = ({ ok: true; result: unknown } | { ok: false; error: { name: string; message: string } }) & {
+  /** What the handler printed on stdout and stderr: Powertools' JSON log lines. */
+  logs: string;
+};
 
 let invocations = 0;
 async function invoke(
@@ -238,14 +241,17 @@ async function invoke(
   const eventFile = path.join(workDir, `event-${id}.json`);
   const resultFile = path.join(workDir, `result-${id}.json`);
   await writeFile(eventFile, JSON.stringify(event));
-  await run(process.execPath, [runner, bundleFile, eventFile, resultFile], {
+  const { stdout, stderr } = await run(process.execPath, [runner, bundleFile, eventFile, resultFile], {
     // a clean environment: nothing of the test runner's (no tsx loader, no repo on any path)
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...environment },
     cwd: path.dirname(bundleFile),
     timeout: 90_000,
     maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(readFileSync(resultFile, 'utf8')) as Outcome;
+  return {
+    ...(JSON.parse(readFileSync(resultFile, 'utf8')) as Omit<Outcome, 'logs'>),
+    logs: `${stdout}\n${stderr}`,
+  } as Outcome;
 }
 
 /** The runtime's variables and the endpoints of the stand-ins, as the account would provide them. */
@@ -627,6 +633,19 @@ test('backfill: a Map item downloads its month from the archive site, checksum v
   // the error name is what the state machine's Retry and the result file see
   assert.equal(outcome.ok ? '' : outcome.error.name, 'ArchiveChecksumError');
   assert.equal(await readWatermark(lake, 'NEARUSDT'), undefined);
+  // the log line carries the error's stable code and its facts as fields, for a log query to count
+  const failures = outcome.logs
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map(
+      (line) =>
+        JSON.parse(line) as { level: string; failure?: { code?: string; data?: { fileName?: string } } },
+    )
+    .filter((line) => line.level === 'ERROR');
+  assert.deepEqual(
+    failures.map((line) => [line.failure?.code, line.failure?.data?.fileName]),
+    [['ARCHIVE_CHECKSUM', 'NEARUSDT-1m-2026-02.zip']],
+  );
 });
 
 test('ledger compaction: the nightly run compacts the finished days of the ledger the tick wrote', async () => {

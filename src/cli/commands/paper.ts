@@ -76,7 +76,9 @@ export function register(program: Command): void {
           onError: (error, nowMs) =>
             log(`${isoMinute(nowMs)}  tick failed, retrying next minute: ${messageOf(error)}`),
           onClockError: (error, retryInMs) =>
-            log(`exchange clock unreachable (${messageOf(error)}); retrying in ${(retryInMs / 1000).toFixed(1)} s`),
+            log(
+              `exchange clock unreachable (${messageOf(error)}); retrying in ${(retryInMs / 1000).toFixed(1)} s`,
+            ),
           onMissedMinute: (minuteMs, reason) => log(`${isoMinute(minuteMs)}  missed: ${reason}`),
         });
         emit(flags, { ...summary, store: store.url }, humanSummary);

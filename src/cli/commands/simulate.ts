@@ -6,11 +6,10 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { simulate, type SimulationProgress, type SimulationSummary } from '../../app/simulate.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../../contracts/retraining.js';
-import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
 import { renderSimulationText } from '../../ui/report/text.js';
 import { DAY_MS, isoMinute, parseTimeMs } from '../../time.js';
-import { positiveNumber, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { positiveNumber, resolveLakeConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
 import { simulationCount } from './backtest.js';
 import { addModelOptions, modelOverrides, type ModelFlags } from './train.js';
@@ -92,7 +91,7 @@ export function register(program: Command): void {
 export async function runSimulate(
   flags: SimulateFlags,
 ): Promise<{ summary: SimulationSummary; text: string }> {
-  const config = resolveConfig(flags, modelOverrides(flags));
+  const { config, store } = await resolveLakeConfig(flags, modelOverrides(flags));
   const abort = new AbortController();
   const onInterrupt = () => {
     log(
@@ -105,7 +104,7 @@ export async function runSimulate(
   const progress = progressRenderer();
   try {
     const result = await simulate({
-      store: openStore(config.store),
+      store,
       config,
       fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
       toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),

@@ -9,13 +9,10 @@ import type { Config } from '../../config/schema.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
 import { trainModel, type TrainResult } from '../../app/train.js';
 import type { IcAtHorizon } from '../../model/ic-decay.js';
-import { openStore } from '../../store/open-store.js';
 import { parseTimeMs } from '../../time.js';
-import { resolveUniverse } from '../../app/universe.js';
 import {
   positiveInteger,
-  resolveConfig,
-  universeIsExplicit,
+  resolveLakeConfig,
   withCommonOptions,
   type CommonOptions,
 } from '../common.js';
@@ -185,15 +182,11 @@ export async function runTrain(
   flags: TrainFlags,
   configOverrides: Record<string, unknown> = {},
 ): Promise<TrainReport> {
-  const configured = resolveConfig(flags, {
+  const { config, store } = await resolveLakeConfig(flags, {
     ...modelOverrides(flags),
     'training.walkForwardFolds': flags.walkForward,
     ...configOverrides,
   });
-  const store = openStore(configured.store);
-  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(flags));
-  if (universe.note) log(universe.note);
-  const config = { ...configured, symbols: universe.symbols };
   const abort = new AbortController();
   const onInterrupt = () => {
     log(

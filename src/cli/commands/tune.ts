@@ -11,11 +11,10 @@ import { DEFAULT_ASHA } from '../../tune/asha.js';
 import { SAMPLER_NAMES, type SamplerName } from '../../tune/samplers.js';
 import { loadSearchSpace } from '../../tune/search-space.js';
 import { putTuningRequest, type TuningRequest } from '../../tune/tuning-request.js';
-import { resolveUniverse } from '../../app/universe.js';
 import {
   positiveInteger,
   resolveConfig,
-  universeIsExplicit,
+  resolveLakeConfig,
   withCommonOptions,
   type CommonOptions,
 } from '../common.js';
@@ -142,11 +141,7 @@ async function requestSageMakerTuning(
 }
 
 export async function runTune(flags: TuneFlags): Promise<TuneReport> {
-  const configured = resolveConfig(flags, { 'training.epochs': flags.epochs });
-  const store = openStore(configured.store);
-  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(flags));
-  if (universe.note) log(universe.note);
-  const config = { ...configured, symbols: universe.symbols };
+  const { config, store } = await resolveLakeConfig(flags, { 'training.epochs': flags.epochs });
   const space = flags.space === undefined ? undefined : await loadSearchSpace(flags.space, config);
   const abort = new AbortController();
   const onInterrupt = () => {
