@@ -96,6 +96,19 @@ export function reportKey(modelId: string): string {
   return `${REPORTS_PREFIX}${modelId}/backtest.html`;
 }
 
+/** The final metrics of a run record (src/runs) that every strategy evaluation reports, NaN for undefined. */
+export function headlineRunMetrics(headlines: Headlines): Record<string, number> {
+  const { strategy } = headlines;
+  return {
+    trades: strategy.trades,
+    hitRate: strategy.hitRate ?? Number.NaN,
+    totalNetReturn: strategy.totalNetReturn,
+    sharpe: strategy.sharpe ?? Number.NaN,
+    maxDrawdown: strategy.maxDrawdown,
+    randomPValue: headlines.baselines.random.pValue,
+  };
+}
+
 const headline = (metrics: PerformanceMetrics): Headline => ({
   trades: metrics.trades,
   hitRate: metrics.hitRate,
@@ -292,14 +305,7 @@ export async function runBacktest(
       startedAtMs,
       durationMs: performance.now() - startedPerfMs,
       epochs: [],
-      final: {
-        trades: summary.strategy.trades,
-        hitRate: summary.strategy.hitRate ?? Number.NaN,
-        totalNetReturn: summary.strategy.totalNetReturn,
-        sharpe: summary.strategy.sharpe ?? Number.NaN,
-        maxDrawdown: summary.strategy.maxDrawdown,
-        randomPValue: summary.baselines.random.pValue,
-      },
+      final: headlineRunMetrics(summary),
     });
     summary.runId = run.id;
     // Machine-readable beside the report, for dashboards and later comparisons of models.

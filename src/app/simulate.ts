@@ -45,7 +45,13 @@ import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
 import { renderSimulationHtml } from '../ui/report/simulation-html.js';
-import { headlines, predictRows, writeFileAtomically, type Headlines } from './backtest.js';
+import {
+  headlineRunMetrics,
+  headlines,
+  predictRows,
+  writeFileAtomically,
+  type Headlines,
+} from './backtest.js';
 import { DAY_MS, isoMinute, MINUTE_MS } from '../time.js';
 import {
   claimSimulation,
@@ -278,13 +284,8 @@ function recordSimulation(
     epochs: [],
     final: {
       periods: summary.periods.length,
-      trades: summary.strategy.trades,
-      hitRate: summary.strategy.hitRate ?? Number.NaN,
-      totalNetReturn: summary.strategy.totalNetReturn,
-      sharpe: summary.strategy.sharpe ?? Number.NaN,
-      maxDrawdown: summary.strategy.maxDrawdown,
+      ...headlineRunMetrics(summary),
       ridgeTotalNetReturn: summary.baselines.ridge.totalNetReturn,
-      randomPValue: summary.baselines.random.pValue,
       secondsPerPeriod: summary.secondsPerPeriod,
     },
   });

@@ -4,6 +4,7 @@ import { resolveUniverse } from '../app/universe.js';
 import { loadConfig, loadConfigInput } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { openStore } from '../store/open-store.js';
+import { parseTimeMs } from '../time.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { log } from './output.js';
 
@@ -64,6 +65,14 @@ export async function resolveLakeConfig(
         `symbols the lake holds: ${universe.symbols.join(',')}`,
     );
   return { config: { ...configured, symbols: universe.symbols }, store };
+}
+
+/** --from/--to as UTC epoch ms, each left out when the flag was not given. */
+export function flagRange(flags: { from?: string; to?: string }): { fromMs?: number; toMs?: number } {
+  return {
+    fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
+    toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
+  };
 }
 
 /** A commander parser for flags that take a positive whole number. */
