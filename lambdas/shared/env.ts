@@ -20,9 +20,3 @@ export function parseEnv<Schema extends z.ZodType>(
   }
   return parsed.data;
 }
-
-/** SageMaker metric definitions, passed by the construct as a JSON array of { Name, Regex }. */
-export const metricDefinitionsSchema = z
-  .string()
-  .transform((text) => JSON.parse(text) as unknown)
-  .pipe(z.array(z.object({ Name: z.string(), Regex: z.string() })));

@@ -81,7 +81,8 @@ export async function getRuns(store: ObjectStore, ids: readonly string[]): Promi
   return runs;
 }
 
-async function readRun(store: ObjectStore, key: string): Promise<RunRecord | undefined> {
+/** The run record stored at `key`, validated; undefined when nothing is stored there. */
+export async function readRun(store: ObjectStore, key: string): Promise<RunRecord | undefined> {
   const bytes = await store.get(key);
   if (bytes === undefined) return undefined;
   let json: unknown;

@@ -8,7 +8,7 @@
  * real February 2026 archives in ../shared, the OpenSearch stand-in, and a recording SageMaker and
  * Secrets Manager endpoint. One retrain-and-trade chain runs through all of them:
  *
- *   setup custom resource -> ingest -> training trigger -> training job -> promotion -> paper tick
+ *   setup custom resource -> ingest -> training trigger -> training job -> promotion -> runs indexer -> paper tick
  *
  * A Lambda added to the app needs an entry in FIXTURES (typed by HandlerName, so it cannot be forgotten).
  */
@@ -35,6 +35,8 @@ import { getChampion, readModelMeta } from '../../src/model/registry.js';
 import { S3Store } from '../../src/store/s3-store.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
 import { MINUTE_MS } from '../../src/time.js';
+import { RUNS_PREFIX } from '../../src/contracts/keys.js';
+import { runIdOfKey } from '../../src/runs/run-record.js';
 import { buildTrainingEntrypoint } from '../../training-container/build.js';
 import {
   CHECKPOINT_LOCAL_PATH,
@@ -326,6 +328,11 @@ const FIXTURES: Record<HandlerName, Fixture> = {
     // the night after the paper tick's day
     event: () => scheduledEvent(new Date(Date.UTC(2026, 1, 11, 0, 30)).toISOString()),
   },
+  'runs-indexer': {
+    // the run record the training job wrote into the bucket
+    event: () => objectCreatedEvent(bucket, runRecordKey!),
+    environment: () => ({ OPENSEARCH_URL: openSearch.url }),
+  },
   'paper-tick': {
     event: () => scheduledEvent(new Date(TICK_AT_MS).toISOString()),
     environment: () => ({
@@ -364,6 +371,8 @@ function succeeded(outcome: Outcome): unknown {
 const TUNING_REQUEST_KEY = 'requests/tuning/harness.json';
 
 let createTrainingJob: Record<string, unknown> | undefined;
+/** `runs/<id>.json` of the training job's run. */
+let runRecordKey: string | undefined;
 const jobName = () => createTrainingJob!.TrainingJobName as string;
 
 test('every Lambda the app defines has an event fixture, and each bundle stays within its size budget', async () => {
@@ -519,6 +528,43 @@ test('promotion: the completed job is evaluated and its model is the champion', 
   assert.deepEqual([result.promoted, result.reason], [true, 'no-champion']);
   assert.equal((await getChampion(lake))?.modelId, record.modelId);
   assert.ok(await lake.get(promotionRecordKey(jobName())), 'the decision is recorded');
+});
+
+test('runs indexer: the run record the training job wrote reaches the studies index under its run id; a redelivered event adds no document', async () => {
+  const recorded = (await lake.list(RUNS_PREFIX)).filter((key) => key.endsWith('.json'));
+  assert.equal(recorded.length, 1, 'the training job recorded one run');
+  runRecordKey = recorded[0]!;
+  const runId = runIdOfKey(runRecordKey)!;
+  const bulkBefore = openSearch.requests.filter((request) => request === 'POST /_bulk').length;
+  const result = succeeded(await invokeHandler('runs-indexer')) as { runId: string; kind: string };
+  assert.deepEqual([result.runId, result.kind], [runId, 'train']);
+  const runs = openSearch.documents.get('alpha15-runs');
+  assert.deepEqual([...(runs?.keys() ?? [])], [runId]);
+  assert.equal(runs!.get(runId)!.runId, runId);
+  const bulkAuthorizations = openSearch.requests
+    .map((request, index) => [request, openSearch.authorizations[index]] as const)
+    .filter(([request]) => request === 'POST /_bulk')
+    .slice(bulkBefore);
+  assert.equal(bulkAuthorizations.length, 1);
+  assert.match(
+    bulkAuthorizations[0]![1] ?? '',
+    /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/es\//,
+  );
+
+  // the index is the one the studies dashboard's index pattern (as the setup imported it) reads
+  const pattern = openSearch.savedObjects.get('alpha15-runs') as unknown as {
+    type: string;
+    attributes: { title: string };
+  };
+  assert.equal(pattern.type, 'index-pattern');
+  assert.ok(
+    new RegExp(`^${pattern.attributes.title.replace(/\*/g, '.*')}$`).test('alpha15-runs'),
+    `${pattern.attributes.title} matches the index the indexer writes`,
+  );
+
+  // EventBridge delivers at least once: the same event again overwrites the same document
+  succeeded(await invokeHandler('runs-indexer'));
+  assert.deepEqual([...openSearch.documents.get('alpha15-runs')!.keys()], [runId]);
 });
 
 test('paper tick: the every-minute tick trades with the champion, writes the ledger and indexes signed telemetry', async () => {

@@ -1,7 +1,7 @@
 /**
- * The paper tick's telemetry sink in AWS: the OpenSearch adapter with a client that signs every
- * request with the function's role (SigV4), which the setup custom resource mapped to the writer role.
- * Without a domain the tick records to the ledger only.
+ * The telemetry sink of a Lambda in AWS: the OpenSearch adapter with a client that signs every request
+ * with the function's role (SigV4), which the setup custom resource mapped to the writer role
+ * (Observability.grantWrite). Without a domain, records go to the ledger or the store only.
  */
 import { Client } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
@@ -11,15 +11,18 @@ import { nullSink, type TelemetrySink } from '../../src/telemetry/sink.js';
 export function lambdaTelemetrySink(options: {
   url?: string;
   indexPrefix: string;
+  /** Per request; the sink retries per document, so the client's own retries stay off. */
+  requestTimeoutMs: number;
+  /** Attempts per batch, the first included. */
+  maxAttempts: number;
   region?: string;
 }): TelemetrySink {
   if (!options.url) return nullSink();
   const client = new Client({
     ...AwsSigv4Signer({ region: options.region ?? process.env.AWS_REGION ?? 'us-east-1', service: 'es' }),
     node: options.url,
-    // the sink retries per document; the tick must finish inside its minute
     maxRetries: 0,
-    requestTimeout: 5_000,
+    requestTimeout: options.requestTimeoutMs,
   });
-  return new OpenSearchSink({ client, indexPrefix: options.indexPrefix, maxAttempts: 2 });
+  return new OpenSearchSink({ client, indexPrefix: options.indexPrefix, maxAttempts: options.maxAttempts });
 }
