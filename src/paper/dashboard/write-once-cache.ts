@@ -1,12 +1,14 @@
 /**
- * A read cache for the dashboard's ledger reads. Decisions, closed trades and tick outcomes are
- * created once and never rewritten (putIfAbsent), so after the first read their bytes can be kept;
- * open positions are deleted when they close and are always read from the store.
+ * A read cache for the dashboard's ledger reads. Decisions and tick outcomes are created once and never
+ * rewritten (putIfAbsent), so after the first read their bytes can be kept: the latest hour's are read
+ * on every look. Closed trades are write-once too, but the view keeps them parsed, and their bytes
+ * (120 MB at a year) would only lengthen the collector's pauses; open positions are deleted when they
+ * close. Both are always read from the store.
  */
 import type { Body, ObjectStore } from '../../store/object-store.js';
 import { PAPER_PREFIX } from '../../contracts/keys.js';
 
-const WRITE_ONCE_PREFIXES = ['decisions/', 'trades/', 'ticks/'].map((kind) => `${PAPER_PREFIX}${kind}`);
+const WRITE_ONCE_PREFIXES = ['decisions/', 'ticks/'].map((kind) => `${PAPER_PREFIX}${kind}`);
 
 export class WriteOnceCache implements ObjectStore {
   private readonly cache = new Map<string, Uint8Array>();
