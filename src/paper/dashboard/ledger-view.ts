@@ -87,6 +87,7 @@ export class LedgerView {
   }
 
   async snapshot(): Promise<LedgerSnapshot> {
+    const startedMs = this.clock();
     const followed = this.span === undefined ? await this.readSpan() : await this.follow(this.span);
     for (const [id, exitTimeMs] of followed.entries) this.candidates.set(id, exitTimeMs);
     // listed after the outcomes were read: every entry those opened is open now or closed already
@@ -105,6 +106,7 @@ export class LedgerView {
     const skipped = this.takeSkipped();
     // only a look that read everything moves the view on; a failed one is looked at again
     this.span = span;
+    if (followed.listTrades) this.lastListingMs = startedMs;
     const version = [
       this.sortedTrades.length,
       [...open].join(','),
@@ -117,7 +119,6 @@ export class LedgerView {
 
   /** The first look (or one before any tick): everything listed. */
   private async readSpan(): Promise<Followed> {
-    this.lastListingMs = this.clock();
     return { span: await this.ledger.tickSpan(), entries: [], listTrades: true };
   }
 
@@ -129,7 +130,6 @@ export class LedgerView {
       (outcomes.length === 0 && sinceListingMs >= this.reconcileMs) ||
       sinceListingMs >= RECONCILE_ALWAYS_FACTOR * this.reconcileMs;
     if (listTrades) {
-      this.lastListingMs = this.clock();
       const probed = new Set(outcomes.map((outcome) => outcome.minuteMs));
       for (const outcome of await this.listNewOutcomes(span.toMs))
         if (!probed.has(outcome.minuteMs)) outcomes.push(outcome);
