@@ -87,9 +87,7 @@ export class OpenSearchSink implements TelemetrySink {
   /** Puts every template (idempotent on the cluster); once per sink. */
   async installTemplates(): Promise<void> {
     if (this.templatesInstalled) return;
-    for (const template of indexTemplates(this.options.indexPrefix)) {
-      await this.client.indices.putIndexTemplate({ name: template.name, body: template.body });
-    }
+    await putIndexTemplates(this.client, this.options.indexPrefix);
     this.templatesInstalled = true;
   }
 
@@ -110,6 +108,15 @@ export class OpenSearchSink implements TelemetrySink {
     // full jitter, so several sinks retrying after one outage do not stampede together
     return backoffDelayMs(retry - 1, { baseMs: this.baseDelayMs, jitter: 'full' });
   }
+}
+
+/** Puts the index template of every telemetry stream (idempotent on the cluster); returns their names. */
+export async function putIndexTemplates(client: Client, indexPrefix: string): Promise<string[]> {
+  const templates = indexTemplates(indexPrefix);
+  for (const template of templates) {
+    await client.indices.putIndexTemplate({ name: template.name, body: template.body });
+  }
+  return templates.map((template) => template.name);
 }
 
 function describe(error: unknown): string {
