@@ -1,225 +1,223 @@
 /**
- * The local dashboard at a year of trading: a ledger of 100,000 closed trades (20 pairs, a year of exit
- * minutes, seeded prices), 20 open positions, the latest decision and a week of tick outcomes, served by
- * `startDashboardServer` and hit with rounds of concurrent `/api/summary` requests. Between rounds one
- * more trade closes, so every round after the first also pays for a look at the ledger and a
- * re-aggregation, as a live dashboard does. The reference, in the same run, is what every request cost
- * before the server aggregated and cached: reading the whole ledger and summarising it once.
+ * The local dashboard at a year of trading. The ledger is a year of minute ticks written through the
+ * real Ledger API as the tick writes them (bench/support/year-ledger.ts): 525,600 decisions and tick
+ * outcomes, 100,000 closed trades, a few open positions. It is built once into a folder and reused.
  *
- *   npm run bench:dashboard -- [--trades 100000] [--concurrency 200] [--rounds 10] [--json]
+ * The dashboard server runs in its own process (bench/support/serve.ts). Each round the bench ticks one
+ * more minute into the ledger (due exits, decision, entries, outcome, as the trader does) and then sends
+ * `--concurrency` simultaneous `GET /api/summary` (the issue's reproduction used 200):
+ *   - cold: right after the new minute is written, the first requests after a new ledger version;
+ *   - freshness: how long after the write the server first answers with the new minute;
+ *   - warm: once it does, the same burst again.
+ * The reference, in the same run and on the same machine: a server process answering the same gzipped
+ * bytes from memory (nothing looked at, nothing computed), hit with the same burst in every round. Both the absolute
+ * figures and the ratio to that reference are printed, with the load average before and after.
+ *
+ *   npm run bench:dashboard -- [--trades 100000] [--days 365] [--concurrency 200] [--rounds 8]
+ *     [--ledger-dir <dir>] [--cpu-prof-dir <dir>] [--json]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
-import { closeTrade } from '../src/paper/close-trade.js';
-import { LedgerView } from '../src/paper/dashboard/ledger-view.js';
-import { startDashboardServer } from '../src/ui/dashboard/server.js';
-import { summarise } from '../src/paper/dashboard/summary.js';
-import { Ledger, tradeIdOf } from '../src/paper/ledger.js';
-import type { Decision, Position, TickOutcome } from '../src/paper/records.js';
-import { mulberry32 } from '../src/random.js';
-import { LocalStore } from '../src/store/local-store.js';
-import { DAY_MS, MINUTE_MS, parseTimeMs } from '../src/time.js';
+import type { DashboardSummary } from '../src/paper/dashboard/summary.js';
+import { MINUTE_MS, parseTimeMs } from '../src/time.js';
+import { YearLedger } from './support/year-ledger.js';
 
 const { values: flags } = parseArgs({
   options: {
     trades: { type: 'string', default: '100000' },
+    days: { type: 'string', default: '365' },
     concurrency: { type: 'string', default: '200' },
-    rounds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '8' },
+    'ledger-dir': { type: 'string' },
+    'cpu-prof-dir': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 const log = (line: string) => flags.json || console.error(line);
 const tradeCount = Number(flags.trades);
+const days = Number(flags.days);
 const concurrency = Number(flags.concurrency);
 const rounds = Number(flags.rounds);
-const symbols = [...DEFAULT_SYMBOLS];
-const HORIZON_MS = 15 * MINUTE_MS;
-const startMs = parseTimeMs('2025-01-01');
-const yearMinutes = 365 * 24 * 60;
-const TICK_DAYS = 7;
+for (const [name, value] of Object.entries({ trades: tradeCount, days, concurrency, rounds }))
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number from 1`);
+const ledgerDir =
+  flags['ledger-dir'] ?? path.join(tmpdir(), `alpha15-bench-dashboard-${tradeCount}t-${days}d`);
+const SERVE = fileURLToPath(new URL('./support/serve.ts', import.meta.url));
+/** The server looks at the ledger at most once a second (its default minRefreshMs). */
+const MIN_REFRESH_MS = 1_000;
+const FRESHNESS_TIMEOUT_MS = 120_000;
 
-const random = mulberry32(15);
-function position(index: number): Position {
-  // spread over a year, one pair per entry minute, so every trade id is distinct
-  const minute = Math.floor((index * yearMinutes) / tradeCount);
-  const symbol = symbols[index % symbols.length]!;
-  const entryTimeMs = startMs + minute * MINUTE_MS;
-  const prediction = (random() - 0.5) * 0.01;
-  return {
-    tradeId: tradeIdOf(symbol, entryTimeMs),
-    symbol,
-    side: prediction >= 0 ? 'long' : 'short',
-    entryTimeMs,
-    exitTimeMs: entryTimeMs + HORIZON_MS,
-    entryPrice: 100 * (1 + (random() - 0.5) * 0.2),
-    prediction,
-    calibratedPrediction: prediction,
-    threshold: prediction >= 0 ? 0.002 : -0.002,
-    modelId: '20250101T000000Z-abc123',
-    notional: 1000,
-    feeRatePerSide: 0.001,
-    fill: 'close',
-    slippageRatePerSide: 0,
-    entryQuote: null,
-  };
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ');
+
+/** Starts a server process and resolves with the URL it prints. */
+async function startServer(mode: 'dashboard' | 'static', target: string, profile: boolean) {
+  const profiling =
+    profile && flags['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof-dir']}`] : [];
+  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', SERVE, mode, target], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the ${mode} server exited with code ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+  return { url, child };
 }
 
-async function inBatches(count: number, size: number, write: (index: number) => Promise<unknown>) {
-  for (let start = 0; start < count; start += size) {
-    await Promise.all(Array.from({ length: Math.min(size, count - start) }, (_, i) => write(start + i)));
-    if ((start / size) % 40 === 0) log(`  ${start + size} / ${count}`);
-  }
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }
 
-/** One plain http GET (lighter than fetch, so the bench measures the server more than its client). */
-const agent = new Agent({ keepAlive: false, maxSockets: Number(flags.concurrency) });
-function timedGet(url: string): Promise<number> {
+/** Plain http GETs (lighter than fetch, so the bench measures the server more than its client). */
+const agent = new Agent({ keepAlive: false, maxSockets: concurrency });
+function timedGet(url: string, keepBody = false): Promise<{ ms: number; body?: Buffer }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     get(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (response) => {
-      response.resume();
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => keepBody && chunks.push(chunk));
       response.on('end', () =>
         response.statusCode === 200
-          ? resolve(performance.now() - started)
-          : reject(new Error(`HTTP ${response.statusCode}`)),
+          ? resolve({ ms: performance.now() - started, body: keepBody ? Buffer.concat(chunks) : undefined })
+          : reject(new Error(`HTTP ${response.statusCode} from ${url}`)),
       );
     }).on('error', reject);
   });
 }
 
-function percentile(sorted: number[], q: number): number {
+async function burst(url: string): Promise<number[]> {
+  const answers = await Promise.all(Array.from({ length: concurrency }, () => timedGet(url)));
+  return answers.map((answer) => answer.ms);
+}
+
+async function summaryAt(url: string): Promise<{ ms: number; gzipped: Buffer; summary: DashboardSummary }> {
+  const { ms, body } = await timedGet(url, true);
+  return { ms, gzipped: body!, summary: JSON.parse(gunzipSync(body!).toString('utf8')) as DashboardSummary };
+}
+
+function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
+const quantiles = (values: readonly number[]) => ({
+  p50Ms: percentile(values, 0.5),
+  p95Ms: percentile(values, 0.95),
+  maxMs: Math.max(...values),
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-bench-dashboard-'));
+const year = new YearLedger(ledgerDir, {
+  symbols: [...DEFAULT_SYMBOLS],
+  trades: tradeCount,
+  days,
+  firstMinuteMs: parseTimeMs('2025-01-01'),
+  horizonMinutes: 15,
+});
+log(`ledger: ${ledgerDir}`);
+const built = await year.build(log);
+// earlier runs ticked on past the year: carry on from the newest minute
+const span = (await year.ledger.tickSpan())!;
+let nextMinute = (span.toMs - year.shape.firstMinuteMs) / MINUTE_MS;
+log(
+  `ledger ${built} (${year.totalMinutes} minutes a year, ${nextMinute - year.totalMinutes} ticked since); load ${loadAverage()}`,
+);
+
+const loadBefore = loadAverage();
+const dashboard = await startServer('dashboard', ledgerDir, true);
+let reference: Awaited<ReturnType<typeof startServer>> | undefined;
+const cold: number[] = [];
+const warm: number[] = [];
+const referenceLatencies: number[] = [];
+const freshnessMs: number[] = [];
+let startupMs: number;
+let last: Awaited<ReturnType<typeof summaryAt>>;
 try {
-  const store = new LocalStore(dir);
-  const ledger = new Ledger(store);
-  log(`writing ${tradeCount} trades, ${symbols.length} open positions, ${TICK_DAYS} days of ticks...`);
-  const closeOf = (index: number) => {
-    const opened = position(index);
-    const exitPrice = opened.entryPrice * (1 + (random() - 0.5) * 0.01);
-    return closeTrade(
-      opened,
-      { fillTimeMs: opened.exitTimeMs, referencePrice: exitPrice, quote: null },
-      opened.exitTimeMs + 2_000,
-    );
-  };
-  await inBatches(tradeCount, 256, (index) => ledger.closePosition(closeOf(index)));
-  const lastMinuteMs = startMs + (yearMinutes - 1) * MINUTE_MS;
-  await Promise.all(
-    symbols.map((symbol, i) =>
-      ledger.openPosition({
-        ...position(i),
-        tradeId: tradeIdOf(symbol, lastMinuteMs - i * MINUTE_MS),
-        symbol,
-        entryTimeMs: lastMinuteMs - i * MINUTE_MS,
-        exitTimeMs: lastMinuteMs - i * MINUTE_MS + HORIZON_MS,
-      }),
-    ),
-  );
-  const decision: Decision = {
-    version: 1,
-    minuteMs: lastMinuteMs,
-    createdAtMs: lastMinuteMs + 62_000,
-    modelId: '20250101T000000Z-abc123',
-    predictions: symbols.map((symbol) => ({
-      symbol,
-      prediction: 0.001,
-      calibratedPrediction: 0.001,
-      longThreshold: 0.002,
-      shortThreshold: -0.002,
-      close: 100,
-      action: 'none',
-    })),
-    staleSymbols: [],
-    entries: [],
-  };
-  await ledger.createDecision(decision);
-  const tickMinutes = (TICK_DAYS * DAY_MS) / MINUTE_MS;
-  await inBatches(tickMinutes, 256, (i) => {
-    const minuteMs = lastMinuteMs - (tickMinutes - 1 - i) * MINUTE_MS;
-    const outcome: TickOutcome = {
-      minuteMs,
-      status: 'ok',
-      modelId: decision.modelId,
-      predicted: symbols.length,
-      opened: 0,
-      closed: 0,
-      reconciledMinutesMs: [],
-      staleSymbols: [],
-      lateSymbols: [],
-      quarantined: [],
-      exitsPending: [],
-      telemetryFailed: 0,
-      durationMs: 150,
-      finishedAtMs: minuteMs + 61_000,
-    };
-    return ledger.recordTick(outcome);
-  });
-
-  // the reference: one uncached read of the whole ledger and its aggregation, the old cost of every request
-  const referenceStarted = performance.now();
-  const reference = summarise(await new LedgerView(store).snapshot(), Date.now());
-  const referenceMs = performance.now() - referenceStarted;
-  log(
-    `reference (whole ledger read and summarised once): ${referenceMs.toFixed(0)} ms, ${reference.totals.trades} trades`,
-  );
-
-  const dashboard = await startDashboardServer({ store });
-  try {
-    const summaryUrl = `${dashboard.url}api/summary`;
-    const coldStarted = performance.now();
-    const coldBody = await (await fetch(summaryUrl)).text();
-    const coldMs = performance.now() - coldStarted;
-    log(`first request (cold cache): ${coldMs.toFixed(0)} ms, ${(coldBody.length / 1024).toFixed(0)} KiB`);
-
-    const latenciesMs: number[] = [];
-    let extra = 0;
-    for (let round = 0; round < rounds; round++) {
-      // one more closed trade and past the refresh interval: this round looks at the ledger again
-      await ledger.closePosition(closeOf(tradeCount + extra++));
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
-      const roundLatencies = await Promise.all(
-        Array.from({ length: concurrency }, () => timedGet(summaryUrl)),
-      );
-      latenciesMs.push(...roundLatencies);
-      log(
-        `round ${round + 1}/${rounds}: p95 ${percentile(
-          [...roundLatencies].sort((a, b) => a - b),
-          0.95,
-        ).toFixed(0)} ms`,
-      );
+  // the server's very first answer: nothing cached yet, the whole ledger is read once
+  last = await summaryAt(dashboard.url);
+  startupMs = last.ms;
+  log(`first answer after start: ${startupMs.toFixed(0)} ms, ${last.summary.totals.trades} trades`);
+  // the reference: the same answer's bytes served from memory by a bare server, hit in every round
+  const bytesFile = path.join(ledgerDir, 'bench-summary.json.gz');
+  await writeFile(bytesFile, last.gzipped);
+  reference = await startServer('static', bytesFile, false);
+  for (let round = 1; round <= rounds; round++) {
+    await sleep(MIN_REFRESH_MS);
+    const minute = nextMinute++;
+    await year.tick(minute);
+    const writtenAt = performance.now();
+    const expectedToMs = year.minuteMs(minute) + MINUTE_MS;
+    const coldRound = await burst(dashboard.url);
+    cold.push(...coldRound);
+    for (;;) {
+      last = await summaryAt(dashboard.url);
+      if (last.summary.span?.toMs === expectedToMs) break;
+      if (performance.now() - writtenAt > FRESHNESS_TIMEOUT_MS)
+        throw new Error(`the dashboard did not show minute ${minute} within ${FRESHNESS_TIMEOUT_MS} ms`);
+      await sleep(20);
     }
-    latenciesMs.sort((a, b) => a - b);
-    const result = {
-      machine: `${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} vCPU, load ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}`,
-      trades: tradeCount + extra,
-      concurrency,
-      requests: latenciesMs.length,
-      p50Ms: percentile(latenciesMs, 0.5),
-      p95Ms: percentile(latenciesMs, 0.95),
-      maxMs: latenciesMs.at(-1)!,
-      coldFirstRequestMs: coldMs,
-      referenceFullReadMs: referenceMs,
-      summaryKiB: coldBody.length / 1024,
-      targetP95Ms: 200,
-    };
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else
-      console.log(
-        `${result.requests} requests, ${concurrency} at a time, ${result.trades} trades: p50 ${result.p50Ms.toFixed(0)} ms, ` +
-          `p95 ${result.p95Ms.toFixed(0)} ms (target < 200), max ${result.maxMs.toFixed(0)} ms; ` +
-          `reference full read ${referenceMs.toFixed(0)} ms; answer ${result.summaryKiB.toFixed(0)} KiB; ${result.machine}`,
-      );
-  } finally {
-    agent.destroy();
-    await dashboard.close();
+    freshnessMs.push(performance.now() - writtenAt);
+    const warmRound = await burst(dashboard.url);
+    warm.push(...warmRound);
+    const referenceRound = await burst(reference.url);
+    referenceLatencies.push(...referenceRound);
+    log(
+      `round ${round}/${rounds}: cold p95 ${percentile(coldRound, 0.95).toFixed(0)} ms, new minute shown after ` +
+        `${freshnessMs.at(-1)!.toFixed(0)} ms, warm p95 ${percentile(warmRound, 0.95).toFixed(0)} ms, ` +
+        `reference p95 ${percentile(referenceRound, 0.95).toFixed(0)} ms; ${last.summary.totals.trades} trades; ` +
+        `load ${loadAverage()}`,
+    );
   }
 } finally {
-  await rm(dir, { recursive: true, force: true });
+  await stopServer(dashboard.child);
+  if (reference) await stopServer(reference.child);
+  agent.destroy();
 }
+
+const result = {
+  machine: `${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} vCPU, Node ${process.version}`,
+  loadAverageBefore: loadBefore,
+  loadAverageAfter: loadAverage(),
+  ledger: {
+    days,
+    closedTrades: last.summary.totals.trades,
+    tickedMinutes: nextMinute,
+    openPositions: last.summary.totals.openPositions,
+  },
+  concurrency,
+  rounds,
+  startupFirstAnswerMs: startupMs,
+  cold: quantiles(cold),
+  freshness: quantiles(freshnessMs),
+  warm: quantiles(warm),
+  reference: quantiles(referenceLatencies),
+  coldP95VsReference: percentile(cold, 0.95) / percentile(referenceLatencies, 0.95),
+  warmP95VsReference: percentile(warm, 0.95) / percentile(referenceLatencies, 0.95),
+  answerGzipKiB: last.gzipped.length / 1024,
+  targetP95Ms: 200,
+};
+if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+else
+  console.log(
+    [
+      `${result.ledger.closedTrades} trades, ${result.ledger.tickedMinutes} ticked minutes; ${rounds} rounds of ${concurrency} concurrent GET /api/summary`,
+      `  cold (right after a new minute): p50 ${result.cold.p50Ms.toFixed(0)} ms, p95 ${result.cold.p95Ms.toFixed(0)} ms (${result.coldP95VsReference.toFixed(2)}x reference)`,
+      `  warm:                            p50 ${result.warm.p50Ms.toFixed(0)} ms, p95 ${result.warm.p95Ms.toFixed(0)} ms (${result.warmP95VsReference.toFixed(2)}x reference)`,
+      `  new minute shown after:          p50 ${result.freshness.p50Ms.toFixed(0)} ms, max ${result.freshness.maxMs.toFixed(0)} ms; first answer after start ${startupMs.toFixed(0)} ms`,
+      `  reference (the same ${result.answerGzipKiB.toFixed(0)} KiB gzipped, served from memory by a bare server): p50 ${result.reference.p50Ms.toFixed(0)} ms, p95 ${result.reference.p95Ms.toFixed(0)} ms`,
+      `  ${result.machine}; load average ${result.loadAverageBefore} before, ${result.loadAverageAfter} after (target p95 < 200 ms)`,
+    ].join('\n'),
+  );

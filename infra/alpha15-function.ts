@@ -32,7 +32,8 @@ export type HandlerName =
   | 'paper-tick'
   | 'opensearch-setup'
   | 'backfill'
-  | 'ledger-compaction';
+  | 'ledger-compaction'
+  | 'runs-indexer';
 
 export function handlerEntry(name: HandlerName): string {
   return path.join(REPO_ROOT, 'lambdas', name, 'handler.ts');

@@ -18,8 +18,10 @@ import { Ingestion } from './ingestion.js';
 import { Observability } from './observability.js';
 import { PaperTrading, TICK_COMPLETED_METRIC } from './paper-trading.js';
 import { Promotion } from './promotion.js';
+import { RunsIndexing } from './runs-indexing.js';
 import type { DeploySettings } from './settings.js';
-import { Training, type TrainingImage } from './training.js';
+import { Training } from './training.js';
+import type { TrainingImage } from './sagemaker-job-trigger.js';
 import { Tuning } from './tuning.js';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE } from './alpha15-function.js';
@@ -41,6 +43,7 @@ export class Alpha15Stack extends Stack {
   readonly catalog: Catalog;
   readonly backfill: Backfill;
   readonly ledgerCompaction: LedgerCompaction;
+  readonly runsIndexing: RunsIndexing;
 
   constructor(scope: Construct, id: string, props: Alpha15StackProps) {
     super(scope, id, props);
@@ -117,6 +120,13 @@ export class Alpha15Stack extends Stack {
     });
     this.observability.grantWrite(this.paperTrading.handler);
 
+    // the run records the jobs and trials write into the bucket reach the studies dashboard
+    this.runsIndexing = new RunsIndexing(this, 'RunsIndexing', {
+      bucket,
+      telemetry: { domain: this.observability.domain, indexPrefix: this.observability.indexPrefix },
+    });
+    this.observability.grantWrite(this.runsIndexing.handler);
+
     this.catalog = new Catalog(this, 'Catalog', {
       bucket,
       symbols: settings.symbols,
@@ -143,6 +153,7 @@ export class Alpha15Stack extends Stack {
       { title: 'Promotion', handler: this.promotion.handler },
       { title: 'Backfill items', handler: this.backfill.handler },
       { title: 'Ledger compaction', handler: this.ledgerCompaction.handler },
+      { title: 'Runs indexer', handler: this.runsIndexing.handler },
     ];
     this.observability.monitor({
       functions: monitored,

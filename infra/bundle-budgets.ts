@@ -20,4 +20,7 @@ export const BUNDLE_BUDGETS: Record<HandlerName, { codeBytes: number; totalBytes
   backfill: { codeBytes: 1 * MIB, totalBytes: 5 * MIB },
   // writes Parquet with hyparquet-writer and reads footers with hyparquet
   'ledger-compaction': { codeBytes: 1 * MIB, totalBytes: 5 * MIB },
+  // the S3 store, the runs schema and the OpenSearch client with its SigV4 signer (measured 0.84 MB,
+  // 4.5 MB with the source map)
+  'runs-indexer': { codeBytes: 1.25 * MIB, totalBytes: 6 * MIB },
 };

@@ -303,7 +303,7 @@ export class Observability extends Construct {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'OpenSearch: indexing rate',
+        title: 'OpenSearch: indexing latency (ms)',
         left: [this.domain.metricIndexingLatency()],
         width: 12,
       }),

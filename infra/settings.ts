@@ -10,7 +10,9 @@ import { splitSymbolList, symbolSchema } from '../src/contracts/symbols.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../src/contracts/retraining.js';
 import { Alpha15Error } from '../src/errors.js';
 
-export class InvalidDeploySettingError extends Alpha15Error {}
+export class InvalidDeploySettingError extends Alpha15Error {
+  readonly code = 'INVALID_DEPLOY_SETTING';
+}
 
 const scheduleExpression = z
   .string()

@@ -10,11 +10,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as ecr from 'aws-cdk-lib/aws-ecr';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Alpha15Function } from './alpha15-function.js';
+import type { Alpha15Function } from './alpha15-function.js';
 import {
   BUCKET_PREFIXES,
   MODEL_ID_IAM_GLOB,
@@ -26,25 +24,13 @@ import {
 import { RUNS_PREFIX, runIdIamPrefix } from '../src/runs/run-record.js';
 import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
+import { objectCreatedRule } from './object-created-rule.js';
+import { jobTrigger, type JobSpec } from './sagemaker-job-trigger.js';
 
 export { TRAINING_METRIC_DEFINITIONS };
 
-export interface TrainingImage {
-  imageUri: string;
-  repository: ecr.IRepository;
-}
-
-export interface TrainingProps {
-  bucket: s3.IBucket;
-  image: TrainingImage;
-  symbols: readonly string[];
-  instanceType: string;
-  volumeSizeGb: number;
-  maxRuntime: Duration;
-  /** Managed spot: time to wait for capacity plus run time; at least `maxRuntime`. */
-  maxWait: Duration;
+export interface TrainingProps extends JobSpec {
   retrainMinInterval: Duration;
-  lookbackDays: number;
   /** Reserve one execution (the `reservedConcurrency` setting); see Alpha15FunctionProps. */
   reserveConcurrency?: boolean;
   /** Told at once when a training job fails or is stopped. */
@@ -131,41 +117,26 @@ export class Training extends Construct {
       },
     ]);
 
-    this.trigger = new Alpha15Function(this, 'Trigger', {
+    this.trigger = jobTrigger(this, 'Trigger', {
       handler: 'training-trigger',
       description: 'Starts one SageMaker training job on new curated data or a training request',
-      timeout: Duration.seconds(30),
-      memorySize: 256,
+      job: props,
+      jobRole: this.jobRole,
       // Unreserved, two events in one minute get the same job name and SageMaker refuses the second
       // (ResourceInUse); across minutes the in-progress check leaves a window of one API round trip.
       // The reservation (a setting) closes it at the price of account quota.
       reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
       environment: {
-        BUCKET_NAME: props.bucket.bucketName,
-        STORE_URL: `s3://${props.bucket.bucketName}`,
-        SYMBOLS: props.symbols.join(','),
-        JOB_ROLE_ARN: this.jobRole.roleArn,
-        IMAGE_URI: props.image.imageUri,
-        INSTANCE_TYPE: props.instanceType,
-        VOLUME_SIZE_GB: String(props.volumeSizeGb),
-        MAX_RUNTIME_SECONDS: String(props.maxRuntime.toSeconds()),
-        MAX_WAIT_SECONDS: String(props.maxWait.toSeconds()),
-        RETRAIN_MIN_INTERVAL_SECONDS: String(props.retrainMinInterval.toSeconds()),
-        LOOKBACK_DAYS: String(props.lookbackDays),
         TRAINING_JOB_PREFIX,
+        RETRAIN_MIN_INTERVAL_SECONDS: String(props.retrainMinInterval.toSeconds()),
         CURATED_PREFIX: BUCKET_PREFIXES.curatedKlines,
         REQUEST_PREFIX: BUCKET_PREFIXES.trainingRequests,
-        OUTPUT_PREFIX: BUCKET_PREFIXES.sagemakerOutput,
         CHECKPOINT_PREFIX: BUCKET_PREFIXES.checkpoints,
-        METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
       },
-      asyncInvocation: {
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(2),
-        failedEvent: 'a new-data or training-request event (no retrain started)',
-      },
+      requestPrefix: BUCKET_PREFIXES.trainingRequests,
+      requestReadReason: 'The trigger reads the training request objects, whose names the requester chooses.',
+      failedEvent: 'a new-data or training-request event (no retrain started)',
     });
-    props.bucket.grantRead(this.trigger.role, `${BUCKET_PREFIXES.trainingRequests}*`);
     this.trigger.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['sagemaker:CreateTrainingJob', 'sagemaker:AddTags'],
@@ -175,20 +146,6 @@ export class Training extends Construct {
     this.trigger.role.addToPolicy(
       // SageMaker's List actions support no resource-level scoping
       new iam.PolicyStatement({ actions: ['sagemaker:ListTrainingJobs'], resources: ['*'] }),
-    );
-    this.trigger.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [this.jobRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      }),
-    );
-
-    acknowledgeBucketPrefixGrants(
-      this.trigger.role,
-      props.bucket,
-      [BUCKET_PREFIXES.trainingRequests],
-      'The trigger reads the training request objects, whose names the requester chooses.',
     );
     acknowledgeFindings(this.trigger.role, [
       {
@@ -201,25 +158,11 @@ export class Training extends Construct {
       },
     ]);
 
-    this.rule = new events.Rule(this, 'NewDataOrRequest', {
+    this.rule = objectCreatedRule(this, 'NewDataOrRequest', {
+      bucket: props.bucket,
+      prefixes: [BUCKET_PREFIXES.curatedKlines, BUCKET_PREFIXES.trainingRequests],
+      handler: this.trigger,
       description: 'alpha15: new curated data or a training request starts a retrain',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.bucket.bucketName] },
-          object: {
-            key: [{ prefix: BUCKET_PREFIXES.curatedKlines }, { prefix: BUCKET_PREFIXES.trainingRequests }],
-          },
-        },
-      },
-      targets: [
-        new targets.LambdaFunction(this.trigger.function, {
-          deadLetterQueue: this.trigger.failureQueue,
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(2),
-        }),
-      ],
     });
 
     // A failed job otherwise only reaches promotion, which records it and returns: nobody is told.

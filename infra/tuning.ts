@@ -5,29 +5,19 @@
  * Training construct's job role and image; the Promotion construct takes the tuning job's best trial.
  * The Lambda may create tuning jobs only under the stack's tuning-job prefix.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Stack } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
-import { Alpha15Function } from './alpha15-function.js';
+import type { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES, TUNING_JOB_PREFIX } from '../src/contracts/keys.js';
-import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
-import type { TrainingImage } from './training.js';
+import { acknowledgeFindings, findingArn } from './nag.js';
+import { objectCreatedRule } from './object-created-rule.js';
+import { jobTrigger, type JobSpec } from './sagemaker-job-trigger.js';
 
-export interface TuningProps {
-  bucket: s3.IBucket;
-  image: TrainingImage;
+export interface TuningProps extends JobSpec {
   /** The role every trial runs with (the Training construct's job role). */
   jobRole: iam.IRole;
-  symbols: readonly string[];
-  instanceType: string;
-  volumeSizeGb: number;
-  maxRuntime: Duration;
-  maxWait: Duration;
-  lookbackDays: number;
   holdoutDays: number;
   maxJobs: number;
   maxParallelJobs: number;
@@ -46,56 +36,28 @@ export class Tuning extends Construct {
       throw new Error('Tuning: holdoutDays must leave part of the lookback to tune on');
     const { account, region, partition } = Stack.of(this);
 
-    this.trigger = new Alpha15Function(this, 'Trigger', {
+    this.trigger = jobTrigger(this, 'Trigger', {
       handler: 'tuning-trigger',
       description: 'Starts one SageMaker hyperparameter tuning job per tuning request',
-      timeout: Duration.seconds(30),
-      memorySize: 256,
+      job: props,
+      jobRole: props.jobRole,
       environment: {
-        BUCKET_NAME: props.bucket.bucketName,
-        STORE_URL: `s3://${props.bucket.bucketName}`,
-        SYMBOLS: props.symbols.join(','),
-        JOB_ROLE_ARN: props.jobRole.roleArn,
-        IMAGE_URI: props.image.imageUri,
-        INSTANCE_TYPE: props.instanceType,
-        VOLUME_SIZE_GB: String(props.volumeSizeGb),
-        MAX_RUNTIME_SECONDS: String(props.maxRuntime.toSeconds()),
-        MAX_WAIT_SECONDS: String(props.maxWait.toSeconds()),
-        LOOKBACK_DAYS: String(props.lookbackDays),
+        TUNING_JOB_PREFIX,
         HOLDOUT_DAYS: String(props.holdoutDays),
         MAX_JOBS: String(props.maxJobs),
         MAX_PARALLEL_JOBS: String(props.maxParallelJobs),
         WALK_FORWARD_FOLDS: String(props.walkForwardFolds),
-        TUNING_JOB_PREFIX,
-        OUTPUT_PREFIX: BUCKET_PREFIXES.sagemakerOutput,
-        METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
       },
-      asyncInvocation: {
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(2),
-        failedEvent: 'a tuning request (no tuning job started)',
-      },
+      requestPrefix: BUCKET_PREFIXES.tuningRequests,
+      requestReadReason: 'The trigger reads the tuning request objects, whose names the requester chooses.',
+      failedEvent: 'a tuning request (no tuning job started)',
     });
-    props.bucket.grantRead(this.trigger.role, `${BUCKET_PREFIXES.tuningRequests}*`);
     const tuningJobs = `arn:${partition}:sagemaker:${region}:${account}:hyper-parameter-tuning-job/${TUNING_JOB_PREFIX}*`;
     this.trigger.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['sagemaker:CreateHyperParameterTuningJob', 'sagemaker:AddTags'],
         resources: [tuningJobs],
       }),
-    );
-    this.trigger.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [props.jobRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      }),
-    );
-    acknowledgeBucketPrefixGrants(
-      this.trigger.role,
-      props.bucket,
-      [BUCKET_PREFIXES.tuningRequests],
-      'The trigger reads the tuning request objects, whose names the requester chooses.',
     );
     acknowledgeFindings(this.trigger.role, [
       {
@@ -105,23 +67,11 @@ export class Tuning extends Construct {
       },
     ]);
 
-    this.rule = new events.Rule(this, 'TuningRequest', {
+    this.rule = objectCreatedRule(this, 'TuningRequest', {
+      bucket: props.bucket,
+      prefixes: [BUCKET_PREFIXES.tuningRequests],
+      handler: this.trigger,
       description: 'alpha15: a tuning request starts a SageMaker tuning job',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.bucket.bucketName] },
-          object: { key: [{ prefix: BUCKET_PREFIXES.tuningRequests }] },
-        },
-      },
-      targets: [
-        new targets.LambdaFunction(this.trigger.function, {
-          deadLetterQueue: this.trigger.failureQueue,
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(2),
-        }),
-      ],
     });
   }
 }

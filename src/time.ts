@@ -4,7 +4,9 @@ import { Alpha15Error } from './errors.js';
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 
-export class InvalidTimeError extends Alpha15Error {}
+export class InvalidTimeError extends Alpha15Error {
+  readonly code = 'INVALID_TIME';
+}
 
 export function floorToMinute(timeMs: number): number {
   return Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;

@@ -12,7 +12,9 @@ import { checkImportResponse, savedObjectsImportRequest } from '../../src/teleme
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
 import { putIndexTemplates } from '../../src/telemetry/opensearch-sink.js';
 
-export class OpenSearchSetupError extends Alpha15Error {}
+export class OpenSearchSetupError extends Alpha15Error {
+  readonly code = 'OPEN_SEARCH_SETUP';
+}
 
 export interface InstallOptions {
   /** Signs as the setup role, the domain's master user. */

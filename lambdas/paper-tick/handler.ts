@@ -16,7 +16,7 @@ import { parseEnv } from '../shared/env.js';
 import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { lambdaTelemetrySink } from './telemetry.js';
+import { lambdaTelemetrySink } from '../shared/telemetry-sink.js';
 
 const env = parseEnv(
   z.object({
@@ -35,7 +35,13 @@ const deps = paperTickDeps({
   store,
   config,
   binance: new BinanceClient({ baseUrl: config.binanceBaseUrl, timeoutMs: 8_000, maxRetries: 2 }),
-  sink: lambdaTelemetrySink({ url: env.OPENSEARCH_URL, indexPrefix: env.INDEX_PREFIX }),
+  // the tick must finish inside its minute: short requests, one retry
+  sink: lambdaTelemetrySink({
+    url: env.OPENSEARCH_URL,
+    indexPrefix: env.INDEX_PREFIX,
+    requestTimeoutMs: 5_000,
+    maxAttempts: 2,
+  }),
   log: (message) => tools.logger.info(message),
 });
 

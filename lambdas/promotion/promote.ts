@@ -20,7 +20,9 @@ import type { ObjectStore } from '../../src/store/object-store.js';
 import type { TrainingJobStateChange } from '../shared/events.js';
 
 /** A completed job left no record of its model: the container did not finish its contract. */
-export class CandidateRecordMissingError extends Alpha15Error {}
+export class CandidateRecordMissingError extends Alpha15Error {
+  readonly code = 'CANDIDATE_RECORD_MISSING';
+}
 
 export type PromotionOutcome =
   | {

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { Alpha15Error } from '../../src/errors.js';
 
-export class HandlerConfigError extends Alpha15Error {}
+export class HandlerConfigError extends Alpha15Error {
+  readonly code = 'HANDLER_CONFIG';
+}
 
 export function parseEnv<Schema extends z.ZodType>(
   schema: Schema,
@@ -18,9 +20,3 @@ export function parseEnv<Schema extends z.ZodType>(
   }
   return parsed.data;
 }
-
-/** SageMaker metric definitions, passed by the construct as a JSON array of { Name, Regex }. */
-export const metricDefinitionsSchema = z
-  .string()
-  .transform((text) => JSON.parse(text) as unknown)
-  .pipe(z.array(z.object({ Name: z.string(), Regex: z.string() })));

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { Alpha15Error } from '../../src/errors.js';
 
-export class UnexpectedEventError extends Alpha15Error {}
+export class UnexpectedEventError extends Alpha15Error {
+  readonly code = 'UNEXPECTED_EVENT';
+}
 
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'an ISO-8601 time');
 

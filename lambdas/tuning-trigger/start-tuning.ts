@@ -16,7 +16,6 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { configSchema } from '../../src/config/schema.js';
-import { floorToMinute, MINUTE_MS } from '../../src/time.js';
 import {
   defaultSearchSpace,
   validateSearchSpace,
@@ -25,35 +24,22 @@ import {
   type TunableParameter,
 } from '../../src/tune/search-space.js';
 import type { TuningRequest } from '../../src/tune/tuning-request.js';
-import { trainingJobName } from '../training-trigger/start-training.js';
-import { TUNING_OBJECTIVE_METRIC, type MetricDefinition } from '../../src/contracts/metrics.js';
+import { TUNING_OBJECTIVE_METRIC } from '../../src/contracts/metrics.js';
+import { encodeHyperparameters, TUNABLE_HYPERPARAMETERS } from '../../src/contracts/sagemaker.js';
 import {
-  encodeHyperparameters,
-  TUNABLE_HYPERPARAMETERS,
-  type TrainingHyperparameters,
-} from '../../src/contracts/sagemaker.js';
+  createOnce,
+  jobDefinition,
+  jobHyperparameters,
+  jobNameAt,
+  type SageMakerJobSettings,
+} from '../shared/sagemaker-job.js';
 
-export interface TuningJobSettings {
-  bucketName: string;
-  storeUrl: string;
-  symbols: readonly string[];
-  jobRoleArn: string;
-  imageUri: string;
-  instanceType: string;
-  volumeSizeGb: number;
-  maxRuntimeSeconds: number;
-  maxWaitSeconds: number;
-  lookbackDays: number;
+export interface TuningJobSettings extends SageMakerJobSettings {
   /** The newest days of the lookback, never seen by the search (the test period). */
   holdoutDays: number;
   maxJobs: number;
   maxParallelJobs: number;
   walkForwardFolds: number;
-  jobPrefix: string;
-  outputPrefix: string;
-  metricDefinitions: MetricDefinition[];
-  /** The region of the bucket and the jobs, passed into every trial's environment. */
-  region: string;
 }
 
 export type TuningOutcome =
@@ -64,17 +50,13 @@ export async function startTuning(
   nowMs: number,
   deps: { sagemaker: SageMakerClient; settings: TuningJobSettings },
 ): Promise<TuningOutcome> {
-  // `a15tune-20261124-1830` (21 characters: SageMaker allows tuning job names of at most 32)
-  const name = trainingJobName(deps.settings.jobPrefix, nowMs);
-  try {
-    await deps.sagemaker.send(
+  const name = jobNameAt(deps.settings.jobPrefix, nowMs);
+  const created = await createOnce(() =>
+    deps.sagemaker.send(
       new CreateHyperParameterTuningJobCommand(tuningJobRequest(name, request, nowMs, deps.settings)),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ResourceInUse')
-      return { started: false, reason: 'already-started', detail: name };
-    throw error;
-  }
+    ),
+  );
+  if (!created) return { started: false, reason: 'already-started', detail: name };
   return { started: true, tuningJobName: name };
 }
 
@@ -89,14 +71,9 @@ export function tuningJobRequest(
     request.space === undefined
       ? defaultSearchSpace(base)
       : validateSearchSpace(request.space, base, 'the tuning request');
-  const dataToMs = floorToMinute(nowMs);
-  const staticHyperparameters: TrainingHyperparameters = {
-    jobName: name,
-    store: settings.storeUrl,
-    symbols: settings.symbols.join(','),
-    fromMs: dataToMs - settings.lookbackDays * 1440 * MINUTE_MS,
-    // the search never sees the newest holdoutDays: they stay the honest test period
-    toMs: dataToMs - settings.holdoutDays * 1440 * MINUTE_MS,
+  // the search never sees the newest holdoutDays: they stay the honest test period
+  const staticHyperparameters = {
+    ...jobHyperparameters(name, settings, nowMs, settings.holdoutDays),
     walkForwardFolds: settings.walkForwardFolds,
     epochs: request.epochs,
   };
@@ -113,27 +90,9 @@ export function tuningJobRequest(
       TrainingJobEarlyStoppingType: 'Auto',
     },
     TrainingJobDefinition: {
-      AlgorithmSpecification: {
-        TrainingImage: settings.imageUri,
-        TrainingInputMode: 'File',
-        MetricDefinitions: settings.metricDefinitions,
-      },
-      RoleArn: settings.jobRoleArn,
+      ...jobDefinition(settings),
       StaticHyperParameters: encodeHyperparameters(staticHyperparameters),
-      // the trial's S3 client reads the region from here; without one it would fall back to us-east-1
-      Environment: { AWS_REGION: settings.region, AWS_DEFAULT_REGION: settings.region },
-      OutputDataConfig: { S3OutputPath: `s3://${settings.bucketName}/${settings.outputPrefix}` },
-      ResourceConfig: {
-        InstanceType: settings.instanceType as never,
-        InstanceCount: 1,
-        VolumeSizeInGB: settings.volumeSizeGb,
-      },
       // no CheckpointConfig: parallel trials would share its S3 prefix; a reclaimed spot trial starts over
-      EnableManagedSpotTraining: true,
-      StoppingCondition: {
-        MaxRuntimeInSeconds: settings.maxRuntimeSeconds,
-        MaxWaitTimeInSeconds: settings.maxWaitSeconds,
-      },
     },
     Tags: [{ Key: 'alpha15:toMs', Value: String(staticHyperparameters.toMs) }],
   };

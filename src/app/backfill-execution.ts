@@ -30,9 +30,15 @@ export function backfillStateMachineName(stackName: string): string {
   return `${stackName}-backfill`;
 }
 
-export class BackfillStateMachineNotFoundError extends Alpha15Error {}
-export class BackfillExecutionError extends Alpha15Error {}
-export class BackfillResultError extends Alpha15Error {}
+export class BackfillStateMachineNotFoundError extends Alpha15Error {
+  readonly code = 'BACKFILL_STATE_MACHINE_NOT_FOUND';
+}
+export class BackfillExecutionError extends Alpha15Error {
+  readonly code = 'BACKFILL_EXECUTION';
+}
+export class BackfillResultError extends Alpha15Error {
+  readonly code = 'BACKFILL_RESULT';
+}
 
 /** The execution input the state machine reads: the Map's items, and the symbols whose watermarks it settles. */
 export interface BackfillExecutionInput {
@@ -55,7 +61,8 @@ export async function findBackfillStateMachine(client: SFNClient, stackName: str
   } while (nextToken);
   throw new BackfillStateMachineNotFoundError(
     `no state machine named ${name} in this account and region`,
-    'deploy the stack (npx cdk deploy), set AWS_REGION to its region, or pass --state-machine <arn> (stack output BackfillStateMachineArn)',
+    'deploy the stack (npx cdk deploy), set AWS_REGION to its region, or name the state machine by its ARN (stack output BackfillStateMachineArn)',
+    { data: { stateMachineName: name } },
   );
 }
 

@@ -36,7 +36,9 @@ export const backfillItemSchema = z.object({
 });
 export type BackfillItem = z.infer<typeof backfillItemSchema>;
 
-export class InvalidBackfillRangeError extends Alpha15Error {}
+export class InvalidBackfillRangeError extends Alpha15Error {
+  readonly code = 'INVALID_BACKFILL_RANGE';
+}
 
 export interface BackfillItemResult extends BackfillItem {
   /** `skipped`: the lake already held this archive's month, nothing was downloaded. */
@@ -79,19 +81,22 @@ export function planBackfill(
   toMonth: string,
   nowMs: number = Date.now(),
 ): BackfillItem[] {
-  const fromMs = monthStartMs(fromMonth, '--from');
-  const toMs = monthStartMs(toMonth, '--to');
+  const fromMs = monthStartMs(fromMonth, 'first');
+  const toMs = monthStartMs(toMonth, 'last');
   if (toMs < fromMs)
     throw new InvalidBackfillRangeError(
-      `--to ${toMonth} is before --from ${fromMonth}`,
+      `the last month ${toMonth} is before the first month ${fromMonth}`,
       'swap the two months',
+      { data: { reason: 'reversed', fromMonth, toMonth } },
     );
   const now = new Date(nowMs);
   const currentMonthMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
   if (toMs >= currentMonthMs) {
+    const lastPublishedMonth = partitionId(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
     throw new InvalidBackfillRangeError(
-      `--to ${toMonth} has not ended yet: the archive site publishes a month's file after the month ends`,
-      `end at ${partitionId(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))} or earlier; alpha15 ingest --source binance fills the current month`,
+      `the last month ${toMonth} has not ended yet: the archive site publishes a month's file after the month ends`,
+      `end at ${lastPublishedMonth} or earlier; ingesting from the Binance REST API fills the current month`,
+      { data: { reason: 'unpublished', toMonth, lastPublishedMonth } },
     );
   }
   const items: BackfillItem[] = [];
@@ -104,12 +109,15 @@ export function planBackfill(
   return items;
 }
 
-function monthStartMs(month: string, flag: string): number {
+function monthStartMs(month: string, which: 'first' | 'last'): number {
   const match = monthPattern.exec(month);
   if (!match)
     throw new InvalidBackfillRangeError(
-      `${flag} "${month}" is not a month`,
-      `use YYYY-MM, e.g. ${flag} 2023-01`,
+      `the ${which} month "${month}" is not a month`,
+      'use YYYY-MM, e.g. 2023-01',
+      {
+        data: { reason: 'not-a-month', which, month },
+      },
     );
   return Date.UTC(Number(match[1]), Number(match[2]) - 1, 1);
 }

@@ -29,7 +29,9 @@ import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../st
 import type { PerformanceMetrics, Period } from '../strategy/performance.js';
 import { renderReportHtml } from '../ui/report/html.js';
 
-export class NoTestPeriodError extends Alpha15Error {}
+export class NoTestPeriodError extends Alpha15Error {
+  readonly code = 'NO_TEST_PERIOD';
+}
 
 export interface RunBacktestOptions {
   store: ObjectStore;
@@ -92,6 +94,19 @@ export interface BacktestSummary extends Headlines {
 /** The report's key in the store; the summary JSON sits beside it as backtest.json. */
 export function reportKey(modelId: string): string {
   return `${REPORTS_PREFIX}${modelId}/backtest.html`;
+}
+
+/** The final metrics of a run record (src/runs) that every strategy evaluation reports, NaN for undefined. */
+export function headlineRunMetrics(headlines: Headlines): Record<string, number> {
+  const { strategy } = headlines;
+  return {
+    trades: strategy.trades,
+    hitRate: strategy.hitRate ?? Number.NaN,
+    totalNetReturn: strategy.totalNetReturn,
+    sharpe: strategy.sharpe ?? Number.NaN,
+    maxDrawdown: strategy.maxDrawdown,
+    randomPValue: headlines.baselines.random.pValue,
+  };
 }
 
 const headline = (metrics: PerformanceMetrics): Headline => ({
@@ -203,8 +218,9 @@ export async function runBacktest(
     };
     if (!Number.isFinite(test.fromMs) || !Number.isFinite(test.toMs) || test.toMs <= test.fromMs) {
       throw new NoTestPeriodError(
-        `model ${modelId} has no test split and no valid --from/--to was given`,
-        "pass --from and --to after the model's training data, e.g. --from 2026-02-25 --to 2026-03-01",
+        `model ${modelId} has no test split and no valid test range was given`,
+        "give a test range after the model's training data",
+        { data: { modelId } },
       );
     }
     const splits: Splits = { train: meta.split.train, validation: meta.split.validation, test };
@@ -289,14 +305,7 @@ export async function runBacktest(
       startedAtMs,
       durationMs: performance.now() - startedPerfMs,
       epochs: [],
-      final: {
-        trades: summary.strategy.trades,
-        hitRate: summary.strategy.hitRate ?? Number.NaN,
-        totalNetReturn: summary.strategy.totalNetReturn,
-        sharpe: summary.strategy.sharpe ?? Number.NaN,
-        maxDrawdown: summary.strategy.maxDrawdown,
-        randomPValue: summary.baselines.random.pValue,
-      },
+      final: headlineRunMetrics(summary),
     });
     summary.runId = run.id;
     // Machine-readable beside the report, for dashboards and later comparisons of models.

@@ -79,11 +79,11 @@ export interface IngestResult {
 
 export class InvalidIngestRangeError extends Alpha15Error {
   readonly code = 'INGEST_RANGE_EMPTY';
-  readonly data: { fromMs: number; toMs: number };
+  override readonly data: { fromMs: number; toMs: number };
   constructor(fromMs: number, toMs: number) {
     super(
       `the range to ingest is empty: from ${isoMinute(fromMs)} is not before to ${isoMinute(toMs)}`,
-      '--from is inclusive and --to exclusive: give a --from earlier than --to',
+      'the start is inclusive and the end exclusive: give a start earlier than the end',
     );
     this.data = { fromMs, toMs };
   }
@@ -92,12 +92,12 @@ export class InvalidIngestRangeError extends Alpha15Error {
 /** Some symbols got no candle at all from the range asked for. */
 export class NothingIngestedError extends Alpha15Error {
   readonly code = 'INGEST_NOTHING_MATCHED';
-  readonly data: { symbols: Record<string, string>; result: IngestResult };
+  override readonly data: { symbols: Record<string, string>; result: IngestResult };
   constructor(result: IngestResult, empty: string[]) {
     const reasons = Object.fromEntries(empty.map((symbol) => [symbol, result.symbols[symbol]!.reason]));
     super(
       `nothing to ingest for ${empty.join(', ')}: ${empty.map((symbol) => `${symbol}: ${reasons[symbol]}`).join('; ')}`,
-      'check --from/--to against the period the source covers, and the symbols against what it holds',
+      'check the date range against the period the source covers, and the symbols against what it holds',
     );
     this.data = { symbols: reasons, result };
   }
@@ -202,7 +202,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
       missing: gapReport([fetched.columns])[symbol]!.missing,
       status: changed ? 'stored' : 'already-stored',
       reason: changed
-        ? `${written.rowsAdded} new candles${written.replaced.length > 0 ? `, ${written.replaced.length} replaced (--overwrite)` : ''}`
+        ? `${written.rowsAdded} new candles${written.replaced.length > 0 ? `, ${written.replaced.length} replaced as allowed` : ''}`
         : `all ${times!.length} candles were already in the lake with the same values`,
       replaced: written.replaced,
     });

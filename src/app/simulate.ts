@@ -45,7 +45,13 @@ import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
 import { renderSimulationHtml } from '../ui/report/simulation-html.js';
-import { headlines, predictRows, writeFileAtomically, type Headlines } from './backtest.js';
+import {
+  headlineRunMetrics,
+  headlines,
+  predictRows,
+  writeFileAtomically,
+  type Headlines,
+} from './backtest.js';
 import { DAY_MS, isoMinute, MINUTE_MS } from '../time.js';
 import {
   claimSimulation,
@@ -64,10 +70,14 @@ export const DEFAULT_RETRAIN_EVERY_MS = RETRAIN_INTERVAL_HOURS * 3_600_000;
 export const DEFAULT_LOOKBACK_MS = TRAINING_LOOKBACK_DAYS * DAY_MS;
 
 /** The range or schedule cannot make a single period, or a flag value is unusable. */
-export class SimulationRangeError extends Alpha15Error {}
+export class SimulationRangeError extends Alpha15Error {
+  readonly code = 'SIMULATION_RANGE';
+}
 
 /** Stopped on request before the simulation finished; its finished periods are kept. */
-export class SimulationInterruptedError extends Alpha15Error {}
+export class SimulationInterruptedError extends Alpha15Error {
+  readonly code = 'SIMULATION_INTERRUPTED';
+}
 
 export interface SimulateOptions {
   /** The lake is read from here; the simulation's records, models and report are written under simulations/<id>/. */
@@ -147,7 +157,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const spec = simulationSpec(config, {
     ...span,
     initialTrainingMinutes: wholeMinutes(options.initialTrainingMs, 'the initial training window'),
-    retrainEveryMinutes: wholeMinutes(options.retrainEveryMs ?? DEFAULT_RETRAIN_EVERY_MS, '--retrain-every'),
+    retrainEveryMinutes: wholeMinutes(
+      options.retrainEveryMs ?? DEFAULT_RETRAIN_EVERY_MS,
+      'the retrain interval',
+    ),
     lookbackMinutes: wholeMinutes(options.lookbackMs ?? DEFAULT_LOOKBACK_MS, 'the lookback'),
     fineTune: options.fineTune ?? false,
   });
@@ -156,7 +169,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   if (!SIMULATION_ID_PATTERN.test(simulationId)) {
     throw new SimulationIdError(
       `simulation id "${simulationId}" is not a plain name`,
-      'use letters, digits, - and _ (at most 64), e.g. --id feb-weekly',
+      'use letters, digits, - and _ (at most 64), e.g. feb-weekly',
     );
   }
   await claimSimulation(store, simulationId, spec);
@@ -271,13 +284,8 @@ function recordSimulation(
     epochs: [],
     final: {
       periods: summary.periods.length,
-      trades: summary.strategy.trades,
-      hitRate: summary.strategy.hitRate ?? Number.NaN,
-      totalNetReturn: summary.strategy.totalNetReturn,
-      sharpe: summary.strategy.sharpe ?? Number.NaN,
-      maxDrawdown: summary.strategy.maxDrawdown,
+      ...headlineRunMetrics(summary),
       ridgeTotalNetReturn: summary.baselines.ridge.totalNetReturn,
-      randomPValue: summary.baselines.random.pValue,
       secondsPerPeriod: summary.secondsPerPeriod,
     },
   });
@@ -290,7 +298,8 @@ export function planPeriods(spec: SimulationSpec): Period[] {
   if (firstMs >= spec.toMs) {
     throw new SimulationRangeError(
       `the initial training window ends at ${isoMinute(firstMs)}, not before the end ${isoMinute(spec.toMs)}: nothing to trade`,
-      'pass an earlier --from, a later --to or a shorter --initial-training',
+      'start earlier, end later or shorten the initial training window',
+      { data: { reason: 'no-periods', firstRetrainMs: firstMs, toMs: spec.toMs } },
     );
   }
   const periods: Period[] = [];
@@ -478,7 +487,8 @@ async function simulatedRange(
   if (fromMs % MINUTE_MS !== 0 || toMs % MINUTE_MS !== 0 || fromMs >= toMs) {
     throw new SimulationRangeError(
       `the range ${isoMinute(fromMs)} .. ${isoMinute(toMs)} is not a non-empty range of whole minutes`,
-      'pass --from before --to, on whole minutes (UTC), e.g. --from 2026-02-01 --to 2026-03-01',
+      'give a start before the end, on whole minutes (UTC)',
+      { data: { reason: 'invalid-range', fromMs, toMs } },
     );
   }
   return { fromMs, toMs };

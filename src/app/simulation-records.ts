@@ -20,13 +20,19 @@ export const SIMULATIONS_PREFIX = 'simulations/';
 export const SIMULATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** A stored simulation record that does not parse. */
-export class CorruptSimulationRecordError extends Alpha15Error {}
+export class CorruptSimulationRecordError extends Alpha15Error {
+  readonly code = 'CORRUPT_SIMULATION_RECORD';
+}
 
 /** The id names a simulation that was started with other settings. */
-export class SimulationSpecMismatchError extends Alpha15Error {}
+export class SimulationSpecMismatchError extends Alpha15Error {
+  readonly code = 'SIMULATION_SPEC_MISMATCH';
+}
 
 /** A simulation id that is not a plain name (it becomes part of object keys). */
-export class SimulationIdError extends Alpha15Error {}
+export class SimulationIdError extends Alpha15Error {
+  readonly code = 'SIMULATION_ID';
+}
 
 export const simulationSpecSchema = z.object({
   symbols: z.array(z.string()).min(1),
@@ -165,7 +171,7 @@ export async function claimSimulation(
   if (configHash(stored) !== configHash(spec)) {
     throw new SimulationSpecMismatchError(
       `simulation ${simulationId} was started with other settings (${key})`,
-      'run it with the same flags and config to continue it, or pass another --id',
+      'run it with the same options and config to continue it, or choose another simulation id',
     );
   }
 }

@@ -128,10 +128,14 @@ export interface TrainResult {
 }
 
 /** The store holds no candles for a symbol the run needs. */
-export class NoTrainingDataError extends Alpha15Error {}
+export class NoTrainingDataError extends Alpha15Error {
+  readonly code = 'NO_TRAINING_DATA';
+}
 
 /** An option combination training cannot honour. */
-export class TrainingOptionsError extends Alpha15Error {}
+export class TrainingOptionsError extends Alpha15Error {
+  readonly code = 'TRAINING_OPTIONS';
+}
 
 interface FoldOutcome {
   prepared: PreparedFold;
@@ -145,7 +149,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const parent =
     options.initModelId === undefined
       ? undefined
-      : await loadModel(requireStore(options, '--init'), options.initModelId);
+      : await loadModel(requireStore(options, 'fine-tuning a stored model'), options.initModelId);
   try {
     return await trainWith(options, backend, parent);
   } catch (error) {
@@ -186,8 +190,9 @@ async function trainWith(
   });
   if (parent !== undefined && plan.walkForward) {
     throw new TrainingOptionsError(
-      '--walk-forward and --init cannot be combined',
-      'fine-tune with --init on new data, or run walk-forward from scratch',
+      'walk-forward folds and fine-tuning a stored model cannot be combined',
+      'fine-tune on new data, or run walk-forward from scratch',
+      { data: { reason: 'walk-forward-with-init' } },
     );
   }
   const rowTime = (row: number) => frame.startTimeMs + row * MINUTE_MS;
@@ -504,7 +509,8 @@ export async function lakeSpan(store: ObjectStore, symbols: readonly string[]): 
     if (watermark === undefined) {
       throw new NoTrainingDataError(
         `the store ${store.url} holds no candles for ${symbol}`,
-        'run `alpha15 ingest` for these symbols first, or pass --symbols',
+        'ingest these symbols first, or train on symbols the lake holds',
+        { data: { symbol, storeUrl: store.url } },
       );
     }
     fromMs = Math.max(fromMs, watermark.firstOpenTimeMs);
@@ -515,6 +521,8 @@ export async function lakeSpan(store: ObjectStore, symbols: readonly string[]): 
 
 function requireStore(options: TrainModelOptions, purpose: string): ObjectStore {
   if (options.store === undefined)
-    throw new TrainingOptionsError(`${purpose} needs an object store`, 'pass --store <url>');
+    throw new TrainingOptionsError(`${purpose} needs an object store`, 'give the training an object store', {
+      data: { reason: 'no-store' },
+    });
   return options.store;
 }

@@ -7,7 +7,7 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { Alpha15Error } from '../errors.js';
+import { Alpha15Error, errorFields } from '../errors.js';
 import { checkAccelerator, tensorflowUsesGpu } from '../model/accelerator-check.js';
 import { selectBackend } from '../model/backend.js';
 import { modelKey, type EpochRecord } from '../model/artifacts.js';
@@ -35,7 +35,9 @@ import {
 } from '../contracts/sagemaker.js';
 
 /** SIGTERM (StopTrainingJob, a spot reclaim) stopped the job at a step boundary. */
-export class TrainingStoppedError extends Alpha15Error {}
+export class TrainingStoppedError extends Alpha15Error {
+  readonly code = 'TRAINING_STOPPED';
+}
 
 export interface SageMakerRunOptions {
   /** Where metric lines and progress go (SageMaker scans the container's stdout). */
@@ -64,6 +66,8 @@ export async function runSageMakerTraining(
     await mkdir(path.dirname(paths.failure), { recursive: true });
     await writeFile(paths.failure, failure);
     writeLine(`alpha15: training failed: ${failure}`);
+    // the same failure as one JSON line of fields (CloudWatch Logs Insights reads its code and data)
+    writeLine(JSON.stringify({ level: 'ERROR', message: 'training failed', failure: errorFields(error) }));
     return { ok: false, failure, stopped: error instanceof TrainingStoppedError };
   }
 }

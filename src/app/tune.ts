@@ -132,7 +132,9 @@ export interface TuneReport {
   } | null;
 }
 
-export class TuneOptionsError extends Alpha15Error {}
+export class TuneOptionsError extends Alpha15Error {
+  readonly code = 'TUNE_OPTIONS';
+}
 
 export async function tune(options: TuneOptions): Promise<TuneReport> {
   const base = options.config;
@@ -145,7 +147,13 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
   const log = options.log ?? (() => {});
   const now = options.nowMs ?? Date.now;
   if (!Number.isInteger(options.trials) || options.trials < 1)
-    throw new TuneOptionsError(`--trials needs a positive whole number, got ${options.trials}`);
+    throw new TuneOptionsError(
+      `the number of trials must be a positive whole number, got ${options.trials}`,
+      undefined,
+      {
+        data: { reason: 'trials', trials: options.trials },
+      },
+    );
 
   const frame = options.frame ?? (await readTuneFrame(options));
   const { tuneFrame, tuning, test } = holdOutTest(frame, base, space);
@@ -162,7 +170,13 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
   };
   const study = options.study ?? defaultStudyId(spec);
   if (!STUDY_ID_PATTERN.test(study))
-    throw new TuneOptionsError(`--study must be lower-case letters, digits and dashes, got "${study}"`);
+    throw new TuneOptionsError(
+      `a study id is lower-case letters, digits and dashes, got "${study}"`,
+      undefined,
+      {
+        data: { reason: 'study-id', study },
+      },
+    );
   const trials = await openStudy(options.store, study, spec);
   const resumedTrials = trials.length;
   if (resumedTrials > 0) log(`study ${study}: continuing after ${resumedTrials} finished trials`);
@@ -232,7 +246,8 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
   if (best === undefined) {
     throw new TuneOptionsError(
       `no trial of study ${study} finished with a defined validation ${objective}`,
-      'widen the search space or the data range, or lower the pruning with --no-prune',
+      'widen the search space or the data range, or turn pruning off',
+      { data: { reason: 'no-finished-trial', study, objective } },
     );
   }
   const bestConfig = configSchema.parse(applyParams(base, best.params));

@@ -11,6 +11,7 @@ import { symbolOfWatermarkKey } from '../lake/layout.js';
 import type { ObjectStore } from '../store/object-store.js';
 
 export class SymbolsNotInLakeError extends Alpha15Error {
+  readonly code = 'SYMBOLS_NOT_IN_LAKE';
   constructor(
     readonly missing: readonly string[],
     readonly workingSymbols: readonly string[],
@@ -19,16 +20,17 @@ export class SymbolsNotInLakeError extends Alpha15Error {
     super(
       `the lake in ${storeUrl} holds no candles for ${missing.join(', ')}`,
       workingSymbols.length > 0
-        ? `use the symbols it holds: --symbols ${workingSymbols.join(',')} (or ingest the others first)`
-        : 'run alpha15 ingest for these symbols first',
+        ? `use the symbols it holds: ${workingSymbols.join(',')} (or ingest the others first)`
+        : 'ingest these symbols first',
+      { data: { missing, workingSymbols, storeUrl } },
     );
   }
 }
 
 export interface Universe {
   symbols: string[];
-  /** Said on stderr when the lake's symbols replaced a universe nobody set. */
-  note?: string;
+  /** True when the lake's symbols stood in for a universe nobody set (the caller says so). */
+  fromLake: boolean;
 }
 
 /** The symbols with a watermark in the lake, sorted. */
@@ -45,17 +47,12 @@ export async function resolveUniverse(
   const held = await lakeSymbols(store);
   const heldSet = new Set(held);
   const missing = configured.filter((symbol) => !heldSet.has(symbol));
-  if (missing.length === 0) return { symbols: [...configured] };
+  if (missing.length === 0) return { symbols: [...configured], fromLake: false };
   if (explicit) {
     const present = configured.filter((symbol) => heldSet.has(symbol));
     throw new SymbolsNotInLakeError(missing, present.length > 0 ? present : held, store.url);
   }
   // an empty lake: keep the defaults, so the error that follows names what to ingest
-  if (held.length === 0) return { symbols: [...configured] };
-  return {
-    symbols: held,
-    note:
-      `alpha15: no universe set (--symbols, config file or ALPHA15_SYMBOLS): using the ${held.length} symbols ` +
-      `the lake holds: ${held.join(',')}`,
-  };
+  if (held.length === 0) return { symbols: [...configured], fromLake: false };
+  return { symbols: held, fromLake: true };
 }

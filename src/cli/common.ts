@@ -1,7 +1,12 @@
 /** Options every command shares, and their mapping onto the typed config. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolveUniverse } from '../app/universe.js';
 import { loadConfig, loadConfigInput } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { openStore } from '../store/open-store.js';
+import { parseTimeMs } from '../time.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { log } from './output.js';
 
 export interface CommonOptions {
   json?: boolean;
@@ -41,6 +46,33 @@ export function resolveConfig(options: CommonOptions, overrides: Record<string, 
 /** True when --symbols, the config file or ALPHA15_SYMBOLS chose the universe (not the defaults). */
 export function universeIsExplicit(options: CommonOptions): boolean {
   return 'symbols' in loadConfigInput({ file: options.config, flags: { symbols: options.symbols } }).input;
+}
+
+/**
+ * The config of a command that works on the lake (train, tune, simulate), its universe settled by
+ * resolveUniverse: saying on stderr when the lake's symbols stood in for a universe nobody set.
+ */
+export async function resolveLakeConfig(
+  options: CommonOptions,
+  overrides: Record<string, unknown> = {},
+): Promise<{ config: Config; store: ObjectStore }> {
+  const configured = resolveConfig(options, overrides);
+  const store = openStore(configured.store);
+  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(options));
+  if (universe.fromLake)
+    log(
+      `alpha15: no universe set (--symbols, config file or ALPHA15_SYMBOLS): using the ${universe.symbols.length} ` +
+        `symbols the lake holds: ${universe.symbols.join(',')}`,
+    );
+  return { config: { ...configured, symbols: universe.symbols }, store };
+}
+
+/** --from/--to as UTC epoch ms, each left out when the flag was not given. */
+export function flagRange(flags: { from?: string; to?: string }): { fromMs?: number; toMs?: number } {
+  return {
+    fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
+    toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
+  };
 }
 
 /** A commander parser for flags that take a positive whole number. */

@@ -3,6 +3,7 @@
  * scripts can parse it), or human text otherwise. Progress and logs go to stderr in both modes.
  */
 import { Alpha15Error } from '../errors.js';
+import { cliHint } from './error-hints.js';
 import { redactUrlCredentials } from '../url-credentials.js';
 
 export interface OutputOptions {
@@ -25,11 +26,11 @@ export function log(message: string): void {
 export function reportError(error: unknown, json: boolean): number {
   const isOurs = error instanceof Alpha15Error;
   const message = error instanceof Error ? error.message : String(error);
-  const hint = isOurs ? error.hint : undefined;
+  const hint = isOurs ? cliHint(error) : undefined;
   if (json) {
     const name = error instanceof Error ? error.name : 'Error';
-    // errors that carry a stable code and data (lake integrity errors) hand them to scripts as well
-    const { code, data } = (isOurs ? error : {}) as { code?: unknown; data?: unknown };
+    // scripts key on the stable code and read the facts from data, never parse the message
+    const { code, data } = isOurs ? error : { code: undefined, data: undefined };
     process.stdout.write(
       `${redactUrlCredentials(JSON.stringify({ error: { name, message, hint, code, data } }, null, 2))}\n`,
     );

@@ -9,7 +9,9 @@ import { Alpha15Error } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 import { findUnknownKeys } from './unknown-keys.js';
 
-export class ConfigError extends Alpha15Error {}
+export class ConfigError extends Alpha15Error {
+  readonly code = 'CONFIG';
+}
 
 export const DEFAULT_CONFIG_FILE = 'alpha15.config.json';
 
@@ -65,7 +67,8 @@ export function parseConfig(input: unknown, source = 'config'): Config {
     const field = issue.path.join('.') || '(root)';
     throw new ConfigError(
       `invalid config field "${field}": ${issue.message} (from ${source})`,
-      `fix "${field}"; run with --help to see the options`,
+      `fix "${field}"`,
+      { data: { reason: 'invalid-field', field, source } },
     );
   }
   return result.data;
@@ -76,7 +79,8 @@ function readConfigFile(file: string): Overrides {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read config file ${file}`, 'check the path given to --config', {
+    throw new ConfigError(`cannot read config file ${file}`, 'check the config file path', {
+      data: { reason: 'unreadable', file },
       cause: error,
     });
   }

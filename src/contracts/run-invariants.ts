@@ -11,7 +11,9 @@ export const MIN_WINDOW_MINUTES = 16;
 export const STORE_URL_PATTERN = /^(file|s3):\/\/.+/;
 
 /** A model and the strategy stored beside it disagree: trading them together would misread the thresholds. */
-export class ModelStrategyMismatchError extends Alpha15Error {}
+export class ModelStrategyMismatchError extends Alpha15Error {
+  readonly code = 'MODEL_STRATEGY_MISMATCH';
+}
 
 /** What the pairing check reads of a model's meta.json. */
 export interface ModelFacts {

@@ -24,7 +24,9 @@ export const CHECKPOINT_LOCAL_PATH = '/opt/ml/checkpoints';
 /** SageMaker keeps at most this many characters of the failure file as FailureReason. */
 export const FAILURE_REASON_MAX_CHARS = 1024;
 
-export class InvalidHyperparametersError extends Alpha15Error {}
+export class InvalidHyperparametersError extends Alpha15Error {
+  readonly code = 'INVALID_HYPERPARAMETERS';
+}
 
 /** The hyperparameter SageMaker adds to the training jobs of a tuning job. */
 export const TUNING_OBJECTIVE_HYPERPARAMETER = '_tuning_objective_metric';
@@ -100,9 +102,11 @@ export function parseHyperparameters(raw: unknown): ParsedHyperparameters {
   const parsed = hyperparametersSchema.safeParse(strings.data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    const parameter = issue.path.join('.') || '(root)';
     throw new InvalidHyperparametersError(
-      `invalid hyperparameter ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      `invalid hyperparameter ${parameter}: ${issue.message}`,
       'fix the training job request (lambdas/training-trigger) or the local hyperparameters.json',
+      { data: { parameter, problem: issue.message } },
     );
   }
   return parsed.data;

@@ -83,10 +83,14 @@ export interface Batch {
 }
 
 /** The data set cannot be cut as asked (too short for the window, horizon and embargo). */
-export class DatasetTooShortError extends Alpha15Error {}
+export class DatasetTooShortError extends Alpha15Error {
+  readonly code = 'DATASET_TOO_SHORT';
+}
 
 /** Raw features reached a step that needs normalised ones (NaN would reach the model). */
-export class FeaturesNotNormalisedError extends Alpha15Error {}
+export class FeaturesNotNormalisedError extends Alpha15Error {
+  readonly code = 'FEATURES_NOT_NORMALISED';
+}
 
 /** The smallest embargo that keeps every window and target of one range away from the next. */
 export function minimumEmbargoMinutes(windowMinutes: number, horizonMinutes: number): number {
@@ -107,7 +111,8 @@ export function splitChronologically(length: number, options: SplitOptions): Chr
   if (trainRows <= 0 || validationRows <= 0 || (testFraction > 0 && testRows <= 0)) {
     throw new DatasetTooShortError(
       `${length} minutes cannot hold train, validation and test parts with ${embargoMinutes}-minute embargoes`,
-      'load a longer date range (--from/--to) or lower the window',
+      'load a longer date range or lower the window',
+      { data: { reason: 'splits', minutes: length } },
     );
   }
   const validationFromRow = trainRows + embargoMinutes;
@@ -138,6 +143,7 @@ export function walkForwardFolds(
     throw new DatasetTooShortError(
       `${length} minutes cut into ${foldCount + 1} blocks leaves ${blockRows} rows per block, not more than the ${options.embargoMinutes}-minute embargo`,
       'use fewer walk-forward folds or a longer date range',
+      { data: { reason: 'folds', minutes: length, folds: foldCount } },
     );
   }
   return Array.from({ length: foldCount }, (_, fold) => {

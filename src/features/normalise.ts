@@ -22,10 +22,14 @@ export const normStatsSchema = z.object({
 export type NormStats = z.infer<typeof normStatsSchema>;
 
 /** The model was trained on other symbols, features or channels than the matrix it is applied to. */
-export class StatsMismatchError extends Alpha15Error {}
+export class StatsMismatchError extends Alpha15Error {
+  readonly code = 'STATS_MISMATCH';
+}
 
 /** Not one valid training minute for a coin: its statistics would be meaningless. */
-export class EmptyTrainingSplitError extends Alpha15Error {}
+export class EmptyTrainingSplitError extends Alpha15Error {
+  readonly code = 'EMPTY_TRAINING_SPLIT';
+}
 
 export function fitStats(features: FeatureMatrix, range: RowRange): NormStats {
   const { symbols, featureCount, channels, values, valid } = features;
@@ -48,7 +52,7 @@ export function fitStats(features: FeatureMatrix, range: RowRange): NormStats {
   if (emptyCoin >= 0) {
     throw new EmptyTrainingSplitError(
       `${symbols[emptyCoin]} has no valid minute in training rows ${fromRow}..${toRow}`,
-      'widen --from/--to or drop the symbol: a coin needs real candles in the training split',
+      'widen the date range or drop the symbol: a coin needs real candles in the training split',
     );
   }
   const mean = Array.from(sum, (total, i) => total / count[Math.floor(i / featureCount)]!);

@@ -8,7 +8,9 @@ import { Alpha15Error } from '../errors.js';
 import { MINUTE_MS } from '../time.js';
 import type { MarketFrame, SymbolColumns } from './frame.js';
 
-export class InvalidGridRangeError extends Alpha15Error {}
+export class InvalidGridRangeError extends Alpha15Error {
+  readonly code = 'INVALID_GRID_RANGE';
+}
 
 export interface GridSpec {
   startTimeMs: number;
@@ -20,7 +22,8 @@ export function gridSpec(fromMs: number, toMs: number): GridSpec {
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || toMs < fromMs) {
     throw new InvalidGridRangeError(
       `invalid time range [${fromMs}, ${toMs})`,
-      'give --from before --to, both UTC',
+      'give a start before the end, both UTC',
+      { data: { reason: 'range', fromMs, toMs } },
     );
   }
   const startTimeMs = Math.ceil(fromMs / MINUTE_MS) * MINUTE_MS;

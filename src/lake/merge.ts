@@ -43,7 +43,7 @@ export interface MergeResult {
 /** An incoming candle disagrees with the stored one for the same minute. */
 export class KlineConflictError extends Alpha15Error {
   readonly code = 'KLINE_CONFLICT';
-  readonly data: {
+  override readonly data: {
     symbol: string;
     openTimeMs: number;
     field: string;
@@ -56,7 +56,7 @@ export class KlineConflictError extends Alpha15Error {
       `${symbol} ${new Date(first.openTimeMs).toISOString()}: the lake holds ${field} ${first.stored[field]} but the source says ${first.incoming[field]}` +
         `${conflicts > 1 ? ` (and ${conflicts - 1} more conflicting minutes)` : ''}; nothing was written`,
       'stored candles are not replaced silently: check the source (right symbol and period?); ' +
-        'if the source is right, re-run ingest with --overwrite (the result lists every replaced candle)',
+        'if the source is right, ingest again allowing overwrites (the result lists every replaced candle)',
     );
     this.data = {
       symbol,

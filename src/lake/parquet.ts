@@ -50,12 +50,12 @@ if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1)
 
 export class CorruptPartitionError extends Alpha15Error {
   readonly code = 'PARTITION_CORRUPT';
-  readonly data: { partition: string; reason: string };
+  override readonly data: { partition: string; reason: string };
   constructor(what: string, reason: string, options?: ErrorOptions) {
     super(
       `${what} is not a readable kline partition: ${reason}`,
       // re-ingesting cannot help: ingest has to read the partition to merge into it
-      '`alpha15 data verify` lists every damaged partition; `alpha15 data repair` rebuilds them from raw/ (or the source)',
+      'verifying the lake lists every damaged partition; repairing it rebuilds them from raw/ (or the source)',
       options,
     );
     this.data = { partition: what, reason };

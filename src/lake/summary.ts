@@ -64,18 +64,12 @@ async function partitionWarnings(
   for (const [id, key] of stored) {
     const bytes = await store.get(key);
     const problem = bytes ? parquetFooterProblem(bytes) : 'gone while listed';
-    if (problem !== undefined)
-      warnings.push(
-        `${key} cannot be read (${problem}): run \`alpha15 data verify\` and \`alpha15 data repair\``,
-      );
+    if (problem !== undefined) warnings.push(`${key} cannot be read (${problem})`);
     else if (watermark && !watermark.partitions[id])
-      warnings.push(`${key} is stored but not in ${symbol}'s watermark: run \`alpha15 data repair\``);
+      warnings.push(`${key} is stored but not in ${symbol}'s watermark`);
   }
   for (const id of Object.keys(watermark?.partitions ?? {})) {
-    if (!stored.has(id))
-      warnings.push(
-        `${symbol} ${id} is in the watermark but its partition is missing: run \`alpha15 data repair\``,
-      );
+    if (!stored.has(id)) warnings.push(`${symbol} ${id} is in the watermark but its partition is missing`);
   }
   return warnings;
 }

@@ -26,7 +26,9 @@ const watermarkSchema = z.object({
 });
 export type Watermark = z.infer<typeof watermarkSchema>;
 
-export class CorruptWatermarkError extends Alpha15Error {}
+export class CorruptWatermarkError extends Alpha15Error {
+  readonly code = 'CORRUPT_WATERMARK';
+}
 
 /** The watermark's record of one partition's rows (sorted columns, at least one row). */
 export function partitionStats(columns: KlineColumns): PartitionStats {
@@ -38,17 +40,19 @@ export async function readWatermark(store: ObjectStore, symbol: string): Promise
   const key = watermarkKey(symbol);
   const bytes = await store.get(key);
   if (!bytes) return undefined;
-  const hint = `run \`alpha15 data repair --symbols ${symbol}\`: it rebuilds the watermark from the stored partitions`;
+  const hint = `repairing ${symbol} rebuilds the watermark from the stored partitions`;
+  const data = { symbol, key };
   let parsed;
   try {
     parsed = watermarkSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
   } catch (error) {
-    throw new CorruptWatermarkError(`watermark ${key} is not JSON`, hint, { cause: error });
+    throw new CorruptWatermarkError(`watermark ${key} is not JSON`, hint, { cause: error, data });
   }
   if (!parsed.success) {
     throw new CorruptWatermarkError(
       `watermark ${key} is malformed: ${parsed.error.issues[0]?.message}`,
       hint,
+      { data },
     );
   }
   return parsed.data;

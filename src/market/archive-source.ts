@@ -141,7 +141,8 @@ export class LocalArchiveSource implements ArchiveSource {
     if (!zipPath) {
       throw new ArchiveNotFoundError(
         path.join(this.location, entry.fileName),
-        `put ${entry.fileName} (from data.binance.vision) below ${this.location}, or ingest from --source binance`,
+        `put ${entry.fileName} (from data.binance.vision) below ${this.location}, or ingest from the Binance REST API`,
+        { reason: 'missing-file', fileName: entry.fileName, folder: this.location },
       );
     }
     const checksumPath = `${zipPath}.CHECKSUM`;
@@ -163,6 +164,7 @@ export class LocalArchiveSource implements ArchiveSource {
         throw new ArchiveNotFoundError(
           this.location,
           `the archive folder cannot be read (${(error as Error).message})`,
+          { reason: 'unreadable-folder', folder: this.location },
         );
       },
     );
@@ -192,7 +194,9 @@ export interface ArchiveRetry {
   throttled: boolean;
 }
 
-export class ArchiveDownloadError extends Alpha15Error {}
+export class ArchiveDownloadError extends Alpha15Error {
+  readonly code = 'ARCHIVE_DOWNLOAD';
+}
 
 /**
  * The public data site: `<base>/data/spot/monthly/klines/<SYM>/1m/<SYM>-1m-<YYYY-MM>.zip` and
@@ -220,7 +224,8 @@ export class HttpArchiveSource implements ArchiveSource {
     if (!range) {
       throw new ArchiveDownloadError(
         `cannot list archives on ${this.location} without a time range`,
-        'pass --from and --to: the data site is read period by period',
+        'give a date range: the data site is read period by period',
+        { data: { reason: 'no-range' } },
       );
     }
     return periodsCovering(range).map((period) => entryFor(symbol, period));
@@ -250,6 +255,7 @@ export class HttpArchiveSource implements ArchiveSource {
           throw new ArchiveNotFoundError(
             url,
             'the data site has no such file yet: monthly files appear after the month ends, daily ones the next day',
+            { reason: 'not-published', url },
           );
         }
         status = response.status;

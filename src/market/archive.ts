@@ -21,7 +21,9 @@ export { parseKlineCsv };
 
 export type ArchivePeriod = string; // "YYYY-MM" (monthly) or "YYYY-MM-DD" (daily)
 
-export class InvalidArchivePeriodError extends Alpha15Error {}
+export class InvalidArchivePeriodError extends Alpha15Error {
+  readonly code = 'INVALID_ARCHIVE_PERIOD';
+}
 
 export function archiveFileName(symbol: string, period: ArchivePeriod): string {
   if (!/^\d{4}-\d{2}(-\d{2})?$/.test(period)) {
@@ -58,7 +60,6 @@ export function parseChecksumFile(text: string): { sha256: string; fileName: str
   }
   return { sha256: match[1]!.toLowerCase(), fileName: match[2]! };
 }
-
 
 export interface ReadArchiveOptions {
   expectedSha256?: string;

@@ -1,8 +1,9 @@
 /** The typed errors of the market sources: each names the situation and says what to do about it. */
-import { Alpha15Error } from '../errors.js';
+import { Alpha15Error, type ErrorData } from '../errors.js';
 
 /** A Binance response with an error status that retrying did not (or could not) fix. */
 export class BinanceHttpError extends Alpha15Error {
+  readonly code = 'BINANCE_HTTP';
   constructor(
     readonly status: number,
     readonly url: string,
@@ -14,11 +15,13 @@ export class BinanceHttpError extends Alpha15Error {
       status >= 500
         ? 'Binance (or the configured base URL) is failing; retry later or point BINANCE_BASE_URL at a working endpoint'
         : 'the request was rejected; check the symbol, interval and time range',
+      { data: { status, url, attempts } },
     );
   }
 }
 
 export class BinanceRateLimitedError extends Alpha15Error {
+  readonly code = 'BINANCE_RATE_LIMITED';
   constructor(
     readonly status: number,
     readonly url: string,
@@ -28,11 +31,13 @@ export class BinanceRateLimitedError extends Alpha15Error {
       `Binance rate limit (HTTP ${status}${status === 418 ? ', IP banned' : ''}) for ${url}; gave up` +
         (retryAfterMs !== undefined ? ` (Retry-After ${Math.round(retryAfterMs / 1000)} s)` : ''),
       'wait until the Retry-After period is over, lower the concurrency or the number of symbols; repeated 429s turn into 418 bans',
+      { data: { status, url, retryAfterMs } },
     );
   }
 }
 
 export class BinanceTimeoutError extends Alpha15Error {
+  readonly code = 'BINANCE_TIMEOUT';
   constructor(
     readonly url: string,
     timeoutMs: number,
@@ -41,11 +46,13 @@ export class BinanceTimeoutError extends Alpha15Error {
     super(
       `Binance did not answer ${url} within ${timeoutMs} ms (${attempts} attempts)`,
       'check the network and BINANCE_BASE_URL, or raise requestTimeoutMs in the config',
+      { data: { url, timeoutMs, attempts } },
     );
   }
 }
 
 export class BinanceNetworkError extends Alpha15Error {
+  readonly code = 'BINANCE_NETWORK';
   constructor(
     readonly url: string,
     attempts: number,
@@ -54,21 +61,24 @@ export class BinanceNetworkError extends Alpha15Error {
     super(
       `could not reach ${url} (${attempts} attempts): ${cause instanceof Error ? cause.message : String(cause)}`,
       'check the network connection and BINANCE_BASE_URL',
-      { cause },
+      { cause, data: { url, attempts } },
     );
   }
 }
 
 export class UnknownSymbolError extends Alpha15Error {
+  readonly code = 'UNKNOWN_SYMBOL';
   constructor(readonly symbol: string) {
     super(
       `Binance does not know the symbol ${symbol} ("Invalid symbol.")`,
-      'check the spelling (upper case, e.g. BTCUSDT) and that it is a spot pair; `alpha15` lists symbols via /api/v3/exchangeInfo',
+      'check the spelling (upper case, e.g. BTCUSDT) and that it is a spot pair (Binance lists them at /api/v3/exchangeInfo)',
+      { data: { symbol } },
     );
   }
 }
 
 export class MalformedBinanceResponseError extends Alpha15Error {
+  readonly code = 'MALFORMED_BINANCE_RESPONSE';
   constructor(
     readonly endpoint: string,
     readonly symbol: string | undefined,
@@ -77,11 +87,13 @@ export class MalformedBinanceResponseError extends Alpha15Error {
     super(
       `malformed Binance response from ${endpoint}${symbol ? ` for ${symbol}` : ''}: ${problem}`,
       'the endpoint did not answer like Binance; check BINANCE_BASE_URL (a proxy or captive portal?) and retry',
+      { data: { endpoint, symbol, problem } },
     );
   }
 }
 
 export class MalformedCsvRowError extends Alpha15Error {
+  readonly code = 'MALFORMED_CSV_ROW';
   constructor(
     readonly source: string,
     readonly lineNumber: number,
@@ -91,6 +103,7 @@ export class MalformedCsvRowError extends Alpha15Error {
     super(
       `${source}, line ${lineNumber}: ${problem}: "${content.slice(0, 160)}"`,
       'the archive is damaged or not a Binance 1m kline CSV; download it again and verify its .CHECKSUM',
+      { data: { source, lineNumber, problem } },
     );
   }
 }
@@ -98,7 +111,7 @@ export class MalformedCsvRowError extends Alpha15Error {
 /** A kline with the right shape but content Binance never prints (see kline-rules.ts). */
 export class InvalidKlineError extends Alpha15Error {
   readonly code = 'KLINE_INVALID';
-  readonly data: { source: string; location: string; field: string; problem: string };
+  override readonly data: { source: string; location: string; field: string; problem: string };
   constructor(source: string, location: string, field: string, problem: string) {
     super(
       `${source}, ${location}, field ${field}: ${problem}`,
@@ -111,7 +124,13 @@ export class InvalidKlineError extends Alpha15Error {
 /** The same minute twice in one file (or one fetch) with different values: which one is true is unknown. */
 export class ConflictingDuplicateKlineError extends Alpha15Error {
   readonly code = 'KLINE_DUPLICATE_CONFLICT';
-  readonly data: { source: string; openTimeMs: number; field: string; first: number; second: number };
+  override readonly data: {
+    source: string;
+    openTimeMs: number;
+    field: string;
+    first: number;
+    second: number;
+  };
   constructor(
     source: string,
     openTimeMs: number,
@@ -131,7 +150,7 @@ export class ConflictingDuplicateKlineError extends Alpha15Error {
 /** A file whose timestamps switch between milliseconds and microseconds part-way. */
 export class MixedTimestampUnitsError extends Alpha15Error {
   readonly code = 'KLINE_MIXED_TIME_UNITS';
-  readonly data: { source: string; lineNumber: number; fileUnit: 'ms' | 'µs' };
+  override readonly data: { source: string; lineNumber: number; fileUnit: 'ms' | 'µs' };
   constructor(source: string, lineNumber: number, fileUnit: 'ms' | 'µs') {
     const other = fileUnit === 'ms' ? 'µs' : 'ms';
     super(
@@ -145,7 +164,7 @@ export class MixedTimestampUnitsError extends Alpha15Error {
 /** An archive whose inside disagrees with its name (symbol, period) or with the symbol asked for. */
 export class ArchiveMismatchError extends Alpha15Error {
   readonly code = 'ARCHIVE_MISMATCH';
-  readonly data: { fileName: string; problem: string };
+  override readonly data: { fileName: string; problem: string };
   constructor(fileName: string, problem: string) {
     super(
       `${fileName}: ${problem}`,
@@ -158,7 +177,7 @@ export class ArchiveMismatchError extends Alpha15Error {
 /** An archive (or CSV) with no candle in it at all. */
 export class EmptyArchiveError extends Alpha15Error {
   readonly code = 'ARCHIVE_EMPTY';
-  readonly data: { fileName: string };
+  override readonly data: { fileName: string };
   constructor(fileName: string) {
     super(
       `${fileName} holds no candles (empty or header only)`,
@@ -169,6 +188,7 @@ export class EmptyArchiveError extends Alpha15Error {
 }
 
 export class CorruptArchiveError extends Alpha15Error {
+  readonly code = 'CORRUPT_ARCHIVE';
   constructor(
     readonly fileName: string,
     problem: string,
@@ -176,11 +196,13 @@ export class CorruptArchiveError extends Alpha15Error {
     super(
       `${fileName} is not a readable kline archive: ${problem}`,
       'the zip is truncated or damaged; delete it and download it again',
+      { data: { fileName, problem } },
     );
   }
 }
 
 export class ArchiveChecksumError extends Alpha15Error {
+  readonly code = 'ARCHIVE_CHECKSUM';
   constructor(
     readonly fileName: string,
     readonly expectedSha256: string,
@@ -189,20 +211,24 @@ export class ArchiveChecksumError extends Alpha15Error {
     super(
       `${fileName} fails its checksum: expected sha256 ${expectedSha256}, got ${actualSha256}`,
       'the download is incomplete or altered; delete the zip and download it (and its .CHECKSUM) again',
+      { data: { fileName, expectedSha256, actualSha256 } },
     );
   }
 }
 
 export class ArchiveNotFoundError extends Alpha15Error {
+  readonly code = 'ARCHIVE_NOT_FOUND';
   constructor(
     readonly location: string,
     hint: string,
+    data: ErrorData,
   ) {
-    super(`no kline archive at ${location}`, hint);
+    super(`no kline archive at ${location}`, hint, { data });
   }
 }
 
 export class StaleSymbolError extends Alpha15Error {
+  readonly code = 'STALE_SYMBOL';
   constructor(
     readonly symbol: string,
     readonly lastOpenTimeMs: number | undefined,
@@ -214,6 +240,7 @@ export class StaleSymbolError extends Alpha15Error {
         ? `${symbol} has no candles at all`
         : `${symbol} is stale: its newest candle opened ${new Date(lastOpenTimeMs).toISOString()}, ${Math.round(ageMinutes)} minutes ago (limit ${staleAfterMinutes})`,
       'the pair may have stopped trading (check /api/v3/exchangeInfo) or the feed is lagging; drop it from the symbols or wait',
+      { data: { symbol, lastOpenTimeMs, ageMinutes, staleAfterMinutes } },
     );
   }
 }

@@ -1,6 +1,7 @@
 /**
  * One Binance 1-minute kline with all 12 fields. Prices and volumes stay the decimal strings Binance
- * sends, so nothing is rounded before it reaches the lake; timestamps are UTC epoch milliseconds.
+ * sends until they become the lake's DOUBLE columns: there each is the nearest float64 to its decimal
+ * (as Number() reads it), the one rounding on the way in. Timestamps are UTC epoch milliseconds.
  */
 export interface Kline {
   openTimeMs: number;

@@ -18,7 +18,9 @@ export type ReplaySourceSpec =
   | { kind: 'rest-snapshot'; dir: string }
   | { kind: 'columns'; columns: readonly KlineColumns[] };
 
-export class ReplayDataError extends Alpha15Error {}
+export class ReplayDataError extends Alpha15Error {
+  readonly code = 'REPLAY_DATA';
+}
 
 const SNAPSHOT_FILE = /^([A-Z0-9]+)(\.[\w-]+)?\.json$/;
 
@@ -30,7 +32,8 @@ export async function detectReplaySource(dir: string): Promise<ReplaySourceSpec>
   } catch (error) {
     throw new ReplayDataError(
       `cannot read replay data folder ${dir}: ${(error as Error).message}`,
-      'pass --data <folder>',
+      'give a readable folder of archives or captured REST bodies',
+      { data: { reason: 'unreadable', dir } },
     );
   }
   if (names.some((name) => /-1m-[\d-]+\.zip$/.test(name))) return { kind: 'archives', dir };
@@ -38,7 +41,8 @@ export async function detectReplaySource(dir: string): Promise<ReplaySourceSpec>
     return { kind: 'rest-snapshot', dir };
   throw new ReplayDataError(
     `${dir} holds neither kline archives (<SYM>-1m-<period>.zip) nor captured REST bodies (<SYM>.json)`,
-    'point --data at e.g. ../shared/data/binance-archive/2026-02 or ../shared/data/binance-api-2021-12/snapshot-c',
+    'use a folder such as ../shared/data/binance-archive/2026-02 or ../shared/data/binance-api-2021-12/snapshot-c',
+    { data: { reason: 'unknown-layout', dir } },
   );
 }
 
@@ -61,7 +65,8 @@ export async function loadReplayData(
   if (data.size === 0) {
     throw new ReplayDataError(
       `no candles for ${symbols ? symbols.join(',') : 'any symbol'} in ${spec.kind === 'columns' ? 'the given candles' : spec.dir}`,
-      'check --data and --symbols',
+      'check the folder and the symbols',
+      { data: { reason: 'no-candles' } },
     );
   }
   return data;

@@ -116,7 +116,8 @@ function integerParam(params: URLSearchParams, name: string): number | undefined
  * always sends Origin or Sec-Fetch-Site on a POST, scripts and our own tests send neither).
  */
 function clockMoveRefusal(request: IncomingMessage, manualClock: boolean): string | undefined {
-  if (!manualClock) return 'the clock is running; start the replay server with --manual-clock to move it by hand';
+  if (!manualClock)
+    return 'the clock is running; only a replay server started with a manual clock can be moved by hand';
   const site = request.headers['sec-fetch-site'];
   if (request.headers.origin !== undefined || (site !== undefined && site !== 'none'))
     return 'the clock cannot be moved from a browser page';

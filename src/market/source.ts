@@ -47,12 +47,14 @@ export interface KlineSource {
 }
 
 export class UnknownSourceError extends Alpha15Error {
+  readonly code = 'UNKNOWN_SOURCE';
   constructor(spec: string) {
-    super(`unknown source "${spec}"`, 'use --source binance, --source archive:<dir> or --source synthetic');
+    super(`unknown source "${spec}"`, 'use binance, archive:<dir> or synthetic', { data: { spec } });
   }
 }
 
 export class SymbolNotInSourceError extends Alpha15Error {
+  readonly code = 'SYMBOL_NOT_IN_SOURCE';
   constructor(source: string, symbol: string, available: readonly string[]) {
     super(`source ${source} has no symbol ${symbol}`, `use one of ${available.join(', ')}`);
   }

@@ -79,7 +79,9 @@ export interface SyntheticSymbolParameters {
   priceDecimals: number;
 }
 
-export class InvalidSyntheticOptionsError extends Alpha15Error {}
+export class InvalidSyntheticOptionsError extends Alpha15Error {
+  readonly code = 'INVALID_SYNTHETIC_OPTIONS';
+}
 
 /** Per-coin levels, drawn from their own stream so they depend only on the seed and the symbol order. */
 export function syntheticSymbolParameters(
@@ -330,7 +332,7 @@ function validate(options: SyntheticMarketOptions): void {
   const alpha = options.plantedAlpha;
   if (alpha) {
     if (!options.symbols.includes(alpha.leader))
-      fail(`leader ${alpha.leader} is not among the symbols`, 'pick the leader from --symbols');
+      fail(`leader ${alpha.leader} is not among the symbols`, 'pick the leader from the symbols');
     if (!Number.isInteger(alpha.lagMinutes) || alpha.lagMinutes < 1)
       fail(`lagMinutes ${alpha.lagMinutes} must be a whole number ≥ 1`, 'e.g. 5');
     if (!(Math.abs(alpha.strength) < 1)) fail(`strength ${alpha.strength} must lie in (-1, 1)`, 'e.g. 0.3');

@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Alpha15Error } from '../errors.js';
 import type { BackendInfo } from './backend.js';
 
-export class GpuNotInUseError extends Alpha15Error {}
+export class GpuNotInUseError extends Alpha15Error {
+  readonly code = 'GPU_NOT_IN_USE';
+}
 
 export interface AcceleratorFacts {
   /** The instance type from resourceconfig.json; undefined on a local tree. */

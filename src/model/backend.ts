@@ -44,7 +44,18 @@ export const BACKEND_ENV_VARIABLE = 'ALPHA15_BACKEND';
  */
 export const WASM_THREADS_ENV_VARIABLE = 'ALPHA15_WASM_THREADS';
 
+/** Not one backend of `auto` could start. */
+export class NoBackendError extends Alpha15Error {
+  readonly code = 'NO_BACKEND';
+}
+
+/** An ALPHA15_* backend variable holds a value the backend cannot use. */
+export class BackendEnvironmentError extends Alpha15Error {
+  readonly code = 'BACKEND_ENVIRONMENT';
+}
+
 export class BackendUnavailableError extends Alpha15Error {
+  readonly code = 'BACKEND_UNAVAILABLE';
   constructor(
     readonly backend: BackendName,
     cause: unknown,
@@ -52,9 +63,9 @@ export class BackendUnavailableError extends Alpha15Error {
     super(
       `The TensorFlow.js backend '${backend}' is not available: ${describe(cause)}`,
       backend === 'node' || backend === 'node-gpu'
-        ? `Install @tensorflow/tfjs-${backend === 'node' ? 'node' : 'node-gpu'} (it needs network access and, for the GPU, CUDA), or choose --backend wasm.`
-        : `Choose another backend (--backend auto picks the best one that loads), or unset ${BACKEND_ENV_VARIABLE}.`,
-      { cause },
+        ? `Install @tensorflow/tfjs-${backend === 'node' ? 'node' : 'node-gpu'} (it needs network access and, for the GPU, CUDA), or choose the wasm backend.`
+        : `Choose another backend (auto picks the best one that loads), or unset ${BACKEND_ENV_VARIABLE}.`,
+      { cause, data: { backend } },
     );
   }
 }
@@ -93,7 +104,7 @@ export async function selectBackend(
       );
     }
   }
-  throw new Alpha15Error(
+  throw new NoBackendError(
     `No TensorFlow.js backend could start (${failures.join('; ')})`,
     'Reinstall dependencies with npm install.',
   );
@@ -195,7 +206,8 @@ function parseEnvironmentVariable<T>(
   const value = process.env[variable];
   if (value === undefined || value === '') return undefined;
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new Alpha15Error(`${variable}=${value} ${problem}`, hint);
+  if (!parsed.success)
+    throw new BackendEnvironmentError(`${variable}=${value} ${problem}`, hint, { data: { variable, value } });
   return parsed.data;
 }
 

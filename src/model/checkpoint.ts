@@ -37,11 +37,12 @@ const TENSOR_FILE_PATTERN = /^training-state-fold\d+-epoch\d+(-step\d+)?\.bin$/;
 
 /** The checkpoint directory holds files that cannot be read back as a checkpoint. */
 export class CorruptCheckpointError extends Alpha15Error {
+  readonly code = 'CORRUPT_CHECKPOINT';
   constructor(directory: string, problem: string, options?: ErrorOptions) {
     super(
       `the checkpoint in ${directory} is corrupt: ${problem}`,
-      'delete the directory (or point --checkpoint-dir elsewhere) to train from scratch',
-      options,
+      'delete the directory (or use another checkpoint directory) to train from scratch',
+      { ...options, data: { directory } },
     );
   }
 }

@@ -14,7 +14,9 @@ import { firstPredictableRow } from './warm-up.js';
 export const PREDICT_BATCH_SIZE = 256;
 
 /** A decision minute the frame cannot predict: outside it, or too close to its start for a full window. */
-export class PredictionOutOfFrameError extends Alpha15Error {}
+export class PredictionOutOfFrameError extends Alpha15Error {
+  readonly code = 'PREDICTION_OUT_OF_FRAME';
+}
 
 export interface PredictRangeOptions {
   /** Predicted minutes so far, after every batch. */

@@ -2,20 +2,23 @@
 import { Alpha15Error } from '../errors.js';
 
 export class ModelNotFoundError extends Alpha15Error {
+  readonly code = 'MODEL_NOT_FOUND';
   constructor(readonly modelId: string) {
     super(
       modelId === 'champion'
         ? 'no champion model is set in this store'
         : `model ${modelId} does not exist (or was never completed)`,
       modelId === 'champion'
-        ? 'train one with `alpha15 train --store <url>` (the first model becomes champion), or promote one with --promote'
-        : 'check the id and the --store URL; a model whose training crashed before meta.json was written does not count',
+        ? 'train one (the first model becomes champion), or promote one'
+        : 'check the id and the store; a model whose training crashed before meta.json was written does not count',
+      { data: { modelId } },
     );
   }
 }
 
 /** The network's input or output shape disagrees with what its meta.json promises. */
 export class ModelShapeMismatchError extends Alpha15Error {
+  readonly code = 'MODEL_SHAPE_MISMATCH';
   constructor(
     modelId: string,
     what: 'input' | 'output',
@@ -31,16 +34,19 @@ export class ModelShapeMismatchError extends Alpha15Error {
 
 /** The model predicts other coins (or the same coins in another order) than the caller trades. */
 export class ModelSymbolsMismatchError extends Alpha15Error {
+  readonly code = 'MODEL_SYMBOLS_MISMATCH';
   constructor(modelId: string, modelSymbols: readonly string[], expectedSymbols: readonly string[]) {
     super(
       `model ${modelId} was trained on [${modelSymbols.join(', ')}] but [${expectedSymbols.join(', ')}] were asked for`,
-      'use --symbols exactly as the model was trained (same order), or train a model on these symbols',
+      'use the symbols exactly as the model was trained (same order), or train a model on these symbols',
+      { data: { modelId, modelSymbols, expectedSymbols } },
     );
   }
 }
 
 /** A file of the artifact is missing, is not valid JSON, fails its schema, or has the wrong size. */
 export class CorruptModelArtifactError extends Alpha15Error {
+  readonly code = 'CORRUPT_MODEL_ARTIFACT';
   constructor(modelId: string, file: string, problem: string, options?: ErrorOptions) {
     super(
       `model ${modelId}: ${file} ${problem}`,

@@ -52,7 +52,8 @@ export function prepareFold(
   if (train.endRows.length === 0 || validation.endRows.length === 0) {
     throw new DatasetTooShortError(
       `fold ${fold.fold} has ${train.endRows.length} training and ${validation.endRows.length} validation samples`,
-      'widen --from/--to, lower --window or --sample-stride, or use fewer walk-forward folds',
+      'widen the date range, lower the window or the sample stride, or use fewer walk-forward folds',
+      { data: { reason: 'fold-samples', fold: fold.fold } },
     );
   }
   return {

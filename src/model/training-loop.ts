@@ -82,7 +82,9 @@ export interface FoldProgress {
 }
 
 /** A FoldProgress whose tensors do not fit the model being trained. */
-export class ResumeShapeMismatchError extends Alpha15Error {}
+export class ResumeShapeMismatchError extends Alpha15Error {
+  readonly code = 'RESUME_SHAPE_MISMATCH';
+}
 
 export interface Evaluation {
   loss: number;

@@ -15,7 +15,9 @@ import { THRESHOLDS_FILE, parseStrategyParams, type StrategyParams } from '../st
 import { MINUTE_MS } from '../time.js';
 import type { ModelLoader, TickModel } from './model.js';
 
-export class MissingStrategyError extends Alpha15Error {}
+export class MissingStrategyError extends Alpha15Error {
+  readonly code = 'MISSING_STRATEGY';
+}
 
 /** Wraps a predictor and its strategy as the tick's model. */
 export function tickModelOf(predictor: Predictor, strategy: StrategyParams): TickModel {
@@ -50,7 +52,7 @@ export function registryModelLoader(
     if (bytes === undefined) {
       throw new MissingStrategyError(
         `model ${modelId} has no ${THRESHOLDS_FILE}`,
-        'fit its thresholds (alpha15 train does so after training) before paper trading',
+        'fit its thresholds (training does so at its end) before paper trading',
       );
     }
     const strategyBytes = new TextDecoder().decode(bytes);

@@ -33,6 +33,7 @@ import {
 } from './records.js';
 
 export class CorruptLedgerObjectError extends Alpha15Error {
+  readonly code = 'CORRUPT_LEDGER_OBJECT';
   constructor(key: string, reason: string) {
     super(
       `ledger object ${key} is invalid: ${reason}`,

@@ -71,6 +71,13 @@ export function runKey(runId: string): string {
   return `${RUNS_PREFIX}${runId}.json`;
 }
 
+/** The run id a key names (`runs/<id>.json`), or undefined when the key is not a run record's. */
+export function runIdOfKey(key: string): string | undefined {
+  if (!key.startsWith(RUNS_PREFIX) || !key.endsWith('.json')) return undefined;
+  const runId = key.slice(RUNS_PREFIX.length, -'.json'.length);
+  return RUN_ID_PATTERN.test(runId) ? runId : undefined;
+}
+
 /** JSON with object keys sorted at every level, so equal values always serialise alike. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>

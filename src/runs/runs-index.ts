@@ -18,8 +18,12 @@ import {
 /** What a caller supplies; the index adds the id, the format version and the config hash. */
 export type NewRun = Omit<RunRecord, 'formatVersion' | 'id' | 'configHash'>;
 
-export class InvalidRunRecordError extends Alpha15Error {}
-export class RunNotFoundError extends Alpha15Error {}
+export class InvalidRunRecordError extends Alpha15Error {
+  readonly code = 'INVALID_RUN_RECORD';
+}
+export class RunNotFoundError extends Alpha15Error {
+  readonly code = 'RUN_NOT_FOUND';
+}
 
 export async function recordRun(store: ObjectStore, run: NewRun): Promise<RunRecord> {
   const parsed = runRecordSchema.safeParse({
@@ -68,17 +72,17 @@ export async function getRuns(store: ObjectStore, ids: readonly string[]): Promi
   for (const id of ids) {
     const run = await readRun(store, runKey(id));
     if (run === undefined) {
-      throw new RunNotFoundError(
-        `no run ${id} in ${store.url}`,
-        'list the recorded runs with `alpha15 runs list`',
-      );
+      throw new RunNotFoundError(`no run ${id} in ${store.url}`, 'list the recorded runs to find its id', {
+        data: { reason: 'unknown-id', runId: id },
+      });
     }
     runs.push(run);
   }
   return runs;
 }
 
-async function readRun(store: ObjectStore, key: string): Promise<RunRecord | undefined> {
+/** The run record stored at `key`, validated; undefined when nothing is stored there. */
+export async function readRun(store: ObjectStore, key: string): Promise<RunRecord | undefined> {
   const bytes = await store.get(key);
   if (bytes === undefined) return undefined;
   let json: unknown;

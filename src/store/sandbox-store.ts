@@ -8,7 +8,9 @@ import { Alpha15Error } from '../errors.js';
 import type { Body, ObjectStore } from './object-store.js';
 
 /** A write to a key outside the sandbox. */
-export class SandboxWriteError extends Alpha15Error {}
+export class SandboxWriteError extends Alpha15Error {
+  readonly code = 'SANDBOX_WRITE';
+}
 
 export class SandboxStore implements ObjectStore {
   readonly url: string;

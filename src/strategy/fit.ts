@@ -14,7 +14,9 @@ import type { Period } from './performance.js';
 import { strategyParamsSchema, type PairParams, type StrategyParams } from './params.js';
 import { chooseSideThreshold, type SweepOptions } from './thresholds.js';
 
-export class StrategyFitError extends Alpha15Error {}
+export class StrategyFitError extends Alpha15Error {
+  readonly code = 'STRATEGY_FIT';
+}
 
 export interface FitStrategyInput {
   symbols: readonly string[];

@@ -9,7 +9,9 @@ import { Alpha15Error } from '../errors.js';
 
 export const THRESHOLDS_FILE = 'thresholds.json';
 
-export class StrategyParamsError extends Alpha15Error {}
+export class StrategyParamsError extends Alpha15Error {
+  readonly code = 'STRATEGY_PARAMS';
+}
 
 const finite = z.number().refine(Number.isFinite, 'a finite number');
 

@@ -11,7 +11,9 @@ export const SAVED_OBJECTS_FILE = new URL('./dashboards/alpha15.ndjson', import.
 /** The index prefix the saved objects are written with; another configured prefix is substituted. */
 export const SAVED_OBJECTS_PREFIX = 'alpha15';
 
-export class DashboardsImportError extends Alpha15Error {}
+export class DashboardsImportError extends Alpha15Error {
+  readonly code = 'DASHBOARDS_IMPORT';
+}
 
 const importResponseSchema = z.object({
   success: z.boolean(),
@@ -79,7 +81,7 @@ export function checkImportResponse(payload: unknown): DashboardsImportResult {
   if (!parsed.success)
     throw new DashboardsImportError(
       `unexpected import response: ${JSON.stringify(payload).slice(0, 300)}`,
-      'is --url an OpenSearch Dashboards endpoint?',
+      'is the URL an OpenSearch Dashboards endpoint?',
     );
   if (!parsed.data.success) {
     const failed = (parsed.data.errors ?? [])
@@ -113,7 +115,7 @@ export async function importDashboards(options: {
   } catch (error) {
     throw new DashboardsImportError(
       `cannot reach OpenSearch Dashboards at ${url}`,
-      'check --url (e.g. http://localhost:5601)',
+      'check the Dashboards URL (e.g. http://localhost:5601)',
       { cause: error },
     );
   }

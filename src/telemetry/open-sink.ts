@@ -15,14 +15,16 @@ import { OpenSearchSink } from './opensearch-sink.js';
 import { awsDomainRegion, signedOpenSearchClient } from './signed-client.js';
 import type { TelemetrySink } from './sink.js';
 
-export class TelemetryConfigError extends Alpha15Error {}
+export class TelemetryConfigError extends Alpha15Error {
+  readonly code = 'TELEMETRY_CONFIG';
+}
 
 export function openTelemetrySink(telemetry: Config['telemetry'], store: ObjectStore): TelemetrySink {
   if (telemetry.sink === 'opensearch') {
     if (!telemetry.opensearchUrl) {
       throw new TelemetryConfigError(
         'telemetry.sink is opensearch but no OpenSearch URL is set',
-        'set telemetry.opensearchUrl (or ALPHA15_TELEMETRY__OPENSEARCH_URL, or --opensearch <url>)',
+        'set telemetry.opensearchUrl (or ALPHA15_TELEMETRY__OPENSEARCH_URL)',
       );
     }
     const url = telemetry.opensearchUrl;

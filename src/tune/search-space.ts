@@ -13,7 +13,9 @@ import { z } from 'zod';
 import { configSchema, type Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 
-export class InvalidSearchSpaceError extends Alpha15Error {}
+export class InvalidSearchSpaceError extends Alpha15Error {
+  readonly code = 'INVALID_SEARCH_SPACE';
+}
 
 /** The config paths a search may vary, and whether each takes whole numbers, any number or a boolean. */
 export const TUNABLE_PARAMETERS = {

@@ -17,8 +17,12 @@ import { SAMPLER_NAMES } from './samplers.js';
 
 export const STUDY_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export class StudyMismatchError extends Alpha15Error {}
-export class CorruptStudyError extends Alpha15Error {}
+export class StudyMismatchError extends Alpha15Error {
+  readonly code = 'STUDY_MISMATCH';
+}
+export class CorruptStudyError extends Alpha15Error {
+  readonly code = 'CORRUPT_STUDY';
+}
 
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 const metric = z.preprocess((value) => (value === null ? Number.NaN : value), z.union([z.number(), z.nan()]));
@@ -81,7 +85,8 @@ export async function openStudy(store: ObjectStore, study: string, spec: StudySp
       );
       throw new StudyMismatchError(
         `study ${study} exists with another ${differing.join(', ')}`,
-        'continue it with the same options, or start another with --study <new-name>',
+        'continue it with the same options, or start another study under a new id',
+        { data: { reason: 'other-spec', study, differing } },
       );
     }
   }

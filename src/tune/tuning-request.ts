@@ -21,7 +21,9 @@ export const tuningRequestSchema = z
   .strict();
 export type TuningRequest = z.infer<typeof tuningRequestSchema>;
 
-export class InvalidTuningRequestError extends Alpha15Error {}
+export class InvalidTuningRequestError extends Alpha15Error {
+  readonly code = 'INVALID_TUNING_REQUEST';
+}
 
 export function parseTuningRequest(key: string, bytes: Uint8Array | undefined): TuningRequest {
   const text = bytes === undefined ? '' : new TextDecoder().decode(bytes).trim();
@@ -58,7 +60,8 @@ export async function putTuningRequest(
   if (!store.url.startsWith('s3://')) {
     throw new InvalidTuningRequestError(
       `a SageMaker tuning request goes into the deployed bucket, but the store is ${store.url}`,
-      'pass --store s3://<bucket> (the stack output TuningRequestPrefix names it)',
+      "use the stack's bucket as the store, s3://<bucket> (the stack output TuningRequestPrefix names it)",
+      { data: { reason: 'not-s3', storeUrl: store.url } },
     );
   }
   const parsed = tuningRequestSchema.parse(request);

@@ -9,6 +9,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { cliHint } from '../../src/cli/error-hints.js';
 import { promisify } from 'node:util';
 import { backfillLocal, InvalidBackfillRangeError, planBackfill } from '../../src/app/backfill.js';
 import { ingest } from '../../src/app/ingest.js';
@@ -85,9 +86,32 @@ describe('backfill plan', () => {
 
   it('refuses a month that has not ended, a reversed range and a malformed month', () => {
     const now = Date.UTC(2026, 10, 29);
-    assert.throws(() => planBackfill(['BTCUSDT'], '2026-10', '2026-11', now), InvalidBackfillRangeError);
-    assert.throws(() => planBackfill(['BTCUSDT'], '2026-02', '2026-01', now), /before --from/);
-    assert.throws(() => planBackfill(['BTCUSDT'], '2026-2', '2026-03', now), /"2026-2" is not a month/);
+    // each refusal says why in its data, and the terminal's hint names the flag to change
+    const refusal = (from: string, to: string) => {
+      try {
+        planBackfill(['BTCUSDT'], from, to, now);
+      } catch (error) {
+        assert.ok(error instanceof InvalidBackfillRangeError, String(error));
+        return { reason: error.data.reason, message: error.message, cliHint: cliHint(error) };
+      }
+      return assert.fail(`${from}..${to} should be refused`);
+    };
+    assert.deepEqual(refusal('2026-10', '2026-11'), {
+      reason: 'unpublished',
+      message:
+        "the last month 2026-11 has not ended yet: the archive site publishes a month's file after the month ends",
+      cliHint: 'pass --to 2026-10 or earlier; `alpha15 ingest --source binance` fills the current month',
+    });
+    assert.deepEqual(refusal('2026-02', '2026-01'), {
+      reason: 'reversed',
+      message: 'the last month 2026-01 is before the first month 2026-02',
+      cliHint: 'swap --from and --to',
+    });
+    assert.deepEqual(refusal('2026-2', '2026-03'), {
+      reason: 'not-a-month',
+      message: 'the first month "2026-2" is not a month',
+      cliHint: 'use YYYY-MM, e.g. --from 2023-01',
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { resolveUniverse, SymbolsNotInLakeError } from '../../src/app/universe.js';
+import { cliHint } from '../../src/cli/error-hints.js';
 import { DEFAULT_SYMBOLS } from '../../src/config/defaults.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import {
@@ -51,13 +52,27 @@ describe('the universe of a lake holding 7 of the 20 default symbols', () => {
   it('with no universe set, uses the symbols the lake holds and says so', async () => {
     const universe = await resolveUniverse(new LocalStore(dir), DEFAULT_SYMBOLS, false);
     assert.deepEqual(universe.symbols, [...ARCHIVE_MONTH_SYMBOLS].sort());
-    assert.match(universe.note ?? '', /using the 7 symbols the lake holds: ALGOUSDT,AVAXUSDT,DOTUSDT/);
+    assert.equal(universe.fromLake, true);
+  });
+
+  it("alpha15 simulate with no universe set says it uses the lake's symbols, and renders flag hints", async () => {
+    const failed = await cli(['simulate', '--from', '2026-02-01T12:00', '--to', '2026-02-01T12:00']).then(
+      () => assert.fail('an empty range should fail'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(failed.code, 1);
+    assert.match(
+      failed.stderr,
+      /no universe set .*using the 7 symbols the lake holds: ALGOUSDT,AVAXUSDT,DOTUSDT/,
+    );
+    assert.match(failed.stderr, /hint: pass --from before --to/);
   });
 
   it('a universe the lake holds entirely is kept as set, in its order', async () => {
     const chosen = ['NEARUSDT', 'ALGOUSDT'];
-    assert.deepEqual(await resolveUniverse(new LocalStore(dir), chosen, true), { symbols: chosen });
-    assert.deepEqual(await resolveUniverse(new LocalStore(dir), chosen, false), { symbols: chosen });
+    const kept = { symbols: chosen, fromLake: false };
+    assert.deepEqual(await resolveUniverse(new LocalStore(dir), chosen, true), kept);
+    assert.deepEqual(await resolveUniverse(new LocalStore(dir), chosen, false), kept);
   });
 
   it('a universe set with symbols the lake lacks fails naming the --symbols value that works', async () => {
@@ -66,7 +81,9 @@ describe('the universe of a lake holding 7 of the 20 default symbols', () => {
       (error: unknown) =>
         error instanceof SymbolsNotInLakeError &&
         /holds no candles for BTCUSDT, ETHUSDT/.test(error.message) &&
-        error.hint === 'use the symbols it holds: --symbols LINKUSDT,DOTUSDT (or ingest the others first)',
+        error.hint === 'use the symbols it holds: LINKUSDT,DOTUSDT (or ingest the others first)' &&
+        cliHint(error) ===
+          'use the symbols it holds: --symbols LINKUSDT,DOTUSDT (or ingest the others first)',
     );
   });
 

@@ -177,12 +177,24 @@ test('a later job scores the champion on its own validation window and leaves th
   );
 });
 
+interface LogLine {
+  level: string;
+  failure: { name: string; code: string; data: Record<string, unknown> };
+}
+
 test('bad hyperparameters write the failure file, name the parameter, and train nothing', async () => {
   const root = await sagemakerTree('bad-job', { ...tinyJob('alpha15-20260105-0200'), epochs: 'many' });
-  const result = await runSageMakerTraining(root, { writeLine: () => {}, env: {} });
+  const lines: string[] = [];
+  const result = await runSageMakerTraining(root, { writeLine: (line) => lines.push(line), env: {} });
   assert.equal(result.ok, false);
   const failure = await readFile(sagemakerPaths(root).failure, 'utf8');
   assert.match(failure, /^InvalidHyperparametersError: invalid hyperparameter epochs/);
+  // the log carries the error as fields: its stable code and the parameter at fault
+  const logged = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine);
+  assert.equal(logged.length, 1);
+  assert.equal(logged[0]!.failure.name, 'InvalidHyperparametersError');
+  assert.equal(logged[0]!.failure.code, 'INVALID_HYPERPARAMETERS');
+  assert.equal(logged[0]!.failure.data.parameter, 'epochs');
   await assert.rejects(stat(sagemakerPaths(root).model), { code: 'ENOENT' });
   assert.equal(await openStore(storeUrl).get(trainingJobRecordKey('alpha15-20260105-0200')), undefined);
 });

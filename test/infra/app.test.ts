@@ -49,8 +49,8 @@ test('the whole app synthesises offline with zero unacknowledged cdk-nag finding
     report.violations.map((violation) => violation.ruleName),
     [],
   );
-  // eight handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
-  template.resourceCountIs('AWS::Lambda::Function', 11);
+  // nine handlers, plus aws-cdk-lib's custom-resource framework, bucket-notification and SDK-call functions
+  template.resourceCountIs('AWS::Lambda::Function', 12);
   template.resourceCountIs('AWS::OpenSearchService::Domain', 1);
   // the query side and the backfill: a catalog over the lake and the ledger, a workgroup, a distributed map
   template.resourceCountIs('AWS::Glue::Database', 1);
@@ -181,8 +181,8 @@ test('every function EventBridge invokes has an on-failure queue, and an alarm o
   );
   assert.equal(
     new Set(lambdaTargets).size,
-    6,
-    'ingest, the training and tuning triggers, promotion, the paper tick and ledger compaction',
+    7,
+    'ingest, the training and tuning triggers, promotion, the paper tick, ledger compaction and the runs indexer',
   );
   for (const functionId of new Set(lambdaTargets)) {
     const config = invokeConfigs.find(

@@ -9,7 +9,7 @@
  * with the sandbox's credentials, as the domain serves only its named roles), and a recording SageMaker
  * endpoint. One retrain-and-trade chain runs through all of them:
  *
- *   setup custom resource -> ingest -> training trigger -> training job -> promotion -> paper tick
+ *   setup custom resource -> ingest -> training trigger -> training job -> promotion -> runs indexer -> paper tick
  *
  * A Lambda added to the app needs an entry in FIXTURES (typed by HandlerName, so it cannot be forgotten).
  */
@@ -36,6 +36,8 @@ import { getChampion, readModelMeta } from '../../src/model/registry.js';
 import { S3Store } from '../../src/store/s3-store.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
 import { MINUTE_MS } from '../../src/time.js';
+import { RUNS_PREFIX } from '../../src/contracts/keys.js';
+import { runIdOfKey } from '../../src/runs/run-record.js';
 import { buildTrainingEntrypoint } from '../../training-container/build.js';
 import {
   CHECKPOINT_LOCAL_PATH,
@@ -221,7 +223,10 @@ writeFileSync(resultFile, JSON.stringify(outcome));
 process.exit(0);
 `;
 
-type Outcome = { ok: true; result: unknown } | { ok: false; error: { name: string; message: string } };
+type Outcome = ({ ok: true; result: unknown } | { ok: false; error: { name: string; message: string } }) & {
+  /** What the handler printed on stdout and stderr: Powertools' JSON log lines. */
+  logs: string;
+};
 
 let invocations = 0;
 async function invoke(
@@ -235,14 +240,17 @@ async function invoke(
   const eventFile = path.join(workDir, `event-${id}.json`);
   const resultFile = path.join(workDir, `result-${id}.json`);
   await writeFile(eventFile, JSON.stringify(event));
-  await run(process.execPath, [runner, bundleFile, eventFile, resultFile], {
+  const { stdout, stderr } = await run(process.execPath, [runner, bundleFile, eventFile, resultFile], {
     // a clean environment: nothing of the test runner's (no tsx loader, no repo on any path)
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...environment },
     cwd: path.dirname(bundleFile),
     timeout: 90_000,
     maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(readFileSync(resultFile, 'utf8')) as Outcome;
+  return {
+    ...(JSON.parse(readFileSync(resultFile, 'utf8')) as Omit<Outcome, 'logs'>),
+    logs: `${stdout}\n${stderr}`,
+  } as Outcome;
 }
 
 /**
@@ -323,6 +331,11 @@ const FIXTURES: Record<HandlerName, Fixture> = {
     // the night after the paper tick's day
     event: () => scheduledEvent(new Date(Date.UTC(2026, 1, 11, 0, 30)).toISOString()),
   },
+  'runs-indexer': {
+    // the run record the training job wrote into the bucket
+    event: () => objectCreatedEvent(bucket, runRecordKey!),
+    environment: () => ({ OPENSEARCH_URL: openSearch.url }),
+  },
   'paper-tick': {
     event: () => scheduledEvent(new Date(TICK_AT_MS).toISOString()),
     environment: () => ({
@@ -361,6 +374,8 @@ function succeeded(outcome: Outcome): unknown {
 const TUNING_REQUEST_KEY = 'requests/tuning/harness.json';
 
 let createTrainingJob: Record<string, unknown> | undefined;
+/** `runs/<id>.json` of the training job's run. */
+let runRecordKey: string | undefined;
 const jobName = () => createTrainingJob!.TrainingJobName as string;
 
 test('every Lambda the app defines has an event fixture, and each bundle stays within its size budget', async () => {
@@ -523,6 +538,43 @@ test('promotion: the completed job is evaluated and its model is the champion', 
   assert.ok(await lake.get(promotionRecordKey(jobName())), 'the decision is recorded');
 });
 
+test('runs indexer: the run record the training job wrote reaches the studies index under its run id; a redelivered event adds no document', async () => {
+  const recorded = (await lake.list(RUNS_PREFIX)).filter((key) => key.endsWith('.json'));
+  assert.equal(recorded.length, 1, 'the training job recorded one run');
+  runRecordKey = recorded[0]!;
+  const runId = runIdOfKey(runRecordKey)!;
+  const bulkBefore = openSearch.requests.filter((request) => request === 'POST /_bulk').length;
+  const result = succeeded(await invokeHandler('runs-indexer')) as { runId: string; kind: string };
+  assert.deepEqual([result.runId, result.kind], [runId, 'train']);
+  const runs = openSearch.documents.get('alpha15-runs');
+  assert.deepEqual([...(runs?.keys() ?? [])], [runId]);
+  assert.equal(runs!.get(runId)!.runId, runId);
+  const bulkAuthorizations = openSearch.requests
+    .map((request, index) => [request, openSearch.authorizations[index]] as const)
+    .filter(([request]) => request === 'POST /_bulk')
+    .slice(bulkBefore);
+  assert.equal(bulkAuthorizations.length, 1);
+  assert.match(
+    bulkAuthorizations[0]![1] ?? '',
+    /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/es\//,
+  );
+
+  // the index is the one the studies dashboard's index pattern (as the setup imported it) reads
+  const pattern = openSearch.savedObjects.get('alpha15-runs') as unknown as {
+    type: string;
+    attributes: { title: string };
+  };
+  assert.equal(pattern.type, 'index-pattern');
+  assert.ok(
+    new RegExp(`^${pattern.attributes.title.replace(/\*/g, '.*')}$`).test('alpha15-runs'),
+    `${pattern.attributes.title} matches the index the indexer writes`,
+  );
+
+  // EventBridge delivers at least once: the same event again overwrites the same document
+  succeeded(await invokeHandler('runs-indexer'));
+  assert.deepEqual([...openSearch.documents.get('alpha15-runs')!.keys()], [runId]);
+});
+
 test('paper tick: the every-minute tick trades with the champion, writes the ledger and indexes signed telemetry', async () => {
   replay.setTimeMs(TICK_AT_MS + 3_000);
   const result = succeeded(await invokeHandler('paper-tick')) as { status: string; minuteMs: number };
@@ -589,6 +641,19 @@ test('backfill: a Map item downloads its month from the archive site, checksum v
   // the error name is what the state machine's Retry and the result file see
   assert.equal(outcome.ok ? '' : outcome.error.name, 'ArchiveChecksumError');
   assert.equal(await readWatermark(lake, 'NEARUSDT'), undefined);
+  // the log line carries the error's stable code and its facts as fields, for a log query to count
+  const failures = outcome.logs
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map(
+      (line) =>
+        JSON.parse(line) as { level: string; failure?: { code?: string; data?: { fileName?: string } } },
+    )
+    .filter((line) => line.level === 'ERROR');
+  assert.deepEqual(
+    failures.map((line) => [line.failure?.code, line.failure?.data?.fileName]),
+    [['ARCHIVE_CHECKSUM', 'NEARUSDT-1m-2026-02.zip']],
+  );
 });
 
 test('ledger compaction: the nightly run compacts the finished days of the ledger the tick wrote', async () => {

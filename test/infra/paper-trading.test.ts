@@ -3,18 +3,18 @@ import { test } from 'node:test';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import { Observability } from '../../infra/observability.js';
 import { PaperTrading } from '../../infra/paper-trading.js';
 import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../../src/contracts/metrics.js';
-import { constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
+import {
+  constructStack,
+  grantedObjectPrefixes,
+  roleStatements,
+  testObservability,
+  unscopedActions,
+} from './support.js';
 
 const { stack, lake } = constructStack();
-const observability = new Observability(stack, 'Observability', {
-  instanceType: 't3.small.search',
-  volumeSizeGb: 10,
-  indexPrefix: 'alpha15',
-  removalPolicy: RemovalPolicy.DESTROY,
-});
+const observability = testObservability(stack, RemovalPolicy.DESTROY);
 const paper = new PaperTrading(stack, 'PaperTrading', {
   bucket: lake.bucket,
   symbols: ['BTCUSDT', 'ETHUSDT'],

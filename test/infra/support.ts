@@ -3,9 +3,11 @@
  * functions get placeholder code), so each construct test synthesises in a second; app.test.ts runs the
  * real esbuild bundling of every handler once.
  */
+import assert from 'node:assert/strict';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DataLake } from '../../infra/data-lake.js';
+import { Observability } from '../../infra/observability.js';
 
 export function constructStack(): { stack: Stack; lake: DataLake } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -76,6 +78,24 @@ export function grantedObjectPrefixes(
   return [...prefixes].sort();
 }
 
+/**
+ * A SageMaker job trigger's grants (infra/sagemaker-job-trigger.ts): it passes only the job role, to
+ * SageMaker only, and reads only its own request prefix of the lake.
+ */
+export function assertJobTriggerGrants(
+  statements: ReturnType<typeof policyStatements>,
+  jobRole: RegExp,
+  requestPrefix: string,
+): void {
+  const passRole = statements.filter((statement) => asList(statement.Action).includes('iam:PassRole'));
+  assert.equal(passRole.length, 1);
+  assert.deepEqual(passRole[0]!.Condition, {
+    StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+  });
+  assert.match(JSON.stringify(passRole[0]!.Resource), jobRole);
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [`${requestPrefix}*`]);
+}
+
 export interface AccessPolicyStatement {
   Action: string | string[];
   Principal?: { AWS: string | string[] } | '*';
@@ -102,4 +122,26 @@ export function domainAccessPolicy(template: Template): { Statement: AccessPolic
   return JSON.parse(
     (JSON.parse(call) as { parameters: { AccessPolicies: string } }).parameters.AccessPolicies,
   );
+}
+
+/** The observability construct at its defaults, for the constructs that write telemetry. */
+export function testObservability(stack: Stack, removalPolicy = RemovalPolicy.RETAIN): Observability {
+  return new Observability(stack, 'Observability', {
+    instanceType: 't3.small.search',
+    volumeSizeGb: 10,
+    indexPrefix: 'alpha15',
+    removalPolicy,
+  });
+}
+
+/** The EventBridge pattern of objects created in the test lake under these prefixes (infra/object-created-rule.ts). */
+export function objectCreatedPattern(prefixes: readonly string[]) {
+  return {
+    source: ['aws.s3'],
+    'detail-type': ['Object Created'],
+    detail: {
+      bucket: { name: [{ Ref: Match.stringLikeRegexp('^DataLakeBucket') }] },
+      object: { key: prefixes.map((prefix) => ({ prefix })) },
+    },
+  };
 }

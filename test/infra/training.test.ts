@@ -16,7 +16,15 @@ import { formatMetricLine } from '../../src/contracts/metrics.js';
 import { newModelId } from '../../src/model/artifacts.js';
 import { trainingJobRecordKey } from '../../src/app/evaluate-and-promote.js';
 import { newRunId, runIdIamPrefix, runKey } from '../../src/runs/run-record.js';
-import { asList, constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
+import {
+  asList,
+  assertJobTriggerGrants,
+  constructStack,
+  grantedObjectPrefixes,
+  objectCreatedPattern,
+  roleStatements,
+  unscopedActions,
+} from './support.js';
 
 const { stack, lake } = constructStack();
 const repository = ecr.Repository.fromRepositoryName(stack, 'Repo', 'alpha15-training');
@@ -36,14 +44,7 @@ const template = Template.fromStack(stack);
 
 test('new kline partitions or a training request in the bucket reach the trigger through EventBridge', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
-    EventPattern: {
-      source: ['aws.s3'],
-      'detail-type': ['Object Created'],
-      detail: {
-        bucket: { name: [{ Ref: Match.stringLikeRegexp('^DataLakeBucket') }] },
-        object: { key: [{ prefix: CURATED_KLINES_PREFIX }, { prefix: 'requests/training/' }] },
-      },
-    },
+    EventPattern: objectCreatedPattern([CURATED_KLINES_PREFIX, 'requests/training/']),
     Targets: [
       Match.objectLike({
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTrigger'), 'Arn'] },
@@ -80,25 +81,25 @@ test('the trigger may start only alpha15 jobs and pass only the job role, to Sag
     [statement.Action].flat().includes('sagemaker:CreateTrainingJob'),
   )!;
   assert.match(JSON.stringify(create.Resource), /training-job\/alpha15-\*/);
-  const passRole = statements.find((statement) => statement.Action === 'iam:PassRole')!;
-  assert.deepEqual(passRole.Condition, {
-    StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
-  });
-  assert.match(JSON.stringify(passRole.Resource), /TrainingJobRole/);
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['requests/training/*']);
+  assertJobTriggerGrants(statements, /TrainingJobRole/, 'requests/training/');
 });
+
+/** What the job may write, sorted: what it names itself, its SageMaker output and its checkpoints. */
+const JOB_WRITABLE_PREFIXES = [
+  `models/${MODEL_ID_IAM_GLOB}/*`,
+  'models/training-jobs/a15tune-*',
+  `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
+  `runs/${runIdIamPrefix('train')}*`,
+  'sagemaker/checkpoints/*',
+  'sagemaker/output/*',
+];
 
 test('the training job reads the lake and the registry, and touches nothing else but its own outputs', () => {
   const statements = roleStatements(template, 'TrainingJobRole');
   assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
     'curated/*',
     'models/*',
-    `models/${MODEL_ID_IAM_GLOB}/*`,
-    'models/training-jobs/a15tune-*',
-    `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
-    `runs/${runIdIamPrefix('train')}*`,
-    'sagemaker/checkpoints/*',
-    'sagemaker/output/*',
+    ...JOB_WRITABLE_PREFIXES,
   ]);
   assert.deepEqual(unscopedActions(statements).sort(), [
     'cloudwatch:PutMetricData',
@@ -123,14 +124,7 @@ test('the training job writes only under its own model id, job record and run re
     asList(statement.Action).some((action) => /^s3:(PutObject|DeleteObject|\*)/.test(action)),
   );
   const writable = grantedObjectPrefixes(writes, 'DataLakeBucket');
-  assert.deepEqual(writable, [
-    `models/${MODEL_ID_IAM_GLOB}/*`,
-    'models/training-jobs/a15tune-*',
-    `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
-    `runs/${runIdIamPrefix('train')}*`,
-    'sagemaker/checkpoints/*',
-    'sagemaker/output/*',
-  ]);
+  assert.deepEqual(writable, JOB_WRITABLE_PREFIXES);
   const patterns = writable.map(iamGlob);
   for (const key of [
     CHAMPION_KEY,

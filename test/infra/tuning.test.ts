@@ -9,8 +9,9 @@ import { Promotion } from '../../infra/promotion.js';
 import { Tuning, type TuningProps } from '../../infra/tuning.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../../src/contracts/metrics.js';
 import {
+  assertJobTriggerGrants,
   constructStack,
-  grantedObjectPrefixes,
+  objectCreatedPattern,
   policyStatements,
   roleStatements,
   unscopedActions,
@@ -65,21 +66,12 @@ test('the tuning trigger may create tuning jobs only under the stack prefix, and
       ),
     'no other role may create tuning jobs',
   );
-  const passRole = statements.find((statement) => statement.Action === 'iam:PassRole')!;
-  assert.deepEqual(passRole.Condition, {
-    StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
-  });
-  assert.match(JSON.stringify(passRole.Resource), /JobRole/);
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['requests/tuning/*']);
+  assertJobTriggerGrants(statements, /JobRole/, 'requests/tuning/');
 });
 
 test('a tuning request object reaches the trigger, which carries the budget settings and the metric regexes', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
-    EventPattern: {
-      source: ['aws.s3'],
-      'detail-type': ['Object Created'],
-      detail: Match.objectLike({ object: { key: [{ prefix: 'requests/tuning/' }] } }),
-    },
+    EventPattern: objectCreatedPattern(['requests/tuning/']),
     Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TuningTrigger'), 'Arn'] } })],
   });
   template.hasResourceProperties('AWS::Lambda::Function', {

@@ -11,34 +11,23 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { partitionKey } from '../../src/lake/layout.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../../src/contracts/metrics.js';
 import { parseHyperparameters } from '../../src/contracts/sagemaker.js';
+import { SageMakerThrottledError } from '../../lambdas/shared/sagemaker-job.js';
 import {
-  SageMakerThrottledError,
   startTrainingIfIdle,
   type TrainingJobSettings,
 } from '../../lambdas/training-trigger/start-training.js';
 import { lambdaContext, objectCreatedEvent } from './support/events.js';
+import { JOB_SETTINGS, setHandlerEnvironment } from './support/sagemaker-job.js';
 
 const HOUR_MS = 3_600_000;
 const NOW_MS = Date.parse('2026-11-24T18:30:20Z');
 const settings: TrainingJobSettings = {
-  bucketName: 'alpha15-lake',
-  storeUrl: 's3://alpha15-lake',
-  symbols: ['BTCUSDT', 'ETHUSDT'],
-  jobRoleArn: 'arn:aws:iam::123456789012:role/alpha15-job',
-  imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/alpha15:latest',
-  instanceType: 'ml.g4dn.xlarge',
-  volumeSizeGb: 30,
-  maxRuntimeSeconds: 4 * 3600,
-  maxWaitSeconds: 8 * 3600,
+  ...JOB_SETTINGS,
   retrainMinIntervalMs: 24 * HOUR_MS,
-  lookbackDays: 90,
   jobPrefix: 'alpha15-',
   curatedPrefix: 'curated/klines/',
   requestPrefix: 'requests/training/',
-  outputPrefix: 'sagemaker/output/',
   checkpointPrefix: 'sagemaker/checkpoints/',
-  metricDefinitions: TRAINING_METRIC_DEFINITIONS,
-  region: 'eu-west-1',
 };
 /** The month partition a live ingestion rewrites, keyed as the lake keys it. */
 const NEW_PARTITION = partitionKey('BTCUSDT', Date.UTC(2026, 10, 1));
@@ -162,27 +151,12 @@ test('objects outside the trigger prefixes (watermarks, models) never call SageM
 });
 
 test('the deployed handler parses the S3 event from EventBridge and starts the job', async () => {
-  Object.assign(process.env, {
-    BUCKET_NAME: 'alpha15-lake',
-    STORE_URL: 's3://alpha15-lake',
-    SYMBOLS: 'BTCUSDT,ETHUSDT',
-    JOB_ROLE_ARN: settings.jobRoleArn,
-    IMAGE_URI: settings.imageUri,
-    INSTANCE_TYPE: 'ml.g4dn.xlarge',
-    VOLUME_SIZE_GB: '30',
-    MAX_RUNTIME_SECONDS: '14400',
-    MAX_WAIT_SECONDS: '28800',
-    RETRAIN_MIN_INTERVAL_SECONDS: '86400',
-    LOOKBACK_DAYS: '90',
+  setHandlerEnvironment(settings, {
     TRAINING_JOB_PREFIX: 'alpha15-',
+    RETRAIN_MIN_INTERVAL_SECONDS: '86400',
     CURATED_PREFIX: 'curated/klines/',
     REQUEST_PREFIX: 'requests/training/',
-    OUTPUT_PREFIX: 'sagemaker/output/',
     CHECKPOINT_PREFIX: 'sagemaker/checkpoints/',
-    METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
-    AWS_REGION: 'eu-west-1',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
   const { handler } = await import('../../lambdas/training-trigger/handler.js');
   sagemaker.on(ListTrainingJobsCommand).resolves(jobs());

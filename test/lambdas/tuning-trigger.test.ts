@@ -18,28 +18,18 @@ import { InvalidTuningRequestError, parseTuningRequest } from '../../src/tune/tu
 import { startTuning, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { lambdaContext, objectCreatedEvent } from './support/events.js';
 import { mockBucket } from './support/s3-bucket.js';
+import { JOB_SETTINGS, setHandlerEnvironment } from './support/sagemaker-job.js';
 
 const NOW_MS = Date.parse('2026-11-24T18:30:20Z');
 const DAY_MS = 1440 * MINUTE_MS;
 const settings: TuningJobSettings = {
-  bucketName: 'alpha15-lake',
-  storeUrl: 's3://alpha15-lake',
-  symbols: ['BTCUSDT', 'ETHUSDT'],
-  jobRoleArn: 'arn:aws:iam::123456789012:role/alpha15-job',
-  imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/alpha15:latest',
+  ...JOB_SETTINGS,
   instanceType: 'ml.g5.xlarge',
-  volumeSizeGb: 30,
-  maxRuntimeSeconds: 4 * 3600,
-  maxWaitSeconds: 8 * 3600,
-  lookbackDays: 90,
   holdoutDays: 14,
   maxJobs: 20,
   maxParallelJobs: 2,
   walkForwardFolds: 3,
   jobPrefix: 'a15tune-',
-  outputPrefix: 'sagemaker/output/',
-  metricDefinitions: TRAINING_METRIC_DEFINITIONS,
-  region: 'eu-west-1',
 };
 
 const sagemaker = mockClient(SageMakerClient);
@@ -142,27 +132,12 @@ test('the deployed handler reads the request object from the bucket and starts t
   const bucket = mockBucket();
   t.after(() => bucket.restore());
   bucket.objects.set('requests/tuning/now.json', new TextEncoder().encode('{"maxJobs": 4}'));
-  Object.assign(process.env, {
-    BUCKET_NAME: 'alpha15-lake',
-    STORE_URL: 's3://alpha15-lake',
-    SYMBOLS: 'BTCUSDT,ETHUSDT',
-    JOB_ROLE_ARN: settings.jobRoleArn,
-    IMAGE_URI: settings.imageUri,
-    INSTANCE_TYPE: 'ml.g5.xlarge',
-    VOLUME_SIZE_GB: '30',
-    MAX_RUNTIME_SECONDS: '14400',
-    MAX_WAIT_SECONDS: '28800',
-    LOOKBACK_DAYS: '90',
+  setHandlerEnvironment(settings, {
+    TUNING_JOB_PREFIX: 'a15tune-',
     HOLDOUT_DAYS: '14',
     MAX_JOBS: '20',
     MAX_PARALLEL_JOBS: '2',
     WALK_FORWARD_FOLDS: '3',
-    TUNING_JOB_PREFIX: 'a15tune-',
-    OUTPUT_PREFIX: 'sagemaker/output/',
-    METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
-    AWS_REGION: 'eu-west-1',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
   const { handler } = await import('../../lambdas/tuning-trigger/handler.js');
   sagemaker.on(CreateHyperParameterTuningJobCommand).resolves({ HyperParameterTuningJobArn: 'arn:tuning' });

@@ -15,12 +15,7 @@ import { MINUTE_MS } from '../../src/time.js';
 import { launchChromiumOrSkip } from '../support/browser.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { handNetPnl, rawCloses } from './support/harness.js';
-import {
-  FIXTURE_FIRST_MINUTE_MS,
-  FIXTURE_MINUTES,
-  fixturePosition,
-  writeLedgerFixture,
-} from './support/ledger-fixture.js';
+import { FIXTURE_FIRST_MINUTE_MS, FIXTURE_MINUTES, writeLedgerFixture } from './support/ledger-fixture.js';
 
 async function withFixture(run: (ledger: Ledger, trades: number) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-dashboard-'));
@@ -238,17 +233,17 @@ test("the local dashboard loads in chromium, shows the ledger fixture's trades, 
       const firstRow = await page.locator('#recent-trades tbody tr.row').first().textContent();
       assert.match(firstRow ?? '', /USDT/);
 
-      // a trade closed after the page loaded appears without a reload
-      const position = fixturePosition('XLMUSDT', FIXTURE_FIRST_MINUTE_MS + 3 * MINUTE_MS, 0);
+      // the open position closes after the page loaded, as a tick closes it: its trade appears without a reload
+      const [open] = await ledger.openPositions();
       await ledger.closePosition(
         closeTrade(
-          position,
+          open!,
           {
-            fillTimeMs: position.exitTimeMs,
-            referencePrice: rawCloses('XLMUSDT').get(position.exitTimeMs)!,
+            fillTimeMs: open!.exitTimeMs,
+            referencePrice: rawCloses(open!.symbol).get(open!.exitTimeMs)!,
             quote: null,
           },
-          position.exitTimeMs,
+          open!.exitTimeMs,
         ),
       );
       await page.waitForFunction(

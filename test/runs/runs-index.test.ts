@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { configSchema } from '../../src/config/schema.js';
 import { configHash, runKey, RUNS_PREFIX } from '../../src/runs/run-record.js';
 import {
   getRuns,
@@ -8,7 +7,6 @@ import {
   listRuns,
   recordRun,
   RunNotFoundError,
-  type NewRun,
 } from '../../src/runs/runs-index.js';
 import { configDifferences, formatRunComparison, formatRunList } from '../../src/runs/runs-text.js';
 import { indexRuns } from '../../src/runs/runs-telemetry.js';
@@ -16,43 +14,12 @@ import type { LocalStore } from '../../src/store/local-store.js';
 import { OpenSearchSink } from '../../src/telemetry/opensearch-sink.js';
 import { startFakeOpenSearch } from '../support/fake-opensearch.js';
 import { tempStore } from '../support/model-fixtures.js';
+import { trialRun } from '../support/run-fixtures.js';
 
 let store: LocalStore;
 let cleanup: () => Promise<void>;
 before(async () => ({ store, cleanup } = await tempStore()));
 after(() => cleanup());
-
-const T0 = Date.parse('2026-03-01T00:00:00Z');
-
-function trialRun(index: number, learningRate: number): NewRun {
-  const config = configSchema.parse({ training: { learningRate } });
-  return {
-    kind: 'tune-trial',
-    study: 'study-a',
-    status: index % 2 === 0 ? 'completed' : 'pruned',
-    config,
-    params: { 'training.learningRate': learningRate },
-    data: { fromMs: T0, toMs: T0 + 86_400_000 },
-    gitRevision: null,
-    backend: 'wasm',
-    modelId: null,
-    startedAtMs: T0 + index * 1000,
-    durationMs: 1234,
-    epochs: [
-      {
-        fold: 0,
-        epoch: 1,
-        trainLoss: 1,
-        valLoss: 1.1,
-        ic: 0.01 * index,
-        rankIc: 0,
-        hitRate: 0.5,
-        learningRate,
-      },
-    ],
-    final: { valIc: 0.01 * index, testIc: Number.NaN },
-  };
-}
 
 test('twenty runs recorded at once all land, one object each, listed in start order', async () => {
   const written = await Promise.all(

@@ -43,6 +43,25 @@ export function objectStoreContract(name: string, options: ContractOptions): voi
       assert.deepEqual(await store.list('missing/'), []);
     });
 
+    it('a prefix ending inside a name lists the matching keys and folders only, sorted', async () => {
+      const store = await options.open();
+      for (const key of [
+        'ticks/2025-01-02T0001Z.json',
+        'ticks/2025-01-01T2359Z.json',
+        'ticks/2025-01-02T0000Z.json',
+        'ticks/2025-01-02/nested.json',
+        'ticks/2025-01-03T0000Z.json',
+        'ticks/other/2025-01-02T0000Z.json',
+      ])
+        await store.put(key, key);
+      assert.deepEqual(await store.list('ticks/2025-01-02'), [
+        'ticks/2025-01-02/nested.json',
+        'ticks/2025-01-02T0000Z.json',
+        'ticks/2025-01-02T0001Z.json',
+      ]);
+      assert.deepEqual(await store.list('ticks/2025-01-02T0001'), ['ticks/2025-01-02T0001Z.json']);
+    });
+
     it('delete removes an object and deleting a missing one is not an error', async () => {
       const store = await options.open();
       await store.put('d/x.txt', 'x');

@@ -5,8 +5,7 @@ import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
 import { runBacktest, type BacktestSummary } from '../../app/backtest.js';
 import { renderSummaryText } from '../../ui/report/text.js';
-import { parseTimeMs } from '../../time.js';
-import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { resolveConfig, withCommonOptions, type CommonOptions, flagRange } from '../common.js';
 import { emit, log } from '../output.js';
 
 export interface BacktestFlags extends CommonOptions {
@@ -74,8 +73,7 @@ export async function runBacktestCommand(
       store: openStore(config.store),
       model: flags.model,
       config,
-      fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
-      toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
+      ...flagRange(flags),
       reportPath: flags.report,
       randomSimulations: flags.simulations,
       onWarning: (message) => log(`alpha15: warning: ${message}`),

@@ -30,7 +30,12 @@ export function register(program: Command): void {
     const config = resolveConfig(options);
     const symbols = options.symbols ? config.symbols : undefined;
     const summary = await summariseLake(openStore(config.store), symbols);
-    if (!options.json) for (const warning of summary.warnings ?? []) log(`warning: ${warning}`);
+    if (!options.json && summary.warnings !== undefined && summary.warnings.length > 0) {
+      for (const warning of summary.warnings) log(`warning: ${warning}`);
+      log(
+        'hint: `alpha15 data verify` checks every partition; `alpha15 data repair` rebuilds what is damaged',
+      );
+    }
     emit(options, summary, (result) => formatSummary(result, config.store));
   });
 

@@ -5,8 +5,8 @@ import { ingest, requireIngestedRows, type IngestProgress, type IngestResult } f
 import { KLINE_COLUMN_FIELDS } from '../../market/kline-columns.js';
 import { parseSourceSpec } from '../../market/source.js';
 import { openStore } from '../../store/open-store.js';
-import { isoMinute, parseTimeMs } from '../../time.js';
-import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { isoMinute } from '../../time.js';
+import { resolveConfig, withCommonOptions, type CommonOptions, flagRange } from '../common.js';
 import { emit } from '../output.js';
 
 export interface IngestOptions extends CommonOptions {
@@ -58,8 +58,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const config = resolveConfig(options);
   const source = parseSourceSpec(options.source, config);
   const symbols = options.symbols || !source.listSymbols ? config.symbols : await source.listSymbols();
-  const fromMs = options.from === undefined ? undefined : parseTimeMs(options.from, '--from');
-  const toMs = options.to === undefined ? undefined : parseTimeMs(options.to, '--to');
+  const { fromMs, toMs } = flagRange(options);
   const progress = ingestProgressBar();
   try {
     return requireIngestedRows(

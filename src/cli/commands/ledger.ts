@@ -13,7 +13,9 @@ interface CompactFlags extends CommonOptions {
   to?: string;
 }
 
-export class InvalidDayError extends Alpha15Error {}
+export class InvalidDayError extends Alpha15Error {
+  readonly code = 'INVALID_DAY';
+}
 
 export function register(program: Command): void {
   const ledger = program.command('ledger').description('Maintain the paper-trading ledger');

@@ -1,5 +1,6 @@
 /** `alpha15 paper`: the every-minute paper-trading tick against Binance or the replay server. */
 import type { Command } from 'commander';
+import { untilInterrupted } from '../interrupt.js';
 import { BinanceClient } from '../../market/binance-client.js';
 import { paperTickDeps } from '../../app/paper-tick.js';
 import { runPaperLoop, type PaperLoopSummary } from '../../paper/loop.js';
@@ -58,31 +59,24 @@ export function register(program: Command): void {
         baseUrl: config.binanceBaseUrl,
         timeoutMs: config.requestTimeoutMs,
       });
-      const abort = new AbortController();
-      const onInterrupt = () => {
-        log('alpha15: stopping after the current tick (Ctrl-C again to quit now)');
-        abort.abort();
-        process.off('SIGINT', onInterrupt);
-      };
-      process.on('SIGINT', onInterrupt);
-      try {
-        const summary = await runPaperLoop({
+      const summary = await untilInterrupted('stopping after the current tick', (signal) =>
+        runPaperLoop({
           deps: paperTickDeps({ store, config, binance, model: flags.model, log }),
           serverTimeMs: () => binance.serverTimeMs(),
           untilMs: flags.until === undefined ? undefined : parseTimeMs(flags.until, '--until'),
           once: flags.once,
-          signal: abort.signal,
+          signal,
           onTick: (result) => log(describeTick(result)),
           onError: (error, nowMs) =>
             log(`${isoMinute(nowMs)}  tick failed, retrying next minute: ${messageOf(error)}`),
           onClockError: (error, retryInMs) =>
-            log(`exchange clock unreachable (${messageOf(error)}); retrying in ${(retryInMs / 1000).toFixed(1)} s`),
+            log(
+              `exchange clock unreachable (${messageOf(error)}); retrying in ${(retryInMs / 1000).toFixed(1)} s`,
+            ),
           onMissedMinute: (minuteMs, reason) => log(`${isoMinute(minuteMs)}  missed: ${reason}`),
-        });
-        emit(flags, { ...summary, store: store.url }, humanSummary);
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
+        }),
+      );
+      emit(flags, { ...summary, store: store.url }, humanSummary);
     });
 }
 

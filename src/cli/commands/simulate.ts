@@ -4,13 +4,19 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { untilInterrupted } from '../interrupt.js';
 import { simulate, type SimulationProgress, type SimulationSummary } from '../../app/simulate.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../../contracts/retraining.js';
-import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
 import { renderSimulationText } from '../../ui/report/text.js';
-import { DAY_MS, isoMinute, parseTimeMs } from '../../time.js';
-import { positiveNumber, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
+import { DAY_MS, isoMinute } from '../../time.js';
+import {
+  positiveNumber,
+  resolveLakeConfig,
+  withCommonOptions,
+  type CommonOptions,
+  flagRange,
+} from '../common.js';
 import { emit, log } from '../output.js';
 import { simulationCount } from './backtest.js';
 import { addModelOptions, modelOverrides, type ModelFlags } from './train.js';
@@ -92,38 +98,30 @@ export function register(program: Command): void {
 export async function runSimulate(
   flags: SimulateFlags,
 ): Promise<{ summary: SimulationSummary; text: string }> {
-  const config = resolveConfig(flags, modelOverrides(flags));
-  const abort = new AbortController();
-  const onInterrupt = () => {
-    log(
-      'alpha15: stopping; finished periods are kept, run the same command to continue (Ctrl-C again to quit)',
-    );
-    abort.abort();
-    process.off('SIGINT', onInterrupt);
-  };
-  process.on('SIGINT', onInterrupt);
+  const { config, store } = await resolveLakeConfig(flags, modelOverrides(flags));
   const progress = progressRenderer();
+  const interrupted = 'stopping; finished periods are kept, run the same command to continue';
   try {
-    const result = await simulate({
-      store: openStore(config.store),
-      config,
-      fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
-      toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
-      initialTrainingMs: Math.round(flags.initialTraining * DAY_MS),
-      retrainEveryMs: Math.round(flags.retrainEvery * HOUR_MS),
-      lookbackMs: Math.round(flags.lookbackDays * DAY_MS),
-      fineTune: flags.fineTune,
-      simulationId: flags.id,
-      backend: flags.backend,
-      randomSimulations: flags.simulations,
-      reportPath: flags.report,
-      signal: abort.signal,
-      onProgress: progress.render,
-    });
+    const result = await untilInterrupted(interrupted, (signal) =>
+      simulate({
+        store,
+        config,
+        ...flagRange(flags),
+        initialTrainingMs: Math.round(flags.initialTraining * DAY_MS),
+        retrainEveryMs: Math.round(flags.retrainEvery * HOUR_MS),
+        lookbackMs: Math.round(flags.lookbackDays * DAY_MS),
+        fineTune: flags.fineTune,
+        simulationId: flags.id,
+        backend: flags.backend,
+        randomSimulations: flags.simulations,
+        reportPath: flags.report,
+        signal,
+        onProgress: progress.render,
+      }),
+    );
     return { summary: result.summary, text: renderSimulationText(result.evaluation) };
   } finally {
     progress.stop();
-    process.off('SIGINT', onInterrupt);
   }
 }
 

@@ -4,20 +4,18 @@
  * reuse the same flags and core call. `--sagemaker-root` runs the SageMaker container's entry point
  * (src/app/training-job.ts) on a local directory tree, to try a job before it runs in AWS.
  */
+import { untilInterrupted } from '../interrupt.js';
 import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
 import { trainModel, type TrainResult } from '../../app/train.js';
 import type { IcAtHorizon } from '../../model/ic-decay.js';
-import { openStore } from '../../store/open-store.js';
-import { parseTimeMs } from '../../time.js';
-import { resolveUniverse } from '../../app/universe.js';
 import {
   positiveInteger,
-  resolveConfig,
-  universeIsExplicit,
+  resolveLakeConfig,
   withCommonOptions,
   type CommonOptions,
+  flagRange,
 } from '../common.js';
 import { emit, log } from '../output.js';
 import { trainingProgressBar } from '../training-progress.js';
@@ -185,43 +183,28 @@ export async function runTrain(
   flags: TrainFlags,
   configOverrides: Record<string, unknown> = {},
 ): Promise<TrainReport> {
-  const configured = resolveConfig(flags, {
+  const { config, store } = await resolveLakeConfig(flags, {
     ...modelOverrides(flags),
     'training.walkForwardFolds': flags.walkForward,
     ...configOverrides,
   });
-  const store = openStore(configured.store);
-  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(flags));
-  if (universe.note) log(universe.note);
-  const config = { ...configured, symbols: universe.symbols };
-  const abort = new AbortController();
-  const onInterrupt = () => {
-    log(
-      'alpha15: interrupted, finishing the current batch and saving the best epoch so far (Ctrl-C again to quit)',
-    );
-    abort.abort();
-    process.off('SIGINT', onInterrupt);
-  };
-  process.on('SIGINT', onInterrupt);
-  try {
+  const interrupted = 'interrupted, finishing the current batch and saving the best epoch so far';
+  return untilInterrupted(interrupted, async (signal) => {
     const result = await trainModel({
       config,
       store,
-      fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
-      toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
+      ...flagRange(flags),
       initModelId: flags.init,
       backend: flags.backend,
       promote: flags.promote,
       checkpointDir: flags.checkpointDir,
       progress: trainingProgressBar(),
       log,
-      signal: abort.signal,
+      signal,
     });
     result.predictor.dispose();
     return toReport(result, config);
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
+  });
 }
 
 export function toReport(result: TrainResult, config: Config): TrainReport {

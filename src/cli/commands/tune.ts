@@ -2,22 +2,22 @@
  * `alpha15 tune`: hyperparameter search over walk-forward validation IC, as a thin shell over
  * src/app/tune.ts (locally) or a SageMaker tuning job (--sagemaker).
  */
+import { untilInterrupted } from '../interrupt.js';
 import { Option, type Command } from 'commander';
 import { tune, type TuneReport } from '../../app/tune.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
 import { openStore } from '../../store/open-store.js';
-import { parseTimeMs } from '../../time.js';
 import { DEFAULT_ASHA } from '../../tune/asha.js';
 import { SAMPLER_NAMES, type SamplerName } from '../../tune/samplers.js';
 import { loadSearchSpace } from '../../tune/search-space.js';
 import { putTuningRequest, type TuningRequest } from '../../tune/tuning-request.js';
-import { resolveUniverse } from '../../app/universe.js';
 import {
   positiveInteger,
   resolveConfig,
-  universeIsExplicit,
+  resolveLakeConfig,
   withCommonOptions,
   type CommonOptions,
+  flagRange,
 } from '../common.js';
 import { emit, log } from '../output.js';
 
@@ -142,27 +142,15 @@ async function requestSageMakerTuning(
 }
 
 export async function runTune(flags: TuneFlags): Promise<TuneReport> {
-  const configured = resolveConfig(flags, { 'training.epochs': flags.epochs });
-  const store = openStore(configured.store);
-  const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(flags));
-  if (universe.note) log(universe.note);
-  const config = { ...configured, symbols: universe.symbols };
+  const { config, store } = await resolveLakeConfig(flags, { 'training.epochs': flags.epochs });
   const space = flags.space === undefined ? undefined : await loadSearchSpace(flags.space, config);
-  const abort = new AbortController();
-  const onInterrupt = () => {
-    log(
-      'alpha15: interrupted; the trial in flight is dropped, the study keeps its finished trials (run again to continue)',
-    );
-    abort.abort();
-    process.off('SIGINT', onInterrupt);
-  };
-  process.on('SIGINT', onInterrupt);
-  try {
-    return await tune({
+  const interrupted =
+    'interrupted; the trial in flight is dropped, the study keeps its finished trials (run again to continue)';
+  return untilInterrupted(interrupted, (signal) =>
+    tune({
       config,
       store,
-      fromMs: flags.from === undefined ? undefined : parseTimeMs(flags.from, '--from'),
-      toMs: flags.to === undefined ? undefined : parseTimeMs(flags.to, '--to'),
+      ...flagRange(flags),
       space,
       trials: flags.trials,
       sampler: flags.sampler,
@@ -174,17 +162,15 @@ export async function runTune(flags: TuneFlags): Promise<TuneReport> {
       backend: flags.backend,
       bestConfigPath: flags.bestConfig,
       promoteBest: flags.promoteBest,
-      signal: abort.signal,
+      signal,
       log,
       onTrial: (trial, total) =>
         log(
           `trial ${trial.number + 1}/${total}${trial.baseline ? ' (baseline)' : ''}: ${trial.status}, ` +
             `val ${number(trial.value)} after ${trial.epochs} epochs ${JSON.stringify(trial.params)}`,
         ),
-    });
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
+    }),
+  );
 }
 
 const number = (value: number) => (Number.isFinite(value) ? value.toFixed(4) : 'n/a');

@@ -1,20 +1,51 @@
 /**
- * The dashboard's view of the ledger, kept up to date incrementally: closed trades are created once and
- * never rewritten, so each is read once and kept; a refresh lists the trade ids, reads only the new ones,
- * and re-reads the few things that change (open positions, the latest decision, recent ticks). The
- * snapshot carries a version string that changes whenever any of those does, so the server can cache its
- * aggregates by it. A corrupt object is skipped and reported, never fatal: one bad file must not take
+ * The dashboard's view of the ledger, kept up to date incrementally and without listing the big folders
+ * on every look: a year of trading is 525,600 tick outcomes and 100,000 trades, folders far too big to
+ * list once a second (a local folder is read whole for any prefix; on S3 it is hundreds of requests).
+ *
+ * The first look reads the ledger from scratch. Every later look follows the ledger by key, the way the
+ * tick writes it: a tick records its outcome last, after its decision's entries were opened and its due
+ * positions closed, so
+ *   1. new minutes are found by reading the outcomes after the newest one seen;
+ *   2. every position a new minute opened (its decision's entries, and those of the earlier minutes it
+ *      repaired) is a trade to come, and so is every position seen open;
+ *   3. such a candidate that is no longer open has closed, and its trade is read by id.
+ * A position is always in positions/ or trades/ (the trade is written before the position is deleted)
+ * and positions are listed after the outcomes are read, so no trade the ticks write is missed. Ticks
+ * after a gap (an outage) cannot be found by key, and a trade written by anything but a tick would not
+ * be either: a look that finds no new minute lists the trades and outcomes, at most once per
+ * `reconcileMs`. Closed trades, decisions and outcomes are created once and never rewritten, so each is
+ * read once and kept. A corrupt object is skipped and reported, never fatal: one bad file must not take
  * the dashboard down.
  */
+import { PAPER_PREFIX } from '../../contracts/keys.js';
 import type { ObjectStore } from '../../store/object-store.js';
 import { MINUTE_MS } from '../../time.js';
-import { Ledger, type CorruptObject } from '../ledger.js';
+import { Ledger, minuteFromKey, type CorruptObject } from '../ledger.js';
 import type { Decision, Position, TickOutcome, Trade } from '../records.js';
 import { WriteOnceCache } from './write-once-cache.js';
 
 const READS_IN_FLIGHT = 64;
 /** Tick outcomes shown: the last hour's worth. */
 const RECENT_TICKS_MS = 60 * MINUTE_MS;
+/** Minutes after the newest outcome read per probe. */
+const PROBE_MINUTES = 16;
+/** Every look lists the ledger when this many times `reconcileMs` has passed since the last listing. */
+const RECONCILE_ALWAYS_FACTOR = 10;
+/**
+ * A candidate neither open nor closed this long after its exit (a lost or quarantined object) is
+ * dropped; a day covers the tick's repair window.
+ */
+const CANDIDATE_GRACE_MS = 24 * 60 * MINUTE_MS;
+
+type Span = { fromMs: number; toMs: number };
+/** What a look found: the span, and the positions (trade id, exit minute) its new minutes opened. */
+type Followed = {
+  span: Span | undefined;
+  entries: (readonly [string, number])[];
+  /** Whether this look lists every trade id too (the first look, and reconciling ones). */
+  listTrades: boolean;
+};
 
 export interface LedgerSnapshot {
   version: string;
@@ -27,51 +58,169 @@ export interface LedgerSnapshot {
   skipped: CorruptObject[];
 }
 
+export interface LedgerViewOptions {
+  /**
+   * A look that finds no new minute lists the trades and outcomes at most this often (ticks after a gap
+   * cannot be found by key); every look lists them when ten times this has passed.
+   */
+  reconcileMs?: number;
+  clock?: () => number;
+}
+
 export class LedgerView {
   private readonly ledger: Ledger;
+  private readonly reconcileMs: number;
+  private readonly clock: () => number;
   private readonly tradesById = new Map<string, Trade>();
   private sortedTrades: Trade[] = [];
+  /** Trades to come, by id, with their exit minute. */
+  private readonly candidates = new Map<string, number>();
+  private readonly corruptTrades = new Map<string, CorruptObject>();
+  /** First and last ticked minute as of the last complete look; undefined before it (or any tick). */
+  private span: Span | undefined;
+  private lastListingMs = Number.NEGATIVE_INFINITY;
 
-  constructor(store: ObjectStore) {
+  constructor(store: ObjectStore, options: LedgerViewOptions = {}) {
     this.ledger = new Ledger(new WriteOnceCache(store), { onCorrupt: 'skip' });
+    this.reconcileMs = options.reconcileMs ?? 60_000;
+    this.clock = options.clock ?? Date.now;
   }
 
   async snapshot(): Promise<LedgerSnapshot> {
-    const [tradeIds, openPositions, span] = await Promise.all([
-      this.ledger.listTradeIds(),
-      this.ledger.openPositions(),
-      this.ledger.tickSpan(),
-    ]);
-    const unseen = tradeIds.filter((id) => !this.tradesById.has(id));
-    let added = 0;
-    // a bounded number of reads in flight: the first look at a year's ledger reads 100,000 objects
-    for (let start = 0; start < unseen.length; start += READS_IN_FLIGHT) {
-      const read = await Promise.all(
-        unseen.slice(start, start + READS_IN_FLIGHT).map((id) => this.ledger.getTrade(id)),
-      );
-      for (const trade of read) {
-        if (trade === undefined) continue;
-        this.tradesById.set(trade.tradeId, trade);
-        added++;
-      }
-    }
-    if (added > 0) {
-      this.sortedTrades = [...this.tradesById.values()].sort(
-        (a, b) => a.exitTimeMs - b.exitTimeMs || a.symbol.localeCompare(b.symbol),
-      );
-    }
+    const followed = this.span === undefined ? await this.readSpan() : await this.follow(this.span);
+    for (const [id, exitTimeMs] of followed.entries) this.candidates.set(id, exitTimeMs);
+    // listed after the outcomes were read: every entry those opened is open now or closed already
+    const openPositions = await this.ledger.openPositions();
+    const open = new Set(openPositions.map((position) => position.tradeId));
+    for (const position of openPositions) this.candidates.set(position.tradeId, position.exitTimeMs);
+    // listed after the positions: a position closed in between is in one of the two listings
+    if (followed.listTrades) await this.readTrades(await this.ledger.listTradeIds());
+    const { span } = followed;
+    await this.readClosedCandidates(open, span);
+
     const [ticks, latestDecision] = await Promise.all([
-      span ? this.ledger.listTicks(span.toMs - RECENT_TICKS_MS, span.toMs) : [],
+      span ? this.recentTicks(span.toMs) : [],
       span ? this.ledger.getDecision(span.toMs - MINUTE_MS) : undefined,
     ]);
-    const skipped = this.ledger.takeCorrupt();
+    const skipped = this.takeSkipped();
+    // only a look that read everything moves the view on; a failed one is looked at again
+    this.span = span;
     const version = [
       this.sortedTrades.length,
-      openPositions.map((position) => position.tradeId).join(','),
+      [...open].join(','),
       span ? `${span.fromMs}-${span.toMs}` : '',
       latestDecision?.minuteMs ?? '',
       skipped.map((object) => object.key).join(','),
     ].join('|');
     return { version, trades: this.sortedTrades, openPositions, ticks, latestDecision, span, skipped };
   }
+
+  /** The first look (or one before any tick): everything listed. */
+  private async readSpan(): Promise<Followed> {
+    this.lastListingMs = this.clock();
+    return { span: await this.ledger.tickSpan(), entries: [], listTrades: true };
+  }
+
+  /** A later look: the outcomes after the newest seen, and the positions their minutes opened. */
+  private async follow(span: Span): Promise<Followed> {
+    const outcomes = await this.probeNewOutcomes(span.toMs);
+    const sinceListingMs = this.clock() - this.lastListingMs;
+    const listTrades =
+      (outcomes.length === 0 && sinceListingMs >= this.reconcileMs) ||
+      sinceListingMs >= RECONCILE_ALWAYS_FACTOR * this.reconcileMs;
+    if (listTrades) {
+      this.lastListingMs = this.clock();
+      const probed = new Set(outcomes.map((outcome) => outcome.minuteMs));
+      for (const outcome of await this.listNewOutcomes(span.toMs))
+        if (!probed.has(outcome.minuteMs)) outcomes.push(outcome);
+    }
+    if (outcomes.length === 0) return { span, entries: [], listTrades };
+    const newestMs = Math.max(...outcomes.map((outcome) => outcome.minuteMs));
+    const decisionMinutes = new Set(
+      outcomes.flatMap((outcome) => [outcome.minuteMs, ...outcome.reconciledMinutesMs]),
+    );
+    const decisions = await Promise.all(
+      [...decisionMinutes].map((minuteMs) => this.ledger.getDecision(minuteMs)),
+    );
+    return {
+      listTrades,
+      span: { fromMs: span.fromMs, toMs: Math.max(span.toMs, newestMs + MINUTE_MS) },
+      entries: decisions.flatMap((decision) =>
+        (decision?.entries ?? []).map((entry) => [entry.tradeId, entry.exitTimeMs] as const),
+      ),
+    };
+  }
+
+  /** Outcomes of the minutes after `afterMs`, read by key while they keep coming. */
+  private async probeNewOutcomes(afterMs: number): Promise<TickOutcome[]> {
+    const found: TickOutcome[] = [];
+    for (let fromMs = afterMs; ;) {
+      const window = Array.from({ length: PROBE_MINUTES }, (_, i) => fromMs + i * MINUTE_MS);
+      const read = (await Promise.all(window.map((minuteMs) => this.ledger.getTick(minuteMs)))).filter(
+        (outcome) => outcome !== undefined,
+      );
+      found.push(...read);
+      // a full window may go on; a partial one ends where the ticks end (or at a gap, see reconcileMs)
+      if (read.length === 0 || read.at(-1)!.minuteMs !== window.at(-1)) return found;
+      fromMs = window.at(-1)! + MINUTE_MS;
+    }
+  }
+
+  /** Outcomes after the newest seen, by listing: the ticks after a gap (an outage) cannot be probed for. */
+  private async listNewOutcomes(afterMs: number): Promise<TickOutcome[]> {
+    const keys = await this.ledger.keysInRange('ticks', afterMs, Number.POSITIVE_INFINITY);
+    const read = await Promise.all(keys.map((key) => this.ledger.getTick(minuteFromKey(key))));
+    return read.filter((outcome) => outcome !== undefined);
+  }
+
+  /** Reads the trades of candidates no longer open; drops those found, and those long lost. */
+  private async readClosedCandidates(open: Set<string>, span: Span | undefined): Promise<void> {
+    const closed = [...this.candidates.keys()].filter((id) => !open.has(id) && !this.tradesById.has(id));
+    await this.readTrades(closed);
+    const newestMs = span?.toMs ?? Number.NEGATIVE_INFINITY;
+    for (const [id, exitTimeMs] of this.candidates)
+      if (this.tradesById.has(id) || (!open.has(id) && exitTimeMs + CANDIDATE_GRACE_MS < newestMs))
+        this.candidates.delete(id);
+  }
+
+  /** Reads trades by id with a bounded number of reads in flight, and keeps them in exit order. */
+  private async readTrades(ids: readonly string[]): Promise<void> {
+    const added: Trade[] = [];
+    for (let start = 0; start < ids.length; start += READS_IN_FLIGHT) {
+      const read = await Promise.all(
+        ids.slice(start, start + READS_IN_FLIGHT).map((id) => this.ledger.getTrade(id)),
+      );
+      for (const trade of read) {
+        if (trade === undefined || this.tradesById.has(trade.tradeId)) continue;
+        this.tradesById.set(trade.tradeId, trade);
+        added.push(trade);
+      }
+    }
+    // a new array: earlier snapshots (still served) keep theirs. New trades mostly belong at the end,
+    // and the sort of an almost sorted array is close to linear.
+    if (added.length > 0) this.sortedTrades = [...this.sortedTrades, ...added].sort(byExit);
+  }
+
+  private async recentTicks(toMs: number): Promise<TickOutcome[]> {
+    const minutes = Array.from({ length: RECENT_TICKS_MS / MINUTE_MS }, (_, i) => toMs - (i + 1) * MINUTE_MS);
+    const read = await Promise.all(minutes.map((minuteMs) => this.ledger.getTick(minuteMs)));
+    return read.filter((outcome) => outcome !== undefined).reverse();
+  }
+
+  /**
+   * Corrupt trades are read once (the first look reads every trade), so they are remembered and reported
+   * on every look; the other kinds are read again on every look that needs them.
+   */
+  private takeSkipped(): CorruptObject[] {
+    const now: CorruptObject[] = [];
+    for (const object of this.ledger.takeCorrupt()) {
+      if (object.key.startsWith(`${PAPER_PREFIX}trades/`)) this.corruptTrades.set(object.key, object);
+      else now.push(object);
+    }
+    return [...this.corruptTrades.values(), ...now];
+  }
+}
+
+function byExit(a: Trade, b: Trade): number {
+  return a.exitTimeMs - b.exitTimeMs || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
 }

@@ -20,9 +20,15 @@ import { Alpha15Error } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
 import { LedgerView, type LedgerSnapshot } from '../../paper/dashboard/ledger-view.js';
 import { DASHBOARD_PAGE } from './page.js';
-import { summarise, tradesPage, RECENT_TRADES, type DashboardSummary } from '../../paper/dashboard/summary.js';
+import {
+  summarise,
+  tradesPage,
+  RECENT_TRADES,
+  type DashboardSummary,
+} from '../../paper/dashboard/summary.js';
 
 export class DashboardPortInUseError extends Alpha15Error {
+  readonly code = 'DASHBOARD_PORT_IN_USE';
   constructor(port: number) {
     super(
       `port ${port} on 127.0.0.1 is in use (another dashboard, or another program)`,

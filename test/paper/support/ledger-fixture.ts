@@ -8,6 +8,7 @@ import { Ledger, tradeIdOf } from '../../../src/paper/ledger.js';
 import type { Decision, Position } from '../../../src/paper/records.js';
 import type { ObjectStore } from '../../../src/store/object-store.js';
 import { MINUTE_MS } from '../../../src/time.js';
+import { tickOutcome } from '../../../bench/support/tick-outcome.js';
 import {
   FEE_RATE_PER_SIDE,
   HORIZON_MINUTES,
@@ -90,22 +91,7 @@ export async function writeLedgerFixture(store: ObjectStore): Promise<number> {
   };
   await ledger.createDecision(decision);
   for (let minuteMs = FIXTURE_FIRST_MINUTE_MS; minuteMs <= lastMinuteMs; minuteMs += MINUTE_MS) {
-    await ledger.recordTick({
-      minuteMs,
-      status: 'ok',
-      modelId: decision.modelId,
-      predicted: SYMBOLS.length,
-      opened: 0,
-      closed: 0,
-      reconciledMinutesMs: [],
-      staleSymbols: [],
-      lateSymbols: [],
-      quarantined: [],
-      exitsPending: [],
-      telemetryFailed: 0,
-      durationMs: 12,
-      finishedAtMs: minuteMs + 61_000,
-    });
+    await ledger.recordTick(tickOutcome(minuteMs, { modelId: decision.modelId, predicted: SYMBOLS.length }));
   }
   return trades;
 }

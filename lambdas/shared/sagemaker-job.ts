@@ -1,0 +1,227 @@
+/**
+ * What the training trigger and the tuning trigger share: the settings every SageMaker job of the stack
+ * is built from (read from the environment the constructs set), the part of the job definition that is
+ * the same for a training job and a tuning job's trials, the hyperparameters every job carries, the
+ * minute-stamped job name, and the calls that turn SageMaker's refusals into outcomes and typed errors.
+ * Each trigger keeps its own rule for when to start a job and what else its request holds.
+ */
+import type {
+  CreateTrainingJobCommandInput,
+  HyperParameterTrainingJobDefinition,
+} from '@aws-sdk/client-sagemaker';
+import { z } from 'zod';
+import { Alpha15Error } from '../../src/errors.js';
+import { floorToMinute, MINUTE_MS } from '../../src/time.js';
+import type { MetricDefinition } from '../../src/contracts/metrics.js';
+import type { TrainingHyperparameters } from '../../src/contracts/sagemaker.js';
+import { symbolListTextSchema } from '../../src/contracts/symbols.js';
+
+export interface SageMakerJobSettings {
+  bucketName: string;
+  storeUrl: string;
+  symbols: readonly string[];
+  jobRoleArn: string;
+  imageUri: string;
+  instanceType: string;
+  volumeSizeGb: number;
+  maxRuntimeSeconds: number;
+  maxWaitSeconds: number;
+  lookbackDays: number;
+  jobPrefix: string;
+  outputPrefix: string;
+  metricDefinitions: MetricDefinition[];
+  /** The region of the bucket and the jobs, passed into every job's environment. */
+  region: string;
+}
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** SageMaker metric definitions, passed by the construct as a JSON array of { Name, Regex }. */
+const metricDefinitionsSchema = z
+  .string()
+  .transform((text) => JSON.parse(text) as unknown)
+  .pipe(z.array(z.object({ Name: z.string(), Regex: z.string() })));
+
+/** The environment variables both triggers read (the constructs write them with `sageMakerJobEnvironment`). */
+export const sageMakerJobEnvSchema = z.object({
+  BUCKET_NAME: z.string().min(3),
+  STORE_URL: z.string().startsWith('s3://'),
+  SYMBOLS: symbolListTextSchema,
+  JOB_ROLE_ARN: z.string().startsWith('arn:'),
+  IMAGE_URI: z.string().min(1),
+  INSTANCE_TYPE: z.string().startsWith('ml.'),
+  VOLUME_SIZE_GB: positiveInt,
+  MAX_RUNTIME_SECONDS: positiveInt,
+  MAX_WAIT_SECONDS: positiveInt,
+  LOOKBACK_DAYS: positiveInt,
+  OUTPUT_PREFIX: z.string().min(1),
+  METRIC_DEFINITIONS: metricDefinitionsSchema,
+  // set by the Lambda runtime; every job gets it too, so its S3 client signs for the bucket's region
+  AWS_REGION: z.string().min(1),
+});
+export type SageMakerJobEnv = z.infer<typeof sageMakerJobEnvSchema>;
+/** The variables a construct sets (the Lambda runtime sets AWS_REGION). */
+export type SageMakerJobEnvVariable = Exclude<keyof SageMakerJobEnv, 'AWS_REGION'>;
+
+/** The settings as the construct writes them into the trigger's environment: the inverse of the above. */
+export function sageMakerJobEnvironment(
+  settings: Omit<SageMakerJobSettings, 'jobPrefix' | 'region'>,
+): Record<SageMakerJobEnvVariable, string> {
+  return {
+    BUCKET_NAME: settings.bucketName,
+    STORE_URL: settings.storeUrl,
+    SYMBOLS: settings.symbols.join(','),
+    JOB_ROLE_ARN: settings.jobRoleArn,
+    IMAGE_URI: settings.imageUri,
+    INSTANCE_TYPE: settings.instanceType,
+    VOLUME_SIZE_GB: String(settings.volumeSizeGb),
+    MAX_RUNTIME_SECONDS: String(settings.maxRuntimeSeconds),
+    MAX_WAIT_SECONDS: String(settings.maxWaitSeconds),
+    LOOKBACK_DAYS: String(settings.lookbackDays),
+    OUTPUT_PREFIX: settings.outputPrefix,
+    METRIC_DEFINITIONS: JSON.stringify(settings.metricDefinitions),
+  };
+}
+
+export function sageMakerJobSettings(env: SageMakerJobEnv, jobPrefix: string): SageMakerJobSettings {
+  return {
+    bucketName: env.BUCKET_NAME,
+    storeUrl: env.STORE_URL,
+    symbols: env.SYMBOLS,
+    jobRoleArn: env.JOB_ROLE_ARN,
+    imageUri: env.IMAGE_URI,
+    instanceType: env.INSTANCE_TYPE,
+    volumeSizeGb: env.VOLUME_SIZE_GB,
+    maxRuntimeSeconds: env.MAX_RUNTIME_SECONDS,
+    maxWaitSeconds: env.MAX_WAIT_SECONDS,
+    lookbackDays: env.LOOKBACK_DAYS,
+    jobPrefix,
+    outputPrefix: env.OUTPUT_PREFIX,
+    metricDefinitions: env.METRIC_DEFINITIONS,
+    region: env.AWS_REGION,
+  };
+}
+
+/** The fields a CreateTrainingJob request and a tuning job's trial definition spell alike. */
+type SharedDefinitionField =
+  | 'AlgorithmSpecification'
+  | 'RoleArn'
+  | 'Environment'
+  | 'OutputDataConfig'
+  | 'ResourceConfig'
+  | 'EnableManagedSpotTraining'
+  | 'StoppingCondition';
+
+/** Image, role, region, output, instance and managed spot: the same for a training job and a trial. */
+export function jobDefinition(
+  settings: SageMakerJobSettings,
+): Pick<CreateTrainingJobCommandInput, SharedDefinitionField> &
+  Pick<HyperParameterTrainingJobDefinition, SharedDefinitionField> {
+  return {
+    AlgorithmSpecification: {
+      TrainingImage: settings.imageUri,
+      TrainingInputMode: 'File',
+      MetricDefinitions: settings.metricDefinitions,
+    },
+    RoleArn: settings.jobRoleArn,
+    // the job's S3 client reads the region from here; without one it would fall back to us-east-1
+    Environment: { AWS_REGION: settings.region, AWS_DEFAULT_REGION: settings.region },
+    // no input channel: the job reads the lake through the store (S3), the same code path as the CLI
+    OutputDataConfig: { S3OutputPath: `s3://${settings.bucketName}/${settings.outputPrefix}` },
+    ResourceConfig: {
+      InstanceType: settings.instanceType as never,
+      InstanceCount: 1,
+      VolumeSizeInGB: settings.volumeSizeGb,
+    },
+    EnableManagedSpotTraining: true,
+    StoppingCondition: {
+      MaxRuntimeInSeconds: settings.maxRuntimeSeconds,
+      MaxWaitTimeInSeconds: settings.maxWaitSeconds,
+    },
+  };
+}
+
+/**
+ * The hyperparameters every job carries: its name, the store, the universe and the data range, which
+ * is the lookback ending at `nowMs`'s minute, less its newest `holdoutDays` (the tuning search never
+ * sees those: they stay the honest test period).
+ */
+export function jobHyperparameters(
+  jobName: string,
+  settings: SageMakerJobSettings,
+  nowMs: number,
+  holdoutDays = 0,
+): TrainingHyperparameters & { fromMs: number; toMs: number } {
+  const dataToMs = floorToMinute(nowMs);
+  return {
+    jobName,
+    store: settings.storeUrl,
+    symbols: settings.symbols.join(','),
+    fromMs: dataToMs - settings.lookbackDays * 1440 * MINUTE_MS,
+    toMs: dataToMs - holdoutDays * 1440 * MINUTE_MS,
+  };
+}
+
+/**
+ * `alpha15-20261124-1830`: job names sort by start time and one minute can hold only one job (21
+ * characters with the tuning prefix: SageMaker allows tuning job names of at most 32).
+ */
+export function jobNameAt(prefix: string, nowMs: number): string {
+  const stamp = new Date(floorToMinute(nowMs))
+    .toISOString()
+    .slice(0, 16)
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
+  return `${prefix}${stamp}`;
+}
+
+/** SageMaker throttled us; the invocation fails so EventBridge delivers the event again later. */
+export class SageMakerThrottledError extends Alpha15Error {
+  readonly code = 'SAGE_MAKER_THROTTLED';
+  constructor(cause: unknown) {
+    super('SageMaker throttled the trigger', 'nothing to do: EventBridge retries the event with backoff', {
+      cause,
+    });
+  }
+}
+
+export class TrainingJobRejectedError extends Alpha15Error {
+  readonly code = 'TRAINING_JOB_REJECTED';
+}
+
+/** One SageMaker call, with throttling and a missing quota turned into typed errors. */
+export async function sendToSageMaker<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException')
+      throw new SageMakerThrottledError(error);
+    if (name === 'ResourceLimitExceeded') {
+      throw new TrainingJobRejectedError(
+        'SageMaker refused the job: the account has no quota for this instance type (spot training)',
+        'request a quota increase for the spot training instance type, or set alpha15:trainingInstanceType',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Creates the job named by its minute; `false` when SageMaker already has a job of that name (a
+ * redelivered event, or a second event in the same minute), so the trigger creates no other.
+ */
+export async function createOnce(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await sendToSageMaker(create);
+    return true;
+  } catch (error) {
+    if (errorName(error) === 'ResourceInUse') return false;
+    throw error;
+  }
+}
+
+function errorName(error: unknown): string | undefined {
+  return (error as { name?: string } | undefined)?.name;
+}

@@ -1,0 +1,177 @@
+/**
+ * The dashboard's ledger view follows the ledger incrementally (new minutes by key, trades by id); these
+ * tests hold it to the answer of a view that reads the same ledger from scratch, through the ways a
+ * ledger grows: ticks that open and close positions, a position opened and closed between two looks, a
+ * crashed tick repaired by the next, an outage (a gap in the ticks), a corrupt trade.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { closeTrade } from '../../src/paper/close-trade.js';
+import { LedgerView } from '../../src/paper/dashboard/ledger-view.js';
+import { summarise } from '../../src/paper/dashboard/summary.js';
+import { Ledger } from '../../src/paper/ledger.js';
+import type { TickOutcome } from '../../src/paper/records.js';
+import { LocalStore } from '../../src/store/local-store.js';
+import type { ObjectStore } from '../../src/store/object-store.js';
+import { MINUTE_MS } from '../../src/time.js';
+import { tickOutcome } from '../../bench/support/tick-outcome.js';
+import { rawCloses, SYMBOLS } from './support/harness.js';
+import {
+  FIXTURE_FIRST_MINUTE_MS,
+  FIXTURE_MINUTES,
+  fixturePosition,
+  writeLedgerFixture,
+} from './support/ledger-fixture.js';
+
+const FIRST_NEW_MINUTE_MS = FIXTURE_FIRST_MINUTE_MS + FIXTURE_MINUTES * MINUTE_MS;
+
+/** Counts the listings per ledger folder, passing everything through. */
+class ListingCounter implements ObjectStore {
+  readonly listings = new Map<string, number>();
+  constructor(private readonly inner: ObjectStore) {}
+  get url() {
+    return this.inner.url;
+  }
+  get(key: string) {
+    return this.inner.get(key);
+  }
+  put(key: string, body: string | Uint8Array) {
+    return this.inner.put(key, body);
+  }
+  putIfAbsent(key: string, body: string | Uint8Array) {
+    return this.inner.putIfAbsent(key, body);
+  }
+  delete(key: string) {
+    return this.inner.delete(key);
+  }
+  list(prefix: string) {
+    const folder = prefix.split('/').slice(0, 2).join('/');
+    this.listings.set(folder, (this.listings.get(folder) ?? 0) + 1);
+    return this.inner.list(prefix);
+  }
+}
+
+async function withLedger(run: (ledger: Ledger, store: LocalStore) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-dashboard-view-'));
+  try {
+    const store = new LocalStore(dir);
+    await writeLedgerFixture(store);
+    await run(new Ledger(store), store);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function outcome(minuteMs: number, fields: Partial<TickOutcome> = {}): TickOutcome {
+  return tickOutcome(minuteMs, { modelId: '20211222T000000Z-f1x7re', predicted: SYMBOLS.length, ...fields });
+}
+
+/**
+ * One minute as the tick writes it: due positions closed, the decision with its entries, the entries
+ * opened, the outcome last (left out for a tick that crashed before it).
+ */
+async function tickMinute(
+  ledger: Ledger,
+  minuteMs: number,
+  entrySymbols: readonly string[],
+  options: { crashBeforeOutcome?: boolean; repairs?: number[] } = {},
+): Promise<void> {
+  for (const position of await ledger.openPositions()) {
+    if (position.exitTimeMs > minuteMs) continue;
+    const exitPrice = rawCloses(position.symbol).get(position.exitTimeMs)!;
+    await ledger.closePosition(
+      closeTrade(
+        position,
+        { fillTimeMs: position.exitTimeMs, referencePrice: exitPrice, quote: null },
+        minuteMs,
+      ),
+    );
+  }
+  for (const repairedMs of options.repairs ?? []) {
+    for (const entry of (await ledger.getDecision(repairedMs))!.entries) await ledger.openPosition(entry);
+    await ledger.recordTick(outcome(repairedMs, { status: 'repaired' }));
+  }
+  const entries = entrySymbols.map((symbol, index) => fixturePosition(symbol, minuteMs, index));
+  await ledger.createDecision({
+    version: 1,
+    minuteMs,
+    createdAtMs: minuteMs + 61_000,
+    modelId: '20211222T000000Z-f1x7re',
+    predictions: [],
+    staleSymbols: [],
+    entries,
+  });
+  for (const entry of entries) await ledger.openPosition(entry);
+  if (!options.crashBeforeOutcome)
+    await ledger.recordTick(outcome(minuteMs, { reconciledMinutesMs: options.repairs ?? [] }));
+}
+
+async function assertSameAsFromScratch(view: LedgerView, store: ObjectStore, when: string) {
+  const followed = summarise(await view.snapshot(), 0);
+  const fromScratch = summarise(await new LedgerView(store).snapshot(), 0);
+  assert.deepEqual(followed, fromScratch, when);
+  return followed;
+}
+
+test('a view that follows the ledger minute by minute answers what a view reading it from scratch answers', async () => {
+  await withLedger(async (ledger, store) => {
+    const view = new LedgerView(store, { reconcileMs: 0 });
+    const first = summarise(await view.snapshot(), 0);
+    let minuteMs = FIRST_NEW_MINUTE_MS;
+    const next = () => (minuteMs += MINUTE_MS) - MINUTE_MS;
+
+    // live minutes, looked at after each: entries every third minute, the fixture's open position closes
+    for (let i = 0; i < 20; i++) {
+      await tickMinute(ledger, next(), i % 3 === 0 ? [SYMBOLS[i % SYMBOLS.length]!] : []);
+      await view.snapshot();
+    }
+    const live = await assertSameAsFromScratch(view, store, 'after 20 live minutes');
+    assert.ok(live.totals.trades > first.totals.trades);
+
+    // positions opened and closed while nobody looked (more than a horizon between two looks)
+    for (let i = 0; i < 20; i++) await tickMinute(ledger, next(), i % 2 === 0 ? ['ADAUSDT', 'DOGEUSDT'] : []);
+    await assertSameAsFromScratch(view, store, 'after 20 minutes unseen');
+
+    // a tick crashes after opening its entry; the next one repairs it, and both close later unseen
+    const crashedMs = next();
+    await tickMinute(ledger, crashedMs, ['AVAXUSDT'], { crashBeforeOutcome: true });
+    await tickMinute(ledger, next(), ['XLMUSDT'], { repairs: [crashedMs] });
+    for (let i = 0; i < 17; i++) await tickMinute(ledger, next(), []);
+    await assertSameAsFromScratch(view, store, 'after a repaired tick');
+
+    // an outage longer than a probe: ticks resume half an hour later
+    minuteMs += 30 * MINUTE_MS;
+    for (let i = 0; i < 18; i++) await tickMinute(ledger, next(), i === 0 ? ['SOLUSDT'] : []);
+    const resumed = await assertSameAsFromScratch(view, store, 'after an outage');
+    assert.equal(resumed.span?.toMs, minuteMs);
+
+    // a corrupt trade is left out and reported by both
+    const corruptKey = `paper/trades/${fixturePosition('ADAUSDT', minuteMs, 0).tradeId}.json`;
+    await writeFile(path.join(store.rootDir, corruptKey), '{"tradeId": ');
+    for (let i = 0; i < 2; i++) await tickMinute(ledger, next(), []);
+    const withCorrupt = await assertSameAsFromScratch(view, store, 'with a corrupt trade');
+    assert.deepEqual(
+      withCorrupt.skipped.map((object) => object.key),
+      [corruptKey],
+    );
+  });
+});
+
+test('while ticks keep coming, a look lists neither the trades nor the tick outcomes', async () => {
+  await withLedger(async (ledger, store) => {
+    const counter = new ListingCounter(store);
+    const view = new LedgerView(counter, { reconcileMs: 60_000, clock: () => 0 });
+    await view.snapshot();
+    counter.listings.clear();
+    let minuteMs = FIRST_NEW_MINUTE_MS;
+    for (let i = 0; i < 40; i++, minuteMs += MINUTE_MS) {
+      await tickMinute(ledger, minuteMs, i % 4 === 0 ? [SYMBOLS[i % SYMBOLS.length]!] : []);
+      await view.snapshot();
+    }
+    assert.deepEqual(Object.fromEntries(counter.listings), { 'paper/positions': 40 });
+    await assertSameAsFromScratch(view, store, 'after 40 minutes followed by key');
+  });
+});
