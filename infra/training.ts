@@ -67,6 +67,8 @@ export class Training extends Construct {
       // the trials of a tuning job record themselves under their own job names
       `${TRAINING_JOBS_PREFIX}${TUNING_JOB_PREFIX}`,
       `${RUNS_PREFIX}${runIdIamPrefix('train')}`,
+      // a tuning trial records itself as a trial of its tuning job's study
+      `${RUNS_PREFIX}${runIdIamPrefix('tune-trial')}`,
     ];
     props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.curated}*`);
     props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.models}*`);
@@ -83,7 +85,7 @@ export class Training extends Construct {
         BUCKET_PREFIXES.sagemakerOutput,
         BUCKET_PREFIXES.checkpoints,
       ],
-      'The job reads the lake and the registry; it writes only its own model directory, job record and run record (by id pattern), its output and its spot checkpoints.',
+      'The job reads the lake and the registry; it writes only its own model directory, job record and run record (train or tune-trial, by id pattern), its output and its spot checkpoints.',
     );
     props.image.repository.grantPull(this.jobRole);
     this.jobRole.addToPolicy(

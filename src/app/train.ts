@@ -15,7 +15,7 @@ import { Alpha15Error } from '../errors.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import { readWatermark } from '../lake/watermark.js';
-import { runEpochs } from '../runs/run-record.js';
+import { runEpochs, type RunRecord } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { tradeMoves } from '../strategy/execution.js';
@@ -90,6 +90,11 @@ export interface TrainModelOptions {
   /** Resume, checkpoint and threshold notices (default: none). */
   log?: (line: string) => void;
   nowMs?: number;
+  /**
+   * How the saved run is recorded in the runs index (default: a `train` run of no study). A SageMaker
+   * tuning job's trial is a `tune-trial` of its tuning job, with the hyperparameters it was handed.
+   */
+  run?: Pick<RunRecord, 'kind' | 'study' | 'params'>;
 }
 
 /** Validation predictions of the final model, in plain returns, [sample][coin]. */
@@ -356,6 +361,7 @@ async function trainWith(
     const run = await recordRun(store, {
       kind: 'train',
       study: null,
+      ...options.run,
       status: aborted ? 'aborted' : 'completed',
       config,
       data: meta.data,

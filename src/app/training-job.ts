@@ -30,6 +30,7 @@ import {
   resourceConfigSchema,
   sagemakerPaths,
   TUNING_OBJECTIVE_HYPERPARAMETER,
+  tunedParams,
   type ParsedHyperparameters,
   type SageMakerPaths,
 } from '../contracts/sagemaker.js';
@@ -123,6 +124,11 @@ async function train(
     // (infra/training.ts), and the promotion step promotes a first model ('no-champion') itself
     promote: 'never',
     nowMs: options.nowMs,
+    // a trial is a run of its tuning job's study (hyperparameters.jobName is the tuning job's), so the
+    // studies dashboard groups the cloud's trials as it groups `alpha15 tune`'s
+    run: tuningTrial
+      ? { kind: 'tune-trial', study: hyperparameters.jobName, params: tunedParams(hyperparameters) }
+      : undefined,
     // a restarted spot job finds its last epoch here (SageMaker restores the directory from S3)
     checkpointDir: paths.checkpoints,
     log: writeLine,

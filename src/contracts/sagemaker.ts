@@ -146,6 +146,19 @@ export const TUNABLE_HYPERPARAMETERS = {
   'training.sampleStrideMinutes': 'sampleStrideMinutes',
 } as const satisfies Record<TunableParameter, keyof TrainingHyperparameters>;
 
+/**
+ * The tunable values a job was handed, by config path (the names `alpha15 tune` records its trials'
+ * params under): what a SageMaker tuning job sampled for one trial.
+ */
+export function tunedParams(hyperparameters: ParsedHyperparameters): Record<string, number | boolean> {
+  const params: Record<string, number | boolean> = {};
+  for (const [configPath, name] of Object.entries(TUNABLE_HYPERPARAMETERS)) {
+    const value = hyperparameters[name];
+    if (value !== undefined) params[configPath] = value;
+  }
+  return params;
+}
+
 export interface SageMakerPaths {
   root: string;
   hyperparameters: string;

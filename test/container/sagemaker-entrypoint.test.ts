@@ -31,6 +31,7 @@ import {
   sagemakerPaths,
   type TrainingHyperparameters,
 } from '../../src/contracts/sagemaker.js';
+import { listRuns } from '../../src/runs/runs-index.js';
 import { tuningJobRequest, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { leadLagOptions, LEAD_LAG_SYMBOLS, SYNTHETIC_START_MS } from '../support/model-fixtures.js';
 import { TINY_JOB_KNOBS, writeSageMakerTree } from '../support/sagemaker-job.js';
@@ -383,6 +384,21 @@ test('a tuning trial records itself under its own job name, leaves the champion 
   );
   assert.equal(record.modelId, result.modelId);
   assert.equal(await getChampion(trialStore), undefined, 'a trial never makes itself champion');
+  // its run is a trial of the tuning job's study with the tunable values it ran with (the sampled
+  // learning rate, and here the tiny model's static knobs), by config path: the studies dashboard groups it
+  const [run, ...others] = await listRuns(trialStore);
+  assert.deepEqual(others, []);
+  assert.deepEqual(
+    [run!.kind, run!.study, run!.modelId],
+    ['tune-trial', 'a15tune-20260105-0000', result.modelId],
+  );
+  assert.deepEqual(run!.params, {
+    'training.learningRate': 0.002,
+    windowMinutes: TINY_JOB_KNOBS.windowMinutes,
+    'model.filters': TINY_JOB_KNOBS.filters,
+    'model.blocks': TINY_JOB_KNOBS.blocks,
+    'training.sampleStrideMinutes': TINY_JOB_KNOBS.sampleStrideMinutes,
+  });
 
   // the request's objective regex over the container's real output: one value per epoch, the fold mean last
   const objectiveRegex = new RegExp(

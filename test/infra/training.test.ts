@@ -90,6 +90,7 @@ const JOB_WRITABLE_PREFIXES = [
   'models/training-jobs/a15tune-*',
   `models/training-jobs/${TRAINING_JOB_PREFIX}*`,
   `runs/${runIdIamPrefix('train')}*`,
+  `runs/${runIdIamPrefix('tune-trial')}*`,
   'sagemaker/checkpoints/*',
   'sagemaker/output/*',
 ];
@@ -133,6 +134,7 @@ test('the training job writes only under its own model id, job record and run re
     'curated/klines/symbol=BTCUSDT/month=2026-01/klines.parquet',
     'paper/trades/2026-01-01T0000Z-BTCUSDT.json',
     'runs/20260101T000000Z-backtest-0123abcd.json',
+    'runs/20260101T000000Z-simulate-0123abcd.json',
   ])
     assert.ok(!patterns.some((pattern) => pattern.test(key)), `the job could write ${key}`);
   const modelId = newModelId(Date.UTC(2026, 0, 1));
@@ -143,7 +145,11 @@ test('the training job writes only under its own model id, job record and run re
   assert.ok(
     patterns.some((pattern) => pattern.test(trainingJobRecordKey(`${TRAINING_JOB_PREFIX}20260101T0000`))),
   );
-  assert.ok(patterns.some((pattern) => pattern.test(runKey(newRunId('train', Date.UTC(2026, 0, 1))))));
+  for (const kind of ['train', 'tune-trial'] as const)
+    assert.ok(
+      patterns.some((pattern) => pattern.test(runKey(newRunId(kind, Date.UTC(2026, 0, 1))))),
+      kind,
+    );
   // reading stays wide enough to compare with the champion on the same window
   assert.deepEqual(
     grantedObjectPrefixes(statements, 'DataLakeBucket').filter((prefix) => !writable.includes(prefix)),

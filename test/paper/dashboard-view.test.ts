@@ -12,6 +12,7 @@ import path from 'node:path';
 import { closeTrade } from '../../src/paper/close-trade.js';
 import { LedgerView } from '../../src/paper/dashboard/ledger-view.js';
 import { summarise } from '../../src/paper/dashboard/summary.js';
+import { TradeTotals } from '../../src/paper/dashboard/trade-totals.js';
 import { Ledger } from '../../src/paper/ledger.js';
 import type { TickOutcome } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
@@ -77,10 +78,10 @@ async function tickMinute(
   ledger: Ledger,
   minuteMs: number,
   entrySymbols: readonly string[],
-  options: { crashBeforeOutcome?: boolean; repairs?: number[] } = {},
+  options: { crashBeforeOutcome?: boolean; repairs?: number[]; exitsPending?: string[] } = {},
 ): Promise<void> {
   for (const position of await ledger.openPositions()) {
-    if (position.exitTimeMs > minuteMs) continue;
+    if (position.exitTimeMs > minuteMs || options.exitsPending?.includes(position.symbol)) continue;
     const exitPrice = rawCloses(position.symbol).get(position.exitTimeMs)!;
     await ledger.closePosition(
       closeTrade(
@@ -109,8 +110,13 @@ async function tickMinute(
     await ledger.recordTick(outcome(minuteMs, { reconciledMinutesMs: options.repairs ?? [] }));
 }
 
-async function assertSameAsFromScratch(view: LedgerView, store: ObjectStore, when: string) {
-  const followed = summarise(await view.snapshot(), 0);
+async function assertSameAsFromScratch(
+  view: LedgerView,
+  totals: TradeTotals,
+  store: ObjectStore,
+  when: string,
+) {
+  const followed = summarise(await view.snapshot(), 0, totals);
   const fromScratch = summarise(await new LedgerView(store).snapshot(), 0);
   assert.deepEqual(followed, fromScratch, when);
   return followed;
@@ -119,7 +125,8 @@ async function assertSameAsFromScratch(view: LedgerView, store: ObjectStore, whe
 test('a view that follows the ledger minute by minute answers what a view reading it from scratch answers', async () => {
   await withLedger(async (ledger, store) => {
     const view = new LedgerView(store, { reconcileMs: 0 });
-    const first = summarise(await view.snapshot(), 0);
+    const totals = new TradeTotals();
+    const first = summarise(await view.snapshot(), 0, totals);
     let minuteMs = FIRST_NEW_MINUTE_MS;
     const next = () => (minuteMs += MINUTE_MS) - MINUTE_MS;
 
@@ -128,31 +135,42 @@ test('a view that follows the ledger minute by minute answers what a view readin
       await tickMinute(ledger, next(), i % 3 === 0 ? [SYMBOLS[i % SYMBOLS.length]!] : []);
       await view.snapshot();
     }
-    const live = await assertSameAsFromScratch(view, store, 'after 20 live minutes');
+    const live = await assertSameAsFromScratch(view, totals, store, 'after 20 live minutes');
     assert.ok(live.totals.trades > first.totals.trades);
 
     // positions opened and closed while nobody looked (more than a horizon between two looks)
     for (let i = 0; i < 20; i++) await tickMinute(ledger, next(), i % 2 === 0 ? ['ADAUSDT', 'DOGEUSDT'] : []);
-    await assertSameAsFromScratch(view, store, 'after 20 minutes unseen');
+    await assertSameAsFromScratch(view, totals, store, 'after 20 minutes unseen');
 
     // a tick crashes after opening its entry; the next one repairs it, and both close later unseen
     const crashedMs = next();
     await tickMinute(ledger, crashedMs, ['AVAXUSDT'], { crashBeforeOutcome: true });
     await tickMinute(ledger, next(), ['XLMUSDT'], { repairs: [crashedMs] });
     for (let i = 0; i < 17; i++) await tickMinute(ledger, next(), []);
-    await assertSameAsFromScratch(view, store, 'after a repaired tick');
+    await assertSameAsFromScratch(view, totals, store, 'after a repaired tick');
+
+    // an exit with no candle yet closes after later trades: its trade lands before the end of the exit order
+    const lateMs = next();
+    await tickMinute(ledger, lateMs, ['DOGEUSDT']);
+    await tickMinute(ledger, next(), ['ADAUSDT']);
+    for (let i = 0; i < 18; i++) {
+      await tickMinute(ledger, next(), [], { exitsPending: i < 16 ? ['DOGEUSDT'] : [] });
+      if (i === 15) summarise(await view.snapshot(), 0, totals); // ADAUSDT's trade counted, DOGEUSDT's not yet
+    }
+    const late = await assertSameAsFromScratch(view, totals, store, 'after a late exit');
+    assert.equal(late.recentTrades[0]!.tradeId, fixturePosition('ADAUSDT', lateMs + MINUTE_MS, 0).tradeId);
 
     // an outage longer than a probe: ticks resume half an hour later
     minuteMs += 30 * MINUTE_MS;
     for (let i = 0; i < 18; i++) await tickMinute(ledger, next(), i === 0 ? ['SOLUSDT'] : []);
-    const resumed = await assertSameAsFromScratch(view, store, 'after an outage');
+    const resumed = await assertSameAsFromScratch(view, totals, store, 'after an outage');
     assert.equal(resumed.span?.toMs, minuteMs);
 
     // a corrupt trade is left out and reported by both
     const corruptKey = `paper/trades/${fixturePosition('ADAUSDT', minuteMs, 0).tradeId}.json`;
     await writeFile(path.join(store.rootDir, corruptKey), '{"tradeId": ');
     for (let i = 0; i < 2; i++) await tickMinute(ledger, next(), []);
-    const withCorrupt = await assertSameAsFromScratch(view, store, 'with a corrupt trade');
+    const withCorrupt = await assertSameAsFromScratch(view, totals, store, 'with a corrupt trade');
     assert.deepEqual(
       withCorrupt.skipped.map((object) => object.key),
       [corruptKey],
@@ -164,6 +182,7 @@ test('while ticks keep coming, a look lists neither the trades nor the tick outc
   await withLedger(async (ledger, store) => {
     const counter = new ListingCounter(store);
     const view = new LedgerView(counter, { reconcileMs: 60_000, clock: () => 0 });
+    const totals = new TradeTotals();
     await view.snapshot();
     counter.listings.clear();
     let minuteMs = FIRST_NEW_MINUTE_MS;
@@ -172,6 +191,6 @@ test('while ticks keep coming, a look lists neither the trades nor the tick outc
       await view.snapshot();
     }
     assert.deepEqual(Object.fromEntries(counter.listings), { 'paper/positions': 40 });
-    await assertSameAsFromScratch(view, store, 'after 40 minutes followed by key');
+    await assertSameAsFromScratch(view, totals, store, 'after 40 minutes followed by key');
   });
 });

@@ -2,11 +2,14 @@
  * What the local dashboard shows, aggregated on the server so a year of trading stays a small answer:
  * totals, per-day and per-pair totals, cumulative net PnL in at most a few hundred buckets, the latest
  * trades for the scatter, the newest trades (older ones page through `tradesPage`), latest predictions
- * vs thresholds, open positions, recent ticks, and the spread paid against the slippage assumed. Pure, so it is tested without a browser or a server.
+ * vs thresholds, open positions, recent ticks, and the spread paid against the slippage assumed. No I/O,
+ * so it is tested without a browser or a server; the closed trades' totals carry over between ledger
+ * versions (trade-totals.ts).
  */
 import { DAY_MS, MINUTE_MS } from '../../time.js';
 import type { CorruptObject } from '../ledger.js';
-import type { Decision, Position, Quote, TickOutcome, Trade } from '../records.js';
+import type { Decision, Position, TickOutcome, Trade } from '../records.js';
+import { TradeTotals, withOpenEntries, type SpreadSums } from './trade-totals.js';
 import type { LedgerSnapshot } from './ledger-view.js';
 
 /** Per pair: the half-spread the recorded books asked of a fill against the slippage per side charged. */
@@ -47,41 +50,14 @@ export interface DashboardSummary {
   spreads: { perPair: SpreadRow[]; overall: SpreadRow };
 }
 
-const BPS = 1e4;
-
-function halfSpreadBps(quote: Quote): number {
-  return ((quote.askPrice - quote.bidPrice) / (quote.askPrice + quote.bidPrice)) * BPS;
-}
-
-/**
- * Every leg with a recorded book: entries of open and closed positions, exits of closed trades. One pass
- * with running sums per pair (a year is 200,000 legs: no per-leg objects, no pass per pair).
- */
+/** Spread paid against slippage assumed: entries of open and closed positions, exits of closed trades. */
 export function spreadRows(
   trades: readonly Trade[],
   openPositions: readonly Position[],
+  totals: TradeTotals = new TradeTotals(),
 ): DashboardSummary['spreads'] {
-  type Sums = { fills: number; halfSpreadBps: number; slippageBps: number };
-  const perPair = new Map<string, Sums>();
-  const overall: Sums = { fills: 0, halfSpreadBps: 0, slippageBps: 0 };
-  const add = (symbol: string, quote: Quote | null, slippageRatePerSide: number) => {
-    if (!quote) return;
-    let sums = perPair.get(symbol);
-    if (!sums) perPair.set(symbol, (sums = { fills: 0, halfSpreadBps: 0, slippageBps: 0 }));
-    const paidBps = halfSpreadBps(quote);
-    const assumedBps = slippageRatePerSide * BPS;
-    sums.fills++;
-    sums.halfSpreadBps += paidBps;
-    sums.slippageBps += assumedBps;
-    overall.fills++;
-    overall.halfSpreadBps += paidBps;
-    overall.slippageBps += assumedBps;
-  };
-  for (const position of trades) add(position.symbol, position.entryQuote, position.slippageRatePerSide);
-  for (const position of openPositions)
-    add(position.symbol, position.entryQuote, position.slippageRatePerSide);
-  for (const trade of trades) add(trade.symbol, trade.exitQuote, trade.slippageRatePerSide);
-  const row = (symbol: string, sums: Sums): SpreadRow => ({
+  const { perPair, overall } = withOpenEntries(totals.update(trades), openPositions);
+  const row = (symbol: string, sums: SpreadSums): SpreadRow => ({
     symbol,
     fills: sums.fills,
     paidHalfSpreadBps: sums.fills === 0 ? null : sums.halfSpreadBps / sums.fills,
@@ -101,42 +77,25 @@ const BUCKETS_MS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, 60 * MINUTE_MS, 4 
 /** Quote currencies recognised at the end of a symbol, longest first so FDUSD wins over USD. */
 const QUOTE_CURRENCIES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'TRY'];
 
-export function summarise(snapshot: LedgerSnapshot, nowMs: number): DashboardSummary {
+/**
+ * The summary of a snapshot. `totals` carries the closed trades' running totals from one snapshot to the
+ * next (the server keeps one), so a new minute costs its new trades; a fresh one sums from scratch, to
+ * the same answer.
+ */
+export function summarise(
+  snapshot: LedgerSnapshot,
+  nowMs: number,
+  totals: TradeTotals = new TradeTotals(),
+): DashboardSummary {
   const { trades } = snapshot;
-  const totals = { trades: trades.length, netPnl: 0, fees: 0, winners: 0 };
-  const pairs = new Map<string, DashboardSummary['byPair'][number]>();
-  const days = new Map<number, DashboardSummary['daily'][number]>();
-  for (const trade of trades) {
-    totals.netPnl += trade.netPnl;
-    totals.fees += trade.fees;
-    if (trade.netPnl > 0) totals.winners++;
-    const pair = pairs.get(trade.symbol) ?? {
-      symbol: trade.symbol,
-      trades: 0,
-      long: 0,
-      short: 0,
-      netPnl: 0,
-      fees: 0,
-    };
-    pair.trades++;
-    pair[trade.side]++;
-    pair.netPnl += trade.netPnl;
-    pair.fees += trade.fees;
-    pairs.set(trade.symbol, pair);
-    const dayMs = Math.floor(trade.exitTimeMs / DAY_MS) * DAY_MS;
-    const day = days.get(dayMs) ?? { dayMs, trades: 0, netPnl: 0, fees: 0 };
-    day.trades++;
-    day.netPnl += trade.netPnl;
-    day.fees += trade.fees;
-    days.set(dayMs, day);
-  }
-  const { points, bucketMs } = cumulativeCurve(trades);
+  totals.update(trades);
+  const { points, bucketMs } = cumulativeCurve(totals);
   return {
     generatedAtMs: nowMs,
     version: snapshot.version,
-    units: unitsOf(trades, snapshot.openPositions),
+    units: unitsOf(totals, snapshot.openPositions),
     totals: {
-      trades: totals.trades,
+      trades: trades.length,
       netPnl: totals.netPnl,
       fees: totals.fees,
       hitRate: trades.length > 0 ? totals.winners / trades.length : null,
@@ -145,8 +104,10 @@ export function summarise(snapshot: LedgerSnapshot, nowMs: number): DashboardSum
     span: snapshot.span ?? null,
     cumulative: points,
     cumulativeBucketMs: bucketMs,
-    daily: [...days.values()].sort((a, b) => a.dayMs - b.dayMs),
-    byPair: [...pairs.values()].sort((a, b) => a.symbol.localeCompare(b.symbol)),
+    daily: [...totals.days.values()].sort((a, b) => a.dayMs - b.dayMs).map((day) => ({ ...day })),
+    byPair: [...totals.pairs.values()]
+      .sort((a, b) => a.symbol.localeCompare(b.symbol))
+      .map((pair) => ({ ...pair })),
     // the realised price move, comparable with the prediction whatever the side
     scatter: trades.slice(-SCATTER_TRADES).map((trade) => ({
       symbol: trade.symbol,
@@ -164,7 +125,7 @@ export function summarise(snapshot: LedgerSnapshot, nowMs: number): DashboardSum
     recentTrades: tradesPage(trades, 0, RECENT_TRADES).trades,
     recentTicks: [...snapshot.ticks].sort((a, b) => b.minuteMs - a.minuteMs).slice(0, RECENT_TRADES),
     skipped: snapshot.skipped,
-    spreads: spreadRows(trades, snapshot.openPositions),
+    spreads: spreadRows(trades, snapshot.openPositions, totals),
   };
 }
 
@@ -188,35 +149,29 @@ export function tradesPage(trades: readonly Trade[], page: number, pageSize: num
 }
 
 /** Cumulative net PnL at the end of each bucket, in the finest bucket that keeps the curve short. */
-function cumulativeCurve(trades: readonly Trade[]): {
+function cumulativeCurve(totals: TradeTotals): {
   points: DashboardSummary['cumulative'];
   bucketMs: number;
 } {
-  const first = trades[0]?.exitTimeMs ?? 0;
-  const last = trades.at(-1)?.exitTimeMs ?? 0;
+  const { exitTimesMs, cumulativeNetPnl } = totals;
+  const first = exitTimesMs[0] ?? 0;
+  const last = exitTimesMs.at(-1) ?? 0;
   const bucketMs =
     BUCKETS_MS.find((width) => (last - first) / width <= MAX_CUMULATIVE_POINTS) ?? BUCKETS_MS.at(-1)!;
   const points: DashboardSummary['cumulative'] = [];
-  let running = 0;
-  for (const trade of trades) {
-    running += trade.netPnl;
-    const timeMs = Math.floor(trade.exitTimeMs / bucketMs) * bucketMs;
+  for (let index = 0; index < exitTimesMs.length; index++) {
+    const timeMs = Math.floor(exitTimesMs[index]! / bucketMs) * bucketMs;
     const lastPoint = points.at(-1);
-    if (lastPoint?.timeMs === timeMs) lastPoint.netPnl = running;
-    else points.push({ timeMs, netPnl: running });
+    if (lastPoint?.timeMs === timeMs) lastPoint.netPnl = cumulativeNetPnl[index]!;
+    else points.push({ timeMs, netPnl: cumulativeNetPnl[index]! });
   }
   return { points, bucketMs };
 }
 
 /** The one quote currency and notional per trade of the book, when there is one. */
-function unitsOf(trades: readonly Trade[], open: readonly Position[]): DashboardSummary['units'] {
-  const symbols = new Set<string>();
-  const notionals = new Set<number>();
-  for (const positions of [trades, open])
-    for (const position of positions) {
-      symbols.add(position.symbol);
-      notionals.add(position.notional);
-    }
+function unitsOf(totals: TradeTotals, open: readonly Position[]): DashboardSummary['units'] {
+  const symbols = new Set([...totals.symbols, ...open.map((position) => position.symbol)]);
+  const notionals = new Set([...totals.notionals, ...open.map((position) => position.notional)]);
   const currencies = new Set(
     [...symbols].map((symbol) => QUOTE_CURRENCIES.find((quote) => symbol.endsWith(quote)) ?? null),
   );

@@ -3,10 +3,11 @@
  * ledger on the server. Self-contained (inline script and SVG, nothing fetched from elsewhere), so it
  * works offline and needs no OpenSearch.
  *
- * At a year of trading the ledger holds 100,000 trades, so the answer is aggregated (`summary.ts`) and
- * cached by ledger version: requests get the last good answer at once while the ledger is looked at in
- * the background (at most once per `minRefreshMs`, one look at a time), and a failed look is never
- * cached (the next request tries again).
+ * At a year of trading the ledger holds 100,000 trades and 525,600 ticked minutes, so the answer is
+ * aggregated (`summary.ts`, with the closed trades' totals carried over between versions) and cached by
+ * ledger version: requests get the last good answer at once while the ledger is looked at in the
+ * background (at most once per `minRefreshMs`, one look at a time; a look follows the ledger by key,
+ * `ledger-view.ts`), and a failed look is never cached (the next request tries again).
  *
  * Only loopback Host names are served (a DNS-rebinding page cannot read the ledger through the user's
  * browser), and every answer carries a Content-Security-Policy that admits only the page's own inline
@@ -19,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { Alpha15Error } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
 import { LedgerView, type LedgerSnapshot } from '../../paper/dashboard/ledger-view.js';
+import { TradeTotals } from '../../paper/dashboard/trade-totals.js';
 import { DASHBOARD_PAGE } from './page.js';
 import {
   summarise,
@@ -68,12 +70,13 @@ type Cached = {
 /**
  * The current snapshot and its summary. Requests are answered from the last good look at the ledger
  * while the next look runs in the background (at most one at a time, at most once per `minRefreshMs`),
- * so a request never waits for a 100,000-trade ledger to be listed, except the very first one. A failed
- * look is not cached: with nothing to show it is the request's 503, otherwise the last good answer is
- * served with the error beside it, and the next request looks again.
+ * so a request never waits for a look at the ledger, except the very first one (which reads it all). A
+ * failed look is not cached: with nothing to show it is the request's 503, otherwise the last good
+ * answer is served with the error beside it, and the next request looks again.
  */
 class SummaryCache {
   private readonly view: LedgerView;
+  private readonly totals = new TradeTotals();
   private current: Cached | undefined;
   private inFlight: Promise<Cached> | undefined;
   private lastError: string | undefined;
@@ -83,7 +86,7 @@ class SummaryCache {
     private readonly minRefreshMs: number,
     private readonly clock: () => number,
   ) {
-    this.view = new LedgerView(store);
+    this.view = new LedgerView(store, { clock });
   }
 
   /** The answer to serve and, when the latest look at the ledger failed, why. */
@@ -119,7 +122,7 @@ class SummaryCache {
       this.current = { ...this.current, atMs };
       return this.current;
     }
-    const summary = summarise(snapshot, atMs);
+    const summary = summarise(snapshot, atMs, this.totals);
     const json = JSON.stringify(summary);
     this.current = { snapshot, summary, json, gzipped: gzipSync(json), atMs };
     return this.current;
