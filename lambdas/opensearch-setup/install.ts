@@ -10,7 +10,7 @@ import { sha256Hex } from '../../src/checksum.js';
 import { Alpha15Error } from '../../src/errors.js';
 import { checkImportResponse, savedObjectsImportRequest } from '../../src/telemetry/dashboards-import.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
-import { putIndexTemplates } from '../../src/telemetry/opensearch-sink.js';
+import { describeOpenSearchError, putIndexTemplates } from '../../src/telemetry/opensearch-sink.js';
 
 export class OpenSearchSetupError extends Alpha15Error {
   readonly code = 'OPEN_SEARCH_SETUP';
@@ -152,26 +152,9 @@ async function failingAsSetup<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     throw new OpenSearchSetupError(
-      describeFailure(error),
+      describeOpenSearchError(error),
       'check the domain status, and that its access policy and master user name the setup role',
       { cause: error },
     );
   }
-}
-
-function describeFailure(error: unknown): string {
-  const meta = (
-    error as {
-      meta?: {
-        statusCode?: number;
-        body?: unknown;
-        meta?: { request?: { params?: { method?: string; path?: string } } };
-      };
-    }
-  ).meta;
-  const params = meta?.meta?.request?.params;
-  const message = error instanceof Error ? error.message : String(error);
-  if (meta?.statusCode === undefined || params === undefined) return message;
-  const body = typeof meta.body === 'string' ? meta.body : JSON.stringify(meta.body);
-  return `${params.method} ${params.path} answered ${meta.statusCode}: ${(body ?? '').slice(0, 300)}`;
 }

@@ -120,7 +120,7 @@ test('a domain that refuses the setup role fails the deployment with a typed err
   t.after(() => otherDomain.close());
   await assert.rejects(handler(customResourceEvent('Create', otherDomain.url), lambdaContext), {
     name: 'OpenSearchSetupError',
-    message: /^(PUT|POST) \/_index_template\/alpha15-\S+ answered 403: .*the signature does not match/,
+    message: /^(PUT|POST) \/_index_template\/alpha15-\S+ answered HTTP 403: .*the signature does not match/,
   });
 });
 
