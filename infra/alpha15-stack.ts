@@ -231,11 +231,20 @@ export class Alpha15Stack extends Stack {
       },
       OpenSearchDashboardsUrl: {
         value: `https://${this.observability.domain.domainEndpoint}/_dashboards`,
-        description: 'OpenSearch Dashboards (log in with the admin secret)',
+        description: 'OpenSearch Dashboards (sign in as a user of DashboardsUserPoolId)',
       },
-      OpenSearchAdminSecretArn: {
-        value: this.observability.adminSecret.secretArn,
-        description: 'Username and password of the OpenSearch admin',
+      OpenSearchUrl: {
+        value: `https://${this.observability.domain.domainEndpoint}`,
+        description: 'The domain; it serves only SigV4-signed requests of the roles its policy names',
+      },
+      OpenSearchOperatorRoleArn: {
+        value: this.observability.operatorRole.roleArn,
+        description: 'Assume it to run alpha15 reindex / runs reindex against OpenSearchUrl (docs/aws.md)',
+      },
+      DashboardsUserPoolId: {
+        value: this.observability.dashboardsAuth.userPool.userPoolId,
+        description:
+          'Cognito user pool of the Dashboards users: aws cognito-idp admin-create-user (docs/aws.md)',
       },
       CloudWatchDashboardUrl: {
         value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.observability.dashboard.dashboardName}`,

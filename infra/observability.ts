@@ -1,10 +1,12 @@
 /**
  * Dashboards and alarms. An OpenSearch domain (one small node by default) receives the paper-trading
- * telemetry; it is encrypted at rest and between nodes, HTTPS only (TLS 1.2), and guarded by
- * fine-grained access control with an internal admin whose password lives in Secrets Manager. A custom
- * resource installs the index templates, the OpenSearch Dashboards saved objects and the writer role
- * mapped to the paper-trading Lambda. CloudWatch holds the alarms (routed to one SNS topic) and a
- * dashboard of every function.
+ * telemetry; it is encrypted at rest and between nodes, HTTPS only (TLS 1.2), and accepts only signed
+ * requests from the roles its resource policy names: the telemetry writers (`grantWrite`), the setup
+ * function, and the Dashboards users' authenticated role (Cognito, infra/dashboards-auth.ts). Fine-grained
+ * access control maps each onto an OpenSearch role; its master user is the setup function's IAM role, so
+ * no password exists. A custom resource (the setup) installs the index templates, the Dashboards saved
+ * objects and those role mappings. CloudWatch holds the alarms (routed to one SNS topic) and a dashboard
+ * of every function.
  */
 import { readFileSync } from 'node:fs';
 import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -14,7 +16,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -23,6 +24,7 @@ import { Construct } from 'constructs';
 import { SAVED_OBJECTS_FILE, savedObjectsWithPrefix } from '../src/telemetry/dashboards-import.js';
 import { setupContentHash } from '../lambdas/opensearch-setup/install.js';
 import { Alpha15Function, copyIntoBundle } from './alpha15-function.js';
+import { DashboardsAuth } from './dashboards-auth.js';
 
 export interface ObservabilityProps {
   instanceType: string;
@@ -46,11 +48,14 @@ export interface MonitorProps {
   metrics?: { title: string; metric: cloudwatch.IMetric }[];
 }
 
-export const OPENSEARCH_ADMIN_USER = 'alpha15-admin';
-
 export class Observability extends Construct {
   readonly domain: opensearch.Domain;
-  readonly adminSecret: secretsmanager.Secret;
+  readonly dashboardsAuth: DashboardsAuth;
+  /**
+   * For people's tools that rebuild telemetry (`alpha15 reindex`, `alpha15 runs reindex`): a writer like
+   * the Lambdas, assumable by principals of this account whose own policy allows sts:AssumeRole on it.
+   */
+  readonly operatorRole: iam.Role;
   readonly alarmTopic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
   readonly setup: Alpha15Function;
@@ -60,24 +65,16 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     this.indexPrefix = props.indexPrefix;
-    this.adminSecret = new secretsmanager.Secret(this, 'AdminSecret', {
-      description: 'alpha15 OpenSearch internal admin (fine-grained access control master user)',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ username: OPENSEARCH_ADMIN_USER }),
-        generateStringKey: 'password',
-        passwordLength: 32,
-        requireEachIncludedType: true,
-        excludeCharacters: '"\'\\/@:`',
-      },
-      removalPolicy: props.removalPolicy,
+    this.dashboardsAuth = new DashboardsAuth(this, 'DashboardsAuth', { removalPolicy: props.removalPolicy });
+    // before the domain: its role is the domain's master user
+    this.setup = new Alpha15Function(this, 'Setup', {
+      handler: 'opensearch-setup',
+      description: 'Installs alpha15 index templates, dashboards and role mappings in OpenSearch',
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      // dashboards-import.ts reads the saved objects from ./dashboards/ beside the (bundled) module
+      commandHooks: copyIntoBundle([{ from: 'src/telemetry/dashboards/*.ndjson', to: 'dashboards' }]),
     });
-    acknowledgeFindings(this.adminSecret, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'The OpenSearch master password cannot be rotated by a generic rotation Lambda: the domain must be updated with it. Rotate with `cdk deploy` after changing the secret (README).',
-      },
-    ]);
 
     const logGroups = {
       slowSearch: new logs.LogGroup(this, 'SlowSearchLogs', {
@@ -113,10 +110,9 @@ export class Observability extends Construct {
       nodeToNodeEncryption: true,
       enforceHttps: true,
       tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
-      fineGrainedAccessControl: {
-        masterUserName: OPENSEARCH_ADMIN_USER,
-        masterUserPassword: this.adminSecret.secretValueFromJson('password'),
-      },
+      // an IAM master user turns HTTP Basic authentication off: every request must be signed
+      fineGrainedAccessControl: { masterUserArn: this.setup.role.roleArn },
+      cognitoDashboardsAuth: this.dashboardsAuth.cognitoOptions,
       logging: {
         slowSearchLogEnabled: true,
         slowSearchLogGroup: logGroups.slowSearch,
@@ -128,11 +124,18 @@ export class Observability extends Construct {
       suppressLogsResourcePolicy: true,
       removalPolicy: props.removalPolicy,
     });
-    // With fine-grained access control the resource policy admits any principal and the security
-    // plugin authenticates each request (internal users, or IAM roles mapped to OpenSearch roles).
+    // Every principal is a role of this stack; writers join through grantWrite.
     this.domain.addAccessPolicies(
       new iam.PolicyStatement({
-        principals: [new iam.AnyPrincipal()],
+        principals: [new iam.ArnPrincipal(this.setup.role.roleArn)],
+        // the setup's calls: PUT templates, roles and mappings; POST the Dashboards import
+        actions: ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost'],
+        resources: [`${this.domain.domainArn}/*`],
+      }),
+      new iam.PolicyStatement({
+        principals: [new iam.ArnPrincipal(this.dashboardsAuth.authenticatedRole.roleArn)],
+        // Dashboards calls OpenSearch with whatever methods its pages need; the reader role the setup
+        // maps this role onto lets it read the telemetry and the global tenant, nothing else
         actions: ['es:ESHttp*'],
         resources: [`${this.domain.domainArn}/*`],
       }),
@@ -141,12 +144,12 @@ export class Observability extends Construct {
       {
         id: 'AwsSolutions-OS1',
         reason:
-          'No VPC: a NAT gateway would cost more than the domain; fine-grained access control and HTTPS guard the public endpoint.',
+          'No VPC: a NAT gateway would cost more than the domain. The public endpoint serves only SigV4-signed requests of the roles its resource policy names (HTTPS only); people reach Dashboards through Cognito.',
       },
       {
         id: 'AwsSolutions-OS3',
         reason:
-          'Callers are Lambdas and people at changing addresses; fine-grained access control authenticates every request instead of an IP allowlist.',
+          'Callers are Lambdas and people at changing addresses: the resource policy admits named IAM roles, not addresses, and people sign in through Cognito with MFA.',
       },
       {
         id: 'AwsSolutions-OS4',
@@ -154,25 +157,11 @@ export class Observability extends Construct {
           'One data node by default to keep costs low; dedicated masters pay off only for multi-node clusters (set openSearchInstanceType for more).',
       },
       {
-        id: 'AwsSolutions-OS5',
-        reason:
-          'The open resource policy is the documented pattern for fine-grained access control, which rejects unauthenticated requests.',
-      },
-      {
         id: 'AwsSolutions-OS7',
         reason: 'Telemetry is a rebuildable copy of the ledger in S3 (`alpha15 reindex`); one AZ is enough.',
       },
     ]);
 
-    this.setup = new Alpha15Function(this, 'Setup', {
-      handler: 'opensearch-setup',
-      description: 'Installs alpha15 index templates, dashboards and the writer role in OpenSearch',
-      timeout: Duration.minutes(5),
-      memorySize: 256,
-      // dashboards-import.ts reads the saved objects from ./dashboards/ beside the (bundled) module
-      commandHooks: copyIntoBundle([{ from: 'src/telemetry/dashboards/*.ndjson', to: 'dashboards' }]),
-    });
-    this.adminSecret.grantRead(this.setup.role);
     const provider = new cr.Provider(this, 'SetupProvider', { onEventHandler: this.setup.function });
     acknowledgeFindings(provider, [
       {
@@ -190,19 +179,29 @@ export class Observability extends Construct {
       },
     ]);
     const savedObjects = savedObjectsWithPrefix(readFileSync(SAVED_OBJECTS_FILE, 'utf8'), props.indexPrefix);
-    new CustomResource(this, 'SetupResource', {
+    this.operatorRole = new iam.Role(this, 'TelemetryOperatorRole', {
+      description: 'Assumed to rebuild alpha15 telemetry in OpenSearch (alpha15 reindex, runs reindex)',
+      assumedBy: new iam.AccountRootPrincipal(),
+      maxSessionDuration: Duration.hours(1),
+    });
+    this.grantWrite({ role: this.operatorRole });
+
+    const setupResource = new CustomResource(this, 'SetupResource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::Alpha15OpenSearchSetup',
       properties: {
         Endpoint: `https://${this.domain.domainEndpoint}`,
-        AdminSecretArn: this.adminSecret.secretArn,
         IndexPrefix: props.indexPrefix,
         // resolved at synth, after the writers were added
         WriterRoleArns: Lazy.list({ produce: () => this.writerRoleArns }),
+        DashboardsReaderRoleArns: [this.dashboardsAuth.authenticatedRole.roleArn],
         // a changed ndjson, template, mapping or role changes this, so `cdk deploy` installs it again
         ContentHash: setupContentHash(props.indexPrefix, savedObjects),
       },
     });
+    // the access policy (an SDK call aws-cdk-lib makes after the domain exists) admits the setup role
+    const accessPolicy = this.domain.node.tryFindChild('AccessPolicy');
+    if (accessPolicy) setupResource.node.addDependency(accessPolicy);
 
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'alpha15 alarms', enforceSSL: true });
     acknowledgeFindings(this.alarmTopic, [

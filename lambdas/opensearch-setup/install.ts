@@ -1,35 +1,42 @@
 /**
- * What the OpenSearch setup custom resource installs, over plain HTTPS with the internal admin user:
- * the index templates (before any document, so every number maps as double), the Dashboards saved
- * objects, and an OpenSearch role that may write only the telemetry indices, mapped to the IAM roles of
- * the writers (the paper-trading Lambda signs its requests with SigV4).
+ * What the OpenSearch setup custom resource installs, as the domain's master user (its own IAM role,
+ * every request signed with SigV4 by the client it is given): the index templates (before any document,
+ * so every number maps as double), the Dashboards saved objects, an OpenSearch role that may write
+ * only the telemetry indices, mapped to the IAM roles of the writers, and a read-only Dashboards role,
+ * mapped to the role Cognito gives signed-in Dashboards users.
  */
+import type { Client } from '@opensearch-project/opensearch';
 import { sha256Hex } from '../../src/checksum.js';
 import { Alpha15Error } from '../../src/errors.js';
-import { importDashboards } from '../../src/telemetry/dashboards-import.js';
+import { checkImportResponse, savedObjectsImportRequest } from '../../src/telemetry/dashboards-import.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
+import { describeOpenSearchError, putIndexTemplates } from '../../src/telemetry/opensearch-sink.js';
 
 export class OpenSearchSetupError extends Alpha15Error {
   readonly code = 'OPEN_SEARCH_SETUP';
 }
 
 export interface InstallOptions {
-  endpoint: string;
-  username: string;
-  password: string;
+  /** Signs as the setup role, the domain's master user. */
+  client: Client;
   indexPrefix: string;
   writerRoleArns: readonly string[];
-  fetchImpl?: typeof fetch;
+  dashboardsReaderRoleArns: readonly string[];
 }
 
 export interface InstallReport {
   templates: string[];
   dashboardObjects: number;
   writerRole: string;
+  dashboardsReaderRole: string;
 }
 
 export function writerRoleName(indexPrefix: string): string {
   return `${indexPrefix}_telemetry_writer`;
+}
+
+export function dashboardsReaderRoleName(indexPrefix: string): string {
+  return `${indexPrefix}_dashboards_reader`;
 }
 
 /** The saved objects go to the global tenant, which every Dashboards user sees. */
@@ -53,57 +60,101 @@ export function writerRole(indexPrefix: string) {
 }
 
 /**
+ * The OpenSearch role Dashboards users are mapped to: read the telemetry indices and the saved objects
+ * of the global tenant. Not all_access: people look at the dashboards; only the setup installs them.
+ */
+export function dashboardsReaderRole(indexPrefix: string) {
+  return {
+    cluster_permissions: ['cluster_composite_ops_ro'],
+    index_permissions: [
+      { index_patterns: [`${indexPrefix}-*`], allowed_actions: ['read', 'indices:admin/mappings/get'] },
+    ],
+    tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_read'] }],
+  };
+}
+
+/**
  * Everything the setup installs, hashed: the custom resource carries it as a property, so CloudFormation
  * updates the resource (and the setup runs again) whenever the saved objects, the index templates and
- * their mappings, or the writer role change, and only then.
+ * their mappings, or the OpenSearch roles change, and only then.
  */
 export function setupContentHash(indexPrefix: string, savedObjectsNdjson: string): string {
   const content = JSON.stringify({
     savedObjects: savedObjectsNdjson,
     templates: indexTemplates(indexPrefix),
     writerRole: writerRole(indexPrefix),
+    dashboardsReaderRole: dashboardsReaderRole(indexPrefix),
     tenant: DASHBOARDS_TENANT,
   });
   return sha256Hex(new TextEncoder().encode(content));
 }
 
 export async function installOpenSearchResources(options: InstallOptions): Promise<InstallReport> {
-  const fetchImpl = options.fetchImpl ?? fetch;
-  const base = options.endpoint.replace(/\/+$/, '');
-  const authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
-  const call = async (method: string, path: string, body: unknown) => {
-    const response = await fetchImpl(`${base}${path}`, {
-      method,
-      headers: { authorization, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) {
-      throw new OpenSearchSetupError(
-        `${method} ${path} answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
-        'check the domain status and the admin secret',
-      );
-    }
-  };
+  const { client } = options;
+  const templates = await failingAsSetup(() => putIndexTemplates(client, options.indexPrefix));
 
-  const templates = indexTemplates(options.indexPrefix);
-  for (const template of templates) await call('PUT', `/_index_template/${template.name}`, template.body);
+  const writer = writerRoleName(options.indexPrefix);
+  await putRoleMappedTo(client, writer, writerRole(options.indexPrefix), options.writerRoleArns);
+  const reader = dashboardsReaderRoleName(options.indexPrefix);
+  await putRoleMappedTo(
+    client,
+    reader,
+    dashboardsReaderRole(options.indexPrefix),
+    options.dashboardsReaderRoleArns,
+  );
 
-  const role = writerRoleName(options.indexPrefix);
-  await call('PUT', `/_plugins/_security/api/roles/${role}`, writerRole(options.indexPrefix));
-  await call('PUT', `/_plugins/_security/api/rolesmapping/${role}`, {
-    backend_roles: [...options.writerRoleArns],
-  });
-
-  const imported = await importDashboards({
-    dashboardsUrl: `${base}/_dashboards`,
+  const upload = await savedObjectsImportRequest({
     indexPrefix: options.indexPrefix,
-    headers: { authorization },
     tenant: DASHBOARDS_TENANT,
-    fetchImpl,
   });
+  const response = await failingAsSetup(() =>
+    client.transport.request(
+      {
+        method: 'POST',
+        path: `/_dashboards${upload.path}`,
+        querystring: upload.querystring,
+        body: Buffer.from(upload.body),
+      },
+      { headers: upload.headers },
+    ),
+  );
+  const imported = checkImportResponse(response.body);
   return {
-    templates: templates.map((template) => template.name),
+    templates,
     dashboardObjects: imported.successCount,
-    writerRole: role,
+    writerRole: writer,
+    dashboardsReaderRole: reader,
   };
+}
+
+/** Puts a security-plugin role and maps it to exactly these IAM roles (backend roles). */
+async function putRoleMappedTo(
+  client: Client,
+  name: string,
+  role: object,
+  iamRoleArns: readonly string[],
+): Promise<void> {
+  await failingAsSetup(() =>
+    client.transport.request({ method: 'PUT', path: `/_plugins/_security/api/roles/${name}`, body: role }),
+  );
+  await failingAsSetup(() =>
+    client.transport.request({
+      method: 'PUT',
+      path: `/_plugins/_security/api/rolesmapping/${name}`,
+      body: { backend_roles: [...iamRoleArns] },
+    }),
+  );
+}
+
+/** Runs one call; a refusal or an unreachable domain fails the deployment, naming the call. */
+async function failingAsSetup<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new OpenSearchSetupError(
+      describeOpenSearchError(error),
+      'check the domain status, and that its access policy and master user name the setup role',
+      { cause: error },
+    );
+  }
 }

@@ -38,6 +38,7 @@ export async function indexRunRecord(options: {
     throw new InvalidRunRecordError(
       `${key} in ${store.url} is not a run record key (${RUNS_PREFIX}<run id>.json)`,
       `only run records belong under ${RUNS_PREFIX}; move the object elsewhere`,
+      { data: { reason: 'not-a-run-key', key } },
     );
   }
   const run = await readRun(store, key);
@@ -45,12 +46,14 @@ export async function indexRunRecord(options: {
     throw new RunNotFoundError(
       `run record ${key} is not in ${store.url}`,
       'it was deleted after it was written; nothing to index',
+      { data: { reason: 'deleted', runId, key } },
     );
   }
   if (run.id !== runId) {
     throw new InvalidRunRecordError(
       `${key} in ${store.url} holds run ${run.id}, not ${runId}`,
       'a run record is stored under its own id; restore the object',
+      { data: { reason: 'id-mismatch', key, runId: run.id } },
     );
   }
   const report = await sendRuns(sink, [run]);
@@ -58,6 +61,7 @@ export async function indexRunRecord(options: {
     throw new RunIndexingError(
       `run ${run.id} was not indexed: ${report.errors.join('; ')}`,
       'the telemetry cluster refused or did not answer; the event is retried',
+      { data: { runId: run.id, errors: report.errors } },
     );
   }
   return { runId: run.id, kind: run.kind, study: run.study };

@@ -37,34 +37,80 @@ export function savedObjectsWithPrefix(ndjson: string, indexPrefix: string): str
     : ndjson.replaceAll(`${SAVED_OBJECTS_PREFIX}-`, `${indexPrefix}-`);
 }
 
-export async function importDashboards(options: {
-  dashboardsUrl: string;
+/**
+ * The Dashboards import request: the saved objects as one multipart NDJSON file, encoded here rather
+ * than by fetch so a signed request can hash the exact bytes it sends.
+ */
+export interface SavedObjectsImportRequest {
+  /** Below the Dashboards base path (`/_dashboards` on an AWS domain). */
+  path: string;
+  querystring: Record<string, string>;
+  headers: Record<string, string>;
+  body: Uint8Array<ArrayBuffer>;
+}
+
+export async function savedObjectsImportRequest(options: {
   indexPrefix?: string;
-  headers?: Record<string, string>;
   /**
    * The security plugin's tenant to import into (`global`: every user sees the objects). Without it
    * the objects land in the importing user's current tenant, by default their private one.
    */
   tenant?: string;
-  fetchImpl?: typeof fetch;
-}): Promise<DashboardsImportResult> {
+}): Promise<SavedObjectsImportRequest> {
   const ndjson = await readSavedObjects(options.indexPrefix);
   const form = new FormData();
   form.append('file', new Blob([ndjson], { type: 'application/ndjson' }), 'alpha15.ndjson');
+  const encoded = new Response(form);
+  return {
+    path: '/api/saved_objects/_import',
+    querystring: { overwrite: 'true' },
+    headers: {
+      // carries the multipart boundary
+      'content-type': encoded.headers.get('content-type')!,
+      // Dashboards rejects state-changing API calls without its XSRF header
+      'osd-xsrf': 'true',
+      ...(options.tenant === undefined ? {} : { securitytenant: options.tenant }),
+    },
+    body: new Uint8Array(await encoded.arrayBuffer()),
+  };
+}
+
+/** The import API's answer, checked: every object imported, or a DashboardsImportError naming the rejected. */
+export function checkImportResponse(payload: unknown): DashboardsImportResult {
+  const parsed = importResponseSchema.safeParse(payload);
+  if (!parsed.success)
+    throw new DashboardsImportError(
+      `unexpected import response: ${JSON.stringify(payload).slice(0, 300)}`,
+      'is the URL an OpenSearch Dashboards endpoint?',
+    );
+  if (!parsed.data.success) {
+    const failed = (parsed.data.errors ?? [])
+      .map((error) => `${error.type}/${error.id}: ${error.error.type}`)
+      .join(', ');
+    throw new DashboardsImportError(
+      `Dashboards imported ${parsed.data.successCount} objects but rejected: ${failed}`,
+      'see the Dashboards server log',
+    );
+  }
+  return parsed.data;
+}
+
+/** Imports over plain HTTP(S), with Basic credentials from the URL if it carries them (`alpha15 dashboards import`). */
+export async function importDashboards(options: {
+  dashboardsUrl: string;
+  indexPrefix?: string;
+  tenant?: string;
+  fetchImpl?: typeof fetch;
+}): Promise<DashboardsImportResult> {
+  const request = await savedObjectsImportRequest(options);
   const { url: baseUrl, authorization } = splitUrlCredentials(options.dashboardsUrl);
-  const url = `${baseUrl.replace(/\/+$/, '')}/api/saved_objects/_import?overwrite=true`;
+  const url = `${baseUrl.replace(/\/+$/, '')}${request.path}?${new URLSearchParams(request.querystring)}`;
   let response: Response;
   try {
-    // Dashboards rejects state-changing API calls without its XSRF header
     response = await (options.fetchImpl ?? fetch)(url, {
       method: 'POST',
-      body: form,
-      headers: {
-        'osd-xsrf': 'true',
-        ...(authorization ? { authorization } : {}),
-        ...(options.tenant === undefined ? {} : { securitytenant: options.tenant }),
-        ...options.headers,
-      },
+      body: request.body,
+      headers: { ...request.headers, ...(authorization ? { authorization } : {}) },
     });
   } catch (error) {
     throw new DashboardsImportError(
@@ -80,20 +126,11 @@ export async function importDashboards(options: {
       'check the URL and the credentials',
     );
   }
-  const parsed = importResponseSchema.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new DashboardsImportError(
-      `unexpected import response: ${text.slice(0, 300)}`,
-      'is the URL an OpenSearch Dashboards endpoint?',
-    );
-  if (!parsed.data.success) {
-    const failed = (parsed.data.errors ?? [])
-      .map((error) => `${error.type}/${error.id}: ${error.error.type}`)
-      .join(', ');
-    throw new DashboardsImportError(
-      `Dashboards imported ${parsed.data.successCount} objects but rejected: ${failed}`,
-      'see the Dashboards server log',
-    );
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    payload = text;
   }
-  return parsed.data;
+  return checkImportResponse(payload);
 }

@@ -75,7 +75,7 @@ export class OpenSearchSink implements TelemetrySink {
         });
         pending = retry;
       } catch (error) {
-        errors.push(`attempt ${attempt}: ${describe(error)}`);
+        errors.push(`attempt ${attempt}: ${describeOpenSearchError(error)}`);
       }
     }
     for (const record of pending)
@@ -87,9 +87,7 @@ export class OpenSearchSink implements TelemetrySink {
   /** Puts every template (idempotent on the cluster); once per sink. */
   async installTemplates(): Promise<void> {
     if (this.templatesInstalled) return;
-    for (const template of indexTemplates(this.options.indexPrefix)) {
-      await this.client.indices.putIndexTemplate({ name: template.name, body: template.body });
-    }
+    await putIndexTemplates(this.client, this.options.indexPrefix);
     this.templatesInstalled = true;
   }
 
@@ -112,8 +110,30 @@ export class OpenSearchSink implements TelemetrySink {
   }
 }
 
-function describe(error: unknown): string {
-  const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
+/** Puts the index template of every telemetry stream (idempotent on the cluster); returns their names. */
+export async function putIndexTemplates(client: Client, indexPrefix: string): Promise<string[]> {
+  const templates = indexTemplates(indexPrefix);
+  for (const template of templates) {
+    await client.indices.putIndexTemplate({ name: template.name, body: template.body });
+  }
+  return templates.map((template) => template.name);
+}
+
+/** An OpenSearch client error as one line: the call and the cluster's answer, when it answered. */
+export function describeOpenSearchError(error: unknown): string {
+  const meta = (
+    error as {
+      meta?: {
+        statusCode?: number;
+        body?: unknown;
+        meta?: { request?: { params?: { method?: string; path?: string } } };
+      };
+    }
+  ).meta;
   const message = error instanceof Error ? error.message : String(error);
-  return status ? `HTTP ${status}: ${message}` : message;
+  if (meta?.statusCode === undefined) return message;
+  const params = meta.meta?.request?.params;
+  const call = params ? `${params.method} ${params.path}` : 'a request';
+  const body = typeof meta.body === 'string' ? meta.body : (JSON.stringify(meta.body) ?? message);
+  return `${call} answered HTTP ${meta.statusCode}: ${body.slice(0, 300)}`;
 }

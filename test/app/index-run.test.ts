@@ -61,7 +61,10 @@ test('objects under runs/ that are not run records are refused before anything i
   await assert.rejects(
     indexRunRecord({ store, sink: sink(), key: copiedKey }),
     (error: unknown) =>
-      error instanceof InvalidRunRecordError && error.message.includes(`holds run ${run.id}`),
+      error instanceof InvalidRunRecordError &&
+      error.message.includes(`holds run ${run.id}`) &&
+      error.data.reason === 'id-mismatch' &&
+      error.data.runId === run.id,
   );
 
   await assert.rejects(

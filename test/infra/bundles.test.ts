@@ -5,8 +5,9 @@
  * runtime provides it, then invoked with the event its rule delivers and the environment its construct
  * sets. The training entry point runs as the image runs it: the JavaScript training-container/build.ts
  * makes. Behind them stand local servers on 127.0.0.1: s3rver (path style), the replay server over the
- * real February 2026 archives in ../shared, the OpenSearch stand-in, and a recording SageMaker and
- * Secrets Manager endpoint. One retrain-and-trade chain runs through all of them:
+ * real February 2026 archives in ../shared, the OpenSearch stand-in (it serves only requests SigV4-signed
+ * with the sandbox's credentials, as the domain serves only its named roles), and a recording SageMaker
+ * endpoint. One retrain-and-trade chain runs through all of them:
  *
  *   setup custom resource -> ingest -> training trigger -> training job -> promotion -> runs indexer -> paper tick
  *
@@ -25,7 +26,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { HandlerName } from '../../infra/alpha15-function.js';
 import { buildApp, cliEnvironment } from '../../infra/build-app.js';
 import { BUNDLE_BUDGETS } from '../../infra/bundle-budgets.js';
-import { writerRoleName } from '../../lambdas/opensearch-setup/install.js';
+import { dashboardsReaderRoleName, writerRoleName } from '../../lambdas/opensearch-setup/install.js';
 import { readWatermark } from '../../src/lake/watermark.js';
 import { partitionKey } from '../../src/lake/layout.js';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
@@ -126,8 +127,6 @@ function resolve(value: unknown, resolved: Resolved): string {
     const type = resources[name]?.Type;
     if (type === 'AWS::S3::Bucket') return resolved.bucket;
     // these answer Ref with their ARN, the rest with their name
-    if (type === 'AWS::SecretsManager::Secret')
-      return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;
     if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
     return name;
   };
@@ -179,7 +178,7 @@ before(async () => {
     symbols: SYMBOLS,
     manualClock: true,
   });
-  openSearch = await startFakeOpenSearch();
+  openSearch = await startFakeOpenSearch({ requireSigV4: { ...SANDBOX_CREDENTIALS, region: REGION } });
   aws = await startAwsJsonEndpoint();
   archiveSite = await startArchiveSite(ARCHIVE_MONTH_DIR, { corrupt: ['NEARUSDT-1m-2026-02.zip'] });
   lambdas = new Map(bundledLambdas({ bucket }).map((lambda) => [lambda.handler, lambda]));
@@ -254,17 +253,21 @@ async function invoke(
   } as Outcome;
 }
 
+/**
+ * The credentials Lambda gives every sandbox: s3rver's own key pair. The OpenSearch stand-in recomputes
+ * each signature with them; the SageMaker stand-in only records that requests are signed.
+ */
+const SANDBOX_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
 /** The runtime's variables and the endpoints of the stand-ins, as the account would provide them. */
 function runtimeEnvironment(): Record<string, string> {
   return {
     AWS_REGION: REGION,
-    // s3rver's own key pair; SageMaker and OpenSearch stand-ins only check that requests are signed
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
     AWS_LAMBDA_FUNCTION_NAME: 'alpha15-harness',
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_SAGEMAKER: aws.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ALPHA15_WASM_THREADS: '1',
   };
@@ -390,26 +393,34 @@ test('every Lambda the app defines has an event fixture, and each bundle stays w
   }
 });
 
-test('setup: a CloudFormation create installs the templates, the writer role and the dashboards in the global tenant', async () => {
-  aws.answers.set('secretsmanager.GetSecretValue', (body) => ({
-    ARN: body.SecretId,
-    Name: 'alpha15-admin',
-    SecretString: JSON.stringify({ username: 'alpha15-admin', password: 'harness-password-1' }),
-  }));
+test('setup: a CloudFormation create, signed as the master user, installs the templates, both role mappings and the dashboards in the global tenant', async () => {
   const result = succeeded(await invokeHandler('opensearch-setup')) as { Data: { DashboardObjects: number } };
+  // the stand-in verified every request's signature; Basic auth or a bad signature would be in here
+  assert.deepEqual(openSearch.refused, []);
+  assert.ok(openSearch.authorizations.length > 0);
+  for (const authorization of openSearch.authorizations)
+    assert.match(
+      authorization ?? '',
+      /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/es\/aws4_request/,
+    );
   assert.deepEqual(
     [...openSearch.templates.keys()].sort(),
     indexTemplates('alpha15')
       .map((template) => template.name)
       .sort(),
   );
-  const mapping = openSearch.roleMappings.get(writerRoleName('alpha15'));
-  assert.match(mapping?.backend_roles[0] ?? '', /^arn:aws:iam::\d+:role\/PaperTradingTickRole/);
+  const writers = openSearch.roleMappings.get(writerRoleName('alpha15'))?.backend_roles ?? [];
+  // the writers grantWrite named: the tick, the runs indexer, and the operator role people assume
+  assert.deepEqual(
+    writers.map((arn) => /^arn:aws:iam::\d+:role\/([A-Za-z]+?)[0-9A-F]{8}$/.exec(arn)?.[1]).sort(),
+    ['ObservabilityTelemetryOperatorRole', 'PaperTradingTickRole', 'RunsIndexingIndexerRole'],
+  );
+  const readers = openSearch.roleMappings.get(dashboardsReaderRoleName('alpha15'))?.backend_roles ?? [];
+  assert.equal(readers.length, 1);
+  assert.match(readers[0]!, /^arn:aws:iam::\d+:role\/ObservabilityDashboardsAuthAuthenticatedRole/);
   assert.ok(result.Data.DashboardObjects > 0);
   assert.equal(openSearch.savedObjects.size, result.Data.DashboardObjects);
   for (const object of openSearch.savedObjects.values()) assert.equal(object.tenant, 'global');
-  // the secret ARN the template passes reached Secrets Manager
-  assert.match(String(aws.calls.at(-1)?.body.SecretId), /ObservabilityAdminSecret/);
 });
 
 test('ingest: the scheduled run pulls the real candles from the replay server into partitions and watermarks', async () => {

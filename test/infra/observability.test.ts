@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type CfnElement } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { readFileSync } from 'node:fs';
@@ -44,11 +45,7 @@ test('the OpenSearch domain is small by default and secured: encryption at rest 
       EnforceHTTPS: true,
       TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07',
     }),
-    AdvancedSecurityOptions: Match.objectLike({
-      Enabled: true,
-      InternalUserDatabaseEnabled: true,
-      MasterUserOptions: Match.objectLike({ MasterUserName: 'alpha15-admin' }),
-    }),
+    AdvancedSecurityOptions: Match.objectLike({ Enabled: true }),
     LogPublishingOptions: Match.objectLike({
       ES_APPLICATION_LOGS: Match.anyValue(),
       SEARCH_SLOW_LOGS: Match.anyValue(),
@@ -57,16 +54,90 @@ test('the OpenSearch domain is small by default and secured: encryption at rest 
   });
 });
 
-test('the master password comes from a generated secret, never a literal in the template', () => {
-  const domain = Object.values(template.findResources('AWS::OpenSearchService::Domain'))[0] as {
-    Properties: { AdvancedSecurityOptions: { MasterUserOptions: { MasterUserPassword: unknown } } };
-  };
-  assert.match(
-    JSON.stringify(domain.Properties.AdvancedSecurityOptions.MasterUserOptions.MasterUserPassword),
-    /resolve:secretsmanager/,
-  );
-  template.hasResourceProperties('AWS::SecretsManager::Secret', {
-    GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
+/** A role's ARN as domainAccessPolicy renders the reference. */
+const arnRef = (role: iam.IRole) => `<${stack.getLogicalId(role.node.defaultChild as CfnElement)}.Arn>`;
+const SETUP_ROLE = arnRef(observability.setup.role);
+const DASHBOARDS_USERS_ROLE = arnRef(observability.dashboardsAuth.authenticatedRole);
+const TICK_ROLE = arnRef(paper.handler.role);
+const OPERATOR_ROLE = arnRef(observability.operatorRole);
+
+test("the access policy names no `*` principal, only the setup role, the Dashboards users' role and the writers (the tick, the operator role)", () => {
+  const statements = domainAccessPolicy(template).Statement;
+  const principals = statements.flatMap((statement) => {
+    if (statement.Principal === undefined || statement.Principal === '*')
+      assert.fail(`an anonymous principal: ${JSON.stringify(statement)}`);
+    return asList(statement.Principal.AWS);
+  });
+  assert.ok(!principals.includes('*'), `no "*" among ${principals.join(', ')}`);
+  assert.deepEqual(principals.sort(), [DASHBOARDS_USERS_ROLE, SETUP_ROLE, TICK_ROLE, OPERATOR_ROLE].sort());
+  for (const statement of statements)
+    for (const resource of asList(statement.Resource))
+      assert.ok(
+        resource.startsWith('<ObservabilityDomainC5AA4FCF.Arn>/'),
+        `${resource} is inside the domain`,
+      );
+});
+
+test("no password exists: the master user is the setup function's IAM role and the internal user database is off", () => {
+  template.hasResourceProperties('AWS::OpenSearchService::Domain', {
+    AdvancedSecurityOptions: {
+      Enabled: true,
+      InternalUserDatabaseEnabled: false,
+      MasterUserOptions: { MasterUserARN: { 'Fn::GetAtt': ['ObservabilitySetupRole3FA8EBA9', 'Arn'] } },
+    },
+  });
+  template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  // the setup function that role belongs to
+  template.hasResourceProperties('AWS::Lambda::Function', {
+    Role: { 'Fn::GetAtt': ['ObservabilitySetupRole3FA8EBA9', 'Arn'] },
+    Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'opensearch-setup' }) },
+  });
+});
+
+test('people reach Dashboards through Cognito: invited users only, MFA, and an identity pool whose role the setup maps to the reader role', () => {
+  template.hasResourceProperties('AWS::OpenSearchService::Domain', {
+    CognitoOptions: {
+      Enabled: true,
+      UserPoolId: { Ref: Match.stringLikeRegexp('^ObservabilityDashboardsAuthUsers') },
+      IdentityPoolId: { Ref: Match.stringLikeRegexp('^ObservabilityDashboardsAuthIdentities') },
+      RoleArn: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^ObservabilityDashboardsAuthOpenSearchCognitoRole'), 'Arn'],
+      },
+    },
+  });
+  template.hasResourceProperties('AWS::Cognito::UserPool', {
+    AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+    MfaConfiguration: 'ON',
+    EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+  });
+  template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  template.hasResourceProperties('AWS::Cognito::IdentityPool', { AllowUnauthenticatedIdentities: false });
+  template.hasResourceProperties('AWS::Cognito::IdentityPoolRoleAttachment', {
+    Roles: {
+      authenticated: { 'Fn::GetAtt': ['ObservabilityDashboardsAuthAuthenticatedRole3DAFB812', 'Arn'] },
+    },
+  });
+  // only Cognito identities of this pool, signed in, can take the Dashboards users' role
+  template.hasResourceProperties('AWS::IAM::Role', {
+    AssumeRolePolicyDocument: {
+      Statement: [
+        Match.objectLike({
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Principal: { Federated: 'cognito-identity.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'cognito-identity.amazonaws.com:aud': { Ref: Match.stringLikeRegexp('Identities') },
+            },
+            'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+          },
+        }),
+      ],
+    },
+  });
+  template.hasResourceProperties('Custom::Alpha15OpenSearchSetup', {
+    DashboardsReaderRoleArns: [
+      { 'Fn::GetAtt': ['ObservabilityDashboardsAuthAuthenticatedRole3DAFB812', 'Arn'] },
+    ],
   });
 });
 
@@ -74,15 +145,16 @@ test('the setup custom resource installs templates and dashboards and maps the p
   template.hasResourceProperties('Custom::Alpha15OpenSearchSetup', {
     Endpoint: Match.anyValue(),
     IndexPrefix: 'alpha15',
-    WriterRoleArns: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickRole'), 'Arn'] }],
+    WriterRoleArns: Match.arrayWith([
+      { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaperTradingTickRole'), 'Arn'] },
+    ]),
     ContentHash: setupContentHash('alpha15', readFileSync(SAVED_OBJECTS_FILE, 'utf8')),
   });
 });
 
 test('one grantWrite names the writer in the resource policy, gives it the same statement in its identity policy, and maps it as writer', () => {
-  const tickRole = '<PaperTradingTickRole6E88EEEC.Arn>';
   const writerStatements = domainAccessPolicy(template).Statement.filter(
-    (statement) => statement.Principal !== '*' && asList(statement.Principal?.AWS ?? []).includes(tickRole),
+    (statement) => statement.Principal !== '*' && asList(statement.Principal?.AWS ?? []).includes(TICK_ROLE),
   );
   assert.equal(writerStatements.length, 1);
   const identity = roleStatements(template, 'PaperTradingTickRole').filter((statement) =>
@@ -97,7 +169,10 @@ test('one grantWrite names the writer in the resource policy, gives it the same 
     ),
   );
   template.hasResourceProperties('Custom::Alpha15OpenSearchSetup', {
-    WriterRoleArns: [{ 'Fn::GetAtt': ['PaperTradingTickRole6E88EEEC', 'Arn'] }],
+    WriterRoleArns: [
+      { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservabilityTelemetryOperatorRole'), 'Arn'] },
+      { 'Fn::GetAtt': ['PaperTradingTickRole6E88EEEC', 'Arn'] },
+    ],
   });
 });
 

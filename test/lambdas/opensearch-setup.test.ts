@@ -1,29 +1,33 @@
 /**
- * The OpenSearch setup custom resource's handler: the admin secret from a mocked Secrets Manager
- * (aws-sdk-client-mock), the domain played by a local OpenSearch stand-in that records what was installed.
+ * The OpenSearch setup custom resource's handler against a local OpenSearch stand-in that authenticates
+ * as the AWS domain does once the setup role is its master user: only requests SigV4-signed with the
+ * function's credentials (recomputed by the stand-in) are served, Basic auth and anything else get 403.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { after, before, test } from 'node:test';
 import { writerRoleName } from '../../lambdas/opensearch-setup/install.js';
 import { readSavedObjects } from '../../src/telemetry/dashboards-import.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
-import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
+import { sigV4Refusal, startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
 import { lambdaContext } from './support/events.js';
 
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:alpha15-admin-AbCdEf';
 const WRITER_ROLE_ARN = 'arn:aws:iam::123456789012:role/Alpha15-PaperTradingTickRole';
-const ADMIN = { username: 'alpha15-admin', password: 'correct-horse-battery-staple' };
+/** What Lambda puts in the setup function's environment: its role's session credentials. */
+const SETUP_ROLE_CREDENTIALS = {
+  accessKeyId: 'ASIASETUPROLE',
+  secretAccessKey: 'setup-role-secret',
+  region: 'eu-west-1',
+};
 
-const secrets = mockClient(SecretsManagerClient);
 let openSearch: FakeOpenSearch;
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<unknown>;
 
 before(async () => {
-  openSearch = await startFakeOpenSearch();
+  openSearch = await startFakeOpenSearch({ requireSigV4: SETUP_ROLE_CREDENTIALS });
   Object.assign(process.env, {
-    AWS_REGION: 'eu-west-1',
+    AWS_REGION: SETUP_ROLE_CREDENTIALS.region,
+    AWS_ACCESS_KEY_ID: SETUP_ROLE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SETUP_ROLE_CREDENTIALS.secretAccessKey,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
@@ -31,9 +35,7 @@ before(async () => {
     handler: typeof handler;
   });
 });
-afterEach(() => secrets.reset());
 after(async () => {
-  secrets.restore();
   await openSearch.close();
 });
 
@@ -51,23 +53,20 @@ function customResourceEvent(requestType: 'Create' | 'Update' | 'Delete', endpoi
     ResourceProperties: {
       ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
       Endpoint: endpoint,
-      AdminSecretArn: SECRET_ARN,
       IndexPrefix: 'alpha15',
       WriterRoleArns: [WRITER_ROLE_ARN],
-      TemplatesVersion: 'abc',
+      ContentHash: 'abc',
     },
   };
 }
 
-test('create installs the index templates, the writer role mapped to the tick Lambda, and the dashboards, as the admin', async () => {
-  secrets
-    .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
-    .resolves({ SecretString: JSON.stringify(ADMIN) });
+test('create installs the index templates, the writer role mapped to the tick Lambda, and the dashboards, signing every request as the setup role', async () => {
   const response = (await handler(customResourceEvent('Create'), lambdaContext)) as {
     PhysicalResourceId: string;
     Data: { DashboardObjects: number };
   };
 
+  assert.deepEqual(openSearch.refused, [], 'the stand-in verified every signature');
   assert.deepEqual(
     [...openSearch.templates.keys()].sort(),
     indexTemplates('alpha15')
@@ -86,21 +85,17 @@ test('create installs the index templates, the writer role mapped to the tick La
   assert.deepEqual(
     new Set([...openSearch.savedObjects.values()].map((object) => object.tenant)),
     new Set(['global']),
-    'the saved objects land in the global tenant every user sees, not the admin\'s private one',
+    "the saved objects land in the global tenant every user sees, not the setup role's private one",
   );
   assert.deepEqual(response, {
     PhysicalResourceId: 'alpha15-opensearch-setup',
     Data: { DashboardObjects: savedObjectLines },
   });
-  const basic = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64')}`;
-  assert.ok(
-    openSearch.authorizations.every((authorization) => authorization === basic),
-    'every call authenticates as the admin',
-  );
+  for (const authorization of openSearch.authorizations)
+    assert.match(authorization ?? '', /^AWS4-HMAC-SHA256 Credential=ASIASETUPROLE\/\d{8}\/eu-west-1\/es\//);
 });
 
 test('an update installs everything again under the same physical id; a delete leaves the domain alone', async () => {
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(ADMIN) });
   const requestsBefore = openSearch.requests.length;
   assert.equal(
     ((await handler(customResourceEvent('Update'), lambdaContext)) as { PhysicalResourceId: string })
@@ -114,29 +109,45 @@ test('an update installs everything again under the same physical id; a delete l
     PhysicalResourceId: 'alpha15-opensearch-setup',
   });
   assert.equal(openSearch.requests.length, requestsAfterUpdate);
-  assert.equal(
-    secrets.commandCalls(GetSecretValueCommand).length,
-    1,
-    'a delete does not even read the secret',
-  );
+  assert.deepEqual(openSearch.refused, []);
 });
 
-test('a secret without a password fails the deployment with a typed error', async () => {
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: 'alpha15-admin' }) });
-  await assert.rejects(handler(customResourceEvent('Create'), lambdaContext), {
+test('a domain that refuses the setup role fails the deployment with a typed error naming the call', async (t) => {
+  // the same key id with another secret: only recomputing the signature tells them apart
+  const otherDomain = await startFakeOpenSearch({
+    requireSigV4: { ...SETUP_ROLE_CREDENTIALS, secretAccessKey: 'not-the-setup-role-secret' },
+  });
+  t.after(() => otherDomain.close());
+  await assert.rejects(handler(customResourceEvent('Create', otherDomain.url), lambdaContext), {
     name: 'OpenSearchSetupError',
-    message: /lacks username\/password/,
+    message: /^(PUT|POST) \/_index_template\/alpha15-\S+ answered HTTP 403: .*the signature does not match/,
   });
 });
 
-test('a domain that refuses a call fails the deployment, naming the call', async () => {
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(ADMIN) });
-  // the stand-in answers 404 to anything outside its API: here, every path under an unknown base path
-  await assert.rejects(
-    handler(customResourceEvent('Create', `${openSearch.url}/not-a-domain`), lambdaContext),
-    {
-      name: 'OpenSearchSetupError',
-      message: /^PUT \/_index_template\/alpha15-\S+ answered 404/,
-    },
+test('the stand-in refuses what an IAM-only domain refuses: Basic auth, no signature, and bytes other than those signed', async () => {
+  const basic = await fetch(`${openSearch.url}/_index_template/alpha15-trades`, {
+    method: 'PUT',
+    headers: { authorization: `Basic ${Buffer.from('alpha15-admin:password').toString('base64')}` },
+    body: '{}',
+  });
+  assert.equal(basic.status, 403);
+  assert.match(openSearch.refused.at(-1)!, /not SigV4-signed \(Basic\)/);
+  assert.equal((await fetch(`${openSearch.url}/_bulk`, { method: 'POST', body: '' })).status, 403);
+
+  // a request the client really signed, replayed with one byte of its body changed
+  const signed = openSearch.authorizations.find((authorization) => authorization?.startsWith('AWS4-'))!;
+  const headers = {
+    authorization: signed,
+    host: '127.0.0.1',
+    'x-amz-date': '20261129T000000Z',
+    'x-amz-content-sha256': '0'.repeat(64),
+  };
+  assert.match(
+    sigV4Refusal(
+      { method: 'PUT', url: '/_index_template/x', headers },
+      Buffer.from('{}'),
+      SETUP_ROLE_CREDENTIALS,
+    )!,
+    /the body differs/,
   );
 });

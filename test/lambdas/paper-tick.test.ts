@@ -34,7 +34,10 @@ let handler: (event: unknown, context: typeof lambdaContext) => Promise<unknown>
 before(async () => {
   bench = await openBench();
   bucket = mockBucket();
-  openSearch = await startFakeOpenSearch();
+  // the domain serves only requests signed with the function's credentials (set below)
+  openSearch = await startFakeOpenSearch({
+    requireSigV4: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', region: 'eu-west-1' },
+  });
   Object.assign(process.env, {
     STORE_URL: BUCKET_URL,
     SYMBOLS: SYMBOLS.join(','),
@@ -46,7 +49,7 @@ before(async () => {
     // the reference tick's fill model (harness testConfig)
     ALPHA15_EXECUTION__ENTRY: 'close',
     ALPHA15_EXECUTION__SLIPPAGE_BPS_PER_SIDE__OTHER: '0',
-    // the telemetry client signs with whatever credentials the function has; any will do for the stand-in
+    // the telemetry client signs with the credentials Lambda gives the function
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'secret',
@@ -109,6 +112,7 @@ test('a scheduled minute runs the same tick as alpha15 paper: same decision, sam
 
   const indexed = [...openSearch.documents.entries()].filter(([index]) => index.startsWith('alpha15-'));
   assert.ok(indexed.length > 0, `telemetry reached OpenSearch (requests: ${openSearch.requests.join(', ')})`);
+  assert.deepEqual(openSearch.refused, [], 'every telemetry request carried a valid signature');
 });
 
 test('a redelivered event for a minute already ticked writes nothing', async () => {

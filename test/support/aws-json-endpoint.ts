@@ -1,6 +1,6 @@
 /**
- * A local stand-in for the AWS services the Lambdas call over the JSON protocol (SageMaker and Secrets
- * Manager both speak `x-amz-json-1.1`: POST /, the operation in `X-Amz-Target`). It records every call
+ * A local stand-in for the AWS services the Lambdas call over the JSON protocol (SageMaker speaks
+ * `x-amz-json-1.1`: POST /, the operation in `X-Amz-Target`). It records every call
  * with its body and answers from a small script; the SDK clients reach it through the standard
  * `AWS_ENDPOINT_URL_<SERVICE>` variables, as the deployed code reaches AWS.
  */
@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedCall {
-  /** `SageMaker.CreateTrainingJob`, `secretsmanager.GetSecretValue`, ... */
+  /** `SageMaker.CreateTrainingJob`, `SageMaker.ListTrainingJobs`, ... */
   target: string;
   body: Record<string, unknown>;
   authorization: string | undefined;

@@ -1,10 +1,38 @@
 /**
- * A local HTTP server speaking the small part of the OpenSearch REST API the sink uses: index
- * templates and `_bulk`. Tests script its failures (whole-request 503s, per-document statuses) and
- * read back what a real cluster would hold.
+ * A local HTTP server speaking the small part of the OpenSearch REST API the sink and the setup use:
+ * index templates, `_bulk`, the security plugin's roles and mappings, and the Dashboards import. Tests
+ * script its failures (whole-request 503s, per-document statuses) and read back what a real cluster
+ * would hold. With `requireSigV4` it authenticates as an AWS domain without a password does: every
+ * request must carry a SigV4 signature by the given key for service `es`, which it recomputes with
+ * aws4 (the signer the OpenSearch client uses) over the method, path, signed headers and the body's
+ * hash; anything else (Basic auth, no signature, another key, altered bytes) is answered 403.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+
+/** The part of aws4 (CommonJS, untyped) the stand-in calls. */
+const aws4 = createRequire(import.meta.url)('aws4') as {
+  sign(
+    request: {
+      method?: string;
+      host?: string;
+      path?: string;
+      headers: Record<string, string>;
+      body?: Buffer;
+      service: string;
+      region: string;
+    },
+    credentials: { accessKeyId: string; secretAccessKey: string },
+  ): { headers: Record<string, string> };
+};
+
+export interface SigV4Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}
 
 export interface FakeOpenSearch {
   url: string;
@@ -30,16 +58,59 @@ export interface FakeOpenSearch {
    * security tenant the import named (the `securitytenant` header; none: the user's private tenant).
    */
   savedObjects: Map<string, { type: string; tenant: string | undefined }>;
+  /** Requests refused for their authentication ("METHOD /path: reason"), in arrival order. */
+  refused: string[];
   close(): Promise<void>;
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
+const SIGV4_AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$/;
+
+/** Why a request is not signed by `credentials` for `es`, or undefined when it is. */
+export function sigV4Refusal(
+  request: Pick<IncomingMessage, 'method' | 'url' | 'headers'>,
+  body: Buffer,
+  credentials: SigV4Credentials,
+): string | undefined {
+  const authorization = request.headers.authorization ?? '';
+  const match = SIGV4_AUTHORIZATION.exec(authorization);
+  if (!match) return `not SigV4-signed (${authorization.split(' ')[0] || 'no Authorization header'})`;
+  const [, accessKeyId, region, service, signedHeaderNames] = match;
+  if (accessKeyId !== credentials.accessKeyId) return `signed by another key (${accessKeyId})`;
+  if (region !== credentials.region || service !== 'es') return `signed for ${region}/${service}`;
+  const bodyHash = createHash('sha256').update(body).digest('hex');
+  if (request.headers['x-amz-content-sha256'] !== bodyHash) return 'the body differs from the one signed';
+  const signedHeaders: Record<string, string> = {};
+  for (const name of signedHeaderNames!.split(';')) {
+    const value = request.headers[name];
+    if (value === undefined) return `signed header ${name} is missing`;
+    signedHeaders[name] = String(value);
+  }
+  const resigned = aws4.sign(
+    {
+      method: request.method,
+      host: signedHeaders.host,
+      path: request.url,
+      headers: signedHeaders,
+      // aws4 adds content headers to any body, an empty one included; a bodiless request signed none
+      body: body.length > 0 ? body : undefined,
+      service: 'es',
+      region: credentials.region,
+    },
+    { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+  );
+  return resigned.headers.Authorization === authorization ? undefined : 'the signature does not match';
+}
+
+export async function startFakeOpenSearch(
+  options: { requireSigV4?: SigV4Credentials } = {},
+): Promise<FakeOpenSearch> {
   const fake: Omit<FakeOpenSearch, 'url' | 'close'> = {
     requests: [],
     templates: new Map(),
@@ -50,9 +121,11 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
     securityRoles: new Map(),
     roleMappings: new Map(),
     savedObjects: new Map(),
+    refused: [],
   };
   const server = createServer(async (request, response) => {
-    const body = await readBody(request);
+    const bytes = await readBody(request);
+    const body = bytes.toString('utf8');
     const url = new URL(request.url ?? '/', 'http://localhost');
     fake.requests.push(`${request.method} ${url.pathname}`);
     fake.authorizations.push(request.headers.authorization);
@@ -60,6 +133,11 @@ export async function startFakeOpenSearch(): Promise<FakeOpenSearch> {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(json));
     };
+    const refusal = options.requireSigV4 && sigV4Refusal(request, bytes, options.requireSigV4);
+    if (refusal) {
+      fake.refused.push(`${request.method} ${url.pathname}: ${refusal}`);
+      return reply(403, { message: `alpha15 stand-in: ${refusal}` });
+    }
     const templateMatch = /^\/_index_template\/([^/]+)$/.exec(url.pathname);
     if (templateMatch && (request.method === 'PUT' || request.method === 'POST')) {
       fake.templates.set(templateMatch[1]!, JSON.parse(body));

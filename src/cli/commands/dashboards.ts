@@ -24,7 +24,7 @@ export function register(program: Command): void {
   )
     .requiredOption(
       '--url <url>',
-      'OpenSearch Dashboards base URL, e.g. http://localhost:5601 or https://<domain>/_dashboards',
+      "OpenSearch Dashboards base URL, e.g. http://localhost:5601 (user:password@ for Basic auth). The AWS stack's domain refuses Basic auth: its setup installs the saved objects on every deploy",
     )
     .action(async (flags: ImportFlags) => {
       const config = resolveConfig(flags);

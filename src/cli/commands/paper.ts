@@ -40,7 +40,10 @@ export function register(program: Command): void {
       '--until <time>',
       'stop before the first tick at or after this exchange time (UTC ISO or epoch ms)',
     )
-    .option('--opensearch <url>', 'send telemetry to this OpenSearch cluster instead of JSONL files')
+    .option(
+      '--opensearch <url>',
+      'send telemetry to this OpenSearch cluster instead of JSONL files (an Amazon OpenSearch Service URL is signed with your AWS credentials)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +

@@ -25,7 +25,10 @@ export function register(program: Command): void {
   )
     .option('--from <time>', 'first minute (UTC ISO or epoch ms; default: the first ticked minute)')
     .option('--to <time>', 'end, exclusive (default: after the last ticked minute)')
-    .option('--opensearch <url>', 'OpenSearch cluster to rebuild (default: the configured telemetry sink)')
+    .option(
+      '--opensearch <url>',
+      'OpenSearch cluster to rebuild (default: the configured telemetry sink); an Amazon OpenSearch Service URL is signed with your AWS credentials (SigV4)',
+    )
     .action(async (flags: ReindexFlags) => {
       const config = resolveConfig(flags, {
         'telemetry.sink': flags.opensearch ? 'opensearch' : undefined,

@@ -95,7 +95,7 @@ export function register(program: Command): void {
       .option('--study <id>', 'only the trials of this tune study')
       .option(
         '--opensearch <url>',
-        'OpenSearch cluster to index into (default: the configured telemetry sink)',
+        'OpenSearch cluster to index into (default: the configured telemetry sink); an Amazon OpenSearch Service URL is signed with your AWS credentials (SigV4)',
       ),
   ).action(async (flags: ListFlags & { opensearch?: string }) => {
     const config = resolveConfig(flags, {
