@@ -81,7 +81,8 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
     if (options.signal?.aborted) return summary;
     let nowMs: number | undefined;
     try {
-      nowMs = dueMs === undefined ? await clock.now() : await clock.waitUntil(dueMs, options.signal, maxPollMs);
+      nowMs =
+        dueMs === undefined ? await clock.now() : await clock.waitUntil(dueMs, options.signal, maxPollMs);
     } catch (error) {
       // the exchange is unreachable: an outage of any length must not end a long-running trader
       if (options.once) throw error;
@@ -89,7 +90,11 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
       lastProblem = `exchange unreachable: ${messageOf(error)}`;
       options.onClockError?.(error, retryInMs);
       if (!(await sleep(retryInMs, options.signal))) return summary;
-      retryInMs = backoffDelayMs(++clockFailuresInARow, { baseMs: backoff.initialMs, maxMs: backoff.maxMs, jitter: 'none' });
+      retryInMs = backoffDelayMs(++clockFailuresInARow, {
+        baseMs: backoff.initialMs,
+        maxMs: backoff.maxMs,
+        jitter: 'none',
+      });
       continue;
     }
     if (nowMs === undefined) return summary;
@@ -110,7 +115,11 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
       continue;
     }
     if (summary.lastMinuteMs !== null) {
-      for (let missedMs = summary.lastMinuteMs + MINUTE_MS; missedMs < result.minuteMs; missedMs += MINUTE_MS) {
+      for (
+        let missedMs = summary.lastMinuteMs + MINUTE_MS;
+        missedMs < result.minuteMs;
+        missedMs += MINUTE_MS
+      ) {
         summary.missedMinutes++;
         options.onMissedMinute?.(missedMs, lastProblem);
       }
@@ -151,7 +160,11 @@ class ServerClock {
   }
 
   /** Sleeps until the server clock reaches targetMs and returns that time; undefined when aborted first. */
-  async waitUntil(targetMs: number, signal: AbortSignal | undefined, maxPollMs: number): Promise<number | undefined> {
+  async waitUntil(
+    targetMs: number,
+    signal: AbortSignal | undefined,
+    maxPollMs: number,
+  ): Promise<number | undefined> {
     for (;;) {
       const nowMs = await this.now();
       if (nowMs >= targetMs) return nowMs;

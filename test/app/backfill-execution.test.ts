@@ -96,18 +96,16 @@ test('an execution starts over the planned items and the symbols to settle, and 
           }),
         },
   );
-  sfn
-    .on(ListMapRunsCommand)
-    .resolves({
-      mapRuns: [
-        {
-          mapRunArn: MAP_RUN_ARN,
-          executionArn: EXECUTION_ARN,
-          stateMachineArn: MACHINE_ARN,
-          startDate: new Date(),
-        },
-      ],
-    });
+  sfn.on(ListMapRunsCommand).resolves({
+    mapRuns: [
+      {
+        mapRunArn: MAP_RUN_ARN,
+        executionArn: EXECUTION_ARN,
+        stateMachineArn: MACHINE_ARN,
+        startDate: new Date(),
+      },
+    ],
+  });
   sfn
     .on(DescribeMapRunCommand)
     .resolvesOnce({

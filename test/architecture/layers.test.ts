@@ -103,7 +103,9 @@ test('the benchmarks import nothing from test/', () => {
 test('src/contracts imports nothing heavy at run time: zod, node:path and itself at most', () => {
   // type-only imports are erased before a bundle is built
   const runtimeImports = (text: string) =>
-    [...text.replace(/^import type [^;]+;$/gm, '').matchAll(SPECIFIER)].map((match) => (match[1] ?? match[2])!);
+    [...text.replace(/^import type [^;]+;$/gm, '').matchAll(SPECIFIER)].map(
+      (match) => (match[1] ?? match[2])!,
+    );
   const allowed = (target: string) =>
     target === 'zod' ||
     target === 'node:path' ||

@@ -49,7 +49,6 @@ function assertNoStack(stderr: string) {
   assert.doesNotMatch(stderr, /\n\s+at .*\(.*:\d+:\d+\)/, `a stack was printed:\n${stderr}`);
 }
 
-
 describe('clear messages instead of stacks', () => {
   it('an s3:// store without AWS credentials says so and how to provide them', async () => {
     const result = await cli(['data', 'summary', '--store', 's3://alpha15-no-credentials/lake']);

@@ -41,7 +41,6 @@ async function start(args: string[], env: Record<string, string>) {
   return { dir, report: JSON.parse(stdout) as StartReport, stderr };
 }
 
-
 /** What every complete run leaves behind, whatever the market. */
 async function assertPipelineRan(dir: string, report: StartReport) {
   const champion = JSON.parse(await readFile(path.join(dir, 'models', 'champion.json'), 'utf8'));
@@ -90,7 +89,8 @@ describe('alpha15 start', () => {
         ...report,
         backtest: { ...report.backtest, pairsClearingFees: [...DEFAULT_SYMBOLS], verdict: 'v'.repeat(900) },
       });
-      for (const line of crowded.split('\n')) assert.ok(line.length <= 200, `${line.length} characters: ${line}`);
+      for (const line of crowded.split('\n'))
+        assert.ok(line.length <= 200, `${line.length} characters: ${line}`);
       assert.match(crowded, /20 pairs clear fees/);
     } finally {
       await rm(dir, { recursive: true, force: true });

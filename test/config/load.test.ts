@@ -28,7 +28,10 @@ test('a misspelt config key is rejected naming the key and the nearest valid one
     );
   });
   await withConfigFile('{"windowMinute": 64}', (file) => {
-    assert.throws(() => loadConfig({ file, env: {} }), /unknown config key "windowMinute".*did you mean "windowMinutes"/);
+    assert.throws(
+      () => loadConfig({ file, env: {} }),
+      /unknown config key "windowMinute".*did you mean "windowMinutes"/,
+    );
   });
   await withConfigFile('{"flux": {"capacitor": 1}}', (file) => {
     assert.throws(() => loadConfig({ file, env: {} }), /unknown config key "flux"/);

@@ -65,7 +65,12 @@ test('thresholds for other coins are refused, by the tick and by the backtest', 
 });
 
 test('thresholds chosen outside the model validation window are refused', () => {
-  const model = { id: 'm', symbols: ['BTCUSDT'], horizonMinutes: 15, split: { validation: { fromMs: 1_000, toMs: 2_000 } } };
+  const model = {
+    id: 'm',
+    symbols: ['BTCUSDT'],
+    horizonMinutes: 15,
+    split: { validation: { fromMs: 1_000, toMs: 2_000 } },
+  };
   const strategy = { horizonMinutes: 15, feeRatePerSide: 0.001, pairs: { BTCUSDT: {} } };
   assertStrategyFitsModel(model, { ...strategy, validation: { fromMs: 1_000, toMs: 1_999 } });
   assert.throws(

@@ -43,7 +43,10 @@ describe('replay server over the 2026-02 archives', () => {
   });
 
   it('refuses POST /_replay/time from a browser origin, even with the manual clock', async () => {
-    for (const headers of [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
+    for (const headers of [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }] as Record<
+      string,
+      string
+    >[]) {
       const moved = await fetch(`${server.url}/_replay/time?timeMs=${clockMs + 7 * MINUTE_MS}`, {
         method: 'POST',
         headers,
@@ -143,7 +146,9 @@ describe('replay server with a running clock', () => {
       fromMs,
     });
     try {
-      const moved = await fetch(`${server.url}/_replay/time?timeMs=${fromMs + 600 * MINUTE_MS}`, { method: 'POST' });
+      const moved = await fetch(`${server.url}/_replay/time?timeMs=${fromMs + 600 * MINUTE_MS}`, {
+        method: 'POST',
+      });
       assert.equal(moved.status, 403);
       assert.match(((await moved.json()) as { msg: string }).msg, /started with a manual clock/);
       assert.ok(server.nowMs() < fromMs + 60 * MINUTE_MS);

@@ -12,7 +12,10 @@ function evaluation(candidateIc: number, championIc: number | null, championId =
     window: { fromMs: 0, toMs: 60_000 },
     samples: 100,
     candidate: { ic: candidateIc, rankIc: candidateIc, hitRate: 0.5 },
-    champion: championIc === null ? null : { modelId: championId, score: { ic: championIc, rankIc: championIc, hitRate: 0.5 } },
+    champion:
+      championIc === null
+        ? null
+        : { modelId: championId, score: { ic: championIc, rankIc: championIc, hitRate: 0.5 } },
   };
 }
 

@@ -58,7 +58,10 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
   const frozen = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4, learningRate: 1e-12 } });
   const championBefore = await getChampion(store);
   const child = await trainModel({
-    frame: sliceFrame(wholeFrame, (splitMs - config.windowMinutes * MINUTE_MS - wholeFrame.startTimeMs) / MINUTE_MS),
+    frame: sliceFrame(
+      wholeFrame,
+      (splitMs - config.windowMinutes * MINUTE_MS - wholeFrame.startTimeMs) / MINUTE_MS,
+    ),
     config: frozen,
     store,
     backend: 'wasm',
@@ -106,4 +109,3 @@ test('an abort (Ctrl-C) stops after the current batch and saves the best epoch s
   const reloaded = await loadPredictor(store, result.modelId);
   reloaded.dispose();
 });
-

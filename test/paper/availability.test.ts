@@ -23,7 +23,10 @@ test('when every symbol is a minute late the tick names the late symbols and say
   assert.deepEqual(outcome.staleSymbols, []);
   assert.match(outcome.untradableReason ?? '', /no symbol has a candle for 2021-12-22T19:20Z/);
   assert.match(outcome.untradableReason ?? '', /5 late/);
-  assert.ok(logged.some((line) => line.includes('late') && line.includes('ADAUSDT')), logged.join('\n'));
+  assert.ok(
+    logged.some((line) => line.includes('late') && line.includes('ADAUSDT')),
+    logged.join('\n'),
+  );
   // a normal minute has no reason and no late symbol
   const normal = (await tick(bench.nowAfter(FIRST_MINUTE_MS + 2 * MINUTE_MS), deps)).outcome!;
   assert.equal(normal.predicted, SYMBOLS.length);
@@ -38,7 +41,11 @@ test('three concurrent ticks per minute write each prediction, trade and tick li
   // three runners on one store, each with its own sink appending to the same files
   const runners = [0, 1, 2].map(() => bench.deps({ store: bench.store, sink: new JsonlSink({ dir }) }));
   const minutes = 20;
-  for (let minuteMs = FIRST_MINUTE_MS; minuteMs < FIRST_MINUTE_MS + minutes * MINUTE_MS; minuteMs += MINUTE_MS) {
+  for (
+    let minuteMs = FIRST_MINUTE_MS;
+    minuteMs < FIRST_MINUTE_MS + minutes * MINUTE_MS;
+    minuteMs += MINUTE_MS
+  ) {
     const nowMs = bench.nowAfter(minuteMs);
     await Promise.all(runners.map((deps) => tick(nowMs, deps)));
   }
@@ -73,7 +80,10 @@ test('a corrupt position is quarantined with its reason and every other position
   const result = await tick(bench.nowAfter(minuteMs), deps);
   assert.equal(result.status, 'ok');
   assert.deepEqual(result.outcome!.quarantined, [victimKey]);
-  assert.ok(logged.some((line) => line.includes('quarantined') && line.includes(victimKey)), logged.join('\n'));
+  assert.ok(
+    logged.some((line) => line.includes('quarantined') && line.includes(victimKey)),
+    logged.join('\n'),
+  );
   assert.equal(await bench.store.get(victimKey), undefined);
   const moved = await bench.store.get(`paper/quarantine/${victimKey}`);
   assert.equal(new TextDecoder().decode(moved), '{"tradeId": "truncated');

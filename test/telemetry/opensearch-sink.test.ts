@@ -33,7 +33,11 @@ test('index templates are installed before the first document and map prices, pr
   const templateWrites = cluster.requests
     .slice(0, firstBulk)
     .filter((request) => request.includes('/_index_template/'));
-  assert.equal(templateWrites.length, TELEMETRY_STREAMS.length, 'one template per stream before any bulk request');
+  assert.equal(
+    templateWrites.length,
+    TELEMETRY_STREAMS.length,
+    'one template per stream before any bulk request',
+  );
   const predictions = cluster.templates.get('alpha15-predictions')!;
   assert.deepEqual(predictions.index_patterns, ['alpha15-predictions*']);
   const properties = predictions.template.mappings.properties;
