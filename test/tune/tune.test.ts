@@ -9,12 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { holdOutTest, tune, type TuneOptions } from '../../src/app/tune.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { MarketFrame } from '../../src/lake/frame.js';
-import { alignToGrid } from '../../src/lake/grid.js';
-import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
+import type { SyntheticMarketOptions } from '../../src/market/synthetic.js';
 import { listRuns } from '../../src/runs/runs-index.js';
 import { MINUTE_MS } from '../../src/time.js';
 import type { SearchSpace } from '../../src/tune/search-space.js';
-import { tempStore, tinyConfig } from '../support/model-fixtures.js';
+import { syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';
 
 const SYMBOLS = ['LEADUSDT', 'LAGAUSDT', 'LAGBUSDT'];
 const MARKET: SyntheticMarketOptions = {
@@ -35,13 +34,7 @@ const config = tinyConfig({
     testFraction: 0.15,
   },
 });
-const frameOf = (market: SyntheticMarketOptions): MarketFrame =>
-  alignToGrid(
-    generateSyntheticMarket(market),
-    market.startTimeMs,
-    market.startTimeMs + market.minutes * MINUTE_MS,
-  );
-const frame = frameOf(MARKET);
+const frame = syntheticFrame(MARKET);
 
 const cleanups: Array<() => Promise<void>> = [];
 after(() => Promise.all(cleanups.map((cleanup) => cleanup())));
@@ -114,7 +107,7 @@ test('a study stopped after 3 trials continues to 8 with the same best as an uni
     windowMinutes: { type: 'choice', values: [16] },
   });
   const testFromRow = (testPeriod.fromMs - frame.startTimeMs) / MINUTE_MS;
-  const other = frameOf({ ...MARKET, seed: 99 });
+  const other = syntheticFrame({ ...MARKET, seed: 99 });
   const spliced: MarketFrame = {
     ...frame,
     columns: Object.fromEntries(
