@@ -19,7 +19,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { emit, log } from '../src/cli/output.js';
 import { configSchema } from '../src/config/schema.js';
 import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
 import { batches } from '../src/features/dataset.js';
@@ -56,6 +55,9 @@ const { values: flags } = parseArgs({
     'memory-child': { type: 'boolean', default: false },
   },
 });
+
+/** Progress to stderr, so that stdout holds only the result (JSON with --json). */
+const log = (line: string) => console.error(line);
 
 const TIMESTEPS = 512;
 const COINS = 20;
@@ -227,7 +229,7 @@ async function main(): Promise<void> {
     ...(profile === undefined ? {} : { profile }),
   };
 
-  emit({ json: flags.json }, result, (r) => {
+  const describe = (r: typeof result): string => {
     const fmt = (value: number | null, digits = 1) => (value === null ? '—' : value.toFixed(digits));
     const torchLabel = r.torch
       ? `PyTorch ${r.torch.version} (${r.torch.threads} threads)`
@@ -261,7 +263,8 @@ async function main(): Promise<void> {
       }
     }
     return lines.join('\n');
-  });
+  };
+  process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : describe(result)}\n`);
 }
 
 /** Samples/s over `steps` timed calls after `warmupSteps` untimed ones (kernel setup, weight packing). */

@@ -18,7 +18,7 @@ import type { TickOutcome } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import { MINUTE_MS } from '../../src/time.js';
-import { tickOutcome } from '../../bench/support/tick-outcome.js';
+import { tickOutcome } from '../../fixtures/tick-outcome.js';
 import { rawCloses, SYMBOLS } from './support/harness.js';
 import {
   FIXTURE_FIRST_MINUTE_MS,
