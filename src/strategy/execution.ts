@@ -16,7 +16,7 @@
 import type { ExecutionConfig } from '../config/schema.js';
 import type { TargetMatrix } from '../features/targets.js';
 import type { MarketFrame, SymbolColumns } from '../lake/frame.js';
-import type { Side } from './pnl.js';
+import type { Side } from './side.js';
 
 export type EntryFill = ExecutionConfig['entry'];
 export type Leg = 'entry' | 'exit';

@@ -10,7 +10,8 @@
  */
 import { MINUTE_MS } from '../time.js';
 import type { Overlap, SideParams, ThresholdPoint } from './params.js';
-import { netReturnFromMove, type Side } from './pnl.js';
+import { netReturnFromMove } from './pnl.js';
+import type { Side } from './side.js';
 
 /** One pair's validation samples in time order: the value compared with thresholds and the realised move. */
 export interface PairSamples {

@@ -9,7 +9,8 @@ import { mulberry32 } from '../../random.js';
 import { MINUTE_MS } from '../../time.js';
 import { entryFillRow, fillPrice, fillRow, slippedPrice, type ExecutionModel } from '../execution.js';
 import { summarise, type ClosedTradeReturn, type Period, type PerformanceMetrics } from '../performance.js';
-import { netReturn, type Side } from '../pnl.js';
+import { netReturn } from '../pnl.js';
+import type { Side } from '../side.js';
 
 export const DEFAULT_RANDOM_SIMULATIONS = 1000;
 
