@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseEnv } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../shared/sagemaker-job.js';
+import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 import { startTrainingIfIdle, type TrainingJobSettings } from './start-training.js';
 
 const env = parseEnv(

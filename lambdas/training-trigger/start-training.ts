@@ -21,8 +21,8 @@ import {
   jobHyperparameters,
   jobNameAt,
   sendToSageMaker,
-  type SageMakerJobSettings,
 } from '../shared/sagemaker-job.js';
+import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 
 export interface TrainingJobSettings extends SageMakerJobSettings {
   retrainMinIntervalMs: number;
