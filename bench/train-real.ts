@@ -15,7 +15,7 @@ import { openArchiveSource } from '../src/market/archive-source.js';
 import { archiveSource } from '../src/market/source.js';
 import { backendPreferenceSchema } from '../src/contracts/backends.js';
 import { trainModel } from '../src/app/train.js';
-import { trainingProgressBar } from '../src/cli/training-progress.js';
+import { trainingProgressBar } from '../src/ui/training-progress.js';
 import { runEpochs } from '../src/runs/run-record.js';
 
 const { values: flags } = parseArgs({

@@ -18,7 +18,7 @@ import {
   flagRange,
 } from '../common.js';
 import { emit, log } from '../output.js';
-import { trainingProgressBar } from '../training-progress.js';
+import { trainingProgressBar } from '../../ui/training-progress.js';
 import { runSageMakerTraining } from '../../app/training-job.js';
 
 export interface TrainFlags extends CommonOptions {
