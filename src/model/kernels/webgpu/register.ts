@@ -11,6 +11,7 @@ import {
   conv2DKernel,
   fusedConv2DKernel,
 } from './conv1d.js';
+import { siluGradientKernel, siluKernel } from './silu.js';
 
 const BACKEND = 'webgpu';
 
@@ -21,6 +22,9 @@ const REPLACEMENTS: Array<[string, (shipped: KernelConfig) => KernelConfig]> = [
   ['Conv2DBackpropInput', conv2DBackpropInputKernel],
   ['Conv2DBackpropFilter', conv2DBackpropFilterKernel],
 ];
+
+/** Kernels of our own ops, which tfjs does not ship. */
+const ADDITIONS: KernelConfig[] = [siluKernel, siluGradientKernel];
 
 let registered = false;
 
@@ -39,9 +43,10 @@ export function registerWebGpuKernels(): void {
     return wrap(shipped);
   });
   registered = true;
-  for (const config of replacements) {
+  for (const config of [...replacements, ...ADDITIONS]) {
     // registerKernel refuses (with a warning) a name already taken, so the shipped kernel goes first.
-    tf.unregisterKernel(config.kernelName, BACKEND);
+    if (tf.getKernel(config.kernelName, BACKEND) !== undefined)
+      tf.unregisterKernel(config.kernelName, BACKEND);
     tf.registerKernel(config);
   }
 }
