@@ -11,6 +11,7 @@ import {
   conv2DKernel,
   fusedConv2DKernel,
 } from './conv1d.js';
+import { adamMomentKernel, adamStepKernel } from './adam.js';
 import { siluGradientKernel, siluKernel } from './silu.js';
 
 const BACKEND = 'webgpu';
@@ -24,7 +25,7 @@ const REPLACEMENTS: Array<[string, (shipped: KernelConfig) => KernelConfig]> = [
 ];
 
 /** Kernels of our own ops, which tfjs does not ship. */
-const ADDITIONS: KernelConfig[] = [siluKernel, siluGradientKernel];
+const ADDITIONS: KernelConfig[] = [siluKernel, siluGradientKernel, adamMomentKernel, adamStepKernel];
 
 let registered = false;
 

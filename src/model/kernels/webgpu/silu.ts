@@ -1,31 +1,10 @@
 /**
  * The SiLU op's kernels on WebGPU (see ../../silu.ts): one elementwise pass forward, one back.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { SILU_GRADIENT_KERNEL, SILU_KERNEL } from '../../silu.js';
-import type { GpuBackend, GpuProgram } from './gpu-program.js';
-
-const WORKGROUP_SIZE = 64;
-
-/** A program computing `expression` (of `v = <first input>[index]` and the inputs) per element. */
-function elementwise(name: string, variableNames: string[], shape: number[], body: string): GpuProgram {
-  return {
-    outputShape: shape,
-    shaderKey: `alpha15_${name}`,
-    dispatchLayout: { x: shape.map((_, axis) => axis) },
-    dispatch: [Math.ceil(tf.util.sizeFromShape(shape) / WORKGROUP_SIZE), 1, 1],
-    workgroupSize: [WORKGROUP_SIZE, 1, 1],
-    variableNames,
-    size: true,
-    getUserCode: () => `
-    fn main(index: i32) {
-      if (index < uniforms.size) {
-        ${body}
-      }
-    }`,
-  };
-}
+import { elementwise } from './elementwise.js';
+import type { GpuBackend } from './gpu-program.js';
 
 // 1 / (1 + exp(-x)) as the cpu backend computes it; for x below about -88, exp overflows to +inf and the
 // sigmoid is 0, as it should be.
