@@ -13,6 +13,8 @@ export function elementwise(
   shape: number[],
   body: string,
   uniforms?: string,
+  /** WGSL functions the body calls. */
+  helpers = '',
 ): GpuProgram {
   return {
     outputShape: shape,
@@ -24,6 +26,7 @@ export function elementwise(
     ...(uniforms === undefined ? {} : { uniforms }),
     size: true,
     getUserCode: () => `
+    ${helpers}
     fn main(index: i32) {
       if (index < uniforms.size) {
         ${body}

@@ -12,6 +12,7 @@ import {
   fusedConv2DKernel,
 } from './conv1d.js';
 import { adamMomentKernel, adamStepKernel } from './adam.js';
+import { maxPoolGradKernel, maxPoolKernel } from './max-pool1d.js';
 import { siluGradientKernel, siluKernel } from './silu.js';
 
 const BACKEND = 'webgpu';
@@ -22,6 +23,8 @@ const REPLACEMENTS: Array<[string, (shipped: KernelConfig) => KernelConfig]> = [
   ['FusedConv2D', fusedConv2DKernel],
   ['Conv2DBackpropInput', conv2DBackpropInputKernel],
   ['Conv2DBackpropFilter', conv2DBackpropFilterKernel],
+  ['MaxPool', maxPoolKernel],
+  ['MaxPoolGrad', maxPoolGradKernel],
 ];
 
 /** Kernels of our own ops, which tfjs does not ship. */
