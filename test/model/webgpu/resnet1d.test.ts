@@ -60,7 +60,14 @@ test('a tiny ResNet1D on WebGPU with our kernels: output, loss and every weight 
     assert.ok(difference <= 1e-4 * scale, `tensor ${at} differs by ${difference} (largest value ${scale})`);
   }
   const keys = compiledShaderKeys();
-  for (const name of ['conv1d_forward', 'conv1d_input_gradient', 'conv1d_filter_gradient', 'silu_'])
+  for (const name of [
+    'conv1d_forward',
+    'conv1d_input_gradient',
+    'conv1d_filter_gradient',
+    'silu_',
+    'max_pool1d_',
+    'max_pool1d_gradient',
+  ])
     assert.ok(
       keys.some((key) => key.includes(`alpha15_${name}`) || key.includes(`alpha15_gemm_${name}`)),
       name,
