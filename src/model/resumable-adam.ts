@@ -47,7 +47,7 @@ export class ResumableAdam extends tf.AdamOptimizer {
     this.learningRate = value;
   }
 
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     if (tf.getKernel(ADAM_STEP_KERNEL, tf.getBackend()) === undefined) {
       super.applyGradients(variableGradients);
       return;
