@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32, normalSource } from '../../../src/random.js';
+import { normals } from '../../support/conv-cases.js';
 import { ResumableAdam, type AdamState } from '../../../src/model/resumable-adam.js';
 import { compiledShaderKeys, maxDifference, useBackend } from '../../support/webgpu.js';
 
 // odd sizes, a scalar-like [1], and a rank-3 kernel
 const SHAPES = [[3, 5, 7], [1], [13]];
 const STEPS = 6;
-
-function normals(count: number, seed: number): Float32Array {
-  const draw = normalSource(mulberry32(seed));
-  return Float32Array.from({ length: count }, draw);
-}
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const initial = SHAPES.map((shape, at) => normals(size(shape), 10 + at));

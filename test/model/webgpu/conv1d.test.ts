@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32, normalSource } from '../../../src/random.js';
+import { CONV1D_CASES, normals, type ConvCase } from '../../support/conv-cases.js';
 import { compiledShaderKeys, maxDifference, valuesOn } from '../../support/webgpu.js';
 
 const TOLERANCE = 1e-4;
-
-function normals(count: number, seed: number): Float32Array {
-  const draw = normalSource(mulberry32(seed));
-  return Float32Array.from({ length: count }, draw);
-}
-
-interface ConvCase {
-  /** [batch, height, width, Cin]; height 1 is a conv1d, as the ResNet1D runs it. */
-  inputShape: [number, number, number, number];
-  filterSize: [number, number];
-  outChannels: number;
-  stride: [number, number];
-  pad: 'same' | 'valid';
-}
 
 /**
  * The conv with a bias (FusedConv2D), the plain conv (Conv2D) and dx, dW, dbias of
@@ -51,22 +37,9 @@ function convOutputs(convCase: ConvCase, seed: number): () => tf.Tensor[] {
 
 const OUTPUT_NAMES = ['fused forward', 'forward', 'input gradient', 'filter gradient', 'bias gradient'];
 
-// Odd and even lengths (with stride 2, 'same' pads one side more for one of them), kernels 1, 3 and 7,
-// channel counts that fill no tile exactly, and 70 output channels: two column tiles.
+// The wasm tests' cases (channel counts that fill no tile exactly), then 70 output channels: two column tiles.
 const conv1dCases: ConvCase[] = [
-  ...[1, 3, 7].flatMap((kernel) =>
-    ([1, 2] as const).flatMap((stride) =>
-      (['same', 'valid'] as const).flatMap((pad) =>
-        [19, 20].map((length) => ({
-          inputShape: [3, 1, length, 5] as [number, number, number, number],
-          filterSize: [1, kernel] as [number, number],
-          outChannels: 6,
-          stride: [1, stride] as [number, number],
-          pad,
-        })),
-      ),
-    ),
-  ),
+  ...CONV1D_CASES,
   { inputShape: [2, 1, 33, 67], filterSize: [1, 3], outChannels: 70, stride: [1, 2], pad: 'same' },
   // batch · length 4 · 151 = 604 terms in the filter gradient: the reduction is split over workgroups
   { inputShape: [4, 1, 151, 9], filterSize: [1, 3], outChannels: 13, stride: [1, 1], pad: 'same' },

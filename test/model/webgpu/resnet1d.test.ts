@@ -3,18 +3,13 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { maskedL1 } from '../../../src/model/loss.js';
 import { buildResNet1D } from '../../../src/model/resnet1d.js';
-import { mulberry32, normalSource } from '../../../src/random.js';
+import { normals } from '../../support/conv-cases.js';
 import { compiledShaderKeys, maxDifference, useBackend, valuesOn } from '../../support/webgpu.js';
 
 // 5 blocks: stride-2 blocks (max-pooled identities) at 2 and 4, and block 4 doubles the filters (a
 // zero-padded identity). Odd window and channel counts.
 const MODEL = { timesteps: 21, channels: 5, outputs: 3, filters: 6, blocks: 5, kernelSize: 3, seed: 3 };
 const BATCH = 3;
-
-function normals(count: number, seed: number): Float32Array {
-  const draw = normalSource(mulberry32(seed));
-  return Float32Array.from({ length: count }, draw);
-}
 
 const windows = normals(BATCH * MODEL.timesteps * MODEL.channels, 1);
 const upstream = normals(BATCH * MODEL.outputs, 2);

@@ -35,7 +35,7 @@ interface ForwardAttrs extends ConvGradientAttrs {
   activation?: string;
 }
 
-/** The conv as a 1-D conv per row, or undefined when it is not one. */
+/** The conv as a 1-D conv per row, or undefined when it is not one or is too large to dispatch. */
 function conv1DGeometry(
   inputShape: Shape4,
   filterShape: Shape4,
@@ -61,7 +61,7 @@ function conv1DGeometry(
     conv.padInfo.bottom === 0 &&
     conv.outHeight === conv.inHeight;
   if (!oneDimensional) return undefined;
-  return {
+  const geometry: Conv1DGeometry = {
     sequences: conv.batchSize * conv.inHeight,
     inWidth: conv.inWidth,
     outWidth: conv.outWidth,
@@ -71,6 +71,7 @@ function conv1DGeometry(
     stride: conv.strideWidth,
     padLeft: conv.padInfo.left,
   };
+  return fitsGemm(geometry) ? geometry : undefined;
 }
 
 function geometryUniforms(geometry: Conv1DGeometry): Record<string, number> {
@@ -167,7 +168,7 @@ export function conv2DKernel(shipped: KernelConfig): KernelConfig {
       filter.shape as Shape4,
       attrs as unknown as ForwardAttrs,
     );
-    if (geometry === undefined || !fitsGemm(geometry)) return undefined;
+    if (geometry === undefined) return undefined;
     return conv1DForward(backend as unknown as GpuBackend, x, filter, geometry);
   });
 }
@@ -180,7 +181,7 @@ export function fusedConv2DKernel(shipped: KernelConfig): KernelConfig {
     if ((forwardAttrs.activation ?? 'linear') !== 'linear' || preluActivationWeights !== undefined)
       return undefined;
     const geometry = conv1DGeometry(x!.shape as Shape4, filter!.shape as Shape4, forwardAttrs);
-    if (geometry === undefined || !fitsGemm(geometry)) return undefined;
+    if (geometry === undefined) return undefined;
     if (bias !== undefined && tf.util.sizeFromShape(bias.shape) !== geometry.outChannels) return undefined;
     return conv1DForward(backend as unknown as GpuBackend, x!, filter!, geometry, bias);
   });
@@ -191,7 +192,7 @@ export function conv2DBackpropInputKernel(shipped: KernelConfig): KernelConfig {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
     const { inputShape, ...convAttrs } = attrs as unknown as ConvGradientAttrs & { inputShape: Shape4 };
     const geometry = conv1DGeometry(inputShape, filter.shape as Shape4, convAttrs);
-    if (geometry === undefined || !fitsGemm(geometry)) return undefined;
+    if (geometry === undefined) return undefined;
     return runImplicitGemm(backend as unknown as GpuBackend, {
       name: 'conv1d_input_gradient',
       inputs: { dys: dy, ws: filter },
@@ -211,7 +212,7 @@ export function conv2DBackpropFilterKernel(shipped: KernelConfig): KernelConfig 
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
     const { filterShape, ...convAttrs } = attrs as unknown as ConvGradientAttrs & { filterShape: Shape4 };
     const geometry = conv1DGeometry(x.shape as Shape4, filterShape, convAttrs);
-    if (geometry === undefined || !fitsGemm(geometry)) return undefined;
+    if (geometry === undefined) return undefined;
     return runImplicitGemm(backend as unknown as GpuBackend, {
       name: 'conv1d_filter_gradient',
       inputs: { xs: x, dys: dy },
