@@ -20,6 +20,7 @@ import {
   flagRange,
 } from '../common.js';
 import { emit, log } from '../output.js';
+import { UsageError } from '../usage-error.js';
 
 interface TuneFlags extends CommonOptions {
   trials: number;
@@ -97,6 +98,16 @@ export function register(program: Command): void {
       .option(
         '--promote-best',
         'train the best config on all the data and promote it if it beats the champion',
+      )
+      .option(
+        '--sagemaker',
+        "don't tune here: write a tuning request into the stack's bucket (--store s3://<BucketName>); the " +
+          'deployed tuning trigger starts a SageMaker tuning job of --trials training jobs (docs/aws.md)',
+      )
+      .option(
+        '--max-parallel <n>',
+        "with --sagemaker: training jobs at once (default: the stack's tuningMaxParallelJobs setting)",
+        positiveInteger('--max-parallel'),
       ),
   )
     .addHelpText(
@@ -107,6 +118,14 @@ export function register(program: Command): void {
         'Example:\n  alpha15 tune --store file://./.alpha15 --trials 8 --epochs 3 --json',
     )
     .action(async (flags: TuneFlags) => {
+      if (flags.maxParallel !== undefined && !flags.sagemaker)
+        throw new UsageError('--max-parallel applies to a SageMaker tuning job only', 'add --sagemaker', {
+          data: {
+            reason: 'max-parallel-without-sagemaker',
+            command: 'alpha15 tune',
+            option: '--max-parallel',
+          },
+        });
       if (flags.sagemaker) {
         const requested = await requestSageMakerTuning(flags);
         emit(
