@@ -21,14 +21,20 @@ export function withCommonOptions(command: Command): Command {
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--config <file>', 'JSON config file (default: ./alpha15.config.json when present)')
     .addOption(
-      new Option('--store <url>', 'object store: file://<dir> or s3://<bucket>/<prefix>').env(
-        'ALPHA15_STORE',
-      ),
+      new Option('--store <url>', 'object store: file://<dir> (or just <dir>) or s3://<bucket>/<prefix>')
+        .env('ALPHA15_STORE')
+        .argParser(storeUrlFromFlag),
     )
     .option(
       '--symbols <list>',
       'comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the config universe)',
     );
+}
+
+/** A folder given where a store URL goes is that folder's store: `./lake` is `file://./lake`. */
+export function storeUrlFromFlag(value: string): string {
+  // anything with a scheme, or a colon that may be a mistyped one, is left for the config to judge
+  return value.includes(':') ? value : `file://${value}`;
 }
 
 /** Resolves the config for a command from its common options plus command-specific dotted overrides. */

@@ -5,6 +5,7 @@
  */
 import type { Command, CommanderError } from 'commander';
 import { Alpha15Error } from '../errors.js';
+import { nearest } from '../config/unknown-keys.js';
 
 export class UsageError extends Alpha15Error {
   readonly code = 'USAGE';
@@ -85,26 +86,9 @@ function unknownFlagIn(command: Command, argv: readonly string[]): string | unde
   return undefined;
 }
 
-/** The known flag within two edits of a typo (Damerau-Levenshtein, adjacent swaps count once). */
+/** The known long flag nearest a typo, if one is close enough (the config loader's rule for keys). */
 function nearestFlag(typo: string, flags: readonly string[]): string | undefined {
-  let best: { flag: string; distance: number } | undefined;
-  for (const flag of flags.filter((name) => name.startsWith('--'))) {
-    const distance = editDistance(typo.slice(2), flag.slice(2));
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { flag, distance };
-  }
-  return best?.flag;
-}
-
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i]![j] = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        rows[i]![j] = Math.min(rows[i]![j]!, rows[i - 2]![j - 2]! + 1);
-    }
-  return rows[a.length]![b.length]!;
+  const names = flags.filter((name) => name.startsWith('--')).map((name) => name.slice(2));
+  const nearestName = nearest(typo.replace(/^-+/, ''), names);
+  return nearestName === undefined ? undefined : `--${nearestName}`;
 }
