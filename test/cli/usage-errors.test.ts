@@ -58,6 +58,22 @@ describe('usage errors', () => {
     assert.match(result.stderr, /error: unknown option '--bogus'\nhint: run alpha15 backtest --help/);
   });
 
+  it("backtest and paper refuse --symbols with the reason: they trade the model's own coins", async () => {
+    for (const command of ['backtest', 'paper']) {
+      const error = await jsonUsageError([
+        command,
+        '--symbols',
+        'BTCUSDT',
+        '--store',
+        'file:///nonexistent-alpha15',
+      ]);
+      assert.equal(error.data.reason, 'symbols-from-model');
+      assert.match(error.message, /model's own symbols/);
+    }
+    const help = await cli(['backtest', '--help']);
+    assert.doesNotMatch(help.stdout, /--symbols/);
+  });
+
   it('help asked for is no error', async () => {
     const result = await cli(['train', '--help']);
     assert.equal(result.code, 0);
