@@ -33,7 +33,7 @@ export const SOURCE_DIGEST_KEY = 'alpha15.source_digest';
  * After a day ends, its last trades close a horizon later (trades are keyed by entry minute) and a
  * crashed tick is repaired by the next minutes' ticks; this much more and the day is settled.
  */
-const SETTLE_MINUTES = 15;
+export const SETTLE_MINUTES = 15;
 
 export interface CompactLedgerOptions {
   store: ObjectStore;

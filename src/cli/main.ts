@@ -6,6 +6,11 @@ import { log, reportError } from './output.js';
 import { isUsageError, usageErrorFrom } from './usage-error.js';
 
 const json = process.argv.includes('--json');
+// `alpha15 ... --help | head` closes the pipe early: that is the reader's choice, not a failure
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const program = new Command('alpha15')
   .description('Can a small ML stack find tradable alpha in 15-minute crypto returns?')
   // a usage error is reported below like every other error (JSON under --json), with the nearest
