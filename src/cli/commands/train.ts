@@ -19,7 +19,7 @@ import {
   flagRange,
 } from '../common.js';
 import { emit, log } from '../output.js';
-import { trainingProgressBar } from '../training-progress.js';
+import { trainingProgress } from '../training-progress.js';
 import { runSageMakerTraining } from '../../app/training-job.js';
 
 export interface TrainFlags extends CommonOptions {
@@ -229,7 +229,7 @@ export async function runTrain(
       backend: flags.backend,
       promote: flags.promote,
       checkpointDir: flags.checkpointDir,
-      progress: trainingProgressBar(),
+      progress: trainingProgress(),
       log,
       signal,
     });
