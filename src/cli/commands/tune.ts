@@ -19,6 +19,7 @@ import {
   type CommonOptions,
   flagRange,
 } from '../common.js';
+import type { TrialRecord } from '../../tune/study.js';
 import { emit, log } from '../output.js';
 import { UsageError } from '../usage-error.js';
 
@@ -183,16 +184,30 @@ export async function runTune(flags: TuneFlags): Promise<TuneReport> {
       promoteBest: flags.promoteBest,
       signal,
       log,
-      onTrial: (trial, total) =>
-        log(
-          `trial ${trial.number + 1}/${total}${trial.baseline ? ' (baseline)' : ''}: ${trial.status}, ` +
-            `val ${number(trial.value)} after ${trial.epochs} epochs ${JSON.stringify(trial.params)}`,
-        ),
+      onTrial: (trial, total) => log(describeTrial(trial, total)),
     }),
   );
 }
 
 const number = (value: number) => (Number.isFinite(value) ? value.toFixed(4) : 'n/a');
+
+/** Trials are counted from 1 for people; `id` (0-based, the baseline is 0) is what --json and the study keep. */
+const trialName = (id: number) => `trial ${id + 1} (id ${id})`;
+
+/**
+ * A pruned trial's value is the IC at the rung where it stopped (fewer folds and epochs), so it is
+ * labelled as such: it can exceed a finished trial's full mean without being better.
+ */
+export function describeTrial(trial: TrialRecord, total: number): string {
+  const value =
+    trial.status === 'pruned'
+      ? `val ${number(trial.value)} at the rung it was pruned (fold ${(trial.intermediate.at(-1)?.fold ?? 0) + 1}, not comparable with finished trials)`
+      : `val ${number(trial.value)} (mean over the folds)`;
+  return (
+    `${trialName(trial.number)} of ${total}${trial.baseline ? ' (baseline)' : ''}: ${trial.status}, ` +
+    `${value} after ${trial.epochs} epochs ${JSON.stringify(trial.params)}`
+  );
+}
 
 function humanReport(report: TuneReport): string {
   const lines = [
@@ -207,7 +222,7 @@ function humanReport(report: TuneReport): string {
     lines.push(`baseline (the config as it is): validation ${number(report.baseline.valIc)}`);
   if (report.best) {
     lines.push(
-      `best trial ${report.best.id}: validation ${number(report.best.valIc)}, test ${number(report.best.testIc)} ` +
+      `best ${trialName(report.best.id)}: validation ${number(report.best.valIc)}, test ${number(report.best.testIc)} ` +
         `(best of ${report.trials.length} trials: expect the test value below the validation one)`,
       `  params ${JSON.stringify(report.best.params)}`,
       `  config ${report.best.config} (train it with: alpha15 train --config ${report.best.config})`,
