@@ -34,7 +34,7 @@ export function register(program: Command): void {
       '--from <day>',
       'first UTC day to (re)check, YYYY-MM-DD (default: the day after the newest compacted day, else the first ticked day)',
     )
-    .option('--to <day>', 'last UTC day, inclusive (default and upper bound: the newest finished day)')
+    .option('--to <day>', 'last UTC day, inclusive (default: the last day a tick ran; upper bound: the newest finished day)')
     .addHelpText(
       'after',
       '\nExamples:\n  alpha15 ledger compact\n  alpha15 ledger compact --from 2026-02-01 --to 2026-02-28 --json --store s3://my-bucket',
