@@ -42,6 +42,7 @@ export function register(program: Command): void {
         simulationCount,
         DEFAULT_RANDOM_SIMULATIONS,
       ),
+    { symbols: 'model' },
   )
     .addHelpText(
       'after',
