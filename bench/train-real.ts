@@ -55,7 +55,7 @@ const result = await trainModel({
   frame,
   config,
   backend: backendPreferenceSchema.parse(flags.backend),
-  progress: flags.json ? undefined : trainingProgress(),
+  progress: flags.json ? undefined : trainingProgress((line) => process.stderr.write(`${line}\n`)),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 result.predictor.dispose();

@@ -229,7 +229,7 @@ export async function runTrain(
       backend: flags.backend,
       promote: flags.promote,
       checkpointDir: flags.checkpointDir,
-      progress: trainingProgress(),
+      progress: trainingProgress(log),
       log,
       signal,
     });
