@@ -65,6 +65,13 @@ export class TemplateAuthorizer {
   /** The resource policy that governs an ARN, if the template sets one. */
   resourcePolicy(resourceArn: string): PolicyDocument | undefined {
     for (const resource of Object.values(this.template.resources)) {
+      if (resource.Type === 'Custom::OpenSearchAccessPolicy' && resourceArn.startsWith('arn:aws:es:')) {
+        // aws-cdk-lib sets the domain's access policy through an SDK call whose parameters carry it as text
+        const call = JSON.parse(this.template.string(resource.Properties!.Create)) as {
+          parameters: { AccessPolicies: string };
+        };
+        return this.document(JSON.parse(call.parameters.AccessPolicies));
+      }
       if (resource.Type === 'AWS::S3::BucketPolicy') {
         const bucket = this.template.string(resource.Properties!.Bucket);
         if (resourceArn === `arn:aws:s3:::${bucket}` || resourceArn.startsWith(`arn:aws:s3:::${bucket}/`))
