@@ -58,8 +58,9 @@ export class Promotion extends Construct {
       this.handler.role,
       {
         read: [`${BUCKET_PREFIXES.models}*`],
-        write: [CHAMPION_KEY],
-        create: [`${PROMOTIONS_PREFIX}*`, `${CHAMPION_HISTORY_PREFIX}*`],
+        // a redelivered event decides again and rewrites its record; the history keeps every promotion once
+        write: [CHAMPION_KEY, `${PROMOTIONS_PREFIX}*`],
+        create: [`${CHAMPION_HISTORY_PREFIX}*`],
       },
       'Promotion reads candidate and champion metrics and moves the champion pointer, all under the models prefix.',
     );

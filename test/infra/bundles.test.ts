@@ -53,6 +53,7 @@ import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 import { TINY_JOB_KNOBS, writeSageMakerTree } from '../support/sagemaker-job.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
 import { objectCreatedEvent, scheduledEvent, trainingJobStateChange } from '../lambdas/support/events.js';
+import { aslProblems, runStates, type StatesDefinition } from './rehearsal/asl.js';
 import { openSearchRequest, sageMakerRequests } from './rehearsal/aws-requests.js';
 import { PermissionDeniedInRehearsal, TemplateAuthorizer } from './rehearsal/authorizer.js';
 import { startS3Gate, type S3Gate } from './rehearsal/s3-gate.js';
@@ -682,6 +683,84 @@ test('backfill: a Map item downloads its month from the archive site, checksum v
     failures.map((line) => [line.failure?.code, line.failure?.data?.fileName]),
     [['ARCHIVE_CHECKSUM', 'NEARUSDT-1m-2026-02.zip']],
   );
+});
+
+test('backfill state machine: its Map runs each item through the shipped bundle as its Retry and Catch rules say, writes the result files and settles the watermarks, every call allowed to its role', async () => {
+  const machineId = Object.keys(resources).find(
+    (id) => resources[id]!.Type === 'AWS::StepFunctions::StateMachine',
+  )!;
+  const machine = resources[machineId]!.Properties as {
+    DefinitionString: unknown;
+    RoleArn: { 'Fn::GetAtt': [string] };
+  };
+  const definition = JSON.parse(deployed.string(machine.DefinitionString)) as StatesDefinition;
+  assert.deepEqual(aslProblems(definition), []);
+  const machineRole = machine.RoleArn['Fn::GetAtt'][0];
+  const backfill = lambdas.get('backfill')!;
+  const environment = {
+    ...backfill.environment,
+    ...runtimeEnvironment(),
+    ...FIXTURES.backfill.environment!(),
+  };
+  // the Lambda service throttles ALGOUSDT's first two invocations, as a new account's concurrency would
+  const throttles = new Map([['ALGOUSDT', 2]]);
+  const retries: string[] = [];
+  const output = (await runStates(
+    definition,
+    {
+      items: [
+        { symbol: 'ALGOUSDT', month: '2026-02' },
+        { symbol: 'NEARUSDT', month: '2026-02' },
+      ],
+      symbols: ['ALGOUSDT', 'NEARUSDT'],
+    },
+    {
+      stateMachineArn: deployed.arn(machineId),
+      authorize: (action, resource) => authorizer.require(machineRole, [{ action, resource }]),
+      invokeLambda: async (functionArn, input) => {
+        assert.equal(functionArn, deployed.arn(backfill.functionId), 'the Task invokes the item function');
+        const symbol = (input as { symbol?: string }).symbol ?? '';
+        const throttled = throttles.get(symbol) ?? 0;
+        if (throttled > 0) {
+          throttles.set(symbol, throttled - 1);
+          return { ok: false, error: { name: 'Lambda.TooManyRequestsException', message: 'Rate Exceeded.' } };
+        }
+        return invoke(backfill.role, bundles.get('backfill')!, input, environment);
+      },
+      writeObject: (_bucket, key, body) => lake.put(key, body),
+      onRetry: (state, error, delaySeconds) => {
+        retries.push(`${state} ${error}`);
+        // the first retrier: 2 s, then 4 s, with full jitter
+        assert.ok(delaySeconds <= 2 * 2 ** (retries.length - 1), `${delaySeconds} s`);
+      },
+    },
+  )) as { map: { ResultWriterDetails: { Key: string } }; settled: unknown };
+  // throttling was retried by the definition's first retrier; the corrupt zip is no retryable error
+  assert.deepEqual(retries, [
+    'IngestMonth Lambda.TooManyRequestsException',
+    'IngestMonth Lambda.TooManyRequestsException',
+  ]);
+  assert.equal((await readWatermark(lake, 'ALGOUSDT'))?.partitions['2026-02']?.rows, 40_320);
+  assert.equal(await readWatermark(lake, 'NEARUSDT'), undefined);
+  const manifestKey = output.map.ResultWriterDetails.Key;
+  assert.ok(manifestKey.startsWith('backfill/results/'));
+  const failedKey = manifestKey.replace(/manifest\.json$/, 'FAILED_0.json');
+  const failed = JSON.parse(new TextDecoder().decode(await lake.get(failedKey))) as {
+    Input: string;
+    Error: string;
+  }[];
+  assert.deepEqual(
+    failed.map((entry) => [JSON.parse(entry.Input).symbol, entry.Error]),
+    [['NEARUSDT', 'ArchiveChecksumError']],
+  );
+  assert.ok(output.settled !== undefined, 'the closing task ran');
+  // what the machine's role did: invoke the item function, start the Map's child executions, write results
+  const actions = new Set(
+    authorizer.decisions
+      .filter((decision) => decision.role === machineRole)
+      .map((decision) => decision.action),
+  );
+  assert.deepEqual([...actions].sort(), ['lambda:InvokeFunction', 's3:PutObject', 'states:StartExecution']);
 });
 
 test('ledger compaction: the nightly run compacts the finished days of the ledger the tick wrote', async () => {
