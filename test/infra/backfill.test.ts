@@ -82,6 +82,10 @@ test('the item Lambda may touch only the curated and raw prefixes, and knows the
   });
   const statements = roleStatements(template, 'BackfillItemRole');
   // it deletes only a watermark whose partitions are gone
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['curated/*', 'curated/watermarks/*', 'raw/*']);
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
+    'curated/*',
+    'curated/watermarks/*',
+    'raw/*',
+  ]);
   assert.deepEqual(unscopedActions(statements), []);
 });
