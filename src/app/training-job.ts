@@ -8,7 +8,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { Alpha15Error, errorFields } from '../errors.js';
-import { checkAccelerator, tensorflowUsesGpu } from '../model/accelerator-check.js';
+import { backendUsesGpu, checkAccelerator } from '../model/accelerator-check.js';
 import { selectBackend } from '../model/backend.js';
 import { modelKey, type EpochRecord } from '../model/artifacts.js';
 import {
@@ -198,7 +198,7 @@ async function checkAcceleratorInUse(
     instanceType,
     instanceHasGpu: instanceType !== undefined && instanceHasGpu(instanceType),
     backend: backend.name,
-    gpuInUse: backend.name === 'node-gpu' || backend.name === 'node' ? tensorflowUsesGpu() : false,
+    gpuInUse: backendUsesGpu(backend.name),
     allowCpu: hyperparameters.allowCpu ?? false,
   });
 }
