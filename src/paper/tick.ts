@@ -30,7 +30,7 @@ import { alignToGrid } from '../lake/grid.js';
 import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
 import { decide } from '../strategy/decision.js';
-import { slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
+import { exitRule, slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
 import type { TelemetryRecord, TelemetrySink } from '../telemetry/sink.js';
 import { DAY_MS, MINUTE_MS, floorToMinute, isoMinute } from '../time.js';
 import {
@@ -311,7 +311,7 @@ async function makeDecision(
   createdAtMs: number,
 ): Promise<Decision> {
   const { config } = deps;
-  const fill = config.execution.entry;
+  const fill = exitRule(config.execution.entry);
   const fromMs = minuteMs - (model.historyMinutes - 1) * MINUTE_MS;
   const frame = alignToGrid(
     model.symbols.map((symbol) => market.columns.get(symbol) ?? allocateColumns(symbol, 0)),
@@ -327,6 +327,7 @@ async function makeDecision(
     strategy: model.strategy,
     openPositions,
     tradableSymbols: tradable,
+    shortsAllowed: config.execution.venue !== 'spot',
   });
   const lastRow = frame.length - 1;
   const quotes = await Promise.all(entries.map((entry) => fetchQuote(entry.symbol, market.nowMs, deps)));

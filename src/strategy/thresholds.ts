@@ -10,9 +10,12 @@
  */
 import { MINUTE_MS } from '../time.js';
 import type { Overlap, SideParams, ThresholdPoint } from './params.js';
-import { netReturnFromMove, type Side } from './pnl.js';
+import type { Side } from './pnl.js';
 
-/** One pair's validation samples in time order: the value compared with thresholds and the realised move. */
+/** A candidate trade's net return from its side, reference price move and decision minute (trade-pricing.ts `movePricer`). */
+export type TradePrice = (side: Side, priceMove: number, decisionTimeMs: number) => number;
+
+/** One pair's validation samples in time order: the value compared with thresholds and the realised move of the side's trade. */
 export interface PairSamples {
   timesMs: ArrayLike<number>;
   values: ArrayLike<number>;
@@ -20,9 +23,8 @@ export interface PairSamples {
 }
 
 export interface SweepOptions {
-  feeRatePerSide: number;
-  /** The pair's slippage per side (execution.ts), paid by every candidate trade like the fee. */
-  slippageRatePerSide: number;
+  /** What a candidate trade nets: the pair's fees, slippage, borrow and funding, as the replay charges them. */
+  price: TradePrice;
   minTrades: number;
   /** Candidate thresholds per side. */
   candidates: number;
@@ -68,12 +70,7 @@ export function evaluateThreshold(
     const timeMs = samples.timesMs[i]!;
     if (!crosses || timeMs < nextFreeMs) continue;
     if (options.overlap === 'skip') nextFreeMs = timeMs + horizonMs;
-    const net = netReturnFromMove(
-      side,
-      samples.realised[i]!,
-      options.feeRatePerSide,
-      options.slippageRatePerSide,
-    );
+    const net = options.price(side, samples.realised[i]!, timeMs);
     trades++;
     total += net;
     if (timeMs < options.splitMs) {

@@ -26,9 +26,9 @@ test('the report is one self-contained file: no script, stylesheet or image fetc
 
 test('the report shows the cost curve of the strategy and each traded pair, and the break-even cost', () => {
   assert.match(html, /aria-label="Average net return per trade against cost per side/);
-  const breakEven = result.breakEvenCostPerSide.strategy!;
+  const breakEven = result.costCurveBreakEvenCostPerSide.strategy!;
   assert.ok(breakEven > 0, 'the planted signal survives some cost');
-  assert.ok(html.includes(`Strategy break-even cost per side: ${(breakEven * 100).toFixed(3)}%`));
+  assert.ok(html.includes(`Re-priced break-even cost per side: ${(breakEven * 100).toFixed(3)}%`));
   for (const symbol of result.symbols) assert.match(html, new RegExp(`<tr><th>${symbol}</th>`));
   assert.match(html, /entries fill at the open of the minute after the decision/);
 });
