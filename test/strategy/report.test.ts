@@ -33,6 +33,14 @@ test('the report shows the cost curve of the strategy and each traded pair, and 
   assert.match(html, /entries fill at the open of the minute after the decision/);
 });
 
+test('the report charts the cost sweep with its break-even fee and the configurations behind it', () => {
+  assert.match(html, /aria-label="Cost sweep: test avg net return per trade, thresholds refitted/);
+  const breakEven = result.breakEvenCostPerSide.costPerSide!;
+  assert.ok(html.includes(`break-even fee per side ${(breakEven * 100).toFixed(3)}%`));
+  assert.match(html, /4 pairs × 50 thresholds per side × \d+ costs × 1 venue \(spot-margin, nextOpen entries\)/);
+  assert.equal(html.match(/<table id="cost-sweep">/g)?.length, 1);
+});
+
 test('with the IC decay the report shows where the signal lives, by horizon, against the named target', () => {
   const icDecay = [1, 5, 15, 30, 60].map((horizonMinutes, i) => ({
     horizonMinutes,
@@ -84,9 +92,9 @@ test('the report renders in chromium with every chart drawn and no console error
           ) + svg.querySelectorAll('path.bar, circle').length,
       })),
     );
-    // equity, drawdown, cost curve, a threshold chart per pair with a signal (the leader has none), IC,
-    // calibration, random CDF
-    const expectedCharts = 3 + (result.symbols.length - 1) + 3;
+    // equity, drawdown, cost sweep, cost curve, a threshold chart per pair with a signal (the leader has
+    // none), IC, calibration, random CDF
+    const expectedCharts = 4 + (result.symbols.length - 1) + 3;
     assert.equal(charts.length, expectedCharts, JSON.stringify(charts.map((chart) => chart.title)));
     for (const chart of charts) {
       assert.ok(chart.width > 100, `${chart.title} is laid out`);
