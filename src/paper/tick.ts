@@ -35,6 +35,7 @@ import type { TelemetryRecord, TelemetrySink } from '../telemetry/sink.js';
 import { DAY_MS, MINUTE_MS, floorToMinute, isoMinute } from '../time.js';
 import {
   closeTrade,
+  makerWouldFill,
   exitFillFromCandle,
   firstCandleAtOrAfter,
   scheduledExitFillMs,
@@ -239,6 +240,8 @@ async function closeDue(
         return;
       }
       const trade = closeTrade(position, exit, closedAtMs);
+      if (deps.config.execution.entry === 'maker')
+        trade.makerWouldFill = makerWouldFill(position, market.columns.get(position.symbol));
       if (await deps.ledger.closePosition(trade)) closed.push(trade);
     }),
   );
