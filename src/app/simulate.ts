@@ -428,7 +428,12 @@ async function championRefits(
         firstInputMinuteMs(period.fromMs, predictor.meta.windowMinutes),
         period.toMs + predictor.meta.horizonMinutes * MINUTE_MS,
       );
-      validation.set(championId, { frame, predictions: predictRows(predictor, frame, [period]), period, config });
+      validation.set(championId, {
+        frame,
+        predictions: predictRows(predictor, frame, [period]),
+        period,
+        config,
+      });
     } finally {
       predictor.dispose();
     }

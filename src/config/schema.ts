@@ -124,43 +124,45 @@ export const usdmFuturesConfigSchema = z.object({
     .prefault({}),
 });
 
-export const executionConfigSchema = z.object({
-  /**
-   * The account the trades are placed in (src/strategy/venue.ts): 'spot' is long only (every short
-   * signal is dropped and counted); 'spot-margin' shorts by borrowing the coin (`spotMargin`); 'usdm-futures'
-   * trades the perpetual with the fees of `usdmFutures.tier` and pays or receives funding. Default:
-   * 'spot-margin', the account the spot candles and the spot fee describe that can take both sides.
-   */
-  venue: z.enum(['spot', 'spot-margin', 'usdm-futures']).default('spot-margin'),
-  /**
-   * 'maker': a limit order at the touch when the decision is made (the decision close less the pair's
-   * slippage for a buy, plus it for a sell), filled only if the next minute trades through it (its low
-   * below a buy's limit, its high above a sell's), at the maker fee; otherwise no trade. Exits are taker
-   * at the next open, as under 'nextOpen'.
-   */
-  entry: z.enum(['close', 'nextOpen', 'maker']).default('nextOpen'),
-  /** The spot maker fee per side (Binance VIP0: 0.1%, the same as its taker fee `strategy.feeRatePerSide`). */
-  spotMakerFeeRatePerSide: feeRate.default(0.001),
-  spotMargin: spotMarginConfigSchema.prefault({}),
-  usdmFutures: usdmFuturesConfigSchema.prefault({}),
-  slippageBpsPerSide: z
-    .object({
-      major: z.number().min(0).max(1000).default(1),
-      other: z.number().min(0).max(1000).default(3),
-      bySymbol: z.record(symbolSchema, z.number().min(0).max(1000)).default({}),
-    })
-    .prefault({}),
-  /** The pairs charged the `major` slippage. */
-  majorSymbols: z.array(symbolSchema).default(['BTCUSDT', 'ETHUSDT']),
-}).superRefine((execution, context) => {
-  const { tier, feeTiers } = execution.usdmFutures;
-  if (execution.venue === 'usdm-futures' && feeTiers[tier] === undefined)
-    context.addIssue({
-      code: 'custom',
-      path: ['usdmFutures', 'tier'],
-      message: `the fee table usdmFutures.feeTiers has no tier "${tier}" (it has ${Object.keys(feeTiers).join(', ') || 'none'})`,
-    });
-});
+export const executionConfigSchema = z
+  .object({
+    /**
+     * The account the trades are placed in (src/strategy/venue.ts): 'spot' is long only (every short
+     * signal is dropped and counted); 'spot-margin' shorts by borrowing the coin (`spotMargin`); 'usdm-futures'
+     * trades the perpetual with the fees of `usdmFutures.tier` and pays or receives funding. Default:
+     * 'spot-margin', the account the spot candles and the spot fee describe that can take both sides.
+     */
+    venue: z.enum(['spot', 'spot-margin', 'usdm-futures']).default('spot-margin'),
+    /**
+     * 'maker': a limit order at the touch when the decision is made (the decision close less the pair's
+     * slippage for a buy, plus it for a sell), filled only if the next minute trades through it (its low
+     * below a buy's limit, its high above a sell's), at the maker fee; otherwise no trade. Exits are taker
+     * at the next open, as under 'nextOpen'.
+     */
+    entry: z.enum(['close', 'nextOpen', 'maker']).default('nextOpen'),
+    /** The spot maker fee per side (Binance VIP0: 0.1%, the same as its taker fee `strategy.feeRatePerSide`). */
+    spotMakerFeeRatePerSide: feeRate.default(0.001),
+    spotMargin: spotMarginConfigSchema.prefault({}),
+    usdmFutures: usdmFuturesConfigSchema.prefault({}),
+    slippageBpsPerSide: z
+      .object({
+        major: z.number().min(0).max(1000).default(1),
+        other: z.number().min(0).max(1000).default(3),
+        bySymbol: z.record(symbolSchema, z.number().min(0).max(1000)).default({}),
+      })
+      .prefault({}),
+    /** The pairs charged the `major` slippage. */
+    majorSymbols: z.array(symbolSchema).default(['BTCUSDT', 'ETHUSDT']),
+  })
+  .superRefine((execution, context) => {
+    const { tier, feeTiers } = execution.usdmFutures;
+    if (execution.venue === 'usdm-futures' && feeTiers[tier] === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['usdmFutures', 'tier'],
+        message: `the fee table usdmFutures.feeTiers has no tier "${tier}" (it has ${Object.keys(feeTiers).join(', ') || 'none'})`,
+      });
+  });
 
 export const paperConfigSchema = z.object({
   /** A symbol whose newest closed candle is older than this is stale and not traded. */

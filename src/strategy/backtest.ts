@@ -8,7 +8,14 @@
 import type { MarketFrame } from '../lake/frame.js';
 import { MINUTE_MS } from '../time.js';
 import { decide, type Entry } from './decision.js';
-import { entryFill, entryFillRow, fillOffsetRows, fillPrice, fillRow, type ExecutionModel } from './execution.js';
+import {
+  entryFill,
+  entryFillRow,
+  fillOffsetRows,
+  fillPrice,
+  fillRow,
+  type ExecutionModel,
+} from './execution.js';
 import type { StrategyParams } from './params.js';
 import type { Period } from './performance.js';
 import { grossTradeReturn } from './pnl.js';

@@ -62,6 +62,8 @@ export interface SweepBreakEven {
   costPerSide: number | null;
   /** Largest cost per side whose test period made money at any p; null: none did. */
   largestProfitableCostPerSide: number | null;
+  /** True when the highest cost of the sweep qualifies: the break-even lies at or beyond it. */
+  atTopOfSweep: boolean;
 }
 
 /**
@@ -178,5 +180,11 @@ export function sweepBreakEven(sweep: Pick<CostSweep, 'points'>): SweepBreakEven
   );
   const highest = (points: CostSweepPoint[]) =>
     points.length === 0 ? null : Math.max(...points.map((point) => point.costPerSide));
-  return { costPerSide: highest(significant), largestProfitableCostPerSide: highest(profitable) };
+  const costPerSide = highest(significant);
+  const top = highest(sweep.points);
+  return {
+    costPerSide,
+    largestProfitableCostPerSide: highest(profitable),
+    atTopOfSweep: costPerSide !== null && costPerSide === top,
+  };
 }

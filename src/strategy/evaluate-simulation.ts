@@ -116,12 +116,10 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
           frame,
           predictions: stitch(frame, periods, (period) => period.predictions),
           period: overall,
-          segments: periods.map(
-            (period): SweepSegment => ({
-              fromMs: period.fromMs,
-              fit: (atCost) => refitChampion(period, atCost),
-            }),
-          ),
+          segments: periods.map((period): SweepSegment => ({
+            fromMs: period.fromMs,
+            fit: (atCost) => refitChampion(period, atCost),
+          })),
           idle,
           execution,
           costs: sweepCosts(config.execution, config.strategy.feeRatePerSide),

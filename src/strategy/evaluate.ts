@@ -374,7 +374,8 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     segments: [
       {
         fromMs: splits.test.fromMs,
-        fit: (atCost) => fitOrIdle(() => fitOnValidation(input.modelPredictions, modelStrategy.calibrated, atCost)),
+        fit: (atCost) =>
+          fitOrIdle(() => fitOnValidation(input.modelPredictions, modelStrategy.calibrated, atCost)),
       },
     ],
     idle: { ...modelStrategy, pairs: {} },

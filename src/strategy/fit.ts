@@ -72,8 +72,7 @@ export function fitStrategy(input: FitStrategyInput): StrategyParams {
   const toMs = timesMs[order.at(-1)!]!;
   const splitMs = fromMs + (toMs - fromMs) / 2;
   const { strategy } = config;
-  const execution =
-    input.execution ?? executionModel(config.execution, symbols, strategy.feeRatePerSide);
+  const execution = input.execution ?? executionModel(config.execution, symbols, strategy.feeRatePerSide);
   const sweep: Omit<SweepOptions, 'price'> = {
     minTrades: strategy.minTrades,
     candidates: strategy.thresholdCandidates,
@@ -104,7 +103,8 @@ export function fitStrategy(input: FitStrategyInput): StrategyParams {
     const calibration = strategy.calibration ? fitCalibration(reference.raw, reference.realised) : null;
     const pairSweep = { ...sweep, price: movePricer(execution, symbol, config.horizonMinutes) };
     const sideParams = (side: Side) => {
-      const own = input.sides === undefined ? reference : collect(input.sides[side].realised, input.sides[side].mask);
+      const own =
+        input.sides === undefined ? reference : collect(input.sides[side].realised, input.sides[side].mask);
       const values = strategy.calibration ? own.raw.map((p) => applyCalibration(calibration, p)) : own.raw;
       return chooseSideThreshold({ timesMs: own.times, values, realised: own.realised }, side, pairSweep);
     };

@@ -29,7 +29,8 @@ export function netReturn(
   feeRatePerSide: number,
   exitFeeRate = feeRatePerSide,
 ): number {
-  if (exitFeeRate === feeRatePerSide) return netReturnFromMove(side, exitPrice / entryPrice - 1, feeRatePerSide);
+  if (exitFeeRate === feeRatePerSide)
+    return netReturnFromMove(side, exitPrice / entryPrice - 1, feeRatePerSide);
   const priceRatio = exitPrice / entryPrice;
   return side === 'long'
     ? (priceRatio * (1 - exitFeeRate)) / (1 + feeRatePerSide) - 1

@@ -66,4 +66,3 @@ export function movePricer(
       exitFilledTimeMs: decisionTimeMs + offsetMs + horizonMinutes * MINUTE_MS,
     }).netReturn;
 }
-

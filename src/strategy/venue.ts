@@ -104,7 +104,11 @@ export function tradeCarryCost(
     cost +=
       borrowRate * billedBorrowHours(trade.entryFilledTimeMs, trade.exitFilledTimeMs, venue.interestAccrual);
   if (venue.funding !== null) {
-    const times = boundariesCrossed(trade.entryFilledTimeMs, trade.exitFilledTimeMs, venue.funding.intervalMs);
+    const times = boundariesCrossed(
+      trade.entryFilledTimeMs,
+      trade.exitFilledTimeMs,
+      venue.funding.intervalMs,
+    );
     const rate = venue.funding.ratePerInterval[trade.symbol] ?? 0;
     cost += times * rate * (trade.side === 'long' ? 1 : -1);
   }

@@ -33,7 +33,12 @@ const BAD_SETTINGS: Array<[string, Record<string, unknown>]> = [
   ['execution.usdmFutures.tier', { execution: { venue: 'usdm-futures', usdmFutures: { tier: 'VIP12' } } }],
   [
     'execution.usdmFutures.tier',
-    { execution: { venue: 'usdm-futures', usdmFutures: { tier: 'VIP1', feeTiers: { VIP0: { maker: 0, taker: 0 } } } } },
+    {
+      execution: {
+        venue: 'usdm-futures',
+        usdmFutures: { tier: 'VIP1', feeTiers: { VIP0: { maker: 0, taker: 0 } } },
+      },
+    },
   ],
 ];
 
@@ -65,7 +70,10 @@ test('each bad venue setting is a CONFIG error that names the setting', () => {
 test('the defaults: spot-margin, VIP0 futures fees from the table, funding every 8 hours', () => {
   const { execution } = configSchema.parse({});
   assert.equal(execution.venue, 'spot-margin');
-  assert.deepEqual(execution.usdmFutures.feeTiers[execution.usdmFutures.tier], { maker: 0.0002, taker: 0.0005 });
+  assert.deepEqual(execution.usdmFutures.feeTiers[execution.usdmFutures.tier], {
+    maker: 0.0002,
+    taker: 0.0005,
+  });
   assert.equal(execution.usdmFutures.fundingIntervalHours, 8);
   assert.equal(execution.spotMargin.interestAccrual, 'hourly');
 });
@@ -74,14 +82,30 @@ test('alpha15 backtest with a fee table missing the chosen tier fails naming it 
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-venue-'));
   try {
     const configFile = path.join(dir, 'bad.json');
-    await writeFile(configFile, JSON.stringify({ execution: { venue: 'usdm-futures', usdmFutures: { tier: 'VIP12' } } }));
+    await writeFile(
+      configFile,
+      JSON.stringify({ execution: { venue: 'usdm-futures', usdmFutures: { tier: 'VIP12' } } }),
+    );
     const store = path.join(dir, 'store');
     const result = await new Promise<{ code: number; stdout: string }>((resolve) =>
       execFile(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/main.ts', 'backtest', '--model', 'champion', '--store', `file://${store}`, '--config', configFile, '--json'],
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          'backtest',
+          '--model',
+          'champion',
+          '--store',
+          `file://${store}`,
+          '--config',
+          configFile,
+          '--json',
+        ],
         { cwd: REPO_ROOT, timeout: 60_000 },
-        (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
+        (error, stdout) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
       ),
     );
     assert.equal(result.code, 1);

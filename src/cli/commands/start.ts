@@ -360,7 +360,9 @@ export function breakEvenLine(
 ): string {
   const { execution } = backtest;
   const slippage = Object.values(execution.slippageRatePerSide);
-  const fills = { nextOpen: 'next-minute open', close: 'decision close', maker: 'maker limits' }[execution.entry];
+  const fills = { nextOpen: 'next-minute open', close: 'decision close', maker: 'maker limits' }[
+    execution.entry
+  ];
   const paying = `${venueText(execution)}, fills at the ${fills}, slippage ${formatPercent(Math.min(...slippage))}-${formatPercent(Math.max(...slippage))} per side`;
   const breakEven = backtest.costCurveBreakEvenCostPerSide.strategy;
   if (backtest.strategy.trades === 0) return `no trades, so no re-priced break-even cost (${paying})`;

@@ -20,7 +20,7 @@ export function sweepBreakEvenText(sweep: CostSweep | null, breakEven: SweepBrea
   if (sweep === null || breakEven === null) return 'cost sweep: not computed';
   const answer =
     breakEven.costPerSide !== null
-      ? `${pct(breakEven.costPerSide)} (the highest fee at which the test made money with random-entry p < 0.05)`
+      ? `${breakEven.atTopOfSweep ? 'at least ' : ''}${pct(breakEven.costPerSide)} (the highest fee ${breakEven.atTopOfSweep ? 'swept, ' : ''}at which the test made money with random-entry p < 0.05)`
       : breakEven.largestProfitableCostPerSide !== null
         ? `none at p < 0.05 (the largest fee at which the test made money at any p: ${pct(breakEven.largestProfitableCostPerSide)})`
         : 'none (no fee from 0 up made money on the test period)';
@@ -34,7 +34,8 @@ export function executionNotes(
   makerFills: MakerFills | null,
 ): string {
   const notes: string[] = [];
-  if (!execution.venue.shortsAllowed) notes.push(`${droppedShorts} short signals dropped (long-only ${execution.venue.venue})`);
+  if (!execution.venue.shortsAllowed)
+    notes.push(`${droppedShorts} short signals dropped (long-only ${execution.venue.venue})`);
   if (makerFills !== null)
     notes.push(
       `maker entries: ${makerFills.filled} of ${makerFills.signals} limits filled (fill rate ${pct(makerFills.fillRate, 1)}); ` +
@@ -50,10 +51,14 @@ export function venueText(execution: ExecutionModel): string {
   const parts = [`taker ${pct(venue.takerFeeRatePerSide)}`];
   if (execution.entry === 'maker') parts.push(`maker ${pct(venue.makerFeeRatePerSide)}`);
   if (venue.venue === 'spot-margin' && rates.length > 0)
-    parts.push(`borrow ${pct(Math.min(...rates), 4)}-${pct(Math.max(...rates), 4)} per hour on shorts (${venue.interestAccrual})`);
+    parts.push(
+      `borrow ${pct(Math.min(...rates), 4)}-${pct(Math.max(...rates), 4)} per hour on shorts (${venue.interestAccrual})`,
+    );
   if (venue.funding !== null) {
     const funding = Object.values(venue.funding.ratePerInterval);
-    parts.push(`funding ${pct(Math.min(...funding), 4)}-${pct(Math.max(...funding), 4)} every ${venue.funding.intervalMs / 3_600_000} h`);
+    parts.push(
+      `funding ${pct(Math.min(...funding), 4)}-${pct(Math.max(...funding), 4)} every ${venue.funding.intervalMs / 3_600_000} h`,
+    );
   }
   return `${venue.venue}: ${parts.join(', ')} per side`;
 }

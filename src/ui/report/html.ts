@@ -239,7 +239,8 @@ function costSweepChart(sweep: CostSweep): string {
   );
   const average = points((point) => point.avgNetReturn);
   return lineChart({
-    title: 'Cost sweep: test avg net return per trade, thresholds refitted on validation at each fee per side',
+    title:
+      'Cost sweep: test avg net return per trade, thresholds refitted on validation at each fee per side',
     series: [
       { name: 'avg net per trade', color: COLORS.strategy, points: average, markers: true },
       { name: 'p < 0.05', color: COLORS.long, points: significant, markers: true, line: false },

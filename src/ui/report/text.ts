@@ -57,10 +57,7 @@ export function renderSummaryText(result: BacktestResult): string {
   return `${overall}\n\nper pair:\n${perPair}\n\n${costLine(result)}\n${result.verdict.summary}`;
 }
 
-type CostedResult = Pick<
-  BacktestResult,
-  'execution' | 'costCurveBreakEvenCostPerSide' | 'strategy'
-> & {
+type CostedResult = Pick<BacktestResult, 'execution' | 'costCurveBreakEvenCostPerSide' | 'strategy'> & {
   costSweep: BacktestResult['costSweep'] | null;
   breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'] | null;
 };
