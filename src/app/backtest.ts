@@ -24,7 +24,7 @@ import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { isoMinute, MINUTE_MS } from '../time.js';
 import { evaluateBacktest, type BacktestResult, type Splits } from '../strategy/evaluate.js';
-import { executionModel } from '../strategy/execution.js';
+import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
 import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { PerformanceMetrics, Period } from '../strategy/performance.js';
@@ -260,8 +260,7 @@ export async function runBacktest(
       stored === undefined ? undefined : parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`);
     if (storedStrategy !== undefined) assertStrategyFitsModel(meta, storedStrategy);
     // thresholds chosen at another taker fee than the configured venue charges (a futures tier) are refitted
-    const venueTakerFee = executionModel(config.execution, meta.symbols, config.strategy.feeRatePerSide).venue
-      .takerFeeRatePerSide;
+    const venueTakerFee = venueTakerFeeRatePerSide(config.execution, config.strategy.feeRatePerSide);
     const usable =
       storedStrategy !== undefined &&
       (config.execution.venue !== 'usdm-futures' || storedStrategy.feeRatePerSide === venueTakerFee)

@@ -30,6 +30,7 @@ import { alignToGrid } from '../lake/grid.js';
 import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
 import { decide } from '../strategy/decision.js';
+import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
 import { exitRule, slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
 import type { TelemetryRecord, TelemetrySink } from '../telemetry/sink.js';
 import { DAY_MS, MINUTE_MS, floorToMinute, isoMinute } from '../time.js';
@@ -365,7 +366,8 @@ async function makeDecision(
       threshold: entry.threshold,
       modelId: model.id,
       notional: config.paper.notionalPerTrade,
-      feeRatePerSide: config.strategy.feeRatePerSide,
+      // the venue's taker fee (a futures tier's, else spot's); borrow and funding are not booked here yet
+      feeRatePerSide: venueTakerFeeRatePerSide(config.execution, config.strategy.feeRatePerSide),
     });
   });
   if (unpriced.size > 0)

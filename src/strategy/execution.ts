@@ -71,11 +71,6 @@ export function executionModel(
   };
 }
 
-/** The taker fee per side every trade's exit pays (and its entry, unless a maker's). */
-export function takerFeeRatePerSide(execution: ExecutionModel): number {
-  return execution.venue.takerFeeRatePerSide;
-}
-
 /** The price a side gets for one leg after slippage: always the worse side of the reference price. */
 export function slippedPrice(
   referencePrice: number,

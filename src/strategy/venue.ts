@@ -39,6 +39,16 @@ export function baseAsset(symbol: string): string {
   return quote === undefined ? symbol : symbol.slice(0, -quote.length);
 }
 
+/** The taker fee per side the venue charges: the futures tier's, else the spot fee (`strategy.feeRatePerSide`). */
+export function venueTakerFeeRatePerSide(
+  execution: ExecutionConfig,
+  spotTakerFeeRatePerSide: number,
+): number {
+  return execution.venue === 'usdm-futures'
+    ? (execution.usdmFutures.feeTiers[execution.usdmFutures.tier]?.taker ?? spotTakerFeeRatePerSide)
+    : spotTakerFeeRatePerSide;
+}
+
 export function venueModel(
   execution: ExecutionConfig,
   symbols: readonly string[],
@@ -53,7 +63,7 @@ export function venueModel(
   return {
     venue,
     shortsAllowed: venue !== 'spot',
-    takerFeeRatePerSide: tier?.taker ?? spotTakerFeeRatePerSide,
+    takerFeeRatePerSide: venueTakerFeeRatePerSide(execution, spotTakerFeeRatePerSide),
     makerFeeRatePerSide: tier?.maker ?? execution.spotMakerFeeRatePerSide,
     borrowRatePerHour: perSymbol((symbol) =>
       venue === 'spot-margin'
