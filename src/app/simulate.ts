@@ -47,7 +47,7 @@ import {
 } from '../strategy/evaluate-simulation.js';
 import { fitOrIdle } from '../strategy/evaluate.js';
 import type { ExecutionModel } from '../strategy/execution.js';
-import { fitStrategyOnFrame, type FitOnFrameInput } from '../strategy/fit.js';
+import { fitStrategyOnFrame, prepareFitOnFrame } from '../strategy/fit.js';
 import { firstInputMinuteMs } from '../model/warm-up.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
@@ -417,7 +417,7 @@ async function championRefits(
   records: readonly PeriodRecord[],
   config: Config,
 ): Promise<(period: SimulatedPeriod, execution: ExecutionModel) => StrategyParams | null> {
-  const validation = new Map<string, FitOnFrameInput>();
+  const fitAt = new Map<string, ReturnType<typeof prepareFitOnFrame>>();
   for (const championId of new Set(records.map((record) => record.championId))) {
     const predictor = await loadPredictor(registry, championId);
     try {
@@ -428,12 +428,8 @@ async function championRefits(
         firstInputMinuteMs(period.fromMs, predictor.meta.windowMinutes),
         period.toMs + predictor.meta.horizonMinutes * MINUTE_MS,
       );
-      validation.set(championId, {
-        frame,
-        predictions: predictRows(predictor, frame, [period]),
-        period,
-        config,
-      });
+      const predictions = predictRows(predictor, frame, [period]);
+      fitAt.set(championId, prepareFitOnFrame({ frame, predictions, period, config }));
     } finally {
       predictor.dispose();
     }
@@ -444,7 +440,7 @@ async function championRefits(
     if (!fits.has(key))
       fits.set(
         key,
-        fitOrIdle(() => fitStrategyOnFrame({ ...validation.get(period.championId)!, execution })),
+        fitOrIdle(() => fitAt.get(period.championId)!(execution)),
       );
     return fits.get(key)!;
   };

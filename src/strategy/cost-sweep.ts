@@ -1,6 +1,6 @@
 /**
  * The cost sweep: how far a model is from paying for itself, with thresholds refitted at every cost.
- * For each fee per side c (0 to 0.2% in 1 bp steps, plus the fee tiers of the configured venues), the
+ * For each fee per side c (0 to 0.2% in 2 bp steps, plus the fee tiers of the configured venues), the
  * strategy is fitted on validation as if c were the account's fee (both legs, maker or taker), then the
  * test period is traded at c: trades, hit rate, average and total net, and the random-entry p-value.
  * Slippage, the fill model, borrow and funding stay as configured, so c is what an account's fee would
@@ -18,7 +18,6 @@ import type { ExecutionConfig } from '../config/schema.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { randomBaseline } from './baselines/random.js';
 import { replay, type ScheduledStrategy } from './backtest.js';
-import { COST_CURVE_POINTS_PER_SIDE } from './cost-curve.js';
 import type { ExecutionModel } from './execution.js';
 import { pairTrades, type StrategyParams } from './params.js';
 import { summarise, type Period } from './performance.js';
@@ -26,8 +25,10 @@ import { atFeePerSide } from './venue.js';
 
 /** The random baseline must land this unlikely before a cost counts as paid for. */
 export const SWEEP_SIGNIFICANCE_LEVEL = 0.05;
-/** Random-entry runs per cost: 200 resolve p = 0.05 (its step is 0.005) at a fifth of the backtest's work. */
-export const SWEEP_RANDOM_SIMULATIONS = 200;
+/** Random-entry runs per cost: 100 resolve p = 0.05 (its step is 0.01) at a tenth of the backtest's work. */
+export const SWEEP_RANDOM_SIMULATIONS = 100;
+/** The sweep's grid: 0 to 0.2% per side in steps of 0.02% (2 bp), beside the venues' fee tiers. */
+export const SWEEP_GRID_PER_SIDE: readonly number[] = Array.from({ length: 11 }, (_, i) => (2 * i) / 10_000);
 
 /** A fee per side the sweep visits, with the venue tiers it equals. */
 export interface SweepCost {
@@ -71,7 +72,7 @@ export interface SweepBreakEven {
  * table, each labelled with the tiers it equals.
  */
 export function sweepCosts(execution: ExecutionConfig, spotTakerFeeRatePerSide: number): SweepCost[] {
-  const labels = new Map<number, string[]>(COST_CURVE_POINTS_PER_SIDE.map((cost) => [cost, []]));
+  const labels = new Map<number, string[]>(SWEEP_GRID_PER_SIDE.map((cost) => [cost, []]));
   const add = (cost: number, label: string) => {
     const key = Math.round(cost * 1e9) / 1e9;
     labels.set(key, [...(labels.get(key) ?? []), label]);
@@ -121,14 +122,23 @@ export function costSweep(input: CostSweepInput): CostSweep {
       fromMs: input.segments[i + 1]!.fromMs,
       strategy,
     }));
-    const { trades } = replay({
-      frame,
-      predictions: input.predictions,
-      strategy: first ?? input.idle,
-      strategyChanges: changes,
-      period,
-      execution,
-    });
+    const pairsTrading = new Set(
+      fitted.flatMap((strategy) =>
+        Object.keys(strategy.pairs).filter((symbol) => pairTrades(strategy.pairs[symbol])),
+      ),
+    ).size;
+    // no threshold at this cost: nothing can trade, and the replay would only confirm it
+    const { trades } =
+      pairsTrading === 0
+        ? { trades: [] }
+        : replay({
+            frame,
+            predictions: input.predictions,
+            strategy: first ?? input.idle,
+            strategyChanges: changes,
+            period,
+            execution,
+          });
     const metrics = summarise(trades, period);
     const random =
       trades.length === 0
@@ -143,11 +153,6 @@ export function costSweep(input: CostSweepInput): CostSweep {
             simulations: randomSimulations,
             seed: input.seed,
           });
-    const pairsTrading = new Set(
-      fitted.flatMap((strategy) =>
-        Object.keys(strategy.pairs).filter((symbol) => pairTrades(strategy.pairs[symbol])),
-      ),
-    ).size;
     return {
       ...cost,
       trades: metrics.trades,

@@ -19,7 +19,7 @@ import { applyCalibration } from './calibration.js';
 import { costCurve, type BreakEvenCosts, type CostCurve } from './cost-curve.js';
 import { costSweep, sweepBreakEven, sweepCosts, type CostSweep, type SweepBreakEven } from './cost-sweep.js';
 import { executionModel, type ExecutionModel } from './execution.js';
-import { fitStrategyOnFrame } from './fit.js';
+import { fitStrategyOnFrame, prepareFitOnFrame } from './fit.js';
 import type { StrategyParams } from './params.js';
 import { summariseByPair, type Period, type PerformanceMetrics } from './performance.js';
 
@@ -309,17 +309,13 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     weights,
   );
 
-  const fitOnValidation = (
-    predictions: Float32Array | Float64Array,
-    calibration: boolean,
-    atExecution = execution,
-  ) =>
+  const fitOnValidation = (predictions: Float32Array | Float64Array, calibration: boolean) =>
     fitStrategyOnFrame({
       frame,
       predictions,
       period: splits.validation,
       config: { ...config, strategy: { ...config.strategy, calibration } },
-      execution: atExecution,
+      execution,
     });
 
   const ridgeRows = ridgePredictions(
@@ -365,8 +361,14 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     simulations: input.randomSimulations,
     seed: input.seed,
   });
-  // the model's thresholds refitted on its validation predictions at every cost; a cost too small a
-  // validation period cannot be fitted at does not trade
+  // the model's thresholds refitted on its validation predictions at every cost; where the validation
+  // period cannot support a fit, that cost does not trade
+  const fitModelAt = prepareFitOnFrame({
+    frame,
+    predictions: input.modelPredictions,
+    period: splits.validation,
+    config: { ...config, strategy: { ...config.strategy, calibration: modelStrategy.calibrated } },
+  });
   const sweep = costSweep({
     frame,
     predictions: input.modelPredictions,
@@ -374,8 +376,7 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     segments: [
       {
         fromMs: splits.test.fromMs,
-        fit: (atCost) =>
-          fitOrIdle(() => fitOnValidation(input.modelPredictions, modelStrategy.calibrated, atCost)),
+        fit: (atCost) => fitOrIdle(() => fitModelAt(atCost)),
       },
     ],
     idle: { ...modelStrategy, pairs: {} },

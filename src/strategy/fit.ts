@@ -140,17 +140,23 @@ export interface FitOnFrameInput {
 
 /** `fitStrategy` on the rows of a frame that fall inside the validation period, trades priced by the fill model. */
 export function fitStrategyOnFrame(input: FitOnFrameInput): StrategyParams {
+  return prepareFitOnFrame(input)(input.execution);
+}
+
+/** `fitStrategyOnFrame` with the moves gathered once, for fits at several fees (prepareFitOnRows). */
+export function prepareFitOnFrame(
+  input: Omit<FitOnFrameInput, 'execution'>,
+): (execution?: ExecutionModel) => StrategyParams {
   const { frame } = input;
   const coinCount = frame.symbols.length;
   const firstRow = Math.max(0, Math.ceil((input.period.fromMs - frame.startTimeMs) / MINUTE_MS));
   const endRow = Math.min(frame.length, Math.ceil((input.period.toMs - frame.startTimeMs) / MINUTE_MS));
   const rows = Int32Array.from({ length: Math.max(0, endRow - firstRow) }, (_, i) => firstRow + i);
-  return fitStrategyOnRows({
+  return prepareFitOnRows({
     frame,
     rows,
     predictions: input.predictions.subarray(firstRow * coinCount, (firstRow + rows.length) * coinCount),
     config: input.config,
-    execution: input.execution,
   });
 }
 
@@ -168,10 +174,19 @@ export interface FitOnRowsInput {
 
 /** `fitStrategy` on chosen rows of a frame, each candidate trade's move taken from the frame by the fill model. */
 export function fitStrategyOnRows(input: FitOnRowsInput): StrategyParams {
+  return prepareFitOnRows(input)(input.execution);
+}
+
+/**
+ * The moves of `fitStrategyOnRows` gathered once, and a fit at any execution model's fees: the cost sweep
+ * refits the same validation rows at every fee, and the moves do not depend on it.
+ */
+export function prepareFitOnRows(
+  input: Omit<FitOnRowsInput, 'execution'>,
+): (execution?: ExecutionModel) => StrategyParams {
   const { frame, config } = input;
   const coinCount = frame.symbols.length;
-  const execution =
-    input.execution ?? executionModel(config.execution, frame.symbols, config.strategy.feeRatePerSide);
+  const configured = executionModel(config.execution, frame.symbols, config.strategy.feeRatePerSide);
   const gather = (moves: { values: ArrayLike<number>; mask: ArrayLike<number> }) => {
     const realised = new Float32Array(input.rows.length * coinCount);
     const mask = new Uint8Array(input.rows.length * coinCount);
@@ -188,21 +203,23 @@ export function fitStrategyOnRows(input: FitOnRowsInput): StrategyParams {
     });
     return { realised, mask };
   };
-  const reference = gather(tradeMoves(frame, config.horizonMinutes, execution.entry));
+  const reference = gather(tradeMoves(frame, config.horizonMinutes, configured.entry));
   const sides =
-    execution.entry === 'maker'
+    configured.entry === 'maker'
       ? {
-          long: gather(sideTradeMoves(frame, config.horizonMinutes, execution, 'long')),
-          short: gather(sideTradeMoves(frame, config.horizonMinutes, execution, 'short')),
+          long: gather(sideTradeMoves(frame, config.horizonMinutes, configured, 'long')),
+          short: gather(sideTradeMoves(frame, config.horizonMinutes, configured, 'short')),
         }
       : undefined;
-  return fitStrategy({
-    symbols: frame.symbols,
-    predictions: input.predictions,
-    ...reference,
-    sides,
-    timesMs: Float64Array.from(input.rows, (row) => frame.startTimeMs + row * MINUTE_MS),
-    config,
-    execution,
-  });
+  const timesMs = Float64Array.from(input.rows, (row) => frame.startTimeMs + row * MINUTE_MS);
+  return (execution = configured) =>
+    fitStrategy({
+      symbols: frame.symbols,
+      predictions: input.predictions,
+      ...reference,
+      sides,
+      timesMs,
+      config,
+      execution,
+    });
 }
