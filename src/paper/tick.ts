@@ -30,11 +30,13 @@ import { alignToGrid } from '../lake/grid.js';
 import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
 import { decide } from '../strategy/decision.js';
-import { slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
+import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
+import { exitRule, slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
 import type { TelemetryRecord, TelemetrySink } from '../telemetry/sink.js';
 import { DAY_MS, MINUTE_MS, floorToMinute, isoMinute } from '../time.js';
 import {
   closeTrade,
+  makerWouldFill,
   exitFillFromCandle,
   firstCandleAtOrAfter,
   scheduledExitFillMs,
@@ -239,6 +241,8 @@ async function closeDue(
         return;
       }
       const trade = closeTrade(position, exit, closedAtMs);
+      if (deps.config.execution.entry === 'maker')
+        trade.makerWouldFill = makerWouldFill(position, market.columns.get(position.symbol));
       if (await deps.ledger.closePosition(trade)) closed.push(trade);
     }),
   );
@@ -311,7 +315,7 @@ async function makeDecision(
   createdAtMs: number,
 ): Promise<Decision> {
   const { config } = deps;
-  const fill = config.execution.entry;
+  const fill = exitRule(config.execution.entry);
   const fromMs = minuteMs - (model.historyMinutes - 1) * MINUTE_MS;
   const frame = alignToGrid(
     model.symbols.map((symbol) => market.columns.get(symbol) ?? allocateColumns(symbol, 0)),
@@ -327,6 +331,7 @@ async function makeDecision(
     strategy: model.strategy,
     openPositions,
     tradableSymbols: tradable,
+    shortsAllowed: config.execution.venue !== 'spot',
   });
   const lastRow = frame.length - 1;
   const quotes = await Promise.all(entries.map((entry) => fetchQuote(entry.symbol, market.nowMs, deps)));
@@ -361,7 +366,8 @@ async function makeDecision(
       threshold: entry.threshold,
       modelId: model.id,
       notional: config.paper.notionalPerTrade,
-      feeRatePerSide: config.strategy.feeRatePerSide,
+      // the venue's taker fee (a futures tier's, else spot's); borrow and funding are not booked here yet
+      feeRatePerSide: venueTakerFeeRatePerSide(config.execution, config.strategy.feeRatePerSide),
     });
   });
   if (unpriced.size > 0)
