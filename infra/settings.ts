@@ -5,7 +5,7 @@
  */
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
+import { DEFAULT_BINANCE_BASE_URL, DEFAULT_SYMBOLS } from '../src/config/defaults.js';
 import { splitSymbolList, symbolSchema } from '../src/contracts/symbols.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../src/contracts/retraining.js';
 import { Alpha15Error } from '../src/errors.js';
@@ -67,11 +67,10 @@ export const deploySettingsSchema = z.object({
   /** Raw downloads move to infrequent access after 30 days and expire after this many. */
   rawRetentionDays: z.coerce.number().int().min(31).default(365),
   /**
-   * Binance REST base URL of ingestion and paper trading. Binance refuses some regions (US IPs get
-   * HTTP 451); https://data-api.binance.vision serves the same market data there. Tests point it at
-   * the replay server.
+   * Binance REST base URL of ingestion and paper trading: the market-data-only endpoint, which also
+   * serves US regions (api.binance.com answers HTTP 451 there). Tests point it at the replay server.
    */
-  binanceBaseUrl: z.string().url().default('https://api.binance.com'),
+  binanceBaseUrl: z.string().url().default(DEFAULT_BINANCE_BASE_URL),
   /** (symbol, month) items the backfill state machine runs at once (Lambda concurrency against the archive site). */
   backfillConcurrency: z.coerce.number().int().min(1).max(1000).default(10),
   /** The archive site the backfill downloads monthly zips and their .CHECKSUM files from. */
