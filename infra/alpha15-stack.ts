@@ -61,6 +61,7 @@ export class Alpha15Stack extends Stack {
       volumeSizeGb: settings.openSearchVolumeGb,
       indexPrefix: props.indexPrefix ?? 'alpha15',
       alarmEmail: settings.alarmEmail || undefined,
+      adminRoleArn: settings.openSearchAdminRoleArn || undefined,
       removalPolicy,
     });
 
@@ -102,6 +103,7 @@ export class Alpha15Stack extends Stack {
       maxJobs: settings.tuningMaxJobs,
       maxParallelJobs: settings.tuningMaxParallelJobs,
       walkForwardFolds: settings.tuningWalkForwardFolds,
+      alarmTopic: this.observability.alarmTopic,
     });
 
     this.promotion = new Promotion(this, 'Promotion', {
@@ -159,6 +161,7 @@ export class Alpha15Stack extends Stack {
       functions: monitored,
       alarms: [
         ...this.paperTrading.alarms,
+        ...this.backfill.alarms,
         ...monitored.flatMap(({ handler }) => (handler.failureAlarm ? [handler.failureAlarm] : [])),
         errorAlarm(
           this.ingestion,

@@ -71,8 +71,13 @@ export const deploySettingsSchema = z.object({
    * serves US regions (api.binance.com answers HTTP 451 there). Tests point it at the replay server.
    */
   binanceBaseUrl: z.string().url().default(DEFAULT_BINANCE_BASE_URL),
-  /** (symbol, month) items the backfill state machine runs at once (Lambda concurrency against the archive site). */
-  backfillConcurrency: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * (symbol, month) items the backfill state machine runs at once, each one Lambda execution. New
+   * accounts often have 10 concurrent executions in all: 3 leaves one each for the seven other functions
+   * that can run meanwhile (the every-minute tick first), so a backfill never throttles the tick. Raise it
+   * with the account's "Concurrent executions" quota (docs/aws.md).
+   */
+  backfillConcurrency: z.coerce.number().int().min(1).max(1000).default(3),
   /** The archive site the backfill downloads monthly zips and their .CHECKSUM files from. */
   archiveBaseUrl: z.string().url().default('https://data.binance.vision'),
   /** Athena cancels a query of the alpha15 workgroup that would scan more than this (MB, Athena's minimum is 10). */
@@ -84,6 +89,18 @@ export const deploySettingsSchema = z.object({
   klinesSymbolProjection: z.enum(['enum', 'injected']).default('enum'),
   /** When the paper ledger's finished days are compacted into Parquet (UTC). */
   ledgerCompactionSchedule: scheduleExpression.default('cron(30 0 * * ? *)'),
+  /**
+   * Break-glass OpenSearch administrator: an existing IAM role (ARN) that the domain's policy admits and
+   * the setup maps onto `all_access`, for a person to repair the cluster with signed requests. Empty:
+   * only the setup function administers the domain.
+   */
+  openSearchAdminRoleArn: z
+    .string()
+    .regex(
+      /^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)?$/,
+      'an IAM role ARN, arn:aws:iam::<account>:role/<name>',
+    )
+    .default(''),
   /** Where alarm notifications go; empty creates the topic without a subscription. */
   alarmEmail: z.string().default(''),
   /**
