@@ -84,6 +84,7 @@ export class Alpha15Stack extends Stack {
       maxRuntime: Duration.hours(settings.trainingMaxRuntimeHours),
       maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
       retrainMinInterval: Duration.hours(settings.retrainMinIntervalHours),
+      minDays: settings.trainingMinDays,
       lookbackDays: settings.trainingLookbackDays,
       reserveConcurrency: settings.reservedConcurrency,
       alarmTopic: this.observability.alarmTopic,
@@ -162,6 +163,7 @@ export class Alpha15Stack extends Stack {
       alarms: [
         ...this.paperTrading.alarms,
         ...this.backfill.alarms,
+        this.training.quotaAlarm,
         ...monitored.flatMap(({ handler }) => (handler.failureAlarm ? [handler.failureAlarm] : [])),
         errorAlarm(
           this.ingestion,

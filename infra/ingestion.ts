@@ -76,5 +76,12 @@ export class Ingestion extends Construct {
 export function grantIngestWrites(bucket: s3.IBucket, role: iam.IRole, reason: string): void {
   bucket.grantReadWrite(role, `${BUCKET_PREFIXES.curated}*`);
   bucket.grantReadWrite(role, `${BUCKET_PREFIXES.raw}*`);
-  acknowledgeBucketPrefixGrants(role, bucket, [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw], reason);
+  // one retrain request per run, after all its partitions
+  bucket.grantPut(role, `${BUCKET_PREFIXES.newDataRequests}*`);
+  acknowledgeBucketPrefixGrants(
+    role,
+    bucket,
+    [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw, BUCKET_PREFIXES.newDataRequests],
+    reason,
+  );
 }

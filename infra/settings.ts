@@ -7,7 +7,11 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 import { DEFAULT_BINANCE_BASE_URL, DEFAULT_SYMBOLS } from '../src/config/defaults.js';
 import { splitSymbolList, symbolSchema } from '../src/contracts/symbols.js';
-import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../src/contracts/retraining.js';
+import {
+  RETRAIN_INTERVAL_HOURS,
+  TRAINING_LOOKBACK_DAYS,
+  TRAINING_MIN_DAYS,
+} from '../src/contracts/retraining.js';
 import { Alpha15Error } from '../src/errors.js';
 
 export class InvalidDeploySettingError extends Alpha15Error {
@@ -48,6 +52,8 @@ export const deploySettingsSchema = z.object({
   trainingMaxWaitHours: z.coerce.number().positive().default(8),
   /** New curated data starts a retrain at most this often; a request object bypasses the interval. */
   retrainMinIntervalHours: z.coerce.number().min(0).default(RETRAIN_INTERVAL_HOURS),
+  /** A retrain is refused while the lake holds fewer days than this within the lookback. */
+  trainingMinDays: z.coerce.number().nonnegative().default(TRAINING_MIN_DAYS),
   /** Days of training history the job reads from the lake. */
   trainingLookbackDays: z.coerce.number().int().positive().default(TRAINING_LOOKBACK_DAYS),
   /** Training jobs a SageMaker tuning job may run in total, and at once. */
