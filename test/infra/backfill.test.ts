@@ -81,6 +81,10 @@ test('the item Lambda may touch only the curated and raw prefixes, and knows the
     Timeout: 300,
   });
   const statements = roleStatements(template, 'BackfillItemRole');
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['curated/*', 'raw/*']);
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
+    'curated/*',
+    'raw/*',
+    'requests/new-data/*',
+  ]);
   assert.deepEqual(unscopedActions(statements), []);
 });

@@ -51,8 +51,12 @@ test('a failed ingestion run is not retried but kept in its alarmed failure queu
   });
 });
 
-test('ingestion may touch only the curated and raw prefixes of the bucket', () => {
+test('ingestion may touch only the curated and raw prefixes of the bucket, and write its retrain request', () => {
   const statements = roleStatements(template, 'IngestionIngestRole');
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['curated/*', 'raw/*']);
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
+    'curated/*',
+    'raw/*',
+    'requests/new-data/*',
+  ]);
   assert.deepEqual(unscopedActions(statements), []);
 });
