@@ -216,8 +216,8 @@ test('docs/aws.md tears down exactly what the template keeps', () => {
 
 test('the OpenSearch domain waits for the Cognito login domain and the CloudWatch Logs resource policy', () => {
   const [[, domain]] = byType('AWS::OpenSearchService::Domain') as [[string, Resource]];
-  const [[loginDomain]] = byType('AWS::Cognito::UserPoolDomain');
-  const [[logsPolicy]] = byType('AWS::Logs::ResourcePolicy');
+  const loginDomain = byType('AWS::Cognito::UserPoolDomain')[0]![0];
+  const logsPolicy = byType('AWS::Logs::ResourcePolicy')[0]![0];
   assert.ok(domain.DependsOn?.includes(loginDomain), 'DependsOn the user pool domain');
   assert.ok(domain.DependsOn?.includes(logsPolicy), 'DependsOn the logs resource policy');
 });
