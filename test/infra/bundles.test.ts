@@ -422,6 +422,10 @@ test('setup: a CloudFormation create, signed as the master user, installs the te
   const readers = openSearch.roleMappings.get(dashboardsReaderRoleName('alpha15'))?.backend_roles ?? [];
   assert.equal(readers.length, 1);
   assert.match(readers[0]!, /^arn:aws:iam::\d+:role\/ObservabilityDashboardsAuthAuthenticatedRole/);
+  // replicas as the single node allows: every template and the existing indices auto-expand 0-1
+  for (const [name, template] of openSearch.templates)
+    assert.equal(template.template.settings?.auto_expand_replicas, '0-1', name);
+  assert.deepEqual(openSearch.indexSettings.get('alpha15-*'), { index: { auto_expand_replicas: '0-1' } });
   assert.ok(result.Data.DashboardObjects > 0);
   assert.equal(openSearch.savedObjects.size, result.Data.DashboardObjects);
   for (const object of openSearch.savedObjects.values()) assert.equal(object.tenant, 'global');
