@@ -10,6 +10,7 @@
 import { Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -63,6 +64,8 @@ export class Backfill extends Construct {
   readonly handler: Alpha15Function;
   readonly stateMachine: sfn.StateMachine;
   readonly map: sfn.DistributedMap;
+  /** A failed item (its Lambda failed, retried or not) and a failed, timed-out or aborted execution. */
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: BackfillProps) {
     super(scope, id);
@@ -141,6 +144,33 @@ export class Backfill extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
+    // the Map tolerates every item failure, so the execution succeeds: only these tell anyone
+    this.alarms = [
+      new cloudwatch.Alarm(this, 'ItemErrorsAlarm', {
+        alarmDescription: `alpha15 backfill items failed: their errors are in s3://<BucketName>/${BUCKET_PREFIXES.backfillResults}<run>/FAILED_*.json`,
+        metric: this.handler.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'ExecutionsFailedAlarm', {
+        alarmDescription: 'alpha15 backfill execution failed, timed out or was aborted',
+        metric: new cloudwatch.MathExpression({
+          expression: 'failed + timedOut + aborted',
+          usingMetrics: {
+            failed: this.stateMachine.metricFailed(),
+            timedOut: this.stateMachine.metricTimedOut(),
+            aborted: this.stateMachine.metricAborted(),
+          },
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
     const stack = Stack.of(this);
     const machineName = JSON.stringify({
       'Fn::Select': [

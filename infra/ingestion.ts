@@ -78,5 +78,12 @@ export class Ingestion extends Construct {
  */
 export function grantIngestWrites(bucket: s3.IBucket, role: iam.IRole, reason: string): void {
   const lake = [`${BUCKET_PREFIXES.curated}*`, `${BUCKET_PREFIXES.raw}*`];
-  grantBucketAccess(bucket, role, { read: lake, write: lake, delete: [`${WATERMARKS_PREFIX}*`] }, reason);
+  // one retrain request per run, after all its partitions
+  const requests = [`${BUCKET_PREFIXES.newDataRequests}*`];
+  grantBucketAccess(
+    bucket,
+    role,
+    { read: lake, write: [...lake, ...requests], delete: [`${WATERMARKS_PREFIX}*`] },
+    reason,
+  );
 }

@@ -8,6 +8,7 @@
  * ingested completely before (raw is written first, the watermark last), so it is skipped without a
  * download; anything else is downloaded and merged, which adds only the minutes the lake lacks.
  */
+import { requestRetrainForNewData } from './request-retrain.js';
 import { z } from 'zod';
 import { symbolSchema } from '../contracts/symbols.js';
 import { Alpha15Error } from '../errors.js';
@@ -272,6 +273,19 @@ export async function settleWatermarks(
     settled[symbol] = { partitionsAdded: Object.keys(updates).length };
   }
   return settled;
+}
+
+/**
+ * The state machine's closing task: settle the watermarks, then ask for one retrain for the whole
+ * backfill (its items' partition writes trigger nothing).
+ */
+export async function finishBackfill(
+  store: ObjectStore,
+  symbols: readonly string[],
+  nowMs: number,
+): Promise<{ settled: Record<string, { partitionsAdded: number }>; retrainRequestKey: string }> {
+  const settled = await settleWatermarks(store, symbols);
+  return { settled, retrainRequestKey: await requestRetrainForNewData(store, 'backfill', nowMs) };
 }
 
 export function failureOf(item: BackfillItem, error: unknown): BackfillFailure {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MIN_WINDOW_MINUTES, STORE_URL_PATTERN } from '../contracts/run-invariants.js';
 import { symbolSchema } from '../contracts/symbols.js';
-import { DEFAULT_SYMBOLS, G_RESEARCH_COIN_WEIGHTS } from './defaults.js';
+import { DEFAULT_BINANCE_BASE_URL, DEFAULT_SYMBOLS, G_RESEARCH_COIN_WEIGHTS } from './defaults.js';
 
 export const modelConfigSchema = z.object({
   filters: z.number().int().positive().default(64),
@@ -207,7 +207,7 @@ export const configSchema = z.object({
     .string()
     .regex(STORE_URL_PATTERN, 'a store URL: file://<dir> or s3://<bucket>/<prefix>')
     .default('file://./.alpha15'),
-  binanceBaseUrl: z.string().url().default('https://api.binance.com'),
+  binanceBaseUrl: z.string().url().default(DEFAULT_BINANCE_BASE_URL),
   binanceArchiveBaseUrl: z.string().url().default('https://data.binance.vision'),
   requestTimeoutMs: z.number().int().positive().default(10_000),
   model: modelConfigSchema.prefault({}),

@@ -23,6 +23,7 @@ import {
   BinanceHttpError,
   BinanceNetworkError,
   BinanceRateLimitedError,
+  BinanceRegionRestrictedError,
   BinanceTimeoutError,
   MalformedBinanceResponseError,
   UnknownSymbolError,
@@ -35,7 +36,7 @@ export const MAX_KLINES_PER_REQUEST = 1000;
 const USED_WEIGHT_HEADER = 'x-mbx-used-weight-1m';
 
 export interface BinanceClientOptions {
-  /** e.g. https://api.binance.com, or a replay server's URL. */
+  /** e.g. https://data-api.binance.vision (the default), or a replay server's URL. */
   baseUrl: string;
   timeoutMs?: number;
   /** Retries after the first attempt for 5xx, 429/418, network errors and timeouts. */
@@ -296,6 +297,7 @@ export class BinanceClient {
     }
     if (status >= 500)
       return { done: false, failure: () => new BinanceHttpError(status, url, text, attempts) };
+    if (status === 451) throw new BinanceRegionRestrictedError(url, this.baseUrl);
     if (status !== 200) {
       const errorBody = safeJson(text);
       const parsedError = binanceErrorBodySchema.safeParse(errorBody);

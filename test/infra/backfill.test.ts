@@ -86,6 +86,7 @@ test('the item Lambda may touch only the curated and raw prefixes, and knows the
     'curated/*',
     'curated/watermarks/*',
     'raw/*',
+    'requests/new-data/*',
   ]);
   assert.deepEqual(unscopedActions(statements), []);
 });

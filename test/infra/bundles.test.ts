@@ -48,7 +48,7 @@ import {
 import { startArchiveSite } from '../support/archive-site.js';
 import { startAwsJsonEndpoint, type AwsJsonEndpoint } from '../support/aws-json-endpoint.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
-import type { ScriptedServer } from '../market/support/http-server.js';
+import { sendJson, startScriptedServer, type ScriptedServer } from '../market/support/http-server.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 import { TINY_JOB_KNOBS, writeSageMakerTree } from '../support/sagemaker-job.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
@@ -330,6 +330,9 @@ const FIXTURES: Record<HandlerName, Fixture> = {
   },
   'training-trigger': {
     event: () => objectCreatedEvent(bucket, 'requests/training/harness.json'),
+    // the replayed lake is February 2026, outside the lookback that ends at the wall clock: the
+    // minimum-data refusal has its own test below
+    environment: () => ({ TRAINING_MIN_DAYS: '0' }),
   },
   'tuning-trigger': {
     event: () => objectCreatedEvent(bucket, TUNING_REQUEST_KEY),
@@ -362,7 +365,7 @@ const FIXTURES: Record<HandlerName, Fixture> = {
 };
 
 const bundles = new Map<HandlerName, string>();
-async function invokeHandler(handler: HandlerName): Promise<Outcome> {
+async function invokeHandler(handler: HandlerName, override: Record<string, string> = {}): Promise<Outcome> {
   const lambda = lambdas.get(handler);
   assert.ok(lambda, `the app defines a ${handler} function`);
   let bundleFile = bundles.get(handler);
@@ -375,6 +378,7 @@ async function invokeHandler(handler: HandlerName): Promise<Outcome> {
     ...lambda.environment,
     ...runtimeEnvironment(),
     ...fixture.environment?.(),
+    ...override,
   });
 }
 
@@ -435,6 +439,10 @@ test('setup: a CloudFormation create, signed as the master user, installs the te
   const readers = openSearch.roleMappings.get(dashboardsReaderRoleName('alpha15'))?.backend_roles ?? [];
   assert.equal(readers.length, 1);
   assert.match(readers[0]!, /^arn:aws:iam::\d+:role\/ObservabilityDashboardsAuthAuthenticatedRole/);
+  // replicas as the single node allows: every template and the existing indices auto-expand 0-1
+  for (const [name, template] of openSearch.templates)
+    assert.equal(template.template.settings?.auto_expand_replicas, '0-1', name);
+  assert.deepEqual(openSearch.indexSettings.get('alpha15-*'), { index: { auto_expand_replicas: '0-1' } });
   assert.ok(result.Data.DashboardObjects > 0);
   assert.equal(openSearch.savedObjects.size, result.Data.DashboardObjects);
   for (const object of openSearch.savedObjects.values()) assert.equal(object.tenant, 'global');
@@ -448,6 +456,19 @@ test('ingest: the scheduled run pulls the real candles from the replay server in
     assert.ok(await lake.get(partitionKey(symbol, INGEST_AT_MS)), `${symbol} has its February partition`);
     assert.equal((await readWatermark(lake, symbol))?.lastOpenTimeMs, INGEST_AT_MS - MINUTE_MS);
   }
+  // the run asks for one retrain, whatever the number of partitions it wrote
+  assert.deepEqual(await lake.list('requests/'), ['requests/new-data/ingest.json']);
+});
+
+test('ingest from a region Binance refuses (HTTP 451) fails with a typed error naming the region and the setting', async (t) => {
+  const refusing = await startScriptedServer((_request, response) =>
+    sendJson(response, 451, { code: 0, msg: 'Service unavailable from a restricted location' }),
+  );
+  t.after(() => refusing.close());
+  const outcome = await invokeHandler('ingest', { ALPHA15_BINANCE_BASE_URL: refusing.url });
+  assert.equal(outcome.ok ? '' : outcome.error.name, 'BinanceRegionRestrictedError');
+  assert.match(outcome.ok ? '' : outcome.error.message, /HTTP 451.*region/);
+  assert.equal(refusing.requests.length, 1, 'not retried');
 });
 
 test('training trigger: a training request starts one spot job whose request the container accepts', async () => {
@@ -472,6 +493,31 @@ test('training trigger: a training request starts one spot job whose request the
   assert.equal(createTrainingJob.EnableManagedSpotTraining, true);
   assert.deepEqual(createTrainingJob.Environment, { AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION });
   assert.equal((createTrainingJob.ResourceConfig as { InstanceType: string }).InstanceType, 'ml.g4dn.xlarge');
+});
+
+test('training trigger: with the deployed minimum of data it refuses a lake that is too short, naming the days it holds; a missing quota is reported, not retried', async () => {
+  const created = () =>
+    aws.calls.filter((recorded) => recorded.target === 'SageMaker.CreateTrainingJob').length;
+  const before = created();
+  const refused = succeeded(
+    await invokeHandler('training-trigger', {
+      TRAINING_MIN_DAYS: String(cdkJson.context['alpha15:trainingMinDays']),
+    }),
+  ) as { started: boolean; reason: string; detail: string };
+  assert.deepEqual([refused.started, refused.reason], [false, 'not-enough-data']);
+  assert.match(refused.detail, /^the lake holds 0\.0 days of the 30 a retrain needs within the last 90/);
+
+  aws.answers.set('SageMaker.ListTrainingJobs', () => ({ TrainingJobSummaries: [] }));
+  aws.answers.set('SageMaker.CreateTrainingJob', () => ({
+    __type: 'ResourceLimitExceeded',
+    message: 'The account-level service limit is 0 Instances',
+  }));
+  const quota = succeeded(await invokeHandler('training-trigger')) as { reason: string; detail: string };
+  assert.equal(quota.reason, 'quota-exceeded');
+  assert.match(quota.detail, /"ml\.g4dn\.xlarge for spot training job usage".*servicequotas/);
+  assert.equal(created(), before + 1, 'one CreateTrainingJob, no retry');
+  aws.answers.delete('SageMaker.CreateTrainingJob');
+  aws.calls.length = 0;
 });
 
 test('tuning trigger: a tuning request in the bucket starts one tuning job whose trials the container accepts', async () => {
