@@ -15,7 +15,7 @@ import { MAX_PRICE, MAX_VOLUME } from '../../src/market/kline-rules.js';
 import { ARCHIVE_MONTH_DIR } from '../support/shared-data.js';
 
 const SYMBOL = 'NEARUSDT';
-const [HEADER, ...ROWS] = new TextDecoder()
+const [HEADER = '', ...ROWS] = new TextDecoder()
   .decode(
     unzipSync(readFileSync(path.join(ARCHIVE_MONTH_DIR, archiveFileName(SYMBOL, '2026-02'))))[
       `${SYMBOL}-1m-2026-02.csv`

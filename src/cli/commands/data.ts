@@ -46,9 +46,10 @@ export function register(program: Command): void {
       .description(
         'Read every partition back and check it: readable Parquet, rows sorted, unique, on the minute grid and ' +
           'inside their month, every candle within the content rules, the watermark naming exactly the stored ' +
-          'partitions with their true counts, and the candles of each raw archive present with the same values. ' +
+          'partitions with their true counts, and the candles raw/ holds (over the ranges ingested from it, the latest ' +
+          '--overwrite winning) present with the same values. ' +
           'Prints one line per problem (exit code 1 when there is any); --json prints ' +
-          '{"symbols", "partitionsChecked", "rawArchivesChecked", "rowsChecked", "problems": [{"symbol", "kind", "key", "partition", "message"}]}.',
+          '{"symbols", "partitionsChecked", "rawArchivesChecked", "rowsChecked", "problems": [{"symbol", "kind", "key", "partition", "message"}], "unsourced"}.',
       ),
   ).action(async (options: CommonOptions) => {
     const config = resolveConfig(options);
@@ -119,10 +120,15 @@ export function formatVerifyReport(report: VerifyReport): string {
   const checked =
     `${report.symbols.length} symbols, ${report.partitionsChecked} partitions, ${report.rowsChecked} rows, ` +
     `${report.rawArchivesChecked} raw archives checked`;
-  if (report.problems.length === 0) return `${checked}: no problems`;
+  const unsourced = Object.entries(report.unsourced).map(
+    ([symbol, rows]) =>
+      `${symbol}: ${rows} stored candles have no source in raw/ (repair can rebuild them only with --source)`,
+  );
+  if (report.problems.length === 0) return [`${checked}: no problems`, ...unsourced].join('\n');
   return [
     `${checked}: ${report.problems.length} problems`,
     formatProblems(report.problems),
+    ...unsourced,
     'run `alpha15 data repair` to rebuild them (with --source when raw/ lacks the data)',
   ].join('\n');
 }
