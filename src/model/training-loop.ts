@@ -11,7 +11,11 @@
  * checkpoints that step too, with the epoch's `inFlight` batches, and a resume skips exactly those.
  *
  * Every tensor a batch creates is disposed before the next one, so tf.memory() stays flat however
- * long the run is.
+ * long the run is. The one exception is the batch's loss, a scalar: on a GPU backend reading it stalls
+ * the pipeline (the read waits for the step, and the next step waits for the read), so the losses are
+ * kept on the device and read together every `lossReadSteps` steps and wherever the loop needs them
+ * (the epoch's end, a checkpoint). They are summed in batch order either way, so the epoch's train loss,
+ * and every decision (those use the validation loss), are the same for any interval.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../config/schema.js';
@@ -42,6 +46,11 @@ export interface FitFoldInput {
   signal?: AbortSignal;
   /** Continue after the last epoch this progress completed (same model shape, data and config). */
   resume?: FoldProgress;
+  /**
+   * Training steps between reads of their losses from the backend (see above); onBatch hears of each
+   * step when its loss is read. Defaults to lossReadStepsFor(the active backend).
+   */
+  lossReadSteps?: number;
   /**
    * Awaited after every completed epoch, and at the step where the signal stopped an epoch (with
    * `inFlight`), before that epoch's partial validation pass.
@@ -105,8 +114,17 @@ export interface FitFoldResult {
   trainSeconds: number;
 }
 
+/** Steps between loss reads on this backend: 1 where a read is free (the value is in host memory already). */
+export function lossReadStepsFor(backendName: string): number {
+  return backendName === 'cpu' || backendName === 'wasm' ? 1 : GPU_LOSS_READ_STEPS;
+}
+
+/** A GPU backend's read interval: the stall is paid once per this many steps, and progress still moves. */
+const GPU_LOSS_READ_STEPS = 16;
+
 export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   const { model, features, targets, training, windowMinutes, signal, resume } = input;
+  const lossReadSteps = input.lossReadSteps ?? lossReadStepsFor(tf.getBackend());
   const optimizer = new ResumableAdam(training.learningRate, 0.9, 0.999, 1e-7);
   // An explicit variable list fixes the order of Adam's moments, so a checkpoint can put them back.
   const trainableVariables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
@@ -139,6 +157,22 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
       let samplesDone = continued?.samplesDone ?? 0;
       let batchesDone = continued?.batchesDone ?? 0;
       let batchIndex = 0;
+      // steps whose loss is still on the device, in batch order
+      const unread: Array<{ loss: tf.Scalar; size: number }> = [];
+      const readLosses = async (): Promise<void> => {
+        if (unread.length === 0) return;
+        const stacked = tf.stack(unread.map((step) => step.loss));
+        const losses = await stacked.data();
+        tf.dispose([stacked, ...unread.map((step) => step.loss)]);
+        for (const [at, step] of unread.entries()) {
+          const loss = losses[at]!;
+          lossSum += loss * step.size;
+          samplesDone += step.size;
+          batchesDone++;
+          input.onBatch?.({ epoch, samplesDone, samplesTotal: input.trainEndRows.length, loss });
+        }
+        unread.length = 0;
+      };
       for (const batch of batches(features, targets, input.trainEndRows, {
         batchSize: training.batchSize,
         windowMinutes,
@@ -155,12 +189,9 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           true,
           trainableVariables,
         );
-        const loss = lossTensor!.dataSync()[0]!;
-        tf.dispose([x, y, mask, lossTensor!]);
-        lossSum += loss * batch.size;
-        samplesDone += batch.size;
-        batchesDone++;
-        input.onBatch?.({ epoch, samplesDone, samplesTotal: input.trainEndRows.length, loss });
+        tf.dispose([x, y, mask]);
+        unread.push({ loss: lossTensor!, size: batch.size });
+        if (unread.length >= lossReadSteps) await readLosses();
         // Yield to the event loop: a Ctrl-C handler can only set the abort signal between batches.
         await new Promise((resolve) => setImmediate(resolve));
         if (signal?.aborted) {
@@ -168,6 +199,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           break;
         }
       }
+      await readLosses();
       if (aborted && input.onCheckpoint !== undefined) {
         // before the validation pass: a stopped job has seconds left, and this step must survive them
         await input.onCheckpoint({
@@ -181,15 +213,15 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           bestValLoss: best?.loss ?? Number.NaN,
           records: [...records],
           weightShapes: model.getWeights().map((weight) => [...weight.shape]),
-          weights: snapshotWeights(model),
-          bestWeights: best?.weights ?? snapshotWeights(model),
+          weights: await snapshotWeights(model),
+          bestWeights: best?.weights ?? (await snapshotWeights(model)),
           optimizer: await optimizer.captureState(),
         });
       }
       trainSamplesSeen += samplesDone;
       trainMs += performance.now() - epochStartMs;
 
-      const evaluation = evaluate(
+      const evaluation = await evaluate(
         model,
         features,
         targets,
@@ -219,7 +251,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
       input.onEpoch?.(record);
 
       if (improved) {
-        best = { loss: evaluation.loss, evaluation, epoch, weights: snapshotWeights(model) };
+        best = { loss: evaluation.loss, evaluation, epoch, weights: await snapshotWeights(model) };
         epochsSinceBest = 0;
         epochsSincePlateauCut = 0;
       } else {
@@ -242,7 +274,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           bestValLoss: best!.loss,
           records: [...records],
           weightShapes: model.getWeights().map((weight) => [...weight.shape]),
-          weights: snapshotWeights(model),
+          weights: await snapshotWeights(model),
           bestWeights: best!.weights,
           optimizer: await optimizer.captureState(),
         });
@@ -257,7 +289,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
     records,
     best:
       best.evaluation ??
-      evaluate(model, features, targets, input.validationEndRows, windowMinutes, training.batchSize),
+      (await evaluate(model, features, targets, input.validationEndRows, windowMinutes, training.batchSize)),
     bestEpoch: best.epoch,
     aborted,
     trainSamplesSeen,
@@ -265,29 +297,43 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   };
 }
 
-/** Predictions for the given samples in time order, their masked L1 loss and per-coin metrics. */
-export function evaluate(
+/**
+ * Predictions for the given samples in time order, their masked L1 loss and per-coin metrics. The
+ * batches' outputs stay on the device until the last one is computed, then come back in one read.
+ */
+export async function evaluate(
   model: tf.LayersModel,
   features: FeatureMatrix,
   targets: TargetMatrix,
   endRows: Int32Array,
   windowMinutes: number,
   batchSize: number,
-): Evaluation {
+): Promise<Evaluation> {
   const coinCount = targets.symbols.length;
   const predictions = new Float32Array(endRows.length * coinCount);
   const realised = new Float32Array(endRows.length * coinCount);
   const mask = new Float32Array(endRows.length * coinCount);
   let offset = 0;
-  for (const batch of batches(features, targets, endRows, { batchSize, windowMinutes })) {
-    const output = tf.tidy(
-      () => model.predict(tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels])) as tf.Tensor,
-    );
-    predictions.set(output.dataSync() as Float32Array, offset);
-    output.dispose();
-    realised.set(batch.y, offset);
-    mask.set(batch.mask, offset);
-    offset += batch.size * coinCount;
+  const outputs: tf.Tensor[] = [];
+  try {
+    for (const batch of batches(features, targets, endRows, { batchSize, windowMinutes })) {
+      outputs.push(
+        tf.tidy(
+          () =>
+            model.predict(tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels])) as tf.Tensor,
+        ),
+      );
+      realised.set(batch.y, offset);
+      mask.set(batch.mask, offset);
+      offset += batch.size * coinCount;
+    }
+    if (outputs.length > 0) {
+      const joined = tf.concat(outputs);
+      predictions.set((await joined.data()) as Float32Array);
+      joined.dispose();
+    }
+  } finally {
+    tf.dispose(outputs);
   }
   let absoluteErrorSum = 0;
   let maskedCount = 0;
@@ -328,8 +374,10 @@ async function restoreProgress(
   optimizer.rate = resume.learningRate;
 }
 
-function snapshotWeights(model: tf.LayersModel): Float32Array[] {
-  return model.getWeights().map((weight) => (weight.dataSync() as Float32Array).slice());
+async function snapshotWeights(model: tf.LayersModel): Promise<Float32Array[]> {
+  return Promise.all(
+    model.getWeights().map(async (weight) => ((await weight.data()) as Float32Array).slice()),
+  );
 }
 
 function restoreWeights(model: tf.LayersModel, snapshot: Float32Array[]): void {
