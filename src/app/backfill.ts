@@ -25,6 +25,7 @@ import {
 } from '../market/archive-source.js';
 import { archiveSource } from '../market/source.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { DAY_MS } from '../time.js';
 
 /** Items in flight at once, locally and in the state machine's Distributed Map. */
 export const DEFAULT_BACKFILL_CONCURRENCY = 10;
@@ -175,8 +176,12 @@ export async function backfillItem(item: BackfillItem, deps: BackfillItemDeps): 
 }
 
 async function alreadyIngested(store: ObjectStore, symbol: string, month: string): Promise<boolean> {
-  const watermark = await readWatermark(store, symbol);
-  if (!watermark?.partitions[month]) return false;
+  const claimed = (await readWatermark(store, symbol))?.partitions[month];
+  if (!claimed) return false;
+  // a partial file of the month (or a partial ingest) leaves it open: only a month whose candles reach
+  // its first and its last day counts as done
+  const { startMs, endMs } = periodRangeMs(month);
+  if (claimed.firstOpenTimeMs >= startMs + DAY_MS || claimed.lastOpenTimeMs < endMs - DAY_MS) return false;
   const rawKey = rawArchiveKey(symbol, archiveFileName(symbol, month));
   // a listing, not a GET: the zip is megabytes
   return (await store.list(rawKey)).includes(rawKey);

@@ -150,6 +150,16 @@ export class BinanceClient {
     toMs: number,
     onProgress?: (fetchedRows: number, expectedRows: number) => void,
   ): Promise<KlineColumns> {
+    return klinesToColumns(symbol, await this.closedKlinesInRange(symbol, fromMs, toMs, onProgress));
+  }
+
+  /** `klinesRange` as the klines Binance sent (for raw/, which keeps them in Binance's format). */
+  async closedKlinesInRange(
+    symbol: string,
+    fromMs: number,
+    toMs: number,
+    onProgress?: (fetchedRows: number, expectedRows: number) => void,
+  ): Promise<Kline[]> {
     const expectedRows = Math.max(0, Math.ceil((toMs - fromMs) / MINUTE_MS));
     const pages: Kline[][] = [];
     let fetchedRows = 0;
@@ -173,7 +183,7 @@ export class BinanceClient {
       const serverNowMs = await this.serverTimeMs();
       klines = klines.filter((kline) => kline.closeTimeMs < serverNowMs);
     }
-    return klinesToColumns(symbol, klines);
+    return klines;
   }
 
   /**

@@ -228,6 +228,22 @@ export class CorruptArchiveError extends Alpha15Error {
   }
 }
 
+/**
+ * An archive's CSV larger than its period can be: a zip bomb, or not a 1m kline file. Inflating stops
+ * as soon as the limit is passed, so nothing larger than the limit is ever held in memory.
+ */
+export class ArchiveTooLargeError extends Alpha15Error {
+  readonly code = 'ARCHIVE_TOO_LARGE';
+  override readonly data: { fileName: string; entry: string; limitBytes: number; declaredBytes: number };
+  constructor(fileName: string, entry: string, limitBytes: number, declaredBytes: number) {
+    super(
+      `${fileName}: ${entry} inflates past ${limitBytes} bytes (its header declares ${declaredBytes}), more than its period's 1m rows can take; inflating stopped there`,
+      'nothing of this file was stored; it is not a Binance kline archive (or is a zip bomb): fetch it again from the source',
+    );
+    this.data = { fileName, entry, limitBytes, declaredBytes };
+  }
+}
+
 export class ArchiveChecksumError extends Alpha15Error {
   readonly code = 'ARCHIVE_CHECKSUM';
   constructor(
