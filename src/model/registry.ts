@@ -11,6 +11,7 @@ import { configSchema, type Config } from '../config/schema.js';
 import { normStatsSchema, type NormStats } from '../features/normalise.js';
 import type { Body, ObjectStore } from '../store/object-store.js';
 import { CHAMPION_KEY, MODELS_PREFIX } from '../contracts/keys.js';
+import { redactCredentialsDeep } from '../url-credentials.js';
 import {
   championSchema,
   epochRecordSchema,
@@ -70,7 +71,10 @@ export async function saveModel(store: ObjectStore, input: SaveModelInput): Prom
   await store.put(modelKey(id, MODEL_FILES.topology), topologyJson);
   await store.put(modelKey(id, MODEL_FILES.weights), weights);
   await store.put(modelKey(id, MODEL_FILES.stats), JSON.stringify(input.stats));
-  await store.put(modelKey(id, MODEL_FILES.config), JSON.stringify(input.config, null, 2));
+  await store.put(
+    modelKey(id, MODEL_FILES.config),
+    JSON.stringify(redactCredentialsDeep(input.config), null, 2),
+  );
   await store.put(modelKey(id, MODEL_FILES.metrics), toJsonLines(input.epochs));
   for (const [name, body] of Object.entries(input.extraFiles ?? {})) {
     await store.put(modelKey(id, assertExtraFileName(name)), body);

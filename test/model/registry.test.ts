@@ -25,7 +25,12 @@ import type { LocalStore } from '../../src/store/local-store.js';
 import { strategyParamsSchema, THRESHOLDS_FILE } from '../../src/strategy/params.js';
 import { leadLagOptions, syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';
 
-const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4 } });
+// URLs with passwords, as a user may type them: they must never reach a stored file
+const config = tinyConfig({
+  training: { epochs: 1, sampleStrideMinutes: 4 },
+  binanceBaseUrl: 'https://alice:binance-s3cret@api.binance.com',
+  telemetry: { opensearchUrl: 'https://admin:opensearch-s3cret@search.example.com' },
+});
 const frame = syntheticFrame(leadLagOptions(6_000, 3));
 let store: LocalStore;
 let cleanup: () => Promise<void>;
@@ -185,4 +190,17 @@ test('truncated weights, unparsable model.json and a schema-breaking stats.json 
 
 test('a model id that is no id (path tricks included) is simply not found', async () => {
   await assert.rejects(loadModel(store, '../champion'), ModelNotFoundError);
+});
+
+test('URL passwords in the config are redacted in the stored config.json and the run record', async () => {
+  const stored: string[] = [];
+  for (const key of [...(await store.list(`models/${trained.modelId}/`)), ...(await store.list('runs/'))]) {
+    stored.push(new TextDecoder().decode(await store.get(key)));
+  }
+  assert.ok(stored.length >= 2, 'the model files and the run record were written');
+  for (const text of stored) assert.ok(!text.includes('s3cret'), text.slice(0, 200));
+  const model = await loadModel(store, trained.modelId);
+  model.model.dispose();
+  assert.equal(model.config.binanceBaseUrl, 'https://***@api.binance.com');
+  assert.equal(model.config.telemetry.opensearchUrl, 'https://***@search.example.com');
 });
