@@ -30,6 +30,7 @@ import { alignToGrid } from '../lake/grid.js';
 import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
 import { decide } from '../strategy/decision.js';
+import type { StrategyParams } from '../strategy/params.js';
 import { slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
 import type { TelemetryRecord, TelemetrySink } from '../telemetry/sink.js';
 import { DAY_MS, MINUTE_MS, floorToMinute, isoMinute } from '../time.js';
@@ -325,7 +326,7 @@ async function makeDecision(
     minuteMs,
     predictions,
     strategy: model.strategy,
-    openPositions,
+    openPositions: [...openPositions, ...(await tradesHeldDuring(deps.ledger, minuteMs, model.strategy))],
     tradableSymbols: tradable,
   });
   const lastRow = frame.length - 1;
@@ -399,6 +400,24 @@ async function makeDecision(
     staleSymbols: market.stale,
     entries: positions,
   };
+}
+
+/**
+ * The closed trades that would overlap a position entered at `minuteMs`, as positions `decide` holds.
+ * Going forward in time none exist (a closed trade has exited by now); after the clock went back they
+ * do, and the overlap rule must see them: the ledger's history decides, not the clock.
+ */
+async function tradesHeldDuring(
+  ledger: Ledger,
+  minuteMs: number,
+  strategy: StrategyParams,
+): Promise<Trade[]> {
+  if (strategy.overlap !== 'skip') return [];
+  const horizonMs = strategy.horizonMinutes * MINUTE_MS;
+  // trade ids start with the entry minute, so only trades entered within a horizon either side are
+  // read; going forward in time that range holds no closed trade and the check costs one listing
+  const trades = await ledger.listTrades(minuteMs - horizonMs + MINUTE_MS, minuteMs + horizonMs);
+  return trades.filter((trade) => trade.exitTimeMs > minuteMs);
 }
 
 /** Opens a decision's positions, skipping any already open or already closed; returns those opened now. */
