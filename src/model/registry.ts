@@ -186,7 +186,10 @@ export async function putModelFile(
   name: string,
   body: Body,
 ): Promise<void> {
-  await readModelMeta(store, modelId);
+  const meta = await readModelMeta(store, modelId);
+  if (meta.files?.[name] !== undefined) {
+    throw new RangeError(`"${name}" was saved with model ${modelId}: its digest in meta.json fixes it`);
+  }
   await store.put(modelKey(modelId, assertExtraFileName(name)), body);
 }
 
