@@ -27,6 +27,7 @@ import type { KlineColumns } from '../market/kline.js';
 import { allocateColumns } from '../market/kline-columns.js';
 import { checkColumnsFreshness } from '../market/freshness.js';
 import { alignToGrid } from '../lake/grid.js';
+import { UnknownSymbolError } from '../market/errors.js';
 import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
 import { decide } from '../strategy/decision.js';
@@ -234,7 +235,18 @@ async function closeDue(
   const pending: string[] = [];
   await Promise.all(
     exits.map(async (position) => {
-      const exit = await findExitFill(position, market, minuteMs, deps);
+      let exit: ExitFill | undefined;
+      try {
+        exit = await findExitFill(position, market, minuteMs, deps);
+      } catch (error) {
+        // one position's failure is its own: the other exits and this minute's entries go ahead
+        const reason = error instanceof Error ? error.message : String(error);
+        if (error instanceof UnknownSymbolError) {
+          await deps.ledger.setAside(position, `no exit price: ${reason}`);
+          return;
+        }
+        deps.log?.(`${isoMinute(minuteMs)}: no exit fill for ${position.tradeId} yet: ${reason}`);
+      }
       if (!exit) {
         pending.push(position.tradeId);
         return;
