@@ -6,6 +6,7 @@
  * Trades are one row per closed trade. Decisions are flattened to one row per (minute, symbol), the
  * shape a query groups and filters by; the positions a decision opened are the `trades` table.
  */
+import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Decision, Prediction, Trade } from './records.js';
 
@@ -184,4 +185,38 @@ export function ledgerRowsToParquet<Row>(
 
 function toBigInt(value: number | string | boolean | null): bigint | null {
   return value === null ? null : BigInt(value as number);
+}
+
+/** The flattened book columns of a trade row, put back together as its two quotes. */
+const QUOTE_COLUMN = /^(entry|exit)_(bid_price|ask_price|quote_time_ms)$/;
+
+/**
+ * The trades of a compacted day file as the JSON ledger has them (before schema validation): the
+ * columns back in camel case, a null optional column left out, the quotes rebuilt. Throws when the file
+ * does not decode.
+ */
+export async function tradesFromParquet(bytes: Uint8Array): Promise<Record<string, unknown>[]> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const rows = await parquetReadObjects({ file });
+  return rows.map((row: Record<string, unknown>) => {
+    const value = (name: string) => {
+      const cell = row[name];
+      return typeof cell === 'bigint' ? Number(cell) : cell;
+    };
+    const trade: Record<string, unknown> = {};
+    for (const column of TRADE_COLUMNS) {
+      if (QUOTE_COLUMN.test(column.name) || value(column.name) === null) continue;
+      trade[column.name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())] = value(
+        column.name,
+      );
+    }
+    for (const leg of ['entry', 'exit'] as const) {
+      const bidPrice = value(`${leg}_bid_price`);
+      trade[`${leg}Quote`] =
+        bidPrice === null || bidPrice === undefined
+          ? null
+          : { bidPrice, askPrice: value(`${leg}_ask_price`), timeMs: value(`${leg}_quote_time_ms`) };
+    }
+    return trade;
+  });
 }
