@@ -17,6 +17,7 @@ import {
 import { Alpha15Error } from '../errors.js';
 import { registerWasmGradients } from './wasm-gradients.js';
 import { enableNodeWasmThreads, withThreadPoolSize } from './wasm-threads.js';
+import { BACKEND_ENV_VARIABLE, WASM_THREADS_ENV_VARIABLE } from '../contracts/environment.js';
 
 export interface BackendInfo {
   name: BackendName;
@@ -34,15 +35,7 @@ export interface BackendOptions {
   threads?: number;
 }
 
-/** The variable that replaces an `auto` preference, e.g. `ALPHA15_BACKEND=cpu`. */
-export const BACKEND_ENV_VARIABLE = 'ALPHA15_BACKEND';
-
-/**
- * The variable that sets the wasm thread count when the caller does not, e.g. `ALPHA15_WASM_THREADS=1`
- * for processes that share the cores with others (the test runner's parallel files): XNNPACK's pool
- * then only adds wake-up latency to every op.
- */
-export const WASM_THREADS_ENV_VARIABLE = 'ALPHA15_WASM_THREADS';
+export { BACKEND_ENV_VARIABLE, WASM_THREADS_ENV_VARIABLE };
 
 /** Not one backend of `auto` could start. */
 export class NoBackendError extends Alpha15Error {
