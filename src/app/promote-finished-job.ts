@@ -1,10 +1,11 @@
 /**
- * The promotion step after a training job ends (the promotion Lambda's use case): a failed or stopped job is recorded and never
- * promoted; a completed one is looked up (job → model), its evaluation read, and the champion pointer
- * moved only when `decidePromotion` says the candidate is better on the same validation window. Every
- * decision is written to `models/promotions/<job>.json`; every promotion also to the champion history.
- * The candidate's files are checked against their digests before the pointer moves (setChampion), and
- * the current champion's weights against the digest its pointer carries (promoteCandidate).
+ * The promotion step after a training job ends, the promotion Lambda's use case: a failed or stopped
+ * job is recorded and never promoted; a completed one is looked up (job → model), its evaluation read,
+ * and the champion pointer moved only when `decidePromotion` says the candidate is better on the same
+ * validation window. Every decision is written to `models/promotions/<job>.json`; every promotion also
+ * to the champion history. The candidate's files are checked against their digests before the pointer
+ * moves (setChampion), and the current champion's weights against the digest its pointer carries
+ * (promoteCandidate).
  */
 import { Alpha15Error } from '../errors.js';
 import { parseJson } from '../model/model-io.js';
