@@ -15,7 +15,7 @@ import { modelIdSchema, timeRangeSchema, type ChampionPointer } from '../model/a
 import { coinMetrics, summarise } from '../prediction-metrics.js';
 import { predictRange } from '../model/predict-range.js';
 import { loadPredictor } from '../model/predictor.js';
-import { getChampion, setChampion } from '../model/registry.js';
+import { getChampion, getVerifiedChampion, setChampion } from '../model/registry.js';
 import { firstInputMinuteMs } from '../model/warm-up.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
@@ -131,7 +131,8 @@ export async function promoteCandidate(
   evidence: Evaluation | UnscoredCandidate,
   options: { nowMs?: number; jobName?: string; policy?: PromotionPolicy } = {},
 ): Promise<PromotionOutcome> {
-  const champion = await getChampion(store);
+  // a champion whose weights changed since its promotion is refused, not compared or replaced silently
+  const champion = await getVerifiedChampion(store);
   const previousModelId = champion?.modelId ?? null;
   const decision = decidePromotion(evidence, champion?.modelId, options.policy);
   if (!decision.promote) return { decision, previousModelId };
