@@ -372,7 +372,7 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
       championId === trained.modelId ? trained.predictor : await loadPredictor(registry, championId);
     let predictions: Float32Array;
     try {
-      predictions = predictRows(predictor, frame, [period]);
+      predictions = await predictRows(predictor, frame, [period]);
     } finally {
       if (predictor !== trained.predictor) predictor.dispose();
     }

@@ -5,9 +5,28 @@
  */
 import { z } from 'zod';
 
-/** In the order `auto` tries them. */
-export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+/**
+ * In the order `auto` tries them: a GPU first (native TensorFlow with CUDA, then WebGPU on a hardware
+ * adapter), then the CPU (native TensorFlow, WebAssembly, plain JavaScript).
+ */
+export const BACKEND_NAMES = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export const backendPreferenceSchema = z.enum(['auto', ...BACKEND_NAMES]);
 export type BackendPreference = z.infer<typeof backendPreferenceSchema>;
+
+/** The variable that replaces an `auto` preference, e.g. `ALPHA15_BACKEND=cpu`. */
+export const BACKEND_ENV_VARIABLE = 'ALPHA15_BACKEND';
+
+/**
+ * `1` lets an explicit `webgpu` run on a software adapter (Mesa's lavapipe, SwiftShader): CI proves the
+ * WebGPU path correct that way on machines without a GPU. `auto` never takes a software adapter.
+ */
+export const WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE = 'ALPHA15_WEBGPU_ALLOW_SOFTWARE';
+
+/** The GPU adapter a WebGPU run computed on, as the run record and `train --json` name it. */
+export const gpuAdapterSchema = z.object({
+  vendor: z.string(),
+  device: z.string(),
+});
+export type GpuAdapter = z.infer<typeof gpuAdapterSchema>;

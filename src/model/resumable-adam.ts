@@ -34,14 +34,17 @@ export class ResumableAdam extends tf.AdamOptimizer {
   async captureState(): Promise<AdamState> {
     // [iterations, first moments..., second moments...], tfjs's own (Keras-compatible) layout
     const [iterations, ...moments] = await this.getWeights();
-    const iterationCount = iterations!.tensor.dataSync()[0]!;
+    // async reads: WebGPU in Node cannot read synchronously
+    const iterationCount = (await iterations!.tensor.data())[0]!;
     iterations!.tensor.dispose();
-    const values = moments.map((moment) => (moment.tensor.dataSync() as Float32Array).slice());
+    const values = await Promise.all(
+      moments.map(async (moment) => ((await moment.tensor.data()) as Float32Array).slice()),
+    );
     const powers = this.biasCorrectionPowers();
     return {
       iterations: iterationCount,
-      accBeta1: powers.accBeta1.dataSync()[0]!,
-      accBeta2: powers.accBeta2.dataSync()[0]!,
+      accBeta1: (await powers.accBeta1.data())[0]!,
+      accBeta2: (await powers.accBeta2.data())[0]!,
       shapes: moments.slice(0, values.length / 2).map((moment) => [...moment.tensor.shape]),
       firstMoments: values.slice(0, values.length / 2),
       secondMoments: values.slice(values.length / 2),

@@ -23,6 +23,7 @@ import type { EpochRecord } from './artifacts.js';
 import { maskedL1 } from './loss.js';
 import { coinMetrics, summarise, type CoinMetrics } from '../prediction-metrics.js';
 import { ResumableAdam, type AdamState } from './resumable-adam.js';
+import { checkBatchFitsBackend, throwIfGpuFaulted } from './backend.js';
 
 export interface FitFoldInput {
   model: tf.LayersModel;
@@ -120,6 +121,10 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   let trainMs = 0;
   let aborted = false;
   const startedMs = performance.now();
+  checkBatchFitsBackend(
+    Math.min(training.batchSize, Math.max(input.trainEndRows.length, input.validationEndRows.length)),
+    largestActivationBytesPerSample(model),
+  );
 
   try {
     if (resume !== undefined) {
@@ -155,8 +160,10 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           true,
           trainableVariables,
         );
-        const loss = lossTensor!.dataSync()[0]!;
+        // Reads are async: WebGPU in Node has no synchronous read back (tfjs's needs OffscreenCanvas).
+        const loss = (await readOrGpuFault(lossTensor!, batch.size))[0]!;
         tf.dispose([x, y, mask, lossTensor!]);
+        throwIfGpuFaulted(batch.size);
         lossSum += loss * batch.size;
         samplesDone += batch.size;
         batchesDone++;
@@ -181,15 +188,15 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           bestValLoss: best?.loss ?? Number.NaN,
           records: [...records],
           weightShapes: model.getWeights().map((weight) => [...weight.shape]),
-          weights: snapshotWeights(model),
-          bestWeights: best?.weights ?? snapshotWeights(model),
+          weights: await snapshotWeights(model),
+          bestWeights: best?.weights ?? (await snapshotWeights(model)),
           optimizer: await optimizer.captureState(),
         });
       }
       trainSamplesSeen += samplesDone;
       trainMs += performance.now() - epochStartMs;
 
-      const evaluation = evaluate(
+      const evaluation = await evaluate(
         model,
         features,
         targets,
@@ -219,7 +226,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
       input.onEpoch?.(record);
 
       if (improved) {
-        best = { loss: evaluation.loss, evaluation, epoch, weights: snapshotWeights(model) };
+        best = { loss: evaluation.loss, evaluation, epoch, weights: await snapshotWeights(model) };
         epochsSinceBest = 0;
         epochsSincePlateauCut = 0;
       } else {
@@ -242,7 +249,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           bestValLoss: best!.loss,
           records: [...records],
           weightShapes: model.getWeights().map((weight) => [...weight.shape]),
-          weights: snapshotWeights(model),
+          weights: await snapshotWeights(model),
           bestWeights: best!.weights,
           optimizer: await optimizer.captureState(),
         });
@@ -257,7 +264,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
     records,
     best:
       best.evaluation ??
-      evaluate(model, features, targets, input.validationEndRows, windowMinutes, training.batchSize),
+      (await evaluate(model, features, targets, input.validationEndRows, windowMinutes, training.batchSize)),
     bestEpoch: best.epoch,
     aborted,
     trainSamplesSeen,
@@ -266,14 +273,14 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
 }
 
 /** Predictions for the given samples in time order, their masked L1 loss and per-coin metrics. */
-export function evaluate(
+export async function evaluate(
   model: tf.LayersModel,
   features: FeatureMatrix,
   targets: TargetMatrix,
   endRows: Int32Array,
   windowMinutes: number,
   batchSize: number,
-): Evaluation {
+): Promise<Evaluation> {
   const coinCount = targets.symbols.length;
   const predictions = new Float32Array(endRows.length * coinCount);
   const realised = new Float32Array(endRows.length * coinCount);
@@ -283,7 +290,7 @@ export function evaluate(
     const output = tf.tidy(
       () => model.predict(tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels])) as tf.Tensor,
     );
-    predictions.set(output.dataSync() as Float32Array, offset);
+    predictions.set((await readOrGpuFault(output, batch.size)) as Float32Array, offset);
     output.dispose();
     realised.set(batch.y, offset);
     mask.set(batch.mask, offset);
@@ -328,8 +335,44 @@ async function restoreProgress(
   optimizer.rate = resume.learningRate;
 }
 
-function snapshotWeights(model: tf.LayersModel): Float32Array[] {
-  return model.getWeights().map((weight) => (weight.dataSync() as Float32Array).slice());
+async function snapshotWeights(model: tf.LayersModel): Promise<Float32Array[]> {
+  // copies: on some backends a read hands out the tensor's own storage
+  return Promise.all(
+    model.getWeights().map(async (weight) => ((await weight.data()) as Float32Array).slice()),
+  );
+}
+
+/**
+ * The tensor's values; when the read fails because the GPU device was lost (its reads then reject with
+ * empty messages), the typed error of that fault instead.
+ */
+async function readOrGpuFault(tensor: tf.Tensor, batchSize: number): Promise<tf.TypedArray> {
+  try {
+    return await tensor.data();
+  } catch (error) {
+    throwIfGpuFaulted(batchSize);
+    throw error;
+  }
+}
+
+/**
+ * Bytes per sample of the model's largest activation (input included): the tensor a GPU must hold in
+ * one buffer, times the batch size. float32 throughout.
+ */
+function largestActivationBytesPerSample(model: tf.LayersModel): number {
+  const shapes = [
+    ...model.inputs.map((input) => input.shape),
+    ...model.layers.flatMap((layer) => layerShapes(layer)),
+  ];
+  const elements = shapes.map((shape) =>
+    shape.slice(1).reduce<number>((product, size) => product * (size ?? 1), 1),
+  );
+  return Math.max(...elements) * Float32Array.BYTES_PER_ELEMENT;
+}
+
+function layerShapes(layer: tf.layers.Layer): (number | null)[][] {
+  const shape = layer.outputShape;
+  return Array.isArray(shape[0]) ? (shape as (number | null)[][]) : [shape as (number | null)[]];
 }
 
 function restoreWeights(model: tf.LayersModel, snapshot: Float32Array[]): void {
