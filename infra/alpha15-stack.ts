@@ -3,12 +3,9 @@
  * trading and observability, wired together by typed properties.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as events from 'aws-cdk-lib/aws-events';
 import { acknowledgeFindings, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
 import type { Construct } from 'constructs';
-import { REPO_ROOT } from './alpha15-function.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { Backfill } from './backfill.js';
 import { Catalog } from './catalog.js';
@@ -21,7 +18,7 @@ import { Promotion } from './promotion.js';
 import { RunsIndexing } from './runs-indexing.js';
 import type { DeploySettings } from './settings.js';
 import { Training } from './training.js';
-import type { TrainingImage } from './sagemaker-job-trigger.js';
+import { trainingImage } from './training-image.js';
 import { Tuning } from './tuning.js';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS_NAMESPACE } from './alpha15-function.js';
@@ -73,10 +70,13 @@ export class Alpha15Stack extends Stack {
       reserveConcurrency: settings.reservedConcurrency,
     });
 
-    const trainingImage = this.trainingImage(settings);
+    const image = trainingImage(this, {
+      imageUri: settings.trainingImageUri,
+      baseImage: settings.trainingBaseImage,
+    });
     this.training = new Training(this, 'Training', {
       bucket,
-      image: trainingImage,
+      image,
       symbols: settings.symbols,
       instanceType: settings.trainingInstanceType,
       volumeSizeGb: settings.trainingVolumeGb,
@@ -90,7 +90,7 @@ export class Alpha15Stack extends Stack {
 
     this.tuning = new Tuning(this, 'Tuning', {
       bucket,
-      image: trainingImage,
+      image,
       jobRole: this.training.jobRole,
       symbols: settings.symbols,
       instanceType: settings.trainingInstanceType,
@@ -268,33 +268,6 @@ export class Alpha15Stack extends Stack {
       },
     };
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
-  }
-
-  /** A prebuilt image from context, or training-container/Dockerfile built and pushed by `cdk deploy`. */
-  private trainingImage(settings: DeploySettings): TrainingImage {
-    if (settings.trainingImageUri) {
-      const repositoryName = settings.trainingImageUri.split('/').slice(1).join('/').split(/[:@]/)[0]!;
-      return {
-        imageUri: settings.trainingImageUri,
-        repository: ecr.Repository.fromRepositoryName(this, 'TrainingRepository', repositoryName),
-      };
-    }
-    const asset = new DockerImageAsset(this, 'TrainingImage', {
-      directory: REPO_ROOT,
-      file: 'training-container/Dockerfile',
-      platform: Platform.LINUX_AMD64,
-      // only what the image installs; node_modules, data and cdk.out stay out of the build context
-      exclude: [
-        '*',
-        '!package.json',
-        '!package-lock.json',
-        '!tsconfig.json',
-        '!bin',
-        '!src',
-        '!training-container',
-      ],
-    });
-    return { imageUri: asset.imageUri, repository: asset.repository };
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -19,6 +20,7 @@ import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { grantIngestWrites } from './ingestion.js';
 import { acknowledgeFindings, arnFindingToken, findingArn } from './nag.js';
+import { acknowledgeObjectPatterns } from './bucket-grants.js';
 
 export interface BackfillProps {
   bucket: s3.IBucket;
@@ -36,6 +38,26 @@ const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.ClientExecutionTimeoutException',
 ];
+
+/**
+ * The Map's result writer with its grant narrowed to the results prefix: aws-cdk-lib's own grants
+ * PutObject on every object of the bucket, which would let the state machine replace the champion
+ * pointer. Step Functions writes `<prefix><map run id>/manifest.json` and the result files below it.
+ */
+export class PrefixResultWriter extends sfn.ResultWriterV2 {
+  constructor(props: { bucket: s3.IBucket; prefix: string }) {
+    super(props);
+  }
+
+  override providePolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [this.bucket!.arnForObjects(`${this.prefix}*`)],
+      }),
+    ];
+  }
+}
 
 export class Backfill extends Construct {
   readonly handler: Alpha15Function;
@@ -91,7 +113,7 @@ export class Backfill extends Construct {
       maxConcurrency: props.maxConcurrency,
       // a missing or corrupt month must not stop the others: every failure lands in the result file
       toleratedFailurePercentage: 100,
-      resultWriterV2: new sfn.ResultWriterV2({
+      resultWriterV2: new PrefixResultWriter({
         bucket: props.bucket,
         prefix: BUCKET_PREFIXES.backfillResults,
       }),
@@ -145,14 +167,15 @@ export class Backfill extends Construct {
           'Step Functions may invoke any version of the item function, which aws-cdk-lib grants as <function arn>:*.',
       },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnElement)}>/*]`,
-        reason:
-          "The Map's ResultWriter grant covers the bucket's objects (aws-cdk-lib does not narrow it to the results prefix); the machine itself writes only backfill/results/.",
-      },
-      {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'X-Ray trace segments and CloudWatch Logs log delivery have no resource-level permissions.',
       },
     ]);
+    acknowledgeObjectPatterns(
+      this.stateMachine,
+      props.bucket,
+      [`${BUCKET_PREFIXES.backfillResults}*`],
+      "The Map's result writer names each run's files by its map run id, under the results prefix only.",
+    );
   }
 }

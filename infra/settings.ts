@@ -9,6 +9,7 @@ import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
 import { splitSymbolList, symbolSchema } from '../src/contracts/symbols.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../src/contracts/retraining.js';
 import { Alpha15Error } from '../src/errors.js';
+import { trainingBaseImageSchema, trainingImageUriSchema } from './training-image.js';
 
 export class InvalidDeploySettingError extends Alpha15Error {
   readonly code = 'INVALID_DEPLOY_SETTING';
@@ -57,8 +58,10 @@ export const deploySettingsSchema = z.object({
   tuningHoldoutDays: z.coerce.number().int().positive().default(14),
   /** Walk-forward folds of every tuning trial: its objective is the mean validation IC over them. */
   tuningWalkForwardFolds: z.coerce.number().int().min(1).default(3),
-  /** A prebuilt training image (ECR URI in this account); empty builds training-container/Dockerfile. */
-  trainingImageUri: z.string().default(''),
+  /** A prebuilt training image (ECR URI with a tag or digest); empty builds training-container/Dockerfile. */
+  trainingImageUri: trainingImageUriSchema.default(''),
+  /** The base training-container/Dockerfile builds on, pinned by digest (a mirror in ECR); empty: the Dockerfile's. */
+  trainingBaseImage: trainingBaseImageSchema.default(''),
   openSearchInstanceType: z
     .string()
     .regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/)

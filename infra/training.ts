@@ -22,7 +22,8 @@ import {
   TRAINING_JOBS_PREFIX,
 } from '../src/contracts/keys.js';
 import { RUNS_PREFIX, runIdIamPrefix } from '../src/runs/run-record.js';
-import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
+import { grantBucketAccess } from './bucket-grants.js';
+import { acknowledgeFindings, findingArn } from './nag.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
 import { objectCreatedRule } from './object-created-rule.js';
 import { jobTrigger, type JobSpec } from './sagemaker-job-trigger.js';
@@ -60,31 +61,30 @@ export class Training extends Construct {
     });
     // The job reads the lake and the registry (it scores the champion on its own window) but writes
     // only objects it names itself: models/<its model id>/, its job record and its run record. It can
-    // never write models/champion.json: only the promotion step moves the champion.
-    const ownPrefixes = [
-      `${MODELS_PREFIX}${MODEL_ID_IAM_GLOB}/`,
-      `${TRAINING_JOBS_PREFIX}${TRAINING_JOB_PREFIX}`,
-      // the trials of a tuning job record themselves under their own job names
-      `${TRAINING_JOBS_PREFIX}${TUNING_JOB_PREFIX}`,
-      `${RUNS_PREFIX}${runIdIamPrefix('train')}`,
-      // a tuning trial records itself as a trial of its tuning job's study
-      `${RUNS_PREFIX}${runIdIamPrefix('tune-trial')}`,
-    ];
-    props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.curated}*`);
-    props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.models}*`);
-    for (const prefix of ownPrefixes) props.bucket.grantPut(this.jobRole, `${prefix}*`);
-    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.sagemakerOutput}*`);
-    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.checkpoints}*`);
-    acknowledgeBucketPrefixGrants(
-      this.jobRole,
+    // never write models/champion.json: only the promotion step moves the champion. A model directory is
+    // write-once: every file in it is a conditional create, so no job replaces another model's weights.
+    // SageMaker itself uploads the output and syncs the spot checkpoints with this role.
+    grantBucketAccess(
       props.bucket,
-      [
-        BUCKET_PREFIXES.curated,
-        BUCKET_PREFIXES.models,
-        ...ownPrefixes,
-        BUCKET_PREFIXES.sagemakerOutput,
-        BUCKET_PREFIXES.checkpoints,
-      ],
+      this.jobRole,
+      {
+        read: [
+          `${BUCKET_PREFIXES.curated}*`,
+          `${BUCKET_PREFIXES.models}*`,
+          `${BUCKET_PREFIXES.checkpoints}*`,
+        ],
+        create: [`${MODELS_PREFIX}${MODEL_ID_IAM_GLOB}/*`],
+        write: [
+          `${TRAINING_JOBS_PREFIX}${TRAINING_JOB_PREFIX}*`,
+          // the trials of a tuning job record themselves under their own job names
+          `${TRAINING_JOBS_PREFIX}${TUNING_JOB_PREFIX}*`,
+          `${RUNS_PREFIX}${runIdIamPrefix('train')}*`,
+          // a tuning trial records itself as a trial of its tuning job's study
+          `${RUNS_PREFIX}${runIdIamPrefix('tune-trial')}*`,
+          `${BUCKET_PREFIXES.sagemakerOutput}*`,
+          `${BUCKET_PREFIXES.checkpoints}*`,
+        ],
+      },
       'The job reads the lake and the registry; it writes only its own model directory, job record and run record (train or tune-trial, by id pattern), its output and its spot checkpoints.',
     );
     props.image.repository.grantPull(this.jobRole);

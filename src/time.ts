@@ -37,6 +37,7 @@ export function parseTimeMs(input: string, what = 'time'): number {
     throw new InvalidTimeError(
       `${what} "${input}" is neither epoch milliseconds nor an ISO-8601 date`,
       TIME_EXAMPLES,
+      { data: { what, input, reason: 'unparsable' } },
     );
   }
   const [year, month, day, hour = 0, minute = 0, second = 0] = match
@@ -55,6 +56,7 @@ export function parseTimeMs(input: string, what = 'time'): number {
     throw new InvalidTimeError(
       `${what} "${input}" is not a real date and time (month 01-12, day within the month, 00:00-23:59:59)`,
       TIME_EXAMPLES,
+      { data: { what, input, reason: 'no-such-date' } },
     );
   }
   const zone = match[8];
@@ -69,11 +71,13 @@ function parseEpochMs(input: string, digits: string, what: string): number {
     throw new InvalidTimeError(
       `${what} "${input}" looks like epoch seconds (${new Date(value * 1000).toISOString()}); alpha15 takes epoch milliseconds only`,
       `multiply by 1000 (${digits}000) or give an ISO date`,
+      { data: { what, input, reason: 'epoch-seconds' } },
     );
   }
   throw new InvalidTimeError(
     `${what} "${input}" is not epoch milliseconds (${digits.length} digits; milliseconds since 1970 have 12 or 13)`,
     digits.length > 13 ? 'microseconds or nanoseconds? divide down to milliseconds' : TIME_EXAMPLES,
+    { data: { what, input, reason: 'digits' } },
   );
 }
 

@@ -5,6 +5,11 @@
  * build, so the tests exercise the JavaScript the image runs, not the TypeScript source through tsx.
  *
  *   node --import tsx training-container/build.ts <outdir>
+ *   node --import tsx training-container/build.ts --inputs
+ *
+ * `--inputs` lists the repository files the bundle is built from, one per line: the CDK asset's build
+ * context holds exactly those (infra/training-image.ts), so a change to a file the image never reads
+ * leaves the image's hash, and the image, as they were.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,11 +42,27 @@ export async function buildTrainingEntrypoint(outdir: string): Promise<string> {
   return path.join(outdir, TRAINING_BUNDLE_FILE);
 }
 
+/** The repository files the bundle reads (esbuild's metafile), repository-relative with forward slashes, sorted. */
+export async function trainingBundleInputs(): Promise<string[]> {
+  const repoRoot = path.dirname(CONTAINER_DIR);
+  const { metafile } = await build({
+    ...trainingBuildOptions(path.join(repoRoot, 'unwritten')),
+    write: false,
+    metafile: true,
+    absWorkingDir: repoRoot,
+  });
+  return Object.keys(metafile.inputs).sort();
+}
+
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outdir = process.argv[2];
   if (outdir === undefined) {
-    process.stderr.write('usage: node --import tsx training-container/build.ts <outdir>\n');
+    process.stderr.write('usage: node --import tsx training-container/build.ts <outdir> | --inputs\n');
     process.exit(2);
   }
-  process.stdout.write(`${await buildTrainingEntrypoint(path.resolve(outdir))}\n`);
+  const written =
+    outdir === '--inputs'
+      ? await trainingBundleInputs()
+      : [await buildTrainingEntrypoint(path.resolve(outdir))];
+  process.stdout.write(`${written.join('\n')}\n`);
 }

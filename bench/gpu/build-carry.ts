@@ -65,11 +65,15 @@ execFileSync('sh', [
 execFileSync('sh', ['-c', `xz -T2 -6 -c "${process.execPath}" > "${CARRY}/node.xz"`]);
 writeFileSync(path.join(CARRY, 'node.version'), `${process.version}\n`);
 
-execFileSync('apt-get', ['download', ...VULKAN_PACKAGES], { cwd: path.join(CARRY, 'debs'), stdio: 'inherit' });
+execFileSync('apt-get', ['download', ...VULKAN_PACKAGES], {
+  cwd: path.join(CARRY, 'debs'),
+  stdio: 'inherit',
+});
 
 const bytes = totalBytes(CARRY);
 console.log(`${CARRY}: ${(bytes / 2 ** 20).toFixed(1)} MiB`);
-if (bytes > CARRY_LIMIT_BYTES) throw new Error(`the carry is ${bytes} bytes, over the 64 MiB a device run takes`);
+if (bytes > CARRY_LIMIT_BYTES)
+  throw new Error(`the carry is ${bytes} bytes, over the 64 MiB a device run takes`);
 
 function totalBytes(dir: string): number {
   return readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {

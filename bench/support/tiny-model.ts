@@ -49,7 +49,12 @@ export function tinyStrategy(options: TinyModelOptions): StrategyParams {
 }
 
 /** Saves the model with its thresholds and makes it the champion; returns its id. */
-export async function saveTinyChampion(store: ObjectStore, options: TinyModelOptions): Promise<string> {
+/** `strategy`: the thresholds saved with the model (model files are written once), by default chosen for it. */
+export async function saveTinyChampion(
+  store: ObjectStore,
+  options: TinyModelOptions,
+  strategy: StrategyParams = tinyStrategy(options),
+): Promise<string> {
   // single-threaded: the threaded wasm build's pthread workers keep a test process from exiting
   await selectBackend('wasm', { threads: 1 });
   const { symbols, windowMinutes } = options;
@@ -96,7 +101,7 @@ export async function saveTinyChampion(store: ObjectStore, options: TinyModelOpt
     epochs: [],
   });
   model.dispose();
-  await putModelFile(store, id, THRESHOLDS_FILE, JSON.stringify(tinyStrategy(options)));
+  await putModelFile(store, id, THRESHOLDS_FILE, JSON.stringify(strategy));
   await setChampion(store, id);
   return id;
 }

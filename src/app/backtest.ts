@@ -216,11 +216,20 @@ export async function runBacktest(
       fromMs: options.fromMs ?? modelTest?.fromMs ?? Number.NaN,
       toMs: options.toMs ?? modelTest?.toMs ?? Number.NaN,
     };
-    if (!Number.isFinite(test.fromMs) || !Number.isFinite(test.toMs) || test.toMs <= test.fromMs) {
+    if (!Number.isFinite(test.fromMs) || !Number.isFinite(test.toMs)) {
       throw new NoTestPeriodError(
-        `model ${modelId} has no test split and no valid test range was given`,
+        `model ${modelId} has no test split and no test range was given`,
         "give a test range after the model's training data",
-        { data: { modelId } },
+        { data: { reason: 'no-split', modelId } },
+      );
+    }
+    if (test.toMs <= test.fromMs) {
+      const splitText = modelTest ? `${isoMinute(modelTest.fromMs)}..${isoMinute(modelTest.toMs)}` : 'none';
+      throw new NoTestPeriodError(
+        `the backtest range ${isoMinute(test.fromMs)}..${isoMinute(test.toMs)} is empty: it starts at or after its end ` +
+          `(model ${modelId}'s test split: ${splitText})`,
+        "give a range whose start is before its end; without an end the range ends where the model's test split ends",
+        { data: { reason: 'empty-range', modelId, fromMs: test.fromMs, toMs: test.toMs, modelTest } },
       );
     }
     const splits: Splits = { train: meta.split.train, validation: meta.split.validation, test };
@@ -232,7 +241,10 @@ export async function runBacktest(
     }
     const horizonMs = meta.horizonMinutes * MINUTE_MS;
     const frameFromMs = Math.min(splits.train.fromMs, firstInputMinuteMs(test.fromMs, meta.windowMinutes));
-    const frame = await readFrame(store, meta.symbols, frameFromMs, test.toMs + horizonMs);
+    // through the validation split too, whatever the range: thresholds and the calibration check are fitted
+    // there, also for an in-sample range that ends before it
+    const frameToMs = Math.max(test.toMs, splits.validation.toMs) + horizonMs;
+    const frame = await readFrame(store, meta.symbols, frameFromMs, frameToMs);
 
     const stored = await getModelFile(store, modelId, THRESHOLDS_FILE);
     // Validation predictions too: for thresholds when the model has none, and for the raw vs calibrated comparison.

@@ -33,7 +33,7 @@ export const SOURCE_DIGEST_KEY = 'alpha15.source_digest';
  * After a day ends, its last trades close a horizon later (trades are keyed by entry minute) and a
  * crashed tick is repaired by the next minutes' ticks; this much more and the day is settled.
  */
-const SETTLE_MINUTES = 15;
+export const SETTLE_MINUTES = 15;
 
 export interface CompactLedgerOptions {
   store: ObjectStore;
@@ -72,7 +72,7 @@ export async function compactLedger(options: CompactLedgerOptions): Promise<Comp
   const ledger = new Ledger(store);
   const lastFinishedMs = await lastFinishedDayMs(ledger, options);
   const fromMs = options.fromDayMs ?? (await defaultFromDayMs(store, ledger));
-  const toMs = Math.min(options.toDayMs ?? lastFinishedMs, lastFinishedMs);
+  const toMs = Math.min(options.toDayMs ?? (await lastTickedDayMs(ledger)), lastFinishedMs);
   const result: CompactLedgerResult = {
     fromDay: null,
     toDay: null,
@@ -175,4 +175,13 @@ async function defaultFromDayMs(store: ObjectStore, ledger: Ledger): Promise<num
   if (compacted.length > 0) return Math.max(...compacted) + DAY_MS;
   const span = await ledger.tickSpan();
   return span && Math.floor(span.fromMs / DAY_MS) * DAY_MS;
+}
+
+/**
+ * Start of the newest UTC day any tick ran on, or -1 for an empty ledger: past it no tick can have
+ * written a record, so a replayed month compacted months later lists no empty days after it.
+ */
+async function lastTickedDayMs(ledger: Ledger): Promise<number> {
+  const span = await ledger.tickSpan();
+  return span === undefined ? -1 : Math.floor((span.toMs - 1) / DAY_MS) * DAY_MS;
 }

@@ -386,6 +386,10 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
       promoted: championId === trained.modelId,
       promotion: { reason: decision.reason, detail: decision.detail },
       valIc: Number.isFinite(championIc) ? championIc : null,
+      gate: {
+        candidateIc: finiteOrNull(evaluation.candidate.ic),
+        previousChampionIc: finiteOrNull(evaluation.champion?.score.ic ?? Number.NaN),
+      },
       strategy: await championStrategy(registry, championId),
       ridgeStrategy: ridge.strategy,
       predictions: periodRows(frame.startTimeMs, period, predictions, spec.symbols.length),
@@ -516,3 +520,5 @@ function defaultLocalReportPath(store: ObjectStore, simulationId: string, key: s
     ? path.join(store.rootDir, key)
     : path.resolve('alpha15-reports', 'simulations', simulationId, 'simulation.html');
 }
+
+const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);

@@ -113,6 +113,14 @@ export const periodRecordSchema = z.object({
   promotion: z.object({ reason: z.string(), detail: z.string() }),
   /** The champion's IC on the latest validation window (the candidate's), the gate's evidence. */
   valIc: nullableNumber,
+  /**
+   * Both sides of the gate on that window: the new candidate's IC and the champion's before the gate
+   * (null when there was none). Absent from records written before it was kept.
+   */
+  gate: z
+    .object({ candidateIc: nullableNumber, previousChampionIc: nullableNumber })
+    .nullable()
+    .default(null),
   /** The champion's thresholds; null when it has none and so does not trade. */
   strategy: strategyParamsSchema.nullable(),
   /** The ridge baseline refitted at `fromMs` on the same lookback, and its thresholds. */

@@ -8,7 +8,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { Alpha15Error, errorFields } from '../errors.js';
-import { checkAccelerator, tensorflowUsesGpu } from '../model/accelerator-check.js';
+import { backendUsesGpu, checkAccelerator } from '../model/accelerator-check.js';
 import { selectBackend } from '../model/backend.js';
 import { modelKey, type EpochRecord } from '../model/artifacts.js';
 import {
@@ -73,12 +73,35 @@ export async function runSageMakerTraining(
   }
 }
 
+/** SageMaker's hyperparameters.json, or an error that names the file a local run must provide. */
+async function readHyperparameterFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InvalidHyperparametersError(
+      `no hyperparameters at ${file}`,
+      'SageMaker writes this file into every job; a local run of the entry point needs it under its root ' +
+        '(input/config/hyperparameters.json, every value a string)',
+      { data: { reason: 'missing-file', file }, cause: error },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidHyperparametersError(`${file} is not JSON`, undefined, {
+      data: { reason: 'not-json', file },
+      cause: error,
+    });
+  }
+}
+
 async function train(
   paths: SageMakerPaths,
   writeLine: (line: string) => void,
   options: SageMakerRunOptions,
 ): Promise<SageMakerRunResult> {
-  const hyperparameters = parseHyperparameters(JSON.parse(await readFile(paths.hyperparameters, 'utf8')));
+  const hyperparameters = parseHyperparameters(await readHyperparameterFile(paths.hyperparameters));
   const env = options.env ?? process.env;
   const config = loadConfig({ env, flags: configOverrides(hyperparameters) });
   const tuningTrial = hyperparameters[TUNING_OBJECTIVE_HYPERPARAMETER] !== undefined;
@@ -198,7 +221,7 @@ async function checkAcceleratorInUse(
     instanceType,
     instanceHasGpu: instanceType !== undefined && instanceHasGpu(instanceType),
     backend: backend.name,
-    gpuInUse: backend.name === 'node-gpu' || backend.name === 'node' ? tensorflowUsesGpu() : false,
+    gpuInUse: backendUsesGpu(backend.name),
     allowCpu: hyperparameters.allowCpu ?? false,
   });
 }

@@ -7,6 +7,7 @@ import { openStore } from '../store/open-store.js';
 import { parseTimeMs } from '../time.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { log } from './output.js';
+import { UsageError } from './usage-error.js';
 
 export interface CommonOptions {
   json?: boolean;
@@ -15,20 +16,46 @@ export interface CommonOptions {
   symbols?: string;
 }
 
-/** Adds --json, --config, --store and --symbols to a command. */
-export function withCommonOptions(command: Command): Command {
-  return command
+/**
+ * Adds --json, --config, --store and --symbols to a command. A command that trades a model's own
+ * coins (`symbols: 'model'`) keeps --symbols out of its help and refuses it with the reason, so the
+ * flag is never accepted and then ignored.
+ */
+export function withCommonOptions(
+  command: Command,
+  { symbols = 'universe' }: { symbols?: 'universe' | 'model' } = {},
+): Command {
+  if (symbols === 'model')
+    command.hook('preAction', (_command, action) => {
+      if (action.opts().symbols !== undefined)
+        throw new UsageError(
+          `${action.name()} trades the model's own symbols (saved with it): --symbols cannot choose them`,
+          'train a model on the symbols you want (alpha15 train --symbols ...) and pass --model <its id>',
+          {
+            data: { reason: 'symbols-from-model', command: `alpha15 ${action.name()}`, option: '--symbols' },
+          },
+        );
+    });
+  command
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--config <file>', 'JSON config file (default: ./alpha15.config.json when present)')
     .addOption(
-      new Option('--store <url>', 'object store: file://<dir> or s3://<bucket>/<prefix>').env(
-        'ALPHA15_STORE',
-      ),
-    )
-    .option(
-      '--symbols <list>',
-      'comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the config universe)',
+      new Option('--store <url>', 'object store: file://<dir> (or just <dir>) or s3://<bucket>/<prefix>')
+        .env('ALPHA15_STORE')
+        .argParser(storeUrlFromFlag),
     );
+  return symbols === 'model'
+    ? command.addOption(new Option('--symbols <list>').hideHelp())
+    : command.option(
+        '--symbols <list>',
+        'comma-separated symbols, e.g. BTCUSDT,ETHUSDT (default: the config universe)',
+      );
+}
+
+/** A folder given where a store URL goes is that folder's store: `./lake` is `file://./lake`. */
+export function storeUrlFromFlag(value: string): string {
+  // anything with a scheme, or a colon that may be a mistyped one, is left for the config to judge
+  return value.includes(':') ? value : `file://${value}`;
 }
 
 /** Resolves the config for a command from its common options plus command-specific dotted overrides. */

@@ -21,8 +21,10 @@ export const CLI_HINTS: Readonly<Record<string, HintRenderer>> = {
       : data.reason === 'reversed'
         ? 'swap --from and --to'
         : `use YYYY-MM, e.g. --${data.which === 'first' ? 'from' : 'to'} 2023-01`,
-  NO_TEST_PERIOD: () =>
-    "pass --from and --to after the model's training data, e.g. --from 2026-02-25 --to 2026-03-01",
+  NO_TEST_PERIOD: (data) =>
+    data.reason === 'empty-range'
+      ? "give a --from before --to (without --to the range ends where the model's test split ends)"
+      : "pass --from and --to after the model's training data, e.g. --from 2026-02-25 --to 2026-03-01",
   INGEST_RANGE_EMPTY: () => '--from is inclusive and --to exclusive: give a --from earlier than --to',
   INGEST_NOTHING_MATCHED: () =>
     'check --from/--to against the period the source covers, and --symbols against what it holds',

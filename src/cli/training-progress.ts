@@ -1,11 +1,42 @@
 /**
- * The progress bar of a training run on stderr: samples of the current fold over all its planned
- * epochs (early stopping may end it sooner), with ETA, the last batch loss and the last validation IC.
+ * The progress of a training run on stderr. On a terminal, a bar: samples of the current fold over all
+ * its planned epochs (early stopping may end it sooner), with ETA, the last batch loss and the last
+ * validation IC. Elsewhere (a log file, CI, a pipe), where a bar prints nothing, one line per epoch.
  */
 import cliProgress from 'cli-progress';
 import type { TrainingProgress } from '../app/train.js';
+import type { EpochRecord } from '../model/artifacts.js';
+import { log } from './output.js';
 
-export function trainingProgressBar(): TrainingProgress {
+export function trainingProgress(): TrainingProgress {
+  return process.stderr.isTTY ? trainingProgressBar() : trainingProgressLines(log);
+}
+
+/** One line per finished epoch, with an upper bound of the fold's remaining time. */
+export function trainingProgressLines(writeLine: (line: string) => void): TrainingProgress {
+  let foldLabel = '';
+  let epochs = 0;
+  return {
+    startFold(fold, foldCount, epochCount) {
+      foldLabel = foldCount > 1 ? `fold ${fold + 1}/${foldCount} ` : '';
+      epochs = epochCount;
+    },
+    batch() {},
+    epoch(record: EpochRecord) {
+      const secondsPerEpoch = record.elapsedMs / 1000 / record.epoch;
+      const remaining = Math.round(secondsPerEpoch * (epochs - record.epoch));
+      writeLine(
+        `train ${foldLabel}epoch ${record.epoch}/${epochs}: loss ${record.trainLoss.toFixed(4)}, ` +
+          `val loss ${record.valLoss.toFixed(4)}, val IC ${Number.isFinite(record.meanIc) ? record.meanIc.toFixed(3) : '-'}` +
+          `${record.improved ? ' (best so far)' : ''}, ${Math.round(secondsPerEpoch)} s/epoch, ` +
+          `at most ${remaining} s left in this fold (early stopping may end it sooner)`,
+      );
+    },
+    stop() {},
+  };
+}
+
+function trainingProgressBar(): TrainingProgress {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

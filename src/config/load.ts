@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 import { findUnknownKeys } from './unknown-keys.js';
+import { CONFIG_FILE_ENV_VARIABLE, PROCESS_ENV_VARIABLES } from '../contracts/environment.js';
 
 export class ConfigError extends Alpha15Error {
   readonly code = 'CONFIG';
@@ -46,14 +47,10 @@ export function loadConfigInput(options: LoadConfigOptions = {}): { input: Overr
   const merged: Overrides = {};
   const file =
     options.file ??
-    env[`${ENV_PREFIX}CONFIG`] ??
+    env[CONFIG_FILE_ENV_VARIABLE] ??
     (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (file) deepMerge(merged, readConfigFile(file));
-  for (const [name, raw] of Object.entries(env)) {
-    if (raw === undefined) continue;
-    const path = ENV_ALIASES[name] ?? envNameToPath(name);
-    if (path) setPath(merged, path, parseScalar(raw));
-  }
+  deepMerge(merged, readEnvironment(env));
   for (const [path, value] of Object.entries(options.flags ?? {})) {
     if (value !== undefined) setPath(merged, path, value);
   }
@@ -121,13 +118,47 @@ function syntaxErrorPlace(text: string, error: unknown): string {
   return ` at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
 }
 
+/**
+ * The config the ALPHA15_* variables set. A name that is neither a config path nor a process setting
+ * is refused like an unknown key in a file: a typo must not fall back to the default silently.
+ */
+function readEnvironment(env: NodeJS.ProcessEnv): Overrides {
+  const fromEnv: Overrides = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (raw === undefined) continue;
+    const path = ENV_ALIASES[name] ?? envNameToPath(name);
+    if (path) setPath(fromEnv, path, parseScalar(raw));
+  }
+  const [unknown] = findUnknownKeys(fromEnv, configSchema);
+  if (unknown) {
+    const variable = pathToEnvName(unknown.path);
+    const suggestion = unknown.suggestion === undefined ? undefined : pathToEnvName(unknown.suggestion);
+    throw new ConfigError(
+      `unknown environment variable ${variable}: no config field "${unknown.path}"` +
+        (suggestion ? ` (did you mean ${suggestion}?)` : ''),
+      suggestion ? `rename it to ${suggestion}` : `unset ${variable}; the fields are in src/config/schema.ts`,
+      { data: { reason: 'unknown-variable', variable, field: unknown.path, suggestion } },
+    );
+  }
+  return fromEnv;
+}
+
 function envNameToPath(name: string): string | undefined {
-  if (!name.startsWith(ENV_PREFIX) || name === `${ENV_PREFIX}CONFIG`) return undefined;
+  if (!name.startsWith(ENV_PREFIX) || PROCESS_ENV_VARIABLES.has(name)) return undefined;
   return name
     .slice(ENV_PREFIX.length)
     .split('__')
     .map((part) => part.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()))
     .join('.');
+}
+
+/** `training.epochz` as the variable that would set it, ALPHA15_TRAINING__EPOCHZ. */
+function pathToEnvName(path: string): string {
+  const name = path
+    .split('.')
+    .map((part) => part.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase())
+    .join('__');
+  return `${ENV_PREFIX}${name}`;
 }
 
 /** Environment values are strings; numbers, booleans and JSON arrays are recognised so the schema sees types. */

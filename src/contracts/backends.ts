@@ -15,15 +15,6 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const backendPreferenceSchema = z.enum(['auto', ...BACKEND_NAMES]);
 export type BackendPreference = z.infer<typeof backendPreferenceSchema>;
 
-/** The variable that replaces an `auto` preference, e.g. `ALPHA15_BACKEND=cpu`. */
-export const BACKEND_ENV_VARIABLE = 'ALPHA15_BACKEND';
-
-/**
- * `1` lets an explicit `webgpu` run on a software adapter (Mesa's lavapipe, SwiftShader): CI proves the
- * WebGPU path correct that way on machines without a GPU. `auto` never takes a software adapter.
- */
-export const WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE = 'ALPHA15_WEBGPU_ALLOW_SOFTWARE';
-
 /** The GPU adapter a WebGPU run computed on, as the run record and `train --json` name it. */
 export const gpuAdapterSchema = z.object({
   vendor: z.string(),

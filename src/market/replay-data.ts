@@ -111,6 +111,15 @@ async function loadRestSnapshot(dir: string, wanted?: readonly string[]): Promis
  * tick already sees a full window. Symbols whose data ended long before the others (a delisted pair)
  * do not pull the start back.
  */
+/** The end of the data (the close of its last candle, exclusive), over every symbol. */
+export function replayDataEndMs(data: ReadonlyMap<string, KlineColumns>): number {
+  let lastMs = Number.NEGATIVE_INFINITY;
+  for (const columns of data.values())
+    if (columns.openTimeMs.length > 0)
+      lastMs = Math.max(lastMs, columns.openTimeMs[columns.openTimeMs.length - 1]!);
+  return lastMs + MINUTE_MS;
+}
+
 export function defaultReplayStartMs(data: ReadonlyMap<string, KlineColumns>, warmupMinutes = 512): number {
   const spans = [...data.values()]
     .filter((columns) => columns.openTimeMs.length > 0)

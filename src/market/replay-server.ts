@@ -14,7 +14,12 @@ import { klineToRaw, type BinanceErrorBody } from './binance-schema.js';
 import { checkColumnsFreshness } from './freshness.js';
 import type { KlineColumns } from './kline.js';
 import { columnsToKlines, lowerBound } from './kline-columns.js';
-import { defaultReplayStartMs, loadReplayData, type ReplaySourceSpec } from './replay-data.js';
+import {
+  defaultReplayStartMs,
+  loadReplayData,
+  replayDataEndMs,
+  type ReplaySourceSpec,
+} from './replay-data.js';
 
 export interface ReplayServerOptions {
   source: ReplaySourceSpec;
@@ -37,6 +42,8 @@ export interface ReplayServerOptions {
 export interface ReplayServer {
   url: string;
   fromMs: number;
+  /** The end of the data, exclusive: from here on every kline request answers nothing new. */
+  dataEndMs: number;
   speed: number;
   symbols: string[];
   nowMs(): number;
@@ -275,6 +282,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     fromMs,
+    dataEndMs: replayDataEndMs(data),
     speed,
     symbols: [...data.keys()].sort(),
     nowMs,

@@ -56,7 +56,9 @@ export class UnknownSourceError extends Alpha15Error {
 export class SymbolNotInSourceError extends Alpha15Error {
   readonly code = 'SYMBOL_NOT_IN_SOURCE';
   constructor(source: string, symbol: string, available: readonly string[]) {
-    super(`source ${source} has no symbol ${symbol}`, `use one of ${available.join(', ')}`);
+    super(`source ${source} has no symbol ${symbol}`, `use one of ${available.join(', ')}`, {
+      data: { source, symbol, available },
+    });
   }
 }
 

@@ -10,10 +10,8 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import {
-  BACKEND_ENV_VARIABLE,
   backendPreferenceSchema,
   BACKEND_NAMES,
-  WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE,
   type BackendName,
   type BackendPreference,
   type GpuAdapter,
@@ -23,6 +21,11 @@ import { GpuBatchTooLargeError, GpuDeviceLostError } from './gpu-errors.js';
 import type { GpuFault } from './webgpu-backend.js';
 import { registerWasmGradients } from './wasm-gradients.js';
 import { enableNodeWasmThreads, withThreadPoolSize } from './wasm-threads.js';
+import {
+  BACKEND_ENV_VARIABLE,
+  WASM_THREADS_ENV_VARIABLE,
+  WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE,
+} from '../contracts/environment.js';
 
 export interface BackendInfo {
   name: BackendName;
@@ -47,12 +50,7 @@ export interface BackendOptions {
   threads?: number;
 }
 
-/**
- * The variable that sets the wasm thread count when the caller does not, e.g. `ALPHA15_WASM_THREADS=1`
- * for processes that share the cores with others (the test runner's parallel files): XNNPACK's pool
- * then only adds wake-up latency to every op.
- */
-export const WASM_THREADS_ENV_VARIABLE = 'ALPHA15_WASM_THREADS';
+export { BACKEND_ENV_VARIABLE, WASM_THREADS_ENV_VARIABLE };
 
 /** Not one backend of `auto` could start. */
 export class NoBackendError extends Alpha15Error {

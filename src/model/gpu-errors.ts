@@ -3,7 +3,7 @@
  * them (src/model/webgpu-backend.ts, loaded only when WebGPU is chosen) so that the training loop and
  * the CLI's hints can name them without loading Dawn.
  */
-import { WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE } from '../contracts/backends.js';
+import { WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE } from '../contracts/environment.js';
 import { Alpha15Error } from '../errors.js';
 import { describeAdapter, type AdapterFacts } from './webgpu-adapter.js';
 

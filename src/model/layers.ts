@@ -3,6 +3,7 @@
  * (`tf.loadLayersModel` looks classes up by `className`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { silu } from './silu.js';
 
 export interface ChannelZeroPadArgs {
   name?: string;
@@ -43,6 +44,25 @@ export class ChannelZeroPad extends tf.layers.Layer {
 }
 
 tf.serialization.registerClass(ChannelZeroPad);
+
+/**
+ * SiLU (x · sigmoid(x)), the ResNet1D's activation, as one op (silu.ts) where the backend has a kernel
+ * for it. It computes what tf.layers.activation({ activation: 'swish' }) does, which models saved before
+ * it still use.
+ */
+export class SiLU extends tf.layers.Layer {
+  static readonly className = 'Alpha15SiLU';
+
+  constructor(args: { name?: string } = {}) {
+    super(args.name === undefined ? {} : { name: args.name });
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => silu(Array.isArray(inputs) ? inputs[0]! : inputs));
+  }
+}
+
+tf.serialization.registerClass(SiLU);
 
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 

@@ -44,6 +44,21 @@ export class ModelSymbolsMismatchError extends Alpha15Error {
   }
 }
 
+/**
+ * A model directory is write-once: every file in it is created, never replaced, so the weights a
+ * champion pointer names stay the weights it was promoted with (the bucket refuses unconditional writes).
+ */
+export class ModelFileExistsError extends Alpha15Error {
+  readonly code = 'MODEL_FILE_EXISTS';
+  constructor(modelId: string, file: string) {
+    super(
+      `model ${modelId} already has ${file}; model files are written once and never replaced`,
+      'save the changed model under a new id (train again), or leave the existing file as it is',
+      { data: { modelId, file } },
+    );
+  }
+}
+
 /** A file of the artifact is missing, is not valid JSON, fails its schema, or has the wrong size. */
 export class CorruptModelArtifactError extends Alpha15Error {
   readonly code = 'CORRUPT_MODEL_ARTIFACT';

@@ -26,6 +26,7 @@ import {
 import { deserialiseModel, parseJson, serialiseModel } from './model-io.js';
 import {
   CorruptModelArtifactError,
+  ModelFileExistsError,
   ModelNotFoundError,
   ModelShapeMismatchError,
   ModelSymbolsMismatchError,
@@ -67,15 +68,15 @@ export async function saveModel(store: ObjectStore, input: SaveModelInput): Prom
     weightsByteLength: weights.byteLength,
   });
   const id = meta.id;
-  await store.put(modelKey(id, MODEL_FILES.topology), topologyJson);
-  await store.put(modelKey(id, MODEL_FILES.weights), weights);
-  await store.put(modelKey(id, MODEL_FILES.stats), JSON.stringify(input.stats));
-  await store.put(modelKey(id, MODEL_FILES.config), JSON.stringify(input.config, null, 2));
-  await store.put(modelKey(id, MODEL_FILES.metrics), toJsonLines(input.epochs));
+  await createModelFile(store, id, MODEL_FILES.topology, topologyJson);
+  await createModelFile(store, id, MODEL_FILES.weights, weights);
+  await createModelFile(store, id, MODEL_FILES.stats, JSON.stringify(input.stats));
+  await createModelFile(store, id, MODEL_FILES.config, JSON.stringify(input.config, null, 2));
+  await createModelFile(store, id, MODEL_FILES.metrics, toJsonLines(input.epochs));
   for (const [name, body] of Object.entries(input.extraFiles ?? {})) {
-    await store.put(modelKey(id, assertExtraFileName(name)), body);
+    await createModelFile(store, id, assertExtraFileName(name), body);
   }
-  await store.put(modelKey(id, MODEL_FILES.meta), JSON.stringify(meta, null, 2));
+  await createModelFile(store, id, MODEL_FILES.meta, JSON.stringify(meta, null, 2));
   return meta;
 }
 
@@ -166,7 +167,7 @@ export async function readEpochRecords(store: ObjectStore, modelId: string): Pro
     );
 }
 
-/** Adds a file beside a finished model, e.g. the strategy's thresholds.json or calibration.json. */
+/** Adds a file beside a finished model, e.g. the strategy's thresholds.json or calibration.json; never replaces one. */
 export async function putModelFile(
   store: ObjectStore,
   modelId: string,
@@ -174,7 +175,13 @@ export async function putModelFile(
   body: Body,
 ): Promise<void> {
   await readModelMeta(store, modelId);
-  await store.put(modelKey(modelId, assertExtraFileName(name)), body);
+  await createModelFile(store, modelId, assertExtraFileName(name), body);
+}
+
+/** Model directories are write-once: a file is created (a conditional write on S3) or the call fails. */
+async function createModelFile(store: ObjectStore, modelId: string, file: string, body: Body): Promise<void> {
+  if (!(await store.putIfAbsent(modelKey(modelId, file), body)))
+    throw new ModelFileExistsError(modelId, file);
 }
 
 /** A file beside a model, or undefined when the model has none of that name. */

@@ -13,7 +13,7 @@
  * Every initialiser is seeded, so the same seed builds the same weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ChannelZeroPad, FusedConv1D } from './layers.js';
+import { ChannelZeroPad, FusedConv1D, SiLU } from './layers.js';
 
 export interface ResNet1DOptions {
   /** Minutes per window (512 by default in config). */
@@ -59,7 +59,7 @@ export function buildResNet1D(options: ResNet1DOptions): tf.LayersModel {
       padding: 'same',
       kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
     });
-  const silu = (name: string): tf.layers.Layer => tf.layers.activation({ name, activation: 'swish' });
+  const silu = (name: string): tf.layers.Layer => new SiLU({ name });
 
   const input = tf.input({ shape: [timesteps, channels], name: 'window' });
   // The stem stays an unfused conv: a fused conv's gradient always computes the input gradient too,

@@ -14,7 +14,10 @@ import { prepareFold, type PreparedFold } from './training-data.js';
 import { fitFold, type FitFoldInput, type FitFoldResult } from './training-loop.js';
 import type { TrainingFold } from './walk-forward.js';
 
-export interface TrainFoldOptions extends Pick<FitFoldInput, 'signal' | 'onEpoch' | 'onBatch'> {
+export interface TrainFoldOptions extends Pick<
+  FitFoldInput,
+  'signal' | 'onEpoch' | 'onBatch' | 'lossReadSteps'
+> {
   /** Fine-tune: train this model, with its stats and target scale, instead of a fresh ResNet1D. */
   parent?: StoredModel;
   /** Continue this fold from a checkpoint, with the checkpoint's stats and target scale. */
@@ -71,6 +74,7 @@ export async function trainFold(
     fold: fold.fold,
     signal: options.signal,
     onBatch: options.onBatch,
+    lossReadSteps: options.lossReadSteps,
     onEpoch: options.onEpoch,
     resume: resume?.progress,
     onCheckpoint:

@@ -11,7 +11,11 @@
  * checkpoints that step too, with the epoch's `inFlight` batches, and a resume skips exactly those.
  *
  * Every tensor a batch creates is disposed before the next one, so tf.memory() stays flat however
- * long the run is.
+ * long the run is. The one exception is the batch's loss, a scalar: on a GPU backend reading it stalls
+ * the pipeline (the read waits for the step, and the next step waits for the read), so the losses are
+ * kept on the device and read together every `lossReadSteps` steps and wherever the loop needs them
+ * (the epoch's end, a checkpoint). They are summed in batch order either way, so the epoch's train loss,
+ * and every decision (those use the validation loss), are the same for any interval.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../config/schema.js';
@@ -43,6 +47,11 @@ export interface FitFoldInput {
   signal?: AbortSignal;
   /** Continue after the last epoch this progress completed (same model shape, data and config). */
   resume?: FoldProgress;
+  /**
+   * Training steps between reads of their losses from the backend (see above); onBatch hears of each
+   * step when its loss is read. Defaults to lossReadStepsFor(the active backend).
+   */
+  lossReadSteps?: number;
   /**
    * Awaited after every completed epoch, and at the step where the signal stopped an epoch (with
    * `inFlight`), before that epoch's partial validation pass.
@@ -106,8 +115,17 @@ export interface FitFoldResult {
   trainSeconds: number;
 }
 
+/** Steps between loss reads on this backend: 1 where a read is free (the value is in host memory already). */
+export function lossReadStepsFor(backendName: string): number {
+  return backendName === 'cpu' || backendName === 'wasm' ? 1 : GPU_LOSS_READ_STEPS;
+}
+
+/** A GPU backend's read interval: the stall is paid once per this many steps, and progress still moves. */
+const GPU_LOSS_READ_STEPS = 16;
+
 export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   const { model, features, targets, training, windowMinutes, signal, resume } = input;
+  const lossReadSteps = input.lossReadSteps ?? lossReadStepsFor(tf.getBackend());
   const optimizer = new ResumableAdam(training.learningRate, 0.9, 0.999, 1e-7);
   // An explicit variable list fixes the order of Adam's moments, so a checkpoint can put them back.
   const trainableVariables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
@@ -144,6 +162,23 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
       let samplesDone = continued?.samplesDone ?? 0;
       let batchesDone = continued?.batchesDone ?? 0;
       let batchIndex = 0;
+      // steps whose loss is still on the device, in batch order
+      const unread: Array<{ loss: tf.Scalar; size: number }> = [];
+      const readLosses = async (): Promise<void> => {
+        if (unread.length === 0) return;
+        const stacked = tf.stack(unread.map((step) => step.loss));
+        const losses = await readOrGpuFault(stacked, training.batchSize);
+        tf.dispose([stacked, ...unread.map((step) => step.loss)]);
+        throwIfGpuFaulted(training.batchSize);
+        for (const [at, step] of unread.entries()) {
+          const loss = losses[at]!;
+          lossSum += loss * step.size;
+          samplesDone += step.size;
+          batchesDone++;
+          input.onBatch?.({ epoch, samplesDone, samplesTotal: input.trainEndRows.length, loss });
+        }
+        unread.length = 0;
+      };
       for (const batch of batches(features, targets, input.trainEndRows, {
         batchSize: training.batchSize,
         windowMinutes,
@@ -160,14 +195,9 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           true,
           trainableVariables,
         );
-        // Reads are async: WebGPU in Node has no synchronous read back (tfjs's needs OffscreenCanvas).
-        const loss = (await readOrGpuFault(lossTensor!, batch.size))[0]!;
-        tf.dispose([x, y, mask, lossTensor!]);
-        throwIfGpuFaulted(batch.size);
-        lossSum += loss * batch.size;
-        samplesDone += batch.size;
-        batchesDone++;
-        input.onBatch?.({ epoch, samplesDone, samplesTotal: input.trainEndRows.length, loss });
+        tf.dispose([x, y, mask]);
+        unread.push({ loss: lossTensor!, size: batch.size });
+        if (unread.length >= lossReadSteps) await readLosses();
         // Yield to the event loop: a Ctrl-C handler can only set the abort signal between batches.
         await new Promise((resolve) => setImmediate(resolve));
         if (signal?.aborted) {
@@ -175,6 +205,7 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
           break;
         }
       }
+      await readLosses();
       if (aborted && input.onCheckpoint !== undefined) {
         // before the validation pass: a stopped job has seconds left, and this step must survive them
         await input.onCheckpoint({
@@ -255,6 +286,10 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
         });
       }
     }
+  } catch (error) {
+    // any read after a lost device fails (AbortError, empty message): name the fault instead
+    throwIfGpuFaulted(training.batchSize);
+    throw error;
   } finally {
     optimizer.dispose();
   }
@@ -272,7 +307,10 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   };
 }
 
-/** Predictions for the given samples in time order, their masked L1 loss and per-coin metrics. */
+/**
+ * Predictions for the given samples in time order, their masked L1 loss and per-coin metrics. The
+ * batches' outputs stay on the device until the last one is computed, then come back in one read.
+ */
 export async function evaluate(
   model: tf.LayersModel,
   features: FeatureMatrix,
@@ -286,15 +324,26 @@ export async function evaluate(
   const realised = new Float32Array(endRows.length * coinCount);
   const mask = new Float32Array(endRows.length * coinCount);
   let offset = 0;
-  for (const batch of batches(features, targets, endRows, { batchSize, windowMinutes })) {
-    const output = tf.tidy(
-      () => model.predict(tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels])) as tf.Tensor,
-    );
-    predictions.set((await readOrGpuFault(output, batch.size)) as Float32Array, offset);
-    output.dispose();
-    realised.set(batch.y, offset);
-    mask.set(batch.mask, offset);
-    offset += batch.size * coinCount;
+  const outputs: tf.Tensor[] = [];
+  try {
+    for (const batch of batches(features, targets, endRows, { batchSize, windowMinutes })) {
+      outputs.push(
+        tf.tidy(
+          () =>
+            model.predict(tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels])) as tf.Tensor,
+        ),
+      );
+      realised.set(batch.y, offset);
+      mask.set(batch.mask, offset);
+      offset += batch.size * coinCount;
+    }
+    if (outputs.length > 0) {
+      const joined = tf.concat(outputs);
+      predictions.set((await joined.data()) as Float32Array);
+      joined.dispose();
+    }
+  } finally {
+    tf.dispose(outputs);
   }
   let absoluteErrorSum = 0;
   let maskedCount = 0;
@@ -336,10 +385,15 @@ async function restoreProgress(
 }
 
 async function snapshotWeights(model: tf.LayersModel): Promise<Float32Array[]> {
-  // copies: on some backends a read hands out the tensor's own storage
   return Promise.all(
     model.getWeights().map(async (weight) => ((await weight.data()) as Float32Array).slice()),
   );
+}
+
+function restoreWeights(model: tf.LayersModel, snapshot: Float32Array[]): void {
+  const tensors = model.getWeights().map((weight, i) => tf.tensor(snapshot[i]!, weight.shape));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
 }
 
 /**
@@ -373,10 +427,4 @@ function largestActivationBytesPerSample(model: tf.LayersModel): number {
 function layerShapes(layer: tf.layers.Layer): (number | null)[][] {
   const shape = layer.outputShape;
   return Array.isArray(shape[0]) ? (shape as (number | null)[][]) : [shape as (number | null)[]];
-}
-
-function restoreWeights(model: tf.LayersModel, snapshot: Float32Array[]): void {
-  const tensors = model.getWeights().map((weight, i) => tf.tensor(snapshot[i]!, weight.shape));
-  model.setWeights(tensors);
-  tf.dispose(tensors);
 }

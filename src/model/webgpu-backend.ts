@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NoWebGpuAdapterError, SoftwareWebGpuAdapterError } from './gpu-errors.js';
+import { registerWebGpuKernels } from './kernels/webgpu/register.js';
 import { adapterFacts, softwareAdapterReason, type AdapterFacts } from './webgpu-adapter.js';
 
 /** Something that broke the device after it started; the training loop turns it into a typed error. */
@@ -76,8 +77,8 @@ export async function startWebGpu(options: WebGpuStartOptions): Promise<WebGpuSt
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   if (tf.findBackendFactory(TF_NAME) !== null) tf.removeBackend(TF_NAME);
   tf.registerBackend(TF_NAME, () => new WebGPUBackend(device, adapter.info));
-  // Issue 21 kernels: call registerWebGpuKernels() from ./kernels/webgpu/register.js here, before the
-  // backend is set, once that module lands.
+  // Our own kernels (conv1d, fused bias + SiLU, max-pool, Adam) over the ones the package just registered.
+  registerWebGpuKernels();
   return {
     adapter: facts,
     maxBufferBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize),

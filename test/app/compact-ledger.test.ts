@@ -263,4 +263,41 @@ describe('alpha15 ledger compact', () => {
       ['2026-02-03 trades 4'],
     );
   });
+
+  it('by default stops at the last ticked day: a replay of February compacted in December lists no empty days after it', async () => {
+    const replayDir = await mkdtemp(path.join(tmpdir(), 'alpha15-compact-replay-'));
+    try {
+      const replayStore = new LocalStore(replayDir);
+      const replayLedger = new Ledger(replayStore);
+      const open = position('LINKUSDT', DAY_1 + 9 * 60 * MINUTE_MS, 'long', 8.91);
+      await replayLedger.createDecision(decision(open.entryTimeMs, [open]));
+      await replayLedger.closePosition(close(open, 8.95));
+      await replayLedger.recordTick({
+        minuteMs: open.entryTimeMs,
+        status: 'ok',
+        modelId: MODEL_ID,
+        predicted: 2,
+        opened: 1,
+        closed: 0,
+        reconciledMinutesMs: [],
+        staleSymbols: [],
+        lateSymbols: [],
+        quarantined: [],
+        exitsPending: [],
+        telemetryFailed: 0,
+        durationMs: 40,
+        finishedAtMs: open.entryTimeMs + 63_000,
+      });
+      const result = await compactLedger({
+        store: replayStore,
+        horizonMinutes: 15,
+        nowMs: () => Date.UTC(2026, 11, 4),
+      });
+      assert.equal(result.fromDay, '2026-02-03');
+      assert.equal(result.toDay, '2026-02-03');
+      assert.equal(result.days.filter((day) => day.status === 'empty').length, 0);
+    } finally {
+      await rm(replayDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -12,7 +12,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { simulate, SimulationInterruptedError, type SimulationResult } from '../../src/app/simulate.js';
-import { SimulationIdError, SimulationSpecMismatchError } from '../../src/app/simulation-records.js';
+import {
+  SimulationIdError,
+  SimulationSpecMismatchError,
+  type PeriodRecord,
+} from '../../src/app/simulation-records.js';
 import { writeKlines } from '../../src/lake/writer.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from '../../src/market/synthetic.js';
 import { getChampion, readModelMeta } from '../../src/model/registry.js';
@@ -61,9 +65,16 @@ async function lake(): Promise<LocalStore> {
 
 let uninterrupted: SimulationResult;
 let store: LocalStore;
+const finishedPeriods: PeriodRecord[] = [];
 before(async () => {
   store = await lake();
-  uninterrupted = await simulate({ ...SCHEDULE, store });
+  uninterrupted = await simulate({
+    ...SCHEDULE,
+    store,
+    onProgress: (event) => {
+      if (event.kind === 'period-finished') finishedPeriods.push(event.record);
+    },
+  });
 });
 
 test('no edge before the planted lead-lag starts or before a retrain has seen it; an edge after the first retrain that has', (t) => {
@@ -85,6 +96,13 @@ test('no edge before the planted lead-lag starts or before a retrain has seen it
   assert.ok(seen!.valIc! > 0.2, `the day-12 candidate sees it on validation: ${seen!.valIc}`);
   assert.ok(seen!.realisedIc! > 0.2, `and predicts it out of sample: ${seen!.realisedIc}`);
   assert.notEqual(seen!.championId, unseen!.championId, 'the gate promotes it');
+  // the record keeps both sides of that gate: the candidate's IC (now the champion's) and the one it beat
+  const seenRecord = finishedPeriods[2]!;
+  assert.equal(seenRecord.gate?.candidateIc, seenRecord.valIc);
+  assert.ok(
+    seenRecord.gate!.previousChampionIc! < seenRecord.gate!.candidateIc!,
+    JSON.stringify(seenRecord.gate),
+  );
   assert.ok(seen!.trades > 0 && seen!.netReturn > 0, `${seen!.trades} trades, net ${seen!.netReturn}`);
   const html = readFileSync(uninterrupted.report, 'utf8');
   assert.equal(html.match(/<tr><td>\d+<\/td>/g)?.length, 3, 'the report lists every period');

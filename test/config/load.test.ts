@@ -55,3 +55,21 @@ test('a JSON syntax error in the config file names its line and column', async (
     );
   });
 });
+
+test('a misspelt ALPHA15_ variable is refused like the same typo in a file, naming the nearest variable', () => {
+  assert.throws(
+    () => loadConfig({ env: { ALPHA15_TRAINING__EPOCHZ: '3' } }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.data.reason === 'unknown-variable' &&
+      error.data.variable === 'ALPHA15_TRAINING__EPOCHZ' &&
+      error.data.suggestion === 'ALPHA15_TRAINING__EPOCHS' &&
+      /did you mean ALPHA15_TRAINING__EPOCHS\?/.test(error.message),
+  );
+  // a camel-case field and a nested one are both spelt back as the variable a user would type
+  assert.equal(loadConfig({ env: { ALPHA15_TRAINING__EPOCHS: '3' } }).training.epochs, 3);
+  assert.throws(
+    () => loadConfig({ env: { ALPHA15_HORIZON_MINUTEZ: '30' } }),
+    (error: unknown) => error instanceof ConfigError && error.data.suggestion === 'ALPHA15_HORIZON_MINUTES',
+  );
+});

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BACKEND_NAMES } from '../../src/contracts/backends.js';
-import { checkAccelerator } from '../../src/model/accelerator-check.js';
+import {
+  backendUsesGpu,
+  checkAccelerator,
+  GPU_BACKENDS,
+  isHardwareAdapter,
+} from '../../src/model/accelerator-check.js';
 import {
   configOverrides,
   encodeHyperparameters,
@@ -78,22 +83,32 @@ test('the failure reason names the error and its hint, cut to what SageMaker kee
   assert.equal(failureReason(new Error('x'.repeat(5000))).length, FAILURE_REASON_MAX_CHARS);
 });
 
-test('the accelerator check: a GPU instance needs TensorFlow with a GPU in use, unless allowCpu says otherwise', () => {
+test('the accelerator check: a GPU instance needs a GPU backend on its GPU, unless allowCpu says otherwise', () => {
   const gpuInstance = {
     instanceType: 'ml.g4dn.xlarge',
     instanceHasGpu: instanceHasGpu('ml.g4dn.xlarge'),
     allowCpu: false,
   };
+  // either GPU backend: TensorFlow with CUDA, or WebGPU on the driver's Vulkan
+  assert.deepEqual([...GPU_BACKENDS].sort(), ['node-gpu', 'webgpu']);
   assert.doesNotThrow(() => checkAccelerator({ ...gpuInstance, backend: 'node-gpu', gpuInUse: true }));
+  assert.doesNotThrow(() => checkAccelerator({ ...gpuInstance, backend: 'webgpu', gpuInUse: true }));
   // the binding loaded but CUDA did not: TensorFlow runs on the CPU
   assert.throws(() => checkAccelerator({ ...gpuInstance, backend: 'node-gpu', gpuInUse: false }), {
     name: 'GpuNotInUseError',
     message: /TensorFlow sees no GPU device/,
   });
-  assert.throws(() => checkAccelerator({ ...gpuInstance, backend: 'wasm', gpuInUse: false }), {
+  // WebGPU on a CPU implementation of Vulkan (no driver ICD mounted): a GPU backend, but not on the GPU
+  assert.throws(() => checkAccelerator({ ...gpuInstance, backend: 'webgpu', gpuInUse: false }), {
     name: 'GpuNotInUseError',
-    message: /backend wasm, not tensorflow/,
+    message: /backend webgpu, on a software adapter/,
   });
+  // tfjs-node is TensorFlow on the CPU, whatever the instance has
+  for (const backend of ['node', 'wasm', 'cpu'])
+    assert.throws(() => checkAccelerator({ ...gpuInstance, backend, gpuInUse: false }), {
+      name: 'GpuNotInUseError',
+      message: new RegExp(`backend ${backend}, not a GPU backend \\(node-gpu or webgpu\\)`),
+    });
   assert.doesNotThrow(() =>
     checkAccelerator({ ...gpuInstance, allowCpu: true, backend: 'wasm', gpuInUse: false }),
   );
@@ -112,6 +127,19 @@ test('the accelerator check: a GPU instance needs TensorFlow with a GPU in use, 
     ['ml.p3.2xlarge', 'ml.g5.xlarge', 'ml.g4dn.xlarge', 'ml.m5.large', 'ml.trn1.2xlarge'].map(instanceHasGpu),
     [true, true, true, false, false],
   );
+  // a backend that is active but computes on no GPU says so
+  assert.equal(backendUsesGpu('wasm'), false);
+});
+
+test("the adapter Dawn finds on Mesa's lavapipe (this machine's Vulkan) does not count as a GPU", async () => {
+  const { create } = await import('webgpu');
+  const adapter = await create([]).requestAdapter();
+  assert.ok(adapter, 'Dawn found no adapter: install a Vulkan driver (mesa-vulkan-drivers 25.x, lavapipe)');
+  assert.equal(adapter.info.vendor, 'mesa', adapter.info.description);
+  assert.equal(isHardwareAdapter(adapter.info), false);
+  // what a GPU's adapter reports (the H200 of issue 21: vendor nvidia, not a fallback)
+  assert.equal(isHardwareAdapter({ isFallbackAdapter: false, architecture: 'hopper' }), true);
+  assert.equal(isHardwareAdapter(undefined), false);
 });
 
 test('allowCpu is a string hyperparameter like every other, true or false only', () => {

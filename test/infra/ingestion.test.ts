@@ -53,6 +53,11 @@ test('a failed ingestion run is not retried but kept in its alarmed failure queu
 
 test('ingestion may touch only the curated and raw prefixes of the bucket', () => {
   const statements = roleStatements(template, 'IngestionIngestRole');
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['curated/*', 'raw/*']);
+  // it deletes only a watermark whose partitions are gone
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
+    'curated/*',
+    'curated/watermarks/*',
+    'raw/*',
+  ]);
   assert.deepEqual(unscopedActions(statements), []);
 });

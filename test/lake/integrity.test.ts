@@ -37,7 +37,12 @@ import { archiveSource, SymbolNotInSourceError, syntheticSource } from '../../sr
 import { LocalStore } from '../../src/store/local-store.js';
 import { InvalidTimeError, parseTimeMs } from '../../src/time.js';
 import { lakeSnapshot } from '../support/lake.js';
-import { ARCHIVE_MONTH_DIR, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
+import {
+  ARCHIVE_MONTH_DIR,
+  ARCHIVE_MONTH_SYMBOLS,
+  REPO_ROOT,
+  requireSharedData,
+} from '../support/shared-data.js';
 
 requireSharedData();
 const SYMBOL = 'LINKUSDT';
@@ -238,6 +243,11 @@ describe('bad archives are refused whole and leave the lake byte-identical', () 
     const source = archiveSource(new LocalArchiveSource(ARCHIVE_MONTH_DIR));
     await assert.rejects(ingest({ store: lake.store, source, symbols: ['NOSUCHUSDT'] }), (error) => {
       assert.ok(error instanceof SymbolNotInSourceError, String(error));
+      assert.deepEqual(error.data, {
+        source: `archive:${ARCHIVE_MONTH_DIR}`,
+        symbol: 'NOSUCHUSDT',
+        available: ARCHIVE_MONTH_SYMBOLS,
+      });
       return /NOSUCHUSDT/.test(error.message) && /LINKUSDT/.test(error.hint ?? '');
     });
     assert.deepEqual(await lakeSnapshot(lake.dir), before);
@@ -269,6 +279,7 @@ describe('bad archives are refused whole and leave the lake byte-identical', () 
       () => parseTimeMs('2026-02-30', '--from'),
       (error: unknown) => {
         assert.ok(error instanceof InvalidTimeError);
+        assert.deepEqual(error.data, { what: '--from', input: '2026-02-30', reason: 'no-such-date' });
         return /--from "2026-02-30" is not a real date/.test(error.message);
       },
     );
@@ -276,6 +287,7 @@ describe('bad archives are refused whole and leave the lake byte-identical', () 
       () => parseTimeMs('1769904000', '--from'),
       (error: unknown) => {
         assert.ok(error instanceof InvalidTimeError);
+        assert.equal(error.data.reason, 'epoch-seconds');
         return /looks like epoch seconds \(2026-02-01T00:00:00.000Z\)/.test(error.message);
       },
     );

@@ -132,7 +132,8 @@ before(
       removalPolicy: 'destroy',
       symbols: SYMBOLS.join(','),
       binanceBaseUrl: binanceUrl,
-      trainingImageUri: `${ACCOUNT}.dkr.ecr.${REGION}.localhost.localstack.cloud:4566/alpha15-training:latest`,
+      // an ECR URI in the form the setting accepts; nothing ever pulls it here
+      trainingImageUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/alpha15-training:placeholder`,
     };
     const contextArgs = Object.entries(context).flatMap(([name, value]) => [
       '-c',

@@ -57,4 +57,45 @@ describe('alpha15 replay-server', () => {
     }
     assert.equal(await exited, 0);
   });
+
+  it('a --from after the end of the data starts with a warning that no candle will close', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'replay-server',
+        '--data',
+        path.join(REST_SNAPSHOTS_DIR, 'snapshot-c'),
+        '--from',
+        '2022-01-10T00:00',
+        '--json',
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let text = '';
+      for await (const line of createInterface({ input: child.stdout })) {
+        text += `${line}\n`;
+        if (line === '}') break;
+      }
+      const summary = JSON.parse(text) as { fromMs: number; dataEndMs: number };
+      // snapshot-c ends at 2021-12-23 11:18 UTC (its last candle opens at 11:18)
+      assert.equal(summary.dataEndMs, Date.parse('2021-12-23T11:19:00Z'));
+      let stderr = '';
+      for await (const chunk of child.stderr) {
+        stderr += String(chunk);
+        if (stderr.includes('press Ctrl-C')) break;
+      }
+      assert.match(
+        stderr,
+        /warning: --from 2022-01-10T00:00Z is at or after the end of the data \(2021-12-23T11:19Z\)/,
+      );
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0);
+  });
 });

@@ -16,6 +16,7 @@ import {
 } from '../../src/model/registry.js';
 import {
   CorruptModelArtifactError,
+  ModelFileExistsError,
   ModelNotFoundError,
   ModelShapeMismatchError,
   ModelSymbolsMismatchError,
@@ -118,6 +119,30 @@ test('the artifact holds meta, stats, config, per-epoch metrics and the strategy
     '{"ok":true}',
   );
   await assert.rejects(putModelFile(store, trained.modelId, 'meta.json', '{}'), RangeError);
+});
+
+test('a model directory is write-once: replacing any of its files fails with MODEL_FILE_EXISTS and keeps the bytes', async () => {
+  const weightsKey = modelKey(trained.modelId, 'weights.bin');
+  const before = await store.get(weightsKey);
+  assert.ok(before !== undefined && before.byteLength > 0);
+  await putModelFile(store, trained.modelId, 'evidence.json', '{"first":true}');
+  await assert.rejects(
+    putModelFile(store, trained.modelId, 'evidence.json', '{"second":true}'),
+    (error: unknown) =>
+      error instanceof ModelFileExistsError &&
+      error.code === 'MODEL_FILE_EXISTS' &&
+      error.data.file === 'evidence.json',
+  );
+  assert.equal(
+    new TextDecoder().decode(await getModelFile(store, trained.modelId, 'evidence.json')),
+    '{"first":true}',
+  );
+  await assert.rejects(
+    putModelFile(store, trained.modelId, THRESHOLDS_FILE, '{}'),
+    ModelFileExistsError,
+    'the thresholds saved with the model stay as trained',
+  );
+  assert.deepEqual(await store.get(weightsKey), before);
 });
 
 test('the first model becomes champion and "champion" loads it; setChampion moves the pointer', async () => {

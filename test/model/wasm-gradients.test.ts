@@ -10,15 +10,10 @@ import { identityWithoutCopy } from '../../src/model/kernels/no-copy.js';
 import { maskedL1 } from '../../src/model/loss.js';
 import { buildResNet1D } from '../../src/model/resnet1d.js';
 import { trainModel } from '../../src/app/train.js';
-import { mulberry32, normalSource } from '../../src/random.js';
+import { CONV1D_CASES, normals, type ConvCase } from '../support/conv-cases.js';
 import { leadLagOptions, syntheticFrame, tinyConfig } from '../support/model-fixtures.js';
 
 const TOLERANCE = 1e-4;
-
-function normals(count: number, seed: number): Float32Array {
-  const draw = normalSource(mulberry32(seed));
-  return Float32Array.from({ length: count }, draw);
-}
 
 /** Largest |wasm - cpu| over every element, per named gradient. */
 function maxDifferences(wasm: Float32Array[], cpu: Float32Array[]): number[] {
@@ -39,15 +34,6 @@ async function onBackend(backend: BackendName, compute: () => tf.Tensor[]): Prom
   const values = outputs.map((output) => output.dataSync() as Float32Array);
   tf.dispose(outputs);
   return values;
-}
-
-interface ConvCase {
-  /** [batch, height, width, Cin]; height 1 is a conv1d, as the ResNet1D runs it. */
-  inputShape: [number, number, number, number];
-  filterSize: [number, number];
-  outChannels: number;
-  stride: [number, number];
-  pad: 'same' | 'valid';
 }
 
 /** dx and dW of sum(conv(x, W) · r) with a fixed random r, so dy is not uniform. */
@@ -79,22 +65,6 @@ function convGradients(convCase: ConvCase, seed: number): () => tf.Tensor[] {
   };
 }
 
-// Lengths 19 and 20: with stride 2, 'same' pads one side more than the other for one of them
-// (tfjs puts the extra zero at the end), the case a gradient most easily gets wrong.
-const conv1dCases: ConvCase[] = [1, 3, 7].flatMap((kernel) =>
-  ([1, 2] as const).flatMap((stride) =>
-    (['same', 'valid'] as const).flatMap((pad) =>
-      [19, 20].map((length) => ({
-        inputShape: [3, 1, length, 5] as [number, number, number, number],
-        filterSize: [1, kernel] as [number, number],
-        outChannels: 6,
-        stride: [1, stride] as [number, number],
-        pad,
-      })),
-    ),
-  ),
-);
-
 const conv2dCases: ConvCase[] = [
   { inputShape: [2, 9, 8, 3], filterSize: [3, 3], outChannels: 4, stride: [2, 2], pad: 'same' },
   { inputShape: [2, 10, 7, 3], filterSize: [7, 1], outChannels: 2, stride: [1, 2], pad: 'valid' },
@@ -119,7 +89,7 @@ test('a clone or a same-type cast on wasm shares the data, and disposing one lea
   tf.dispose(copies);
 });
 
-for (const convCase of [...conv1dCases, ...conv2dCases]) {
+for (const convCase of [...CONV1D_CASES, ...conv2dCases]) {
   const { inputShape, filterSize, stride, pad } = convCase;
   const name = `${inputShape[1] === 1 ? 'conv1d' : 'conv2d'} ${inputShape.join('x')}, kernel ${filterSize.join('x')}, stride ${stride.join('x')}, '${pad}'`;
   test(`${name}: wasm input and filter gradients equal the cpu backend's to 1e-4`, async () => {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { trainModel } from '../../src/app/train.js';
-import { WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE } from '../../src/contracts/backends.js';
+import { WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE } from '../../src/contracts/environment.js';
 import { windowAt } from '../../src/features/dataset.js';
 import { selectBackend, type BackendInfo } from '../../src/model/backend.js';
 import { readCheckpoint } from '../../src/model/checkpoint.js';

@@ -41,6 +41,7 @@ export function register(program: Command): void {
         simulationCount,
         DEFAULT_RANDOM_SIMULATIONS,
       ),
+    { symbols: 'model' },
   )
     .addHelpText(
       'after',

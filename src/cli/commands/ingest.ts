@@ -95,7 +95,7 @@ function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop
   return {
     update: (progress) => {
       if (!started) {
-        bar.start(progress.symbolCount, 0);
+        bar.start(progress.symbolCount, 0, { symbol: '', phase: 'starting', rows: '' });
         started = true;
       }
       if (progress.phase === 'done') finished++;

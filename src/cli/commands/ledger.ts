@@ -1,6 +1,6 @@
 /** `alpha15 ledger compact`: finished days of the paper ledger rolled into Parquet for Athena and DuckDB. */
 import type { Command } from 'commander';
-import { compactLedger, type CompactLedgerResult } from '../../app/compact-ledger.js';
+import { compactLedger, SETTLE_MINUTES, type CompactLedgerResult } from '../../app/compact-ledger.js';
 import { Alpha15Error } from '../../errors.js';
 import { openStore } from '../../store/open-store.js';
 import { DAY_MS, parseTimeMs } from '../../time.js';
@@ -26,15 +26,15 @@ export function register(program: Command): void {
         'Roll each finished UTC day of the ledger (trades, and decisions as one row per minute and symbol) into ' +
           'Parquet at paper/curated/<kind>/day=<YYYY-MM-DD>/part.parquet, the partitions of the Athena tables. ' +
           'Safe to re-run: a day whose ledger records did not change is not rewritten. The JSON ledger stays ' +
-          'the source of truth. A day is finished once its end plus the horizon has passed and no position ' +
-          'opened on it is still open.',
+          `the source of truth. A day is finished once its end plus the horizon plus ${SETTLE_MINUTES} settling minutes ` +
+          '(time for the next ticks to repair a crashed one) has passed and no position opened on it is still open.',
       ),
   )
     .option(
       '--from <day>',
       'first UTC day to (re)check, YYYY-MM-DD (default: the day after the newest compacted day, else the first ticked day)',
     )
-    .option('--to <day>', 'last UTC day, inclusive (default and upper bound: the newest finished day)')
+    .option('--to <day>', 'last UTC day, inclusive (default: the last day a tick ran; upper bound: the newest finished day)')
     .addHelpText(
       'after',
       '\nExamples:\n  alpha15 ledger compact\n  alpha15 ledger compact --from 2026-02-01 --to 2026-02-28 --json --store s3://my-bucket',

@@ -24,10 +24,11 @@ export function register(program: Command): void {
       .command('paper')
       .description(
         'Paper-trade with the champion model: on every minute boundary of the exchange clock (/api/v3/time) fetch the latest ' +
-          "closed candles, close positions whose 15 minutes are up at their exit minute's close, predict, apply the thresholds " +
+          'closed candles, close positions whose 15 minutes are up (at the open of the minute after, by default: execution.entry), predict, apply the thresholds ' +
           'and open fake positions. Everything goes to the ledger in the store (paper/...) and to telemetry (JSONL or OpenSearch). ' +
           'Against the replay server at speed X it runs X times faster. Ctrl-C stops cleanly between ticks.',
       ),
+    { symbols: 'model' },
   )
     .option(
       '--model <id>',

@@ -56,7 +56,10 @@ export function register(program: Command): void {
       basisPoints,
       DEFAULT_HALF_SPREAD_BPS,
     )
-    .option('--json', 'print {"url","fromMs","speed","symbols","halfSpreadBps"} as JSON on stdout')
+    .option(
+      '--json',
+      'print {"url","fromMs","dataEndMs","speed","symbols","halfSpreadBps"} as JSON on stdout',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -75,9 +78,15 @@ export function register(program: Command): void {
         symbols: options.symbols?.split(',').map((symbol) => symbol.trim().toUpperCase()),
         halfSpreadBps: options.halfSpreadBps,
       });
+      if (server.fromMs >= server.dataEndMs)
+        log(
+          `alpha15: warning: --from ${isoMinute(server.fromMs)} is at or after the end of the data (${isoMinute(server.dataEndMs)}): ` +
+            'the clock runs but no candle will ever close',
+        );
       const summary = {
         url: server.url,
         fromMs: server.fromMs,
+        dataEndMs: server.dataEndMs,
         speed: server.speed,
         symbols: server.symbols,
         halfSpreadBps: options.halfSpreadBps,

@@ -160,7 +160,11 @@ function progressRenderer(): { render: (event: SimulationProgress) => void; stop
         bar.stop();
         log(
           `period ${event.index + 1}/${event.periods} ${isoMinute(record.fromMs)}: champion ${record.championId} ` +
-            `(${record.promoted ? 'new' : 'kept'}, ${record.promotion.reason}), validation IC ${format(record.valIc)}, ` +
+            `(${record.promoted ? 'new' : 'kept'}, ${record.promotion.reason}), validation IC ${format(record.valIc)}` +
+            (record.gate
+              ? ` (candidate ${format(record.gate.candidateIc)} vs champion before ${format(record.gate.previousChampionIc)})`
+              : '') +
+            ', ' +
             `${record.seconds.toFixed(1)} s`,
         );
         bar.start(event.periods, event.index + 1, { status: '' });

@@ -73,9 +73,10 @@ export function register(program: Command): void {
     program
       .command('start')
       .description(
-        'Run the whole pipeline locally (what npm start does): ingest candles into the lake, summarise it, train a small ' +
-          'ResNet1D, backtest it against the baselines with an HTML report, then paper-trade the end of its test period ' +
-          'through the replay server at full speed. Uses Binance when it answers, otherwise the seeded synthetic market ' +
+        'Run the whole pipeline locally (what npm start does), in six stages: (1) ingest candles into the lake, ' +
+          '(2) summarise it, (3) train a small ResNet1D, (4) backtest it against the baselines with an HTML report, ' +
+          '(5) simulate the deployed retrain loop over the last --simulation-days, (6) paper-trade the end of the test ' +
+          'period through the replay server at full speed. Uses Binance when it answers, otherwise the seeded synthetic market ' +
           '(offline, with a planted lead-lag of known strength).',
       ),
   )

@@ -7,7 +7,12 @@
 import { untilInterrupted } from '../interrupt.js';
 import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
-import { backendPreferenceSchema, type BackendPreference, type GpuAdapter } from '../../contracts/backends.js';
+import { parseConfig } from '../../config/load.js';
+import {
+  backendPreferenceSchema,
+  type BackendPreference,
+  type GpuAdapter,
+} from '../../contracts/backends.js';
 import { trainModel, type TrainResult } from '../../app/train.js';
 import type { IcAtHorizon } from '../../model/ic-decay.js';
 import {
@@ -18,7 +23,7 @@ import {
   flagRange,
 } from '../common.js';
 import { emit, log } from '../output.js';
-import { trainingProgressBar } from '../training-progress.js';
+import { trainingProgress } from '../training-progress.js';
 import { runSageMakerTraining } from '../../app/training-job.js';
 
 export interface TrainFlags extends CommonOptions {
@@ -136,6 +141,19 @@ export function addTrainOptions(command: Command): Command {
     );
 }
 
+const CONFIG_DEFAULTS = parseConfig({});
+
+/**
+ * "(default: <config path> = <value>)": the value comes from the config (file, ALPHA15_* variables)
+ * when the flag is not given, so help names the field and its built-in default instead of setting one.
+ */
+function configDefault(configPath: string): string {
+  const value = configPath
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], CONFIG_DEFAULTS);
+  return `(default: config ${configPath}, built in ${String(value)})`;
+}
+
 /** The model size and training flags every command that trains shares (train, simulate). */
 export type ModelFlags = Pick<
   TrainFlags,
@@ -144,20 +162,37 @@ export type ModelFlags = Pick<
 
 export function addModelOptions(command: Command): Command {
   return command
-    .option('--epochs <n>', 'most epochs per fold', positiveInteger('--epochs'))
+    .option(
+      '--epochs <n>',
+      `most epochs per fold ${configDefault('training.epochs')}`,
+      positiveInteger('--epochs'),
+    )
     .option(
       '--sample-stride <minutes>',
-      'minutes between training samples (larger = faster, fewer samples)',
+      `minutes between training samples (larger = faster, fewer samples) ${configDefault('training.sampleStrideMinutes')}`,
       positiveInteger('--sample-stride'),
     )
-    .option('--batch-size <n>', 'samples per batch', positiveInteger('--batch-size'))
-    .option('--filters <n>', 'filters of the first convolution', positiveInteger('--filters'))
-    .option('--blocks <n>', 'residual blocks', positiveInteger('--blocks'))
-    .option('--window <minutes>', 'input window length in minutes', positiveInteger('--window'))
+    .option(
+      '--batch-size <n>',
+      `samples per batch ${configDefault('training.batchSize')}`,
+      positiveInteger('--batch-size'),
+    )
+    .option(
+      '--filters <n>',
+      `filters of the first convolution ${configDefault('model.filters')}`,
+      positiveInteger('--filters'),
+    )
+    .option('--blocks <n>', `residual blocks ${configDefault('model.blocks')}`, positiveInteger('--blocks'))
+    .option(
+      '--window <minutes>',
+      `input window length in minutes ${configDefault('windowMinutes')}`,
+      positiveInteger('--window'),
+    )
     .addOption(
       new Option(
         '--target <kind>',
-        "what the model learns: 'raw' 15-minute returns, or 'residual' returns minus the coinWeights-weighted universe average (G-Research)",
+        "what the model learns: 'raw' 15-minute returns, or 'residual' returns minus the coinWeights-weighted universe average (G-Research) " +
+          configDefault('target'),
       ).choices(['raw', 'residual']),
     )
     .addOption(
@@ -200,7 +235,7 @@ export async function runTrain(
       backend: flags.backend,
       promote: flags.promote,
       checkpointDir: flags.checkpointDir,
-      progress: trainingProgressBar(),
+      progress: trainingProgress(),
       log,
       signal,
     });

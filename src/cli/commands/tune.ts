@@ -19,7 +19,9 @@ import {
   type CommonOptions,
   flagRange,
 } from '../common.js';
+import type { TrialRecord } from '../../tune/study.js';
 import { emit, log } from '../output.js';
+import { UsageError } from '../usage-error.js';
 
 interface TuneFlags extends CommonOptions {
   trials: number;
@@ -97,6 +99,16 @@ export function register(program: Command): void {
       .option(
         '--promote-best',
         'train the best config on all the data and promote it if it beats the champion',
+      )
+      .option(
+        '--sagemaker',
+        "don't tune here: write a tuning request into the stack's bucket (--store s3://<BucketName>); the " +
+          'deployed tuning trigger starts a SageMaker tuning job of --trials training jobs (docs/aws.md)',
+      )
+      .option(
+        '--max-parallel <n>',
+        "with --sagemaker: training jobs at once (default: the stack's tuningMaxParallelJobs setting)",
+        positiveInteger('--max-parallel'),
       ),
   )
     .addHelpText(
@@ -107,6 +119,14 @@ export function register(program: Command): void {
         'Example:\n  alpha15 tune --store file://./.alpha15 --trials 8 --epochs 3 --json',
     )
     .action(async (flags: TuneFlags) => {
+      if (flags.maxParallel !== undefined && !flags.sagemaker)
+        throw new UsageError('--max-parallel applies to a SageMaker tuning job only', 'add --sagemaker', {
+          data: {
+            reason: 'max-parallel-without-sagemaker',
+            command: 'alpha15 tune',
+            option: '--max-parallel',
+          },
+        });
       if (flags.sagemaker) {
         const requested = await requestSageMakerTuning(flags);
         emit(
@@ -164,16 +184,30 @@ export async function runTune(flags: TuneFlags): Promise<TuneReport> {
       promoteBest: flags.promoteBest,
       signal,
       log,
-      onTrial: (trial, total) =>
-        log(
-          `trial ${trial.number + 1}/${total}${trial.baseline ? ' (baseline)' : ''}: ${trial.status}, ` +
-            `val ${number(trial.value)} after ${trial.epochs} epochs ${JSON.stringify(trial.params)}`,
-        ),
+      onTrial: (trial, total) => log(describeTrial(trial, total)),
     }),
   );
 }
 
 const number = (value: number) => (Number.isFinite(value) ? value.toFixed(4) : 'n/a');
+
+/** Trials are counted from 1 for people; `id` (0-based, the baseline is 0) is what --json and the study keep. */
+const trialName = (id: number) => `trial ${id + 1} (id ${id})`;
+
+/**
+ * A pruned trial's value is the IC at the rung where it stopped (fewer folds and epochs), so it is
+ * labelled as such: it can exceed a finished trial's full mean without being better.
+ */
+export function describeTrial(trial: TrialRecord, total: number): string {
+  const value =
+    trial.status === 'pruned'
+      ? `val ${number(trial.value)} at the rung it was pruned (fold ${(trial.intermediate.at(-1)?.fold ?? 0) + 1}, not comparable with finished trials)`
+      : `val ${number(trial.value)} (mean over the folds)`;
+  return (
+    `${trialName(trial.number)} of ${total}${trial.baseline ? ' (baseline)' : ''}: ${trial.status}, ` +
+    `${value} after ${trial.epochs} epochs ${JSON.stringify(trial.params)}`
+  );
+}
 
 function humanReport(report: TuneReport): string {
   const lines = [
@@ -188,7 +222,7 @@ function humanReport(report: TuneReport): string {
     lines.push(`baseline (the config as it is): validation ${number(report.baseline.valIc)}`);
   if (report.best) {
     lines.push(
-      `best trial ${report.best.id}: validation ${number(report.best.valIc)}, test ${number(report.best.testIc)} ` +
+      `best ${trialName(report.best.id)}: validation ${number(report.best.valIc)}, test ${number(report.best.testIc)} ` +
         `(best of ${report.trials.length} trials: expect the test value below the validation one)`,
       `  params ${JSON.stringify(report.best.params)}`,
       `  config ${report.best.config} (train it with: alpha15 train --config ${report.best.config})`,

@@ -1,0 +1,145 @@
+/**
+ * Our WebGPU kernels against tfjs's shipped ones, in the same run: one child process trains and runs
+ * a ResNet1D on the WebGPU backend as tfjs ships it, a second does the same with registerWebGpuKernels(),
+ * and the table gives both and their ratio. On a machine without a GPU, Dawn runs on Mesa's lavapipe (a
+ * CPU Vulkan driver): the ratio is then a sanity signal about dispatch counts and passes over memory,
+ * NOT a GPU figure, and says nothing about the targets against PyTorch on CUDA.
+ *
+ *   npx tsx bench/webgpu-kernels.ts [--filters 16] [--blocks 6] [--window 128] [--channels 35]
+ *                                   [--batch 16] [--steps 5] [--json]
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { maskedL1 } from '../src/model/loss.js';
+import { buildResNet1D } from '../src/model/resnet1d.js';
+import { registerWebGpuKernels } from '../src/model/kernels/webgpu/register.js';
+import { ResumableAdam } from '../src/model/resumable-adam.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    filters: { type: 'string', default: '16' },
+    blocks: { type: 'string', default: '6' },
+    window: { type: 'string', default: '128' },
+    channels: { type: 'string', default: '35' },
+    batch: { type: 'string', default: '16' },
+    steps: { type: 'string', default: '5' },
+    json: { type: 'boolean', default: false },
+    /** Set in the child processes: 'stock' or 'ours'. */
+    child: { type: 'string' },
+  },
+});
+
+interface Timings {
+  /** tfjs's WebGPUBackend.adapterInfo: vendor and architecture ("mesa", "software" for lavapipe). */
+  adapter: { vendor: string; architecture: string };
+  firstStepMs: number;
+  trainStepMs: number;
+  inferBatchMs: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * Dawn's Node bindings as navigator.gpu and tfjs's WebGPU backend on top. Once backend selection knows
+ * 'webgpu' (src/model/backend.ts, another branch), this becomes selectBackend('webgpu').
+ */
+async function startWebGpu(ourKernels: boolean): Promise<void> {
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new Error('the WebGPU backend did not start');
+  if (ourKernels) registerWebGpuKernels();
+}
+
+async function measure(ourKernels: boolean): Promise<Timings> {
+  await startWebGpu(ourKernels);
+  const [batch, window, channels, outputs] = [
+    Number(flags.batch),
+    Number(flags.window),
+    Number(flags.channels),
+    7,
+  ];
+  const model = buildResNet1D({
+    timesteps: window,
+    channels,
+    outputs,
+    filters: Number(flags.filters),
+    blocks: Number(flags.blocks),
+  });
+  const optimizer = new ResumableAdam(1e-3, 0.9, 0.999, 1e-7);
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const x = tf.randomNormal([batch, window, channels], 0, 1, 'float32', 1);
+  const y = tf.randomNormal([batch, outputs], 0, 1, 'float32', 2);
+  const mask = tf.onesLike(y);
+  const step = async (): Promise<number> => {
+    const startedMs = performance.now();
+    const loss = optimizer.minimize(
+      () => maskedL1(y, model.apply(x, { training: true }) as tf.Tensor, mask),
+      true,
+      variables,
+    );
+    await loss!.data();
+    loss!.dispose();
+    return performance.now() - startedMs;
+  };
+  const infer = async (): Promise<number> => {
+    const startedMs = performance.now();
+    const output = model.predict(x) as tf.Tensor;
+    await output.data();
+    output.dispose();
+    return performance.now() - startedMs;
+  };
+  const firstStepMs = await step();
+  const steps = Number(flags.steps);
+  const trainTimes: number[] = [];
+  for (let at = 0; at < steps; at++) trainTimes.push(await step());
+  await infer();
+  const inferTimes: number[] = [];
+  for (let at = 0; at < steps; at++) inferTimes.push(await infer());
+  const { vendor, architecture } = (tf.backend() as unknown as { adapterInfo: Timings['adapter'] })
+    .adapterInfo;
+  return {
+    adapter: { vendor, architecture },
+    firstStepMs,
+    trainStepMs: median(trainTimes),
+    inferBatchMs: median(inferTimes),
+  };
+}
+
+if (flags.child !== undefined) {
+  process.stdout.write(JSON.stringify(await measure(flags.child === 'ours')));
+} else {
+  const script = fileURLToPath(import.meta.url);
+  const forwarded = process.argv.slice(2).filter((arg) => arg !== '--json');
+  const run = (child: string): Timings =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', script, ...forwarded, '--child', child], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as Timings;
+  const stock = run('stock');
+  const ours = run('ours');
+  const { vendor, architecture } = ours.adapter;
+  const software = architecture === 'software' || vendor === 'mesa';
+  const adapter = `adapter ${vendor} ${architecture}${software ? ' (a CPU driver: NOT a GPU figure)' : ''}`;
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ flags, adapter, stock, ours })}\n`);
+  } else {
+    console.log(
+      `ResNet1D ${flags.filters} filters, ${flags.blocks} blocks, window ${flags.window} x ${flags.channels}, batch ${flags.batch}; ${adapter}`,
+    );
+    console.log('                     tfjs stock    ours     stock/ours');
+    for (const [label, key] of [
+      ['train step (ms)', 'trainStepMs'],
+      ['infer batch (ms)', 'inferBatchMs'],
+      ['first step (ms)', 'firstStepMs'],
+    ] as const)
+      console.log(
+        `${label.padEnd(20)} ${stock[key].toFixed(1).padStart(10)} ${ours[key].toFixed(1).padStart(8)} ${(stock[key] / ours[key]).toFixed(2).padStart(10)}x`,
+      );
+  }
+}
