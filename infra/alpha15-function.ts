@@ -54,9 +54,17 @@ export const ESM_BANNER = [
 
 /**
  * The native TensorFlow bindings are optional dependencies the backend selector tries at run time;
- * Lambda runs the wasm backend, so they stay out of the bundle. The AWS SDK v3 ships with the runtime.
+ * Lambda runs the wasm backend, so they stay out of the bundle. So does the WebGPU starter, which
+ * imports Dawn's native bindings and tfjs-backend-webgpu: marking the module itself external keeps its
+ * imports from being hoisted into the bundle, and `auto` skips WebGPU when the import fails. The AWS
+ * SDK v3 ships with the runtime.
  */
-export const EXTERNAL_MODULES = ['@aws-sdk/*', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+export const EXTERNAL_MODULES = [
+  '@aws-sdk/*',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  '*/webgpu-backend.js',
+];
 
 export interface Alpha15FunctionProps {
   handler: HandlerName;

@@ -164,12 +164,12 @@ export function headlines(
 }
 
 /** Raw predictions [row][coin] for every row of the periods that has a full window; NaN elsewhere. */
-export function predictRows(
+export async function predictRows(
   predictor: Predictor,
   frame: MarketFrame,
   periods: readonly Period[],
   onProgress?: (done: number, total: number) => void,
-): Float32Array {
+): Promise<Float32Array> {
   const coinCount = frame.symbols.length;
   const endRows: number[] = [];
   for (const period of periods) {
@@ -181,7 +181,7 @@ export function predictRows(
     for (let row = from; row < to; row++) endRows.push(row);
   }
   const timesMs = endRows.map((row) => frame.startTimeMs + row * MINUTE_MS);
-  const predicted = predictRange(predictor, frame, timesMs, { onProgress });
+  const predicted = await predictRange(predictor, frame, timesMs, { onProgress });
   const predictions = new Float32Array(frame.length * coinCount).fill(Number.NaN);
   endRows.forEach((row, sample) =>
     predictions.set(predicted.subarray(sample * coinCount, (sample + 1) * coinCount), row * coinCount),
@@ -267,7 +267,7 @@ export async function runBacktest(
 
     const stored = await getModelFile(store, modelId, THRESHOLDS_FILE);
     // Validation predictions too: for thresholds when the model has none, and for the raw vs calibrated comparison.
-    const predictions = predictRows(predictor, frame, [splits.validation, test], options.onProgress);
+    const predictions = await predictRows(predictor, frame, [splits.validation, test], options.onProgress);
     const storedStrategy =
       stored === undefined ? undefined : parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`);
     if (storedStrategy !== undefined) assertStrategyFitsModel(meta, storedStrategy);

@@ -185,7 +185,7 @@ export async function evaluateOnSameWindow(
       firstInputMinuteMs(timesMs[0]!, predictor.meta.windowMinutes),
       timesMs[timesMs.length - 1]! + MINUTE_MS,
     );
-    const championPredictions = predictRange(predictor, frame, timesMs);
+    const championPredictions = await predictRange(predictor, frame, timesMs);
     evaluation.champion = {
       modelId: champion.modelId,
       score: score(championPredictions, realised, mask, coinCount),

@@ -380,7 +380,7 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
       championId === trained.modelId ? trained.predictor : await loadPredictor(registry, championId);
     let predictions: Float32Array;
     try {
-      predictions = predictRows(predictor, frame, [period]);
+      predictions = await predictRows(predictor, frame, [period]);
     } finally {
       if (predictor !== trained.predictor) predictor.dispose();
     }
@@ -432,7 +432,7 @@ async function championRefits(
         firstInputMinuteMs(period.fromMs, predictor.meta.windowMinutes),
         period.toMs + predictor.meta.horizonMinutes * MINUTE_MS,
       );
-      const predictions = predictRows(predictor, frame, [period]);
+      const predictions = await predictRows(predictor, frame, [period]);
       fitAt.set(championId, prepareFitOnFrame({ frame, predictions, period, config }));
     } finally {
       predictor.dispose();

@@ -366,6 +366,7 @@ async function trainWith(
       data: meta.data,
       gitRevision: meta.gitRevision,
       backend: backend.name,
+      ...(backend.adapter && { adapter: backend.adapter }),
       modelId,
       startedAtMs,
       durationMs: performance.now() - startedPerfMs,

@@ -437,7 +437,7 @@ async function scoreOnTest(
 ): Promise<{ ic: number; rankIc: number }> {
   const trained = await trainModel({ config, frame: tuneFrame, save: false, backend, log: () => {} });
   try {
-    const predictions = predictRows(trained.predictor, frame, [test]);
+    const predictions = await predictRows(trained.predictor, frame, [test]);
     // the target the trials were scored against (raw or residual), so test and validation IC compare
     const targets = modelTargets(
       frame,

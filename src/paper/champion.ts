@@ -30,7 +30,7 @@ export function tickModelOf(predictor: Predictor, strategy: StrategyParams): Tic
     strategy,
     predict: async (frame) => {
       const lastMinuteMs = frame.startTimeMs + (frame.length - 1) * MINUTE_MS;
-      const returns = predictRange(predictor, frame, [lastMinuteMs]);
+      const returns = await predictRange(predictor, frame, [lastMinuteMs]);
       return Object.fromEntries(symbols.map((symbol, coin) => [symbol, returns[coin]!]));
     },
   };

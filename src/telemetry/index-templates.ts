@@ -73,6 +73,8 @@ export const STREAM_FIELDS: Record<TelemetryStream, Record<string, FieldType>> =
     configHash: 'keyword',
     gitRevision: 'keyword',
     backend: 'keyword',
+    adapterVendor: 'keyword',
+    adapterDevice: 'keyword',
     durationMs: 'double',
     epochs: 'long',
     valIc: 'double',

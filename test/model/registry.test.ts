@@ -91,12 +91,12 @@ test('a saved model loads back and predicts exactly what the trained one did', a
       batchSize: 50,
       windowMinutes: config.windowMinutes,
     });
-    assert.deepEqual(loaded.predictBatch(batch!.x, 50), trained.predictor.predictBatch(batch!.x, 50));
+    assert.deepEqual(await loaded.predictBatch(batch!.x, 50), await trained.predictor.predictBatch(batch!.x, 50));
     // one window through predictWindow is the same as the batch's first row
-    const first = loaded.predictWindow(batch!.x.slice(0, config.windowMinutes * features.channels));
+    const first = await loaded.predictWindow(batch!.x.slice(0, config.windowMinutes * features.channels));
     assert.deepEqual(
       Array.from(first),
-      Array.from(loaded.predictBatch(batch!.x, 50).subarray(0, config.symbols.length)),
+      Array.from((await loaded.predictBatch(batch!.x, 50)).subarray(0, config.symbols.length)),
     );
   } finally {
     loaded.dispose();
