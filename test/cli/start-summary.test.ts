@@ -13,7 +13,7 @@ test("npm start's summary names the break-even cost per side beside the fills an
   });
   assert.equal(
     line,
-    're-priced break-even cost per side 0.123% (these trades, fee + slippage together; spot-margin: taker 0.100% per side, fills at the next-minute open, slippage 0.010%-0.030% per side)',
+    're-priced break-even cost per side 0.123% (spot-margin: taker 0.100% per side, fills at the next-minute open, slippage 0.010%-0.030% per side)',
   );
   assert.match(
     breakEvenLine({

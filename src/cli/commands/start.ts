@@ -28,7 +28,7 @@ import { formatIngestResult, runIngest } from './ingest.js';
 import { runSimulate } from './simulate.js';
 import { runTrain, type ModelFlags, type TrainReport } from './train.js';
 import type { SimulationSummary } from '../../app/simulate.js';
-import { sweepBreakEvenText, venueText } from '../../ui/report/cost-sweep-text.js';
+import { sweepBreakEvenLine, venueText } from '../../ui/report/cost-sweep-text.js';
 
 interface StartFlags extends CommonOptions {
   offline?: boolean;
@@ -316,7 +316,7 @@ export function humanReport(report: StartReport): string {
       `${clearing === 0 ? 'no pair clears' : `${clearing} ${clearing === 1 ? 'pair clears' : 'pairs clear'}`} fees, ` +
       `random-entry p ${random.pValue.toFixed(3)}`,
     `costs      ${breakEvenLine(backtest)}`,
-    `sweep      ${sweepBreakEvenText(backtest.costSweep, backtest.breakEvenCostPerSide)}`,
+    `sweep      ${sweepBreakEvenLine(backtest.costSweep, backtest.breakEvenCostPerSide)}`,
     `report     ${backtest.report}`,
     ...(report.simulation === null ? [] : [simulationLine(report.simulation)]),
     `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}` +
@@ -339,7 +339,7 @@ function simulationLine(simulation: SimulationSummary): string {
     `simulation ${simulation.periods.length} retrains, ${champions} champions: ${simulation.strategy.trades} trades, ` +
     `total net ${formatPercent(simulation.strategy.totalNetReturn)}, random-entry p ${simulation.baselines.random.pValue.toFixed(3)} ` +
     `(${simulation.secondsPerPeriod.toFixed(1)} s per period)  ${simulation.report}\n` +
-    `sim sweep  ${sweepBreakEvenText(simulation.costSweep, simulation.breakEvenCostPerSide)}`
+    `sim sweep  ${sweepBreakEvenLine(simulation.costSweep, simulation.breakEvenCostPerSide)}`
   );
 }
 
@@ -369,7 +369,7 @@ export function breakEvenLine(
   if (backtest.strategy.trades === 0) return `no trades, so no re-priced break-even cost (${paying})`;
   if (breakEven === null)
     return `re-priced break-even cost per side: none, the trades lose before costs (${paying})`;
-  return `re-priced break-even cost per side ${formatPercent(breakEven)} (these trades, fee + slippage together; ${paying})`;
+  return `re-priced break-even cost per side ${formatPercent(breakEven)} (${paying})`;
 }
 
 function formatPercent(fraction: number | null): string {

@@ -27,6 +27,18 @@ export function sweepBreakEvenText(sweep: CostSweep | null, breakEven: SweepBrea
   return `break-even fee per side ${answer}; thresholds refitted on validation at each fee, ${sweepConfigurations(sweep)}; slippage, borrow and funding as configured`;
 }
 
+/** The same answer in one summary line: the fee, its test, and the configurations behind it. */
+export function sweepBreakEvenLine(sweep: CostSweep | null, breakEven: SweepBreakEven | null): string {
+  if (sweep === null || breakEven === null) return 'cost sweep: not computed';
+  const answer =
+    breakEven.costPerSide !== null
+      ? `${breakEven.atTopOfSweep ? 'at least ' : ''}${pct(breakEven.costPerSide)} at p < 0.05`
+      : breakEven.largestProfitableCostPerSide !== null
+        ? `none at p < 0.05 (money at any p up to ${pct(breakEven.largestProfitableCostPerSide)})`
+        : 'none';
+  return `break-even fee per side ${answer}, refitted at each fee: ${sweepConfigurations(sweep)}`;
+}
+
 /** Dropped shorts and maker fills, when the venue or the entries produce them; '' otherwise. */
 export function executionNotes(
   execution: ExecutionModel,
@@ -48,17 +60,21 @@ export function executionNotes(
 export function venueText(execution: ExecutionModel): string {
   const { venue } = execution;
   const rates = Object.values(venue.borrowRatePerHour);
-  const parts = [`taker ${pct(venue.takerFeeRatePerSide)}`];
-  if (execution.entry === 'maker') parts.push(`maker ${pct(venue.makerFeeRatePerSide)}`);
+  const fees = [`taker ${pct(venue.takerFeeRatePerSide)}`];
+  if (execution.entry === 'maker') fees.push(`maker ${pct(venue.makerFeeRatePerSide)}`);
+  const parts = [`${fees.join(', ')} per side`];
   if (venue.venue === 'spot-margin' && rates.length > 0)
+    parts.push(`borrow ${range(rates)} per hour on shorts`);
+  if (venue.funding !== null)
     parts.push(
-      `borrow ${pct(Math.min(...rates), 4)}-${pct(Math.max(...rates), 4)} per hour on shorts (${venue.interestAccrual})`,
+      `funding ${range(Object.values(venue.funding.ratePerInterval))} every ${venue.funding.intervalMs / 3_600_000} h`,
     );
-  if (venue.funding !== null) {
-    const funding = Object.values(venue.funding.ratePerInterval);
-    parts.push(
-      `funding ${pct(Math.min(...funding), 4)}-${pct(Math.max(...funding), 4)} every ${venue.funding.intervalMs / 3_600_000} h`,
-    );
-  }
-  return `${venue.venue}: ${parts.join(', ')} per side`;
+  return `${venue.venue}: ${parts.join(', ')}`;
+}
+
+/** One rate, or the lowest and highest of several, to 4 decimals of a percent. */
+function range(rates: readonly number[]): string {
+  const low = Math.min(...rates);
+  const high = Math.max(...rates);
+  return low === high ? pct(low, 4) : `${pct(low, 4)}-${pct(high, 4)}`;
 }
