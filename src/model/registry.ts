@@ -188,9 +188,8 @@ export async function putModelFile(
   body: Body,
 ): Promise<void> {
   const meta = await readModelMeta(store, modelId);
-  if (meta.files?.[name] !== undefined) {
-    throw new RangeError(`"${name}" was saved with model ${modelId}: its digest in meta.json fixes it`);
-  }
+  // a file saved with the model has its digest in meta.json: it exists, whatever the store says
+  if (meta.files?.[name] !== undefined) throw new ModelFileExistsError(modelId, name);
   await createModelFile(store, modelId, assertExtraFileName(name), body);
 }
 
