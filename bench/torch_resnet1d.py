@@ -4,6 +4,9 @@ Same architecture, batch, input and loss as the TensorFlow.js benchmark, in PyTo
 channels-first layout. Prints one JSON object: training and inference samples/s, batch and
 single-sample latency, and the BLAS library torch loaded (its convs run on oneDNN, the two small
 dense layers on BLAS). Run with Debian's interpreter: /usr/bin/python3 bench/torch_resnet1d.py --json
+
+--device cuda runs it on the GPU (fp32, TF32 off so the arithmetic is the same as tfjs's): CUDA calls
+return before the GPU finishes, so every timed region ends with torch.cuda.synchronize().
 """
 import argparse
 import json
@@ -51,13 +54,21 @@ class ResNet1D(nn.Module):
         return self.mix(self.head(x.mean(dim=2)))
 
 
+def synchronise():
+    """Waits for the GPU's queued work (a no-op on the CPU), so a timer stops when the work is done."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
 def median_latency_ms(step, warmup, runs):
     for _ in range(warmup):
         step()
+    synchronise()
     latencies = []
     for _ in range(runs):
         start = time.perf_counter()
         step()
+        synchronise()
         latencies.append((time.perf_counter() - start) * 1000)
     return statistics.median(latencies)
 
@@ -72,9 +83,11 @@ def loaded_blas():
 def samples_per_second(step, batch, warmup, steps):
     for _ in range(warmup):
         step()
+    synchronise()
     start = time.perf_counter()
     for _ in range(steps):
         step()
+    synchronise()
     return batch * steps / (time.perf_counter() - start)
 
 
@@ -90,15 +103,23 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print("--device cuda: torch sees no CUDA device", file=sys.stderr)
+        return 2
+    device = torch.device(args.device)
+    # fp32 as tfjs computes it: TF32 matmuls and convs would be a different (less precise) arithmetic
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(42)
     torch.set_num_threads(args.threads)
-    model = ResNet1D(args.channels, args.outputs, args.filters, args.blocks, args.kernel_size)
-    x = torch.randn(args.batch, args.channels, args.timesteps)
-    y = torch.randn(args.batch, args.outputs) * 0.01
-    mask = torch.ones(args.batch, args.outputs)
+    model = ResNet1D(args.channels, args.outputs, args.filters, args.blocks, args.kernel_size).to(device)
+    x = torch.randn(args.batch, args.channels, args.timesteps, device=device)
+    y = torch.randn(args.batch, args.outputs, device=device) * 0.01
+    mask = torch.ones(args.batch, args.outputs, device=device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def train_step():
@@ -122,6 +143,7 @@ def main():
 
     result = {
         "torch": torch.__version__,
+        "device": torch.cuda.get_device_name(device) if args.device == "cuda" else "cpu",
         "threads": torch.get_num_threads(),
         "blas": loaded_blas(),
         "batch": args.batch,
@@ -133,7 +155,7 @@ def main():
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"PyTorch {result['torch']} ({result['threads']} threads, batch {args.batch}, {result['parameters']:,} parameters)")
+        print(f"PyTorch {result['torch']} on {result['device']} ({result['threads']} threads, batch {args.batch}, {result['parameters']:,} parameters)")
         print(f"  train {train:8.1f} samples/s   infer {infer:8.1f} samples/s   latency {result['singleSampleLatencyMs']:.2f} ms")
     return 0
 

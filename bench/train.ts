@@ -7,7 +7,13 @@
  *
  *   npm run bench:train [-- --json] [--steps 10] [--batch 64] [--threads 2] [--backend auto]
  *                       [--profile] [--no-torch] [--no-pipeline] [--no-memory] [--memory-stride 60]
+ *                       [--timesteps 512] [--filters 64] [--blocks 6]
+ *                       [--torch-device cpu|cuda] [--torch-python /usr/bin/python3]
  *
+ * On WebGPU (`--backend webgpu`) it also prints the adapter and the first training step's time, most of
+ * which is compiling the shaders. Every timed step ends with a read back of its result, so GPU work is
+ * inside the timing. --torch-device cuda runs the PyTorch reference on the same GPU (synchronised);
+ * docs/gpu.md has the whole GPU measurement (bench/gpu/run.sh).
  * --profile prints where a training step spends its time, per kernel (tf.profile).
  * Both sides share the machine's cores: numbers taken while anything else runs are not comparable, so
  * the 1-minute load average at the start is printed with them.
@@ -47,6 +53,11 @@ const { values: flags } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     'no-pipeline': { type: 'boolean', default: false },
     'no-memory': { type: 'boolean', default: false },
+    timesteps: { type: 'string', default: '512' },
+    filters: { type: 'string', default: '64' },
+    blocks: { type: 'string', default: '6' },
+    'torch-device': { type: 'string', default: 'cpu' },
+    'torch-python': { type: 'string', default: '/usr/bin/python3' },
     'pipeline-days': { type: 'string', default: '7' },
     'pipeline-seconds': { type: 'string', default: '5' },
     'memory-days': { type: 'string', default: '30' },
@@ -59,12 +70,15 @@ const { values: flags } = parseArgs({
 /** Progress to stderr, so that stdout holds only the result (JSON with --json). */
 const log = (line: string) => console.error(line);
 
-const TIMESTEPS = 512;
+const TIMESTEPS = Number(flags.timesteps);
+const FILTERS = Number(flags.filters);
+const BLOCKS = Number(flags.blocks);
 const COINS = 20;
 const FEATURES = 8;
 const HORIZON_MINUTES = 15;
 const SYNTHETIC_START_MS = parseTimeMs('2026-01-01');
-const TORCH_PYTHON = '/usr/bin/python3';
+const TORCH_PYTHON = flags['torch-python'];
+const TORCH_DEVICE = z.enum(['cpu', 'cuda']).parse(flags['torch-device']);
 const TORCH_SCRIPT = fileURLToPath(new URL('./torch_resnet1d.py', import.meta.url));
 const THIS_SCRIPT = fileURLToPath(import.meta.url);
 const LATENCY_RUNS = 20;
@@ -78,6 +92,7 @@ const symbols = DEFAULT_SYMBOLS.slice(0, COINS);
 
 const torchResultSchema = z.object({
   torch: z.string(),
+  device: z.string(),
   threads: z.number(),
   blas: z.array(z.string()),
   train: z.object({ samplesPerSecond: z.number() }),
@@ -153,7 +168,13 @@ async function memoryChild(): Promise<void> {
 async function main(): Promise<void> {
   const loadAverage = loadavg()[0]!;
   const backend = await selectBackend(backendPreference, { threads });
-  const model = buildResNet1D({ timesteps: TIMESTEPS, channels: COINS * FEATURES, outputs: COINS });
+  const model = buildResNet1D({
+    timesteps: TIMESTEPS,
+    channels: COINS * FEATURES,
+    outputs: COINS,
+    filters: FILTERS,
+    blocks: BLOCKS,
+  });
   log(describeParameters(model));
   const optimizer = tf.train.adam(1e-3);
   const inputs = tf.randomNormal([batchSize, TIMESTEPS, COINS * FEATURES], 0, 1, 'float32', 1);
@@ -161,24 +182,29 @@ async function main(): Promise<void> {
   const mask = tf.ones([batchSize, COINS]);
   const oneSample = tf.slice(inputs, [0, 0, 0], [1, TIMESTEPS, COINS * FEATURES]);
 
-  const trainStep = (): void => {
+  // Async reads: WebGPU in Node cannot read back synchronously; the read keeps the GPU's work timed.
+  const trainStep = async (): Promise<void> => {
     const loss = optimizer.minimize(() => maskedL1(targets, model.apply(inputs) as tf.Tensor, mask), true);
-    loss!.dataSync();
+    await loss!.data();
     loss!.dispose();
   };
-  const inferStep = (input: tf.Tensor) => (): void => {
-    tf.tidy(() => {
-      (model.predict(input) as tf.Tensor).dataSync();
-    });
+  const inferStep = (input: tf.Tensor) => async (): Promise<void> => {
+    const output = model.predict(input) as tf.Tensor;
+    await output.data();
+    output.dispose();
   };
 
+  // The first step compiles every shader (WebGPU) or kernel set-up (wasm): timed apart.
+  const firstStepStartMs = performance.now();
+  await trainStep();
+  const firstTrainStepMs = performance.now() - firstStepStartMs;
   // Warm-up steps create Adam's moments and pack weights; tensors alive after them must stay flat.
-  for (let i = 0; i < warmupSteps; i++) trainStep();
+  for (let i = 0; i < warmupSteps; i++) await trainStep();
   const tensorsBefore = tf.memory().numTensors;
-  const trainSamplesPerSecond = samplesPerSecond('train', trainStep);
+  const trainSamplesPerSecond = await samplesPerSecond('train', trainStep);
   const leakedTensorsPerStep = (tf.memory().numTensors - tensorsBefore) / steps;
-  const inferSamplesPerSecond = samplesPerSecond('infer', inferStep(inputs));
-  const singleSampleLatencyMs = medianLatencyMs(inferStep(oneSample));
+  const inferSamplesPerSecond = await samplesPerSecond('infer', inferStep(inputs));
+  const singleSampleLatencyMs = await medianLatencyMs(inferStep(oneSample));
   const profile = flags.profile ? await kernelProfile(trainStep) : undefined;
   const parameters = model.countParams();
   tf.dispose([inputs, targets, mask, oneSample]);
@@ -192,8 +218,11 @@ async function main(): Promise<void> {
   const ratio = (ours: number, theirs: number | undefined) => (theirs === undefined ? null : ours / theirs);
   const result = {
     backend: backend.name,
+    adapter: backend.adapter ?? null,
     threads: backend.threads,
     simd: backend.simd ?? null,
+    shape: { timesteps: TIMESTEPS, channels: COINS * FEATURES, filters: FILTERS, blocks: BLOCKS },
+    firstTrainStepMs,
     batch: batchSize,
     steps,
     parameters,
@@ -213,7 +242,10 @@ async function main(): Promise<void> {
       torchSingleSampleLatencyMs: torch?.singleSampleLatencyMs ?? null,
     },
     leakedTensorsPerStep,
-    torch: torch === undefined ? null : { version: torch.torch, threads: torch.threads, blas: torch.blas },
+    torch:
+      torch === undefined
+        ? null
+        : { version: torch.torch, device: torch.device, threads: torch.threads, blas: torch.blas },
     dataPipeline:
       pipeline === undefined
         ? null
@@ -232,10 +264,11 @@ async function main(): Promise<void> {
   const describe = (r: typeof result): string => {
     const fmt = (value: number | null, digits = 1) => (value === null ? '—' : value.toFixed(digits));
     const torchLabel = r.torch
-      ? `PyTorch ${r.torch.version} (${r.torch.threads} threads)`
+      ? `PyTorch ${r.torch.version} (${r.torch.device === 'cpu' ? `${r.torch.threads} threads` : r.torch.device})`
       : 'PyTorch (not run)';
     const lines = [
       `backend ${formatBackend(backend)}, batch ${r.batch}, ${r.parameters.toLocaleString('en-US')} parameters, ${r.steps} timed steps, load average ${r.loadAverage1m.toFixed(2)} at start`,
+      `first training step (shader compile / kernel set-up) ${fmt(r.firstTrainStepMs, 0)} ms`,
       `                      tfjs  ${torchLabel.padStart(30)}   ratio`,
       `train samples/s   ${fmt(r.train.samplesPerSecond).padStart(8)}  ${fmt(r.train.torchSamplesPerSecond).padStart(30)}   ${fmt(r.train.ratio, 2)}x`,
       `infer samples/s   ${fmt(r.infer.samplesPerSecond).padStart(8)}  ${fmt(r.infer.torchSamplesPerSecond).padStart(30)}   ${fmt(r.infer.ratio, 2)}x`,
@@ -268,22 +301,22 @@ async function main(): Promise<void> {
 }
 
 /** Samples/s over `steps` timed calls after `warmupSteps` untimed ones (kernel setup, weight packing). */
-function samplesPerSecond(label: string, step: () => void): number {
-  for (let i = 0; i < warmupSteps; i++) step();
+async function samplesPerSecond(label: string, step: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < warmupSteps; i++) await step();
   const startMs = performance.now();
   for (let i = 0; i < steps; i++) {
-    step();
+    await step();
     log(`${label}: step ${i + 1}/${steps}`);
   }
   return (batchSize * steps * 1000) / (performance.now() - startMs);
 }
 
-function medianLatencyMs(step: () => void): number {
-  for (let i = 0; i < warmupSteps; i++) step();
+async function medianLatencyMs(step: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < warmupSteps; i++) await step();
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_RUNS; i++) {
     const startMs = performance.now();
-    step();
+    await step();
     latencies.push(performance.now() - startMs);
   }
   latencies.sort((a, b) => a - b);
@@ -291,7 +324,7 @@ function medianLatencyMs(step: () => void): number {
 }
 
 async function kernelProfile(
-  step: () => void,
+  step: () => Promise<void>,
 ): Promise<Array<{ kernel: string; ms: number; calls: number }>> {
   const profile = await tf.profile(step);
   const byKernel = new Map<string, { ms: number; calls: number }>();
@@ -342,7 +375,7 @@ function runTorch(): TorchResult | undefined {
   if (flags['no-torch'] || !existsSync(TORCH_PYTHON)) return undefined;
   const probe = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
   if (probe.status !== 0) {
-    log('PyTorch reference skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)');
+    log(`PyTorch reference skipped: ${TORCH_PYTHON} cannot import torch (apt-get install python3-torch)`);
     return undefined;
   }
   log('PyTorch reference: running bench/torch_resnet1d.py');
@@ -359,6 +392,14 @@ function runTorch(): TorchResult | undefined {
       String(steps),
       '--warmup',
       String(warmupSteps),
+      '--timesteps',
+      String(TIMESTEPS),
+      '--filters',
+      String(FILTERS),
+      '--blocks',
+      String(BLOCKS),
+      '--device',
+      TORCH_DEVICE,
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );

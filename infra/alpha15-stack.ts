@@ -58,6 +58,7 @@ export class Alpha15Stack extends Stack {
       volumeSizeGb: settings.openSearchVolumeGb,
       indexPrefix: props.indexPrefix ?? 'alpha15',
       alarmEmail: settings.alarmEmail || undefined,
+      adminRoleArn: settings.openSearchAdminRoleArn || undefined,
       removalPolicy,
     });
 
@@ -83,6 +84,7 @@ export class Alpha15Stack extends Stack {
       maxRuntime: Duration.hours(settings.trainingMaxRuntimeHours),
       maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
       retrainMinInterval: Duration.hours(settings.retrainMinIntervalHours),
+      minDays: settings.trainingMinDays,
       lookbackDays: settings.trainingLookbackDays,
       reserveConcurrency: settings.reservedConcurrency,
       alarmTopic: this.observability.alarmTopic,
@@ -102,6 +104,7 @@ export class Alpha15Stack extends Stack {
       maxJobs: settings.tuningMaxJobs,
       maxParallelJobs: settings.tuningMaxParallelJobs,
       walkForwardFolds: settings.tuningWalkForwardFolds,
+      alarmTopic: this.observability.alarmTopic,
     });
 
     this.promotion = new Promotion(this, 'Promotion', {
@@ -159,6 +162,8 @@ export class Alpha15Stack extends Stack {
       functions: monitored,
       alarms: [
         ...this.paperTrading.alarms,
+        ...this.backfill.alarms,
+        this.training.quotaAlarm,
         ...monitored.flatMap(({ handler }) => (handler.failureAlarm ? [handler.failureAlarm] : [])),
         errorAlarm(
           this.ingestion,

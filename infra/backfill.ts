@@ -9,6 +9,8 @@
  */
 import { Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -19,6 +21,7 @@ import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { grantIngestWrites } from './ingestion.js';
 import { acknowledgeFindings, arnFindingToken, findingArn } from './nag.js';
+import { acknowledgeObjectPatterns } from './bucket-grants.js';
 
 export interface BackfillProps {
   bucket: s3.IBucket;
@@ -37,10 +40,32 @@ const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
 ];
 
+/**
+ * The Map's result writer with its grant narrowed to the results prefix: aws-cdk-lib's own grants
+ * PutObject on every object of the bucket, which would let the state machine replace the champion
+ * pointer. Step Functions writes `<prefix><map run id>/manifest.json` and the result files below it.
+ */
+export class PrefixResultWriter extends sfn.ResultWriterV2 {
+  constructor(props: { bucket: s3.IBucket; prefix: string }) {
+    super(props);
+  }
+
+  override providePolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [this.bucket!.arnForObjects(`${this.prefix}*`)],
+      }),
+    ];
+  }
+}
+
 export class Backfill extends Construct {
   readonly handler: Alpha15Function;
   readonly stateMachine: sfn.StateMachine;
   readonly map: sfn.DistributedMap;
+  /** A failed item (its Lambda failed, retried or not) and a failed, timed-out or aborted execution. */
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: BackfillProps) {
     super(scope, id);
@@ -91,7 +116,7 @@ export class Backfill extends Construct {
       maxConcurrency: props.maxConcurrency,
       // a missing or corrupt month must not stop the others: every failure lands in the result file
       toleratedFailurePercentage: 100,
-      resultWriterV2: new sfn.ResultWriterV2({
+      resultWriterV2: new PrefixResultWriter({
         bucket: props.bucket,
         prefix: BUCKET_PREFIXES.backfillResults,
       }),
@@ -119,6 +144,33 @@ export class Backfill extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
+    // the Map tolerates every item failure, so the execution succeeds: only these tell anyone
+    this.alarms = [
+      new cloudwatch.Alarm(this, 'ItemErrorsAlarm', {
+        alarmDescription: `alpha15 backfill items failed: their errors are in s3://<BucketName>/${BUCKET_PREFIXES.backfillResults}<run>/FAILED_*.json`,
+        metric: this.handler.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'ExecutionsFailedAlarm', {
+        alarmDescription: 'alpha15 backfill execution failed, timed out or was aborted',
+        metric: new cloudwatch.MathExpression({
+          expression: 'failed + timedOut + aborted',
+          usingMetrics: {
+            failed: this.stateMachine.metricFailed(),
+            timedOut: this.stateMachine.metricTimedOut(),
+            aborted: this.stateMachine.metricAborted(),
+          },
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
     const stack = Stack.of(this);
     const machineName = JSON.stringify({
       'Fn::Select': [
@@ -145,14 +197,15 @@ export class Backfill extends Construct {
           'Step Functions may invoke any version of the item function, which aws-cdk-lib grants as <function arn>:*.',
       },
       {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${stack.getLogicalId(props.bucket.node.defaultChild as CfnElement)}>/*]`,
-        reason:
-          "The Map's ResultWriter grant covers the bucket's objects (aws-cdk-lib does not narrow it to the results prefix); the machine itself writes only backfill/results/.",
-      },
-      {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: 'X-Ray trace segments and CloudWatch Logs log delivery have no resource-level permissions.',
       },
     ]);
+    acknowledgeObjectPatterns(
+      this.stateMachine,
+      props.bucket,
+      [`${BUCKET_PREFIXES.backfillResults}*`],
+      "The Map's result writer names each run's files by its map run id, under the results prefix only.",
+    );
   }
 }

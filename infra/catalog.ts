@@ -4,7 +4,7 @@
  * functions that name the keys), and find their partitions by projection: no crawler, no MSCK REPAIR,
  * a new month or day is queryable the moment its file is written.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { CatalogTable, PartitionProjection } from '../src/lake/catalog.js';
 import { CATALOG_TABLES } from '../src/paper/catalog.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
+import { retainUnlessFirstCreateFails } from './removal.js';
 
 export interface CatalogProps {
   bucket: s3.Bucket;
@@ -81,7 +82,10 @@ export class Catalog extends Construct {
       expiration: Duration.days(props.resultRetentionDays ?? 30),
     });
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: this.databaseName,
+      // Workgroup names are unique per account and region, and `retain` keeps the workgroup after
+      // `cdk destroy`: the stack id's first segment (new for every created stack) keeps the next
+      // deploy's name free. The database needs no suffix: it is deleted with the stack.
+      name: Fn.join('-', [this.databaseName, stackIdSegment(stack)]),
       description: 'alpha15 queries over the lake and the ledger, results encrypted in the bucket',
       state: 'ENABLED',
       recursiveDeleteOption: props.removalPolicy === RemovalPolicy.DESTROY,
@@ -97,8 +101,13 @@ export class Catalog extends Construct {
         },
       },
     });
-    this.workGroup.applyRemovalPolicy(props.removalPolicy);
+    this.workGroup.applyRemovalPolicy(retainUnlessFirstCreateFails(props.removalPolicy));
   }
+}
+
+/** `1a2b3c4d` of arn:aws:cloudformation:<region>:<account>:stack/<name>/1a2b3c4d-...: new for every created stack. */
+function stackIdSegment(stack: Stack): string {
+  return Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId))));
 }
 
 /** Athena partition projection: table properties that enumerate partitions without a metastore. */

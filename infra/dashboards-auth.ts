@@ -11,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './nag.js';
+import { retainUnlessFirstCreateFails } from './removal.js';
 
 export interface DashboardsAuthProps {
   removalPolicy: RemovalPolicy;
@@ -47,8 +48,10 @@ export class DashboardsAuth extends Construct {
       mfaSecondFactor: { otp: true, sms: false },
       // AWS's default plan for new pools, stated so a change shows in the diff; free up to 10,000 MAU
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
-      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
-      removalPolicy: props.removalPolicy,
+      // no deletion protection: a rolled-back first create must be able to delete the (empty) pool;
+      // the removal policy keeps it on `cdk destroy` and on replacement
+      deletionProtection: false,
+      removalPolicy: retainUnlessFirstCreateFails(props.removalPolicy),
     });
     acknowledgeFindings(this.userPool, [
       {

@@ -4,10 +4,11 @@
  * EventBridge, where the Training construct listens for new curated data and training requests.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledgeFindings } from './nag.js';
 import { Construct } from 'constructs';
-import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
+import { BUCKET_PREFIXES, MODEL_ID_IAM_GLOB, MODELS_PREFIX } from '../src/contracts/keys.js';
 
 export interface DataLakeProps {
   /** Raw downloads expire after this many days (they can be fetched again from Binance). */
@@ -69,5 +70,17 @@ export class DataLake extends Construct {
         },
       ],
     });
+    // Model directories are write-once for everyone, whatever a role's own policy says: a write into
+    // models/<id>/ must be a conditional create (If-None-Match), so no one replaces a model's weights.
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ModelDirectoriesAreWriteOnce',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${MODELS_PREFIX}${MODEL_ID_IAM_GLOB}/*`)],
+        conditions: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
   }
 }

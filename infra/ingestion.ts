@@ -10,8 +10,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
-import { acknowledgeBucketPrefixGrants } from './nag.js';
+import { BUCKET_PREFIXES, WATERMARKS_PREFIX } from '../src/contracts/keys.js';
+import { grantBucketAccess } from './bucket-grants.js';
 
 export interface IngestionProps {
   bucket: s3.IBucket;
@@ -72,9 +72,18 @@ export class Ingestion extends Construct {
   }
 }
 
-/** What the ingest core writes (partitions, watermarks, raw archives), for every function that runs it. */
+/**
+ * What the ingest core touches, for every function that runs it: it merges partitions and watermarks
+ * and keeps archives, and deletes only a watermark whose partitions are all gone (src/lake/watermark.ts).
+ */
 export function grantIngestWrites(bucket: s3.IBucket, role: iam.IRole, reason: string): void {
-  bucket.grantReadWrite(role, `${BUCKET_PREFIXES.curated}*`);
-  bucket.grantReadWrite(role, `${BUCKET_PREFIXES.raw}*`);
-  acknowledgeBucketPrefixGrants(role, bucket, [BUCKET_PREFIXES.curated, BUCKET_PREFIXES.raw], reason);
+  const lake = [`${BUCKET_PREFIXES.curated}*`, `${BUCKET_PREFIXES.raw}*`];
+  // one retrain request per run, after all its partitions
+  const requests = [`${BUCKET_PREFIXES.newDataRequests}*`];
+  grantBucketAccess(
+    bucket,
+    role,
+    { read: lake, write: [...lake, ...requests], delete: [`${WATERMARKS_PREFIX}*`] },
+    reason,
+  );
 }

@@ -10,7 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
-import { acknowledgeBucketPrefixGrants } from './nag.js';
+import { grantBucketAccess } from './bucket-grants.js';
 
 export interface LedgerCompactionProps {
   bucket: s3.IBucket;
@@ -43,12 +43,10 @@ export class LedgerCompaction extends Construct {
       },
       removalPolicy: props.removalPolicy,
     });
-    props.bucket.grantRead(this.handler.role, `${BUCKET_PREFIXES.paper}*`);
-    props.bucket.grantPut(this.handler.role, `${BUCKET_PREFIXES.paperCurated}*`);
-    acknowledgeBucketPrefixGrants(
-      this.handler.role,
+    grantBucketAccess(
       props.bucket,
-      [BUCKET_PREFIXES.paper, BUCKET_PREFIXES.paperCurated],
+      this.handler.role,
+      { read: [`${BUCKET_PREFIXES.paper}*`], write: [`${BUCKET_PREFIXES.paperCurated}*`] },
       'Compaction reads the ledger under the paper prefix and writes only the compacted days below it.',
     );
     this.rule = new events.Rule(this, 'Schedule', {

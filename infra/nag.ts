@@ -4,7 +4,6 @@
  * `AwsSolutions-IAM5[Resource::*]`. Every acknowledgment here carries its reason.
  */
 import { Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 
 export interface NagAcknowledgment {
@@ -16,30 +15,6 @@ export interface NagAcknowledgment {
 /** Acknowledges findings on a construct and everything under it. */
 export function acknowledgeFindings(scope: IConstruct, acknowledgments: NagAcknowledgment[]): void {
   for (const acknowledgment of acknowledgments) Validations.of(scope).acknowledge(acknowledgment);
-}
-
-/** The wildcard actions `bucket.grantRead`/`grantReadWrite` put into a policy. */
-const S3_GRANT_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'];
-
-/**
- * Acknowledges the findings of prefix-scoped bucket grants on one principal: the `<prefix>*` object
- * resources, and the action families aws-cdk-lib's grant methods use.
- */
-export function acknowledgeBucketPrefixGrants(
-  scope: IConstruct,
-  bucket: s3.IBucket,
-  prefixes: string[],
-  reason: string,
-): void {
-  const arnToken = arnFindingToken(bucket) ?? bucket.bucketArn;
-  acknowledgeFindings(scope, [
-    ...prefixes.map((prefix) => ({ id: `AwsSolutions-IAM5[Resource::${arnToken}/${prefix}*]`, reason })),
-    ...S3_GRANT_ACTIONS.map((action) => ({
-      id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason:
-        'Action families of the aws-cdk-lib bucket grants, applied only to the prefixes listed beside them.',
-    })),
-  ]);
 }
 
 /** How cdk-nag prints a resource's `Fn::GetAtt Arn` in finding ids, e.g. `<DataLakeBucketEF1CCA5A.Arn>`. */

@@ -25,6 +25,7 @@ import { SAVED_OBJECTS_FILE, savedObjectsWithPrefix } from '../src/telemetry/das
 import { setupContentHash } from '../src/telemetry/opensearch-setup-content.js';
 import { Alpha15Function, copyIntoBundle } from './alpha15-function.js';
 import { DashboardsAuth } from './dashboards-auth.js';
+import { retainUnlessFirstCreateFails } from './removal.js';
 
 export interface ObservabilityProps {
   instanceType: string;
@@ -32,6 +33,8 @@ export interface ObservabilityProps {
   indexPrefix: string;
   /** Subscribed to the alarm topic when given. */
   alarmEmail?: string;
+  /** A break-glass administrator (IAM role ARN): admitted by the domain and mapped onto `all_access`. */
+  adminRoleArn?: string;
   removalPolicy: RemovalPolicy;
 }
 
@@ -91,7 +94,7 @@ export class Observability extends Construct {
       }),
     };
     // our own resource policy instead of the AwsCustomResource Lambda the construct would add for it
-    new logs.ResourcePolicy(this, 'LogsPolicy', {
+    const logsPolicy = new logs.ResourcePolicy(this, 'LogsPolicy', {
       policyStatements: [
         new iam.PolicyStatement({
           principals: [new iam.ServicePrincipal('es.amazonaws.com')],
@@ -122,8 +125,12 @@ export class Observability extends Construct {
         appLogGroup: logGroups.app,
       },
       suppressLogsResourcePolicy: true,
-      removalPolicy: props.removalPolicy,
+      removalPolicy: retainUnlessFirstCreateFails(props.removalPolicy),
     });
+    // CreateDomain fails when the user pool has no login domain yet ("Domain needs to be specified for
+    // user pool") or CloudWatch Logs does not yet let the service write (suppressLogsResourcePolicy
+    // dropped the dependency aws-cdk-lib would add)
+    this.domain.node.addDependency(this.dashboardsAuth.loginDomain, logsPolicy);
     // Every principal is a role of this stack; writers join through grantWrite.
     this.domain.addAccessPolicies(
       new iam.PolicyStatement({
@@ -140,6 +147,16 @@ export class Observability extends Construct {
         resources: [`${this.domain.domainArn}/*`],
       }),
     );
+    if (props.adminRoleArn) {
+      this.domain.addAccessPolicies(
+        new iam.PolicyStatement({
+          principals: [new iam.ArnPrincipal(props.adminRoleArn)],
+          // break glass: whatever a repair needs; the setup maps the role onto all_access
+          actions: ['es:ESHttp*'],
+          resources: [`${this.domain.domainArn}/*`],
+        }),
+      );
+    }
     acknowledgeFindings(this.domain, [
       {
         id: 'AwsSolutions-OS1',
@@ -195,6 +212,9 @@ export class Observability extends Construct {
         // resolved at synth, after the writers were added
         WriterRoleArns: Lazy.list({ produce: () => this.writerRoleArns }),
         DashboardsReaderRoleArns: [this.dashboardsAuth.authenticatedRole.roleArn],
+        // all_access keeps the master user (this function's role) beside the break-glass administrator
+        MasterRoleArn: this.setup.role.roleArn,
+        AdminRoleArns: props.adminRoleArn ? [props.adminRoleArn] : [],
         // a changed ndjson, template, mapping or role changes this, so `cdk deploy` installs it again
         ContentHash: setupContentHash(props.indexPrefix, savedObjects),
       },

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { Alpha15Function, copyIntoBundle, METRICS_NAMESPACE, type BundledFile } from './alpha15-function.js';
 import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../src/contracts/metrics.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
-import { acknowledgeBucketPrefixGrants } from './nag.js';
+import { grantBucketAccess } from './bucket-grants.js';
 
 export interface PaperTradingTelemetry {
   domain: opensearch.IDomain;
@@ -97,12 +97,12 @@ export class PaperTrading extends Construct {
     });
     const fn = this.handler.function;
 
-    props.bucket.grantRead(this.handler.role, `${BUCKET_PREFIXES.models}*`);
-    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.paper}*`);
-    acknowledgeBucketPrefixGrants(
-      this.handler.role,
+    // the ledger deletes an open position once its trade is written, and moves corrupt records aside
+    const ledger = `${BUCKET_PREFIXES.paper}*`;
+    grantBucketAccess(
       props.bucket,
-      [BUCKET_PREFIXES.models, BUCKET_PREFIXES.paper],
+      this.handler.role,
+      { read: [`${BUCKET_PREFIXES.models}*`, ledger], write: [ledger], delete: [ledger] },
       'The tick reads the champion model and appends to its ledger; nothing outside those two prefixes.',
     );
 

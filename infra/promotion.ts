@@ -12,8 +12,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
-import { BUCKET_PREFIXES, TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from '../src/contracts/keys.js';
-import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
+import {
+  BUCKET_PREFIXES,
+  CHAMPION_HISTORY_PREFIX,
+  CHAMPION_KEY,
+  PROMOTIONS_PREFIX,
+  TRAINING_JOB_PREFIX,
+  TUNING_JOB_PREFIX,
+} from '../src/contracts/keys.js';
+import { grantBucketAccess } from './bucket-grants.js';
+import { acknowledgeFindings, findingArn } from './nag.js';
 
 export interface PromotionProps {
   bucket: s3.IBucket;
@@ -44,11 +52,16 @@ export class Promotion extends Construct {
         failedEvent: 'a training- or tuning-job state change (a finished job left unevaluated)',
       },
     });
-    props.bucket.grantReadWrite(this.handler.role, `${BUCKET_PREFIXES.models}*`);
-    acknowledgeBucketPrefixGrants(
-      this.handler.role,
+    // it moves the pointer and records its decision; it never writes into a model directory or deletes
+    grantBucketAccess(
       props.bucket,
-      [BUCKET_PREFIXES.models],
+      this.handler.role,
+      {
+        read: [`${BUCKET_PREFIXES.models}*`],
+        // a redelivered event decides again and rewrites its record; the history keeps every promotion once
+        write: [CHAMPION_KEY, `${PROMOTIONS_PREFIX}*`],
+        create: [`${CHAMPION_HISTORY_PREFIX}*`],
+      },
       'Promotion reads candidate and champion metrics and moves the champion pointer, all under the models prefix.',
     );
     this.rule = new events.Rule(this, 'JobFinished', {

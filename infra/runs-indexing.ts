@@ -14,7 +14,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { Alpha15Function } from './alpha15-function.js';
-import { acknowledgeBucketPrefixGrants } from './nag.js';
+import { grantBucketAccess } from './bucket-grants.js';
 import { objectCreatedRule } from './object-created-rule.js';
 
 export interface RunsIndexingProps {
@@ -46,11 +46,10 @@ export class RunsIndexing extends Construct {
         failedEvent: 'a run record (not indexed into OpenSearch)',
       },
     });
-    props.bucket.grantRead(this.handler.role, `${BUCKET_PREFIXES.runs}*`);
-    acknowledgeBucketPrefixGrants(
-      this.handler.role,
+    grantBucketAccess(
       props.bucket,
-      [BUCKET_PREFIXES.runs],
+      this.handler.role,
+      { read: [`${BUCKET_PREFIXES.runs}*`] },
       'The indexer reads the run records, one object per run named by its id; nothing else of the bucket.',
     );
     this.rule = objectCreatedRule(this, 'RunRecordWritten', {

@@ -14,7 +14,7 @@ import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
 import { sageMakerJobEnvironment } from '../src/contracts/sagemaker-job-env.js';
 import { Alpha15Function } from './alpha15-function.js';
-import { acknowledgeBucketPrefixGrants } from './nag.js';
+import { grantBucketAccess } from './bucket-grants.js';
 
 export interface TrainingImage {
   imageUri: string;
@@ -77,8 +77,7 @@ export function jobTrigger(scope: Construct, id: string, props: JobTriggerProps)
     },
     asyncInvocation: { retryAttempts: 2, maxEventAge: Duration.hours(2), failedEvent: props.failedEvent },
   });
-  job.bucket.grantRead(trigger.role, `${props.requestPrefix}*`);
-  acknowledgeBucketPrefixGrants(trigger.role, job.bucket, [props.requestPrefix], props.requestReadReason);
+  grantBucketAccess(job.bucket, trigger.role, { read: [`${props.requestPrefix}*`] }, props.requestReadReason);
   trigger.role.addToPolicy(
     new iam.PolicyStatement({
       actions: ['iam:PassRole'],

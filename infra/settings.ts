@@ -5,9 +5,13 @@
  */
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
+import { DEFAULT_BINANCE_BASE_URL, DEFAULT_SYMBOLS } from '../src/config/defaults.js';
 import { splitSymbolList, symbolSchema } from '../src/contracts/symbols.js';
-import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../src/contracts/retraining.js';
+import {
+  RETRAIN_INTERVAL_HOURS,
+  TRAINING_LOOKBACK_DAYS,
+  TRAINING_MIN_DAYS,
+} from '../src/contracts/retraining.js';
 import { Alpha15Error } from '../src/errors.js';
 import { trainingBaseImageSchema, trainingImageUriSchema } from './training-image.js';
 
@@ -49,6 +53,8 @@ export const deploySettingsSchema = z.object({
   trainingMaxWaitHours: z.coerce.number().positive().default(8),
   /** New curated data starts a retrain at most this often; a request object bypasses the interval. */
   retrainMinIntervalHours: z.coerce.number().min(0).default(RETRAIN_INTERVAL_HOURS),
+  /** A retrain is refused while the lake holds fewer days than this within the lookback. */
+  trainingMinDays: z.coerce.number().nonnegative().default(TRAINING_MIN_DAYS),
   /** Days of training history the job reads from the lake. */
   trainingLookbackDays: z.coerce.number().int().positive().default(TRAINING_LOOKBACK_DAYS),
   /** Training jobs a SageMaker tuning job may run in total, and at once. */
@@ -70,13 +76,17 @@ export const deploySettingsSchema = z.object({
   /** Raw downloads move to infrequent access after 30 days and expire after this many. */
   rawRetentionDays: z.coerce.number().int().min(31).default(365),
   /**
-   * Binance REST base URL of ingestion and paper trading. Binance refuses some regions (US IPs get
-   * HTTP 451); https://data-api.binance.vision serves the same market data there. Tests point it at
-   * the replay server.
+   * Binance REST base URL of ingestion and paper trading: the market-data-only endpoint, which also
+   * serves US regions (api.binance.com answers HTTP 451 there). Tests point it at the replay server.
    */
-  binanceBaseUrl: z.string().url().default('https://api.binance.com'),
-  /** (symbol, month) items the backfill state machine runs at once (Lambda concurrency against the archive site). */
-  backfillConcurrency: z.coerce.number().int().min(1).max(1000).default(10),
+  binanceBaseUrl: z.string().url().default(DEFAULT_BINANCE_BASE_URL),
+  /**
+   * (symbol, month) items the backfill state machine runs at once, each one Lambda execution. New
+   * accounts often have 10 concurrent executions in all: 3 leaves one each for the seven other functions
+   * that can run meanwhile (the every-minute tick first), so a backfill never throttles the tick. Raise it
+   * with the account's "Concurrent executions" quota (docs/aws.md).
+   */
+  backfillConcurrency: z.coerce.number().int().min(1).max(1000).default(3),
   /** The archive site the backfill downloads monthly zips and their .CHECKSUM files from. */
   archiveBaseUrl: z.string().url().default('https://data.binance.vision'),
   /** Athena cancels a query of the alpha15 workgroup that would scan more than this (MB, Athena's minimum is 10). */
@@ -88,6 +98,18 @@ export const deploySettingsSchema = z.object({
   klinesSymbolProjection: z.enum(['enum', 'injected']).default('enum'),
   /** When the paper ledger's finished days are compacted into Parquet (UTC). */
   ledgerCompactionSchedule: scheduleExpression.default('cron(30 0 * * ? *)'),
+  /**
+   * Break-glass OpenSearch administrator: an existing IAM role (ARN) that the domain's policy admits and
+   * the setup maps onto `all_access`, for a person to repair the cluster with signed requests. Empty:
+   * only the setup function administers the domain.
+   */
+  openSearchAdminRoleArn: z
+    .string()
+    .regex(
+      /^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)?$/,
+      'an IAM role ARN, arn:aws:iam::<account>:role/<name>',
+    )
+    .default(''),
   /** Where alarm notifications go; empty creates the topic without a subscription. */
   alarmEmail: z.string().default(''),
   /**

@@ -17,13 +17,17 @@ import {
   BUCKET_PREFIXES,
   MODEL_ID_IAM_GLOB,
   MODELS_PREFIX,
+  RETRAIN_PENDING_KEY,
   TRAINING_JOB_PREFIX,
   TUNING_JOB_PREFIX,
   TRAINING_JOBS_PREFIX,
+  WATERMARKS_PREFIX,
 } from '../src/contracts/keys.js';
 import { RUNS_PREFIX, runIdIamPrefix } from '../src/runs/run-record.js';
-import { acknowledgeBucketPrefixGrants, acknowledgeFindings, findingArn } from './nag.js';
-import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
+import { grantBucketAccess } from './bucket-grants.js';
+import { acknowledgeFindings, findingArn } from './nag.js';
+import { TRAINING_METRIC_DEFINITIONS, TRAINING_QUOTA_EXCEEDED_METRIC } from '../src/contracts/metrics.js';
+import { METRICS_NAMESPACE } from './alpha15-function.js';
 import { objectCreatedRule } from './object-created-rule.js';
 import { jobTrigger, type JobSpec } from './sagemaker-job-trigger.js';
 
@@ -31,6 +35,8 @@ export { TRAINING_METRIC_DEFINITIONS };
 
 export interface TrainingProps extends JobSpec {
   retrainMinInterval: Duration;
+  /** Fewer days of lake data than this within the lookback: no retrain. */
+  minDays: number;
   /** Reserve one execution (the `reservedConcurrency` setting); see Alpha15FunctionProps. */
   reserveConcurrency?: boolean;
   /** Told at once when a training job fails or is stopped. */
@@ -46,6 +52,10 @@ export class Training extends Construct {
   readonly jobFailedRule: events.Rule;
   /** How many alpha15 training jobs failed or were stopped (the rule's TriggeredRules). */
   readonly jobsFailedMetric: cloudwatch.Metric;
+  /** The end of a training job: a retrain asked for while it ran starts now. */
+  readonly jobEndedRule: events.Rule;
+  /** SageMaker refused a retrain for want of instance quota (named in the description). */
+  readonly quotaAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: TrainingProps) {
     super(scope, id);
@@ -60,31 +70,30 @@ export class Training extends Construct {
     });
     // The job reads the lake and the registry (it scores the champion on its own window) but writes
     // only objects it names itself: models/<its model id>/, its job record and its run record. It can
-    // never write models/champion.json: only the promotion step moves the champion.
-    const ownPrefixes = [
-      `${MODELS_PREFIX}${MODEL_ID_IAM_GLOB}/`,
-      `${TRAINING_JOBS_PREFIX}${TRAINING_JOB_PREFIX}`,
-      // the trials of a tuning job record themselves under their own job names
-      `${TRAINING_JOBS_PREFIX}${TUNING_JOB_PREFIX}`,
-      `${RUNS_PREFIX}${runIdIamPrefix('train')}`,
-      // a tuning trial records itself as a trial of its tuning job's study
-      `${RUNS_PREFIX}${runIdIamPrefix('tune-trial')}`,
-    ];
-    props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.curated}*`);
-    props.bucket.grantRead(this.jobRole, `${BUCKET_PREFIXES.models}*`);
-    for (const prefix of ownPrefixes) props.bucket.grantPut(this.jobRole, `${prefix}*`);
-    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.sagemakerOutput}*`);
-    props.bucket.grantReadWrite(this.jobRole, `${BUCKET_PREFIXES.checkpoints}*`);
-    acknowledgeBucketPrefixGrants(
-      this.jobRole,
+    // never write models/champion.json: only the promotion step moves the champion. A model directory is
+    // write-once: every file in it is a conditional create, so no job replaces another model's weights.
+    // SageMaker itself uploads the output and syncs the spot checkpoints with this role.
+    grantBucketAccess(
       props.bucket,
-      [
-        BUCKET_PREFIXES.curated,
-        BUCKET_PREFIXES.models,
-        ...ownPrefixes,
-        BUCKET_PREFIXES.sagemakerOutput,
-        BUCKET_PREFIXES.checkpoints,
-      ],
+      this.jobRole,
+      {
+        read: [
+          `${BUCKET_PREFIXES.curated}*`,
+          `${BUCKET_PREFIXES.models}*`,
+          `${BUCKET_PREFIXES.checkpoints}*`,
+        ],
+        create: [`${MODELS_PREFIX}${MODEL_ID_IAM_GLOB}/*`],
+        write: [
+          `${TRAINING_JOBS_PREFIX}${TRAINING_JOB_PREFIX}*`,
+          // the trials of a tuning job record themselves under their own job names
+          `${TRAINING_JOBS_PREFIX}${TUNING_JOB_PREFIX}*`,
+          `${RUNS_PREFIX}${runIdIamPrefix('train')}*`,
+          // a tuning trial records itself as a trial of its tuning job's study
+          `${RUNS_PREFIX}${runIdIamPrefix('tune-trial')}*`,
+          `${BUCKET_PREFIXES.sagemakerOutput}*`,
+          `${BUCKET_PREFIXES.checkpoints}*`,
+        ],
+      },
       'The job reads the lake and the registry; it writes only its own model directory, job record and run record (train or tune-trial, by id pattern), its output and its spot checkpoints.',
     );
     props.image.repository.grantPull(this.jobRole);
@@ -131,8 +140,9 @@ export class Training extends Construct {
       environment: {
         TRAINING_JOB_PREFIX,
         RETRAIN_MIN_INTERVAL_SECONDS: String(props.retrainMinInterval.toSeconds()),
-        CURATED_PREFIX: BUCKET_PREFIXES.curatedKlines,
+        TRAINING_MIN_DAYS: String(props.minDays),
         REQUEST_PREFIX: BUCKET_PREFIXES.trainingRequests,
+        NEW_DATA_PREFIX: BUCKET_PREFIXES.newDataRequests,
         CHECKPOINT_PREFIX: BUCKET_PREFIXES.checkpoints,
       },
       requestPrefix: BUCKET_PREFIXES.trainingRequests,
@@ -160,11 +170,56 @@ export class Training extends Construct {
       },
     ]);
 
+    // the trigger counts the lake's days (watermarks) and keeps the retrain asked for while a job runs
+    grantBucketAccess(
+      props.bucket,
+      this.trigger.role,
+      { read: [`${WATERMARKS_PREFIX}*`, RETRAIN_PENDING_KEY], write: [RETRAIN_PENDING_KEY] },
+      'The trigger reads the per-symbol watermarks to refuse a retrain on too little data, and keeps the retrain asked for while a job runs.',
+    );
+
+    // One request per ingestion run or backfill (requests/new-data/), never one per partition: a
+    // run rewrites a partition per symbol, and each would have started (or failed to start) a job.
     this.rule = objectCreatedRule(this, 'NewDataOrRequest', {
       bucket: props.bucket,
-      prefixes: [BUCKET_PREFIXES.curatedKlines, BUCKET_PREFIXES.trainingRequests],
+      prefixes: [BUCKET_PREFIXES.newDataRequests, BUCKET_PREFIXES.trainingRequests],
       handler: this.trigger,
-      description: 'alpha15: new curated data or a training request starts a retrain',
+      description: 'alpha15: a new-data or training request starts a retrain',
+    });
+    this.jobEndedRule = new events.Rule(this, 'JobEnded', {
+      description: 'alpha15: a training job ended; a retrain asked for meanwhile starts',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Training Job State Change'],
+        detail: {
+          TrainingJobName: [{ prefix: TRAINING_JOB_PREFIX }],
+          TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+        },
+      },
+      targets: [
+        new targets.LambdaFunction(this.trigger.function, {
+          deadLetterQueue: this.trigger.failureQueue,
+          retryAttempts: 4,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+    const quota = `"${props.instanceType} for spot training job usage"`;
+    this.quotaAlarm = new cloudwatch.Alarm(this, 'QuotaAlarm', {
+      alarmDescription:
+        `alpha15 retraining is blocked: SageMaker refused a job for want of the quota ${quota}. ` +
+        `Request it in Service Quotas: https://${region}.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas`,
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: TRAINING_QUOTA_EXCEEDED_METRIC,
+        dimensionsMap: { service: 'training-trigger' },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     // A failed job otherwise only reaches promotion, which records it and returns: nobody is told.

@@ -6,8 +6,10 @@
  * The Lambda may create tuning jobs only under the stack's tuning-job prefix.
  */
 import { Stack } from 'aws-cdk-lib';
-import type * as events from 'aws-cdk-lib/aws-events';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES, TUNING_JOB_PREFIX } from '../src/contracts/keys.js';
@@ -22,11 +24,17 @@ export interface TuningProps extends JobSpec {
   maxJobs: number;
   maxParallelJobs: number;
   walkForwardFolds: number;
+  /** Told at once when a tuning job fails or is stopped, or one of its trials fails. */
+  alarmTopic: sns.ITopic;
 }
 
 export class Tuning extends Construct {
   readonly trigger: Alpha15Function;
   readonly rule: events.Rule;
+  /** SageMaker tuning-job state Failed or Stopped, for alpha15 tuning jobs. */
+  readonly jobFailedRule: events.Rule;
+  /** Training-job state Failed, for the trials of alpha15 tuning jobs. */
+  readonly trialFailedRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: TuningProps) {
     super(scope, id);
@@ -73,5 +81,49 @@ export class Tuning extends Construct {
       handler: this.trigger,
       description: 'alpha15: a tuning request starts a SageMaker tuning job',
     });
+
+    // Promotion only acts on a Completed tuning job: without these, a failed search tells nobody.
+    this.jobFailedRule = new events.Rule(this, 'JobFailed', {
+      description: 'alpha15: a tuning job failed or was stopped',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker HyperParameter Tuning Job State Change'],
+        detail: {
+          HyperParameterTuningJobName: [{ prefix: TUNING_JOB_PREFIX }],
+          HyperParameterTuningJobStatus: ['Failed', 'Stopped'],
+        },
+      },
+      targets: [
+        notify(
+          props.alarmTopic,
+          'tuning job',
+          '$.detail.HyperParameterTuningJobName',
+          '$.detail.HyperParameterTuningJobStatus',
+        ),
+      ],
+    });
+    // Trials are training jobs named after their tuning job. Stopped trials are left out: early
+    // stopping (Auto) stops the unpromising ones by design, and a stopped search is reported above.
+    this.trialFailedRule = new events.Rule(this, 'TrialFailed', {
+      description: 'alpha15: a tuning trial failed',
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Training Job State Change'],
+        detail: { TrainingJobName: [{ prefix: TUNING_JOB_PREFIX }], TrainingJobStatus: ['Failed'] },
+      },
+      targets: [
+        notify(props.alarmTopic, 'tuning trial', '$.detail.TrainingJobName', '$.detail.TrainingJobStatus'),
+      ],
+    });
   }
+}
+
+/** An SNS message naming the job, its status and SageMaker's failure reason. */
+function notify(topic: sns.ITopic, what: string, namePath: string, statusPath: string): targets.SnsTopic {
+  return new targets.SnsTopic(topic, {
+    message: events.RuleTargetInput.fromText(
+      `alpha15 ${what} ${events.EventField.fromPath(namePath)} is ` +
+        `${events.EventField.fromPath(statusPath)}: ${events.EventField.fromPath('$.detail.FailureReason')}`,
+    ),
+  });
 }

@@ -27,3 +27,18 @@ export function splitUrlCredentials(url: string): { url: string; authorization?:
     url.endsWith('/') || parsed.pathname !== '/' ? parsed.toString() : parsed.toString().slice(0, -1);
   return { url: stripped, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
 }
+
+/**
+ * A copy of a JSON-like value with the credentials of every URL in its strings redacted: what is stored
+ * (a model's config.json, a run record) is read by more people and roles than typed the password.
+ */
+export function redactCredentialsDeep<T>(value: T): T {
+  if (typeof value === 'string') return redactUrlCredentials(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactCredentialsDeep(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, redactCredentialsDeep(inner as unknown)]),
+    ) as T;
+  }
+  return value;
+}

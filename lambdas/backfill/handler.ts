@@ -6,7 +6,7 @@
  * which the Map retries or records in its result file.
  */
 import { z } from 'zod';
-import { backfillItem, backfillItemSchema, settleWatermarks } from '../../src/app/backfill.js';
+import { backfillItem, backfillItemSchema, finishBackfill } from '../../src/app/backfill.js';
 import { symbolSchema } from '../../src/contracts/symbols.js';
 import { openStore } from '../../src/store/open-store.js';
 import { parseEnv } from '../shared/env.js';
@@ -28,9 +28,9 @@ const eventSchema = z.union([backfillItemSchema, z.object({ settle: z.array(symb
 export const handler = wrapHandler(tools, async (event) => {
   const task = parseEvent(eventSchema, event, 'a backfill item {symbol, month} or {settle: [symbols]}');
   if ('settle' in task) {
-    const settled = await settleWatermarks(store, task.settle);
-    tools.logger.info('watermarks settled', { settled });
-    return settled;
+    const finished = await finishBackfill(store, task.settle, Date.now());
+    tools.logger.info('watermarks settled, retrain requested', { ...finished });
+    return finished;
   }
   const result = await backfillItem(task, {
     store,

@@ -8,7 +8,7 @@ import { symbolListTextSchema } from '../../src/contracts/symbols.js';
 import { parseEnv } from '../shared/env.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { ingestLatest } from './ingest-latest.js';
+import { ingestLatest } from '../../src/app/ingest-latest.js';
 
 const env = parseEnv(
   z.object({

@@ -25,6 +25,9 @@ export const handler = wrapHandler(tools, async (event) => {
     nowMs: () => Date.parse(scheduled.time),
   });
   tools.metrics.addMetric('FilesWritten', 'Count', result.written);
+  tools.metrics.addMetric('FilesDamaged', 'Count', result.damaged);
+  const damage = result.days.flatMap((day) => day.damage ?? []);
+  if (damage.length > 0) tools.logger.error('ledger compaction found damage', { damage });
   tools.logger.info('ledger compacted', {
     fromDay: result.fromDay,
     toDay: result.toDay,
@@ -37,5 +40,6 @@ export const handler = wrapHandler(tools, async (event) => {
     toDay: result.toDay,
     written: result.written,
     unchanged: result.unchanged,
+    damaged: result.damaged,
   };
 });

@@ -20,6 +20,8 @@ const customResourceEventSchema = z.looseObject({
     IndexPrefix: z.string().regex(/^[a-z0-9-]+$/),
     WriterRoleArns: z.array(z.string().startsWith('arn:')).default([]),
     DashboardsReaderRoleArns: z.array(z.string().startsWith('arn:')).default([]),
+    MasterRoleArn: z.string().startsWith('arn:').optional(),
+    AdminRoleArns: z.array(z.string().startsWith('arn:')).default([]),
   }),
 });
 
@@ -34,6 +36,9 @@ export const handler = wrapHandler(tools, async (event) => {
     indexPrefix: properties.IndexPrefix,
     writerRoleArns: properties.WriterRoleArns,
     dashboardsReaderRoleArns: properties.DashboardsReaderRoleArns,
+    admins: properties.MasterRoleArn
+      ? { masterRoleArn: properties.MasterRoleArn, adminRoleArns: properties.AdminRoleArns }
+      : undefined,
   });
   tools.logger.info('OpenSearch set up', { ...report });
   return { PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { DashboardObjects: report.dashboardObjects } };

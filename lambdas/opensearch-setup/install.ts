@@ -3,13 +3,16 @@
  * every request signed with SigV4 by the client it is given): the index templates (before any document,
  * so every number maps as double), the Dashboards saved objects, an OpenSearch role that may write
  * only the telemetry indices, mapped to the IAM roles of the writers, and a read-only Dashboards role,
- * mapped to the role Cognito gives signed-in Dashboards users.
+ * mapped to the role Cognito gives signed-in Dashboards users, and, when the deployer names one, a
+ * break-glass administrator mapped onto all_access. Replicas follow the node count (INDEX_REPLICAS).
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { Alpha15Error } from '../../src/errors.js';
 import { checkImportResponse, savedObjectsImportRequest } from '../../src/telemetry/dashboards-import.js';
+import { INDEX_REPLICAS } from '../../src/telemetry/index-templates.js';
 import { describeOpenSearchError, putIndexTemplates } from '../../src/telemetry/opensearch-sink.js';
 import {
+  ALL_ACCESS_ROLE,
   DASHBOARDS_TENANT,
   dashboardsReaderRole,
   dashboardsReaderRoleName,
@@ -27,6 +30,8 @@ export interface InstallOptions {
   indexPrefix: string;
   writerRoleArns: readonly string[];
   dashboardsReaderRoleArns: readonly string[];
+  /** Break-glass administrators mapped onto all_access beside the master user (this function's role). */
+  admins?: { masterRoleArn: string; adminRoleArns: readonly string[] };
 }
 
 export interface InstallReport {
@@ -34,6 +39,8 @@ export interface InstallReport {
   dashboardObjects: number;
   writerRole: string;
   dashboardsReaderRole: string;
+  /** The IAM roles mapped onto all_access, when the setup maps it. */
+  allAccess?: string[];
 }
 
 export async function installOpenSearchResources(options: InstallOptions): Promise<InstallReport> {
@@ -49,6 +56,11 @@ export async function installOpenSearchResources(options: InstallOptions): Promi
     dashboardsReaderRole(options.indexPrefix),
     options.dashboardsReaderRoleArns,
   );
+
+  const allAccess = options.admins && [options.admins.masterRoleArn, ...options.admins.adminRoleArns];
+  // a PUT replaces the mapping: the master user stays in it, or the setup would lock itself out
+  if (allAccess) await putRoleMapping(client, ALL_ACCESS_ROLE, allAccess);
+  await failingAsSetup(() => settleExistingIndexReplicas(client, options.indexPrefix));
 
   const upload = await savedObjectsImportRequest({
     indexPrefix: options.indexPrefix,
@@ -71,6 +83,7 @@ export async function installOpenSearchResources(options: InstallOptions): Promi
     dashboardObjects: imported.successCount,
     writerRole: writer,
     dashboardsReaderRole: reader,
+    ...(allAccess ? { allAccess } : {}),
   };
 }
 
@@ -84,6 +97,11 @@ async function putRoleMappedTo(
   await failingAsSetup(() =>
     client.transport.request({ method: 'PUT', path: `/_plugins/_security/api/roles/${name}`, body: role }),
   );
+  await putRoleMapping(client, name, iamRoleArns);
+}
+
+/** Maps a security-plugin role to exactly these IAM roles (backend roles). */
+async function putRoleMapping(client: Client, name: string, iamRoleArns: readonly string[]): Promise<void> {
   await failingAsSetup(() =>
     client.transport.request({
       method: 'PUT',
@@ -91,6 +109,18 @@ async function putRoleMappedTo(
       body: { backend_roles: [...iamRoleArns] },
     }),
   );
+}
+
+/**
+ * Indices created before their template carried the replica setting (a deploy of an older version)
+ * get it too, so an existing single-node domain turns green.
+ */
+async function settleExistingIndexReplicas(client: Client, indexPrefix: string): Promise<void> {
+  await client.transport.request({
+    method: 'PUT',
+    path: `/${indexPrefix}-*/_settings`,
+    body: { index: INDEX_REPLICAS },
+  });
 }
 
 /** Runs one call; a refusal or an unreachable domain fails the deployment, naming the call. */

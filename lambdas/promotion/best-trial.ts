@@ -1,6 +1,6 @@
 /**
  * A finished tuning job hands promotion its best training job, as if that job had just completed on
- * its own: the same record lookup, evidence and champion rule (promote.ts) decide.
+ * its own: the same record lookup, evidence and champion rule (src/app/promote-finished-job.ts) decide.
  */
 import { DescribeHyperParameterTuningJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobStateChange, TuningJobStateChange } from '../shared/events.js';

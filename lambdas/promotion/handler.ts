@@ -9,7 +9,7 @@ import { parseEnv } from '../shared/env.js';
 import { parseEvent, trainingJobStateChangeSchema, tuningJobStateChangeSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { bestTrialAsJobChange } from './best-trial.js';
-import { promoteFinishedJob } from './promote.js';
+import { promoteFinishedJob } from '../../src/app/promote-finished-job.js';
 
 const env = parseEnv(z.object({ STORE_URL: z.string().startsWith('s3://') }));
 const tools = createTools('promotion');
@@ -25,7 +25,8 @@ export const handler = wrapHandler(tools, async (event) => {
     tools.logger.info('no candidate to promote', { detail: change.skipped });
     return { promoted: false, reason: 'no-candidate', detail: change.skipped };
   }
-  const outcome = await promoteFinishedJob(change, { store, nowMs: Date.now() });
+  const { TrainingJobName: jobName, TrainingJobStatus: status, FailureReason: failureReason } = change.detail;
+  const outcome = await promoteFinishedJob({ jobName, status, failureReason }, { store, nowMs: Date.now() });
   tools.metrics.addMetric(outcome.promoted ? 'ModelsPromoted' : 'ModelsNotPromoted', 'Count', 1);
   tools.logger.info(outcome.promoted ? 'candidate promoted' : 'candidate not promoted', {
     ...outcome,

@@ -1,37 +1,79 @@
-/** Lambda: S3 (EventBridge) → one SageMaker training job (see infra/training.ts). */
+/**
+ * Lambda: a retrain request, new-data request or the end of a training job → the retrain use case
+ * (src/app/request-retrain.ts) over SageMaker (see infra/training.ts).
+ */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
+import { actOnRetrainCause } from '../../src/app/request-retrain.js';
+import type { RetrainCause } from '../../src/app/retrain-policy.js';
+import { TRAINING_QUOTA_EXCEEDED_METRIC } from '../../src/contracts/metrics.js';
+import { openStore } from '../../src/store/open-store.js';
 import { parseEnv } from '../shared/env.js';
-import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
+import {
+  objectCreatedEventSchema,
+  parseEvent,
+  trainingJobStateChangeSchema,
+  UnexpectedEventError,
+} from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
-import { startTrainingIfIdle, type TrainingJobSettings } from './start-training.js';
+import { sageMakerTrainingJobs, type TrainingJobSettings } from './start-training.js';
 
 const env = parseEnv(
   sageMakerJobEnvSchema.extend({
     TRAINING_JOB_PREFIX: z.string().min(1),
     RETRAIN_MIN_INTERVAL_SECONDS: z.coerce.number().nonnegative(),
-    CURATED_PREFIX: z.string().min(1),
+    TRAINING_MIN_DAYS: z.coerce.number().nonnegative(),
     REQUEST_PREFIX: z.string().min(1),
+    NEW_DATA_PREFIX: z.string().min(1),
     CHECKPOINT_PREFIX: z.string().min(1),
   }),
 );
 const settings: TrainingJobSettings = {
   ...sageMakerJobSettings(env, env.TRAINING_JOB_PREFIX),
   retrainMinIntervalMs: env.RETRAIN_MIN_INTERVAL_SECONDS * 1000,
-  curatedPrefix: env.CURATED_PREFIX,
+  minDays: env.TRAINING_MIN_DAYS,
   requestPrefix: env.REQUEST_PREFIX,
+  newDataPrefix: env.NEW_DATA_PREFIX,
   checkpointPrefix: env.CHECKPOINT_PREFIX,
 };
 const tools = createTools('training-trigger');
-const sagemaker = new SageMakerClient({ maxAttempts: 5 });
+const store = openStore(env.STORE_URL);
+const jobs = sageMakerTrainingJobs(new SageMakerClient({ maxAttempts: 5 }), settings);
+
+const eventSchema = z.union([objectCreatedEventSchema, trainingJobStateChangeSchema]);
+
+function causeOf(event: z.infer<typeof eventSchema>): RetrainCause {
+  if (event.source === 'aws.sagemaker') return { kind: 'job-ended', jobName: event.detail.TrainingJobName };
+  const key = event.detail.object.key;
+  if (key.startsWith(settings.requestPrefix)) return { kind: 'request', key };
+  if (key.startsWith(settings.newDataPrefix)) return { kind: 'new-data', key };
+  throw new UnexpectedEventError(`no retrain listens to ${key}`, 'check the rule of infra/training.ts', {
+    data: { key },
+  });
+}
 
 export const handler = wrapHandler(tools, async (event) => {
-  const created = parseEvent(objectCreatedEventSchema, event, 'an S3 Object Created event');
-  const outcome = await startTrainingIfIdle(created.detail.object.key, Date.now(), { sagemaker, settings });
+  const parsed = parseEvent(eventSchema, event, 'an S3 Object Created or a training job state change');
+  const cause = causeOf(parsed);
+  const outcome = await actOnRetrainCause(cause, Date.now(), {
+    store,
+    jobs,
+    settings: {
+      minIntervalMs: settings.retrainMinIntervalMs,
+      symbols: settings.symbols,
+      lookbackDays: settings.lookbackDays,
+      minDays: settings.minDays,
+    },
+  });
   if (outcome.started) tools.metrics.addMetric('TrainingJobsStarted', 'Count', 1);
-  tools.logger.info(outcome.started ? 'training job started' : 'no training job started', {
-    key: created.detail.object.key,
+  // one alarm (infra/training.ts) rather than a retried, failing event per request
+  if (!outcome.started && outcome.reason === 'quota-exceeded')
+    tools.metrics.addMetric(TRAINING_QUOTA_EXCEEDED_METRIC, 'Count', 1);
+  const log =
+    !outcome.started && ['quota-exceeded', 'not-enough-data'].includes(outcome.reason) ? 'warn' : 'info';
+  tools.logger[log](outcome.started ? 'training job started' : 'no training job started', {
+    cause,
     ...outcome,
   });
   return outcome;

@@ -1,19 +1,17 @@
 /**
- * Decides whether an S3 object starts a retrain and, if so, starts exactly one SageMaker training job.
- *
- * - A key under the request prefix always asks for a retrain; a key under the curated prefix (new lake
- *   data, several per ingestion run) does so at most once per `retrainMinIntervalMs`.
- * - Never two jobs at once: any alpha15 job InProgress means no new one. The function runs with
- *   reserved concurrency 1, so this check and the create cannot interleave with another invocation;
- *   the job name is the start minute, so even a retried event cannot create a second job that minute.
+ * The SageMaker side of the retrain use case (src/app/request-retrain.ts): the stack's newest training
+ * jobs, and one CreateTrainingJob named by its start minute, so a redelivered event or a second one in
+ * the same minute cannot create another. A missing instance quota is an outcome, not a failure: Lambda
+ * retrying it could only fail the same way.
  */
 import {
   CreateTrainingJobCommand,
   ListTrainingJobsCommand,
   type CreateTrainingJobCommandInput,
   type SageMakerClient,
-  type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
+import type { TrainingJobs } from '../../src/app/request-retrain.js';
+import type { RetrainTrigger } from '../../src/app/retrain-policy.js';
 import { CHECKPOINT_LOCAL_PATH, encodeHyperparameters } from '../../src/contracts/sagemaker.js';
 import {
   createOnce,
@@ -21,85 +19,72 @@ import {
   jobHyperparameters,
   jobNameAt,
   sendToSageMaker,
+  TrainingJobRejectedError,
 } from '../shared/sagemaker-job.js';
 import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 
 export interface TrainingJobSettings extends SageMakerJobSettings {
   retrainMinIntervalMs: number;
-  curatedPrefix: string;
+  minDays: number;
   requestPrefix: string;
+  newDataPrefix: string;
   checkpointPrefix: string;
 }
 
-export type TriggerKind = 'request' | 'curated-data';
-
-export type TriggerOutcome =
-  | { started: true; jobName: string; trigger: TriggerKind }
-  | {
-      started: false;
-      reason: 'not-a-trigger' | 'job-in-progress' | 'too-soon' | 'already-started';
-      detail: string;
-    };
-
-export function classifyKey(
-  key: string,
-  settings: Pick<TrainingJobSettings, 'curatedPrefix' | 'requestPrefix'>,
-): TriggerKind | undefined {
-  if (key.startsWith(settings.requestPrefix)) return 'request';
-  if (key.startsWith(settings.curatedPrefix)) return 'curated-data';
-  return undefined;
+/** The Service Quotas entry a spot training job of this instance type needs, and where to raise it. */
+export function spotTrainingQuota(instanceType: string, region: string): string {
+  return (
+    `"${instanceType} for spot training job usage" (Service Quotas, Amazon SageMaker): ` +
+    `https://${region}.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas`
+  );
 }
 
-export async function startTrainingIfIdle(
-  key: string,
-  nowMs: number,
-  deps: { sagemaker: SageMakerClient; settings: TrainingJobSettings },
-): Promise<TriggerOutcome> {
-  const { sagemaker, settings } = deps;
-  const trigger = classifyKey(key, settings);
-  if (trigger === undefined) return { started: false, reason: 'not-a-trigger', detail: key };
-
-  const recent = await sendToSageMaker(() =>
-    sagemaker.send(
-      new ListTrainingJobsCommand({
-        NameContains: settings.jobPrefix,
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        MaxResults: 10,
-      }),
-    ),
-  );
-  const jobs = (recent.TrainingJobSummaries ?? []).filter((job) =>
-    job.TrainingJobName?.startsWith(settings.jobPrefix),
-  );
-  const running = jobs.find(
-    (job) => job.TrainingJobStatus === 'InProgress' || job.TrainingJobStatus === 'Stopping',
-  );
-  if (running) return { started: false, reason: 'job-in-progress', detail: running.TrainingJobName ?? '' };
-  const latest = newest(jobs);
-  if (
-    trigger === 'curated-data' &&
-    latest?.CreationTime &&
-    nowMs - latest.CreationTime.getTime() < settings.retrainMinIntervalMs
-  ) {
-    return {
-      started: false,
-      reason: 'too-soon',
-      detail: `${latest.TrainingJobName} started ${latest.CreationTime.toISOString()}`,
-    };
-  }
-
-  const jobName = jobNameAt(settings.jobPrefix, nowMs);
-  const created = await createOnce(() =>
-    sagemaker.send(new CreateTrainingJobCommand(trainingJobRequest(jobName, trigger, nowMs, settings))),
-  );
-  if (!created) return { started: false, reason: 'already-started', detail: jobName };
-  return { started: true, jobName, trigger };
+export function sageMakerTrainingJobs(
+  sagemaker: SageMakerClient,
+  settings: TrainingJobSettings,
+): TrainingJobs {
+  return {
+    async recent() {
+      const listed = await sendToSageMaker(() =>
+        sagemaker.send(
+          new ListTrainingJobsCommand({
+            NameContains: settings.jobPrefix,
+            SortBy: 'CreationTime',
+            SortOrder: 'Descending',
+            MaxResults: 10,
+          }),
+        ),
+      );
+      return (listed.TrainingJobSummaries ?? [])
+        .filter((job) => job.TrainingJobName?.startsWith(settings.jobPrefix))
+        .map((job) => ({
+          name: job.TrainingJobName!,
+          status: job.TrainingJobStatus ?? 'Unknown',
+          createdMs: job.CreationTime?.getTime() ?? 0,
+        }));
+    },
+    async start(trigger, nowMs) {
+      const jobName = jobNameAt(settings.jobPrefix, nowMs);
+      try {
+        const created = await createOnce(() =>
+          sagemaker.send(new CreateTrainingJobCommand(trainingJobRequest(jobName, trigger, nowMs, settings))),
+        );
+        return { status: created ? 'started' : 'exists', jobName };
+      } catch (error) {
+        if (!(error instanceof TrainingJobRejectedError)) throw error;
+        return {
+          status: 'quota-exceeded',
+          jobName,
+          quota: spotTrainingQuota(settings.instanceType, settings.region),
+        };
+      }
+    },
+  };
 }
 
 export function trainingJobRequest(
   jobName: string,
-  trigger: TriggerKind,
+  trigger: RetrainTrigger,
   nowMs: number,
   settings: TrainingJobSettings,
 ): CreateTrainingJobCommandInput {
@@ -117,11 +102,4 @@ export function trainingJobRequest(
       { Key: 'alpha15:toMs', Value: String(hyperparameters.toMs) },
     ],
   };
-}
-
-function newest(jobs: TrainingJobSummary[]): TrainingJobSummary | undefined {
-  return jobs.reduce<TrainingJobSummary | undefined>(
-    (best, job) => ((job.CreationTime?.getTime() ?? 0) > (best?.CreationTime?.getTime() ?? -1) ? job : best),
-    undefined,
-  );
 }

@@ -8,6 +8,7 @@
  * ingested completely before (raw is written first, the watermark last), so it is skipped without a
  * download; anything else is downloaded and merged, which adds only the minutes the lake lacks.
  */
+import { requestRetrainForNewData } from './request-retrain.js';
 import { z } from 'zod';
 import { symbolSchema } from '../contracts/symbols.js';
 import { Alpha15Error } from '../errors.js';
@@ -24,6 +25,7 @@ import {
 } from '../market/archive-source.js';
 import { archiveSource } from '../market/source.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { DAY_MS } from '../time.js';
 
 /** Items in flight at once, locally and in the state machine's Distributed Map. */
 export const DEFAULT_BACKFILL_CONCURRENCY = 10;
@@ -174,8 +176,12 @@ export async function backfillItem(item: BackfillItem, deps: BackfillItemDeps): 
 }
 
 async function alreadyIngested(store: ObjectStore, symbol: string, month: string): Promise<boolean> {
-  const watermark = await readWatermark(store, symbol);
-  if (!watermark?.partitions[month]) return false;
+  const claimed = (await readWatermark(store, symbol))?.partitions[month];
+  if (!claimed) return false;
+  // a partial file of the month (or a partial ingest) leaves it open: only a month whose candles reach
+  // its first and its last day counts as done
+  const { startMs, endMs } = periodRangeMs(month);
+  if (claimed.firstOpenTimeMs >= startMs + DAY_MS || claimed.lastOpenTimeMs < endMs - DAY_MS) return false;
   const rawKey = rawArchiveKey(symbol, archiveFileName(symbol, month));
   // a listing, not a GET: the zip is megabytes
   return (await store.list(rawKey)).includes(rawKey);
@@ -272,6 +278,19 @@ export async function settleWatermarks(
     settled[symbol] = { partitionsAdded: Object.keys(updates).length };
   }
   return settled;
+}
+
+/**
+ * The state machine's closing task: settle the watermarks, then ask for one retrain for the whole
+ * backfill (its items' partition writes trigger nothing).
+ */
+export async function finishBackfill(
+  store: ObjectStore,
+  symbols: readonly string[],
+  nowMs: number,
+): Promise<{ settled: Record<string, { partitionsAdded: number }>; retrainRequestKey: string }> {
+  const settled = await settleWatermarks(store, symbols);
+  return { settled, retrainRequestKey: await requestRetrainForNewData(store, 'backfill', nowMs) };
 }
 
 export function failureOf(item: BackfillItem, error: unknown): BackfillFailure {

@@ -24,6 +24,7 @@ import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { isoMinute, MINUTE_MS } from '../time.js';
 import { evaluateBacktest, type BacktestResult, type Splits } from '../strategy/evaluate.js';
+import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
 import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { PerformanceMetrics, Period } from '../strategy/performance.js';
@@ -73,10 +74,18 @@ export interface Headlines {
   pairsClearingFees: string[];
   /** How the trades filled: entry rule and slippage per pair, as a fraction per side. */
   execution: BacktestResult['execution'];
-  /** The strategy's and each pair's average net return per trade at cost per side 0 to 0.2%. */
+  /** The trades made at the configured cost re-priced at cost per side 0 to 0.2% (thresholds fixed). */
   costCurve: BacktestResult['costCurve'];
-  /** The cost per side at which that average reaches zero (null: no trades, or losing before costs). */
-  breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'];
+  /** The cost per side at which that re-priced average reaches zero (null: no trades, or losing before costs). */
+  costCurveBreakEvenCostPerSide: BacktestResult['costCurveBreakEvenCostPerSide'];
+  /** Thresholds refitted on validation at each fee per side, the test traded at it (null: not computed). */
+  costSweep: BacktestResult['costSweep'] | null;
+  /** The sweep's highest fee per side with test profit at p < 0.05, and the largest at any p (null: no sweep). */
+  breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'] | null;
+  /** Short signals a long-only venue dropped. */
+  droppedShorts: number;
+  /** Maker entries' fill rate and adverse selection (null: taker entries). */
+  makerFills: BacktestResult['strategy']['makerFills'];
   verdict: string;
 }
 
@@ -95,7 +104,10 @@ export interface BacktestSummary extends Headlines {
   reportKey: string;
   /** True when the period overlaps the model's training or validation data. */
   inSample: boolean;
-  /** Where the thresholds came from: the model's thresholds.json, or fitted now on its validation split. */
+  /**
+   * Where the thresholds came from: the model's thresholds.json, or fitted now on its validation split
+   * (no file, or a file chosen at another taker fee than the configured futures tier charges).
+   */
   thresholdsSource: 'stored' | 'fitted';
   /** The runs-index record of this backtest (runs/<id>.json). */
   runId?: string;
@@ -131,8 +143,11 @@ const headline = (metrics: PerformanceMetrics): Headline => ({
 export function headlines(
   result: Pick<
     BacktestResult,
-    'strategy' | 'baselines' | 'verdict' | 'execution' | 'costCurve' | 'breakEvenCostPerSide'
-  >,
+    'strategy' | 'baselines' | 'verdict' | 'execution' | 'costCurve' | 'costCurveBreakEvenCostPerSide'
+  > & {
+    costSweep: BacktestResult['costSweep'] | null;
+    breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'] | null;
+  },
 ): Headlines {
   const { strategy, baselines, verdict } = result;
   return {
@@ -149,18 +164,22 @@ export function headlines(
     pairsClearingFees: verdict.pairsClearingFees.map((pair) => pair.symbol),
     execution: result.execution,
     costCurve: result.costCurve,
+    costCurveBreakEvenCostPerSide: result.costCurveBreakEvenCostPerSide,
+    costSweep: result.costSweep,
     breakEvenCostPerSide: result.breakEvenCostPerSide,
+    droppedShorts: strategy.droppedShorts,
+    makerFills: strategy.makerFills,
     verdict: verdict.summary,
   };
 }
 
 /** Raw predictions [row][coin] for every row of the periods that has a full window; NaN elsewhere. */
-export function predictRows(
+export async function predictRows(
   predictor: Predictor,
   frame: MarketFrame,
   periods: readonly Period[],
   onProgress?: (done: number, total: number) => void,
-): Float32Array {
+): Promise<Float32Array> {
   const coinCount = frame.symbols.length;
   const endRows: number[] = [];
   for (const period of periods) {
@@ -172,7 +191,7 @@ export function predictRows(
     for (let row = from; row < to; row++) endRows.push(row);
   }
   const timesMs = endRows.map((row) => frame.startTimeMs + row * MINUTE_MS);
-  const predicted = predictRange(predictor, frame, timesMs, { onProgress });
+  const predicted = await predictRange(predictor, frame, timesMs, { onProgress });
   const predictions = new Float32Array(frame.length * coinCount).fill(Number.NaN);
   endRows.forEach((row, sample) =>
     predictions.set(predicted.subarray(sample * coinCount, (sample + 1) * coinCount), row * coinCount),
@@ -258,17 +277,25 @@ export async function runBacktest(
 
     const stored = await getModelFile(store, modelId, THRESHOLDS_FILE);
     // Validation predictions too: for thresholds when the model has none, and for the raw vs calibrated comparison.
-    const predictions = predictRows(predictor, frame, [splits.validation, test], options.onProgress);
+    const predictions = await predictRows(predictor, frame, [splits.validation, test], options.onProgress);
+    const storedStrategy =
+      stored === undefined ? undefined : parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`);
+    if (storedStrategy !== undefined) assertStrategyFitsModel(meta, storedStrategy);
+    // thresholds chosen at another taker fee than the configured venue charges (a futures tier) are refitted
+    const venueTakerFee = venueTakerFeeRatePerSide(config.execution, config.strategy.feeRatePerSide);
+    const usable =
+      storedStrategy !== undefined &&
+      (config.execution.venue !== 'usdm-futures' || storedStrategy.feeRatePerSide === venueTakerFee)
+        ? storedStrategy
+        : undefined;
     const modelStrategy: StrategyParams =
-      stored !== undefined
-        ? parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`)
-        : fitStrategyOnFrame({
-            frame,
-            predictions,
-            period: splits.validation,
-            config: { ...config, horizonMinutes: meta.horizonMinutes },
-          });
-    if (stored !== undefined) assertStrategyFitsModel(meta, modelStrategy);
+      usable ??
+      fitStrategyOnFrame({
+        frame,
+        predictions,
+        period: splits.validation,
+        config: { ...config, horizonMinutes: meta.horizonMinutes },
+      });
 
     // scored against what the model learned (raw or residual), whatever the config says now
     const { target, coinWeights } = modelTargetOf(meta);
@@ -313,7 +340,7 @@ export async function runBacktest(
       report: localPath,
       reportKey: key,
       inSample,
-      thresholdsSource: stored === undefined ? 'fitted' : 'stored',
+      thresholdsSource: usable === undefined ? 'fitted' : 'stored',
     };
     const run = await recordRun(store, {
       kind: 'backtest',

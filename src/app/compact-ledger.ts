@@ -4,11 +4,16 @@
  * Athena tables. One JSON object per minute does not scale to a year of queries; the JSON stays the
  * source of truth, and the dashboards keep reading it.
  *
- * Idempotent: every file carries the digest of the ledger keys it was built from. Ledger records are
- * created once and never change, so an equal digest means an equal file, and the day is skipped with
- * one LIST and one GET; a changed day is rebuilt, and bytes equal to the stored file are not written.
+ * Idempotent: every file carries the digest of the ledger objects it was built from (their keys and
+ * contents), so an equal digest means an equal file and the day is not rewritten; a changed day is
+ * rebuilt, and bytes equal to the stored file are not written.
+ *
+ * Checked both ways: every source object is read and parsed, the stored file is decoded whole, and a
+ * written file is read back. What is damaged is reported, never papered over: a corrupt source leaves
+ * the day's file as it was (it may be the only good copy), and a damaged file whose sources have
+ * expired stays in place for a person to look at, since nothing can rebuild it.
  */
-import { parquetMetadata } from 'hyparquet';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { sha256Hex } from '../checksum.js';
 import {
   compactedDayFromKey,
@@ -16,8 +21,10 @@ import {
   compactedTablePrefix,
   dayId,
   Ledger,
+  parseLedgerObject,
   type CompactedKind,
 } from '../paper/ledger.js';
+import { decisionSchema, tradeSchema } from '../paper/records.js';
 import {
   DECISION_COLUMNS,
   decisionRows,
@@ -25,6 +32,7 @@ import {
   TRADE_COLUMNS,
 } from '../paper/ledger-parquet.js';
 import type { ObjectStore } from '../store/object-store.js';
+import type { Decision, Trade } from '../paper/records.js';
 import { DAY_MS, MINUTE_MS } from '../time.js';
 
 /** Key-value metadata entry of a compacted file: the digest of its source keys. */
@@ -34,6 +42,8 @@ export const SOURCE_DIGEST_KEY = 'alpha15.source_digest';
  * crashed tick is repaired by the next minutes' ticks; this much more and the day is settled.
  */
 export const SETTLE_MINUTES = 15;
+/** Ledger objects read at once while a day is checked. */
+const READS_IN_FLIGHT = 64;
 
 export interface CompactLedgerOptions {
   store: ObjectStore;
@@ -50,10 +60,15 @@ export interface CompactLedgerOptions {
 export interface DayCompaction {
   day: string;
   kind: CompactedKind;
-  /** `written`: the file was created or changed; `unchanged`: it already held these records; `empty`: no records. */
-  status: 'written' | 'unchanged' | 'empty';
+  /**
+   * `written`: the file was created or changed; `unchanged`: it already held these records; `empty`: no
+   * records; `damaged`: a source object or the file is damaged (see `damage`), and nothing was written.
+   */
+  status: 'written' | 'unchanged' | 'empty' | 'damaged';
   sourceObjects: number;
   rows: number;
+  /** What is damaged, by key, and why; present when the status is `damaged`. */
+  damage?: { key: string; problem: string }[];
 }
 
 export interface CompactLedgerResult {
@@ -64,6 +79,8 @@ export interface CompactLedgerResult {
   lastFinishedDay: string | null;
   written: number;
   unchanged: number;
+  /** Day files left as they were because a source or the file itself is damaged. */
+  damaged: number;
   days: DayCompaction[];
 }
 
@@ -79,6 +96,7 @@ export async function compactLedger(options: CompactLedgerOptions): Promise<Comp
     lastFinishedDay: lastFinishedMs >= 0 ? dayId(lastFinishedMs) : null,
     written: 0,
     unchanged: 0,
+    damaged: 0,
     days: [],
   };
   if (fromMs === undefined || fromMs > toMs) return result;
@@ -92,6 +110,7 @@ export async function compactLedger(options: CompactLedgerOptions): Promise<Comp
       result.days.push(compaction);
       if (compaction.status === 'written') result.written++;
       if (compaction.status === 'unchanged') result.unchanged++;
+      if (compaction.status === 'damaged') result.damaged++;
     }
     options.onProgress?.({ day: dayId(dayMs), done: ++done, total });
   }
@@ -108,37 +127,106 @@ async function compactDay(ledger: Ledger, kind: CompactedKind, dayMs: number): P
     rows: 0,
   };
   const key = compactedDayKey(kind, dayMs);
+  const sources = await readSources(ledger.store, kind, keys);
   const stored = await ledger.store.get(key);
-  const storedMetadata = stored && metadataOf(stored);
-  const digest = sha256Hex(new TextEncoder().encode(keys.join('\n')));
+  const storedFile = stored && (await decodeFile(stored));
+  const damage = sources.damage;
+  if (storedFile && 'problem' in storedFile && keys.length === 0) {
+    damage.push({
+      key,
+      problem: `${storedFile.problem}; its ledger objects have expired, so it cannot be rebuilt`,
+    });
+  }
+  if (damage.length > 0) return { ...compaction, status: 'damaged', damage };
   // no records but a file: the JSON of an old day may have been expired on purpose after compaction,
   // and the file is then the only copy, so it is kept
-  if (storedMetadata && (keys.length === 0 || sourceDigestOf(storedMetadata) === digest)) {
-    return { ...compaction, status: 'unchanged', rows: Number(storedMetadata.num_rows) };
+  if (storedFile && 'rows' in storedFile && (keys.length === 0 || storedFile.digest === sources.digest)) {
+    return { ...compaction, status: 'unchanged', rows: storedFile.rows };
   }
   if (keys.length === 0) return compaction;
-  const { bytes, rows } = await buildDay(ledger, kind, dayMs, digest);
+  const { bytes, rows } = buildDay(kind, sources.records, sources.digest);
   if (stored && Buffer.from(stored).equals(bytes)) return { ...compaction, status: 'unchanged', rows };
   await ledger.store.put(key, bytes);
+  const written = await ledger.store.get(key);
+  if (written === undefined || !Buffer.from(written).equals(bytes)) {
+    const problem = `reads back ${written === undefined ? 'as missing' : `as ${written.byteLength} other bytes`} after the write`;
+    return { ...compaction, status: 'damaged', rows, damage: [{ key, problem }] };
+  }
   return { ...compaction, status: 'written', rows };
 }
 
-async function buildDay(
-  ledger: Ledger,
+type SourceRecords = { kind: 'trades'; records: Trade[] } | { kind: 'decisions'; records: Decision[] };
+
+/** Every source object read and parsed, with the digest of their keys and contents and what did not parse. */
+async function readSources(
+  store: ObjectStore,
   kind: CompactedKind,
-  dayMs: number,
+  keys: readonly string[],
+): Promise<{ records: SourceRecords; digest: string; damage: { key: string; problem: string }[] }> {
+  const damage: { key: string; problem: string }[] = [];
+  const lines: string[] = [];
+  const trades: Trade[] = [];
+  const decisions: Decision[] = [];
+  for (let start = 0; start < keys.length; start += READS_IN_FLIGHT) {
+    const batch = keys.slice(start, start + READS_IN_FLIGHT);
+    const bodies = await Promise.all(batch.map((key) => store.get(key)));
+    batch.forEach((key, index) => {
+      const bytes = bodies[index];
+      if (bytes === undefined) {
+        damage.push({ key, problem: 'was listed but could not be read' });
+        return;
+      }
+      lines.push(`${key} ${sha256Hex(bytes)}`);
+      if (kind === 'trades') {
+        const parsed = parseLedgerObject(bytes, tradeSchema);
+        if (parsed.ok) trades.push(parsed.value);
+        else damage.push({ key, problem: `is not a valid trade (${parsed.reason})` });
+      } else {
+        const parsed = parseLedgerObject(bytes, decisionSchema);
+        if (parsed.ok) decisions.push(parsed.value);
+        else damage.push({ key, problem: `is not a valid decision (${parsed.reason})` });
+      }
+    });
+  }
+  return {
+    records: kind === 'trades' ? { kind, records: trades } : { kind, records: decisions },
+    digest: sha256Hex(new TextEncoder().encode(lines.join('\n'))),
+    damage,
+  };
+}
+
+function buildDay(
+  kind: CompactedKind,
+  sources: SourceRecords,
   digest: string,
-): Promise<{ bytes: Uint8Array; rows: number }> {
+): { bytes: Uint8Array; rows: number } {
   const metadata = [{ key: SOURCE_DIGEST_KEY, value: digest }];
-  if (kind === 'trades') {
-    const trades = await ledger.listTrades(dayMs, dayMs + DAY_MS);
+  if (sources.kind === 'trades') {
+    const trades = [...sources.records];
     trades.sort((a, b) => a.entryTimeMs - b.entryTimeMs || a.symbol.localeCompare(b.symbol));
     return { bytes: ledgerRowsToParquet(TRADE_COLUMNS, trades, metadata), rows: trades.length };
   }
-  const decisions = await ledger.listDecisions(dayMs, dayMs + DAY_MS);
-  decisions.sort((a, b) => a.minuteMs - b.minuteMs);
+  const decisions = [...sources.records].sort((a, b) => a.minuteMs - b.minuteMs);
   const rows = decisionRows(decisions);
   return { bytes: ledgerRowsToParquet(DECISION_COLUMNS, rows, metadata), rows: rows.length };
+}
+
+/** A stored day file decoded whole: its rows and source digest, or what is wrong with it. */
+async function decodeFile(
+  bytes: Uint8Array,
+): Promise<{ rows: number; digest?: string } | { problem: string }> {
+  const metadata = metadataOf(bytes);
+  if (metadata === undefined)
+    return { problem: `is not a readable Parquet file (${bytes.byteLength} bytes)` };
+  try {
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const rows = await parquetReadObjects({ file, metadata });
+    if (rows.length !== Number(metadata.num_rows))
+      return { problem: `holds ${rows.length} rows where its footer says ${metadata.num_rows}` };
+    return { rows: rows.length, digest: sourceDigestOf(metadata) };
+  } catch (error) {
+    return { problem: `does not decode: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 function metadataOf(bytes: Uint8Array): ReturnType<typeof parquetMetadata> | undefined {

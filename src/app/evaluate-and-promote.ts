@@ -15,7 +15,7 @@ import { modelIdSchema, timeRangeSchema, type ChampionPointer, type ModelMeta } 
 import { coinMetrics, summarise } from '../prediction-metrics.js';
 import { predictRange } from '../model/predict-range.js';
 import { loadPredictor } from '../model/predictor.js';
-import { getChampion, setChampion } from '../model/registry.js';
+import { getChampion, getVerifiedChampion, setChampion } from '../model/registry.js';
 import { firstInputMinuteMs } from '../model/warm-up.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
@@ -130,7 +130,8 @@ export async function promoteCandidate(
   evidence: Evaluation | UnscoredCandidate,
   options: { nowMs?: number; jobName?: string; policy?: PromotionPolicy } = {},
 ): Promise<PromotionOutcome> {
-  const champion = await getChampion(store);
+  // a champion whose weights changed since its promotion is refused, not compared or replaced silently
+  const champion = await getVerifiedChampion(store);
   const previousModelId = champion?.modelId ?? null;
   const decision = decidePromotion(evidence, champion?.modelId, options.policy);
   if (!decision.promote) return { decision, previousModelId };
@@ -198,7 +199,7 @@ export async function evaluateOnSameWindow(
       firstInputMinuteMs(timesMs[0]!, predictor.meta.windowMinutes),
       timesMs[timesMs.length - 1]! + MINUTE_MS,
     );
-    const championPredictions = predictRange(predictor, frame, timesMs);
+    const championPredictions = await predictRange(predictor, frame, timesMs);
     evaluation.champion = {
       modelId: champion.modelId,
       score: score(championPredictions, realised, mask, coinCount),

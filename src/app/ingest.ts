@@ -14,8 +14,9 @@ import { SymbolNotInSourceError, type KlineSource, type TimeRange } from '../mar
 import type { ObjectStore } from '../store/object-store.js';
 import { floorToMinute, isoMinute, MINUTE_MS } from '../time.js';
 import { gapReport } from '../lake/grid.js';
-import { rawArchiveKey } from '../lake/layout.js';
 import type { ReplacedKline } from '../lake/merge.js';
+import { storeRawObject } from '../lake/raw.js';
+import { writeIngestRecord } from '../lake/raw-ingests.js';
 import { reconcileWatermark } from '../lake/watermark-rebuild.js';
 import { prepareKlinesWrite } from '../lake/writer.js';
 
@@ -185,11 +186,17 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     const write = await prepareKlinesWrite(store, fetched.columns, { overwrite: options.overwrite });
 
     for (const archive of fetched.rawArchives ?? []) {
-      const key = rawArchiveKey(symbol, archive.fileName);
-      // under --overwrite the new file replaces the old one, or raw/ would contradict curated/
-      if (options.overwrite) await store.put(key, archive.bytes);
-      if (options.overwrite || (await store.putIfAbsent(key, archive.bytes)))
-        symbolResult.rawArchivesStored++;
+      // content-addressed: a fuller or corrected file of a name already kept goes beside the old one
+      const { key, stored } = await storeRawObject(store, symbol, archive.fileName, archive.bytes);
+      if (stored) symbolResult.rawArchivesStored++;
+      // what was taken from it, and whether it won over stored candles, so verify and repair agree
+      await writeIngestRecord(store, symbol, {
+        key,
+        fromMs: range.fromMs,
+        toMs: range.toMs,
+        overwrite: options.overwrite === true,
+        atMs: nowMs(),
+      });
     }
     const written = await write.commit();
     const changed = written.rowsAdded > 0 || written.replaced.length > 0;

@@ -12,6 +12,7 @@ import { registryModelLoader } from '../paper/champion.js';
 import { Ledger } from '../paper/ledger.js';
 import type { ModelLoader } from '../paper/model.js';
 import type { TickDeps } from '../paper/tick.js';
+import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
 
 export interface PaperDepsOptions {
   store: ObjectStore;
@@ -32,7 +33,10 @@ export function paperTickDeps(options: PaperDepsOptions): TickDeps {
     loadModel:
       options.loadModel ??
       registryModelLoader(options.store, options.model, {
-        feeRatePerSide: options.config.strategy.feeRatePerSide,
+        feeRatePerSide: venueTakerFeeRatePerSide(
+          options.config.execution,
+          options.config.strategy.feeRatePerSide,
+        ),
       }),
     sink: options.sink ?? openTelemetrySink(options.config.telemetry, options.store),
     config: options.config,

@@ -40,8 +40,15 @@ import type { ObjectStore } from '../store/object-store.js';
 import { SandboxStore } from '../store/sandbox-store.js';
 import { handCraftedFeatures } from '../strategy/baselines/hand-features.js';
 import { ridgePredictions } from '../strategy/baselines/ridge.js';
-import { evaluateSimulation, type SimulationEvaluation } from '../strategy/evaluate-simulation.js';
-import { fitStrategyOnFrame } from '../strategy/fit.js';
+import {
+  evaluateSimulation,
+  type SimulatedPeriod,
+  type SimulationEvaluation,
+} from '../strategy/evaluate-simulation.js';
+import { fitOrIdle } from '../strategy/evaluate.js';
+import type { ExecutionModel } from '../strategy/execution.js';
+import { fitStrategyOnFrame, prepareFitOnFrame } from '../strategy/fit.js';
+import { firstInputMinuteMs } from '../model/warm-up.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
 import {
@@ -217,6 +224,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     periods: records,
     config,
     randomSimulations: options.randomSimulations,
+    refitChampion: await championRefits(store, registry, records, config),
   });
   const secondsPerPeriod = records.reduce((sum, record) => sum + record.seconds, 0) / records.length;
   const html = options.renderReport({
@@ -387,7 +395,7 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
       championId === trained.modelId ? trained.predictor : await loadPredictor(registry, championId);
     let predictions: Float32Array;
     try {
-      predictions = predictRows(predictor, frame, [period]);
+      predictions = await predictRows(predictor, frame, [period]);
     } finally {
       if (predictor !== trained.predictor) predictor.dispose();
     }
@@ -415,6 +423,46 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
   } finally {
     trained.predictor.dispose();
   }
+}
+
+/**
+ * For the cost sweep: each champion's thresholds refitted on its own validation predictions (recomputed
+ * from the stored model, on the split its training made) at an execution model's fees, as its training
+ * fitted them at the configured fee. Memoised per champion and fee, since champions span periods.
+ */
+async function championRefits(
+  store: ObjectStore,
+  registry: ObjectStore,
+  records: readonly PeriodRecord[],
+  config: Config,
+): Promise<(period: SimulatedPeriod, execution: ExecutionModel) => StrategyParams | null> {
+  const fitAt = new Map<string, ReturnType<typeof prepareFitOnFrame>>();
+  for (const championId of new Set(records.map((record) => record.championId))) {
+    const predictor = await loadPredictor(registry, championId);
+    try {
+      const period = predictor.meta.split.validation;
+      const frame = await readFrame(
+        store,
+        predictor.meta.symbols,
+        firstInputMinuteMs(period.fromMs, predictor.meta.windowMinutes),
+        period.toMs + predictor.meta.horizonMinutes * MINUTE_MS,
+      );
+      const predictions = await predictRows(predictor, frame, [period]);
+      fitAt.set(championId, prepareFitOnFrame({ frame, predictions, period, config }));
+    } finally {
+      predictor.dispose();
+    }
+  }
+  const fits = new Map<string, StrategyParams | null>();
+  return (period, execution) => {
+    const key = `${period.championId} ${execution.venue.takerFeeRatePerSide} ${execution.venue.makerFeeRatePerSide}`;
+    if (!fits.has(key))
+      fits.set(
+        key,
+        fitOrIdle(() => fitAt.get(period.championId)!(execution)),
+      );
+    return fits.get(key)!;
+  };
 }
 
 /**

@@ -18,8 +18,7 @@ import { readWatermark } from '../lake/watermark.js';
 import { runEpochs, type RunRecord } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { tradeMoves } from '../strategy/execution.js';
-import { fitStrategy } from '../strategy/fit.js';
+import { fitStrategyOnRows } from '../strategy/fit.js';
 import { THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import { MINUTE_MS } from '../time.js';
 import {
@@ -359,6 +358,7 @@ async function trainWith(
       data: meta.data,
       gitRevision: meta.gitRevision,
       backend: backend.name,
+      ...(backend.adapter && { adapter: backend.adapter }),
       modelId,
       startedAtMs,
       durationMs: performance.now() - startedPerfMs,
@@ -424,24 +424,12 @@ function fitThresholds(
   validation: ValidationPredictions,
   log: (line: string) => void,
 ): StrategyParams | null {
-  const coinCount = frame.symbols.length;
-  const moves = tradeMoves(frame, config.horizonMinutes, config.execution.entry);
-  const realised = new Float32Array(validation.predictions.length);
-  const mask = new Uint8Array(validation.predictions.length);
-  Array.from(validationEndRows).forEach((row, sample) => {
-    for (let coin = 0; coin < coinCount; coin++) {
-      const at = sample * coinCount + coin;
-      realised[at] = moves.values[row * coinCount + coin]!;
-      mask[at] = validation.mask[at] === 1 && moves.mask[row * coinCount + coin] === 1 ? 1 : 0;
-    }
-  });
   try {
-    return fitStrategy({
-      symbols: config.symbols,
-      timesMs: validation.timesMs,
+    return fitStrategyOnRows({
+      frame,
+      rows: validationEndRows,
       predictions: validation.predictions,
-      realised,
-      mask,
+      predictionMask: validation.mask,
       config,
     });
   } catch (error) {

@@ -13,6 +13,7 @@
  * 5. With `promoteBest`: the best config trained on all the data and promoted through the usual gate.
  */
 import path from 'node:path';
+import { redactCredentialsDeep } from '../url-credentials.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
 import { minimumEmbargoMinutes, splitChronologically } from '../features/dataset.js';
@@ -252,7 +253,9 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
   }
   const bestConfig = configSchema.parse(applyParams(base, best.params));
   const configKey = bestConfigKey(study);
-  const configText = `${JSON.stringify(bestConfig, null, 2)}\n`;
+  // redacted: the file lands in the store (and is the store's file when the store is local); a URL
+  // password is given again through the environment when the config is used
+  const configText = `${JSON.stringify(redactCredentialsDeep(bestConfig), null, 2)}\n`;
   await options.store.put(configKey, configText);
   const configPath = path.resolve(
     options.bestConfigPath ?? defaultBestConfigPath(options.store, study, configKey),
@@ -434,7 +437,7 @@ async function scoreOnTest(
 ): Promise<{ ic: number; rankIc: number }> {
   const trained = await trainModel({ config, frame: tuneFrame, save: false, backend, log: () => {} });
   try {
-    const predictions = predictRows(trained.predictor, frame, [test]);
+    const predictions = await predictRows(trained.predictor, frame, [test]);
     // the target the trials were scored against (raw or residual), so test and validation IC compare
     const targets = modelTargets(
       frame,

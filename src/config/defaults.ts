@@ -49,3 +49,9 @@ export const G_RESEARCH_COIN_WEIGHTS: Readonly<Record<string, number>> = {
   IOTAUSDT: 1.098612, // IOTA, ln 3
   MKRUSDT: 1.098612, // Maker, ln 3
 };
+
+/**
+ * Binance's market-data-only REST endpoint: it serves klines, time, exchangeInfo and bookTicker (all
+ * alpha15 reads) and, unlike api.binance.com, also answers from US regions (HTTP 451 there).
+ */
+export const DEFAULT_BINANCE_BASE_URL = 'https://data-api.binance.vision';

@@ -81,9 +81,11 @@ function readConfigFile(file: string): Overrides {
       cause: error,
     });
   }
-  const parsed = z.record(z.string(), z.unknown()).safeParse(safeJson(text, `config file ${file}`));
+  const json = safeJson(text, `config file ${file}`);
+  const parsed = z.record(z.string(), z.unknown()).safeParse(json);
   if (!parsed.success) throw new ConfigError(`config file ${file} must hold a JSON object`);
-  const [unknown, ...more] = findUnknownKeys(parsed.data, configSchema);
+  // The keys as JSON.parse left them: a record copy turns an own `__proto__` key into a prototype.
+  const [unknown, ...more] = findUnknownKeys(json, configSchema);
   if (unknown) {
     throw new ConfigError(
       `unknown config key "${unknown.path}" in ${file}` +
@@ -126,7 +128,7 @@ function readEnvironment(env: NodeJS.ProcessEnv): Overrides {
   const fromEnv: Overrides = {};
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined) continue;
-    const path = ENV_ALIASES[name] ?? envNameToPath(name);
+    const path = (Object.hasOwn(ENV_ALIASES, name) ? ENV_ALIASES[name] : undefined) ?? envNameToPath(name);
     if (path) setPath(fromEnv, path, parseScalar(raw));
   }
   const [unknown] = findUnknownKeys(fromEnv, configSchema);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MIN_WINDOW_MINUTES, STORE_URL_PATTERN } from '../contracts/run-invariants.js';
 import { symbolSchema } from '../contracts/symbols.js';
-import { DEFAULT_SYMBOLS, G_RESEARCH_COIN_WEIGHTS } from './defaults.js';
+import { DEFAULT_BINANCE_BASE_URL, DEFAULT_SYMBOLS, G_RESEARCH_COIN_WEIGHTS } from './defaults.js';
 
 export const modelConfigSchema = z.object({
   filters: z.number().int().positive().default(64),
@@ -34,9 +34,15 @@ export const trainingConfigSchema = z.object({
   walkForwardFolds: z.number().int().nonnegative().default(0),
 });
 
+/** A fee per side as a fraction of notional: never negative (a rebate would be a separate setting). */
+const feeRate = z.number().min(0, 'a fee rate of at least 0').lt(0.1);
+
 export const strategyConfigSchema = z.object({
-  /** Taker fee charged on each side of a trade, as a fraction of notional (0.001 = 0.1%). */
-  feeRatePerSide: z.number().min(0).lt(0.1).default(0.001),
+  /**
+   * Spot taker fee charged on each side of a trade, as a fraction of notional (0.001 = 0.1%, Binance VIP0);
+   * the 'spot' and 'spot-margin' venues charge it, 'usdm-futures' its tier's taker fee instead.
+   */
+  feeRatePerSide: feeRate.default(0.001),
   /** Fewest validation trades a threshold needs before it may be chosen. */
   minTrades: z.number().int().positive().default(20),
   /** Candidate thresholds are quantiles of the validation predictions; this many per side. */
@@ -61,18 +67,102 @@ export const strategyConfigSchema = z.object({
  * 0.01 bp of price, so 1 bp covers it and the impact of a 1,000 USDT order), 3 bps for every other pair
  * (typical top-20 USDT pairs quote 1 to 5 bps wide at the touch). `bySymbol` overrides a pair.
  */
-export const executionConfigSchema = z.object({
-  entry: z.enum(['close', 'nextOpen']).default('nextOpen'),
-  slippageBpsPerSide: z
+/**
+ * Binance USDⓈ-M futures fees per VIP tier (maker, taker per side), from Binance's futures fee schedule
+ * (docs/research.md has the sources): Regular (VIP0) 0.02% / 0.05% down to VIP9 0% / 0.017%.
+ */
+// prettier-ignore
+export const USDM_FUTURES_FEE_TIERS: Readonly<Record<string, { maker: number; taker: number }>> = {
+  VIP0: { maker: 0.0002, taker: 0.0005 },
+  VIP1: { maker: 0.00016, taker: 0.0004 },
+  VIP2: { maker: 0.00014, taker: 0.00035 },
+  VIP3: { maker: 0.00012, taker: 0.00032 },
+  VIP4: { maker: 0.0001, taker: 0.0003 },
+  VIP5: { maker: 0.00008, taker: 0.00027 },
+  VIP6: { maker: 0.00006, taker: 0.00025 },
+  VIP7: { maker: 0.00004, taker: 0.00022 },
+  VIP8: { maker: 0.00002, taker: 0.0002 },
+  VIP9: { maker: 0, taker: 0.00017 },
+};
+
+/**
+ * Spot margin: a short borrows the base asset and pays its hourly interest rate on the borrowed amount
+ * (`byAsset`, keyed by the base asset such as LINK, else `default`). Binance accrues one hour's interest
+ * when the loan is taken and another at the start of every hour while it is open ('hourly'), so a
+ * 15-minute short pays one or two hours; 'perMinute' charges exactly the minutes held. The default rate,
+ * 0.001% an hour (0.024% a day), is Binance's own worked example and within the range its VIP0 rates for
+ * the default universe's coins move in (docs/research.md).
+ */
+export const spotMarginConfigSchema = z.object({
+  borrowRatePerHour: z
     .object({
-      major: z.number().min(0).max(1000).default(1),
-      other: z.number().min(0).max(1000).default(3),
-      bySymbol: z.record(symbolSchema, z.number().min(0).max(1000)).default({}),
+      default: z.number().min(0, 'a borrow rate of at least 0').default(0.00001),
+      byAsset: z.record(z.string(), z.number().min(0, 'a borrow rate of at least 0')).default({}),
     })
     .prefault({}),
-  /** The pairs charged the `major` slippage. */
-  majorSymbols: z.array(symbolSchema).default(['BTCUSDT', 'ETHUSDT']),
+  interestAccrual: z.enum(['hourly', 'perMinute']).default('hourly'),
 });
+
+/**
+ * USDⓈ-M perpetual futures: maker and taker fees from `feeTiers[tier]`, and funding exchanged every
+ * `fundingIntervalHours` (at 00:00, 08:00 and 16:00 UTC by default): a position open across a funding time
+ * pays `rate` × notional when long and receives it when short (a negative rate the other way round). The
+ * lake holds no funding rates, so the rate comes from here: 0.01% per interval, Binance's baseline
+ * (its interest-rate component with a zero premium), per symbol overridable.
+ */
+export const usdmFuturesConfigSchema = z.object({
+  tier: z.string().default('VIP0'),
+  feeTiers: z
+    .record(z.string(), z.object({ maker: feeRate, taker: feeRate }))
+    .default({ ...USDM_FUTURES_FEE_TIERS }),
+  fundingIntervalHours: z.number().positive('a funding interval above 0 hours').default(8),
+  fundingRatePerInterval: z
+    .object({
+      default: z.number().gt(-0.1).lt(0.1).default(0.0001),
+      bySymbol: z.record(symbolSchema, z.number().gt(-0.1).lt(0.1)).default({}),
+    })
+    .prefault({}),
+});
+
+export const executionConfigSchema = z
+  .object({
+    /**
+     * The account the trades are placed in (src/strategy/venue.ts): 'spot' is long only (every short
+     * signal is dropped and counted); 'spot-margin' shorts by borrowing the coin (`spotMargin`); 'usdm-futures'
+     * trades the perpetual with the fees of `usdmFutures.tier` and pays or receives funding. Default:
+     * 'spot-margin', the account the spot candles and the spot fee describe that can take both sides.
+     */
+    venue: z.enum(['spot', 'spot-margin', 'usdm-futures']).default('spot-margin'),
+    /**
+     * 'maker': a limit order at the touch when the decision is made (the decision close less the pair's
+     * slippage for a buy, plus it for a sell), filled only if the next minute trades through it (its low
+     * below a buy's limit, its high above a sell's), at the maker fee; otherwise no trade. Exits are taker
+     * at the next open, as under 'nextOpen'.
+     */
+    entry: z.enum(['close', 'nextOpen', 'maker']).default('nextOpen'),
+    /** The spot maker fee per side (Binance VIP0: 0.1%, the same as its taker fee `strategy.feeRatePerSide`). */
+    spotMakerFeeRatePerSide: feeRate.default(0.001),
+    spotMargin: spotMarginConfigSchema.prefault({}),
+    usdmFutures: usdmFuturesConfigSchema.prefault({}),
+    slippageBpsPerSide: z
+      .object({
+        major: z.number().min(0).max(1000).default(1),
+        other: z.number().min(0).max(1000).default(3),
+        bySymbol: z.record(symbolSchema, z.number().min(0).max(1000)).default({}),
+      })
+      .prefault({}),
+    /** The pairs charged the `major` slippage. */
+    majorSymbols: z.array(symbolSchema).default(['BTCUSDT', 'ETHUSDT']),
+  })
+  .superRefine((execution, context) => {
+    const { tier, feeTiers } = execution.usdmFutures;
+    if (execution.venue === 'usdm-futures' && feeTiers[tier] === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['usdmFutures', 'tier'],
+        message: `the fee table usdmFutures.feeTiers has no tier "${tier}" (it has ${Object.keys(feeTiers).join(', ') || 'none'})`,
+      });
+  });
 
 export const paperConfigSchema = z.object({
   /** A symbol whose newest closed candle is older than this is stale and not traded. */
@@ -117,7 +207,7 @@ export const configSchema = z.object({
     .string()
     .regex(STORE_URL_PATTERN, 'a store URL: file://<dir> or s3://<bucket>/<prefix>')
     .default('file://./.alpha15'),
-  binanceBaseUrl: z.string().url().default('https://api.binance.com'),
+  binanceBaseUrl: z.string().url().default(DEFAULT_BINANCE_BASE_URL),
   binanceArchiveBaseUrl: z.string().url().default('https://data.binance.vision'),
   requestTimeoutMs: z.number().int().positive().default(10_000),
   model: modelConfigSchema.prefault({}),

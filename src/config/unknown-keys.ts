@@ -21,7 +21,8 @@ export function findUnknownKeys(input: unknown, schema: z.ZodType, prefix = ''):
   const unknown: UnknownKey[] = [];
   for (const [key, value] of Object.entries(input)) {
     const path = `${prefix}${key}`;
-    const field = shape[key];
+    // Own keys only: `constructor`, `toString` and `__proto__` are found on every object's prototype.
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (field === undefined) {
       const suggestion = nearest(key, known);
       unknown.push({ path, suggestion: suggestion === undefined ? undefined : `${prefix}${suggestion}` });

@@ -5,9 +5,19 @@
  */
 import { z } from 'zod';
 
-/** In the order `auto` tries them. */
-export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+/**
+ * In the order `auto` tries them: a GPU first (native TensorFlow with CUDA, then WebGPU on a hardware
+ * adapter), then the CPU (native TensorFlow, WebAssembly, plain JavaScript).
+ */
+export const BACKEND_NAMES = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export const backendPreferenceSchema = z.enum(['auto', ...BACKEND_NAMES]);
 export type BackendPreference = z.infer<typeof backendPreferenceSchema>;
+
+/** The GPU adapter a WebGPU run computed on, as the run record and `train --json` name it. */
+export const gpuAdapterSchema = z.object({
+  vendor: z.string(),
+  device: z.string(),
+});
+export type GpuAdapter = z.infer<typeof gpuAdapterSchema>;

@@ -11,8 +11,15 @@ export const BACKEND_ENV_VARIABLE = 'ALPHA15_BACKEND';
 /** The wasm backend's thread count when the caller sets none, e.g. `ALPHA15_WASM_THREADS=1`. */
 export const WASM_THREADS_ENV_VARIABLE = 'ALPHA15_WASM_THREADS';
 
+/**
+ * `1` lets an explicit `webgpu` run on a software adapter (Mesa's lavapipe, SwiftShader): CI proves the
+ * WebGPU path correct that way on machines without a GPU. `auto` never takes a software adapter.
+ */
+export const WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE = 'ALPHA15_WEBGPU_ALLOW_SOFTWARE';
+
 export const PROCESS_ENV_VARIABLES: ReadonlySet<string> = new Set([
   CONFIG_FILE_ENV_VARIABLE,
   BACKEND_ENV_VARIABLE,
   WASM_THREADS_ENV_VARIABLE,
+  WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE,
 ]);

@@ -46,6 +46,17 @@ export const REPORTS_PREFIX = 'reports/';
 
 /** Dropping any object here asks for a retrain now. */
 export const TRAINING_REQUESTS_PREFIX = 'requests/training/';
+/**
+ * New lake data asks for a retrain here, once per ingestion run or backfill (never once per partition):
+ * `requests/new-data/<source>.json`, overwritten by each run. The trigger listens here, not to the lake.
+ */
+export const NEW_DATA_REQUESTS_PREFIX = 'requests/new-data/';
+/**
+ * A retrain asked for while a job ran, waiting for that job to end (written by the trigger; outside
+ * the prefixes the trigger listens to, so writing it invokes nothing).
+ */
+export const PENDING_REQUESTS_PREFIX = 'requests/pending/';
+export const RETRAIN_PENDING_KEY = `${PENDING_REQUESTS_PREFIX}retrain.json`;
 /** Dropping an object here (an optional JSON tuning request) starts a SageMaker tuning job. */
 export const TUNING_REQUESTS_PREFIX = 'requests/tuning/';
 /** The runs index: one record per train, tune trial, simulation and backtest (src/runs/). */
@@ -69,6 +80,8 @@ export const BUCKET_PREFIXES = {
   backfillResults: BACKFILL_RESULTS_PREFIX,
   reports: REPORTS_PREFIX,
   trainingRequests: TRAINING_REQUESTS_PREFIX,
+  newDataRequests: NEW_DATA_REQUESTS_PREFIX,
+  pendingRequests: PENDING_REQUESTS_PREFIX,
   tuningRequests: TUNING_REQUESTS_PREFIX,
   runs: RUNS_PREFIX,
   sagemakerOutput: SAGEMAKER_OUTPUT_PREFIX,

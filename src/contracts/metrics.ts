@@ -9,6 +9,12 @@ export const TICK_COMPLETED_METRIC = 'TickCompleted';
 export const LEDGER_QUARANTINE_METRIC = 'LedgerObjectsQuarantined';
 
 /**
+ * Emitted by the training trigger when SageMaker refused a job for want of instance quota; the alarm on
+ * it names the quota (an alarm notifies once per breach, not once per refused request).
+ */
+export const TRAINING_QUOTA_EXCEEDED_METRIC = 'TrainingQuotaExceeded';
+
+/**
  * How the training job reports metrics to SageMaker: one line per value on stdout, which SageMaker
  * scans with the regexes below (the Training construct passes them as the job's metric definitions)
  * and charts in the console and CloudWatch (`/aws/sagemaker/TrainingJobs`).

@@ -9,3 +9,6 @@ export const RETRAIN_INTERVAL_HOURS = 24;
 
 /** Days of history a retraining job reads from the lake, ending at the moment it starts. */
 export const TRAINING_LOOKBACK_DAYS = 90;
+
+/** A retrain is refused while the lake holds fewer days than this within the training lookback. */
+export const TRAINING_MIN_DAYS = 30;

@@ -10,6 +10,7 @@ import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { sha256HexOfParts } from '../checksum.js';
 import { Alpha15Error } from '../errors.js';
 import type { KlineColumns } from '../market/kline.js';
 import { allocateColumns, KLINE_COLUMN_FIELDS, type KlineColumnField } from '../market/kline-columns.js';
@@ -43,6 +44,18 @@ const SCHEMA: SchemaElement[] = [
 ];
 
 const PARQUET_MAGIC = 0x31524150; // "PAR1"
+
+/**
+ * The footer entry holding the SHA-256 of the decoded columns (each column's float64 values, in
+ * KLINE_COLUMN_FIELDS order). Checked on every read: a flipped byte that still decodes (a changed
+ * volume, say) is caught, not just one that breaks the file. Partitions written before it existed have
+ * none and are read unchecked.
+ */
+export const CONTENT_HASH_KEY = 'alpha15.content_sha256';
+
+function contentSha256(columns: KlineColumns): string {
+  return sha256HexOfParts(KLINE_COLUMN_FIELDS.map((field) => columns[field]));
+}
 
 // Pages are the typed arrays' own bytes, which are in platform byte order; Parquet's is little-endian.
 if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1)
@@ -94,6 +107,7 @@ export function klinesToParquet(columns: KlineColumns): Uint8Array {
     key_value_metadata: [
       { key: 'alpha15.symbol', value: columns.symbol },
       { key: 'alpha15.open_time', value: 'UTC epoch milliseconds' },
+      { key: CONTENT_HASH_KEY, value: contentSha256(columns) },
     ],
     metadata_length: 0, // filled in by readers; writeMetadata appends the real length itself
   });
@@ -210,6 +224,15 @@ export async function parquetToKlines(
   const missing = [...fieldByName.keys()].filter((name) => !seen.has(name));
   if (missing.length > 0 && rowCount > 0)
     throw new CorruptPartitionError(what, `missing columns ${missing.join(', ')}`);
+  const recorded = metadata.key_value_metadata?.find((entry) => entry.key === CONTENT_HASH_KEY)?.value;
+  if (recorded !== undefined) {
+    const actual = contentSha256(columns);
+    if (actual !== recorded)
+      throw new CorruptPartitionError(
+        what,
+        `its content hash is ${actual}, not the ${recorded} recorded when it was written (the bytes changed since)`,
+      );
+  }
   return columns;
 }
 

@@ -21,7 +21,9 @@ import {
   watermarkKey,
 } from './layout.js';
 import { parquetToKlines } from './parquet.js';
-import { rawArchiveKeysOf, readRawArchive } from './raw.js';
+import { rawObjectsOf, type RawObject } from './raw.js';
+import { rawExpectation } from './raw-expectation.js';
+import { ingestRecordsOf } from './raw-ingests.js';
 import { storedPartitions } from './watermark-rebuild.js';
 import { CorruptWatermarkError, partitionStats, readWatermark, type Watermark } from './watermark.js';
 
@@ -36,8 +38,10 @@ export type LakeProblemKind =
   | 'watermark-mismatch'
   /** A raw archive cannot be read back. */
   | 'raw-unreadable'
-  /** A raw archive's candles are not in the curated partitions with the same values. */
-  | 'raw-mismatch';
+  /** Candles raw/ holds (over what was ingested from it) are not in the partition with the same values. */
+  | 'raw-mismatch'
+  /** Two raw objects disagree on a minute and no `--overwrite` ingest decided between them. */
+  | 'raw-conflict';
 
 export interface LakeProblem {
   symbol: string;
@@ -55,6 +59,11 @@ export interface VerifyReport {
   rawArchivesChecked: number;
   rowsChecked: number;
   problems: LakeProblem[];
+  /**
+   * Per symbol, stored candles raw/ holds no source for (ingested before raw/ kept REST bodies, or from
+   * the synthetic market, which re-ingesting regenerates): repair cannot rebuild them from raw/.
+   */
+  unsourced: Record<string, number>;
 }
 
 export interface VerifyProgress {
@@ -77,6 +86,7 @@ export async function verifyLake(store: ObjectStore, options: VerifyOptions = {}
     rawArchivesChecked: 0,
     rowsChecked: 0,
     problems: [],
+    unsourced: {},
   };
   for (const [symbolIndex, symbol] of symbols.entries()) {
     options.onProgress?.({ symbol, symbolIndex, symbolCount: symbols.length });
@@ -176,20 +186,49 @@ async function verifySymbol(store: ObjectStore, symbol: string, report: VerifyRe
     }
   }
 
-  // raw archives against the curated partitions they fed
-  for (const key of await rawArchiveKeysOf(store, symbol)) {
-    report.rawArchivesChecked++;
-    let raw: KlineColumns;
-    try {
-      raw = await readRawArchive(store, symbol, key);
-    } catch (error) {
-      if (!(error instanceof Alpha15Error)) throw error;
-      problem('raw-unreadable', key, error.message);
+  // raw/ against the curated partitions, month by month, over what the ingests took from it
+  const objects = await rawObjectsOf(store, symbol);
+  report.rawArchivesChecked += objects.length;
+  const records = await ingestRecordsOf(store, symbol);
+  const months = new Set<number>([...readable.keys()].map(partitionStartOfId));
+  for (const object of objects)
+    for (
+      let startMs = partitionStartMs(object.startMs);
+      startMs < object.endMs;
+      startMs = nextPartitionStartMs(startMs)
+    )
+      months.add(startMs);
+  const unreadableReported = new Set<string>();
+  let unsourced = 0;
+  for (const startMs of [...months].sort((a, b) => a - b)) {
+    const id = partitionId(startMs);
+    const month = { startMs, endMs: nextPartitionStartMs(startMs) };
+    const expected = await rawExpectation(store, symbol, month, objectsOverlapping(objects, month), records);
+    for (const { key, message } of expected.unreadable) {
+      if (!unreadableReported.has(key)) problem('raw-unreadable', key, message);
+      unreadableReported.add(key);
+    }
+    if (expected.conflict) {
+      problem(
+        'raw-conflict',
+        partitionKey(symbol, startMs),
+        `raw/ disagrees with itself: ${expected.conflict.message}`,
+        id,
+      );
       continue;
     }
-    const mismatch = rawAgainstCurated(raw, readable, new Set(stored.keys()));
-    if (mismatch) problem('raw-mismatch', key, mismatch.message, mismatch.partition);
+    if (stored.has(id) && !readable.has(id)) continue; // damaged, reported above
+    const comparison = rawAgainstCurated(expected.columns, readable.get(id), id);
+    unsourced += comparison.unsourced;
+    if (comparison.problem) problem('raw-mismatch', expected.keys.join(', '), comparison.problem, id);
   }
+  if (unsourced > 0) report.unsourced[symbol] = unsourced;
+}
+
+/** The month start of a partition id (YYYY-MM). */
+function partitionStartOfId(id: string): number {
+  const [year, month] = id.split('-').map(Number) as [number, number];
+  return Date.UTC(year, month - 1, 1);
 }
 
 /** What is wrong with a readable partition's rows, or undefined. */
@@ -211,52 +250,43 @@ function partitionContentProblem(columns: KlineColumns, id: string): string | un
 }
 
 /**
- * The first raw candle the curated partitions lack or hold with other values. Partitions already
- * reported unreadable or invalid are skipped (their problem is reported once, and repair rebuilds them
- * from this very archive).
+ * The first candle raw/ expects that the partition lacks or holds with other values, and how many of
+ * the partition's candles raw/ has no source for.
  */
 function rawAgainstCurated(
-  raw: KlineColumns,
-  readable: ReadonlyMap<string, KlineColumns>,
-  stored: ReadonlySet<string>,
-): { partition: string; message: string } | undefined {
-  const times = raw.openTimeMs;
+  expected: KlineColumns,
+  curated: KlineColumns | undefined,
+  id: string,
+): { problem?: string; unsourced: number } {
+  const times = expected.openTimeMs;
+  if (!curated) {
+    if (times.length === 0) return { unsourced: 0 };
+    return {
+      problem: `${isoMinute(times[0]!)} is in raw/ but partition ${id} is not stored (${times.length} candles missing in all)`,
+      unsourced: 0,
+    };
+  }
   let lacking = 0;
   let differing = 0;
-  let first: { partition: string; message: string } | undefined;
+  let first: string | undefined;
   for (let row = 0; row < times.length; row++) {
-    const id = partitionId(partitionStartMs(times[row]!));
-    const curated = readable.get(id);
-    if (!curated) {
-      if (stored.has(id)) continue; // damaged, reported above
-      lacking++;
-      first ??= {
-        partition: id,
-        message: `${isoMinute(times[row]!)} is in the archive but partition ${id} is not stored`,
-      };
-      continue;
-    }
     const at = lowerBound(curated.openTimeMs, times[row]!);
     if (curated.openTimeMs[at] !== times[row]) {
       lacking++;
-      first ??= {
-        partition: id,
-        message: `${isoMinute(times[row]!)} is in the archive but not in partition ${id}`,
-      };
+      first ??= `${isoMinute(times[row]!)} is in raw/ but not in partition ${id}`;
       continue;
     }
-    const field = differingField(raw, row, at, curated);
+    const field = differingField(expected, row, at, curated);
     if (field !== undefined) {
       differing++;
-      first ??= {
-        partition: id,
-        message: `${isoMinute(times[row]!)}: the archive has ${field} ${raw[field][row]}, partition ${id} has ${curated[field][at]}`,
-      };
+      first ??= `${isoMinute(times[row]!)}: raw/ has ${field} ${expected[field][row]}, partition ${id} has ${curated[field][at]}`;
     }
   }
-  if (!first) return undefined;
-  return {
-    partition: first.partition,
-    message: `${first.message} (${lacking} candles missing, ${differing} different in all)`,
-  };
+  const unsourced = curated.openTimeMs.length - (times.length - lacking);
+  if (!first) return { unsourced };
+  return { problem: `${first} (${lacking} candles missing, ${differing} different in all)`, unsourced };
+}
+
+function objectsOverlapping(objects: readonly RawObject[], month: { startMs: number; endMs: number }) {
+  return objects.filter((object) => object.startMs < month.endMs && object.endMs > month.startMs);
 }

@@ -28,9 +28,15 @@ export async function storedPartitions(store: ObjectStore, symbol: string): Prom
 
 /**
  * Reads every stored partition of the symbol and makes the watermark say exactly what they hold. An
- * unreadable partition holds nothing a reader could get: it is left out (`data verify` reports it).
+ * unreadable partition holds nothing a reader could get: it is left out (`data verify` reports it),
+ * unless it is in `keepClaims`: repair keeps the claim of a partition it could not rebuild, so the
+ * loss stays on record instead of vanishing with the claim.
  */
-export async function rebuildWatermark(store: ObjectStore, symbol: string): Promise<Watermark> {
+export async function rebuildWatermark(
+  store: ObjectStore,
+  symbol: string,
+  { keepClaims }: { keepClaims?: ReadonlySet<string> } = {},
+): Promise<Watermark> {
   const stats: Watermark['partitions'] = {};
   for (const [id, key] of await storedPartitions(store, symbol)) {
     const bytes = await store.get(key);
@@ -42,6 +48,10 @@ export async function rebuildWatermark(store: ObjectStore, symbol: string): Prom
     }
   }
   const current = await readWatermarkIfReadable(store, symbol);
+  for (const id of keepClaims ?? []) {
+    const claim = current?.partitions[id];
+    if (claim && !stats[id]) stats[id] = claim;
+  }
   return replaceWatermark(store, symbol, stats, current);
 }
 

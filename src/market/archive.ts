@@ -3,17 +3,15 @@
  * (daily), each holding one CSV of the same name (parsed by `kline-csv.ts`).
  */
 import { sha256Hex } from '../checksum.js';
-import { promisify } from 'node:util';
-import { crc32, inflateRaw, inflateRawSync } from 'node:zlib';
-import { unzipSync } from 'fflate';
 import { Alpha15Error } from '../errors.js';
-import { DAY_MS } from '../time.js';
+import { DAY_MS, MINUTE_MS } from '../time.js';
 import {
   ArchiveChecksumError,
   ArchiveMismatchError,
   CorruptArchiveError,
   EmptyArchiveError,
 } from './errors.js';
+import { locateCsvEntry } from './zip-csv.js';
 import type { KlineColumns } from './kline.js';
 import { parseKlineCsv } from './kline-csv.js';
 
@@ -98,7 +96,7 @@ function openKlineArchive(symbol: string, zipBytes: Uint8Array, options: ReadArc
     if (actual !== expectedSha256.toLowerCase())
       throw new ArchiveChecksumError(fileName, expectedSha256, actual);
   }
-  const entry = locateSingleCsv(zipBytes, fileName);
+  const entry = locateCsvEntry(zipBytes, fileName, csvLimitBytes);
   const period = checkArchiveIdentity(symbol, fileName, entry.name);
   return {
     entry,
@@ -160,113 +158,21 @@ export function periodRangeMs(period: ArchivePeriod): { startMs: number; endMs: 
   return { startMs, endMs: startMs + DAY_MS };
 }
 
-const LOCAL_FILE_HEADER = 0x04034b50;
-const CENTRAL_DIRECTORY_HEADER = 0x02014b50;
-const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
-const MAX_INFLATE_CHUNK_BYTES = 256 * 1024 * 1024;
-
-const inflateRawAsync = promisify(inflateRaw);
-
-/** The CSV entry of an archive; inflating checks its size and CRC-32 and fails as CorruptArchiveError. */
-interface CsvEntry {
-  name: string;
-  inflateSync(): Uint8Array;
-  inflate(): Promise<Uint8Array>;
-}
-
 /**
- * The one CSV inside an archive. Binance's zips hold a single deflated entry with its sizes in the
- * local header; for those, node's native inflate is about twice as fast as fflate's JavaScript one,
- * and ingest speed is a target. Any other layout goes through fflate. Either way a zip that lost its
- * tail (no end-of-central-directory record) is rejected: fflate alone would accept it.
+ * The most CSV bytes a 1m archive of a period can hold: one row per minute at most
+ * MAX_CSV_ROW_BYTES, plus a header. Real rows are about 113 bytes with millisecond timestamps and 119
+ * with microsecond ones (a 31-day month: ~5.3 MB); the limit leaves twice that for longer prices.
  */
-function locateSingleCsv(zipBytes: Uint8Array, fileName: string): CsvEntry {
-  const view = new DataView(zipBytes.buffer, zipBytes.byteOffset, zipBytes.byteLength);
-  if (!hasEndOfCentralDirectory(view)) {
-    throw new CorruptArchiveError(
-      fileName,
-      `truncated or not a zip (${zipBytes.length} bytes, no end-of-central-directory record)`,
-    );
-  }
-  const deflated = singleDeflatedEntry(zipBytes, view);
-  if (!deflated) {
-    const { name, csv } = asCorrupt(fileName, () => fflateSingleEntry(zipBytes, fileName));
-    return { name, inflateSync: () => csv, inflate: async () => csv };
-  }
-  const { name, data, originalSize, expectedCrc } = deflated;
-  // one output buffer of the declared size: the default 16 KiB chunks cost a concatenation and made
-  // inflate ~1.5x slower. One byte more, because node allocates a further chunk whenever the last one
-  // fills up. The size is checked below, and capped so a lying header cannot claim gigabytes.
-  const zlibOptions = { chunkSize: Math.max(64, Math.min(originalSize + 1, MAX_INFLATE_CHUNK_BYTES)) };
-  const checked = (csv: Uint8Array) => {
-    if (csv.length !== originalSize || crc32(csv) !== expectedCrc)
-      throw new CorruptArchiveError(
-        fileName,
-        `${name} inflates to ${csv.length} bytes with a wrong size or CRC-32`,
-      );
-    return csv;
-  };
-  return {
-    name,
-    inflateSync: () => checked(asCorrupt(fileName, () => inflateRawSync(data, zlibOptions))),
-    inflate: async () =>
-      checked(
-        await inflateRawAsync(data, zlibOptions).catch((error: unknown) => {
-          throw corruption(fileName, error);
-        }),
-      ),
-  };
+export const MAX_CSV_ROW_BYTES = 256;
+const MAX_HEADER_BYTES = 1024;
+
+export function maxCsvBytes(period: ArchivePeriod): number {
+  const { startMs, endMs } = periodRangeMs(period);
+  return ((endMs - startMs) / MINUTE_MS) * MAX_CSV_ROW_BYTES + MAX_HEADER_BYTES;
 }
 
-/** Runs `read`, reporting any failure as the archive being corrupt. */
-function asCorrupt<T>(fileName: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    throw corruption(fileName, error);
-  }
-}
-
-function corruption(fileName: string, error: unknown): CorruptArchiveError {
-  if (error instanceof CorruptArchiveError) return error;
-  return new CorruptArchiveError(fileName, error instanceof Error ? error.message : String(error));
-}
-
-function hasEndOfCentralDirectory(view: DataView): boolean {
-  const earliest = Math.max(0, view.byteLength - 22 - 0xffff);
-  for (let offset = view.byteLength - 22; offset >= earliest; offset--) {
-    if (view.getUint32(offset, true) === END_OF_CENTRAL_DIRECTORY) return true;
-  }
-  return false;
-}
-
-/** The zip's only entry when it is a deflated CSV with its sizes in the local header, else undefined. */
-function singleDeflatedEntry(
-  zipBytes: Uint8Array,
-  view: DataView,
-): { name: string; data: Uint8Array; originalSize: number; expectedCrc: number } | undefined {
-  if (view.byteLength < 30 || view.getUint32(0, true) !== LOCAL_FILE_HEADER) return undefined;
-  const flags = view.getUint16(6, true);
-  const method = view.getUint16(8, true);
-  const expectedCrc = view.getUint32(14, true);
-  const compressedSize = view.getUint32(18, true);
-  const originalSize = view.getUint32(22, true);
-  const nameLength = view.getUint16(26, true);
-  const dataStart = 30 + nameLength + view.getUint16(28, true);
-  const dataEnd = dataStart + compressedSize;
-  const usesDataDescriptor = (flags & 0x08) !== 0;
-  if (method !== 8 || usesDataDescriptor || compressedSize === 0xffffffff || dataEnd + 4 > view.byteLength)
-    return undefined;
-  if (view.getUint32(dataEnd, true) !== CENTRAL_DIRECTORY_HEADER) return undefined; // more than one entry
-  const name = new TextDecoder().decode(zipBytes.subarray(30, 30 + nameLength));
-  if (!name.toLowerCase().endsWith('.csv')) return undefined;
-  return { name, data: zipBytes.subarray(dataStart, dataEnd), originalSize, expectedCrc };
-}
-
-function fflateSingleEntry(zipBytes: Uint8Array, fileName: string): { name: string; csv: Uint8Array } {
-  const entries = unzipSync(zipBytes, { filter: (file) => file.name.toLowerCase().endsWith('.csv') });
-  const names = Object.keys(entries);
-  if (names.length !== 1)
-    throw new CorruptArchiveError(fileName, `expected exactly one CSV inside, found ${names.length}`);
-  return { name: names[0]!, csv: entries[names[0]!]! };
+/** The limit for an entry named like `<SYM>-1m-<period>.csv`; a 31-day month for any other name. */
+function csvLimitBytes(csvName: string): number {
+  const inner = parseArchiveFileName(csvName.slice(csvName.lastIndexOf('/') + 1), 'csv');
+  return maxCsvBytes(inner?.period ?? '2026-01');
 }

@@ -23,6 +23,7 @@ import {
   BinanceHttpError,
   BinanceNetworkError,
   BinanceRateLimitedError,
+  BinanceRegionRestrictedError,
   BinanceTimeoutError,
   MalformedBinanceResponseError,
   UnknownSymbolError,
@@ -35,7 +36,7 @@ export const MAX_KLINES_PER_REQUEST = 1000;
 const USED_WEIGHT_HEADER = 'x-mbx-used-weight-1m';
 
 export interface BinanceClientOptions {
-  /** e.g. https://api.binance.com, or a replay server's URL. */
+  /** e.g. https://data-api.binance.vision (the default), or a replay server's URL. */
   baseUrl: string;
   timeoutMs?: number;
   /** Retries after the first attempt for 5xx, 429/418, network errors and timeouts. */
@@ -149,6 +150,16 @@ export class BinanceClient {
     toMs: number,
     onProgress?: (fetchedRows: number, expectedRows: number) => void,
   ): Promise<KlineColumns> {
+    return klinesToColumns(symbol, await this.closedKlinesInRange(symbol, fromMs, toMs, onProgress));
+  }
+
+  /** `klinesRange` as the klines Binance sent (for raw/, which keeps them in Binance's format). */
+  async closedKlinesInRange(
+    symbol: string,
+    fromMs: number,
+    toMs: number,
+    onProgress?: (fetchedRows: number, expectedRows: number) => void,
+  ): Promise<Kline[]> {
     const expectedRows = Math.max(0, Math.ceil((toMs - fromMs) / MINUTE_MS));
     const pages: Kline[][] = [];
     let fetchedRows = 0;
@@ -172,7 +183,7 @@ export class BinanceClient {
       const serverNowMs = await this.serverTimeMs();
       klines = klines.filter((kline) => kline.closeTimeMs < serverNowMs);
     }
-    return klinesToColumns(symbol, klines);
+    return klines;
   }
 
   /**
@@ -296,6 +307,7 @@ export class BinanceClient {
     }
     if (status >= 500)
       return { done: false, failure: () => new BinanceHttpError(status, url, text, attempts) };
+    if (status === 451) throw new BinanceRegionRestrictedError(url, this.baseUrl);
     if (status !== 200) {
       const errorBody = safeJson(text);
       const parsedError = binanceErrorBodySchema.safeParse(errorBody);

@@ -1,5 +1,6 @@
 /** The typed errors of the market sources: each names the situation and says what to do about it. */
 import { Alpha15Error, type ErrorData } from '../errors.js';
+import { DEFAULT_BINANCE_BASE_URL } from '../config/defaults.js';
 
 /** A Binance response with an error status that retrying did not (or could not) fix. */
 export class BinanceHttpError extends Alpha15Error {
@@ -16,6 +17,32 @@ export class BinanceHttpError extends Alpha15Error {
         ? 'Binance (or the configured base URL) is failing; retry later or point BINANCE_BASE_URL at a working endpoint'
         : 'the request was rejected; check the symbol, interval and time range',
       { data: { status, url, attempts } },
+    );
+  }
+}
+
+/**
+ * HTTP 451: Binance serves no requests from where this runs (api.binance.com refuses US addresses, and
+ * so every AWS region in the US). Retrying cannot help; another endpoint or region does.
+ */
+export class BinanceRegionRestrictedError extends Alpha15Error {
+  readonly code = 'BINANCE_REGION_RESTRICTED';
+  constructor(
+    readonly url: string,
+    readonly baseUrl: string,
+  ) {
+    super(
+      `Binance refused ${url} with HTTP 451 (unavailable for legal reasons): ${baseUrl} serves no requests from this region (US addresses, including AWS's US regions)`,
+      `set binanceBaseUrl (environment ALPHA15_BINANCE_BASE_URL; on AWS the CDK context alpha15:binanceBaseUrl) to ${DEFAULT_BINANCE_BASE_URL}, the market-data endpoint that serves these regions, or run where Binance serves`,
+      {
+        data: {
+          status: 451,
+          url,
+          baseUrl,
+          setting: 'binanceBaseUrl',
+          suggestedBaseUrl: DEFAULT_BINANCE_BASE_URL,
+        },
+      },
     );
   }
 }
@@ -198,6 +225,22 @@ export class CorruptArchiveError extends Alpha15Error {
       'the zip is truncated or damaged; delete it and download it again',
       { data: { fileName, problem } },
     );
+  }
+}
+
+/**
+ * An archive's CSV larger than its period can be: a zip bomb, or not a 1m kline file. Inflating stops
+ * as soon as the limit is passed, so nothing larger than the limit is ever held in memory.
+ */
+export class ArchiveTooLargeError extends Alpha15Error {
+  readonly code = 'ARCHIVE_TOO_LARGE';
+  override readonly data: { fileName: string; entry: string; limitBytes: number; declaredBytes: number };
+  constructor(fileName: string, entry: string, limitBytes: number, declaredBytes: number) {
+    super(
+      `${fileName}: ${entry} inflates past ${limitBytes} bytes (its header declares ${declaredBytes}), more than its period's 1m rows can take; inflating stopped there`,
+      'nothing of this file was stored; it is not a Binance kline archive (or is a zip bomb): fetch it again from the source',
+    );
+    this.data = { fileName, entry, limitBytes, declaredBytes };
   }
 }
 

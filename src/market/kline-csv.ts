@@ -26,6 +26,14 @@ const NUMERIC_FIELDS = 11;
 const MICROSECOND_THRESHOLD = 1e14;
 const POW10 = Float64Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
 
+/** The header of Binance's kline CSVs; only exactly this line is skipped as a header. */
+export const KLINE_CSV_HEADER =
+  'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore';
+/** A number as Binance writes it: decimal digits, an optional fraction and exponent; no sign but minus, no hex, no spaces. */
+const DECIMAL_NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+/** Open time to close time of a 1m candle, in ms: Binance's close time is the interval's last millisecond. */
+const CLOSE_AFTER_OPEN_MS = 59_999;
+
 /** Signals a bad field to the row loop, which knows the line and turns it into MalformedCsvRowError. */
 class FieldError extends Error {}
 
@@ -71,14 +79,31 @@ class CsvCursor {
     return this.slowNumber(start, field);
   }
 
-  /** Exponent notation or more digits than a double holds: let Number() decide; reject non-numbers. */
+  /**
+   * Exponent notation or more digits than a double holds: Number() reads it once the text has the form
+   * of a decimal number (Number() alone also takes "0x10", "Infinity" and surrounding spaces).
+   */
   private slowNumber(start: number, field: number): number {
     this.skipField();
     const text = new TextDecoder().decode(this.bytes.subarray(start, this.position));
-    const value = text.trim() === '' ? Number.NaN : Number(text);
-    if (Number.isNaN(value))
-      throw new FieldError(`field ${field + 1} is not a number (${JSON.stringify(text)})`);
-    return value;
+    if (!DECIMAL_NUMBER.test(text))
+      throw new FieldError(
+        `field ${field + 1} is not a number in decimal notation (${JSON.stringify(text)})`,
+      );
+    return Number(text);
+  }
+
+  /** The "ignore" field: Binance writes 0; anything but digits (or nothing) means a damaged row. */
+  ignoredField(): void {
+    const start = this.position;
+    this.skipField();
+    for (let position = start; position < this.position; position++) {
+      const byte = this.bytes[position]!;
+      if (byte < ZERO || byte > NINE) {
+        const text = new TextDecoder().decode(this.bytes.subarray(start, this.position));
+        throw new FieldError(`field 12 ("ignore") is not a whole number (${JSON.stringify(text)})`);
+      }
+    }
   }
 
   skipField(): void {
@@ -134,12 +159,10 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
   const cursor = new CsvCursor(bytes);
   let lineNumber = 1;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) cursor.position = 3; // UTF-8 byte order mark
-  const first = bytes[cursor.position];
-  if (first !== undefined && (first < ZERO || first > NINE)) {
-    // a header row (open_time,open,...): skip it
-    cursor.skipField();
-    while (cursor.position < bytes.length && bytes[cursor.position] !== LF) cursor.position++;
-    cursor.position++;
+  rejectBareCarriageReturns(bytes, sourceName);
+  if (cursor.lineText(cursor.position) === KLINE_CSV_HEADER) {
+    cursor.position += KLINE_CSV_HEADER.length;
+    cursor.endOfLine();
     lineNumber++;
   }
 
@@ -175,7 +198,7 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
         fields[field] = cursor.number(field);
       }
       cursor.comma(NUMERIC_FIELDS);
-      cursor.skipField(); // "ignore"
+      cursor.ignoredField();
       cursor.endOfLine();
 
       let openTime = fields[0]!;
@@ -184,7 +207,7 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
       low[rows] = fields[3]!;
       close[rows] = fields[4]!;
       volume[rows] = fields[5]!;
-      // fields[6], the close time, is checked, not stored (always open time + 59 999 ms)
+      // fields[6], the close time, is checked below, not stored (always open time + 59 999 ms)
       quoteVolume[rows] = fields[7]!;
       trades[rows] = fields[8]!;
       takerBuyBaseVolume[rows] = fields[9]!;
@@ -216,6 +239,13 @@ export function parseKlineCsv(symbol: string, csv: Uint8Array | string, sourceNa
           violation.problem + unit,
         );
       }
+      if (fields[6] !== fields[0]! + CLOSE_AFTER_OPEN_MS * timeDivisor + (timeDivisor - 1))
+        throw new InvalidKlineError(
+          sourceName,
+          `line ${lineNumber}`,
+          'closeTimeMs',
+          `close time ${fields[6]} is not open time ${fields[0]} + ${CLOSE_AFTER_OPEN_MS * timeDivisor + (timeDivisor - 1)} (the last ${timeDivisor === 1 ? 'millisecond' : 'microsecond'} of its 1m interval)`,
+        );
       openTimeMs[rows] = openTime;
       lineOfRow[rows] = lineNumber;
       rows++;
@@ -247,11 +277,34 @@ function trimColumns(columns: KlineColumns, rows: number): KlineColumns {
   return trimmed;
 }
 
-function countLineFeeds(bytes: Uint8Array, from: number): number {
+/**
+ * Classic Mac line ends (CR alone) would read as one endless line, or as a header swallowing the file:
+ * name them instead. A CR is fine only right before an LF.
+ */
+function rejectBareCarriageReturns(bytes: Uint8Array, sourceName: string): void {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = buffer.indexOf(CR); at !== -1; at = buffer.indexOf(CR, at + 1)) {
+    if (at + 1 < buffer.length && buffer[at + 1] === LF) continue;
+    if (at + 1 === buffer.length) continue; // a final CR ends the last line
+    const line = countLineFeeds(bytes, 0, at) + 1;
+    throw new MalformedCsvRowError(
+      sourceName,
+      line,
+      new TextDecoder().decode(bytes.subarray(Math.max(0, at - 80), at)),
+      'a line ends with a carriage return (CR) alone: the file uses CR-only line endings; Binance files end lines with LF or CRLF',
+    );
+  }
+}
+
+function countLineFeeds(bytes: Uint8Array, from: number, to = bytes.length): number {
   // Buffer's indexOf is memchr; Uint8Array's is a plain loop, four times slower
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let count = 0;
-  for (let position = buffer.indexOf(LF, from); position !== -1; position = buffer.indexOf(LF, position + 1))
+  for (
+    let position = buffer.indexOf(LF, from);
+    position !== -1 && position < to;
+    position = buffer.indexOf(LF, position + 1)
+  )
     count++;
   return count;
 }

@@ -6,10 +6,23 @@
  * - every number finite; open time a whole minute (1m candles open on the minute);
  * - prices positive, and low <= open, close <= high (high and low bound every trade of the minute);
  * - volumes and the trade count non-negative, the trade count whole;
- * - taker-buy volumes at most the volumes they are part of.
+ * - taker-buy volumes at most the volumes they are part of;
+ * - plausible magnitudes: prices at most MAX_PRICE, volumes at most MAX_VOLUME, trades at most
+ *   MAX_TRADES_PER_MINUTE. Finite is not enough: `high=1e308` is a finite number no market printed, and
+ *   one such value wrecks every statistic computed over the month.
  */
 import { MINUTE_MS } from '../time.js';
 import type { KlineColumns } from './kline.js';
+
+/**
+ * Far above any spot price Binance has printed in any quote asset (BTC in Indonesian rupiah, the
+ * largest, was about 1.6e9), far below what a corrupted exponent produces.
+ */
+export const MAX_PRICE = 1e12;
+/** Base and quote volume of one minute: a meme coin's minute is ~1e12 units; 1e18 leaves a million-fold margin. */
+export const MAX_VOLUME = 1e18;
+/** Trades in one minute: BTCUSDT's busiest minutes hold ~1e5. */
+export const MAX_TRADES_PER_MINUTE = 1e8;
 
 export interface KlineRuleViolation {
   /** The KlineColumns field at fault (the first one checked, when two disagree). */
@@ -44,14 +57,15 @@ export function klineViolation(
     low <= close &&
     high >= open &&
     high >= close &&
-    high < Number.POSITIVE_INFINITY &&
+    high <= MAX_PRICE &&
     takerBuyBaseVolume >= 0 &&
     takerBuyBaseVolume <= volume &&
-    volume < Number.POSITIVE_INFINITY &&
+    volume <= MAX_VOLUME &&
     takerBuyQuoteVolume >= 0 &&
     takerBuyQuoteVolume <= quoteVolume &&
-    quoteVolume < Number.POSITIVE_INFINITY &&
+    quoteVolume <= MAX_VOLUME &&
     trades >= 0 &&
+    trades <= MAX_TRADES_PER_MINUTE &&
     Number.isInteger(trades)
   )
     return undefined;
@@ -85,6 +99,8 @@ function describeViolation(
   for (const [field, value] of Object.entries(prices)) {
     if (!Number.isFinite(value)) return { field, problem: `${field} ${value} is not a finite number` };
     if (value <= 0) return { field, problem: `${field} ${value} is not a positive price` };
+    if (value > MAX_PRICE)
+      return { field, problem: `${field} ${value} is above the plausible price bound ${MAX_PRICE}` };
   }
   if (low > open || low > close)
     return { field: 'low', problem: `low ${low} is above open ${open} or close ${close}` };
@@ -93,6 +109,9 @@ function describeViolation(
   for (const [field, value] of Object.entries(amounts)) {
     if (!Number.isFinite(value)) return { field, problem: `${field} ${value} is not a finite number` };
     if (value < 0) return { field, problem: `${field} ${value} is negative` };
+    const bound = field === 'trades' ? MAX_TRADES_PER_MINUTE : MAX_VOLUME;
+    if (value > bound)
+      return { field, problem: `${field} ${value} is above the plausible bound ${bound} for one minute` };
   }
   if (!Number.isInteger(trades))
     return { field: 'trades', problem: `trades ${trades} is not a whole number` };

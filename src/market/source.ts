@@ -12,7 +12,8 @@ import { LocalArchiveSource, openArchiveSource, type ArchiveSource } from './arc
 import { BinanceClient } from './binance-client.js';
 import { ConflictingDuplicateKlineError } from './errors.js';
 import type { KlineColumns } from './kline.js';
-import { concatColumns, lowerBound, sliceColumns } from './kline-columns.js';
+import { concatColumns, klinesToColumns, lowerBound, sliceColumns } from './kline-columns.js';
+import { restBodyBytes, restBodyFileName } from './rest-body.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
 
 /** [fromMs, toMs): open times from fromMs (inclusive) to toMs (exclusive), UTC epoch ms. */
@@ -68,9 +69,15 @@ export const DEFAULT_REST_LOOKBACK_DAYS = 30;
 export function binanceSource(client: BinanceClient, nowMs: () => number = Date.now): KlineSource {
   return {
     name: 'binance',
-    fetch: async (symbol, fromMs, toMs, onProgress) => ({
-      columns: await client.klinesRange(symbol, fromMs, toMs, onProgress),
-    }),
+    fetch: async (symbol, fromMs, toMs, onProgress) => {
+      const klines = await client.closedKlinesInRange(symbol, fromMs, toMs, onProgress);
+      const columns = klinesToColumns(symbol, klines);
+      const times = columns.openTimeMs;
+      if (times.length === 0) return { columns };
+      // the body kept in raw/, so every REST candle can be rebuilt like an archive's
+      const fileName = restBodyFileName(symbol, times[0]!, times[times.length - 1]!);
+      return { columns, rawArchives: [{ fileName, bytes: restBodyBytes(klines) }] };
+    },
     defaultRange: () => {
       const toMs = floorToMinute(nowMs());
       return { fromMs: toMs - DEFAULT_REST_LOOKBACK_DAYS * DAY_MS, toMs };

@@ -7,8 +7,9 @@
  *   models/<id>/config.json     the resolved config the model was trained with
  *   models/<id>/metrics.jsonl   one EpochRecord per line
  *   models/<id>/thresholds.json, calibration.json, ...   written later by the strategy (putModelFile)
- *   models/<id>/meta.json       written LAST: a model without it is an unfinished write and does not exist
- *   models/champion.json        { modelId, promotedAtMs }
+ *   models/<id>/meta.json       written LAST, with the sha256 of every file above: a model without it is
+ *                               an unfinished write and does not exist
+ *   models/champion.json        { modelId, promotedAtMs, weightsSha256 }
  *
  * Ids start with their UTC creation second, so sorting ids sorts models by age.
  */
@@ -23,6 +24,8 @@ export const MODEL_FILES = {
   metrics: 'metrics.jsonl',
   meta: 'meta.json',
 } as const;
+
+export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex');
 
 export const MODEL_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 export const modelIdSchema = z.string().regex(MODEL_ID_PATTERN, 'a model id like 20260224T120000Z-1a2b3c');
@@ -153,6 +156,11 @@ export const modelMetaSchema = z.object({
   parentModelId: modelIdSchema.nullable(),
   /** Byte length of weights.bin, checked on load. */
   weightsByteLength: z.number().int().nonnegative(),
+  /**
+   * The sha256 of every file written before meta.json, by file name, checked whenever the file is read.
+   * Absent in models saved before the digests: those are checked by length only.
+   */
+  files: z.record(z.string(), sha256Schema).optional(),
   createdAtMs: z.number().int(),
 });
 export type ModelMeta = z.infer<typeof modelMetaSchema>;
@@ -166,5 +174,13 @@ export function modelTargetOf(meta: Pick<ModelMeta, 'target' | 'coinWeights' | '
 }
 export type ModelMetaInput = z.input<typeof modelMetaSchema>;
 
-export const championSchema = z.object({ modelId: modelIdSchema, promotedAtMs: z.number().int() });
+export const championSchema = z.object({
+  modelId: modelIdSchema,
+  promotedAtMs: z.number().int(),
+  /**
+   * The sha256 of the weights the pointer names, taken when they were promoted: the tick and the next
+   * promotion refuse weights that changed under the pointer. Absent in pointers from before the digest.
+   */
+  weightsSha256: sha256Schema.optional(),
+});
 export type ChampionPointer = z.infer<typeof championSchema>;

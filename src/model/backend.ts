@@ -1,6 +1,7 @@
 /**
- * Chooses the TensorFlow.js backend at run time: native TensorFlow with a GPU, native TensorFlow on the
- * CPU, WebAssembly (XNNPACK, SIMD, with the gradient kernels it lacks registered), then pure JavaScript.
+ * Chooses the TensorFlow.js backend at run time: native TensorFlow with a GPU, WebGPU on a hardware
+ * adapter (Dawn's Node bindings over Vulkan or Metal), native TensorFlow on the CPU, WebAssembly
+ * (XNNPACK, SIMD, with the gradient kernels it lacks registered), then pure JavaScript.
  * The native packages are optionalDependencies whose install may have failed (offline, no CUDA), so
  * each is tried with a dynamic import and skipped when it does not load.
  */
@@ -13,11 +14,18 @@ import {
   BACKEND_NAMES,
   type BackendName,
   type BackendPreference,
+  type GpuAdapter,
 } from '../contracts/backends.js';
 import { Alpha15Error } from '../errors.js';
+import { GpuBatchTooLargeError, GpuDeviceLostError } from './gpu-errors.js';
+import type { GpuFault } from './webgpu-backend.js';
 import { registerWasmGradients } from './wasm-gradients.js';
 import { enableNodeWasmThreads, withThreadPoolSize } from './wasm-threads.js';
-import { BACKEND_ENV_VARIABLE, WASM_THREADS_ENV_VARIABLE } from '../contracts/environment.js';
+import {
+  BACKEND_ENV_VARIABLE,
+  WASM_THREADS_ENV_VARIABLE,
+  WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE,
+} from '../contracts/environment.js';
 
 export interface BackendInfo {
   name: BackendName;
@@ -25,6 +33,13 @@ export interface BackendInfo {
   threads: number;
   /** Whether the wasm build in use has 128-bit SIMD. */
   simd?: boolean;
+  /** The GPU adapter WebGPU computes on. */
+  adapter?: GpuAdapter;
+  /**
+   * The largest tensor, in bytes, the backend can hold in one buffer (WebGPU's binding limit);
+   * undefined where only memory bounds it.
+   */
+  maxBufferBytes?: number;
 }
 
 export interface BackendOptions {
@@ -55,10 +70,12 @@ export class BackendUnavailableError extends Alpha15Error {
   ) {
     super(
       `The TensorFlow.js backend '${backend}' is not available: ${describe(cause)}`,
-      backend === 'node' || backend === 'node-gpu'
-        ? `Install @tensorflow/tfjs-${backend === 'node' ? 'node' : 'node-gpu'} (it needs network access and, for the GPU, CUDA), or choose the wasm backend.`
-        : `Choose another backend (auto picks the best one that loads), or unset ${BACKEND_ENV_VARIABLE}.`,
-      { cause, data: { backend } },
+      cause instanceof Alpha15Error && cause.hint !== undefined
+        ? cause.hint
+        : backend === 'node' || backend === 'node-gpu'
+          ? `Install @tensorflow/tfjs-${backend === 'node' ? 'node' : 'node-gpu'} (it needs network access and, for the GPU, CUDA), or choose the wasm backend.`
+          : `Choose another backend (auto picks the best one that loads), or unset ${BACKEND_ENV_VARIABLE}.`,
+      { cause, data: { backend, ...(cause instanceof Alpha15Error && { causeCode: cause.code }) } },
     );
   }
 }
@@ -66,6 +83,7 @@ export class BackendUnavailableError extends Alpha15Error {
 /** The TensorFlow.js name each backend registers under. */
 const TF_BACKEND_NAME: Record<BackendName, string> = {
   'node-gpu': 'tensorflow',
+  webgpu: 'webgpu',
   node: 'tensorflow',
   wasm: 'wasm',
   cpu: 'cpu',
@@ -85,12 +103,26 @@ export async function selectBackend(
   // Read here, not where wasm starts: a bad value must stop the run, not make `auto` skip to cpu.
   options = { ...options, threads: options.threads ?? threadsFromEnvironment() };
   const resolved = resolvePreference(preferred);
-  if (resolved !== 'auto') return activate(resolved, options);
+  if (resolved !== 'auto')
+    return activate(resolved, { ...options, allowSoftwareAdapter: allowSoftwareAdapter() });
   if (active !== undefined) return active;
+  return firstThatStarts(BACKEND_NAMES, (candidate) =>
+    activate(candidate, { ...options, allowSoftwareAdapter: false }),
+  );
+}
+
+/**
+ * `auto`: the first backend of `order` that starts. A backend that fails (not installed, no GPU, only
+ * a software WebGPU adapter) is skipped; when none starts, the error lists why each failed.
+ */
+export async function firstThatStarts(
+  order: readonly BackendName[],
+  start: (name: BackendName) => Promise<BackendInfo>,
+): Promise<BackendInfo> {
   const failures: string[] = [];
-  for (const candidate of BACKEND_NAMES) {
+  for (const candidate of order) {
     try {
-      return await activate(candidate, options);
+      return await start(candidate);
     } catch (error) {
       failures.push(
         `${candidate}: ${describe(error instanceof BackendUnavailableError ? error.cause : error)}`,
@@ -125,7 +157,12 @@ export function onBackendActivated(listener: (info: BackendInfo) => void): () =>
   return () => activationListeners.delete(listener);
 }
 
-function activate(name: BackendName, options: BackendOptions): Promise<BackendInfo> {
+interface ActivationOptions extends BackendOptions {
+  /** WebGPU may run on a software adapter: only an explicit `webgpu` with the variable set. */
+  allowSoftwareAdapter: boolean;
+}
+
+function activate(name: BackendName, options: ActivationOptions): Promise<BackendInfo> {
   let selection = selections.get(name);
   if (selection === undefined) {
     selection = initialise(name, options).catch((error: unknown) => {
@@ -144,8 +181,10 @@ function activate(name: BackendName, options: BackendOptions): Promise<BackendIn
   });
 }
 
-async function initialise(name: BackendName, options: BackendOptions): Promise<BackendInfo> {
+async function initialise(name: BackendName, options: ActivationOptions): Promise<BackendInfo> {
   switch (name) {
+    case 'webgpu':
+      return initialiseWebGpu(options);
     case 'node-gpu':
     case 'node': {
       // A variable specifier keeps TypeScript and bundlers from requiring the optional package.
@@ -180,6 +219,67 @@ async function initialiseWasm(options: BackendOptions): Promise<BackendInfo> {
   return { name: 'wasm', threads: threaded ? wasm.getThreadsCount() : 1, simd };
 }
 
+async function initialiseWebGpu(options: ActivationOptions): Promise<BackendInfo> {
+  // Only here, and only by this dynamic import: the Lambda bundles mark the module external.
+  const { startWebGpu } = await import('./webgpu-backend.js');
+  const started = await startWebGpu({
+    allowSoftware: options.allowSoftwareAdapter,
+    onFault: (fault) => {
+      gpuFault ??= fault;
+    },
+  });
+  await setBackendOrThrow('webgpu');
+  const { vendor, device } = started.adapter;
+  return { name: 'webgpu', threads: 1, adapter: { vendor, device }, maxBufferBytes: started.maxBufferBytes };
+}
+
+/** The first fault the GPU device reported (lost, out of memory); the device is unusable after it. */
+let gpuFault: GpuFault | undefined;
+
+/**
+ * Throws the typed error for a GPU fault reported since the backend started; `batchSize` names the
+ * batch that was running. A no-op on every backend but WebGPU. The training loop calls it after each
+ * step, because a lost device makes reads fail with empty messages (or not at all).
+ */
+export function throwIfGpuFaulted(batchSize: number): void {
+  if (gpuFault === undefined) return;
+  const fault = gpuFault;
+  if (fault.kind === 'device-lost') throw new GpuDeviceLostError(fault.reason, fault.detail, fault.adapter);
+  throw new GpuBatchTooLargeError({
+    batchSize,
+    maxBufferBytes: active?.maxBufferBytes ?? Number.NaN,
+    detail: fault.detail,
+  });
+}
+
+/**
+ * Throws GpuBatchTooLargeError when one tensor of a batch (`bytesPerSample` times the batch size) would
+ * exceed the active backend's buffer limit: a clear error before the device fails the step.
+ */
+export function checkBatchFitsBackend(batchSize: number, bytesPerSample: number): void {
+  const maxBufferBytes = active?.maxBufferBytes;
+  if (maxBufferBytes === undefined) return;
+  const largestTensorBytes = batchSize * bytesPerSample;
+  if (largestTensorBytes <= maxBufferBytes) return;
+  throw new GpuBatchTooLargeError({
+    batchSize,
+    largestTensorBytes,
+    maxBufferBytes,
+    maxBatchSize: Math.floor(maxBufferBytes / bytesPerSample),
+  });
+}
+
+function allowSoftwareAdapter(): boolean {
+  return (
+    parseEnvironmentVariable(
+      WEBGPU_ALLOW_SOFTWARE_ENV_VARIABLE,
+      z.enum(['0', '1']),
+      'is neither 0 nor 1',
+      'Set it to 1 to let an explicit webgpu backend run on a software adapter, or unset it.',
+    ) === '1'
+  );
+}
+
 function threadsFromEnvironment(): number | undefined {
   return parseEnvironmentVariable(
     WASM_THREADS_ENV_VARIABLE,
@@ -211,6 +311,8 @@ async function setBackendOrThrow(name: BackendName): Promise<void> {
 }
 
 export function formatBackend(info: BackendInfo): string {
+  if (info.adapter !== undefined)
+    return `${info.name} (adapter ${info.adapter.vendor} ${info.adapter.device})`;
   const details = [`${info.threads} thread${info.threads === 1 ? '' : 's'}`];
   if (info.simd !== undefined) details.unshift(info.simd ? 'SIMD' : 'no SIMD');
   return `${info.name} (${details.join(', ')})`;

@@ -10,7 +10,7 @@ import { parseJsonAs } from '../json.js';
 import { MODEL_FILES } from './artifacts.js';
 // Registers the ResNet's custom layers, which tfjs must know by name to deserialise a topology.
 import './layers.js';
-import { CorruptModelArtifactError } from './registry-errors.js';
+import { CorruptModelArtifactError, NonFiniteWeightsError } from './registry-errors.js';
 
 export interface SerialisedModel {
   /** The text of model.json. */
@@ -83,6 +83,7 @@ export async function deserialiseModel(
     weights.byteOffset,
     weights.byteOffset + weights.byteLength,
   ) as ArrayBuffer;
+  assertFiniteWeights(modelId, weightSpecs, weightData);
   try {
     return await tf.loadLayersModel(
       tf.io.fromMemory({
@@ -101,6 +102,45 @@ export async function deserialiseModel(
         cause: error,
       },
     );
+  }
+}
+
+/** Refuses weights holding NaN or infinities, reading the manifest of model.json but building nothing. */
+export function assertWeightsFinite(modelId: string, topologyBytes: Uint8Array, weights: Uint8Array): void {
+  const weightSpecs = parseJson(modelId, MODEL_FILES.topology, topologyBytes, modelJsonSchema)
+    .weightsManifest[0]!.weights;
+  const weightData = weights.buffer.slice(
+    weights.byteOffset,
+    weights.byteOffset + weights.byteLength,
+  ) as ArrayBuffer;
+  assertFiniteWeights(modelId, weightSpecs, weightData);
+}
+
+/**
+ * Refuses float weights holding NaN or infinities: such a model loads, predicts NaN for every coin, and
+ * the tick would trade nothing every minute without an error.
+ */
+function assertFiniteWeights(
+  modelId: string,
+  weightSpecs: readonly z.infer<typeof weightSpecSchema>[],
+  weightData: ArrayBuffer,
+): void {
+  const view = new DataView(weightData);
+  let offsetBytes = 0;
+  for (const spec of weightSpecs) {
+    const count = spec.shape.reduce((product, size) => product * size, 1);
+    if (offsetBytes + count * BYTES_PER_ELEMENT[spec.dtype] > weightData.byteLength) {
+      throw new CorruptModelArtifactError(modelId, MODEL_FILES.weights, `ends inside weight ${spec.name}`);
+    }
+    if (spec.dtype === 'float32') {
+      let nonFinite = 0;
+      for (let index = 0; index < count; index++) {
+        // tfjs writes weights little-endian (a typed array's bytes on every platform it runs on)
+        if (!Number.isFinite(view.getFloat32(offsetBytes + index * 4, true))) nonFinite++;
+      }
+      if (nonFinite > 0) throw new NonFiniteWeightsError(modelId, spec.name, nonFinite);
+    }
+    offsetBytes += count * BYTES_PER_ELEMENT[spec.dtype];
   }
 }
 

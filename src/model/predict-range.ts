@@ -27,12 +27,12 @@ export interface PredictRangeOptions {
  * Raw predicted returns `[minute][coin]` for each decision minute in `timesMs` (open times on the
  * frame's grid), in the given order. Every minute needs its warm-up inside the frame.
  */
-export function predictRange(
+export async function predictRange(
   predictor: Predictor,
   frame: MarketFrame,
   timesMs: ArrayLike<number>,
   options: PredictRangeOptions = {},
-): Float32Array {
+): Promise<Float32Array> {
   const { windowMinutes, channels } = predictor.meta;
   const coinCount = predictor.meta.symbols.length;
   const total = timesMs.length;
@@ -47,7 +47,10 @@ export function predictRange(
       const out = batch.subarray(sample * windowValues, (sample + 1) * windowValues);
       windowAt(features, rows[first + sample]!, windowMinutes, out);
     }
-    predictions.set(predictor.predictBatch(batch.subarray(0, size * windowValues), size), first * coinCount);
+    predictions.set(
+      await predictor.predictBatch(batch.subarray(0, size * windowValues), size),
+      first * coinCount,
+    );
     options.onProgress?.(first + size, total);
   }
   return predictions;

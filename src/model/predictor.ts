@@ -16,10 +16,13 @@ export interface Predictor {
   meta: ModelMeta;
   stats: NormStats;
   model: tf.LayersModel;
-  /** `x` is `[batch][windowMinutes][channels]` of normalised features; returns `[batch][coin]` returns. */
-  predictBatch(x: Float32Array, batch: number): Float32Array;
+  /**
+   * `x` is `[batch][windowMinutes][channels]` of normalised features; returns `[batch][coin]` returns.
+   * Async because WebGPU in Node can only read results back asynchronously.
+   */
+  predictBatch(x: Float32Array, batch: number): Promise<Float32Array>;
   /** One `[windowMinutes][channels]` window; returns one predicted return per coin. */
-  predictWindow(window: Float32Array): Float32Array;
+  predictWindow(window: Float32Array): Promise<Float32Array>;
   /** The frame's features normalised with this model's training stats, ready for windowAt/batches. */
   featuresOf(frame: MarketFrame): FeatureMatrix;
   dispose(): void;
@@ -37,15 +40,15 @@ export async function loadPredictor(
 export function createPredictor(meta: ModelMeta, stats: NormStats, model: tf.LayersModel): Predictor {
   const { windowMinutes, channels, targetScale } = meta;
   const coinCount = meta.symbols.length;
-  const predictBatch = (x: Float32Array, batch: number): Float32Array => {
+  const predictBatch = async (x: Float32Array, batch: number): Promise<Float32Array> => {
     if (x.length !== batch * windowMinutes * channels) {
       throw new RangeError(`expected ${batch} × ${windowMinutes} × ${channels} values, got ${x.length}`);
     }
     const output = tf.tidy(
       () => model.predict(tf.tensor3d(x, [batch, windowMinutes, channels])) as tf.Tensor,
     );
-    // A copy: on some backends dataSync hands out the tensor's own storage.
-    const returns = (output.dataSync() as Float32Array).slice();
+    // A copy: on some backends a read hands out the tensor's own storage.
+    const returns = ((await output.data()) as Float32Array).slice();
     output.dispose();
     for (let at = 0; at < returns.length; at++) returns[at]! *= targetScale[at % coinCount]!;
     return returns;

@@ -27,6 +27,7 @@ import type { EpochRecord } from './artifacts.js';
 import { maskedL1 } from './loss.js';
 import { coinMetrics, summarise, type CoinMetrics } from '../prediction-metrics.js';
 import { ResumableAdam, type AdamState } from './resumable-adam.js';
+import { checkBatchFitsBackend, throwIfGpuFaulted } from './backend.js';
 
 export interface FitFoldInput {
   model: tf.LayersModel;
@@ -138,6 +139,10 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   let trainMs = 0;
   let aborted = false;
   const startedMs = performance.now();
+  checkBatchFitsBackend(
+    Math.min(training.batchSize, Math.max(input.trainEndRows.length, input.validationEndRows.length)),
+    largestActivationBytesPerSample(model),
+  );
 
   try {
     if (resume !== undefined) {
@@ -162,8 +167,9 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
       const readLosses = async (): Promise<void> => {
         if (unread.length === 0) return;
         const stacked = tf.stack(unread.map((step) => step.loss));
-        const losses = await stacked.data();
+        const losses = await readOrGpuFault(stacked, training.batchSize);
         tf.dispose([stacked, ...unread.map((step) => step.loss)]);
+        throwIfGpuFaulted(training.batchSize);
         for (const [at, step] of unread.entries()) {
           const loss = losses[at]!;
           lossSum += loss * step.size;
@@ -280,6 +286,10 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
         });
       }
     }
+  } catch (error) {
+    // any read after a lost device fails (AbortError, empty message): name the fault instead
+    throwIfGpuFaulted(training.batchSize);
+    throw error;
   } finally {
     optimizer.dispose();
   }
@@ -384,4 +394,37 @@ function restoreWeights(model: tf.LayersModel, snapshot: Float32Array[]): void {
   const tensors = model.getWeights().map((weight, i) => tf.tensor(snapshot[i]!, weight.shape));
   model.setWeights(tensors);
   tf.dispose(tensors);
+}
+
+/**
+ * The tensor's values; when the read fails because the GPU device was lost (its reads then reject with
+ * empty messages), the typed error of that fault instead.
+ */
+async function readOrGpuFault(tensor: tf.Tensor, batchSize: number): Promise<tf.TypedArray> {
+  try {
+    return await tensor.data();
+  } catch (error) {
+    throwIfGpuFaulted(batchSize);
+    throw error;
+  }
+}
+
+/**
+ * Bytes per sample of the model's largest activation (input included): the tensor a GPU must hold in
+ * one buffer, times the batch size. float32 throughout.
+ */
+function largestActivationBytesPerSample(model: tf.LayersModel): number {
+  const shapes = [
+    ...model.inputs.map((input) => input.shape),
+    ...model.layers.flatMap((layer) => layerShapes(layer)),
+  ];
+  const elements = shapes.map((shape) =>
+    shape.slice(1).reduce<number>((product, size) => product * (size ?? 1), 1),
+  );
+  return Math.max(...elements) * Float32Array.BYTES_PER_ELEMENT;
+}
+
+function layerShapes(layer: tf.layers.Layer): (number | null)[][] {
+  const shape = layer.outputShape;
+  return Array.isArray(shape[0]) ? (shape as (number | null)[][]) : [shape as (number | null)[]];
 }

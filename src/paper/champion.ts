@@ -7,7 +7,8 @@ import { assertStrategyFitsModel } from '../contracts/run-invariants.js';
 import { selectBackend } from '../model/backend.js';
 import { predictRange } from '../model/predict-range.js';
 import { loadPredictor, type Predictor } from '../model/predictor.js';
-import { getModelFile, resolveModelId } from '../model/registry.js';
+import { CHAMPION, getChampion, getModelFile } from '../model/registry.js';
+import { ModelNotFoundError } from '../model/registry-errors.js';
 import { inputCandleCount } from '../model/warm-up.js';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
@@ -29,7 +30,7 @@ export function tickModelOf(predictor: Predictor, strategy: StrategyParams): Tic
     strategy,
     predict: async (frame) => {
       const lastMinuteMs = frame.startTimeMs + (frame.length - 1) * MINUTE_MS;
-      const returns = predictRange(predictor, frame, [lastMinuteMs]);
+      const returns = await predictRange(predictor, frame, [lastMinuteMs]);
       return Object.fromEntries(symbols.map((symbol, coin) => [symbol, returns[coin]!]));
     },
   };
@@ -44,10 +45,16 @@ export function registryModelLoader(
   idOrChampion = 'champion',
   charged: { feeRatePerSide?: number } = {},
 ): ModelLoader {
-  let cached: { id: string; strategyBytes: string; model: TickModel; predictor: Predictor } | undefined;
+  let cached:
+    | { id: string; weightsSha256?: string; strategyBytes: string; model: TickModel; predictor: Predictor }
+    | undefined;
   return async () => {
     await selectBackend();
-    const modelId = await resolveModelId(store, idOrChampion);
+    const pointer = idOrChampion === CHAMPION ? await getChampion(store) : undefined;
+    if (idOrChampion === CHAMPION && pointer === undefined) throw new ModelNotFoundError(CHAMPION);
+    const modelId = pointer?.modelId ?? idOrChampion;
+    // the pointer's digest is part of what is cached: a re-pointed champion is loaded and checked again
+    const weightsSha256 = pointer?.weightsSha256;
     const bytes = await getModelFile(store, modelId, THRESHOLDS_FILE);
     if (bytes === undefined) {
       throw new MissingStrategyError(
@@ -56,9 +63,11 @@ export function registryModelLoader(
       );
     }
     const strategyBytes = new TextDecoder().decode(bytes);
-    if (cached?.id === modelId && cached.strategyBytes === strategyBytes) return cached.model;
+    const sameWeights = cached?.id === modelId && cached.weightsSha256 === weightsSha256;
+    if (sameWeights && cached?.strategyBytes === strategyBytes) return cached.model;
     const strategy = parseStrategyParams(strategyBytes, `${modelId}/${THRESHOLDS_FILE}`);
-    const predictor = cached?.id === modelId ? cached.predictor : await loadPredictor(store, modelId);
+    const predictor =
+      sameWeights && cached ? cached.predictor : await loadPredictor(store, modelId, { weightsSha256 });
     try {
       assertStrategyFitsModel(predictor.meta, strategy, charged);
     } catch (error) {
@@ -68,7 +77,7 @@ export function registryModelLoader(
     }
     if (cached && cached.predictor !== predictor) cached.predictor.dispose();
     const model = tickModelOf(predictor, strategy);
-    cached = { id: modelId, strategyBytes, model, predictor };
+    cached = { id: modelId, weightsSha256, strategyBytes, model, predictor };
     return model;
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { KlineColumns } from '../market/kline.js';
 import { lowerBound } from '../market/kline-columns.js';
-import { fillOffsetRows, slippedPrice } from '../strategy/execution.js';
+import { fillOffsetRows, makerFills, slippedPrice } from '../strategy/execution.js';
 import { feeCost, grossTradeReturn, netReturn } from '../strategy/pnl.js';
 import { MINUTE_MS } from '../time.js';
 import type { Position, Quote, Trade } from './records.js';
@@ -73,4 +73,19 @@ export function closeTrade(position: Position, exit: ExitFill, closedAtMs: numbe
     netPnl: notional * tradeNetReturn,
     closedAtMs,
   };
+}
+
+/**
+ * Whether a maker limit at the touch of the book the entry read would have filled: the bid for a buy,
+ * the ask for a sell, against the low and high of the minute after the decision (execution.ts
+ * `makerFills`, the backtest's rule); null without that book or that candle.
+ */
+export function makerWouldFill(position: Position, columns: KlineColumns | undefined): boolean | null {
+  const quote = position.entryQuote;
+  if (quote === null || columns === undefined) return null;
+  const fillMinuteMs = position.entryTimeMs + MINUTE_MS;
+  const at = lowerBound(columns.openTimeMs, fillMinuteMs);
+  if (columns.openTimeMs[at] !== fillMinuteMs) return null;
+  const limit = position.side === 'long' ? quote.bidPrice : quote.askPrice;
+  return makerFills(position.side, limit, { low: columns.low[at]!, high: columns.high[at]! });
 }

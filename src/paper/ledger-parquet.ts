@@ -6,6 +6,7 @@
  * Trades are one row per closed trade. Decisions are flattened to one row per (minute, symbol), the
  * shape a query groups and filters by; the positions a decision opened are the `trades` table.
  */
+import { parquetMetadata, parquetRead } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Decision, Prediction, Trade } from './records.js';
 
@@ -184,4 +185,59 @@ export function ledgerRowsToParquet<Row>(
 
 function toBigInt(value: number | string | boolean | null): bigint | null {
   return value === null ? null : BigInt(value as number);
+}
+
+/** The flattened book columns of a trade row, put back together as its two quotes. */
+const QUOTE_COLUMN = /^(entry|exit)_(bid_price|ask_price|quote_time_ms)$/;
+/** The other trade columns with the Trade field each holds (snake case back to camel case). */
+const TRADE_FIELDS = TRADE_COLUMNS.filter((column) => !QUOTE_COLUMN.test(column.name)).map((column) => ({
+  column: column.name,
+  field: column.name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()),
+}));
+
+/**
+ * The trades of a compacted day file as the JSON ledger has them (before schema validation): the
+ * columns back in camel case, a null optional column left out, the quotes rebuilt. Throws when the file
+ * does not decode.
+ */
+export async function tradesFromParquet(bytes: Uint8Array): Promise<Record<string, unknown>[]> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // read by column chunk into arrays sized up front (chunks of a later row group may come first, and
+  // an array grown from the far end is a slow dictionary): row objects cost many times the decoding
+  const metadata = parquetMetadata(file);
+  const rowCount = Number(metadata.num_rows);
+  const columns = new Map<string, unknown[]>();
+  await parquetRead({
+    file,
+    metadata,
+    onChunk: ({ columnName, columnData, rowStart }) => {
+      const column = columns.get(columnName) ?? new Array<unknown>(rowCount).fill(null);
+      for (let index = 0; index < columnData.length; index++) column[rowStart + index] = columnData[index];
+      columns.set(columnName, column);
+    },
+  });
+  const cellsOf = (name: string) => columns.get(name) ?? [];
+  const plain = (cell: unknown) => (typeof cell === 'bigint' ? Number(cell) : (cell ?? null));
+  const fields = TRADE_FIELDS.map(({ column, field }) => ({ field, cells: cellsOf(column) }));
+  const quotes = (['entry', 'exit'] as const).map((leg) => ({
+    field: `${leg}Quote`,
+    bid: cellsOf(`${leg}_bid_price`),
+    ask: cellsOf(`${leg}_ask_price`),
+    time: cellsOf(`${leg}_quote_time_ms`),
+  }));
+  const trades: Record<string, unknown>[] = new Array(rowCount);
+  for (let row = 0; row < rowCount; row++) {
+    const trade: Record<string, unknown> = {};
+    for (const { field, cells } of fields) {
+      const value = plain(cells[row]);
+      if (value !== null) trade[field] = value;
+    }
+    for (const { field, bid, ask, time } of quotes) {
+      const bidPrice = plain(bid[row]);
+      trade[field] =
+        bidPrice === null ? null : { bidPrice, askPrice: plain(ask[row]), timeMs: plain(time[row]) };
+    }
+    trades[row] = trade;
+  }
+  return trades;
 }

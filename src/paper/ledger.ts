@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import { PAPER_CURATED_PREFIX, PAPER_PREFIX } from '../contracts/keys.js';
+import { SYMBOL_PATTERN } from '../contracts/symbols.js';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { DAY_MS, MINUTE_MS } from '../time.js';
@@ -156,9 +157,30 @@ export class Ledger {
     return this.store.putIfAbsent(this.key('positions', position.tradeId), JSON.stringify(position));
   }
 
+  /**
+   * The open positions. One whose file name, trade id, symbol and entry minute disagree is corrupt: it
+   * could never be closed (the close writes and deletes by trade id) and a symbol or id of path
+   * characters would make every close fail.
+   */
   async openPositions(): Promise<Position[]> {
-    const keys = await this.store.list(`${this.prefix}positions/`);
-    return this.readAll(keys, positionSchema);
+    const prefix = `${this.prefix}positions/`;
+    const keys = await this.store.list(prefix);
+    return this.readAll(keys, positionSchema, (position, key) =>
+      positionProblem(position, key.slice(prefix.length, -'.json'.length)),
+    );
+  }
+
+  /**
+   * Moves an open position aside (under quarantine/, with the reason) when it cannot be closed at all,
+   * e.g. its pair is no longer listed: the rest of the ledger keeps trading, and the position is
+   * reported with the corrupt objects (the tick's alarm and the dashboard show it).
+   */
+  async setAside(position: Position, reason: string): Promise<void> {
+    const key = this.key('positions', position.tradeId);
+    const bytes = await this.store.get(key);
+    if (bytes === undefined) return;
+    await this.quarantine(key, bytes, reason);
+    this.corrupt.push({ key, reason });
   }
 
   /**
@@ -246,16 +268,26 @@ export class Ledger {
     return this.readAll(await this.keysInRange(kind, fromMs, toMs), schema);
   }
 
-  private async readAll<T>(keys: string[], schema: z.ZodType<T>): Promise<T[]> {
-    const records = await Promise.all(keys.map((key) => this.read(key, schema)));
+  private async readAll<T>(
+    keys: string[],
+    schema: z.ZodType<T>,
+    problemOf?: (value: T, key: string) => string | undefined,
+  ): Promise<T[]> {
+    const records = await Promise.all(keys.map((key) => this.read(key, schema, problemOf)));
     // an object deleted between list and get (a position closed meanwhile) is simply gone
     return records.filter((record): record is Awaited<T> => record !== undefined) as T[];
   }
 
-  private async read<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  private async read<T>(
+    key: string,
+    schema: z.ZodType<T>,
+    problemOf?: (value: T, key: string) => string | undefined,
+  ): Promise<T | undefined> {
     const bytes = await this.store.get(key);
     if (bytes === undefined) return undefined;
-    const parsed = parseLedgerObject(bytes, schema);
+    let parsed = parseLedgerObject(bytes, schema);
+    const problem = parsed.ok ? problemOf?.(parsed.value, key) : undefined;
+    if (problem !== undefined) parsed = { ok: false, reason: problem };
     if (parsed.ok) return parsed.value;
     if (this.onCorrupt === 'throw') throw new CorruptLedgerObjectError(key, parsed.reason);
     if (this.onCorrupt === 'quarantine') await this.quarantine(key, bytes, parsed.reason);
@@ -276,6 +308,17 @@ export class Ledger {
     );
     await this.store.delete(key);
   }
+}
+
+/** Why a position read from `positions/<fileName>.json` cannot be the position it claims, if it cannot. */
+function positionProblem(position: Position, fileName: string): string | undefined {
+  if (!SYMBOL_PATTERN.test(position.symbol)) return `symbol "${position.symbol}" is not a symbol`;
+  const expectedId = tradeIdOf(position.symbol, position.entryTimeMs);
+  if (position.tradeId !== expectedId)
+    return `tradeId "${position.tradeId}" is not its entry minute and symbol (${expectedId})`;
+  if (fileName !== position.tradeId)
+    return `its file name "${fileName}" is not its tradeId "${position.tradeId}"`;
+  return undefined;
 }
 
 /** Parses a ledger object's bytes against its schema, or says in words why it does not parse. */

@@ -71,6 +71,12 @@ export const tradeSchema = positionSchema.extend({
   fees: finite,
   netPnl: finite,
   closedAtMs: z.number().int(),
+  /**
+   * Under `execution.entry: 'maker'`: whether a limit at the touch of the book read at entry (its bid for a
+   * buy, its ask for a sell) would have filled, by the backtest's rule (the minute after the decision
+   * trading through it); null when the book or that minute's candle is missing; absent otherwise.
+   */
+  makerWouldFill: z.boolean().nullable().optional(),
 });
 export type Trade = z.infer<typeof tradeSchema>;
 

@@ -27,14 +27,18 @@ import type { KlineColumns } from '../market/kline.js';
 import { allocateColumns } from '../market/kline-columns.js';
 import { checkColumnsFreshness } from '../market/freshness.js';
 import { alignToGrid } from '../lake/grid.js';
+import { UnknownSymbolError } from '../market/errors.js';
 import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
 import { decide } from '../strategy/decision.js';
-import { slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
+import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
+import type { StrategyParams } from '../strategy/params.js';
+import { exitRule, slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
 import type { TelemetryRecord, TelemetrySink } from '../telemetry/sink.js';
 import { DAY_MS, MINUTE_MS, floorToMinute, isoMinute } from '../time.js';
 import {
   closeTrade,
+  makerWouldFill,
   exitFillFromCandle,
   firstCandleAtOrAfter,
   scheduledExitFillMs,
@@ -233,12 +237,25 @@ async function closeDue(
   const pending: string[] = [];
   await Promise.all(
     exits.map(async (position) => {
-      const exit = await findExitFill(position, market, minuteMs, deps);
+      let exit: ExitFill | undefined;
+      try {
+        exit = await findExitFill(position, market, minuteMs, deps);
+      } catch (error) {
+        // one position's failure is its own: the other exits and this minute's entries go ahead
+        const reason = error instanceof Error ? error.message : String(error);
+        if (error instanceof UnknownSymbolError) {
+          await deps.ledger.setAside(position, `no exit price: ${reason}`);
+          return;
+        }
+        deps.log?.(`${isoMinute(minuteMs)}: no exit fill for ${position.tradeId} yet: ${reason}`);
+      }
       if (!exit) {
         pending.push(position.tradeId);
         return;
       }
       const trade = closeTrade(position, exit, closedAtMs);
+      if (deps.config.execution.entry === 'maker')
+        trade.makerWouldFill = makerWouldFill(position, market.columns.get(position.symbol));
       if (await deps.ledger.closePosition(trade)) closed.push(trade);
     }),
   );
@@ -311,7 +328,7 @@ async function makeDecision(
   createdAtMs: number,
 ): Promise<Decision> {
   const { config } = deps;
-  const fill = config.execution.entry;
+  const fill = exitRule(config.execution.entry);
   const fromMs = minuteMs - (model.historyMinutes - 1) * MINUTE_MS;
   const frame = alignToGrid(
     model.symbols.map((symbol) => market.columns.get(symbol) ?? allocateColumns(symbol, 0)),
@@ -325,8 +342,9 @@ async function makeDecision(
     minuteMs,
     predictions,
     strategy: model.strategy,
-    openPositions,
+    openPositions: [...openPositions, ...(await tradesHeldDuring(deps.ledger, minuteMs, model.strategy))],
     tradableSymbols: tradable,
+    shortsAllowed: config.execution.venue !== 'spot',
   });
   const lastRow = frame.length - 1;
   const quotes = await Promise.all(entries.map((entry) => fetchQuote(entry.symbol, market.nowMs, deps)));
@@ -361,7 +379,8 @@ async function makeDecision(
       threshold: entry.threshold,
       modelId: model.id,
       notional: config.paper.notionalPerTrade,
-      feeRatePerSide: config.strategy.feeRatePerSide,
+      // the venue's taker fee (a futures tier's, else spot's); borrow and funding are not booked here yet
+      feeRatePerSide: venueTakerFeeRatePerSide(config.execution, config.strategy.feeRatePerSide),
     });
   });
   if (unpriced.size > 0)
@@ -399,6 +418,24 @@ async function makeDecision(
     staleSymbols: market.stale,
     entries: positions,
   };
+}
+
+/**
+ * The closed trades that would overlap a position entered at `minuteMs`, as positions `decide` holds.
+ * Going forward in time none exist (a closed trade has exited by now); after the clock went back they
+ * do, and the overlap rule must see them: the ledger's history decides, not the clock.
+ */
+async function tradesHeldDuring(
+  ledger: Ledger,
+  minuteMs: number,
+  strategy: StrategyParams,
+): Promise<Trade[]> {
+  if (strategy.overlap !== 'skip') return [];
+  const horizonMs = strategy.horizonMinutes * MINUTE_MS;
+  // trade ids start with the entry minute, so only trades entered within a horizon either side are
+  // read; going forward in time that range holds no closed trade and the check costs one listing
+  const trades = await ledger.listTrades(minuteMs - horizonMs + MINUTE_MS, minuteMs + horizonMs);
+  return trades.filter((trade) => trade.exitTimeMs > minuteMs);
 }
 
 /** Opens a decision's positions, skipping any already open or already closed; returns those opened now. */

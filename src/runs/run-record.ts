@@ -5,10 +5,11 @@
  * into the same store without losing each other's records. Ids start with the UTC start second, so the
  * store's sorted listing is the runs in the order they started.
  */
-import { RUNS_PREFIX } from '../contracts/keys.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { sha256Hex } from '../checksum.js';
+import { gpuAdapterSchema } from '../contracts/backends.js';
+import { RUNS_PREFIX } from '../contracts/keys.js';
 
 export const RUN_KINDS = ['train', 'tune-trial', 'simulate', 'backtest'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -47,6 +48,8 @@ export const runRecordSchema = z.object({
   data: z.object({ fromMs: z.number().int(), toMs: z.number().int() }).nullable(),
   gitRevision: z.string().nullable(),
   backend: z.string().nullable(),
+  /** The GPU adapter a WebGPU run computed on (absent for other backends and older records). */
+  adapter: gpuAdapterSchema.optional(),
   /** The model the run trained or evaluated, if any. */
   modelId: z.string().nullable(),
   startedAtMs: z.number().int(),

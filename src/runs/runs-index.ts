@@ -4,6 +4,7 @@
  * when they are read (a corrupt object names its key).
  */
 import { Alpha15Error } from '../errors.js';
+import { redactCredentialsDeep } from '../url-credentials.js';
 import type { ObjectStore } from '../store/object-store.js';
 import {
   configHash,
@@ -26,11 +27,14 @@ export class RunNotFoundError extends Alpha15Error {
 }
 
 export async function recordRun(store: ObjectStore, run: NewRun): Promise<RunRecord> {
+  // the record is indexed into OpenSearch from here: no URL password may reach either
+  const config = redactCredentialsDeep(run.config);
   const parsed = runRecordSchema.safeParse({
     formatVersion: 1,
     id: newRunId(run.kind, run.startedAtMs),
-    configHash: configHash(run.config),
+    configHash: configHash(config),
     ...run,
+    config,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -28,6 +28,8 @@ export function runTelemetry(run: RunRecord): TelemetryRecord {
       configHash: run.configHash,
       gitRevision: run.gitRevision,
       backend: run.backend,
+      adapterVendor: run.adapter?.vendor ?? null,
+      adapterDevice: run.adapter?.device ?? null,
       durationMs: run.durationMs,
       epochs: run.epochs.length,
       ...finals,

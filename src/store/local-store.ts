@@ -7,11 +7,12 @@
  * process) removes temp files whose writer is no longer running.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, opendir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import * as fs from 'node:fs/promises';
+import { opendir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Body, ObjectStore } from './object-store.js';
-import { validateListPrefix, validateObjectKey } from './errors.js';
+import { storeWriteError, validateListPrefix, validateObjectKey } from './errors.js';
 
 /**
  * Temp files carry this marker so `list` never reports an object that is still being written, then
@@ -25,13 +26,35 @@ const TEMP_MARKER = '.alpha15-partial-';
  */
 const LIST_ENTRIES_PER_READ = 1024;
 
+/**
+ * The file-system calls a write makes. The default is node's; a test hands in calls that fail as a
+ * read-only or full disk does, which cannot be arranged for real here (tests run as root, without
+ * mount rights).
+ */
+export interface LocalWriteCalls {
+  mkdir: typeof fs.mkdir;
+  open: typeof fs.open;
+  rename: typeof fs.rename;
+  link: typeof fs.link;
+}
+
+const NODE_WRITE_CALLS: LocalWriteCalls = {
+  mkdir: fs.mkdir,
+  open: fs.open,
+  rename: fs.rename,
+  link: fs.link,
+};
+
 export class LocalStore implements ObjectStore {
   readonly url: string;
   readonly rootDir: string;
   /** Folders this store has made or found, so a write does not pay for a mkdir each time. */
   private readonly knownDirs = new Set<string>();
 
-  constructor(rootDir: string) {
+  constructor(
+    rootDir: string,
+    private readonly calls: LocalWriteCalls = NODE_WRITE_CALLS,
+  ) {
     this.rootDir = path.resolve(rootDir);
     this.url = pathToFileURL(this.rootDir).href;
   }
@@ -47,26 +70,26 @@ export class LocalStore implements ObjectStore {
 
   async put(key: string, body: Body): Promise<void> {
     const target = this.pathOf(key);
-    const temp = await this.writeTemp(target, body);
+    const temp = await this.writeTemp(key, target, body);
     try {
-      await rename(temp, target);
+      await this.calls.rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      throw storeWriteError(this.url, key, error);
     }
   }
 
   async putIfAbsent(key: string, body: Body): Promise<boolean> {
     const target = this.pathOf(key);
-    const temp = await this.writeTemp(target, body);
+    const temp = await this.writeTemp(key, target, body);
     try {
       // link() publishes the complete temp file under the final name and fails if that name exists,
       // which makes it an exclusive create that readers can never observe half-written
-      await link(temp, target);
+      await this.calls.link(temp, target);
       return true;
     } catch (error) {
       if (isCode(error, 'EEXIST')) return false;
-      throw error;
+      throw storeWriteError(this.url, key, error);
     } finally {
       await unlink(temp).catch(() => undefined);
     }
@@ -83,7 +106,9 @@ export class LocalStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+    await rm(this.pathOf(key), { force: true }).catch((error: unknown) => {
+      throw storeWriteError(this.url, key, error);
+    });
   }
 
   private pathOf(key: string): string {
@@ -91,16 +116,18 @@ export class LocalStore implements ObjectStore {
     return path.join(this.rootDir, ...key.split('/'));
   }
 
-  private async writeTemp(target: string, body: Body): Promise<string> {
+  private async writeTemp(key: string, target: string, body: Body): Promise<string> {
     const dir = path.dirname(target);
     if (!this.knownDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      await this.calls.mkdir(dir, { recursive: true }).catch((error: unknown) => {
+        throw storeWriteError(this.url, key, error);
+      });
       await sweepPartialFiles(dir);
       this.knownDirs.add(dir);
     }
     const temp = path.join(dir, `${TEMP_MARKER}${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
-      const handle = await open(temp, 'wx');
+      const handle = await this.calls.open(temp, 'wx');
       try {
         await handle.writeFile(body);
         await handle.sync();
@@ -111,7 +138,7 @@ export class LocalStore implements ObjectStore {
       await rm(temp, { force: true });
       // the folder vanished since it was made (someone cleared the store): forget it so a retry makes it
       if (isCode(error, 'ENOENT')) this.knownDirs.delete(dir);
-      throw error;
+      throw storeWriteError(this.url, key, error);
     }
     return temp;
   }

@@ -22,8 +22,15 @@ export function openStore(url: string = DEFAULT_STORE_URL, cwd: string = process
       const root = dir.startsWith('/') ? dir : `${cwd}/${dir}`;
       // a file where the folder should be would fail later with ENOTDIR deep in a write, or worse,
       // read as an empty store
-      if (statSync(root, { throwIfNoEntry: false })?.isFile())
-        throw new StoreUrlError(url, 'names a file, not a folder');
+      let stats;
+      try {
+        stats = statSync(root, { throwIfNoEntry: false });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOTDIR')
+          throw new StoreUrlError(url, 'lies below a file, not a folder', { cause: error });
+        throw error;
+      }
+      if (stats?.isFile()) throw new StoreUrlError(url, 'names a file, not a folder');
       return new LocalStore(root);
     }
     case 's3': {

@@ -1,29 +1,32 @@
 /**
  * The backtest replay: walks a period minute by minute through `decide()` (the very function the live
  * paper trader calls), filling each entry and each exit, `horizonMinutes` later, by the fill model of
- * execution.ts (the decision candle's close or the next minute's open, slipped against the trade), with
- * fees on both sides.
+ * execution.ts (the decision candle's close or the next minute's open, slipped against the trade, or a
+ * maker's limit that fills only when the next minute trades through it), priced by trade-pricing.ts:
+ * the venue's fees on both sides, borrow and funding.
  */
 import type { MarketFrame } from '../lake/frame.js';
 import { MINUTE_MS } from '../time.js';
 import { decide, type Entry } from './decision.js';
 import {
+  entryFill,
   entryFillRow,
   fillOffsetRows,
   fillPrice,
   fillRow,
-  slippedPrice,
   type ExecutionModel,
 } from './execution.js';
 import type { StrategyParams } from './params.js';
 import type { Period } from './performance.js';
-import { netReturn } from './pnl.js';
+import { grossTradeReturn } from './pnl.js';
+import { pricedNetReturn } from './trade-pricing.js';
+import type { Liquidity } from './venue.js';
 
 export interface BacktestTrade extends Entry {
   /** The fill prices, slippage included: what fees are charged on. */
   entryPrice: number;
   exitPrice: number;
-  /** The candle prices the fills are taken from (close, or next open), before slippage. */
+  /** The candle prices the fills are taken from (close, next open, or a maker's limit), before slippage. */
   entryReferencePrice: number;
   exitReferencePrice: number;
   /** Open time of the candle whose price filled the entry: `entryTimeMs` (close) or a minute later (nextOpen). */
@@ -35,7 +38,25 @@ export interface BacktestTrade extends Entry {
   /** The reference price move exitReferencePrice/entryReferencePrice − 1, before any cost. */
   priceMove: number;
   slippageRatePerSide: number;
+  /** 'maker' for a filled limit entry (no slippage, maker fee), else 'taker'. */
+  entryLiquidity: Liquidity;
+  /** Borrow interest and funding paid, as a fraction of the notional (negative: received); in `netReturn`. */
+  carryCost: number;
   netReturn: number;
+}
+
+/**
+ * Maker entries' fills: every signal that placed a limit, and the gross move (the trade's side, from the
+ * decision close to its exit reference) of the filled and the unfilled ones: how adversely the fills
+ * are selected.
+ */
+export interface MakerFills {
+  signals: number;
+  filled: number;
+  /** filled / signals; null without signals. */
+  fillRate: number | null;
+  avgMoveFilled: number | null;
+  avgMoveUnfilled: number | null;
 }
 
 export interface ReplayInput {
@@ -63,26 +84,33 @@ export interface ReplayResult {
   trades: BacktestTrade[];
   /** Positions whose exit candle (or any later one) is not on the frame: not counted as trades. */
   unclosed: Entry[];
+  /** Short signals a long-only venue dropped (decide()'s `droppedShorts`), in the period. */
+  droppedShorts: number;
+  /** Under maker entries, their fills; null otherwise. */
+  makerFills: MakerFills | null;
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
 export function replay(input: ReplayInput): ReplayResult {
-  const { frame, strategy, period } = input;
+  const { frame, strategy, period, execution } = input;
   const changes = input.strategyChanges ?? [];
-  const { entry: fill, slippageRatePerSide } = input.execution;
+  const { entry: fill, slippageRatePerSide } = execution;
   const coinCount = frame.symbols.length;
   if (input.predictions.length !== frame.length * coinCount) {
     throw new RangeError(
       `predictions hold ${input.predictions.length} values, expected ${frame.length} rows × ${coinCount} coins`,
     );
   }
-  // one horizon and fee for the whole replay: the exit schedule and PnL below read them from `strategy`
+  // one horizon for the whole replay: the exit schedule below reads it from `strategy`; fees come from the execution model
   changes.forEach((change, index) => {
     if (
       change.strategy.horizonMinutes !== strategy.horizonMinutes ||
-      change.strategy.feeRatePerSide !== strategy.feeRatePerSide ||
       (index > 0 && change.fromMs < changes[index - 1]!.fromMs)
     )
-      throw new RangeError('strategy changes must keep the horizon and fee and come in ascending fromMs');
+      throw new RangeError('strategy changes must keep the horizon and come in ascending fromMs');
   });
   const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
   const endRow = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
@@ -90,36 +118,53 @@ export function replay(input: ReplayInput): ReplayResult {
 
   const trades: BacktestTrade[] = [];
   const unclosed: Entry[] = [];
-  let open: Entry[] = [];
-  const closeAt = (position: Entry): void => {
+  let droppedShorts = 0;
+  const maker = { signals: 0, filled: 0, movesFilled: [] as number[], movesUnfilled: [] as number[] };
+  type OpenPosition = Entry & { entryRow: number; entryReferencePrice: number; entryLiquidity: Liquidity };
+  let open: OpenPosition[] = [];
+  const closeAt = (position: OpenPosition): void => {
     const columns = frame.columns[position.symbol]!;
-    const decisionRow = (position.entryTimeMs - frame.startTimeMs) / MINUTE_MS;
     const scheduledExitRow = (position.exitTimeMs - frame.startTimeMs) / MINUTE_MS;
     const exitRow = fillRow(columns.present, scheduledExitRow, fill);
     if (exitRow === undefined) {
       unclosed.push(position);
       return;
     }
-    // entries are only made where this row exists (see `tradable` below)
-    const entryRow = decisionRow + fillOffsetRows(fill);
-    const entryReferencePrice = fillPrice(columns, entryRow, fill);
+    const { entryRow, entryReferencePrice, entryLiquidity, ...entry } = position;
     const exitReferencePrice = fillPrice(columns, exitRow, fill);
-    const slippage = slippageRatePerSide[position.symbol] ?? 0;
-    const entryPrice = slippedPrice(entryReferencePrice, position.side, 'entry', slippage);
-    const exitPrice = slippedPrice(exitReferencePrice, position.side, 'exit', slippage);
-    trades.push({
-      ...position,
-      entryPrice,
-      exitPrice,
+    const entryFilledTimeMs = frame.startTimeMs + entryRow * MINUTE_MS;
+    const exitFilledTimeMs = frame.startTimeMs + exitRow * MINUTE_MS;
+    const priced = pricedNetReturn(execution, {
+      symbol: position.symbol,
+      side: position.side,
       entryReferencePrice,
       exitReferencePrice,
-      entryFilledTimeMs: frame.startTimeMs + entryRow * MINUTE_MS,
-      exitFilledTimeMs: frame.startTimeMs + exitRow * MINUTE_MS,
+      entryLiquidity,
+      entryFilledTimeMs,
+      exitFilledTimeMs,
+    });
+    trades.push({
+      ...entry,
+      entryPrice: priced.entryPrice,
+      exitPrice: priced.exitPrice,
+      entryReferencePrice,
+      exitReferencePrice,
+      entryFilledTimeMs,
+      exitFilledTimeMs,
       lateExit: exitRow !== scheduledExitRow + fillOffsetRows(fill),
       priceMove: exitReferencePrice / entryReferencePrice - 1,
-      slippageRatePerSide: slippage,
-      netReturn: netReturn(position.side, entryPrice, exitPrice, strategy.feeRatePerSide),
+      slippageRatePerSide: slippageRatePerSide[position.symbol] ?? 0,
+      entryLiquidity,
+      carryCost: priced.carryCost,
+      netReturn: priced.netReturn,
     });
+  };
+  /** The side's gross move from the decision close to the exit reference, for the maker's adverse selection. */
+  const signalMove = (entry: Entry, decisionRow: number): number | undefined => {
+    const columns = frame.columns[entry.symbol]!;
+    const exitRow = fillRow(columns.present, decisionRow + strategy.horizonMinutes, fill);
+    if (exitRow === undefined) return undefined;
+    return grossTradeReturn(entry.side, fillPrice(columns, exitRow, fill) / columns.close[decisionRow]! - 1);
   };
 
   // Runs on past the period by the horizon so every position opened inside it reaches its exit minute;
@@ -152,9 +197,49 @@ export function replay(input: ReplayInput): ReplayResult {
       strategy: deciding,
       openPositions: open,
       tradableSymbols: tradable,
+      shortsAllowed: execution.venue.shortsAllowed,
     });
     decision.exits.forEach(closeAt);
-    open = [...decision.holding, ...decision.entries];
+    droppedShorts += decision.droppedShorts.length;
+    const opened: OpenPosition[] = [];
+    for (const entry of decision.entries) {
+      const filled = entryFill(
+        frame.columns[entry.symbol]!,
+        row,
+        entry.side,
+        execution,
+        slippageRatePerSide[entry.symbol] ?? 0,
+      );
+      if (fill === 'maker') {
+        maker.signals++;
+        if (filled !== undefined) maker.filled++;
+        const move = signalMove(entry, row);
+        if (move !== undefined) (filled === undefined ? maker.movesUnfilled : maker.movesFilled).push(move);
+      }
+      // only a maker's limit can miss: tradable pairs have their taker fill
+      if (filled === undefined) continue;
+      opened.push({
+        ...entry,
+        entryRow: filled.row,
+        entryReferencePrice: filled.referencePrice,
+        entryLiquidity: filled.liquidity,
+      });
+    }
+    open = [...decision.holding, ...opened];
   }
-  return { trades, unclosed };
+  return {
+    trades,
+    unclosed,
+    droppedShorts,
+    makerFills:
+      fill === 'maker'
+        ? {
+            signals: maker.signals,
+            filled: maker.filled,
+            fillRate: maker.signals > 0 ? maker.filled / maker.signals : null,
+            avgMoveFilled: mean(maker.movesFilled),
+            avgMoveUnfilled: mean(maker.movesUnfilled),
+          }
+        : null,
+  };
 }

@@ -14,6 +14,9 @@ export interface CostedTrade {
   priceMove: number;
 }
 
+export const COST_CURVE_DESCRIPTION =
+  'the trades made at the configured cost, re-priced at each cost per side in place of fee and slippage; thresholds not refitted';
+
 /** Costs per side the curve is traced at: 0 to 0.2% in steps of 0.01% (1 bp). */
 export const COST_CURVE_POINTS_PER_SIDE: readonly number[] = Array.from({ length: 21 }, (_, i) => i / 10_000);
 
@@ -21,6 +24,8 @@ export const COST_CURVE_POINTS_PER_SIDE: readonly number[] = Array.from({ length
 const MAX_BREAK_EVEN_PER_SIDE = 0.1;
 
 export interface CostCurve {
+  /** What this curve is, for anyone reading the JSON: not the refitted sweep (cost-sweep.ts). */
+  description: typeof COST_CURVE_DESCRIPTION;
   costsPerSide: number[];
   /** Average net return per trade at each cost, over all trades; null without trades. */
   strategy: (number | null)[];
@@ -61,7 +66,7 @@ export function breakEvenCostPerSide(trades: readonly CostedTrade[]): number | n
 export function costCurve(
   trades: readonly CostedTrade[],
   symbols: readonly string[],
-): { costCurve: CostCurve; breakEvenCostPerSide: BreakEvenCosts } {
+): { costCurve: CostCurve; costCurveBreakEvenCostPerSide: BreakEvenCosts } {
   const bySymbol = new Map<string, CostedTrade[]>(symbols.map((symbol) => [symbol, []]));
   for (const trade of trades) bySymbol.get(trade.symbol)?.push(trade);
   const trace = (subset: readonly CostedTrade[]) =>
@@ -73,7 +78,12 @@ export function costCurve(
     perPairBreakEven[symbol] = breakEvenCostPerSide(subset);
   }
   return {
-    costCurve: { costsPerSide: [...COST_CURVE_POINTS_PER_SIDE], strategy: trace(trades), perPair },
-    breakEvenCostPerSide: { strategy: breakEvenCostPerSide(trades), perPair: perPairBreakEven },
+    costCurve: {
+      description: COST_CURVE_DESCRIPTION,
+      costsPerSide: [...COST_CURVE_POINTS_PER_SIDE],
+      strategy: trace(trades),
+      perPair,
+    },
+    costCurveBreakEvenCostPerSide: { strategy: breakEvenCostPerSide(trades), perPair: perPairBreakEven },
   };
 }

@@ -18,6 +18,8 @@
  *   a real candle this minute) with a finite prediction enter.
  * - Overlap (`strategy.overlap`): 'skip' opens nothing on a pair that still holds a position after
  *   this minute's exits; 'stack' opens regardless, one position per signal.
+ * - Venue: with `shortsAllowed` false (a spot account, which cannot sell what it does not hold) a short
+ *   signal opens nothing and is returned in `droppedShorts`, so it is counted, not hidden.
  * - Pure: no I/O, no clock, no randomness; the same input gives the same output. Positions may carry
  *   any extra fields (ids, prices); `decide` returns the caller's own objects in `exits`.
  */
@@ -40,6 +42,8 @@ export interface DecisionInput<P extends PositionRef = PositionRef> {
   strategy: StrategyParams;
   openPositions: readonly P[];
   tradableSymbols: Iterable<string>;
+  /** False on a long-only venue (venue.ts `shortsAllowed`); default true. */
+  shortsAllowed?: boolean;
 }
 
 export interface Entry extends PositionRef {
@@ -54,6 +58,8 @@ export interface Decision<P extends PositionRef = PositionRef> {
   entries: Entry[];
   /** Positions still open after this minute's exits, not counting this minute's entries. */
   holding: P[];
+  /** Short signals a long-only venue did not open. */
+  droppedShorts: Entry[];
 }
 
 export function decide<P extends PositionRef>(input: DecisionInput<P>): Decision<P> {
@@ -65,6 +71,7 @@ export function decide<P extends PositionRef>(input: DecisionInput<P>): Decision
   const heldSymbols = new Set(holding.map((position) => position.symbol));
 
   const entries: Entry[] = [];
+  const droppedShorts: Entry[] = [];
   for (const symbol of new Set(input.tradableSymbols)) {
     const pair = strategy.pairs[symbol];
     const prediction = input.predictions[symbol];
@@ -76,7 +83,7 @@ export function decide<P extends PositionRef>(input: DecisionInput<P>): Decision
     const goLong = longThreshold !== null && value >= longThreshold;
     const goShort = shortThreshold !== null && value <= shortThreshold;
     if (goLong === goShort) continue;
-    entries.push({
+    (goLong || input.shortsAllowed !== false ? entries : droppedShorts).push({
       symbol,
       side: goLong ? 'long' : 'short',
       prediction,
@@ -86,5 +93,5 @@ export function decide<P extends PositionRef>(input: DecisionInput<P>): Decision
       exitTimeMs: minuteMs + strategy.horizonMinutes * MINUTE_MS,
     });
   }
-  return { exits, entries, holding };
+  return { exits, entries, holding, droppedShorts };
 }

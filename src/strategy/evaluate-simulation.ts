@@ -12,6 +12,14 @@ import { noTradeBaseline } from './baselines/no-trade.js';
 import { randomBaseline, type RandomBaselineResult } from './baselines/random.js';
 import type { ScheduledStrategy } from './backtest.js';
 import { costCurve, type BreakEvenCosts, type CostCurve } from './cost-curve.js';
+import {
+  costSweep,
+  sweepBreakEven,
+  sweepCosts,
+  type CostSweep,
+  type SweepBreakEven,
+  type SweepSegment,
+} from './cost-sweep.js';
 import { contender, rowRange, verdictOf, type ContenderResult, type Verdict } from './evaluate.js';
 import { executionModel, type ExecutionModel } from './execution.js';
 import type { StrategyParams } from './params.js';
@@ -45,9 +53,12 @@ export interface SimulationEvaluation {
   horizonMinutes: number;
   execution: ExecutionModel;
   periods: PeriodOutcome[];
-  /** The strategy's and each pair's average net return per trade against cost per side, and the break-even cost. */
+  /** The trades made at the configured cost, re-priced at each cost per side (thresholds fixed), and where that crosses zero. */
   costCurve: CostCurve;
-  breakEvenCostPerSide: BreakEvenCosts;
+  costCurveBreakEvenCostPerSide: BreakEvenCosts;
+  /** Each champion's thresholds refitted on its own validation data at every fee per side (null: not asked for). */
+  costSweep: CostSweep | null;
+  breakEvenCostPerSide: SweepBreakEven | null;
   strategy: ContenderResult;
   baselines: { noTrade: PerformanceMetrics; ridge: ContenderResult; random: RandomBaselineResult };
   verdict: Verdict;
@@ -62,6 +73,11 @@ export interface SimulationEvaluationInput {
   config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution' | 'target' | 'coinWeights'>;
   randomSimulations?: number;
   seed?: number;
+  /**
+   * Per period, the refit of its champion's thresholds at an execution model's fees (its own validation
+   * predictions, as training fitted them), for the cost sweep; absent: no sweep.
+   */
+  refitChampion?: (period: SimulatedPeriod, execution: ExecutionModel) => StrategyParams | null;
 }
 
 export function evaluateSimulation(input: SimulationEvaluationInput): SimulationEvaluation {
@@ -70,7 +86,7 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
   // IC against what the models learn (raw or residual returns), as the backtest scores it
   const weights = coinWeights(config.coinWeights, frame.symbols);
   const targets = modelTargets(frame, config.horizonMinutes, config.target, weights);
-  const execution = executionModel(config.execution, frame.symbols);
+  const execution = executionModel(config.execution, frame.symbols, config.strategy.feeRatePerSide);
   const idle = idleStrategy(config, overall);
   const trade = (pick: (period: SimulatedPeriod) => [Float32Array, StrategyParams | null]) => {
     const predictions = stitch(frame, periods, (period) => pick(period)[0]);
@@ -87,16 +103,35 @@ export function evaluateSimulation(input: SimulationEvaluationInput): Simulation
     period: overall,
     trades: strategy.trades,
     strategyAvgNetReturn: strategy.overall.avgNetReturn,
-    feeRatePerSide: config.strategy.feeRatePerSide,
     horizonMinutes: config.horizonMinutes,
     execution,
     simulations: input.randomSimulations,
     seed: input.seed,
   });
+  const { refitChampion } = input;
+  const sweep =
+    refitChampion === undefined
+      ? null
+      : costSweep({
+          frame,
+          predictions: stitch(frame, periods, (period) => period.predictions),
+          period: overall,
+          segments: periods.map((period): SweepSegment => ({
+            fromMs: period.fromMs,
+            fit: (atCost) => refitChampion(period, atCost),
+          })),
+          idle,
+          execution,
+          costs: sweepCosts(config.execution, config.strategy.feeRatePerSide),
+          thresholdCandidatesPerSide: config.strategy.thresholdCandidates,
+          seed: input.seed,
+        });
   return {
     symbols: [...frame.symbols],
     period: overall,
-    feeRatePerSide: config.strategy.feeRatePerSide,
+    costSweep: sweep,
+    breakEvenCostPerSide: sweep === null ? null : sweepBreakEven(sweep),
+    feeRatePerSide: execution.venue.takerFeeRatePerSide,
     horizonMinutes: config.horizonMinutes,
     execution,
     periods: periods.map((period) => outcome(frame, targets, period, strategy)),

@@ -5,6 +5,7 @@
  * trade count. Everything the report shows comes from here.
  */
 import type { Config } from '../config/schema.js';
+import { Alpha15Error } from '../errors.js';
 import { forwardReturns, type TargetMatrix } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { pearson, weightedCorrelation } from '../statistics.js';
@@ -13,11 +14,12 @@ import { handCraftedFeatures } from './baselines/hand-features.js';
 import { noTradeBaseline } from './baselines/no-trade.js';
 import { randomBaseline, type RandomBaselineResult } from './baselines/random.js';
 import { ridgePredictions } from './baselines/ridge.js';
-import { replay, type BacktestTrade, type ScheduledStrategy } from './backtest.js';
+import { replay, type BacktestTrade, type MakerFills, type ScheduledStrategy } from './backtest.js';
 import { applyCalibration } from './calibration.js';
 import { costCurve, type BreakEvenCosts, type CostCurve } from './cost-curve.js';
+import { costSweep, sweepBreakEven, sweepCosts, type CostSweep, type SweepBreakEven } from './cost-sweep.js';
 import { executionModel, type ExecutionModel } from './execution.js';
-import { fitStrategyOnFrame } from './fit.js';
+import { fitStrategyOnFrame, prepareFitOnFrame } from './fit.js';
 import type { StrategyParams } from './params.js';
 import { summariseByPair, type Period, type PerformanceMetrics } from './performance.js';
 
@@ -58,6 +60,10 @@ export interface ContenderResult {
   trades: BacktestTrade[];
   /** Positions the data could not close (no candle after their exit minute). */
   unclosed: number;
+  /** Short signals a long-only venue dropped. */
+  droppedShorts: number;
+  /** Maker entries' fill rate and adverse selection; null unless entries are maker orders. */
+  makerFills: MakerFills | null;
   overall: PerformanceMetrics;
   perPair: Record<string, PerformanceMetrics>;
   /** Pearson IC of the raw predictions with the model's target on the test period, per pair (null: undefined). */
@@ -89,9 +95,14 @@ export interface BacktestResult {
   /** How every contender's trades filled: entry price rule and slippage per pair. */
   execution: ExecutionModel;
   strategy: ContenderResult;
-  /** The strategy's average net return per trade against cost per side (fee and slippage together). */
+  /** The test trades made at the configured cost, re-priced at each cost per side (thresholds fixed). */
   costCurve: CostCurve;
-  breakEvenCostPerSide: BreakEvenCosts;
+  /** Where that re-priced average reaches zero. */
+  costCurveBreakEvenCostPerSide: BreakEvenCosts;
+  /** Thresholds refitted on validation at each fee per side, the test traded at it (cost-sweep.ts). */
+  costSweep: CostSweep;
+  /** The sweep's break-even: highest fee per side with test profit at p < 0.05 (null: none). */
+  breakEvenCostPerSide: SweepBreakEven;
   /** Test-period predictions against realised returns, pooled over pairs, in decile bins. */
   calibrationBins: { raw: CalibrationBin[]; calibrated: CalibrationBin[] };
   baselines: { noTrade: PerformanceMetrics; ridge: ContenderResult; random: RandomBaselineResult };
@@ -146,7 +157,7 @@ export function contender(
   /** Weights of the weighted correlation, frame symbol order (default: equal). */
   coinWeights: readonly number[] = frame.symbols.map(() => 1),
 ): ContenderResult {
-  const { trades, unclosed } = replay({
+  const { trades, unclosed, droppedShorts, makerFills } = replay({
     frame,
     predictions,
     strategy: params,
@@ -173,6 +184,8 @@ export function contender(
     params,
     trades,
     unclosed: unclosed.length,
+    droppedShorts,
+    makerFills,
     overall,
     perPair,
     ic,
@@ -257,6 +270,16 @@ export function verdictOf(
   };
 }
 
+/** A fit, or null where the data cannot support one (too few validation samples). */
+export function fitOrIdle(fit: () => StrategyParams): StrategyParams | null {
+  try {
+    return fit();
+  } catch (error) {
+    if (error instanceof Alpha15Error) return null;
+    throw error;
+  }
+}
+
 export function evaluateBacktest(input: EvaluateInput): BacktestResult {
   const { frame, splits } = input;
   // Every contender trades under the rules the model's thresholds were chosen with: same horizon, fee,
@@ -272,7 +295,7 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     },
     execution: input.config.execution,
   };
-  const execution = executionModel(config.execution, frame.symbols);
+  const execution = executionModel(config.execution, frame.symbols, modelStrategy.feeRatePerSide);
   const targets = input.modelTargets ?? forwardReturns(frame, config.horizonMinutes);
   const weights = input.coinWeights ?? frame.symbols.map(() => 1);
   const strategy = contender(
@@ -292,6 +315,7 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
       predictions,
       period: splits.validation,
       config: { ...config, strategy: { ...config.strategy, calibration } },
+      execution,
     });
 
   const ridgeRows = ridgePredictions(
@@ -332,16 +356,41 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     period: splits.test,
     trades: strategy.trades,
     strategyAvgNetReturn: strategy.overall.avgNetReturn,
-    feeRatePerSide: input.modelStrategy.feeRatePerSide,
     horizonMinutes: input.modelStrategy.horizonMinutes,
     execution,
     simulations: input.randomSimulations,
     seed: input.seed,
   });
+  // the model's thresholds refitted on its validation predictions at every cost; where the validation
+  // period cannot support a fit, that cost does not trade
+  const fitModelAt = prepareFitOnFrame({
+    frame,
+    predictions: input.modelPredictions,
+    period: splits.validation,
+    config: { ...config, strategy: { ...config.strategy, calibration: modelStrategy.calibrated } },
+  });
+  const sweep = costSweep({
+    frame,
+    predictions: input.modelPredictions,
+    period: splits.test,
+    segments: [
+      {
+        fromMs: splits.test.fromMs,
+        fit: (atCost) => fitOrIdle(() => fitModelAt(atCost)),
+      },
+    ],
+    idle: { ...modelStrategy, pairs: {} },
+    execution,
+    costs: sweepCosts(config.execution, modelStrategy.feeRatePerSide),
+    thresholdCandidatesPerSide: config.strategy.thresholdCandidates,
+    seed: input.seed,
+  });
   return {
     symbols: [...frame.symbols],
     period: splits.test,
-    feeRatePerSide: input.modelStrategy.feeRatePerSide,
+    costSweep: sweep,
+    breakEvenCostPerSide: sweepBreakEven(sweep),
+    feeRatePerSide: execution.venue.takerFeeRatePerSide,
     horizonMinutes: input.modelStrategy.horizonMinutes,
     execution,
     strategy,

@@ -16,9 +16,24 @@
 import { slippedPrice } from './execution.js';
 import type { Side } from './side.js';
 
-/** Net return of one trade from its entry and exit prices. */
-export function netReturn(side: Side, entryPrice: number, exitPrice: number, feeRatePerSide: number): number {
-  return netReturnFromMove(side, exitPrice / entryPrice - 1, feeRatePerSide);
+/**
+ * Net return of one trade from its entry and exit prices; the exit pays `exitFeeRate` when it differs
+ * from the entry's (a maker entry, a taker exit):
+ *   long:  exit·(1−fExit) / (entry·(1+fEntry)) − 1;   short: (entry·(1−fEntry) − exit·(1+fExit)) / entry.
+ */
+export function netReturn(
+  side: Side,
+  entryPrice: number,
+  exitPrice: number,
+  feeRatePerSide: number,
+  exitFeeRate = feeRatePerSide,
+): number {
+  if (exitFeeRate === feeRatePerSide)
+    return netReturnFromMove(side, exitPrice / entryPrice - 1, feeRatePerSide);
+  const priceRatio = exitPrice / entryPrice;
+  return side === 'long'
+    ? (priceRatio * (1 - exitFeeRate)) / (1 + feeRatePerSide) - 1
+    : 1 - feeRatePerSide - priceRatio * (1 + exitFeeRate);
 }
 
 /**

@@ -10,10 +10,12 @@
  */
 import { MINUTE_MS } from '../time.js';
 import type { Overlap, SideParams, ThresholdPoint } from './params.js';
-import { netReturnFromMove } from './pnl.js';
 import type { Side } from './side.js';
 
-/** One pair's validation samples in time order: the value compared with thresholds and the realised move. */
+/** A candidate trade's net return from its side, reference price move and decision minute (trade-pricing.ts `movePricer`). */
+export type TradePrice = (side: Side, priceMove: number, decisionTimeMs: number) => number;
+
+/** One pair's validation samples in time order: the value compared with thresholds and the realised move of the side's trade. */
 export interface PairSamples {
   timesMs: ArrayLike<number>;
   values: ArrayLike<number>;
@@ -21,9 +23,8 @@ export interface PairSamples {
 }
 
 export interface SweepOptions {
-  feeRatePerSide: number;
-  /** The pair's slippage per side (execution.ts), paid by every candidate trade like the fee. */
-  slippageRatePerSide: number;
+  /** What a candidate trade nets: the pair's fees, slippage, borrow and funding, as the replay charges them. */
+  price: TradePrice;
   minTrades: number;
   /** Candidate thresholds per side. */
   candidates: number;
@@ -50,12 +51,20 @@ export function quantileOfSorted(sorted: ArrayLike<number>, level: number): numb
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(level * (sorted.length - 1))))]!;
 }
 
+/** Each sample's net return if traded on this side: the same at every threshold, so priced once per side. */
+function sideNets(samples: PairSamples, side: Side, options: SweepOptions): Float64Array {
+  return Float64Array.from({ length: samples.values.length }, (_, i) =>
+    options.price(side, samples.realised[i]!, samples.timesMs[i]!),
+  );
+}
+
 /** What trading one side of a pair at `threshold` did on the samples. */
 export function evaluateThreshold(
   samples: PairSamples,
   side: Side,
   threshold: number,
   options: SweepOptions,
+  nets: ArrayLike<number> = sideNets(samples, side, options),
 ): Omit<ThresholdPoint, 'quantile'> {
   const horizonMs = options.horizonMinutes * MINUTE_MS;
   let trades = 0;
@@ -69,12 +78,7 @@ export function evaluateThreshold(
     const timeMs = samples.timesMs[i]!;
     if (!crosses || timeMs < nextFreeMs) continue;
     if (options.overlap === 'skip') nextFreeMs = timeMs + horizonMs;
-    const net = netReturnFromMove(
-      side,
-      samples.realised[i]!,
-      options.feeRatePerSide,
-      options.slippageRatePerSide,
-    );
+    const net = nets[i]!;
     trades++;
     total += net;
     if (timeMs < options.splitMs) {
@@ -109,13 +113,14 @@ export function chooseSideThreshold(samples: PairSamples, side: Side, options: S
   const finiteValues = Array.from(samples.values).filter(Number.isFinite);
   if (finiteValues.length === 0) return { threshold: null, chosen: null, curve: [] };
   const sorted = Float64Array.from(finiteValues).sort();
+  const nets = sideNets(samples, side, options);
   const curve: ThresholdPoint[] = [];
   let previous: number | undefined;
   for (const level of candidateLevels(side, options.candidates)) {
     const threshold = quantileOfSorted(sorted, level);
     if (threshold === previous) continue;
     previous = threshold;
-    curve.push({ ...evaluateThreshold(samples, side, threshold, options), quantile: level });
+    curve.push({ ...evaluateThreshold(samples, side, threshold, options, nets), quantile: level });
   }
   let chosen: ThresholdPoint | null = null;
   for (const point of curve) {

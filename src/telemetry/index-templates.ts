@@ -73,6 +73,8 @@ export const STREAM_FIELDS: Record<TelemetryStream, Record<string, FieldType>> =
     configHash: 'keyword',
     gitRevision: 'keyword',
     backend: 'keyword',
+    adapterVendor: 'keyword',
+    adapterDevice: 'keyword',
     durationMs: 'double',
     epochs: 'long',
     valIc: 'double',
@@ -88,13 +90,19 @@ export function indexName(prefix: string, stream: TelemetryStream): string {
   return `${prefix}-${stream}`;
 }
 
+/**
+ * Replicas as the node count allows: none on a single-node cluster (one replica there could never be
+ * assigned, and the cluster would stay yellow for good), one as soon as a second data node exists.
+ */
+export const INDEX_REPLICAS = { auto_expand_replicas: '0-1' } as const;
+
 export interface IndexTemplate {
   name: string;
   body: {
     index_patterns: string[];
     priority: number;
     template: {
-      settings: { number_of_shards: number };
+      settings: { number_of_shards: number } & typeof INDEX_REPLICAS;
       mappings: {
         dynamic_templates: Record<string, { match_mapping_type: string; mapping: { type: FieldType } }>[];
         properties: Record<string, { type: FieldType }>;
@@ -110,7 +118,7 @@ export function indexTemplates(prefix: string): IndexTemplate[] {
       index_patterns: [`${indexName(prefix, stream)}*`],
       priority: 100,
       template: {
-        settings: { number_of_shards: 1 },
+        settings: { number_of_shards: 1, ...INDEX_REPLICAS },
         mappings: {
           dynamic_templates: [
             { numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },

@@ -15,6 +15,9 @@ export function dashboardsReaderRoleName(indexPrefix: string): string {
   return `${indexPrefix}_dashboards_reader`;
 }
 
+/** OpenSearch's built-in administrator role. */
+export const ALL_ACCESS_ROLE = 'all_access';
+
 /** The saved objects go to the global tenant, which every Dashboards user sees. */
 export const DASHBOARDS_TENANT = 'global';
 

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -179,5 +180,29 @@ describe('alpha15 backfill --local', () => {
     assert.equal(cliRun.code, 1);
     assert.equal(cliRun.json.failed, 1);
     assert.equal(cliRun.json.skipped, 1);
+  });
+
+  it('a month a partial file left open (Feb 1 to 10) is not skipped: the full file fills it', async () => {
+    const partialDir = path.join(dir, 'partial-archives');
+    await rm(partialDir, { recursive: true, force: true });
+    await mkdir(partialDir, { recursive: true });
+    const csvName = 'ALGOUSDT-1m-2026-02.csv';
+    const zipName = 'ALGOUSDT-1m-2026-02.zip';
+    const lines = strFromU8(unzipSync(await readFile(path.join(ARCHIVE_MONTH_DIR, zipName)))[csvName]!)
+      .trimEnd()
+      .split('\n');
+    const tenDays = lines.slice(0, 1 + 10 * 1440).join('\n');
+    await writeFile(path.join(partialDir, zipName), zipSync({ [csvName]: strToU8(`${tenDays}\n`) }));
+    const store = new LocalStore(path.join(dir, 'partial-lake'));
+    await ingest({ store, source: archiveSource(new LocalArchiveSource(partialDir)), symbols: ['ALGOUSDT'] });
+
+    const result = await backfillLocal({
+      store,
+      archiveBase: ARCHIVE_BASE,
+      items: planBackfill(['ALGOUSDT'], '2026-02', '2026-02'),
+    });
+    assert.equal(result.skipped, 0);
+    assert.equal(result.rowsAdded, 40_320 - 14_400);
+    assert.equal((await summariseLake(store)).symbols.ALGOUSDT?.rows, 40_320);
   });
 });

@@ -265,6 +265,64 @@ describe('alpha15 ledger compact', () => {
     );
   });
 
+  it('a source corrupted after compaction is reported as damage and the day file is kept (exit 1)', async () => {
+    const [tradeKey] = await ledger.keysInRange('trades', DAY_1, DAY_2);
+    const original = (await store.get(tradeKey!))!;
+    const fileBefore = await store.get(compactedDayKey('trades', DAY_1));
+    await store.put(tradeKey!, original.subarray(0, original.length - 7));
+    try {
+      const result = await compactLedger({ store, fromDayMs: DAY_1, toDayMs: DAY_1, horizonMinutes: 15 });
+      const trades = result.days.find((day) => day.kind === 'trades')!;
+      assert.equal(trades.status, 'damaged');
+      assert.equal(result.damaged, 1);
+      assert.deepEqual(
+        trades.damage!.map((damage) => damage.key),
+        [tradeKey],
+      );
+      assert.match(trades.damage![0]!.problem, /not a valid trade/);
+      assert.deepEqual(
+        await store.get(compactedDayKey('trades', DAY_1)),
+        fileBefore,
+        'the good copy is kept',
+      );
+      await assert.rejects(
+        compactCli('--from', '2026-02-03', '--to', '2026-02-03'),
+        (error: { code: number; stdout: string }) => {
+          assert.equal(error.code, 1);
+          assert.equal((JSON.parse(error.stdout) as { damaged: number }).damaged, 1);
+          return true;
+        },
+      );
+    } finally {
+      await store.put(tradeKey!, original);
+    }
+  });
+
+  it('a truncated compacted file whose sources have expired is reported as damage and stays in place', async () => {
+    const decisionKeys = await ledger.keysInRange('decisions', DAY_2, DAY_3);
+    assert.ok(decisionKeys.length > 0);
+    const kept = await Promise.all(decisionKeys.map(async (key) => [key, (await store.get(key))!] as const));
+    const fileKey = compactedDayKey('decisions', DAY_2);
+    const truncated = (await store.get(fileKey))!.subarray(0, 200);
+    // the JSON of the day expired (a lifecycle rule), then the only copy was damaged
+    for (const key of decisionKeys) await store.delete(key);
+    await store.put(fileKey, truncated);
+    try {
+      const result = await compactLedger({ store, fromDayMs: DAY_2, toDayMs: DAY_2, horizonMinutes: 15 });
+      const decisions = result.days.find((day) => day.kind === 'decisions')!;
+      assert.equal(decisions.status, 'damaged');
+      assert.equal(decisions.damage![0]!.key, fileKey);
+      assert.match(decisions.damage![0]!.problem, /cannot be rebuilt/);
+      assert.deepEqual(await store.get(fileKey), truncated, 'left for a person to look at');
+      // with its sources back, the day is rebuilt from them
+      for (const [key, bytes] of kept) await store.put(key, bytes);
+      const repaired = await compactLedger({ store, fromDayMs: DAY_2, toDayMs: DAY_2, horizonMinutes: 15 });
+      assert.equal(repaired.days.find((day) => day.kind === 'decisions')!.status, 'written');
+    } finally {
+      for (const [key, bytes] of kept) await store.put(key, bytes);
+    }
+  });
+
   it('by default stops at the last ticked day: a replay of February compacted in December lists no empty days after it', async () => {
     const replayDir = await mkdtemp(path.join(tmpdir(), 'alpha15-compact-replay-'));
     try {

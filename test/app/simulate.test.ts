@@ -237,7 +237,11 @@ test('alpha15 simulate --json with the same settings continues the finished simu
     'baselines',
     'breakEvenCostPerSide',
     'costCurve',
+    'costCurveBreakEvenCostPerSide',
+    'costSweep',
+    'droppedShorts',
     'execution',
+    'makerFills',
     'pairsClearingFees',
     'periods',
     'report',
@@ -268,7 +272,14 @@ test('alpha15 simulate --json with the same settings continues the finished simu
   assert.equal(printed.baselines.random.pValue, uninterrupted.summary.baselines.random.pValue);
   assert.equal(typeof printed.strategy.totalNetReturn, 'number');
   assert.equal(printed.execution.entry, 'nextOpen', 'the simulation trades under the configured fill model');
-  assert.equal(typeof printed.breakEvenCostPerSide.strategy, 'number');
+  assert.equal(typeof printed.costCurveBreakEvenCostPerSide.strategy, 'number');
+  // each champion refitted on its own validation data at every fee of the sweep, the test traded at it
+  assert.equal(printed.costSweep.points.length, printed.costSweep.configurations.costs);
+  assert.ok(printed.costSweep.points.some((point: { trades: number }) => point.trades > 0));
+  assert.ok(
+    'costPerSide' in printed.breakEvenCostPerSide &&
+      'largestProfitableCostPerSide' in printed.breakEvenCostPerSide,
+  );
   assert.ok(printed.secondsPerPeriod > 0);
   assert.ok(existsSync(printed.report));
 

@@ -56,7 +56,7 @@ async function assertPipelineRan(dir: string, report: StartReport) {
   );
   assert.match(report.dashboard.command, /alpha15 dashboard --store file:\/\//);
   assert.equal(report.backtest.costCurve.costsPerSide.length, 21, 'the backtest traces the cost curve');
-  assert.ok('strategy' in report.backtest.breakEvenCostPerSide);
+  assert.ok('strategy' in report.backtest.costCurveBreakEvenCostPerSide);
   const simulation = report.simulation!;
   assert.equal(simulation.periods.length, 2, 'the simulation stage retrains twice');
   assert.equal(simulation.periods.at(-1)!.to, new Date(report.market.toMs).toISOString().slice(0, 16) + 'Z');

@@ -56,6 +56,24 @@ test('a JSON syntax error in the config file names its line and column', async (
   });
 });
 
+test('config keys named like Object.prototype members (constructor, __proto__, toString) are unknown keys', async () => {
+  for (const [text, key] of [
+    ['{"constructor": {"name": "x"}}', 'constructor'],
+    ['{"__proto__": {"windowMinutes": 8}}', '__proto__'],
+    ['{"training": {"toString": 1}}', 'training.toString'],
+    ['{"training": {"hasOwnProperty": 1}}', 'training.hasOwnProperty'],
+  ] as const) {
+    await withConfigFile(text, (file) => {
+      assert.throws(
+        () => loadConfig({ file, env: {} }),
+        (error: unknown) =>
+          error instanceof ConfigError && error.message.includes(`unknown config key "${key}"`),
+        text,
+      );
+    });
+  }
+});
+
 test('a misspelt ALPHA15_ variable is refused like the same typo in a file, naming the nearest variable', () => {
   assert.throws(
     () => loadConfig({ env: { ALPHA15_TRAINING__EPOCHZ: '3' } }),

@@ -120,7 +120,7 @@ test('a job on a local SageMaker tree writes a loadable model, parseable metric 
   try {
     assert.deepEqual(predictor.meta.symbols, LEAD_LAG_SYMBOLS);
     const window = new Float32Array(predictor.meta.windowMinutes * predictor.meta.channels);
-    assert.equal(predictor.predictWindow(window).length, LEAD_LAG_SYMBOLS.length);
+    assert.equal((await predictor.predictWindow(window)).length, LEAD_LAG_SYMBOLS.length);
   } finally {
     predictor.dispose();
   }

@@ -5,9 +5,7 @@ import { runBacktest } from '../../src/app/backtest.js';
 import { configSchema } from '../../src/config/schema.js';
 import { assertStrategyFitsModel, ModelStrategyMismatchError } from '../../src/contracts/run-invariants.js';
 import { registryModelLoader } from '../../src/paper/champion.js';
-import { putModelFile } from '../../src/model/registry.js';
 import type { LocalStore } from '../../src/store/local-store.js';
-import { THRESHOLDS_FILE } from '../../src/strategy/params.js';
 import { saveTinyChampion, tinyStrategy, type TinyModelOptions } from '../../fixtures/tiny-model.js';
 import { tempStore } from '../support/model-fixtures.js';
 import { renderReportHtml } from '../../src/ui/report/html.js';
@@ -25,12 +23,13 @@ let modelId: string;
 
 before(async () => {
   ({ store, cleanup } = await tempStore());
-  modelId = await saveTinyChampion(store, TINY);
 });
 after(() => cleanup());
 
-const storeThresholds = (overrides: Partial<TinyModelOptions>) =>
-  putModelFile(store, modelId, THRESHOLDS_FILE, JSON.stringify(tinyStrategy({ ...TINY, ...overrides })));
+/** Model directories are write-once, so each case saves its own champion with the thresholds it needs. */
+const storeThresholds = async (overrides: Partial<TinyModelOptions>) => {
+  modelId = await saveTinyChampion(store, TINY, tinyStrategy({ ...TINY, ...overrides }));
+};
 
 test('the paper tick loads a model whose thresholds were chosen for it', async () => {
   await storeThresholds({});

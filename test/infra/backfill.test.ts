@@ -81,6 +81,12 @@ test('the item Lambda may touch only the curated and raw prefixes, and knows the
     Timeout: 300,
   });
   const statements = roleStatements(template, 'BackfillItemRole');
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['curated/*', 'raw/*']);
+  // it deletes only a watermark whose partitions are gone
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
+    'curated/*',
+    'curated/watermarks/*',
+    'raw/*',
+    'requests/new-data/*',
+  ]);
   assert.deepEqual(unscopedActions(statements), []);
 });

@@ -48,11 +48,16 @@ import {
 import { startArchiveSite } from '../support/archive-site.js';
 import { startAwsJsonEndpoint, type AwsJsonEndpoint } from '../support/aws-json-endpoint.js';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';
-import type { ScriptedServer } from '../market/support/http-server.js';
+import { sendJson, startScriptedServer, type ScriptedServer } from '../market/support/http-server.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 import { TINY_JOB_KNOBS, writeSageMakerTree } from '../support/sagemaker-job.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
 import { objectCreatedEvent, scheduledEvent, trainingJobStateChange } from '../lambdas/support/events.js';
+import { aslProblems, runStates, type StatesDefinition } from './rehearsal/asl.js';
+import { openSearchRequest, sageMakerRequests } from './rehearsal/aws-requests.js';
+import { PermissionDeniedInRehearsal, TemplateAuthorizer } from './rehearsal/authorizer.js';
+import { startS3Gate, type S3Gate } from './rehearsal/s3-gate.js';
+import { TemplateResolver } from './rehearsal/template.js';
 
 const run = promisify(execFile);
 const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
@@ -80,21 +85,19 @@ const resources = Template.fromStack(stack).toJSON().Resources as Record<
 
 interface BundledLambda {
   handler: HandlerName;
+  /** Logical ids of the function and of the role it runs as. */
+  functionId: string;
+  role: string;
   assetDir: string;
   /** The function's environment as the construct sets it (CloudFormation references resolved locally). */
   environment: Record<string, string>;
 }
 
-/** Values CloudFormation would fill in, for the local stand-ins. */
-interface Resolved {
-  bucket: string;
-}
-
 /** Every function of the assembly that alpha15 bundles (the framework's own functions carry no service name). */
-function bundledLambdas(resolved: Resolved): BundledLambda[] {
-  return Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
-    .flatMap(({ Properties }) => {
+function bundledLambdas(): BundledLambda[] {
+  return Object.entries(resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+    .flatMap(([id, { Properties }]) => {
       const variables = (Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
         ?.Variables;
       const handler = variables?.POWERTOOLS_SERVICE_NAME as HandlerName | undefined;
@@ -103,51 +106,15 @@ function bundledLambdas(resolved: Resolved): BundledLambda[] {
       return [
         {
           handler,
+          functionId: id,
+          role: (Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
           assetDir: path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`),
           environment: Object.fromEntries(
-            Object.entries(variables!).map(([name, value]) => [name, resolve(value, resolved)]),
+            Object.entries(variables!).map(([name, value]) => [name, deployed.string(value)]),
           ),
         },
       ];
     });
-}
-
-/** CloudFormation intrinsics as the deployed stack would resolve them, against the local stand-ins. */
-function resolve(value: unknown, resolved: Resolved): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const pseudo: Record<string, string> = {
-    'AWS::AccountId': ACCOUNT,
-    'AWS::Region': REGION,
-    'AWS::Partition': 'aws',
-    'AWS::URLSuffix': 'amazonaws.com',
-  };
-  const ref = (name: string): string => {
-    if (pseudo[name] !== undefined) return pseudo[name];
-    const type = resources[name]?.Type;
-    if (type === 'AWS::S3::Bucket') return resolved.bucket;
-    // these answer Ref with their ARN, the rest with their name
-    if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
-    return name;
-  };
-  const intrinsic = value as Record<string, unknown>;
-  if ('Ref' in intrinsic) return ref(intrinsic.Ref as string);
-  if ('Fn::GetAtt' in intrinsic) {
-    const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
-    return attribute === 'Arn' ? `arn:aws:iam::${ACCOUNT}:role/${id}` : `${id}-${attribute}`;
-  }
-  if ('Fn::Join' in intrinsic) {
-    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
-    return parts.map((part) => resolve(part, resolved)).join(separator);
-  }
-  if ('Fn::Sub' in intrinsic) {
-    const template = intrinsic['Fn::Sub'] as string | [string, Record<string, unknown>];
-    const [text, variables] = typeof template === 'string' ? [template, {}] : template;
-    return text.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
-      variables[name] !== undefined ? resolve(variables[name], resolved) : ref(name),
-    );
-  }
-  throw new Error(`the harness cannot resolve ${JSON.stringify(value)}: teach resolve() this intrinsic`);
 }
 
 // --- the stand-ins and the sandboxes
@@ -163,6 +130,12 @@ let workDir: string;
 let buildDir: string;
 let trainingEntrypoint: string;
 let lambdas: Map<HandlerName, BundledLambda>;
+let deployed: TemplateResolver;
+let authorizer: TemplateAuthorizer;
+let gate: S3Gate;
+const bucketId = Object.keys(resources).find(
+  (id) => resources[id]!.Type === 'AWS::S3::Bucket' && id.startsWith('DataLakeBucket'),
+)!;
 
 before(async () => {
   requireSharedData();
@@ -181,10 +154,25 @@ before(async () => {
   openSearch = await startFakeOpenSearch({ requireSigV4: { ...SANDBOX_CREDENTIALS, region: REGION } });
   aws = await startAwsJsonEndpoint();
   archiveSite = await startArchiveSite(ARCHIVE_MONTH_DIR, { corrupt: ['NEARUSDT-1m-2026-02.zip'] });
-  lambdas = new Map(bundledLambdas({ bucket }).map((lambda) => [lambda.handler, lambda]));
+  // the template as the deployed stack resolves it, its bucket the stand-in's; every AWS call of a bundle
+  // or of the job passes the IAM gate as its role
+  deployed = new TemplateResolver(
+    { Resources: resources },
+    { region: REGION, account: ACCOUNT, names: { [bucketId]: bucket } },
+  );
+  authorizer = new TemplateAuthorizer(deployed);
+  gate = await startS3Gate(s3.endpoint, authorizer);
+  lambdas = new Map(bundledLambdas().map((lambda) => [lambda.handler, lambda]));
 });
 after(async () => {
-  await Promise.all([replay?.close(), openSearch?.close(), aws?.close(), archiveSite?.close(), s3?.close()]);
+  await Promise.all([
+    replay?.close(),
+    openSearch?.close(),
+    aws?.close(),
+    archiveSite?.close(),
+    gate?.close(),
+  ]);
+  await s3?.close();
   for (const dir of [outdir, workDir, buildDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -230,11 +218,15 @@ type Outcome = ({ ok: true; result: unknown } | { ok: false; error: { name: stri
 
 let invocations = 0;
 async function invoke(
+  role: string,
   bundleFile: string,
   event: unknown,
   environment: Record<string, string>,
 ): Promise<Outcome> {
   const id = ++invocations;
+  gate.principal = role;
+  const sageMakerCallsBefore = aws.calls.length;
+  const openSearchRequestsBefore = openSearch.requests.length;
   const runner = path.join(workDir, 'runner.mjs');
   await writeFile(runner, RUNNER);
   const eventFile = path.join(workDir, `event-${id}.json`);
@@ -247,10 +239,33 @@ async function invoke(
     timeout: 90_000,
     maxBuffer: 64 * 1024 * 1024,
   });
+  gate.principal = undefined;
+  await requireAllowed(role, sageMakerCallsBefore, openSearchRequestsBefore);
   return {
     ...(JSON.parse(readFileSync(resultFile, 'utf8')) as Omit<Outcome, 'logs'>),
     logs: `${stdout}\n${stderr}`,
   } as Outcome;
+}
+
+/**
+ * What AWS would have refused the role during a run: its S3 requests (refused at the gate), and its
+ * SageMaker calls and OpenSearch requests, decided against its policies and the domain's access policy.
+ */
+async function requireAllowed(role: string, sageMakerCallsBefore: number, openSearchRequestsBefore: number) {
+  const refused = gate.takeDenials();
+  for (const call of aws.calls.slice(sageMakerCallsBefore))
+    for (const request of sageMakerRequests(call.target, call.body, { region: REGION, account: ACCOUNT })) {
+      const decision = await gate.authorizer.decide(role, request);
+      if (decision.result !== 'Allowed') refused.push(decision);
+    }
+  const domainArn = deployed.arn(
+    Object.keys(resources).find((id) => resources[id]!.Type === 'AWS::OpenSearchService::Domain')!,
+  );
+  for (const line of openSearch.requests.slice(openSearchRequestsBefore)) {
+    const decision = await gate.authorizer.decide(role, openSearchRequest(line, domainArn));
+    if (decision.result !== 'Allowed') refused.push(decision);
+  }
+  if (refused.length > 0) throw new PermissionDeniedInRehearsal(refused[0]!);
 }
 
 /**
@@ -266,7 +281,7 @@ function runtimeEnvironment(): Record<string, string> {
     AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
     AWS_LAMBDA_FUNCTION_NAME: 'alpha15-harness',
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_S3: gate.url,
     AWS_ENDPOINT_URL_SAGEMAKER: aws.url,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ALPHA15_WASM_THREADS: '1',
@@ -288,7 +303,7 @@ const FIXTURES: Record<HandlerName, Fixture> = {
       const properties = Object.fromEntries(
         Object.entries(setup.Properties).map(([name, value]) => [
           name,
-          Array.isArray(value) ? value.map((item) => resolve(item, { bucket })) : resolve(value, { bucket }),
+          Array.isArray(value) ? value.map((item) => deployed.string(item)) : deployed.string(value),
         ]),
       );
       return {
@@ -315,6 +330,9 @@ const FIXTURES: Record<HandlerName, Fixture> = {
   },
   'training-trigger': {
     event: () => objectCreatedEvent(bucket, 'requests/training/harness.json'),
+    // the replayed lake is February 2026, outside the lookback that ends at the wall clock: the
+    // minimum-data refusal has its own test below
+    environment: () => ({ TRAINING_MIN_DAYS: '0' }),
   },
   'tuning-trigger': {
     event: () => objectCreatedEvent(bucket, TUNING_REQUEST_KEY),
@@ -347,7 +365,7 @@ const FIXTURES: Record<HandlerName, Fixture> = {
 };
 
 const bundles = new Map<HandlerName, string>();
-async function invokeHandler(handler: HandlerName): Promise<Outcome> {
+async function invokeHandler(handler: HandlerName, override: Record<string, string> = {}): Promise<Outcome> {
   const lambda = lambdas.get(handler);
   assert.ok(lambda, `the app defines a ${handler} function`);
   let bundleFile = bundles.get(handler);
@@ -356,10 +374,11 @@ async function invokeHandler(handler: HandlerName): Promise<Outcome> {
     bundles.set(handler, bundleFile);
   }
   const fixture = FIXTURES[handler];
-  return invoke(bundleFile, fixture.event(), {
+  return invoke(lambda.role, bundleFile, fixture.event(), {
     ...lambda.environment,
     ...runtimeEnvironment(),
     ...fixture.environment?.(),
+    ...override,
   });
 }
 
@@ -377,6 +396,8 @@ let createTrainingJob: Record<string, unknown> | undefined;
 /** `runs/<id>.json` of the training job's run. */
 let runRecordKey: string | undefined;
 const jobName = () => createTrainingJob!.TrainingJobName as string;
+/** The role the trigger passed to the job (its logical id: the deployed role's name here). */
+const jobRoleId = () => String(createTrainingJob!.RoleArn).split('/').pop()!;
 
 test('every Lambda the app defines has an event fixture, and each bundle stays within its size budget', async () => {
   assert.deepEqual(
@@ -418,6 +439,10 @@ test('setup: a CloudFormation create, signed as the master user, installs the te
   const readers = openSearch.roleMappings.get(dashboardsReaderRoleName('alpha15'))?.backend_roles ?? [];
   assert.equal(readers.length, 1);
   assert.match(readers[0]!, /^arn:aws:iam::\d+:role\/ObservabilityDashboardsAuthAuthenticatedRole/);
+  // replicas as the single node allows: every template and the existing indices auto-expand 0-1
+  for (const [name, template] of openSearch.templates)
+    assert.equal(template.template.settings?.auto_expand_replicas, '0-1', name);
+  assert.deepEqual(openSearch.indexSettings.get('alpha15-*'), { index: { auto_expand_replicas: '0-1' } });
   assert.ok(result.Data.DashboardObjects > 0);
   assert.equal(openSearch.savedObjects.size, result.Data.DashboardObjects);
   for (const object of openSearch.savedObjects.values()) assert.equal(object.tenant, 'global');
@@ -431,6 +456,19 @@ test('ingest: the scheduled run pulls the real candles from the replay server in
     assert.ok(await lake.get(partitionKey(symbol, INGEST_AT_MS)), `${symbol} has its February partition`);
     assert.equal((await readWatermark(lake, symbol))?.lastOpenTimeMs, INGEST_AT_MS - MINUTE_MS);
   }
+  // the run asks for one retrain, whatever the number of partitions it wrote
+  assert.deepEqual(await lake.list('requests/'), ['requests/new-data/ingest.json']);
+});
+
+test('ingest from a region Binance refuses (HTTP 451) fails with a typed error naming the region and the setting', async (t) => {
+  const refusing = await startScriptedServer((_request, response) =>
+    sendJson(response, 451, { code: 0, msg: 'Service unavailable from a restricted location' }),
+  );
+  t.after(() => refusing.close());
+  const outcome = await invokeHandler('ingest', { ALPHA15_BINANCE_BASE_URL: refusing.url });
+  assert.equal(outcome.ok ? '' : outcome.error.name, 'BinanceRegionRestrictedError');
+  assert.match(outcome.ok ? '' : outcome.error.message, /HTTP 451.*region/);
+  assert.equal(refusing.requests.length, 1, 'not retried');
 });
 
 test('training trigger: a training request starts one spot job whose request the container accepts', async () => {
@@ -455,6 +493,31 @@ test('training trigger: a training request starts one spot job whose request the
   assert.equal(createTrainingJob.EnableManagedSpotTraining, true);
   assert.deepEqual(createTrainingJob.Environment, { AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION });
   assert.equal((createTrainingJob.ResourceConfig as { InstanceType: string }).InstanceType, 'ml.g4dn.xlarge');
+});
+
+test('training trigger: with the deployed minimum of data it refuses a lake that is too short, naming the days it holds; a missing quota is reported, not retried', async () => {
+  const created = () =>
+    aws.calls.filter((recorded) => recorded.target === 'SageMaker.CreateTrainingJob').length;
+  const before = created();
+  const refused = succeeded(
+    await invokeHandler('training-trigger', {
+      TRAINING_MIN_DAYS: String(cdkJson.context['alpha15:trainingMinDays']),
+    }),
+  ) as { started: boolean; reason: string; detail: string };
+  assert.deepEqual([refused.started, refused.reason], [false, 'not-enough-data']);
+  assert.match(refused.detail, /^the lake holds 0\.0 days of the 30 a retrain needs within the last 90/);
+
+  aws.answers.set('SageMaker.ListTrainingJobs', () => ({ TrainingJobSummaries: [] }));
+  aws.answers.set('SageMaker.CreateTrainingJob', () => ({
+    __type: 'ResourceLimitExceeded',
+    message: 'The account-level service limit is 0 Instances',
+  }));
+  const quota = succeeded(await invokeHandler('training-trigger')) as { reason: string; detail: string };
+  assert.equal(quota.reason, 'quota-exceeded');
+  assert.match(quota.detail, /"ml\.g4dn\.xlarge for spot training job usage".*servicequotas/);
+  assert.equal(created(), before + 1, 'one CreateTrainingJob, no retry');
+  aws.answers.delete('SageMaker.CreateTrainingJob');
+  aws.calls.length = 0;
 });
 
 test('tuning trigger: a tuning request in the bucket starts one tuning job whose trials the container accepts', async () => {
@@ -504,20 +567,23 @@ test('training job: the built entry point trains on the ingested lake in S3 and 
       ...TINY_JOB_KNOBS,
     }),
   });
-  await run(process.execPath, [trainingEntrypoint, 'train'], {
+  gate.principal = jobRoleId();
+  const trained = run(process.execPath, [trainingEntrypoint, 'train'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       ...(createTrainingJob!.Environment as Record<string, string>),
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_S3: gate.url,
       ALPHA15_WASM_THREADS: '1',
       SM_ROOT: root,
     },
     timeout: 120_000,
     maxBuffer: 64 * 1024 * 1024,
   });
+  await trained.finally(() => (gate.principal = undefined));
+  await requireAllowed(jobRoleId(), aws.calls.length, openSearch.requests.length);
   const record = JSON.parse(new TextDecoder().decode(await lake.get(trainingJobRecordKey(jobName())))) as {
     modelId: string;
   };
@@ -618,11 +684,16 @@ test('the harness catches a broken bundle: the tick asset without its wasm binar
   const bundleFile = await sandbox(broken, 'broken-paper-tick');
   // the next minute, so the tick does not stop at "already ticked" before it needs the model
   replay.setTimeMs(TICK_AT_MS + MINUTE_MS + 3_000);
-  const outcome = await invoke(bundleFile, scheduledEvent(new Date(TICK_AT_MS + MINUTE_MS).toISOString()), {
-    ...tick.environment,
-    ...runtimeEnvironment(),
-    ...FIXTURES['paper-tick'].environment!(),
-  });
+  const outcome = await invoke(
+    tick.role,
+    bundleFile,
+    scheduledEvent(new Date(TICK_AT_MS + MINUTE_MS).toISOString()),
+    {
+      ...tick.environment,
+      ...runtimeEnvironment(),
+      ...FIXTURES['paper-tick'].environment!(),
+    },
+  );
   assert.equal(outcome.ok, false, `a bundle without its wasm must not pass: ${JSON.stringify(outcome)}`);
   assert.match(outcome.ok ? '' : outcome.error.message, /wasm/i);
 });
@@ -633,6 +704,7 @@ test('backfill: a Map item downloads its month from the archive site, checksum v
   assert.equal((await readWatermark(lake, 'FILUSDT'))?.partitions['2026-02']?.rows, 40_320);
   const backfill = lambdas.get('backfill')!;
   const outcome = await invoke(
+    backfill.role,
     bundles.get('backfill')!,
     { symbol: 'NEARUSDT', month: '2026-02' },
     {
@@ -659,6 +731,84 @@ test('backfill: a Map item downloads its month from the archive site, checksum v
   );
 });
 
+test('backfill state machine: its Map runs each item through the shipped bundle as its Retry and Catch rules say, writes the result files and settles the watermarks, every call allowed to its role', async () => {
+  const machineId = Object.keys(resources).find(
+    (id) => resources[id]!.Type === 'AWS::StepFunctions::StateMachine',
+  )!;
+  const machine = resources[machineId]!.Properties as {
+    DefinitionString: unknown;
+    RoleArn: { 'Fn::GetAtt': [string] };
+  };
+  const definition = JSON.parse(deployed.string(machine.DefinitionString)) as StatesDefinition;
+  assert.deepEqual(aslProblems(definition), []);
+  const machineRole = machine.RoleArn['Fn::GetAtt'][0];
+  const backfill = lambdas.get('backfill')!;
+  const environment = {
+    ...backfill.environment,
+    ...runtimeEnvironment(),
+    ...FIXTURES.backfill.environment!(),
+  };
+  // the Lambda service throttles ALGOUSDT's first two invocations, as a new account's concurrency would
+  const throttles = new Map([['ALGOUSDT', 2]]);
+  const retries: string[] = [];
+  const output = (await runStates(
+    definition,
+    {
+      items: [
+        { symbol: 'ALGOUSDT', month: '2026-02' },
+        { symbol: 'NEARUSDT', month: '2026-02' },
+      ],
+      symbols: ['ALGOUSDT', 'NEARUSDT'],
+    },
+    {
+      stateMachineArn: deployed.arn(machineId),
+      authorize: (action, resource) => authorizer.require(machineRole, [{ action, resource }]),
+      invokeLambda: async (functionArn, input) => {
+        assert.equal(functionArn, deployed.arn(backfill.functionId), 'the Task invokes the item function');
+        const symbol = (input as { symbol?: string }).symbol ?? '';
+        const throttled = throttles.get(symbol) ?? 0;
+        if (throttled > 0) {
+          throttles.set(symbol, throttled - 1);
+          return { ok: false, error: { name: 'Lambda.TooManyRequestsException', message: 'Rate Exceeded.' } };
+        }
+        return invoke(backfill.role, bundles.get('backfill')!, input, environment);
+      },
+      writeObject: (_bucket, key, body) => lake.put(key, body),
+      onRetry: (state, error, delaySeconds) => {
+        retries.push(`${state} ${error}`);
+        // the first retrier: 2 s, then 4 s, with full jitter
+        assert.ok(delaySeconds <= 2 * 2 ** (retries.length - 1), `${delaySeconds} s`);
+      },
+    },
+  )) as { map: { ResultWriterDetails: { Key: string } }; settled: unknown };
+  // throttling was retried by the definition's first retrier; the corrupt zip is no retryable error
+  assert.deepEqual(retries, [
+    'IngestMonth Lambda.TooManyRequestsException',
+    'IngestMonth Lambda.TooManyRequestsException',
+  ]);
+  assert.equal((await readWatermark(lake, 'ALGOUSDT'))?.partitions['2026-02']?.rows, 40_320);
+  assert.equal(await readWatermark(lake, 'NEARUSDT'), undefined);
+  const manifestKey = output.map.ResultWriterDetails.Key;
+  assert.ok(manifestKey.startsWith('backfill/results/'));
+  const failedKey = manifestKey.replace(/manifest\.json$/, 'FAILED_0.json');
+  const failed = JSON.parse(new TextDecoder().decode(await lake.get(failedKey))) as {
+    Input: string;
+    Error: string;
+  }[];
+  assert.deepEqual(
+    failed.map((entry) => [JSON.parse(entry.Input).symbol, entry.Error]),
+    [['NEARUSDT', 'ArchiveChecksumError']],
+  );
+  assert.ok(output.settled !== undefined, 'the closing task ran');
+  // what the machine's role did: invoke the item function, start the Map's child executions, write results
+  const actions = new Set(
+    authorizer.decisions
+      .filter((decision) => decision.role === machineRole)
+      .map((decision) => decision.action),
+  );
+  assert.deepEqual([...actions].sort(), ['lambda:InvokeFunction', 's3:PutObject', 'states:StartExecution']);
+});
+
 test('ledger compaction: the nightly run compacts the finished days of the ledger the tick wrote', async () => {
   const result = succeeded(await invokeHandler('ledger-compaction')) as {
     fromDay: string | null;
@@ -674,6 +824,115 @@ test('ledger compaction: the nightly run compacts the finished days of the ledge
     // a position the tick opened is still open: its day waits
     assert.deepEqual([result.fromDay, result.written], [null, 0]);
   }
+});
+
+test('the rehearsal catches a missing permission: without its s3:GetObject the runs indexer is refused, named with the resource', async () => {
+  const indexer = lambdas.get('runs-indexer')!;
+  const planted = structuredClone(resources);
+  for (const resource of Object.values(planted)) {
+    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    const properties = resource.Properties as {
+      Roles: { Ref: string }[];
+      PolicyDocument: { Statement: { Action: unknown }[] };
+    };
+    if (!properties.Roles.some((role) => role.Ref === indexer.role)) continue;
+    properties.PolicyDocument.Statement = properties.PolicyDocument.Statement.filter(
+      (statement) => statement.Action !== 's3:GetObject',
+    );
+  }
+  gate.authorizer = new TemplateAuthorizer(
+    new TemplateResolver(
+      { Resources: planted },
+      { region: REGION, account: ACCOUNT, names: { [bucketId]: bucket } },
+    ),
+  );
+  try {
+    await assert.rejects(invokeHandler('runs-indexer'), (error: unknown) => {
+      assert.ok(error instanceof PermissionDeniedInRehearsal);
+      assert.equal(error.decision.action, 's3:GetObject');
+      assert.equal(error.decision.resource, `arn:aws:s3:::${bucket}/${runRecordKey}`);
+      assert.equal(error.decision.role, indexer.role);
+      assert.match(
+        error.message,
+        /^RunsIndexingIndexerRole[0-9A-F]{8} may not s3:GetObject on arn:aws:s3:::/,
+      );
+      return true;
+    });
+  } finally {
+    gate.authorizer = authorizer;
+  }
+});
+
+test("what the platform does as each role is allowed too: Lambda logs and failure destinations, the job's image, logs, output and checkpoints", async () => {
+  for (const { handler, functionId, role } of lambdas.values()) {
+    const properties = resources[functionId]!.Properties as { LoggingConfig?: { LogGroup?: unknown } };
+    const logGroup = deployed.string(properties.LoggingConfig!.LogGroup);
+    const stream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroup}:log-stream:2026/02/10/[$LATEST]abc`;
+    await authorizer.require(role, [
+      { action: 'logs:CreateLogStream', resource: stream },
+      { action: 'logs:PutLogEvents', resource: stream },
+    ]);
+    const invokeConfig = Object.values(resources).find(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::EventInvokeConfig' &&
+        (resource.Properties.FunctionName as { Ref?: string }).Ref === functionId,
+    );
+    const destination = (
+      invokeConfig?.Properties.DestinationConfig as { OnFailure?: { Destination: unknown } } | undefined
+    )?.OnFailure;
+    // the async ones send what they failed to handle to their queue, as the function's role
+    if (destination)
+      await authorizer.require(role, [
+        { action: 'sqs:SendMessage', resource: deployed.string(destination.Destination) },
+      ]);
+    // the gate decided this function's own S3 requests (the setup function talks only to OpenSearch, and
+    // the training trigger, in this chain, only to SageMaker)
+    if (handler !== 'opensearch-setup' && handler !== 'training-trigger')
+      assert.ok(
+        authorizer.decisions.some((decision) => decision.role === role && decision.action.startsWith('s3:')),
+        `${handler}'s S3 requests passed the IAM gate`,
+      );
+  }
+  // SageMaker runs the job as its role: pulls the image, writes logs and metrics, uploads the output,
+  // syncs the checkpoints, all where the trigger's request says
+  const job = createTrainingJob as {
+    AlgorithmSpecification: { TrainingImage: string };
+    OutputDataConfig: { S3OutputPath: string };
+    CheckpointConfig: { S3Uri: string };
+  };
+  const [registry, repositoryAndTag] = job.AlgorithmSpecification.TrainingImage.split(/\/(.*)/s) as [
+    string,
+    string,
+  ];
+  const repository = `arn:aws:ecr:${registry.split('.')[3]}:${registry.split('.')[0]}:repository/${repositoryAndTag.split(':')[0]}`;
+  const s3Object = (uri: string) => `arn:aws:s3:::${uri.replace(/^s3:\/\//, '')}`;
+  const checkpoints = new URL(job.CheckpointConfig.S3Uri);
+  const logStream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/sagemaker/TrainingJobs:log-stream:${jobName()}/algo-1`;
+  await authorizer.require(jobRoleId(), [
+    { action: 'ecr:GetAuthorizationToken', resource: '*' },
+    { action: 'ecr:BatchGetImage', resource: repository },
+    { action: 'ecr:GetDownloadUrlForLayer', resource: repository },
+    { action: 'logs:CreateLogStream', resource: logStream },
+    { action: 'logs:PutLogEvents', resource: logStream },
+    {
+      action: 'cloudwatch:PutMetricData',
+      resource: '*',
+      context: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' },
+    },
+    {
+      action: 's3:PutObject',
+      resource: s3Object(
+        `${job.OutputDataConfig.S3OutputPath.replace(/\/?$/, '/')}${jobName()}/output/model.tar.gz`,
+      ),
+    },
+    {
+      action: 's3:ListBucket',
+      resource: `arn:aws:s3:::${checkpoints.host}`,
+      context: { 's3:prefix': checkpoints.pathname.slice(1) },
+    },
+    { action: 's3:PutObject', resource: s3Object(`${job.CheckpointConfig.S3Uri}checkpoint-1.json`) },
+    { action: 's3:GetObject', resource: s3Object(`${job.CheckpointConfig.S3Uri}checkpoint-1.json`) },
+  ]);
 });
 
 async function directoryBytes(dir: string): Promise<number> {

@@ -111,7 +111,21 @@ test('the trades and decisions tables are partitioned by UTC day over the compac
 
 test('the Athena workgroup enforces encrypted results in the bucket and the per-query scan limit', () => {
   template.hasResourceProperties('AWS::Athena::WorkGroup', {
-    Name: 'test',
+    // the database name plus the stack id's first segment: a kept workgroup never blocks the next deploy
+    Name: {
+      'Fn::Join': [
+        '-',
+        [
+          'test',
+          {
+            'Fn::Select': [
+              0,
+              { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] },
+            ],
+          },
+        ],
+      ],
+    },
     WorkGroupConfiguration: {
       EnforceWorkGroupConfiguration: true,
       BytesScannedCutoffPerQuery: 512 * 1024 * 1024,

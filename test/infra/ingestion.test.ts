@@ -51,8 +51,14 @@ test('a failed ingestion run is not retried but kept in its alarmed failure queu
   });
 });
 
-test('ingestion may touch only the curated and raw prefixes of the bucket', () => {
+test('ingestion may touch only the curated and raw prefixes of the bucket, and write its retrain request', () => {
   const statements = roleStatements(template, 'IngestionIngestRole');
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['curated/*', 'raw/*']);
+  // it deletes only a watermark whose partitions are gone
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
+    'curated/*',
+    'curated/watermarks/*',
+    'raw/*',
+    'requests/new-data/*',
+  ]);
   assert.deepEqual(unscopedActions(statements), []);
 });

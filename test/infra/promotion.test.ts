@@ -38,8 +38,13 @@ test('a finished alpha15 training job (completed, failed or stopped) invokes pro
   });
 });
 
-test('promotion may touch only the models prefix', () => {
+test('promotion reads the models prefix and writes only the pointer, its decisions and the champion history', () => {
   const statements = roleStatements(template, 'PromotionPromoteRole');
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), ['models/*']);
+  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [
+    'models/*',
+    'models/champion-history/*',
+    'models/champion.json',
+    'models/promotions/*',
+  ]);
   assert.deepEqual(unscopedActions(statements), []);
 });

@@ -85,7 +85,8 @@ export function grantedObjectPrefixes(
 export function assertJobTriggerGrants(
   statements: ReturnType<typeof policyStatements>,
   jobRole: RegExp,
-  requestPrefix: string,
+  /** Its request prefix, or every object pattern it is granted. */
+  objects: string | string[],
 ): void {
   const passRole = statements.filter((statement) => asList(statement.Action).includes('iam:PassRole'));
   assert.equal(passRole.length, 1);
@@ -93,7 +94,10 @@ export function assertJobTriggerGrants(
     StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
   });
   assert.match(JSON.stringify(passRole[0]!.Resource), jobRole);
-  assert.deepEqual(grantedObjectPrefixes(statements, 'DataLakeBucket'), [`${requestPrefix}*`]);
+  assert.deepEqual(
+    grantedObjectPrefixes(statements, 'DataLakeBucket'),
+    typeof objects === 'string' ? [`${objects}*`] : objects,
+  );
 }
 
 export interface AccessPolicyStatement {

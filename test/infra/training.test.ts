@@ -37,14 +37,15 @@ new Training(stack, 'Training', {
   maxRuntime: Duration.hours(4),
   maxWait: Duration.hours(8),
   retrainMinInterval: Duration.hours(24),
+  minDays: 30,
   lookbackDays: 90,
   alarmTopic: new sns.Topic(stack, 'Alarms'),
 });
 const template = Template.fromStack(stack);
 
-test('new kline partitions or a training request in the bucket reach the trigger through EventBridge', () => {
+test('one request per ingestion run or backfill, or a training request, reaches the trigger; kline partitions do not', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
-    EventPattern: objectCreatedPattern([CURATED_KLINES_PREFIX, 'requests/training/']),
+    EventPattern: objectCreatedPattern(['requests/new-data/', 'requests/training/']),
     Targets: [
       Match.objectLike({
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTrigger'), 'Arn'] },
@@ -52,10 +53,37 @@ test('new kline partitions or a training request in the bucket reach the trigger
       }),
     ],
   });
-  assert.ok(
-    partitionKey('BTCUSDT', 0).startsWith(CURATED_KLINES_PREFIX),
-    'the partitions ingestion writes match the rule',
-  );
+  // a run rewrites one partition per symbol: were partitions a cause, one run would be 20 retrains
+  const patterns = JSON.stringify(template.findResources('AWS::Events::Rule'));
+  assert.ok(partitionKey('BTCUSDT', 0).startsWith(CURATED_KLINES_PREFIX));
+  assert.ok(!patterns.includes(CURATED_KLINES_PREFIX), 'no rule listens to the kline partitions');
+});
+
+test('the end of an alpha15 training job invokes the trigger, which starts a retrain asked for meanwhile', () => {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventPattern: {
+      source: ['aws.sagemaker'],
+      'detail-type': ['SageMaker Training Job State Change'],
+      detail: {
+        TrainingJobName: [{ prefix: TRAINING_JOB_PREFIX }],
+        TrainingJobStatus: ['Completed', 'Failed', 'Stopped'],
+      },
+    },
+    Targets: [
+      Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TrainingTrigger'), 'Arn'] } }),
+    ],
+  });
+});
+
+test('a spot quota SageMaker refuses raises one alarm naming the quota and its console page', () => {
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'TrainingQuotaExceeded',
+    Namespace: 'Alpha15',
+    Dimensions: [{ Name: 'service', Value: 'training-trigger' }],
+    AlarmDescription: Match.stringLikeRegexp(
+      '"ml.g4dn.xlarge for spot training job usage".*https://eu-west-1.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas',
+    ),
+  });
 });
 
 test('the trigger reserves no concurrency by default and configures a spot GPU job with checkpoints', () => {
@@ -67,6 +95,7 @@ test('the trigger reserves no concurrency by default and configures a spot GPU j
         MAX_RUNTIME_SECONDS: String(4 * 3600),
         MAX_WAIT_SECONDS: String(8 * 3600),
         RETRAIN_MIN_INTERVAL_SECONDS: String(24 * 3600),
+        TRAINING_MIN_DAYS: '30',
         CHECKPOINT_PREFIX: 'sagemaker/checkpoints/',
         METRIC_DEFINITIONS: JSON.stringify(TRAINING_METRIC_DEFINITIONS),
       }),
@@ -81,7 +110,11 @@ test('the trigger may start only alpha15 jobs and pass only the job role, to Sag
     [statement.Action].flat().includes('sagemaker:CreateTrainingJob'),
   )!;
   assert.match(JSON.stringify(create.Resource), /training-job\/alpha15-\*/);
-  assertJobTriggerGrants(statements, /TrainingJobRole/, 'requests/training/');
+  assertJobTriggerGrants(statements, /TrainingJobRole/, [
+    'curated/watermarks/*',
+    'requests/pending/retrain.json',
+    'requests/training/*',
+  ]);
 });
 
 /** What the job may write, sorted: what it names itself, its SageMaker output and its checkpoints. */
@@ -183,6 +216,7 @@ test('a wait shorter than the run time is refused (a SageMaker managed-spot rule
         maxRuntime: Duration.hours(4),
         maxWait: Duration.hours(1),
         retrainMinInterval: Duration.hours(1),
+        minDays: 1,
         lookbackDays: 1,
         alarmTopic: new sns.Topic(other, 'Alarms'),
       }),

@@ -4,6 +4,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { TRAINING_JOB_PREFIX, TUNING_JOB_PREFIX } from '../../src/contracts/keys.js';
 import { Promotion } from '../../infra/promotion.js';
 import { Tuning, type TuningProps } from '../../infra/tuning.js';
@@ -36,6 +37,7 @@ const props: TuningProps = {
   maxJobs: 20,
   maxParallelJobs: 2,
   walkForwardFolds: 3,
+  alarmTopic: new sns.Topic(stack, 'Alarms'),
 };
 new Tuning(stack, 'Tuning', props);
 new Promotion(stack, 'Promotion', { bucket: lake.bucket });
@@ -126,4 +128,36 @@ test('a budget that runs more jobs at once than in total, or holds out the whole
   };
   assert.throws(() => new Tuning(other.stack, 'A', { ...base, maxParallelJobs: 30 }), /maxParallelJobs/);
   assert.throws(() => new Tuning(other.stack, 'B', { ...base, holdoutDays: 90 }), /holdoutDays/);
+});
+
+test('a failed or stopped tuning job, and a failed trial, tell the alarm topic at once, naming the job and the reason', () => {
+  const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+    Properties: {
+      EventPattern: { 'detail-type': string[]; detail: Record<string, unknown> };
+      Targets: { Arn: { Ref: string }; InputTransformer?: { InputTemplate: string } }[];
+    };
+  }[];
+  const toAlarms = (detailType: string) =>
+    rules.filter(
+      (rule) =>
+        rule.Properties.EventPattern['detail-type']?.includes(detailType) &&
+        rule.Properties.Targets.some((target) => target.Arn.Ref?.startsWith('Alarms')),
+    );
+  const [job] = toAlarms('SageMaker HyperParameter Tuning Job State Change');
+  assert.ok(job, 'a rule on the tuning job state reaches the alarm topic');
+  assert.deepEqual(job.Properties.EventPattern.detail, {
+    HyperParameterTuningJobName: [{ prefix: TUNING_JOB_PREFIX }],
+    HyperParameterTuningJobStatus: ['Failed', 'Stopped'],
+  });
+  const [trial] = toAlarms('SageMaker Training Job State Change');
+  assert.ok(trial, 'a rule on the trials reaches the alarm topic');
+  assert.deepEqual(trial.Properties.EventPattern.detail, {
+    TrainingJobName: [{ prefix: TUNING_JOB_PREFIX }],
+    TrainingJobStatus: ['Failed'],
+  });
+  for (const rule of [job, trial])
+    assert.match(
+      rule.Properties.Targets[0]!.InputTransformer!.InputTemplate,
+      /FailureReason|<detail-FailureReason>/,
+    );
 });

@@ -41,7 +41,8 @@ describe('ingest --source binance (against the replay server)', () => {
       const toMs = FEB_10_MS + 2 * DAY_MS;
       const result = await ingest({ store, source, symbols: ['LINKUSDT'], fromMs: FEB_10_MS, toMs });
       assert.equal(result.symbols.LINKUSDT!.rowsAdded, 2880);
-      assert.equal(result.symbols.LINKUSDT!.rawArchivesStored, 0, 'REST has no raw archives');
+      assert.equal(result.symbols.LINKUSDT!.rawArchivesStored, 1, 'raw/ keeps the REST body');
+      assert.ok(await store.get('raw/klines/LINKUSDT/LINKUSDT-1m-rest-20260210T0000-20260211T2359.json'));
       const month = realMonthColumns('LINKUSDT');
       const expected = sliceColumns(
         month,
@@ -84,6 +85,7 @@ describe('the lake on S3 (s3rver)', () => {
       'curated/klines/symbol=DOTUSDT/month=2026-02/klines.parquet',
       'curated/watermarks/DOTUSDT.json',
       'raw/klines/DOTUSDT/DOTUSDT-1m-2026-02.zip',
+      `raw/klines/DOTUSDT/ingests/DOTUSDT-1m-2026-02.zip.${Date.UTC(2026, 1, 1)}-${MAR_1_MS}.json`,
     ]);
     const frame = await readFrame(store, ['DOTUSDT'], FEB_10_MS, FEB_10_MS + DAY_MS);
     const month = realMonthColumns('DOTUSDT');

@@ -47,7 +47,9 @@ describe('ingest from the real archive month', () => {
           missing: 0,
         });
       }
-      assert.equal((await store.list('raw/klines/')).length, 7);
+      const rawKeys = await store.list('raw/klines/');
+      assert.equal(rawKeys.filter((key) => key.endsWith('.zip')).length, 7);
+      assert.equal(rawKeys.filter((key) => key.includes('/ingests/')).length, 7, 'one ingest record each');
 
       // again, even with the range given explicitly (so the watermark cannot skip the work)
       const counting = new FlakyStore(store);

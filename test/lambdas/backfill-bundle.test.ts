@@ -112,13 +112,19 @@ test('a month already in the lake is skipped without a download, and adds 0 rows
   assert.deepEqual(await lake.get(partitionKey('LINKUSDT', FEB_2026)), partitionBefore);
 });
 
-test('the settle task restores a watermark entry a parallel item overwrote, from the partition itself', async () => {
+test('the settle task restores a watermark entry a parallel item overwrote, and ends the backfill with one retrain request; the items wrote none', async () => {
+  // the items above wrote partitions only: nothing that invokes the training trigger
+  assert.deepEqual(await lake.list('requests/'), []);
   const complete = await readWatermark(lake, 'DOTUSDT');
   // what a concurrent item of the same symbol leaves behind: its own watermark, without this month
   await lake.put(watermarkKey('DOTUSDT'), JSON.stringify({ ...complete, partitions: {} }));
-  const settled = await handler({ settle: ['DOTUSDT', 'LINKUSDT'] }, lambdaContext);
-  assert.deepEqual(settled, { DOTUSDT: { partitionsAdded: 1 }, LINKUSDT: { partitionsAdded: 0 } });
+  const finished = await handler({ settle: ['DOTUSDT', 'LINKUSDT'] }, lambdaContext);
+  assert.deepEqual(finished, {
+    settled: { DOTUSDT: { partitionsAdded: 1 }, LINKUSDT: { partitionsAdded: 0 } },
+    retrainRequestKey: 'requests/new-data/backfill.json',
+  });
   assert.deepEqual(await readWatermark(lake, 'DOTUSDT'), complete);
+  assert.deepEqual(await lake.list('requests/'), ['requests/new-data/backfill.json']);
 });
 
 test('an event that is neither an item nor a settle task is refused before any work', async () => {

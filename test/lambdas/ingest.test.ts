@@ -77,6 +77,18 @@ test('the first run stores the lookback window of every symbol, exactly the exch
     assert.deepEqual(stored.volume, expected.volume);
     assert.equal((await readWatermark(lake(), symbol))?.lastOpenTimeMs, FIRST_RUN_MS - MINUTE_MS);
   }
+  // one retrain request for the whole run, written after every partition (the trigger listens to it,
+  // never to the partitions: one run, one retrain at most)
+  const written = [...bucket.objects.keys()];
+  assert.deepEqual(
+    written.filter((key) => key.startsWith('requests/')),
+    ['requests/new-data/ingest.json'],
+  );
+  assert.equal(written.at(-1), 'requests/new-data/ingest.json');
+  assert.deepEqual(JSON.parse(bucket.text('requests/new-data/ingest.json')!), {
+    source: 'ingest',
+    requestedAtMs: FIRST_RUN_MS,
+  });
 });
 
 test('the next run re-requests the lookback but adds only the new minutes', async () => {

@@ -40,7 +40,11 @@ after(async () => {
 });
 
 /** A CloudFormation custom-resource event as the provider framework hands it to onEvent. */
-function customResourceEvent(requestType: 'Create' | 'Update' | 'Delete', endpoint = openSearch.url) {
+function customResourceEvent(
+  requestType: 'Create' | 'Update' | 'Delete',
+  endpoint = openSearch.url,
+  properties: Record<string, unknown> = {},
+) {
   return {
     RequestType: requestType,
     ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
@@ -56,6 +60,7 @@ function customResourceEvent(requestType: 'Create' | 'Update' | 'Delete', endpoi
       IndexPrefix: 'alpha15',
       WriterRoleArns: [WRITER_ROLE_ARN],
       ContentHash: 'abc',
+      ...properties,
     },
   };
 }
@@ -150,4 +155,30 @@ test('the stand-in refuses what an IAM-only domain refuses: Basic auth, no signa
     )!,
     /the body differs/,
   );
+});
+
+test('replicas follow the node count: every template and every existing telemetry index auto-expands 0-1, so a single node is green', async () => {
+  const refusedBefore = openSearch.refused.length;
+  await handler(customResourceEvent('Update'), lambdaContext);
+  assert.ok(openSearch.templates.size > 0);
+  for (const [name, template] of openSearch.templates)
+    assert.equal(template.template.settings?.auto_expand_replicas, '0-1', name);
+  assert.deepEqual(openSearch.indexSettings.get('alpha15-*'), { index: { auto_expand_replicas: '0-1' } });
+  assert.equal(openSearch.refused.length, refusedBefore);
+});
+
+test('a break-glass administrator the deployer names is mapped onto all_access beside the master user; none named leaves all_access alone', async () => {
+  const refusedBefore = openSearch.refused.length;
+  openSearch.roleMappings.delete('all_access');
+  await handler(customResourceEvent('Update'), lambdaContext);
+  assert.equal(openSearch.roleMappings.get('all_access'), undefined, 'the master mapping is not touched');
+
+  const master = 'arn:aws:iam::123456789012:role/Alpha15-ObservabilitySetupRole';
+  const admin = 'arn:aws:iam::123456789012:role/BreakGlassAdmin';
+  await handler(
+    customResourceEvent('Update', openSearch.url, { MasterRoleArn: master, AdminRoleArns: [admin] }),
+    lambdaContext,
+  );
+  assert.deepEqual(openSearch.roleMappings.get('all_access'), { backend_roles: [master, admin] });
+  assert.equal(openSearch.refused.length, refusedBefore);
 });

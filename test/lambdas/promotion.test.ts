@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
+import { sha256Hex } from '../../src/checksum.js';
 import { modelKey } from '../../src/model/artifacts.js';
+import { ChampionDigestMismatchError, ModelDigestMismatchError } from '../../src/model/registry-errors.js';
 import {
   EVALUATION_FILE,
   promotionRecordKey,
@@ -11,7 +13,7 @@ import { CHAMPION_HISTORY_PREFIX, CHAMPION_KEY } from '../../src/contracts/keys.
 import { trainModel } from '../../src/app/train.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { LocalStore } from '../../src/store/local-store.js';
-import { CandidateRecordMissingError, promoteFinishedJob } from '../../lambdas/promotion/promote.js';
+import { CandidateRecordMissingError, promoteFinishedJob } from '../../src/app/promote-finished-job.js';
 import { trainingJobStateChangeSchema } from '../../lambdas/shared/events.js';
 import { leadLagOptions, syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';
 import { lambdaContext, trainingJobStateChange } from './support/events.js';
@@ -78,8 +80,14 @@ async function jobResult(candidateIc: number, championIc: number): Promise<void>
   );
 }
 
-const event = (status: 'Completed' | 'Failed' | 'Stopped', reason?: string) =>
-  trainingJobStateChangeSchema.parse(trainingJobStateChange(JOB, status, reason));
+const event = (status: 'Completed' | 'Failed' | 'Stopped', failureReason?: string) => {
+  const { detail } = trainingJobStateChangeSchema.parse(trainingJobStateChange(JOB, status, failureReason));
+  return {
+    jobName: detail.TrainingJobName,
+    status: detail.TrainingJobStatus,
+    failureReason: detail.FailureReason,
+  };
+};
 const championId = () => (JSON.parse(bucket.text(CHAMPION_KEY)!) as { modelId: string }).modelId;
 
 test('a candidate better than the champion on the same window becomes champion, with history kept', async () => {
@@ -127,6 +135,49 @@ test('a completed job that left no record of its model is an error, not a silent
     CandidateRecordMissingError,
   );
   assert.equal(championId(), CHAMPION_ID);
+});
+
+/** Replaces a model's weights (one bit flipped); with `consistentMeta` also the digest in its meta.json. */
+async function tamperWeights(id: string, consistentMeta: boolean): Promise<string> {
+  const original = (await lake().get(modelKey(id, 'weights.bin')))!;
+  const tampered = original.map((byte, index) => (index === 16 ? byte ^ 1 : byte));
+  await lake().put(modelKey(id, 'weights.bin'), tampered);
+  if (consistentMeta) {
+    const meta = JSON.parse(bucket.text(modelKey(id, 'meta.json'))!) as { files: Record<string, string> };
+    meta.files['weights.bin'] = sha256Hex(tampered);
+    await lake().put(modelKey(id, 'meta.json'), JSON.stringify(meta));
+  }
+  return sha256Hex(original);
+}
+
+test('promotion refuses a champion whose weights changed under its pointer, and keeps the pointer', async () => {
+  await jobResult(0.08, 0.05);
+  const weightsSha256 = await tamperWeights(CHAMPION_ID, true);
+  const pointer = JSON.stringify({ modelId: CHAMPION_ID, promotedAtMs: 1, weightsSha256 });
+  await lake().put(CHAMPION_KEY, pointer);
+  await assert.rejects(
+    promoteFinishedJob(event('Completed'), { store: lake(), nowMs: NOW_MS }),
+    ChampionDigestMismatchError,
+  );
+  assert.equal(bucket.text(CHAMPION_KEY), pointer);
+});
+
+test('a candidate whose weights no longer match its meta.json is never promoted', async () => {
+  await jobResult(0.08, 0.05);
+  await tamperWeights(CANDIDATE_ID, false);
+  await assert.rejects(
+    promoteFinishedJob(event('Completed'), { store: lake(), nowMs: NOW_MS }),
+    ModelDigestMismatchError,
+  );
+  assert.equal(championId(), CHAMPION_ID);
+});
+
+test('a promoted pointer carries the digest of the weights it names', async () => {
+  await jobResult(0.08, 0.05);
+  await promoteFinishedJob(event('Completed'), { store: lake(), nowMs: NOW_MS });
+  const pointer = JSON.parse(bucket.text(CHAMPION_KEY)!) as { modelId: string; weightsSha256: string };
+  assert.equal(pointer.modelId, CANDIDATE_ID);
+  assert.equal(pointer.weightsSha256, sha256Hex((await lake().get(modelKey(CANDIDATE_ID, 'weights.bin')))!));
 });
 
 test('the deployed handler promotes from the SageMaker state-change event', async () => {

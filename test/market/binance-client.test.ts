@@ -6,10 +6,13 @@ import { BinanceClient, type BinanceClientOptions } from '../../src/market/binan
 import {
   BinanceHttpError,
   BinanceRateLimitedError,
+  BinanceRegionRestrictedError,
   BinanceTimeoutError,
   MalformedBinanceResponseError,
   UnknownSymbolError,
 } from '../../src/market/errors.js';
+import { DEFAULT_BINANCE_BASE_URL } from '../../src/config/defaults.js';
+import { configSchema } from '../../src/config/schema.js';
 import { REST_SNAPSHOTS_DIR } from '../support/shared-data.js';
 import { sendJson, startScriptedServer, type ScriptedServer } from './support/http-server.js';
 
@@ -143,6 +146,42 @@ describe('BinanceClient against a local HTTP server', () => {
         error instanceof UnknownSymbolError && error.symbol === 'NOPEUSDT' && error.hint !== undefined,
     );
     assert.equal(server.requests.length, 1);
+  });
+
+  it('HTTP 451 (a region Binance refuses) fails at once with a typed error naming the region and the setting', async () => {
+    // what api.binance.com answers an AWS us-east-1 address
+    const server = await serve((_request, response) =>
+      sendJson(response, 451, {
+        code: 0,
+        msg: 'Service unavailable from a restricted location according to b. Eligibility in https://www.binance.com/en/terms.',
+      }),
+    );
+    const { client, waitsMs } = fastClient(server.url);
+    for (const call of [
+      () => client.klines('BTCUSDT'),
+      () => client.serverTimeMs(),
+      () => client.bookTicker('BTCUSDT'),
+    ]) {
+      await assert.rejects(call(), (error: unknown) => {
+        assert.ok(error instanceof BinanceRegionRestrictedError, String(error));
+        assert.equal(error.code, 'BINANCE_REGION_RESTRICTED');
+        assert.match(error.message, /HTTP 451/);
+        assert.match(error.message, /region/);
+        assert.match(error.hint ?? '', /binanceBaseUrl/);
+        assert.match(error.hint ?? '', /ALPHA15_BINANCE_BASE_URL/);
+        assert.match(error.hint ?? '', /https:\/\/data-api\.binance\.vision/);
+        assert.equal(error.data.baseUrl, server.url);
+        return true;
+      });
+    }
+    // not retried: another attempt from the same region gets the same answer
+    assert.equal(server.requests.length, 3);
+    assert.deepEqual(waitsMs, []);
+  });
+
+  it('market data defaults to the endpoint that serves every region, in the config', () => {
+    assert.equal(DEFAULT_BINANCE_BASE_URL, 'https://data-api.binance.vision');
+    assert.equal(configSchema.parse({}).binanceBaseUrl, DEFAULT_BINANCE_BASE_URL);
   });
 
   it('a malformed body names the symbol and the zod path of what is wrong', async () => {

@@ -79,8 +79,8 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
       batchSize: 20,
       windowMinutes: config.windowMinutes,
     });
-    const childPredictions = child.predictor.predictBatch(batch!.x, 20);
-    const parentPredictions = reloadedParent.predictBatch(batch!.x, 20);
+    const childPredictions = await child.predictor.predictBatch(batch!.x, 20);
+    const parentPredictions = await reloadedParent.predictBatch(batch!.x, 20);
     childPredictions.forEach((value, at) =>
       assert.ok(Math.abs(value - parentPredictions[at]!) < 1e-6 * (1 + Math.abs(value))),
     );

@@ -58,12 +58,12 @@ after(() => predictor?.dispose());
 test('a prediction reads its window plus one previous close: window + 1 real candles give the long-history prediction', async () => {
   assert.equal(inputCandleCount(WINDOW), WINDOW + 1);
   assert.equal(firstInputMinuteMs(DECISION_MS, WINDOW), DECISION_MS - WINDOW * MINUTE_MS);
-  const reference = predictRange(predictor, day, [DECISION_MS]);
+  const reference = await predictRange(predictor, day, [DECISION_MS]);
   assert.ok(reference.every(Number.isFinite));
 
   const shortest = await realMonthFrame(firstInputMinuteMs(DECISION_MS, WINDOW), DECISION_MS + MINUTE_MS);
   assert.equal(shortest.length, inputCandleCount(WINDOW));
-  assert.deepEqual(predictRange(predictor, shortest, [DECISION_MS]), reference);
+  assert.deepEqual(await predictRange(predictor, shortest, [DECISION_MS]), reference);
   // the paper tick asks Binance for exactly that many candles and predicts the same numbers
   const tickModel = tickModelOf(
     predictor,
@@ -88,19 +88,19 @@ test('one candle fewer is refused rather than predicted from a window whose firs
     DECISION_MS + MINUTE_MS,
   );
   assert.equal(oneShort.length, WINDOW);
-  assert.throws(() => predictRange(predictor, oneShort, [DECISION_MS]), PredictionOutOfFrameError);
+  await assert.rejects(() => predictRange(predictor, oneShort, [DECISION_MS]), PredictionOutOfFrameError);
   // the same rule inside a long frame: its first predictable row is the window-th
   const firstMs = day.startTimeMs + firstPredictableRow(WINDOW) * MINUTE_MS;
-  assert.equal(predictRange(predictor, day, [firstMs]).length, ARCHIVE_MONTH_SYMBOLS.length);
-  assert.throws(() => predictRange(predictor, day, [firstMs - MINUTE_MS]), PredictionOutOfFrameError);
+  assert.equal((await predictRange(predictor, day, [firstMs])).length, ARCHIVE_MONTH_SYMBOLS.length);
+  await assert.rejects(() => predictRange(predictor, day, [firstMs - MINUTE_MS]), PredictionOutOfFrameError);
 });
 
-test('predictions over many minutes are batched without changing any of them', () => {
+test('predictions over many minutes are batched without changing any of them', async () => {
   const timesMs = Array.from({ length: 300 }, (_, at) => DECISION_MS - (299 - at) * MINUTE_MS);
-  const batched = predictRange(predictor, day, timesMs);
+  const batched = await predictRange(predictor, day, timesMs);
   const coins = ARCHIVE_MONTH_SYMBOLS.length;
   for (const at of [0, 255, 256, 299]) {
-    const single = predictRange(predictor, day, [timesMs[at]!]);
+    const single = await predictRange(predictor, day, [timesMs[at]!]);
     for (let coin = 0; coin < coins; coin++)
       assert.ok(Math.abs(batched[at * coins + coin]! - single[coin]!) < 1e-6, `minute ${at}, coin ${coin}`);
   }

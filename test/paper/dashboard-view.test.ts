@@ -17,7 +17,8 @@ import { Ledger } from '../../src/paper/ledger.js';
 import type { TickOutcome } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
-import { MINUTE_MS } from '../../src/time.js';
+import { DAY_MS, MINUTE_MS } from '../../src/time.js';
+import { compactLedger } from '../../src/app/compact-ledger.js';
 import { tickOutcome } from '../../fixtures/tick-outcome.js';
 import { rawCloses, SYMBOLS } from './support/harness.js';
 import {
@@ -192,5 +193,70 @@ test('while ticks keep coming, a look lists neither the trades nor the tick outc
     }
     assert.deepEqual(Object.fromEntries(counter.listings), { 'paper/positions': 40 });
     await assertSameAsFromScratch(view, totals, store, 'after 40 minutes followed by key');
+  });
+});
+
+/** Counts the reads per ledger folder; `hideCompacted` makes the compacted day files invisible. */
+class ReadCounter extends ListingCounter {
+  readonly reads = new Map<string, number>();
+  constructor(
+    inner: ObjectStore,
+    private readonly hideCompacted = false,
+  ) {
+    super(inner);
+  }
+  override get(key: string) {
+    const folder = key.split('/').slice(0, 2).join('/');
+    this.reads.set(folder, (this.reads.get(folder) ?? 0) + 1);
+    return super.get(key);
+  }
+  override list(prefix: string) {
+    return this.hideCompacted && prefix.startsWith('paper/curated/')
+      ? Promise.resolve([])
+      : super.list(prefix);
+  }
+}
+
+test('after a restart, the first look reads compacted days from their day files, not trade by trade, and answers the same', async () => {
+  await withLedger(async (ledger, store) => {
+    // the fixture's one open position would hold its day back from compaction: set it aside meanwhile
+    const [open] = await ledger.openPositions();
+    const openKey = `paper/positions/${open!.tradeId}.json`;
+    const openBytes = (await store.get(openKey))!;
+    await store.delete(openKey);
+    const compacted = await compactLedger({
+      store,
+      horizonMinutes: 15,
+      nowMs: () => FIRST_NEW_MINUTE_MS + DAY_MS,
+    });
+    assert.ok(
+      compacted.days.some((day) => day.kind === 'trades' && day.status === 'written' && day.rows > 3),
+    );
+    await store.put(openKey, openBytes);
+    // a trade that reached the compacted day after its compaction is in the JSON only
+    const late = fixturePosition(SYMBOLS[1]!, FIXTURE_FIRST_MINUTE_MS + 3 * MINUTE_MS, 1);
+    await ledger.closePosition(
+      closeTrade(
+        late,
+        {
+          fillTimeMs: late.exitTimeMs,
+          referencePrice: rawCloses(late.symbol).get(late.exitTimeMs)!,
+          quote: null,
+        },
+        late.exitTimeMs,
+      ),
+    );
+
+    const counter = new ReadCounter(store);
+    const fromDayFiles = summarise(await new LedgerView(counter).snapshot(), 0);
+    assert.equal(
+      counter.reads.get('paper/trades'),
+      1,
+      'only the trade the day file does not hold is read as JSON',
+    );
+    assert.equal(counter.reads.get('paper/curated'), 1, 'the one trades day file');
+    const fromJson = summarise(await new LedgerView(new ReadCounter(store, true)).snapshot(), 0);
+    assert.ok(fromJson.totals.trades > 3);
+    assert.deepEqual(fromDayFiles, fromJson);
   });
 });

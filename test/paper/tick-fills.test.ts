@@ -115,3 +115,24 @@ test('nextOpen: without a readable book nothing enters, and the same minutes wit
   );
   assert.ok(SYMBOLS.includes(opened[0]!.symbol));
 });
+
+test('maker entries: the paper trader trades at the book and records whether a limit at the touch of that book would have filled', async (t) => {
+  const makerConfig = configSchema.parse({
+    ...testConfig,
+    execution: { entry: 'maker', slippageBpsPerSide: { other: SLIPPAGE_BPS } },
+  });
+  const bench = await openBench({ config: makerConfig, halfSpreadBps: HALF_SPREAD_BPS });
+  t.after(() => bench.close());
+  const deps = bench.deps();
+  await runMinutes(bench, deps, 45);
+  const trades = await deps.ledger.listTrades(0, FIRST_MINUTE_MS + 45 * MINUTE_MS);
+  assert.ok(trades.length >= 3, `closed trades: ${trades.length}`);
+  for (const trade of trades) {
+    assert.equal(trade.fill, 'nextOpen', 'the paper trader itself still fills as a taker');
+    const fillMinuteMs = trade.entryTimeMs + MINUTE_MS;
+    const low = rawPrices(trade.symbol, 'low').get(fillMinuteMs)!;
+    const high = rawPrices(trade.symbol, 'high').get(fillMinuteMs)!;
+    const limit = trade.side === 'long' ? trade.entryQuote!.bidPrice : trade.entryQuote!.askPrice;
+    assert.equal(trade.makerWouldFill, trade.side === 'long' ? low < limit : high > limit, trade.tradeId);
+  }
+});

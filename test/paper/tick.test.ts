@@ -256,3 +256,47 @@ test('a symbol Binance does not serve is logged as stale, gets no prediction and
   assert.ok(trades.length > 0 && trades.every((trade) => trade.symbol !== 'BGBPUSDC'));
   assert.equal(tradeIdOf('BGBPUSDC', FIRST_MINUTE_MS), '2021-12-22T1919Z-BGBPUSDC');
 });
+
+/** Under overlap 'skip', no two trades or positions of one pair share a minute. */
+async function assertNoOverlap(ledger: Ledger): Promise<void> {
+  const held = [...(await ledger.listTrades(0, Infinity)), ...(await ledger.openPositions())];
+  for (const symbol of new Set(held.map((record) => record.symbol))) {
+    const ofPair = held
+      .filter((record) => record.symbol === symbol)
+      .sort((a, b) => a.entryTimeMs - b.entryTimeMs);
+    for (let i = 1; i < ofPair.length; i++) {
+      assert.ok(
+        ofPair[i]!.entryTimeMs >= ofPair[i - 1]!.exitTimeMs,
+        `${ofPair[i]!.tradeId} overlaps ${ofPair[i - 1]!.tradeId}`,
+      );
+    }
+  }
+}
+
+test('a clock set back 13 minutes opens no position overlapping a trade already closed', async (t) => {
+  const bench = await openBench();
+  t.after(() => bench.close());
+  const deps = bench.deps();
+  await runMinutes(bench, deps, FIRST_MINUTE_MS, 6);
+  // ticks missed, then one 25 minutes in closes everything opened so far
+  await tick(bench.nowAfter(FIRST_MINUTE_MS + 25 * MINUTE_MS), deps);
+  const closed = await deps.ledger.listTrades(0, Infinity);
+  assert.ok(closed.length > 0);
+  assert.ok(
+    (await deps.ledger.openPositions()).every(
+      (position) => position.entryTimeMs > FIRST_MINUTE_MS + 20 * MINUTE_MS,
+    ),
+  );
+  // the clock goes back 13 minutes: minute +12 was never ticked, and closed trades held pairs then
+  const backMinuteMs = FIRST_MINUTE_MS + 12 * MINUTE_MS;
+  assert.ok(closed.some((trade) => trade.entryTimeMs <= backMinuteMs && trade.exitTimeMs > backMinuteMs));
+  const result = await tick(bench.nowAfter(backMinuteMs), deps);
+  assert.equal(result.status, 'ok');
+  const decision = (await deps.ledger.getDecision(backMinuteMs))!;
+  assert.ok(
+    decision.predictions.some((prediction) => prediction.prediction !== null),
+    'the minute was decided',
+  );
+  await runMinutes(bench, deps, backMinuteMs + MINUTE_MS, 3);
+  await assertNoOverlap(deps.ledger);
+});

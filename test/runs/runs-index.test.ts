@@ -79,3 +79,13 @@ test('the recorded runs index into OpenSearch as one document per run (same id, 
   assert.ok(!('testIc' in doc), 'an undefined metric is left out, not sent as null');
   assert.equal(cluster.templates.get('alpha15-runs')!.template.mappings.properties.valIc!.type, 'double');
 });
+
+test('a run record keeps no URL password in the stored object the runs indexer reads', async () => {
+  const run = trialRun(40, 1e-3);
+  const config = { ...run.config, telemetry: { opensearchUrl: 'https://admin:hunter2@search.example.com' } };
+  const record = await recordRun(store, { ...run, config });
+  const stored = new TextDecoder().decode(await store.get(runKey(record.id)));
+  assert.ok(!stored.includes('hunter2'));
+  assert.match(stored, /"https:\/\/\*\*\*@search\.example\.com"/);
+  assert.equal(record.configHash, configHash((JSON.parse(stored) as { config: unknown }).config));
+});

@@ -6,13 +6,13 @@ import type { StrategyParams } from '../../src/strategy/params.js';
 import type { ExecutionModel } from '../../src/strategy/execution.js';
 import { summarise } from '../../src/strategy/performance.js';
 import { handFrame, type HandCandle } from '../support/hand-frame.js';
-import { handSetStrategy } from './params-fixture.js';
+import { handExecution, handSetStrategy } from './params-fixture.js';
 
 const T0 = Date.UTC(2026, 1, 2, 9, 0);
 const MIN = 60_000;
 const HORIZON = 3;
 /** Fills at the decision candle's close without slippage: the arithmetic these cases check by hand. */
-const CLOSE_FILLS: ExecutionModel = { entry: 'close', slippageRatePerSide: {} };
+const CLOSE_FILLS: ExecutionModel = handExecution('close');
 
 /** Closes 100, 101, …; row 6 of ETH is missing. */
 function prices(): Record<string, Array<HandCandle | null>> {
@@ -180,11 +180,11 @@ test('a strategy change decides from its minute on, while a position opened befo
         frame,
         predictions,
         strategy: first,
-        strategyChanges: [{ fromMs: T0, strategy: { ...second, feeRatePerSide: 0.002 } }],
+        strategyChanges: [{ fromMs: T0, strategy: { ...second, horizonMinutes: HORIZON + 1 } }],
         period: { fromMs: T0, toMs: T0 + 8 * MIN },
         execution: CLOSE_FILLS,
       }),
     RangeError,
-    'one replay keeps one fee and horizon',
+    'one replay keeps one horizon',
   );
 });

@@ -5,6 +5,7 @@ import type { MarketFrame } from '../../src/lake/frame.js';
 import { HAND_FEATURE_NAMES, handCraftedFeatures } from '../../src/strategy/baselines/hand-features.js';
 import { randomBaseline } from '../../src/strategy/baselines/random.js';
 import { fitRidge, solveLinear } from '../../src/strategy/baselines/ridge.js';
+import { handExecution } from './params-fixture.js';
 import { plantedFrame } from './planted-signal.js';
 
 const frame = plantedFrame();
@@ -63,9 +64,8 @@ test('random entries: a strategy better than every run gets the smallest p-value
     frame,
     period,
     trades,
-    feeRatePerSide: 0.001,
     horizonMinutes: 15,
-    execution: { entry: 'close' as const, slippageRatePerSide: {} },
+    execution: handExecution('close'),
     simulations: 400,
   };
   const best = randomBaseline({ ...common, strategyAvgNetReturn: 1 });

@@ -10,8 +10,14 @@ import type { MarketFrame } from '../../src/lake/frame.js';
 import type { BacktestResult } from '../../src/strategy/evaluate.js';
 import { backtestPredictions, knownSignal, plantedFrame, plantedSplits } from './planted-signal.js';
 
+// shorts were free before venues existed: spot-margin without borrow interest is that account
 export const CLOSE_FILL_CONFIG = configSchema.parse({
-  execution: { entry: 'close', slippageBpsPerSide: { major: 0, other: 0 } },
+  execution: {
+    entry: 'close',
+    slippageBpsPerSide: { major: 0, other: 0 },
+    venue: 'spot-margin',
+    spotMargin: { borrowRatePerHour: { default: 0 } },
+  },
 });
 
 export function closeFillFrame(): MarketFrame {

@@ -32,7 +32,7 @@ test('the break-even cost is where the average net return crosses zero', () => {
   // a cost c per side costs about 2c per trade, so break-even ≈ 0.4333% / 2 ≈ 0.2167%
   assert.ok(Math.abs(breakEven - 0.013 / 6) < 2e-5, `break-even ${breakEven}`);
   assert.ok(Math.abs(averageNetReturnAtCost(trades, breakEven)!) < 1e-12);
-  const { breakEvenCostPerSide: perPair } = costCurve(trades, ['AAAUSDT', 'BBBUSDT', 'CCCUSDT']);
+  const { costCurveBreakEvenCostPerSide: perPair } = costCurve(trades, ['AAAUSDT', 'BBBUSDT', 'CCCUSDT']);
   assert.equal(perPair.strategy, breakEven);
   assert.ok(Math.abs(perPair.perPair.BBBUSDT! - 0.005 / 2) < 2e-5);
   assert.equal(perPair.perPair.CCCUSDT, null, 'no trades: no break-even');

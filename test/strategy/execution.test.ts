@@ -11,7 +11,7 @@ import {
 } from '../../src/strategy/execution.js';
 import { netReturn, netReturnFromMove } from '../../src/strategy/pnl.js';
 import { handFrame } from '../support/hand-frame.js';
-import { handSetStrategy } from './params-fixture.js';
+import { handExecution, handSetStrategy } from './params-fixture.js';
 
 const T0 = Date.UTC(2026, 1, 2, 9, 0);
 const MIN = 60_000;
@@ -51,7 +51,7 @@ const strategy = handSetStrategy(
 
 test('nextOpen fills the entry at the open of the minute after the decision and the exit at the open after the exit minute', () => {
   const frame = market();
-  const execution: ExecutionModel = { entry: 'nextOpen', slippageRatePerSide: { BTCUSDT: 0.0001 } };
+  const execution: ExecutionModel = handExecution('nextOpen', { BTCUSDT: 0.0001 });
   const { trades } = replay({
     frame,
     predictions: signalAtRow1(frame.length),
@@ -86,7 +86,7 @@ test('close fills the same signals at the decision close and the exit minute clo
     predictions: signalAtRow1(frame.length),
     strategy,
     period: { fromMs: T0, toMs: T0 + 3 * MIN },
-    execution: { entry: 'close', slippageRatePerSide: {} },
+    execution: handExecution('close'),
   });
   const bySymbol = Object.fromEntries(trades.map((trade) => [trade.symbol, trade]));
   assert.deepEqual([bySymbol.BTCUSDT!.entryPrice, bySymbol.BTCUSDT!.exitPrice], [101, 105]);
@@ -103,7 +103,7 @@ test('a missing exit fill candle moves a nextOpen exit to the next real open, fl
     predictions: signalAtRow1(frame.length),
     strategy,
     period: { fromMs: T0, toMs: T0 + 3 * MIN },
-    execution: { entry: 'nextOpen', slippageRatePerSide: {} },
+    execution: handExecution('nextOpen'),
   });
   const [btc] = trades;
   assert.equal(btc!.exitFilledTimeMs, T0 + 6 * MIN);
@@ -140,10 +140,9 @@ test('slippage defaults by class, 1 bp for BTC and ETH and 3 bps for the rest, a
   const custom = configSchema.parse({
     execution: { slippageBpsPerSide: { other: 5, bySymbol: { ETHUSDT: 2 } } },
   }).execution;
-  assert.deepEqual(executionModel(custom, ['BTCUSDT', 'ETHUSDT', 'XRPUSDT']), {
-    entry: 'nextOpen',
-    slippageRatePerSide: { BTCUSDT: 0.0001, ETHUSDT: 0.0002, XRPUSDT: 0.0005 },
-  });
+  const model = executionModel(custom, ['BTCUSDT', 'ETHUSDT', 'XRPUSDT'], 0.001);
+  assert.equal(model.entry, 'nextOpen');
+  assert.deepEqual(model.slippageRatePerSide, { BTCUSDT: 0.0001, ETHUSDT: 0.0002, XRPUSDT: 0.0005 });
   assert.throws(() => configSchema.parse({ execution: { entry: 'vwap' } }), /entry/);
   assert.throws(() => configSchema.parse({ execution: { slippageBpsPerSide: { other: -1 } } }), /other/);
 });

@@ -1,6 +1,8 @@
 /** Hand-set strategy parameters for tests of the decision step and the replay. */
 import type { Calibration, PairParams, SideParams, StrategyParams } from '../../src/strategy/params.js';
 import { strategyParamsSchema } from '../../src/strategy/params.js';
+import type { ExecutionModel } from '../../src/strategy/execution.js';
+import type { VenueModel } from '../../src/strategy/venue.js';
 
 export interface PairThresholds {
   long?: number | null;
@@ -35,4 +37,29 @@ export function handSetStrategy(
     validation: { fromMs: 0, toMs: 0, splitMs: 0 },
     pairs: pairParams,
   });
+}
+
+/**
+ * A fill model on a venue that charges 0.1% per side on both liquidities and nothing else (no borrow,
+ * no funding, shorts allowed): the fee arithmetic the hand-checked cases assume.
+ */
+export function handExecution(
+  entry: ExecutionModel['entry'],
+  slippageRatePerSide: Record<string, number> = {},
+  venue: Partial<VenueModel> = {},
+): ExecutionModel {
+  return {
+    entry,
+    slippageRatePerSide,
+    venue: {
+      venue: 'spot-margin',
+      shortsAllowed: true,
+      takerFeeRatePerSide: 0.001,
+      makerFeeRatePerSide: 0.001,
+      borrowRatePerHour: {},
+      interestAccrual: 'hourly',
+      funding: null,
+      ...venue,
+    },
+  };
 }

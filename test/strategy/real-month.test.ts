@@ -38,8 +38,6 @@ test('on the real February 2026 month the backtest report is produced and states
         'backtest',
         '--store',
         store.url,
-        '--symbols',
-        ARCHIVE_MONTH_SYMBOLS.join(','),
         '--model',
         'champion',
         '--report',

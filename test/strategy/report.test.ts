@@ -26,11 +26,23 @@ test('the report is one self-contained file: no script, stylesheet or image fetc
 
 test('the report shows the cost curve of the strategy and each traded pair, and the break-even cost', () => {
   assert.match(html, /aria-label="Average net return per trade against cost per side/);
-  const breakEven = result.breakEvenCostPerSide.strategy!;
+  const breakEven = result.costCurveBreakEvenCostPerSide.strategy!;
   assert.ok(breakEven > 0, 'the planted signal survives some cost');
-  assert.ok(html.includes(`Strategy break-even cost per side: ${(breakEven * 100).toFixed(3)}%`));
+  assert.ok(html.includes(`Re-priced break-even cost per side: ${(breakEven * 100).toFixed(3)}%`));
   for (const symbol of result.symbols) assert.match(html, new RegExp(`<tr><th>${symbol}</th>`));
   assert.match(html, /entries fill at the open of the minute after the decision/);
+});
+
+test('the report charts the cost sweep with its break-even fee and the configurations behind it', () => {
+  assert.match(html, /aria-label="Cost sweep: test avg net return per trade, thresholds refitted/);
+  const breakEven = result.breakEvenCostPerSide.costPerSide!;
+  const atLeast = result.breakEvenCostPerSide.atTopOfSweep ? 'at least ' : '';
+  assert.ok(html.includes(`break-even fee per side ${atLeast}${(breakEven * 100).toFixed(3)}%`));
+  assert.match(
+    html,
+    /4 pairs × 50 thresholds per side × \d+ costs × 1 venue \(spot-margin, nextOpen entries\)/,
+  );
+  assert.equal(html.match(/<table id="cost-sweep">/g)?.length, 1);
 });
 
 test('with the IC decay the report shows where the signal lives, by horizon, against the named target', () => {
@@ -84,9 +96,9 @@ test('the report renders in chromium with every chart drawn and no console error
           ) + svg.querySelectorAll('path.bar, circle').length,
       })),
     );
-    // equity, drawdown, cost curve, a threshold chart per pair with a signal (the leader has none), IC,
-    // calibration, random CDF
-    const expectedCharts = 3 + (result.symbols.length - 1) + 3;
+    // equity, drawdown, cost sweep, cost curve, a threshold chart per pair with a signal (the leader has
+    // none), IC, calibration, random CDF
+    const expectedCharts = 4 + (result.symbols.length - 1) + 3;
     assert.equal(charts.length, expectedCharts, JSON.stringify(charts.map((chart) => chart.title)));
     for (const chart of charts) {
       assert.ok(chart.width > 100, `${chart.title} is laid out`);

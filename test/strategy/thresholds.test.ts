@@ -5,6 +5,7 @@ import { mulberry32, normalSource } from '../../src/random.js';
 import { fitCalibration } from '../../src/strategy/calibration.js';
 import { fitStrategy } from '../../src/strategy/fit.js';
 import { netReturnFromMove } from '../../src/strategy/pnl.js';
+import type { Side } from '../../src/strategy/side.js';
 import {
   chooseSideThreshold,
   evaluateThreshold,
@@ -31,11 +32,13 @@ function samplesWithEdge(count: number, edge: (i: number) => number, seed = 7): 
   return { timesMs, values, realised };
 }
 
+/** Prices a candidate as a trade paying `fee` per side and nothing else. */
+const atFee = (fee: number) => (side: Side, move: number) => netReturnFromMove(side, move, fee);
+
 function options(samples: PairSamples, overrides: Partial<SweepOptions> = {}): SweepOptions {
   const last = samples.timesMs[samples.timesMs.length - 1]!;
   return {
-    feeRatePerSide: 0.001,
-    slippageRatePerSide: 0,
+    price: atFee(0.001),
     minTrades: 20,
     candidates: 50,
     horizonMinutes: 15,
@@ -103,7 +106,7 @@ test('no edge, or fees larger than the edge, leaves the pair without a threshold
   const noEdge = samplesWithEdge(4000, () => 0);
   assert.equal(chooseSideThreshold(noEdge, 'long', options(noEdge)).threshold, null);
   const edge = samplesWithEdge(4000, () => 1);
-  assert.equal(chooseSideThreshold(edge, 'long', options(edge, { feeRatePerSide: 0.02 })).threshold, null);
+  assert.equal(chooseSideThreshold(edge, 'long', options(edge, { price: atFee(0.02) })).threshold, null);
 });
 
 test('a threshold needs at least minTrades trades', () => {

@@ -17,7 +17,10 @@ export interface RecordedCall {
 export interface AwsJsonEndpoint {
   url: string;
   calls: RecordedCall[];
-  /** Answers by target; a target without one answers 400 UnknownOperationException. */
+  /**
+   * Answers by target; an answer with a `__type` is an AWS error (HTTP 400, as SageMaker sends
+   * `ResourceLimitExceeded`), and a target without one answers 400 UnknownOperationException.
+   */
   answers: Map<string, (body: Record<string, unknown>) => unknown>;
   close(): Promise<void>;
 }
@@ -31,9 +34,11 @@ export async function startAwsJsonEndpoint(): Promise<AwsJsonEndpoint> {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
     endpoint.calls.push({ target, body, authorization: request.headers.authorization });
     const answer = endpoint.answers.get(target);
-    const [status, json] = answer
-      ? [200, answer(body)]
-      : [400, { __type: 'UnknownOperationException', message: `no stand-in answer for ${target}` }];
+    const answered = answer
+      ? answer(body)
+      : { __type: 'UnknownOperationException', message: `no stand-in answer for ${target}` };
+    const status = typeof (answered as { __type?: unknown } | null)?.__type === 'string' ? 400 : 200;
+    const json = answered;
     response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
     response.end(JSON.stringify(json));
   });

@@ -40,7 +40,13 @@ export interface FakeOpenSearch {
   requests: string[];
   templates: Map<
     string,
-    { index_patterns: string[]; template: { mappings: { properties: Record<string, { type: string }> } } }
+    {
+      index_patterns: string[];
+      template: {
+        settings?: Record<string, unknown>;
+        mappings: { properties: Record<string, { type: string }> };
+      };
+    }
   >;
   /** Documents by index, then by _id. */
   documents: Map<string, Map<string, Record<string, unknown>>>;
@@ -53,6 +59,8 @@ export interface FakeOpenSearch {
   /** Security-plugin roles and role mappings, by name, as last PUT. */
   securityRoles: Map<string, unknown>;
   roleMappings: Map<string, { backend_roles: string[] }>;
+  /** Settings PUT on existing indices (`PUT /<index or pattern>/_settings`), by index or pattern. */
+  indexSettings: Map<string, unknown>;
   /**
    * Saved objects imported through the Dashboards import API (under `/_dashboards`), by id, with the
    * security tenant the import named (the `securitytenant` header; none: the user's private tenant).
@@ -120,6 +128,7 @@ export async function startFakeOpenSearch(
     authorizations: [],
     securityRoles: new Map(),
     roleMappings: new Map(),
+    indexSettings: new Map(),
     savedObjects: new Map(),
     refused: [],
   };
@@ -141,6 +150,12 @@ export async function startFakeOpenSearch(
     const templateMatch = /^\/_index_template\/([^/]+)$/.exec(url.pathname);
     if (templateMatch && (request.method === 'PUT' || request.method === 'POST')) {
       fake.templates.set(templateMatch[1]!, JSON.parse(body));
+      return reply(200, { acknowledged: true });
+    }
+    // index settings of existing indices (a wildcard matching none is fine, as allow_no_indices makes it)
+    const settingsMatch = /^\/([^/_][^/]*)\/_settings$/.exec(url.pathname);
+    if (settingsMatch && request.method === 'PUT') {
+      fake.indexSettings.set(decodeURIComponent(settingsMatch[1]!), JSON.parse(body));
       return reply(200, { acknowledged: true });
     }
     const securityMatch = /^\/_plugins\/_security\/api\/(roles|rolesmapping)\/([^/]+)$/.exec(url.pathname);

@@ -14,6 +14,7 @@ import { emit, log } from '../output.js';
 
 interface RepairFlags extends CommonOptions {
   source?: string;
+  acceptLoss?: string[];
 }
 
 export function register(program: Command): void {
@@ -45,9 +46,10 @@ export function register(program: Command): void {
       .description(
         'Read every partition back and check it: readable Parquet, rows sorted, unique, on the minute grid and ' +
           'inside their month, every candle within the content rules, the watermark naming exactly the stored ' +
-          'partitions with their true counts, and the candles of each raw archive present with the same values. ' +
+          'partitions with their true counts, and the candles raw/ holds (over the ranges ingested from it, the latest ' +
+          '--overwrite winning) present with the same values. ' +
           'Prints one line per problem (exit code 1 when there is any); --json prints ' +
-          '{"symbols", "partitionsChecked", "rawArchivesChecked", "rowsChecked", "problems": [{"symbol", "kind", "key", "partition", "message"}]}.',
+          '{"symbols", "partitionsChecked", "rawArchivesChecked", "rowsChecked", "problems": [{"symbol", "kind", "key", "partition", "message"}], "unsourced"}.',
       ),
   ).action(async (options: CommonOptions) => {
     const config = resolveConfig(options);
@@ -66,24 +68,38 @@ export function register(program: Command): void {
       .description(
         'Rebuild what `data verify` finds broken: damaged, missing or raw-contradicting partitions from the raw ' +
           'archives of their month (or, with --source, re-fetched when raw/ has none), then every affected ' +
-          'watermark from what is actually stored. Verifies again afterwards; exit code 1 when problems remain. ' +
-          '--json prints {"found", "rebuilt", "watermarksRewritten", "remaining"}.',
+          'watermark from what is actually stored. A partition that would come back with fewer candles than the ' +
+          'lake held is left as it was and listed as unrebuilt, unless named in --accept-loss. Verifies again ' +
+          'afterwards; exit code 1 when a partition is unrebuilt or problems remain. ' +
+          '--json prints {"found", "rebuilt", "unrebuilt", "watermarksRewritten", "remaining"}.',
       )
       .option(
         '--source <spec>',
         'where to re-fetch partitions raw/ cannot rebuild: binance, archive:<dir or https URL> or synthetic',
+      )
+      .option(
+        '--accept-loss <partitions>',
+        'comma-separated <SYM>/<YYYY-MM> partitions allowed to be rebuilt with fewer candles than the lake held',
+        (value: string) =>
+          value
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean),
       ),
   ).action(async (options: RepairFlags) => {
     const config = resolveConfig(options);
     const report = await repairLake(openStore(config.store), {
       symbols: options.symbols ? config.symbols : undefined,
       source: options.source === undefined ? undefined : parseSourceSpec(options.source, config),
+      acceptLoss: options.acceptLoss,
       onProgress: ({ symbol, partition, phase }) =>
         log(`repair ${phase} ${symbol}${partition ? ` ${partition}` : ''}`),
     });
-    const { found, rebuilt, watermarksRewritten, remaining } = report;
-    emit(options, { found, rebuilt, watermarksRewritten, remaining }, () => formatRepairReport(report));
-    if (remaining.length > 0) process.exitCode = 1;
+    const { found, rebuilt, unrebuilt, watermarksRewritten, remaining } = report;
+    emit(options, { found, rebuilt, unrebuilt, watermarksRewritten, remaining }, () =>
+      formatRepairReport(report),
+    );
+    if (remaining.length > 0 || unrebuilt.length > 0) process.exitCode = 1;
   });
 }
 
@@ -104,10 +120,15 @@ export function formatVerifyReport(report: VerifyReport): string {
   const checked =
     `${report.symbols.length} symbols, ${report.partitionsChecked} partitions, ${report.rowsChecked} rows, ` +
     `${report.rawArchivesChecked} raw archives checked`;
-  if (report.problems.length === 0) return `${checked}: no problems`;
+  const unsourced = Object.entries(report.unsourced).map(
+    ([symbol, rows]) =>
+      `${symbol}: ${rows} stored candles have no source in raw/ (repair can rebuild them only with --source)`,
+  );
+  if (report.problems.length === 0) return [`${checked}: no problems`, ...unsourced].join('\n');
   return [
     `${checked}: ${report.problems.length} problems`,
     formatProblems(report.problems),
+    ...unsourced,
     'run `alpha15 data repair` to rebuild them (with --source when raw/ lacks the data)',
   ].join('\n');
 }
@@ -116,6 +137,8 @@ export function formatRepairReport(report: RepairReport): string {
   const lines = [`${report.found.length} problems found`];
   for (const partition of report.rebuilt)
     lines.push(`rebuilt ${partition.key} from ${partition.from} (${partition.rows} rows)`);
+  for (const partition of report.unrebuilt)
+    lines.push(`NOT rebuilt ${partition.symbol}/${partition.partition}: ${partition.reason}`);
   if (report.watermarksRewritten.length > 0)
     lines.push(`watermarks rewritten from the stored partitions: ${report.watermarksRewritten.join(', ')}`);
   if (report.remaining.length === 0) lines.push('verify after repair: no problems');
@@ -123,7 +146,8 @@ export function formatRepairReport(report: RepairReport): string {
     lines.push(
       `verify after repair: ${report.remaining.length} problems remain`,
       formatProblems(report.remaining),
-      'a partition raw/ holds no archive for needs --source to be re-fetched',
+      'a partition raw/ holds no source for needs --source to be re-fetched; to rebuild one with fewer ' +
+        'candles than it held, name it in --accept-loss <SYM>/<YYYY-MM>',
     );
   }
   return lines.join('\n');

@@ -27,14 +27,19 @@ export function register(program: Command): void {
           'Parquet at paper/curated/<kind>/day=<YYYY-MM-DD>/part.parquet, the partitions of the Athena tables. ' +
           'Safe to re-run: a day whose ledger records did not change is not rewritten. The JSON ledger stays ' +
           `the source of truth. A day is finished once its end plus the horizon plus ${SETTLE_MINUTES} settling minutes ` +
-          '(time for the next ticks to repair a crashed one) has passed and no position opened on it is still open.',
+          '(time for the next ticks to repair a crashed one) has passed and no position opened on it is still open. ' +
+          'Every ledger object and day file read is checked, and every file written is read back; damage is listed ' +
+          'and the command exits 1.',
       ),
   )
     .option(
       '--from <day>',
       'first UTC day to (re)check, YYYY-MM-DD (default: the day after the newest compacted day, else the first ticked day)',
     )
-    .option('--to <day>', 'last UTC day, inclusive (default: the last day a tick ran; upper bound: the newest finished day)')
+    .option(
+      '--to <day>',
+      'last UTC day, inclusive (default: the last day a tick ran; upper bound: the newest finished day)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  alpha15 ledger compact\n  alpha15 ledger compact --from 2026-02-01 --to 2026-02-28 --json --store s3://my-bucket',
@@ -52,6 +57,8 @@ export function register(program: Command): void {
         });
         bar.stop();
         emit(flags, result, human);
+        // damaged sources or files were reported above and left as they were: a person must look
+        if (result.damaged > 0) process.exitCode = 1;
       } finally {
         bar.stop();
       }
@@ -75,13 +82,15 @@ function human(result: CompactLedgerResult): string {
       : `nothing to compact: every day up to ${result.lastFinishedDay} (the newest finished day) is compacted`;
   }
   const lines = [
-    `compacted ${result.fromDay} .. ${result.toDay}: ${result.written} files written, ${result.unchanged} unchanged`,
+    `compacted ${result.fromDay} .. ${result.toDay}: ${result.written} files written, ${result.unchanged} unchanged` +
+      (result.damaged > 0 ? `, ${result.damaged} DAMAGED (left as they were)` : ''),
   ];
   for (const day of result.days) {
     if (day.status !== 'empty')
       lines.push(
         `  ${day.day} ${day.kind.padEnd(9)} ${day.status.padEnd(9)} ${day.rows} rows from ${day.sourceObjects} ledger objects`,
       );
+    for (const { key, problem } of day.damage ?? []) lines.push(`    damaged: ${key} ${problem}`);
   }
   return lines.join('\n');
 }

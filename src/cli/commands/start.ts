@@ -28,6 +28,7 @@ import { formatIngestResult, runIngest } from './ingest.js';
 import { runSimulate } from './simulate.js';
 import { runTrain, type ModelFlags, type TrainReport } from './train.js';
 import type { SimulationSummary } from '../../app/simulate.js';
+import { sweepBreakEvenLine, venueText } from '../../ui/report/cost-sweep-text.js';
 
 interface StartFlags extends CommonOptions {
   offline?: boolean;
@@ -315,6 +316,7 @@ export function humanReport(report: StartReport): string {
       `${clearing === 0 ? 'no pair clears' : `${clearing} ${clearing === 1 ? 'pair clears' : 'pairs clear'}`} fees, ` +
       `random-entry p ${random.pValue.toFixed(3)}`,
     `costs      ${breakEvenLine(backtest)}`,
+    `sweep      ${sweepBreakEvenLine(backtest.costSweep, backtest.breakEvenCostPerSide)}`,
     `report     ${backtest.report}`,
     ...(report.simulation === null ? [] : [simulationLine(report.simulation)]),
     `paper      ${paper.ticks} ticks, ${paper.opened} opened, ${paper.closed} closed, net PnL ${paper.netPnl.toFixed(2)}` +
@@ -336,7 +338,8 @@ function simulationLine(simulation: SimulationSummary): string {
   return (
     `simulation ${simulation.periods.length} retrains, ${champions} champions: ${simulation.strategy.trades} trades, ` +
     `total net ${formatPercent(simulation.strategy.totalNetReturn)}, random-entry p ${simulation.baselines.random.pValue.toFixed(3)} ` +
-    `(${simulation.secondsPerPeriod.toFixed(1)} s per period)  ${simulation.report}`
+    `(${simulation.secondsPerPeriod.toFixed(1)} s per period)  ${simulation.report}\n` +
+    `sim sweep  ${sweepBreakEvenLine(simulation.costSweep, simulation.breakEvenCostPerSide)}`
   );
 }
 
@@ -347,20 +350,26 @@ function nonNegativeInteger(value: string): number {
   return parsed;
 }
 
-/** What the strategy can afford: the cost per side at which its average trade breaks even, beside what it pays. */
+/**
+ * What the strategy's own trades can afford: the cost per side at which their average breaks even when
+ * re-priced (thresholds fixed), beside the venue and fills it paid under. The refitted sweep has its own line.
+ */
 export function breakEvenLine(
-  backtest: Pick<BacktestSummary, 'execution' | 'breakEvenCostPerSide'> & {
+  backtest: Pick<BacktestSummary, 'execution' | 'costCurveBreakEvenCostPerSide'> & {
     strategy: Pick<BacktestSummary['strategy'], 'trades'>;
   },
 ): string {
   const { execution } = backtest;
   const slippage = Object.values(execution.slippageRatePerSide);
-  const fills = execution.entry === 'nextOpen' ? 'next-minute open' : 'decision close';
-  const paying = `fills at the ${fills}, slippage ${formatPercent(Math.min(...slippage))}-${formatPercent(Math.max(...slippage))} per side`;
-  const breakEven = backtest.breakEvenCostPerSide.strategy;
-  if (backtest.strategy.trades === 0) return `no trades, so no break-even cost (${paying})`;
-  if (breakEven === null) return `break-even cost per side: none, the trades lose before costs (${paying})`;
-  return `break-even cost per side ${formatPercent(breakEven)} (fee + slippage together; ${paying})`;
+  const fills = { nextOpen: 'next-minute open', close: 'decision close', maker: 'maker limits' }[
+    execution.entry
+  ];
+  const paying = `${venueText(execution)}, fills at the ${fills}, slippage ${formatPercent(Math.min(...slippage))}-${formatPercent(Math.max(...slippage))} per side`;
+  const breakEven = backtest.costCurveBreakEvenCostPerSide.strategy;
+  if (backtest.strategy.trades === 0) return `no trades, so no re-priced break-even cost (${paying})`;
+  if (breakEven === null)
+    return `re-priced break-even cost per side: none, the trades lose before costs (${paying})`;
+  return `re-priced break-even cost per side ${formatPercent(breakEven)} (${paying})`;
 }
 
 function formatPercent(fraction: number | null): string {

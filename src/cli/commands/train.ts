@@ -8,7 +8,11 @@ import { untilInterrupted } from '../interrupt.js';
 import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.js';
 import { parseConfig } from '../../config/load.js';
-import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
+import {
+  backendPreferenceSchema,
+  type BackendPreference,
+  type GpuAdapter,
+} from '../../contracts/backends.js';
 import { trainModel, type TrainResult } from '../../app/train.js';
 import type { IcAtHorizon } from '../../model/ic-decay.js';
 import {
@@ -43,6 +47,8 @@ export interface TrainFlags extends CommonOptions {
 export interface TrainReport {
   modelId: string;
   backend: string;
+  /** The GPU adapter (vendor, device) of a WebGPU run, else null. */
+  adapter: GpuAdapter | null;
   /** `weightedCorrelation`: the G-Research score, one correlation pooled over coins weighted by coinWeights. */
   val: { loss: number; ic: number; rankIc: number; hitRate: number; weightedCorrelation: number };
   /** What the model learned: raw returns or residuals against the weighted universe. */
@@ -245,6 +251,7 @@ export function toReport(result: TrainResult, config: Config): TrainReport {
   return {
     modelId: result.modelId,
     backend: result.backend.name,
+    adapter: result.backend.adapter ?? null,
     val: {
       loss: val.loss,
       ic: val.ic,
@@ -302,7 +309,7 @@ function humanReport(report: TrainReport): string {
   const number = (value: number, digits = 4) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
   const lines = [
     `model ${report.modelId}${report.champion ? ' (champion)' : ''}${report.aborted ? ' — interrupted, best epoch saved' : ''}`,
-    `backend ${report.backend}, ${report.trainingSamples} training samples, ${number(report.samplesPerSecond, 0)} samples/s`,
+    `backend ${report.backend}${report.adapter === null ? '' : ` (adapter ${report.adapter.vendor} ${report.adapter.device})`}, ${report.trainingSamples} training samples, ${number(report.samplesPerSecond, 0)} samples/s`,
     `validation ${report.split.validation.from} .. ${report.split.validation.to}: loss ${number(report.val.loss)}, IC ${number(report.val.ic)}, rank IC ${number(report.val.rankIc)}, weighted corr ${number(report.val.weightedCorrelation)}, hit rate ${number(report.val.hitRate, 3)} (target ${report.target})`,
     `IC by horizon: ${report.icDecay.map((point) => `${point.horizonMinutes}m ${number(point.ic)}`).join(', ')}`,
     ...Object.entries(report.valPerCoin).map(

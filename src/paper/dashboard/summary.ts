@@ -46,6 +46,11 @@ export interface DashboardSummary {
   recentTicks: TickOutcome[];
   /** Corrupt ledger objects left out of every figure above. */
   skipped: CorruptObject[];
+  /**
+   * What the trader moved under paper/quarantine/ in the recent ticks (bad objects, positions that could
+   * not be closed), newest minute first: each is a trade the figures above do not hold.
+   */
+  quarantined: { minuteMs: number; key: string }[];
   /** Spread paid against spread assumed, per pair and over all (symbol 'all'). */
   spreads: { perPair: SpreadRow[]; overall: SpreadRow };
 }
@@ -125,6 +130,9 @@ export function summarise(
     recentTrades: tradesPage(trades, 0, RECENT_TRADES).trades,
     recentTicks: [...snapshot.ticks].sort((a, b) => b.minuteMs - a.minuteMs).slice(0, RECENT_TRADES),
     skipped: snapshot.skipped,
+    quarantined: [...snapshot.ticks]
+      .sort((a, b) => b.minuteMs - a.minuteMs)
+      .flatMap((outcome) => outcome.quarantined.map((key) => ({ minuteMs: outcome.minuteMs, key }))),
     spreads: spreadRows(trades, snapshot.openPositions, totals),
   };
 }

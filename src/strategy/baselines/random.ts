@@ -7,10 +7,11 @@
 import type { MarketFrame } from '../../lake/frame.js';
 import { mulberry32 } from '../../random.js';
 import { MINUTE_MS } from '../../time.js';
-import { entryFillRow, fillPrice, fillRow, slippedPrice, type ExecutionModel } from '../execution.js';
+import { entryFill, fillPrice, fillRow, type ExecutionModel } from '../execution.js';
 import { summarise, type ClosedTradeReturn, type Period, type PerformanceMetrics } from '../performance.js';
-import { netReturn } from '../pnl.js';
 import type { Side } from '../side.js';
+import { pricedNetReturn } from '../trade-pricing.js';
+import type { Liquidity } from '../venue.js';
 
 export const DEFAULT_RANDOM_SIMULATIONS = 1000;
 
@@ -21,9 +22,11 @@ export interface RandomBaselineInput {
   trades: readonly { symbol: string; side: Side }[];
   /** The statistic to beat: the strategy's average net return per trade. */
   strategyAvgNetReturn: number | null;
-  feeRatePerSide: number;
   horizonMinutes: number;
-  /** The strategy's fill model: random entries fill and pay exactly as its trades do. */
+  /**
+   * The strategy's fill model and venue: random entries fill and pay exactly as its trades do (under
+   * maker entries, only minutes whose limit for that side would have filled are drawn).
+   */
   execution: ExecutionModel;
   simulations?: number;
   seed?: number;
@@ -39,65 +42,85 @@ export interface RandomBaselineResult {
   avgNetReturns: number[];
 }
 
-/** Every possible entry of a pair in the period: decision row and the reference price move to its exit (next real candle if missing). */
+/** One fillable entry of a pair and side: its decision row, fills and reference prices. */
+interface PossibleEntry {
+  row: number;
+  entryRow: number;
+  exitRow: number;
+  entryReferencePrice: number;
+  exitReferencePrice: number;
+  entryLiquidity: Liquidity;
+}
+
+/** Every possible entry of a pair and side in the period, exits at the next real candle if missing. */
 function possibleEntries(
   frame: MarketFrame,
   symbol: string,
+  side: Side,
   period: Period,
   horizonMinutes: number,
   execution: ExecutionModel,
-): { entryRows: number[]; moves: number[] } {
+): PossibleEntry[] {
   const columns = frame.columns[symbol]!;
-  const { present } = columns;
   const fill = execution.entry;
   const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
   const endRow = Math.min(
     frame.length - horizonMinutes,
     Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS),
   );
-  const entryRows: number[] = [];
-  const moves: number[] = [];
+  const halfSpread = execution.slippageRatePerSide[symbol] ?? 0;
+  const entries: PossibleEntry[] = [];
   for (let row = firstRow; row < endRow; row++) {
-    const entryRow = entryFillRow(present, row, fill);
-    if (entryRow === undefined) continue;
-    const exitRow = fillRow(present, row + horizonMinutes, fill);
+    const entry = entryFill(columns, row, side, execution, halfSpread);
+    if (entry === undefined) continue;
+    const exitRow = fillRow(columns.present, row + horizonMinutes, fill);
     if (exitRow === undefined) continue;
-    entryRows.push(row);
-    moves.push(fillPrice(columns, exitRow, fill) / fillPrice(columns, entryRow, fill) - 1);
+    entries.push({
+      row,
+      entryRow: entry.row,
+      exitRow,
+      entryReferencePrice: entry.referencePrice,
+      exitReferencePrice: fillPrice(columns, exitRow, fill),
+      entryLiquidity: entry.liquidity,
+    });
   }
-  return { entryRows, moves };
+  return entries;
 }
 
 export function randomBaseline(input: RandomBaselineInput): RandomBaselineResult {
   const simulations = input.simulations ?? DEFAULT_RANDOM_SIMULATIONS;
   const seed = input.seed ?? 1;
-  const entries = new Map<string, ReturnType<typeof possibleEntries>>();
-  for (const { symbol } of input.trades) {
-    if (!entries.has(symbol))
+  const entries = new Map<string, PossibleEntry[]>();
+  const keyOf = (symbol: string, side: Side) => `${symbol} ${side}`;
+  for (const { symbol, side } of input.trades) {
+    if (!entries.has(keyOf(symbol, side)))
       entries.set(
-        symbol,
-        possibleEntries(input.frame, symbol, input.period, input.horizonMinutes, input.execution),
+        keyOf(symbol, side),
+        possibleEntries(input.frame, symbol, side, input.period, input.horizonMinutes, input.execution),
       );
   }
-  const tradable = input.trades.filter((trade) => entries.get(trade.symbol)!.entryRows.length > 0);
+  const tradable = input.trades.filter((trade) => entries.get(keyOf(trade.symbol, trade.side))!.length > 0);
+  const at = (row: number) => input.frame.startTimeMs + row * MINUTE_MS;
 
   const run = (index: number): ClosedTradeReturn[] => {
     const uniform = mulberry32(seed * 1_000_003 + index);
     return tradable.map(({ symbol, side }) => {
-      const { entryRows, moves } = entries.get(symbol)!;
-      const pick = Math.floor(uniform() * entryRows.length);
-      const entryTimeMs = input.frame.startTimeMs + entryRows[pick]! * MINUTE_MS;
-      const slippage = input.execution.slippageRatePerSide[symbol] ?? 0;
+      const candidates = entries.get(keyOf(symbol, side))!;
+      const pick = candidates[Math.floor(uniform() * candidates.length)]!;
+      const entryTimeMs = at(pick.row);
       return {
         symbol,
         entryTimeMs,
         exitTimeMs: entryTimeMs + input.horizonMinutes * MINUTE_MS,
-        netReturn: netReturn(
+        netReturn: pricedNetReturn(input.execution, {
+          symbol,
           side,
-          slippedPrice(1, side, 'entry', slippage),
-          slippedPrice(1 + moves[pick]!, side, 'exit', slippage),
-          input.feeRatePerSide,
-        ),
+          entryReferencePrice: pick.entryReferencePrice,
+          exitReferencePrice: pick.exitReferencePrice,
+          entryLiquidity: pick.entryLiquidity,
+          entryFilledTimeMs: at(pick.entryRow),
+          exitFilledTimeMs: at(pick.exitRow),
+        }).netReturn,
       };
     });
   };

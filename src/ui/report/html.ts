@@ -10,6 +10,8 @@ import type { BacktestResult, ContenderResult } from '../../strategy/evaluate.js
 import { equityCurve, type PerformanceMetrics } from '../../strategy/performance.js';
 import type { SideParams } from '../../strategy/params.js';
 import { barChart, escapeXml, lineChart } from './svg.js';
+import type { CostSweep } from '../../strategy/cost-sweep.js';
+import { executionNotes, sweepBreakEvenText, venueText } from './cost-sweep-text.js';
 
 /** Trades beyond this are summarised, not listed: a month of minute trades would make the file unwieldy. */
 export const MAX_TRADE_ROWS = 500;
@@ -204,8 +206,53 @@ function randomHistogram(result: BacktestResult): string {
 /** What the cost section reads: a backtest's or a simulation's result. */
 type CostedResult = Pick<
   BacktestResult,
-  'symbols' | 'feeRatePerSide' | 'execution' | 'costCurve' | 'breakEvenCostPerSide' | 'strategy'
->;
+  'symbols' | 'feeRatePerSide' | 'execution' | 'costCurve' | 'costCurveBreakEvenCostPerSide' | 'strategy'
+> & {
+  costSweep: BacktestResult['costSweep'] | null;
+  breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'] | null;
+};
+
+/** The sweep: the test's average and total net against the fee the thresholds were refitted at. */
+function costSweepChart(sweep: CostSweep): string {
+  const points = (pick: (point: CostSweep['points'][number]) => number | null) =>
+    sweep.points.flatMap((point) => {
+      const value = pick(point);
+      return value === null ? [] : [[point.costPerSide, value] as const];
+    });
+  const significant = points((point) =>
+    point.pValue !== null && point.pValue < 0.05 ? point.avgNetReturn : null,
+  );
+  const average = points((point) => point.avgNetReturn);
+  return lineChart({
+    title:
+      'Cost sweep: test avg net return per trade, thresholds refitted on validation at each fee per side',
+    series: [
+      { name: 'avg net per trade', color: COLORS.strategy, points: average, markers: true },
+      { name: 'p < 0.05', color: COLORS.long, points: significant, markers: true, line: false },
+    ],
+    xLabel: 'fee per side (slippage, borrow and funding on top)',
+    yLabel: 'avg net return per trade',
+    xFormat: (value) => pct(value, 2),
+    yFormat: percentAxis(average.map(([, value]) => value)),
+    yRules: [0],
+    width: 760,
+  });
+}
+
+function costSweepSection(result: CostedResult): string {
+  const sweep = result.costSweep;
+  const headline = `<p id="sweep-break-even"><strong>${escapeXml(sweepBreakEvenText(sweep, result.breakEvenCostPerSide))}</strong></p>`;
+  if (sweep === null) return headline;
+  const rows = sweep.points
+    .map(
+      (point) =>
+        `<tr><th>${pct(point.costPerSide)}</th><td>${point.pairsTrading}</td><td>${point.trades}</td><td>${pct(point.hitRate, 1)}</td><td>${pct(point.avgNetReturn)}</td><td>${pct(point.totalNetReturn, 2)}</td><td>${point.pValue === null ? '–' : point.pValue.toFixed(3)}</td><td>${escapeXml(point.labels.join(', '))}</td></tr>`,
+    )
+    .join('');
+  return `${headline}
+<div class="charts">${sweep.points.some((point) => point.trades > 0) ? costSweepChart(sweep) : '<p>No fee in the sweep led to a trade on the test period.</p>'}</div>
+<table id="cost-sweep"><tr><th>fee / side</th><th>pairs trading</th><th>trades</th><th>hit rate</th><th>avg net / trade</th><th>total net</th><th>random-entry p (${sweep.randomSimulations} runs)</th><th>fee tiers</th></tr>${rows}</table>`;
+}
 
 /** The pairs that traded, each with its own curve; the strategy's curve is over all of them. */
 function costCurveChart(result: CostedResult): string {
@@ -238,7 +285,7 @@ function costCurveChart(result: CostedResult): string {
 }
 
 export function costSection(result: CostedResult): string {
-  const { execution, breakEvenCostPerSide: breakEven } = result;
+  const { execution, costCurveBreakEvenCostPerSide: breakEven } = result;
   const breakEvenText = (value: number | null, trades: number) =>
     trades === 0 ? 'no trades' : value === null ? 'none: loses before costs' : pct(value);
   const assumed = (symbol: string) => result.feeRatePerSide + (execution.slippageRatePerSide[symbol] ?? 0);
@@ -248,13 +295,22 @@ export function costSection(result: CostedResult): string {
       return `<tr><th>${escapeXml(symbol)}</th><td>${trades}</td><td>${pct(execution.slippageRatePerSide[symbol] ?? 0, 3)}</td><td>${pct(assumed(symbol), 3)}</td><td>${breakEvenText(breakEven.perPair[symbol] ?? null, trades)}</td></tr>`;
     })
     .join('');
-  const fillText =
-    execution.entry === 'nextOpen'
-      ? 'entries fill at the open of the minute after the decision, exits at the open of the minute after the exit minute'
-      : "entries fill at the decision candle's close, exits at the exit minute's close (optimistic: no tick trades at the close it just saw)";
+  const fillText = {
+    nextOpen:
+      'entries fill at the open of the minute after the decision, exits at the open of the minute after the exit minute',
+    close:
+      "entries fill at the decision candle's close, exits at the exit minute's close (optimistic: no tick trades at the close it just saw)",
+    maker:
+      'entries are maker limits at the touch (the decision close less the half-spread for a buy), filled only when the next minute trades through them; exits at the open of the minute after the exit minute',
+  }[execution.entry];
+  const notes = executionNotes(execution, result.strategy.droppedShorts, result.strategy.makerFills);
   return `<h2>Costs</h2>
-<p>Fill model: ${fillText}; slippage moves both fills against the trade; fee ${pct(result.feeRatePerSide, 2)} per side on the slipped prices. The curve re-prices every test trade's price move (its fills before slippage) with one cost per side in place of fee and slippage; the break-even cost is where the average net return per trade reaches zero.</p>
-<p id="break-even"><strong>Strategy break-even cost per side: ${breakEvenText(breakEven.strategy, result.strategy.overall.trades)}</strong></p>
+<p>Venue ${escapeXml(venueText(execution))}. Fill model: ${fillText}; slippage moves taker fills against the trade; fees are charged on the slipped prices, borrow and funding on top.${notes === '' ? '' : ` ${escapeXml(notes)}.`}</p>
+<h3>Cost sweep (thresholds refitted at each fee)</h3>
+${costSweepSection(result)}
+<h3>Cost curve (these trades re-priced, thresholds fixed)</h3>
+<p>The curve re-prices every test trade's price move (its fills before slippage) with one cost per side in place of fee and slippage; the break-even cost is where the average net return per trade reaches zero. It keeps the trades made at the configured cost, so it is blank when they are none; the sweep above refits.</p>
+<p id="break-even"><strong>Re-priced break-even cost per side: ${breakEvenText(breakEven.strategy, result.strategy.overall.trades)}</strong></p>
 <div class="charts">${costCurveChart(result)}</div>
 <table id="break-even-pairs"><tr><th></th><th>trades</th><th>slippage / side</th><th>fee + slippage / side</th><th>break-even cost / side</th></tr>${rows}</table>`;
 }
@@ -355,7 +411,7 @@ export function renderReportHtml(input: BacktestReportInput): string {
 <html lang="en"><head><meta charset="utf-8"><title>alpha15 backtest ${escapeXml(input.modelId)}</title><style>${STYLE}</style></head>
 <body>
 <h1>alpha15 backtest: model ${escapeXml(input.modelId)}</h1>
-<p>Test period ${isoMinute(result.period.fromMs)} to ${isoMinute(result.period.toMs)} · ${result.symbols.length} pairs · horizon ${result.horizonMinutes} min · fee ${pct(result.feeRatePerSide, 2)} per side · fills at ${result.execution.entry === 'nextOpen' ? 'the next open' : 'the close'} · overlap rule “${strategy.params.overlap}” · ${strategy.params.calibrated ? 'calibrated' : 'raw'} predictions · generated ${isoMinute(input.generatedAtMs)}</p>
+<p>Test period ${isoMinute(result.period.fromMs)} to ${isoMinute(result.period.toMs)} · ${result.symbols.length} pairs · horizon ${result.horizonMinutes} min · fee ${pct(result.feeRatePerSide, 2)} per side · ${escapeXml(result.execution.venue.venue)} · ${result.execution.entry} entries · overlap rule “${strategy.params.overlap}” · ${strategy.params.calibrated ? 'calibrated' : 'raw'} predictions · generated ${isoMinute(input.generatedAtMs)}</p>
 <p class="verdict${anyClears ? '' : ' no'}" id="verdict"><strong>${anyClears ? 'Some pairs clear fees.' : 'No pair clears fees.'}</strong> ${escapeXml(verdict.summary)}</p>
 <h2>Strategy and baselines on the same period</h2>
 <table id="summary">${METRICS_HEADER}

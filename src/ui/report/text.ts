@@ -3,6 +3,8 @@ import { isoMinute } from '../../time.js';
 import type { BacktestResult } from '../../strategy/evaluate.js';
 import type { SimulationEvaluation } from '../../strategy/evaluate-simulation.js';
 import type { PerformanceMetrics } from '../../strategy/performance.js';
+import type { CostSweep } from '../../strategy/cost-sweep.js';
+import { executionNotes, sweepBreakEvenText, venueText } from './cost-sweep-text.js';
 
 const pct = (value: number | null, digits = 3): string =>
   value === null ? '-' : `${(value * 100).toFixed(digits)}%`;
@@ -55,12 +57,44 @@ export function renderSummaryText(result: BacktestResult): string {
   return `${overall}\n\nper pair:\n${perPair}\n\n${costLine(result)}\n${result.verdict.summary}`;
 }
 
-function costLine(result: Pick<BacktestResult, 'execution' | 'breakEvenCostPerSide' | 'strategy'>): string {
-  const breakEven = result.breakEvenCostPerSide.strategy;
-  return (
-    `fills at ${result.execution.entry === 'nextOpen' ? 'the next minute open' : 'the decision close'}; ` +
-    `break-even cost per side: ${result.strategy.overall.trades === 0 ? '- (no trades)' : breakEven === null ? 'none (loses before costs)' : pct(breakEven)}`
-  );
+type CostedResult = Pick<BacktestResult, 'execution' | 'costCurveBreakEvenCostPerSide' | 'strategy'> & {
+  costSweep: BacktestResult['costSweep'] | null;
+  breakEvenCostPerSide: BacktestResult['breakEvenCostPerSide'] | null;
+};
+
+function costLine(result: CostedResult): string {
+  const breakEven = result.costCurveBreakEvenCostPerSide.strategy;
+  const notes = executionNotes(result.execution, result.strategy.droppedShorts, result.strategy.makerFills);
+  return [
+    `${venueText(result.execution)}; fills ${FILLS[result.execution.entry]}`,
+    ...(notes === '' ? [] : [notes]),
+    `re-pricing these trades (thresholds fixed): break-even cost per side ${result.strategy.overall.trades === 0 ? '- (no trades)' : breakEven === null ? 'none (loses before costs)' : pct(breakEven)}`,
+    ...(result.costSweep === null ? [] : [sweepTable(result.costSweep)]),
+    sweepBreakEvenText(result.costSweep, result.breakEvenCostPerSide),
+  ].join('\n');
+}
+
+const FILLS = {
+  close: 'at the decision close',
+  nextOpen: 'at the next minute open',
+  maker: 'as maker limits at the touch (exits at the next open)',
+} as const;
+
+/** The sweep point by point: fee per side against the test period traded with thresholds fitted at it. */
+function sweepTable(sweep: CostSweep): string {
+  return table([
+    ['fee / side', 'pairs', 'trades', 'hit', 'avg net', 'total net', 'p', 'tiers'],
+    ...sweep.points.map((point) => [
+      pct(point.costPerSide),
+      String(point.pairsTrading),
+      String(point.trades),
+      pct(point.hitRate, 1),
+      pct(point.avgNetReturn),
+      pct(point.totalNetReturn, 2),
+      point.pValue === null ? '-' : point.pValue.toFixed(3),
+      point.labels.join(', '),
+    ]),
+  ]);
 }
 
 /** The simulation's periods and its strategy beside the baselines, for the terminal. */

@@ -42,7 +42,7 @@ export const testConfig: Config = configSchema.parse({
 });
 
 /** Raw open or close per open time, straight from the captured JSON (not through any of our parsers). */
-export function rawPrices(symbol: string, field: 'open' | 'close'): Map<number, number> {
+export function rawPrices(symbol: string, field: 'open' | 'high' | 'low' | 'close'): Map<number, number> {
   const rows = JSON.parse(readFileSync(path.join(SNAPSHOT_C_DIR, `${symbol}.json`), 'utf8')) as [
     number,
     string,
@@ -50,7 +50,8 @@ export function rawPrices(symbol: string, field: 'open' | 'close'): Map<number, 
     string,
     string,
   ][];
-  return new Map(rows.map((row) => [row[0], Number(row[field === 'open' ? 1 : 4])]));
+  const column = { open: 1, high: 2, low: 3, close: 4 }[field];
+  return new Map(rows.map((row) => [row[0], Number(row[column])]));
 }
 
 export function rawCloses(symbol: string): Map<number, number> {

@@ -2,13 +2,15 @@
  * One scheduled ingestion run: for every symbol, ask the source for [from, scheduled minute) and merge
  * it into the lake. `from` re-covers the last `lookbackMinutes` (late or corrected candles, short gaps)
  * and reaches back to the symbol's watermark when a longer outage left a hole, up to `maxBackfillMinutes`
- * so one run stays inside the Lambda timeout (the next run continues from the new watermark).
+ * so one run stays inside the Lambda timeout (the next run continues from the new watermark). A run that
+ * added rows ends with one retrain request, after all its partitions (the trigger never sees partitions).
  */
-import { ingest, type SymbolIngestResult } from '../../src/app/ingest.js';
-import { readWatermark } from '../../src/lake/watermark.js';
-import type { KlineSource } from '../../src/market/source.js';
-import type { ObjectStore } from '../../src/store/object-store.js';
-import { floorToMinute, MINUTE_MS } from '../../src/time.js';
+import { ingest, type SymbolIngestResult } from './ingest.js';
+import { requestRetrainForNewData } from './request-retrain.js';
+import { readWatermark } from '../lake/watermark.js';
+import type { KlineSource } from '../market/source.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { floorToMinute, MINUTE_MS } from '../time.js';
 
 export interface IngestLatestDeps {
   store: ObjectStore;
@@ -22,6 +24,8 @@ export interface IngestLatestResult {
   toMs: number;
   symbols: Record<string, SymbolIngestResult>;
   rowsAdded: number;
+  /** The retrain request written after the partitions, when the run added rows. */
+  retrainRequestKey?: string;
 }
 
 /** The first minute to request: the earlier of the lookback and the minute after the watermark, within the cap. */
@@ -63,5 +67,7 @@ export async function ingestLatest(
     result.symbols[symbol] = symbolResult;
     result.rowsAdded += symbolResult.rowsAdded;
   }
+  if (result.rowsAdded > 0)
+    result.retrainRequestKey = await requestRetrainForNewData(deps.store, 'ingest', scheduledTimeMs);
   return result;
 }

@@ -1,11 +1,14 @@
 /**
- * The promotion step after a training job ends: a failed or stopped job is recorded and never
- * promoted; a completed one is looked up (job → model), its evaluation read, and the champion pointer
- * moved only when `decidePromotion` says the candidate is better on the same validation window. Every
- * decision is written to `models/promotions/<job>.json`; every promotion also to the champion history.
+ * The promotion step after a training job ends, the promotion Lambda's use case: a failed or stopped
+ * job is recorded and never promoted; a completed one is looked up (job → model), its evaluation read,
+ * and the champion pointer moved only when `decidePromotion` says the candidate is better on the same
+ * validation window. Every decision is written to `models/promotions/<job>.json`; every promotion also
+ * to the champion history. The candidate's files are checked against their digests before the pointer
+ * moves (setChampion), and the current champion's weights against the digest its pointer carries
+ * (promoteCandidate).
  */
-import { Alpha15Error } from '../../src/errors.js';
-import { parseJson } from '../../src/model/model-io.js';
+import { Alpha15Error } from '../errors.js';
+import { parseJson } from '../model/model-io.js';
 import {
   evaluationSchema,
   EVALUATION_FILE,
@@ -14,10 +17,16 @@ import {
   trainingJobRecordKey,
   trainingJobRecordSchema,
   type PromotionDecision,
-} from '../../src/app/evaluate-and-promote.js';
-import { getModelFile } from '../../src/model/registry.js';
-import type { ObjectStore } from '../../src/store/object-store.js';
-import type { TrainingJobStateChange } from '../shared/events.js';
+} from './evaluate-and-promote.js';
+import { getModelFile } from '../model/registry.js';
+import type { ObjectStore } from '../store/object-store.js';
+
+/** A SageMaker training job's state, as its state-change event reports it. */
+export interface TrainingJobState {
+  jobName: string;
+  status: 'InProgress' | 'Completed' | 'Failed' | 'Stopping' | 'Stopped';
+  failureReason?: string;
+}
 
 /** A completed job left no record of its model: the container did not finish its contract. */
 export class CandidateRecordMissingError extends Alpha15Error {
@@ -42,11 +51,11 @@ export type PromotionOutcome =
     };
 
 export async function promoteFinishedJob(
-  event: TrainingJobStateChange,
+  job: TrainingJobState,
   deps: { store: ObjectStore; nowMs: number },
 ): Promise<PromotionOutcome> {
-  const { TrainingJobName: jobName, TrainingJobStatus: status } = event.detail;
-  const outcome = await decide(jobName, status, event.detail.FailureReason, deps);
+  const { jobName, status } = job;
+  const outcome = await decide(jobName, status, job.failureReason, deps);
   await deps.store.put(
     promotionRecordKey(jobName),
     JSON.stringify({ ...outcome, decidedAtMs: deps.nowMs }, null, 2),
@@ -56,7 +65,7 @@ export async function promoteFinishedJob(
 
 async function decide(
   jobName: string,
-  status: TrainingJobStateChange['detail']['TrainingJobStatus'],
+  status: TrainingJobState['status'],
   failureReason: string | undefined,
   deps: { store: ObjectStore; nowMs: number },
 ): Promise<PromotionOutcome> {
