@@ -2,14 +2,14 @@
  * The dashboard page: one self-contained HTML file. page.html holds the markup and style; the script is
  * page/main.ts and the modules it imports (type-checked with the rest of the repository), bundled into
  * the page by esbuild when the first dashboard server of a process starts, then kept for the process.
- * There is no build step to forget and no generated file to go stale: the CLI runs from the TypeScript
- * sources (bin/alpha15.js), and esbuild already comes with tsx.
+ * Bundled at run time rather than by a build step because the CLI runs from the TypeScript sources
+ * (bin/alpha15.js registers tsx, itself built on esbuild): no step to forget, no generated file to go stale.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export const DASHBOARD_SCRIPT_ENTRY = fileURLToPath(new URL('./page/main.ts', import.meta.url));
+const DASHBOARD_SCRIPT_ENTRY = fileURLToPath(new URL('./page/main.ts', import.meta.url));
 const TEMPLATE_URL = new URL('./page.html', import.meta.url);
 /** The bundle names its modules relative to the repository, wherever the process runs. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

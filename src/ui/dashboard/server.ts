@@ -58,6 +58,12 @@ export interface DashboardServerOptions {
   clock?: () => number;
 }
 
+/**
+ * What `/api/summary` answers: the summary, and beside it why the latest look at the ledger failed when it
+ * did (the summary is then the last good one).
+ */
+export type SummaryAnswer = DashboardSummary & { ledgerError?: string };
+
 type Cached = {
   snapshot: LedgerSnapshot;
   summary: DashboardSummary;

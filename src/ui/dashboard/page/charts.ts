@@ -45,7 +45,7 @@ export function drawCumulative(points: readonly CumulativePoint[]): void {
 }
 
 /** One stack of a bar: the figure of the pair it shows and its colour for a value. */
-export interface BarStack {
+interface BarStack {
   key: 'netPnl' | 'long' | 'short';
   colour: (value: number) => string;
 }

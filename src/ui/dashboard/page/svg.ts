@@ -6,8 +6,8 @@ export const PAD_PX = { l: 64, r: 12, t: 10, b: 40 };
 export const GRID_COLOUR = '#e4e7ee';
 const ZERO_COLOUR = '#9aa1b2';
 
-export type Domain = readonly [lo: number, hi: number];
-export type Scale = (value: number) => number;
+type Domain = readonly [lo: number, hi: number];
+type Scale = (value: number) => number;
 
 export function svgElement(
   name: string,
@@ -53,7 +53,7 @@ export function axisValues(domain: Domain, integer: boolean): number[] {
 }
 
 /** Empties the chart and returns its width: drawn at the panel's own width so text is never stretched. */
-export function clear(svg: SVGSVGElement): number {
+function clear(svg: SVGSVGElement): number {
   const widthPx = svg.clientWidth || 640;
   while (svg.firstChild) svg.removeChild(svg.firstChild);
   svg.setAttribute('viewBox', `0 0 ${widthPx} ${HEIGHT_PX}`);

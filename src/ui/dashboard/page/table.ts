@@ -5,7 +5,7 @@
 import type { Tone } from './format.js';
 
 /** A cell's text, or its text and the colour of the figure's sign. */
-export type Cell = string | readonly [text: string, tone: Tone];
+type Cell = string | readonly [text: string, tone: Tone];
 export type Column<Row> = readonly [header: string, cell: (row: Row) => Cell];
 
 /**

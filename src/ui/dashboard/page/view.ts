@@ -3,10 +3,9 @@
  * types only so no server code reaches the browser bundle.
  */
 import type { DashboardSummary, TradesPage } from '../../../paper/dashboard/summary.js';
+import type { SummaryAnswer } from '../server.js';
 
-export type { DashboardSummary, TradesPage };
-/** `/api/summary`; `ledgerError` is set beside the last good answer when the latest look at the ledger failed. */
-export type SummaryAnswer = DashboardSummary & { ledgerError?: string };
+export type { SummaryAnswer, TradesPage };
 export type Trade = TradesPage['trades'][number];
 export type OpenPosition = DashboardSummary['openPositions'][number];
 export type LatestPrediction = NonNullable<DashboardSummary['latest']>['predictions'][number];
