@@ -22,7 +22,7 @@ import { realMonthColumns } from '../support/lake.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 import { ARCHIVE_MONTH_DIR, REPO_ROOT } from '../support/shared-data.js';
 import type { ScriptedServer } from '../market/support/http-server.js';
-import { lambdaContext } from './support/events.js';
+import { lambdaContext } from '../lambdas/support/events.js';
 
 const FEB_2026 = Date.UTC(2026, 1, 1);
 let bundleDir: string;

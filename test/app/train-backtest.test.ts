@@ -15,7 +15,7 @@ import { listRuns } from '../../src/runs/runs-index.js';
 import { runBacktest } from '../../src/app/backtest.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
-import { shuffledMarket } from './planted-signal.js';
+import { shuffledMarket } from '../strategy/planted-signal.js';
 import { renderReportHtml } from '../../src/ui/report/html.js';
 
 const SYMBOLS = ['LEADUSDT', 'LAGAUSDT', 'LAGBUSDT', 'NOISEUSDT'];

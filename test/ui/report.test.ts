@@ -7,7 +7,7 @@ import { renderReportHtml } from '../../src/ui/report/html.js';
 import { renderSummaryText } from '../../src/ui/report/text.js';
 import { launchChromiumOrSkip, watchPageProblems } from '../support/browser.js';
 import { REPO_ROOT } from '../support/shared-data.js';
-import { backtestPredictions, knownSignal, plantedFrame } from './planted-signal.js';
+import { backtestPredictions, knownSignal, plantedFrame } from '../strategy/planted-signal.js';
 
 const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output', 'strategy');
 

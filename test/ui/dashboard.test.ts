@@ -14,8 +14,8 @@ import type { ObjectStore } from '../../src/store/object-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { launchChromiumOrSkip } from '../support/browser.js';
 import { REPO_ROOT } from '../support/shared-data.js';
-import { handNetPnl, rawCloses } from './support/harness.js';
-import { FIXTURE_FIRST_MINUTE_MS, FIXTURE_MINUTES, writeLedgerFixture } from './support/ledger-fixture.js';
+import { handNetPnl, rawCloses } from '../paper/support/harness.js';
+import { FIXTURE_FIRST_MINUTE_MS, FIXTURE_MINUTES, writeLedgerFixture } from '../paper/support/ledger-fixture.js';
 
 async function withFixture(run: (ledger: Ledger, trades: number) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-dashboard-'));

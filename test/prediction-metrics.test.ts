@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coinMetrics, summarise } from '../../src/prediction-metrics.js';
-import { averageRanks, pearson, weightedCorrelation, weightedPearson } from '../../src/statistics.js';
+import { coinMetrics, summarise } from '../src/prediction-metrics.js';
+import { averageRanks, pearson, weightedCorrelation, weightedPearson } from '../src/statistics.js';
 
 test('Pearson IC is 1 for a positive linear relation and -1 for a negative one', () => {
   const x = [0.1, -0.3, 0.7, 0.2, -0.9];
