@@ -87,3 +87,32 @@ function zoneOffsetMs(zone: string | undefined): number {
   const digits = zone.slice(1).replace(':', '');
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * MINUTE_MS;
 }
+
+/**
+ * Real time as a port, so loops that wait on it can be driven by a test: the system clock in
+ * production, a manual one whose sleep moves its time (test/support/manual-clock.ts).
+ */
+export interface Clock {
+  /** Epoch ms; never goes backwards. */
+  nowMs(): number;
+  /** Resolves true after `ms` of this clock's time, or false as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<boolean>;
+}
+
+export const systemClock: Clock = {
+  // performance's clock, not Date.now: a wall clock stepped back by NTP must not read as time running backwards
+  nowMs: () => performance.timeOrigin + performance.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve(false);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};

@@ -19,7 +19,7 @@ import { paperTickDeps } from './paper-tick.js';
 import { runPaperLoop, type PaperLoopSummary } from '../paper/loop.js';
 import type { ModelLoader } from '../paper/model.js';
 import type { TickResult } from '../paper/tick.js';
-import { floorToMinute, MINUTE_MS } from '../time.js';
+import { floorToMinute, MINUTE_MS, type Clock } from '../time.js';
 
 /** Replayed time after each minute boundary at which the tick runs. */
 const TICK_DELAY_MS = 2_000;
@@ -45,6 +45,8 @@ export type PaperReplayOptions = ReplayCandles & {
   signal?: AbortSignal;
   onTick?: (result: TickResult) => void;
   log?: (message: string) => void;
+  /** Real time, which the replayed clock runs on and the loop waits on (default: the system clock). */
+  clock?: Clock;
 };
 
 export interface PaperReplaySummary extends PaperLoopSummary {
@@ -58,6 +60,7 @@ export interface PaperReplaySummary extends PaperLoopSummary {
 export async function runPaperReplay(options: PaperReplayOptions): Promise<PaperReplaySummary> {
   const fixedSpeed = options.speed === 'max' ? undefined : options.speed;
   const stepped = fixedSpeed === undefined;
+  const clock = options.clock;
   const replay = await startReplayServer({
     source:
       'dataDir' in options
@@ -66,6 +69,7 @@ export async function runPaperReplay(options: PaperReplayOptions): Promise<Paper
     fromMs: options.fromMs,
     speed: fixedSpeed ?? 1,
     manualClock: stepped,
+    realNowMs: clock && (() => clock.nowMs()),
   });
   // in stepped mode, after each minute (ticked or failed) the clock jumps to the next tick time
   const step = (nowMs: number) => {
@@ -83,6 +87,7 @@ export async function runPaperReplay(options: PaperReplayOptions): Promise<Paper
       serverTimeMs: () => binance.serverTimeMs(),
       untilMs: options.toMs,
       signal: options.signal,
+      clock,
       tickDelayMs: TICK_DELAY_MS,
       onTick: (result) => {
         options.onTick?.(result);

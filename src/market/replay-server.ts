@@ -31,6 +31,8 @@ export interface ReplayServerOptions {
   host?: string;
   /** Freeze the clock: it moves only through setTimeMs or POST /_replay/time. */
   manualClock?: boolean;
+  /** Real time, epoch ms, that a running clock runs on (default Date.now): a test drives it by hand. */
+  realNowMs?: () => number;
   /** Serve only these symbols (default: all in the data). */
   symbols?: readonly string[];
   /** exchangeInfo reports a symbol without a candle in this many minutes as BREAK. */
@@ -141,13 +143,14 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     throw new RangeError(`halfSpreadBps must be at least 0 and below 10000, got ${halfSpreadBps}`);
 
   // the simulated clock: anchorMs at real time anchorRealMs, advancing `speed` times faster
+  const realNowMs = options.realNowMs ?? Date.now;
   let anchorMs = fromMs;
-  let anchorRealMs = Date.now();
+  let anchorRealMs = realNowMs();
   const nowMs = () =>
-    options.manualClock ? anchorMs : Math.floor(anchorMs + (Date.now() - anchorRealMs) * speed);
+    options.manualClock ? anchorMs : Math.floor(anchorMs + (realNowMs() - anchorRealMs) * speed);
   const setTimeMs = (timeMs: number) => {
     anchorMs = timeMs;
-    anchorRealMs = Date.now();
+    anchorRealMs = realNowMs();
   };
 
   // used weight per real minute, reported like Binance does

@@ -11,7 +11,7 @@
  * holds what an uninterrupted run would have for every minute that was ticked.
  */
 import { backoffDelayMs } from '../retry.js';
-import { MINUTE_MS, floorToMinute } from '../time.js';
+import { MINUTE_MS, floorToMinute, systemClock, type Clock } from '../time.js';
 import { tick, type TickDeps, type TickResult } from './tick.js';
 
 export interface PaperLoopOptions {
@@ -34,6 +34,8 @@ export interface PaperLoopOptions {
   maxPollMs?: number;
   /** Real-time backoff between failed clock reads: doubles from initialMs up to maxMs. */
   backoff?: { initialMs: number; maxMs: number };
+  /** Real time, which the loop sleeps on between clock reads (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface PaperLoopSummary {
@@ -71,7 +73,8 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
     lastMinuteMs: null,
     stoppedBy: 'signal',
   };
-  const clock = new ServerClock(options.serverTimeMs);
+  const realClock = options.clock ?? systemClock;
+  const clock = new ServerClock(options.serverTimeMs, realClock);
   /** Server time at which the next tick is due; undefined: tick as soon as the clock answers. */
   let dueMs: number | undefined;
   let clockFailuresInARow = 0;
@@ -89,7 +92,7 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
       summary.clockFailures++;
       lastProblem = `exchange unreachable: ${messageOf(error)}`;
       options.onClockError?.(error, retryInMs);
-      if (!(await sleep(retryInMs, options.signal))) return summary;
+      if (!(await realClock.sleep(retryInMs, options.signal))) return summary;
       retryInMs = backoffDelayMs(++clockFailuresInARow, {
         baseMs: backoff.initialMs,
         maxMs: backoff.maxMs,
@@ -146,11 +149,14 @@ class ServerClock {
   private last: { serverMs: number; realMs: number } | undefined;
   private speed = 1;
 
-  constructor(private readonly read: () => Promise<number>) {}
+  constructor(
+    private readonly read: () => Promise<number>,
+    private readonly realClock: Clock,
+  ) {}
 
   async now(): Promise<number> {
     const serverMs = await this.read();
-    const realMs = performance.now();
+    const realMs = this.realClock.nowMs();
     if (this.last && realMs - this.last.realMs >= 5) {
       const observed = (serverMs - this.last.serverMs) / (realMs - this.last.realMs);
       if (Number.isFinite(observed) && observed > 0) this.speed = observed;
@@ -169,22 +175,7 @@ class ServerClock {
       const nowMs = await this.now();
       if (nowMs >= targetMs) return nowMs;
       const realWaitMs = Math.min(maxPollMs, Math.max(1, (targetMs - nowMs) / this.speed));
-      if (!(await sleep(realWaitMs, signal))) return undefined;
+      if (!(await this.realClock.sleep(realWaitMs, signal))) return undefined;
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -4,14 +4,12 @@
  * item plan the state machine receives.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cliHint } from '../../src/cli/error-hints.js';
-import { promisify } from 'node:util';
 import { backfillLocal, InvalidBackfillRangeError, planBackfill } from '../../src/app/backfill.js';
 import { ingest } from '../../src/app/ingest.js';
 import { summariseLake } from '../../src/lake/summary.js';
@@ -19,14 +17,9 @@ import { LocalArchiveSource } from '../../src/market/archive-source.js';
 import { archiveSource } from '../../src/market/source.js';
 import { sha256Hex } from '../../src/checksum.js';
 import { LocalStore } from '../../src/store/local-store.js';
-import {
-  ARCHIVE_MONTH_DIR,
-  ARCHIVE_MONTH_SYMBOLS,
-  REPO_ROOT,
-  SHARED_DATA_DIR,
-} from '../support/shared-data.js';
+import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS, SHARED_DATA_DIR } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 
-const run = promisify(execFile);
 const ARCHIVE_BASE = path.join(SHARED_DATA_DIR, 'binance-archive');
 let dir: string;
 before(async () => {
@@ -35,19 +28,8 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 async function cli(...args: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
-  try {
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json'],
-      {
-        cwd: REPO_ROOT,
-      },
-    );
-    return { code: 0, json: JSON.parse(stdout) };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string };
-    return { code: failed.code, json: JSON.parse(failed.stdout) };
-  }
+  const { code, stdout } = await runCli([...args, '--json'], { timeoutMs: 0 });
+  return { code, json: JSON.parse(stdout) };
 }
 
 /** `alpha15 backfill --local` of February 2026. */
@@ -149,7 +131,7 @@ describe('alpha15 backfill --local', () => {
   it('a corrupt archive fails only its own item, which the summary names, and the exit code says so', async () => {
     const archives = path.join(dir, 'archives');
     await rm(archives, { recursive: true, force: true });
-    await run('mkdir', ['-p', archives]);
+    await mkdir(archives, { recursive: true });
     for (const symbol of ['ALGOUSDT', 'LTCUSDT']) {
       const fileName = `${symbol}-1m-2026-02.zip`;
       await copyFile(path.join(ARCHIVE_MONTH_DIR, fileName), path.join(archives, fileName));

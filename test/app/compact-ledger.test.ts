@@ -5,12 +5,10 @@
  * day with a position still open waits.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { compactLedger } from '../../src/app/compact-ledger.js';
 import type { CatalogTable } from '../../src/lake/catalog.js';
@@ -20,9 +18,8 @@ import { compactedDayKey, Ledger, tradeIdOf } from '../../src/paper/ledger.js';
 import type { Decision, Position, Trade } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 
-const run = promisify(execFile);
 const DAY_1 = Date.UTC(2026, 1, 3);
 const DAY_2 = DAY_1 + DAY_MS;
 const DAY_3 = DAY_2 + DAY_MS;
@@ -140,21 +137,15 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 async function compactCli(...args: string[]) {
-  const { stdout } = await run(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'ledger',
-      'compact',
-      '--store',
-      `file://${dir}`,
-      '--json',
-      ...args,
-    ],
-    { cwd: REPO_ROOT },
-  );
+  const { code, stdout, stderr } = await runCli([
+    'ledger',
+    'compact',
+    '--store',
+    `file://${dir}`,
+    '--json',
+    ...args,
+  ]);
+  assert.equal(code, 0, stderr);
   return JSON.parse(stdout) as {
     fromDay: string;
     toDay: string;

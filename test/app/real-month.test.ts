@@ -4,18 +4,15 @@
  * plain words whether any pair clears fees; what it says is the finding, not the test's business.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { writeKlines } from '../../src/lake/writer.js';
 import { trainModel } from '../../src/app/train.js';
 import { realMonthColumns } from '../support/lake.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
-import { ARCHIVE_MONTH_SYMBOLS, REPO_ROOT } from '../support/shared-data.js';
-
-const run = promisify(execFile);
+import { runCli } from '../support/cli.js';
+import { ARCHIVE_MONTH_SYMBOLS } from '../support/shared-data.js';
 
 test('on the real February 2026 month the backtest report is produced and states whether any pair clears fees', async (t) => {
   const { store, cleanup } = await tempStore();
@@ -29,12 +26,8 @@ test('on the real February 2026 month the backtest report is produced and states
     trained.predictor.dispose();
 
     const reportPath = path.join(store.rootDir, 'local-copy', 'backtest.html');
-    const { stdout } = await run(
-      process.execPath,
+    const { code, stdout, stderr } = await runCli(
       [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
         'backtest',
         '--store',
         store.url,
@@ -48,13 +41,9 @@ test('on the real February 2026 month the backtest report is produced and states
       ],
       // cpu: the CLI only runs inference of this tiny model (seconds), and this test is about the backtest,
       // not the backend. A CLI that printed its result but never exits is a bug too: fail instead of hanging.
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ALPHA15_BACKEND: 'cpu' },
-        maxBuffer: 16 * 1024 * 1024,
-        timeout: 180_000,
-      },
+      { env: { ALPHA15_BACKEND: 'cpu' }, timeoutMs: 180_000 },
     );
+    assert.equal(code, 0, stderr);
     const summary = JSON.parse(stdout);
     t.diagnostic(`real month: ${summary.verdict}`);
     for (const key of ['trades', 'hitRate', 'avgNetReturn', 'totalNetReturn', 'sharpe', 'maxDrawdown'])

@@ -5,11 +5,9 @@
  * must end exactly where an uninterrupted one does.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { simulate, SimulationInterruptedError, type SimulationResult } from '../../src/app/simulate.js';
 import {
@@ -25,7 +23,7 @@ import type { LocalStore } from '../../src/store/local-store.js';
 import { SandboxStore } from '../../src/store/sandbox-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 import { renderSimulationHtml } from '../../src/ui/report/simulation-html.js';
 
 const SYMBOLS = ['LEADUSDT', 'LAGAUSDT', 'LAGBUSDT'];
@@ -197,30 +195,16 @@ test('--fine-tune trains each later candidate from the champion, on the minutes 
   assert.equal(child.data.toMs, second!.fromMs);
 });
 
-const run = promisify(execFile);
-
 test('alpha15 simulate --json with the same settings continues the finished simulation and prints the documented JSON', async () => {
   const configFile = path.join(store.rootDir, 'simulate-config.json');
   // the store comes from --store, as a user would pass it
   await writeFile(configFile, JSON.stringify({ ...config, store: undefined }));
   const cli = (...flags: string[]) =>
-    run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'simulate',
-        '--config',
-        configFile,
-        '--store',
-        store.url,
-        '--json',
-        ...flags,
-      ],
-      { cwd: REPO_ROOT, env: { ...process.env, ALPHA15_WASM_THREADS: '1' } },
-    );
-  const { stdout } = await cli(
+    runCli(['simulate', '--config', configFile, '--store', store.url, '--json', ...flags], {
+      env: { ALPHA15_WASM_THREADS: '1' },
+      timeoutMs: 0,
+    });
+  const { code, stdout, stderr } = await cli(
     '--initial-training',
     '4',
     '--retrain-every',
@@ -232,6 +216,7 @@ test('alpha15 simulate --json with the same settings continues the finished simu
     '--simulations',
     '200',
   );
+  assert.equal(code, 0, stderr);
   const printed = JSON.parse(stdout);
   assert.deepEqual(Object.keys(printed).sort(), [
     'baselines',
@@ -285,10 +270,7 @@ test('alpha15 simulate --json with the same settings continues the finished simu
 
   // an initial window past the end of the lake trades nothing: a clear error, and nothing stored
   const before = await store.list('simulations/');
-  const failed = await cli('--initial-training', '40').then(
-    () => assert.fail('a simulation with nothing to trade must fail'),
-    (error: { code: number; stdout: string }) => error,
-  );
+  const failed = await cli('--initial-training', '40');
   assert.equal(failed.code, 1);
   assert.equal(JSON.parse(failed.stdout).error.name, 'SimulationRangeError');
   assert.deepEqual(await store.list('simulations/'), before);

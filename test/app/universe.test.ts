@@ -4,38 +4,27 @@
  * error that names the `--symbols` value that would work.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { resolveUniverse, SymbolsNotInLakeError } from '../../src/app/universe.js';
 import { cliHint } from '../../src/cli/error-hints.js';
 import { DEFAULT_SYMBOLS } from '../../src/config/defaults.js';
 import { LocalStore } from '../../src/store/local-store.js';
-import {
-  ARCHIVE_MONTH_DIR,
-  ARCHIVE_MONTH_SYMBOLS,
-  REPO_ROOT,
-  requireSharedData,
-} from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
+import { ARCHIVE_MONTH_DIR, ARCHIVE_MONTH_SYMBOLS, requireSharedData } from '../support/shared-data.js';
 
-const run = promisify(execFile);
 let dir: string;
 
-function cli(args: string[]) {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--store', `file://${dir}`], {
-    cwd: REPO_ROOT,
-    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ALPHA15_'))),
-  });
-}
+const cli = (args: string[]) =>
+  runCli([...args, '--store', `file://${dir}`], { inheritAlpha15Env: false, timeoutMs: 0 });
 
 describe('the universe of a lake holding 7 of the 20 default symbols', () => {
   before(async () => {
     requireSharedData();
     dir = await mkdtemp(path.join(tmpdir(), 'alpha15-universe-'));
-    await cli([
+    const ingested = await cli([
       'ingest',
       '--source',
       `archive:${ARCHIVE_MONTH_DIR}`,
@@ -46,6 +35,7 @@ describe('the universe of a lake holding 7 of the 20 default symbols', () => {
       '--to',
       '2026-02-02',
     ]);
+    assert.equal(ingested.code, 0, ingested.stderr);
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -56,10 +46,7 @@ describe('the universe of a lake holding 7 of the 20 default symbols', () => {
   });
 
   it("alpha15 simulate with no universe set says it uses the lake's symbols, and renders flag hints", async () => {
-    const failed = await cli(['simulate', '--from', '2026-02-01T12:00', '--to', '2026-02-01T12:00']).then(
-      () => assert.fail('an empty range should fail'),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const failed = await cli(['simulate', '--from', '2026-02-01T12:00', '--to', '2026-02-01T12:00']);
     assert.equal(failed.code, 1);
     assert.match(
       failed.stderr,
@@ -88,10 +75,7 @@ describe('the universe of a lake holding 7 of the 20 default symbols', () => {
   });
 
   it('alpha15 train with --symbols the lake lacks stops before training with that hint', async () => {
-    const failed = await cli(['train', '--symbols', 'BTCUSDT,LINKUSDT', '--epochs', '1']).then(
-      () => assert.fail('train should have failed'),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const failed = await cli(['train', '--symbols', 'BTCUSDT,LINKUSDT', '--epochs', '1']);
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, /holds no candles for BTCUSDT/);
     assert.match(failed.stderr, /hint: use the symbols it holds: --symbols LINKUSDT /);

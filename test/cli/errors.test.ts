@@ -3,14 +3,13 @@
  * password typed into a URL. Each case runs the real CLI in a child process.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closedPort } from '../support/ports.js';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 
 let dir: string;
 before(async () => {
@@ -20,28 +19,16 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 /** Runs `alpha15 <args>` and returns its exit code and output; the environment has no AWS credentials. */
 function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000) {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('ALPHA15_')),
-  );
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      {
-        cwd: REPO_ROOT,
-        timeout: timeoutMs,
-        env: {
-          ...clean,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_CONFIG_FILE: path.join(dir, 'no-aws-config'),
-          AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-aws-credentials'),
-          AWS_REGION: 'us-east-1',
-          ...env,
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
+  return runCli(args, {
+    inheritAlpha15Env: false,
+    timeoutMs,
+    env: {
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: path.join(dir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-aws-credentials'),
+      AWS_REGION: 'us-east-1',
+      ...env,
+    },
   });
 }
 

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
 import { humanReport, type StartReport } from '../../src/cli/commands/start.js';
 import { DEFAULT_SYMBOLS } from '../../src/config/defaults.js';
 import { SYNTHETIC_DAYS } from '../../src/market/source.js';
 import { closedPort } from '../support/ports.js';
-import { ARCHIVE_MONTH_DIR, REPO_ROOT } from '../support/shared-data.js';
-
-const run = promisify(execFile);
+import { runCli } from '../support/cli.js';
+import { ARCHIVE_MONTH_DIR } from '../support/shared-data.js';
 
 /** The smallest pipeline that still has every stage: a tiny model, a short replay. */
 const TINY = ['--epochs', '1', '--window', '16', '--filters', '4', '--blocks', '1', '--sample-stride', '10'];
@@ -21,23 +18,11 @@ const REPLAY_MINUTES = 30;
 async function start(args: string[], env: Record<string, string>) {
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-start-'));
   const store = `file://${dir}`;
-  const { stdout, stderr } = await run(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'start',
-      '--store',
-      store,
-      ...TINY,
-      '--replay-minutes',
-      String(REPLAY_MINUTES),
-      ...args,
-      '--json',
-    ],
-    { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+  const { code, stdout, stderr } = await runCli(
+    ['start', '--store', store, ...TINY, '--replay-minutes', String(REPLAY_MINUTES), ...args, '--json'],
+    { env, timeoutMs: 600_000 },
   );
+  assert.equal(code, 0, stderr);
   return { dir, report: JSON.parse(stdout) as StartReport, stderr };
 }
 

@@ -1,11 +1,11 @@
 /** `--store <dir>`: a plain folder is the folder's store, as `file://<dir>` is. Runs the real CLI. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
-import { REPO_ROOT, ARCHIVE_MONTH_DIR } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
+import { ARCHIVE_MONTH_DIR } from '../support/shared-data.js';
 
 let dir: string;
 before(async () => {
@@ -13,17 +13,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-function cli(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: REPO_ROOT, timeout: 120_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { timeoutMs: 120_000 });
 
 it('a plain folder given to --store holds the lake that file://<folder> then reads', async () => {
   const lake = path.join(dir, 'lake');

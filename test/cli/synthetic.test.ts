@@ -1,42 +1,32 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { LocalArchiveSource } from '../../src/market/archive-source.js';
-import { REPO_ROOT } from '../support/shared-data.js';
-
-const run = promisify(execFile);
+import { runCli } from '../support/cli.js';
 
 describe('alpha15 synthetic', () => {
   it('writes verified archives of every symbol and reports the planted IC per laggard as JSON', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-synthetic-cli-'));
     try {
-      const { stdout } = await run(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/cli/main.ts',
-          'synthetic',
-          '--out',
-          dir,
-          '--symbols',
-          'BTCUSDT,ETHUSDT,SOLUSDT',
-          '--days',
-          '1',
-          '--from',
-          '2026-03-01',
-          '--strength',
-          '0.3',
-          '--gap-rate',
-          '0',
-          '--json',
-        ],
-        { cwd: REPO_ROOT },
-      );
+      const { code, stdout, stderr } = await runCli([
+        'synthetic',
+        '--out',
+        dir,
+        '--symbols',
+        'BTCUSDT,ETHUSDT,SOLUSDT',
+        '--days',
+        '1',
+        '--from',
+        '2026-03-01',
+        '--strength',
+        '0.3',
+        '--gap-rate',
+        '0',
+        '--json',
+      ]);
+      assert.equal(code, 0, stderr);
       const result = JSON.parse(stdout);
       assert.equal(result.files, 3);
       assert.deepEqual(Object.keys(result.expectedIc), ['ETHUSDT', 'SOLUSDT']);

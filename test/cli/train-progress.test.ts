@@ -3,12 +3,12 @@
  * would print nothing; and the small config shipped for the real-data path trains as README says.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
-import { ARCHIVE_MONTH_DIR, REPO_ROOT, requireSharedData } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
+import { ARCHIVE_MONTH_DIR, requireSharedData } from '../support/shared-data.js';
 
 requireSharedData();
 let dir: string;
@@ -17,17 +17,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-function cli(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: REPO_ROOT, timeout: 300_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args, { timeoutMs: 300_000 });
 
 it('configs/small.json trains on a real week with one progress line per epoch on a piped stderr', async () => {
   const store = `file://${path.join(dir, 'lake')}`;

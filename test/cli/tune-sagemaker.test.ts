@@ -4,7 +4,6 @@
  * object into the SageMaker request with the trials and parallelism asked for.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateHyperParameterTuningJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -12,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { startTuning } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
 import { JOB_SETTINGS } from '../lambdas/support/sagemaker-job.js';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 
 let s3: LocalS3;
@@ -22,25 +21,14 @@ before(async () => {
 after(() => s3.close());
 
 function cli(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      {
-        cwd: REPO_ROOT,
-        timeout: 60_000,
-        env: {
-          ...process.env,
-          AWS_ENDPOINT_URL_S3: s3.endpoint,
-          AWS_S3_FORCE_PATH_STYLE: 'true',
-          AWS_ACCESS_KEY_ID: 'S3RVER',
-          AWS_SECRET_ACCESS_KEY: 'S3RVER',
-          AWS_REGION: 'us-east-1',
-        },
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
+  return runCli(args, {
+    env: {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    },
   });
 }
 

@@ -3,21 +3,10 @@
  * error document as every other failure, nothing else on stdout. Each case runs the real CLI.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 
-function cli(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: REPO_ROOT, timeout: 60_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 async function jsonUsageError(args: string[]) {
   const result = await cli([...args, '--json']);

@@ -4,14 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { configSchema } from '../../src/config/schema.js';
-import { REPO_ROOT } from '../support/shared-data.js';
+import { runCli } from '../support/cli.js';
 
 const BAD_SETTINGS: Array<[string, Record<string, unknown>]> = [
   ['execution.venue', { execution: { venue: 'perpetual' } }],
@@ -87,27 +86,16 @@ test('alpha15 backtest with a fee table missing the chosen tier fails naming it 
       JSON.stringify({ execution: { venue: 'usdm-futures', usdmFutures: { tier: 'VIP12' } } }),
     );
     const store = path.join(dir, 'store');
-    const result = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/cli/main.ts',
-          'backtest',
-          '--model',
-          'champion',
-          '--store',
-          `file://${store}`,
-          '--config',
-          configFile,
-          '--json',
-        ],
-        { cwd: REPO_ROOT, timeout: 60_000 },
-        (error, stdout) =>
-          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
-      ),
-    );
+    const result = await runCli([
+      'backtest',
+      '--model',
+      'champion',
+      '--store',
+      `file://${store}`,
+      '--config',
+      configFile,
+      '--json',
+    ]);
     assert.equal(result.code, 1);
     const printed = JSON.parse(result.stdout) as { error: { code: string; data: { field: string } } };
     assert.equal(printed.error.code, 'CONFIG');

@@ -34,6 +34,7 @@ import {
 import { listRuns } from '../../src/runs/runs-index.js';
 import { tuningJobRequest, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { leadLagOptions, LEAD_LAG_SYMBOLS, SYNTHETIC_START_MS } from '../support/model-fixtures.js';
+import { runCli } from '../support/cli.js';
 import { TINY_JOB_KNOBS, writeSageMakerTree } from '../support/sagemaker-job.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
@@ -202,11 +203,10 @@ test('bad hyperparameters write the failure file, name the parameter, and train 
 
 test('alpha15 train --sagemaker-root runs the same entry point on a local tree and reports the job as JSON', async () => {
   const root = await sagemakerTree('cli-job', tinyJob('alpha15-20260105-0300', { seed: 5 }));
-  const { stdout, stderr } = await run(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'train', '--sagemaker-root', root, '--json'],
-    { cwd: REPO_ROOT },
-  );
+  const { code, stdout, stderr } = await runCli(['train', '--sagemaker-root', root, '--json'], {
+    timeoutMs: 0,
+  });
+  assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout) as { ok: boolean; modelId: string; jobName: string };
   assert.equal(result.ok, true);
   assert.equal(result.jobName, 'alpha15-20260105-0300');

@@ -4,6 +4,7 @@ import { startReplayServer, type ReplayServer } from '../../src/market/replay-se
 import { runPaperLoop } from '../../src/paper/loop.js';
 import { runPaperReplay } from '../../src/app/paper-replay.js';
 import { floorToMinute, MINUTE_MS } from '../../src/time.js';
+import { ManualClock } from '../support/manual-clock.js';
 import {
   CrashingStore,
   openBench,
@@ -17,10 +18,12 @@ import {
 
 const FROM_MS = SNAPSHOT_C_START_MS + 40 * MINUTE_MS;
 
-test('a replay at 300x ticks on the server clock, accounts for every minute it could not tick, and trades into the ledger', async (t) => {
+test('a replay at 300x ticks on the server clock once a minute, sleeping a replayed minute in real 200 ms, and trades into the ledger', async (t) => {
   const bench = await openBench();
   t.after(() => bench.close());
-  const started = performance.now();
+  // real time on a manual clock: the replay runs at 300x of it, and the loop waits only on it
+  const clock = new ManualClock();
+  const startedMs = clock.nowMs();
   const summary = await runPaperReplay({
     store: bench.store,
     config: testConfig,
@@ -28,21 +31,22 @@ test('a replay at 300x ticks on the server clock, accounts for every minute it c
     fromMs: FROM_MS,
     toMs: FROM_MS + 30 * MINUTE_MS,
     speed: 300,
+    clock,
   });
-  const realMs = performance.now() - started;
-  // 30 replayed minutes at 300x take 6 s of real time on an idle machine, not 30 minutes; the bound
-  // leaves room for a loaded CI box, where a tick slower than 200 ms lets the next minute pass
-  assert.ok(realMs < 180_000, `took ${realMs} ms`);
   assert.equal(summary.stoppedBy, 'until');
-  // every minute between the first and the last tick either ticked or is counted as missed
-  const spannedMinutes = (summary.lastMinuteMs! - summary.firstMinuteMs!) / MINUTE_MS + 1;
-  assert.equal(summary.ticks + summary.missedMinutes, spannedMinutes);
-  assert.ok(summary.ticks >= 5, `ticked ${summary.ticks} of 30 minutes`);
+  // the minute that closed as the replay began, then each of the 29 that close before toMs, none missed
+  assert.equal(summary.firstMinuteMs, FROM_MS - MINUTE_MS);
+  assert.equal(summary.lastMinuteMs, FROM_MS + 28 * MINUTE_MS);
+  assert.equal(summary.ticks, 30);
+  assert.equal(summary.missedMinutes, 0);
   const ticks = await bench.deps().ledger.listTicks(0, Infinity);
-  assert.equal(ticks.length, summary.ticks);
-  // the first tick is the minute that closed as the replay began (a later one when the start was slow)
-  assert.ok(summary.firstMinuteMs! >= FROM_MS - MINUTE_MS && summary.firstMinuteMs! % MINUTE_MS === 0);
-  assert.ok(summary.lastMinuteMs! < FROM_MS + 30 * MINUTE_MS);
+  assert.deepEqual(
+    ticks.map((outcome) => outcome.minuteMs),
+    Array.from({ length: 30 }, (_, i) => FROM_MS + (i - 1) * MINUTE_MS),
+  );
+  // 29 replayed minutes and the 2 s tick delay take (29 * 60 + 2) / 300 s of real time, not 30 minutes
+  const realMs = clock.nowMs() - startedMs;
+  assert.ok(Math.abs(realMs - (29 * MINUTE_MS + 2_000) / 300) < 1, `slept ${realMs} ms`);
   assert.ok(summary.ledger.trades > 0 && summary.closed === summary.ledger.trades);
   assert.ok(Math.abs(summary.netPnl - summary.ledger.netPnl) < 1e-9);
 });
@@ -59,6 +63,7 @@ test('an abort stops the loop between ticks: the tick in progress finishes, no f
     fromMs: FROM_MS,
     toMs: FROM_MS + 60 * MINUTE_MS,
     speed: 600,
+    clock: new ManualClock(),
     signal: abort.signal,
     onTick: (result) => {
       if (result.minuteMs < FROM_MS + 2 * MINUTE_MS) return;
@@ -70,7 +75,9 @@ test('an abort stops the loop between ticks: the tick in progress finishes, no f
   assert.equal(summary.lastMinuteMs, abortedAtMs);
   const ticks = await bench.deps().ledger.listTicks(0, Infinity);
   assert.equal(ticks.at(-1)?.minuteMs, abortedAtMs);
-  assert.ok(ticks.length >= 2 && ticks.length <= 4);
+  // the minute before FROM_MS, FROM_MS, the one after, and the one that aborts
+  assert.equal(abortedAtMs, FROM_MS + 2 * MINUTE_MS);
+  assert.equal(ticks.length, 4);
 });
 
 test('a tick that dies mid-write does not stop the loop: the next minute ticks and repairs it', async (t) => {
