@@ -13,6 +13,7 @@ import {
 } from './conv1d.js';
 import { adamMomentKernel, adamStepKernel } from './adam.js';
 import { maxPoolGradKernel, maxPoolKernel } from './max-pool1d.js';
+import { residualAddGradientKernel, residualAddKernel } from './residual-add.js';
 import { siluGradientKernel, siluKernel } from './silu.js';
 
 const BACKEND = 'webgpu';
@@ -28,7 +29,14 @@ const REPLACEMENTS: Array<[string, (shipped: KernelConfig) => KernelConfig]> = [
 ];
 
 /** Kernels of our own ops, which tfjs does not ship. */
-const ADDITIONS: KernelConfig[] = [siluKernel, siluGradientKernel, adamMomentKernel, adamStepKernel];
+const ADDITIONS: KernelConfig[] = [
+  siluKernel,
+  siluGradientKernel,
+  residualAddKernel,
+  residualAddGradientKernel,
+  adamMomentKernel,
+  adamStepKernel,
+];
 
 let registered = false;
 
