@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { maskedL1 } from '../src/model/loss.js';
-import { buildResNet1D } from '../src/model/resnet1d.js';
+import { buildResNet1D, filtersAt } from '../src/model/resnet1d.js';
+import { residualAdd } from '../src/model/residual-add.js';
 import { registerWebGpuKernels } from '../src/model/kernels/webgpu/register.js';
 import { ResumableAdam } from '../src/model/resumable-adam.js';
 
@@ -37,7 +38,12 @@ interface Timings {
   firstStepMs: number;
   trainStepMs: number;
   inferBatchMs: number;
+  /** The widening block's residual sum alone, forward and both gradients, REPEATS times. */
+  residualSumMs: number;
 }
+
+/** Runs of the residual sum per timing: one is too short to time against a dispatch's overhead. */
+const REPEATS = 20;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -92,6 +98,24 @@ async function measure(ourKernels: boolean): Promise<Timings> {
     output.dispose();
     return performance.now() - startedMs;
   };
+  // The sum of the first block that widens (block 4, after two halvings): the stock child runs tfjs's
+  // PadV2 + Add and their gradients (Slice for the shortcut), ours runs our two programs.
+  const [narrow, wide] = [filtersAt(0, Number(flags.filters)), filtersAt(4, Number(flags.filters))];
+  const sumShape = [batch, Math.ceil(window / 4)];
+  const main = tf.randomNormal([...sumShape, wide], 0, 1, 'float32', 3);
+  const shortcut = tf.randomNormal([...sumShape, narrow], 0, 1, 'float32', 4);
+  const upstream = tf.randomNormal([...sumShape, wide], 0, 1, 'float32', 5);
+  const residualSum = async (): Promise<number> => {
+    const startedMs = performance.now();
+    let gradients: tf.Tensor[] = [];
+    for (let at = 0; at < REPEATS; at++) {
+      tf.dispose(gradients);
+      gradients = tf.grads((m: tf.Tensor, s: tf.Tensor) => residualAdd(m, s))([main, shortcut], upstream);
+    }
+    await Promise.all(gradients.map((gradient) => gradient.data()));
+    tf.dispose(gradients);
+    return performance.now() - startedMs;
+  };
   const firstStepMs = await step();
   const steps = Number(flags.steps);
   const trainTimes: number[] = [];
@@ -99,6 +123,9 @@ async function measure(ourKernels: boolean): Promise<Timings> {
   await infer();
   const inferTimes: number[] = [];
   for (let at = 0; at < steps; at++) inferTimes.push(await infer());
+  await residualSum();
+  const residualTimes: number[] = [];
+  for (let at = 0; at < steps; at++) residualTimes.push(await residualSum());
   const { vendor, architecture } = (tf.backend() as unknown as { adapterInfo: Timings['adapter'] })
     .adapterInfo;
   return {
@@ -106,6 +133,7 @@ async function measure(ourKernels: boolean): Promise<Timings> {
     firstStepMs,
     trainStepMs: median(trainTimes),
     inferBatchMs: median(inferTimes),
+    residualSumMs: median(residualTimes),
   };
 }
 
@@ -137,6 +165,7 @@ if (flags.child !== undefined) {
       ['train step (ms)', 'trainStepMs'],
       ['infer batch (ms)', 'inferBatchMs'],
       ['first step (ms)', 'firstStepMs'],
+      [`residual sum x${REPEATS} (ms)`, 'residualSumMs'],
     ] as const)
       console.log(
         `${label.padEnd(20)} ${stock[key].toFixed(1).padStart(10)} ${ours[key].toFixed(1).padStart(8)} ${(stock[key] / ours[key]).toFixed(2).padStart(10)}x`,
