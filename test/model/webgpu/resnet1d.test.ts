@@ -70,6 +70,7 @@ for (const batch of [MAX_BATCH, 1])
       'max_pool1d_gradient',
       'residual_add_',
       'residual_add_gradient',
+      'sum_leading_axes_',
     ])
       assert.ok(
         keys.some((key) => key.includes(`alpha15_${name}`) || key.includes(`alpha15_gemm_${name}`)),

@@ -15,6 +15,7 @@ import { adamMomentKernel, adamStepKernel } from './adam.js';
 import { maxPoolGradKernel, maxPoolKernel } from './max-pool1d.js';
 import { residualAddGradientKernel, residualAddKernel } from './residual-add.js';
 import { siluGradientKernel, siluKernel } from './silu.js';
+import { sumKernel } from './sum-leading-axes.js';
 
 const BACKEND = 'webgpu';
 
@@ -26,6 +27,7 @@ const REPLACEMENTS: Array<[string, (shipped: KernelConfig) => KernelConfig]> = [
   ['Conv2DBackpropFilter', conv2DBackpropFilterKernel],
   ['MaxPool', maxPoolKernel],
   ['MaxPoolGrad', maxPoolGradKernel],
+  ['Sum', sumKernel],
 ];
 
 /** Kernels of our own ops, which tfjs does not ship. */
