@@ -1,7 +1,8 @@
 /**
  * Our WebGPU kernels against tfjs's shipped ones, in the same run: one child process trains and runs
  * a ResNet1D on the WebGPU backend as tfjs ships it, a second does the same with registerWebGpuKernels(),
- * and the table gives both and their ratio. On a machine without a GPU, Dawn runs on Mesa's lavapipe (a
+ * and the table gives both and their ratio; two rows time one op alone (the widening block's residual sum
+ * with its gradients, a conv's bias gradient), stock kernels against ours. On a machine without a GPU, Dawn runs on Mesa's lavapipe (a
  * CPU Vulkan driver): the ratio is then a sanity signal about dispatch counts and passes over memory,
  * NOT a GPU figure, and says nothing about the targets against PyTorch on CUDA.
  *
@@ -40,9 +41,11 @@ interface Timings {
   inferBatchMs: number;
   /** The widening block's residual sum alone, forward and both gradients, REPEATS times. */
   residualSumMs: number;
+  /** A block conv's bias gradient alone (Sum of dy over batch and time), REPEATS times. */
+  biasGradientMs: number;
 }
 
-/** Runs of the residual sum per timing: one is too short to time against a dispatch's overhead. */
+/** Runs of a single op per timing: one is too short to time against a dispatch's overhead. */
 const REPEATS = 20;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -105,16 +108,25 @@ async function measure(ourKernels: boolean): Promise<Timings> {
   const main = tf.randomNormal([...sumShape, wide], 0, 1, 'float32', 3);
   const shortcut = tf.randomNormal([...sumShape, narrow], 0, 1, 'float32', 4);
   const upstream = tf.randomNormal([...sumShape, wide], 0, 1, 'float32', 5);
-  const residualSum = async (): Promise<number> => {
-    const startedMs = performance.now();
-    let gradients: tf.Tensor[] = [];
-    for (let at = 0; at < REPEATS; at++) {
-      tf.dispose(gradients);
-      gradients = tf.grads((m: tf.Tensor, s: tf.Tensor) => residualAdd(m, s))([main, shortcut], upstream);
-    }
-    await Promise.all(gradients.map((gradient) => gradient.data()));
-    tf.dispose(gradients);
-    return performance.now() - startedMs;
+  // The bias gradient of the first block's convs: dy [batch, 1, window, filters] summed to [filters].
+  const convGradient = tf.randomNormal([batch, 1, window, narrow], 0, 1, 'float32', 6);
+  /** Median time of REPEATS runs of `run`, the last run's outputs read, over `steps` timings. */
+  const timeRepeated = async (run: () => tf.Tensor[]): Promise<number> => {
+    const once = async (): Promise<number> => {
+      const startedMs = performance.now();
+      let outputs: tf.Tensor[] = [];
+      for (let at = 0; at < REPEATS; at++) {
+        tf.dispose(outputs);
+        outputs = run();
+      }
+      await Promise.all(outputs.map((output) => output.data()));
+      tf.dispose(outputs);
+      return performance.now() - startedMs;
+    };
+    await once();
+    const times: number[] = [];
+    for (let at = 0; at < Number(flags.steps); at++) times.push(await once());
+    return median(times);
   };
   const firstStepMs = await step();
   const steps = Number(flags.steps);
@@ -123,9 +135,10 @@ async function measure(ourKernels: boolean): Promise<Timings> {
   await infer();
   const inferTimes: number[] = [];
   for (let at = 0; at < steps; at++) inferTimes.push(await infer());
-  await residualSum();
-  const residualTimes: number[] = [];
-  for (let at = 0; at < steps; at++) residualTimes.push(await residualSum());
+  const residualSumMs = await timeRepeated(() =>
+    tf.grads((m: tf.Tensor, s: tf.Tensor) => residualAdd(m, s))([main, shortcut], upstream),
+  );
+  const biasGradientMs = await timeRepeated(() => [tf.sum(convGradient, [0, 1, 2])]);
   const { vendor, architecture } = (tf.backend() as unknown as { adapterInfo: Timings['adapter'] })
     .adapterInfo;
   return {
@@ -133,7 +146,8 @@ async function measure(ourKernels: boolean): Promise<Timings> {
     firstStepMs,
     trainStepMs: median(trainTimes),
     inferBatchMs: median(inferTimes),
-    residualSumMs: median(residualTimes),
+    residualSumMs,
+    biasGradientMs,
   };
 }
 
@@ -166,6 +180,7 @@ if (flags.child !== undefined) {
       ['infer batch (ms)', 'inferBatchMs'],
       ['first step (ms)', 'firstStepMs'],
       [`residual sum x${REPEATS} (ms)`, 'residualSumMs'],
+      [`bias gradient x${REPEATS} (ms)`, 'biasGradientMs'],
     ] as const)
       console.log(
         `${label.padEnd(20)} ${stock[key].toFixed(1).padStart(10)} ${ours[key].toFixed(1).padStart(8)} ${(stock[key] / ours[key]).toFixed(2).padStart(10)}x`,

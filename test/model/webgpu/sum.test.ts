@@ -11,15 +11,17 @@ interface SumCase {
 }
 
 const cases: SumCase[] = [
-  // a block conv's bias gradient: dy [batch, 1, time, channels] to [channels], odd sizes
+  // a block conv's bias gradient: dy [batch, 1, time, channels] to [channels], odd sizes (57 rows: two
+  // chunks of at most 32)
   { shape: [3, 1, 19, 6], axes: [0, 1, 2] },
-  // long enough for chunks of several rows, the last one short (2404 rows in chunks of 10), 67 columns
+  // 2404 rows in 76 chunks of 32, the last one 4 rows long, and 67 columns
   { shape: [4, 1, 601, 67], axes: [0, 1, 2] },
   // the stem's BiasAdd gradient, rank 3, batch 1, and with the reduced axes kept
   { shape: [1, 33, 5], axes: [0, 1] },
   { shape: [3, 21, 7], axes: [1, 0], keepDims: true },
-  // more columns than the first pass aims for threads: one chunk, written out directly
+  // one chunk, written out directly: more columns than the first pass aims for threads, or few rows
   { shape: [3, 16411], axes: [0] },
+  { shape: [2, 1, 13, 5], axes: [0, 1, 2] },
   // not over the leading axes: tfjs's shipped kernel
   { shape: [3, 19, 6], axes: [2] },
   { shape: [3, 19, 6], axes: [0, 2] },

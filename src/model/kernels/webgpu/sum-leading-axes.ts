@@ -8,8 +8,8 @@
  *                                                       threads read neighbouring addresses)
  *   y[c]           = Σ partials[k, c] over the chunks
  *
- * with about TARGET_THREADS threads in the first pass; when one chunk holds every row, the first pass
- * writes y itself. Any other reduction goes to the shipped kernel unchanged.
+ * with about TARGET_THREADS threads in the first pass (at least MIN_ROWS_PER_CHUNK rows each); when one
+ * chunk holds every row, the first pass writes y itself. Any other reduction goes to the shipped kernel unchanged.
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { leadingAxesSum, type SumAttrs } from '../leading-axes.js';
@@ -18,6 +18,8 @@ import { intUniforms, type GpuBackend } from './gpu-program.js';
 
 /** Threads of the first pass to aim for: enough to fill a GPU, few enough that the second pass is short. */
 const TARGET_THREADS = 16384;
+/** Fewer rows per thread and the first pass is little more than a copy of x. */
+const MIN_ROWS_PER_CHUNK = 32;
 
 export function sumKernel(shipped: KernelConfig): KernelConfig {
   return {
@@ -28,7 +30,10 @@ export function sumKernel(shipped: KernelConfig): KernelConfig {
       if (sum === undefined) return shipped.kernelFunc(args);
       const { rows, columns, outShape } = sum;
       const backend = args.backend as unknown as GpuBackend;
-      const rowsPerChunk = Math.ceil(rows / Math.min(rows, Math.ceil(TARGET_THREADS / columns)));
+      const rowsPerChunk = Math.max(
+        MIN_ROWS_PER_CHUNK,
+        Math.ceil(rows / Math.ceil(TARGET_THREADS / columns)),
+      );
       const chunks = Math.ceil(rows / rowsPerChunk);
       const partials = backend.runWebGPUProgram(
         elementwise(
