@@ -41,7 +41,7 @@ async function outputAndGradients(model: tf.LayersModel): Promise<Float32Array[]
   const x = tf.tensor3d(windows, [BATCH, TIME, CHANNELS]);
   const r = tf.tensor3d(upstream, [BATCH, TIME, WIDER]);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const objective = (v: tf.Tensor) => tf.sum(tf.mul(model.apply(v) as tf.Tensor, r));
+  const objective = (v: tf.Tensor) => tf.sum(tf.mul(model.apply(v) as tf.Tensor, r)) as tf.Scalar;
   const { grads } = tf.variableGrads(() => objective(x), variables);
   const [inputGradient] = tf.grads(objective)([x]);
   const outputs = [model.predict(x) as tf.Tensor, ...variables.map((v) => grads[v.name]!), inputGradient!];
