@@ -2,7 +2,7 @@
  * Tests mirror the code: a test in test/<area>/ exercises src/<area>/ (test/lambdas, test/infra and
  * test/container mirror lambdas/, infra/ and training-container/; a test directly in test/ mirrors a
  * module directly in src/). "Exercises" means it imports a module of that area, loads one by
- * `new URL('…', import.meta.url)`, or, for src/cli, runs the CLI through test/support/cli.ts; what
+ * `new URL('…', import.meta.url)`, or uses a shared support module that stands for one (below); what
  * the support files of its own folder (test/infra/support.ts, test/paper/support/…) reach counts too.
  */
 import assert from 'node:assert/strict';
@@ -22,11 +22,14 @@ const MIRRORED_ROOT: Record<string, string> = {
 const NOT_MIRRORS = new Set(['architecture', 'docs', 'support', 'fixtures', 'localstack']);
 
 /**
- * Tests that reach their area only through shared support, kept short on purpose: the WebGPU kernel
- * tests call tfjs ops on the backend test/support/webgpu.ts registers (src/model/kernels/webgpu), and
- * compare it with the cpu backend.
+ * Shared support that stands for the module it drives: the CLI runner spawns the CLI's entry point,
+ * and the WebGPU kernel tests call tfjs ops on the backend test/support/webgpu.ts registers our
+ * kernels on. Kept short on purpose: every other test names its subject in an import.
  */
-const EXCEPTIONS = new Set(['test/model/webgpu/conv1d.test.ts', 'test/model/webgpu/max-pool.test.ts']);
+const STANDS_FOR: Record<string, string> = {
+  'test/support/cli.ts': CLI_ENTRY,
+  'test/support/webgpu.ts': 'src/model/kernels/webgpu/register.ts',
+};
 
 /** The prefix of the code a test file mirrors, undefined for a folder that mirrors none. */
 export function mirroredPrefix(testFile: string): string | undefined {
@@ -41,8 +44,8 @@ export function mirroredPrefix(testFile: string): string | undefined {
 const folderOf = (file: string) => file.split('/').slice(0, 2).join('/') + '/';
 
 /**
- * Repository paths a test reaches: its imports, the files it loads by URL, the CLI it runs, and the
- * same for the support files of its own folder that it imports.
+ * Repository paths a test reaches: its imports, the files it loads by URL, the modules shared support
+ * drives for it, and the same for the support files of its own folder that it imports.
  */
 function reached(source: SourceText, byFile: Map<string, SourceText>, seen = new Set<string>()): string[] {
   seen.add(source.file);
@@ -50,18 +53,18 @@ function reached(source: SourceText, byFile: Map<string, SourceText>, seen = new
   const byUrl = [...source.text.matchAll(/new URL\(\s*(['"])(\.\.?\/[^'"]+)\1\s*,\s*import\.meta\.url/g)].map(
     (match) => path.posix.normalize(path.posix.join(path.posix.dirname(source.file), match[2]!)),
   );
-  const cli = imported.includes('test/support/cli.ts') ? [CLI_ENTRY] : [];
+  const drivenBySupport = imported.flatMap((file) => STANDS_FOR[file] ?? []);
   const ownSupport = imported
     .filter((file) => file.startsWith(folderOf(source.file)) && !file.endsWith('.test.ts') && !seen.has(file))
     .flatMap((file) => (byFile.has(file) ? reached(byFile.get(file)!, byFile, seen) : []));
-  return [...imported, ...byUrl, ...cli, ...ownSupport];
+  return [...imported, ...byUrl, ...drivenBySupport, ...ownSupport];
 }
 
 /** Every test file that exercises nothing of the area its folder mirrors, as messages. */
 export function misplacedTests(sources: SourceText[]): string[] {
   const byFile = new Map(sources.map((source) => [source.file, source]));
   return sources
-    .filter((source) => /^test\/.*\.test\.ts$/.test(source.file) && !EXCEPTIONS.has(source.file))
+    .filter((source) => /^test\/.*\.test\.ts$/.test(source.file))
     .flatMap((source) => {
       const prefix = mirroredPrefix(source.file);
       if (prefix === undefined) return [];
