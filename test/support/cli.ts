@@ -42,7 +42,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
       { cwd: REPO_ROOT, timeout: timeoutMs, env: { ...inherited, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
+        // a run cut short says so, or a test would read the empty output of a kill as the CLI's answer
+        const killed = error?.killed ? `\n[runCli: killed after ${timeoutMs} ms]` : '';
+        resolve({ code, stdout, stderr: stderr + killed });
       },
     );
   });
