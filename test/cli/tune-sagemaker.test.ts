@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateHyperParameterTuningJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startTuning } from '../../lambdas/tuning-trigger/start-tuning.js';
+import { startTuning } from '../../src/app/start-tuning.js';
+import { sageMakerTuningJobs } from '../../src/aws/sagemaker-tuning-jobs.js';
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
 import { JOB_SETTINGS } from '../lambdas/support/sagemaker-job.js';
 import { REPO_ROOT } from '../support/shared-data.js';
@@ -78,7 +79,7 @@ describe('tune --sagemaker', () => {
       jobPrefix: 'a15tune-',
     };
     await startTuning(request, Date.parse('2026-12-04T12:00:00Z'), {
-      sagemaker: sagemaker as never,
+      jobs: sageMakerTuningJobs(new SageMakerClient({ region: 'eu-west-1' }), settings),
       settings,
     });
     const sent = sagemaker.commandCalls(CreateHyperParameterTuningJobCommand)[0]!.args[0].input;
