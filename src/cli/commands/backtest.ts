@@ -56,20 +56,10 @@ export function register(program: Command): void {
     });
 }
 
-/** Runs the backtest for the flags with a progress bar; returns the summary and the terminal table. Shared with `start`. */
-export async function runBacktestCommand(
-  flags: BacktestFlags,
-): Promise<{ summary: BacktestSummary; text: string }> {
+/** Runs the backtest for the flags with a progress bar; returns the summary and the terminal table. */
+async function runBacktestCommand(flags: BacktestFlags): Promise<{ summary: BacktestSummary; text: string }> {
   const config = resolveConfig(flags);
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'backtest: predicting |{bar}| {value}/{total} minutes',
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
+  const progress = backtestProgressBar();
   try {
     const { summary, result } = await runBacktest({
       store: openStore(config.store),
@@ -79,17 +69,41 @@ export async function runBacktestCommand(
       reportPath: flags.report,
       renderReport: renderReportHtml,
       randomSimulations: flags.simulations,
-      onWarning: (message) => log(`alpha15: warning: ${message}`),
-      onProgress: (done, total) => {
-        if (!started) bar.start(total, 0);
-        started = true;
-        bar.update(done);
-      },
+      onWarning: backtestWarning,
+      onProgress: progress.update,
     });
     return { summary, text: renderSummaryText(result) };
   } finally {
-    if (started) bar.stop();
+    progress.stop();
   }
+}
+
+/** A warning of the backtest (a thin test period, say) on stderr; shared with `start`. */
+export function backtestWarning(message: string): void {
+  log(`alpha15: warning: ${message}`);
+}
+
+/** A bar on stderr over the minutes predicted; shared with `start`. */
+export function backtestProgressBar(): { update: (done: number, total: number) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'backtest: predicting |{bar}| {value}/{total} minutes',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
 }
 
 /** At least 19 runs, or no result could reach p < 0.05. */
