@@ -46,8 +46,8 @@ export interface MarketChoice {
 }
 
 export interface StartSettings {
-  /** Skip the Binance probe and take the synthetic market. */
-  offline: boolean;
+  /** Set: skip the Binance probe and take the synthetic market, for this reason (the CLI names its flag). */
+  offlineReason?: string;
   /** Days of Binance history to ingest. */
   days: number;
   probeTimeoutMs: number;
@@ -178,7 +178,7 @@ async function chooseMarket(
     fromMs: SYNTHETIC_END_MS - SYNTHETIC_DAYS * DAY_MS,
     toMs: SYNTHETIC_END_MS,
   });
-  if (settings.offline) return synthetic('--offline');
+  if (settings.offlineReason !== undefined) return synthetic(settings.offlineReason);
   const probe = await probeBinance(config.binanceBaseUrl, settings.probeTimeoutMs);
   if (!probe.reachable) {
     onProgress({ kind: 'binance-unreachable', baseUrl: config.binanceBaseUrl, reason: probe.reason });

@@ -27,7 +27,7 @@ before(async () => {
   const store = `file://${dir}`;
   result = await runStart(
     {
-      offline: true,
+      offlineReason: 'no network in this test',
       days: 7,
       probeTimeoutMs: 1_000,
       backend: 'wasm',
@@ -57,7 +57,10 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 test('offline: the synthetic market, every stage announced in order, the simulation skipped at 0 days', () => {
   assert.equal(result.market.name, 'synthetic');
-  assert.match(result.market.reason, /^--offline: using the seeded synthetic market \(2 symbols/);
+  assert.match(
+    result.market.reason,
+    /^no network in this test: using the seeded synthetic market \(2 symbols/,
+  );
   const stages = events.flatMap((event) => (event.kind === 'stage' ? [event.stage] : []));
   assert.deepEqual(
     stages.map((stage) => `${stage.index} ${stage.stage}`),

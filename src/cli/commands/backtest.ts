@@ -1,5 +1,4 @@
 /** `alpha15 backtest`: replays a model's test period through the live decision step and reports the truth. */
-import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
@@ -8,6 +7,7 @@ import { renderReportHtml } from '../../ui/report/html.js';
 import { renderSummaryText } from '../../ui/report/text.js';
 import { resolveConfig, withCommonOptions, type CommonOptions, flagRange } from '../common.js';
 import { emit, log } from '../output.js';
+import { countBar } from '../progress-bar.js';
 
 export interface BacktestFlags extends CommonOptions {
   model: string;
@@ -59,7 +59,7 @@ export function register(program: Command): void {
 /** Runs the backtest for the flags with a progress bar; returns the summary and the terminal table. */
 async function runBacktestCommand(flags: BacktestFlags): Promise<{ summary: BacktestSummary; text: string }> {
   const config = resolveConfig(flags);
-  const progress = backtestProgressBar();
+  const progress = countBar('backtest: predicting', 'minutes');
   try {
     const { summary, result } = await runBacktest({
       store: openStore(config.store),
@@ -70,7 +70,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<{ summary: Back
       renderReport: renderReportHtml,
       randomSimulations: flags.simulations,
       onWarning: backtestWarning,
-      onProgress: progress.update,
+      onProgress: (done, total) => progress.update(done, total, ''),
     });
     return { summary, text: renderSummaryText(result) };
   } finally {
@@ -81,29 +81,6 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<{ summary: Back
 /** A warning of the backtest (a thin test period, say) on stderr; shared with `start`. */
 export function backtestWarning(message: string): void {
   log(`alpha15: warning: ${message}`);
-}
-
-/** A bar on stderr over the minutes predicted; shared with `start`. */
-export function backtestProgressBar(): { update: (done: number, total: number) => void; stop: () => void } {
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'backtest: predicting |{bar}| {value}/{total} minutes',
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update: (done, total) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
 }
 
 /** At least 19 runs, or no result could reach p < 0.05. */

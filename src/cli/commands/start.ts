@@ -2,7 +2,6 @@
  * `alpha15 start` (`npm start`): the whole pipeline locally, the use case src/app/start.ts; this
  * command parses the flags and presents its progress and result (text or --json).
  */
-import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
 import {
@@ -24,7 +23,8 @@ import { trainingProgress } from '../../ui/training-progress.js';
 import { untilInterrupted } from '../interrupt.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
-import { backtestProgressBar, backtestWarning } from './backtest.js';
+import { countBar } from '../progress-bar.js';
+import { backtestWarning } from './backtest.js';
 import { formatSummary } from './data.js';
 import { formatIngestResult, ingestProgressBar } from './ingest.js';
 import { SIMULATE_INTERRUPTED, simulationProgressRenderer } from './simulate.js';
@@ -127,7 +127,7 @@ async function startCommand(flags: StartFlags): Promise<StartReport> {
   try {
     const result = await runStart(
       {
-        offline: flags.offline === true,
+        offlineReason: flags.offline ? '--offline' : undefined,
         days: flags.days,
         probeTimeoutMs: flags.probeTimeout,
         backend: flags.backend,
@@ -158,13 +158,10 @@ async function startCommand(flags: StartFlags): Promise<StartReport> {
 /** The stages' progress on stderr: a heading per stage, a bar while it runs, its table when it ends. */
 function startPresenter(storeUrl: string): { show: (event: StartProgress) => void; stop: () => void } {
   const ingest = ingestProgressBar();
-  const backtest = backtestProgressBar();
+  const backtest = countBar('backtest: predicting', 'minutes');
   const simulation = simulationProgressRenderer();
-  const paper = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'paper |{bar}| {value}/{total} minutes  {minute}', hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let paperFromMs = 0;
+  const paper = countBar('paper', 'minutes');
+  let replayed = { fromMs: 0, toMs: 0 };
   const show = (event: StartProgress): void => {
     switch (event.kind) {
       case 'binance-unreachable':
@@ -185,7 +182,7 @@ function startPresenter(storeUrl: string): { show: (event: StartProgress) => voi
         );
       }
       case 'backtest':
-        return backtest.update(event.done, event.total);
+        return backtest.update(event.done, event.total, '');
       case 'backtested':
         backtest.stop();
         return log(`${renderSummaryText(event.result)}\nreport: ${event.summary.report}`);
@@ -195,13 +192,12 @@ function startPresenter(storeUrl: string): { show: (event: StartProgress) => voi
         simulation.stop();
         return log(`${renderSimulationText(event.evaluation)}\nreport: ${event.summary.report}`);
       case 'paper-started':
-        paperFromMs = event.fromMs;
-        return paper.start((event.toMs - event.fromMs) / MINUTE_MS, 0, { minute: '' });
+        replayed = event;
+        return;
       case 'paper-tick': {
         const { minuteMs } = event.result;
-        return paper.update((minuteMs - paperFromMs) / MINUTE_MS + 1, {
-          minute: isoMinute(minuteMs),
-        });
+        const minutes = (replayed.toMs - replayed.fromMs) / MINUTE_MS;
+        return paper.update((minuteMs - replayed.fromMs) / MINUTE_MS + 1, minutes, isoMinute(minuteMs));
       }
       case 'warning':
         return backtestWarning(event.message);
