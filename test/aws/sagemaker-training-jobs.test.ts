@@ -10,7 +10,6 @@ import {
   ListTrainingJobsCommand,
   SageMakerClient,
   SageMakerServiceException,
-  type TrainingJobStatus,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TRAINING_METRIC_DEFINITIONS } from '../../src/contracts/metrics.js';
@@ -18,7 +17,7 @@ import { parseHyperparameters } from '../../src/contracts/sagemaker.js';
 import { jobDataRange } from '../../src/app/retrain-policy.js';
 import { SageMakerThrottledError } from '../../src/aws/sagemaker-job.js';
 import { sageMakerTrainingJobs, type TrainingJobSettings } from '../../src/aws/sagemaker-training-jobs.js';
-import { JOB_SETTINGS } from '../lambdas/support/sagemaker-job.js';
+import { JOB_SETTINGS, listedJobs } from '../lambdas/support/sagemaker-job.js';
 
 const HOUR_MS = 3_600_000;
 const NOW_MS = Date.parse('2026-11-24T18:30:20Z');
@@ -36,17 +35,6 @@ const job = (trigger: 'request' | 'new-data') => ({
 const sagemaker = mockClient(SageMakerClient);
 beforeEach(() => sagemaker.reset());
 afterEach(() => sagemaker.reset());
-
-function jobs(...list: { name: string; status: TrainingJobStatus; startedMs: number }[]) {
-  return {
-    TrainingJobSummaries: list.map((job) => ({
-      TrainingJobName: job.name,
-      TrainingJobArn: `arn:aws:sagemaker:eu-west-1:123456789012:training-job/${job.name}`,
-      TrainingJobStatus: job.status,
-      CreationTime: new Date(job.startedMs),
-    })),
-  };
-}
 
 const runner = () => sageMakerTrainingJobs(new SageMakerClient({ region: 'eu-west-1' }), settings);
 
@@ -87,7 +75,7 @@ test("the stack's newest jobs, with their status and creation time", async () =>
   sagemaker
     .on(ListTrainingJobsCommand)
     .resolves(
-      jobs(
+      listedJobs(
         { name: 'alpha15-20261124-1700', status: 'InProgress', startedMs: NOW_MS - HOUR_MS },
         { name: 'other-job', status: 'Completed', startedMs: NOW_MS },
       ),

@@ -19,22 +19,13 @@ import {
 } from '../../src/contracts/metrics.js';
 import { parseHyperparameters } from '../../src/contracts/sagemaker.js';
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
-import { startTuning, type TuningSettings } from '../../src/app/start-tuning.js';
+import { startTuning } from '../../src/app/start-tuning.js';
 import { sageMakerTuningJobs } from '../../src/aws/sagemaker-tuning-jobs.js';
-import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
-import { JOB_SETTINGS } from '../lambdas/support/sagemaker-job.js';
+import { TUNING_JOB_SETTINGS } from '../lambdas/support/sagemaker-job.js';
 
 const NOW_MS = Date.parse('2026-11-24T18:30:20Z');
 const DAY_MS = 1440 * MINUTE_MS;
-const settings: SageMakerJobSettings & TuningSettings = {
-  ...JOB_SETTINGS,
-  instanceType: 'ml.g5.xlarge',
-  holdoutDays: 14,
-  maxJobs: 20,
-  maxParallelJobs: 2,
-  walkForwardFolds: 3,
-  jobPrefix: 'a15tune-',
-};
+const settings = TUNING_JOB_SETTINGS;
 
 const sagemaker = mockClient(SageMakerClient);
 beforeEach(() => sagemaker.reset());

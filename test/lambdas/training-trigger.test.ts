@@ -16,22 +16,11 @@ import { watermarkKey } from '../../src/lake/layout.js';
 import { DAY_MS } from '../../src/time.js';
 import { lambdaContext, objectCreatedEvent, trainingJobStateChange } from './support/events.js';
 import { mockBucket, type MockBucket } from './support/s3-bucket.js';
-import { JOB_SETTINGS, setHandlerEnvironment } from './support/sagemaker-job.js';
+import { JOB_SETTINGS, listedJobs, setHandlerEnvironment } from './support/sagemaker-job.js';
 
 const sagemaker = mockClient(SageMakerClient);
 beforeEach(() => sagemaker.reset());
 afterEach(() => sagemaker.reset());
-
-function jobs(...list: { name: string; status: TrainingJobStatus; startedMs: number }[]) {
-  return {
-    TrainingJobSummaries: list.map((job) => ({
-      TrainingJobName: job.name,
-      TrainingJobArn: `arn:aws:sagemaker:eu-west-1:123456789012:training-job/${job.name}`,
-      TrainingJobStatus: job.status,
-      CreationTime: new Date(job.startedMs),
-    })),
-  };
-}
 
 let bucket: MockBucket;
 let handler: (event: unknown, context: typeof lambdaContext) => Promise<unknown>;
@@ -68,7 +57,7 @@ after(() => bucket.restore());
 
 test('the handler turns a training request into a job, coalesces a new-data request while it runs, and starts it when the job ends', async () => {
   const running: { name: string; status: TrainingJobStatus; startedMs: number }[] = [];
-  sagemaker.on(ListTrainingJobsCommand).callsFake(() => jobs(...running));
+  sagemaker.on(ListTrainingJobsCommand).callsFake(() => listedJobs(...running));
   sagemaker.on(CreateTrainingJobCommand).callsFake((input: { TrainingJobName: string }) => {
     running.push({ name: input.TrainingJobName, status: 'InProgress', startedMs: Date.now() });
     return { TrainingJobArn: 'arn:job' };

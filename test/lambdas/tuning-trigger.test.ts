@@ -5,7 +5,7 @@ import { CreateHyperParameterTuningJobCommand, SageMakerClient } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { lambdaContext, objectCreatedEvent } from './support/events.js';
 import { mockBucket } from './support/s3-bucket.js';
-import { JOB_SETTINGS, setHandlerEnvironment } from './support/sagemaker-job.js';
+import { setHandlerEnvironment, TUNING_JOB_SETTINGS } from './support/sagemaker-job.js';
 
 const sagemaker = mockClient(SageMakerClient);
 beforeEach(() => sagemaker.reset());
@@ -21,16 +21,13 @@ test('the deployed handler reads the request object from the bucket and starts t
   const bucket = mockBucket();
   t.after(() => bucket.restore());
   bucket.objects.set('requests/tuning/now.json', new TextEncoder().encode('{"maxJobs": 4}'));
-  setHandlerEnvironment(
-    { ...JOB_SETTINGS, instanceType: 'ml.g5.xlarge', jobPrefix: 'a15tune-' },
-    {
-      TUNING_JOB_PREFIX: 'a15tune-',
-      HOLDOUT_DAYS: '14',
-      MAX_JOBS: '20',
-      MAX_PARALLEL_JOBS: '2',
-      WALK_FORWARD_FOLDS: '3',
-    },
-  );
+  setHandlerEnvironment(TUNING_JOB_SETTINGS, {
+    TUNING_JOB_PREFIX: 'a15tune-',
+    HOLDOUT_DAYS: '14',
+    MAX_JOBS: '20',
+    MAX_PARALLEL_JOBS: '2',
+    WALK_FORWARD_FOLDS: '3',
+  });
   const { handler } = await import('../../lambdas/tuning-trigger/handler.js');
   sagemaker.on(CreateHyperParameterTuningJobCommand).resolves({ HyperParameterTuningJobArn: 'arn:tuning' });
   const outcome = await handler(
