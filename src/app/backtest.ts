@@ -3,7 +3,6 @@
  * thresholds from the store, reads its candles from the lake, predicts the test period, evaluates the
  * strategy against the baselines and writes the report (to the store and to a local file).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
@@ -22,6 +21,7 @@ import { assertStrategyFitsModel } from '../contracts/run-invariants.js';
 import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { writeFileAtomically } from '../store/atomic-file.js';
 import { isoMinute, MINUTE_MS } from '../time.js';
 import { evaluateBacktest, type BacktestResult, type Splits } from '../strategy/evaluate.js';
 import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
@@ -214,13 +214,6 @@ function rowsSlice(values: Float32Array, rows: Int32Array, coinCount: number): F
     out.set(values.subarray(row * coinCount, (row + 1) * coinCount), sample * coinCount),
   );
   return out;
-}
-
-export async function writeFileAtomically(filePath: string, text: string): Promise<void> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temp = `${filePath}.partial-${process.pid}`;
-  await writeFile(temp, text);
-  await rename(temp, filePath);
 }
 
 function defaultLocalReportPath(store: ObjectStore, modelId: string): string {

@@ -20,6 +20,7 @@ import { minimumEmbargoMinutes, splitChronologically } from '../features/dataset
 import { coinWeights, modelTargets } from '../features/targets.js';
 import { sliceFrame, type MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
+import { lakeSpan } from '../lake/span.js';
 import type { EpochRecord, TimeRange } from '../model/artifacts.js';
 import type { BackendPreference } from '../contracts/backends.js';
 import { coinMetrics, summarise } from '../prediction-metrics.js';
@@ -31,13 +32,14 @@ import {
   type PromotionDecision,
 } from './evaluate-and-promote.js';
 import { getChampion, putModelFile } from '../model/registry.js';
-import { lakeSpan, trainModel, type TrainResult } from './train.js';
+import { trainModel, type TrainResult } from './train.js';
 import { mulberry32 } from '../random.js';
 import { configHash, runEpochs } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { predictRows, writeFileAtomically } from './backtest.js';
+import { writeFileAtomically } from '../store/atomic-file.js';
+import { predictRows } from './backtest.js';
 import { MINUTE_MS } from '../time.js';
 import { DEFAULT_ASHA, isRung, rungKey, shouldPrune, type AshaOptions } from '../tune/asha.js';
 import { suggest, type Observation, type SamplerName } from '../tune/samplers.js';
@@ -335,7 +337,6 @@ async function runTrial(input: TrialInput): Promise<TrialRecord | 'interrupted'>
   } finally {
     options.signal?.removeEventListener('abort', onUserAbort);
   }
-  result.predictor.dispose();
   if (options.signal?.aborted) return 'interrupted';
 
   const pruned = prunedAt !== undefined;
@@ -435,7 +436,14 @@ async function scoreOnTest(
   test: TimeRange,
   backend: BackendPreference | undefined,
 ): Promise<{ ic: number; rankIc: number }> {
-  const trained = await trainModel({ config, frame: tuneFrame, save: false, backend, log: () => {} });
+  const trained = await trainModel({
+    config,
+    frame: tuneFrame,
+    save: false,
+    backend,
+    log: () => {},
+    predictor: true,
+  });
   try {
     const predictions = await predictRows(trained.predictor, frame, [test]);
     // the target the trials were scored against (raw or residual), so test and validation IC compare
@@ -481,23 +489,19 @@ async function promoteBest(
     backend: options.backend,
     log,
   });
-  try {
-    const evaluation = await evaluateOnSameWindow(store, result, log);
-    await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
-    // with no champion before, trainModel has already filled the seat by the same rule
-    const decision =
-      championBefore === undefined
-        ? decidePromotion(evaluation, undefined)
-        : (await promoteCandidate(store, evaluation, { nowMs: now() })).decision;
-    return {
-      modelId: result.modelId,
-      promoted: decision.promote,
-      reason: decision.reason,
-      detail: decision.detail,
-    };
-  } finally {
-    result.predictor.dispose();
-  }
+  const evaluation = await evaluateOnSameWindow(store, result, log);
+  await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
+  // with no champion before, trainModel has already filled the seat by the same rule
+  const decision =
+    championBefore === undefined
+      ? decidePromotion(evaluation, undefined)
+      : (await promoteCandidate(store, evaluation, { nowMs: now() })).decision;
+  return {
+    modelId: result.modelId,
+    promoted: decision.promote,
+    reason: decision.reason,
+    detail: decision.detail,
+  };
 }
 
 async function readTuneFrame(options: TuneOptions): Promise<MarketFrame> {

@@ -39,7 +39,6 @@ before(async () => {
     store: trainedStore,
     backend: 'wasm',
   });
-  trained.predictor.dispose();
   trainedId = trained.modelId;
 });
 after(() => cleanup());

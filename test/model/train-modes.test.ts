@@ -19,7 +19,6 @@ test('walk-forward trains k expanding folds in time order and keeps the last one
   const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4, walkForwardFolds: 3 } });
   const frame = syntheticFrame(leadLagOptions(8_000, 5));
   const result = await trainModel({ frame, config, store, backend: 'wasm' });
-  result.predictor.dispose();
 
   assert.equal(result.folds.length, 3);
   const embargoMs = (config.windowMinutes + config.horizonMinutes) * MINUTE_MS;
@@ -52,7 +51,6 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
   const older = syntheticFrame({ ...market, minutes: 6_000 });
   const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4 } });
   const parent = await trainModel({ frame: older, config, store, backend: 'wasm' });
-  parent.predictor.dispose();
 
   // New minutes only (plus one window of context); a learning rate of ~0 shows the weights come from the parent.
   const frozen = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4, learningRate: 1e-12 } });
@@ -66,6 +64,7 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
     store,
     backend: 'wasm',
     initModelId: parent.modelId,
+    predictor: true,
   });
   const reloadedParent = await loadPredictor(store, parent.modelId);
   try {
@@ -102,7 +101,6 @@ test('an abort (Ctrl-C) stops after the current batch and saves the best epoch s
     signal: abort.signal,
     onEpoch: (record) => record.epoch === 1 && abort.abort(),
   });
-  result.predictor.dispose();
   assert.equal(result.aborted, true);
   assert.equal(result.epochs.length, 2, 'epoch 2 ends after its first batch');
   assert.ok(result.epochs[1]!.trainSamples <= config.training.batchSize);

@@ -26,7 +26,7 @@ import { runBacktestCommand } from './backtest.js';
 import { formatSummary } from './data.js';
 import { formatIngestResult, runIngest } from './ingest.js';
 import { runSimulate } from './simulate.js';
-import { runTrain, type ModelFlags, type TrainReport } from './train.js';
+import { runTrainCommand, type ModelFlags, type TrainReport } from './train.js';
 import type { SimulationSummary } from '../../app/simulate.js';
 import { sweepBreakEvenLine, venueText } from '../../ui/report/cost-sweep-text.js';
 
@@ -161,7 +161,7 @@ async function runStart(flags: StartFlags): Promise<StartReport> {
     3,
     `train a small ResNet1D (window ${flags.window}, ${flags.filters} filters, ${flags.blocks} blocks)`,
   );
-  const train = await runTrain({
+  const train = await runTrainCommand({
     ...common,
     from: String(market.fromMs),
     to: String(market.toMs),

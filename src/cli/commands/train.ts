@@ -1,6 +1,6 @@
 /**
  * `alpha15 train`: trains a model on the lake and saves it in the store's registry. The action is a
- * thin shell over `trainModel`; `addTrainOptions` and `runTrain` are exported so other entry points
+ * thin shell over `trainModel`; `addTrainOptions` and `runTrainCommand` are exported so other entry points
  * reuse the same flags and core call. `--sagemaker-root` runs the SageMaker container's entry point
  * (src/app/training-job.ts) on a local directory tree, to try a job before it runs in AWS.
  */
@@ -114,7 +114,7 @@ export function register(program: Command): void {
         if (!result.ok) process.exitCode = 1;
         return;
       }
-      const report = await runTrain(flags);
+      const report = await runTrainCommand(flags);
       emit(flags, report, humanReport);
     });
 }
@@ -216,7 +216,7 @@ export function modelOverrides(flags: ModelFlags): Record<string, unknown> {
 }
 
 /** Resolves config and store from the flags, trains with a progress bar and Ctrl-C handling, and reports. */
-export async function runTrain(
+export async function runTrainCommand(
   flags: TrainFlags,
   configOverrides: Record<string, unknown> = {},
 ): Promise<TrainReport> {
@@ -239,7 +239,6 @@ export async function runTrain(
       log,
       signal,
     });
-    result.predictor.dispose();
     return toReport(result, config);
   });
 }
