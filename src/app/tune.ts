@@ -141,12 +141,6 @@ export class TuneOptionsError extends Alpha15Error {
 
 export async function tune(options: TuneOptions): Promise<TuneReport> {
   const base = options.config;
-  const objective = options.objective ?? 'ic';
-  const sampler = options.sampler ?? 'tpe';
-  const seed = options.seed ?? base.model.seed;
-  const pruner = options.pruner === undefined ? DEFAULT_ASHA : options.pruner;
-  const folds = options.folds ?? (base.training.walkForwardFolds || 3);
-  const space = options.space ?? defaultSearchSpace(base);
   const log = options.log ?? (() => {});
   const now = options.nowMs ?? Date.now;
   if (!Number.isInteger(options.trials) || options.trials < 1)
@@ -157,14 +151,91 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
         data: { reason: 'trials', trials: options.trials },
       },
     );
-
   const frame = options.frame ?? (await readTuneFrame(options));
+  const opened = await openTuneStudy(options, frame);
+  const { study, spec, trials, tuneFrame } = opened;
+  const resumedTrials = trials.length;
+  if (resumedTrials > 0) log(`study ${study}: continuing after ${resumedTrials} finished trials`);
+  const interrupted = await runTrials(opened, options, now);
+  const report: TuneReport = {
+    study,
+    objective: spec.objective,
+    sampler: spec.sampler,
+    seed: spec.seed,
+    resumedTrials,
+    trials: trials.map((trial) => ({
+      id: trial.number,
+      params: trial.params,
+      valIc: trial.value,
+      epochs: trial.epochs,
+      pruned: trial.status === 'pruned',
+      baseline: trial.baseline,
+      runId: trial.runId,
+    })),
+    baseline: trials[0] === undefined ? null : { valIc: trials[0].value },
+    best: null,
+    tuning: spec.tuning,
+    test: spec.test,
+    interrupted,
+    promotion: null,
+  };
+  if (interrupted) return report;
+
+  const best = bestTrial(trials);
+  if (best === undefined) {
+    throw new TuneOptionsError(
+      `no trial of study ${study} finished with a defined validation ${spec.objective}`,
+      'widen the search space or the data range, or turn pruning off',
+      { data: { reason: 'no-finished-trial', study, objective: spec.objective } },
+    );
+  }
+  const bestConfig = configSchema.parse(applyParams(base, best.params));
+  const saved = await saveBestConfig(options, study, bestConfig);
+  log(`study ${study}: best trial ${best.number}; scoring it once on the held-out test period`);
+  const testScore = await scoreOnTest(
+    opened.trialConfig(best.params),
+    tuneFrame,
+    frame,
+    spec.test,
+    options.backend,
+  );
+  report.best = {
+    id: best.number,
+    params: best.params,
+    valIc: best.value,
+    testIc: spec.objective === 'ic' ? testScore.ic : testScore.rankIc,
+    testRankIc: testScore.rankIc,
+    config: saved.configPath,
+    configKey: saved.configKey,
+  };
+  if (options.promoteBest) report.promotion = await promoteBest(bestConfig, frame, options, now, log);
+  return report;
+}
+
+/** A study opened on the tuning part of the frame, with the trials an earlier run finished. */
+interface OpenedStudy {
+  study: string;
+  spec: StudySpec;
+  /** Finished trials in number order; runTrials appends to it. */
+  trials: TrialRecord[];
+  /** The frame without its held-out test period. */
+  tuneFrame: MarketFrame;
+  space: SearchSpace;
+  pruner: AshaOptions | null;
+  trialConfig: (params: Params) => Config;
+}
+
+async function openTuneStudy(options: TuneOptions, frame: MarketFrame): Promise<OpenedStudy> {
+  const base = options.config;
+  const folds = options.folds ?? (base.training.walkForwardFolds || 3);
+  const space = options.space ?? defaultSearchSpace(base);
+  const pruner = options.pruner === undefined ? DEFAULT_ASHA : options.pruner;
   const { tuneFrame, tuning, test } = holdOutTest(frame, base, space);
   const spec: StudySpec = {
     space,
-    sampler,
-    seed,
-    objective,
+    sampler: options.sampler ?? 'tpe',
+    seed: options.seed ?? base.model.seed,
+    objective: options.objective ?? 'ic',
     folds,
     pruner,
     tuning,
@@ -181,79 +252,56 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
       },
     );
   const trials = await openStudy(options.store, study, spec);
-  const resumedTrials = trials.length;
-  if (resumedTrials > 0) log(`study ${study}: continuing after ${resumedTrials} finished trials`);
-
   const trialConfig = (params: Params): Config =>
     configSchema.parse({
       ...applyParams(base, params),
       training: { ...applyParams(base, params).training, walkForwardFolds: folds },
     });
-  let interrupted = false;
+  return { study, spec, trials, tuneFrame, space, pruner, trialConfig };
+}
+
+/** Trials until the study holds `options.trials` of them; true when the signal stopped it first. */
+async function runTrials(opened: OpenedStudy, options: TuneOptions, now: () => number): Promise<boolean> {
+  const { study, spec, trials } = opened;
+  const base = options.config;
   while (trials.length < options.trials) {
-    if (options.signal?.aborted) {
-      interrupted = true;
-      break;
-    }
+    if (options.signal?.aborted) return true;
     const number = trials.length;
     const params =
       number === 0
-        ? baseParams(space, base)
-        : suggest(sampler, space, trials.map(observation), mulberry32(seed * 100_003 + number));
+        ? baseParams(opened.space, base)
+        : suggest(
+            spec.sampler,
+            opened.space,
+            trials.map(observation),
+            mulberry32(spec.seed * 100_003 + number),
+          );
     const outcome = await runTrial({
       number,
       params,
-      config: trialConfig(params),
-      frame: tuneFrame,
+      config: opened.trialConfig(params),
+      frame: opened.tuneFrame,
       history: trials,
-      objective,
-      pruner,
+      objective: spec.objective,
+      pruner: opened.pruner,
       study,
       options,
       now,
     });
-    if (outcome === 'interrupted') {
-      interrupted = true;
-      break;
-    }
+    if (outcome === 'interrupted') return true;
     await saveTrial(options.store, study, outcome);
     trials.push(outcome);
     options.onTrial?.(outcome, options.trials);
   }
+  return false;
+}
 
-  const report: TuneReport = {
-    study,
-    objective,
-    sampler,
-    seed,
-    resumedTrials,
-    trials: trials.map((trial) => ({
-      id: trial.number,
-      params: trial.params,
-      valIc: trial.value,
-      epochs: trial.epochs,
-      pruned: trial.status === 'pruned',
-      baseline: trial.baseline,
-      runId: trial.runId,
-    })),
-    baseline: trials[0] === undefined ? null : { valIc: trials[0].value },
-    best: null,
-    tuning,
-    test,
-    interrupted,
-    promotion: null,
-  };
-  if (interrupted) return report;
-
-  const best = bestTrial(trials);
-  if (best === undefined) {
-    throw new TuneOptionsError(
-      `no trial of study ${study} finished with a defined validation ${objective}`,
-      'widen the search space or the data range, or turn pruning off',
-      { data: { reason: 'no-finished-trial', study, objective } },
-    );
-  }
-  const bestConfig = configSchema.parse(applyParams(base, best.params));
+/** The best config in the store and in a local file; redacted, as both may be shared. */
+async function saveBestConfig(
+  options: TuneOptions,
+  study: string,
+  bestConfig: Config,
+): Promise<{ configKey: string; configPath: string }> {
   const configKey = bestConfigKey(study);
   // redacted: the file lands in the store (and is the store's file when the store is local); a URL
   // password is given again through the environment when the config is used
@@ -263,19 +311,7 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
     options.bestConfigPath ?? defaultBestConfigPath(options.store, study, configKey),
   );
   await writeFileAtomically(configPath, configText);
-  log(`study ${study}: best trial ${best.number}; scoring it once on the held-out test period`);
-  const testScore = await scoreOnTest(trialConfig(best.params), tuneFrame, frame, test, options.backend);
-  report.best = {
-    id: best.number,
-    params: best.params,
-    valIc: best.value,
-    testIc: objective === 'ic' ? testScore.ic : testScore.rankIc,
-    testRankIc: testScore.rankIc,
-    config: configPath,
-    configKey,
-  };
-  if (options.promoteBest) report.promotion = await promoteBest(bestConfig, frame, options, now, log);
-  return report;
+  return { configKey, configPath };
 }
 
 interface TrialInput {
