@@ -24,7 +24,7 @@ import { Alpha15Error } from '../errors.js';
 import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
 import { sliceFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
-import { lakeSpan } from '../lake/span.js';
+import { resolveLakeRange } from '../lake/span.js';
 import { type EpochRecord } from '../model/artifacts.js';
 import { CHAMPION_KEY, MODELS_PREFIX } from '../contracts/keys.js';
 import type { BackendPreference } from '../contracts/backends.js';
@@ -545,10 +545,7 @@ async function simulatedRange(
   symbols: readonly string[],
   options: Pick<SimulateOptions, 'fromMs' | 'toMs'>,
 ): Promise<{ fromMs: number; toMs: number }> {
-  const lake =
-    options.fromMs === undefined || options.toMs === undefined ? await lakeSpan(store, symbols) : undefined;
-  const fromMs = options.fromMs ?? lake!.fromMs;
-  const toMs = options.toMs ?? lake!.toMs;
+  const { fromMs, toMs } = await resolveLakeRange(store, symbols, options);
   if (fromMs % MINUTE_MS !== 0 || toMs % MINUTE_MS !== 0 || fromMs >= toMs) {
     throw new SimulationRangeError(
       `the range ${isoMinute(fromMs)} .. ${isoMinute(toMs)} is not a non-empty range of whole minutes`,

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
-import { lakeSpan } from '../lake/span.js';
+import { resolveLakeRange } from '../lake/span.js';
 import type { TimeRange } from '../model/artifacts.js';
 import type { TrainingCheckpoint, TrainingIdentity } from '../model/checkpoint.js';
 import type { StoredModel } from '../model/registry.js';
@@ -111,15 +111,15 @@ async function readTrainingFrame(
   parent: StoredModel | undefined,
 ): Promise<MarketFrame> {
   const store = requireStore(options, 'reading the lake');
-  let fromMs = options.fromMs ?? parent?.meta.data.toMs;
-  let toMs = options.toMs;
-  if (fromMs === undefined || toMs === undefined) {
-    const span = await lakeSpan(store, config.symbols);
-    if (options.fromMs === undefined && parent === undefined) fromMs = span.fromMs;
-    if (options.toMs === undefined) toMs = span.toMs;
-  }
+  // a fine-tune's data starts where its parent's ended
+  const range = await resolveLakeRange(store, config.symbols, {
+    fromMs: options.fromMs ?? parent?.meta.data.toMs,
+    toMs: options.toMs,
+  });
   // Fine-tuning learns new targets only, but its first windows may look back into the parent's data.
-  if (options.fromMs === undefined && parent !== undefined)
-    fromMs = fromMs! - config.windowMinutes * MINUTE_MS;
-  return readFrame(store, config.symbols, fromMs!, toMs!);
+  const fromMs =
+    options.fromMs === undefined && parent !== undefined
+      ? range.fromMs - config.windowMinutes * MINUTE_MS
+      : range.fromMs;
+  return readFrame(store, config.symbols, fromMs, range.toMs);
 }

@@ -20,7 +20,7 @@ import { minimumEmbargoMinutes, splitChronologically } from '../features/dataset
 import { coinWeights, modelTargets } from '../features/targets.js';
 import { sliceFrame, type MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
-import { lakeSpan } from '../lake/span.js';
+import { resolveLakeRange } from '../lake/span.js';
 import type { EpochRecord, TimeRange } from '../model/artifacts.js';
 import type { BackendPreference } from '../contracts/backends.js';
 import { coinMetrics, summarise } from '../prediction-metrics.js';
@@ -542,11 +542,8 @@ async function promoteBest(
 
 async function readTuneFrame(options: TuneOptions): Promise<MarketFrame> {
   const { store, config } = options;
-  const span =
-    options.fromMs === undefined || options.toMs === undefined
-      ? await lakeSpan(store, config.symbols)
-      : undefined;
-  return readFrame(store, config.symbols, options.fromMs ?? span!.fromMs, options.toMs ?? span!.toMs);
+  const { fromMs, toMs } = await resolveLakeRange(store, config.symbols, options);
+  return readFrame(store, config.symbols, fromMs, toMs);
 }
 
 function defaultBestConfigPath(store: ObjectStore, study: string, key: string): string {

@@ -13,7 +13,7 @@ export class NoTrainingDataError extends Alpha15Error {
 }
 
 /** [fromMs, toMs) that every symbol's lake watermark covers. */
-export async function lakeSpan(
+async function lakeSpan(
   store: ObjectStore,
   symbols: readonly string[],
 ): Promise<{ fromMs: number; toMs: number }> {
@@ -32,4 +32,19 @@ export async function lakeSpan(
     toMs = Math.min(toMs, watermark.lastOpenTimeMs + MINUTE_MS);
   }
   return { fromMs, toMs };
+}
+
+/**
+ * The range a run asked for, each end it left open taken from the lake's span (the watermarks are
+ * read only when one is open): how train, simulate and tune default their data range.
+ */
+export async function resolveLakeRange(
+  store: ObjectStore,
+  symbols: readonly string[],
+  requested: { fromMs?: number; toMs?: number },
+): Promise<{ fromMs: number; toMs: number }> {
+  const { fromMs, toMs } = requested;
+  if (fromMs !== undefined && toMs !== undefined) return { fromMs, toMs };
+  const span = await lakeSpan(store, symbols);
+  return { fromMs: fromMs ?? span.fromMs, toMs: toMs ?? span.toMs };
 }

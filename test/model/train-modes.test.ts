@@ -5,7 +5,9 @@ import { sliceFrame } from '../../src/lake/frame.js';
 import { forwardReturns } from '../../src/features/targets.js';
 import { loadPredictor } from '../../src/model/predictor.js';
 import { getChampion, readEpochRecords } from '../../src/model/registry.js';
+import * as tf from '@tensorflow/tfjs';
 import { trainModel } from '../../src/app/train.js';
+import { selectBackend } from '../../src/model/backend.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { leadLagOptions, syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';
@@ -106,4 +108,30 @@ test('an abort (Ctrl-C) stops after the current batch and saves the best epoch s
   assert.ok(result.epochs[1]!.trainSamples <= config.training.batchSize);
   const reloaded = await loadPredictor(store, result.modelId);
   reloaded.dispose();
+});
+
+test('the trained model stays in memory only when the caller asks for a predictor', async () => {
+  const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 8 } });
+  const frame = syntheticFrame(leadLagOptions(4_000, 4));
+  await selectBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
+  const saved = await trainModel({ frame, config, store, backend: 'wasm' });
+  assert.equal('predictor' in saved, false);
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'no model left in memory');
+  const reloaded = await loadPredictor(store, saved.modelId);
+  reloaded.dispose();
+
+  const kept = await trainModel({ frame, config, backend: 'wasm', predictor: true });
+  try {
+    assert.ok(tf.memory().numTensors > tensorsBefore, 'the model is in memory');
+    assert.equal(kept.predictor.id, kept.modelId);
+    assert.equal(
+      (await kept.predictor.predictWindow(new Float32Array(config.windowMinutes * kept.meta.channels)))
+        .length,
+      config.symbols.length,
+    );
+  } finally {
+    kept.predictor.dispose();
+  }
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'disposing the predictor frees the model');
 });
