@@ -13,14 +13,14 @@ import { test } from 'node:test';
 import ts from 'typescript';
 import { REPO_ROOT } from '../support/shared-data.js';
 
-export const MAX_FUNCTION_LINES = 120;
+const MAX_FUNCTION_LINES = 120;
 
 /**
  * The roots checked now. infra/, lambdas/ and training-container/ join once the constructors being split
  * on branch split-infra (Alpha15Stack, Observability) have merged: the lead adds them here.
  */
 const CHECKED_ROOTS = ['src'];
-export const ROOTS_TO_ADD = ['infra', 'lambdas', 'training-container'];
+const ROOTS_TO_ADD = ['infra', 'lambdas', 'training-container'];
 
 /**
  * Known long functions, as "file:name", each with the branch that splits it. The lead removes an entry
@@ -66,7 +66,7 @@ function functionName(node: ts.FunctionLikeDeclaration): string {
 }
 
 /** Every function of one source text, with its length in lines as the header defines it. */
-export function functionSpans(file: string, text: string): FunctionSpan[] {
+function functionSpans(file: string, text: string): FunctionSpan[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const spans: FunctionSpan[] = [];
   const visit = (node: ts.Node): void => {
@@ -90,7 +90,7 @@ const spans = CHECKED_ROOTS.flatMap(walk).flatMap((file) =>
   functionSpans(file, readFileSync(path.join(REPO_ROOT, file), 'utf8')),
 );
 
-test('the check reads the source: src/ has hundreds of functions, the CLI entry among them', () => {
+test('the check reads the source: src/ has hundreds of functions, the training use case among them', () => {
   assert.ok(spans.length > 500, `${spans.length} functions`);
   assert.ok(spans.some((span) => span.file === 'src/app/train.ts'));
 });
@@ -100,6 +100,15 @@ test(`no function in ${CHECKED_ROOTS.join(', ')} is longer than ${MAX_FUNCTION_L
     .filter((span) => KNOWN_LONG[`${span.file}:${span.name}`] === undefined)
     .map((span) => `${span.file}:${span.line} ${span.name} (${span.lines} lines)`);
   assert.deepEqual(found, []);
+});
+
+test('the roots still to add exist; their long functions are reported until they join the check', (t) => {
+  for (const root of ROOTS_TO_ADD) {
+    const long = longFunctions(
+      walk(root).flatMap((file) => functionSpans(file, readFileSync(path.join(REPO_ROOT, file), 'utf8'))),
+    );
+    for (const span of long) t.diagnostic(`${span.file}:${span.line} ${span.name} (${span.lines} lines)`);
+  }
 });
 
 test('every known exception is still long, so the list is removed as its branches merge', () => {
