@@ -64,14 +64,14 @@ export async function trainModel(
       ? undefined
       : await loadModel(requireStore(options, 'fine-tuning a stored model'), options.initModelId);
   try {
-    return await trainPlannedRun(options, backend, parent);
+    return await runTrainingSteps(options, backend, parent);
   } catch (error) {
     parent?.model.dispose();
     throw error;
   }
 }
 
-async function trainPlannedRun(
+async function runTrainingSteps(
   options: TrainModelOptions,
   backend: BackendInfo,
   parent: StoredModel | undefined,
