@@ -178,7 +178,7 @@ async function withDaySummary(
   compaction: DayCompaction,
 ): Promise<DayCompaction> {
   const key = daySummaryKey(dayMs);
-  if ('summary' in readDaySummary(await store.get(key), dayFile)) return compaction;
+  if ('summary' in readDaySummary(await store.get(key), dayFile, dayMs)) return compaction;
   const decoded = await decodeDayTrades(dayFile);
   if ('problem' in decoded) {
     const damage = [{ key: compactedDayKey('trades', dayMs), problem: decoded.problem }];

@@ -241,7 +241,7 @@ test('after a restart, the first look reads compacted days from their day files,
     await compactFixtureDay(ledger, store);
     const dayFile = (await store.get(compactedDayKey('trades', FIXTURE_DAY_MS)))!;
     assert.ok(
-      'summary' in readDaySummary(await store.get(daySummaryKey(FIXTURE_DAY_MS)), dayFile),
+      'summary' in readDaySummary(await store.get(daySummaryKey(FIXTURE_DAY_MS)), dayFile, FIXTURE_DAY_MS),
       'the compaction wrote the day summary',
     );
     // a trade that reached the compacted day after its compaction is in the JSON only
@@ -288,10 +288,17 @@ test('a day summary that is stale or damaged is not trusted: the day file is dec
       // a count changed, the digest line left as it was
       edited: text.replace('"count":', '"count":1'),
       'not a summary': '{}',
+      // digests right, but one trade claims another day (which that day's summary would count too)
+      "another day's trade": daySummaryBytes(
+        dayFile,
+        rawTrades.map((trade, index) =>
+          index === 0 ? { ...trade, tradeId: '2000-01-01T0000Z-BTCUSDT' } : trade,
+        ),
+      ),
     };
     for (const [name, bytes] of Object.entries(variants)) {
       await store.put(summaryKey, bytes);
-      assert.ok('problem' in readDaySummary(await store.get(summaryKey), dayFile), name);
+      assert.ok('problem' in readDaySummary(await store.get(summaryKey), dayFile, FIXTURE_DAY_MS), name);
       const view = new LedgerView(store);
       assert.deepEqual(summarise(await view.snapshot(), 0), raw, name);
       assert.deepEqual(await view.allTrades(), rawTrades, name);

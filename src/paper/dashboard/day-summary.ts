@@ -8,7 +8,7 @@
  *   file it summarises, the ids of its trades, its latest exit and its TradeTotals (exact sums).
  *
  * The day file stays what is summarised: a summary is used only when its own digest holds, its body is
- * the expected shape, and the day file's bytes hash to the digest it names. Anything else (a day file
+ * the expected shape, its trades entered on its day, and the day file's bytes hash to the digest it names. Anything else (a day file
  * compacted again, a summary cut short or edited) is `stale` or `damaged`, and the day file is decoded.
  */
 import { z } from 'zod';
@@ -65,6 +65,7 @@ export function daySummaryBytes(dayFile: Uint8Array, trades: readonly Trade[]): 
 export function readDaySummary(
   stored: Uint8Array | undefined,
   dayFile: Uint8Array,
+  dayMs: number,
 ): { summary: DaySummary } | { problem: string } {
   if (stored === undefined) return { problem: 'missing' };
   const newline = stored.indexOf(0x0a);
@@ -84,6 +85,11 @@ export function readDaySummary(
   if (dayFileSha256 !== sha256Hex(dayFile)) return { problem: 'stale: the day file has changed since' };
   if (totals.count !== tradeIds.length)
     return { problem: `damaged: ${tradeIds.length} trade ids for ${totals.count} trades` };
+  // a trade id starts with its entry minute, and a day file holds the trades entered that day: so no
+  // two days' summaries can count one trade twice
+  const day = dayId(dayMs);
+  const foreign = tradeIds.find((id) => !id.startsWith(day));
+  if (foreign !== undefined) return { problem: `damaged: trade ${foreign} did not enter on ${day}` };
   return { summary: { tradeIds, maxExitTimeMs, totals: TradeTotals.fromState(totals) } };
 }
 

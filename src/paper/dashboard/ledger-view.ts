@@ -176,8 +176,8 @@ export class LedgerView {
   }
 
   /**
-   * Each day file's trades counted from its summary when the summary checks out against the file (and
-   * holds no trade counted already), otherwise decoded, and the summary written again. A damaged or
+   * Each day file's trades counted from its summary when the summary checks out against the file,
+   * otherwise decoded, and the summary written again. A damaged or
    * unreadable day file is reported and left out: its trades are then read as JSON.
    */
   private async readCompactedDays(): Promise<void> {
@@ -189,16 +189,17 @@ export class LedgerView {
       const batch = keys.slice(start, start + DAY_FILES_IN_FLIGHT);
       const files = await Promise.all(
         batch.map(async (key) => {
-          const summaryKey = daySummaryKey(compactedDayFromKey(key)!);
+          const dayMs = compactedDayFromKey(key)!;
+          const summaryKey = daySummaryKey(dayMs);
           const [bytes, summary] = await Promise.all([this.store.get(key), this.store.get(summaryKey)]);
-          return { key, summaryKey, bytes, summary };
+          return { key, dayMs, summaryKey, bytes, summary };
         }),
       );
-      // one file at a time from here, so the check for trades counted twice sees every earlier file
-      for (const { key, summaryKey, bytes, summary } of files) {
+      for (const { key, dayMs, summaryKey, bytes, summary } of files) {
         if (bytes === undefined) continue;
-        const read = readDaySummary(summary, bytes);
-        if ('summary' in read && !read.summary.tradeIds.some((id) => this.known(id))) {
+        // a usable summary counts only trades entered on its day, which no other day counts
+        const read = readDaySummary(summary, bytes, dayMs);
+        if ('summary' in read) {
           const { tradeIds, maxExitTimeMs, totals } = read.summary;
           this.totals.merge(totals);
           for (const id of tradeIds) this.summarisedIds.add(id);
