@@ -20,7 +20,7 @@ import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { compactLedger } from '../../src/app/compact-ledger.js';
 import { compactedDayKey } from '../../src/paper/ledger.js';
 import { daySummaryBytes, daySummaryKey, readDaySummary } from '../../src/paper/dashboard/day-summary.js';
-import { tickOutcome } from '../../bench/support/tick-outcome.js';
+import { tickOutcome } from '../../fixtures/tick-outcome.js';
 import { rawCloses, SYMBOLS } from './support/harness.js';
 import {
   FIXTURE_FIRST_MINUTE_MS,

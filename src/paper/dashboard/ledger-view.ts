@@ -21,7 +21,7 @@
  * After a restart, the days the ledger compaction rolled into Parquet are counted from their stored
  * summaries (day-summary.ts: exact totals, checked against the day file's bytes), not decoded: a year of
  * trading is 365 small summaries instead of 100,000 trade objects or Parquet rows. Only the newest day
- * files are decoded, as far as the newest SCATTER_TRADES trades need; the rest when a page of older
+ * files are decoded, as far as the newest NEWEST_TRADES trades need; the rest when a page of older
  * trades is asked for (`allTrades`). A day without a usable summary is decoded, and its summary written
  * again (best effort: a read-only store keeps decoding it).
  */
@@ -37,11 +37,12 @@ import {
 } from '../ledger.js';
 import type { Decision, Position, TickOutcome, Trade } from '../records.js';
 import { daySummaryBytes, daySummaryKey, decodeDayTrades, readDaySummary } from './day-summary.js';
-import { SCATTER_TRADES } from './summary.js';
 import { TradeTotals } from './trade-totals.js';
 import { WriteOnceCache } from './write-once-cache.js';
 
 const READS_IN_FLIGHT = 64;
+/** The newest trades every snapshot holds: what a summary shows of single trades (its scatter). */
+export const NEWEST_TRADES = 500;
 /** Compacted day files (a few hundred KiB each) read at once on the first look. */
 const DAY_FILES_IN_FLIGHT = 8;
 /** Tick outcomes shown: the last hour's worth. */
@@ -70,7 +71,7 @@ type Followed = {
 export interface LedgerSnapshot {
   version: string;
   /**
-   * Closed trades ordered by exit minute, then pair: at least the newest SCATTER_TRADES of them (the
+   * Closed trades ordered by exit minute, then pair: at least the newest NEWEST_TRADES of them (the
    * view's `allTrades` has every one).
    */
   trades: Trade[];
@@ -230,13 +231,13 @@ export class LedgerView {
   }
 
   /**
-   * Decodes the summarised days with the latest exits until the newest SCATTER_TRADES trades (what a
+   * Decodes the summarised days with the latest exits until the newest NEWEST_TRADES trades (what a
    * summary shows) are all decoded: every day file left holds only trades that exit before them.
    */
   private async decodeNewestDays(): Promise<void> {
     for (;;) {
       const day = this.pendingDays.at(-1);
-      if (day === undefined || this.tradesExitingAfter(day.maxExitTimeMs) >= SCATTER_TRADES) return;
+      if (day === undefined || this.tradesExitingAfter(day.maxExitTimeMs) >= NEWEST_TRADES) return;
       this.pendingDays.pop();
       this.addSorted(await this.decodeSummarised(day));
     }
@@ -253,7 +254,7 @@ export class LedgerView {
   private tradesExitingAfter(timeMs: number): number {
     let count = 0;
     for (let index = this.sortedTrades.length - 1; index >= 0; index--) {
-      if (this.sortedTrades[index]!.exitTimeMs <= timeMs || count >= SCATTER_TRADES) break;
+      if (this.sortedTrades[index]!.exitTimeMs <= timeMs || count >= NEWEST_TRADES) break;
       count++;
     }
     return count;

@@ -10,7 +10,7 @@ import { DAY_MS, MINUTE_MS } from '../../time.js';
 import type { CorruptObject } from '../ledger.js';
 import type { Decision, Position, TickOutcome, Trade } from '../records.js';
 import { TradeTotals, type SpreadSums } from './trade-totals.js';
-import type { LedgerSnapshot } from './ledger-view.js';
+import { NEWEST_TRADES, type LedgerSnapshot } from './ledger-view.js';
 
 /** Per pair: the half-spread the recorded books asked of a fill against the slippage per side charged. */
 export interface SpreadRow {
@@ -80,7 +80,7 @@ function spreadRowsOf(totals: TradeTotals, openPositions: readonly Position[]): 
 }
 
 export const RECENT_TRADES = 50;
-export const SCATTER_TRADES = 500;
+export const SCATTER_TRADES = NEWEST_TRADES;
 const MAX_CUMULATIVE_POINTS = 500;
 /** Bucket widths for the cumulative curve, finest first. */
 const BUCKETS_MS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, 60 * MINUTE_MS, 4 * 60 * MINUTE_MS, DAY_MS];
