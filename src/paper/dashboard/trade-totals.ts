@@ -139,19 +139,11 @@ export class TradeTotals {
     this.netPnlSum.addSum(other.netPnlSum);
     this.feesSum.addSum(other.feesSum);
     for (const pair of other.pairs.values()) {
-      const mine = this.pairOf(pair.symbol);
-      mine.trades += pair.trades;
+      const mine = addTradeSums(this.pairOf(pair.symbol), pair);
       mine.long += pair.long;
       mine.short += pair.short;
-      mine.netPnl.addSum(pair.netPnl);
-      mine.fees.addSum(pair.fees);
     }
-    for (const day of other.days.values()) {
-      const mine = this.dayOf(day.dayMs);
-      mine.trades += day.trades;
-      mine.netPnl.addSum(day.netPnl);
-      mine.fees.addSum(day.fees);
-    }
+    for (const day of other.days.values()) addTradeSums(this.dayOf(day.dayMs), day);
     for (const [minuteMs, sum] of other.minutes) this.minuteOf(minuteMs).addSum(sum);
     this.firstExitMs = Math.min(this.firstExitMs, other.firstExitMs);
     this.lastExitMs = Math.max(this.lastExitMs, other.lastExitMs);
@@ -298,6 +290,17 @@ export class TradeTotals {
     if (!spread) this.spreads.set(symbol, (spread = emptySpread()));
     return spread;
   }
+}
+
+/** Adds a pair's or a day's trade count, net PnL and fees to another's. */
+function addTradeSums<T extends { trades: number; netPnl: ExactSum; fees: ExactSum }>(
+  target: T,
+  source: T,
+): T {
+  target.trades += source.trades;
+  target.netPnl.addSum(source.netPnl);
+  target.fees.addSum(source.fees);
+  return target;
 }
 
 function emptySpread(): ExactSpread {
