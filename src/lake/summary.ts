@@ -3,7 +3,8 @@
  * between, from the watermarks' per-partition stats. A run that failed before committing its watermark
  * is not counted until a re-run completes it. Every partition's Parquet footer is read as well (not
  * its rows), so a summary never calls a lake healthy whose partitions cannot be read: those, and
- * partitions the watermark claims but the store lacks, come back as `warnings`.
+ * partitions the watermark claims but the store lacks, come back as `warnings`, and so does a symbol
+ * holding both synthetic and real candles (only ever ingested with mixed sources allowed).
  */
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
@@ -11,7 +12,8 @@ import { WATERMARKS_PREFIX } from '../contracts/keys.js';
 import { symbolOfWatermarkKey } from './layout.js';
 import { mapWithConcurrency } from './pool.js';
 import { parquetFooterProblem } from './parquet.js';
-import { readWatermark, type Watermark } from './watermark.js';
+import { mixesOrigins, type ShownSource } from '../market/source-kind.js';
+import { readWatermark, watermarkSources, type Watermark } from './watermark.js';
 import { storedPartitions } from './watermark-rebuild.js';
 
 export interface SymbolSummary {
@@ -22,6 +24,8 @@ export interface SymbolSummary {
   last: number;
   /** Minutes between first and last without a candle. */
   missing: number;
+  /** Where its candles came from; `unknown` for partitions written before sources were recorded. */
+  sources: ShownSource[];
 }
 
 export interface LakeSummary {
@@ -43,13 +47,23 @@ export async function summariseLake(store: ObjectStore, symbols?: readonly strin
       partitionWarnings(store, symbol, watermarks[index]),
     )
   ).flat();
-  if (warnings.length > 0) summary.warnings = warnings;
   for (const watermark of watermarks) {
     const rows = Object.values(watermark?.partitions ?? {}).reduce((sum, stats) => sum + stats.rows, 0);
     if (!watermark || rows === 0) continue;
     const { firstOpenTimeMs: first, lastOpenTimeMs: last } = watermark;
-    summary.symbols[watermark.symbol] = { rows, first, last, missing: (last - first) / MINUTE_MS + 1 - rows };
+    const { kinds, unknownPartitions } = watermarkSources(watermark);
+    const sources: ShownSource[] = unknownPartitions > 0 ? [...kinds, 'unknown'] : kinds;
+    summary.symbols[watermark.symbol] = {
+      rows,
+      first,
+      last,
+      missing: (last - first) / MINUTE_MS + 1 - rows,
+      sources,
+    };
+    if (mixesOrigins(kinds))
+      warnings.push(`${watermark.symbol} holds synthetic and real candles (${kinds.join(', ')})`);
   }
+  if (warnings.length > 0) summary.warnings = warnings;
   return summary;
 }
 
