@@ -3,8 +3,8 @@
  * between, from the watermarks' per-partition stats. A run that failed before committing its watermark
  * is not counted until a re-run completes it. Every partition's Parquet footer is read as well (not
  * its rows), so a summary never calls a lake healthy whose partitions cannot be read: those, and
- * partitions the watermark claims but the store lacks, come back as `warnings`, and so does a symbol
- * holding both synthetic and real candles (only ever ingested with mixed sources allowed).
+ * partitions the watermark claims but the store lacks, come back as `warnings`; symbols holding both
+ * synthetic and real candles (only ever ingested with mixed sources allowed) as `mixedSources`.
  */
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
@@ -12,7 +12,7 @@ import { WATERMARKS_PREFIX } from '../contracts/keys.js';
 import { symbolOfWatermarkKey } from './layout.js';
 import { mapWithConcurrency } from './pool.js';
 import { parquetFooterProblem } from './parquet.js';
-import { mixesOrigins, type ShownSource } from '../market/source-kind.js';
+import { mixesOrigins, type ShownSource, type SourceKind } from '../market/source-kind.js';
 import { readWatermark, watermarkSources, type Watermark } from './watermark.js';
 import { storedPartitions } from './watermark-rebuild.js';
 
@@ -32,6 +32,8 @@ export interface LakeSummary {
   symbols: Record<string, SymbolSummary>;
   /** Partitions that cannot be read or are missing; absent when there are none. */
   warnings?: string[];
+  /** Symbols holding synthetic and real candles, with their kinds (as in `data verify`); absent when none. */
+  mixedSources?: Record<string, SourceKind[]>;
 }
 
 /** Summarises every symbol in the lake, or only `symbols` (those without data are left out). */
@@ -47,6 +49,7 @@ export async function summariseLake(store: ObjectStore, symbols?: readonly strin
       partitionWarnings(store, symbol, watermarks[index]),
     )
   ).flat();
+  if (warnings.length > 0) summary.warnings = warnings;
   for (const watermark of watermarks) {
     const rows = Object.values(watermark?.partitions ?? {}).reduce((sum, stats) => sum + stats.rows, 0);
     if (!watermark || rows === 0) continue;
@@ -60,10 +63,8 @@ export async function summariseLake(store: ObjectStore, symbols?: readonly strin
       missing: (last - first) / MINUTE_MS + 1 - rows,
       sources,
     };
-    if (mixesOrigins(kinds))
-      warnings.push(`${watermark.symbol} holds synthetic and real candles (${kinds.join(', ')})`);
+    if (mixesOrigins(kinds)) summary.mixedSources = { ...summary.mixedSources, [watermark.symbol]: kinds };
   }
-  if (warnings.length > 0) summary.warnings = warnings;
   return summary;
 }
 

@@ -6,6 +6,8 @@
  * market `npm start --offline` ingests.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ingest } from '../../src/app/ingest.js';
 import { partitionKey, watermarkKey } from '../../src/lake/layout.js';
@@ -21,7 +23,7 @@ import { startReplayServer, type ReplayServer } from '../../src/market/replay-se
 import { archiveSource, binanceSource, SYNTHETIC_END_MS, syntheticSource } from '../../src/market/source.js';
 import { DAY_MS } from '../../src/time.js';
 import { lakeSnapshot, realMonthColumns, withTempStore } from '../support/lake.js';
-import { ARCHIVE_MONTH_DIR } from '../support/shared-data.js';
+import { ARCHIVE_MONTH_DIR, REPO_ROOT } from '../support/shared-data.js';
 
 const SYMBOL = 'LINKUSDT';
 const FEB_10_MS = Date.UTC(2026, 1, 10);
@@ -88,7 +90,8 @@ describe('ingest refuses to mix synthetic and real candles in one symbol', () =>
         summary.symbols[SYMBOL]!.rows,
         realMonthColumns(SYMBOL).openTimeMs.length + mixed.symbols[SYMBOL]!.rowsAdded,
       );
-      assert.deepEqual(summary.warnings, [`${SYMBOL} holds synthetic and real candles (archive, synthetic)`]);
+      assert.equal(summary.warnings, undefined);
+      assert.deepEqual(summary.mixedSources, { [SYMBOL]: ['archive', 'synthetic'] });
 
       const report = await verifyLake(store);
       assert.deepEqual(report.problems, []);
@@ -137,7 +140,7 @@ describe('archive and REST candles are one real market', () => {
       ]);
       const summary = await summariseLake(store);
       assert.deepEqual(summary.symbols[SYMBOL]!.sources, ['archive', 'rest']);
-      assert.equal(summary.warnings, undefined);
+      assert.equal(summary.mixedSources, undefined);
       assert.equal((await verifyLake(store)).mixedSources, undefined);
     });
   });
@@ -179,6 +182,48 @@ describe('where sources are recorded', () => {
       const added = await ingest({ store, source: synthetic, symbols: [SYMBOL], ...syntheticDays });
       assert.equal(added.symbols[SYMBOL]!.status, 'stored');
       assert.deepEqual((await summariseLake(store)).symbols[SYMBOL]!.sources, ['synthetic', 'unknown']);
+    });
+  });
+});
+
+describe('the alpha15 CLI', () => {
+  it('ingest refuses the mix with a hint naming the flag, --allow-mixed-sources stores it, data summary lists the sources', async () => {
+    await withTempStore(async (_store, dir) => {
+      const cli = (...args: string[]) =>
+        promisify(execFile)(process.execPath, ['bin/alpha15.js', ...args, '--store', `file://${dir}`], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ALPHA15_STORE: '' },
+        });
+      await cli('ingest', '--source', `archive:${ARCHIVE_MONTH_DIR}`, '--symbols', SYMBOL);
+      const before = await lakeSnapshot(dir);
+      const range = ['--from', String(syntheticDays.fromMs), '--to', String(syntheticDays.toMs)];
+      await assert.rejects(
+        cli('ingest', '--source', 'synthetic', '--symbols', SYMBOL, ...range, '--json'),
+        (error: { code: number; stdout: string }) => {
+          const body = JSON.parse(error.stdout) as { error: { code: string; hint: string } };
+          assert.equal(body.error.code, 'MIXED_DATA_SOURCES');
+          assert.match(body.error.hint, /--allow-mixed-sources/);
+          assert.equal(error.code, 1);
+          return true;
+        },
+      );
+      assert.deepEqual(await lakeSnapshot(dir), before);
+
+      await cli('ingest', '--source', 'synthetic', '--symbols', SYMBOL, ...range, '--allow-mixed-sources');
+      const summary = await cli('data', 'summary');
+      assert.match(summary.stdout, /SOURCES/);
+      assert.match(summary.stdout, new RegExp(`${SYMBOL} .* archive,synthetic`));
+      assert.match(
+        summary.stderr,
+        /warning: LINKUSDT holds synthetic and real candles \(archive, synthetic\)/,
+      );
+      assert.doesNotMatch(summary.stderr, /data repair/);
+      const verify = await cli('data', 'verify');
+      assert.match(verify.stdout, /no problems/);
+      assert.match(
+        verify.stdout,
+        /warning: LINKUSDT holds synthetic and real candles \(archive, synthetic\)/,
+      );
     });
   });
 });

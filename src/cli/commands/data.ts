@@ -26,7 +26,8 @@ export function register(program: Command): void {
         'Per symbol: candle count, first and last open time (UTC epoch ms), missing minutes between them and the ' +
           'sources of its candles (synthetic, archive, rest; unknown for partitions from before sources were recorded). ' +
           'Without --symbols, every symbol in the lake. --json prints {"symbols": {"<SYM>": {"rows", "first", "last", "missing", "sources"}}}, ' +
-          'plus "warnings": [...] when a partition cannot be read or is missing, or a symbol mixes synthetic and real candles (also printed on stderr).',
+          'plus "warnings": [...] when a partition cannot be read or is missing and "mixedSources": {"<SYM>": [kinds]} when a ' +
+          'symbol holds synthetic and real candles (both also printed on stderr).',
       ),
   ).action(async (options: CommonOptions) => {
     const config = resolveConfig(options);
@@ -38,6 +39,7 @@ export function register(program: Command): void {
         'hint: `alpha15 data verify` checks every partition; `alpha15 data repair` rebuilds what is damaged',
       );
     }
+    if (!options.json) for (const line of mixedSourceWarnings(summary.mixedSources)) log(line);
     emit(options, summary, (result) => formatSummary(result, config.store));
   });
 
@@ -119,6 +121,14 @@ export function formatSummary(summary: LakeSummary, storeUrl: string): string {
   return table(['SYMBOL', 'ROWS', 'FIRST (UTC)', 'LAST (UTC)', 'MISSING', 'SOURCES'], rows);
 }
 
+/** One line per symbol holding synthetic and real candles (summary and verify word it the same). */
+function mixedSourceWarnings(mixed: Readonly<Record<string, readonly string[]>> | undefined): string[] {
+  return Object.entries(mixed ?? {}).map(
+    ([symbol, kinds]) =>
+      `warning: ${symbol} holds synthetic and real candles (${kinds.join(', ')}): models trained on it learn from both`,
+  );
+}
+
 export function formatVerifyReport(report: VerifyReport): string {
   const checked =
     `${report.symbols.length} symbols, ${report.partitionsChecked} partitions, ${report.rowsChecked} rows, ` +
@@ -127,10 +137,7 @@ export function formatVerifyReport(report: VerifyReport): string {
     ([symbol, rows]) =>
       `${symbol}: ${rows} stored candles have no source in raw/ (repair can rebuild them only with --source)`,
   );
-  const mixed = Object.entries(report.mixedSources ?? {}).map(
-    ([symbol, kinds]) =>
-      `warning: ${symbol} holds synthetic and real candles (${kinds.join(', ')}): models trained on it learn from both`,
-  );
+  const mixed = mixedSourceWarnings(report.mixedSources);
   if (report.problems.length === 0) return [`${checked}: no problems`, ...unsourced, ...mixed].join('\n');
   return [
     `${checked}: ${report.problems.length} problems`,
