@@ -28,7 +28,7 @@ import { Ledger } from '../src/paper/ledger.js';
 import { tick } from '../src/paper/tick.js';
 import { LocalStore } from '../src/store/local-store.js';
 import { THRESHOLDS_FILE } from '../src/strategy/params.js';
-import { tinyStrategy, untrainedMeta } from './support/tiny-model.js';
+import { tinyStrategy, untrainedMeta } from '../fixtures/tiny-model.js';
 import { JsonlSink } from '../src/telemetry/jsonl-sink.js';
 import { MINUTE_MS, parseTimeMs } from '../src/time.js';
 

@@ -15,7 +15,7 @@ import { openArchiveSource } from '../src/market/archive-source.js';
 import { archiveSource } from '../src/market/source.js';
 import { backendPreferenceSchema } from '../src/contracts/backends.js';
 import { trainModel } from '../src/app/train.js';
-import { trainingProgress } from '../src/cli/training-progress.js';
+import { trainingProgress } from '../src/ui/training-progress.js';
 import { runEpochs } from '../src/runs/run-record.js';
 
 const { values: flags } = parseArgs({
@@ -55,7 +55,7 @@ const result = await trainModel({
   frame,
   config,
   backend: backendPreferenceSchema.parse(flags.backend),
-  progress: flags.json ? undefined : trainingProgress(),
+  progress: flags.json ? undefined : trainingProgress((line) => process.stderr.write(`${line}\n`)),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 result.predictor.dispose();

@@ -25,7 +25,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { emit, log } from '../src/cli/output.js';
 import { configSchema } from '../src/config/schema.js';
 import { DEFAULT_SYMBOLS } from '../src/config/defaults.js';
 import { batches } from '../src/features/dataset.js';
@@ -67,6 +66,9 @@ const { values: flags } = parseArgs({
     'memory-child': { type: 'boolean', default: false },
   },
 });
+
+/** Progress to stderr, so that stdout holds only the result (JSON with --json). */
+const log = (line: string) => console.error(line);
 
 const TIMESTEPS = Number(flags.timesteps);
 const FILTERS = Number(flags.filters);
@@ -259,7 +261,7 @@ async function main(): Promise<void> {
     ...(profile === undefined ? {} : { profile }),
   };
 
-  emit({ json: flags.json }, result, (r) => {
+  const describe = (r: typeof result): string => {
     const fmt = (value: number | null, digits = 1) => (value === null ? '—' : value.toFixed(digits));
     const torchLabel = r.torch
       ? `PyTorch ${r.torch.version} (${r.torch.device === 'cpu' ? `${r.torch.threads} threads` : r.torch.device})`
@@ -294,7 +296,8 @@ async function main(): Promise<void> {
       }
     }
     return lines.join('\n');
-  });
+  };
+  process.stdout.write(`${flags.json ? JSON.stringify(result, null, 2) : describe(result)}\n`);
 }
 
 /** Samples/s over `steps` timed calls after `warmupSteps` untimed ones (kernel setup, weight packing). */

@@ -20,6 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './nag.js';
+import { ESM_BANNER } from '../src/contracts/esm-bundle-banner.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -38,19 +39,6 @@ export type HandlerName =
 export function handlerEntry(name: HandlerName): string {
   return path.join(REPO_ROOT, 'lambdas', name, 'handler.ts');
 }
-
-/**
- * ES modules have no `require`, `__dirname` or `__filename`; CommonJS dependencies bundled into the ESM
- * output (tfjs, the wasm loader) still reference them.
- */
-export const ESM_BANNER = [
-  "import { createRequire as __alpha15CreateRequire } from 'node:module';",
-  "import { fileURLToPath as __alpha15FileUrlToPath } from 'node:url';",
-  "import { dirname as __alpha15Dirname } from 'node:path';",
-  'const require = __alpha15CreateRequire(import.meta.url);',
-  'const __filename = __alpha15FileUrlToPath(import.meta.url);',
-  'const __dirname = __alpha15Dirname(__filename);',
-].join(' ');
 
 /**
  * The native TensorFlow bindings are optional dependencies the backend selector tries at run time;

@@ -16,7 +16,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { backfillStateMachineName } from '../src/app/backfill-execution.js';
+import { backfillStateMachineName } from '../src/contracts/backfill.js';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { grantIngestWrites } from './ingestion.js';

@@ -1,6 +1,6 @@
 /**
  * The query side of the lake: a Glue database with the klines, trades and decisions tables, and an
- * Athena workgroup. Tables come from src/lake/catalog.ts (the writers' own column lists and the layout
+ * Athena workgroup. Tables come from src/lake/catalog.ts and src/paper/catalog.ts (the writers' own column lists and the layout
  * functions that name the keys), and find their partitions by projection: no crawler, no MSCK REPAIR,
  * a new month or day is queryable the moment its file is written.
  */
@@ -9,7 +9,8 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CATALOG_TABLES, type CatalogTable, type PartitionProjection } from '../src/lake/catalog.js';
+import type { CatalogTable, PartitionProjection } from '../src/lake/catalog.js';
+import { CATALOG_TABLES } from '../src/paper/catalog.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { retainUnlessFirstCreateFails } from './removal.js';
 

@@ -22,7 +22,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { acknowledgeFindings, arnFindingToken, BASIC_EXECUTION_ROLE_FINDING } from './nag.js';
 import { Construct } from 'constructs';
 import { SAVED_OBJECTS_FILE, savedObjectsWithPrefix } from '../src/telemetry/dashboards-import.js';
-import { setupContentHash } from '../lambdas/opensearch-setup/install.js';
+import { setupContentHash } from '../src/telemetry/opensearch-setup-content.js';
 import { Alpha15Function, copyIntoBundle } from './alpha15-function.js';
 import { DashboardsAuth } from './dashboards-auth.js';
 import { retainUnlessFirstCreateFails } from './removal.js';

@@ -12,7 +12,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../src/contracts/metrics.js';
-import { sageMakerJobEnvironment } from '../lambdas/shared/sagemaker-job.js';
+import { sageMakerJobEnvironment } from '../src/contracts/sagemaker-job-env.js';
 import { Alpha15Function } from './alpha15-function.js';
 import { grantBucketAccess } from './bucket-grants.js';
 

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { ESM_BANNER } from '../../infra/alpha15-function.js';
+import { ESM_BANNER } from '../../src/contracts/esm-bundle-banner.js';
 
 const REPOSITORY = fileURLToPath(new URL('../..', import.meta.url));
 const CARRY = path.join(REPOSITORY, 'bench/out/gpu-carry');

@@ -18,7 +18,7 @@ import type { Decision, Position, Quote } from '../../src/paper/records.js';
 import { slippageRatePerSide, slippedPrice } from '../../src/strategy/execution.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
-import { tickOutcome } from './tick-outcome.js';
+import { tickOutcome } from '../../fixtures/tick-outcome.js';
 
 export interface YearLedgerShape {
   symbols: readonly string[];

@@ -7,11 +7,18 @@
  * break-glass administrator mapped onto all_access. Replicas follow the node count (INDEX_REPLICAS).
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { sha256Hex } from '../../src/checksum.js';
 import { Alpha15Error } from '../../src/errors.js';
 import { checkImportResponse, savedObjectsImportRequest } from '../../src/telemetry/dashboards-import.js';
-import { INDEX_REPLICAS, indexTemplates } from '../../src/telemetry/index-templates.js';
+import { INDEX_REPLICAS } from '../../src/telemetry/index-templates.js';
 import { describeOpenSearchError, putIndexTemplates } from '../../src/telemetry/opensearch-sink.js';
+import {
+  ALL_ACCESS_ROLE,
+  DASHBOARDS_TENANT,
+  dashboardsReaderRole,
+  dashboardsReaderRoleName,
+  writerRole,
+  writerRoleName,
+} from '../../src/telemetry/opensearch-setup-content.js';
 
 export class OpenSearchSetupError extends Alpha15Error {
   readonly code = 'OPEN_SEARCH_SETUP';
@@ -34,67 +41,6 @@ export interface InstallReport {
   dashboardsReaderRole: string;
   /** The IAM roles mapped onto all_access, when the setup maps it. */
   allAccess?: string[];
-}
-
-export function writerRoleName(indexPrefix: string): string {
-  return `${indexPrefix}_telemetry_writer`;
-}
-
-export function dashboardsReaderRoleName(indexPrefix: string): string {
-  return `${indexPrefix}_dashboards_reader`;
-}
-
-/** OpenSearch's built-in administrator role. */
-export const ALL_ACCESS_ROLE = 'all_access';
-
-/** The saved objects go to the global tenant, which every Dashboards user sees. */
-export const DASHBOARDS_TENANT = 'global';
-
-/** The OpenSearch role the writers are mapped to: the telemetry indices and their templates only. */
-export function writerRole(indexPrefix: string) {
-  return {
-    cluster_permissions: [
-      'cluster_composite_ops',
-      'indices:admin/index_template/get',
-      'indices:admin/index_template/put',
-    ],
-    index_permissions: [
-      {
-        index_patterns: [`${indexPrefix}-*`],
-        allowed_actions: ['crud', 'create_index', 'indices:admin/mapping/put'],
-      },
-    ],
-  };
-}
-
-/**
- * The OpenSearch role Dashboards users are mapped to: read the telemetry indices and the saved objects
- * of the global tenant. Not all_access: people look at the dashboards; only the setup installs them.
- */
-export function dashboardsReaderRole(indexPrefix: string) {
-  return {
-    cluster_permissions: ['cluster_composite_ops_ro'],
-    index_permissions: [
-      { index_patterns: [`${indexPrefix}-*`], allowed_actions: ['read', 'indices:admin/mappings/get'] },
-    ],
-    tenant_permissions: [{ tenant_patterns: ['global_tenant'], allowed_actions: ['kibana_all_read'] }],
-  };
-}
-
-/**
- * Everything the setup installs, hashed: the custom resource carries it as a property, so CloudFormation
- * updates the resource (and the setup runs again) whenever the saved objects, the index templates and
- * their mappings, or the OpenSearch roles change, and only then.
- */
-export function setupContentHash(indexPrefix: string, savedObjectsNdjson: string): string {
-  const content = JSON.stringify({
-    savedObjects: savedObjectsNdjson,
-    templates: indexTemplates(indexPrefix),
-    writerRole: writerRole(indexPrefix),
-    dashboardsReaderRole: dashboardsReaderRole(indexPrefix),
-    tenant: DASHBOARDS_TENANT,
-  });
-  return sha256Hex(new TextEncoder().encode(content));
 }
 
 export async function installOpenSearchResources(options: InstallOptions): Promise<InstallReport> {

@@ -16,7 +16,7 @@ import {
   UnexpectedEventError,
 } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../shared/sagemaker-job.js';
+import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 import { sageMakerTrainingJobs, type TrainingJobSettings } from './start-training.js';
 
 const env = parseEnv(

@@ -20,8 +20,8 @@ import {
   jobNameAt,
   sendToSageMaker,
   TrainingJobRejectedError,
-  type SageMakerJobSettings,
 } from '../shared/sagemaker-job.js';
+import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 
 export interface TrainingJobSettings extends SageMakerJobSettings {
   retrainMinIntervalMs: number;

@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { parseEnv } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../shared/sagemaker-job.js';
+import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
 import { startTuning, type TuningJobSettings } from './start-tuning.js';
 

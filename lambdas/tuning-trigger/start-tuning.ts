@@ -26,13 +26,8 @@ import {
 import type { TuningRequest } from '../../src/tune/tuning-request.js';
 import { TUNING_OBJECTIVE_METRIC } from '../../src/contracts/metrics.js';
 import { encodeHyperparameters, TUNABLE_HYPERPARAMETERS } from '../../src/contracts/sagemaker.js';
-import {
-  createOnce,
-  jobDefinition,
-  jobHyperparameters,
-  jobNameAt,
-  type SageMakerJobSettings,
-} from '../shared/sagemaker-job.js';
+import { createOnce, jobDefinition, jobHyperparameters, jobNameAt } from '../shared/sagemaker-job.js';
+import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 
 export interface TuningJobSettings extends SageMakerJobSettings {
   /** The newest days of the lookback, never seen by the search (the test period). */

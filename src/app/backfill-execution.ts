@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
+import { backfillStateMachineName } from '../contracts/backfill.js';
 import { defaultSleep } from '../retry.js';
 import type { ObjectStore } from '../store/object-store.js';
 import {
@@ -24,11 +25,6 @@ import {
   type BackfillItemResult,
   type BackfillSummary,
 } from './backfill.js';
-
-/** The state machine's name: `<stack name>-backfill` (infra/backfill.ts names it so the CLI can find it). */
-export function backfillStateMachineName(stackName: string): string {
-  return `${stackName}-backfill`;
-}
 
 export class BackfillStateMachineNotFoundError extends Alpha15Error {
   readonly code = 'BACKFILL_STATE_MACHINE_NOT_FOUND';

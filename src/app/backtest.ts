@@ -28,7 +28,6 @@ import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
 import { fitStrategyOnFrame } from '../strategy/fit.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { PerformanceMetrics, Period } from '../strategy/performance.js';
-import { renderReportHtml } from '../ui/report/html.js';
 
 export class NoTestPeriodError extends Alpha15Error {
   readonly code = 'NO_TEST_PERIOD';
@@ -44,12 +43,23 @@ export interface RunBacktestOptions {
   toMs?: number;
   /** A local file to write the report to, besides the store. */
   reportPath?: string;
+  /** Renders the HTML report (src/ui/report/html.ts's `renderReportHtml`): presentation stays at the edge. */
+  renderReport: (input: BacktestReportInput) => string;
   randomSimulations?: number;
   /** Told when the results will not be honest out-of-sample numbers. */
   onWarning?: (message: string) => void;
   /** Predicted minutes so far, for a progress bar. */
   onProgress?: (done: number, total: number) => void;
   nowMs?: number;
+}
+
+/** What the backtest's HTML report shows. */
+export interface BacktestReportInput {
+  result: BacktestResult;
+  modelId: string;
+  generatedAtMs: number;
+  /** What the model learned and its IC decay on the test period (the use case computes it from the model). */
+  signal?: { target: 'raw' | 'residual'; icDecay: readonly IcAtHorizon[] };
 }
 
 type Headline = Pick<
@@ -308,7 +318,7 @@ export async function runBacktest(
       target,
       coinWeights,
     });
-    const html = renderReportHtml({
+    const html = options.renderReport({
       result,
       modelId,
       generatedAtMs: options.nowMs ?? Date.now(),

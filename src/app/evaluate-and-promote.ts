@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { CHAMPION_HISTORY_PREFIX, PROMOTIONS_PREFIX, TRAINING_JOBS_PREFIX } from '../contracts/keys.js';
 import { readFrame } from '../lake/reader.js';
-import { modelIdSchema, timeRangeSchema, type ChampionPointer } from '../model/artifacts.js';
+import { modelIdSchema, timeRangeSchema, type ChampionPointer, type ModelMeta } from '../model/artifacts.js';
 import { coinMetrics, summarise } from '../prediction-metrics.js';
 import { predictRange } from '../model/predict-range.js';
 import { loadPredictor } from '../model/predictor.js';
@@ -19,7 +19,6 @@ import { getChampion, getVerifiedChampion, setChampion } from '../model/registry
 import { firstInputMinuteMs } from '../model/warm-up.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
-import type { TrainResult } from './train.js';
 
 /** The file beside a candidate model that holds both scores. */
 export const EVALUATION_FILE = 'evaluation.json';
@@ -150,6 +149,21 @@ export async function promoteCandidate(
   return { decision, pointer, previousModelId };
 }
 
+/** Validation predictions of the final model, in plain returns, [sample][coin]. */
+export interface ValidationPredictions {
+  timesMs: Float64Array;
+  predictions: Float32Array;
+  realised: Float32Array;
+  mask: Float32Array;
+}
+
+/** What the evidence needs of a training run (train.ts's `TrainResult` has it; named here so train imports this file, not the reverse). */
+export interface PromotionCandidate {
+  modelId: string;
+  meta: ModelMeta;
+  validation: ValidationPredictions;
+}
+
 /**
  * The evidence promotion needs: the candidate and the current champion scored on the same samples, the
  * candidate's validation minutes, with the same realised returns and mask. The champion predicts from
@@ -157,7 +171,7 @@ export async function promoteCandidate(
  */
 export async function evaluateOnSameWindow(
   store: ObjectStore,
-  result: TrainResult,
+  result: PromotionCandidate,
   log: (line: string) => void,
 ): Promise<Evaluation> {
   const { timesMs, predictions, realised, mask } = result.validation;

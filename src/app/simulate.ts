@@ -51,7 +51,6 @@ import { fitStrategyOnFrame, prepareFitOnFrame } from '../strategy/fit.js';
 import { firstInputMinuteMs } from '../model/warm-up.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
-import { renderSimulationHtml } from '../ui/report/simulation-html.js';
 import {
   headlineRunMetrics,
   headlines,
@@ -86,6 +85,20 @@ export class SimulationInterruptedError extends Alpha15Error {
   readonly code = 'SIMULATION_INTERRUPTED';
 }
 
+/** What the simulation's HTML report shows. */
+export interface SimulationReportInput {
+  evaluation: SimulationEvaluation;
+  simulationId: string;
+  spec: {
+    retrainEveryMinutes: number;
+    lookbackMinutes: number;
+    fineTune: boolean;
+    initialTrainingMinutes: number;
+  };
+  secondsPerPeriod: number;
+  generatedAtMs: number;
+}
+
 export interface SimulateOptions {
   /** The lake is read from here; the simulation's records, models and report are written under simulations/<id>/. */
   store: ObjectStore;
@@ -105,6 +118,8 @@ export interface SimulateOptions {
   randomSimulations?: number;
   /** A local file for the HTML report, besides the store. */
   reportPath?: string;
+  /** Renders the HTML report (src/ui/report/simulation-html.ts's `renderSimulationHtml`): presentation stays at the edge. */
+  renderReport: (input: SimulationReportInput) => string;
   /** Stops between periods, or mid-training (that period is then redone on resume). */
   signal?: AbortSignal;
   onProgress?: (event: SimulationProgress) => void;
@@ -212,7 +227,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     refitChampion: await championRefits(store, registry, records, config),
   });
   const secondsPerPeriod = records.reduce((sum, record) => sum + record.seconds, 0) / records.length;
-  const html = renderSimulationHtml({
+  const html = options.renderReport({
     evaluation,
     simulationId,
     spec,

@@ -44,7 +44,7 @@ import type { Evaluation } from '../model/training-loop.js';
 import { trainFold } from '../model/train-fold.js';
 import { planFolds } from '../model/walk-forward.js';
 import { weightedCorrelation } from '../statistics.js';
-import { promoteCandidate } from './evaluate-and-promote.js';
+import { promoteCandidate, type ValidationPredictions } from './evaluate-and-promote.js';
 
 /** What a training run reports as it goes; every call is synchronous and cheap. */
 export interface TrainingProgress {
@@ -94,14 +94,6 @@ export interface TrainModelOptions {
    * tuning job's trial is a `tune-trial` of its tuning job, with the hyperparameters it was handed.
    */
   run?: Pick<RunRecord, 'kind' | 'study' | 'params'>;
-}
-
-/** Validation predictions of the final model, in plain returns, [sample][coin]. */
-export interface ValidationPredictions {
-  timesMs: Float64Array;
-  predictions: Float32Array;
-  realised: Float32Array;
-  mask: Float32Array;
 }
 
 export interface TrainResult {

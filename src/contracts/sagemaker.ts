@@ -14,7 +14,6 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { Alpha15Error } from '../errors.js';
-import type { TunableParameter } from '../tune/search-space.js';
 import { backendPreferenceSchema } from './backends.js';
 import { MIN_WINDOW_MINUTES, STORE_URL_PATTERN } from './run-invariants.js';
 import { symbolListTextSchema } from './symbols.js';
@@ -132,8 +131,8 @@ export function configOverrides(h: ParsedHyperparameters): Record<string, unknow
 }
 
 /**
- * The hyperparameter that carries each tunable config path (src/tune/search-space.ts), so a SageMaker
- * tuning job searches the same space as `alpha15 tune`.
+ * The hyperparameter that carries each tunable config path, so a SageMaker tuning job searches the same
+ * space as `alpha15 tune` (src/tune/search-space.ts's `TUNABLE_PARAMETERS` must name exactly these paths).
  */
 export const TUNABLE_HYPERPARAMETERS = {
   windowMinutes: 'windowMinutes',
@@ -144,7 +143,7 @@ export const TUNABLE_HYPERPARAMETERS = {
   'training.learningRate': 'learningRate',
   'training.batchSize': 'batchSize',
   'training.sampleStrideMinutes': 'sampleStrideMinutes',
-} as const satisfies Record<TunableParameter, keyof TrainingHyperparameters>;
+} as const satisfies Record<string, keyof TrainingHyperparameters>;
 
 /**
  * The tunable values a job was handed, by config path (the names `alpha15 tune` records its trials'

@@ -2,10 +2,10 @@
  * The tables a query engine (Athena through the Glue catalog, DuckDB, pandas) sees over the store:
  * where each lives, its columns and its Hive partition keys. Built from the writers' own column lists
  * and the layout functions that name the keys, so the catalog the stack creates cannot drift from the
- * files the code writes; test/lake/catalog.test.ts reads real files with DuckDB against it.
+ * files the code writes; test/lake/catalog.test.ts reads real files with DuckDB against it. The lake's
+ * klines table is here; the compacted ledger's tables are the paper ledger's (src/paper/catalog.ts),
+ * which imports these types: the lake never imports the paper ledger.
  */
-import { COMPACTED_FILE_NAME, compactedDayFolder, compactedTablePrefix } from '../paper/ledger.js';
-import { DECISION_COLUMNS, TRADE_COLUMNS, type LedgerColumnType } from '../paper/ledger-parquet.js';
 import { CURATED_KLINES_PREFIX } from '../contracts/keys.js';
 import { PARTITION_FILE_NAME, partitionFolder } from './layout.js';
 import { KLINE_PARQUET_COLUMNS } from './parquet.js';
@@ -13,12 +13,19 @@ import { KLINE_PARQUET_COLUMNS } from './parquet.js';
 /** Hive/Athena column types of the Parquet types the writers emit. */
 export type CatalogType = 'bigint' | 'double' | 'string' | 'boolean';
 
-const CATALOG_TYPES: Record<LedgerColumnType, CatalogType> = {
+const CATALOG_TYPES = {
   INT64: 'bigint',
   DOUBLE: 'double',
   STRING: 'string',
   BOOLEAN: 'boolean',
-};
+} as const satisfies Record<string, CatalogType>;
+
+/** A writer's Parquet column list as catalog columns. */
+export function catalogColumns(
+  columns: readonly { name: string; type: keyof typeof CATALOG_TYPES }[],
+): CatalogColumn[] {
+  return columns.map((column) => ({ name: column.name, type: CATALOG_TYPES[column.type] }));
+}
 
 export interface CatalogColumn {
   name: string;
@@ -46,14 +53,15 @@ export interface CatalogTable {
   locationTemplate: string;
 }
 
-const placeholder = (key: string) => `\${${key}}`;
+/** A `${key}` placeholder of a location template. */
+export const placeholder = (key: string) => `\${${key}}`;
 
 export const KLINES_TABLE: CatalogTable = {
   name: 'klines',
   description: 'Binance spot 1m klines, one Parquet file per symbol and UTC month; open_time in UTC epoch ms',
   prefix: CURATED_KLINES_PREFIX,
   fileName: PARTITION_FILE_NAME,
-  columns: KLINE_PARQUET_COLUMNS.map((column) => ({ name: column.name, type: CATALOG_TYPES[column.type] })),
+  columns: catalogColumns(KLINE_PARQUET_COLUMNS),
   partitionKeys: [
     { name: 'symbol', projection: { type: 'symbol' } },
     // Binance's spot archives start in August 2017
@@ -61,39 +69,3 @@ export const KLINES_TABLE: CatalogTable = {
   ],
   locationTemplate: partitionFolder(placeholder('symbol'), placeholder('month')),
 };
-
-function ledgerTable(
-  kind: 'trades' | 'decisions',
-  description: string,
-  columns: readonly { name: string; type: LedgerColumnType }[],
-): CatalogTable {
-  return {
-    name: kind,
-    description,
-    prefix: compactedTablePrefix(kind),
-    fileName: COMPACTED_FILE_NAME,
-    columns: columns.map((column) => ({ name: column.name, type: CATALOG_TYPES[column.type] })),
-    partitionKeys: [
-      // the earliest market data replays reach (the shared REST captures are from December 2021)
-      {
-        name: 'day',
-        projection: { type: 'date', format: 'yyyy-MM-dd', rangeStart: '2021-01-01', unit: 'DAYS' },
-      },
-    ],
-    locationTemplate: compactedDayFolder(kind, placeholder('day')),
-  };
-}
-
-export const TRADES_TABLE = ledgerTable(
-  'trades',
-  'Closed paper trades by UTC day of entry, compacted from the ledger; times in UTC epoch ms',
-  TRADE_COLUMNS,
-);
-
-export const DECISIONS_TABLE = ledgerTable(
-  'decisions',
-  'Paper-trading decisions, one row per minute and symbol, by UTC day, compacted from the ledger',
-  DECISION_COLUMNS,
-);
-
-export const CATALOG_TABLES: readonly CatalogTable[] = [KLINES_TABLE, TRADES_TABLE, DECISIONS_TABLE];

@@ -1,7 +1,7 @@
 /**
  * Ledger records as Parquet rows, for the compacted day files Athena and DuckDB read. Each table is a
  * list of columns (name, Parquet type, nullability, how to take the value from a record): the writer
- * and the Glue catalog (src/lake/catalog.ts) read the same list, so the DDL cannot drift from the files.
+ * and the Glue catalog (src/paper/catalog.ts) read the same list, so the DDL cannot drift from the files.
  *
  * Trades are one row per closed trade. Decisions are flattened to one row per (minute, symbol), the
  * shape a query groups and filters by; the positions a decision opened are the `trades` table.

@@ -5,7 +5,8 @@
  * cost curve. The break-even cost is the c at which that average is zero: what a trader may pay per side
  * in fees, spread and impact together before the edge is gone.
  */
-import { netReturnFromMove, type Side } from './pnl.js';
+import { netReturnFromMove } from './pnl.js';
+import type { Side } from './side.js';
 
 export interface CostedTrade {
   symbol: string;

@@ -26,7 +26,7 @@
 import { MINUTE_MS } from '../time.js';
 import { applyCalibration } from './calibration.js';
 import type { StrategyParams } from './params.js';
-import type { Side } from './pnl.js';
+import type { Side } from './side.js';
 
 export interface PositionRef {
   symbol: string;

@@ -23,7 +23,7 @@
 import type { ExecutionConfig } from '../config/schema.js';
 import type { TargetMatrix } from '../features/targets.js';
 import type { MarketFrame, SymbolColumns } from '../lake/frame.js';
-import type { Side } from './pnl.js';
+import type { Side } from './side.js';
 import { venueModel, type Liquidity, type VenueModel } from './venue.js';
 
 export type EntryFill = ExecutionConfig['entry'];

@@ -12,7 +12,7 @@ import { applyCalibration, fitCalibration } from './calibration.js';
 import { executionModel, sideTradeMoves, tradeMoves, type ExecutionModel } from './execution.js';
 import type { Period } from './performance.js';
 import { strategyParamsSchema, type PairParams, type StrategyParams } from './params.js';
-import type { Side } from './pnl.js';
+import type { Side } from './side.js';
 import { chooseSideThreshold, type SweepOptions } from './thresholds.js';
 import { movePricer } from './trade-pricing.js';
 

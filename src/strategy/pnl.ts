@@ -14,8 +14,7 @@
  * the trade before the fees are charged on them.
  */
 import { slippedPrice } from './execution.js';
-
-export type Side = 'long' | 'short';
+import type { Side } from './side.js';
 
 /**
  * Net return of one trade from its entry and exit prices; the exit pays `exitFeeRate` when it differs

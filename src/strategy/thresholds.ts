@@ -10,7 +10,7 @@
  */
 import { MINUTE_MS } from '../time.js';
 import type { Overlap, SideParams, ThresholdPoint } from './params.js';
-import type { Side } from './pnl.js';
+import type { Side } from './side.js';
 
 /** A candidate trade's net return from its side, reference price move and decision minute (trade-pricing.ts `movePricer`). */
 export type TradePrice = (side: Side, priceMove: number, decisionTimeMs: number) => number;

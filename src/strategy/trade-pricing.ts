@@ -6,7 +6,8 @@
  */
 import { MINUTE_MS } from '../time.js';
 import { fillOffsetRows, slippedPrice, type ExecutionModel } from './execution.js';
-import { netReturn, type Side } from './pnl.js';
+import { netReturn } from './pnl.js';
+import type { Side } from './side.js';
 import { tradeCarryCost, type Liquidity } from './venue.js';
 
 /**

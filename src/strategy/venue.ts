@@ -10,7 +10,7 @@
  * Every cost is a fraction of the entry notional, as net returns are (pnl.ts).
  */
 import type { ExecutionConfig } from '../config/schema.js';
-import type { Side } from './pnl.js';
+import type { Side } from './side.js';
 
 export type Venue = ExecutionConfig['venue'];
 export type Liquidity = 'maker' | 'taker';

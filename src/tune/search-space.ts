@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { configSchema, type Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
+import type { TUNABLE_HYPERPARAMETERS } from '../contracts/sagemaker.js';
 
 export class InvalidSearchSpaceError extends Alpha15Error {
   readonly code = 'INVALID_SEARCH_SPACE';
@@ -27,7 +28,8 @@ export const TUNABLE_PARAMETERS = {
   'training.learningRate': 'number',
   'training.batchSize': 'int',
   'training.sampleStrideMinutes': 'int',
-} as const;
+  // every path a SageMaker tuning job can carry, and no other
+} as const satisfies Record<keyof typeof TUNABLE_HYPERPARAMETERS, 'int' | 'number' | 'boolean'>;
 export type TunableParameter = keyof typeof TUNABLE_PARAMETERS;
 
 const finite = z.number().finite();

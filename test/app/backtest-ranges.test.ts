@@ -12,6 +12,7 @@ import { generateSyntheticMarket } from '../../src/market/synthetic.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { leadLagOptions, SYNTHETIC_START_MS, tempStore, tinyConfig } from '../support/model-fixtures.js';
+import { renderReportHtml } from '../../src/ui/report/html.js';
 
 const MINUTES = 4_000;
 const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4 } });
@@ -37,7 +38,14 @@ after(() => cleanup());
 test('a --from after the test split names the range and the split, not "no test split"', async () => {
   const fromMs = split.test.toMs + 60 * MINUTE_MS;
   await assert.rejects(
-    runBacktest({ store, model: 'champion', config, fromMs, randomSimulations: 10 }),
+    runBacktest({
+      store,
+      model: 'champion',
+      config,
+      fromMs,
+      randomSimulations: 10,
+      renderReport: renderReportHtml,
+    }),
     (error: unknown) => {
       assert.ok(error instanceof NoTestPeriodError, String(error));
       assert.equal(error.data.reason, 'empty-range');
@@ -59,6 +67,7 @@ test('an in-sample range runs and is flagged in-sample, instead of failing in th
     fromMs,
     toMs: fromMs + 600 * MINUTE_MS,
     randomSimulations: 10,
+    renderReport: renderReportHtml,
     onWarning: (message) => warnings.push(message),
   });
   assert.equal(summary.period.fromMs, fromMs);

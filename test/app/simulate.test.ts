@@ -26,6 +26,7 @@ import { SandboxStore } from '../../src/store/sandbox-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
 import { REPO_ROOT } from '../support/shared-data.js';
+import { renderSimulationHtml } from '../../src/ui/report/simulation-html.js';
 
 const SYMBOLS = ['LEADUSDT', 'LAGAUSDT', 'LAGBUSDT'];
 const START_MS = Date.UTC(2026, 0, 5);
@@ -51,6 +52,7 @@ const SCHEDULE = {
   lookbackMs: 4 * DAY_MS,
   backend: 'wasm' as const,
   randomSimulations: 200,
+  renderReport: renderSimulationHtml,
 };
 
 const cleanups: Array<() => Promise<void>> = [];

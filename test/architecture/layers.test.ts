@@ -1,126 +1,104 @@
 /**
- * The layer rules of docs/architecture.md, checked on the import graph of the repository's own
- * TypeScript (eslint's no-restricted-imports states the same rules for editors; this test is what CI
- * runs). Imports are read from the source text: static `import ... from`, `export ... from` and
- * dynamic `import('...')` with a literal specifier.
+ * The allowed-imports table (architecture/layers.js, also read by eslint's `alpha15/layers` rule)
+ * checked on every import of the repository's own code, type-only and dynamic ones included, read
+ * with the TypeScript compiler (import-graph.ts).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
+import { areaOf, MAY_IMPORT } from '../../architecture/layers.js';
 import { REPO_ROOT } from '../support/shared-data.js';
+import {
+  importsOf,
+  layerViolations,
+  mutualImports,
+  readRepositorySources,
+  type SourceText,
+} from './import-graph.js';
 
-interface SourceFile {
-  /** Repository-relative, with forward slashes. */
-  file: string;
-  text: string;
-  /** Relative imports resolved to repository paths; bare specifiers as written (packages). */
-  imports: string[];
-}
-
-const ROOTS = ['src', 'lambdas', 'infra', 'training-container', 'bench', 'test', 'bin'];
-const SPECIFIER =
-  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-
-function walk(dir: string): string[] {
-  return readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const relative = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : walk(relative);
-    return /\.(ts|js|mjs)$/.test(entry.name) ? [relative] : [];
-  });
-}
-
-function readSources(): SourceFile[] {
-  return ROOTS.flatMap((root) => walk(root)).map((file) => {
-    const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
-    const imports = [...text.matchAll(SPECIFIER)].map((match) => {
-      const specifier = (match[1] ?? match[2])!;
-      return specifier.startsWith('.')
-        ? path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier))
-        : specifier;
-    });
-    return { file, text, imports };
-  });
-}
-
-const sources = readSources();
-const under = (prefix: string) => sources.filter((source) => source.file.startsWith(prefix));
-
-/** Every import from a file under `from` of a path under one of `forbidden`, as "file → import". */
-function violations(from: string[], forbidden: string[]): string[] {
-  return from.flatMap((prefix) =>
-    under(prefix).flatMap((source) =>
-      source.imports
-        .filter((target) => forbidden.some((banned) => target === banned || target.startsWith(banned)))
-        .map((target) => `${source.file} → ${target}`),
-    ),
-  );
-}
+const sources = readRepositorySources(REPO_ROOT);
 
 test('the import graph is read: the CLI reaches the application layer', () => {
   assert.ok(sources.length > 200, `${sources.length} files`);
-  assert.ok(
-    under('src/cli/').some((source) => source.imports.some((target) => target.startsWith('src/app/'))),
-  );
+  const edges = sources.flatMap(importsOf);
+  assert.ok(edges.some((edge) => edge.from.startsWith('src/cli/') && edge.to.startsWith('src/app/')));
+  assert.ok(edges.some((edge) => edge.typeOnly));
 });
 
-test('src/strategy never imports src/model: the model feeds the strategy, not the other way', () => {
-  assert.deepEqual(violations(['src/strategy/'], ['src/model/']), []);
-});
-
-test('the core never imports the application layer, the CLI or the UI above it', () => {
-  const core = [
-    'market',
-    'lake',
-    'features',
-    'model',
-    'strategy',
-    'paper',
-    'telemetry',
-    'store',
-    'config',
-    'contracts',
-    'runs',
-    'tune',
-  ];
+test('every file of the repository sits in an area of the table, and every area in the table is one', () => {
   assert.deepEqual(
-    violations(
-      core.map((folder) => `src/${folder}/`),
-      ['src/app/', 'src/cli/', 'src/ui/'],
-    ),
+    sources.filter((source) => areaOf(source.file) === undefined).map((source) => source.file),
     [],
   );
+  const areas = new Set(Object.keys(MAY_IMPORT));
+  for (const allowed of Object.values(MAY_IMPORT))
+    for (const area of allowed) assert.ok(areas.has(area), area);
 });
 
-test('nothing in src/cli, lambdas/ or infra/ imports the training container: it is a shell over src/app', () => {
-  assert.deepEqual(violations(['src/', 'lambdas/', 'infra/'], ['training-container/']), []);
+test('every import of the repository is allowed by the layer table', () => {
+  assert.deepEqual(layerViolations(sources), []);
 });
 
-test('the benchmarks import nothing from test/', () => {
-  assert.deepEqual(violations(['bench/'], ['test/']), []);
+test('no two files import each other, not even through types', () => {
+  assert.deepEqual(mutualImports(sources), []);
+});
+
+/** One file planted with one import, as the source text the check reads. */
+const planted = (file: string, importLine: string): SourceText[] => [{ file, text: `${importLine}\n` }];
+
+const upwardImports: [string, string][] = [
+  ['infra/backfill.ts', "import { x } from '../src/app/backfill-execution.js';"],
+  ['infra/observability.ts', "import { x } from '../lambdas/opensearch-setup/install.js';"],
+  ['src/app/backtest.ts', "import { renderReportHtml } from '../ui/report/html.js';"],
+  ['src/app/simulate.ts', "import type { X } from '../ui/report/simulation-html.js';"],
+  ['src/lake/catalog.ts', "import { DECISION_COLUMNS } from '../paper/ledger-parquet.js';"],
+  ['src/contracts/sagemaker.ts', "import type { TunableParameter } from '../tune/search-space.js';"],
+  ['bench/train.ts', "import { emit } from '../src/cli/output.js';"],
+  ['test/paper/tick.test.ts', "import { saveTinyChampion } from '../../bench/support/tiny-model.js';"],
+  ['test/paper/tick.test.ts', "const bench = await import('../../bench/tick.js');"],
+  ['src/strategy/fit.ts', "import type { Predictor } from '../model/predictor.js';"],
+  ['src/market/probe.ts', "export { x } from '../cli/output.js';"],
+  ['lambdas/tick/handler.ts', "type T = import('../../src/cli/output.js').OutputOptions;"],
+  ['src/paper/tick.ts', "import x = require('../../training-container/main.js');"],
+];
+
+for (const [file, importLine] of upwardImports) {
+  test(`the table rejects a planted upward import: ${file}: ${importLine}`, () => {
+    const found = layerViolations(planted(file, importLine));
+    assert.equal(found.length, 1, found.join('\n'));
+  });
+}
+
+test('the table lets the shells reach the use cases, and tests and benchmarks the shared fixtures', () => {
+  const allowed: [string, string][] = [
+    ['src/cli/commands/train.ts', "import { trainModel } from '../../app/train.js';"],
+    ['lambdas/tick/handler.ts', "import type { X } from '../../src/app/paper-tick.js';"],
+    ['bench/tick.ts', "import { tinyStrategy } from '../fixtures/tiny-model.js';"],
+    ['test/paper/tick.test.ts', "import { saveTinyChampion } from '../../fixtures/tiny-model.js';"],
+    ['infra/backfill.ts', "import { x } from '../src/contracts/backfill.js';"],
+  ];
+  for (const [file, importLine] of allowed) assert.deepEqual(layerViolations(planted(file, importLine)), []);
+});
+
+test('a planted type-only cycle between two files is found', () => {
+  const pair = [
+    { file: 'src/strategy/a.ts', text: "import type { B } from './b.js';\nexport type A = 1;\n" },
+    { file: 'src/strategy/b.ts', text: "import { a } from './a.js';\nexport type B = 2;\n" },
+  ];
+  assert.deepEqual(mutualImports(pair), ['src/strategy/a.ts ⇄ src/strategy/b.ts']);
 });
 
 test('src/contracts imports nothing heavy at run time: zod, node:path and itself at most', () => {
   // type-only imports are erased before a bundle is built
-  const runtimeImports = (text: string) =>
-    [...text.replace(/^import type [^;]+;$/gm, '').matchAll(SPECIFIER)].map(
-      (match) => (match[1] ?? match[2])!,
-    );
   const allowed = (target: string) =>
     target === 'zod' ||
     target === 'node:path' ||
-    target.startsWith('src/contracts/') ||
-    target === 'src/errors.js';
-  const heavy = under('src/contracts/').flatMap((source) =>
-    runtimeImports(source.text)
-      .map((specifier) =>
-        specifier.startsWith('.')
-          ? path.posix.normalize(path.posix.join(path.posix.dirname(source.file), specifier))
-          : specifier,
-      )
-      .filter((target) => !allowed(target))
-      .map((target) => `${source.file} → ${target}`),
-  );
+    areaOf(target) === 'contracts' ||
+    target === 'src/errors.ts';
+  const heavy = sources
+    .filter((source) => areaOf(source.file) === 'contracts')
+    .flatMap(importsOf)
+    .filter((edge) => !edge.typeOnly && !allowed(edge.to))
+    .map((edge) => `${edge.from} → ${edge.to}`);
   assert.deepEqual(heavy, []);
 });
 
@@ -129,8 +107,8 @@ test('no progress bar and no stderr write under src/ outside the CLI and the UI:
     (source) => source.file.startsWith('src/') && !/^src\/(cli|ui)\//.test(source.file),
   );
   const offenders = core.flatMap((source) => [
-    ...source.imports
-      .filter((target) => target === 'cli-progress')
+    ...importsOf(source)
+      .filter((edge) => edge.to === 'cli-progress')
       .map(() => `${source.file} imports cli-progress`),
     ...(/process\.stderr/.test(source.text) ? [`${source.file} writes to process.stderr`] : []),
   ]);

@@ -6,8 +6,9 @@ import { configSchema } from '../../src/config/schema.js';
 import { assertStrategyFitsModel, ModelStrategyMismatchError } from '../../src/contracts/run-invariants.js';
 import { registryModelLoader } from '../../src/paper/champion.js';
 import type { LocalStore } from '../../src/store/local-store.js';
-import { saveTinyChampion, tinyStrategy, type TinyModelOptions } from '../../bench/support/tiny-model.js';
+import { saveTinyChampion, tinyStrategy, type TinyModelOptions } from '../../fixtures/tiny-model.js';
 import { tempStore } from '../support/model-fixtures.js';
+import { renderReportHtml } from '../../src/ui/report/html.js';
 
 const TINY: TinyModelOptions = {
   symbols: ['BTCUSDT', 'ETHUSDT'],
@@ -58,7 +59,14 @@ test('thresholds for other coins are refused, by the tick and by the backtest', 
   await assert.rejects(registryModelLoader(store)(), /thresholds for \[BTCUSDT,SOLUSDT\]/);
   const config = configSchema.parse({ symbols: TINY.symbols });
   await assert.rejects(
-    runBacktest({ store, model: modelId, config, fromMs: Date.UTC(2026, 1, 2), toMs: Date.UTC(2026, 1, 3) }),
+    runBacktest({
+      store,
+      model: modelId,
+      config,
+      fromMs: Date.UTC(2026, 1, 2),
+      toMs: Date.UTC(2026, 1, 3),
+      renderReport: renderReportHtml,
+    }),
     ModelStrategyMismatchError,
   );
 });

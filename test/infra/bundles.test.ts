@@ -26,7 +26,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { HandlerName } from '../../infra/alpha15-function.js';
 import { buildApp, cliEnvironment } from '../../infra/build-app.js';
 import { BUNDLE_BUDGETS } from '../../infra/bundle-budgets.js';
-import { dashboardsReaderRoleName, writerRoleName } from '../../lambdas/opensearch-setup/install.js';
+import { dashboardsReaderRoleName, writerRoleName } from '../../src/telemetry/opensearch-setup-content.js';
 import { readWatermark } from '../../src/lake/watermark.js';
 import { partitionKey } from '../../src/lake/layout.js';
 import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { readFileSync } from 'node:fs';
 import { Observability } from '../../infra/observability.js';
-import { setupContentHash } from '../../lambdas/opensearch-setup/install.js';
+import { setupContentHash } from '../../src/telemetry/opensearch-setup-content.js';
 import { SAVED_OBJECTS_FILE } from '../../src/telemetry/dashboards-import.js';
 import { PaperTrading } from '../../infra/paper-trading.js';
 import { asList, constructStack, domainAccessPolicy, roleStatements } from './support.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { writerRoleName } from '../../lambdas/opensearch-setup/install.js';
+import { writerRoleName } from '../../src/telemetry/opensearch-setup-content.js';
 import { readSavedObjects } from '../../src/telemetry/dashboards-import.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
 import { sigV4Refusal, startFakeOpenSearch, type FakeOpenSearch } from '../support/fake-opensearch.js';

@@ -33,7 +33,7 @@ import {
   THRESHOLD_RETURN,
   WINDOW_MINUTES,
 } from '../paper/support/harness.js';
-import { saveTinyChampion } from '../../bench/support/tiny-model.js';
+import { saveTinyChampion } from '../../fixtures/tiny-model.js';
 import { scheduledEvent } from '../lambdas/support/events.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 

@@ -10,10 +10,10 @@ import { buildResNet1D } from '../../src/model/resnet1d.js';
 import { firstInputMinuteMs, firstPredictableRow, inputCandleCount } from '../../src/model/warm-up.js';
 import { tickModelOf } from '../../src/paper/champion.js';
 import { MINUTE_MS, parseTimeMs } from '../../src/time.js';
-import { untrainedMeta } from '../../bench/support/tiny-model.js';
+import { untrainedMeta } from '../../fixtures/tiny-model.js';
 import { ARCHIVE_MONTH_SYMBOLS } from '../support/shared-data.js';
 import { realMonthFrame } from '../support/model-fixtures.js';
-import { tinyStrategy } from '../../bench/support/tiny-model.js';
+import { tinyStrategy } from '../../fixtures/tiny-model.js';
 
 const WINDOW = 16;
 const DECISION_MS = parseTimeMs('2026-02-10T12:00:00Z');

@@ -6,7 +6,7 @@ import { getChampion, setChampion } from '../../src/model/registry.js';
 import { ChampionDigestMismatchError } from '../../src/model/registry-errors.js';
 import { registryModelLoader } from '../../src/paper/champion.js';
 import type { LocalStore } from '../../src/store/local-store.js';
-import { saveTinyChampion } from '../../bench/support/tiny-model.js';
+import { saveTinyChampion } from '../../fixtures/tiny-model.js';
 import { tempStore } from '../support/model-fixtures.js';
 
 let store: LocalStore;

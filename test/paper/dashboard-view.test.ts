@@ -19,7 +19,7 @@ import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { compactLedger } from '../../src/app/compact-ledger.js';
-import { tickOutcome } from '../../bench/support/tick-outcome.js';
+import { tickOutcome } from '../../fixtures/tick-outcome.js';
 import { rawCloses, SYMBOLS } from './support/harness.js';
 import {
   FIXTURE_FIRST_MINUTE_MS,

@@ -14,7 +14,7 @@ import {
   THRESHOLD_RETURN,
   type Bench,
 } from './support/harness.js';
-import { saveTinyChampion } from '../../bench/support/tiny-model.js';
+import { saveTinyChampion } from '../../fixtures/tiny-model.js';
 
 const FIRST_MINUTE_MS = SNAPSHOT_C_START_MS + 40 * MINUTE_MS;
 

@@ -13,6 +13,7 @@ import { trainModel } from '../../src/app/train.js';
 import { runBacktest } from '../../src/app/backtest.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
+import { renderReportHtml } from '../../src/ui/report/html.js';
 
 const SYMBOLS = ['BTCUSDT', 'LAGAUSDT', 'NOISEUSDT'];
 const MARKET: SyntheticMarketOptions = {
@@ -60,6 +61,7 @@ test('a residual-target model records its target and weights, and the backtest s
   const { summary, result } = await runBacktest({
     store,
     model: 'champion',
+    renderReport: renderReportHtml,
     config: { ...config, target: 'raw' },
     randomSimulations: 19,
   });

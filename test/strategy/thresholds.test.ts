@@ -4,7 +4,8 @@ import { configSchema } from '../../src/config/schema.js';
 import { mulberry32, normalSource } from '../../src/random.js';
 import { fitCalibration } from '../../src/strategy/calibration.js';
 import { fitStrategy } from '../../src/strategy/fit.js';
-import { netReturnFromMove, type Side } from '../../src/strategy/pnl.js';
+import { netReturnFromMove } from '../../src/strategy/pnl.js';
+import type { Side } from '../../src/strategy/side.js';
 import {
   chooseSideThreshold,
   evaluateThreshold,

@@ -16,6 +16,7 @@ import { runBacktest } from '../../src/app/backtest.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { tempStore, tinyConfig } from '../support/model-fixtures.js';
 import { shuffledMarket } from './planted-signal.js';
+import { renderReportHtml } from '../../src/ui/report/html.js';
 
 const SYMBOLS = ['LEADUSDT', 'LAGAUSDT', 'LAGBUSDT', 'NOISEUSDT'];
 const MARKET: SyntheticMarketOptions = {
@@ -48,7 +49,13 @@ async function trainAndBacktest(market: KlineColumns[]) {
     toMs: MARKET.startTimeMs + MARKET.minutes * MINUTE_MS,
   });
   trained.predictor.dispose();
-  const backtest = await runBacktest({ store, model: 'champion', config, randomSimulations: 300 });
+  const backtest = await runBacktest({
+    store,
+    model: 'champion',
+    config,
+    randomSimulations: 300,
+    renderReport: renderReportHtml,
+  });
   return { store, trained, ...backtest };
 }
 

@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { openStore } from '../../store/open-store.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
 import { runBacktest, type BacktestSummary } from '../../app/backtest.js';
+import { renderReportHtml } from '../../ui/report/html.js';
 import { renderSummaryText } from '../../ui/report/text.js';
 import { resolveConfig, withCommonOptions, type CommonOptions, flagRange } from '../common.js';
 import { emit, log } from '../output.js';
@@ -76,6 +77,7 @@ export async function runBacktestCommand(
       config,
       ...flagRange(flags),
       reportPath: flags.report,
+      renderReport: renderReportHtml,
       randomSimulations: flags.simulations,
       onWarning: (message) => log(`alpha15: warning: ${message}`),
       onProgress: (done, total) => {

@@ -8,6 +8,7 @@ import { untilInterrupted } from '../interrupt.js';
 import { simulate, type SimulationProgress, type SimulationSummary } from '../../app/simulate.js';
 import { RETRAIN_INTERVAL_HOURS, TRAINING_LOOKBACK_DAYS } from '../../contracts/retraining.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
+import { renderSimulationHtml } from '../../ui/report/simulation-html.js';
 import { renderSimulationText } from '../../ui/report/text.js';
 import { DAY_MS, isoMinute } from '../../time.js';
 import {
@@ -115,6 +116,7 @@ export async function runSimulate(
         backend: flags.backend,
         randomSimulations: flags.simulations,
         reportPath: flags.report,
+        renderReport: renderSimulationHtml,
         signal,
         onProgress: progress.render,
       }),

@@ -23,7 +23,7 @@ import {
   flagRange,
 } from '../common.js';
 import { emit, log } from '../output.js';
-import { trainingProgress } from '../training-progress.js';
+import { trainingProgress } from '../../ui/training-progress.js';
 import { runSageMakerTraining } from '../../app/training-job.js';
 
 export interface TrainFlags extends CommonOptions {
@@ -235,7 +235,7 @@ export async function runTrain(
       backend: flags.backend,
       promote: flags.promote,
       checkpointDir: flags.checkpointDir,
-      progress: trainingProgress(),
+      progress: trainingProgress(log),
       log,
       signal,
     });

@@ -9,7 +9,7 @@ import { mulberry32 } from '../../random.js';
 import { MINUTE_MS } from '../../time.js';
 import { entryFill, fillPrice, fillRow, type ExecutionModel } from '../execution.js';
 import { summarise, type ClosedTradeReturn, type Period, type PerformanceMetrics } from '../performance.js';
-import type { Side } from '../pnl.js';
+import type { Side } from '../side.js';
 import { pricedNetReturn } from '../trade-pricing.js';
 import type { Liquidity } from '../venue.js';
 

@@ -3,6 +3,8 @@
  * says plainly whether anything clears fees, and shows why: threshold curves per pair, equity and
  * drawdown, IC per coin, calibration, the trades, and the baselines side by side.
  */
+import type { BacktestReportInput } from '../../app/backtest.js';
+import type { IcAtHorizon } from '../../model/ic-decay.js';
 import { isoMinute } from '../../time.js';
 import type { BacktestResult, ContenderResult } from '../../strategy/evaluate.js';
 import { equityCurve, type PerformanceMetrics } from '../../strategy/performance.js';
@@ -10,23 +12,6 @@ import type { SideParams } from '../../strategy/params.js';
 import { barChart, escapeXml, lineChart } from './svg.js';
 import type { CostSweep } from '../../strategy/cost-sweep.js';
 import { executionNotes, sweepBreakEvenText, venueText } from './cost-sweep-text.js';
-
-/** Correlation of the test-period predictions with the model's target at one horizon. */
-export interface HorizonIc {
-  horizonMinutes: number;
-  ic: number;
-  rankIc: number;
-  weightedCorrelation: number;
-  samples: number;
-}
-
-export interface ReportInput {
-  result: BacktestResult;
-  modelId: string;
-  generatedAtMs: number;
-  /** What the model learned and its IC decay on the test period (the use case computes it from the model). */
-  signal?: { target: 'raw' | 'residual'; icDecay: readonly HorizonIc[] };
-}
 
 /** Trades beyond this are summarised, not listed: a month of minute trades would make the file unwieldy. */
 export const MAX_TRADE_ROWS = 500;
@@ -330,9 +315,9 @@ ${costSweepSection(result)}
 <table id="break-even-pairs"><tr><th></th><th>trades</th><th>slippage / side</th><th>fee + slippage / side</th><th>break-even cost / side</th></tr>${rows}</table>`;
 }
 
-function signalSection(result: BacktestResult, signal: NonNullable<ReportInput['signal']>): string {
+function signalSection(result: BacktestResult, signal: NonNullable<BacktestReportInput['signal']>): string {
   const finite = (value: number) => (Number.isFinite(value) ? value : Number.NaN);
-  const series = (name: string, color: string, pick: (point: HorizonIc) => number) => ({
+  const series = (name: string, color: string, pick: (point: IcAtHorizon) => number) => ({
     name,
     color,
     markers: true,
@@ -399,7 +384,7 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:
 .tick,.legend,.axis{font-size:10px;fill:#444}.grid{stroke:#eee}.rule{stroke:#888;stroke-dasharray:3 3}.series{fill:none;stroke-width:1.6}
 .long{color:#15803d}.short{color:#b91c1c}.win{color:#15803d}.loss{color:#b91c1c}.trades td{font-size:12px}`;
 
-export function renderReportHtml(input: ReportInput): string {
+export function renderReportHtml(input: BacktestReportInput): string {
   const { result } = input;
   const { baselines, strategy, verdict } = result;
   const anyClears = verdict.pairsClearingFees.length > 0;

@@ -3,24 +3,12 @@
  * the strategy beside its baselines over the stitched out-of-sample periods, the equity curve coloured
  * by the champion that opened each trade, validation against realised IC per period, and the periods.
  */
+import type { SimulationReportInput } from '../../app/simulate.js';
 import { isoMinute } from '../../time.js';
 import type { SimulationEvaluation } from '../../strategy/evaluate-simulation.js';
 import { byExitTime } from '../../strategy/performance.js';
 import { COLORS, costSection, day, METRICS_HEADER, metricsRow, num, pct, STYLE } from './html.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg.js';
-
-export interface SimulationReportInput {
-  evaluation: SimulationEvaluation;
-  simulationId: string;
-  spec: {
-    retrainEveryMinutes: number;
-    lookbackMinutes: number;
-    fineTune: boolean;
-    initialTrainingMinutes: number;
-  };
-  secondsPerPeriod: number;
-  generatedAtMs: number;
-}
 
 /** Champions cycle through these; neighbours always differ. */
 const CHAMPION_COLORS = [

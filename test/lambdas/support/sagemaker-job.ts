@@ -1,6 +1,9 @@
 /** The job settings both trigger tests start from, and the environment their deployed handlers read. */
 import { TRAINING_METRIC_DEFINITIONS } from '../../../src/contracts/metrics.js';
-import { sageMakerJobEnvironment, type SageMakerJobSettings } from '../../../lambdas/shared/sagemaker-job.js';
+import {
+  sageMakerJobEnvironment,
+  type SageMakerJobSettings,
+} from '../../../src/contracts/sagemaker-job-env.js';
 
 export const JOB_SETTINGS: Omit<SageMakerJobSettings, 'jobPrefix'> = {
   bucketName: 'alpha15-lake',

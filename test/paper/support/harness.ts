@@ -18,7 +18,7 @@ import type { Body, ObjectStore } from '../../../src/store/object-store.js';
 import type { TelemetrySink } from '../../../src/telemetry/sink.js';
 import { MINUTE_MS } from '../../../src/time.js';
 import { REST_SNAPSHOTS_DIR, requireSharedData } from '../../support/shared-data.js';
-import { saveTinyChampion } from '../../../bench/support/tiny-model.js';
+import { saveTinyChampion } from '../../../fixtures/tiny-model.js';
 
 export const SNAPSHOT_C_DIR = path.join(REST_SNAPSHOTS_DIR, 'snapshot-c');
 export const SYMBOLS = ['ADAUSDT', 'AVAXUSDT', 'DOGEUSDT', 'SOLUSDT', 'XLMUSDT'];

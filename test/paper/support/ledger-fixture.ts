@@ -8,7 +8,7 @@ import { Ledger, tradeIdOf } from '../../../src/paper/ledger.js';
 import type { Decision, Position } from '../../../src/paper/records.js';
 import type { ObjectStore } from '../../../src/store/object-store.js';
 import { MINUTE_MS } from '../../../src/time.js';
-import { tickOutcome } from '../../../bench/support/tick-outcome.js';
+import { tickOutcome } from '../../../fixtures/tick-outcome.js';
 import {
   FEE_RATE_PER_SIDE,
   HORIZON_MINUTES,

@@ -6,10 +6,10 @@
 import cliProgress from 'cli-progress';
 import type { TrainingProgress } from '../app/train.js';
 import type { EpochRecord } from '../model/artifacts.js';
-import { log } from './output.js';
 
-export function trainingProgress(): TrainingProgress {
-  return process.stderr.isTTY ? trainingProgressBar() : trainingProgressLines(log);
+/** `writeLine` prints one line where no bar can (the CLI's `log`, which redacts credentials). */
+export function trainingProgress(writeLine: (line: string) => void): TrainingProgress {
+  return process.stderr.isTTY ? trainingProgressBar() : trainingProgressLines(writeLine);
 }
 
 /** One line per finished epoch, with an upper bound of the fold's remaining time. */
