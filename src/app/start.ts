@@ -28,7 +28,8 @@ import {
   type SimulationProgress,
   type SimulationSummary,
 } from './simulate.js';
-import { trainModel, type TrainingProgress } from './train.js';
+import { trainModel } from './train.js';
+import type { TrainingProgress } from './train-options.js';
 import { toReport, type TrainReport } from './train-report.js';
 import { resolveUniverse } from './universe.js';
 
@@ -215,7 +216,6 @@ async function trainStage(
       log: (message) => onProgress({ kind: 'log', message }),
       signal,
     });
-    result.predictor.dispose();
     return toReport(result, config);
   });
 }

@@ -253,7 +253,7 @@ test('a spot job restarted with its checkpoints directory resumes after the last
   // by its signal during epoch 2, so /opt/ml/checkpoints holds epoch 1 as SageMaker would restore it.
   const parsed = parseHyperparameters(hyperparameters);
   const abort = new AbortController();
-  const firstAttempt = await trainModel({
+  await trainModel({
     config: loadConfig({ env: {}, flags: configOverrides(parsed) }),
     store: openStore(storeUrl),
     fromMs: parsed.fromMs,
@@ -265,7 +265,6 @@ test('a spot job restarted with its checkpoints directory resumes after the last
     log: () => {},
     onEpoch: () => abort.abort(),
   });
-  firstAttempt.predictor.dispose();
   assert.equal((await readCheckpoint(checkpoints))?.current.progress.epoch, 1);
 
   const lines: string[] = [];

@@ -35,7 +35,6 @@ export async function promotionScene(): Promise<PromotionScene> {
     store: trainedStore,
     backend: 'wasm',
   });
-  trained.predictor.dispose();
   const trainedId = trained.modelId;
 
   /** The trained model's files under another id. */

@@ -14,6 +14,7 @@ export interface IngestOptions extends CommonOptions {
   from?: string;
   to?: string;
   overwrite?: boolean;
+  allowMixedSources?: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,6 +38,11 @@ export function register(program: Command): void {
         '--overwrite',
         'let the source replace stored candles whose values differ (default: such a conflict is an error and ' +
           'nothing is written); the result lists every replaced candle with its old and new values',
+      )
+      .option(
+        '--allow-mixed-sources',
+        'let synthetic candles join a symbol that holds real ones (archive, rest) or the other way round ' +
+          "(default: refused before anything is fetched; `data summary` shows each symbol's sources)",
       ),
   )
     .addHelpText(
@@ -69,6 +75,7 @@ async function runIngest(options: IngestOptions): Promise<IngestResult> {
         fromMs,
         toMs,
         overwrite: options.overwrite,
+        allowMixedSources: options.allowMixedSources,
         onProgress: progress.update,
       }),
     );

@@ -65,7 +65,7 @@ export function register(program: Command): void {
         if (!result.ok) process.exitCode = 1;
         return;
       }
-      const report = await runTrain(flags);
+      const report = await runTrainCommand(flags);
       emit(flags, report, humanReport);
     });
 }
@@ -170,7 +170,7 @@ export function modelOverrides(flags: ModelFlags): Record<string, unknown> {
 export const TRAIN_INTERRUPTED = 'interrupted, finishing the current batch and saving the best epoch so far';
 
 /** Resolves config and store from the flags, trains with a progress bar and Ctrl-C handling, and reports. */
-export async function runTrain(
+export async function runTrainCommand(
   flags: TrainFlags,
   configOverrides: Record<string, unknown> = {},
 ): Promise<TrainReport> {
@@ -192,7 +192,6 @@ export async function runTrain(
       log,
       signal,
     });
-    result.predictor.dispose();
     return toReport(result, config);
   });
 }
