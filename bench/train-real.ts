@@ -58,7 +58,6 @@ const result = await trainModel({
   progress: flags.json ? undefined : trainingProgress((line) => process.stderr.write(`${line}\n`)),
   log: (line) => process.stderr.write(`${line}\n`),
 });
-result.predictor.dispose();
 const report = {
   backend: result.backend,
   window: config.windowMinutes,

@@ -153,7 +153,6 @@ async function memoryChild(): Promise<void> {
     config: benchConfig(sampleStrideMinutes),
     backend: backendPreference,
   });
-  result.predictor.dispose();
   const memory: MemoryResult = {
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     symbols: symbols.length,

@@ -1,8 +1,9 @@
 /**
  * Our WebGPU kernels against tfjs's shipped ones, in the same run: one child process trains and runs
  * a ResNet1D on the WebGPU backend as tfjs ships it, a second does the same with registerWebGpuKernels(),
- * and the table gives both and their ratio; two rows time one op alone (the widening block's residual sum
- * with its gradients, a conv's bias gradient), stock kernels against ours. On a machine without a GPU, Dawn runs on Mesa's lavapipe (a
+ * and the table gives both and their ratio; three rows time one op alone (the widening block's residual sum
+ * with its gradients, a conv's bias gradient, a block conv with its bias and SiLU at inference), stock
+ * kernels against ours. Ours predicts as createPredictor does on WebGPU: each conv + SiLU one layer. On a machine without a GPU, Dawn runs on Mesa's lavapipe (a
  * CPU Vulkan driver): the ratio is then a sanity signal about dispatch counts and passes over memory,
  * NOT a GPU figure, and says nothing about the targets against PyTorch on CUDA.
  *
@@ -14,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { maskedL1 } from '../src/model/loss.js';
+import { conv1dBias } from '../src/model/conv1d-bias.js';
+import { fuseConvSiLU } from '../src/model/fuse-conv-silu.js';
 import { buildResNet1D, filtersAt } from '../src/model/resnet1d.js';
 import { residualAdd } from '../src/model/residual-add.js';
 import { registerWebGpuKernels } from '../src/model/kernels/webgpu/register.js';
@@ -43,6 +46,8 @@ interface Timings {
   residualSumMs: number;
   /** A block conv's bias gradient alone (Sum of dy over batch and time), REPEATS times. */
   biasGradientMs: number;
+  /** A block's first conv with its bias and SiLU, at inference, REPEATS times. */
+  convSiLUMs: number;
 }
 
 /** Runs of a single op per timing: one is too short to time against a dispatch's overhead. */
@@ -94,9 +99,10 @@ async function measure(ourKernels: boolean): Promise<Timings> {
     loss!.dispose();
     return performance.now() - startedMs;
   };
+  let inference = model;
   const infer = async (): Promise<number> => {
     const startedMs = performance.now();
-    const output = model.predict(x) as tf.Tensor;
+    const output = inference.predict(x) as tf.Tensor;
     await output.data();
     output.dispose();
     return performance.now() - startedMs;
@@ -110,6 +116,10 @@ async function measure(ourKernels: boolean): Promise<Timings> {
   const upstream = tf.randomNormal([...sumShape, wide], 0, 1, 'float32', 5);
   // The bias gradient of the first block's convs: dy [batch, 1, window, filters] summed to [filters].
   const convGradient = tf.randomNormal([batch, 1, window, narrow], 0, 1, 'float32', 6);
+  // The first block's first conv at inference: stock runs tfjs's FusedConv2D, Sigmoid and Multiply.
+  const convInput = tf.randomNormal([batch, window, narrow], 0, 1, 'float32', 7);
+  const convKernel = tf.randomNormal([3, narrow, narrow], 0, 0.3, 'float32', 8);
+  const convBias = tf.randomNormal([narrow], 0, 1, 'float32', 9);
   /** Median time of REPEATS runs of `run`, the last run's outputs read, over `steps` timings. */
   const timeRepeated = async (run: () => tf.Tensor[]): Promise<number> => {
     const once = async (): Promise<number> => {
@@ -132,6 +142,8 @@ async function measure(ourKernels: boolean): Promise<Timings> {
   const steps = Number(flags.steps);
   const trainTimes: number[] = [];
   for (let at = 0; at < steps; at++) trainTimes.push(await step());
+  // after training: the copy takes the weights as they are now
+  if (ourKernels) inference = fuseConvSiLU(model);
   await infer();
   const inferTimes: number[] = [];
   for (let at = 0; at < steps; at++) inferTimes.push(await infer());
@@ -139,6 +151,9 @@ async function measure(ourKernels: boolean): Promise<Timings> {
     tf.grads((m: tf.Tensor, s: tf.Tensor) => residualAdd(m, s))([main, shortcut], upstream),
   );
   const biasGradientMs = await timeRepeated(() => [tf.sum(convGradient, [0, 1, 2])]);
+  const convSiLUMs = await timeRepeated(() => [
+    conv1dBias(convInput, convKernel, convBias, { stride: 1, padding: 'same', silu: true }),
+  ]);
   const { vendor, architecture } = (tf.backend() as unknown as { adapterInfo: Timings['adapter'] })
     .adapterInfo;
   return {
@@ -148,6 +163,7 @@ async function measure(ourKernels: boolean): Promise<Timings> {
     inferBatchMs: median(inferTimes),
     residualSumMs,
     biasGradientMs,
+    convSiLUMs,
   };
 }
 
@@ -181,6 +197,7 @@ if (flags.child !== undefined) {
       ['first step (ms)', 'firstStepMs'],
       [`residual sum x${REPEATS} (ms)`, 'residualSumMs'],
       [`bias gradient x${REPEATS} (ms)`, 'biasGradientMs'],
+      [`conv+bias+SiLU x${REPEATS} (ms)`, 'convSiLUMs'],
     ] as const)
       console.log(
         `${label.padEnd(20)} ${stock[key].toFixed(1).padStart(10)} ${ours[key].toFixed(1).padStart(8)} ${(stock[key] / ours[key]).toFixed(2).padStart(10)}x`,

@@ -4,7 +4,7 @@
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
-import { actOnRetrainCause } from '../../src/app/request-retrain.js';
+import { actOnRetrainCause, type RetrainSettings } from '../../src/app/request-retrain.js';
 import type { RetrainCause } from '../../src/app/retrain-policy.js';
 import { TRAINING_QUOTA_EXCEEDED_METRIC } from '../../src/contracts/metrics.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -17,7 +17,7 @@ import {
 } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
-import { sageMakerTrainingJobs, type TrainingJobSettings } from './start-training.js';
+import { sageMakerTrainingJobs } from '../../src/aws/sagemaker-training-jobs.js';
 
 const env = parseEnv(
   sageMakerJobEnvSchema.extend({
@@ -29,25 +29,27 @@ const env = parseEnv(
     CHECKPOINT_PREFIX: z.string().min(1),
   }),
 );
-const settings: TrainingJobSettings = {
-  ...sageMakerJobSettings(env, env.TRAINING_JOB_PREFIX),
-  retrainMinIntervalMs: env.RETRAIN_MIN_INTERVAL_SECONDS * 1000,
+const jobSettings = sageMakerJobSettings(env, env.TRAINING_JOB_PREFIX);
+const settings: RetrainSettings = {
+  minIntervalMs: env.RETRAIN_MIN_INTERVAL_SECONDS * 1000,
+  symbols: jobSettings.symbols,
+  lookbackDays: jobSettings.lookbackDays,
   minDays: env.TRAINING_MIN_DAYS,
-  requestPrefix: env.REQUEST_PREFIX,
-  newDataPrefix: env.NEW_DATA_PREFIX,
-  checkpointPrefix: env.CHECKPOINT_PREFIX,
 };
 const tools = createTools('training-trigger');
 const store = openStore(env.STORE_URL);
-const jobs = sageMakerTrainingJobs(new SageMakerClient({ maxAttempts: 5 }), settings);
+const jobs = sageMakerTrainingJobs(new SageMakerClient({ maxAttempts: 5 }), {
+  ...jobSettings,
+  checkpointPrefix: env.CHECKPOINT_PREFIX,
+});
 
 const eventSchema = z.union([objectCreatedEventSchema, trainingJobStateChangeSchema]);
 
 function causeOf(event: z.infer<typeof eventSchema>): RetrainCause {
   if (event.source === 'aws.sagemaker') return { kind: 'job-ended', jobName: event.detail.TrainingJobName };
   const key = event.detail.object.key;
-  if (key.startsWith(settings.requestPrefix)) return { kind: 'request', key };
-  if (key.startsWith(settings.newDataPrefix)) return { kind: 'new-data', key };
+  if (key.startsWith(env.REQUEST_PREFIX)) return { kind: 'request', key };
+  if (key.startsWith(env.NEW_DATA_PREFIX)) return { kind: 'new-data', key };
   throw new UnexpectedEventError(`no retrain listens to ${key}`, 'check the rule of infra/training.ts', {
     data: { key },
   });
@@ -56,16 +58,7 @@ function causeOf(event: z.infer<typeof eventSchema>): RetrainCause {
 export const handler = wrapHandler(tools, async (event) => {
   const parsed = parseEvent(eventSchema, event, 'an S3 Object Created or a training job state change');
   const cause = causeOf(parsed);
-  const outcome = await actOnRetrainCause(cause, Date.now(), {
-    store,
-    jobs,
-    settings: {
-      minIntervalMs: settings.retrainMinIntervalMs,
-      symbols: settings.symbols,
-      lookbackDays: settings.lookbackDays,
-      minDays: settings.minDays,
-    },
-  });
+  const outcome = await actOnRetrainCause(cause, Date.now(), { store, jobs, settings });
   if (outcome.started) tools.metrics.addMetric('TrainingJobsStarted', 'Count', 1);
   // one alarm (infra/training.ts) rather than a retried, failing event per request
   if (!outcome.started && outcome.reason === 'quota-exceeded')

@@ -14,9 +14,9 @@ import { symbolSchema } from '../contracts/symbols.js';
 import { Alpha15Error } from '../errors.js';
 import { ingest } from './ingest.js';
 import { partitionId, partitionStartFromKey, rawArchiveKey, symbolPartitionsPrefix } from '../lake/layout.js';
-import { parquetToKlines } from '../lake/parquet.js';
+import { parquetToPartition } from '../lake/parquet.js';
 import { mapWithConcurrency } from '../lake/pool.js';
-import { commitWatermark, readWatermark, type PartitionStats } from '../lake/watermark.js';
+import { commitWatermark, partitionStats, readWatermark, type PartitionStats } from '../lake/watermark.js';
 import { archiveFileName, periodRangeMs } from '../market/archive.js';
 import {
   openArchiveSource,
@@ -266,13 +266,9 @@ export async function settleWatermarks(
       if (startMs === undefined || recorded[partitionId(startMs)]) continue;
       const bytes = await store.get(key);
       if (!bytes) continue; // deleted since the listing
-      const times = (await parquetToKlines(symbol, bytes, key)).openTimeMs;
-      if (times.length === 0) continue;
-      updates[partitionId(startMs)] = {
-        rows: times.length,
-        firstOpenTimeMs: times[0]!,
-        lastOpenTimeMs: times[times.length - 1]!,
-      };
+      const partition = await parquetToPartition(symbol, bytes, key);
+      if (partition.columns.openTimeMs.length === 0) continue;
+      updates[partitionId(startMs)] = partitionStats(partition.columns, partition.sources);
     }
     if (Object.keys(updates).length > 0) await commitWatermark(store, symbol, updates);
     settled[symbol] = { partitionsAdded: Object.keys(updates).length };

@@ -3,7 +3,6 @@
  * thresholds from the store, reads its candles from the lake, predicts the test period, evaluates the
  * strategy against the baselines and writes the report (to the store and to a local file).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { Alpha15Error } from '../errors.js';
@@ -11,7 +10,7 @@ import { modelTargets } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
 import { selectBackend } from '../model/backend.js';
-import { modelTargetOf } from '../model/artifacts.js';
+import { modelTargetOf, type ModelMeta } from '../model/artifacts.js';
 import { icDecay, type IcAtHorizon } from '../model/ic-decay.js';
 import { predictRange } from '../model/predict-range.js';
 import { loadPredictor, type Predictor } from '../model/predictor.js';
@@ -22,6 +21,7 @@ import { assertStrategyFitsModel } from '../contracts/run-invariants.js';
 import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { writeFileAtomically } from '../store/atomic-file.js';
 import { isoMinute, MINUTE_MS } from '../time.js';
 import { evaluateBacktest, type BacktestResult, type Splits } from '../strategy/evaluate.js';
 import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
@@ -199,7 +199,6 @@ export async function predictRows(
   return predictions;
 }
 
-/** Writes a local file through a temporary sibling, so a reader never sees half of it. */
 /** The frame rows of a period's decision minutes. */
 function rowsOf(frame: MarketFrame, period: Period): Int32Array {
   const from = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
@@ -214,13 +213,6 @@ function rowsSlice(values: Float32Array, rows: Int32Array, coinCount: number): F
     out.set(values.subarray(row * coinCount, (row + 1) * coinCount), sample * coinCount),
   );
   return out;
-}
-
-export async function writeFileAtomically(filePath: string, text: string): Promise<void> {
-  await mkdir(path.dirname(filePath), { recursive: true });
-  const temp = `${filePath}.partial-${process.pid}`;
-  await writeFile(temp, text);
-  await rename(temp, filePath);
 }
 
 function defaultLocalReportPath(store: ObjectStore, modelId: string): string {
@@ -240,62 +232,20 @@ export async function runBacktest(
   const predictor = await loadPredictor(store, modelId);
   try {
     const { meta } = predictor;
-    const modelTest = meta.split.test;
-    const test: Period = {
-      fromMs: options.fromMs ?? modelTest?.fromMs ?? Number.NaN,
-      toMs: options.toMs ?? modelTest?.toMs ?? Number.NaN,
-    };
-    if (!Number.isFinite(test.fromMs) || !Number.isFinite(test.toMs)) {
-      throw new NoTestPeriodError(
-        `model ${modelId} has no test split and no test range was given`,
-        "give a test range after the model's training data",
-        { data: { reason: 'no-split', modelId } },
-      );
-    }
-    if (test.toMs <= test.fromMs) {
-      const splitText = modelTest ? `${isoMinute(modelTest.fromMs)}..${isoMinute(modelTest.toMs)}` : 'none';
-      throw new NoTestPeriodError(
-        `the backtest range ${isoMinute(test.fromMs)}..${isoMinute(test.toMs)} is empty: it starts at or after its end ` +
-          `(model ${modelId}'s test split: ${splitText})`,
-        "give a range whose start is before its end; without an end the range ends where the model's test split ends",
-        { data: { reason: 'empty-range', modelId, fromMs: test.fromMs, toMs: test.toMs, modelTest } },
-      );
-    }
-    const splits: Splits = { train: meta.split.train, validation: meta.split.validation, test };
-    const inSample = test.fromMs < splits.validation.toMs && test.toMs > splits.train.fromMs;
-    if (inSample) {
-      options.onWarning?.(
-        `the period ${isoMinute(test.fromMs)}..${isoMinute(test.toMs)} overlaps the model's training or validation data: its results are in-sample`,
-      );
-    }
-    const horizonMs = meta.horizonMinutes * MINUTE_MS;
-    const frameFromMs = Math.min(splits.train.fromMs, firstInputMinuteMs(test.fromMs, meta.windowMinutes));
-    // through the validation split too, whatever the range: thresholds and the calibration check are fitted
-    // there, also for an in-sample range that ends before it
-    const frameToMs = Math.max(test.toMs, splits.validation.toMs) + horizonMs;
-    const frame = await readFrame(store, meta.symbols, frameFromMs, frameToMs);
-
+    const { splits, inSample } = backtestSplits(meta, modelId, options);
+    const { test } = splits;
+    const frame = await readFrame(store, meta.symbols, ...backtestFrameSpan(meta, splits));
     const stored = await getModelFile(store, modelId, THRESHOLDS_FILE);
     // Validation predictions too: for thresholds when the model has none, and for the raw vs calibrated comparison.
     const predictions = await predictRows(predictor, frame, [splits.validation, test], options.onProgress);
-    const storedStrategy =
-      stored === undefined ? undefined : parseStrategyParams(stored, `${modelId}/${THRESHOLDS_FILE}`);
-    if (storedStrategy !== undefined) assertStrategyFitsModel(meta, storedStrategy);
-    // thresholds chosen at another taker fee than the configured venue charges (a futures tier) are refitted
-    const venueTakerFee = venueTakerFeeRatePerSide(config.execution, config.strategy.feeRatePerSide);
-    const usable =
-      storedStrategy !== undefined &&
-      (config.execution.venue !== 'usdm-futures' || storedStrategy.feeRatePerSide === venueTakerFee)
-        ? storedStrategy
-        : undefined;
-    const modelStrategy: StrategyParams =
-      usable ??
-      fitStrategyOnFrame({
-        frame,
-        predictions,
-        period: splits.validation,
-        config: { ...config, horizonMinutes: meta.horizonMinutes },
-      });
+    const { modelStrategy, thresholdsSource } = backtestStrategy(stored, {
+      modelId,
+      meta,
+      frame,
+      predictions,
+      validation: splits.validation,
+      config,
+    });
 
     // scored against what the model learned (raw or residual), whatever the config says now
     const { target, coinWeights } = modelTargetOf(meta);
@@ -324,12 +274,7 @@ export async function runBacktest(
       generatedAtMs: options.nowMs ?? Date.now(),
       signal: { target, icDecay: decay },
     });
-    const key = reportKey(modelId);
-    await store.put(key, html);
-    const localPath = path.resolve(options.reportPath ?? defaultLocalReportPath(store, modelId));
-    if (!(store instanceof LocalStore && localPath === path.join(store.rootDir, key)))
-      await writeFileAtomically(localPath, html);
-
+    const { key, localPath } = await writeReport(options, modelId, html);
     const summary: BacktestSummary = {
       modelId,
       period: test,
@@ -340,7 +285,7 @@ export async function runBacktest(
       report: localPath,
       reportKey: key,
       inSample,
-      thresholdsSource: usable === undefined ? 'fitted' : 'stored',
+      thresholdsSource,
     };
     const run = await recordRun(store, {
       kind: 'backtest',
@@ -363,4 +308,102 @@ export async function runBacktest(
   } finally {
     predictor.dispose();
   }
+}
+
+/** The model's splits with the test period the options ask for (default: the model's own test split). */
+function backtestSplits(
+  meta: ModelMeta,
+  modelId: string,
+  options: Pick<RunBacktestOptions, 'fromMs' | 'toMs' | 'onWarning'>,
+): { splits: Splits; inSample: boolean } {
+  const modelTest = meta.split.test;
+  const test: Period = {
+    fromMs: options.fromMs ?? modelTest?.fromMs ?? Number.NaN,
+    toMs: options.toMs ?? modelTest?.toMs ?? Number.NaN,
+  };
+  if (!Number.isFinite(test.fromMs) || !Number.isFinite(test.toMs)) {
+    throw new NoTestPeriodError(
+      `model ${modelId} has no test split and no test range was given`,
+      "give a test range after the model's training data",
+      { data: { reason: 'no-split', modelId } },
+    );
+  }
+  if (test.toMs <= test.fromMs) {
+    const splitText = modelTest ? `${isoMinute(modelTest.fromMs)}..${isoMinute(modelTest.toMs)}` : 'none';
+    throw new NoTestPeriodError(
+      `the backtest range ${isoMinute(test.fromMs)}..${isoMinute(test.toMs)} is empty: it starts at or after its end ` +
+        `(model ${modelId}'s test split: ${splitText})`,
+      "give a range whose start is before its end; without an end the range ends where the model's test split ends",
+      { data: { reason: 'empty-range', modelId, fromMs: test.fromMs, toMs: test.toMs, modelTest } },
+    );
+  }
+  const splits: Splits = { train: meta.split.train, validation: meta.split.validation, test };
+  const inSample = test.fromMs < splits.validation.toMs && test.toMs > splits.train.fromMs;
+  if (inSample) {
+    options.onWarning?.(
+      `the period ${isoMinute(test.fromMs)}..${isoMinute(test.toMs)} overlaps the model's training or validation data: its results are in-sample`,
+    );
+  }
+  return { splits, inSample };
+}
+
+/** [fromMs, toMs) of the candles the backtest reads: training's start to the horizon past test and validation. */
+function backtestFrameSpan(meta: ModelMeta, splits: Splits): [number, number] {
+  const horizonMs = meta.horizonMinutes * MINUTE_MS;
+  const frameFromMs = Math.min(
+    splits.train.fromMs,
+    firstInputMinuteMs(splits.test.fromMs, meta.windowMinutes),
+  );
+  // through the validation split too, whatever the range: thresholds and the calibration check are fitted
+  // there, also for an in-sample range that ends before it
+  const frameToMs = Math.max(splits.test.toMs, splits.validation.toMs) + horizonMs;
+  return [frameFromMs, frameToMs];
+}
+
+/** The model's stored thresholds where they fit the configured venue, else thresholds fitted on validation now. */
+function backtestStrategy(
+  stored: Uint8Array | undefined,
+  on: {
+    modelId: string;
+    meta: ModelMeta;
+    frame: MarketFrame;
+    predictions: Float32Array;
+    validation: Period;
+    config: Config;
+  },
+): { modelStrategy: StrategyParams; thresholdsSource: BacktestSummary['thresholdsSource'] } {
+  const { meta, config } = on;
+  const storedStrategy =
+    stored === undefined ? undefined : parseStrategyParams(stored, `${on.modelId}/${THRESHOLDS_FILE}`);
+  if (storedStrategy !== undefined) assertStrategyFitsModel(meta, storedStrategy);
+  // thresholds chosen at another taker fee than the configured venue charges (a futures tier) are refitted
+  const venueTakerFee = venueTakerFeeRatePerSide(config.execution, config.strategy.feeRatePerSide);
+  const usable =
+    storedStrategy !== undefined &&
+    (config.execution.venue !== 'usdm-futures' || storedStrategy.feeRatePerSide === venueTakerFee)
+      ? storedStrategy
+      : undefined;
+  if (usable !== undefined) return { modelStrategy: usable, thresholdsSource: 'stored' };
+  const modelStrategy = fitStrategyOnFrame({
+    frame: on.frame,
+    predictions: on.predictions,
+    period: on.validation,
+    config: { ...config, horizonMinutes: meta.horizonMinutes },
+  });
+  return { modelStrategy, thresholdsSource: 'fitted' };
+}
+
+/** The report in the store and, unless that already is the local path, in a local file. */
+async function writeReport(
+  options: Pick<RunBacktestOptions, 'store' | 'reportPath'>,
+  modelId: string,
+  html: string,
+): Promise<{ key: string; localPath: string }> {
+  const { store } = options;
+  const key = reportKey(modelId);
+  await store.put(key, html);
+  const localPath = path.resolve(options.reportPath ?? defaultLocalReportPath(store, modelId));
+  if (!(store instanceof LocalStore && localPath === path.join(store.rootDir, key)))
+    await writeFileAtomically(localPath, html);
+  return { key, localPath };
 }

@@ -12,6 +12,10 @@
  * written file is read back. What is damaged is reported, never papered over: a corrupt source leaves
  * the day's file as it was (it may be the only good copy), and a damaged file whose sources have
  * expired stays in place for a person to look at, since nothing can rebuild it.
+ *
+ * Beside each trades day file goes the dashboard's summary of it (src/paper/dashboard/day-summary.ts),
+ * built from the file's own rows and keyed by its bytes' digest: written when missing or out of date, so
+ * a restarted dashboard counts the day without decoding it.
  */
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { sha256Hex } from '../checksum.js';
@@ -31,6 +35,12 @@ import {
   ledgerRowsToParquet,
   TRADE_COLUMNS,
 } from '../paper/ledger-parquet.js';
+import {
+  daySummaryBytes,
+  daySummaryKey,
+  decodeDayTrades,
+  readDaySummary,
+} from '../paper/dashboard/day-summary.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Decision, Trade } from '../paper/records.js';
 import { DAY_MS, MINUTE_MS } from '../time.js';
@@ -141,7 +151,8 @@ async function compactDay(ledger: Ledger, kind: CompactedKind, dayMs: number): P
   // no records but a file: the JSON of an old day may have been expired on purpose after compaction,
   // and the file is then the only copy, so it is kept
   if (storedFile && 'rows' in storedFile && (keys.length === 0 || storedFile.digest === sources.digest)) {
-    return { ...compaction, status: 'unchanged', rows: storedFile.rows };
+    const unchanged: DayCompaction = { ...compaction, status: 'unchanged', rows: storedFile.rows };
+    return kind === 'trades' ? withDaySummary(ledger.store, dayMs, stored, unchanged) : unchanged;
   }
   if (keys.length === 0) return compaction;
   const { bytes, rows } = buildDay(kind, sources.records, sources.digest);
@@ -152,7 +163,29 @@ async function compactDay(ledger: Ledger, kind: CompactedKind, dayMs: number): P
     const problem = `reads back ${written === undefined ? 'as missing' : `as ${written.byteLength} other bytes`} after the write`;
     return { ...compaction, status: 'damaged', rows, damage: [{ key, problem }] };
   }
-  return { ...compaction, status: 'written', rows };
+  const done: DayCompaction = { ...compaction, status: 'written', rows };
+  return kind === 'trades' ? withDaySummary(ledger.store, dayMs, bytes, done) : done;
+}
+
+/**
+ * Writes the dashboard's summary of a trades day file unless an up-to-date one is stored. A file whose
+ * rows are not all trades has no summary: the day is reported damaged (the dashboard reads its JSON).
+ */
+async function withDaySummary(
+  store: ObjectStore,
+  dayMs: number,
+  dayFile: Uint8Array,
+  compaction: DayCompaction,
+): Promise<DayCompaction> {
+  const key = daySummaryKey(dayMs);
+  if ('summary' in readDaySummary(await store.get(key), dayFile, dayMs)) return compaction;
+  const decoded = await decodeDayTrades(dayFile);
+  if ('problem' in decoded) {
+    const damage = [{ key: compactedDayKey('trades', dayMs), problem: decoded.problem }];
+    return { ...compaction, status: 'damaged', damage };
+  }
+  await store.put(key, daySummaryBytes(dayFile, decoded.trades));
+  return compaction;
 }
 
 type SourceRecords = { kind: 'trades'; records: Trade[] } | { kind: 'decisions'; records: Decision[] };

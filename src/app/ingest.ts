@@ -6,18 +6,22 @@
  * rewritten, and the watermark where the last success put it. Bad input (a rejected file, a candle
  * that contradicts a stored one) fails before anything of that symbol is written, raw/ included.
  *
- * Every symbol's result says what happened and why (`status`, `reason`); `requireIngestedRows` turns
+ * Candles of one origin are never added to a symbol holding the other (synthetic against real, see
+ * market/source-kind.ts) unless `allowMixedSources`: the whole run is refused before anything is
+ * fetched. Every symbol's result says what happened and why (`status`, `reason`); `requireIngestedRows` turns
  * "nothing matched what was asked" into an error for callers that must not exit 0 on it.
  */
 import { Alpha15Error } from '../errors.js';
 import { SymbolNotInSourceError, type KlineSource, type TimeRange } from '../market/source.js';
+import { MixedDataSourcesError, originOf, type SourceKind } from '../market/source-kind.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { floorToMinute, isoMinute, MINUTE_MS } from '../time.js';
 import { gapReport } from '../lake/grid.js';
 import type { ReplacedKline } from '../lake/merge.js';
 import { storeRawObject } from '../lake/raw.js';
 import { writeIngestRecord } from '../lake/raw-ingests.js';
-import { reconcileWatermark } from '../lake/watermark-rebuild.js';
+import { watermarkSources } from '../lake/watermark.js';
+import { readWatermarkIfReadable, reconcileWatermark } from '../lake/watermark-rebuild.js';
 import { prepareKlinesWrite } from '../lake/writer.js';
 
 export interface IngestProgress {
@@ -42,6 +46,8 @@ export interface IngestOptions {
   nowMs?: () => number;
   /** Replace stored candles that differ from the source's (recorded in `replaced`) instead of failing. */
   overwrite?: boolean;
+  /** Add candles to symbols that hold candles of the other origin (synthetic vs real) instead of failing. */
+  allowMixedSources?: boolean;
 }
 
 /**
@@ -123,6 +129,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const available = await source.listSymbols?.();
   const unknown = available && symbols.find((symbol) => !available.includes(symbol));
   if (unknown) throw new SymbolNotInSourceError(source.name, unknown, available);
+  if (!options.allowMixedSources) await refuseMixedOrigins(store, source.kind, symbols);
 
   const report = (
     symbolIndex: number,
@@ -183,7 +190,10 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     report(symbolIndex, 'write', times!.length, expectedRows);
     // merge first: a conflict with stored candles must fail before raw/ keeps the file that caused it;
     // then raw before curated: the curated partitions must always be rebuildable from what raw/ holds
-    const write = await prepareKlinesWrite(store, fetched.columns, { overwrite: options.overwrite });
+    const write = await prepareKlinesWrite(store, fetched.columns, {
+      overwrite: options.overwrite,
+      source: source.kind,
+    });
 
     for (const archive of fetched.rawArchives ?? []) {
       // content-addressed: a fuller or corrected file of a name already kept goes beside the old one
@@ -216,6 +226,24 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     report(symbolIndex, 'done', times!.length, expectedRows);
   }
   return result;
+}
+
+/**
+ * Throws MixedDataSourcesError naming every symbol whose recorded sources include the other origin.
+ * Reads only the watermarks (one small object per symbol); partitions recording no source, and an
+ * unreadable watermark (ingest rebuilds it), count as neither origin.
+ */
+async function refuseMixedOrigins(
+  store: ObjectStore,
+  incoming: SourceKind,
+  symbols: readonly string[],
+): Promise<void> {
+  const mixed: Record<string, SourceKind[]> = {};
+  for (const symbol of symbols) {
+    const { kinds } = watermarkSources(await readWatermarkIfReadable(store, symbol));
+    if (kinds.some((kind) => originOf(kind) !== originOf(incoming))) mixed[symbol] = kinds;
+  }
+  if (Object.keys(mixed).length > 0) throw new MixedDataSourcesError(incoming, mixed);
 }
 
 function nothingFetched(

@@ -24,6 +24,7 @@ import { Alpha15Error } from '../errors.js';
 import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
 import { sliceFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
+import { resolveLakeRange } from '../lake/span.js';
 import { type EpochRecord } from '../model/artifacts.js';
 import { CHAMPION_KEY, MODELS_PREFIX } from '../contracts/keys.js';
 import type { BackendPreference } from '../contracts/backends.js';
@@ -31,12 +32,13 @@ import { loadPredictor } from '../model/predictor.js';
 import { evaluateOnSameWindow, EVALUATION_FILE, promoteCandidate } from './evaluate-and-promote.js';
 import { getChampion, getModelFile, putModelFile, readModelMeta, setChampion } from '../model/registry.js';
 import { currentGitRevision } from '../model/git-revision.js';
-import { lakeSpan, trainModel } from './train.js';
+import { trainModel } from './train.js';
 import { planFolds } from '../model/walk-forward.js';
 import { RUNS_PREFIX } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { writeFileAtomically } from '../store/atomic-file.js';
 import { SandboxStore } from '../store/sandbox-store.js';
 import { handCraftedFeatures } from '../strategy/baselines/hand-features.js';
 import { ridgePredictions } from '../strategy/baselines/ridge.js';
@@ -51,13 +53,7 @@ import { fitStrategyOnFrame, prepareFitOnFrame } from '../strategy/fit.js';
 import { firstInputMinuteMs } from '../model/warm-up.js';
 import { parseStrategyParams, THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import type { Period } from '../strategy/performance.js';
-import {
-  headlineRunMetrics,
-  headlines,
-  predictRows,
-  writeFileAtomically,
-  type Headlines,
-} from './backtest.js';
+import { headlineRunMetrics, headlines, predictRows, type Headlines } from './backtest.js';
 import { DAY_MS, isoMinute, MINUTE_MS } from '../time.js';
 import {
   claimSimulation,
@@ -378,6 +374,8 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
     onEpoch: (record) => run.onProgress?.({ kind: 'epoch', index: run.index, record }),
     nowMs: retrainMs,
     log: () => {},
+    // the champion's predictions for the period come from this model when it wins the gate
+    predictor: true,
   });
   const trainingSeconds = (performance.now() - started) / 1000;
   try {
@@ -547,10 +545,7 @@ async function simulatedRange(
   symbols: readonly string[],
   options: Pick<SimulateOptions, 'fromMs' | 'toMs'>,
 ): Promise<{ fromMs: number; toMs: number }> {
-  const lake =
-    options.fromMs === undefined || options.toMs === undefined ? await lakeSpan(store, symbols) : undefined;
-  const fromMs = options.fromMs ?? lake!.fromMs;
-  const toMs = options.toMs ?? lake!.toMs;
+  const { fromMs, toMs } = await resolveLakeRange(store, symbols, options);
   if (fromMs % MINUTE_MS !== 0 || toMs % MINUTE_MS !== 0 || fromMs >= toMs) {
     throw new SimulationRangeError(
       `the range ${isoMinute(fromMs)} .. ${isoMinute(toMs)} is not a non-empty range of whole minutes`,

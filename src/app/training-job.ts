@@ -163,44 +163,39 @@ async function train(
   });
   await epochLogWritten;
   if (result.aborted) {
-    result.predictor.dispose();
     throw new TrainingStoppedError(
       `stopped by SIGTERM after ${result.epochs.length} epoch record(s); the step it reached is checkpointed in ${paths.checkpoints}`,
       'a restarted spot job resumes from that checkpoint; a stopped job saved no model',
     );
   }
-  try {
-    for (const [name, value] of [
-      ['validation_ic', result.val.ic],
-      ['validation_rank_ic', result.val.rankIc],
-      ['validation_hit_rate', result.val.hitRate],
-      // last: SageMaker tuning takes the final value of the objective
-      [TUNING_OBJECTIVE_METRIC, result.foldMean?.ic ?? result.val.ic],
-    ] as const) {
-      const line = formatMetricLine(name, value);
-      if (line) writeLine(line);
-    }
-    const evaluation = await evaluateOnSameWindow(store, result, writeLine);
-    await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
-    await copyModelDirectory(store, result.modelId, paths.model);
-    const record: TrainingJobRecord = {
-      jobName,
-      modelId: result.modelId,
-      finishedAtMs: options.nowMs ?? Date.now(),
-    };
-    await store.put(trainingJobRecordKey(jobName), JSON.stringify(record, null, 2));
-    writeLine(
-      `alpha15: model ${result.modelId} saved to ${store.url} (champion now: ${result.champion ? 'this model' : 'unchanged, promotion decides'})`,
-    );
-    return {
-      ok: true,
-      modelId: result.modelId,
-      jobName,
-      championBefore: evaluation.champion?.modelId ?? null,
-    };
-  } finally {
-    result.predictor.dispose();
+  for (const [name, value] of [
+    ['validation_ic', result.val.ic],
+    ['validation_rank_ic', result.val.rankIc],
+    ['validation_hit_rate', result.val.hitRate],
+    // last: SageMaker tuning takes the final value of the objective
+    [TUNING_OBJECTIVE_METRIC, result.foldMean?.ic ?? result.val.ic],
+  ] as const) {
+    const line = formatMetricLine(name, value);
+    if (line) writeLine(line);
   }
+  const evaluation = await evaluateOnSameWindow(store, result, writeLine);
+  await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
+  await copyModelDirectory(store, result.modelId, paths.model);
+  const record: TrainingJobRecord = {
+    jobName,
+    modelId: result.modelId,
+    finishedAtMs: options.nowMs ?? Date.now(),
+  };
+  await store.put(trainingJobRecordKey(jobName), JSON.stringify(record, null, 2));
+  writeLine(
+    `alpha15: model ${result.modelId} saved to ${store.url} (champion now: ${result.champion ? 'this model' : 'unchanged, promotion decides'})`,
+  );
+  return {
+    ok: true,
+    modelId: result.modelId,
+    jobName,
+    championBefore: evaluation.champion?.modelId ?? null,
+  };
 }
 
 /** Fails the job before any data is read when a GPU instance would train without its GPU. */

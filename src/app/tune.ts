@@ -20,6 +20,7 @@ import { minimumEmbargoMinutes, splitChronologically } from '../features/dataset
 import { coinWeights, modelTargets } from '../features/targets.js';
 import { sliceFrame, type MarketFrame } from '../lake/frame.js';
 import { readFrame } from '../lake/reader.js';
+import { resolveLakeRange } from '../lake/span.js';
 import type { EpochRecord, TimeRange } from '../model/artifacts.js';
 import type { BackendPreference } from '../contracts/backends.js';
 import { coinMetrics, summarise } from '../prediction-metrics.js';
@@ -31,13 +32,14 @@ import {
   type PromotionDecision,
 } from './evaluate-and-promote.js';
 import { getChampion, putModelFile } from '../model/registry.js';
-import { lakeSpan, trainModel, type TrainResult } from './train.js';
+import { trainModel, type TrainResult } from './train.js';
 import { mulberry32 } from '../random.js';
 import { configHash, runEpochs } from '../runs/run-record.js';
 import { recordRun } from '../runs/runs-index.js';
 import { LocalStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { predictRows, writeFileAtomically } from './backtest.js';
+import { writeFileAtomically } from '../store/atomic-file.js';
+import { predictRows } from './backtest.js';
 import { MINUTE_MS } from '../time.js';
 import { DEFAULT_ASHA, isRung, rungKey, shouldPrune, type AshaOptions } from '../tune/asha.js';
 import { suggest, type Observation, type SamplerName } from '../tune/samplers.js';
@@ -139,12 +141,6 @@ export class TuneOptionsError extends Alpha15Error {
 
 export async function tune(options: TuneOptions): Promise<TuneReport> {
   const base = options.config;
-  const objective = options.objective ?? 'ic';
-  const sampler = options.sampler ?? 'tpe';
-  const seed = options.seed ?? base.model.seed;
-  const pruner = options.pruner === undefined ? DEFAULT_ASHA : options.pruner;
-  const folds = options.folds ?? (base.training.walkForwardFolds || 3);
-  const space = options.space ?? defaultSearchSpace(base);
   const log = options.log ?? (() => {});
   const now = options.nowMs ?? Date.now;
   if (!Number.isInteger(options.trials) || options.trials < 1)
@@ -155,14 +151,91 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
         data: { reason: 'trials', trials: options.trials },
       },
     );
-
   const frame = options.frame ?? (await readTuneFrame(options));
+  const opened = await openTuneStudy(options, frame);
+  const { study, spec, trials, tuneFrame } = opened;
+  const resumedTrials = trials.length;
+  if (resumedTrials > 0) log(`study ${study}: continuing after ${resumedTrials} finished trials`);
+  const interrupted = await runTrials(opened, options, now);
+  const report: TuneReport = {
+    study,
+    objective: spec.objective,
+    sampler: spec.sampler,
+    seed: spec.seed,
+    resumedTrials,
+    trials: trials.map((trial) => ({
+      id: trial.number,
+      params: trial.params,
+      valIc: trial.value,
+      epochs: trial.epochs,
+      pruned: trial.status === 'pruned',
+      baseline: trial.baseline,
+      runId: trial.runId,
+    })),
+    baseline: trials[0] === undefined ? null : { valIc: trials[0].value },
+    best: null,
+    tuning: spec.tuning,
+    test: spec.test,
+    interrupted,
+    promotion: null,
+  };
+  if (interrupted) return report;
+
+  const best = bestTrial(trials);
+  if (best === undefined) {
+    throw new TuneOptionsError(
+      `no trial of study ${study} finished with a defined validation ${spec.objective}`,
+      'widen the search space or the data range, or turn pruning off',
+      { data: { reason: 'no-finished-trial', study, objective: spec.objective } },
+    );
+  }
+  const bestConfig = configSchema.parse(applyParams(base, best.params));
+  const saved = await saveBestConfig(options, study, bestConfig);
+  log(`study ${study}: best trial ${best.number}; scoring it once on the held-out test period`);
+  const testScore = await scoreOnTest(
+    opened.trialConfig(best.params),
+    tuneFrame,
+    frame,
+    spec.test,
+    options.backend,
+  );
+  report.best = {
+    id: best.number,
+    params: best.params,
+    valIc: best.value,
+    testIc: spec.objective === 'ic' ? testScore.ic : testScore.rankIc,
+    testRankIc: testScore.rankIc,
+    config: saved.configPath,
+    configKey: saved.configKey,
+  };
+  if (options.promoteBest) report.promotion = await promoteBest(bestConfig, frame, options, now, log);
+  return report;
+}
+
+/** A study opened on the tuning part of the frame, with the trials an earlier run finished. */
+interface OpenedStudy {
+  study: string;
+  spec: StudySpec;
+  /** Finished trials in number order; runTrials appends to it. */
+  trials: TrialRecord[];
+  /** The frame without its held-out test period. */
+  tuneFrame: MarketFrame;
+  space: SearchSpace;
+  pruner: AshaOptions | null;
+  trialConfig: (params: Params) => Config;
+}
+
+async function openTuneStudy(options: TuneOptions, frame: MarketFrame): Promise<OpenedStudy> {
+  const base = options.config;
+  const folds = options.folds ?? (base.training.walkForwardFolds || 3);
+  const space = options.space ?? defaultSearchSpace(base);
+  const pruner = options.pruner === undefined ? DEFAULT_ASHA : options.pruner;
   const { tuneFrame, tuning, test } = holdOutTest(frame, base, space);
   const spec: StudySpec = {
     space,
-    sampler,
-    seed,
-    objective,
+    sampler: options.sampler ?? 'tpe',
+    seed: options.seed ?? base.model.seed,
+    objective: options.objective ?? 'ic',
     folds,
     pruner,
     tuning,
@@ -179,79 +252,56 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
       },
     );
   const trials = await openStudy(options.store, study, spec);
-  const resumedTrials = trials.length;
-  if (resumedTrials > 0) log(`study ${study}: continuing after ${resumedTrials} finished trials`);
-
   const trialConfig = (params: Params): Config =>
     configSchema.parse({
       ...applyParams(base, params),
       training: { ...applyParams(base, params).training, walkForwardFolds: folds },
     });
-  let interrupted = false;
+  return { study, spec, trials, tuneFrame, space, pruner, trialConfig };
+}
+
+/** Trials until the study holds `options.trials` of them; true when the signal stopped it first. */
+async function runTrials(opened: OpenedStudy, options: TuneOptions, now: () => number): Promise<boolean> {
+  const { study, spec, trials } = opened;
+  const base = options.config;
   while (trials.length < options.trials) {
-    if (options.signal?.aborted) {
-      interrupted = true;
-      break;
-    }
+    if (options.signal?.aborted) return true;
     const number = trials.length;
     const params =
       number === 0
-        ? baseParams(space, base)
-        : suggest(sampler, space, trials.map(observation), mulberry32(seed * 100_003 + number));
+        ? baseParams(opened.space, base)
+        : suggest(
+            spec.sampler,
+            opened.space,
+            trials.map(observation),
+            mulberry32(spec.seed * 100_003 + number),
+          );
     const outcome = await runTrial({
       number,
       params,
-      config: trialConfig(params),
-      frame: tuneFrame,
+      config: opened.trialConfig(params),
+      frame: opened.tuneFrame,
       history: trials,
-      objective,
-      pruner,
+      objective: spec.objective,
+      pruner: opened.pruner,
       study,
       options,
       now,
     });
-    if (outcome === 'interrupted') {
-      interrupted = true;
-      break;
-    }
+    if (outcome === 'interrupted') return true;
     await saveTrial(options.store, study, outcome);
     trials.push(outcome);
     options.onTrial?.(outcome, options.trials);
   }
+  return false;
+}
 
-  const report: TuneReport = {
-    study,
-    objective,
-    sampler,
-    seed,
-    resumedTrials,
-    trials: trials.map((trial) => ({
-      id: trial.number,
-      params: trial.params,
-      valIc: trial.value,
-      epochs: trial.epochs,
-      pruned: trial.status === 'pruned',
-      baseline: trial.baseline,
-      runId: trial.runId,
-    })),
-    baseline: trials[0] === undefined ? null : { valIc: trials[0].value },
-    best: null,
-    tuning,
-    test,
-    interrupted,
-    promotion: null,
-  };
-  if (interrupted) return report;
-
-  const best = bestTrial(trials);
-  if (best === undefined) {
-    throw new TuneOptionsError(
-      `no trial of study ${study} finished with a defined validation ${objective}`,
-      'widen the search space or the data range, or turn pruning off',
-      { data: { reason: 'no-finished-trial', study, objective } },
-    );
-  }
-  const bestConfig = configSchema.parse(applyParams(base, best.params));
+/** The best config in the store and in a local file; redacted, as both may be shared. */
+async function saveBestConfig(
+  options: TuneOptions,
+  study: string,
+  bestConfig: Config,
+): Promise<{ configKey: string; configPath: string }> {
   const configKey = bestConfigKey(study);
   // redacted: the file lands in the store (and is the store's file when the store is local); a URL
   // password is given again through the environment when the config is used
@@ -261,19 +311,7 @@ export async function tune(options: TuneOptions): Promise<TuneReport> {
     options.bestConfigPath ?? defaultBestConfigPath(options.store, study, configKey),
   );
   await writeFileAtomically(configPath, configText);
-  log(`study ${study}: best trial ${best.number}; scoring it once on the held-out test period`);
-  const testScore = await scoreOnTest(trialConfig(best.params), tuneFrame, frame, test, options.backend);
-  report.best = {
-    id: best.number,
-    params: best.params,
-    valIc: best.value,
-    testIc: objective === 'ic' ? testScore.ic : testScore.rankIc,
-    testRankIc: testScore.rankIc,
-    config: configPath,
-    configKey,
-  };
-  if (options.promoteBest) report.promotion = await promoteBest(bestConfig, frame, options, now, log);
-  return report;
+  return { configKey, configPath };
 }
 
 interface TrialInput {
@@ -335,7 +373,6 @@ async function runTrial(input: TrialInput): Promise<TrialRecord | 'interrupted'>
   } finally {
     options.signal?.removeEventListener('abort', onUserAbort);
   }
-  result.predictor.dispose();
   if (options.signal?.aborted) return 'interrupted';
 
   const pruned = prunedAt !== undefined;
@@ -435,7 +472,14 @@ async function scoreOnTest(
   test: TimeRange,
   backend: BackendPreference | undefined,
 ): Promise<{ ic: number; rankIc: number }> {
-  const trained = await trainModel({ config, frame: tuneFrame, save: false, backend, log: () => {} });
+  const trained = await trainModel({
+    config,
+    frame: tuneFrame,
+    save: false,
+    backend,
+    log: () => {},
+    predictor: true,
+  });
   try {
     const predictions = await predictRows(trained.predictor, frame, [test]);
     // the target the trials were scored against (raw or residual), so test and validation IC compare
@@ -481,32 +525,25 @@ async function promoteBest(
     backend: options.backend,
     log,
   });
-  try {
-    const evaluation = await evaluateOnSameWindow(store, result, log);
-    await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
-    // with no champion before, trainModel has already filled the seat by the same rule
-    const decision =
-      championBefore === undefined
-        ? decidePromotion(evaluation, undefined)
-        : (await promoteCandidate(store, evaluation, { nowMs: now() })).decision;
-    return {
-      modelId: result.modelId,
-      promoted: decision.promote,
-      reason: decision.reason,
-      detail: decision.detail,
-    };
-  } finally {
-    result.predictor.dispose();
-  }
+  const evaluation = await evaluateOnSameWindow(store, result, log);
+  await putModelFile(store, result.modelId, EVALUATION_FILE, JSON.stringify(evaluation, null, 2));
+  // with no champion before, trainModel has already filled the seat by the same rule
+  const decision =
+    championBefore === undefined
+      ? decidePromotion(evaluation, undefined)
+      : (await promoteCandidate(store, evaluation, { nowMs: now() })).decision;
+  return {
+    modelId: result.modelId,
+    promoted: decision.promote,
+    reason: decision.reason,
+    detail: decision.detail,
+  };
 }
 
 async function readTuneFrame(options: TuneOptions): Promise<MarketFrame> {
   const { store, config } = options;
-  const span =
-    options.fromMs === undefined || options.toMs === undefined
-      ? await lakeSpan(store, config.symbols)
-      : undefined;
-  return readFrame(store, config.symbols, options.fromMs ?? span!.fromMs, options.toMs ?? span!.toMs);
+  const { fromMs, toMs } = await resolveLakeRange(store, config.symbols, options);
+  return readFrame(store, config.symbols, fromMs, toMs);
 }
 
 function defaultBestConfigPath(store: ObjectStore, study: string, key: string): string {

@@ -28,6 +28,10 @@ export const CLI_HINTS: Readonly<Record<string, HintRenderer>> = {
   INGEST_RANGE_EMPTY: () => '--from is inclusive and --to exclusive: give a --from earlier than --to',
   INGEST_NOTHING_MATCHED: () =>
     'check --from/--to against the period the source covers, and --symbols against what it holds',
+  MIXED_DATA_SOURCES: (data) =>
+    data.incomingSource === 'synthetic'
+      ? 'ingest synthetic candles into their own store (--store file://./.alpha15-synthetic); `alpha15 ingest --allow-mixed-sources` mixes them on purpose'
+      : 'ingest real candles into their own store (--store file://./.alpha15-real); `alpha15 ingest --allow-mixed-sources` mixes them on purpose',
   SIMULATION_ID: () => 'pass --id with letters, digits, - and _ (at most 64), e.g. --id feb-weekly',
   SIMULATION_RANGE: (data) =>
     data.reason === 'no-periods'

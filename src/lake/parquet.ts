@@ -14,6 +14,7 @@ import { sha256HexOfParts } from '../checksum.js';
 import { Alpha15Error } from '../errors.js';
 import type { KlineColumns } from '../market/kline.js';
 import { allocateColumns, KLINE_COLUMN_FIELDS, type KlineColumnField } from '../market/kline-columns.js';
+import { SOURCE_KINDS, type SourceKind } from '../market/source-kind.js';
 
 /** Parquet column name of each KlineColumns field. */
 export const PARQUET_COLUMN_NAMES: Record<KlineColumnField, string> = {
@@ -53,6 +54,14 @@ const PARQUET_MAGIC = 0x31524150; // "PAR1"
  */
 export const CONTENT_HASH_KEY = 'alpha15.content_sha256';
 
+/**
+ * The footer entry naming the sources of the partition's candles (comma-separated kinds, see
+ * source-kind.ts). Kept in the partition itself rather than only in the watermark, because a
+ * watermark is rebuilt from the partitions: the record must survive that. Partitions written before it
+ * existed have none (their sources are unknown).
+ */
+export const SOURCES_KEY = 'alpha15.sources';
+
 function contentSha256(columns: KlineColumns): string {
   return sha256HexOfParts(KLINE_COLUMN_FIELDS.map((field) => columns[field]));
 }
@@ -83,7 +92,7 @@ export class CorruptPartitionError extends Alpha15Error {
  * third of the bytes but triple the write time (hyparquet-writer's is JavaScript), and ingest speed is
  * a target; prices are high-entropy doubles anyway.
  */
-export function klinesToParquet(columns: KlineColumns): Uint8Array {
+export function klinesToParquet(columns: KlineColumns, sources?: readonly SourceKind[]): Uint8Array {
   const rowCount = columns.openTimeMs.length;
   const writer = new ByteWriter(rowCount * KLINE_COLUMN_FIELDS.length * 8 + 16_384);
   writer.appendUint32(PARQUET_MAGIC);
@@ -108,6 +117,7 @@ export function klinesToParquet(columns: KlineColumns): Uint8Array {
       { key: 'alpha15.symbol', value: columns.symbol },
       { key: 'alpha15.open_time', value: 'UTC epoch milliseconds' },
       { key: CONTENT_HASH_KEY, value: contentSha256(columns) },
+      ...(sources && sources.length > 0 ? [{ key: SOURCES_KEY, value: sources.join(',') }] : []),
     ],
     metadata_length: 0, // filled in by readers; writeMetadata appends the real length itself
   });
@@ -193,6 +203,15 @@ export async function parquetToKlines(
   bytes: Uint8Array,
   what = 'parquet file',
 ): Promise<KlineColumns> {
+  return (await parquetToPartition(symbol, bytes, what)).columns;
+}
+
+/** A partition's columns and the sources its footer records (undefined when it records none). */
+export async function parquetToPartition(
+  symbol: string,
+  bytes: Uint8Array,
+  what = 'parquet file',
+): Promise<{ columns: KlineColumns; sources: SourceKind[] | undefined }> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata;
   try {
@@ -233,7 +252,14 @@ export async function parquetToKlines(
         `its content hash is ${actual}, not the ${recorded} recorded when it was written (the bytes changed since)`,
       );
   }
-  return columns;
+  const sources = metadata.key_value_metadata?.find((entry) => entry.key === SOURCES_KEY)?.value;
+  return { columns, sources: sources === undefined ? undefined : parseSources(sources) };
+}
+
+/** The recorded kinds this version knows, in SOURCE_KINDS order (an unknown name is left out). */
+function parseSources(text: string): SourceKind[] {
+  const named = new Set(text.split(','));
+  return SOURCE_KINDS.filter((kind) => named.has(kind));
 }
 
 /**

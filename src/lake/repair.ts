@@ -10,11 +10,12 @@
  * reporting it) and is listed in `unrebuilt`.
  */
 import type { KlineColumns } from '../market/kline.js';
+import { unionOfKinds, type SourceKind } from '../market/source-kind.js';
 import type { KlineSource } from '../market/source.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { nextPartitionStartMs, partitionKey } from './layout.js';
 import { mergeKlines } from './merge.js';
-import { CorruptPartitionError, klinesToParquet, parquetToKlines } from './parquet.js';
+import { CorruptPartitionError, klinesToParquet, parquetToPartition } from './parquet.js';
 import { rawObjectsOf } from './raw.js';
 import { rawExpectation } from './raw-expectation.js';
 import { ingestRecordsOf } from './raw-ingests.js';
@@ -137,7 +138,8 @@ async function rebuildPartition(
   const startMs = Date.UTC(year, month - 1, 1);
   const endMs = nextPartitionStartMs(startMs);
   const key = partitionKey(symbol, startMs);
-  const stored = await readableRows(store, symbol, key);
+  const readable = await readablePartition(store, symbol, key);
+  const stored = readable?.columns;
   const watermark = await readWatermark(store, symbol).catch((error: unknown) => {
     if (error instanceof CorruptWatermarkError) return undefined;
     throw error;
@@ -180,19 +182,22 @@ async function rebuildPartition(
       recoverable,
       `only ${recoverable} of the ${heldRows} candles the lake held can be rebuilt; nothing was written`,
     );
-  await store.put(key, klinesToParquet(rows));
+  // the sources the partition recorded (its footer, else the watermark's copy) survive the rebuild
+  const recorded: SourceKind[] | undefined = readable?.sources ?? watermark?.partitions[partition]?.sources;
+  const sources = from === 'source' ? unionOfKinds(recorded ?? [], [options.source!.kind]) : recorded;
+  await store.put(key, klinesToParquet(rows, sources));
   return { symbol, partition, key, from, rows: recoverable };
 }
 
-/** The partition's rows when it is stored and readable. */
-async function readableRows(
+/** The partition's rows and recorded sources when it is stored and readable. */
+async function readablePartition(
   store: ObjectStore,
   symbol: string,
   key: string,
-): Promise<KlineColumns | undefined> {
+): Promise<{ columns: KlineColumns; sources: SourceKind[] | undefined } | undefined> {
   const bytes = await store.get(key);
   if (!bytes) return undefined;
-  return parquetToKlines(symbol, bytes, key).catch((error: unknown) => {
+  return parquetToPartition(symbol, bytes, key).catch((error: unknown) => {
     if (error instanceof CorruptPartitionError) return undefined;
     throw error;
   });

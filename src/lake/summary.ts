@@ -3,7 +3,8 @@
  * between, from the watermarks' per-partition stats. A run that failed before committing its watermark
  * is not counted until a re-run completes it. Every partition's Parquet footer is read as well (not
  * its rows), so a summary never calls a lake healthy whose partitions cannot be read: those, and
- * partitions the watermark claims but the store lacks, come back as `warnings`.
+ * partitions the watermark claims but the store lacks, come back as `warnings`; symbols holding both
+ * synthetic and real candles (only ever ingested with mixed sources allowed) as `mixedSources`.
  */
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
@@ -11,7 +12,8 @@ import { WATERMARKS_PREFIX } from '../contracts/keys.js';
 import { symbolOfWatermarkKey } from './layout.js';
 import { mapWithConcurrency } from './pool.js';
 import { parquetFooterProblem } from './parquet.js';
-import { readWatermark, type Watermark } from './watermark.js';
+import { mixesOrigins, type ShownSource, type SourceKind } from '../market/source-kind.js';
+import { readWatermark, watermarkSources, type Watermark } from './watermark.js';
 import { storedPartitions } from './watermark-rebuild.js';
 
 export interface SymbolSummary {
@@ -22,12 +24,16 @@ export interface SymbolSummary {
   last: number;
   /** Minutes between first and last without a candle. */
   missing: number;
+  /** Where its candles came from; `unknown` for partitions written before sources were recorded. */
+  sources: ShownSource[];
 }
 
 export interface LakeSummary {
   symbols: Record<string, SymbolSummary>;
   /** Partitions that cannot be read or are missing; absent when there are none. */
   warnings?: string[];
+  /** Symbols holding synthetic and real candles, with their kinds (as in `data verify`); absent when none. */
+  mixedSources?: Record<string, SourceKind[]>;
 }
 
 /** Summarises every symbol in the lake, or only `symbols` (those without data are left out). */
@@ -48,7 +54,16 @@ export async function summariseLake(store: ObjectStore, symbols?: readonly strin
     const rows = Object.values(watermark?.partitions ?? {}).reduce((sum, stats) => sum + stats.rows, 0);
     if (!watermark || rows === 0) continue;
     const { firstOpenTimeMs: first, lastOpenTimeMs: last } = watermark;
-    summary.symbols[watermark.symbol] = { rows, first, last, missing: (last - first) / MINUTE_MS + 1 - rows };
+    const { kinds, unknownPartitions } = watermarkSources(watermark);
+    const sources: ShownSource[] = unknownPartitions > 0 ? [...kinds, 'unknown'] : kinds;
+    summary.symbols[watermark.symbol] = {
+      rows,
+      first,
+      last,
+      missing: (last - first) / MINUTE_MS + 1 - rows,
+      sources,
+    };
+    if (mixesOrigins(kinds)) summary.mixedSources = { ...summary.mixedSources, [watermark.symbol]: kinds };
   }
   return summary;
 }

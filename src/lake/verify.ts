@@ -9,6 +9,7 @@ import { Alpha15Error } from '../errors.js';
 import type { KlineColumns } from '../market/kline.js';
 import { differingField, lowerBound } from '../market/kline-columns.js';
 import { columnsRowViolation } from '../market/kline-rules.js';
+import { mixesOrigins, unionOfKinds, type SourceKind } from '../market/source-kind.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { isoMinute } from '../time.js';
 import { CURATED_KLINES_PREFIX, RAW_KLINES_PREFIX, WATERMARKS_PREFIX } from '../contracts/keys.js';
@@ -20,12 +21,18 @@ import {
   symbolOfWatermarkKey,
   watermarkKey,
 } from './layout.js';
-import { parquetToKlines } from './parquet.js';
+import { parquetToPartition } from './parquet.js';
 import { rawObjectsOf, type RawObject } from './raw.js';
 import { rawExpectation } from './raw-expectation.js';
 import { ingestRecordsOf } from './raw-ingests.js';
 import { storedPartitions } from './watermark-rebuild.js';
-import { CorruptWatermarkError, partitionStats, readWatermark, type Watermark } from './watermark.js';
+import {
+  CorruptWatermarkError,
+  partitionStats,
+  readWatermark,
+  type PartitionStats,
+  type Watermark,
+} from './watermark.js';
 
 export type LakeProblemKind =
   /** The partition's bytes are not a readable kline Parquet file (truncated, overwritten). */
@@ -64,6 +71,12 @@ export interface VerifyReport {
    * the synthetic market, which re-ingesting regenerates): repair cannot rebuild them from raw/.
    */
   unsourced: Record<string, number>;
+  /**
+   * Symbols holding both synthetic and real candles (ingested with mixed sources allowed), with their
+   * kinds. A warning, not a problem: every candle is intact, but a model trained on the symbol learns
+   * from two markets. Absent when there are none.
+   */
+  mixedSources?: Record<string, SourceKind[]>;
 }
 
 export interface VerifyProgress {
@@ -128,26 +141,30 @@ async function verifySymbol(store: ObjectStore, symbol: string, report: VerifyRe
 
   // every stored partition, read back whole
   const readable = new Map<string, KlineColumns>();
+  // from the footers rather than the watermark, which may be the thing that is broken
+  const recordedSources: SourceKind[][] = [];
   const stored = await storedPartitions(store, symbol);
   for (const [id, key] of stored) {
     report.partitionsChecked++;
     const bytes = await store.get(key);
     if (!bytes) continue; // deleted while we looked: the watermark check below reports it
     let columns: KlineColumns;
+    let sources: SourceKind[] | undefined;
     try {
-      columns = await parquetToKlines(symbol, bytes, key);
+      ({ columns, sources } = await parquetToPartition(symbol, bytes, key));
     } catch (error) {
       if (!(error instanceof Alpha15Error)) throw error;
       problem('partition-unreadable', key, error.message, id);
       continue;
     }
     report.rowsChecked += columns.openTimeMs.length;
+    if (sources) recordedSources.push(sources);
     const invalid = partitionContentProblem(columns, id);
     if (invalid) problem('partition-invalid', key, invalid, id);
     else readable.set(id, columns);
 
     const claimed = watermark?.partitions[id];
-    const actual = columns.openTimeMs.length > 0 ? partitionStats(columns) : undefined;
+    const actual = columns.openTimeMs.length > 0 ? partitionStats(columns, sources) : undefined;
     if (watermark && !claimed)
       problem(
         'watermark-mismatch',
@@ -159,7 +176,7 @@ async function verifySymbol(store: ObjectStore, symbol: string, report: VerifyRe
       problem(
         'watermark-mismatch',
         watermarkKeyOfSymbol,
-        `says partition ${id} holds ${claimed.rows} rows ${isoMinute(claimed.firstOpenTimeMs)} .. ${isoMinute(claimed.lastOpenTimeMs)}; it holds ${actual.rows} rows ${isoMinute(actual.firstOpenTimeMs)} .. ${isoMinute(actual.lastOpenTimeMs)}`,
+        `says partition ${id} holds ${statsText(claimed)}; it holds ${statsText(actual)}`,
         id,
       );
     }
@@ -223,6 +240,13 @@ async function verifySymbol(store: ObjectStore, symbol: string, report: VerifyRe
     if (comparison.problem) problem('raw-mismatch', expected.keys.join(', '), comparison.problem, id);
   }
   if (unsourced > 0) report.unsourced[symbol] = unsourced;
+  const kinds = unionOfKinds(...recordedSources);
+  if (mixesOrigins(kinds)) report.mixedSources = { ...report.mixedSources, [symbol]: kinds };
+}
+
+function statsText(stats: PartitionStats): string {
+  const sources = stats.sources ? stats.sources.join('+') : 'unknown';
+  return `${stats.rows} rows ${isoMinute(stats.firstOpenTimeMs)} .. ${isoMinute(stats.lastOpenTimeMs)} from ${sources}`;
 }
 
 /** The month start of a partition id (YYYY-MM). */

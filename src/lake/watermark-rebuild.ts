@@ -7,7 +7,7 @@
 import type { ObjectStore } from '../store/object-store.js';
 import { MINUTE_MS } from '../time.js';
 import { partitionId, partitionStartFromKey, symbolPartitionsPrefix } from './layout.js';
-import { CorruptPartitionError, parquetToKlines } from './parquet.js';
+import { CorruptPartitionError, parquetToPartition } from './parquet.js';
 import {
   CorruptWatermarkError,
   partitionStats,
@@ -42,7 +42,8 @@ export async function rebuildWatermark(
     const bytes = await store.get(key);
     if (!bytes) continue;
     try {
-      stats[id] = partitionStats(await parquetToKlines(symbol, bytes, key));
+      const partition = await parquetToPartition(symbol, bytes, key);
+      stats[id] = partitionStats(partition.columns, partition.sources);
     } catch (error) {
       if (!(error instanceof CorruptPartitionError)) throw error;
     }
@@ -78,7 +79,7 @@ export async function reconcileWatermark(store: ObjectStore, symbol: string): Pr
 }
 
 /** The watermark, or undefined when there is none or it cannot be read (it is about to be rebuilt). */
-function readWatermarkIfReadable(store: ObjectStore, symbol: string): Promise<Watermark | undefined> {
+export function readWatermarkIfReadable(store: ObjectStore, symbol: string): Promise<Watermark | undefined> {
   return readWatermark(store, symbol).catch((error: unknown) => {
     if (error instanceof CorruptWatermarkError) return undefined;
     throw error;

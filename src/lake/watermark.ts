@@ -3,9 +3,12 @@
  * row count and first/last open time. Written only after the partitions it describes, so it never
  * claims data a reader cannot find. Ingest resumes after `lastOpenTimeMs`; `data summary` reads only
  * these small objects instead of every partition (on S3, one GET per symbol rather than per month).
+ * Each partition's entry also repeats the sources its Parquet footer records, so ingest can refuse to
+ * mix synthetic and real candles (source-kind.ts) by reading the watermark alone.
  */
 import { z } from 'zod';
 import type { KlineColumns } from '../market/kline.js';
+import { SOURCE_KINDS, type SourceKind } from '../market/source-kind.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { watermarkKey } from './layout.js';
 import { Alpha15Error } from '../errors.js';
@@ -14,6 +17,8 @@ const partitionStatsSchema = z.object({
   rows: z.number().int().nonnegative(),
   firstOpenTimeMs: z.number().int(),
   lastOpenTimeMs: z.number().int(),
+  /** The partition footer's sources; absent for partitions written before sources were recorded. */
+  sources: z.array(z.enum(SOURCE_KINDS)).optional(),
 });
 export type PartitionStats = z.infer<typeof partitionStatsSchema>;
 
@@ -30,10 +35,30 @@ export class CorruptWatermarkError extends Alpha15Error {
   readonly code = 'CORRUPT_WATERMARK';
 }
 
-/** The watermark's record of one partition's rows (sorted columns, at least one row). */
-export function partitionStats(columns: KlineColumns): PartitionStats {
+/** The watermark's record of one partition's rows (sorted columns, at least one row) and sources. */
+export function partitionStats(columns: KlineColumns, sources?: readonly SourceKind[]): PartitionStats {
   const times = columns.openTimeMs;
-  return { rows: times.length, firstOpenTimeMs: times[0]!, lastOpenTimeMs: times[times.length - 1]! };
+  return {
+    rows: times.length,
+    firstOpenTimeMs: times[0]!,
+    lastOpenTimeMs: times[times.length - 1]!,
+    ...(sources && { sources: [...sources] }),
+  };
+}
+
+/**
+ * The kinds a symbol's partitions record, and whether any partition records none (written before
+ * sources were recorded, or rebuilt from a source that was not named).
+ */
+export function watermarkSources(watermark: Watermark | undefined): {
+  kinds: SourceKind[];
+  unknownPartitions: number;
+} {
+  const partitions = Object.values(watermark?.partitions ?? {});
+  return {
+    kinds: SOURCE_KINDS.filter((kind) => partitions.some((stats) => stats.sources?.includes(kind))),
+    unknownPartitions: partitions.filter((stats) => !stats.sources).length,
+  };
 }
 
 export async function readWatermark(store: ObjectStore, symbol: string): Promise<Watermark | undefined> {

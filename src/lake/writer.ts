@@ -16,7 +16,8 @@ import {
   symbolPartitionsPrefix,
 } from './layout.js';
 import { mergeKlines, type ReplacedKline } from './merge.js';
-import { klinesToParquet, parquetToKlines } from './parquet.js';
+import { unionOfKinds, type SourceKind } from '../market/source-kind.js';
+import { klinesToParquet, parquetToPartition } from './parquet.js';
 import { mapWithConcurrency } from './pool.js';
 import { commitWatermark, partitionStats } from './watermark.js';
 
@@ -34,6 +35,8 @@ export interface WriteOptions {
   concurrency?: number;
   /** Replace stored candles that differ from the incoming ones instead of failing (KlineConflictError). */
   overwrite?: boolean;
+  /** Where the incoming candles come from, recorded in every partition they reach (source-kind.ts). */
+  source?: SourceKind;
 }
 
 export async function writeKlines(
@@ -74,16 +77,36 @@ export async function prepareKlinesWrite(
     const key = partitionKey(sorted.symbol, startMs);
     const incoming = sliceColumns(sorted, start, end);
     const storedBytes = storedKeys.has(key) ? await store.get(key) : undefined;
-    const merge = storedBytes
-      ? mergeKlines(await parquetToKlines(sorted.symbol, storedBytes, key), incoming, options)
-      : { merged: incoming, rowsAdded: incoming.openTimeMs.length, replaced: [], changed: true };
-    return { key, startMs, ...merge };
+    if (!storedBytes) {
+      const sources = options.source && [options.source];
+      return {
+        key,
+        startMs,
+        merged: incoming,
+        rowsAdded: incoming.openTimeMs.length,
+        replaced: [],
+        changed: true,
+        sources,
+      };
+    }
+    const stored = await parquetToPartition(sorted.symbol, storedBytes, key);
+    const merge = mergeKlines(stored.columns, incoming, options);
+    return {
+      key,
+      startMs,
+      ...merge,
+      sources: partitionSourcesAfter(stored.sources, merge.changed, options.source),
+    };
   });
   return {
     commit: async () => {
       const perPartition = await mapWithConcurrency(merges, concurrency, async (merge) => {
-        if (merge.changed) await store.put(merge.key, klinesToParquet(merge.merged));
-        return { id: partitionId(merge.startMs), stats: partitionStats(merge.merged), ...merge };
+        if (merge.changed) await store.put(merge.key, klinesToParquet(merge.merged, merge.sources));
+        return {
+          id: partitionId(merge.startMs),
+          stats: partitionStats(merge.merged, merge.sources),
+          ...merge,
+        };
       });
       await commitWatermark(
         store,
@@ -97,4 +120,18 @@ export async function prepareKlinesWrite(
       };
     },
   };
+}
+
+/**
+ * What a stored partition records after the merge: the incoming kind joins only when the file is
+ * rewritten; a partition that recorded no sources stays unknown (its older candles' origin is not
+ * known, and naming only the new kind would misstate them).
+ */
+function partitionSourcesAfter(
+  stored: SourceKind[] | undefined,
+  changed: boolean,
+  incoming: SourceKind | undefined,
+): SourceKind[] | undefined {
+  if (!stored || !changed || !incoming) return stored;
+  return unionOfKinds(stored, [incoming]);
 }

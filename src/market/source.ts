@@ -14,6 +14,7 @@ import { ConflictingDuplicateKlineError } from './errors.js';
 import type { KlineColumns } from './kline.js';
 import { concatColumns, klinesToColumns, lowerBound, sliceColumns } from './kline-columns.js';
 import { restBodyBytes, restBodyFileName } from './rest-body.js';
+import type { SourceKind } from './source-kind.js';
 import { generateSyntheticMarket, type SyntheticMarketOptions } from './synthetic.js';
 
 /** [fromMs, toMs): open times from fromMs (inclusive) to toMs (exclusive), UTC epoch ms. */
@@ -34,6 +35,8 @@ export interface SourceFetch {
 
 export interface KlineSource {
   readonly name: string;
+  /** What the lake records for the candles it stores from this source (see source-kind.ts). */
+  readonly kind: SourceKind;
   /** Candles with open time in [fromMs, toMs), sorted, without duplicates. */
   fetch(
     symbol: string,
@@ -69,6 +72,7 @@ export const DEFAULT_REST_LOOKBACK_DAYS = 30;
 export function binanceSource(client: BinanceClient, nowMs: () => number = Date.now): KlineSource {
   return {
     name: 'binance',
+    kind: 'rest',
     fetch: async (symbol, fromMs, toMs, onProgress) => {
       const klines = await client.closedKlinesInRange(symbol, fromMs, toMs, onProgress);
       const columns = klinesToColumns(symbol, klines);
@@ -93,6 +97,7 @@ export function archiveSource(archives: ArchiveSource): KlineSource {
   const local = archives instanceof LocalArchiveSource ? archives : undefined;
   return {
     name: `archive:${archives.location}`,
+    kind: 'archive',
     fetch: async (symbol, fromMs, toMs, onProgress) => {
       const entries = await archives.list(symbol, { fromMs, toMs });
       const expectedRows = Math.max(0, Math.ceil((toMs - fromMs) / MINUTE_MS));
@@ -193,6 +198,7 @@ export function syntheticSource(symbols: readonly string[]): KlineSource {
   };
   return {
     name: 'synthetic',
+    kind: 'synthetic',
     fetch: async (symbol, fromMs, toMs) => ({ columns: clipColumns(candlesOf(symbol), fromMs, toMs) }),
     defaultRange: () => range,
     listSymbols: async () => [...symbols],

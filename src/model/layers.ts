@@ -3,6 +3,7 @@
  * (`tf.loadLayersModel` looks classes up by `className`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv1dBias } from './conv1d-bias.js';
 import { paddedChannels, residualAdd } from './residual-add.js';
 import { silu } from './silu.js';
 
@@ -116,7 +117,7 @@ export interface FusedConv1DArgs {
  * same numbers.
  */
 export class FusedConv1D extends tf.layers.Layer {
-  static readonly className = 'Alpha15FusedConv1D';
+  static readonly className: string = 'Alpha15FusedConv1D';
   readonly filters: number;
   readonly kernelSize: number;
   readonly strides: number;
@@ -124,6 +125,8 @@ export class FusedConv1D extends tf.layers.Layer {
   private readonly kernelInitializer: Initializer;
   private kernel?: tf.LayerVariable;
   private bias?: tf.LayerVariable;
+  /** SiLU on the output (FusedConv1DSiLU). */
+  protected readonly silu: boolean = false;
 
   constructor(args: FusedConv1DArgs) {
     super(args.name === undefined ? {} : { name: args.name });
@@ -154,17 +157,11 @@ export class FusedConv1D extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const [batch, time, channels] = x.shape as [number, number, number];
-      const output = tf.fused.conv2d({
-        x: tf.reshape(x, [batch, 1, time, channels]) as tf.Tensor4D,
-        filter: tf.reshape(this.kernel!.read(), [1, this.kernelSize, channels, this.filters]) as tf.Tensor4D,
-        strides: [1, this.strides],
-        pad: this.padding,
-        bias: this.bias!.read(),
-      });
-      return tf.reshape(output, [batch, output.shape[2], this.filters]);
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return conv1dBias(x, this.kernel!.read(), this.bias!.read(), {
+      stride: this.strides,
+      padding: this.padding,
+      silu: this.silu,
     });
   }
 
@@ -180,3 +177,15 @@ export class FusedConv1D extends tf.layers.Layer {
 }
 
 tf.serialization.registerClass(FusedConv1D);
+
+/**
+ * A FusedConv1D followed by SiLU as one layer: the same weights under the same names, and one pass on
+ * WebGPU at inference (conv1d-bias.ts). Only inference copies of a model use it (fuse-conv-silu.ts);
+ * saved models keep their conv and SiLU layers.
+ */
+export class FusedConv1DSiLU extends FusedConv1D {
+  static override readonly className = 'Alpha15FusedConv1DSiLU';
+  protected override readonly silu = true;
+}
+
+tf.serialization.registerClass(FusedConv1DSiLU);

@@ -9,6 +9,8 @@ import { applyStats, type NormStats } from '../features/normalise.js';
 import type { MarketFrame } from '../lake/frame.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { ModelMeta } from './artifacts.js';
+import { CONV1D_BIAS_SILU_KERNEL } from './conv1d-bias.js';
+import { fuseConvSiLU } from './fuse-conv-silu.js';
 import { loadModel, type LoadModelOptions } from './registry.js';
 
 export interface Predictor {
@@ -40,12 +42,16 @@ export async function loadPredictor(
 export function createPredictor(meta: ModelMeta, stats: NormStats, model: tf.LayersModel): Predictor {
   const { windowMinutes, channels, targetScale } = meta;
   const coinCount = meta.symbols.length;
+  // Where conv + bias + SiLU is one kernel (WebGPU), predict with a copy whose convs and SiLUs are one
+  // layer each; elsewhere the model itself, unchanged.
+  const inference =
+    tf.getKernel(CONV1D_BIAS_SILU_KERNEL, tf.getBackend()) === undefined ? model : fuseConvSiLU(model);
   const predictBatch = async (x: Float32Array, batch: number): Promise<Float32Array> => {
     if (x.length !== batch * windowMinutes * channels) {
       throw new RangeError(`expected ${batch} × ${windowMinutes} × ${channels} values, got ${x.length}`);
     }
     const output = tf.tidy(
-      () => model.predict(tf.tensor3d(x, [batch, windowMinutes, channels])) as tf.Tensor,
+      () => inference.predict(tf.tensor3d(x, [batch, windowMinutes, channels])) as tf.Tensor,
     );
     // A copy: on some backends a read hands out the tensor's own storage.
     const returns = ((await output.data()) as Float32Array).slice();
@@ -65,6 +71,9 @@ export function createPredictor(meta: ModelMeta, stats: NormStats, model: tf.Lay
       applyStats(features, stats);
       return features;
     },
-    dispose: () => model.dispose(),
+    dispose: () => {
+      if (inference !== model) inference.dispose();
+      model.dispose();
+    },
   };
 }

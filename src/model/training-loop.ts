@@ -29,7 +29,7 @@ import { coinMetrics, summarise, type CoinMetrics } from '../prediction-metrics.
 import { ResumableAdam, type AdamState } from './resumable-adam.js';
 import { checkBatchFitsBackend, throwIfGpuFaulted } from './backend.js';
 
-export interface FitFoldInput {
+export interface FitEpochsInput {
   model: tf.LayersModel;
   /** Normalised features. */
   features: FeatureMatrix;
@@ -105,7 +105,7 @@ export interface Evaluation {
   mask: Float32Array;
 }
 
-export interface FitFoldResult {
+export interface FitEpochsResult {
   records: EpochRecord[];
   /** The evaluation of the weights the model holds at the end (the best epoch's). */
   best: Evaluation;
@@ -123,18 +123,18 @@ export function lossReadStepsFor(backendName: string): number {
 /** A GPU backend's read interval: the stall is paid once per this many steps, and progress still moves. */
 const GPU_LOSS_READ_STEPS = 16;
 
-export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
-  const { model, features, targets, training, windowMinutes, signal, resume } = input;
+export async function fitEpochs(input: FitEpochsInput): Promise<FitEpochsResult> {
+  const { model, features, targets, training, windowMinutes, resume } = input;
   const lossReadSteps = input.lossReadSteps ?? lossReadStepsFor(tf.getBackend());
   const optimizer = new ResumableAdam(training.learningRate, 0.9, 0.999, 1e-7);
   // An explicit variable list fixes the order of Adam's moments, so a checkpoint can put them back.
   const trainableVariables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const records: EpochRecord[] = [...(resume?.records ?? [])];
-  // a resumed best has no evaluation in memory: it is recomputed from its weights at the end
-  let best: { loss: number; evaluation?: Evaluation; epoch: number; weights: Float32Array[] } | undefined;
-  let epochsSinceBest = resume?.epochsSinceBest ?? 0;
-  let epochsSincePlateauCut = resume?.epochsSincePlateauCut ?? 0;
-  let stoppedEarly = resume?.stoppedEarly ?? false;
+  const schedule: EpochSchedule = {
+    records: [...(resume?.records ?? [])],
+    epochsSinceBest: resume?.epochsSinceBest ?? 0,
+    epochsSincePlateauCut: resume?.epochsSincePlateauCut ?? 0,
+    stoppedEarly: resume?.stoppedEarly ?? false,
+  };
   let trainSamplesSeen = 0;
   let trainMs = 0;
   let aborted = false;
@@ -148,83 +148,36 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
     if (resume !== undefined) {
       await restoreProgress(model, trainableVariables, optimizer, resume);
       if (resume.bestEpoch > 0)
-        best = { loss: resume.bestValLoss, epoch: resume.bestEpoch, weights: resume.bestWeights };
+        schedule.best = { loss: resume.bestValLoss, epoch: resume.bestEpoch, weights: resume.bestWeights };
     }
     const inFlight = resume?.inFlight;
     for (
       let epoch = (resume?.epoch ?? 0) + 1;
-      epoch <= training.epochs && !aborted && !stoppedEarly;
+      epoch <= training.epochs && !aborted && !schedule.stoppedEarly;
       epoch++
     ) {
       const epochStartMs = performance.now();
-      const continued = inFlight?.epoch === epoch ? inFlight : undefined;
-      let lossSum = continued?.lossSum ?? 0;
-      let samplesDone = continued?.samplesDone ?? 0;
-      let batchesDone = continued?.batchesDone ?? 0;
-      let batchIndex = 0;
-      // steps whose loss is still on the device, in batch order
-      const unread: Array<{ loss: tf.Scalar; size: number }> = [];
-      const readLosses = async (): Promise<void> => {
-        if (unread.length === 0) return;
-        const stacked = tf.stack(unread.map((step) => step.loss));
-        const losses = await readOrGpuFault(stacked, training.batchSize);
-        tf.dispose([stacked, ...unread.map((step) => step.loss)]);
-        throwIfGpuFaulted(training.batchSize);
-        for (const [at, step] of unread.entries()) {
-          const loss = losses[at]!;
-          lossSum += loss * step.size;
-          samplesDone += step.size;
-          batchesDone++;
-          input.onBatch?.({ epoch, samplesDone, samplesTotal: input.trainEndRows.length, loss });
-        }
-        unread.length = 0;
-      };
-      for (const batch of batches(features, targets, input.trainEndRows, {
-        batchSize: training.batchSize,
-        windowMinutes,
-        shuffleSeed: input.seed * 1009 + input.fold * 101 + epoch,
-      })) {
-        // the interrupted run already applied these; the weights restored are those after them
-        if (batchIndex++ < (continued?.batchesDone ?? 0)) continue;
-        const coinCount = targets.symbols.length;
-        const x = tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels]);
-        const y = tf.tensor2d(batch.y, [batch.size, coinCount]);
-        const mask = tf.tensor2d(batch.mask, [batch.size, coinCount]);
-        const lossTensor = optimizer.minimize(
-          () => maskedL1(y, model.apply(x, { training: true }) as tf.Tensor, mask) as tf.Scalar,
-          true,
-          trainableVariables,
-        );
-        tf.dispose([x, y, mask]);
-        unread.push({ loss: lossTensor!, size: batch.size });
-        if (unread.length >= lossReadSteps) await readLosses();
-        // Yield to the event loop: a Ctrl-C handler can only set the abort signal between batches.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (signal?.aborted) {
-          aborted = true;
-          break;
-        }
-      }
-      await readLosses();
+      const pass = await trainOneEpoch(input, {
+        epoch,
+        optimizer,
+        trainableVariables,
+        lossReadSteps,
+        continued: inFlight?.epoch === epoch ? inFlight : undefined,
+      });
+      aborted = pass.aborted;
       if (aborted && input.onCheckpoint !== undefined) {
         // before the validation pass: a stopped job has seconds left, and this step must survive them
-        await input.onCheckpoint({
-          epoch: epoch - 1,
-          inFlight: { epoch, batchesDone, lossSum, samplesDone },
-          learningRate: optimizer.rate,
-          epochsSinceBest,
-          epochsSincePlateauCut,
-          stoppedEarly,
-          bestEpoch: best?.epoch ?? 0,
-          bestValLoss: best?.loss ?? Number.NaN,
-          records: [...records],
-          weightShapes: model.getWeights().map((weight) => [...weight.shape]),
-          weights: await snapshotWeights(model),
-          bestWeights: best?.weights ?? (await snapshotWeights(model)),
-          optimizer: await optimizer.captureState(),
-        });
+        const { batchesDone, lossSum, samplesDone } = pass;
+        await input.onCheckpoint(
+          await captureProgress(model, optimizer, schedule, epoch - 1, {
+            epoch,
+            batchesDone,
+            lossSum,
+            samplesDone,
+          }),
+        );
       }
-      trainSamplesSeen += samplesDone;
+      trainSamplesSeen += pass.samplesDone;
       trainMs += performance.now() - epochStartMs;
 
       const evaluation = await evaluate(
@@ -235,56 +188,19 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
         windowMinutes,
         training.batchSize,
       );
-      const improved = best === undefined || evaluation.loss < best.loss;
-      const summary = summarise(evaluation.metrics);
-      const record: EpochRecord = {
-        fold: input.fold,
-        epoch,
-        trainLoss: samplesDone > 0 ? lossSum / samplesDone : Number.NaN,
-        valLoss: evaluation.loss,
+      const improved = schedule.best === undefined || evaluation.loss < schedule.best.loss;
+      const record = epochRecord(input.fold, epoch, pass, evaluation, {
         learningRate: optimizer.rate,
-        ic: evaluation.metrics.ic,
-        rankIc: evaluation.metrics.rankIc,
-        hitRate: evaluation.metrics.hitRate,
-        meanIc: summary.ic,
-        meanRankIc: summary.rankIc,
-        meanHitRate: summary.hitRate,
         improved,
-        trainSamples: samplesDone,
         elapsedMs: performance.now() - startedMs,
-      };
-      records.push(record);
+      });
+      schedule.records.push(record);
       input.onEpoch?.(record);
-
-      if (improved) {
-        best = { loss: evaluation.loss, evaluation, epoch, weights: await snapshotWeights(model) };
-        epochsSinceBest = 0;
-        epochsSincePlateauCut = 0;
-      } else {
-        epochsSinceBest++;
-        epochsSincePlateauCut++;
-        if (epochsSinceBest >= training.earlyStoppingPatience) stoppedEarly = true;
-        else if (epochsSincePlateauCut >= training.plateauPatience) {
-          optimizer.rate = optimizer.rate * training.plateauFactor;
-          epochsSincePlateauCut = 0;
-        }
-      }
-      if (!aborted && input.onCheckpoint !== undefined) {
-        await input.onCheckpoint({
-          epoch,
-          learningRate: optimizer.rate,
-          epochsSinceBest,
-          epochsSincePlateauCut,
-          stoppedEarly,
-          bestEpoch: best!.epoch,
-          bestValLoss: best!.loss,
-          records: [...records],
-          weightShapes: model.getWeights().map((weight) => [...weight.shape]),
-          weights: await snapshotWeights(model),
-          bestWeights: best!.weights,
-          optimizer: await optimizer.captureState(),
-        });
-      }
+      if (improved)
+        schedule.best = { loss: evaluation.loss, evaluation, epoch, weights: await snapshotWeights(model) };
+      advanceSchedule(schedule, optimizer, training, improved);
+      if (!aborted && input.onCheckpoint !== undefined)
+        await input.onCheckpoint(await captureProgress(model, optimizer, schedule, epoch));
     }
   } catch (error) {
     // any read after a lost device fails (AbortError, empty message): name the fault instead
@@ -293,10 +209,11 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
   } finally {
     optimizer.dispose();
   }
+  const { best } = schedule;
   if (best === undefined) throw new RangeError('training ran no epoch: epochs must be at least 1');
   restoreWeights(model, best.weights);
   return {
-    records,
+    records: schedule.records,
     best:
       best.evaluation ??
       (await evaluate(model, features, targets, input.validationEndRows, windowMinutes, training.batchSize)),
@@ -304,6 +221,173 @@ export async function fitFold(input: FitFoldInput): Promise<FitFoldResult> {
     aborted,
     trainSamplesSeen,
     trainSeconds: trainMs / 1000,
+  };
+}
+
+/** Early stopping and the plateau schedule, as they stand after the epochs run so far. */
+interface EpochSchedule {
+  records: EpochRecord[];
+  // a resumed best has no evaluation in memory: it is recomputed from its weights at the end
+  best?: { loss: number; evaluation?: Evaluation; epoch: number; weights: Float32Array[] };
+  epochsSinceBest: number;
+  epochsSincePlateauCut: number;
+  stoppedEarly: boolean;
+}
+
+/** The training pass of one epoch, as far as it got. */
+interface EpochPass {
+  lossSum: number;
+  samplesDone: number;
+  batchesDone: number;
+  /** The signal stopped the pass after `batchesDone` batches. */
+  aborted: boolean;
+}
+
+/**
+ * One epoch's training batches, in the order (seed, fold, epoch) fixes, with the losses read every
+ * `lossReadSteps` steps. A `continued` epoch skips the batches its interrupted run already applied.
+ */
+async function trainOneEpoch(
+  input: FitEpochsInput,
+  step: {
+    epoch: number;
+    optimizer: ResumableAdam;
+    trainableVariables: tf.Variable[];
+    lossReadSteps: number;
+    continued: InFlightEpoch | undefined;
+  },
+): Promise<EpochPass> {
+  const { model, features, targets, training, windowMinutes, signal } = input;
+  const { epoch, optimizer, continued } = step;
+  const pass: EpochPass = {
+    lossSum: continued?.lossSum ?? 0,
+    samplesDone: continued?.samplesDone ?? 0,
+    batchesDone: continued?.batchesDone ?? 0,
+    aborted: false,
+  };
+  let batchIndex = 0;
+  // steps whose loss is still on the device, in batch order
+  const unread: Array<{ loss: tf.Scalar; size: number }> = [];
+  const readLosses = async (): Promise<void> => {
+    if (unread.length === 0) return;
+    const stacked = tf.stack(unread.map((unreadStep) => unreadStep.loss));
+    const losses = await readOrGpuFault(stacked, training.batchSize);
+    tf.dispose([stacked, ...unread.map((unreadStep) => unreadStep.loss)]);
+    throwIfGpuFaulted(training.batchSize);
+    for (const [at, unreadStep] of unread.entries()) {
+      const loss = losses[at]!;
+      pass.lossSum += loss * unreadStep.size;
+      pass.samplesDone += unreadStep.size;
+      pass.batchesDone++;
+      input.onBatch?.({
+        epoch,
+        samplesDone: pass.samplesDone,
+        samplesTotal: input.trainEndRows.length,
+        loss,
+      });
+    }
+    unread.length = 0;
+  };
+  for (const batch of batches(features, targets, input.trainEndRows, {
+    batchSize: training.batchSize,
+    windowMinutes,
+    shuffleSeed: input.seed * 1009 + input.fold * 101 + epoch,
+  })) {
+    // the interrupted run already applied these; the weights restored are those after them
+    if (batchIndex++ < (continued?.batchesDone ?? 0)) continue;
+    const coinCount = targets.symbols.length;
+    const x = tf.tensor3d(batch.x, [batch.size, windowMinutes, features.channels]);
+    const y = tf.tensor2d(batch.y, [batch.size, coinCount]);
+    const mask = tf.tensor2d(batch.mask, [batch.size, coinCount]);
+    const lossTensor = optimizer.minimize(
+      () => maskedL1(y, model.apply(x, { training: true }) as tf.Tensor, mask) as tf.Scalar,
+      true,
+      step.trainableVariables,
+    );
+    tf.dispose([x, y, mask]);
+    unread.push({ loss: lossTensor!, size: batch.size });
+    if (unread.length >= step.lossReadSteps) await readLosses();
+    // Yield to the event loop: a Ctrl-C handler can only set the abort signal between batches.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) {
+      pass.aborted = true;
+      break;
+    }
+  }
+  await readLosses();
+  return pass;
+}
+
+function epochRecord(
+  fold: number,
+  epoch: number,
+  pass: EpochPass,
+  evaluation: Evaluation,
+  at: { learningRate: number; improved: boolean; elapsedMs: number },
+): EpochRecord {
+  const summary = summarise(evaluation.metrics);
+  return {
+    fold,
+    epoch,
+    trainLoss: pass.samplesDone > 0 ? pass.lossSum / pass.samplesDone : Number.NaN,
+    valLoss: evaluation.loss,
+    learningRate: at.learningRate,
+    ic: evaluation.metrics.ic,
+    rankIc: evaluation.metrics.rankIc,
+    hitRate: evaluation.metrics.hitRate,
+    meanIc: summary.ic,
+    meanRankIc: summary.rankIc,
+    meanHitRate: summary.hitRate,
+    improved: at.improved,
+    trainSamples: pass.samplesDone,
+    elapsedMs: at.elapsedMs,
+  };
+}
+
+/** After an epoch: reset the counters on a new best, else stop early or cut the learning rate on a plateau. */
+function advanceSchedule(
+  schedule: EpochSchedule,
+  optimizer: ResumableAdam,
+  training: TrainingConfig,
+  improved: boolean,
+): void {
+  if (improved) {
+    schedule.epochsSinceBest = 0;
+    schedule.epochsSincePlateauCut = 0;
+    return;
+  }
+  schedule.epochsSinceBest++;
+  schedule.epochsSincePlateauCut++;
+  if (schedule.epochsSinceBest >= training.earlyStoppingPatience) schedule.stoppedEarly = true;
+  else if (schedule.epochsSincePlateauCut >= training.plateauPatience) {
+    optimizer.rate = optimizer.rate * training.plateauFactor;
+    schedule.epochsSincePlateauCut = 0;
+  }
+}
+
+/** The FoldProgress a checkpoint holds: after `epoch`, plus the part of the next one when `inFlight`. */
+async function captureProgress(
+  model: tf.LayersModel,
+  optimizer: ResumableAdam,
+  schedule: EpochSchedule,
+  epoch: number,
+  inFlight?: InFlightEpoch,
+): Promise<FoldProgress> {
+  const { best } = schedule;
+  return {
+    epoch,
+    ...(inFlight && { inFlight }),
+    learningRate: optimizer.rate,
+    epochsSinceBest: schedule.epochsSinceBest,
+    epochsSincePlateauCut: schedule.epochsSincePlateauCut,
+    stoppedEarly: schedule.stoppedEarly,
+    bestEpoch: best?.epoch ?? 0,
+    bestValLoss: best?.loss ?? Number.NaN,
+    records: [...schedule.records],
+    weightShapes: model.getWeights().map((weight) => [...weight.shape]),
+    weights: await snapshotWeights(model),
+    bestWeights: best?.weights ?? (await snapshotWeights(model)),
+    optimizer: await optimizer.captureState(),
   };
 }
 

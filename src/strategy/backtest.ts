@@ -94,79 +94,30 @@ function mean(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
+/** A position the replay holds: the decision's entry and where its fill came from. */
+type OpenPosition = Entry & { entryRow: number; entryReferencePrice: number; entryLiquidity: Liquidity };
+
+/** Maker entries' fills as the replay counts them; MakerFills at the end. */
+interface MakerTally {
+  signals: number;
+  filled: number;
+  movesFilled: number[];
+  movesUnfilled: number[];
+}
+
 export function replay(input: ReplayInput): ReplayResult {
   const { frame, strategy, period, execution } = input;
   const changes = input.strategyChanges ?? [];
-  const { entry: fill, slippageRatePerSide } = execution;
-  const coinCount = frame.symbols.length;
-  if (input.predictions.length !== frame.length * coinCount) {
-    throw new RangeError(
-      `predictions hold ${input.predictions.length} values, expected ${frame.length} rows × ${coinCount} coins`,
-    );
-  }
-  // one horizon for the whole replay: the exit schedule below reads it from `strategy`; fees come from the execution model
-  changes.forEach((change, index) => {
-    if (
-      change.strategy.horizonMinutes !== strategy.horizonMinutes ||
-      (index > 0 && change.fromMs < changes[index - 1]!.fromMs)
-    )
-      throw new RangeError('strategy changes must keep the horizon and come in ascending fromMs');
-  });
+  assertReplayInput(input);
   const firstRow = Math.max(0, Math.ceil((period.fromMs - frame.startTimeMs) / MINUTE_MS));
   const endRow = Math.min(frame.length, Math.ceil((period.toMs - frame.startTimeMs) / MINUTE_MS));
-  const lastEntryRow = frame.length - 1 - strategy.horizonMinutes - fillOffsetRows(fill);
+  const lastEntryRow = frame.length - 1 - strategy.horizonMinutes - fillOffsetRows(execution.entry);
 
   const trades: BacktestTrade[] = [];
   const unclosed: Entry[] = [];
   let droppedShorts = 0;
-  const maker = { signals: 0, filled: 0, movesFilled: [] as number[], movesUnfilled: [] as number[] };
-  type OpenPosition = Entry & { entryRow: number; entryReferencePrice: number; entryLiquidity: Liquidity };
+  const maker: MakerTally = { signals: 0, filled: 0, movesFilled: [], movesUnfilled: [] };
   let open: OpenPosition[] = [];
-  const closeAt = (position: OpenPosition): void => {
-    const columns = frame.columns[position.symbol]!;
-    const scheduledExitRow = (position.exitTimeMs - frame.startTimeMs) / MINUTE_MS;
-    const exitRow = fillRow(columns.present, scheduledExitRow, fill);
-    if (exitRow === undefined) {
-      unclosed.push(position);
-      return;
-    }
-    const { entryRow, entryReferencePrice, entryLiquidity, ...entry } = position;
-    const exitReferencePrice = fillPrice(columns, exitRow, fill);
-    const entryFilledTimeMs = frame.startTimeMs + entryRow * MINUTE_MS;
-    const exitFilledTimeMs = frame.startTimeMs + exitRow * MINUTE_MS;
-    const priced = pricedNetReturn(execution, {
-      symbol: position.symbol,
-      side: position.side,
-      entryReferencePrice,
-      exitReferencePrice,
-      entryLiquidity,
-      entryFilledTimeMs,
-      exitFilledTimeMs,
-    });
-    trades.push({
-      ...entry,
-      entryPrice: priced.entryPrice,
-      exitPrice: priced.exitPrice,
-      entryReferencePrice,
-      exitReferencePrice,
-      entryFilledTimeMs,
-      exitFilledTimeMs,
-      lateExit: exitRow !== scheduledExitRow + fillOffsetRows(fill),
-      priceMove: exitReferencePrice / entryReferencePrice - 1,
-      slippageRatePerSide: slippageRatePerSide[position.symbol] ?? 0,
-      entryLiquidity,
-      carryCost: priced.carryCost,
-      netReturn: priced.netReturn,
-    });
-  };
-  /** The side's gross move from the decision close to the exit reference, for the maker's adverse selection. */
-  const signalMove = (entry: Entry, decisionRow: number): number | undefined => {
-    const columns = frame.columns[entry.symbol]!;
-    const exitRow = fillRow(columns.present, decisionRow + strategy.horizonMinutes, fill);
-    if (exitRow === undefined) return undefined;
-    return grossTradeReturn(entry.side, fillPrice(columns, exitRow, fill) / columns.close[decisionRow]! - 1);
-  };
-
   // Runs on past the period by the horizon so every position opened inside it reaches its exit minute;
   // no entry is made later than `horizonMinutes` before the frame ends, so none is left open.
   const lastRow = Math.min(frame.length - 1, endRow - 1 + strategy.horizonMinutes);
@@ -176,21 +127,10 @@ export function replay(input: ReplayInput): ReplayResult {
     const minuteMs = frame.startTimeMs + row * MINUTE_MS;
     while (nextChange < changes.length && changes[nextChange]!.fromMs <= minuteMs)
       deciding = changes[nextChange++]!.strategy;
-    const predictions: Record<string, number> = {};
-    const tradable: string[] = [];
-    if (row < endRow && row <= lastEntryRow) {
-      frame.symbols.forEach((symbol, coin) => {
-        const prediction = input.predictions[row * coinCount + coin]!;
-        // a pair trades only where its entry can fill: a real candle now (and, for nextOpen, next minute)
-        if (
-          entryFillRow(frame.columns[symbol]!.present, row, fill) === undefined ||
-          !Number.isFinite(prediction)
-        )
-          return;
-        predictions[symbol] = prediction;
-        tradable.push(symbol);
-      });
-    }
+    const { predictions, tradable } =
+      row < endRow && row <= lastEntryRow
+        ? tradablePredictions(input, row)
+        : { predictions: {}, tradable: [] };
     const decision = decide({
       minuteMs,
       predictions,
@@ -199,40 +139,20 @@ export function replay(input: ReplayInput): ReplayResult {
       tradableSymbols: tradable,
       shortsAllowed: execution.venue.shortsAllowed,
     });
-    decision.exits.forEach(closeAt);
-    droppedShorts += decision.droppedShorts.length;
-    const opened: OpenPosition[] = [];
-    for (const entry of decision.entries) {
-      const filled = entryFill(
-        frame.columns[entry.symbol]!,
-        row,
-        entry.side,
-        execution,
-        slippageRatePerSide[entry.symbol] ?? 0,
-      );
-      if (fill === 'maker') {
-        maker.signals++;
-        if (filled !== undefined) maker.filled++;
-        const move = signalMove(entry, row);
-        if (move !== undefined) (filled === undefined ? maker.movesUnfilled : maker.movesFilled).push(move);
-      }
-      // only a maker's limit can miss: tradable pairs have their taker fill
-      if (filled === undefined) continue;
-      opened.push({
-        ...entry,
-        entryRow: filled.row,
-        entryReferencePrice: filled.referencePrice,
-        entryLiquidity: filled.liquidity,
-      });
+    for (const position of decision.exits) {
+      const trade = closedTrade(frame, execution, position);
+      if (trade === undefined) unclosed.push(position);
+      else trades.push(trade);
     }
-    open = [...decision.holding, ...opened];
+    droppedShorts += decision.droppedShorts.length;
+    open = [...decision.holding, ...fillEntries(input, row, decision.entries, maker)];
   }
   return {
     trades,
     unclosed,
     droppedShorts,
     makerFills:
-      fill === 'maker'
+      execution.entry === 'maker'
         ? {
             signals: maker.signals,
             filled: maker.filled,
@@ -242,4 +162,134 @@ export function replay(input: ReplayInput): ReplayResult {
           }
         : null,
   };
+}
+
+function assertReplayInput(input: ReplayInput): void {
+  const { frame, strategy } = input;
+  const changes = input.strategyChanges ?? [];
+  const coinCount = frame.symbols.length;
+  if (input.predictions.length !== frame.length * coinCount) {
+    throw new RangeError(
+      `predictions hold ${input.predictions.length} values, expected ${frame.length} rows × ${coinCount} coins`,
+    );
+  }
+  // one horizon for the whole replay: the exit schedule reads it from `strategy`; fees come from the execution model
+  changes.forEach((change, index) => {
+    if (
+      change.strategy.horizonMinutes !== strategy.horizonMinutes ||
+      (index > 0 && change.fromMs < changes[index - 1]!.fromMs)
+    )
+      throw new RangeError('strategy changes must keep the horizon and come in ascending fromMs');
+  });
+}
+
+/** The row's finite predictions of the pairs whose entry can fill, and those pairs. */
+function tradablePredictions(
+  input: ReplayInput,
+  row: number,
+): { predictions: Record<string, number>; tradable: string[] } {
+  const { frame } = input;
+  const coinCount = frame.symbols.length;
+  const predictions: Record<string, number> = {};
+  const tradable: string[] = [];
+  frame.symbols.forEach((symbol, coin) => {
+    const prediction = input.predictions[row * coinCount + coin]!;
+    // a pair trades only where its entry can fill: a real candle now (and, for nextOpen, next minute)
+    if (
+      entryFillRow(frame.columns[symbol]!.present, row, input.execution.entry) === undefined ||
+      !Number.isFinite(prediction)
+    )
+      return;
+    predictions[symbol] = prediction;
+    tradable.push(symbol);
+  });
+  return { predictions, tradable };
+}
+
+/** The decision's entries that fill at `row`, as open positions; a maker's signals are tallied. */
+function fillEntries(
+  input: ReplayInput,
+  row: number,
+  entries: readonly Entry[],
+  maker: MakerTally,
+): OpenPosition[] {
+  const { frame, execution } = input;
+  const opened: OpenPosition[] = [];
+  for (const entry of entries) {
+    const filled = entryFill(
+      frame.columns[entry.symbol]!,
+      row,
+      entry.side,
+      execution,
+      execution.slippageRatePerSide[entry.symbol] ?? 0,
+    );
+    if (execution.entry === 'maker') {
+      maker.signals++;
+      if (filled !== undefined) maker.filled++;
+      const move = signalMove(input, entry, row);
+      if (move !== undefined) (filled === undefined ? maker.movesUnfilled : maker.movesFilled).push(move);
+    }
+    // only a maker's limit can miss: tradable pairs have their taker fill
+    if (filled === undefined) continue;
+    opened.push({
+      ...entry,
+      entryRow: filled.row,
+      entryReferencePrice: filled.referencePrice,
+      entryLiquidity: filled.liquidity,
+    });
+  }
+  return opened;
+}
+
+/** The position closed at its exit candle (or the next one), priced; undefined when none is on the frame. */
+function closedTrade(
+  frame: MarketFrame,
+  execution: ExecutionModel,
+  position: OpenPosition,
+): BacktestTrade | undefined {
+  const fill = execution.entry;
+  const columns = frame.columns[position.symbol]!;
+  const scheduledExitRow = (position.exitTimeMs - frame.startTimeMs) / MINUTE_MS;
+  const exitRow = fillRow(columns.present, scheduledExitRow, fill);
+  if (exitRow === undefined) return undefined;
+  const { entryRow, entryReferencePrice, entryLiquidity, ...entry } = position;
+  const exitReferencePrice = fillPrice(columns, exitRow, fill);
+  const entryFilledTimeMs = frame.startTimeMs + entryRow * MINUTE_MS;
+  const exitFilledTimeMs = frame.startTimeMs + exitRow * MINUTE_MS;
+  const priced = pricedNetReturn(execution, {
+    symbol: position.symbol,
+    side: position.side,
+    entryReferencePrice,
+    exitReferencePrice,
+    entryLiquidity,
+    entryFilledTimeMs,
+    exitFilledTimeMs,
+  });
+  return {
+    ...entry,
+    entryPrice: priced.entryPrice,
+    exitPrice: priced.exitPrice,
+    entryReferencePrice,
+    exitReferencePrice,
+    entryFilledTimeMs,
+    exitFilledTimeMs,
+    lateExit: exitRow !== scheduledExitRow + fillOffsetRows(fill),
+    priceMove: exitReferencePrice / entryReferencePrice - 1,
+    slippageRatePerSide: execution.slippageRatePerSide[position.symbol] ?? 0,
+    entryLiquidity,
+    carryCost: priced.carryCost,
+    netReturn: priced.netReturn,
+  };
+}
+
+/** The side's gross move from the decision close to the exit reference, for the maker's adverse selection. */
+function signalMove(input: ReplayInput, entry: Entry, decisionRow: number): number | undefined {
+  const { frame, strategy, execution } = input;
+  const columns = frame.columns[entry.symbol]!;
+  const exitRow = fillRow(columns.present, decisionRow + strategy.horizonMinutes, execution.entry);
+  if (exitRow === undefined) return undefined;
+  return grossTradeReturn(
+    entry.side,
+    fillPrice(columns, exitRow, execution.entry) / columns.close[decisionRow]! - 1,
+  );
 }

@@ -281,43 +281,19 @@ export function fitOrIdle(fit: () => StrategyParams): StrategyParams | null {
 }
 
 export function evaluateBacktest(input: EvaluateInput): BacktestResult {
-  const { frame, splits } = input;
-  // Every contender trades under the rules the model's thresholds were chosen with: same horizon, fee,
-  // overlap rule and minimum trade count.
-  const { modelStrategy } = input;
-  const config = {
-    horizonMinutes: modelStrategy.horizonMinutes,
-    strategy: {
-      ...input.config.strategy,
-      feeRatePerSide: modelStrategy.feeRatePerSide,
-      overlap: modelStrategy.overlap,
-      minTrades: modelStrategy.minTrades,
-    },
-    execution: input.config.execution,
-  };
-  const execution = executionModel(config.execution, frame.symbols, modelStrategy.feeRatePerSide);
-  const targets = input.modelTargets ?? forwardReturns(frame, config.horizonMinutes);
-  const weights = input.coinWeights ?? frame.symbols.map(() => 1);
+  const { frame, splits, modelStrategy } = input;
+  const rules = sharedRules(input);
+  const { execution, targets, weights } = rules;
   const strategy = contender(
     frame,
     targets,
     input.modelPredictions,
-    input.modelStrategy,
+    modelStrategy,
     splits.test,
     execution,
     undefined,
     weights,
   );
-
-  const fitOnValidation = (predictions: Float32Array | Float64Array, calibration: boolean) =>
-    fitStrategyOnFrame({
-      frame,
-      predictions,
-      period: splits.validation,
-      config: { ...config, strategy: { ...config.strategy, calibration } },
-      execution,
-    });
-
   const ridgeRows = ridgePredictions(
     frame,
     handCraftedFeatures(frame),
@@ -328,48 +304,119 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     frame,
     targets,
     ridgeRows,
-    fitOnValidation(ridgeRows, config.strategy.calibration),
+    fitOnValidation(input, rules, ridgeRows, rules.config.strategy.calibration),
     splits.test,
     execution,
     undefined,
     weights,
   );
-
-  let calibrationAlternative: BacktestResult['calibrationAlternative'] = null;
-  if (input.compareCalibration) {
-    const calibrated = !input.modelStrategy.calibrated;
-    const alternative = contender(
-      frame,
-      targets,
-      input.modelPredictions,
-      fitOnValidation(input.modelPredictions, calibrated),
-      splits.test,
-      execution,
-      undefined,
-      weights,
-    );
-    calibrationAlternative = { calibrated, overall: alternative.overall, perPair: alternative.perPair };
-  }
-
   const random = randomBaseline({
     frame,
     period: splits.test,
     trades: strategy.trades,
     strategyAvgNetReturn: strategy.overall.avgNetReturn,
-    horizonMinutes: input.modelStrategy.horizonMinutes,
+    horizonMinutes: modelStrategy.horizonMinutes,
     execution,
     simulations: input.randomSimulations,
     seed: input.seed,
   });
-  // the model's thresholds refitted on its validation predictions at every cost; where the validation
-  // period cannot support a fit, that cost does not trade
+  const sweep = modelCostSweep(input, rules);
+  return {
+    symbols: [...frame.symbols],
+    period: splits.test,
+    costSweep: sweep,
+    breakEvenCostPerSide: sweepBreakEven(sweep),
+    feeRatePerSide: execution.venue.takerFeeRatePerSide,
+    horizonMinutes: modelStrategy.horizonMinutes,
+    execution,
+    strategy,
+    ...costCurve(strategy.trades, frame.symbols),
+    calibrationBins: calibrationBins(frame, targets, input.modelPredictions, modelStrategy, splits.test),
+    baselines: { noTrade: noTradeBaseline(splits.test), ridge, random },
+    calibrationAlternative: input.compareCalibration ? calibrationAlternative(input, rules) : null,
+    verdict: verdictOf(strategy, ridge, random),
+  };
+}
+
+/** What every contender of one backtest shares: the trading rules, the fill model, the target and weights. */
+interface SharedRules {
+  config: Pick<Config, 'horizonMinutes' | 'strategy' | 'execution'>;
+  execution: ExecutionModel;
+  targets: TargetMatrix;
+  weights: readonly number[];
+}
+
+function sharedRules(input: EvaluateInput): SharedRules {
+  const { frame, modelStrategy } = input;
+  // Every contender trades under the rules the model's thresholds were chosen with: same horizon, fee,
+  // overlap rule and minimum trade count.
+  const config = {
+    horizonMinutes: modelStrategy.horizonMinutes,
+    strategy: {
+      ...input.config.strategy,
+      feeRatePerSide: modelStrategy.feeRatePerSide,
+      overlap: modelStrategy.overlap,
+      minTrades: modelStrategy.minTrades,
+    },
+    execution: input.config.execution,
+  };
+  return {
+    config,
+    execution: executionModel(config.execution, frame.symbols, modelStrategy.feeRatePerSide),
+    targets: input.modelTargets ?? forwardReturns(frame, config.horizonMinutes),
+    weights: input.coinWeights ?? frame.symbols.map(() => 1),
+  };
+}
+
+/** A strategy fitted on the validation period's predictions, under the shared rules. */
+function fitOnValidation(
+  input: EvaluateInput,
+  rules: SharedRules,
+  predictions: Float32Array | Float64Array,
+  calibration: boolean,
+): StrategyParams {
+  return fitStrategyOnFrame({
+    frame: input.frame,
+    predictions,
+    period: input.splits.validation,
+    config: { ...rules.config, strategy: { ...rules.config.strategy, calibration } },
+    execution: rules.execution,
+  });
+}
+
+/** The model refitted with calibration switched the other way, replayed on the test period. */
+function calibrationAlternative(
+  input: EvaluateInput,
+  rules: SharedRules,
+): NonNullable<BacktestResult['calibrationAlternative']> {
+  const calibrated = !input.modelStrategy.calibrated;
+  const alternative = contender(
+    input.frame,
+    rules.targets,
+    input.modelPredictions,
+    fitOnValidation(input, rules, input.modelPredictions, calibrated),
+    input.splits.test,
+    rules.execution,
+    undefined,
+    rules.weights,
+  );
+  return { calibrated, overall: alternative.overall, perPair: alternative.perPair };
+}
+
+/**
+ * The model's thresholds refitted on its validation predictions at every cost, replayed on the test
+ * period; where the validation period cannot support a fit, that cost does not trade.
+ */
+function modelCostSweep(input: EvaluateInput, rules: SharedRules): CostSweep {
+  const { frame, splits, modelStrategy } = input;
+  const { config, execution } = rules;
   const fitModelAt = prepareFitOnFrame({
     frame,
     predictions: input.modelPredictions,
     period: splits.validation,
     config: { ...config, strategy: { ...config.strategy, calibration: modelStrategy.calibrated } },
   });
-  const sweep = costSweep({
+  return costSweep({
     frame,
     predictions: input.modelPredictions,
     period: splits.test,
@@ -385,25 +432,4 @@ export function evaluateBacktest(input: EvaluateInput): BacktestResult {
     thresholdCandidatesPerSide: config.strategy.thresholdCandidates,
     seed: input.seed,
   });
-  return {
-    symbols: [...frame.symbols],
-    period: splits.test,
-    costSweep: sweep,
-    breakEvenCostPerSide: sweepBreakEven(sweep),
-    feeRatePerSide: execution.venue.takerFeeRatePerSide,
-    horizonMinutes: input.modelStrategy.horizonMinutes,
-    execution,
-    strategy,
-    ...costCurve(strategy.trades, frame.symbols),
-    calibrationBins: calibrationBins(
-      frame,
-      targets,
-      input.modelPredictions,
-      input.modelStrategy,
-      splits.test,
-    ),
-    baselines: { noTrade: noTradeBaseline(splits.test), ridge, random },
-    calibrationAlternative,
-    verdict: verdictOf(strategy, ridge, random),
-  };
 }

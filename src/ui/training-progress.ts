@@ -4,7 +4,7 @@
  * validation IC. Elsewhere (a log file, CI, a pipe), where a bar prints nothing, one line per epoch.
  */
 import cliProgress from 'cli-progress';
-import type { TrainingProgress } from '../app/train.js';
+import type { TrainingProgress } from '../app/train-options.js';
 import type { EpochRecord } from '../model/artifacts.js';
 
 /** `writeLine` prints one line where no bar can (the CLI's `log`, which redacts credentials). */

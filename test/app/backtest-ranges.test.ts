@@ -30,7 +30,6 @@ before(async () => {
     fromMs: SYNTHETIC_START_MS,
     toMs: SYNTHETIC_START_MS + MINUTES * MINUTE_MS,
   });
-  trained.predictor.dispose();
   split = { train: trained.meta.split.train, test: trained.meta.split.test! };
 });
 after(() => cleanup());

@@ -45,6 +45,7 @@ describe('ingest from the real archive month', () => {
           first: FEB_1_MS,
           last: MAR_1_MS - MINUTE_MS,
           missing: 0,
+          sources: ['archive'],
         });
       }
       const rawKeys = await store.list('raw/klines/');
@@ -110,6 +111,7 @@ describe('ingest from the real archive month', () => {
         first: FEB_1_MS,
         last: MAR_1_MS - MINUTE_MS,
         missing: 0,
+        sources: ['archive'],
       });
     });
   });
@@ -146,6 +148,7 @@ describe('ingest from the synthetic market', () => {
           first: times[0],
           last: times.at(-1),
           missing: (times.at(-1)! - times[0]!) / MINUTE_MS + 1 - times.length,
+          sources: ['synthetic'],
         });
         assert.equal(
           first.symbols[columns.symbol]!.missing,
@@ -186,8 +189,20 @@ describe('the alpha15 CLI', () => {
       const summary = await cli('data', 'summary', '--store', store, '--json');
       assert.deepEqual(JSON.parse(summary.stdout), {
         symbols: {
-          LINKUSDT: { rows: MONTH_ROWS, first: FEB_1_MS, last: MAR_1_MS - MINUTE_MS, missing: 0 },
-          NEARUSDT: { rows: MONTH_ROWS, first: FEB_1_MS, last: MAR_1_MS - MINUTE_MS, missing: 0 },
+          LINKUSDT: {
+            rows: MONTH_ROWS,
+            first: FEB_1_MS,
+            last: MAR_1_MS - MINUTE_MS,
+            missing: 0,
+            sources: ['archive'],
+          },
+          NEARUSDT: {
+            rows: MONTH_ROWS,
+            first: FEB_1_MS,
+            last: MAR_1_MS - MINUTE_MS,
+            missing: 0,
+            sources: ['archive'],
+          },
         },
       });
     });

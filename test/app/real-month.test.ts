@@ -22,8 +22,7 @@ test('on the real February 2026 month the backtest report is produced and states
       symbols: ARCHIVE_MONTH_SYMBOLS,
       training: { epochs: 2, sampleStrideMinutes: 5, validationFraction: 0.2, testFraction: 0.2 },
     });
-    const trained = await trainModel({ config, store, backend: 'wasm' });
-    trained.predictor.dispose();
+    await trainModel({ config, store, backend: 'wasm' });
 
     const reportPath = path.join(store.rootDir, 'local-copy', 'backtest.html');
     const { code, stdout, stderr } = await runCli(

@@ -44,7 +44,6 @@ test('a residual-target model records its target and weights, and the backtest s
     fromMs: MARKET.startTimeMs,
     toMs: MARKET.startTimeMs + MARKET.minutes * MINUTE_MS,
   });
-  trained.predictor.dispose();
   assert.equal(trained.meta.target, 'residual');
   assert.deepEqual(
     trained.meta.coinWeights,

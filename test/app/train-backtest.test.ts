@@ -48,7 +48,6 @@ async function trainAndBacktest(market: KlineColumns[]) {
     fromMs: MARKET.startTimeMs,
     toMs: MARKET.startTimeMs + MARKET.minutes * MINUTE_MS,
   });
-  trained.predictor.dispose();
   const backtest = await runBacktest({
     store,
     model: 'champion',

@@ -5,7 +5,9 @@ import { sliceFrame } from '../../src/lake/frame.js';
 import { forwardReturns } from '../../src/features/targets.js';
 import { loadPredictor } from '../../src/model/predictor.js';
 import { getChampion, readEpochRecords } from '../../src/model/registry.js';
+import * as tf from '@tensorflow/tfjs';
 import { trainModel } from '../../src/app/train.js';
+import { selectBackend } from '../../src/model/backend.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { MINUTE_MS } from '../../src/time.js';
 import { leadLagOptions, syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';
@@ -19,7 +21,6 @@ test('walk-forward trains k expanding folds in time order and keeps the last one
   const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4, walkForwardFolds: 3 } });
   const frame = syntheticFrame(leadLagOptions(8_000, 5));
   const result = await trainModel({ frame, config, store, backend: 'wasm' });
-  result.predictor.dispose();
 
   assert.equal(result.folds.length, 3);
   const embargoMs = (config.windowMinutes + config.horizonMinutes) * MINUTE_MS;
@@ -52,7 +53,6 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
   const older = syntheticFrame({ ...market, minutes: 6_000 });
   const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4 } });
   const parent = await trainModel({ frame: older, config, store, backend: 'wasm' });
-  parent.predictor.dispose();
 
   // New minutes only (plus one window of context); a learning rate of ~0 shows the weights come from the parent.
   const frozen = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 4, learningRate: 1e-12 } });
@@ -66,6 +66,7 @@ test('fine-tuning starts from the parent model and its stats, and trains on the 
     store,
     backend: 'wasm',
     initModelId: parent.modelId,
+    predictor: true,
   });
   const reloadedParent = await loadPredictor(store, parent.modelId);
   try {
@@ -102,10 +103,35 @@ test('an abort (Ctrl-C) stops after the current batch and saves the best epoch s
     signal: abort.signal,
     onEpoch: (record) => record.epoch === 1 && abort.abort(),
   });
-  result.predictor.dispose();
   assert.equal(result.aborted, true);
   assert.equal(result.epochs.length, 2, 'epoch 2 ends after its first batch');
   assert.ok(result.epochs[1]!.trainSamples <= config.training.batchSize);
   const reloaded = await loadPredictor(store, result.modelId);
   reloaded.dispose();
+});
+
+test('the trained model stays in memory only when the caller asks for a predictor', async () => {
+  const config = tinyConfig({ training: { epochs: 1, sampleStrideMinutes: 8 } });
+  const frame = syntheticFrame(leadLagOptions(4_000, 4));
+  await selectBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
+  const saved = await trainModel({ frame, config, store, backend: 'wasm' });
+  assert.equal('predictor' in saved, false);
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'no model left in memory');
+  const reloaded = await loadPredictor(store, saved.modelId);
+  reloaded.dispose();
+
+  const kept = await trainModel({ frame, config, backend: 'wasm', predictor: true });
+  try {
+    assert.ok(tf.memory().numTensors > tensorsBefore, 'the model is in memory');
+    assert.equal(kept.predictor.id, kept.modelId);
+    assert.equal(
+      (await kept.predictor.predictWindow(new Float32Array(config.windowMinutes * kept.meta.channels)))
+        .length,
+      config.symbols.length,
+    );
+  } finally {
+    kept.predictor.dispose();
+  }
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'disposing the predictor frees the model');
 });

@@ -5,7 +5,7 @@ import { forwardReturns } from '../../src/features/targets.js';
 import { expectedLeadLagIc } from '../../src/market/synthetic.js';
 import { selectBackend } from '../../src/model/backend.js';
 import { trainModel } from '../../src/app/train.js';
-import { trainFold } from '../../src/model/train-fold.js';
+import { fitFoldModel } from '../../src/model/fit-fold-model.js';
 import { planFolds } from '../../src/model/walk-forward.js';
 import {
   LAGGARDS,
@@ -23,7 +23,6 @@ test('the planted lead-lag is found: validation IC of the laggard clearly above 
   const frame = syntheticFrame(options);
   const tensorsBefore = tf.memory().numTensors;
   const result = await trainModel({ frame, config, backend: 'wasm' });
-  result.predictor.dispose();
 
   const laggardIcs = LAGGARDS.map((symbol) => result.val.perCoin.ic[config.symbols.indexOf(symbol)]!);
   const ceilings = LAGGARDS.map((symbol) => expectedLeadLagIc(options, symbol, config.horizonMinutes));
@@ -50,7 +49,7 @@ test('with labels shuffled in time the validation IC is indistinguishable from z
   await selectBackend('wasm');
   const targets = shuffleRowsInTime(forwardReturns(frame, config.horizonMinutes), 99);
   const [fold] = planFolds(frame.length, config).folds;
-  const { model, fit } = await trainFold(frame, targets, fold!, config);
+  const { model, fit } = await fitFoldModel(frame, targets, fold!, config);
   model.dispose();
   const { ic, count } = fit.best.metrics;
   t.diagnostic(

@@ -14,7 +14,6 @@ test('training on the real February 2026 month runs end to end on wasm and repor
   const { store, cleanup } = await tempStore();
   try {
     const result = await trainModel({ frame, config, store, backend: 'wasm' });
-    result.predictor.dispose();
     t.diagnostic(
       `real month, 14 days, tiny model: validation IC ${result.val.ic.toFixed(4)}, rank IC ${result.val.rankIc.toFixed(4)}, ` +
         `hit rate ${result.val.hitRate.toFixed(3)} over ${result.val.perCoin.count[0]} samples per coin, ${result.samplesPerSecond.toFixed(0)} samples/s`,

@@ -9,7 +9,7 @@ import {
   CorruptCheckpointError,
   readCheckpoint,
 } from '../../src/model/checkpoint.js';
-import { trainModel, type TrainResult } from '../../src/app/train.js';
+import { trainModel, type TrainResult, type TrainResultWithPredictor } from '../../src/app/train.js';
 import { leadLagOptions, syntheticFrame, tinyConfig } from '../support/model-fixtures.js';
 
 let workDir: string;
@@ -38,7 +38,6 @@ async function interruptedRun(
       if (record.fold === at.fold && record.epoch === at.epoch) abort.abort();
     },
   });
-  result.predictor.dispose();
   assert.ok(result.aborted);
   return result;
 }
@@ -48,7 +47,7 @@ async function loggedRun(
   checkpointDir: string,
   runConfig = config,
   runFrame = frame,
-): Promise<{ result: TrainResult; log: string }> {
+): Promise<{ result: TrainResultWithPredictor; log: string }> {
   const lines: string[] = [];
   const result = await trainModel({
     frame: runFrame,
@@ -56,11 +55,12 @@ async function loggedRun(
     backend: 'wasm',
     checkpointDir,
     log: (line) => lines.push(line),
+    predictor: true,
   });
   return { result, log: lines.join('\n') };
 }
 
-function weightsOf(result: TrainResult): Float32Array[] {
+function weightsOf(result: TrainResultWithPredictor): Float32Array[] {
   return result.predictor.model.getWeights().map((weight) => weight.dataSync() as Float32Array);
 }
 
@@ -74,7 +74,7 @@ test('a walk-forward run interrupted in its last fold resumes from the checkpoin
     training: { epochs: 3, sampleStrideMinutes: 4, plateauPatience: 1, walkForwardFolds: 2 },
   });
   const checkpointDir = path.join(workDir, 'walk-forward');
-  const uninterrupted = await trainModel({ frame, config: walkForward, backend: 'wasm' });
+  const uninterrupted = await trainModel({ frame, config: walkForward, backend: 'wasm', predictor: true });
   const interrupted = await interruptedRun(checkpointDir, { fold: 1, epoch: 1 }, walkForward);
   const saved = await readCheckpoint(checkpointDir);
   // the epoch cut short by the signal is checkpointed at the step it stopped: fold 1, epoch 1 done and
@@ -171,9 +171,9 @@ test('a corrupt checkpoint is rejected with CorruptCheckpointError by the reader
 
 test('a run stopped in its first epoch (a SIGTERM soon after start) checkpoints that step, and the resumed run ends bit-identical', async () => {
   const checkpointDir = path.join(workDir, 'first-epoch');
-  const uninterrupted = await trainModel({ frame, config, backend: 'wasm' });
+  const uninterrupted = await trainModel({ frame, config, backend: 'wasm', predictor: true });
   // already aborted: the loop trains one batch, sees the signal, and checkpoints before validating
-  const stopped = await trainModel({
+  await trainModel({
     frame,
     config,
     backend: 'wasm',
@@ -181,7 +181,6 @@ test('a run stopped in its first epoch (a SIGTERM soon after start) checkpoints 
     signal: AbortSignal.abort(),
     log: () => {},
   });
-  stopped.predictor.dispose();
   const saved = await readCheckpoint(checkpointDir);
   assert.equal(saved?.current.progress.epoch, 0);
   assert.equal(saved?.current.progress.bestEpoch, 0);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runTrain } from '../../src/cli/commands/train.js';
+import { runTrainCommand } from '../../src/cli/commands/train.js';
 import { writeKlines } from '../../src/lake/writer.js';
 import { generateSyntheticMarket } from '../../src/market/synthetic.js';
 import { getChampion, readModelMeta } from '../../src/model/registry.js';
@@ -30,7 +30,7 @@ before(async () => {
 after(() => cleanup());
 
 test('train reads the whole lake by default, reports the documented JSON and makes the first model champion', async () => {
-  const report = await runTrain({ ...tiny, store: store.url });
+  const report = await runTrainCommand({ ...tiny, store: store.url });
   assert.match(report.modelId, /^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   assert.equal(report.backend, 'wasm');
   for (const key of ['loss', 'ic', 'rankIc', 'hitRate'] as const)
@@ -44,8 +44,8 @@ test('train reads the whole lake by default, reports the documented JSON and mak
 });
 
 test('train --init fine-tunes from the named model on data after it, and --promote moves the champion', async () => {
-  const first = await runTrain({ ...tiny, store: store.url, to: '2026-01-08T00:00' });
-  const child = await runTrain({ ...tiny, store: store.url, init: first.modelId, promote: true });
+  const first = await runTrainCommand({ ...tiny, store: store.url, to: '2026-01-08T00:00' });
+  const child = await runTrainCommand({ ...tiny, store: store.url, init: first.modelId, promote: true });
   assert.equal(child.parentModelId, first.modelId);
   const parentMeta = await readModelMeta(store, first.modelId);
   assert.ok(
@@ -59,10 +59,10 @@ test('train --init fine-tunes from the named model on data after it, and --promo
 test('train --checkpoint-dir checkpoints each epoch, and the same flags again resume from it instead of retraining', async () => {
   const checkpointDir = await mkdtemp(path.join(tmpdir(), 'alpha15-train-checkpoint-'));
   try {
-    const first = await runTrain({ ...tiny, store: store.url, checkpointDir });
+    const first = await runTrainCommand({ ...tiny, store: store.url, checkpointDir });
     assert.equal(first.resumedFrom, null);
     // the checkpoint holds the finished run: nothing is left to train, the best epoch is restored
-    const again = await runTrain({ ...tiny, store: store.url, checkpointDir });
+    const again = await runTrainCommand({ ...tiny, store: store.url, checkpointDir });
     assert.deepEqual(again.resumedFrom, { fold: 0, epoch: 1 });
     assert.deepEqual(again.val, first.val);
     assert.equal(again.epochs, 1);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { forwardReturns } from '../../src/features/targets.js';
 import type { EpochRecord } from '../../src/model/artifacts.js';
 import { selectBackend } from '../../src/model/backend.js';
-import { trainFold } from '../../src/model/train-fold.js';
+import { fitFoldModel } from '../../src/model/fit-fold-model.js';
 import type { FoldProgress } from '../../src/model/training-loop.js';
 import { planFolds } from '../../src/model/walk-forward.js';
 import { leadLagOptions, syntheticFrame, tinyConfig } from '../support/model-fixtures.js';
@@ -36,7 +36,7 @@ async function run(lossReadSteps: number, abortAfterEpoch?: number): Promise<Run
   const batches: Run['batches'] = [];
   const checkpoints: FoldProgress[] = [];
   const abort = new AbortController();
-  const { model, fit } = await trainFold(frame, targets, fold!, config, {
+  const { model, fit } = await fitFoldModel(frame, targets, fold!, config, {
     lossReadSteps,
     signal: abort.signal,
     onBatch: ({ epoch, samplesDone, loss }) => batches.push({ epoch, samplesDone, loss }),

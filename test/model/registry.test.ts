@@ -26,7 +26,7 @@ import {
   ModelShapeMismatchError,
   ModelSymbolsMismatchError,
 } from '../../src/model/registry-errors.js';
-import { trainModel, type TrainResult } from '../../src/app/train.js';
+import { trainModel, type TrainResultWithPredictor } from '../../src/app/train.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { strategyParamsSchema, THRESHOLDS_FILE } from '../../src/strategy/params.js';
 import { leadLagOptions, syntheticFrame, tempStore, tinyConfig } from '../support/model-fixtures.js';
@@ -40,7 +40,7 @@ const config = tinyConfig({
 const frame = syntheticFrame(leadLagOptions(6_000, 3));
 let store: LocalStore;
 let cleanup: () => Promise<void>;
-let trained: TrainResult;
+let trained: TrainResultWithPredictor;
 
 before(async () => {
   ({ store, cleanup } = await tempStore());
@@ -50,6 +50,7 @@ before(async () => {
     store,
     backend: 'wasm',
     nowMs: Date.parse('2026-02-24T12:00:00Z'),
+    predictor: true,
   });
 });
 after(async () => {
@@ -91,7 +92,10 @@ test('a saved model loads back and predicts exactly what the trained one did', a
       batchSize: 50,
       windowMinutes: config.windowMinutes,
     });
-    assert.deepEqual(await loaded.predictBatch(batch!.x, 50), await trained.predictor.predictBatch(batch!.x, 50));
+    assert.deepEqual(
+      await loaded.predictBatch(batch!.x, 50),
+      await trained.predictor.predictBatch(batch!.x, 50),
+    );
     // one window through predictWindow is the same as the batch's first row
     const first = await loaded.predictWindow(batch!.x.slice(0, config.windowMinutes * features.channels));
     assert.deepEqual(

@@ -12,13 +12,14 @@ import path from 'node:path';
 import { closeTrade } from '../../src/paper/close-trade.js';
 import { LedgerView } from '../../src/paper/dashboard/ledger-view.js';
 import { summarise } from '../../src/paper/dashboard/summary.js';
-import { TradeTotals } from '../../src/paper/dashboard/trade-totals.js';
 import { Ledger } from '../../src/paper/ledger.js';
 import type { TickOutcome } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { compactLedger } from '../../src/app/compact-ledger.js';
+import { compactedDayKey } from '../../src/paper/ledger.js';
+import { daySummaryBytes, daySummaryKey, readDaySummary } from '../../src/paper/dashboard/day-summary.js';
 import { tickOutcome } from '../../fixtures/tick-outcome.js';
 import { rawCloses, SYMBOLS } from './support/harness.js';
 import {
@@ -111,13 +112,8 @@ async function tickMinute(
     await ledger.recordTick(outcome(minuteMs, { reconciledMinutesMs: options.repairs ?? [] }));
 }
 
-async function assertSameAsFromScratch(
-  view: LedgerView,
-  totals: TradeTotals,
-  store: ObjectStore,
-  when: string,
-) {
-  const followed = summarise(await view.snapshot(), 0, totals);
+async function assertSameAsFromScratch(view: LedgerView, store: ObjectStore, when: string) {
+  const followed = summarise(await view.snapshot(), 0);
   const fromScratch = summarise(await new LedgerView(store).snapshot(), 0);
   assert.deepEqual(followed, fromScratch, when);
   return followed;
@@ -126,8 +122,7 @@ async function assertSameAsFromScratch(
 test('a view that follows the ledger minute by minute answers what a view reading it from scratch answers', async () => {
   await withLedger(async (ledger, store) => {
     const view = new LedgerView(store, { reconcileMs: 0 });
-    const totals = new TradeTotals();
-    const first = summarise(await view.snapshot(), 0, totals);
+    const first = summarise(await view.snapshot(), 0);
     let minuteMs = FIRST_NEW_MINUTE_MS;
     const next = () => (minuteMs += MINUTE_MS) - MINUTE_MS;
 
@@ -136,19 +131,19 @@ test('a view that follows the ledger minute by minute answers what a view readin
       await tickMinute(ledger, next(), i % 3 === 0 ? [SYMBOLS[i % SYMBOLS.length]!] : []);
       await view.snapshot();
     }
-    const live = await assertSameAsFromScratch(view, totals, store, 'after 20 live minutes');
+    const live = await assertSameAsFromScratch(view, store, 'after 20 live minutes');
     assert.ok(live.totals.trades > first.totals.trades);
 
     // positions opened and closed while nobody looked (more than a horizon between two looks)
     for (let i = 0; i < 20; i++) await tickMinute(ledger, next(), i % 2 === 0 ? ['ADAUSDT', 'DOGEUSDT'] : []);
-    await assertSameAsFromScratch(view, totals, store, 'after 20 minutes unseen');
+    await assertSameAsFromScratch(view, store, 'after 20 minutes unseen');
 
     // a tick crashes after opening its entry; the next one repairs it, and both close later unseen
     const crashedMs = next();
     await tickMinute(ledger, crashedMs, ['AVAXUSDT'], { crashBeforeOutcome: true });
     await tickMinute(ledger, next(), ['XLMUSDT'], { repairs: [crashedMs] });
     for (let i = 0; i < 17; i++) await tickMinute(ledger, next(), []);
-    await assertSameAsFromScratch(view, totals, store, 'after a repaired tick');
+    await assertSameAsFromScratch(view, store, 'after a repaired tick');
 
     // an exit with no candle yet closes after later trades: its trade lands before the end of the exit order
     const lateMs = next();
@@ -156,22 +151,22 @@ test('a view that follows the ledger minute by minute answers what a view readin
     await tickMinute(ledger, next(), ['ADAUSDT']);
     for (let i = 0; i < 18; i++) {
       await tickMinute(ledger, next(), [], { exitsPending: i < 16 ? ['DOGEUSDT'] : [] });
-      if (i === 15) summarise(await view.snapshot(), 0, totals); // ADAUSDT's trade counted, DOGEUSDT's not yet
+      if (i === 15) summarise(await view.snapshot(), 0); // ADAUSDT's trade counted, DOGEUSDT's not yet
     }
-    const late = await assertSameAsFromScratch(view, totals, store, 'after a late exit');
+    const late = await assertSameAsFromScratch(view, store, 'after a late exit');
     assert.equal(late.recentTrades[0]!.tradeId, fixturePosition('ADAUSDT', lateMs + MINUTE_MS, 0).tradeId);
 
     // an outage longer than a probe: ticks resume half an hour later
     minuteMs += 30 * MINUTE_MS;
     for (let i = 0; i < 18; i++) await tickMinute(ledger, next(), i === 0 ? ['SOLUSDT'] : []);
-    const resumed = await assertSameAsFromScratch(view, totals, store, 'after an outage');
+    const resumed = await assertSameAsFromScratch(view, store, 'after an outage');
     assert.equal(resumed.span?.toMs, minuteMs);
 
     // a corrupt trade is left out and reported by both
     const corruptKey = `paper/trades/${fixturePosition('ADAUSDT', minuteMs, 0).tradeId}.json`;
     await writeFile(path.join(store.rootDir, corruptKey), '{"tradeId": ');
     for (let i = 0; i < 2; i++) await tickMinute(ledger, next(), []);
-    const withCorrupt = await assertSameAsFromScratch(view, totals, store, 'with a corrupt trade');
+    const withCorrupt = await assertSameAsFromScratch(view, store, 'with a corrupt trade');
     assert.deepEqual(
       withCorrupt.skipped.map((object) => object.key),
       [corruptKey],
@@ -183,7 +178,6 @@ test('while ticks keep coming, a look lists neither the trades nor the tick outc
   await withLedger(async (ledger, store) => {
     const counter = new ListingCounter(store);
     const view = new LedgerView(counter, { reconcileMs: 60_000, clock: () => 0 });
-    const totals = new TradeTotals();
     await view.snapshot();
     counter.listings.clear();
     let minuteMs = FIRST_NEW_MINUTE_MS;
@@ -192,7 +186,7 @@ test('while ticks keep coming, a look lists neither the trades nor the tick outc
       await view.snapshot();
     }
     assert.deepEqual(Object.fromEntries(counter.listings), { 'paper/positions': 40 });
-    await assertSameAsFromScratch(view, totals, store, 'after 40 minutes followed by key');
+    await assertSameAsFromScratch(view, store, 'after 40 minutes followed by key');
   });
 });
 
@@ -217,22 +211,39 @@ class ReadCounter extends ListingCounter {
   }
 }
 
+/** Compacts the fixture's day (its summary included) as the daily Lambda does. */
+async function compactFixtureDay(ledger: Ledger, store: LocalStore): Promise<void> {
+  // the fixture's one open position would hold its day back from compaction: set it aside meanwhile
+  const [open] = await ledger.openPositions();
+  const openKey = `paper/positions/${open!.tradeId}.json`;
+  const openBytes = (await store.get(openKey))!;
+  await store.delete(openKey);
+  const compacted = await compactLedger({
+    store,
+    horizonMinutes: 15,
+    nowMs: () => FIRST_NEW_MINUTE_MS + DAY_MS,
+  });
+  assert.ok(compacted.days.some((day) => day.kind === 'trades' && day.status === 'written' && day.rows > 3));
+  await store.put(openKey, openBytes);
+}
+
+const FIXTURE_DAY_MS = Math.floor(FIXTURE_FIRST_MINUTE_MS / DAY_MS) * DAY_MS;
+
+/** The summary the view gives from nothing but the JSON ledger (the compacted files hidden). */
+async function fromRawLedger(store: ObjectStore) {
+  const view = new LedgerView(new ReadCounter(store, true));
+  const summary = summarise(await view.snapshot(), 0);
+  return { summary, trades: await view.allTrades() };
+}
+
 test('after a restart, the first look reads compacted days from their day files, not trade by trade, and answers the same', async () => {
   await withLedger(async (ledger, store) => {
-    // the fixture's one open position would hold its day back from compaction: set it aside meanwhile
-    const [open] = await ledger.openPositions();
-    const openKey = `paper/positions/${open!.tradeId}.json`;
-    const openBytes = (await store.get(openKey))!;
-    await store.delete(openKey);
-    const compacted = await compactLedger({
-      store,
-      horizonMinutes: 15,
-      nowMs: () => FIRST_NEW_MINUTE_MS + DAY_MS,
-    });
+    await compactFixtureDay(ledger, store);
+    const dayFile = (await store.get(compactedDayKey('trades', FIXTURE_DAY_MS)))!;
     assert.ok(
-      compacted.days.some((day) => day.kind === 'trades' && day.status === 'written' && day.rows > 3),
+      'summary' in readDaySummary(await store.get(daySummaryKey(FIXTURE_DAY_MS)), dayFile, FIXTURE_DAY_MS),
+      'the compaction wrote the day summary',
     );
-    await store.put(openKey, openBytes);
     // a trade that reached the compacted day after its compaction is in the JSON only
     const late = fixturePosition(SYMBOLS[1]!, FIXTURE_FIRST_MINUTE_MS + 3 * MINUTE_MS, 1);
     await ledger.closePosition(
@@ -254,9 +265,62 @@ test('after a restart, the first look reads compacted days from their day files,
       1,
       'only the trade the day file does not hold is read as JSON',
     );
-    assert.equal(counter.reads.get('paper/curated'), 1, 'the one trades day file');
+    assert.equal(counter.reads.get('paper/curated'), 2, 'the one trades day file and its summary');
     const fromJson = summarise(await new LedgerView(new ReadCounter(store, true)).snapshot(), 0);
     assert.ok(fromJson.totals.trades > 3);
     assert.deepEqual(fromDayFiles, fromJson);
+  });
+});
+
+test('a day summary that is stale or damaged is not trusted: the day file is decoded and the summary written again', async () => {
+  await withLedger(async (ledger, store) => {
+    await compactFixtureDay(ledger, store);
+    const summaryKey = daySummaryKey(FIXTURE_DAY_MS);
+    const dayFile = (await store.get(compactedDayKey('trades', FIXTURE_DAY_MS)))!;
+    const good = (await store.get(summaryKey))!;
+    const { summary: raw, trades: rawTrades } = await fromRawLedger(store);
+    const [, ...allButOne] = rawTrades;
+    const text = new TextDecoder().decode(good);
+    const variants: Record<string, Uint8Array | string> = {
+      // of other bytes than the day file (a day compacted again), one trade short
+      stale: daySummaryBytes(new TextEncoder().encode('another day file'), allButOne),
+      'cut short': good.subarray(0, good.byteLength - 40),
+      // a count changed, the digest line left as it was
+      edited: text.replace('"count":', '"count":1'),
+      'not a summary': '{}',
+      // digests right, but one trade claims another day (which that day's summary would count too)
+      "another day's trade": daySummaryBytes(
+        dayFile,
+        rawTrades.map((trade, index) =>
+          index === 0 ? { ...trade, tradeId: '2000-01-01T0000Z-BTCUSDT' } : trade,
+        ),
+      ),
+    };
+    for (const [name, bytes] of Object.entries(variants)) {
+      await store.put(summaryKey, bytes);
+      assert.ok('problem' in readDaySummary(await store.get(summaryKey), dayFile, FIXTURE_DAY_MS), name);
+      const view = new LedgerView(store);
+      assert.deepEqual(summarise(await view.snapshot(), 0), raw, name);
+      assert.deepEqual(await view.allTrades(), rawTrades, name);
+      assert.deepEqual(await store.get(summaryKey), good, `${name}: written again`);
+    }
+  });
+});
+
+test('after a restart from day summaries, new trades appear, and every page of trades is the raw ledger', async () => {
+  await withLedger(async (ledger, store) => {
+    await compactFixtureDay(ledger, store);
+    const view = new LedgerView(store, { reconcileMs: 0 });
+    assert.deepEqual(summarise(await view.snapshot(), 0), (await fromRawLedger(store)).summary);
+    let minuteMs = FIRST_NEW_MINUTE_MS;
+    for (let i = 0; i < 40; i++, minuteMs += MINUTE_MS) {
+      await tickMinute(ledger, minuteMs, i % 3 === 0 ? [SYMBOLS[i % SYMBOLS.length]!] : []);
+      if (i % 10 === 9) await view.snapshot();
+    }
+    const followed = summarise(await view.snapshot(), 0);
+    const raw = await fromRawLedger(store);
+    assert.deepEqual(followed, raw.summary);
+    assert.ok(followed.totals.trades > 20, `${followed.totals.trades} trades`);
+    assert.deepEqual(await view.allTrades(), raw.trades);
   });
 });

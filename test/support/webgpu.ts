@@ -35,6 +35,25 @@ export function compiledShaderKeys(): string[] {
   return Object.keys((tf.findBackend('webgpu') as unknown as { pipelineCache: object }).pipelineCache);
 }
 
+/** What `run` resolves to, and the shader keys of the programs the WebGPU backend ran meanwhile, in order. */
+export async function programsRun<T>(run: () => Promise<T>): Promise<{ result: T; programs: string[] }> {
+  type Run = (program: { shaderKey: string }, ...rest: unknown[]) => unknown;
+  loading ??= loadWebGpu();
+  await loading;
+  const backend = tf.findBackend('webgpu') as unknown as { runWebGPUProgram: Run };
+  const original = backend.runWebGPUProgram;
+  const programs: string[] = [];
+  backend.runWebGPUProgram = function (this: unknown, program, ...rest) {
+    programs.push(program.shaderKey);
+    return original.call(this, program, ...rest);
+  };
+  try {
+    return { result: await run(), programs };
+  } finally {
+    backend.runWebGPUProgram = original;
+  }
+}
+
 /** Largest |a - b| over every element. */
 export function maxDifference(actual: Float32Array, expected: Float32Array): number {
   if (actual.length !== expected.length) throw new Error(`lengths ${actual.length} and ${expected.length}`);

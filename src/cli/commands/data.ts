@@ -23,9 +23,11 @@ export function register(program: Command): void {
     data
       .command('summary')
       .description(
-        'Per symbol: candle count, first and last open time (UTC epoch ms) and missing minutes between them. ' +
-          'Without --symbols, every symbol in the lake. --json prints {"symbols": {"<SYM>": {"rows", "first", "last", "missing"}}}, ' +
-          'plus "warnings": [...] when a partition cannot be read or is missing (also printed on stderr).',
+        'Per symbol: candle count, first and last open time (UTC epoch ms), missing minutes between them and the ' +
+          'sources of its candles (synthetic, archive, rest; unknown for partitions from before sources were recorded). ' +
+          'Without --symbols, every symbol in the lake. --json prints {"symbols": {"<SYM>": {"rows", "first", "last", "missing", "sources"}}}, ' +
+          'plus "warnings": [...] when a partition cannot be read or is missing and "mixedSources": {"<SYM>": [kinds]} when a ' +
+          'symbol holds synthetic and real candles (both also printed on stderr).',
       ),
   ).action(async (options: CommonOptions) => {
     const config = resolveConfig(options);
@@ -37,6 +39,7 @@ export function register(program: Command): void {
         'hint: `alpha15 data verify` checks every partition; `alpha15 data repair` rebuilds what is damaged',
       );
     }
+    if (!options.json) for (const line of mixedSourceWarnings(summary.mixedSources)) log(line);
     emit(options, summary, (result) => formatSummary(result, config.store));
   });
 
@@ -49,7 +52,8 @@ export function register(program: Command): void {
           'partitions with their true counts, and the candles raw/ holds (over the ranges ingested from it, the latest ' +
           '--overwrite winning) present with the same values. ' +
           'Prints one line per problem (exit code 1 when there is any); --json prints ' +
-          '{"symbols", "partitionsChecked", "rawArchivesChecked", "rowsChecked", "problems": [{"symbol", "kind", "key", "partition", "message"}], "unsourced"}.',
+          '{"symbols", "partitionsChecked", "rawArchivesChecked", "rowsChecked", "problems": [{"symbol", "kind", "key", "partition", "message"}], "unsourced"}, ' +
+          'plus "mixedSources": {"<SYM>": [kinds]} when a symbol holds synthetic and real candles (a warning, not a problem).',
       ),
   ).action(async (options: CommonOptions) => {
     const config = resolveConfig(options);
@@ -112,8 +116,17 @@ export function formatSummary(summary: LakeSummary, storeUrl: string): string {
     isoMinute(s.first),
     isoMinute(s.last),
     String(s.missing),
+    s.sources.join(','),
   ]);
-  return table(['SYMBOL', 'ROWS', 'FIRST (UTC)', 'LAST (UTC)', 'MISSING'], rows);
+  return table(['SYMBOL', 'ROWS', 'FIRST (UTC)', 'LAST (UTC)', 'MISSING', 'SOURCES'], rows);
+}
+
+/** One line per symbol holding synthetic and real candles (summary and verify word it the same). */
+function mixedSourceWarnings(mixed: Readonly<Record<string, readonly string[]>> | undefined): string[] {
+  return Object.entries(mixed ?? {}).map(
+    ([symbol, kinds]) =>
+      `warning: ${symbol} holds synthetic and real candles (${kinds.join(', ')}): models trained on it learn from both`,
+  );
 }
 
 export function formatVerifyReport(report: VerifyReport): string {
@@ -124,11 +137,13 @@ export function formatVerifyReport(report: VerifyReport): string {
     ([symbol, rows]) =>
       `${symbol}: ${rows} stored candles have no source in raw/ (repair can rebuild them only with --source)`,
   );
-  if (report.problems.length === 0) return [`${checked}: no problems`, ...unsourced].join('\n');
+  const mixed = mixedSourceWarnings(report.mixedSources);
+  if (report.problems.length === 0) return [`${checked}: no problems`, ...unsourced, ...mixed].join('\n');
   return [
     `${checked}: ${report.problems.length} problems`,
     formatProblems(report.problems),
     ...unsourced,
+    ...mixed,
     'run `alpha15 data repair` to rebuild them (with --source when raw/ lacks the data)',
   ].join('\n');
 }

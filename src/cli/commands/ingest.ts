@@ -14,6 +14,7 @@ export interface IngestOptions extends CommonOptions {
   from?: string;
   to?: string;
   overwrite?: boolean;
+  allowMixedSources?: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,6 +38,11 @@ export function register(program: Command): void {
         '--overwrite',
         'let the source replace stored candles whose values differ (default: such a conflict is an error and ' +
           'nothing is written); the result lists every replaced candle with its old and new values',
+      )
+      .option(
+        '--allow-mixed-sources',
+        'let synthetic candles join a symbol that holds real ones (archive, rest) or the other way round ' +
+          "(default: refused before anything is fetched; `data summary` shows each symbol's sources)",
       ),
   )
     .addHelpText(
@@ -53,8 +59,8 @@ export function register(program: Command): void {
     });
 }
 
-/** Resolves the source and range from the flags and ingests with a progress bar; shared with `start`. */
-export async function runIngest(options: IngestOptions): Promise<IngestResult> {
+/** Resolves the source and range from the flags and ingests with a progress bar. */
+async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const config = resolveConfig(options);
   const source = parseSourceSpec(options.source, config);
   const symbols = options.symbols || !source.listSymbols ? config.symbols : await source.listSymbols();
@@ -69,6 +75,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
         fromMs,
         toMs,
         overwrite: options.overwrite,
+        allowMixedSources: options.allowMixedSources,
         onProgress: progress.update,
       }),
     );
@@ -78,10 +85,10 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
 }
 
 /**
- * One bar on stderr over the symbols (the next symbol is fetched while the current one is written, so
+ * One bar on stderr over the symbols, shared with `start` (the next symbol is fetched while the current one is written, so
  * the bar counts finished symbols and names the latest event). cli-progress prints nothing without a TTY.
  */
-function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop: () => void } {
+export function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop: () => void } {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

@@ -7,7 +7,7 @@ import { renderRunsPage } from '../../ui/runs-page.js';
 import { indexRuns } from '../../runs/runs-telemetry.js';
 import { openTelemetrySink } from '../../telemetry/open-sink.js';
 import { configDifferences, formatRunComparison, formatRunList } from '../../runs/runs-text.js';
-import { writeFileAtomically } from '../../app/backtest.js';
+import { writeFileAtomically } from '../../store/atomic-file.js';
 import { openStore } from '../../store/open-store.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';

@@ -18,8 +18,12 @@
  * read once and kept. A corrupt object is skipped and reported, never fatal: one bad file must not take
  * the dashboard down.
  *
- * After a restart, the trades of days the ledger compaction rolled into Parquet are read from those day
- * files: a year of trading is 365 reads instead of 100,000.
+ * After a restart, the days the ledger compaction rolled into Parquet are counted from their stored
+ * summaries (day-summary.ts: exact totals, checked against the day file's bytes), not decoded: a year of
+ * trading is 365 small summaries instead of 100,000 trade objects or Parquet rows. Only the newest day
+ * files are decoded, as far as the newest NEWEST_TRADES trades need; the rest when a page of older
+ * trades is asked for (`allTrades`). A day without a usable summary is decoded, and its summary written
+ * again (best effort: a read-only store keeps decoding it).
  */
 import { PAPER_PREFIX } from '../../contracts/keys.js';
 import type { ObjectStore } from '../../store/object-store.js';
@@ -31,11 +35,14 @@ import {
   minuteFromKey,
   type CorruptObject,
 } from '../ledger.js';
-import { tradesFromParquet } from '../ledger-parquet.js';
-import { tradeSchema, type Decision, type Position, type TickOutcome, type Trade } from '../records.js';
+import type { Decision, Position, TickOutcome, Trade } from '../records.js';
+import { daySummaryBytes, daySummaryKey, decodeDayTrades, readDaySummary } from './day-summary.js';
+import { TradeTotals } from './trade-totals.js';
 import { WriteOnceCache } from './write-once-cache.js';
 
 const READS_IN_FLIGHT = 64;
+/** The newest trades every snapshot holds: what a summary shows of single trades (its scatter). */
+export const NEWEST_TRADES = 500;
 /** Compacted day files (a few hundred KiB each) read at once on the first look. */
 const DAY_FILES_IN_FLIGHT = 8;
 /** Tick outcomes shown: the last hour's worth. */
@@ -51,6 +58,8 @@ const RECONCILE_ALWAYS_FACTOR = 10;
 const CANDIDATE_GRACE_MS = 24 * 60 * MINUTE_MS;
 
 type Span = { fromMs: number; toMs: number };
+/** A compacted day counted from its summary, its trades not decoded yet. */
+type PendingDay = { key: string; bytes: Uint8Array; maxExitTimeMs: number };
 /** What a look found: the span, and the positions (trade id, exit minute) its new minutes opened. */
 type Followed = {
   span: Span | undefined;
@@ -61,8 +70,13 @@ type Followed = {
 
 export interface LedgerSnapshot {
   version: string;
-  /** Closed trades ordered by exit minute, then pair. */
+  /**
+   * Closed trades ordered by exit minute, then pair: at least the newest NEWEST_TRADES of them (the
+   * view's `allTrades` has every one).
+   */
   trades: Trade[];
+  /** The view's running totals of every closed trade; summarise them before the view's next look. */
+  totals: TradeTotals;
   openPositions: Position[];
   ticks: TickOutcome[];
   latestDecision: Decision | undefined;
@@ -85,6 +99,11 @@ export class LedgerView {
   private readonly clock: () => number;
   private readonly tradesById = new Map<string, Trade>();
   private sortedTrades: Trade[] = [];
+  private readonly totals = new TradeTotals();
+  /** Trades counted from compacted days' summaries (decoded or not). */
+  private readonly summarisedIds = new Set<string>();
+  /** Ordered by latest exit. */
+  private pendingDays: PendingDay[] = [];
   /** Trades to come, by id, with their exit minute. */
   private readonly candidates = new Map<string, number>();
   private readonly corruptTrades = new Map<string, CorruptObject>();
@@ -113,6 +132,7 @@ export class LedgerView {
     if (followed.listTrades) await this.readTrades(await this.ledger.listTradeIds());
     const { span } = followed;
     await this.readClosedCandidates(open, span);
+    await this.decodeNewestDays();
 
     const [ticks, latestDecision] = await Promise.all([
       span ? this.recentTicks(span.toMs) : [],
@@ -123,64 +143,129 @@ export class LedgerView {
     this.span = span;
     if (followed.listTrades) this.lastListingMs = startedMs;
     const version = [
-      this.sortedTrades.length,
+      this.totals.count,
       [...open].join(','),
       span ? `${span.fromMs}-${span.toMs}` : '',
       latestDecision?.minuteMs ?? '',
       skipped.map((object) => object.key).join(','),
     ].join('|');
-    return { version, trades: this.sortedTrades, openPositions, ticks, latestDecision, span, skipped };
+    const { sortedTrades: trades, totals } = this;
+    return { version, trades, totals, openPositions, ticks, latestDecision, span, skipped };
+  }
+
+  /** Every closed trade seen, in exit order: the compacted days not decoded yet are decoded now. */
+  async allTrades(): Promise<Trade[]> {
+    const pending = this.pendingDays;
+    this.pendingDays = [];
+    const decoded = await Promise.all(pending.map((day) => this.decodeSummarised(day)));
+    this.addSorted(decoded.flat());
+    return this.sortedTrades;
   }
 
   /**
-   * The first look (or one before any tick): everything listed. The trades of compacted days come from
-   * their day files (one read per day, not one per trade); only the trades those do not hold are read
-   * as JSON (the days since the last compaction, and any record that reached a day after it).
+   * The first look (or one before any tick): everything listed. Compacted days are counted from their
+   * summaries (or decoded, see readCompactedDays); only the trades those do not hold are read as JSON
+   * (the days since the last compaction, and any record that reached a day after it).
    */
   private async readSpan(): Promise<Followed> {
-    if (this.tradesById.size === 0) await this.readCompactedTrades();
+    if (this.totals.count === 0) await this.readCompactedDays();
     return { span: await this.ledger.tickSpan(), entries: [], listTrades: true };
   }
 
-  /** A damaged or unreadable day file is reported and left out: its trades are then read as JSON. */
-  private async readCompactedTrades(): Promise<void> {
+  private known(tradeId: string): boolean {
+    return this.tradesById.has(tradeId) || this.summarisedIds.has(tradeId);
+  }
+
+  /**
+   * Each day file's trades counted from its summary when the summary checks out against the file,
+   * otherwise decoded, and the summary written again. A damaged or
+   * unreadable day file is reported and left out: its trades are then read as JSON.
+   */
+  private async readCompactedDays(): Promise<void> {
     const keys = (await this.store.list(compactedTablePrefix('trades'))).filter(
       (key) => compactedDayFromKey(key) !== undefined,
     );
+    const decoded: Trade[] = [];
     for (let start = 0; start < keys.length; start += DAY_FILES_IN_FLIGHT) {
-      await Promise.all(
-        keys.slice(start, start + DAY_FILES_IN_FLIGHT).map(async (key) => {
-          const bytes = await this.store.get(key);
-          const trades = bytes === undefined ? [] : await this.decodeDayFile(key, bytes);
-          for (const trade of trades)
-            if (!this.tradesById.has(trade.tradeId)) this.tradesById.set(trade.tradeId, trade);
+      const batch = keys.slice(start, start + DAY_FILES_IN_FLIGHT);
+      const files = await Promise.all(
+        batch.map(async (key) => {
+          const dayMs = compactedDayFromKey(key)!;
+          const summaryKey = daySummaryKey(dayMs);
+          const [bytes, summary] = await Promise.all([this.store.get(key), this.store.get(summaryKey)]);
+          return { key, dayMs, summaryKey, bytes, summary };
         }),
       );
+      for (const { key, dayMs, summaryKey, bytes, summary } of files) {
+        if (bytes === undefined) continue;
+        // a usable summary counts only trades entered on its day, which no other day counts
+        const read = readDaySummary(summary, bytes, dayMs);
+        if ('summary' in read) {
+          const { tradeIds, maxExitTimeMs, totals } = read.summary;
+          this.totals.merge(totals);
+          for (const id of tradeIds) this.summarisedIds.add(id);
+          if (maxExitTimeMs !== null) this.pendingDays.push({ key, bytes, maxExitTimeMs });
+          continue;
+        }
+        const trades = await this.decodeDayFile(key, bytes);
+        if (trades === undefined) continue;
+        for (const trade of trades) {
+          if (this.known(trade.tradeId)) continue;
+          this.tradesById.set(trade.tradeId, trade);
+          decoded.push(trade);
+        }
+        if ('problem' in read)
+          await this.store.put(summaryKey, daySummaryBytes(bytes, trades)).catch(() => undefined);
+      }
     }
-    this.sortedTrades = [...this.tradesById.values()].sort(byExit);
+    for (const trade of decoded) this.totals.add(trade);
+    this.pendingDays.sort((a, b) => a.maxExitTimeMs - b.maxExitTimeMs);
+    this.addSorted(decoded);
   }
 
-  private async decodeDayFile(key: string, bytes: Uint8Array): Promise<Trade[]> {
-    let rows: Record<string, unknown>[];
-    try {
-      rows = await tradesFromParquet(bytes);
-    } catch (error) {
-      this.corruptTrades.set(key, { key, reason: `does not decode: ${String(error)}` });
-      return [];
+  private async decodeDayFile(key: string, bytes: Uint8Array): Promise<Trade[] | undefined> {
+    const decoded = await decodeDayTrades(bytes);
+    if ('trades' in decoded) return decoded.trades;
+    this.corruptTrades.set(key, { key, reason: decoded.problem });
+    return undefined;
+  }
+
+  /**
+   * Decodes the summarised days with the latest exits until the newest NEWEST_TRADES trades (what a
+   * summary shows) are all decoded: every day file left holds only trades that exit before them.
+   */
+  private async decodeNewestDays(): Promise<void> {
+    for (;;) {
+      const day = this.pendingDays.at(-1);
+      if (day === undefined || this.tradesExitingAfter(day.maxExitTimeMs) >= NEWEST_TRADES) return;
+      this.pendingDays.pop();
+      this.addSorted(await this.decodeSummarised(day));
     }
-    const trades: Trade[] = [];
-    for (const row of rows) {
-      const parsed = tradeSchema.safeParse(row);
-      if (!parsed.success) {
-        this.corruptTrades.set(key, {
-          key,
-          reason: `holds a row that is no trade: ${parsed.error.issues[0]!.message}`,
-        });
-        return [];
-      }
-      trades.push(parsed.data);
+  }
+
+  /** The trades of a summarised day file: the bytes its summary was checked against, so the same trades. */
+  private async decodeSummarised(day: PendingDay): Promise<Trade[]> {
+    const trades = (await this.decodeDayFile(day.key, day.bytes)) ?? [];
+    const added = trades.filter((trade) => !this.tradesById.has(trade.tradeId));
+    for (const trade of added) this.tradesById.set(trade.tradeId, trade);
+    return added;
+  }
+
+  private tradesExitingAfter(timeMs: number): number {
+    let count = 0;
+    for (let index = this.sortedTrades.length - 1; index >= 0; index--) {
+      if (this.sortedTrades[index]!.exitTimeMs <= timeMs || count >= NEWEST_TRADES) break;
+      count++;
     }
-    return trades;
+    return count;
+  }
+
+  /**
+   * A new array: earlier snapshots (still served) keep theirs. New trades mostly belong at the end, and
+   * the sort of an almost sorted array is close to linear.
+   */
+  private addSorted(trades: readonly Trade[]): void {
+    if (trades.length > 0) this.sortedTrades = [...this.sortedTrades, ...trades].sort(byExit);
   }
 
   /** A later look: the outcomes after the newest seen, and the positions their minutes opened. */
@@ -236,32 +321,31 @@ export class LedgerView {
 
   /** Reads the trades of candidates no longer open; drops those found, and those long lost. */
   private async readClosedCandidates(open: Set<string>, span: Span | undefined): Promise<void> {
-    const closed = [...this.candidates.keys()].filter((id) => !open.has(id) && !this.tradesById.has(id));
+    const closed = [...this.candidates.keys()].filter((id) => !open.has(id) && !this.known(id));
     await this.readTrades(closed);
     const newestMs = span?.toMs ?? Number.NEGATIVE_INFINITY;
     for (const [id, exitTimeMs] of this.candidates)
-      if (this.tradesById.has(id) || (!open.has(id) && exitTimeMs + CANDIDATE_GRACE_MS < newestMs))
+      if (this.known(id) || (!open.has(id) && exitTimeMs + CANDIDATE_GRACE_MS < newestMs))
         this.candidates.delete(id);
   }
 
-  /** Reads trades by id with a bounded number of reads in flight, and keeps them in exit order. */
+  /** Reads trades by id with a bounded number of reads in flight, counts them, keeps them in exit order. */
   private async readTrades(allIds: readonly string[]): Promise<void> {
     // trades known already (from a compacted day, or an earlier look) are never read again
-    const ids = allIds.filter((id) => !this.tradesById.has(id));
+    const ids = allIds.filter((id) => !this.known(id));
     const added: Trade[] = [];
     for (let start = 0; start < ids.length; start += READS_IN_FLIGHT) {
       const read = await Promise.all(
         ids.slice(start, start + READS_IN_FLIGHT).map((id) => this.ledger.getTrade(id)),
       );
       for (const trade of read) {
-        if (trade === undefined || this.tradesById.has(trade.tradeId)) continue;
+        if (trade === undefined || this.known(trade.tradeId)) continue;
         this.tradesById.set(trade.tradeId, trade);
+        this.totals.add(trade);
         added.push(trade);
       }
     }
-    // a new array: earlier snapshots (still served) keep theirs. New trades mostly belong at the end,
-    // and the sort of an almost sorted array is close to linear.
-    if (added.length > 0) this.sortedTrades = [...this.sortedTrades, ...added].sort(byExit);
+    this.addSorted(added);
   }
 
   private async recentTicks(toMs: number): Promise<TickOutcome[]> {

@@ -3,14 +3,14 @@
  * totals, per-day and per-pair totals, cumulative net PnL in at most a few hundred buckets, the latest
  * trades for the scatter, the newest trades (older ones page through `tradesPage`), latest predictions
  * vs thresholds, open positions, recent ticks, and the spread paid against the slippage assumed. No I/O,
- * so it is tested without a browser or a server; the closed trades' totals carry over between ledger
- * versions (trade-totals.ts).
+ * so it is tested without a browser or a server; the closed trades' totals are the view's running totals
+ * (trade-totals.ts), which carry over between ledger versions.
  */
 import { DAY_MS, MINUTE_MS } from '../../time.js';
 import type { CorruptObject } from '../ledger.js';
 import type { Decision, Position, TickOutcome, Trade } from '../records.js';
-import { TradeTotals, withOpenEntries, type SpreadSums } from './trade-totals.js';
-import type { LedgerSnapshot } from './ledger-view.js';
+import { TradeTotals, type SpreadSums } from './trade-totals.js';
+import { NEWEST_TRADES, type LedgerSnapshot } from './ledger-view.js';
 
 /** Per pair: the half-spread the recorded books asked of a fill against the slippage per side charged. */
 export interface SpreadRow {
@@ -59,9 +59,14 @@ export interface DashboardSummary {
 export function spreadRows(
   trades: readonly Trade[],
   openPositions: readonly Position[],
-  totals: TradeTotals = new TradeTotals(),
 ): DashboardSummary['spreads'] {
-  const { perPair, overall } = withOpenEntries(totals.update(trades), openPositions);
+  const totals = new TradeTotals();
+  for (const trade of trades) totals.add(trade);
+  return spreadRowsOf(totals, openPositions);
+}
+
+function spreadRowsOf(totals: TradeTotals, openPositions: readonly Position[]): DashboardSummary['spreads'] {
+  const { perPair, overall } = totals.spreadSums(openPositions);
   const row = (symbol: string, sums: SpreadSums): SpreadRow => ({
     symbol,
     fills: sums.fills,
@@ -75,7 +80,7 @@ export function spreadRows(
 }
 
 export const RECENT_TRADES = 50;
-export const SCATTER_TRADES = 500;
+export const SCATTER_TRADES = NEWEST_TRADES;
 const MAX_CUMULATIVE_POINTS = 500;
 /** Bucket widths for the cumulative curve, finest first. */
 const BUCKETS_MS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, 60 * MINUTE_MS, 4 * 60 * MINUTE_MS, DAY_MS];
@@ -83,36 +88,29 @@ const BUCKETS_MS = [MINUTE_MS, 5 * MINUTE_MS, 15 * MINUTE_MS, 60 * MINUTE_MS, 4 
 const QUOTE_CURRENCIES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'TRY'];
 
 /**
- * The summary of a snapshot. `totals` carries the closed trades' running totals from one snapshot to the
- * next (the server keeps one), so a new minute costs its new trades; a fresh one sums from scratch, to
- * the same answer.
+ * The summary of a snapshot, taken before the view's next look (the snapshot's totals are the view's
+ * running totals). `snapshot.trades` holds at least the newest SCATTER_TRADES trades; the totals hold
+ * every trade.
  */
-export function summarise(
-  snapshot: LedgerSnapshot,
-  nowMs: number,
-  totals: TradeTotals = new TradeTotals(),
-): DashboardSummary {
-  const { trades } = snapshot;
-  totals.update(trades);
+export function summarise(snapshot: LedgerSnapshot, nowMs: number): DashboardSummary {
+  const { trades, totals } = snapshot;
   const { points, bucketMs } = cumulativeCurve(totals);
   return {
     generatedAtMs: nowMs,
     version: snapshot.version,
     units: unitsOf(totals, snapshot.openPositions),
     totals: {
-      trades: trades.length,
+      trades: totals.count,
       netPnl: totals.netPnl,
       fees: totals.fees,
-      hitRate: trades.length > 0 ? totals.winners / trades.length : null,
+      hitRate: totals.count > 0 ? totals.winners / totals.count : null,
       openPositions: snapshot.openPositions.length,
     },
     span: snapshot.span ?? null,
     cumulative: points,
     cumulativeBucketMs: bucketMs,
-    daily: [...totals.days.values()].sort((a, b) => a.dayMs - b.dayMs).map((day) => ({ ...day })),
-    byPair: [...totals.pairs.values()]
-      .sort((a, b) => a.symbol.localeCompare(b.symbol))
-      .map((pair) => ({ ...pair })),
+    daily: totals.dayRows(),
+    byPair: totals.pairRows(),
     // the realised price move, comparable with the prediction whatever the side
     scatter: trades.slice(-SCATTER_TRADES).map((trade) => ({
       symbol: trade.symbol,
@@ -133,7 +131,7 @@ export function summarise(
     quarantined: [...snapshot.ticks]
       .sort((a, b) => b.minuteMs - a.minuteMs)
       .flatMap((outcome) => outcome.quarantined.map((key) => ({ minuteMs: outcome.minuteMs, key }))),
-    spreads: spreadRows(trades, snapshot.openPositions, totals),
+    spreads: spreadRowsOf(totals, snapshot.openPositions),
   };
 }
 
@@ -161,19 +159,9 @@ function cumulativeCurve(totals: TradeTotals): {
   points: DashboardSummary['cumulative'];
   bucketMs: number;
 } {
-  const { exitTimesMs, cumulativeNetPnl } = totals;
-  const first = exitTimesMs[0] ?? 0;
-  const last = exitTimesMs.at(-1) ?? 0;
-  const bucketMs =
-    BUCKETS_MS.find((width) => (last - first) / width <= MAX_CUMULATIVE_POINTS) ?? BUCKETS_MS.at(-1)!;
-  const points: DashboardSummary['cumulative'] = [];
-  for (let index = 0; index < exitTimesMs.length; index++) {
-    const timeMs = Math.floor(exitTimesMs[index]! / bucketMs) * bucketMs;
-    const lastPoint = points.at(-1);
-    if (lastPoint?.timeMs === timeMs) lastPoint.netPnl = cumulativeNetPnl[index]!;
-    else points.push({ timeMs, netPnl: cumulativeNetPnl[index]! });
-  }
-  return { points, bucketMs };
+  const spanMs = totals.count > 0 ? totals.lastExitMs - totals.firstExitMs : 0;
+  const bucketMs = BUCKETS_MS.find((width) => spanMs / width <= MAX_CUMULATIVE_POINTS) ?? BUCKETS_MS.at(-1)!;
+  return { points: totals.cumulative(bucketMs), bucketMs };
 }
 
 /** The one quote currency and notional per trade of the book, when there is one. */

@@ -19,8 +19,8 @@ import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { Alpha15Error } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
+import type { Trade } from '../../paper/records.js';
 import { LedgerView, type LedgerSnapshot } from '../../paper/dashboard/ledger-view.js';
-import { TradeTotals } from '../../paper/dashboard/trade-totals.js';
 import { dashboardPage } from './page.js';
 import {
   summarise,
@@ -82,7 +82,6 @@ type Cached = {
  */
 class SummaryCache {
   private readonly view: LedgerView;
-  private readonly totals = new TradeTotals();
   private current: Cached | undefined;
   private inFlight: Promise<Cached> | undefined;
   private lastError: string | undefined;
@@ -103,6 +102,12 @@ class SummaryCache {
       looking.catch(() => undefined); // reported through lastError to the requests that follow
     }
     return { cached: this.current, error: this.lastError };
+  }
+
+  /** Every closed trade, for paging: a restarted view decodes the compacted days it only counted so far. */
+  async allTrades(): Promise<Trade[]> {
+    await this.get();
+    return this.view.allTrades();
   }
 
   private look(): Promise<Cached> {
@@ -128,7 +133,7 @@ class SummaryCache {
       this.current = { ...this.current, atMs };
       return this.current;
     }
-    const summary = summarise(snapshot, atMs, this.totals);
+    const summary = summarise(snapshot, atMs);
     const json = JSON.stringify(summary);
     this.current = { snapshot, summary, json, gzipped: gzipSync(json), atMs };
     return this.current;
@@ -188,14 +193,10 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         const paging = parsePaging(url.searchParams);
         if (typeof paging === 'string') return sendJson(response, 400, JSON.stringify({ error: paging }));
         return void cache
-          .get()
+          .allTrades()
           .then(
-            ({ cached }) =>
-              sendJson(
-                response,
-                200,
-                JSON.stringify(tradesPage(cached.snapshot.trades, paging.page, paging.pageSize)),
-              ),
+            (trades) =>
+              sendJson(response, 200, JSON.stringify(tradesPage(trades, paging.page, paging.pageSize))),
             failed(response),
           );
       }

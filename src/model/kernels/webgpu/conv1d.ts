@@ -17,6 +17,8 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { ConvGradientAttrs, Shape4 } from '../conv-geometry.js';
 import type { GpuBackend } from './gpu-program.js';
 import { gemmFits, runImplicitGemm } from './implicit-gemm.js';
+import { CONV1D_BIAS_SILU_KERNEL } from '../../conv1d-bias.js';
+import { siluKernel } from './silu.js';
 
 interface Conv1DGeometry {
   /** batch · rows: the independent 1-D signals. */
@@ -125,6 +127,7 @@ function conv1DForward(
   filter: TensorInfo,
   geometry: Conv1DGeometry,
   bias?: TensorInfo,
+  silu = false,
 ): TensorInfo {
   const [batch, height] = x.shape as Shape4;
   return runImplicitGemm(backend, {
@@ -134,6 +137,7 @@ function conv1DForward(
     uniforms: geometryUniforms(geometry),
     aAlongReduction: true,
     ...(bias === undefined ? {} : { bias }),
+    silu,
     rows: geometry.sequences * geometry.outWidth,
     columns: geometry.outChannels,
     reduction: geometry.taps * geometry.inChannels,
@@ -226,3 +230,25 @@ export function conv2DBackpropFilterKernel(shipped: KernelConfig): KernelConfig 
     });
   });
 }
+
+/**
+ * Conv1D, bias and SiLU in one pass (inference only, see ../../conv1d-bias.ts): SiLU is applied as the
+ * output tile is written. A conv too large to dispatch runs tfjs's FusedConv2D, then our SiLU pass.
+ */
+export const conv1DBiasSiLUKernel: KernelConfig = {
+  kernelName: CONV1D_BIAS_SILU_KERNEL,
+  backendName: 'webgpu',
+  kernelFunc: (args) => {
+    const { x, filter, bias } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias: TensorInfo };
+    const attrs = { ...(args.attrs as unknown as ForwardAttrs), dataFormat: 'NHWC' as const, dilations: 1 };
+    const backend = args.backend as unknown as GpuBackend;
+    const geometry = conv1DGeometry(x.shape as Shape4, filter.shape as Shape4, attrs);
+    if (geometry !== undefined) return conv1DForward(backend, x, filter, geometry, bias, true);
+    const conv = tf.getKernel('FusedConv2D', 'webgpu')!.kernelFunc({ ...args, attrs }) as TensorInfo;
+    try {
+      return siluKernel.kernelFunc({ inputs: { x: conv }, backend: args.backend, attrs: {} }) as TensorInfo;
+    } finally {
+      backend.disposeData(conv.dataId);
+    }
+  },
+};

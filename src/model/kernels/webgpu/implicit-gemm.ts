@@ -17,6 +17,7 @@ import {
   type GpuBackend,
   type GpuProgram,
 } from './gpu-program.js';
+import { SIGMOID } from './silu.js';
 
 const TILE = 64;
 const SLICE = 16;
@@ -43,6 +44,8 @@ export interface GemmOperands {
   aAlongReduction: boolean;
   /** Bound as `bias` and added to every row of C; only without a split. */
   bias?: TensorInfo;
+  /** Applies SiLU (v · sigmoid(v)) to each element of C (bias included) as it is written; only without a split. */
+  silu?: boolean;
   rows: number;
   columns: number;
   reduction: number;
@@ -60,13 +63,14 @@ export function gemmFits(rows: number, columns: number): boolean {
 export function runImplicitGemm(backend: GpuBackend, operands: GemmOperands): TensorInfo {
   const { rows, columns, reduction } = operands;
   const tiles = Math.ceil(rows / TILE) * Math.ceil(columns / TILE);
-  const splits = operands.bias !== undefined ? 1 : splitCount(tiles, reduction);
+  // A split writes partial sums: neither the bias nor SiLU may be applied to those.
+  const splits = operands.bias !== undefined || operands.silu === true ? 1 : splitCount(tiles, reduction);
   const termsPerSplit = Math.ceil(reduction / splits / SLICE) * SLICE;
   const names = Object.keys(operands.inputs);
   const uniformNames = ['rows', 'columns', 'reduction', 'termsPerSplit', ...Object.keys(operands.uniforms)];
   const program: GpuProgram = {
     outputShape: splits === 1 ? operands.outputShape : [splits, rows, columns],
-    shaderKey: `alpha15_gemm_${operands.name}_${operands.aAlongReduction}_${operands.bias !== undefined}`,
+    shaderKey: `alpha15_gemm_${operands.name}_${operands.aAlongReduction}_${operands.bias !== undefined}${operands.silu === true ? '_silu' : ''}`,
     dispatchLayout: { x: [0], y: [1], z: [2] },
     dispatch: [Math.ceil(columns / TILE), Math.ceil(rows / TILE), splits],
     workgroupSize: [THREADS_PER_SIDE, THREADS_PER_SIDE, 1],
@@ -99,6 +103,9 @@ function gemmShader(operands: GemmOperands): string {
     ? `let tileRow = e / ${SLICE}; let term = e % ${SLICE};`
     : `let tileRow = e % ${TILE}; let term = e / ${TILE};`;
   const biasTerm = operands.bias === undefined ? '' : ' + bias[column]';
+  const write = operands.silu
+    ? `let v = sums[i * ${SUMS_PER_SIDE} + j]${biasTerm}; ${SIGMOID} result[at] = v * s;`
+    : `result[at] = sums[i * ${SUMS_PER_SIDE} + j]${biasTerm};`;
   return `
   ${operands.readers}
 
@@ -153,7 +160,8 @@ function gemmShader(operands: GemmOperands): string {
       for (var j = 0; j < ${SUMS_PER_SIDE}; j++) {
         let column = firstColumn + tx + j * ${THREADS_PER_SIDE};
         if (row < uniforms.rows && column < uniforms.columns) {
-          result[(split * uniforms.rows + row) * uniforms.columns + column] = sums[i * ${SUMS_PER_SIDE} + j]${biasTerm};
+          let at = (split * uniforms.rows + row) * uniforms.columns + column;
+          ${write}
         }
       }
     }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import {
+  conv1DBiasSiLUKernel,
   conv2DBackpropFilterKernel,
   conv2DBackpropInputKernel,
   conv2DKernel,
@@ -32,6 +33,7 @@ const REPLACEMENTS: Array<[string, (shipped: KernelConfig) => KernelConfig]> = [
 
 /** Kernels of our own ops, which tfjs does not ship. */
 const ADDITIONS: KernelConfig[] = [
+  conv1DBiasSiLUKernel,
   siluKernel,
   siluGradientKernel,
   residualAddKernel,

@@ -8,7 +8,7 @@ import type { GpuBackend } from './gpu-program.js';
 
 // 1 / (1 + exp(-x)) as the cpu backend computes it; for x below about -88, exp overflows to +inf and the
 // sigmoid is 0, as it should be.
-const SIGMOID = 'let s = 1.0 / (1.0 + exp(-v));';
+export const SIGMOID = 'let s = 1.0 / (1.0 + exp(-v));';
 
 export const siluKernel: KernelConfig = {
   kernelName: SILU_KERNEL,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { forwardReturns } from '../../../src/features/targets.js';
-import { trainFold } from '../../../src/model/train-fold.js';
+import { fitFoldModel } from '../../../src/model/fit-fold-model.js';
 import { lossReadStepsFor } from '../../../src/model/training-loop.js';
 import { planFolds } from '../../../src/model/walk-forward.js';
 import { leadLagOptions, syntheticFrame, tinyConfig } from '../../support/model-fixtures.js';
@@ -17,7 +17,7 @@ async function fitOn(backend: 'cpu' | 'webgpu') {
   await useBackend(backend);
   const tensorsBefore = tf.memory().numTensors;
   const losses: number[] = [];
-  const { model, fit } = await trainFold(frame, targets, fold!, config, {
+  const { model, fit } = await fitFoldModel(frame, targets, fold!, config, {
     onBatch: ({ loss }) => losses.push(loss),
   });
   const weights = await Promise.all(

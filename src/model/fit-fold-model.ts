@@ -1,6 +1,6 @@
 /**
  * One training fold from targets to a fitted model: prepareFold (stats fitted on the fold's training
- * rows), a seeded ResNet1D (or the parent model when fine-tuning), fitFold on the scaled targets.
+ * rows), a seeded ResNet1D (or the parent model when fine-tuning), fitEpochs on the scaled targets.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config/schema.js';
@@ -11,11 +11,11 @@ import type { StoredModel } from './registry.js';
 import { buildResNet1D } from './resnet1d.js';
 import { scaleTargets } from './target-scale.js';
 import { prepareFold, type PreparedFold } from './training-data.js';
-import { fitFold, type FitFoldInput, type FitFoldResult } from './training-loop.js';
+import { fitEpochs, type FitEpochsInput, type FitEpochsResult } from './training-loop.js';
 import type { TrainingFold } from './walk-forward.js';
 
-export interface TrainFoldOptions extends Pick<
-  FitFoldInput,
+export interface FitFoldModelOptions extends Pick<
+  FitEpochsInput,
   'signal' | 'onEpoch' | 'onBatch' | 'lossReadSteps'
 > {
   /** Fine-tune: train this model, with its stats and target scale, instead of a fresh ResNet1D. */
@@ -26,23 +26,23 @@ export interface TrainFoldOptions extends Pick<
   onCheckpoint?: (checkpoint: FoldCheckpoint) => Promise<void>;
 }
 
-export interface FoldTraining {
+export interface FittedFoldModel {
   prepared: PreparedFold;
   model: tf.LayersModel;
-  fit: FitFoldResult;
+  fit: FitEpochsResult;
 }
 
 /**
- * One fold from targets to a fitted model: prepareFold, a seeded ResNet1D (or the parent), fitFold on
+ * One fold from targets to a fitted model: prepareFold, a seeded ResNet1D (or the parent), fitEpochs on
  * the scaled targets. Exported for experiments that feed their own targets (e.g. labels shuffled in time).
  */
-export async function trainFold(
+export async function fitFoldModel(
   frame: MarketFrame,
   targets: TargetMatrix,
   fold: TrainingFold,
   config: Config,
-  options: TrainFoldOptions = {},
-): Promise<FoldTraining> {
+  options: FitFoldModelOptions = {},
+): Promise<FittedFoldModel> {
   const { parent, resume, onCheckpoint } = options;
   const prepared = prepareFold(
     frame,
@@ -62,7 +62,7 @@ export async function trainFold(
       kernelSize: config.model.kernelSize,
       seed: config.model.seed,
     });
-  const fit = await fitFold({
+  const fit = await fitEpochs({
     model,
     features: prepared.features,
     targets: scaleTargets(prepared.targets, prepared.targetScale),
