@@ -18,7 +18,7 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 /** Runs `alpha15 <args>` and returns its exit code and output; the environment has no AWS credentials. */
-function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000) {
+function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000) {
   return runCli(args, {
     inheritAlpha15Env: false,
     timeoutMs,
