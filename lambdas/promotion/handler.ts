@@ -3,17 +3,18 @@
  * champion promotion (see infra/promotion.ts).
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
-import { openStore } from '../../src/store/open-store.js';
+import { composeFunction } from '../../src/app/compose.js';
+import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
+import { MODELS_NOT_PROMOTED_METRIC, MODELS_PROMOTED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import { parseEvent, trainingJobStateChangeSchema, tuningJobStateChangeSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { bestTrialAsJobChange } from './best-trial.js';
 import { promoteFinishedJob } from '../../src/app/promote-finished-job.js';
 
-const env = parseEnv(z.object({ STORE_URL: z.string().startsWith('s3://') }));
+const env = parseEnv(functionEnvSchema({ storeUrl: functionStoreUrlSchema }));
 const tools = createTools('promotion');
-const store = openStore(env.STORE_URL);
+const { store } = composeFunction(env);
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });
 
 export const handler = wrapHandler(tools, async (event) => {
@@ -27,7 +28,7 @@ export const handler = wrapHandler(tools, async (event) => {
   }
   const { TrainingJobName: jobName, TrainingJobStatus: status, FailureReason: failureReason } = change.detail;
   const outcome = await promoteFinishedJob({ jobName, status, failureReason }, { store, nowMs: Date.now() });
-  tools.metrics.addMetric(outcome.promoted ? 'ModelsPromoted' : 'ModelsNotPromoted', 'Count', 1);
+  tools.metrics.addMetric(outcome.promoted ? MODELS_PROMOTED_METRIC : MODELS_NOT_PROMOTED_METRIC, 'Count', 1);
   tools.logger.info(outcome.promoted ? 'candidate promoted' : 'candidate not promoted', {
     ...outcome,
     ...(tuning.success && { tuningJobName: tuning.data.detail.HyperParameterTuningJobName }),

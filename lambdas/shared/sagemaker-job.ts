@@ -13,6 +13,7 @@ import { Alpha15Error } from '../../src/errors.js';
 import { floorToMinute, MINUTE_MS } from '../../src/time.js';
 import type { TrainingHyperparameters } from '../../src/contracts/sagemaker.js';
 import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
+import { AWS_REGION_ENV_VARIABLE } from '../../src/contracts/environment.js';
 
 /** The fields a CreateTrainingJob request and a tuning job's trial definition spell alike. */
 type SharedDefinitionField =
@@ -37,7 +38,7 @@ export function jobDefinition(
     },
     RoleArn: settings.jobRoleArn,
     // the job's S3 client reads the region from here; without one it would fall back to us-east-1
-    Environment: { AWS_REGION: settings.region, AWS_DEFAULT_REGION: settings.region },
+    Environment: { [AWS_REGION_ENV_VARIABLE]: settings.region, AWS_DEFAULT_REGION: settings.region },
     // no input channel: the job reads the lake through the store (S3), the same code path as the CLI
     OutputDataConfig: { S3OutputPath: `s3://${settings.bucketName}/${settings.outputPrefix}` },
     ResourceConfig: {

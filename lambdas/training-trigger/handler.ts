@@ -6,8 +6,9 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { actOnRetrainCause } from '../../src/app/request-retrain.js';
 import type { RetrainCause } from '../../src/app/retrain-policy.js';
-import { TRAINING_QUOTA_EXCEEDED_METRIC } from '../../src/contracts/metrics.js';
-import { openStore } from '../../src/store/open-store.js';
+import { composeFunction } from '../../src/app/compose.js';
+import { functionEnvSchema } from '../../src/contracts/function-env.js';
+import { TRAINING_JOBS_STARTED_METRIC, TRAINING_QUOTA_EXCEEDED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import {
   objectCreatedEventSchema,
@@ -19,26 +20,27 @@ import { createTools, wrapHandler } from '../shared/powertools.js';
 import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 import { sageMakerTrainingJobs, type TrainingJobSettings } from './start-training.js';
 
+const job = parseEnv(sageMakerJobEnvSchema);
 const env = parseEnv(
-  sageMakerJobEnvSchema.extend({
-    TRAINING_JOB_PREFIX: z.string().min(1),
-    RETRAIN_MIN_INTERVAL_SECONDS: z.coerce.number().nonnegative(),
-    TRAINING_MIN_DAYS: z.coerce.number().nonnegative(),
-    REQUEST_PREFIX: z.string().min(1),
-    NEW_DATA_PREFIX: z.string().min(1),
-    CHECKPOINT_PREFIX: z.string().min(1),
+  functionEnvSchema({
+    trainingJobPrefix: z.string().min(1),
+    retrainMinIntervalSeconds: z.coerce.number().nonnegative(),
+    trainingMinDays: z.coerce.number().nonnegative(),
+    requestPrefix: z.string().min(1),
+    newDataPrefix: z.string().min(1),
+    checkpointPrefix: z.string().min(1),
   }),
 );
 const settings: TrainingJobSettings = {
-  ...sageMakerJobSettings(env, env.TRAINING_JOB_PREFIX),
-  retrainMinIntervalMs: env.RETRAIN_MIN_INTERVAL_SECONDS * 1000,
-  minDays: env.TRAINING_MIN_DAYS,
-  requestPrefix: env.REQUEST_PREFIX,
-  newDataPrefix: env.NEW_DATA_PREFIX,
-  checkpointPrefix: env.CHECKPOINT_PREFIX,
+  ...sageMakerJobSettings(job, env.trainingJobPrefix),
+  retrainMinIntervalMs: env.retrainMinIntervalSeconds * 1000,
+  minDays: env.trainingMinDays,
+  requestPrefix: env.requestPrefix,
+  newDataPrefix: env.newDataPrefix,
+  checkpointPrefix: env.checkpointPrefix,
 };
 const tools = createTools('training-trigger');
-const store = openStore(env.STORE_URL);
+const { store } = composeFunction(settings);
 const jobs = sageMakerTrainingJobs(new SageMakerClient({ maxAttempts: 5 }), settings);
 
 const eventSchema = z.union([objectCreatedEventSchema, trainingJobStateChangeSchema]);
@@ -66,7 +68,7 @@ export const handler = wrapHandler(tools, async (event) => {
       minDays: settings.minDays,
     },
   });
-  if (outcome.started) tools.metrics.addMetric('TrainingJobsStarted', 'Count', 1);
+  if (outcome.started) tools.metrics.addMetric(TRAINING_JOBS_STARTED_METRIC, 'Count', 1);
   // one alarm (infra/training.ts) rather than a retried, failing event per request
   if (!outcome.started && outcome.reason === 'quota-exceeded')
     tools.metrics.addMetric(TRAINING_QUOTA_EXCEEDED_METRIC, 'Count', 1);
