@@ -21,6 +21,7 @@ import type { ObjectStore } from '../store/object-store.js';
 import { fitStrategyOnRows } from '../strategy/fit.js';
 import { THRESHOLDS_FILE, type StrategyParams } from '../strategy/params.js';
 import { MINUTE_MS } from '../time.js';
+import { firstInputMinuteMs } from '../model/warm-up.js';
 import {
   newModelId,
   type EpochRecord,
@@ -482,7 +483,7 @@ async function readTrainingFrame(
   }
   // Fine-tuning learns new targets only, but its first windows may look back into the parent's data.
   if (options.fromMs === undefined && parent !== undefined)
-    fromMs = fromMs! - config.windowMinutes * MINUTE_MS;
+    fromMs = firstInputMinuteMs(fromMs!, config.windowMinutes);
   return readFrame(store, config.symbols, fromMs!, toMs!);
 }
 

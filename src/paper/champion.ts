@@ -9,7 +9,6 @@ import { predictRange } from '../model/predict-range.js';
 import { loadPredictor, type Predictor } from '../model/predictor.js';
 import { CHAMPION, getChampion, getModelFile } from '../model/registry.js';
 import { ModelNotFoundError } from '../model/registry-errors.js';
-import { inputCandleCount } from '../model/warm-up.js';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { THRESHOLDS_FILE, parseStrategyParams, type StrategyParams } from '../strategy/params.js';
@@ -26,7 +25,7 @@ export function tickModelOf(predictor: Predictor, strategy: StrategyParams): Tic
   return {
     id: predictor.id,
     symbols,
-    historyMinutes: inputCandleCount(windowMinutes),
+    windowMinutes,
     strategy,
     predict: async (frame) => {
       const lastMinuteMs = frame.startTimeMs + (frame.length - 1) * MINUTE_MS;

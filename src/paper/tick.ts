@@ -27,6 +27,7 @@ import type { KlineColumns } from '../market/kline.js';
 import { allocateColumns } from '../market/kline-columns.js';
 import { checkColumnsFreshness } from '../market/freshness.js';
 import { alignToGrid } from '../lake/grid.js';
+import { firstInputMinuteMs, inputCandleCount } from '../model/warm-up.js';
 import { UnknownSymbolError } from '../market/errors.js';
 import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
@@ -105,7 +106,7 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   ]);
   const symbols = [...new Set([...model.symbols, ...openBefore.map((position) => position.symbol)])];
   const market = assessMarket(
-    await deps.binance.latestClosedKlinesForSymbols(symbols, model.historyMinutes, nowMs, {
+    await deps.binance.latestClosedKlinesForSymbols(symbols, inputCandleCount(model.windowMinutes), nowMs, {
       concurrency: deps.config.paper.fetchConcurrency,
     }),
     nowMs,
@@ -329,10 +330,9 @@ async function makeDecision(
 ): Promise<Decision> {
   const { config } = deps;
   const fill = exitRule(config.execution.entry);
-  const fromMs = minuteMs - (model.historyMinutes - 1) * MINUTE_MS;
   const frame = alignToGrid(
     model.symbols.map((symbol) => market.columns.get(symbol) ?? allocateColumns(symbol, 0)),
-    fromMs,
+    firstInputMinuteMs(minuteMs, model.windowMinutes),
     minuteMs + MINUTE_MS,
   );
   const raw = await model.predict(frame);
