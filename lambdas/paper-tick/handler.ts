@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { composeFunction } from '../../src/app/compose.js';
+import { composeSink } from '../../src/app/compose-telemetry.js';
 import { paperTick, paperTickDeps } from '../../src/app/paper-tick.js';
 import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
 import { symbolListTextSchema } from '../../src/contracts/symbols.js';
@@ -32,12 +33,13 @@ const env = parseEnv(
 const tools = createTools('paper-tick');
 // ALPHA15_* variables (e.g. ALPHA15_STRATEGY__FEE_RATE_PER_SIDE) tune the strategy like the CLI's config;
 // the tick must finish inside its minute: short requests, one retry
-const adapters = composeFunction(env, {
-  binance: { timeoutMs: 8_000, maxRetries: 2 },
-  telemetry: { requestTimeoutMs: 5_000, maxAttempts: 2 },
-});
+const adapters = composeFunction(env, { binance: { timeoutMs: 8_000, maxRetries: 2 } });
 // the composition `alpha15 paper` and the replay use; only the clock (the schedule) and the sink differ
-const deps = paperTickDeps({ ...adapters, log: (message) => tools.logger.info(message) });
+const deps = paperTickDeps({
+  ...adapters,
+  sink: composeSink(adapters, { requestTimeoutMs: 5_000, maxAttempts: 2 }),
+  log: (message) => tools.logger.info(message),
+});
 
 export const handler = wrapHandler(tools, async (event) => {
   const scheduled = parseEvent(scheduledEventSchema, event, 'a scheduled event');

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { indexRunRecord } from '../../src/app/index-run.js';
 import { composeFunction } from '../../src/app/compose.js';
+import { composeSink } from '../../src/app/compose-telemetry.js';
 import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
 import { RUNS_INDEXED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
@@ -21,7 +22,9 @@ const env = parseEnv(
 );
 const tools = createTools('runs-indexer');
 // module scope: a warm container installs the index templates once
-const { store, sink } = composeFunction(env, { telemetry: { requestTimeoutMs: 10_000, maxAttempts: 3 } });
+const adapters = composeFunction(env);
+const { store } = adapters;
+const sink = composeSink(adapters, { requestTimeoutMs: 10_000, maxAttempts: 3 });
 
 export const handler = wrapHandler(tools, async (event) => {
   const created = parseEvent(objectCreatedEventSchema, event, 'an S3 Object Created event');

@@ -1,9 +1,10 @@
 /**
  * The one composition point: the config (and the process environment, for what only the platform
- * knows) turned into the adapters the use cases run on: the store, the telemetry sink, the Binance
- * client and the clock. The CLI, every Lambda handler and the training container take their adapters
- * from here (test/app/compose.test.ts fails on one built elsewhere); a Lambda's config comes from its
- * function settings through `composeFunction`.
+ * knows) turned into the adapters the use cases run on: the store, the Binance client and the clock
+ * here, the telemetry sink in compose-telemetry.ts (its own module, so that a Lambda sending no
+ * telemetry does not bundle the OpenSearch client). The CLI, every Lambda handler and the training
+ * container take their adapters from these two (test/app/compose.test.ts fails on one built
+ * elsewhere); a Lambda's config comes from its function settings through `composeFunction`.
  */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -11,24 +12,21 @@ import { AWS_REGION_ENV_VARIABLE } from '../contracts/environment.js';
 import { BinanceClient, type BinanceClientOptions } from '../market/binance-client.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { openStore } from '../store/open-store.js';
-import { openTelemetrySink, type SinkSettings } from '../telemetry/open-sink.js';
-import type { TelemetrySink } from '../telemetry/sink.js';
 
 export interface Adapters {
   config: Config;
   store: ObjectStore;
-  /** Opened on first use: a process that sends no telemetry opens no sink. */
-  readonly sink: TelemetrySink;
   /** Built on first use, against `config.binanceBaseUrl`. */
   readonly binance: BinanceClient;
   /** Wall clock, epoch ms. */
   clock: () => number;
+  /** The region whose credentials sign OpenSearch requests whatever the URL (a Lambda's role), if any. */
+  signTelemetryIn?: string;
 }
 
 export interface AdapterSettings {
   /** Request terms for Binance; default the config's request timeout and the client's retries. */
   binance?: Pick<BinanceClientOptions, 'timeoutMs' | 'maxRetries'>;
-  telemetry?: Omit<SinkSettings, 'signIn'>;
   /** Sign OpenSearch requests with the process's AWS credentials whatever the URL (a Lambda's role). */
   signTelemetry?: boolean;
   clock?: () => number;
@@ -39,20 +37,12 @@ export function composeAdapters(
   env: NodeJS.ProcessEnv = process.env,
   settings: AdapterSettings = {},
 ): Adapters {
-  const store = openStore(config.store);
-  let sink: TelemetrySink | undefined;
   let binance: BinanceClient | undefined;
   return {
     config,
-    store,
+    store: openStore(config.store),
     clock: settings.clock ?? Date.now,
-    get sink() {
-      sink ??= openTelemetrySink(config.telemetry, store, {
-        ...settings.telemetry,
-        signIn: settings.signTelemetry ? (env[AWS_REGION_ENV_VARIABLE] ?? 'us-east-1') : undefined,
-      });
-      return sink;
-    },
+    signTelemetryIn: settings.signTelemetry ? (env[AWS_REGION_ENV_VARIABLE] ?? 'us-east-1') : undefined,
     get binance() {
       binance ??= new BinanceClient({
         baseUrl: config.binanceBaseUrl,

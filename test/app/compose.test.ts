@@ -10,6 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
 import { composeAdapters, composeFunction } from '../../src/app/compose.js';
+import { composeSink } from '../../src/app/compose-telemetry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { JsonlSink } from '../../src/telemetry/jsonl-sink.js';
 import { OpenSearchSink } from '../../src/telemetry/opensearch-sink.js';
@@ -25,8 +26,7 @@ test('a CLI config composes its store, a JSONL sink beside it and a Binance clie
   });
   const adapters = composeAdapters(config, {});
   assert.equal(adapters.store.url, `file://${dir}`);
-  assert.ok(adapters.sink instanceof JsonlSink);
-  assert.equal(adapters.sink, adapters.sink, 'one sink per composition');
+  assert.ok(composeSink(adapters) instanceof JsonlSink);
   assert.equal(adapters.binance, adapters.binance, 'one client per composition');
   assert.ok(Math.abs(adapters.clock() - Date.now()) < 60_000);
 });
@@ -47,11 +47,13 @@ test("a function's settings compose its config: the store, the universe, OpenSea
   assert.deepEqual(withDomain.config.symbols, ['BTCUSDT']);
   // the ALPHA15_* variables the construct sets reach the config as they reach the CLI's
   assert.equal(withDomain.config.strategy.feeRatePerSide, 0.0004);
-  assert.ok(withDomain.sink instanceof OpenSearchSink);
+  assert.ok(composeSink(withDomain) instanceof OpenSearchSink);
+  assert.equal(withDomain.signTelemetryIn, 'us-east-1', 'signed with the function role whatever the URL');
 
   const withoutDomain = composeFunction({ storeUrl: 's3://alpha15-lake' }, {}, {});
   assert.equal(withoutDomain.config.telemetry.sink, 'none');
-  assert.ok(!(withoutDomain.sink instanceof OpenSearchSink) && !(withoutDomain.sink instanceof JsonlSink));
+  const none = composeSink(withoutDomain);
+  assert.ok(!(none instanceof OpenSearchSink) && !(none instanceof JsonlSink));
 });
 
 /** The calls that build an adapter. */

@@ -29,18 +29,15 @@ async function emptyStore(t: { after(fn: () => Promise<void>): void }): Promise<
   return new LocalStore(dir);
 }
 
-/** A Binance nobody answers: the rule must decide before the market is asked anything. */
-const unreachableBinance = async () =>
-  new BinanceClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, maxRetries: 0 });
+/** The tick's dependencies on `store`, before a Binance nobody answers: the rule must decide before the market is asked anything. */
+async function depsWithoutMarket(store: LocalStore, model?: string) {
+  const binance = new BinanceClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, maxRetries: 0 });
+  return paperTickDeps({ store, config: testConfig, binance, sink: nullSink(), model });
+}
 
 test('without a champion the tick is skipped with a typed outcome, and nothing is written', async (t) => {
   const store = await emptyStore(t);
-  const deps = paperTickDeps({
-    store,
-    config: testConfig,
-    binance: await unreachableBinance(),
-    sink: nullSink(),
-  });
+  const deps = await depsWithoutMarket(store);
   const result = await paperTick(NOW_MS, deps);
   assert.deepEqual(result, {
     minuteMs: Math.floor(NOW_MS / MINUTE_MS) * MINUTE_MS - MINUTE_MS,
@@ -54,13 +51,7 @@ test('without a champion the tick is skipped with a typed outcome, and nothing i
 
 test('a model named explicitly that does not exist fails the tick: only the champion may be absent', async (t) => {
   const store = await emptyStore(t);
-  const deps = paperTickDeps({
-    store,
-    config: testConfig,
-    binance: await unreachableBinance(),
-    sink: nullSink(),
-    model: '20990101T000000Z-000000',
-  });
+  const deps = await depsWithoutMarket(store, '20990101T000000Z-000000');
   await assert.rejects(paperTick(NOW_MS, deps), ModelNotFoundError);
 });
 

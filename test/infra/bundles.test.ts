@@ -647,7 +647,11 @@ test('runs indexer: the run record the training job wrote reaches the studies in
 test('paper tick: the every-minute tick trades with the champion, writes the ledger and indexes signed telemetry', async () => {
   replay.setTimeMs(TICK_AT_MS + 3_000);
   gate.takeReads();
-  const result = succeeded(await invokeHandler('paper-tick')) as { status: string; minuteMs: number };
+  const result = succeeded(await invokeHandler('paper-tick')) as {
+    status: string;
+    minuteMs: number;
+    opened: number;
+  };
   const reads = gate.takeReads();
   assert.equal(result.status, 'ok');
   // each thing once per tick, counted at S3 (docs/paper-reliability.md states the count): the pointer
@@ -659,7 +663,10 @@ test('paper tick: the every-minute tick trades with the champion, writes the led
     [],
     reads.join('\n'),
   );
-  console.log(`paper tick bundle reads: ${reads.length}\n${reads.join('\n')}`);
+  // a cold start with no position open yet: the minute's tick outcome, the pointer, the model's meta,
+  // thresholds and four files, the positions' listing, the repair scan (4 listings), the minute's
+  // decision and the overlap rule's trades; then one check per entry opened that its trade is not recorded
+  assert.equal(reads.length, 15 + result.opened, reads.join('\n'));
   const minuteMs = TICK_AT_MS - MINUTE_MS;
   assert.equal(result.minuteMs, minuteMs);
   const ledger = new Ledger(lake);

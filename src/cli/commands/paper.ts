@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { untilInterrupted } from '../interrupt.js';
 import { composeAdapters } from '../../app/compose.js';
+import { composeSink } from '../../app/compose-telemetry.js';
 import { paperTick, paperTickDeps } from '../../app/paper-tick.js';
 import { runPaperLoop, type PaperLoopSummary } from '../../paper/loop.js';
 import type { TickResult } from '../../paper/tick.js';
@@ -61,7 +62,7 @@ export function register(program: Command): void {
       const { store, binance } = adapters;
       const summary = await untilInterrupted('stopping after the current tick', (signal) =>
         runPaperLoop({
-          deps: paperTickDeps({ ...adapters, model: flags.model, log }),
+          deps: paperTickDeps({ ...adapters, sink: composeSink(adapters), model: flags.model, log }),
           runTick: paperTick,
           serverTimeMs: () => binance.serverTimeMs(),
           untilMs: flags.until === undefined ? undefined : parseTimeMs(flags.until, '--until'),

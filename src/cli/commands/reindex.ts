@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Ledger } from '../../paper/ledger.js';
 import { reindex, type ReindexResult } from '../../paper/reindex.js';
 import { composeAdapters } from '../../app/compose.js';
+import { composeSink } from '../../app/compose-telemetry.js';
 import { isoMinute, parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
@@ -33,7 +34,9 @@ export function register(program: Command): void {
         'telemetry.sink': flags.opensearch ? 'opensearch' : undefined,
         'telemetry.opensearchUrl': flags.opensearch,
       });
-      const { store, sink } = composeAdapters(config);
+      const adapters = composeAdapters(config);
+      const { store } = adapters;
+      const sink = composeSink(adapters);
       const ledger = new Ledger(store);
       const span = await ledger.tickSpan();
       const fromMs = flags.from === undefined ? (span?.fromMs ?? 0) : parseTimeMs(flags.from, '--from');

@@ -8,6 +8,7 @@ import { indexRuns } from '../../runs/runs-telemetry.js';
 import { configDifferences, formatRunComparison, formatRunList } from '../../runs/runs-text.js';
 import { writeFileAtomically } from '../../app/backtest.js';
 import { composeAdapters } from '../../app/compose.js';
+import { composeSink } from '../../app/compose-telemetry.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
 
@@ -101,7 +102,9 @@ export function register(program: Command): void {
       'telemetry.sink': flags.opensearch ? 'opensearch' : undefined,
       'telemetry.opensearchUrl': flags.opensearch,
     });
-    const { store, sink } = composeAdapters(config);
+    const adapters = composeAdapters(config);
+    const { store } = adapters;
+    const sink = composeSink(adapters);
     const result = await indexRuns(store, sink, flags);
     emit(
       flags,
