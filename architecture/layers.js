@@ -42,6 +42,11 @@ export const AREAS = [
   { name: 'tune', paths: [/^src\/tune\//], why: 'search spaces, samplers, studies' },
   { name: 'paper', paths: [/^src\/paper\//], why: 'the tick and its ledger' },
   { name: 'app', paths: [/^src\/app\//], why: 'the use cases' },
+  {
+    name: 'aws',
+    paths: [/^src\/aws\//],
+    why: "AWS adapters behind the use cases' ports (SageMaker jobs), for the Lambdas and the CLI",
+  },
   { name: 'ui', paths: [/^src\/ui\//], why: 'HTML reports and the dashboard: presentation at the edge' },
   { name: 'cli', paths: [/^src\/cli\//], why: 'the alpha15 command: a shell over src/app' },
   { name: 'lambdas', paths: [/^lambdas\//], why: 'Lambda handlers: shells over src/app' },
@@ -86,8 +91,10 @@ export const MAY_IMPORT = {
   app: [...BASE, ...CORE],
   ui: [...BASE, ...CORE, 'app'],
   cli: [...BASE, ...CORE, 'app', 'ui'],
-  // shells over src/app; the core imports still here are the use cases issue 24 moves into src/app
-  lambdas: [...BASE, ...CORE, 'app'],
+  // adapters implement the use cases' ports, so they see app's types; the rules stay in app
+  aws: [...BASE, 'tune', 'app'],
+  // shells over src/app: parse the event, compose adapters, call one use case
+  lambdas: [...BASE, ...CORE, 'app', 'aws'],
   // infra names what it deploys through contracts and builds catalogs and templates from the core's data
   infra: [...BASE, 'lake', 'paper', 'telemetry', 'runs'],
   container: [...BASE, 'model', 'app'],
@@ -95,7 +102,7 @@ export const MAY_IMPORT = {
   fixtures: [...BASE, ...CORE],
   bench: [...BASE, ...CORE, 'app', 'ui', 'fixtures'],
   // tests reach every area they test, but never the benchmarks
-  test: [...BASE, ...CORE, 'app', 'ui', 'cli', 'lambdas', 'infra', 'container', 'bin', 'fixtures'],
+  test: [...BASE, ...CORE, 'app', 'aws', 'ui', 'cli', 'lambdas', 'infra', 'container', 'bin', 'fixtures'],
 };
 
 /**

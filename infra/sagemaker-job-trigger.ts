@@ -1,7 +1,7 @@
 /**
  * What the training and tuning constructs share: a small Lambda that turns an S3 event into one
  * SageMaker job over the training image. It gets the job settings in the environment its handler parses
- * (lambdas/shared/sagemaker-job.ts: one function writes the variables, one schema reads them), reads only
+ * (src/contracts/sagemaker-job-env.ts: one function writes the variables, one schema reads them), reads only
  * its request prefix, and may pass only the job role, to SageMaker only. Where its events go on failure:
  * two Lambda retries, then its failure queue (alarmed).
  */

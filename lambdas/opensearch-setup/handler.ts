@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { parseEvent } from '../shared/events.js';
 import { signedOpenSearchClient } from '../../src/telemetry/signed-client.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { installOpenSearchResources } from './install.js';
+import { installOpenSearchResources } from '../../src/telemetry/opensearch-install.js';
 
 const PHYSICAL_RESOURCE_ID = 'alpha15-opensearch-setup';
 

@@ -1,6 +1,6 @@
 /**
  * Lambda: a SageMaker training job state change, or a finished tuning job (its best training job), →
- * champion promotion (see infra/promotion.ts).
+ * champion promotion (src/app/promote-finished-job.ts; see infra/promotion.ts).
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { composeFunction } from '../../src/app/compose.js';
@@ -9,29 +9,38 @@ import { MODELS_NOT_PROMOTED_METRIC, MODELS_PROMOTED_METRIC } from '../../src/co
 import { parseEnv } from '../shared/env.js';
 import { parseEvent, trainingJobStateChangeSchema, tuningJobStateChangeSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { bestTrialAsJobChange } from './best-trial.js';
-import { promoteFinishedJob } from '../../src/app/promote-finished-job.js';
+import { sageMakerTuningJobResults } from '../../src/aws/sagemaker-best-trial.js';
+import { promoteBestTrial, promoteFinishedJob } from '../../src/app/promote-finished-job.js';
 
 const env = parseEnv(functionEnvSchema({ storeUrl: functionStoreUrlSchema }));
 const tools = createTools('promotion');
 const { store } = composeFunction(env);
-const sagemaker = new SageMakerClient({ maxAttempts: 5 });
+const results = sageMakerTuningJobResults(new SageMakerClient({ maxAttempts: 5 }));
+
+/** A tuning job's end goes to its best trial's promotion, a training job's end to its own. */
+async function promote(event: unknown, nowMs: number) {
+  const tuning = tuningJobStateChangeSchema.safeParse(event);
+  if (tuning.success) {
+    const { HyperParameterTuningJobName: tuningJobName, HyperParameterTuningJobStatus: status } =
+      tuning.data.detail;
+    return promoteBestTrial({ tuningJobName, status }, { store, nowMs, results });
+  }
+  const change = parseEvent(
+    trainingJobStateChangeSchema,
+    event,
+    'a SageMaker training or tuning job state change',
+  );
+  const { TrainingJobName: jobName, TrainingJobStatus: status, FailureReason: failureReason } = change.detail;
+  return promoteFinishedJob({ jobName, status, failureReason }, { store, nowMs });
+}
 
 export const handler = wrapHandler(tools, async (event) => {
-  const tuning = tuningJobStateChangeSchema.safeParse(event);
-  const change = tuning.success
-    ? await bestTrialAsJobChange(tuning.data, sagemaker)
-    : parseEvent(trainingJobStateChangeSchema, event, 'a SageMaker training or tuning job state change');
-  if ('skipped' in change) {
-    tools.logger.info('no candidate to promote', { detail: change.skipped });
-    return { promoted: false, reason: 'no-candidate', detail: change.skipped };
+  const outcome = await promote(event, Date.now());
+  if (!outcome.promoted && outcome.reason === 'no-candidate') {
+    tools.logger.info('no candidate to promote', { ...outcome });
+    return outcome;
   }
-  const { TrainingJobName: jobName, TrainingJobStatus: status, FailureReason: failureReason } = change.detail;
-  const outcome = await promoteFinishedJob({ jobName, status, failureReason }, { store, nowMs: Date.now() });
   tools.metrics.addMetric(outcome.promoted ? MODELS_PROMOTED_METRIC : MODELS_NOT_PROMOTED_METRIC, 'Count', 1);
-  tools.logger.info(outcome.promoted ? 'candidate promoted' : 'candidate not promoted', {
-    ...outcome,
-    ...(tuning.success && { tuningJobName: tuning.data.detail.HyperParameterTuningJobName }),
-  });
+  tools.logger.info(outcome.promoted ? 'candidate promoted' : 'candidate not promoted', { ...outcome });
   return outcome;
 });

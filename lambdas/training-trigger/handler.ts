@@ -4,7 +4,7 @@
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
-import { actOnRetrainCause } from '../../src/app/request-retrain.js';
+import { actOnRetrainCause, type RetrainSettings } from '../../src/app/request-retrain.js';
 import type { RetrainCause } from '../../src/app/retrain-policy.js';
 import { composeFunction } from '../../src/app/compose.js';
 import { functionEnvSchema } from '../../src/contracts/function-env.js';
@@ -18,7 +18,7 @@ import {
 } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
-import { sageMakerTrainingJobs, type TrainingJobSettings } from './start-training.js';
+import { sageMakerTrainingJobs } from '../../src/aws/sagemaker-training-jobs.js';
 
 const job = parseEnv(sageMakerJobEnvSchema);
 const env = parseEnv(
@@ -31,25 +31,27 @@ const env = parseEnv(
     checkpointPrefix: z.string().min(1),
   }),
 );
-const settings: TrainingJobSettings = {
-  ...sageMakerJobSettings(job, env.trainingJobPrefix),
-  retrainMinIntervalMs: env.retrainMinIntervalSeconds * 1000,
+const jobSettings = sageMakerJobSettings(job, env.trainingJobPrefix);
+const settings: RetrainSettings = {
+  minIntervalMs: env.retrainMinIntervalSeconds * 1000,
+  symbols: jobSettings.symbols,
+  lookbackDays: jobSettings.lookbackDays,
   minDays: env.trainingMinDays,
-  requestPrefix: env.requestPrefix,
-  newDataPrefix: env.newDataPrefix,
-  checkpointPrefix: env.checkpointPrefix,
 };
 const tools = createTools('training-trigger');
-const { store } = composeFunction(settings);
-const jobs = sageMakerTrainingJobs(new SageMakerClient({ maxAttempts: 5 }), settings);
+const { store } = composeFunction(jobSettings);
+const jobs = sageMakerTrainingJobs(new SageMakerClient({ maxAttempts: 5 }), {
+  ...jobSettings,
+  checkpointPrefix: env.checkpointPrefix,
+});
 
 const eventSchema = z.union([objectCreatedEventSchema, trainingJobStateChangeSchema]);
 
 function causeOf(event: z.infer<typeof eventSchema>): RetrainCause {
   if (event.source === 'aws.sagemaker') return { kind: 'job-ended', jobName: event.detail.TrainingJobName };
   const key = event.detail.object.key;
-  if (key.startsWith(settings.requestPrefix)) return { kind: 'request', key };
-  if (key.startsWith(settings.newDataPrefix)) return { kind: 'new-data', key };
+  if (key.startsWith(env.requestPrefix)) return { kind: 'request', key };
+  if (key.startsWith(env.newDataPrefix)) return { kind: 'new-data', key };
   throw new UnexpectedEventError(`no retrain listens to ${key}`, 'check the rule of infra/training.ts', {
     data: { key },
   });
@@ -58,16 +60,7 @@ function causeOf(event: z.infer<typeof eventSchema>): RetrainCause {
 export const handler = wrapHandler(tools, async (event) => {
   const parsed = parseEvent(eventSchema, event, 'an S3 Object Created or a training job state change');
   const cause = causeOf(parsed);
-  const outcome = await actOnRetrainCause(cause, Date.now(), {
-    store,
-    jobs,
-    settings: {
-      minIntervalMs: settings.retrainMinIntervalMs,
-      symbols: settings.symbols,
-      lookbackDays: settings.lookbackDays,
-      minDays: settings.minDays,
-    },
-  });
+  const outcome = await actOnRetrainCause(cause, Date.now(), { store, jobs, settings });
   if (outcome.started) tools.metrics.addMetric(TRAINING_JOBS_STARTED_METRIC, 'Count', 1);
   // one alarm (infra/training.ts) rather than a retried, failing event per request
   if (!outcome.started && outcome.reason === 'quota-exceeded')

@@ -1,7 +1,9 @@
-/** Lambda: an object under requests/tuning/ (EventBridge) → one SageMaker tuning job (see infra/tuning.ts). */
+/** Lambda: an object under requests/tuning/ (EventBridge) → the tuning use case over SageMaker (see infra/tuning.ts). */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { composeFunction } from '../../src/app/compose.js';
+import { startTuning, type TuningSettings } from '../../src/app/start-tuning.js';
+import { sageMakerTuningJobs } from '../../src/aws/sagemaker-tuning-jobs.js';
 import { functionEnvSchema } from '../../src/contracts/function-env.js';
 import { TUNING_JOBS_STARTED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
@@ -9,7 +11,6 @@ import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
-import { startTuning, type TuningJobSettings } from './start-tuning.js';
 
 const int = z.coerce.number().int().positive();
 const job = parseEnv(sageMakerJobEnvSchema);
@@ -22,22 +23,24 @@ const env = parseEnv(
     walkForwardFolds: int,
   }),
 );
-const settings: TuningJobSettings = {
-  ...sageMakerJobSettings(job, env.tuningJobPrefix),
+const jobSettings = sageMakerJobSettings(job, env.tuningJobPrefix);
+const settings: TuningSettings = {
+  symbols: jobSettings.symbols,
+  lookbackDays: jobSettings.lookbackDays,
   holdoutDays: env.holdoutDays,
   maxJobs: env.maxJobs,
   maxParallelJobs: env.maxParallelJobs,
   walkForwardFolds: env.walkForwardFolds,
 };
 const tools = createTools('tuning-trigger');
-const sagemaker = new SageMakerClient({ maxAttempts: 5 });
-const { store } = composeFunction(settings);
+const jobs = sageMakerTuningJobs(new SageMakerClient({ maxAttempts: 5 }), jobSettings);
+const { store } = composeFunction(jobSettings);
 
 export const handler = wrapHandler(tools, async (event) => {
   const created = parseEvent(objectCreatedEventSchema, event, 'an S3 Object Created event');
   const key = created.detail.object.key;
   const request = parseTuningRequest(key, await store.get(key));
-  const outcome = await startTuning(request, Date.now(), { sagemaker, settings });
+  const outcome = await startTuning(request, Date.now(), { jobs, settings });
   if (outcome.started) tools.metrics.addMetric(TUNING_JOBS_STARTED_METRIC, 'Count', 1);
   tools.logger.info(outcome.started ? 'tuning job started' : 'no tuning job started', { key, ...outcome });
   return outcome;

@@ -5,7 +5,8 @@
  * validation window. Every decision is written to `models/promotions/<job>.json`; every promotion also
  * to the champion history. The candidate's files are checked against their digests before the pointer
  * moves (setChampion), and the current champion's weights against the digest its pointer carries
- * (promoteCandidate).
+ * (promoteCandidate). A finished tuning job hands promotion its best training job, as if that job had
+ * just completed on its own (`promoteBestTrial`): the same lookup, evidence and champion rule decide.
  */
 import { Alpha15Error } from '../errors.js';
 import { parseJson } from '../model/model-io.js';
@@ -49,6 +50,36 @@ export type PromotionOutcome =
       reason: 'not-final';
       detail: string;
     };
+
+/** A SageMaker tuning job's state, as its state-change event reports it. */
+export interface TuningJobState {
+  tuningJobName: string;
+  status: string;
+}
+
+/** Where a tuning job's trials are kept: the port to SageMaker (src/aws/sagemaker-best-trial.ts). */
+export interface TuningJobResults {
+  /** The name of the tuning job's best training job, undefined when it has none. */
+  bestTrainingJob(tuningJobName: string): Promise<string | undefined>;
+}
+
+export type BestTrialOutcome =
+  | (PromotionOutcome & { tuningJobName: string })
+  | { tuningJobName: string; promoted: false; reason: 'no-candidate'; detail: string };
+
+/** Only a completed tuning job with a best trial hands one on; that trial is promoted like any finished job. */
+export async function promoteBestTrial(
+  tuning: TuningJobState,
+  deps: { store: ObjectStore; nowMs: number; results: TuningJobResults },
+): Promise<BestTrialOutcome> {
+  const { tuningJobName, status } = tuning;
+  const noCandidate = (detail: string) =>
+    ({ tuningJobName, promoted: false, reason: 'no-candidate', detail }) as const;
+  if (status !== 'Completed') return noCandidate(`tuning job ${tuningJobName} is ${status}`);
+  const best = await deps.results.bestTrainingJob(tuningJobName);
+  if (best === undefined) return noCandidate(`tuning job ${tuningJobName} has no best training job`);
+  return { ...(await promoteFinishedJob({ jobName: best, status: 'Completed' }, deps)), tuningJobName };
+}
 
 export async function promoteFinishedJob(
   job: TrainingJobState,

@@ -10,6 +10,8 @@ import type { ObjectStore } from '../store/object-store.js';
 import {
   daysCovered,
   decideRetrain,
+  jobDataRange,
+  type JobDataRange,
   type PendingRetrain,
   type RetrainCause,
   type RetrainTrigger,
@@ -43,7 +45,8 @@ export type StartJobResult =
 export interface TrainingJobs {
   /** The stack's newest jobs. */
   recent(): Promise<TrainingJobSummary[]>;
-  start(trigger: RetrainTrigger, nowMs: number): Promise<StartJobResult>;
+  /** Starts one job, named by `nowMs`'s minute, on `data` (the lookback ending now). */
+  start(job: { trigger: RetrainTrigger; data: JobDataRange }, nowMs: number): Promise<StartJobResult>;
 }
 
 export interface RetrainSettings {
@@ -97,7 +100,8 @@ export async function actOnRetrainCause(
   }
   const shortfall = await dataShortfall(store, nowMs, settings);
   if (shortfall) return { started: false, reason: 'not-enough-data', detail: shortfall };
-  const started = await jobs.start(decision.trigger, nowMs);
+  const data = jobDataRange(nowMs, settings.lookbackDays);
+  const started = await jobs.start({ trigger: decision.trigger, data }, nowMs);
   if (started.status === 'exists')
     return { started: false, reason: 'already-started', detail: started.jobName };
   if (started.status === 'quota-exceeded')

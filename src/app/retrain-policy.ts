@@ -7,8 +7,10 @@
  *   which the end of that job starts: nothing is dropped, however many causes arrive meanwhile.
  * - New data retrains at most once per interval; an explicit request retrains at once.
  * - A retrain needs a minimum of data within the training lookback; less is refused, naming how much.
+ * - A job trains on the lookback ending at the minute it starts (a tuning job less its newest holdout
+ *   days: the search never sees them, they stay the honest test period).
  */
-import { DAY_MS, MINUTE_MS } from '../time.js';
+import { DAY_MS, floorToMinute, MINUTE_MS } from '../time.js';
 
 export type RetrainTrigger = 'request' | 'new-data';
 
@@ -85,4 +87,19 @@ export function daysCovered(
   const fromMs = Math.max(range.firstOpenTimeMs, nowMs - lookbackDays * DAY_MS);
   const toMs = Math.min(range.lastOpenTimeMs + MINUTE_MS, nowMs);
   return Math.max(0, toMs - fromMs) / DAY_MS;
+}
+
+/** The data a cloud job trains on: [fromMs, toMs) in UTC epoch ms. */
+export interface JobDataRange {
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * The lookback ending at `nowMs`'s minute, less its newest `holdoutDays`: what a training job (no
+ * holdout) or a tuning job's trials read from the lake.
+ */
+export function jobDataRange(nowMs: number, lookbackDays: number, holdoutDays = 0): JobDataRange {
+  const dataToMs = floorToMinute(nowMs);
+  return { fromMs: dataToMs - lookbackDays * DAY_MS, toMs: dataToMs - holdoutDays * DAY_MS };
 }

@@ -1,7 +1,7 @@
 /**
  * What the OpenSearch setup installs besides the index templates and saved objects: the writer and
  * Dashboards reader roles and the tenant, and the hash of all of it. The setup Lambda
- * (lambdas/opensearch-setup/install.ts) installs it; the stack (infra/observability.ts) carries the hash
+ * (src/telemetry/opensearch-install.ts) installs it; the stack (infra/observability.ts) carries the hash
  * on the custom resource, so it reads the same content without importing the Lambda.
  */
 import { sha256Hex } from '../checksum.js';

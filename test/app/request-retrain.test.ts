@@ -16,7 +16,7 @@ import {
   type StartJobResult,
   type TrainingJobs,
 } from '../../src/app/request-retrain.js';
-import type { RetrainTrigger, TrainingJobSummary } from '../../src/app/retrain-policy.js';
+import type { JobDataRange, RetrainTrigger, TrainingJobSummary } from '../../src/app/retrain-policy.js';
 import { RETRAIN_PENDING_KEY } from '../../src/contracts/keys.js';
 import { watermarkKey } from '../../src/lake/layout.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -57,18 +57,21 @@ async function lakeWithDays(days: number): Promise<ObjectStore> {
 /** Jobs as SageMaker keeps them; `start` creates one named by its minute, or answers as scripted. */
 class JobRunner implements TrainingJobs {
   readonly jobs: TrainingJobSummary[] = [];
-  readonly started: { trigger: RetrainTrigger; nowMs: number }[] = [];
+  readonly started: { trigger: RetrainTrigger; data: JobDataRange; nowMs: number }[] = [];
   quotaMissing = false;
   async recent() {
     return [...this.jobs];
   }
-  async start(trigger: RetrainTrigger, nowMs: number): Promise<StartJobResult> {
+  async start(
+    { trigger, data }: { trigger: RetrainTrigger; data: JobDataRange },
+    nowMs: number,
+  ): Promise<StartJobResult> {
     const jobName = `alpha15-${new Date(nowMs).toISOString().slice(0, 16)}`;
     if (this.quotaMissing)
       return { status: 'quota-exceeded', jobName, quota: '"ml.g4dn.xlarge for spot training job usage"' };
     if (this.jobs.some((job) => job.name === jobName)) return { status: 'exists', jobName };
     this.jobs.push({ name: jobName, status: 'InProgress', createdMs: nowMs });
-    this.started.push({ trigger, nowMs });
+    this.started.push({ trigger, data, nowMs });
     return { status: 'started', jobName };
   }
   finish(status = 'Completed') {
@@ -98,6 +101,14 @@ test('new data retrains once per interval; an explicit request retrains at once'
   assert.deepEqual(
     jobs.started.map((job) => job.trigger),
     ['new-data', 'request'],
+  );
+  // each job trains on the lookback ending at the minute it starts
+  assert.deepEqual(
+    jobs.started.map((job) => [job.data.fromMs, job.data.toMs]),
+    [
+      [NOW_MS - 90 * DAY_MS, NOW_MS],
+      [NOW_MS + HOUR_MS - 90 * DAY_MS, NOW_MS + HOUR_MS],
+    ],
   );
 });
 

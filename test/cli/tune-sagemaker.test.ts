@@ -9,9 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateHyperParameterTuningJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startTuning } from '../../lambdas/tuning-trigger/start-tuning.js';
+import { startTuning } from '../../src/app/start-tuning.js';
+import { sageMakerTuningJobs } from '../../src/aws/sagemaker-tuning-jobs.js';
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
-import { JOB_SETTINGS } from '../lambdas/support/sagemaker-job.js';
+import { TUNING_JOB_SETTINGS } from '../lambdas/support/sagemaker-job.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { startLocalS3, type LocalS3 } from '../support/s3rver.js';
 
@@ -68,18 +69,9 @@ describe('tune --sagemaker', () => {
 
     const sagemaker = mockClient(SageMakerClient);
     sagemaker.on(CreateHyperParameterTuningJobCommand).resolves({ HyperParameterTuningJobArn: 'arn:tuning' });
-    const settings = {
-      ...JOB_SETTINGS,
-      instanceType: 'ml.g5.xlarge',
-      holdoutDays: 14,
-      maxJobs: 20,
-      maxParallelJobs: 2,
-      walkForwardFolds: 3,
-      jobPrefix: 'a15tune-',
-    };
     await startTuning(request, Date.parse('2026-12-04T12:00:00Z'), {
-      sagemaker: sagemaker as never,
-      settings,
+      jobs: sageMakerTuningJobs(new SageMakerClient({ region: 'eu-west-1' }), TUNING_JOB_SETTINGS),
+      settings: TUNING_JOB_SETTINGS,
     });
     const sent = sagemaker.commandCalls(CreateHyperParameterTuningJobCommand)[0]!.args[0].input;
     assert.deepEqual(sent.HyperParameterTuningJobConfig!.ResourceLimits, {

@@ -32,14 +32,16 @@ import {
   type TrainingHyperparameters,
 } from '../../src/contracts/sagemaker.js';
 import { listRuns } from '../../src/runs/runs-index.js';
-import { tuningJobRequest, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
+import { planTuningJob, type TuningSettings } from '../../src/app/start-tuning.js';
+import { tuningJobRequest } from '../../src/aws/sagemaker-tuning-jobs.js';
+import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 import { leadLagOptions, LEAD_LAG_SYMBOLS, SYNTHETIC_START_MS } from '../support/model-fixtures.js';
 import { TINY_JOB_KNOBS, writeSageMakerTree } from '../support/sagemaker-job.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 
 const run = promisify(execFile);
 
-const TUNING_SETTINGS: Omit<TuningJobSettings, 'metricDefinitions'> = {
+const TUNING_SETTINGS: Omit<SageMakerJobSettings, 'metricDefinitions'> & TuningSettings = {
   bucketName: 'alpha15-lake',
   storeUrl: 's3://alpha15-lake',
   symbols: LEAD_LAG_SYMBOLS,
@@ -365,10 +367,11 @@ test('a tuning trial records itself under its own job name, leaves the champion 
     _tuning_objective_metric: 'objective_ic',
   };
   const trialJob = 'a15tune-20260105-0000-001-1a2b3c4d';
-  const request = tuningJobRequest('a15tune-20260105-0000', {}, SYNTHETIC_START_MS, {
-    ...TUNING_SETTINGS,
-    metricDefinitions: TRAINING_METRIC_DEFINITIONS,
-  });
+  const request = tuningJobRequest(
+    'a15tune-20260105-0000',
+    planTuningJob({}, SYNTHETIC_START_MS, TUNING_SETTINGS),
+    { ...TUNING_SETTINGS, metricDefinitions: TRAINING_METRIC_DEFINITIONS },
+  );
   const objectiveName = request.HyperParameterTuningJobConfig!.HyperParameterTuningJobObjective!.MetricName!;
 
   const root = await sagemakerTree('tuning-trial', hyperparameters);

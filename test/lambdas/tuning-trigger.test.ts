@@ -1,36 +1,11 @@
+/** The tuning trigger's deployed handler (lambdas/tuning-trigger/handler.ts): request object in, tuning job out. */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import {
-  CreateHyperParameterTuningJobCommand,
-  SageMakerClient,
-  SageMakerServiceException,
-} from '@aws-sdk/client-sagemaker';
+import { CreateHyperParameterTuningJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MINUTE_MS } from '../../src/time.js';
-import { InvalidSearchSpaceError } from '../../src/tune/search-space.js';
-import {
-  formatMetricLine,
-  TRAINING_METRIC_DEFINITIONS,
-  TUNING_OBJECTIVE_METRIC,
-} from '../../src/contracts/metrics.js';
-import { parseHyperparameters } from '../../src/contracts/sagemaker.js';
-import { InvalidTuningRequestError, parseTuningRequest } from '../../src/tune/tuning-request.js';
-import { startTuning, type TuningJobSettings } from '../../lambdas/tuning-trigger/start-tuning.js';
 import { lambdaContext, objectCreatedEvent } from './support/events.js';
 import { mockBucket } from './support/s3-bucket.js';
-import { JOB_SETTINGS, setHandlerEnvironment } from './support/sagemaker-job.js';
-
-const NOW_MS = Date.parse('2026-11-24T18:30:20Z');
-const DAY_MS = 1440 * MINUTE_MS;
-const settings: TuningJobSettings = {
-  ...JOB_SETTINGS,
-  instanceType: 'ml.g5.xlarge',
-  holdoutDays: 14,
-  maxJobs: 20,
-  maxParallelJobs: 2,
-  walkForwardFolds: 3,
-  jobPrefix: 'a15tune-',
-};
+import { setHandlerEnvironment, TUNING_JOB_SETTINGS } from './support/sagemaker-job.js';
 
 const sagemaker = mockClient(SageMakerClient);
 beforeEach(() => sagemaker.reset());
@@ -42,97 +17,11 @@ function sentRequest() {
   return calls[0]!.args[0].input;
 }
 
-test('a tuning request starts one Bayesian tuning job maximising the metric the container prints, on spot, with early stopping AUTO', async () => {
-  sagemaker.on(CreateHyperParameterTuningJobCommand).resolves({ HyperParameterTuningJobArn: 'arn:tuning' });
-  const outcome = await startTuning({}, NOW_MS, { sagemaker: sagemaker as never, settings });
-  assert.deepEqual(outcome, { started: true, tuningJobName: 'a15tune-20261124-1830' });
-  const request = sentRequest();
-  assert.ok(request.HyperParameterTuningJobName!.length <= 32, 'SageMaker caps tuning job names at 32');
-  const config = request.HyperParameterTuningJobConfig!;
-  assert.deepEqual(config.HyperParameterTuningJobObjective, { Type: 'Maximize', MetricName: 'objective_ic' });
-  assert.equal(config.TrainingJobEarlyStoppingType, 'Auto');
-  assert.deepEqual(config.ResourceLimits, { MaxNumberOfTrainingJobs: 20, MaxParallelTrainingJobs: 2 });
-  const definition = request.TrainingJobDefinition!;
-  assert.equal(definition.EnableManagedSpotTraining, true);
-  // every trial's S3 client signs for the bucket's region, not the SDK's us-east-1 fallback (issue 12)
-  assert.deepEqual(definition.Environment, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-1' });
-  assert.deepEqual(definition.AlgorithmSpecification?.MetricDefinitions, TRAINING_METRIC_DEFINITIONS);
-
-  // the objective's regex captures the value from the very line the container writes
-  const objective = definition.AlgorithmSpecification!.MetricDefinitions!.find(
-    (metric) => metric.Name === config.HyperParameterTuningJobObjective!.MetricName,
-  )!;
-  const line = formatMetricLine(TUNING_OBJECTIVE_METRIC, -0.0123)!;
-  assert.equal(Number(new RegExp(objective.Regex!).exec(line)?.[1]), -0.0123);
-
-  // every trial's hyperparameters (static + one value per range + SageMaker's own) pass the container's parser
-  const ranges = config.ParameterRanges!;
-  const trial: Record<string, string> = {
-    ...definition.StaticHyperParameters,
-    _tuning_objective_metric: 'objective_ic',
-  };
-  for (const range of ranges.IntegerParameterRanges!) trial[range.Name!] = range.MinValue!;
-  for (const range of ranges.ContinuousParameterRanges!) trial[range.Name!] = range.MaxValue!;
-  for (const range of ranges.CategoricalParameterRanges!) trial[range.Name!] = range.Values!.at(-1)!;
-  const parsed = parseHyperparameters(trial);
-  assert.equal(parsed.walkForwardFolds, 3);
-  assert.equal(parsed.toMs! - parsed.fromMs!, (90 - 14) * DAY_MS, 'the newest 14 days are held out');
-  assert.equal(parsed.toMs, Date.parse('2026-11-24T18:30:00Z') - 14 * DAY_MS);
-  assert.deepEqual(
-    ranges.ContinuousParameterRanges!.map((range) => [range.Name, range.ScalingType]),
-    [['learningRate', 'Logarithmic']],
-  );
-  assert.ok(ranges.IntegerParameterRanges!.some((range) => range.Name === 'windowMinutes'));
-});
-
-test('a request narrows the space and the budget; a stepped int range becomes its list of values', async () => {
-  sagemaker.on(CreateHyperParameterTuningJobCommand).resolves({});
-  const body = JSON.stringify({
-    maxJobs: 6,
-    epochs: 4,
-    space: { 'model.filters': { type: 'int', low: 16, high: 64, step: 16 } },
-  });
-  const request = parseTuningRequest('requests/tuning/x.json', new TextEncoder().encode(body));
-  await startTuning(request, NOW_MS, { sagemaker: sagemaker as never, settings });
-  const sent = sentRequest();
-  assert.equal(sent.HyperParameterTuningJobConfig!.ResourceLimits!.MaxNumberOfTrainingJobs, 6);
-  assert.equal(sent.TrainingJobDefinition!.StaticHyperParameters!.epochs, '4');
-  assert.deepEqual(sent.HyperParameterTuningJobConfig!.ParameterRanges, {
-    IntegerParameterRanges: [],
-    ContinuousParameterRanges: [],
-    CategoricalParameterRanges: [{ Name: 'filters', Values: ['16', '32', '48', '64'] }],
-  });
-});
-
-test('bad requests are refused before SageMaker is called; a second request in the same minute starts nothing', async () => {
-  const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-  assert.throws(() => parseTuningRequest('k', new TextEncoder().encode('{')), InvalidTuningRequestError);
-  assert.throws(() => parseTuningRequest('k', encode({ maxJobs: 0 })), /maxJobs/);
-  assert.throws(() => parseTuningRequest('k', encode({ trials: 3 })), /Unrecognized key/);
-  assert.deepEqual(parseTuningRequest('k', new Uint8Array()), {});
-  await assert.rejects(
-    startTuning({ space: { 'model.blocks': { type: 'float', low: 1, high: 3 } } }, NOW_MS, {
-      sagemaker: sagemaker as never,
-      settings,
-    }),
-    InvalidSearchSpaceError,
-  );
-  assert.equal(sagemaker.commandCalls(CreateHyperParameterTuningJobCommand).length, 0);
-  sagemaker
-    .on(CreateHyperParameterTuningJobCommand)
-    .rejects(new SageMakerServiceException({ name: 'ResourceInUse', $fault: 'client', $metadata: {} }));
-  assert.deepEqual(await startTuning({}, NOW_MS, { sagemaker: sagemaker as never, settings }), {
-    started: false,
-    reason: 'already-started',
-    detail: 'a15tune-20261124-1830',
-  });
-});
-
 test('the deployed handler reads the request object from the bucket and starts the tuning job', async (t) => {
   const bucket = mockBucket();
   t.after(() => bucket.restore());
   bucket.objects.set('requests/tuning/now.json', new TextEncoder().encode('{"maxJobs": 4}'));
-  setHandlerEnvironment(settings, {
+  setHandlerEnvironment(TUNING_JOB_SETTINGS, {
     TUNING_JOB_PREFIX: 'a15tune-',
     HOLDOUT_DAYS: '14',
     MAX_JOBS: '20',

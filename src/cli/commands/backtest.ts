@@ -1,5 +1,4 @@
 /** `alpha15 backtest`: replays a model's test period through the live decision step and reports the truth. */
-import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { composeAdapters } from '../../app/compose.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
@@ -8,6 +7,7 @@ import { renderReportHtml } from '../../ui/report/html.js';
 import { renderSummaryText } from '../../ui/report/text.js';
 import { resolveConfig, withCommonOptions, type CommonOptions, flagRange } from '../common.js';
 import { emit, log } from '../output.js';
+import { countBar } from '../progress-bar.js';
 
 export interface BacktestFlags extends CommonOptions {
   model: string;
@@ -56,20 +56,10 @@ export function register(program: Command): void {
     });
 }
 
-/** Runs the backtest for the flags with a progress bar; returns the summary and the terminal table. Shared with `start`. */
-export async function runBacktestCommand(
-  flags: BacktestFlags,
-): Promise<{ summary: BacktestSummary; text: string }> {
+/** Runs the backtest for the flags with a progress bar; returns the summary and the terminal table. */
+async function runBacktestCommand(flags: BacktestFlags): Promise<{ summary: BacktestSummary; text: string }> {
   const config = resolveConfig(flags);
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'backtest: predicting |{bar}| {value}/{total} minutes',
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
+  const progress = countBar('backtest: predicting', 'minutes');
   try {
     const { summary, result } = await runBacktest({
       store: composeAdapters(config).store,
@@ -79,17 +69,18 @@ export async function runBacktestCommand(
       reportPath: flags.report,
       renderReport: renderReportHtml,
       randomSimulations: flags.simulations,
-      onWarning: (message) => log(`alpha15: warning: ${message}`),
-      onProgress: (done, total) => {
-        if (!started) bar.start(total, 0);
-        started = true;
-        bar.update(done);
-      },
+      onWarning: backtestWarning,
+      onProgress: (done, total) => progress.update(done, total, ''),
     });
     return { summary, text: renderSummaryText(result) };
   } finally {
-    if (started) bar.stop();
+    progress.stop();
   }
+}
+
+/** A warning of the backtest (a thin test period, say) on stderr; shared with `start`. */
+export function backtestWarning(message: string): void {
+  log(`alpha15: warning: ${message}`);
 }
 
 /** At least 19 runs, or no result could reach p < 0.05. */

@@ -53,8 +53,8 @@ export function register(program: Command): void {
     });
 }
 
-/** Resolves the source and range from the flags and ingests with a progress bar; shared with `start`. */
-export async function runIngest(options: IngestOptions): Promise<IngestResult> {
+/** Resolves the source and range from the flags and ingests with a progress bar. */
+async function runIngest(options: IngestOptions): Promise<IngestResult> {
   const config = resolveConfig(options);
   const source = parseSourceSpec(options.source, config);
   const symbols = options.symbols || !source.listSymbols ? config.symbols : await source.listSymbols();
@@ -78,10 +78,10 @@ export async function runIngest(options: IngestOptions): Promise<IngestResult> {
 }
 
 /**
- * One bar on stderr over the symbols (the next symbol is fetched while the current one is written, so
+ * One bar on stderr over the symbols, shared with `start` (the next symbol is fetched while the current one is written, so
  * the bar counts finished symbols and names the latest event). cli-progress prints nothing without a TTY.
  */
-function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop: () => void } {
+export function ingestProgressBar(): { update: (progress: IngestProgress) => void; stop: () => void } {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

@@ -22,6 +22,9 @@ import { emit, log } from '../output.js';
 import { simulationCount } from './backtest.js';
 import { addModelOptions, modelOverrides, type ModelFlags } from './train.js';
 
+/** What Ctrl-C keeps of a simulation; shared with `start`. */
+export const SIMULATE_INTERRUPTED = 'stopping; finished periods are kept, run the same command to continue';
+
 export interface SimulateFlags extends CommonOptions, ModelFlags {
   from?: string;
   to?: string;
@@ -95,15 +98,12 @@ export function register(program: Command): void {
     });
 }
 
-/** Runs the simulation for the flags with progress on stderr and Ctrl-C handling. Shared with `start`. */
-export async function runSimulate(
-  flags: SimulateFlags,
-): Promise<{ summary: SimulationSummary; text: string }> {
+/** Runs the simulation for the flags with progress on stderr and Ctrl-C handling. */
+async function runSimulate(flags: SimulateFlags): Promise<{ summary: SimulationSummary; text: string }> {
   const { config, store } = await resolveLakeConfig(flags, modelOverrides(flags));
-  const progress = progressRenderer();
-  const interrupted = 'stopping; finished periods are kept, run the same command to continue';
+  const progress = simulationProgressRenderer();
   try {
-    const result = await untilInterrupted(interrupted, (signal) =>
+    const result = await untilInterrupted(SIMULATE_INTERRUPTED, (signal) =>
       simulate({
         store,
         config,
@@ -128,7 +128,10 @@ export async function runSimulate(
 }
 
 /** A bar over the periods, its status the current epoch; one log line per finished period. */
-function progressRenderer(): { render: (event: SimulationProgress) => void; stop: () => void } {
+export function simulationProgressRenderer(): {
+  render: (event: SimulationProgress) => void;
+  stop: () => void;
+} {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

@@ -1,34 +1,34 @@
 /**
- * `alpha15 start` (`npm start`): the whole pipeline on one machine, each stage the very command a user
- * would run by hand: ingest, data summary, train, backtest, then paper trading over the model's test
- * period through the replay server. Uses Binance when it answers, else says so and takes the seeded
- * synthetic market, so it works offline.
+ * `alpha15 start` (`npm start`): the whole pipeline locally, the use case src/app/start.ts; this
+ * command parses the flags and presents its progress and result (text or --json).
  */
-import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { TRAINING_LOOKBACK_DAYS } from '../../contracts/retraining.js';
-import type { Config } from '../../config/schema.js';
-import type { IngestResult } from '../../app/ingest.js';
-import { readSymbol } from '../../lake/reader.js';
-import { summariseLake, type LakeSummary } from '../../lake/summary.js';
-import { probeBinance } from '../../market/probe.js';
-import { SYNTHETIC_DAYS, SYNTHETIC_END_MS } from '../../market/source.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
-import { runPaperReplay, type PaperReplaySummary } from '../../app/paper-replay.js';
-import { firstInputMinuteMs } from '../../model/warm-up.js';
-import { openStore } from '../../store/open-store.js';
-import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
+import {
+  runStart,
+  START_STAGES,
+  type StartProgress,
+  type StartResult,
+  type StartStage,
+} from '../../app/start.js';
 import type { BacktestSummary } from '../../app/backtest.js';
-import { DAY_MS, floorToMinute, isoMinute, MINUTE_MS } from '../../time.js';
+import type { SimulationSummary } from '../../app/simulate.js';
+import { composeAdapters } from '../../app/compose.js';
+import { isoMinute, MINUTE_MS } from '../../time.js';
+import { renderReportHtml } from '../../ui/report/html.js';
+import { renderSimulationHtml } from '../../ui/report/simulation-html.js';
+import { renderSimulationText, renderSummaryText } from '../../ui/report/text.js';
+import { sweepBreakEvenLine, venueText } from '../../ui/report/cost-sweep-text.js';
+import { trainingProgress } from '../../ui/training-progress.js';
+import { untilInterrupted } from '../interrupt.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
-import { runBacktestCommand } from './backtest.js';
+import { countBar } from '../progress-bar.js';
+import { backtestWarning } from './backtest.js';
 import { formatSummary } from './data.js';
-import { formatIngestResult, runIngest } from './ingest.js';
-import { runSimulate } from './simulate.js';
-import { runTrain, type ModelFlags, type TrainReport } from './train.js';
-import type { SimulationSummary } from '../../app/simulate.js';
-import { sweepBreakEvenLine, venueText } from '../../ui/report/cost-sweep-text.js';
+import { formatIngestResult, ingestProgressBar } from './ingest.js';
+import { SIMULATE_INTERRUPTED, simulationProgressRenderer } from './simulate.js';
+import { modelOverrides, TRAIN_INTERRUPTED } from './train.js';
 
 interface StartFlags extends CommonOptions {
   offline?: boolean;
@@ -44,30 +44,10 @@ interface StartFlags extends CommonOptions {
   backend: BackendPreference;
 }
 
-interface MarketChoice {
-  name: 'binance' | 'synthetic';
-  /** Why this market was chosen, in words. */
-  reason: string;
-  fromMs: number;
-  toMs: number;
-}
-
-export interface StartReport {
-  market: MarketChoice;
-  ingest: IngestResult;
-  data: LakeSummary;
-  train: TrainReport;
-  backtest: BacktestSummary;
-  /** Null when --simulation-days 0 skipped the stage. */
-  simulation: SimulationSummary | null;
-  paper: PaperReplaySummary;
+/** What `start --json` prints: the use case's result and where to look at it. */
+export interface StartReport extends StartResult {
   dashboard: { command: string; url: string };
 }
-
-const STAGES = 6;
-/** The simulation stage: the first model trains on this share of its days, then two retrains split the rest. */
-const SIMULATION_INITIAL_SHARE = 0.6;
-const SIMULATION_PERIODS = 2;
 
 export function register(program: Command): void {
   withCommonOptions(
@@ -129,12 +109,12 @@ export function register(program: Command): void {
         '  npx alpha15 start --symbols BTCUSDT,ETHUSDT,SOLUSDT --epochs 2 --replay-minutes 60',
     )
     .action(async (flags: StartFlags) => {
-      const report = await runStart(flags);
+      const report = await startCommand(flags);
       emit(flags, report, humanReport);
     });
 }
 
-async function runStart(flags: StartFlags): Promise<StartReport> {
+async function startCommand(flags: StartFlags): Promise<StartReport> {
   const config = resolveConfig(flags);
   // every stage sees the same store and universe, whatever the file or environment said
   const common: CommonOptions = {
@@ -142,166 +122,121 @@ async function runStart(flags: StartFlags): Promise<StartReport> {
     store: config.store,
     symbols: config.symbols.join(','),
   };
-
-  const market = await chooseMarket(flags, config);
-  stage(1, `ingest: ${market.reason}`);
-  const ingest = await runIngest({
-    ...common,
-    source: market.name,
-    from: String(market.fromMs),
-    to: String(market.toMs),
-  });
-  log(formatIngestResult(ingest));
-
-  stage(2, 'data summary');
-  const data = await summariseLake(openStore(config.store), config.symbols);
-  log(formatSummary(data, config.store));
-
-  stage(
-    3,
-    `train a small ResNet1D (window ${flags.window}, ${flags.filters} filters, ${flags.blocks} blocks)`,
-  );
-  const train = await runTrain({
-    ...common,
-    from: String(market.fromMs),
-    to: String(market.toMs),
-    ...modelFlags(flags),
-    promote: true,
-  });
-  log(
-    `model ${train.modelId} on ${train.backend}: validation IC ${formatNumber(train.val.ic)}, hit rate ${formatNumber(train.val.hitRate)}`,
-  );
-
-  stage(4, 'backtest the test period against the baselines');
-  const { summary: backtest, text } = await runBacktestCommand({
-    ...common,
-    model: train.modelId,
-    simulations: DEFAULT_RANDOM_SIMULATIONS,
-  });
-  log(`${text}\nreport: ${backtest.report}`);
-
-  const simulation = await simulationStage(flags, common, market);
-
-  stage(
-    6,
-    `paper-trade the last ${flags.replayMinutes} minutes of the test period through the replay server`,
-  );
-  const paper = await paperReplay(config, train.modelId, backtest.period, flags.replayMinutes);
-
-  const storeUrl = openStore(config.store).url;
-  return {
-    market,
-    ingest,
-    data,
-    train,
-    backtest,
-    simulation,
-    paper,
-    dashboard: { command: `npx alpha15 dashboard --store ${storeUrl}`, url: 'http://127.0.0.1:8015' },
-  };
-}
-
-/**
- * The deployed retrain loop in small: the end of the market replayed with the same small model, one
- * retrain per period, each period traded by its champion (`alpha15 simulate`).
- */
-async function simulationStage(
-  flags: StartFlags,
-  common: CommonOptions,
-  market: MarketChoice,
-): Promise<SimulationSummary | null> {
-  const spanMinutes = Math.min(flags.simulationDays * 1440, (market.toMs - market.fromMs) / MINUTE_MS);
-  if (spanMinutes === 0) {
-    log('\n== 5/6 simulation skipped (--simulation-days 0)');
-    return null;
-  }
-  const initialMinutes = Math.round(spanMinutes * SIMULATION_INITIAL_SHARE);
-  const periodMinutes = Math.ceil((spanMinutes - initialMinutes) / SIMULATION_PERIODS);
-  stage(
-    5,
-    `simulate the deployed loop over the last ${(spanMinutes / 1440).toFixed(1)} days: ${SIMULATION_PERIODS} retrains, each period traded by its champion`,
-  );
-  const { summary, text } = await runSimulate({
-    ...common,
-    from: String(market.toMs - spanMinutes * MINUTE_MS),
-    to: String(market.toMs),
-    initialTraining: initialMinutes / 1440,
-    retrainEvery: periodMinutes / 60,
-    lookbackDays: TRAINING_LOOKBACK_DAYS,
-    ...modelFlags(flags),
-    simulations: DEFAULT_RANDOM_SIMULATIONS,
-  });
-  log(`${text}\nreport: ${summary.report}`);
-  return summary;
-}
-
-/** Binance if it answers within the probe timeout (the last `--days` days by its clock), else synthetic. */
-async function chooseMarket(flags: StartFlags, config: Config): Promise<MarketChoice> {
-  const synthetic = (why: string): MarketChoice => ({
-    name: 'synthetic',
-    reason: `${why}: using the seeded synthetic market (${config.symbols.length} symbols, ${SYNTHETIC_DAYS} days, planted lead-lag)`,
-    fromMs: SYNTHETIC_END_MS - SYNTHETIC_DAYS * DAY_MS,
-    toMs: SYNTHETIC_END_MS,
-  });
-  if (flags.offline) return synthetic('--offline');
-  const probe = await probeBinance(config.binanceBaseUrl, flags.probeTimeout);
-  if (!probe.reachable) {
-    log(`alpha15: Binance is not reachable at ${config.binanceBaseUrl} (${probe.reason})`);
-    return synthetic('offline');
-  }
-  const toMs = floorToMinute(probe.serverTimeMs);
-  return {
-    name: 'binance',
-    reason: `Binance answers at ${config.binanceBaseUrl}: the last ${flags.days} days of ${config.symbols.length} symbols`,
-    fromMs: toMs - flags.days * DAY_MS,
-    toMs,
-  };
-}
-
-/**
- * The end of the test period, ticked minute by minute: the replay server serves the lake's candles of
- * that slice (with a window of warm-up before it), its clock stepping as fast as the ticks run.
- */
-async function paperReplay(
-  config: Config,
-  modelId: string,
-  testPeriod: { fromMs: number; toMs: number },
-  replayMinutes: number,
-): Promise<PaperReplaySummary> {
-  const toMs = testPeriod.toMs;
-  const fromMs = Math.max(testPeriod.fromMs, toMs - replayMinutes * MINUTE_MS);
-  // the first tick decides on the minute before fromMs (the newest closed one); a horizon more of margin
-  const firstCandleMs =
-    firstInputMinuteMs(fromMs - MINUTE_MS, config.windowMinutes) - config.horizonMinutes * MINUTE_MS;
-  const store = openStore(config.store);
-  const candles = await Promise.all(
-    config.symbols.map((symbol) => readSymbol(store, symbol, firstCandleMs, toMs)),
-  );
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'paper |{bar}| {value}/{total} minutes  {minute}', hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start((toMs - fromMs) / MINUTE_MS, 0, { minute: '' });
+  const { epochs, window, filters, blocks, sampleStride } = flags;
+  const presenter = startPresenter(config.store);
   try {
-    return await runPaperReplay({
-      store,
-      config,
-      candles,
-      fromMs,
-      toMs,
-      speed: 'max',
-      model: modelId,
-      onTick: (result) =>
-        bar.update((result.minuteMs - fromMs) / MINUTE_MS + 1, { minute: isoMinute(result.minuteMs) }),
-      log,
-    });
+    const result = await runStart(
+      {
+        offlineReason: flags.offline ? '--offline' : undefined,
+        days: flags.days,
+        probeTimeoutMs: flags.probeTimeout,
+        backend: flags.backend,
+        simulationDays: flags.simulationDays,
+        replayMinutes: flags.replayMinutes,
+      },
+      {
+        config,
+        modelConfig: resolveConfig(common, modelOverrides({ epochs, window, filters, blocks, sampleStride })),
+        renderBacktestReport: renderReportHtml,
+        renderSimulationReport: renderSimulationHtml,
+        onProgress: presenter.show,
+        trainingProgress: trainingProgress(log),
+        interruptible: (stage, run) =>
+          untilInterrupted(stage === 'train' ? TRAIN_INTERRUPTED : SIMULATE_INTERRUPTED, run),
+      },
+    );
+    const storeUrl = composeAdapters(config).store.url;
+    return {
+      ...result,
+      dashboard: { command: `npx alpha15 dashboard --store ${storeUrl}`, url: 'http://127.0.0.1:8015' },
+    };
   } finally {
-    bar.stop();
+    presenter.stop();
   }
 }
 
-function stage(index: number, title: string): void {
-  log(`\n== ${index}/${STAGES} ${title}`);
+/** The stages' progress on stderr: a heading per stage, a bar while it runs, its table when it ends. */
+function startPresenter(storeUrl: string): { show: (event: StartProgress) => void; stop: () => void } {
+  const ingest = ingestProgressBar();
+  const backtest = countBar('backtest: predicting', 'minutes');
+  const simulation = simulationProgressRenderer();
+  const paper = countBar('paper', 'minutes');
+  let replayed = { fromMs: 0, toMs: 0 };
+  const show = (event: StartProgress): void => {
+    switch (event.kind) {
+      case 'binance-unreachable':
+        return log(`alpha15: Binance is not reachable at ${event.baseUrl} (${event.reason})`);
+      case 'stage':
+        return log(stageHeading(event.stage));
+      case 'ingest':
+        return ingest.update(event.progress);
+      case 'ingested':
+        ingest.stop();
+        return log(formatIngestResult(event.result));
+      case 'data':
+        return log(formatSummary(event.summary, storeUrl));
+      case 'trained': {
+        const { report } = event;
+        return log(
+          `model ${report.modelId} on ${report.backend}: validation IC ${formatNumber(report.val.ic)}, hit rate ${formatNumber(report.val.hitRate)}`,
+        );
+      }
+      case 'backtest':
+        return backtest.update(event.done, event.total, '');
+      case 'backtested':
+        backtest.stop();
+        return log(`${renderSummaryText(event.result)}\nreport: ${event.summary.report}`);
+      case 'simulate':
+        return simulation.render(event.progress);
+      case 'simulated':
+        simulation.stop();
+        return log(`${renderSimulationText(event.evaluation)}\nreport: ${event.summary.report}`);
+      case 'paper-started':
+        replayed = event;
+        return;
+      case 'paper-tick': {
+        const { minuteMs } = event.result;
+        const minutes = (replayed.toMs - replayed.fromMs) / MINUTE_MS;
+        return paper.update((minuteMs - replayed.fromMs) / MINUTE_MS + 1, minutes, isoMinute(minuteMs));
+      }
+      case 'warning':
+        return backtestWarning(event.message);
+      case 'log':
+        return log(event.message);
+    }
+  };
+  return {
+    show,
+    stop: () => {
+      ingest.stop();
+      backtest.stop();
+      simulation.stop();
+      paper.stop();
+    },
+  };
+}
+
+function stageHeading(stage: StartStage): string {
+  return `\n== ${stage.index}/${START_STAGES} ${stageTitle(stage)}`;
+}
+
+function stageTitle(stage: StartStage): string {
+  switch (stage.stage) {
+    case 'ingest':
+      return `ingest: ${stage.market.reason}`;
+    case 'data':
+      return 'data summary';
+    case 'train':
+      return `train a small ResNet1D (window ${stage.windowMinutes}, ${stage.filters} filters, ${stage.blocks} blocks)`;
+    case 'backtest':
+      return 'backtest the test period against the baselines';
+    case 'simulate':
+      return `simulate the deployed loop over the last ${stage.days.toFixed(1)} days: ${stage.retrains} retrains, each period traded by its champion`;
+    case 'simulate-skipped':
+      return 'simulation skipped (--simulation-days 0)';
+    case 'paper':
+      return `paper-trade the last ${stage.replayMinutes} minutes of the test period through the replay server`;
+  }
 }
 
 /** One short line per stage: the detail (per-pair figures, the full verdict) is in the tables above. */
@@ -325,12 +260,6 @@ export function humanReport(report: StartReport): string {
     `ledger     ${paper.ledger.trades} trades in the replayed period, net PnL ${paper.ledger.netPnl.toFixed(2)}`,
     `dashboard  ${report.dashboard.command}   then open ${report.dashboard.url}`,
   ].join('\n');
-}
-
-/** The small model every training stage uses. */
-function modelFlags(flags: StartFlags): ModelFlags {
-  const { epochs, window, filters, blocks, sampleStride, backend } = flags;
-  return { epochs, window, filters, blocks, sampleStride, backend };
 }
 
 function simulationLine(simulation: SimulationSummary): string {

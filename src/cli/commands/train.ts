@@ -1,20 +1,16 @@
 /**
  * `alpha15 train`: trains a model on the lake and saves it in the store's registry. The action is a
- * thin shell over `trainModel`; `addTrainOptions` and `runTrain` are exported so other entry points
- * reuse the same flags and core call. `--sagemaker-root` runs the SageMaker container's entry point
- * (src/app/training-job.ts) on a local directory tree, to try a job before it runs in AWS.
+ * thin shell over `trainModel`; the model flags (`addModelOptions`, `modelOverrides`) are exported so
+ * `simulate` and `start` size their models with the same flags. `--sagemaker-root` runs the SageMaker
+ * container's entry point (src/app/training-job.ts) on a local directory tree, to try a job before it
+ * runs in AWS.
  */
 import { untilInterrupted } from '../interrupt.js';
 import { Command, Option } from 'commander';
-import type { Config } from '../../config/schema.js';
 import { parseConfig } from '../../config/load.js';
-import {
-  backendPreferenceSchema,
-  type BackendPreference,
-  type GpuAdapter,
-} from '../../contracts/backends.js';
-import { trainModel, type TrainResult } from '../../app/train.js';
-import type { IcAtHorizon } from '../../model/ic-decay.js';
+import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
+import { trainModel } from '../../app/train.js';
+import { toReport, type TrainReport } from '../../app/train-report.js';
 import {
   positiveInteger,
   resolveLakeConfig,
@@ -42,51 +38,6 @@ export interface TrainFlags extends CommonOptions {
   promote?: boolean;
   checkpointDir?: string;
 }
-
-/** What `train --json` prints. NaN metrics (undefined, e.g. constant predictions) print as null. */
-export interface TrainReport {
-  modelId: string;
-  backend: string;
-  /** The GPU adapter (vendor, device) of a WebGPU run, else null. */
-  adapter: GpuAdapter | null;
-  /** `weightedCorrelation`: the G-Research score, one correlation pooled over coins weighted by coinWeights. */
-  val: { loss: number; ic: number; rankIc: number; hitRate: number; weightedCorrelation: number };
-  /** What the model learned: raw returns or residuals against the weighted universe. */
-  target: 'raw' | 'residual';
-  /** Validation IC against the target at 1, 5, 15, 30 and 60 minutes: where the signal lives. */
-  icDecay: IcAtHorizon[];
-  valPerCoin: Record<string, { ic: number; rankIc: number; hitRate: number; samples: number }>;
-  samplesPerSecond: number;
-  trainingSamples: number;
-  epochs: number;
-  data: { from: string; to: string };
-  split: ModelSplitReport;
-  walkForward?: {
-    folds: Array<{
-      fold: number;
-      validationFrom: string;
-      validationTo: string;
-      ic: number;
-      rankIc: number;
-      hitRate: number;
-      loss: number;
-    }>;
-    mean: { loss: number; ic: number; rankIc: number; hitRate: number };
-  };
-  parentModelId: string | null;
-  thresholds: boolean;
-  champion: boolean;
-  aborted: boolean;
-  /** The checkpoint the run continued from, or null. */
-  resumedFrom: { fold: number; epoch: number } | null;
-  store: string;
-}
-
-type ModelSplitReport = {
-  train: { from: string; to: string };
-  validation: { from: string; to: string };
-  test: { from: string; to: string } | null;
-};
 
 export function register(program: Command): void {
   const command = program
@@ -119,7 +70,7 @@ export function register(program: Command): void {
     });
 }
 
-export function addTrainOptions(command: Command): Command {
+function addTrainOptions(command: Command): Command {
   return addModelOptions(
     command
       .option('--from <time>', 'first minute of data (UTC ISO date or epoch ms; default: start of the lake)')
@@ -215,6 +166,9 @@ export function modelOverrides(flags: ModelFlags): Record<string, unknown> {
   };
 }
 
+/** What Ctrl-C keeps of a training run; shared with `start`. */
+export const TRAIN_INTERRUPTED = 'interrupted, finishing the current batch and saving the best epoch so far';
+
 /** Resolves config and store from the flags, trains with a progress bar and Ctrl-C handling, and reports. */
 export async function runTrain(
   flags: TrainFlags,
@@ -225,8 +179,7 @@ export async function runTrain(
     'training.walkForwardFolds': flags.walkForward,
     ...configOverrides,
   });
-  const interrupted = 'interrupted, finishing the current batch and saving the best epoch so far';
-  return untilInterrupted(interrupted, async (signal) => {
+  return untilInterrupted(TRAIN_INTERRUPTED, async (signal) => {
     const result = await trainModel({
       config,
       store,
@@ -242,67 +195,6 @@ export async function runTrain(
     result.predictor.dispose();
     return toReport(result, config);
   });
-}
-
-export function toReport(result: TrainResult, config: Config): TrainReport {
-  const { meta, val } = result;
-  const iso = (timeMs: number) => new Date(timeMs).toISOString();
-  const range = (r: { fromMs: number; toMs: number }) => ({ from: iso(r.fromMs), to: iso(r.toMs) });
-  return {
-    modelId: result.modelId,
-    backend: result.backend.name,
-    adapter: result.backend.adapter ?? null,
-    val: {
-      loss: val.loss,
-      ic: val.ic,
-      rankIc: val.rankIc,
-      hitRate: val.hitRate,
-      weightedCorrelation: val.weightedCorrelation ?? Number.NaN,
-    },
-    target: meta.target ?? 'raw',
-    icDecay: result.icDecay,
-    valPerCoin: Object.fromEntries(
-      meta.symbols.map((symbol, coin) => [
-        symbol,
-        {
-          ic: val.perCoin.ic[coin]!,
-          rankIc: val.perCoin.rankIc[coin]!,
-          hitRate: val.perCoin.hitRate[coin]!,
-          samples: val.perCoin.count[coin]!,
-        },
-      ]),
-    ),
-    samplesPerSecond: result.samplesPerSecond,
-    trainingSamples: meta.trainingSamples,
-    epochs: meta.epochs,
-    data: range(meta.data),
-    split: {
-      train: range(meta.split.train),
-      validation: range(meta.split.validation),
-      test: meta.split.test === null ? null : range(meta.split.test),
-    },
-    walkForward:
-      result.foldMean === undefined
-        ? undefined
-        : {
-            folds: result.folds.map((fold) => ({
-              fold: fold.fold,
-              validationFrom: iso(fold.validation.fromMs),
-              validationTo: iso(fold.validation.toMs),
-              loss: fold.val.loss,
-              ic: fold.val.ic,
-              rankIc: fold.val.rankIc,
-              hitRate: fold.val.hitRate,
-            })),
-            mean: result.foldMean,
-          },
-    parentModelId: meta.parentModelId,
-    thresholds: result.thresholds !== null,
-    champion: result.champion,
-    aborted: result.aborted,
-    resumedFrom: result.resumedFrom,
-    store: config.store,
-  };
 }
 
 function humanReport(report: TrainReport): string {

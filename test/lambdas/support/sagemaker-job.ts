@@ -1,4 +1,9 @@
-/** The job settings both trigger tests start from, and the environment their deployed handlers read. */
+/**
+ * The job settings the SageMaker adapters' and both triggers' tests start from, the environment their
+ * deployed handlers read, and ListTrainingJobs answers.
+ */
+import type { TrainingJobStatus } from '@aws-sdk/client-sagemaker';
+import type { TuningSettings } from '../../../src/app/start-tuning.js';
 import { TRAINING_METRIC_DEFINITIONS } from '../../../src/contracts/metrics.js';
 import {
   sageMakerJobEnvironment,
@@ -20,6 +25,29 @@ export const JOB_SETTINGS: Omit<SageMakerJobSettings, 'jobPrefix'> = {
   metricDefinitions: TRAINING_METRIC_DEFINITIONS,
   region: 'eu-west-1',
 };
+
+/** The tuning trigger's settings: a GPU instance, the newest 14 days held out, the deployed budget. */
+export const TUNING_JOB_SETTINGS: SageMakerJobSettings & TuningSettings = {
+  ...JOB_SETTINGS,
+  instanceType: 'ml.g5.xlarge',
+  holdoutDays: 14,
+  maxJobs: 20,
+  maxParallelJobs: 2,
+  walkForwardFolds: 3,
+  jobPrefix: 'a15tune-',
+};
+
+/** A ListTrainingJobs answer holding these jobs. */
+export function listedJobs(...list: { name: string; status: TrainingJobStatus; startedMs: number }[]) {
+  return {
+    TrainingJobSummaries: list.map((job) => ({
+      TrainingJobName: job.name,
+      TrainingJobArn: `arn:aws:sagemaker:eu-west-1:123456789012:training-job/${job.name}`,
+      TrainingJobStatus: job.status,
+      CreationTime: new Date(job.startedMs),
+    })),
+  };
+}
 
 /**
  * What a handler module reads at import: the variables its construct sets (the shared job settings and

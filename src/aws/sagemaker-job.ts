@@ -1,19 +1,20 @@
 /**
- * What the training trigger and the tuning trigger share (the settings every SageMaker job of the stack
- * is built from are src/contracts/sagemaker-job-env.ts): the part of the job definition that is
- * the same for a training job and a tuning job's trials, the hyperparameters every job carries, the
- * minute-stamped job name, and the calls that turn SageMaker's refusals into outcomes and typed errors.
- * Each trigger keeps its own rule for when to start a job and what else its request holds.
+ * What the SageMaker adapters of training jobs and tuning jobs share (the settings every SageMaker job
+ * of the stack is built from are src/contracts/sagemaker-job-env.ts): the part of the job definition
+ * that is the same for a training job and a tuning job's trials, the hyperparameters every job carries,
+ * the minute-stamped job name, and the calls that turn SageMaker's refusals into outcomes and typed
+ * errors. When to start a job, and on which data, are the use cases' rules (src/app).
  */
 import type {
   CreateTrainingJobCommandInput,
   HyperParameterTrainingJobDefinition,
 } from '@aws-sdk/client-sagemaker';
-import { Alpha15Error } from '../../src/errors.js';
-import { floorToMinute, MINUTE_MS } from '../../src/time.js';
-import type { TrainingHyperparameters } from '../../src/contracts/sagemaker.js';
-import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
-import { AWS_REGION_ENV_VARIABLE } from '../../src/contracts/environment.js';
+import { Alpha15Error } from '../errors.js';
+import type { JobDataRange } from '../app/retrain-policy.js';
+import { floorToMinute } from '../time.js';
+import { AWS_REGION_ENV_VARIABLE } from '../contracts/environment.js';
+import type { TrainingHyperparameters } from '../contracts/sagemaker.js';
+import type { SageMakerJobSettings } from '../contracts/sagemaker-job-env.js';
 
 /** The fields a CreateTrainingJob request and a tuning job's trial definition spell alike. */
 type SharedDefinitionField =
@@ -54,24 +55,18 @@ export function jobDefinition(
   };
 }
 
-/**
- * The hyperparameters every job carries: its name, the store, the universe and the data range, which
- * is the lookback ending at `nowMs`'s minute, less its newest `holdoutDays` (the tuning search never
- * sees those: they stay the honest test period).
- */
+/** The hyperparameters every job carries: its name, the store, the universe and the data range. */
 export function jobHyperparameters(
   jobName: string,
   settings: SageMakerJobSettings,
-  nowMs: number,
-  holdoutDays = 0,
-): TrainingHyperparameters & { fromMs: number; toMs: number } {
-  const dataToMs = floorToMinute(nowMs);
+  data: JobDataRange,
+): TrainingHyperparameters & JobDataRange {
   return {
     jobName,
     store: settings.storeUrl,
     symbols: settings.symbols.join(','),
-    fromMs: dataToMs - settings.lookbackDays * 1440 * MINUTE_MS,
-    toMs: dataToMs - holdoutDays * 1440 * MINUTE_MS,
+    fromMs: data.fromMs,
+    toMs: data.toMs,
   };
 }
 

@@ -7,10 +7,10 @@
  * break-glass administrator mapped onto all_access. Replicas follow the node count (INDEX_REPLICAS).
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { Alpha15Error } from '../../src/errors.js';
-import { checkImportResponse, savedObjectsImportRequest } from '../../src/telemetry/dashboards-import.js';
-import { INDEX_REPLICAS } from '../../src/telemetry/index-templates.js';
-import { describeOpenSearchError, putIndexTemplates } from '../../src/telemetry/opensearch-sink.js';
+import { Alpha15Error } from '../errors.js';
+import { checkImportResponse, savedObjectsImportRequest } from './dashboards-import.js';
+import { INDEX_REPLICAS } from './index-templates.js';
+import { describeOpenSearchError, putIndexTemplates } from './opensearch-sink.js';
 import {
   ALL_ACCESS_ROLE,
   DASHBOARDS_TENANT,
@@ -18,7 +18,7 @@ import {
   dashboardsReaderRoleName,
   writerRole,
   writerRoleName,
-} from '../../src/telemetry/opensearch-setup-content.js';
+} from './opensearch-setup-content.js';
 
 export class OpenSearchSetupError extends Alpha15Error {
   readonly code = 'OPEN_SEARCH_SETUP';

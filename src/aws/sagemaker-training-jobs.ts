@@ -1,6 +1,6 @@
 /**
- * The SageMaker side of the retrain use case (src/app/request-retrain.ts): the stack's newest training
- * jobs, and one CreateTrainingJob named by its start minute, so a redelivered event or a second one in
+ * The SageMaker adapter behind the retrain use case's `TrainingJobs` port (src/app/request-retrain.ts):
+ * the stack's newest training jobs, and one CreateTrainingJob named by its start minute, so a redelivered event or a second one in
  * the same minute cannot create another. A missing instance quota is an outcome, not a failure: Lambda
  * retrying it could only fail the same way.
  */
@@ -10,9 +10,9 @@ import {
   type CreateTrainingJobCommandInput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { TrainingJobs } from '../../src/app/request-retrain.js';
-import type { RetrainTrigger } from '../../src/app/retrain-policy.js';
-import { CHECKPOINT_LOCAL_PATH, encodeHyperparameters } from '../../src/contracts/sagemaker.js';
+import type { TrainingJobs } from '../app/request-retrain.js';
+import type { JobDataRange, RetrainTrigger } from '../app/retrain-policy.js';
+import { CHECKPOINT_LOCAL_PATH, encodeHyperparameters } from '../contracts/sagemaker.js';
 import {
   createOnce,
   jobDefinition,
@@ -20,14 +20,11 @@ import {
   jobNameAt,
   sendToSageMaker,
   TrainingJobRejectedError,
-} from '../shared/sagemaker-job.js';
-import type { SageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
+} from './sagemaker-job.js';
+import type { SageMakerJobSettings } from '../contracts/sagemaker-job-env.js';
 
 export interface TrainingJobSettings extends SageMakerJobSettings {
-  retrainMinIntervalMs: number;
-  minDays: number;
-  requestPrefix: string;
-  newDataPrefix: string;
+  /** Where a restarted spot job finds its checkpoints, one folder per job under it. */
   checkpointPrefix: string;
 }
 
@@ -63,11 +60,11 @@ export function sageMakerTrainingJobs(
           createdMs: job.CreationTime?.getTime() ?? 0,
         }));
     },
-    async start(trigger, nowMs) {
+    async start(job, nowMs) {
       const jobName = jobNameAt(settings.jobPrefix, nowMs);
       try {
         const created = await createOnce(() =>
-          sagemaker.send(new CreateTrainingJobCommand(trainingJobRequest(jobName, trigger, nowMs, settings))),
+          sagemaker.send(new CreateTrainingJobCommand(trainingJobRequest(jobName, job, settings))),
         );
         return { status: created ? 'started' : 'exists', jobName };
       } catch (error) {
@@ -84,11 +81,10 @@ export function sageMakerTrainingJobs(
 
 export function trainingJobRequest(
   jobName: string,
-  trigger: RetrainTrigger,
-  nowMs: number,
+  job: { trigger: RetrainTrigger; data: JobDataRange },
   settings: TrainingJobSettings,
 ): CreateTrainingJobCommandInput {
-  const hyperparameters = jobHyperparameters(jobName, settings, nowMs);
+  const hyperparameters = jobHyperparameters(jobName, settings, job.data);
   return {
     TrainingJobName: jobName,
     ...jobDefinition(settings),
@@ -98,7 +94,7 @@ export function trainingJobRequest(
       LocalPath: CHECKPOINT_LOCAL_PATH,
     },
     Tags: [
-      { Key: 'alpha15:trigger', Value: trigger },
+      { Key: 'alpha15:trigger', Value: job.trigger },
       { Key: 'alpha15:toMs', Value: String(hyperparameters.toMs) },
     ],
   };
