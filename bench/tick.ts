@@ -31,6 +31,7 @@ import { THRESHOLDS_FILE } from '../src/strategy/params.js';
 import { tinyStrategy, untrainedMeta } from '../fixtures/tiny-model.js';
 import { JsonlSink } from '../src/telemetry/jsonl-sink.js';
 import { MINUTE_MS, parseTimeMs } from '../src/time.js';
+import { inputCandleCount, warmUpMinutes } from '../src/model/warm-up.js';
 
 const { values: flags } = parseArgs({
   options: { ticks: { type: 'string', default: '30' }, json: { type: 'boolean', default: false } },
@@ -42,7 +43,7 @@ const symbols = [...DEFAULT_SYMBOLS];
 const config = configSchema.parse({ symbols });
 const windowMinutes = config.windowMinutes;
 const startTimeMs = parseTimeMs('2026-01-05');
-const minutes = windowMinutes + 2 * (warmupTicks + measuredTicks) + 60;
+const minutes = warmUpMinutes(windowMinutes) + 2 * (warmupTicks + measuredTicks) + 60;
 
 const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-bench-tick-'));
 try {
@@ -95,7 +96,7 @@ try {
   await putModelFile(store, id, THRESHOLDS_FILE, JSON.stringify(strategy));
   await setChampion(store, id);
 
-  const firstMinuteMs = startTimeMs + (windowMinutes + 30) * MINUTE_MS;
+  const firstMinuteMs = startTimeMs + (warmUpMinutes(windowMinutes) + 30) * MINUTE_MS;
   const replay = await startReplayServer({
     source: { kind: 'archives', dir: path.join(dir, 'archives') },
     fromMs: firstMinuteMs,
@@ -133,7 +134,7 @@ try {
     p95Ms: Number(quantile(0.95).toFixed(1)),
     ticks: durationsMs.length,
     symbols: symbols.length,
-    candlesPerSymbol: windowMinutes + 1,
+    candlesPerSymbol: inputCandleCount(windowMinutes),
     backend: backend.name,
     threads: backend.threads,
     opened,

@@ -21,6 +21,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './nag.js';
 import { ESM_BANNER } from '../src/contracts/esm-bundle-banner.js';
+import { METRICS_NAMESPACE } from '../src/contracts/metrics.js';
+import {
+  POWERTOOLS_METRICS_NAMESPACE_ENV_VARIABLE,
+  POWERTOOLS_SERVICE_NAME_ENV_VARIABLE,
+} from '../src/contracts/environment.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -125,8 +130,8 @@ export class Alpha15Function extends Construct {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.handler,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [POWERTOOLS_SERVICE_NAME_ENV_VARIABLE]: props.handler,
+        [POWERTOOLS_METRICS_NAMESPACE_ENV_VARIABLE]: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: { ...BUNDLING, commandHooks: props.commandHooks },
@@ -207,9 +212,6 @@ export function esbuildOptionsOf(name: HandlerName, outfile: string) {
     external: [...BUNDLING.externalModules],
   };
 }
-
-/** CloudWatch namespace of the Powertools metrics every handler emits. */
-export const METRICS_NAMESPACE = 'Alpha15';
 
 /** A run-time file (glob, relative to the project root) and the folder (relative to the bundle) it goes to. */
 export interface BundledFile {

@@ -13,7 +13,8 @@ import { DataLake } from './data-lake.js';
 import { LedgerCompaction } from './ledger-compaction.js';
 import { Ingestion } from './ingestion.js';
 import { Observability } from './observability.js';
-import { PaperTrading, TICK_COMPLETED_METRIC } from './paper-trading.js';
+import { PaperTrading } from './paper-trading.js';
+import { METRICS_NAMESPACE, TICK_COMPLETED_METRIC } from '../src/contracts/metrics.js';
 import { Promotion } from './promotion.js';
 import { RunsIndexing } from './runs-indexing.js';
 import type { DeploySettings } from './settings.js';
@@ -21,7 +22,6 @@ import { Training } from './training.js';
 import { trainingImage } from './training-image.js';
 import { Tuning } from './tuning.js';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { METRICS_NAMESPACE } from './alpha15-function.js';
 
 export interface Alpha15StackProps extends StackProps {
   settings: DeploySettings;

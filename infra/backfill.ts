@@ -22,6 +22,7 @@ import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { grantIngestWrites } from './ingestion.js';
 import { acknowledgeFindings, arnFindingToken, findingArn } from './nag.js';
 import { acknowledgeObjectPatterns } from './bucket-grants.js';
+import { functionEnvironment } from '../src/contracts/function-env.js';
 
 export interface BackfillProps {
   bucket: s3.IBucket;
@@ -77,10 +78,10 @@ export class Backfill extends Construct {
       // a month is one ~2-3 MB zip and 44,640 candles; downloads retry with backoff up to 4 times
       timeout: Duration.minutes(5),
       memorySize: 1024,
-      environment: {
-        STORE_URL: `s3://${props.bucket.bucketName}`,
-        ARCHIVE_BASE_URL: props.archiveBaseUrl,
-      },
+      environment: functionEnvironment({
+        storeUrl: `s3://${props.bucket.bucketName}`,
+        archiveBaseUrl: props.archiveBaseUrl,
+      }),
       removalPolicy: props.removalPolicy,
     });
     grantIngestWrites(

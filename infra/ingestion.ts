@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES, WATERMARKS_PREFIX } from '../src/contracts/keys.js';
 import { grantBucketAccess } from './bucket-grants.js';
+import { functionEnvironment } from '../src/contracts/function-env.js';
 
 export interface IngestionProps {
   bucket: s3.IBucket;
@@ -38,13 +39,13 @@ export class Ingestion extends Construct {
       // Without the reservation two runs overlap only when one outlives the schedule period (the
       // timeout is shorter) or is retried; both then merge the same candles, and the merge is idempotent.
       reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
-      environment: {
-        STORE_URL: `s3://${props.bucket.bucketName}`,
-        SYMBOLS: props.symbols.join(','),
-        LOOKBACK_MINUTES: String(props.lookbackMinutes),
+      environment: functionEnvironment({
+        storeUrl: `s3://${props.bucket.bucketName}`,
+        symbols: props.symbols.join(','),
+        lookbackMinutes: props.lookbackMinutes,
         // the config's own variable, read through loadConfig like the paper tick and the CLI
-        ALPHA15_BINANCE_BASE_URL: props.binanceBaseUrl,
-      },
+        binanceBaseUrl: props.binanceBaseUrl,
+      }),
       // a retried run would only repeat the next run's work; a failed run is still kept and alarmed on
       asyncInvocation: {
         retryAttempts: 0,

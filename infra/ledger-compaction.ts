@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { grantBucketAccess } from './bucket-grants.js';
+import { functionEnvironment } from '../src/contracts/function-env.js';
 
 export interface LedgerCompactionProps {
   bucket: s3.IBucket;
@@ -34,7 +35,7 @@ export class LedgerCompaction extends Construct {
       memorySize: 1024,
       // without the reservation two overlapping runs build the same files; the later finds them unchanged
       reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
-      environment: { STORE_URL: `s3://${props.bucket.bucketName}` },
+      environment: functionEnvironment({ storeUrl: `s3://${props.bucket.bucketName}` }),
       // a failed run's days are the next run's range; the failure is still kept and alarmed on
       asyncInvocation: {
         retryAttempts: 2,

@@ -12,10 +12,15 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { Alpha15Function, copyIntoBundle, METRICS_NAMESPACE, type BundledFile } from './alpha15-function.js';
-import { LEDGER_QUARANTINE_METRIC, TICK_COMPLETED_METRIC } from '../src/contracts/metrics.js';
+import { Alpha15Function, copyIntoBundle, type BundledFile } from './alpha15-function.js';
+import {
+  LEDGER_QUARANTINE_METRIC,
+  METRICS_NAMESPACE,
+  TICK_COMPLETED_METRIC,
+} from '../src/contracts/metrics.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { grantBucketAccess } from './bucket-grants.js';
+import { functionEnvironment } from '../src/contracts/function-env.js';
 
 export interface PaperTradingTelemetry {
   domain: opensearch.IDomain;
@@ -37,8 +42,6 @@ export interface PaperTradingProps {
   reserveConcurrency?: boolean;
   removalPolicy?: RemovalPolicy;
 }
-
-export { TICK_COMPLETED_METRIC };
 
 const WASM_PACKAGE = 'node_modules/@tensorflow/tfjs-backend-wasm';
 /** What the wasm backend loads from disk at run time, relative to the project root and the bundle. */
@@ -73,21 +76,17 @@ export class PaperTrading extends Construct {
       // Unreserved, a slow tick and the next one may overlap; both go through the ledger's conditional
       // writes (S3 If-None-Match), so one decision per minute and no trade twice (test/lambdas/paper-tick).
       reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
-      environment: {
-        STORE_URL: `s3://${props.bucket.bucketName}`,
-        SYMBOLS: props.symbols.join(','),
+      environment: functionEnvironment({
+        storeUrl: `s3://${props.bucket.bucketName}`,
+        symbols: props.symbols.join(','),
         // the config's own variable: the tick reads Binance through the config like `alpha15 paper`
-        ALPHA15_BINANCE_BASE_URL: props.binanceBaseUrl,
+        binanceBaseUrl: props.binanceBaseUrl,
         // the wasm binaries ship in the bundle; without this a missing one would fall back to the pure-JS
         // backend, tens of times slower, and the tick would run out of its minute instead of failing
-        ALPHA15_BACKEND: 'wasm',
-        ...(props.telemetry
-          ? {
-              OPENSEARCH_URL: `https://${props.telemetry.domain.domainEndpoint}`,
-              INDEX_PREFIX: props.telemetry.indexPrefix,
-            }
-          : {}),
-      },
+        backend: 'wasm',
+        opensearchUrl: props.telemetry && `https://${props.telemetry.domain.domainEndpoint}`,
+        indexPrefix: props.telemetry?.indexPrefix,
+      }),
       // the wasm backend resolves its binaries (and the threaded build's worker files) through
       // require.resolve('@tensorflow/tfjs-backend-wasm/...'), so they ship in a node_modules beside the bundle
       commandHooks: copyIntoBundle(WASM_RUNTIME_FILES),

@@ -22,6 +22,7 @@ import {
 } from '../src/contracts/keys.js';
 import { grantBucketAccess } from './bucket-grants.js';
 import { acknowledgeFindings, findingArn } from './nag.js';
+import { functionEnvironment } from '../src/contracts/function-env.js';
 
 export interface PromotionProps {
   bucket: s3.IBucket;
@@ -45,7 +46,10 @@ export class Promotion extends Construct {
       // Two promotions race only when two jobs finish together, which the trigger's one-job-at-a-time
       // rule prevents; the reservation (a setting) makes it impossible at the price of account quota.
       reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
-      environment: { STORE_URL: `s3://${props.bucket.bucketName}`, TRAINING_JOB_PREFIX },
+      environment: functionEnvironment({
+        storeUrl: `s3://${props.bucket.bucketName}`,
+        trainingJobPrefix: TRAINING_JOB_PREFIX,
+      }),
       asyncInvocation: {
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),

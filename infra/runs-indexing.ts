@@ -16,6 +16,7 @@ import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { Alpha15Function } from './alpha15-function.js';
 import { grantBucketAccess } from './bucket-grants.js';
 import { objectCreatedRule } from './object-created-rule.js';
+import { functionEnvironment } from '../src/contracts/function-env.js';
 
 export interface RunsIndexingProps {
   bucket: s3.IBucket;
@@ -34,11 +35,11 @@ export class RunsIndexing extends Construct {
       description: 'Indexes each run record written under runs/ into OpenSearch (the studies dashboard)',
       timeout: Duration.seconds(60),
       memorySize: 256,
-      environment: {
-        STORE_URL: `s3://${props.bucket.bucketName}`,
-        OPENSEARCH_URL: `https://${props.telemetry.domain.domainEndpoint}`,
-        INDEX_PREFIX: props.telemetry.indexPrefix,
-      },
+      environment: functionEnvironment({
+        storeUrl: `s3://${props.bucket.bucketName}`,
+        opensearchUrl: `https://${props.telemetry.domain.domainEndpoint}`,
+        indexPrefix: props.telemetry.indexPrefix,
+      }),
       // a record indexed late is still right (its document carries its own time): retry for hours
       asyncInvocation: {
         retryAttempts: 2,

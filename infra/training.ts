@@ -26,10 +26,14 @@ import {
 import { RUNS_PREFIX, runIdIamPrefix } from '../src/runs/run-record.js';
 import { grantBucketAccess } from './bucket-grants.js';
 import { acknowledgeFindings, findingArn } from './nag.js';
-import { TRAINING_METRIC_DEFINITIONS, TRAINING_QUOTA_EXCEEDED_METRIC } from '../src/contracts/metrics.js';
-import { METRICS_NAMESPACE } from './alpha15-function.js';
+import {
+  METRICS_NAMESPACE,
+  TRAINING_METRIC_DEFINITIONS,
+  TRAINING_QUOTA_EXCEEDED_METRIC,
+} from '../src/contracts/metrics.js';
 import { objectCreatedRule } from './object-created-rule.js';
 import { jobTrigger, type JobSpec } from './sagemaker-job-trigger.js';
+import { functionEnvironment } from '../src/contracts/function-env.js';
 
 export { TRAINING_METRIC_DEFINITIONS };
 
@@ -137,14 +141,14 @@ export class Training extends Construct {
       // (ResourceInUse); across minutes the in-progress check leaves a window of one API round trip.
       // The reservation (a setting) closes it at the price of account quota.
       reservedConcurrentExecutions: props.reserveConcurrency ? 1 : undefined,
-      environment: {
-        TRAINING_JOB_PREFIX,
-        RETRAIN_MIN_INTERVAL_SECONDS: String(props.retrainMinInterval.toSeconds()),
-        TRAINING_MIN_DAYS: String(props.minDays),
-        REQUEST_PREFIX: BUCKET_PREFIXES.trainingRequests,
-        NEW_DATA_PREFIX: BUCKET_PREFIXES.newDataRequests,
-        CHECKPOINT_PREFIX: BUCKET_PREFIXES.checkpoints,
-      },
+      environment: functionEnvironment({
+        trainingJobPrefix: TRAINING_JOB_PREFIX,
+        retrainMinIntervalSeconds: props.retrainMinInterval.toSeconds(),
+        trainingMinDays: props.minDays,
+        requestPrefix: BUCKET_PREFIXES.trainingRequests,
+        newDataPrefix: BUCKET_PREFIXES.newDataRequests,
+        checkpointPrefix: BUCKET_PREFIXES.checkpoints,
+      }),
       requestPrefix: BUCKET_PREFIXES.trainingRequests,
       requestReadReason: 'The trigger reads the training request objects, whose names the requester chooses.',
       failedEvent: 'a new-data or training-request event (no retrain started)',

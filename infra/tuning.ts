@@ -13,6 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Alpha15Function } from './alpha15-function.js';
 import { BUCKET_PREFIXES, TUNING_JOB_PREFIX } from '../src/contracts/keys.js';
+import { functionEnvironment } from '../src/contracts/function-env.js';
 import { acknowledgeFindings, findingArn } from './nag.js';
 import { objectCreatedRule } from './object-created-rule.js';
 import { jobTrigger, type JobSpec } from './sagemaker-job-trigger.js';
@@ -49,13 +50,13 @@ export class Tuning extends Construct {
       description: 'Starts one SageMaker hyperparameter tuning job per tuning request',
       job: props,
       jobRole: props.jobRole,
-      environment: {
-        TUNING_JOB_PREFIX,
-        HOLDOUT_DAYS: String(props.holdoutDays),
-        MAX_JOBS: String(props.maxJobs),
-        MAX_PARALLEL_JOBS: String(props.maxParallelJobs),
-        WALK_FORWARD_FOLDS: String(props.walkForwardFolds),
-      },
+      environment: functionEnvironment({
+        tuningJobPrefix: TUNING_JOB_PREFIX,
+        holdoutDays: props.holdoutDays,
+        maxJobs: props.maxJobs,
+        maxParallelJobs: props.maxParallelJobs,
+        walkForwardFolds: props.walkForwardFolds,
+      }),
       requestPrefix: BUCKET_PREFIXES.tuningRequests,
       requestReadReason: 'The trigger reads the tuning request objects, whose names the requester chooses.',
       failedEvent: 'a tuning request (no tuning job started)',

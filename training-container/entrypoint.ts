@@ -7,6 +7,7 @@
  * The signal aborts training at the next step boundary, which checkpoints that step into
  * /opt/ml/checkpoints (synced to S3); the process then exits, within STOP_DEADLINE_MS at the latest.
  */
+import { SAGEMAKER_ROOT_ENV_VARIABLE } from '../src/contracts/environment.js';
 import { SAGEMAKER_ROOT } from '../src/contracts/sagemaker.js';
 import { runSageMakerTraining } from '../src/app/training-job.js';
 import { formatBackend, onBackendActivated } from '../src/model/backend.js';
@@ -25,6 +26,8 @@ process.once('SIGTERM', () => {
 });
 
 onBackendActivated((info) => process.stdout.write(`alpha15: TensorFlow.js backend ${formatBackend(info)}\n`));
-const result = await runSageMakerTraining(process.env.SM_ROOT ?? SAGEMAKER_ROOT, { signal: stop.signal });
+const result = await runSageMakerTraining(process.env[SAGEMAKER_ROOT_ENV_VARIABLE] ?? SAGEMAKER_ROOT, {
+  signal: stop.signal,
+});
 // a non-zero exit marks the job Failed; SageMaker reads the reason from /opt/ml/output/failure
 process.exitCode = result.ok ? 0 : result.stopped ? EXIT_STOPPED : 1;

@@ -8,20 +8,26 @@
 import { z } from 'zod';
 import { backfillItem, backfillItemSchema, finishBackfill } from '../../src/app/backfill.js';
 import { symbolSchema } from '../../src/contracts/symbols.js';
-import { openStore } from '../../src/store/open-store.js';
+import { composeFunction } from '../../src/app/compose.js';
+import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
+import {
+  ARCHIVE_RETRIES_METRIC,
+  ARCHIVE_THROTTLED_RETRIES_METRIC,
+  ROWS_ADDED_METRIC,
+} from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import { parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 
 const env = parseEnv(
-  z.object({
-    STORE_URL: z.string().startsWith('s3://'),
-    ARCHIVE_BASE_URL: z.string().url(),
-    REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  functionEnvSchema({
+    storeUrl: functionStoreUrlSchema,
+    archiveBaseUrl: z.string().url(),
+    requestTimeoutMs: z.coerce.number().int().positive().default(60_000),
   }),
 );
 const tools = createTools('backfill');
-const store = openStore(env.STORE_URL);
+const { store } = composeFunction(env);
 
 const eventSchema = z.union([backfillItemSchema, z.object({ settle: z.array(symbolSchema).min(1) })]);
 
@@ -34,12 +40,12 @@ export const handler = wrapHandler(tools, async (event) => {
   }
   const result = await backfillItem(task, {
     store,
-    archiveBase: env.ARCHIVE_BASE_URL,
-    http: { timeoutMs: env.REQUEST_TIMEOUT_MS },
+    archiveBase: env.archiveBaseUrl,
+    http: { timeoutMs: env.requestTimeoutMs },
   });
-  tools.metrics.addMetric('RowsAdded', 'Count', result.rowsAdded);
-  tools.metrics.addMetric('ArchiveRetries', 'Count', result.retries);
-  tools.metrics.addMetric('ArchiveThrottledRetries', 'Count', result.throttledRetries);
+  tools.metrics.addMetric(ROWS_ADDED_METRIC, 'Count', result.rowsAdded);
+  tools.metrics.addMetric(ARCHIVE_RETRIES_METRIC, 'Count', result.retries);
+  tools.metrics.addMetric(ARCHIVE_THROTTLED_RETRIES_METRIC, 'Count', result.throttledRetries);
   tools.logger.info('backfill item', { ...result });
   return result;
 });

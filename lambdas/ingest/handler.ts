@@ -1,8 +1,9 @@
 /** Lambda: the ingestion schedule (see infra/ingestion.ts). */
 import { z } from 'zod';
-import { loadConfig } from '../../src/config/load.js';
+import { composeFunction } from '../../src/app/compose.js';
+import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
+import { MINUTES_MISSING_METRIC, ROWS_ADDED_METRIC } from '../../src/contracts/metrics.js';
 import { parseSourceSpec } from '../../src/market/source.js';
-import { openStore } from '../../src/store/open-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { symbolListTextSchema } from '../../src/contracts/symbols.js';
 import { parseEnv } from '../shared/env.js';
@@ -11,33 +12,30 @@ import { createTools, wrapHandler } from '../shared/powertools.js';
 import { ingestLatest } from '../../src/app/ingest-latest.js';
 
 const env = parseEnv(
-  z.object({
-    STORE_URL: z.string().startsWith('s3://'),
-    SYMBOLS: symbolListTextSchema,
-    LOOKBACK_MINUTES: z.coerce.number().int().positive(),
-    MAX_BACKFILL_DAYS: z.coerce.number().positive().default(3),
+  functionEnvSchema({
+    storeUrl: functionStoreUrlSchema,
+    symbols: symbolListTextSchema,
+    lookbackMinutes: z.coerce.number().int().positive(),
+    maxBackfillDays: z.coerce.number().positive().default(3),
   }),
 );
 const tools = createTools('ingest');
-const store = openStore(env.STORE_URL);
-// ALPHA15_BINANCE_BASE_URL (set by the construct) reaches Binance through the config, as in the paper tick
-const source = parseSourceSpec(
-  'binance',
-  loadConfig({ flags: { store: env.STORE_URL, symbols: env.SYMBOLS } }),
-);
+// the construct's binanceBaseUrl reaches Binance through the config, as in the paper tick
+const { store, config } = composeFunction(env);
+const source = parseSourceSpec('binance', config);
 
 export const handler = wrapHandler(tools, async (event) => {
   const scheduled = parseEvent(scheduledEventSchema, event, 'a scheduled event');
   const result = await ingestLatest(Date.parse(scheduled.time), {
     store,
     source,
-    symbols: env.SYMBOLS,
-    lookbackMinutes: env.LOOKBACK_MINUTES,
-    maxBackfillMinutes: (env.MAX_BACKFILL_DAYS * DAY_MS) / MINUTE_MS,
+    symbols: env.symbols,
+    lookbackMinutes: env.lookbackMinutes,
+    maxBackfillMinutes: (env.maxBackfillDays * DAY_MS) / MINUTE_MS,
   });
-  tools.metrics.addMetric('RowsAdded', 'Count', result.rowsAdded);
+  tools.metrics.addMetric(ROWS_ADDED_METRIC, 'Count', result.rowsAdded);
   const missing = Object.values(result.symbols).reduce((sum, symbolResult) => sum + symbolResult.missing, 0);
-  tools.metrics.addMetric('MinutesMissing', 'Count', missing);
+  tools.metrics.addMetric(MINUTES_MISSING_METRIC, 'Count', missing);
   tools.logger.info('ingested', { toMs: result.toMs, rowsAdded: result.rowsAdded, missing });
   return { toMs: result.toMs, rowsAdded: result.rowsAdded, missing };
 });

@@ -4,18 +4,17 @@
  * case as `alpha15 ledger compact`.
  */
 import { compactLedger } from '../../src/app/compact-ledger.js';
-import { loadConfig } from '../../src/config/load.js';
-import { openStore } from '../../src/store/open-store.js';
-import { z } from 'zod';
+import { composeFunction } from '../../src/app/compose.js';
+import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
+import { FILES_DAMAGED_METRIC, FILES_WRITTEN_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 
-const env = parseEnv(z.object({ STORE_URL: z.string().startsWith('s3://') }));
+const env = parseEnv(functionEnvSchema({ storeUrl: functionStoreUrlSchema }));
 const tools = createTools('ledger-compaction');
 // ALPHA15_HORIZON_MINUTES tunes the horizon like the paper tick's config
-const config = loadConfig({ flags: { store: env.STORE_URL } });
-const store = openStore(env.STORE_URL);
+const { store, config } = composeFunction(env);
 
 export const handler = wrapHandler(tools, async (event) => {
   const scheduled = parseEvent(scheduledEventSchema, event, 'a scheduled event');
@@ -24,8 +23,8 @@ export const handler = wrapHandler(tools, async (event) => {
     horizonMinutes: config.horizonMinutes,
     nowMs: () => Date.parse(scheduled.time),
   });
-  tools.metrics.addMetric('FilesWritten', 'Count', result.written);
-  tools.metrics.addMetric('FilesDamaged', 'Count', result.damaged);
+  tools.metrics.addMetric(FILES_WRITTEN_METRIC, 'Count', result.written);
+  tools.metrics.addMetric(FILES_DAMAGED_METRIC, 'Count', result.damaged);
   const damage = result.days.flatMap((day) => day.damage ?? []);
   if (damage.length > 0) tools.logger.error('ledger compaction found damage', { damage });
   tools.logger.info('ledger compacted', {

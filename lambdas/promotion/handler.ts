@@ -3,17 +3,18 @@
  * champion promotion (src/app/promote-finished-job.ts; see infra/promotion.ts).
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
-import { openStore } from '../../src/store/open-store.js';
+import { composeFunction } from '../../src/app/compose.js';
+import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
+import { MODELS_NOT_PROMOTED_METRIC, MODELS_PROMOTED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import { parseEvent, trainingJobStateChangeSchema, tuningJobStateChangeSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
 import { sageMakerTuningJobResults } from '../../src/aws/sagemaker-best-trial.js';
 import { promoteBestTrial, promoteFinishedJob } from '../../src/app/promote-finished-job.js';
 
-const env = parseEnv(z.object({ STORE_URL: z.string().startsWith('s3://') }));
+const env = parseEnv(functionEnvSchema({ storeUrl: functionStoreUrlSchema }));
 const tools = createTools('promotion');
-const store = openStore(env.STORE_URL);
+const { store } = composeFunction(env);
 const results = sageMakerTuningJobResults(new SageMakerClient({ maxAttempts: 5 }));
 
 /** A tuning job's end goes to its best trial's promotion, a training job's end to its own. */
@@ -39,7 +40,7 @@ export const handler = wrapHandler(tools, async (event) => {
     tools.logger.info('no candidate to promote', { ...outcome });
     return outcome;
   }
-  tools.metrics.addMetric(outcome.promoted ? 'ModelsPromoted' : 'ModelsNotPromoted', 'Count', 1);
+  tools.metrics.addMetric(outcome.promoted ? MODELS_PROMOTED_METRIC : MODELS_NOT_PROMOTED_METRIC, 'Count', 1);
   tools.logger.info(outcome.promoted ? 'candidate promoted' : 'candidate not promoted', { ...outcome });
   return outcome;
 });

@@ -5,33 +5,31 @@
  */
 import { z } from 'zod';
 import { indexRunRecord } from '../../src/app/index-run.js';
-import { openStore } from '../../src/store/open-store.js';
+import { composeFunction } from '../../src/app/compose.js';
+import { composeSink } from '../../src/app/compose-telemetry.js';
+import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
+import { RUNS_INDEXED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
-import { lambdaTelemetrySink } from '../shared/telemetry-sink.js';
 
 const env = parseEnv(
-  z.object({
-    STORE_URL: z.string().startsWith('s3://'),
-    OPENSEARCH_URL: z.string().url(),
-    INDEX_PREFIX: z.string().min(1),
+  functionEnvSchema({
+    storeUrl: functionStoreUrlSchema,
+    opensearchUrl: z.string().url(),
+    indexPrefix: z.string().min(1),
   }),
 );
 const tools = createTools('runs-indexer');
-const store = openStore(env.STORE_URL);
 // module scope: a warm container installs the index templates once
-const sink = lambdaTelemetrySink({
-  url: env.OPENSEARCH_URL,
-  indexPrefix: env.INDEX_PREFIX,
-  requestTimeoutMs: 10_000,
-  maxAttempts: 3,
-});
+const adapters = composeFunction(env);
+const { store } = adapters;
+const sink = composeSink(adapters, { requestTimeoutMs: 10_000, maxAttempts: 3 });
 
 export const handler = wrapHandler(tools, async (event) => {
   const created = parseEvent(objectCreatedEventSchema, event, 'an S3 Object Created event');
   const indexed = await indexRunRecord({ store, sink, key: created.detail.object.key });
-  tools.metrics.addMetric('RunsIndexed', 'Count', 1);
+  tools.metrics.addMetric(RUNS_INDEXED_METRIC, 'Count', 1);
   tools.logger.info('run indexed', { key: created.detail.object.key, ...indexed });
   return indexed;
 });

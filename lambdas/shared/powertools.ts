@@ -12,6 +12,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { errorFields } from '../../src/errors.js';
+import { POWERTOOLS_METRICS_NAMESPACE_ENV_VARIABLE } from '../../src/contracts/environment.js';
+import { METRICS_NAMESPACE } from '../../src/contracts/metrics.js';
 
 export interface Tools {
   logger: Logger;
@@ -22,7 +24,10 @@ export interface Tools {
 export function createTools(serviceName: string): Tools {
   return {
     logger: new Logger({ serviceName }),
-    metrics: new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Alpha15' }),
+    metrics: new Metrics({
+      serviceName,
+      namespace: process.env[POWERTOOLS_METRICS_NAMESPACE_ENV_VARIABLE] ?? METRICS_NAMESPACE,
+    }),
   };
 }
 

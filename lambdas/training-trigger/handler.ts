@@ -6,8 +6,9 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { actOnRetrainCause, type RetrainSettings } from '../../src/app/request-retrain.js';
 import type { RetrainCause } from '../../src/app/retrain-policy.js';
-import { TRAINING_QUOTA_EXCEEDED_METRIC } from '../../src/contracts/metrics.js';
-import { openStore } from '../../src/store/open-store.js';
+import { composeFunction } from '../../src/app/compose.js';
+import { functionEnvSchema } from '../../src/contracts/function-env.js';
+import { TRAINING_JOBS_STARTED_METRIC, TRAINING_QUOTA_EXCEEDED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import {
   objectCreatedEventSchema,
@@ -19,28 +20,29 @@ import { createTools, wrapHandler } from '../shared/powertools.js';
 import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts/sagemaker-job-env.js';
 import { sageMakerTrainingJobs } from '../../src/aws/sagemaker-training-jobs.js';
 
+const job = parseEnv(sageMakerJobEnvSchema);
 const env = parseEnv(
-  sageMakerJobEnvSchema.extend({
-    TRAINING_JOB_PREFIX: z.string().min(1),
-    RETRAIN_MIN_INTERVAL_SECONDS: z.coerce.number().nonnegative(),
-    TRAINING_MIN_DAYS: z.coerce.number().nonnegative(),
-    REQUEST_PREFIX: z.string().min(1),
-    NEW_DATA_PREFIX: z.string().min(1),
-    CHECKPOINT_PREFIX: z.string().min(1),
+  functionEnvSchema({
+    trainingJobPrefix: z.string().min(1),
+    retrainMinIntervalSeconds: z.coerce.number().nonnegative(),
+    trainingMinDays: z.coerce.number().nonnegative(),
+    requestPrefix: z.string().min(1),
+    newDataPrefix: z.string().min(1),
+    checkpointPrefix: z.string().min(1),
   }),
 );
-const jobSettings = sageMakerJobSettings(env, env.TRAINING_JOB_PREFIX);
+const jobSettings = sageMakerJobSettings(job, env.trainingJobPrefix);
 const settings: RetrainSettings = {
-  minIntervalMs: env.RETRAIN_MIN_INTERVAL_SECONDS * 1000,
+  minIntervalMs: env.retrainMinIntervalSeconds * 1000,
   symbols: jobSettings.symbols,
   lookbackDays: jobSettings.lookbackDays,
-  minDays: env.TRAINING_MIN_DAYS,
+  minDays: env.trainingMinDays,
 };
 const tools = createTools('training-trigger');
-const store = openStore(env.STORE_URL);
+const { store } = composeFunction(jobSettings);
 const jobs = sageMakerTrainingJobs(new SageMakerClient({ maxAttempts: 5 }), {
   ...jobSettings,
-  checkpointPrefix: env.CHECKPOINT_PREFIX,
+  checkpointPrefix: env.checkpointPrefix,
 });
 
 const eventSchema = z.union([objectCreatedEventSchema, trainingJobStateChangeSchema]);
@@ -48,8 +50,8 @@ const eventSchema = z.union([objectCreatedEventSchema, trainingJobStateChangeSch
 function causeOf(event: z.infer<typeof eventSchema>): RetrainCause {
   if (event.source === 'aws.sagemaker') return { kind: 'job-ended', jobName: event.detail.TrainingJobName };
   const key = event.detail.object.key;
-  if (key.startsWith(env.REQUEST_PREFIX)) return { kind: 'request', key };
-  if (key.startsWith(env.NEW_DATA_PREFIX)) return { kind: 'new-data', key };
+  if (key.startsWith(env.requestPrefix)) return { kind: 'request', key };
+  if (key.startsWith(env.newDataPrefix)) return { kind: 'new-data', key };
   throw new UnexpectedEventError(`no retrain listens to ${key}`, 'check the rule of infra/training.ts', {
     data: { key },
   });
@@ -59,7 +61,7 @@ export const handler = wrapHandler(tools, async (event) => {
   const parsed = parseEvent(eventSchema, event, 'an S3 Object Created or a training job state change');
   const cause = causeOf(parsed);
   const outcome = await actOnRetrainCause(cause, Date.now(), { store, jobs, settings });
-  if (outcome.started) tools.metrics.addMetric('TrainingJobsStarted', 'Count', 1);
+  if (outcome.started) tools.metrics.addMetric(TRAINING_JOBS_STARTED_METRIC, 'Count', 1);
   // one alarm (infra/training.ts) rather than a retried, failing event per request
   if (!outcome.started && outcome.reason === 'quota-exceeded')
     tools.metrics.addMetric(TRAINING_QUOTA_EXCEEDED_METRIC, 'Count', 1);

@@ -1,9 +1,11 @@
 /** Lambda: an object under requests/tuning/ (EventBridge) → the tuning use case over SageMaker (see infra/tuning.ts). */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
+import { composeFunction } from '../../src/app/compose.js';
 import { startTuning, type TuningSettings } from '../../src/app/start-tuning.js';
 import { sageMakerTuningJobs } from '../../src/aws/sagemaker-tuning-jobs.js';
-import { openStore } from '../../src/store/open-store.js';
+import { functionEnvSchema } from '../../src/contracts/function-env.js';
+import { TUNING_JOBS_STARTED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import { objectCreatedEventSchema, parseEvent } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
@@ -11,34 +13,35 @@ import { sageMakerJobEnvSchema, sageMakerJobSettings } from '../../src/contracts
 import { parseTuningRequest } from '../../src/tune/tuning-request.js';
 
 const int = z.coerce.number().int().positive();
+const job = parseEnv(sageMakerJobEnvSchema);
 const env = parseEnv(
-  sageMakerJobEnvSchema.extend({
-    TUNING_JOB_PREFIX: z.string().min(1),
-    HOLDOUT_DAYS: int,
-    MAX_JOBS: int,
-    MAX_PARALLEL_JOBS: int,
-    WALK_FORWARD_FOLDS: int,
+  functionEnvSchema({
+    tuningJobPrefix: z.string().min(1),
+    holdoutDays: int,
+    maxJobs: int,
+    maxParallelJobs: int,
+    walkForwardFolds: int,
   }),
 );
-const jobSettings = sageMakerJobSettings(env, env.TUNING_JOB_PREFIX);
+const jobSettings = sageMakerJobSettings(job, env.tuningJobPrefix);
 const settings: TuningSettings = {
   symbols: jobSettings.symbols,
   lookbackDays: jobSettings.lookbackDays,
-  holdoutDays: env.HOLDOUT_DAYS,
-  maxJobs: env.MAX_JOBS,
-  maxParallelJobs: env.MAX_PARALLEL_JOBS,
-  walkForwardFolds: env.WALK_FORWARD_FOLDS,
+  holdoutDays: env.holdoutDays,
+  maxJobs: env.maxJobs,
+  maxParallelJobs: env.maxParallelJobs,
+  walkForwardFolds: env.walkForwardFolds,
 };
 const tools = createTools('tuning-trigger');
 const jobs = sageMakerTuningJobs(new SageMakerClient({ maxAttempts: 5 }), jobSettings);
-const store = openStore(env.STORE_URL);
+const { store } = composeFunction(jobSettings);
 
 export const handler = wrapHandler(tools, async (event) => {
   const created = parseEvent(objectCreatedEventSchema, event, 'an S3 Object Created event');
   const key = created.detail.object.key;
   const request = parseTuningRequest(key, await store.get(key));
   const outcome = await startTuning(request, Date.now(), { jobs, settings });
-  if (outcome.started) tools.metrics.addMetric('TuningJobsStarted', 'Count', 1);
+  if (outcome.started) tools.metrics.addMetric(TUNING_JOBS_STARTED_METRIC, 'Count', 1);
   tools.logger.info(outcome.started ? 'tuning job started' : 'no tuning job started', { key, ...outcome });
   return outcome;
 });

@@ -15,7 +15,7 @@ import { detectReplaySource } from '../market/replay-data.js';
 import { startReplayServer } from '../market/replay-server.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { TelemetrySink } from '../telemetry/sink.js';
-import { paperTickDeps } from './paper-tick.js';
+import { paperTick, paperTickDeps } from './paper-tick.js';
 import { runPaperLoop, type PaperLoopSummary } from '../paper/loop.js';
 import type { ModelLoader } from '../paper/model.js';
 import type { TickResult } from '../paper/tick.js';
@@ -84,6 +84,7 @@ export async function runPaperReplay(options: PaperReplayOptions): Promise<Paper
     const deps = paperTickDeps({ ...options, binance });
     const loop = await runPaperLoop({
       deps,
+      runTick: paperTick,
       serverTimeMs: () => binance.serverTimeMs(),
       untilMs: options.toMs,
       signal: options.signal,

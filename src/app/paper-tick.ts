@@ -1,7 +1,8 @@
 /**
- * Builds the tick's dependencies from a store, the config and a Binance client: the one composition
- * shared by `alpha15 paper`, the replay and the every-minute Lambda, so they differ only in where the
- * clock and the market come from.
+ * The paper-trading tick as a use case: its dependencies built from a store, the config and a Binance
+ * client (shared by `alpha15 paper`, the replay and the every-minute Lambda, so they differ only in
+ * where the clock and the market come from), and `paperTick`, the tick with the rule they all follow
+ * when the store has no champion yet.
  */
 import type { Config } from '../config/schema.js';
 import type { BinanceClient } from '../market/binance-client.js';
@@ -11,7 +12,10 @@ import type { TelemetrySink } from '../telemetry/sink.js';
 import { registryModelLoader } from '../paper/champion.js';
 import { Ledger } from '../paper/ledger.js';
 import type { ModelLoader } from '../paper/model.js';
-import type { TickDeps } from '../paper/tick.js';
+import { tick, type TickDeps, type TickResult } from '../paper/tick.js';
+import { CHAMPION } from '../model/registry.js';
+import { ModelNotFoundError } from '../model/registry-errors.js';
+import { MINUTE_MS, floorToMinute } from '../time.js';
 import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
 
 export interface PaperDepsOptions {
@@ -42,4 +46,20 @@ export function paperTickDeps(options: PaperDepsOptions): TickDeps {
     config: options.config,
     log: options.log,
   };
+}
+
+/**
+ * One tick of paper trading. Without a champion (a fresh store, or a deployment before its first
+ * training job has produced one) the minute is skipped, not failed: status 'no-champion', nothing
+ * written, the next minute looks again. The Lambda records the skip as a metric, `alpha15 paper` and the
+ * replay report it per minute; the one read of the champion pointer is the model loader's.
+ */
+export async function paperTick(nowMs: number, deps: TickDeps): Promise<TickResult> {
+  try {
+    return await tick(nowMs, deps);
+  } catch (error) {
+    if (!(error instanceof ModelNotFoundError && error.modelId === CHAMPION)) throw error;
+    const minuteMs = floorToMinute(nowMs) - MINUTE_MS;
+    return { minuteMs, status: 'no-champion', decidedHere: false, opened: [], closed: [] };
+  }
 }

@@ -348,7 +348,7 @@ async function runPeriod(run: PeriodRun): Promise<PeriodRecord | undefined> {
       ? lookbackFromMs
       : Math.max(
           lookbackFromMs,
-          (await readModelMeta(registry, parentId)).data.toMs - spec.windowMinutes * MINUTE_MS,
+          firstInputMinuteMs((await readModelMeta(registry, parentId)).data.toMs, spec.windowMinutes),
         );
   // the lookback and the period (plus the horizon, for exits); training sees only the rows before T
   const frame = await readFrame(

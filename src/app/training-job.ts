@@ -19,7 +19,9 @@ import {
 } from './evaluate-and-promote.js';
 import { putModelFile } from '../model/registry.js';
 import { trainModel } from './train.js';
-import { openStore } from '../store/open-store.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { composeAdapters } from './compose.js';
+import { TRAINING_JOB_NAME_ENV_VARIABLE } from '../contracts/environment.js';
 import { formatMetricLine, TUNING_OBJECTIVE_METRIC, type TrainingMetricName } from '../contracts/metrics.js';
 import {
   configOverrides,
@@ -106,7 +108,7 @@ async function train(
   const config = loadConfig({ env, flags: configOverrides(hyperparameters) });
   const tuningTrial = hyperparameters[TUNING_OBJECTIVE_HYPERPARAMETER] !== undefined;
   // a tuning job's trials share its hyperparameters, jobName included: each has its own job name in the environment
-  const jobName = tuningTrial ? env.TRAINING_JOB_NAME : hyperparameters.jobName;
+  const jobName = tuningTrial ? env[TRAINING_JOB_NAME_ENV_VARIABLE] : hyperparameters.jobName;
   if (jobName === undefined) {
     throw new InvalidHyperparametersError(
       'a tuning trial needs its job name in TRAINING_JOB_NAME',
@@ -114,7 +116,7 @@ async function train(
     );
   }
   await checkAcceleratorInUse(paths, hyperparameters);
-  const store = openStore(config.store);
+  const { store } = composeAdapters(config, env);
   const epochLog = path.join(paths.checkpoints, 'epochs.jsonl');
   await mkdir(paths.checkpoints, { recursive: true });
 
@@ -222,11 +224,7 @@ async function checkAcceleratorInUse(
 }
 
 /** The model's registry files into /opt/ml/model, so the job's model.tar.gz is a loadable copy. */
-async function copyModelDirectory(
-  store: ReturnType<typeof openStore>,
-  modelId: string,
-  modelDir: string,
-): Promise<void> {
+async function copyModelDirectory(store: ObjectStore, modelId: string, modelDir: string): Promise<void> {
   const prefix = modelKey(modelId, '');
   // the registry layout (models/<id>/...), so the directory opens as a store: openStore('file://' + modelDir)
   const target = path.join(modelDir, prefix);

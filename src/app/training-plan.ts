@@ -15,6 +15,7 @@ import { ModelSymbolsMismatchError } from '../model/registry-errors.js';
 import { describeResume, resumableCheckpoint, trainingIdentity } from '../model/resume.js';
 import { planFolds, type FoldPlan } from '../model/walk-forward.js';
 import { MINUTE_MS } from '../time.js';
+import { firstInputMinuteMs } from '../model/warm-up.js';
 import { requireStore, TrainingOptionsError, type TrainModelOptions } from './train-options.js';
 
 export interface TrainingPlan {
@@ -119,7 +120,7 @@ async function readTrainingFrame(
   // Fine-tuning learns new targets only, but its first windows may look back into the parent's data.
   const fromMs =
     options.fromMs === undefined && parent !== undefined
-      ? range.fromMs - config.windowMinutes * MINUTE_MS
+      ? firstInputMinuteMs(range.fromMs, config.windowMinutes)
       : range.fromMs;
   return readFrame(store, config.symbols, fromMs, range.toMs);
 }

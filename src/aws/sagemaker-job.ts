@@ -12,6 +12,7 @@ import type {
 import { Alpha15Error } from '../errors.js';
 import type { JobDataRange } from '../app/retrain-policy.js';
 import { floorToMinute } from '../time.js';
+import { AWS_REGION_ENV_VARIABLE } from '../contracts/environment.js';
 import type { TrainingHyperparameters } from '../contracts/sagemaker.js';
 import type { SageMakerJobSettings } from '../contracts/sagemaker-job-env.js';
 
@@ -38,7 +39,7 @@ export function jobDefinition(
     },
     RoleArn: settings.jobRoleArn,
     // the job's S3 client reads the region from here; without one it would fall back to us-east-1
-    Environment: { AWS_REGION: settings.region, AWS_DEFAULT_REGION: settings.region },
+    Environment: { [AWS_REGION_ENV_VARIABLE]: settings.region, AWS_DEFAULT_REGION: settings.region },
     // no input channel: the job reads the lake through the store (S3), the same code path as the CLI
     OutputDataConfig: { S3OutputPath: `s3://${settings.bucketName}/${settings.outputPrefix}` },
     ResourceConfig: {

@@ -3,11 +3,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveUniverse } from '../app/universe.js';
 import { loadConfig, loadConfigInput } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { openStore } from '../store/open-store.js';
+import { composeAdapters } from '../app/compose.js';
 import { parseTimeMs } from '../time.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { log } from './output.js';
 import { UsageError } from './usage-error.js';
+import { STORE_ENV_VARIABLE } from '../contracts/environment.js';
 
 export interface CommonOptions {
   json?: boolean;
@@ -41,7 +42,7 @@ export function withCommonOptions(
     .option('--config <file>', 'JSON config file (default: ./alpha15.config.json when present)')
     .addOption(
       new Option('--store <url>', 'object store: file://<dir> (or just <dir>) or s3://<bucket>/<prefix>')
-        .env('ALPHA15_STORE')
+        .env(STORE_ENV_VARIABLE)
         .argParser(storeUrlFromFlag),
     );
   return symbols === 'model'
@@ -84,7 +85,7 @@ export async function resolveLakeConfig(
   overrides: Record<string, unknown> = {},
 ): Promise<{ config: Config; store: ObjectStore }> {
   const configured = resolveConfig(options, overrides);
-  const store = openStore(configured.store);
+  const { store } = composeAdapters(configured);
   const universe = await resolveUniverse(store, configured.symbols, universeIsExplicit(options));
   if (universe.fromLake)
     log(

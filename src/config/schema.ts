@@ -173,7 +173,8 @@ export const paperConfigSchema = z.object({
 });
 
 export const telemetryConfigSchema = z.object({
-  sink: z.enum(['jsonl', 'opensearch']).default('jsonl'),
+  // 'none': records stay in the ledger and the store only (a stack deployed without an OpenSearch domain)
+  sink: z.enum(['jsonl', 'opensearch', 'none']).default('jsonl'),
   opensearchUrl: z.string().url().optional(),
   indexPrefix: z
     .string()

@@ -2,11 +2,40 @@
  * Metric names shared by the processes that emit them and the constructs that chart and alarm on them.
  */
 
+/** The CloudWatch namespace of every metric the stack's functions emit (Powertools' namespace). */
+export const METRICS_NAMESPACE = 'Alpha15';
+
 /** Emitted by the paper-tick Lambda once per completed tick; its absence over a window is a missed minute. */
 export const TICK_COMPLETED_METRIC = 'TickCompleted';
 
 /** Corrupt ledger objects a tick moved under paper/quarantine/; any is worth a look (and an alarm). */
 export const LEDGER_QUARANTINE_METRIC = 'LedgerObjectsQuarantined';
+
+/** Ticks skipped because the store had no champion yet (a fresh deployment before its first training job). */
+export const TICKS_WITHOUT_CHAMPION_METRIC = 'TicksWithoutChampion';
+/** Positions a tick opened, and trades it closed. */
+export const POSITIONS_OPENED_METRIC = 'PositionsOpened';
+export const POSITIONS_CLOSED_METRIC = 'PositionsClosed';
+
+/** Lake rows an ingest run or a backfill item added; minutes an ingest run found missing at the source. */
+export const ROWS_ADDED_METRIC = 'RowsAdded';
+export const MINUTES_MISSING_METRIC = 'MinutesMissing';
+/** Archive downloads a backfill item retried, and those of them after a throttling answer. */
+export const ARCHIVE_RETRIES_METRIC = 'ArchiveRetries';
+export const ARCHIVE_THROTTLED_RETRIES_METRIC = 'ArchiveThrottledRetries';
+
+/** Ledger compaction: the day files it wrote, and the days it found damaged. */
+export const FILES_WRITTEN_METRIC = 'FilesWritten';
+export const FILES_DAMAGED_METRIC = 'FilesDamaged';
+
+/** The promotion's verdict on a finished job's model. */
+export const MODELS_PROMOTED_METRIC = 'ModelsPromoted';
+export const MODELS_NOT_PROMOTED_METRIC = 'ModelsNotPromoted';
+/** Run records the runs indexer sent to OpenSearch. */
+export const RUNS_INDEXED_METRIC = 'RunsIndexed';
+/** SageMaker jobs the triggers started. */
+export const TRAINING_JOBS_STARTED_METRIC = 'TrainingJobsStarted';
+export const TUNING_JOBS_STARTED_METRIC = 'TuningJobsStarted';
 
 /**
  * Emitted by the training trigger when SageMaker refused a job for want of instance quota; the alarm on

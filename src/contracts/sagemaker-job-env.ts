@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { MetricDefinition } from './metrics.js';
+import { AWS_REGION_ENV_VARIABLE, FUNCTION_ENV_VARIABLES } from './environment.js';
 import { symbolListTextSchema } from './symbols.js';
 
 export interface SageMakerJobSettings {
@@ -37,8 +38,8 @@ const metricDefinitionsSchema = z
 /** The environment variables both triggers read (the constructs write them with `sageMakerJobEnvironment`). */
 export const sageMakerJobEnvSchema = z.object({
   BUCKET_NAME: z.string().min(3),
-  STORE_URL: z.string().startsWith('s3://'),
-  SYMBOLS: symbolListTextSchema,
+  [FUNCTION_ENV_VARIABLES.storeUrl]: z.string().startsWith('s3://'),
+  [FUNCTION_ENV_VARIABLES.symbols]: symbolListTextSchema,
   JOB_ROLE_ARN: z.string().startsWith('arn:'),
   IMAGE_URI: z.string().min(1),
   INSTANCE_TYPE: z.string().startsWith('ml.'),
@@ -49,11 +50,11 @@ export const sageMakerJobEnvSchema = z.object({
   OUTPUT_PREFIX: z.string().min(1),
   METRIC_DEFINITIONS: metricDefinitionsSchema,
   // set by the Lambda runtime; every job gets it too, so its S3 client signs for the bucket's region
-  AWS_REGION: z.string().min(1),
+  [AWS_REGION_ENV_VARIABLE]: z.string().min(1),
 });
 export type SageMakerJobEnv = z.infer<typeof sageMakerJobEnvSchema>;
 /** The variables a construct sets (the Lambda runtime sets AWS_REGION). */
-export type SageMakerJobEnvVariable = Exclude<keyof SageMakerJobEnv, 'AWS_REGION'>;
+export type SageMakerJobEnvVariable = Exclude<keyof SageMakerJobEnv, typeof AWS_REGION_ENV_VARIABLE>;
 
 /** The settings as the construct writes them into the trigger's environment: the inverse of the above. */
 export function sageMakerJobEnvironment(
@@ -61,8 +62,8 @@ export function sageMakerJobEnvironment(
 ): Record<SageMakerJobEnvVariable, string> {
   return {
     BUCKET_NAME: settings.bucketName,
-    STORE_URL: settings.storeUrl,
-    SYMBOLS: settings.symbols.join(','),
+    [FUNCTION_ENV_VARIABLES.storeUrl]: settings.storeUrl,
+    [FUNCTION_ENV_VARIABLES.symbols]: settings.symbols.join(','),
     JOB_ROLE_ARN: settings.jobRoleArn,
     IMAGE_URI: settings.imageUri,
     INSTANCE_TYPE: settings.instanceType,
@@ -78,8 +79,8 @@ export function sageMakerJobEnvironment(
 export function sageMakerJobSettings(env: SageMakerJobEnv, jobPrefix: string): SageMakerJobSettings {
   return {
     bucketName: env.BUCKET_NAME,
-    storeUrl: env.STORE_URL,
-    symbols: env.SYMBOLS,
+    storeUrl: env[FUNCTION_ENV_VARIABLES.storeUrl],
+    symbols: env[FUNCTION_ENV_VARIABLES.symbols],
     jobRoleArn: env.JOB_ROLE_ARN,
     imageUri: env.IMAGE_URI,
     instanceType: env.INSTANCE_TYPE,
@@ -90,6 +91,6 @@ export function sageMakerJobSettings(env: SageMakerJobEnv, jobPrefix: string): S
     jobPrefix,
     outputPrefix: env.OUTPUT_PREFIX,
     metricDefinitions: env.METRIC_DEFINITIONS,
-    region: env.AWS_REGION,
+    region: env[AWS_REGION_ENV_VARIABLE],
   };
 }

@@ -61,6 +61,8 @@ export interface LoadModelOptions {
   expectedSymbols?: readonly string[];
   /** The weights' sha256 a champion pointer carries (loading 'champion' takes it from the pointer). */
   weightsSha256?: string;
+  /** meta.json as the caller read it (`readModelMeta`) for this model, so the load does not read it again. */
+  meta?: ModelMeta;
 }
 
 const CORE_FILES = new Set<string>(Object.values(MODEL_FILES));
@@ -116,7 +118,7 @@ export async function loadModel(
 ): Promise<StoredModel> {
   const pointer = idOrChampion === CHAMPION ? await requireChampion(store) : undefined;
   const modelId = pointer?.modelId ?? idOrChampion;
-  const meta = await readModelMeta(store, modelId);
+  const meta = options.meta?.id === modelId ? options.meta : await readModelMeta(store, modelId);
   if (options.expectedSymbols !== undefined && options.expectedSymbols.join(',') !== meta.symbols.join(',')) {
     throw new ModelSymbolsMismatchError(modelId, meta.symbols, options.expectedSymbols);
   }
@@ -204,8 +206,10 @@ export async function getModelFile(
   store: ObjectStore,
   modelId: string,
   name: string,
+  /** meta.json as the caller read it for this model; read here otherwise. */
+  known?: ModelMeta,
 ): Promise<Uint8Array | undefined> {
-  const meta = await readModelMeta(store, modelId);
+  const meta = known?.id === modelId ? known : await readModelMeta(store, modelId);
   if (!FILE_NAME_PATTERN.test(name)) throw new RangeError(`"${name}" is not a model file name`);
   const bytes = await store.get(modelKey(modelId, name));
   // files added after the save (evaluation.json) have no digest in meta.json

@@ -2,8 +2,8 @@
  * How much history a prediction reads, computed here and nowhere else. A prediction for decision
  * minute t reads the window of rows t - window + 1 .. t; every feature of a row is a ratio to the
  * previous close, so the minute before the window is read too (it supplies only that close). The
- * backtest, the evaluation on the champion's window, the paper tick and the replay all size their
- * candle reads from these functions.
+ * backtest, the evaluation on the champion's window, training and fine-tuning (train.ts, simulate.ts),
+ * the paper tick, the replay and bench/tick.ts all size their candle reads with these functions.
  */
 import { MINUTE_MS } from '../time.js';
 

@@ -7,9 +7,8 @@ import { assertStrategyFitsModel } from '../contracts/run-invariants.js';
 import { selectBackend } from '../model/backend.js';
 import { predictRange } from '../model/predict-range.js';
 import { loadPredictor, type Predictor } from '../model/predictor.js';
-import { CHAMPION, getChampion, getModelFile } from '../model/registry.js';
+import { CHAMPION, getChampion, getModelFile, readModelMeta } from '../model/registry.js';
 import { ModelNotFoundError } from '../model/registry-errors.js';
-import { inputCandleCount } from '../model/warm-up.js';
 import { Alpha15Error } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { THRESHOLDS_FILE, parseStrategyParams, type StrategyParams } from '../strategy/params.js';
@@ -26,7 +25,7 @@ export function tickModelOf(predictor: Predictor, strategy: StrategyParams): Tic
   return {
     id: predictor.id,
     symbols,
-    historyMinutes: inputCandleCount(windowMinutes),
+    windowMinutes,
     strategy,
     predict: async (frame) => {
       const lastMinuteMs = frame.startTimeMs + (frame.length - 1) * MINUTE_MS;
@@ -55,7 +54,9 @@ export function registryModelLoader(
     const modelId = pointer?.modelId ?? idOrChampion;
     // the pointer's digest is part of what is cached: a re-pointed champion is loaded and checked again
     const weightsSha256 = pointer?.weightsSha256;
-    const bytes = await getModelFile(store, modelId, THRESHOLDS_FILE);
+    // meta.json is read once: it checks the thresholds here and the weights below
+    const meta = await readModelMeta(store, modelId);
+    const bytes = await getModelFile(store, modelId, THRESHOLDS_FILE, meta);
     if (bytes === undefined) {
       throw new MissingStrategyError(
         `model ${modelId} has no ${THRESHOLDS_FILE}`,
@@ -67,7 +68,7 @@ export function registryModelLoader(
     if (sameWeights && cached?.strategyBytes === strategyBytes) return cached.model;
     const strategy = parseStrategyParams(strategyBytes, `${modelId}/${THRESHOLDS_FILE}`);
     const predictor =
-      sameWeights && cached ? cached.predictor : await loadPredictor(store, modelId, { weightsSha256 });
+      sameWeights && cached ? cached.predictor : await loadPredictor(store, modelId, { weightsSha256, meta });
     try {
       assertStrategyFitsModel(predictor.meta, strategy, charged);
     } catch (error) {

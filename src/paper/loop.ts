@@ -16,6 +16,8 @@ import { tick, type TickDeps, type TickResult } from './tick.js';
 
 export interface PaperLoopOptions {
   deps: TickDeps;
+  /** The tick to run each minute; default `tick`. The use case (src/app/paper-tick.ts) adds its rules. */
+  runTick?: (nowMs: number, deps: TickDeps) => Promise<TickResult>;
   serverTimeMs: () => Promise<number>;
   /** Stop before the first tick whose server time is at or after this. */
   untilMs?: number;
@@ -107,7 +109,7 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
     dueMs = floorToMinute(nowMs) + MINUTE_MS + tickDelayMs;
     let result: TickResult;
     try {
-      result = await tick(nowMs, options.deps);
+      result = await (options.runTick ?? tick)(nowMs, options.deps);
     } catch (error) {
       // one failed minute (exchange or store unreachable) must not end a long-running trader: the next
       // tick repairs whatever this one left half-written
@@ -128,7 +130,8 @@ export async function runPaperLoop(options: PaperLoopOptions): Promise<PaperLoop
       }
     }
     if (result.status === 'duplicate') summary.duplicates++;
-    else summary.ticks++;
+    // a minute skipped by rule (no champion yet) is neither ticked nor missed
+    else if (result.status === 'ok') summary.ticks++;
     summary.opened += result.opened.length;
     summary.closed += result.closed.length;
     summary.netPnl += result.closed.reduce((sum, trade) => sum + trade.netPnl, 0);

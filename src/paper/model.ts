@@ -11,8 +11,8 @@ export interface TickModel {
   id: string;
   /** Coins in the model's input order. */
   symbols: readonly string[];
-  /** Candles the model needs up to and including the decision minute (window plus feature warm-up). */
-  historyMinutes: number;
+  /** The model's input window; the candles it reads follow from it (src/model/warm-up.ts). */
+  windowMinutes: number;
   strategy: StrategyParams;
   /** Raw predicted `close[t+h]/close[t] − 1` per symbol for the frame's last row; NaN or absent = none. */
   predict(frame: MarketFrame): Promise<Record<string, number>>;

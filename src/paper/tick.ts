@@ -27,10 +27,11 @@ import type { KlineColumns } from '../market/kline.js';
 import { allocateColumns } from '../market/kline-columns.js';
 import { checkColumnsFreshness } from '../market/freshness.js';
 import { alignToGrid } from '../lake/grid.js';
+import { firstInputMinuteMs, inputCandleCount } from '../model/warm-up.js';
 import { UnknownSymbolError } from '../market/errors.js';
 import type { BookTicker } from '../market/binance-schema.js';
 import { applyCalibration } from '../strategy/calibration.js';
-import { decide } from '../strategy/decision.js';
+import { decide, splitDue } from '../strategy/decision.js';
 import { venueTakerFeeRatePerSide } from '../strategy/venue.js';
 import type { StrategyParams } from '../strategy/params.js';
 import { exitRule, slippageRatePerSide, slippedPrice } from '../strategy/execution.js';
@@ -66,8 +67,11 @@ export interface TickDeps {
 
 export interface TickResult {
   minuteMs: number;
-  /** 'duplicate': the minute had already been ticked; nothing was written. */
-  status: 'ok' | 'duplicate';
+  /**
+   * 'duplicate': the minute had already been ticked; nothing was written. 'no-champion': the use case
+   * (src/app/paper-tick.ts) skipped the minute because the store has no champion to trade with yet.
+   */
+  status: 'ok' | 'duplicate' | 'no-champion';
   /** True when this tick's own decision was stored (false: another tick's decision was applied). */
   decidedHere: boolean;
   opened: Position[];
@@ -102,7 +106,7 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   ]);
   const symbols = [...new Set([...model.symbols, ...openBefore.map((position) => position.symbol)])];
   const market = assessMarket(
-    await deps.binance.latestClosedKlinesForSymbols(symbols, model.historyMinutes, nowMs, {
+    await deps.binance.latestClosedKlinesForSymbols(symbols, inputCandleCount(model.windowMinutes), nowMs, {
       concurrency: deps.config.paper.fetchConcurrency,
     }),
     nowMs,
@@ -117,29 +121,25 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
 
   const records: TelemetryRecord[] = [];
   const opened: Position[] = [];
+  const repairedDecisions = new Map<number, Decision>();
   for (const earlierMs of unfinished) {
     const earlier = await ledger.getDecision(earlierMs);
     if (!earlier) continue;
+    repairedDecisions.set(earlierMs, earlier);
     opened.push(...(await applyEntries(ledger, earlier)));
     log(`${isoMinute(minuteMs)}: repaired the unfinished tick of ${isoMinute(earlierMs)}`);
   }
 
-  const openPositions = await ledger.openPositions();
-  const { exits } = decide({
-    minuteMs,
-    predictions: {},
-    strategy: model.strategy,
-    openPositions,
-    tradableSymbols: [],
-  });
+  // the ledger's open positions are listed once: those listed above plus the ones the repair opened
+  const { exits, holding } = splitDue([...openBefore, ...opened], minuteMs);
   const { closed, pending } = await closeDue(exits, market, minuteMs, deps, clock());
   if (pending.length > 0) log(`${isoMinute(minuteMs)}: no exit candle yet for ${pending.join(', ')}`);
 
   let decision = await ledger.getDecision(minuteMs);
   let decidedHere = false;
   if (!decision) {
-    const stillOpen = await ledger.openPositions();
-    const ours = await makeDecision(model, market, minuteMs, stillOpen, deps, clock());
+    // a due exit still pending holds nothing for `decide` either: only the positions not yet due do
+    const ours = await makeDecision(model, market, minuteMs, holding, deps, clock());
     decidedHere = await ledger.createDecision(ours);
     decision = decidedHere ? ours : await ledger.getDecision(minuteMs);
   }
@@ -148,8 +148,8 @@ export async function tick(nowMs: number, deps: TickDeps): Promise<TickResult> {
   // would otherwise send every prediction once each
   if (decidedHere && decision) records.push(...predictionRecords(decision));
 
-  for (const earlierMs of unfinished) {
-    const repaired = await recordRepaired(ledger, earlierMs, clock, startedMs);
+  for (const earlier of repairedDecisions.values()) {
+    const repaired = await recordRepaired(ledger, earlier, clock, startedMs);
     if (repaired) records.push(...predictionRecords(repaired.decision), tickRecord(repaired.outcome));
   }
   records.push(...opened.map(openedTradeRecord), ...closed.map(closedTradeRecord));
@@ -323,16 +323,16 @@ async function makeDecision(
   model: TickModel,
   market: Market,
   minuteMs: number,
-  openPositions: Position[],
+  /** The open positions not due at this minute. */
+  holding: Position[],
   deps: TickDeps,
   createdAtMs: number,
 ): Promise<Decision> {
   const { config } = deps;
   const fill = exitRule(config.execution.entry);
-  const fromMs = minuteMs - (model.historyMinutes - 1) * MINUTE_MS;
   const frame = alignToGrid(
     model.symbols.map((symbol) => market.columns.get(symbol) ?? allocateColumns(symbol, 0)),
-    fromMs,
+    firstInputMinuteMs(minuteMs, model.windowMinutes),
     minuteMs + MINUTE_MS,
   );
   const raw = await model.predict(frame);
@@ -342,7 +342,7 @@ async function makeDecision(
     minuteMs,
     predictions,
     strategy: model.strategy,
-    openPositions: [...openPositions, ...(await tradesHeldDuring(deps.ledger, minuteMs, model.strategy))],
+    openPositions: [...holding, ...(await tradesHeldDuring(deps.ledger, minuteMs, model.strategy))],
     tradableSymbols: tradable,
     shortsAllowed: config.execution.venue !== 'spot',
   });
@@ -452,12 +452,11 @@ async function applyEntries(ledger: Ledger, decision: Decision): Promise<Positio
 /** Marks an earlier minute finished by this tick, so no later tick repairs it again; the outcome if written here. */
 async function recordRepaired(
   ledger: Ledger,
-  minuteMs: number,
+  decision: Decision,
   clock: () => number,
   startedMs: number,
 ): Promise<{ outcome: TickOutcome; decision: Decision } | undefined> {
-  const decision = await ledger.getDecision(minuteMs);
-  if (!decision) return undefined;
+  const { minuteMs } = decision;
   const outcome: TickOutcome = {
     minuteMs,
     status: 'repaired',

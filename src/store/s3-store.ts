@@ -15,6 +15,7 @@ import {
 import type { Body, ObjectStore } from './object-store.js';
 import { StoreCredentialsError, validateListPrefix, validateObjectKey } from './errors.js';
 import { compareKeys } from './local-store.js';
+import { AWS_REGION_ENV_VARIABLE } from '../contracts/environment.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -138,7 +139,7 @@ export class S3Store implements ObjectStore {
 export function s3ClientConfigFromEnv(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   return {
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region: env[AWS_REGION_ENV_VARIABLE] ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   };
 }

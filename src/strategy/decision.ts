@@ -62,12 +62,23 @@ export interface Decision<P extends PositionRef = PositionRef> {
   droppedShorts: Entry[];
 }
 
-export function decide<P extends PositionRef>(input: DecisionInput<P>): Decision<P> {
-  const { minuteMs, strategy } = input;
+/**
+ * The exit rule on its own: the positions due at `minuteMs` and those still held, in input order. The
+ * paper tick closes the due ones before it has predictions, then passes what it holds to `decide`.
+ */
+export function splitDue<P extends PositionRef>(
+  openPositions: readonly P[],
+  minuteMs: number,
+): { exits: P[]; holding: P[] } {
   const exits: P[] = [];
   const holding: P[] = [];
-  for (const position of input.openPositions)
-    (position.exitTimeMs <= minuteMs ? exits : holding).push(position);
+  for (const position of openPositions) (position.exitTimeMs <= minuteMs ? exits : holding).push(position);
+  return { exits, holding };
+}
+
+export function decide<P extends PositionRef>(input: DecisionInput<P>): Decision<P> {
+  const { minuteMs, strategy } = input;
+  const { exits, holding } = splitDue(input.openPositions, minuteMs);
   const heldSymbols = new Set(holding.map((position) => position.symbol));
 
   const entries: Entry[] = [];

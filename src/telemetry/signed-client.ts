@@ -6,6 +6,7 @@
  */
 import { Client } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
+import { AWS_REGION_ENV_VARIABLE } from '../contracts/environment.js';
 
 /** The region of an Amazon OpenSearch Service endpoint (`search-<domain>-<id>.<region>.es.amazonaws.com`), else undefined. */
 export function awsDomainRegion(url: string): string | undefined {
@@ -24,7 +25,10 @@ export function signedOpenSearchClient(options: {
   region?: string;
 }): Client {
   return new Client({
-    ...AwsSigv4Signer({ region: options.region ?? process.env.AWS_REGION ?? 'us-east-1', service: 'es' }),
+    ...AwsSigv4Signer({
+      region: options.region ?? process.env[AWS_REGION_ENV_VARIABLE] ?? 'us-east-1',
+      service: 'es',
+    }),
     node: options.url,
     // callers retry on their own terms (the sink per document; a failed setup fails its deployment)
     maxRetries: 0,

@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { importsOf, readRepositorySources, type SourceText } from './import-graph.js';
 
+const COMPOSITION = /^src\/app\/compose(-telemetry)?\.ts$/;
+
 /** What the handlers share: settings and event parsing, the middy composition, the telemetry sink. */
 const SHARED = new Set([
   'lambdas/shared/env.ts',
@@ -52,7 +54,8 @@ function shellViolations(sources: SourceText[]): string[] {
     if (extra.length > 0) violations.push(`${source.file} exports ${extra.join(', ')} beside handler`);
     const useCases = new Set(
       importsOf(source)
-        .filter((edge) => edge.to.startsWith('src/app/') && !edge.typeOnly)
+        // the composition point (src/app/compose*.ts) builds the adapters; it is no use case
+        .filter((edge) => edge.to.startsWith('src/app/') && !edge.typeOnly && !COMPOSITION.test(edge.to))
         .map((edge) => edge.to),
     );
     if (useCases.size > 1)

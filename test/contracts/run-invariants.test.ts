@@ -36,7 +36,7 @@ test('the paper tick loads a model whose thresholds were chosen for it', async (
   const config = configSchema.parse({ symbols: TINY.symbols, strategy: { feeRatePerSide: 0.001 } });
   const model = await paperTickDeps({ store, config, binance: {} as never }).loadModel();
   assert.equal(model.id, modelId);
-  assert.equal(model.historyMinutes, TINY.windowMinutes + 1);
+  assert.equal(model.windowMinutes, TINY.windowMinutes);
 });
 
 test('thresholds chosen for another horizon are refused when the tick loads them', async () => {

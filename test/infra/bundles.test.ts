@@ -36,7 +36,7 @@ import { getChampion, readModelMeta } from '../../src/model/registry.js';
 import { S3Store } from '../../src/store/s3-store.js';
 import { indexTemplates } from '../../src/telemetry/index-templates.js';
 import { MINUTE_MS } from '../../src/time.js';
-import { RUNS_PREFIX } from '../../src/contracts/keys.js';
+import { CHAMPION_KEY, RUNS_PREFIX } from '../../src/contracts/keys.js';
 import { runIdOfKey } from '../../src/runs/run-record.js';
 import { buildTrainingEntrypoint } from '../../training-container/build.js';
 import {
@@ -646,8 +646,27 @@ test('runs indexer: the run record the training job wrote reaches the studies in
 
 test('paper tick: the every-minute tick trades with the champion, writes the ledger and indexes signed telemetry', async () => {
   replay.setTimeMs(TICK_AT_MS + 3_000);
-  const result = succeeded(await invokeHandler('paper-tick')) as { status: string; minuteMs: number };
+  gate.takeReads();
+  const result = succeeded(await invokeHandler('paper-tick')) as {
+    status: string;
+    minuteMs: number;
+    opened: number;
+  };
+  const reads = gate.takeReads();
   assert.equal(result.status, 'ok');
+  // each thing once per tick, counted at S3 (docs/paper-reliability.md states the count): the pointer
+  // by the model loader alone, the open positions listed once, no object read twice
+  assert.equal(reads.filter((read) => read === `get ${CHAMPION_KEY}`).length, 1, reads.join('\n'));
+  assert.equal(reads.filter((read) => read === 'list paper/positions/').length, 1, reads.join('\n'));
+  assert.deepEqual(
+    reads.filter((read, i) => reads.indexOf(read) !== i),
+    [],
+    reads.join('\n'),
+  );
+  // a cold start with no position open yet: the minute's tick outcome, the pointer, the model's meta,
+  // thresholds and four files, the positions' listing, the repair scan (4 listings), the minute's
+  // decision and the overlap rule's trades; then one check per entry opened that its trade is not recorded
+  assert.equal(reads.length, 15 + result.opened, reads.join('\n'));
   const minuteMs = TICK_AT_MS - MINUTE_MS;
   assert.equal(result.minuteMs, minuteMs);
   const ledger = new Ledger(lake);

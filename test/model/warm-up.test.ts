@@ -74,7 +74,7 @@ test('a prediction reads its window plus one previous close: window + 1 real can
       feeRatePerSide: 0.001,
     }),
   );
-  assert.equal(tickModel.historyMinutes, inputCandleCount(WINDOW));
+  assert.equal(inputCandleCount(tickModel.windowMinutes), inputCandleCount(WINDOW));
   const byTick = await tickModel.predict(shortest);
   assert.deepEqual(
     ARCHIVE_MONTH_SYMBOLS.map((symbol) => byTick[symbol]),

@@ -18,6 +18,8 @@ import {
   watchBackfillExecution,
 } from '../../app/backfill-execution.js';
 import { openStore } from '../../store/open-store.js';
+import type { ObjectStore } from '../../store/object-store.js';
+import { composeAdapters } from '../../app/compose.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
 import { countBar } from '../progress-bar.js';
@@ -84,7 +86,7 @@ export function register(program: Command): void {
       const config = resolveConfig(flags);
       const items = planBackfill(config.symbols, flags.from, flags.to);
       const output = flags.local
-        ? await runLocal(flags, config.store, config.binanceArchiveBaseUrl, items)
+        ? await runLocal(flags, composeAdapters(config).store, config.binanceArchiveBaseUrl, items)
         : await runOnAws(flags, items);
       emit(flags, output, human);
       if (output.failed > 0) process.exitCode = 1;
@@ -93,14 +95,14 @@ export function register(program: Command): void {
 
 async function runLocal(
   flags: BackfillFlags,
-  storeUrl: string,
+  store: ObjectStore,
   defaultArchiveBase: string,
   items: ReturnType<typeof planBackfill>,
 ): Promise<BackfillOutput> {
   const bar = countBar('backfill', 'items');
   try {
     const summary = await backfillLocal({
-      store: openStore(storeUrl),
+      store,
       archiveBase: flags.archiveBase ?? defaultArchiveBase,
       items,
       concurrency: flags.concurrency,
@@ -142,6 +144,7 @@ async function runOnAws(
     const summary = await watchBackfillExecution({
       client,
       executionArn,
+      // the bucket the state machine wrote its results to, named by the execution
       openResultStore: (bucket) => openStore(`s3://${bucket}`),
       onProgress: ({ status, done, total, failed }) =>
         bar.update(done, total || items.length, `${status}, ${failed} failed`),

@@ -1,6 +1,6 @@
 /** `alpha15 backtest`: replays a model's test period through the live decision step and reports the truth. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { openStore } from '../../store/open-store.js';
+import { composeAdapters } from '../../app/compose.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../../strategy/baselines/random.js';
 import { runBacktest, type BacktestSummary } from '../../app/backtest.js';
 import { renderReportHtml } from '../../ui/report/html.js';
@@ -62,7 +62,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<{ summary: Back
   const progress = countBar('backtest: predicting', 'minutes');
   try {
     const { summary, result } = await runBacktest({
-      store: openStore(config.store),
+      store: composeAdapters(config).store,
       model: flags.model,
       config,
       ...flagRange(flags),

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { startDashboardServer } from '../../ui/dashboard/server.js';
 import { StoreNotFoundError } from '../../store/errors.js';
 import { LocalStore } from '../../store/local-store.js';
-import { openStore } from '../../store/open-store.js';
+import { composeAdapters } from '../../app/compose.js';
 import { portNumber, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
 
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--port <port>', 'TCP port (0 = any free port)', portNumber, 8015)
     .action(async (flags: DashboardFlags) => {
       const config = resolveConfig(flags);
-      const store = openStore(config.store);
+      const store = composeAdapters(config).store;
       // a mistyped --store would otherwise serve an empty page that looks like a ledger without trades
       if (store instanceof LocalStore && !existsSync(store.rootDir))
         throw new StoreNotFoundError(

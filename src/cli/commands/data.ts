@@ -7,7 +7,7 @@ import { repairLake, type RepairReport } from '../../lake/repair.js';
 import { summariseLake, type LakeSummary } from '../../lake/summary.js';
 import { verifyLake, type LakeProblem, type VerifyReport } from '../../lake/verify.js';
 import { parseSourceSpec } from '../../market/source.js';
-import { openStore } from '../../store/open-store.js';
+import { composeAdapters } from '../../app/compose.js';
 import { isoMinute } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
@@ -32,7 +32,7 @@ export function register(program: Command): void {
   ).action(async (options: CommonOptions) => {
     const config = resolveConfig(options);
     const symbols = options.symbols ? config.symbols : undefined;
-    const summary = await summariseLake(openStore(config.store), symbols);
+    const summary = await summariseLake(composeAdapters(config).store, symbols);
     if (!options.json && summary.warnings !== undefined && summary.warnings.length > 0) {
       for (const warning of summary.warnings) log(`warning: ${warning}`);
       log(
@@ -57,7 +57,7 @@ export function register(program: Command): void {
       ),
   ).action(async (options: CommonOptions) => {
     const config = resolveConfig(options);
-    const report = await verifyLake(openStore(config.store), {
+    const report = await verifyLake(composeAdapters(config).store, {
       symbols: options.symbols ? config.symbols : undefined,
       onProgress: ({ symbol, symbolIndex, symbolCount }) =>
         log(`verify ${symbolIndex + 1}/${symbolCount} ${symbol}`),
@@ -92,7 +92,7 @@ export function register(program: Command): void {
       ),
   ).action(async (options: RepairFlags) => {
     const config = resolveConfig(options);
-    const report = await repairLake(openStore(config.store), {
+    const report = await repairLake(composeAdapters(config).store, {
       symbols: options.symbols ? config.symbols : undefined,
       source: options.source === undefined ? undefined : parseSourceSpec(options.source, config),
       acceptLoss: options.acceptLoss,

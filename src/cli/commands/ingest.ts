@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ingest, requireIngestedRows, type IngestProgress, type IngestResult } from '../../app/ingest.js';
 import { KLINE_COLUMN_FIELDS } from '../../market/kline-columns.js';
 import { parseSourceSpec } from '../../market/source.js';
-import { openStore } from '../../store/open-store.js';
+import { composeAdapters } from '../../app/compose.js';
 import { isoMinute } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions, flagRange } from '../common.js';
 import { emit } from '../output.js';
@@ -69,7 +69,7 @@ async function runIngest(options: IngestOptions): Promise<IngestResult> {
   try {
     return requireIngestedRows(
       await ingest({
-        store: openStore(config.store),
+        store: composeAdapters(config).store,
         source,
         symbols,
         fromMs,

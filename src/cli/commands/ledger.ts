@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { compactLedger, SETTLE_MINUTES, type CompactLedgerResult } from '../../app/compact-ledger.js';
 import { Alpha15Error } from '../../errors.js';
-import { openStore } from '../../store/open-store.js';
+import { composeAdapters } from '../../app/compose.js';
 import { DAY_MS, parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
@@ -49,7 +49,7 @@ export function register(program: Command): void {
       const bar = countBar('compact', 'days');
       try {
         const result = await compactLedger({
-          store: openStore(config.store),
+          store: composeAdapters(config).store,
           fromDayMs: flags.from === undefined ? undefined : parseDay(flags.from, '--from'),
           toDayMs: flags.to === undefined ? undefined : parseDay(flags.to, '--to'),
           horizonMinutes: config.horizonMinutes,

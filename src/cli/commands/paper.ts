@@ -1,11 +1,11 @@
 /** `alpha15 paper`: the every-minute paper-trading tick against Binance or the replay server. */
 import type { Command } from 'commander';
 import { untilInterrupted } from '../interrupt.js';
-import { BinanceClient } from '../../market/binance-client.js';
-import { paperTickDeps } from '../../app/paper-tick.js';
+import { composeAdapters } from '../../app/compose.js';
+import { composeSink } from '../../app/compose-telemetry.js';
+import { paperTick, paperTickDeps } from '../../app/paper-tick.js';
 import { runPaperLoop, type PaperLoopSummary } from '../../paper/loop.js';
 import type { TickResult } from '../../paper/tick.js';
-import { openStore } from '../../store/open-store.js';
 import { isoMinute, parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit, log } from '../output.js';
@@ -58,14 +58,12 @@ export function register(program: Command): void {
         'telemetry.sink': flags.opensearch ? 'opensearch' : undefined,
         'telemetry.opensearchUrl': flags.opensearch,
       });
-      const store = openStore(config.store);
-      const binance = new BinanceClient({
-        baseUrl: config.binanceBaseUrl,
-        timeoutMs: config.requestTimeoutMs,
-      });
+      const adapters = composeAdapters(config);
+      const { store, binance } = adapters;
       const summary = await untilInterrupted('stopping after the current tick', (signal) =>
         runPaperLoop({
-          deps: paperTickDeps({ store, config, binance, model: flags.model, log }),
+          deps: paperTickDeps({ ...adapters, sink: composeSink(adapters), model: flags.model, log }),
+          runTick: paperTick,
           serverTimeMs: () => binance.serverTimeMs(),
           untilMs: flags.until === undefined ? undefined : parseTimeMs(flags.until, '--until'),
           once: flags.once,
@@ -90,6 +88,8 @@ function messageOf(error: unknown): string {
 
 function describeTick(result: TickResult): string {
   if (result.status === 'duplicate') return `${isoMinute(result.minuteMs)}  already ticked, nothing to do`;
+  if (result.status === 'no-champion')
+    return `${isoMinute(result.minuteMs)}  no champion model yet: tick skipped (train one: alpha15 train)`;
   const outcome = result.outcome!;
   const pnl = result.closed.reduce((sum, trade) => sum + trade.netPnl, 0);
   const stale = outcome.staleSymbols.length > 0 ? `  stale ${outcome.staleSymbols.join(',')}` : '';

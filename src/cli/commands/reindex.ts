@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { Ledger } from '../../paper/ledger.js';
 import { reindex, type ReindexResult } from '../../paper/reindex.js';
-import { openStore } from '../../store/open-store.js';
-import { openTelemetrySink } from '../../telemetry/open-sink.js';
+import { composeAdapters } from '../../app/compose.js';
+import { composeSink } from '../../app/compose-telemetry.js';
 import { isoMinute, parseTimeMs } from '../../time.js';
 import { resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
@@ -34,14 +34,16 @@ export function register(program: Command): void {
         'telemetry.sink': flags.opensearch ? 'opensearch' : undefined,
         'telemetry.opensearchUrl': flags.opensearch,
       });
-      const store = openStore(config.store);
+      const adapters = composeAdapters(config);
+      const { store } = adapters;
+      const sink = composeSink(adapters);
       const ledger = new Ledger(store);
       const span = await ledger.tickSpan();
       const fromMs = flags.from === undefined ? (span?.fromMs ?? 0) : parseTimeMs(flags.from, '--from');
       const toMs = flags.to === undefined ? (span?.toMs ?? 0) : parseTimeMs(flags.to, '--to');
       const result = await reindex({
         ledger,
-        sink: openTelemetrySink(config.telemetry, store),
+        sink,
         fromMs,
         toMs,
       });

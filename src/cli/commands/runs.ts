@@ -5,10 +5,10 @@ import { RUN_KINDS } from '../../runs/run-record.js';
 import { getRuns, listRuns, RunNotFoundError, type RunFilter } from '../../runs/runs-index.js';
 import { renderRunsPage } from '../../ui/runs-page.js';
 import { indexRuns } from '../../runs/runs-telemetry.js';
-import { openTelemetrySink } from '../../telemetry/open-sink.js';
 import { configDifferences, formatRunComparison, formatRunList } from '../../runs/runs-text.js';
 import { writeFileAtomically } from '../../store/atomic-file.js';
-import { openStore } from '../../store/open-store.js';
+import { composeAdapters } from '../../app/compose.js';
+import { composeSink } from '../../app/compose-telemetry.js';
 import { positiveInteger, resolveConfig, withCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
 
@@ -35,7 +35,7 @@ export function register(program: Command): void {
       .option('--limit <n>', 'only the newest n runs', positiveInteger('--limit')),
   ).action(async (flags: ListFlags) => {
     const config = resolveConfig(flags);
-    const found = await listRuns(openStore(config.store), flags);
+    const found = await listRuns(composeAdapters(config).store, flags);
     emit(flags, { runs: found }, () => formatRunList(found, config.store));
   });
   withCommonOptions(
@@ -49,7 +49,7 @@ export function register(program: Command): void {
   ).action(async (ids: string[], flags: CommonOptions) => {
     if (ids.length < 1) throw new InvalidArgumentError('name at least one run id');
     const config = resolveConfig(flags);
-    const found = await getRuns(openStore(config.store), ids);
+    const found = await getRuns(composeAdapters(config).store, ids);
     emit(flags, { runs: found, configDifferences: configDifferences(found) }, () =>
       formatRunComparison(found),
     );
@@ -68,7 +68,7 @@ export function register(program: Command): void {
       .option('--limit <n>', 'without ids: this many newest runs', positiveInteger('--limit'), 10),
   ).action(async (ids: string[], flags: PageFlags) => {
     const config = resolveConfig(flags);
-    const store = openStore(config.store);
+    const store = composeAdapters(config).store;
     const found =
       ids.length > 0
         ? await getRuns(store, ids)
@@ -102,8 +102,10 @@ export function register(program: Command): void {
       'telemetry.sink': flags.opensearch ? 'opensearch' : undefined,
       'telemetry.opensearchUrl': flags.opensearch,
     });
-    const store = openStore(config.store);
-    const result = await indexRuns(store, openTelemetrySink(config.telemetry, store), flags);
+    const adapters = composeAdapters(config);
+    const { store } = adapters;
+    const sink = composeSink(adapters);
+    const result = await indexRuns(store, sink, flags);
     emit(
       flags,
       { ...result, sink: config.telemetry.sink },

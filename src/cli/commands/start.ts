@@ -13,7 +13,7 @@ import {
 } from '../../app/start.js';
 import type { BacktestSummary } from '../../app/backtest.js';
 import type { SimulationSummary } from '../../app/simulate.js';
-import { openStore } from '../../store/open-store.js';
+import { composeAdapters } from '../../app/compose.js';
 import { isoMinute, MINUTE_MS } from '../../time.js';
 import { renderReportHtml } from '../../ui/report/html.js';
 import { renderSimulationHtml } from '../../ui/report/simulation-html.js';
@@ -145,7 +145,7 @@ async function startCommand(flags: StartFlags): Promise<StartReport> {
           untilInterrupted(stage === 'train' ? TRAIN_INTERRUPTED : SIMULATE_INTERRUPTED, run),
       },
     );
-    const storeUrl = openStore(config.store).url;
+    const storeUrl = composeAdapters(config).store.url;
     return {
       ...result,
       dashboard: { command: `npx alpha15 dashboard --store ${storeUrl}`, url: 'http://127.0.0.1:8015' },

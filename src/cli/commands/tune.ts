@@ -6,7 +6,7 @@ import { untilInterrupted } from '../interrupt.js';
 import { Option, type Command } from 'commander';
 import { tune, type TuneReport } from '../../app/tune.js';
 import { backendPreferenceSchema, type BackendPreference } from '../../contracts/backends.js';
-import { openStore } from '../../store/open-store.js';
+import { composeAdapters } from '../../app/compose.js';
 import { DEFAULT_ASHA } from '../../tune/asha.js';
 import { SAMPLER_NAMES, type SamplerName } from '../../tune/samplers.js';
 import { loadSearchSpace } from '../../tune/search-space.js';
@@ -157,7 +157,7 @@ async function requestSageMakerTuning(
         ? undefined
         : ((await loadSearchSpace(flags.space, config)) as Record<string, unknown>),
   };
-  const store = openStore(config.store);
+  const { store } = composeAdapters(config);
   return { store: store.url, key: await putTuningRequest(store, request, Date.now()), request };
 }
 

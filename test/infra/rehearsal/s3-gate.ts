@@ -18,6 +18,11 @@ export interface S3Gate {
   authorizer: TemplateAuthorizer;
   /** Refused requests since the last `takeDenials()`. */
   takeDenials(): Decision[];
+  /**
+   * The reads let through since the last `takeReads()`, one per request as S3 would bill it:
+   * `get <key>` (GET or HEAD of an object) or `list <prefix>` (one page of a listing).
+   */
+  takeReads(): string[];
   close(): Promise<void>;
 }
 
@@ -27,12 +32,18 @@ const accessDenied = (message: string) =>
 export async function startS3Gate(targetUrl: string, authorizer: TemplateAuthorizer): Promise<S3Gate> {
   const target = new URL(targetUrl);
   let denials: Decision[] = [];
+  let reads: string[] = [];
   const gate: Omit<S3Gate, 'url' | 'close'> = {
     principal: undefined,
     authorizer,
     takeDenials: () => {
       const taken = denials;
       denials = [];
+      return taken;
+    },
+    takeReads: () => {
+      const taken = reads;
+      reads = [];
       return taken;
     },
   };
@@ -58,6 +69,9 @@ export async function startS3Gate(targetUrl: string, authorizer: TemplateAuthori
         const decision = await gate.authorizer.decide(role, request);
         if (decision.result !== 'Allowed') return refuse(decision);
       }
+      const [first] = s3Requests(line);
+      if (first?.action === 's3:GetObject') reads.push(`get ${first.resource.split('/').slice(1).join('/')}`);
+      if (first?.action === 's3:ListBucket') reads.push(`list ${first.context?.['s3:prefix'] ?? ''}`);
       const forwarded = httpRequest(
         {
           host: target.hostname,
