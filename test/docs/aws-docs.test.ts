@@ -56,7 +56,7 @@ test('docs/aws.md has an Outputs-table row for every stack output', () => {
 });
 
 test('docs/architecture.md names every endpoint the replay server serves', () => {
-  const source = readFileSync(path.join(REPO_ROOT, 'src/market/replay-server.ts'), 'utf8');
+  const source = readFileSync(path.join(REPO_ROOT, 'src/market/replay-routes.ts'), 'utf8');
   const endpoints = [
     ...new Set([...source.matchAll(/'(\/api\/v3\/[A-Za-z/]+)'/g)].map((match) => match[1]!)),
   ];
