@@ -161,6 +161,7 @@ export class Alpha15Stack extends Stack {
         ...this.paperTrading.alarms,
         ...this.backfill.alarms,
         this.training.quotaAlarm,
+        this.ledgerCompaction.damagedFilesAlarm,
         ...monitored.flatMap(({ handler }) => (handler.failureAlarm ? [handler.failureAlarm] : [])),
         ...this.functionErrorAlarms(),
       ],

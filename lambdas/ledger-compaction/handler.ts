@@ -4,6 +4,7 @@
  * case as `alpha15 ledger compact`.
  */
 import { compactLedger } from '../../src/app/compact-ledger.js';
+import { LEDGER_FILES_DAMAGED_METRIC } from '../../src/contracts/metrics.js';
 import { loadConfig } from '../../src/config/load.js';
 import { openStore } from '../../src/store/open-store.js';
 import { z } from 'zod';
@@ -25,7 +26,7 @@ export const handler = wrapHandler(tools, async (event) => {
     nowMs: () => Date.parse(scheduled.time),
   });
   tools.metrics.addMetric('FilesWritten', 'Count', result.written);
-  tools.metrics.addMetric('FilesDamaged', 'Count', result.damaged);
+  tools.metrics.addMetric(LEDGER_FILES_DAMAGED_METRIC, 'Count', result.damaged);
   const damage = result.days.flatMap((day) => day.damage ?? []);
   if (damage.length > 0) tools.logger.error('ledger compaction found damage', { damage });
   tools.logger.info('ledger compacted', {

@@ -9,6 +9,12 @@ export const TICK_COMPLETED_METRIC = 'TickCompleted';
 export const LEDGER_QUARANTINE_METRIC = 'LedgerObjectsQuarantined';
 
 /**
+ * Emitted by the ledger compaction Lambda: ledger objects or day files it found corrupt and left as they
+ * were (a damaged day file may be the only good copy); any is worth a look (and an alarm).
+ */
+export const LEDGER_FILES_DAMAGED_METRIC = 'FilesDamaged';
+
+/**
  * Emitted by the training trigger when SageMaker refused a job for want of instance quota; the alarm on
  * it names the quota (an alarm notifies once per breach, not once per refused request).
  */
