@@ -5,12 +5,13 @@
  * that finds a damaged file raises an alarm.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { Alpha15Function, METRICS_NAMESPACE } from './alpha15-function.js';
+import { Alpha15Function } from './alpha15-function.js';
+import { countAlarm } from './count-alarm.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { LEDGER_FILES_DAMAGED_METRIC } from '../src/contracts/metrics.js';
 import { grantBucketAccess } from './bucket-grants.js';
@@ -64,20 +65,12 @@ export class LedgerCompaction extends Construct {
         }),
       ],
     });
-    this.damagedFilesAlarm = new cloudwatch.Alarm(this, 'FilesDamagedAlarm', {
-      alarmDescription:
+    this.damagedFilesAlarm = countAlarm(this, 'FilesDamagedAlarm', {
+      description:
         "alpha15 ledger compaction found damaged files and left them as they were (the compaction log's 'ledger compaction found damage' names them)",
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: LEDGER_FILES_DAMAGED_METRIC,
-        dimensionsMap: { service: 'ledger-compaction' },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metricName: LEDGER_FILES_DAMAGED_METRIC,
+      service: 'ledger-compaction',
+      period: Duration.hours(1),
     });
   }
 }

@@ -27,7 +27,7 @@ import { RUNS_PREFIX, runIdIamPrefix } from '../src/runs/run-record.js';
 import { grantBucketAccess } from './bucket-grants.js';
 import { acknowledgeFindings, findingArn } from './nag.js';
 import { TRAINING_METRIC_DEFINITIONS, TRAINING_QUOTA_EXCEEDED_METRIC } from '../src/contracts/metrics.js';
-import { METRICS_NAMESPACE } from './alpha15-function.js';
+import { countAlarm } from './count-alarm.js';
 import { objectCreatedRule } from './object-created-rule.js';
 import { jobTrigger, type JobSpec } from './sagemaker-job-trigger.js';
 
@@ -226,21 +226,13 @@ function jobEndedRule(scope: Training, trigger: Alpha15Function): events.Rule {
 /** SageMaker refused a retrain for want of instance quota: the alarm names the quota and where to ask. */
 function quotaAlarm(scope: Training, instanceType: string): cloudwatch.Alarm {
   const quota = `"${instanceType} for spot training job usage"`;
-  return new cloudwatch.Alarm(scope, 'QuotaAlarm', {
-    alarmDescription:
+  return countAlarm(scope, 'QuotaAlarm', {
+    description:
       `alpha15 retraining is blocked: SageMaker refused a job for want of the quota ${quota}. ` +
       `Request it in Service Quotas: https://${Stack.of(scope).region}.console.aws.amazon.com/servicequotas/home/services/sagemaker/quotas`,
-    metric: new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: TRAINING_QUOTA_EXCEEDED_METRIC,
-      dimensionsMap: { service: 'training-trigger' },
-      statistic: 'Sum',
-      period: Duration.hours(1),
-    }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    metricName: TRAINING_QUOTA_EXCEEDED_METRIC,
+    service: 'training-trigger',
+    period: Duration.hours(1),
   });
 }
 
