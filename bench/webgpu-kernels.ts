@@ -1,7 +1,8 @@
 /**
  * Our WebGPU kernels against tfjs's shipped ones, in the same run: one child process trains and runs
  * a ResNet1D on the WebGPU backend as tfjs ships it, a second does the same with registerWebGpuKernels(),
- * and the table gives both and their ratio. On a machine without a GPU, Dawn runs on Mesa's lavapipe (a
+ * and the table gives both and their ratio; two rows time one op alone (the widening block's residual sum
+ * with its gradients, a conv's bias gradient), stock kernels against ours. On a machine without a GPU, Dawn runs on Mesa's lavapipe (a
  * CPU Vulkan driver): the ratio is then a sanity signal about dispatch counts and passes over memory,
  * NOT a GPU figure, and says nothing about the targets against PyTorch on CUDA.
  *
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { maskedL1 } from '../src/model/loss.js';
-import { buildResNet1D } from '../src/model/resnet1d.js';
+import { buildResNet1D, filtersAt } from '../src/model/resnet1d.js';
+import { residualAdd } from '../src/model/residual-add.js';
 import { registerWebGpuKernels } from '../src/model/kernels/webgpu/register.js';
 import { ResumableAdam } from '../src/model/resumable-adam.js';
 
@@ -37,7 +39,14 @@ interface Timings {
   firstStepMs: number;
   trainStepMs: number;
   inferBatchMs: number;
+  /** The widening block's residual sum alone, forward and both gradients, REPEATS times. */
+  residualSumMs: number;
+  /** A block conv's bias gradient alone (Sum of dy over batch and time), REPEATS times. */
+  biasGradientMs: number;
 }
+
+/** Runs of a single op per timing: one is too short to time against a dispatch's overhead. */
+const REPEATS = 20;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -92,6 +101,33 @@ async function measure(ourKernels: boolean): Promise<Timings> {
     output.dispose();
     return performance.now() - startedMs;
   };
+  // The sum of the first block that widens (block 4, after two halvings): the stock child runs tfjs's
+  // PadV2 + Add and their gradients (Slice for the shortcut), ours runs our two programs.
+  const [narrow, wide] = [filtersAt(0, Number(flags.filters)), filtersAt(4, Number(flags.filters))];
+  const sumShape = [batch, Math.ceil(window / 4)];
+  const main = tf.randomNormal([...sumShape, wide], 0, 1, 'float32', 3);
+  const shortcut = tf.randomNormal([...sumShape, narrow], 0, 1, 'float32', 4);
+  const upstream = tf.randomNormal([...sumShape, wide], 0, 1, 'float32', 5);
+  // The bias gradient of the first block's convs: dy [batch, 1, window, filters] summed to [filters].
+  const convGradient = tf.randomNormal([batch, 1, window, narrow], 0, 1, 'float32', 6);
+  /** Median time of REPEATS runs of `run`, the last run's outputs read, over `steps` timings. */
+  const timeRepeated = async (run: () => tf.Tensor[]): Promise<number> => {
+    const once = async (): Promise<number> => {
+      const startedMs = performance.now();
+      let outputs: tf.Tensor[] = [];
+      for (let at = 0; at < REPEATS; at++) {
+        tf.dispose(outputs);
+        outputs = run();
+      }
+      await Promise.all(outputs.map((output) => output.data()));
+      tf.dispose(outputs);
+      return performance.now() - startedMs;
+    };
+    await once();
+    const times: number[] = [];
+    for (let at = 0; at < Number(flags.steps); at++) times.push(await once());
+    return median(times);
+  };
   const firstStepMs = await step();
   const steps = Number(flags.steps);
   const trainTimes: number[] = [];
@@ -99,6 +135,10 @@ async function measure(ourKernels: boolean): Promise<Timings> {
   await infer();
   const inferTimes: number[] = [];
   for (let at = 0; at < steps; at++) inferTimes.push(await infer());
+  const residualSumMs = await timeRepeated(() =>
+    tf.grads((m: tf.Tensor, s: tf.Tensor) => residualAdd(m, s))([main, shortcut], upstream),
+  );
+  const biasGradientMs = await timeRepeated(() => [tf.sum(convGradient, [0, 1, 2])]);
   const { vendor, architecture } = (tf.backend() as unknown as { adapterInfo: Timings['adapter'] })
     .adapterInfo;
   return {
@@ -106,6 +146,8 @@ async function measure(ourKernels: boolean): Promise<Timings> {
     firstStepMs,
     trainStepMs: median(trainTimes),
     inferBatchMs: median(inferTimes),
+    residualSumMs,
+    biasGradientMs,
   };
 }
 
@@ -137,6 +179,8 @@ if (flags.child !== undefined) {
       ['train step (ms)', 'trainStepMs'],
       ['infer batch (ms)', 'inferBatchMs'],
       ['first step (ms)', 'firstStepMs'],
+      [`residual sum x${REPEATS} (ms)`, 'residualSumMs'],
+      [`bias gradient x${REPEATS} (ms)`, 'biasGradientMs'],
     ] as const)
       console.log(
         `${label.padEnd(20)} ${stock[key].toFixed(1).padStart(10)} ${ours[key].toFixed(1).padStart(8)} ${(stock[key] / ours[key]).toFixed(2).padStart(10)}x`,

@@ -3,6 +3,7 @@
  * (`tf.loadLayersModel` looks classes up by `className`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { paddedChannels, residualAdd } from './residual-add.js';
 import { silu } from './silu.js';
 
 export interface ChannelZeroPadArgs {
@@ -14,6 +15,7 @@ export interface ChannelZeroPadArgs {
 /**
  * Appends zero channels to a [batch, time, channels] tensor: the parameter-free identity of a residual
  * block whose filter count doubles (a 1x1 projection would add weights the research's model lacks).
+ * Models built now pad inside ResidualAdd; this stays so that models saved before it load.
  */
 export class ChannelZeroPad extends tf.layers.Layer {
   static readonly className = 'Alpha15ChannelZeroPad';
@@ -44,6 +46,37 @@ export class ChannelZeroPad extends tf.layers.Layer {
 }
 
 tf.serialization.registerClass(ChannelZeroPad);
+
+/**
+ * A residual block's sum, [main, identity] → main + identity, the identity's channels zero-padded up to
+ * the main branch's first when the block widens: the parameter-free identity (a 1x1 projection would add
+ * weights the research's model lacks). One op (residual-add.ts), which on WebGPU is one pass where a
+ * ChannelZeroPad and an Add layer took two; the same numbers as that pair everywhere else.
+ */
+export class ResidualAdd extends tf.layers.Layer {
+  static readonly className = 'Alpha15ResidualAdd';
+
+  constructor(args: { name?: string } = {}) {
+    super(args.name === undefined ? {} : { name: args.name });
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const [main, identity] = inputShape as [tf.Shape, tf.Shape];
+    // checks the pair now, at model building, rather than at the first batch
+    paddedChannels(
+      main.map((size) => size ?? -1),
+      identity.map((size) => size ?? -1),
+    );
+    return main;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const [main, identity] = inputs as [tf.Tensor, tf.Tensor];
+    return tf.tidy(() => residualAdd(main, identity));
+  }
+}
+
+tf.serialization.registerClass(ResidualAdd);
 
 /**
  * SiLU (x · sigmoid(x)), the ResNet1D's activation, as one op (silu.ts) where the backend has a kernel

@@ -13,7 +13,7 @@
  * Every initialiser is seeded, so the same seed builds the same weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ChannelZeroPad, FusedConv1D, SiLU } from './layers.js';
+import { FusedConv1D, ResidualAdd, SiLU } from './layers.js';
 
 export interface ResNet1DOptions {
   /** Minutes per window (512 by default in config). */
@@ -73,7 +73,6 @@ export function buildResNet1D(options: ResNet1DOptions): tf.LayersModel {
     biasInitializer: 'zeros',
   });
   let x = silu('stem_silu').apply(stem.apply(input)) as tf.SymbolicTensor;
-  let width = filters;
   for (let block = 0; block < blocks; block++) {
     const stride = downsamplesAt(block) ? 2 : 1;
     const blockWidth = filtersAt(block, filters);
@@ -86,14 +85,9 @@ export function buildResNet1D(options: ResNet1DOptions): tf.LayersModel {
         .maxPooling1d({ name: `block${block}_pool`, poolSize: 2, strides: 2, padding: 'same' })
         .apply(identity) as tf.SymbolicTensor;
     }
-    if (blockWidth > width) {
-      identity = new ChannelZeroPad({ name: `block${block}_pad`, extraChannels: blockWidth - width }).apply(
-        identity,
-      ) as tf.SymbolicTensor;
-    }
-    x = tf.layers.add({ name: `block${block}_add` }).apply([residual, identity]) as tf.SymbolicTensor;
+    // the sum zero-pads the identity's channels in the blocks that widen
+    x = new ResidualAdd({ name: `block${block}_add` }).apply([residual, identity]) as tf.SymbolicTensor;
     x = silu(`block${block}_silu2`).apply(x) as tf.SymbolicTensor;
-    width = blockWidth;
   }
   x = tf.layers.globalAveragePooling1d({ name: 'pool' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers

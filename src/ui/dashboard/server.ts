@@ -21,7 +21,7 @@ import { Alpha15Error } from '../../errors.js';
 import type { ObjectStore } from '../../store/object-store.js';
 import { LedgerView, type LedgerSnapshot } from '../../paper/dashboard/ledger-view.js';
 import { TradeTotals } from '../../paper/dashboard/trade-totals.js';
-import { DASHBOARD_PAGE } from './page.js';
+import { dashboardPage } from './page.js';
 import {
   summarise,
   tradesPage,
@@ -57,6 +57,12 @@ export interface DashboardServerOptions {
   minRefreshMs?: number;
   clock?: () => number;
 }
+
+/**
+ * What `/api/summary` answers: the summary, and beside it why the latest look at the ledger failed when it
+ * did (the summary is then the last good one).
+ */
+export type SummaryAnswer = DashboardSummary & { ledgerError?: string };
 
 type Cached = {
   snapshot: LedgerSnapshot;
@@ -132,7 +138,9 @@ class SummaryCache {
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const clock = options.clock ?? Date.now;
   const cache = new SummaryCache(options.store, options.minRefreshMs ?? 1_000, clock);
-  const page = DASHBOARD_PAGE.replace('__REFRESH_MS__', String(options.refreshMs ?? 5000));
+  const page = (await dashboardPage())
+    .replace('__REFRESH_MS__', String(options.refreshMs ?? 5000))
+    .replace('__TRADES_PAGE_SIZE__', String(RECENT_TRADES));
   const securityHeaders = {
     'content-security-policy': contentSecurityPolicy(page),
     'x-content-type-options': 'nosniff',

@@ -15,28 +15,56 @@ export function sweepConfigurations(sweep: CostSweep): string {
   return `${pairs} pairs × ${thresholdCandidatesPerSide} thresholds per side × ${costs} costs × ${venues} venue (${sweep.venue}, ${sweep.entry} entries)`;
 }
 
-/** The break-even fee per side of a sweep, with what it rests on. */
-export function sweepBreakEvenText(sweep: CostSweep | null, breakEven: SweepBreakEven | null): string {
+/** How one text form words each answer of the break-even fee search. */
+interface BreakEvenWording {
+  /** A fee found at p < 0.05 (`fee` is already "at least x%" when it is the top of the sweep). */
+  found: (fee: string, atTopOfSweep: boolean) => string;
+  /** No fee at p < 0.05, but money at some p up to this fee. */
+  profitableAtAnyP: (fee: string) => string;
+  none: string;
+  /** What the answer rests on, after it. */
+  basis: (configurations: string) => string;
+}
+
+function breakEvenWords(
+  sweep: CostSweep | null,
+  breakEven: SweepBreakEven | null,
+  words: BreakEvenWording,
+): string {
   if (sweep === null || breakEven === null) return 'cost sweep: not computed';
   const answer =
     breakEven.costPerSide !== null
-      ? `${breakEven.atTopOfSweep ? 'at least ' : ''}${pct(breakEven.costPerSide)} (the highest fee ${breakEven.atTopOfSweep ? 'swept, ' : ''}at which the test made money with random-entry p < 0.05)`
+      ? words.found(
+          `${breakEven.atTopOfSweep ? 'at least ' : ''}${pct(breakEven.costPerSide)}`,
+          breakEven.atTopOfSweep,
+        )
       : breakEven.largestProfitableCostPerSide !== null
-        ? `none at p < 0.05 (the largest fee at which the test made money at any p: ${pct(breakEven.largestProfitableCostPerSide)})`
-        : 'none (no fee from 0 up made money on the test period)';
-  return `break-even fee per side ${answer}; thresholds refitted on validation at each fee, ${sweepConfigurations(sweep)}; slippage, borrow and funding as configured`;
+        ? words.profitableAtAnyP(pct(breakEven.largestProfitableCostPerSide))
+        : words.none;
+  return `break-even fee per side ${answer}${words.basis(sweepConfigurations(sweep))}`;
+}
+
+/** The break-even fee per side of a sweep, with what it rests on (reports). */
+export function sweepBreakEvenText(sweep: CostSweep | null, breakEven: SweepBreakEven | null): string {
+  return breakEvenWords(sweep, breakEven, {
+    found: (fee, atTop) =>
+      `${fee} (the highest fee ${atTop ? 'swept, ' : ''}at which the test made money with random-entry p < 0.05)`,
+    profitableAtAnyP: (fee) =>
+      `none at p < 0.05 (the largest fee at which the test made money at any p: ${fee})`,
+    none: 'none (no fee from 0 up made money on the test period)',
+    basis: (configurations) =>
+      `; thresholds refitted on validation at each fee, ${configurations}; slippage, borrow and funding as configured`,
+  });
 }
 
 /** The same answer in one summary line: the fee, its test, and the configurations behind it. */
 export function sweepBreakEvenLine(sweep: CostSweep | null, breakEven: SweepBreakEven | null): string {
-  if (sweep === null || breakEven === null) return 'cost sweep: not computed';
-  const answer =
-    breakEven.costPerSide !== null
-      ? `${breakEven.atTopOfSweep ? 'at least ' : ''}${pct(breakEven.costPerSide)} at p < 0.05`
-      : breakEven.largestProfitableCostPerSide !== null
-        ? `none at p < 0.05 (money at any p up to ${pct(breakEven.largestProfitableCostPerSide)})`
-        : 'none';
-  return `break-even fee per side ${answer}, refitted at each fee: ${sweepConfigurations(sweep)}`;
+  return breakEvenWords(sweep, breakEven, {
+    found: (fee) => `${fee} at p < 0.05`,
+    profitableAtAnyP: (fee) => `none at p < 0.05 (money at any p up to ${fee})`,
+    none: 'none',
+    basis: (configurations) => `, refitted at each fee: ${configurations}`,
+  });
 }
 
 /** Dropped shorts and maker fills, when the venue or the entries produce them; '' otherwise. */

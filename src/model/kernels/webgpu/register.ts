@@ -13,7 +13,9 @@ import {
 } from './conv1d.js';
 import { adamMomentKernel, adamStepKernel } from './adam.js';
 import { maxPoolGradKernel, maxPoolKernel } from './max-pool1d.js';
+import { residualAddGradientKernel, residualAddKernel } from './residual-add.js';
 import { siluGradientKernel, siluKernel } from './silu.js';
+import { sumKernel } from './sum-leading-axes.js';
 
 const BACKEND = 'webgpu';
 
@@ -25,10 +27,18 @@ const REPLACEMENTS: Array<[string, (shipped: KernelConfig) => KernelConfig]> = [
   ['Conv2DBackpropFilter', conv2DBackpropFilterKernel],
   ['MaxPool', maxPoolKernel],
   ['MaxPoolGrad', maxPoolGradKernel],
+  ['Sum', sumKernel],
 ];
 
 /** Kernels of our own ops, which tfjs does not ship. */
-const ADDITIONS: KernelConfig[] = [siluKernel, siluGradientKernel, adamMomentKernel, adamStepKernel];
+const ADDITIONS: KernelConfig[] = [
+  siluKernel,
+  siluGradientKernel,
+  residualAddKernel,
+  residualAddGradientKernel,
+  adamMomentKernel,
+  adamStepKernel,
+];
 
 let registered = false;
 
