@@ -21,6 +21,8 @@ import type { DeploySettings } from './settings.js';
 import { Training } from './training.js';
 import { trainingImage } from './training-image.js';
 import { Tuning } from './tuning.js';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { JobSpec, TrainingImage } from './sagemaker-job-trigger.js';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 
 export interface Alpha15StackProps extends StackProps {
@@ -71,35 +73,24 @@ export class Alpha15Stack extends Stack {
       reserveConcurrency: settings.reservedConcurrency,
     });
 
-    const image = trainingImage(this, {
-      imageUri: settings.trainingImageUri,
-      baseImage: settings.trainingBaseImage,
-    });
-    this.training = new Training(this, 'Training', {
+    const job = jobSpec(
+      settings,
       bucket,
-      image,
-      symbols: settings.symbols,
-      instanceType: settings.trainingInstanceType,
-      volumeSizeGb: settings.trainingVolumeGb,
-      maxRuntime: Duration.hours(settings.trainingMaxRuntimeHours),
-      maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
+      trainingImage(this, {
+        imageUri: settings.trainingImageUri,
+        baseImage: settings.trainingBaseImage,
+      }),
+    );
+    this.training = new Training(this, 'Training', {
+      ...job,
       retrainMinInterval: Duration.hours(settings.retrainMinIntervalHours),
       minDays: settings.trainingMinDays,
-      lookbackDays: settings.trainingLookbackDays,
       reserveConcurrency: settings.reservedConcurrency,
       alarmTopic: this.observability.alarmTopic,
     });
-
     this.tuning = new Tuning(this, 'Tuning', {
-      bucket,
-      image,
+      ...job,
       jobRole: this.training.jobRole,
-      symbols: settings.symbols,
-      instanceType: settings.trainingInstanceType,
-      volumeSizeGb: settings.trainingVolumeGb,
-      maxRuntime: Duration.hours(settings.trainingMaxRuntimeHours),
-      maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
-      lookbackDays: settings.trainingLookbackDays,
       holdoutDays: settings.tuningHoldoutDays,
       maxJobs: settings.tuningMaxJobs,
       maxParallelJobs: settings.tuningMaxParallelJobs,
@@ -148,6 +139,12 @@ export class Alpha15Stack extends Stack {
       reserveConcurrency: settings.reservedConcurrency,
     });
 
+    this.addMonitoring();
+    this.addOutputs();
+  }
+
+  /** Every function on the dashboard, every alarm to the topic, and the stack's own metrics charted. */
+  private addMonitoring(): void {
     const monitored = [
       { title: 'Paper tick', handler: this.paperTrading.handler },
       { title: 'Ingestion', handler: this.ingestion.handler },
@@ -164,35 +161,9 @@ export class Alpha15Stack extends Stack {
         ...this.paperTrading.alarms,
         ...this.backfill.alarms,
         this.training.quotaAlarm,
+        this.ledgerCompaction.damagedFilesAlarm,
         ...monitored.flatMap(({ handler }) => (handler.failureAlarm ? [handler.failureAlarm] : [])),
-        errorAlarm(
-          this.ingestion,
-          'IngestionErrorsAlarm',
-          this.ingestion.handler.function,
-          'alpha15 ingestion failed 3 runs in a row',
-          3,
-        ),
-        errorAlarm(
-          this.training,
-          'TriggerErrorsAlarm',
-          this.training.trigger.function,
-          'alpha15 training trigger failed',
-          1,
-        ),
-        errorAlarm(
-          this.promotion,
-          'PromotionErrorsAlarm',
-          this.promotion.handler.function,
-          'alpha15 promotion failed',
-          1,
-        ),
-        errorAlarm(
-          this.ledgerCompaction,
-          'CompactionErrorsAlarm',
-          this.ledgerCompaction.handler.function,
-          'alpha15 ledger compaction failed',
-          1,
-        ),
+        ...this.functionErrorAlarms(),
       ],
       metrics: [
         {
@@ -208,7 +179,40 @@ export class Alpha15Stack extends Stack {
         { title: 'Training jobs failed or stopped', metric: this.training.jobsFailedMetric },
       ],
     });
-    this.addOutputs();
+  }
+
+  /** Error counts of single functions beside their failure queues: ingestion's three failed runs, the others' first error. */
+  private functionErrorAlarms(): cloudwatch.Alarm[] {
+    return [
+      errorAlarm(
+        this.ingestion,
+        'IngestionErrorsAlarm',
+        this.ingestion.handler.function,
+        'alpha15 ingestion failed 3 runs in a row',
+        3,
+      ),
+      errorAlarm(
+        this.training,
+        'TriggerErrorsAlarm',
+        this.training.trigger.function,
+        'alpha15 training trigger failed',
+        1,
+      ),
+      errorAlarm(
+        this.promotion,
+        'PromotionErrorsAlarm',
+        this.promotion.handler.function,
+        'alpha15 promotion failed',
+        1,
+      ),
+      errorAlarm(
+        this.ledgerCompaction,
+        'CompactionErrorsAlarm',
+        this.ledgerCompaction.handler.function,
+        'alpha15 ledger compaction failed',
+        1,
+      ),
+    ];
   }
 
   /** What an operator (docs/aws.md) and the LocalStack suite look up after a deploy. */
@@ -274,6 +278,20 @@ export class Alpha15Stack extends Stack {
     };
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }
+}
+
+/** What every SageMaker job of the stack shares, training and tuning alike: image, universe, instance, limits, lookback. */
+function jobSpec(settings: DeploySettings, bucket: s3.IBucket, image: TrainingImage): JobSpec {
+  return {
+    bucket,
+    image,
+    symbols: settings.symbols,
+    instanceType: settings.trainingInstanceType,
+    volumeSizeGb: settings.trainingVolumeGb,
+    maxRuntime: Duration.hours(settings.trainingMaxRuntimeHours),
+    maxWait: Duration.hours(Math.max(settings.trainingMaxWaitHours, settings.trainingMaxRuntimeHours)),
+    lookbackDays: settings.trainingLookbackDays,
+  };
 }
 
 function errorAlarm(

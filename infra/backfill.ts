@@ -89,28 +89,6 @@ export class Backfill extends Construct {
       this.handler.role,
       'A backfill item merges one month into the partitions and watermarks under the lake prefix and keeps the zip under raw.',
     );
-
-    const ingestMonth = new tasks.LambdaInvoke(this, 'IngestMonth', {
-      lambdaFunction: this.handler.function,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-    });
-    ingestMonth.addRetry({
-      errors: LAMBDA_TRANSIENT_ERRORS,
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 6,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    // the site kept answering 429/5xx through the Lambda's own retries: back off harder, then give up on the item
-    ingestMonth.addRetry({
-      errors: ['ArchiveDownloadError'],
-      interval: Duration.seconds(30),
-      backoffRate: 2,
-      maxAttempts: 3,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-
     this.map = new sfn.DistributedMap(this, 'Months', {
       label: 'BackfillMonths',
       itemsPath: sfn.JsonPath.stringAt('$.items'),
@@ -123,8 +101,7 @@ export class Backfill extends Construct {
       }),
       resultPath: '$.map',
     });
-    this.map.itemProcessor(ingestMonth);
-
+    this.map.itemProcessor(ingestMonthTask(this));
     const settle = new tasks.LambdaInvoke(this, 'SettleWatermarks', {
       lambdaFunction: this.handler.function,
       payload: sfn.TaskInput.fromObject({ settle: sfn.JsonPath.listAt('$.symbols') }),
@@ -132,81 +109,126 @@ export class Backfill extends Construct {
       resultPath: '$.settled',
       retryOnServiceExceptions: true,
     });
-
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: backfillStateMachineName(Stack.of(this).stackName),
-      comment: 'alpha15 backfill: one Lambda per (symbol, month), results in the bucket',
-      definitionBody: sfn.DefinitionBody.fromChainable(this.map.next(settle)),
-      timeout: Duration.hours(24),
-      tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    // the Map tolerates every item failure, so the execution succeeds: only these tell anyone
-    this.alarms = [
-      new cloudwatch.Alarm(this, 'ItemErrorsAlarm', {
-        alarmDescription: `alpha15 backfill items failed: their errors are in s3://<BucketName>/${BUCKET_PREFIXES.backfillResults}<run>/FAILED_*.json`,
-        metric: this.handler.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'ExecutionsFailedAlarm', {
-        alarmDescription: 'alpha15 backfill execution failed, timed out or was aborted',
-        metric: new cloudwatch.MathExpression({
-          expression: 'failed + timedOut + aborted',
-          usingMetrics: {
-            failed: this.stateMachine.metricFailed(),
-            timedOut: this.stateMachine.metricTimedOut(),
-            aborted: this.stateMachine.metricAborted(),
-          },
-          period: Duration.minutes(5),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    ];
-    const stack = Stack.of(this);
-    const machineName = JSON.stringify({
-      'Fn::Select': [
-        6,
-        {
-          'Fn::Split': [':', { Ref: stack.getLogicalId(this.stateMachine.node.defaultChild as CfnElement) }],
-        },
-      ],
-    });
-    const mapRunReason =
-      'A Distributed Map starts and stops its own child executions and map runs; aws-cdk-lib scopes the grant to the executions of this state machine.';
-    acknowledgeFindings(this.stateMachine, [
-      {
-        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'states', `execution:${machineName}:*`)}]`,
-        reason: mapRunReason,
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${findingArn(this, 'states', `execution:${machineName}/BackfillMonths:*`)}]`,
-        reason: mapRunReason,
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${arnFindingToken(this.handler.function)}:*]`,
-        reason:
-          'Step Functions may invoke any version of the item function, which aws-cdk-lib grants as <function arn>:*.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray trace segments and CloudWatch Logs log delivery have no resource-level permissions.',
-      },
-    ]);
-    acknowledgeObjectPatterns(
-      this.stateMachine,
-      props.bucket,
-      [`${BUCKET_PREFIXES.backfillResults}*`],
-      "The Map's result writer names each run's files by its map run id, under the results prefix only.",
-    );
+    this.stateMachine = backfillStateMachine(this, this.map.next(settle), props.removalPolicy);
+    this.alarms = backfillAlarms(this);
+    acknowledgeStateMachineFindings(this, props.bucket);
   }
+}
+
+/**
+ * One item of the Map: the item function on one (symbol, month), retried on Lambda throttling and on
+ * archive downloads that kept failing.
+ */
+function ingestMonthTask(scope: Backfill): tasks.LambdaInvoke {
+  const ingestMonth = new tasks.LambdaInvoke(scope, 'IngestMonth', {
+    lambdaFunction: scope.handler.function,
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+  });
+  ingestMonth.addRetry({
+    errors: LAMBDA_TRANSIENT_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  // the site kept answering 429/5xx through the Lambda's own retries: back off harder, then give up on the item
+  ingestMonth.addRetry({
+    errors: ['ArchiveDownloadError'],
+    interval: Duration.seconds(30),
+    backoffRate: 2,
+    maxAttempts: 3,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return ingestMonth;
+}
+
+/** The state machine `alpha15 backfill` finds by name, logging to a log group of its own. */
+function backfillStateMachine(
+  scope: Backfill,
+  definition: sfn.IChainable,
+  removalPolicy: RemovalPolicy | undefined,
+): sfn.StateMachine {
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: removalPolicy ?? RemovalPolicy.DESTROY,
+  });
+  return new sfn.StateMachine(scope, 'StateMachine', {
+    stateMachineName: backfillStateMachineName(Stack.of(scope).stackName),
+    comment: 'alpha15 backfill: one Lambda per (symbol, month), results in the bucket',
+    definitionBody: sfn.DefinitionBody.fromChainable(definition),
+    timeout: Duration.hours(24),
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+  });
+}
+
+/** The Map tolerates every item failure, so the execution succeeds: only these tell anyone. */
+function backfillAlarms(scope: Backfill): cloudwatch.Alarm[] {
+  return [
+    new cloudwatch.Alarm(scope, 'ItemErrorsAlarm', {
+      alarmDescription: `alpha15 backfill items failed: their errors are in s3://<BucketName>/${BUCKET_PREFIXES.backfillResults}<run>/FAILED_*.json`,
+      metric: scope.handler.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    new cloudwatch.Alarm(scope, 'ExecutionsFailedAlarm', {
+      alarmDescription: 'alpha15 backfill execution failed, timed out or was aborted',
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: scope.stateMachine.metricFailed(),
+          timedOut: scope.stateMachine.metricTimedOut(),
+          aborted: scope.stateMachine.metricAborted(),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+  ];
+}
+
+/** The grants aws-cdk-lib gives the state machine that no narrower resource can express. */
+function acknowledgeStateMachineFindings(scope: Backfill, bucket: s3.IBucket): void {
+  const stack = Stack.of(scope);
+  const machineName = JSON.stringify({
+    'Fn::Select': [
+      6,
+      {
+        'Fn::Split': [':', { Ref: stack.getLogicalId(scope.stateMachine.node.defaultChild as CfnElement) }],
+      },
+    ],
+  });
+  const mapRunReason =
+    'A Distributed Map starts and stops its own child executions and map runs; aws-cdk-lib scopes the grant to the executions of this state machine.';
+  acknowledgeFindings(scope.stateMachine, [
+    {
+      id: `AwsSolutions-IAM5[Resource::${findingArn(scope, 'states', `execution:${machineName}:*`)}]`,
+      reason: mapRunReason,
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${findingArn(scope, 'states', `execution:${machineName}/BackfillMonths:*`)}]`,
+      reason: mapRunReason,
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${arnFindingToken(scope.handler.function)}:*]`,
+      reason:
+        'Step Functions may invoke any version of the item function, which aws-cdk-lib grants as <function arn>:*.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray trace segments and CloudWatch Logs log delivery have no resource-level permissions.',
+    },
+  ]);
+  acknowledgeObjectPatterns(
+    scope.stateMachine,
+    bucket,
+    [`${BUCKET_PREFIXES.backfillResults}*`],
+    "The Map's result writer names each run's files by its map run id, under the results prefix only.",
+  );
 }

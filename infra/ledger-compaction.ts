@@ -1,15 +1,19 @@
 /**
  * Daily ledger compaction: a scheduled Lambda rolls every finished UTC day of the paper ledger into the
  * Parquet partitions of the trades and decisions tables (src/app/compact-ledger.ts). It reads the
- * ledger and writes only under the compacted prefix; the JSON ledger stays the source of truth.
+ * ledger and writes only under the compacted prefix; the JSON ledger stays the source of truth. A run
+ * that finds a damaged file raises an alarm.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Alpha15Function } from './alpha15-function.js';
+import { countAlarm } from './count-alarm.js';
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
+import { LEDGER_FILES_DAMAGED_METRIC } from '../src/contracts/metrics.js';
 import { grantBucketAccess } from './bucket-grants.js';
 import { functionEnvironment } from '../src/contracts/function-env.js';
 
@@ -24,6 +28,8 @@ export interface LedgerCompactionProps {
 export class LedgerCompaction extends Construct {
   readonly handler: Alpha15Function;
   readonly rule: events.Rule;
+  /** A run found corrupt ledger objects or a damaged day file (its log names them): nothing repairs them by itself. */
+  readonly damagedFilesAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: LedgerCompactionProps) {
     super(scope, id);
@@ -59,6 +65,13 @@ export class LedgerCompaction extends Construct {
           deadLetterQueue: this.handler.failureQueue,
         }),
       ],
+    });
+    this.damagedFilesAlarm = countAlarm(this, 'FilesDamagedAlarm', {
+      description:
+        "alpha15 ledger compaction found damaged files and left them as they were (the compaction log's 'ledger compaction found damage' names them)",
+      metricName: LEDGER_FILES_DAMAGED_METRIC,
+      service: 'ledger-compaction',
+      period: Duration.hours(1),
     });
   }
 }

@@ -78,161 +78,17 @@ export class Observability extends Construct {
       // dashboards-import.ts reads the saved objects from ./dashboards/ beside the (bundled) module
       commandHooks: copyIntoBundle([{ from: 'src/telemetry/dashboards/*.ndjson', to: 'dashboards' }]),
     });
-
-    const logGroups = {
-      slowSearch: new logs.LogGroup(this, 'SlowSearchLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      slowIndex: new logs.LogGroup(this, 'SlowIndexLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-      app: new logs.LogGroup(this, 'AppLogs', {
-        retention: logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
-    };
-    // our own resource policy instead of the AwsCustomResource Lambda the construct would add for it
-    const logsPolicy = new logs.ResourcePolicy(this, 'LogsPolicy', {
-      policyStatements: [
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('es.amazonaws.com')],
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: Object.values(logGroups).map((group) => group.logGroupArn),
-        }),
-      ],
-    });
-
-    this.domain = new opensearch.Domain(this, 'Domain', {
-      version: opensearch.EngineVersion.OPENSEARCH_2_19,
-      capacity: { dataNodes: 1, dataNodeInstanceType: props.instanceType, multiAzWithStandbyEnabled: false },
-      ebs: { volumeSize: props.volumeSizeGb, volumeType: ec2.EbsDeviceVolumeType.GP3 },
-      zoneAwareness: { enabled: false },
-      encryptionAtRest: { enabled: true },
-      nodeToNodeEncryption: true,
-      enforceHttps: true,
-      tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
-      // an IAM master user turns HTTP Basic authentication off: every request must be signed
-      fineGrainedAccessControl: { masterUserArn: this.setup.role.roleArn },
-      cognitoDashboardsAuth: this.dashboardsAuth.cognitoOptions,
-      logging: {
-        slowSearchLogEnabled: true,
-        slowSearchLogGroup: logGroups.slowSearch,
-        slowIndexLogEnabled: true,
-        slowIndexLogGroup: logGroups.slowIndex,
-        appLogEnabled: true,
-        appLogGroup: logGroups.app,
-      },
-      suppressLogsResourcePolicy: true,
-      removalPolicy: retainUnlessFirstCreateFails(props.removalPolicy),
-    });
-    // CreateDomain fails when the user pool has no login domain yet ("Domain needs to be specified for
-    // user pool") or CloudWatch Logs does not yet let the service write (suppressLogsResourcePolicy
-    // dropped the dependency aws-cdk-lib would add)
-    this.domain.node.addDependency(this.dashboardsAuth.loginDomain, logsPolicy);
-    // Every principal is a role of this stack; writers join through grantWrite.
-    this.domain.addAccessPolicies(
-      new iam.PolicyStatement({
-        principals: [new iam.ArnPrincipal(this.setup.role.roleArn)],
-        // the setup's calls: PUT templates, roles and mappings; POST the Dashboards import
-        actions: ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost'],
-        resources: [`${this.domain.domainArn}/*`],
-      }),
-      new iam.PolicyStatement({
-        principals: [new iam.ArnPrincipal(this.dashboardsAuth.authenticatedRole.roleArn)],
-        // Dashboards calls OpenSearch with whatever methods its pages need; the reader role the setup
-        // maps this role onto lets it read the telemetry and the global tenant, nothing else
-        actions: ['es:ESHttp*'],
-        resources: [`${this.domain.domainArn}/*`],
-      }),
-    );
-    if (props.adminRoleArn) {
-      this.domain.addAccessPolicies(
-        new iam.PolicyStatement({
-          principals: [new iam.ArnPrincipal(props.adminRoleArn)],
-          // break glass: whatever a repair needs; the setup maps the role onto all_access
-          actions: ['es:ESHttp*'],
-          resources: [`${this.domain.domainArn}/*`],
-        }),
-      );
-    }
-    acknowledgeFindings(this.domain, [
-      {
-        id: 'AwsSolutions-OS1',
-        reason:
-          'No VPC: a NAT gateway would cost more than the domain. The public endpoint serves only SigV4-signed requests of the roles its resource policy names (HTTPS only); people reach Dashboards through Cognito.',
-      },
-      {
-        id: 'AwsSolutions-OS3',
-        reason:
-          'Callers are Lambdas and people at changing addresses: the resource policy admits named IAM roles, not addresses, and people sign in through Cognito with MFA.',
-      },
-      {
-        id: 'AwsSolutions-OS4',
-        reason:
-          'One data node by default to keep costs low; dedicated masters pay off only for multi-node clusters (set openSearchInstanceType for more).',
-      },
-      {
-        id: 'AwsSolutions-OS7',
-        reason: 'Telemetry is a rebuildable copy of the ledger in S3 (`alpha15 reindex`); one AZ is enough.',
-      },
-    ]);
-
-    const provider = new cr.Provider(this, 'SetupProvider', { onEventHandler: this.setup.function });
-    acknowledgeFindings(provider, [
-      {
-        id: BASIC_EXECUTION_ROLE_FINDING,
-        reason: 'The custom-resource framework function of aws-cdk-lib uses the AWS basic execution role.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${arnFindingToken(this.setup.function)}:*]`,
-        reason:
-          'The framework invokes any version of the setup function (`:*`), as aws-cdk-lib generates it.',
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'The runtime of the custom-resource framework function is chosen by aws-cdk-lib.',
-      },
-    ]);
-    const savedObjects = savedObjectsWithPrefix(readFileSync(SAVED_OBJECTS_FILE, 'utf8'), props.indexPrefix);
+    this.domain = telemetryDomain(this, props, domainLogsPolicy(this));
+    const provider = setupProvider(this);
     this.operatorRole = new iam.Role(this, 'TelemetryOperatorRole', {
       description: 'Assumed to rebuild alpha15 telemetry in OpenSearch (alpha15 reindex, runs reindex)',
       assumedBy: new iam.AccountRootPrincipal(),
       maxSessionDuration: Duration.hours(1),
     });
     this.grantWrite({ role: this.operatorRole });
-
-    const setupResource = new CustomResource(this, 'SetupResource', {
-      serviceToken: provider.serviceToken,
-      resourceType: 'Custom::Alpha15OpenSearchSetup',
-      properties: {
-        Endpoint: `https://${this.domain.domainEndpoint}`,
-        IndexPrefix: props.indexPrefix,
-        // resolved at synth, after the writers were added
-        WriterRoleArns: Lazy.list({ produce: () => this.writerRoleArns }),
-        DashboardsReaderRoleArns: [this.dashboardsAuth.authenticatedRole.roleArn],
-        // all_access keeps the master user (this function's role) beside the break-glass administrator
-        MasterRoleArn: this.setup.role.roleArn,
-        AdminRoleArns: props.adminRoleArn ? [props.adminRoleArn] : [],
-        // a changed ndjson, template, mapping or role changes this, so `cdk deploy` installs it again
-        ContentHash: setupContentHash(props.indexPrefix, savedObjects),
-      },
-    });
-    // the access policy (an SDK call aws-cdk-lib makes after the domain exists) admits the setup role
-    const accessPolicy = this.domain.node.tryFindChild('AccessPolicy');
-    if (accessPolicy) setupResource.node.addDependency(accessPolicy);
-
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { displayName: 'alpha15 alarms', enforceSSL: true });
-    acknowledgeFindings(this.alarmTopic, [
-      {
-        id: 'AwsSolutions-SNS2',
-        reason:
-          'Alarm notifications carry no data beyond alarm names; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would cost more than the topic.',
-      },
-    ]);
-    if (props.alarmEmail)
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    // resolved at synth, after the writers were added
+    installSetup(this, provider, props, Lazy.list({ produce: () => this.writerRoleArns }));
+    this.alarmTopic = alarmTopic(this, props.alarmEmail);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `alpha15-${Stack.of(this).stackName}`,
     });
@@ -329,4 +185,190 @@ export class Observability extends Construct {
       }),
     );
   }
+}
+
+/**
+ * The domain's slow-search, slow-index and application log groups, and our own resource policy letting
+ * the service write them, instead of the AwsCustomResource Lambda the domain construct would add for it.
+ */
+function domainLogsPolicy(scope: Observability): {
+  logGroups: opensearch.LoggingOptions;
+  policy: logs.ResourcePolicy;
+} {
+  const logGroup = (id: string) =>
+    new logs.LogGroup(scope, id, {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  const slowSearch = logGroup('SlowSearchLogs');
+  const slowIndex = logGroup('SlowIndexLogs');
+  const app = logGroup('AppLogs');
+  const policy = new logs.ResourcePolicy(scope, 'LogsPolicy', {
+    policyStatements: [
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('es.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [slowSearch, slowIndex, app].map((group) => group.logGroupArn),
+      }),
+    ],
+  });
+  return {
+    logGroups: {
+      slowSearchLogEnabled: true,
+      slowSearchLogGroup: slowSearch,
+      slowIndexLogEnabled: true,
+      slowIndexLogGroup: slowIndex,
+      appLogEnabled: true,
+      appLogGroup: app,
+    },
+    policy,
+  };
+}
+
+/**
+ * The OpenSearch domain: one encrypted node, HTTPS only, every request signed, admitting the setup
+ * function, the Dashboards users and (when set) the break-glass administrator; writers join later
+ * through grantWrite.
+ */
+function telemetryDomain(
+  scope: Observability,
+  props: ObservabilityProps,
+  logging: ReturnType<typeof domainLogsPolicy>,
+): opensearch.Domain {
+  const { setup, dashboardsAuth } = scope;
+  const domain = new opensearch.Domain(scope, 'Domain', {
+    version: opensearch.EngineVersion.OPENSEARCH_2_19,
+    capacity: { dataNodes: 1, dataNodeInstanceType: props.instanceType, multiAzWithStandbyEnabled: false },
+    ebs: { volumeSize: props.volumeSizeGb, volumeType: ec2.EbsDeviceVolumeType.GP3 },
+    zoneAwareness: { enabled: false },
+    encryptionAtRest: { enabled: true },
+    nodeToNodeEncryption: true,
+    enforceHttps: true,
+    tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
+    // an IAM master user turns HTTP Basic authentication off: every request must be signed
+    fineGrainedAccessControl: { masterUserArn: setup.role.roleArn },
+    cognitoDashboardsAuth: dashboardsAuth.cognitoOptions,
+    logging: logging.logGroups,
+    suppressLogsResourcePolicy: true,
+    removalPolicy: retainUnlessFirstCreateFails(props.removalPolicy),
+  });
+  // CreateDomain fails when the user pool has no login domain yet ("Domain needs to be specified for
+  // user pool") or CloudWatch Logs does not yet let the service write (suppressLogsResourcePolicy
+  // dropped the dependency aws-cdk-lib would add)
+  domain.node.addDependency(dashboardsAuth.loginDomain, logging.policy);
+  // Every principal is a role of this stack; writers join through grantWrite.
+  domain.addAccessPolicies(
+    new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(setup.role.roleArn)],
+      // the setup's calls: PUT templates, roles and mappings; POST the Dashboards import
+      actions: ['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPost'],
+      resources: [`${domain.domainArn}/*`],
+    }),
+    new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(dashboardsAuth.authenticatedRole.roleArn)],
+      // Dashboards calls OpenSearch with whatever methods its pages need; the reader role the setup
+      // maps this role onto lets it read the telemetry and the global tenant, nothing else
+      actions: ['es:ESHttp*'],
+      resources: [`${domain.domainArn}/*`],
+    }),
+  );
+  if (props.adminRoleArn) {
+    domain.addAccessPolicies(
+      new iam.PolicyStatement({
+        principals: [new iam.ArnPrincipal(props.adminRoleArn)],
+        // break glass: whatever a repair needs; the setup maps the role onto all_access
+        actions: ['es:ESHttp*'],
+        resources: [`${domain.domainArn}/*`],
+      }),
+    );
+  }
+  acknowledgeFindings(domain, [
+    {
+      id: 'AwsSolutions-OS1',
+      reason:
+        'No VPC: a NAT gateway would cost more than the domain. The public endpoint serves only SigV4-signed requests of the roles its resource policy names (HTTPS only); people reach Dashboards through Cognito.',
+    },
+    {
+      id: 'AwsSolutions-OS3',
+      reason:
+        'Callers are Lambdas and people at changing addresses: the resource policy admits named IAM roles, not addresses, and people sign in through Cognito with MFA.',
+    },
+    {
+      id: 'AwsSolutions-OS4',
+      reason:
+        'One data node by default to keep costs low; dedicated masters pay off only for multi-node clusters (set openSearchInstanceType for more).',
+    },
+    {
+      id: 'AwsSolutions-OS7',
+      reason: 'Telemetry is a rebuildable copy of the ledger in S3 (`alpha15 reindex`); one AZ is enough.',
+    },
+  ]);
+  return domain;
+}
+
+/** aws-cdk-lib's custom-resource framework around the setup function. */
+function setupProvider(scope: Observability): cr.Provider {
+  const provider = new cr.Provider(scope, 'SetupProvider', { onEventHandler: scope.setup.function });
+  acknowledgeFindings(provider, [
+    {
+      id: BASIC_EXECUTION_ROLE_FINDING,
+      reason: 'The custom-resource framework function of aws-cdk-lib uses the AWS basic execution role.',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${arnFindingToken(scope.setup.function)}:*]`,
+      reason: 'The framework invokes any version of the setup function (`:*`), as aws-cdk-lib generates it.',
+    },
+    {
+      id: 'AwsSolutions-L1',
+      reason: 'The runtime of the custom-resource framework function is chosen by aws-cdk-lib.',
+    },
+  ]);
+  return provider;
+}
+
+/**
+ * The custom resource that runs the setup on every deploy that changes what it installs: index
+ * templates, Dashboards saved objects, and the role mappings of the writers, the Dashboards readers and
+ * the administrators.
+ */
+function installSetup(
+  scope: Observability,
+  provider: cr.Provider,
+  props: ObservabilityProps,
+  writerRoleArns: string[],
+): CustomResource {
+  const savedObjects = savedObjectsWithPrefix(readFileSync(SAVED_OBJECTS_FILE, 'utf8'), props.indexPrefix);
+  const setupResource = new CustomResource(scope, 'SetupResource', {
+    serviceToken: provider.serviceToken,
+    resourceType: 'Custom::Alpha15OpenSearchSetup',
+    properties: {
+      Endpoint: `https://${scope.domain.domainEndpoint}`,
+      IndexPrefix: props.indexPrefix,
+      WriterRoleArns: writerRoleArns,
+      DashboardsReaderRoleArns: [scope.dashboardsAuth.authenticatedRole.roleArn],
+      // all_access keeps the master user (this function's role) beside the break-glass administrator
+      MasterRoleArn: scope.setup.role.roleArn,
+      AdminRoleArns: props.adminRoleArn ? [props.adminRoleArn] : [],
+      // a changed ndjson, template, mapping or role changes this, so `cdk deploy` installs it again
+      ContentHash: setupContentHash(props.indexPrefix, savedObjects),
+    },
+  });
+  // the access policy (an SDK call aws-cdk-lib makes after the domain exists) admits the setup role
+  const accessPolicy = scope.domain.node.tryFindChild('AccessPolicy');
+  if (accessPolicy) setupResource.node.addDependency(accessPolicy);
+  return setupResource;
+}
+
+/** The SNS topic every alarm notifies, with the operator's e-mail subscribed when given. */
+function alarmTopic(scope: Observability, alarmEmail: string | undefined): sns.Topic {
+  const topic = new sns.Topic(scope, 'AlarmTopic', { displayName: 'alpha15 alarms', enforceSSL: true });
+  acknowledgeFindings(topic, [
+    {
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications carry no data beyond alarm names; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would cost more than the topic.',
+    },
+  ]);
+  if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+  return topic;
 }

@@ -21,6 +21,7 @@ import {
 import { BUCKET_PREFIXES } from '../src/contracts/keys.js';
 import { grantBucketAccess } from './bucket-grants.js';
 import { functionEnvironment } from '../src/contracts/function-env.js';
+import { countAlarm } from './count-alarm.js';
 
 export interface PaperTradingTelemetry {
   domain: opensearch.IDomain;
@@ -140,19 +141,11 @@ export class PaperTrading extends Construct {
       // no datapoint at all means no tick completed: that is the outage this alarm exists for
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.quarantineAlarm = new cloudwatch.Alarm(this, 'QuarantineAlarm', {
-      alarmDescription: 'alpha15 paper tick quarantined a corrupt ledger object (see paper/quarantine/)',
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: LEDGER_QUARANTINE_METRIC,
-        dimensionsMap: { service: 'paper-tick' },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    this.quarantineAlarm = countAlarm(this, 'QuarantineAlarm', {
+      description: 'alpha15 paper tick quarantined a corrupt ledger object (see paper/quarantine/)',
+      metricName: LEDGER_QUARANTINE_METRIC,
+      service: 'paper-tick',
+      period: Duration.minutes(5),
     });
   }
 

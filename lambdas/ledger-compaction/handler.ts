@@ -6,7 +6,7 @@
 import { compactLedger } from '../../src/app/compact-ledger.js';
 import { composeFunction } from '../../src/app/compose.js';
 import { functionEnvSchema, functionStoreUrlSchema } from '../../src/contracts/function-env.js';
-import { FILES_DAMAGED_METRIC, FILES_WRITTEN_METRIC } from '../../src/contracts/metrics.js';
+import { FILES_WRITTEN_METRIC, LEDGER_FILES_DAMAGED_METRIC } from '../../src/contracts/metrics.js';
 import { parseEnv } from '../shared/env.js';
 import { parseEvent, scheduledEventSchema } from '../shared/events.js';
 import { createTools, wrapHandler } from '../shared/powertools.js';
@@ -24,7 +24,7 @@ export const handler = wrapHandler(tools, async (event) => {
     nowMs: () => Date.parse(scheduled.time),
   });
   tools.metrics.addMetric(FILES_WRITTEN_METRIC, 'Count', result.written);
-  tools.metrics.addMetric(FILES_DAMAGED_METRIC, 'Count', result.damaged);
+  tools.metrics.addMetric(LEDGER_FILES_DAMAGED_METRIC, 'Count', result.damaged);
   const damage = result.days.flatMap((day) => day.damage ?? []);
   if (damage.length > 0) tools.logger.error('ledger compaction found damage', { damage });
   tools.logger.info('ledger compacted', {

@@ -24,9 +24,8 @@ export const MINUTES_MISSING_METRIC = 'MinutesMissing';
 export const ARCHIVE_RETRIES_METRIC = 'ArchiveRetries';
 export const ARCHIVE_THROTTLED_RETRIES_METRIC = 'ArchiveThrottledRetries';
 
-/** Ledger compaction: the day files it wrote, and the days it found damaged. */
+/** Ledger compaction: the day files it wrote (the damaged ones: LEDGER_FILES_DAMAGED_METRIC below). */
 export const FILES_WRITTEN_METRIC = 'FilesWritten';
-export const FILES_DAMAGED_METRIC = 'FilesDamaged';
 
 /** The promotion's verdict on a finished job's model. */
 export const MODELS_PROMOTED_METRIC = 'ModelsPromoted';
@@ -36,6 +35,12 @@ export const RUNS_INDEXED_METRIC = 'RunsIndexed';
 /** SageMaker jobs the triggers started. */
 export const TRAINING_JOBS_STARTED_METRIC = 'TrainingJobsStarted';
 export const TUNING_JOBS_STARTED_METRIC = 'TuningJobsStarted';
+
+/**
+ * Emitted by the ledger compaction Lambda: ledger objects or day files it found corrupt and left as they
+ * were (a damaged day file may be the only good copy); any is worth a look (and an alarm).
+ */
+export const LEDGER_FILES_DAMAGED_METRIC = 'FilesDamaged';
 
 /**
  * Emitted by the training trigger when SageMaker refused a job for want of instance quota; the alarm on

@@ -34,10 +34,13 @@ function firstColumnNames(markdown: string, header: RegExp): Set<string> {
 }
 
 let outputs: string[];
+let alarmCount: number;
 before(() => {
   const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
   const stack = buildApp(app, cliEnvironment({ CDK_DEFAULT_REGION: 'us-east-1' }));
-  outputs = Object.keys(Template.fromStack(stack).toJSON().Outputs as Record<string, unknown>);
+  const template = Template.fromStack(stack);
+  outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
+  alarmCount = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length;
 });
 
 test('docs/aws.md has a context-table row for every deploy setting', () => {
@@ -55,8 +58,14 @@ test('docs/aws.md has an Outputs-table row for every stack output', () => {
   );
 });
 
+test("docs/aws.md's cost table prices as many alarms as the stack has", () => {
+  const costRow = awsDoc.split('\n').find((line) => line.startsWith('| CloudWatch '));
+  assert.ok(costRow, 'a CloudWatch row in the cost table');
+  assert.equal(Number(/(\d+) alarms ×/.exec(costRow)?.[1]), alarmCount, costRow);
+});
+
 test('docs/architecture.md names every endpoint the replay server serves', () => {
-  const source = readFileSync(path.join(REPO_ROOT, 'src/market/replay-server.ts'), 'utf8');
+  const source = readFileSync(path.join(REPO_ROOT, 'src/market/replay-routes.ts'), 'utf8');
   const endpoints = [
     ...new Set([...source.matchAll(/'(\/api\/v3\/[A-Za-z/]+)'/g)].map((match) => match[1]!)),
   ];

@@ -204,6 +204,16 @@ test('every function EventBridge invokes has an on-failure queue, and an alarm o
   }
 });
 
+test("ledger compaction's damaged-files alarm notifies the alarm topic and shows on the dashboard", () => {
+  const [alarmId, alarm] = Object.entries(
+    template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'FilesDamaged' } }),
+  )[0]!;
+  assert.match(alarmId, /^LedgerCompactionFilesDamagedAlarm/);
+  assert.match(JSON.stringify(alarm.Properties.AlarmActions), /ObservabilityAlarmTopic/);
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  assert.match(JSON.stringify(dashboard), new RegExp(alarmId));
+});
+
 test('a rule on SageMaker training-job state Failed or Stopped tells the alarm topic', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
     EventPattern: Match.objectLike({

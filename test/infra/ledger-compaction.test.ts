@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { LedgerCompaction } from '../../infra/ledger-compaction.js';
+import { LEDGER_FILES_DAMAGED_METRIC } from '../../src/contracts/metrics.js';
 import { asList, constructStack, grantedObjectPrefixes, roleStatements, unscopedActions } from './support.js';
 
 const { stack, lake } = constructStack();
@@ -34,4 +35,17 @@ test('compaction reads the ledger and may write only the compacted days', () => 
     ['paper/curated/*'],
   );
   assert.deepEqual(unscopedActions(statements), []);
+});
+
+test("an alarm fires on the first damaged file a compaction run reports (the Lambda's FilesDamaged)", () => {
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: LEDGER_FILES_DAMAGED_METRIC,
+    Namespace: 'Alpha15',
+    Dimensions: [{ Name: 'service', Value: 'ledger-compaction' }],
+    Statistic: 'Sum',
+    Threshold: 1,
+    EvaluationPeriods: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+  });
 });

@@ -7,7 +7,8 @@ import { BinanceClient } from '../../src/market/binance-client.js';
 import { UnknownSymbolError } from '../../src/market/errors.js';
 import { KLINE_COLUMN_FIELDS, lowerBound, sliceColumns } from '../../src/market/kline-columns.js';
 import { detectReplaySource } from '../../src/market/replay-data.js';
-import { selectKlineRows, startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
+import { selectKlineRows } from '../../src/market/replay-endpoints.js';
+import { startReplayServer, type ReplayServer } from '../../src/market/replay-server.js';
 import { ARCHIVE_MONTH_DIR, REST_SNAPSHOTS_DIR } from '../support/shared-data.js';
 
 const MINUTE_MS = 60_000;
