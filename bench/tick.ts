@@ -23,7 +23,7 @@ import { newModelId } from '../src/model/artifacts.js';
 import { formatBackend, selectBackend } from '../src/model/backend.js';
 import { putModelFile, saveModel, setChampion } from '../src/model/registry.js';
 import { buildResNet1D } from '../src/model/resnet1d.js';
-import { registryModelLoader } from '../src/paper/champion.js';
+import { cachedModelLoader } from '../src/paper/champion.js';
 import { Ledger } from '../src/paper/ledger.js';
 import { tick } from '../src/paper/tick.js';
 import { LocalStore } from '../src/store/local-store.js';
@@ -105,7 +105,7 @@ try {
   const deps = {
     ledger: new Ledger(store),
     binance: new BinanceClient({ baseUrl: replay.url }),
-    loadModel: registryModelLoader(store),
+    loadModel: cachedModelLoader(store),
     sink: new JsonlSink({ dir: path.join(dir, 'telemetry') }),
     config,
   };

@@ -53,7 +53,7 @@ export function coinMetrics(
 }
 
 /** The mean of each metric over the coins where it is defined (NaN when none is). */
-export function summarise(metrics: CoinMetrics): MetricsSummary {
+export function meanCoinMetrics(metrics: CoinMetrics): MetricsSummary {
   return {
     ic: definedMean(metrics.ic),
     rankIc: definedMean(metrics.rankIc),

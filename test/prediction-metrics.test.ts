@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coinMetrics, summarise } from '../src/prediction-metrics.js';
+import { coinMetrics, meanCoinMetrics } from '../src/prediction-metrics.js';
 import { averageRanks, pearson, weightedCorrelation, weightedPearson } from '../src/statistics.js';
 
 test('Pearson IC is 1 for a positive linear relation and -1 for a negative one', () => {
@@ -65,7 +65,7 @@ test('a coin with constant predictions has no IC, and the mean skips it', () => 
   const realised = Float32Array.from([0.1, 1, 0.2, 2, 0.3, 3]);
   const metrics = coinMetrics(predictions, realised, new Uint8Array(6).fill(1), 2);
   assert.ok(Number.isNaN(metrics.ic[0]!));
-  assert.ok(Math.abs(summarise(metrics).ic - 1) < 1e-6);
+  assert.ok(Math.abs(meanCoinMetrics(metrics).ic - 1) < 1e-6);
 });
 
 test('the weighted correlation equals the plain correlation of the data with each point repeated weight times', () => {

@@ -19,7 +19,7 @@ import { defaultSleep } from '../retry.js';
 import type { ObjectStore } from '../store/object-store.js';
 import {
   backfillItemSchema,
-  summarise,
+  backfillTotals,
   type BackfillFailure,
   type BackfillItem,
   type BackfillItemResult,
@@ -192,7 +192,7 @@ async function readResults(
       }
     }
   }
-  return { ...summarise(results, failures), resultManifest: `s3://${Bucket}/${Key}`, results };
+  return { ...backfillTotals(results, failures), resultManifest: `s3://${Bucket}/${Key}`, results };
 }
 
 /** A Lambda failure's Cause is the JSON {errorType, errorMessage, ...}; anything else is kept as text. */

@@ -244,7 +244,7 @@ export async function backfillLocal(options: LocalBackfillOptions): Promise<Loca
     a.month.localeCompare(b.month) || a.symbol.localeCompare(b.symbol);
   results.sort(order);
   failures.sort(order);
-  return { ...summarise(results, failures), results };
+  return { ...backfillTotals(results, failures), results };
 }
 
 /**
@@ -299,7 +299,7 @@ export function failureOf(item: BackfillItem, error: unknown): BackfillFailure {
 }
 
 /** The totals of a run, from its item results and failures (local, or read from the Map's result files). */
-export function summarise(
+export function backfillTotals(
   results: readonly BackfillItemResult[],
   failures: readonly BackfillFailure[],
 ): BackfillSummary {

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { CHAMPION_HISTORY_PREFIX, PROMOTIONS_PREFIX, TRAINING_JOBS_PREFIX } from '../contracts/keys.js';
 import { readFrame } from '../lake/reader.js';
 import { modelIdSchema, timeRangeSchema, type ChampionPointer, type ModelMeta } from '../model/artifacts.js';
-import { coinMetrics, summarise } from '../prediction-metrics.js';
+import { coinMetrics, meanCoinMetrics } from '../prediction-metrics.js';
 import { predictRange } from '../model/predict-range.js';
 import { loadPredictor } from '../model/predictor.js';
 import { getChampion, getVerifiedChampion, setChampion } from '../model/registry.js';
@@ -216,7 +216,7 @@ function score(
   mask: Float32Array,
   coinCount: number,
 ): ValidationScore {
-  return summarise(coinMetrics(predictions, realised, mask, coinCount));
+  return meanCoinMetrics(coinMetrics(predictions, realised, mask, coinCount));
 }
 
 export function trainingJobRecordKey(jobName: string): string {

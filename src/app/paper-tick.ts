@@ -9,7 +9,7 @@ import type { BinanceClient } from '../market/binance-client.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { openTelemetrySink } from '../telemetry/open-sink.js';
 import type { TelemetrySink } from '../telemetry/sink.js';
-import { registryModelLoader } from '../paper/champion.js';
+import { cachedModelLoader } from '../paper/champion.js';
 import { Ledger } from '../paper/ledger.js';
 import type { ModelLoader } from '../paper/model.js';
 import { tick, type TickDeps, type TickResult } from '../paper/tick.js';
@@ -36,7 +36,7 @@ export function paperTickDeps(options: PaperDepsOptions): TickDeps {
     binance: options.binance,
     loadModel:
       options.loadModel ??
-      registryModelLoader(options.store, options.model, {
+      cachedModelLoader(options.store, options.model, {
         feeRatePerSide: venueTakerFeeRatePerSide(
           options.config.execution,
           options.config.strategy.feeRatePerSide,

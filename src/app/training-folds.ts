@@ -10,7 +10,7 @@ import { fitFoldModel } from '../model/fit-fold-model.js';
 import type { StoredModel } from '../model/registry.js';
 import type { PreparedFold } from '../model/training-data.js';
 import type { Evaluation } from '../model/training-loop.js';
-import { summarise } from '../prediction-metrics.js';
+import { meanCoinMetrics } from '../prediction-metrics.js';
 import { TrainingOptionsError, type TrainModelOptions } from './train-options.js';
 import { rangeTime, type TrainingPlan } from './training-plan.js';
 
@@ -99,5 +99,5 @@ export async function trainFolds(
 }
 
 function validationSummary(evaluation: Evaluation): ValidationSummary {
-  return { loss: evaluation.loss, ...summarise(evaluation.metrics), perCoin: evaluation.metrics };
+  return { loss: evaluation.loss, ...meanCoinMetrics(evaluation.metrics), perCoin: evaluation.metrics };
 }

@@ -23,7 +23,7 @@ import { readFrame } from '../lake/reader.js';
 import { resolveLakeRange } from '../lake/span.js';
 import type { EpochRecord, TimeRange } from '../model/artifacts.js';
 import type { BackendPreference } from '../contracts/backends.js';
-import { coinMetrics, summarise } from '../prediction-metrics.js';
+import { coinMetrics, meanCoinMetrics } from '../prediction-metrics.js';
 import {
   decidePromotion,
   evaluateOnSameWindow,
@@ -500,7 +500,7 @@ async function scoreOnTest(
       mask[at] = defined ? 1 : 0;
       if (!defined) [predicted[at], realised[at]] = [0, 0];
     }
-    return summarise(coinMetrics(predicted, realised, mask, coinCount));
+    return meanCoinMetrics(coinMetrics(predicted, realised, mask, coinCount));
   } finally {
     trained.predictor.dispose();
   }

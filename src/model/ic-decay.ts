@@ -7,7 +7,7 @@
 import type { TargetKind } from '../config/schema.js';
 import { modelTargets } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
-import { coinMetrics, summarise } from '../prediction-metrics.js';
+import { coinMetrics, meanCoinMetrics } from '../prediction-metrics.js';
 import { weightedCorrelation } from '../statistics.js';
 
 export const IC_DECAY_HORIZONS_MINUTES: readonly number[] = [1, 5, 15, 30, 60];
@@ -55,7 +55,7 @@ export function icDecay(input: IcDecayInput): IcAtHorizon[] {
         mask[at] = 1;
       }
     }
-    const summary = summarise(coinMetrics(predicted, realised, mask, coinCount));
+    const summary = meanCoinMetrics(coinMetrics(predicted, realised, mask, coinCount));
     return {
       horizonMinutes,
       ic: summary.ic,

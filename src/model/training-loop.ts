@@ -25,7 +25,7 @@ import type { FeatureMatrix } from '../features/features.js';
 import type { TargetMatrix } from '../features/targets.js';
 import type { EpochRecord } from './artifacts.js';
 import { maskedL1 } from './loss.js';
-import { coinMetrics, summarise, type CoinMetrics } from '../prediction-metrics.js';
+import { coinMetrics, meanCoinMetrics, type CoinMetrics } from '../prediction-metrics.js';
 import { ResumableAdam, type AdamState } from './resumable-adam.js';
 import { checkBatchFitsBackend, throwIfGpuFaulted } from './backend.js';
 
@@ -325,7 +325,7 @@ function epochRecord(
   evaluation: Evaluation,
   at: { learningRate: number; improved: boolean; elapsedMs: number },
 ): EpochRecord {
-  const summary = summarise(evaluation.metrics);
+  const summary = meanCoinMetrics(evaluation.metrics);
   return {
     fold,
     epoch,

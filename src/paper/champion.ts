@@ -39,7 +39,7 @@ export function tickModelOf(predictor: Predictor, strategy: StrategyParams): Tic
  * Loads `idOrChampion` (default the champion), reusing the loaded weights while the id stays the same.
  * `charged.feeRatePerSide` is the fee the ledger will charge: thresholds chosen net of another fee are refused.
  */
-export function registryModelLoader(
+export function cachedModelLoader(
   store: ObjectStore,
   idOrChampion = 'champion',
   charged: { feeRatePerSide?: number } = {},

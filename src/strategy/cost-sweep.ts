@@ -20,7 +20,7 @@ import { randomBaseline } from './baselines/random.js';
 import { replay, type ScheduledStrategy } from './backtest.js';
 import type { ExecutionModel } from './execution.js';
 import { pairTrades, type StrategyParams } from './params.js';
-import { summarise, type Period } from './performance.js';
+import { summariseTrades, type Period } from './performance.js';
 import { atFeePerSide } from './venue.js';
 
 /** The random baseline must land this unlikely before a cost counts as paid for. */
@@ -139,7 +139,7 @@ export function costSweep(input: CostSweepInput): CostSweep {
             period,
             execution,
           });
-    const metrics = summarise(trades, period);
+    const metrics = summariseTrades(trades, period);
     const random =
       trades.length === 0
         ? null

@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.js';
 import { coinWeights, modelTargets, type TargetMatrix } from '../features/targets.js';
 import type { MarketFrame } from '../lake/frame.js';
-import { coinMetrics, summarise } from '../prediction-metrics.js';
+import { coinMetrics, meanCoinMetrics } from '../prediction-metrics.js';
 import { noTradeBaseline } from './baselines/no-trade.js';
 import { randomBaseline, type RandomBaselineResult } from './baselines/random.js';
 import type { ScheduledStrategy } from './backtest.js';
@@ -167,7 +167,7 @@ function outcome(
   const rows = rowRange(frame, period);
   const slice = { from: rows.from * coinCount, to: rows.to * coinCount };
   const predictions = period.predictions.subarray(0, slice.to - slice.from);
-  const ic = summarise(
+  const ic = meanCoinMetrics(
     coinMetrics(
       predictions,
       targets.values.subarray(slice.from, slice.to),

@@ -105,7 +105,7 @@ function exposure(trades: readonly ClosedTradeReturn[], period: Period): number 
   return count / minutes;
 }
 
-export function summarise(trades: readonly ClosedTradeReturn[], period: Period): PerformanceMetrics {
+export function summariseTrades(trades: readonly ClosedTradeReturn[], period: Period): PerformanceMetrics {
   const returns = trades.map((trade) => trade.netReturn);
   const curve = equityCurve(trades);
   const daily = dailyPnl(trades, period);
@@ -130,9 +130,9 @@ export function summariseByPair(
 ): { overall: PerformanceMetrics; perPair: Record<string, PerformanceMetrics> } {
   const perPair: Record<string, PerformanceMetrics> = {};
   for (const symbol of symbols)
-    perPair[symbol] = summarise(
+    perPair[symbol] = summariseTrades(
       trades.filter((trade) => trade.symbol === symbol),
       period,
     );
-  return { overall: summarise(trades, period), perPair };
+  return { overall: summariseTrades(trades, period), perPair };
 }

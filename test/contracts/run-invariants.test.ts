@@ -4,7 +4,7 @@ import { paperTickDeps } from '../../src/app/paper-tick.js';
 import { runBacktest } from '../../src/app/backtest.js';
 import { configSchema } from '../../src/config/schema.js';
 import { assertStrategyFitsModel, ModelStrategyMismatchError } from '../../src/contracts/run-invariants.js';
-import { registryModelLoader } from '../../src/paper/champion.js';
+import { cachedModelLoader } from '../../src/paper/champion.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { saveTinyChampion, tinyStrategy, type TinyModelOptions } from '../../fixtures/tiny-model.js';
 import { tempStore } from '../support/model-fixtures.js';
@@ -41,7 +41,7 @@ test('the paper tick loads a model whose thresholds were chosen for it', async (
 
 test('thresholds chosen for another horizon are refused when the tick loads them', async () => {
   await storeThresholds({ horizonMinutes: 30 });
-  await assert.rejects(registryModelLoader(store)(), (error: unknown) => {
+  await assert.rejects(cachedModelLoader(store)(), (error: unknown) => {
     assert.ok(error instanceof ModelStrategyMismatchError);
     assert.match(error.message, /horizon 30 minutes vs the model's 15/);
     return true;
@@ -56,7 +56,7 @@ test('thresholds chosen net of another fee than the ledger charges are refused',
 
 test('thresholds for other coins are refused, by the tick and by the backtest', async () => {
   await storeThresholds({ symbols: ['BTCUSDT', 'SOLUSDT'] });
-  await assert.rejects(registryModelLoader(store)(), /thresholds for \[BTCUSDT,SOLUSDT\]/);
+  await assert.rejects(cachedModelLoader(store)(), /thresholds for \[BTCUSDT,SOLUSDT\]/);
   const config = configSchema.parse({ symbols: TINY.symbols });
   await assert.rejects(
     runBacktest({

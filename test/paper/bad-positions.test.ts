@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LedgerView } from '../../src/paper/dashboard/ledger-view.js';
-import { summarise } from '../../src/paper/dashboard/summary.js';
+import { dashboardSummary } from '../../src/paper/dashboard/summary.js';
 import { tradeIdOf } from '../../src/paper/ledger.js';
 import type { Position } from '../../src/paper/records.js';
 import { tick } from '../../src/paper/tick.js';
@@ -62,7 +62,7 @@ async function assertIsolated(fileName: string, bad: Position, reason: RegExp): 
       'the listed pairs kept trading',
     );
     // the dashboard's line
-    const summary = summarise(await new LedgerView(bench.store).snapshot(), Date.now());
+    const summary = dashboardSummary(await new LedgerView(bench.store).snapshot(), Date.now());
     assert.deepEqual(summary.quarantined, [{ minuteMs: FIRST_MINUTE_MS, key }]);
   } finally {
     await bench.close();

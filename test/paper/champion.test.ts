@@ -4,7 +4,7 @@ import { sha256Hex } from '../../src/checksum.js';
 import { modelKey } from '../../src/model/artifacts.js';
 import { getChampion, setChampion } from '../../src/model/registry.js';
 import { ChampionDigestMismatchError } from '../../src/model/registry-errors.js';
-import { registryModelLoader } from '../../src/paper/champion.js';
+import { cachedModelLoader } from '../../src/paper/champion.js';
 import type { LocalStore } from '../../src/store/local-store.js';
 import { saveTinyChampion } from '../../fixtures/tiny-model.js';
 import { tempStore } from '../support/model-fixtures.js';
@@ -27,7 +27,7 @@ after(() => cleanup());
 test('the tick refuses a champion whose weights changed after its promotion, even with a consistent meta.json', async () => {
   const weights = (await store.get(modelKey(modelId, 'weights.bin')))!;
   assert.equal((await getChampion(store))?.weightsSha256, sha256Hex(weights));
-  assert.equal((await registryModelLoader(store)()).id, modelId);
+  assert.equal((await cachedModelLoader(store)()).id, modelId);
 
   // a writer of the model directory swaps the weights and rewrites meta.json to match them
   const swapped = weights.map((byte, index) => (index === 4 ? byte ^ 0x40 : byte));
@@ -38,8 +38,8 @@ test('the tick refuses a champion whose weights changed after its promotion, eve
   meta.files['weights.bin'] = sha256Hex(swapped);
   await store.put(modelKey(modelId, 'meta.json'), JSON.stringify(meta));
 
-  await assert.rejects(registryModelLoader(store)(), ChampionDigestMismatchError);
+  await assert.rejects(cachedModelLoader(store)(), ChampionDigestMismatchError);
   // promoting again (a person who checked the weights) takes their digest and trading resumes
   await setChampion(store, modelId);
-  assert.equal((await registryModelLoader(store)()).id, modelId);
+  assert.equal((await cachedModelLoader(store)()).id, modelId);
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closeTrade } from '../../src/paper/close-trade.js';
 import { LedgerView } from '../../src/paper/dashboard/ledger-view.js';
-import { summarise } from '../../src/paper/dashboard/summary.js';
+import { dashboardSummary } from '../../src/paper/dashboard/summary.js';
 import { Ledger } from '../../src/paper/ledger.js';
 import type { TickOutcome } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
@@ -113,8 +113,8 @@ async function tickMinute(
 }
 
 async function assertSameAsFromScratch(view: LedgerView, store: ObjectStore, when: string) {
-  const followed = summarise(await view.snapshot(), 0);
-  const fromScratch = summarise(await new LedgerView(store).snapshot(), 0);
+  const followed = dashboardSummary(await view.snapshot(), 0);
+  const fromScratch = dashboardSummary(await new LedgerView(store).snapshot(), 0);
   assert.deepEqual(followed, fromScratch, when);
   return followed;
 }
@@ -122,7 +122,7 @@ async function assertSameAsFromScratch(view: LedgerView, store: ObjectStore, whe
 test('a view that follows the ledger minute by minute answers what a view reading it from scratch answers', async () => {
   await withLedger(async (ledger, store) => {
     const view = new LedgerView(store, { reconcileMs: 0 });
-    const first = summarise(await view.snapshot(), 0);
+    const first = dashboardSummary(await view.snapshot(), 0);
     let minuteMs = FIRST_NEW_MINUTE_MS;
     const next = () => (minuteMs += MINUTE_MS) - MINUTE_MS;
 
@@ -151,7 +151,7 @@ test('a view that follows the ledger minute by minute answers what a view readin
     await tickMinute(ledger, next(), ['ADAUSDT']);
     for (let i = 0; i < 18; i++) {
       await tickMinute(ledger, next(), [], { exitsPending: i < 16 ? ['DOGEUSDT'] : [] });
-      if (i === 15) summarise(await view.snapshot(), 0); // ADAUSDT's trade counted, DOGEUSDT's not yet
+      if (i === 15) dashboardSummary(await view.snapshot(), 0); // ADAUSDT's trade counted, DOGEUSDT's not yet
     }
     const late = await assertSameAsFromScratch(view, store, 'after a late exit');
     assert.equal(late.recentTrades[0]!.tradeId, fixturePosition('ADAUSDT', lateMs + MINUTE_MS, 0).tradeId);
@@ -232,7 +232,7 @@ const FIXTURE_DAY_MS = Math.floor(FIXTURE_FIRST_MINUTE_MS / DAY_MS) * DAY_MS;
 /** The summary the view gives from nothing but the JSON ledger (the compacted files hidden). */
 async function fromRawLedger(store: ObjectStore) {
   const view = new LedgerView(new ReadCounter(store, true));
-  const summary = summarise(await view.snapshot(), 0);
+  const summary = dashboardSummary(await view.snapshot(), 0);
   return { summary, trades: await view.allTrades() };
 }
 
@@ -259,14 +259,14 @@ test('after a restart, the first look reads compacted days from their day files,
     );
 
     const counter = new ReadCounter(store);
-    const fromDayFiles = summarise(await new LedgerView(counter).snapshot(), 0);
+    const fromDayFiles = dashboardSummary(await new LedgerView(counter).snapshot(), 0);
     assert.equal(
       counter.reads.get('paper/trades'),
       1,
       'only the trade the day file does not hold is read as JSON',
     );
     assert.equal(counter.reads.get('paper/curated'), 2, 'the one trades day file and its summary');
-    const fromJson = summarise(await new LedgerView(new ReadCounter(store, true)).snapshot(), 0);
+    const fromJson = dashboardSummary(await new LedgerView(new ReadCounter(store, true)).snapshot(), 0);
     assert.ok(fromJson.totals.trades > 3);
     assert.deepEqual(fromDayFiles, fromJson);
   });
@@ -300,7 +300,7 @@ test('a day summary that is stale or damaged is not trusted: the day file is dec
       await store.put(summaryKey, bytes);
       assert.ok('problem' in readDaySummary(await store.get(summaryKey), dayFile, FIXTURE_DAY_MS), name);
       const view = new LedgerView(store);
-      assert.deepEqual(summarise(await view.snapshot(), 0), raw, name);
+      assert.deepEqual(dashboardSummary(await view.snapshot(), 0), raw, name);
       assert.deepEqual(await view.allTrades(), rawTrades, name);
       assert.deepEqual(await store.get(summaryKey), good, `${name}: written again`);
     }
@@ -311,13 +311,13 @@ test('after a restart from day summaries, new trades appear, and every page of t
   await withLedger(async (ledger, store) => {
     await compactFixtureDay(ledger, store);
     const view = new LedgerView(store, { reconcileMs: 0 });
-    assert.deepEqual(summarise(await view.snapshot(), 0), (await fromRawLedger(store)).summary);
+    assert.deepEqual(dashboardSummary(await view.snapshot(), 0), (await fromRawLedger(store)).summary);
     let minuteMs = FIRST_NEW_MINUTE_MS;
     for (let i = 0; i < 40; i++, minuteMs += MINUTE_MS) {
       await tickMinute(ledger, minuteMs, i % 3 === 0 ? [SYMBOLS[i % SYMBOLS.length]!] : []);
       if (i % 10 === 9) await view.snapshot();
     }
-    const followed = summarise(await view.snapshot(), 0);
+    const followed = dashboardSummary(await view.snapshot(), 0);
     const raw = await fromRawLedger(store);
     assert.deepEqual(followed, raw.summary);
     assert.ok(followed.totals.trades > 20, `${followed.totals.trades} trades`);

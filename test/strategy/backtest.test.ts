@@ -4,7 +4,7 @@ import type { MarketFrame } from '../../src/lake/frame.js';
 import { replay, type ReplayResult } from '../../src/strategy/backtest.js';
 import type { StrategyParams } from '../../src/strategy/params.js';
 import type { ExecutionModel } from '../../src/strategy/execution.js';
-import { summarise } from '../../src/strategy/performance.js';
+import { summariseTrades } from '../../src/strategy/performance.js';
 import { handFrame, type HandCandle } from '../support/hand-frame.js';
 import { handExecution, handSetStrategy } from './params-fixture.js';
 
@@ -133,7 +133,7 @@ test('metrics: hit rate, average, total, drawdown and exposure of hand-made trad
     exitTimeMs: T0 + (entryMinute + 15) * MIN,
     netReturn,
   });
-  const metrics = summarise([trade(0, 0.01), trade(15, -0.02), trade(30, -0.01), trade(45, 0.005)], {
+  const metrics = summariseTrades([trade(0, 0.01), trade(15, -0.02), trade(30, -0.01), trade(45, 0.005)], {
     fromMs: T0,
     toMs: T0 + 120 * MIN,
   });

@@ -7,7 +7,11 @@ import path from 'node:path';
 import { closeTrade } from '../../src/paper/close-trade.js';
 import { LedgerView } from '../../src/paper/dashboard/ledger-view.js';
 import { DashboardPortInUseError, startDashboardServer } from '../../src/ui/dashboard/server.js';
-import { summarise, type DashboardSummary, type TradesPage } from '../../src/paper/dashboard/summary.js';
+import {
+  dashboardSummary,
+  type DashboardSummary,
+  type TradesPage,
+} from '../../src/paper/dashboard/summary.js';
 import { Ledger, minuteKey } from '../../src/paper/ledger.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
@@ -15,7 +19,11 @@ import { MINUTE_MS } from '../../src/time.js';
 import { launchChromiumOrSkip } from '../support/browser.js';
 import { REPO_ROOT } from '../support/shared-data.js';
 import { handNetPnl, rawCloses } from '../paper/support/harness.js';
-import { FIXTURE_FIRST_MINUTE_MS, FIXTURE_MINUTES, writeLedgerFixture } from '../paper/support/ledger-fixture.js';
+import {
+  FIXTURE_FIRST_MINUTE_MS,
+  FIXTURE_MINUTES,
+  writeLedgerFixture,
+} from '../paper/support/ledger-fixture.js';
 
 async function withFixture(run: (ledger: Ledger, trades: number) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'alpha15-dashboard-'));
@@ -29,7 +37,7 @@ async function withFixture(run: (ledger: Ledger, trades: number) => Promise<void
 
 test('the dashboard summary adds up the ledger: cumulative PnL ends at the sum of the hand-computed trades', async () => {
   await withFixture(async (ledger, tradeCount) => {
-    const summary = summarise(await new LedgerView(ledger.store).snapshot(), 0);
+    const summary = dashboardSummary(await new LedgerView(ledger.store).snapshot(), 0);
     assert.equal(summary.totals.trades, tradeCount);
     const trades = await ledger.listTrades(0, Infinity);
     const handTotal = trades.reduce((sum, trade) => {

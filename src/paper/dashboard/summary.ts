@@ -92,7 +92,7 @@ const QUOTE_CURRENCIES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'BTC', 'ETH',
  * running totals). `snapshot.trades` holds at least the newest SCATTER_TRADES trades; the totals hold
  * every trade.
  */
-export function summarise(snapshot: LedgerSnapshot, nowMs: number): DashboardSummary {
+export function dashboardSummary(snapshot: LedgerSnapshot, nowMs: number): DashboardSummary {
   const { trades, totals } = snapshot;
   const { points, bucketMs } = cumulativeCurve(totals);
   return {

@@ -8,7 +8,12 @@ import type { MarketFrame } from '../../lake/frame.js';
 import { mulberry32 } from '../../random.js';
 import { MINUTE_MS } from '../../time.js';
 import { entryFill, fillPrice, fillRow, type ExecutionModel } from '../execution.js';
-import { summarise, type ClosedTradeReturn, type Period, type PerformanceMetrics } from '../performance.js';
+import {
+  summariseTrades,
+  type ClosedTradeReturn,
+  type Period,
+  type PerformanceMetrics,
+} from '../performance.js';
 import type { Side } from '../side.js';
 import { pricedNetReturn } from '../trade-pricing.js';
 import type { Liquidity } from '../venue.js';
@@ -138,7 +143,7 @@ export function randomBaseline(input: RandomBaselineInput): RandomBaselineResult
   const ranked = avgNetReturns.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
   const medianIndex = ranked[Math.floor(ranked.length / 2)]?.index ?? 0;
   return {
-    metrics: summarise(simulations > 0 ? run(medianIndex) : [], input.period),
+    metrics: summariseTrades(simulations > 0 ? run(medianIndex) : [], input.period),
     pValue: (1 + atLeastAsGood) / (1 + simulations),
     simulations,
     avgNetReturns,

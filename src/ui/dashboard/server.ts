@@ -23,7 +23,7 @@ import type { Trade } from '../../paper/records.js';
 import { LedgerView, type LedgerSnapshot } from '../../paper/dashboard/ledger-view.js';
 import { dashboardPage } from './page.js';
 import {
-  summarise,
+  dashboardSummary,
   tradesPage,
   RECENT_TRADES,
   type DashboardSummary,
@@ -133,7 +133,7 @@ class SummaryCache {
       this.current = { ...this.current, atMs };
       return this.current;
     }
-    const summary = summarise(snapshot, atMs);
+    const summary = dashboardSummary(snapshot, atMs);
     const json = JSON.stringify(summary);
     this.current = { snapshot, summary, json, gzipped: gzipSync(json), atMs };
     return this.current;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { configSchema, type Config } from '../../../src/config/schema.js';
 import { BinanceClient } from '../../../src/market/binance-client.js';
 import { startReplayServer, type ReplayServer } from '../../../src/market/replay-server.js';
-import { registryModelLoader } from '../../../src/paper/champion.js';
+import { cachedModelLoader } from '../../../src/paper/champion.js';
 import { paperTickDeps } from '../../../src/app/paper-tick.js';
 import type { TickDeps } from '../../../src/paper/tick.js';
 import { LocalStore } from '../../../src/store/local-store.js';
@@ -126,7 +126,7 @@ export async function openBench(
     halfSpreadBps: options.halfSpreadBps,
   });
   const binance = new BinanceClient({ baseUrl: replay.url, maxRetries: 1, backoffBaseMs: 1 });
-  const sharedLoader = registryModelLoader(store);
+  const sharedLoader = cachedModelLoader(store);
   return {
     dir,
     store,
