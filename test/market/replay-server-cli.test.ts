@@ -7,7 +7,7 @@ import { BinanceClient } from '../../src/market/binance-client.js';
 import { REPO_ROOT, REST_SNAPSHOTS_DIR } from '../support/shared-data.js';
 
 describe('alpha15 replay-server', () => {
-  it('prints its URL as JSON, serves a running clock at the requested speed, and stops on Ctrl-C', async () => {
+  it('prints its URL and speed as JSON, serves a running clock, and stops on Ctrl-C', async () => {
     const fromMs = Date.parse('2021-12-23T00:00:00Z');
     const child = spawn(
       process.execPath,
@@ -45,11 +45,9 @@ describe('alpha15 replay-server', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const secondMs = await client.serverTimeMs();
       assert.ok(firstMs >= fromMs, 'the clock starts at --from');
-      // 300 ms of real time at 600x is 180 s of simulated time (allow for scheduling delays)
-      assert.ok(
-        secondMs - firstMs >= 150_000 && secondMs - firstMs < 600_000,
-        `advanced ${secondMs - firstMs} ms`,
-      );
+      // the clock runs; its rate (speed times real time) is held exactly, on an injected real clock, by
+      // test/market/replay-clock.test.ts, so this test does not time a child process on a loaded machine
+      assert.ok(secondMs > firstMs, `the clock stood still at ${firstMs}`);
       const klines = await client.latestClosedKlines('ETCETH', 5, secondMs);
       assert.equal(klines.openTimeMs.length, 5);
     } finally {
