@@ -5,6 +5,7 @@
  * else the seeded synthetic market, so it works offline. Progress goes out as typed events; the CLI
  * (src/cli/commands/start.ts) presents them and the result.
  */
+import type { ObjectStore } from '../store/object-store.js';
 import type { Config } from '../config/schema.js';
 import type { BackendPreference } from '../contracts/backends.js';
 import { TRAINING_LOOKBACK_DAYS } from '../contracts/retraining.js';
@@ -14,7 +15,6 @@ import { probeBinance } from '../market/probe.js';
 import { parseSourceSpec, SYNTHETIC_DAYS, SYNTHETIC_END_MS } from '../market/source.js';
 import { firstInputMinuteMs } from '../model/warm-up.js';
 import type { TickResult } from '../paper/tick.js';
-import { openStore } from '../store/open-store.js';
 import type { BacktestResult } from '../strategy/evaluate.js';
 import type { SimulationEvaluation } from '../strategy/evaluate-simulation.js';
 import { DEFAULT_RANDOM_SIMULATIONS } from '../strategy/baselines/random.js';
@@ -88,6 +88,8 @@ export type StartProgress =
 export interface StartDeps {
   /** The pipeline's store, universe and strategy. */
   config: Config;
+  /** The store `config.store` names, composed by the caller (src/app/compose.ts). */
+  store: ObjectStore;
   /** The same config with the small model's sizes and epochs, for every stage that trains. */
   modelConfig: Config;
   renderBacktestReport: RunBacktestOptions['renderReport'];
@@ -115,8 +117,7 @@ export interface StartResult {
 const uninterrupted: NonNullable<StartDeps['interruptible']> = (_stage, run) => run();
 
 export async function runStart(settings: StartSettings, deps: StartDeps): Promise<StartResult> {
-  const { config, onProgress } = deps;
-  const store = openStore(config.store);
+  const { config, onProgress, store } = deps;
   const stage = (begun: StartStage) => onProgress({ kind: 'stage', stage: begun });
 
   const market = await chooseMarket(settings, config, onProgress);
@@ -163,7 +164,14 @@ export async function runStart(settings: StartSettings, deps: StartDeps): Promis
   const simulation = await simulationStage(settings, deps, market);
 
   stage({ index: 6, stage: 'paper', replayMinutes: settings.replayMinutes });
-  const paper = await paperReplay(config, train.modelId, backtested.summary.period, settings, onProgress);
+  const paper = await paperReplay(
+    store,
+    config,
+    train.modelId,
+    backtested.summary.period,
+    settings,
+    onProgress,
+  );
   return { market, ingest: ingested, data, train, backtest: backtested.summary, simulation, paper };
 }
 
@@ -200,8 +208,7 @@ async function trainStage(
   deps: StartDeps,
   market: MarketChoice,
 ): Promise<TrainReport> {
-  const { modelConfig: config, onProgress } = deps;
-  const store = openStore(config.store);
+  const { modelConfig: config, onProgress, store } = deps;
   await resolveUniverse(store, config.symbols, true);
   const interruptible = deps.interruptible ?? uninterrupted;
   return interruptible('train', async (signal) => {
@@ -229,7 +236,7 @@ async function simulationStage(
   deps: StartDeps,
   market: MarketChoice,
 ): Promise<SimulationSummary | null> {
-  const { modelConfig: config, onProgress } = deps;
+  const { modelConfig: config, onProgress, store } = deps;
   const spanMinutes = Math.min(settings.simulationDays * 1440, (market.toMs - market.fromMs) / MINUTE_MS);
   if (spanMinutes === 0) {
     onProgress({ kind: 'stage', stage: { index: 5, stage: 'simulate-skipped' } });
@@ -241,7 +248,6 @@ async function simulationStage(
     kind: 'stage',
     stage: { index: 5, stage: 'simulate', days: spanMinutes / 1440, retrains: SIMULATION_PERIODS },
   });
-  const store = openStore(config.store);
   await resolveUniverse(store, config.symbols, true);
   const interruptible = deps.interruptible ?? uninterrupted;
   const result = await interruptible('simulate', (signal) =>
@@ -269,6 +275,7 @@ async function simulationStage(
  * that slice (with a window of warm-up before it), its clock stepping as fast as the ticks run.
  */
 async function paperReplay(
+  store: ObjectStore,
   config: Config,
   modelId: string,
   testPeriod: { fromMs: number; toMs: number },
@@ -280,7 +287,6 @@ async function paperReplay(
   // the first tick decides on the minute before fromMs (the newest closed one); a horizon more of margin
   const firstCandleMs =
     firstInputMinuteMs(fromMs - MINUTE_MS, config.windowMinutes) - config.horizonMinutes * MINUTE_MS;
-  const store = openStore(config.store);
   const candles = await Promise.all(
     config.symbols.map((symbol) => readSymbol(store, symbol, firstCandleMs, toMs)),
   );

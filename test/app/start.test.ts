@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runStart, type StartProgress, type StartResult } from '../../src/app/start.js';
 import { parseConfig } from '../../src/config/load.js';
+import { LocalStore } from '../../src/store/local-store.js';
 import { renderReportHtml } from '../../src/ui/report/html.js';
 import { renderSimulationHtml } from '../../src/ui/report/simulation-html.js';
 
@@ -36,6 +37,7 @@ before(async () => {
     },
     {
       config: parseConfig({ store, symbols: SYMBOLS }),
+      store: new LocalStore(dir),
       modelConfig: parseConfig({
         store,
         symbols: SYMBOLS,

@@ -123,6 +123,7 @@ async function startCommand(flags: StartFlags): Promise<StartReport> {
     symbols: config.symbols.join(','),
   };
   const { epochs, window, filters, blocks, sampleStride } = flags;
+  const { store } = composeAdapters(config);
   const presenter = startPresenter(config.store);
   try {
     const result = await runStart(
@@ -136,6 +137,7 @@ async function startCommand(flags: StartFlags): Promise<StartReport> {
       },
       {
         config,
+        store,
         modelConfig: resolveConfig(common, modelOverrides({ epochs, window, filters, blocks, sampleStride })),
         renderBacktestReport: renderReportHtml,
         renderSimulationReport: renderSimulationHtml,
@@ -145,7 +147,7 @@ async function startCommand(flags: StartFlags): Promise<StartReport> {
           untilInterrupted(stage === 'train' ? TRAIN_INTERRUPTED : SIMULATE_INTERRUPTED, run),
       },
     );
-    const storeUrl = composeAdapters(config).store.url;
+    const storeUrl = store.url;
     return {
       ...result,
       dashboard: { command: `npx alpha15 dashboard --store ${storeUrl}`, url: 'http://127.0.0.1:8015' },
