@@ -338,8 +338,15 @@ function customMetrics(): string[] {
       const source = readFileSync(path.join(dir, file), 'utf8');
       for (const [, argument] of source.matchAll(/addMetric\(\s*([^,]+),/g)) {
         const names = [...argument!.matchAll(/'([A-Za-z]+)'/g)].map((match) => match[1]!);
-        const constant = /^[A-Z_]+$/.test(argument!.trim()) ? constants[argument!.trim()] : undefined;
-        if (typeof constant === 'string') names.push(constant);
+        // a contract constant, or a choice between constants (`promoted ? A_METRIC : B_METRIC`)
+        for (const [identifier] of argument!.matchAll(/\b[A-Z][A-Z0-9_]*_METRIC\b/g)) {
+          const constant = constants[identifier];
+          assert.ok(
+            typeof constant === 'string',
+            `${handler}/${file}: ${identifier} is not in contracts/metrics`,
+          );
+          names.push(constant);
+        }
         assert.ok(names.length > 0, `${handler}/${file}: resolve the metric name ${argument}`);
         for (const name of names) found.add(`${handler}:${name}`);
       }
