@@ -19,6 +19,7 @@ import type { Decision, Position, Trade } from '../../src/paper/records.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { DAY_MS, MINUTE_MS } from '../../src/time.js';
 import { runCli } from '../support/cli.js';
+import { tickOutcome } from '../../fixtures/tick-outcome.js';
 
 const DAY_1 = Date.UTC(2026, 1, 3);
 const DAY_2 = DAY_1 + DAY_MS;
@@ -115,22 +116,16 @@ before(async () => {
   await ledger.createDecision(decision(open.entryTimeMs, [open]));
   await ledger.openPosition(open);
   for (const minuteMs of [DAY_1 + 9 * 60 * MINUTE_MS, DAY_3 + 30 * MINUTE_MS]) {
-    await ledger.recordTick({
-      minuteMs,
-      status: 'ok',
-      modelId: MODEL_ID,
-      predicted: 2,
-      opened: 1,
-      closed: 0,
-      reconciledMinutesMs: [],
-      staleSymbols: ['NEARUSDT'],
-      lateSymbols: [],
-      quarantined: [],
-      exitsPending: [],
-      telemetryFailed: 0,
-      durationMs: 40,
-      finishedAtMs: minuteMs + 63_000,
-    });
+    await ledger.recordTick(
+      tickOutcome(minuteMs, {
+        modelId: MODEL_ID,
+        predicted: 2,
+        opened: 1,
+        staleSymbols: ['NEARUSDT'],
+        durationMs: 40,
+        finishedAtMs: minuteMs + 63_000,
+      }),
+    );
   }
   duck = await DuckDBInstance.create(':memory:');
 });
@@ -313,22 +308,15 @@ describe('alpha15 ledger compact', () => {
       const open = position('LINKUSDT', DAY_1 + 9 * 60 * MINUTE_MS, 'long', 8.91);
       await replayLedger.createDecision(decision(open.entryTimeMs, [open]));
       await replayLedger.closePosition(close(open, 8.95));
-      await replayLedger.recordTick({
-        minuteMs: open.entryTimeMs,
-        status: 'ok',
-        modelId: MODEL_ID,
-        predicted: 2,
-        opened: 1,
-        closed: 0,
-        reconciledMinutesMs: [],
-        staleSymbols: [],
-        lateSymbols: [],
-        quarantined: [],
-        exitsPending: [],
-        telemetryFailed: 0,
-        durationMs: 40,
-        finishedAtMs: open.entryTimeMs + 63_000,
-      });
+      await replayLedger.recordTick(
+        tickOutcome(open.entryTimeMs, {
+          modelId: MODEL_ID,
+          predicted: 2,
+          opened: 1,
+          durationMs: 40,
+          finishedAtMs: open.entryTimeMs + 63_000,
+        }),
+      );
       const result = await compactLedger({
         store: replayStore,
         horizonMinutes: 15,
